@@ -1,0 +1,36 @@
+import type { DiagnosticSink } from '../rule/diagnostics.js';
+
+/**
+ * The contract every rule keyword module in this folder fulfils (one file per keyword,
+ * listed in registry.ts). The grammar only splits a rule into `keyword[:value]` options;
+ * everything about a keyword's value lives in its module.
+ */
+export type KeywordCategory =
+  | 'meta' // msg, sid, rev, classtype, reference, metadata, priority, level, ...
+  | 'payload' // content, pcre, byte_test, isdataat, ...
+  | 'modifier' // nocase, depth, offset, http_uri, fast_pattern, ... (modify the previous content/pcre)
+  | 'sticky-buffer' // http.uri, file.data, pkt_data, ...
+  | 'non-payload' // flags, ttl, dsize, flow, flowbits, ...
+  | 'post-detection'; // threshold, detection_filter, tag, noalert
+
+export interface KeywordContext extends DiagnosticSink {
+  /** Variables (`$NAME`) visible to the rule, for keywords whose values may name one. */
+  readonly lookupVar?: (name: string) => string | undefined;
+}
+
+export interface KeywordModule<V = unknown> {
+  readonly keyword: string;
+  /** Other spellings that mean the same keyword (printed as `keyword`). */
+  readonly aliases?: readonly string[];
+  readonly category: KeywordCategory;
+  /** Whether `keyword:value` or bare `keyword;` is written. */
+  readonly takesValue: 'none' | 'required' | 'optional';
+  /**
+   * Parse and validate the raw value text (exactly as written between ':' and ';', untrimmed,
+   * or null when the keyword was written bare). Report problems with offsets relative to `raw`.
+   * Returns undefined when the value is unusable.
+   */
+  parse(raw: string | null, ctx: KeywordContext): V | undefined;
+  /** Canonical value text (null for a bare keyword). parse(print(v)) must give back v. */
+  print(value: V): string | null;
+}

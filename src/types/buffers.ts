@@ -1,0 +1,52 @@
+/**
+ * The named buffers a record exposes to rules. Producers (app/, logs/, stream/) fill them;
+ * keyword modules in options/ read them by name. Names are Suricata's sticky-buffer names.
+ */
+export const BUFFER_NAMES = [
+  'pkt_data',
+  'http.method',
+  'http.uri',
+  'http.uri.raw',
+  'http.protocol',
+  'http.request_line',
+  'http.header',
+  'http.header.raw',
+  'http.cookie',
+  'http.host',
+  'http.host.raw',
+  'http.user_agent',
+  'http.referer',
+  'http.request_body',
+  'http.stat_code',
+  'http.stat_msg',
+  'http.response_line',
+  'http.response_body',
+  'file.data',
+  'smtp.command',
+  'smtp.helo',
+  'smtp.mail_from',
+  'smtp.rcpt_to',
+  'smtp.header',
+  'smtp.body',
+  'log.message',
+] as const;
+
+export type BufferName = (typeof BUFFER_NAMES)[number];
+
+export function isBufferName(name: string): name is BufferName {
+  return (BUFFER_NAMES as readonly string[]).includes(name);
+}
+
+/** A source of named buffers; absent means the record has no such buffer (the rule cannot match). */
+export interface BufferSource {
+  buffer(name: BufferName): Uint8Array | undefined;
+}
+
+/**
+ * Position state threaded through a rule's payload options, as in Snort's cursor:
+ * the buffer being inspected and the offset just after the previous match (for relative options).
+ */
+export interface Cursor {
+  buf: Uint8Array;
+  pos: number;
+}

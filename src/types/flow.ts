@@ -1,0 +1,15 @@
+/** The view of a flow that app/, match/ and correlate/ may read (stream/ owns the flow itself). */
+export interface FlowView {
+  /** Unique per run; Suricata's flow_id. */
+  id: number;
+  /** The packet or chunk being inspected travels client -> server. */
+  toServer: boolean;
+  /** Three-way handshake seen (or for UDP: traffic seen in both directions). */
+  established: boolean;
+  /** Picked up after its start: the handshake was not captured. */
+  midstream: boolean;
+  /** Application protocol detected on the flow, if any ("http", "smtp", ...). */
+  appProto: string | null;
+  /** flowbits set on this flow by rules; created on first use. */
+  bits: Set<string> | null;
+}

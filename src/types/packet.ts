@@ -1,0 +1,95 @@
+/**
+ * Plain data produced by decode/ and stream/, read by app/, match/ and correlate/.
+ * Byte fields are subarrays of the captured frame (no copies) unless a stage had to
+ * rebuild the data (defragmentation, reassembly).
+ */
+
+/** IPv4 addresses are 4 bytes, IPv6 addresses 16. */
+export type IpBytes = Uint8Array;
+
+export interface IpHeader {
+  version: 4 | 6;
+  src: IpBytes;
+  dst: IpBytes;
+  /** Transport protocol number: for IPv6 the header after the extension chain. */
+  protocol: number;
+  /** TTL, or the IPv6 hop limit. */
+  ttl: number;
+  /** TOS, or the IPv6 traffic class. */
+  tos: number;
+  /** IPv4 identification, or the IPv6 fragment header's identification (0 if none). */
+  id: number;
+  reservedBit: boolean;
+  dontFragment: boolean;
+  moreFragments: boolean;
+  /** Fragment offset in bytes. */
+  fragOffset: number;
+  /** IPv4 option type codes in order of appearance (empty for IPv6). */
+  options: number[];
+  headerLength: number;
+  totalLength: number;
+  /** True when this datagram was rebuilt from fragments. */
+  reassembled: boolean;
+}
+
+/** TCP flag bits as they sit in the header's 13th byte. */
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+
+export interface TcpHeader {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** The 8 classic flag bits (see TCP_* constants). */
+  flags: number;
+  window: number;
+  urgent: number;
+  headerLength: number;
+  /** Raw option bytes after the fixed header. */
+  options: Uint8Array;
+}
+
+export interface UdpHeader {
+  srcPort: number;
+  dstPort: number;
+  length: number;
+}
+
+export interface IcmpHeader {
+  /** true for ICMPv6 */
+  v6: boolean;
+  type: number;
+  code: number;
+  /** Echo identifier and sequence (0 for other types). */
+  id: number;
+  seq: number;
+}
+
+export interface DecodedPacket {
+  /** 1-based number of the packet in its capture (Suricata's pcap_cnt). */
+  num: number;
+  /** Capture timestamp in microseconds since the Unix epoch. */
+  tsUs: number;
+  /** Frame as captured. */
+  frame: Uint8Array;
+  /** Original length on the wire. */
+  wireLength: number;
+  /** VLAN ids, outermost first. */
+  vlans: number[];
+  ip?: IpHeader;
+  tcp?: TcpHeader;
+  udp?: UdpHeader;
+  icmp?: IcmpHeader;
+  /** Ports, 0 when the transport has none. */
+  srcPort: number;
+  dstPort: number;
+  /** Transport payload (or the IP payload for other protocols). */
+  payload: Uint8Array;
+}
