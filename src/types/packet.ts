@@ -30,6 +30,15 @@ export interface IpHeader {
   totalLength: number;
   /** True when this datagram was rebuilt from fragments. */
   reassembled: boolean;
+  /**
+   * The whole datagram from the IP header to its end as given by the length field
+   * (link-layer padding excluded). Lets defragmentation rebuild a datagram from its first fragment.
+   */
+  datagram?: Uint8Array;
+  /** IPv6: offset of the fragment header inside `datagram`, when the packet carries one (else absent). */
+  fragHeaderOffset?: number;
+  /** IPv6: extension header types in the order they appear (absent when there are none). */
+  extHeaders?: number[];
 }
 
 /** TCP flag bits as they sit in the header's 13th byte. */
@@ -92,4 +101,14 @@ export interface DecodedPacket {
   dstPort: number;
   /** Transport payload (or the IP payload for other protocols). */
   payload: Uint8Array;
+  /**
+   * Decoder events raised on this packet, by Suricata's decode-event name without the
+   * "decoder." prefix (e.g. "ipv4.trunc_pkt", "tcp.hlen_too_small"); absent when there are none.
+   */
+  events?: string[];
+  /**
+   * A layer failed to decode: the packet keeps the layers below the failure (e.g. the IP
+   * header when the TCP header is bad) and has no transport; `events` names the reason.
+   */
+  invalid?: boolean;
 }

@@ -1,0 +1,247 @@
+import type { DecodedPacket } from '../types/packet.js';
+import { u16be, u32be, u32le } from './bytes.js';
+import { countInvalidFrame } from './events.js';
+import { decodeIpv4Into, decodeIpv6Into } from './ip.js';
+import { newPacket, NO_VLANS } from './packet.js';
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+  LINKTYPE_RAW_ALT_12,
+  LINKTYPE_RAW_ALT_14,
+  type RawFrame,
+} from './raw-frame.js';
+import type { DecodeStats } from './stats.js';
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const ETHERTYPE_QINQ_OLD = 0x9100;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
+const ETHERTYPE_MPLS_UNICAST = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
+
+const ETHERNET_HEADER = 14;
+const SLL_HEADER = 16;
+const SLL2_HEADER = 20;
+const NULL_HEADER = 4;
+/** Suricata's limit on stacked VLAN tags. */
+const MAX_VLAN_LAYERS = 3;
+
+/** BSD loopback address-family values: AF_INET everywhere, AF_INET6 on NetBSD/OpenBSD, FreeBSD, macOS. */
+const BSD_AF_INET = 2;
+const BSD_AF_INET6_NETBSD = 24;
+const BSD_AF_INET6_FREEBSD = 28;
+const BSD_AF_INET6_DARWIN = 30;
+
+/**
+ * Decodes one captured frame from its link layer up to the transport.
+ *
+ * - null: the frame is not an IP packet (ARP, unknown ethertype or link type) or its link
+ *   header is too short to tell; it is counted in `stats` and there is nothing to inspect.
+ * - a packet without `ip`: an IP header was present but invalid (see `events`).
+ * - a packet with `ip` but no transport while `invalid` is set: the transport header was bad.
+ * Fragments carry `ip` and their raw payload; decode the rebuilt datagram with decodeIpDatagram.
+ *
+ * The packet's byte fields are views of frame.data: as short-lived as the frame itself.
+ */
+export function decodeFrame(
+  linkType: number,
+  frame: RawFrame,
+  stats: DecodeStats,
+): DecodedPacket | null {
+  const d = frame.data;
+  stats.pkts++;
+  stats.bytes += d.length;
+  if (d.length > stats.maxPktSize) stats.maxPktSize = d.length;
+  switch (linkType) {
+    case LINKTYPE_ETHERNET:
+      stats.ethernet++;
+      if (d.length < ETHERNET_HEADER) {
+        countInvalidFrame(stats, 'ethernet.pkt_too_small');
+        return null;
+      }
+      return decodeByEthertype(frame, d, ETHERNET_HEADER, u16be(d, 12), stats);
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_ALT_12:
+    case LINKTYPE_RAW_ALT_14:
+      stats.raw++;
+      return decodeRawIp(frame, d, 0, stats);
+    case LINKTYPE_IPV4:
+      stats.raw++;
+      return ipv4Packet(frame, d, 0, NO_VLANS, stats);
+    case LINKTYPE_IPV6:
+      stats.raw++;
+      return ipv6Packet(frame, d, 0, NO_VLANS, stats);
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP:
+      return decodeNull(frame, d, stats);
+    case LINKTYPE_LINUX_SLL:
+      stats.sll++;
+      if (d.length < SLL_HEADER) {
+        countInvalidFrame(stats, 'sll.pkt_too_small');
+        return null;
+      }
+      return decodeByEthertype(frame, d, SLL_HEADER, u16be(d, 14), stats);
+    case LINKTYPE_LINUX_SLL2:
+      stats.sll2++;
+      if (d.length < SLL2_HEADER) {
+        countInvalidFrame(stats, 'sll2.pkt_too_small');
+        return null;
+      }
+      return decodeByEthertype(frame, d, SLL2_HEADER, u16be(d, 0), stats);
+    default:
+      stats.unsupportedLinkType++;
+      return null;
+  }
+}
+
+function ipv4Packet(
+  frame: RawFrame,
+  d: Uint8Array,
+  off: number,
+  vlans: number[],
+  stats: DecodeStats,
+): DecodedPacket {
+  const pkt = newPacket(frame.num, frame.tsUs, d, frame.wireLength, vlans);
+  decodeIpv4Into(pkt, d, off, d.length, stats);
+  return pkt;
+}
+
+function ipv6Packet(
+  frame: RawFrame,
+  d: Uint8Array,
+  off: number,
+  vlans: number[],
+  stats: DecodeStats,
+): DecodedPacket {
+  const pkt = newPacket(frame.num, frame.tsUs, d, frame.wireLength, vlans);
+  decodeIpv6Into(pkt, d, off, d.length, stats);
+  return pkt;
+}
+
+/** Raw IP link types carry no protocol field: the version nibble decides. */
+function decodeRawIp(
+  frame: RawFrame,
+  d: Uint8Array,
+  off: number,
+  stats: DecodeStats,
+): DecodedPacket | null {
+  const version = off < d.length ? d[off]! >> 4 : 0;
+  if (version === 4) return ipv4Packet(frame, d, off, NO_VLANS, stats);
+  if (version === 6) return ipv6Packet(frame, d, off, NO_VLANS, stats);
+  countInvalidFrame(stats, 'ipraw.invalid_ip_version');
+  return null;
+}
+
+/**
+ * BSD loopback: a 4-byte address family in the capturing host's byte order (LINKTYPE_NULL)
+ * or network order (LINKTYPE_LOOP). Real families are small, so a value above 0xffff means
+ * the other byte order.
+ */
+function decodeNull(frame: RawFrame, d: Uint8Array, stats: DecodeStats): DecodedPacket | null {
+  stats.null++;
+  if (d.length < NULL_HEADER) {
+    countInvalidFrame(stats, 'ltnull.pkt_too_small');
+    return null;
+  }
+  let family = u32le(d, 0);
+  if (family > 0xffff) family = u32be(d, 0);
+  switch (family) {
+    case BSD_AF_INET:
+      return ipv4Packet(frame, d, NULL_HEADER, NO_VLANS, stats);
+    case BSD_AF_INET6_NETBSD:
+    case BSD_AF_INET6_FREEBSD:
+    case BSD_AF_INET6_DARWIN:
+      return ipv6Packet(frame, d, NULL_HEADER, NO_VLANS, stats);
+    default:
+      countInvalidFrame(stats, 'ltnull.unsupported_type');
+      return null;
+  }
+}
+
+/** Follows VLAN tags, PPPoE sessions and MPLS labels down to IPv4 or IPv6. */
+function decodeByEthertype(
+  frame: RawFrame,
+  d: Uint8Array,
+  off: number,
+  etherType: number,
+  stats: DecodeStats,
+): DecodedPacket | null {
+  let vlans = NO_VLANS;
+  for (;;) {
+    switch (etherType) {
+      case ETHERTYPE_IPV4:
+        return ipv4Packet(frame, d, off, vlans, stats);
+      case ETHERTYPE_IPV6:
+        return ipv6Packet(frame, d, off, vlans, stats);
+      case ETHERTYPE_VLAN:
+      case ETHERTYPE_QINQ:
+      case ETHERTYPE_QINQ_OLD: {
+        stats.vlan++;
+        if (d.length - off < 4) {
+          countInvalidFrame(stats, 'vlan.header_too_small');
+          return null;
+        }
+        if (vlans.length >= MAX_VLAN_LAYERS) {
+          countInvalidFrame(stats, 'vlan.too_many_layers');
+          return null;
+        }
+        if (vlans === NO_VLANS) vlans = [];
+        vlans.push(u16be(d, off) & 0x0fff);
+        if (vlans.length === 2) stats.vlanQinq++;
+        else if (vlans.length === 3) stats.vlanQinqinq++;
+        etherType = u16be(d, off + 2);
+        off += 4;
+        continue;
+      }
+      case ETHERTYPE_PPPOE_SESSION: {
+        stats.pppoe++;
+        if (d.length - off < 8) {
+          countInvalidFrame(stats, 'pppoe.pkt_too_small');
+          return null;
+        }
+        const pppProtocol = u16be(d, off + 6);
+        off += 8;
+        if (pppProtocol === PPP_IPV4) etherType = ETHERTYPE_IPV4;
+        else if (pppProtocol === PPP_IPV6) etherType = ETHERTYPE_IPV6;
+        else return null;
+        continue;
+      }
+      case ETHERTYPE_MPLS_UNICAST:
+      case ETHERTYPE_MPLS_MULTICAST: {
+        stats.mpls++;
+        let bottom = false;
+        while (!bottom) {
+          if (d.length - off < 4) {
+            countInvalidFrame(stats, 'mpls.header_too_small');
+            return null;
+          }
+          bottom = (d[off + 2]! & 1) !== 0;
+          off += 4;
+        }
+        // MPLS has no payload type: IP is recognised by its version nibble, anything else is skipped.
+        const version = off < d.length ? d[off]! >> 4 : 0;
+        if (version === 4) etherType = ETHERTYPE_IPV4;
+        else if (version === 6) etherType = ETHERTYPE_IPV6;
+        else return null;
+        continue;
+      }
+      case ETHERTYPE_ARP:
+        stats.arp++;
+        return null;
+      default:
+        stats.unknownEthertype++;
+        return null;
+    }
+  }
+}

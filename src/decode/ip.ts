@@ -1,0 +1,433 @@
+import type { DecodedPacket, IpHeader } from '../types/packet.js';
+import { EMPTY_BYTES, u16be, u32be, view } from './bytes.js';
+import { countInvalidFrame, raiseEvent } from './events.js';
+import { newPacket } from './packet.js';
+import type { DecodeStats } from './stats.js';
+import { decodeIcmpv4, decodeIcmpv6, decodeTcp, decodeUdp } from './transport.js';
+
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_ICMPV6 = 58;
+
+const IPV4_MIN_HEADER = 20;
+const IPV6_HEADER = 40;
+
+/** What a caller that already decoded the link layer (or rebuilt a datagram) knows about the packet. */
+export interface DatagramBase {
+  num: number;
+  tsUs: number;
+  frame: Uint8Array;
+  wireLength: number;
+  vlans: number[];
+}
+
+/**
+ * Decodes an IP datagram (IPv4 or IPv6, chosen by the version nibble) and its transport.
+ * Used for datagrams rebuilt from fragments; the returned packet's byte fields are views of
+ * `bytes`. Returns null (counted as ipraw.invalid_ip_version) when the bytes are not IP at all.
+ * Does not count decoder.pkts/bytes: the frame the datagram came from was counted already.
+ */
+export function decodeIpDatagram(
+  bytes: Uint8Array,
+  base: DatagramBase,
+  stats: DecodeStats,
+): DecodedPacket | null {
+  const version = bytes.length > 0 ? bytes[0]! >> 4 : 0;
+  if (version !== 4 && version !== 6) {
+    countInvalidFrame(stats, 'ipraw.invalid_ip_version');
+    return null;
+  }
+  const pkt = newPacket(base.num, base.tsUs, base.frame, base.wireLength, base.vlans);
+  if (version === 4) decodeIpv4Into(pkt, bytes, 0, bytes.length, stats);
+  else decodeIpv6Into(pkt, bytes, 0, bytes.length, stats);
+  return pkt;
+}
+
+/**
+ * IPv4 header at b[off..end). An invalid header leaves pkt.ip unset (Suricata drops the
+ * whole layer); fragments get the IP layer and their raw payload but no transport.
+ */
+export function decodeIpv4Into(
+  pkt: DecodedPacket,
+  b: Uint8Array,
+  off: number,
+  end: number,
+  stats: DecodeStats,
+): void {
+  stats.ipv4++;
+  const len = end - off;
+  if (len < IPV4_MIN_HEADER) {
+    raiseEvent(pkt, stats, 'ipv4.pkt_too_small', true);
+    return;
+  }
+  const vihl = b[off]!;
+  if (vihl >> 4 !== 4) {
+    raiseEvent(pkt, stats, 'ipv4.wrong_ip_version', true);
+    return;
+  }
+  const hlen = (vihl & 0x0f) * 4;
+  if (hlen < IPV4_MIN_HEADER) {
+    raiseEvent(pkt, stats, 'ipv4.hlen_too_small', true);
+    return;
+  }
+  const totalLength = u16be(b, off + 2);
+  if (totalLength < hlen) {
+    raiseEvent(pkt, stats, 'ipv4.iplen_smaller_than_hlen', true);
+    return;
+  }
+  if (totalLength > len) {
+    raiseEvent(pkt, stats, 'ipv4.trunc_pkt', true);
+    return;
+  }
+  let options: number[] = NO_OPTIONS;
+  if (hlen > IPV4_MIN_HEADER) {
+    options = [];
+    if (!readIpv4Options(pkt, b, off + IPV4_MIN_HEADER, off + hlen, options, stats)) return;
+  }
+  const flagsOffset = u16be(b, off + 6);
+  const protocol = b[off + 9]!;
+  const dgramEnd = off + totalLength;
+  const moreFragments = (flagsOffset & 0x2000) !== 0;
+  const fragOffset = (flagsOffset & 0x1fff) * 8;
+  pkt.ip = {
+    version: 4,
+    src: view(b, off + 12, off + 16),
+    dst: view(b, off + 16, off + 20),
+    protocol,
+    ttl: b[off + 8]!,
+    tos: b[off + 1]!,
+    id: u16be(b, off + 4),
+    reservedBit: (flagsOffset & 0x8000) !== 0,
+    dontFragment: (flagsOffset & 0x4000) !== 0,
+    moreFragments,
+    fragOffset,
+    options,
+    headerLength: hlen,
+    totalLength,
+    reassembled: false,
+    datagram: off === 0 && dgramEnd === b.length ? b : view(b, off, dgramEnd),
+    fragHeaderOffset: undefined,
+    extHeaders: undefined,
+  };
+  const payloadOff = off + hlen;
+  if (moreFragments || fragOffset > 0) {
+    // Transport headers are only decoded once defragmentation has rebuilt the datagram.
+    stats.ipv4Frag++;
+    pkt.payload = payloadOff < dgramEnd ? view(b, payloadOff, dgramEnd) : EMPTY_BYTES;
+    return;
+  }
+  if (protocol === IPPROTO_ICMPV6) {
+    raiseEvent(pkt, stats, 'ipv4.icmpv6', true);
+    return;
+  }
+  decodeTransport(pkt, protocol, b, payloadOff, dgramEnd, stats);
+}
+
+const NO_OPTIONS: number[] = Object.freeze([] as number[]) as number[];
+
+/** Records option type codes; false (packet made invalid) when an option's length is impossible. */
+function readIpv4Options(
+  pkt: DecodedPacket,
+  b: Uint8Array,
+  p: number,
+  end: number,
+  out: number[],
+  stats: DecodeStats,
+): boolean {
+  while (p < end) {
+    const type = b[p]!;
+    out.push(type);
+    if (type === 0) return true; // end of option list: the rest is padding
+    if (type === 1) {
+      p++;
+      continue;
+    }
+    if (p + 1 >= end) {
+      raiseEvent(pkt, stats, 'ipv4.opt_malformed', true);
+      return false;
+    }
+    const optLen = b[p + 1]!;
+    if (optLen < 2) {
+      raiseEvent(pkt, stats, 'ipv4.opt_invalid_len', true);
+      return false;
+    }
+    if (p + optLen > end) {
+      raiseEvent(pkt, stats, 'ipv4.opt_malformed', true);
+      return false;
+    }
+    p += optLen;
+  }
+  return true;
+}
+
+/** Extension headers walked in the IPv6 chain (others end it and are treated as the transport). */
+const EH_HOP_BY_HOP = 0;
+const EH_ROUTING = 43;
+const EH_FRAGMENT = 44;
+const EH_ESP = 50;
+const EH_AH = 51;
+const EH_NONE = 59;
+const EH_DEST_OPTS = 60;
+const EH_MOBILITY = 135;
+const EH_HIP = 139;
+const EH_SHIM6 = 140;
+
+/**
+ * IPv6 header and extension chain at b[off..end). An invalid fixed header leaves pkt.ip
+ * unset; a broken extension header keeps the IP layer and drops what follows it.
+ */
+export function decodeIpv6Into(
+  pkt: DecodedPacket,
+  b: Uint8Array,
+  off: number,
+  end: number,
+  stats: DecodeStats,
+): void {
+  stats.ipv6++;
+  const len = end - off;
+  if (len < IPV6_HEADER) {
+    raiseEvent(pkt, stats, 'ipv6.pkt_too_small', true);
+    return;
+  }
+  const word0 = u32be(b, off);
+  if (word0 >>> 28 !== 6) {
+    raiseEvent(pkt, stats, 'ipv6.wrong_ip_version', true);
+    return;
+  }
+  const payloadLength = u16be(b, off + 4);
+  if (IPV6_HEADER + payloadLength > len) {
+    raiseEvent(pkt, stats, 'ipv6.trunc_pkt', true);
+    return;
+  }
+  const dgramEnd = off + IPV6_HEADER + payloadLength;
+  let nh = b[off + 6]!;
+  const ip: IpHeader = {
+    version: 6,
+    src: view(b, off + 8, off + 24),
+    dst: view(b, off + 24, off + 40),
+    protocol: nh,
+    ttl: b[off + 7]!,
+    tos: (word0 >>> 20) & 0xff,
+    id: 0,
+    reservedBit: false,
+    dontFragment: false,
+    moreFragments: false,
+    fragOffset: 0,
+    options: NO_OPTIONS,
+    headerLength: IPV6_HEADER,
+    totalLength: IPV6_HEADER + payloadLength,
+    reassembled: false,
+    datagram: off === 0 && dgramEnd === b.length ? b : view(b, off, dgramEnd),
+    fragHeaderOffset: undefined,
+    extHeaders: undefined,
+  };
+  pkt.ip = ip;
+
+  let p = off + IPV6_HEADER;
+  let seen = 0; // bit per extension header kind, to flag duplicates
+  for (;;) {
+    if (!isExtensionHeader(nh)) break;
+    if (nh === EH_ESP || nh === EH_NONE) {
+      // Nothing after these can be parsed: ESP is encrypted, "no next header" means nothing.
+      if (nh === EH_NONE && p < dgramEnd) raiseEvent(pkt, stats, 'ipv6.data_after_none_header', false);
+      break;
+    }
+    if (p + 8 > dgramEnd) {
+      raiseEvent(pkt, stats, 'ipv6.trunc_exthdr', true);
+      return;
+    }
+    const hdrLen = nh === EH_FRAGMENT ? 8 : nh === EH_AH ? (b[p + 1]! + 2) * 4 : (b[p + 1]! + 1) * 8;
+    if (p + hdrLen > dgramEnd) {
+      raiseEvent(pkt, stats, 'ipv6.trunc_exthdr', true);
+      return;
+    }
+    (ip.extHeaders ??= []).push(nh);
+    const bit = extHeaderBit(nh);
+    if ((seen & bit) !== 0 && nh !== EH_DEST_OPTS) raiseEvent(pkt, stats, duplicateEvent(nh), false);
+    seen |= bit;
+    const next = b[p]!;
+    if (nh === EH_HOP_BY_HOP || nh === EH_DEST_OPTS) {
+      if (!tlvOptionsFit(b, p + 2, p + hdrLen)) {
+        raiseEvent(pkt, stats, 'ipv6.exthdr_invalid_optlen', true);
+        ip.protocol = next;
+        ip.headerLength = p + hdrLen - off;
+        return;
+      }
+    } else if (nh === EH_ROUTING) {
+      if (b[p + 2] === 0) raiseEvent(pkt, stats, 'ipv6.rh_type_0', false);
+    } else if (nh === EH_FRAGMENT) {
+      const offsetFlags = u16be(b, p + 2);
+      const fragOffset = offsetFlags & 0xfff8;
+      const more = (offsetFlags & 1) !== 0;
+      ip.id = u32be(b, p + 4);
+      if (fragOffset !== 0 || more) {
+        // A real fragment: what follows is a piece of the fragmentable part, left to defragmentation.
+        stats.ipv6Frag++;
+        ip.fragHeaderOffset = p - off;
+        ip.fragOffset = fragOffset;
+        ip.moreFragments = more;
+        ip.protocol = next;
+        ip.headerLength = p + 8 - off;
+        pkt.payload = p + 8 < dgramEnd ? view(b, p + 8, dgramEnd) : EMPTY_BYTES;
+        return;
+      }
+      // An atomic fragment (offset 0, no more fragments) carries the whole datagram.
+      ip.fragHeaderOffset = p - off;
+      raiseEvent(pkt, stats, 'ipv6.exthdr_useless_fh', false);
+    }
+    nh = next;
+    p += hdrLen;
+  }
+  ip.protocol = nh;
+  ip.headerLength = p - off;
+  if (nh === IPPROTO_ICMP) {
+    raiseEvent(pkt, stats, 'ipv6.icmpv4', true);
+    return;
+  }
+  decodeTransport(pkt, nh, b, p, dgramEnd, stats);
+}
+
+function isExtensionHeader(nh: number): boolean {
+  return (
+    nh === EH_HOP_BY_HOP ||
+    nh === EH_ROUTING ||
+    nh === EH_FRAGMENT ||
+    nh === EH_DEST_OPTS ||
+    nh === EH_AH ||
+    nh === EH_ESP ||
+    nh === EH_NONE ||
+    nh === EH_MOBILITY ||
+    nh === EH_HIP ||
+    nh === EH_SHIM6
+  );
+}
+
+function extHeaderBit(nh: number): number {
+  switch (nh) {
+    case EH_HOP_BY_HOP:
+      return 1;
+    case EH_ROUTING:
+      return 2;
+    case EH_FRAGMENT:
+      return 4;
+    case EH_DEST_OPTS:
+      return 8;
+    case EH_AH:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+function duplicateEvent(nh: number) {
+  switch (nh) {
+    case EH_HOP_BY_HOP:
+      return 'ipv6.exthdr_dupl_hh' as const;
+    case EH_ROUTING:
+      return 'ipv6.exthdr_dupl_rh' as const;
+    case EH_FRAGMENT:
+      return 'ipv6.exthdr_dupl_fh' as const;
+    case EH_AH:
+      return 'ipv6.exthdr_dupl_ah' as const;
+    default:
+      return 'ipv6.exthdr_dupl_dh' as const;
+  }
+}
+
+/** Hop-by-hop and destination options are type-length-value records; Pad1 (type 0) is a lone byte. */
+function tlvOptionsFit(b: Uint8Array, p: number, end: number): boolean {
+  while (p < end) {
+    if (b[p] === 0) {
+      p++;
+      continue;
+    }
+    if (p + 2 > end) return false;
+    p += 2 + b[p + 1]!;
+  }
+  return p === end;
+}
+
+function decodeTransport(
+  pkt: DecodedPacket,
+  protocol: number,
+  b: Uint8Array,
+  off: number,
+  end: number,
+  stats: DecodeStats,
+): void {
+  switch (protocol) {
+    case IPPROTO_TCP:
+      decodeTcp(pkt, b, off, end, stats);
+      return;
+    case IPPROTO_UDP:
+      decodeUdp(pkt, b, off, end, stats);
+      return;
+    case IPPROTO_ICMP:
+      decodeIcmpv4(pkt, b, off, end, stats);
+      return;
+    case IPPROTO_ICMPV6:
+      decodeIcmpv6(pkt, b, off, end, stats);
+      return;
+    default:
+      pkt.payload = off < end ? view(b, off, end) : EMPTY_BYTES;
+  }
+}
+
+/**
+ * Builds the unfragmented datagram a reassembler delivers: the first fragment's header
+ * (IPv4: flags and offset cleared, lengths and checksum fixed; IPv6: the fragment header
+ * removed from the chain) followed by `data`, the reassembled fragmentable part.
+ * Returns null when the result would exceed the 65535-byte length field.
+ */
+export function rebuildDatagram(first: IpHeader, data: Uint8Array): Uint8Array | null {
+  const dgram = first.datagram;
+  if (dgram === undefined) return null;
+  if (first.version === 4) {
+    const hlen = first.headerLength;
+    const total = hlen + data.length;
+    if (total > 0xffff || hlen > dgram.length) return null;
+    const out = new Uint8Array(total);
+    out.set(dgram.subarray(0, hlen), 0);
+    out.set(data, hlen);
+    out[2] = total >> 8;
+    out[3] = total & 0xff;
+    out[6] = out[6]! & 0x40; // keep DF; clear MF, the reserved bit and the offset
+    out[7] = 0;
+    out[10] = 0;
+    out[11] = 0;
+    const sum = internetChecksum(out, 0, hlen);
+    out[10] = sum >> 8;
+    out[11] = sum & 0xff;
+    return out;
+  }
+  const fh = first.fragHeaderOffset;
+  if (fh === undefined || fh < IPV6_HEADER || fh > dgram.length) return null;
+  const payloadLength = fh - IPV6_HEADER + data.length;
+  if (payloadLength > 0xffff) return null;
+  const out = new Uint8Array(fh + data.length);
+  out.set(dgram.subarray(0, fh), 0);
+  out.set(data, fh);
+  out[4] = payloadLength >> 8;
+  out[5] = payloadLength & 0xff;
+  // The header whose next-header field pointed at the fragment header now points past it.
+  let nextField = 6;
+  let p = IPV6_HEADER;
+  while (p < fh) {
+    const nh = out[nextField]!;
+    nextField = p;
+    p += nh === EH_AH ? (out[p + 1]! + 2) * 4 : (out[p + 1]! + 1) * 8;
+  }
+  out[nextField] = first.protocol;
+  return out;
+}
+
+/** RFC 1071 ones' complement sum of b[off..end), folded and complemented. */
+export function internetChecksum(b: Uint8Array, off: number, end: number): number {
+  let sum = 0;
+  let i = off;
+  for (; i + 1 < end; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+  if (i < end) sum += b[i]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}

@@ -1,0 +1,108 @@
+/**
+ * Decoder counters. Field names follow Suricata's `decoder.*` stats (camelCase here);
+ * toSuricataStats() gives them their Suricata names so output can print them unchanged.
+ * Per-layer counters count decode attempts, as Suricata's do: a packet whose TCP header
+ * is bad still counts under `tcp`, and under `invalid`.
+ */
+export class DecodeStats {
+  /** Frames handed to decodeFrame. */
+  pkts = 0;
+  /** Captured bytes of those frames. */
+  bytes = 0;
+  /** Frames or datagrams with at least one layer that failed to decode. */
+  invalid = 0;
+  maxPktSize = 0;
+  ethernet = 0;
+  arp = 0;
+  unknownEthertype = 0;
+  /** VLAN headers decoded (one per tag). */
+  vlan = 0;
+  /** Frames with two VLAN tags. */
+  vlanQinq = 0;
+  /** Frames with three VLAN tags. */
+  vlanQinqinq = 0;
+  sll = 0;
+  sll2 = 0;
+  raw = 0;
+  null = 0;
+  pppoe = 0;
+  mpls = 0;
+  ipv4 = 0;
+  ipv6 = 0;
+  tcp = 0;
+  udp = 0;
+  icmpv4 = 0;
+  icmpv6 = 0;
+  /** IPv4 or IPv6 fragments seen (handed on to defragmentation without a transport layer). */
+  ipv4Frag = 0;
+  ipv6Frag = 0;
+  /** Frames of a link type the decoder does not know. */
+  unsupportedLinkType = 0;
+  /** Decoder events by name (Suricata's decode-event names, without the "decoder." prefix). */
+  readonly events = new Map<string, number>();
+
+  /** Counts one occurrence of a decoder event. */
+  event(name: string): void {
+    this.events.set(name, (this.events.get(name) ?? 0) + 1);
+  }
+
+  eventCount(name: string): number {
+    return this.events.get(name) ?? 0;
+  }
+
+  /** Adds another instance's counts to this one (e.g. when several readers feed one report). */
+  merge(other: DecodeStats): void {
+    for (const key of COUNTER_KEYS) {
+      this[key] += other[key];
+    }
+    this.maxPktSize = Math.max(this.maxPktSize, other.maxPktSize);
+    for (const [name, n] of other.events) this.events.set(name, (this.events.get(name) ?? 0) + n);
+  }
+
+  /** The counters under their Suricata stats names ("decoder.pkts", "decoder.event.ipv4.trunc_pkt", ...). */
+  toSuricataStats(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const key of COUNTER_KEYS) out[SURICATA_NAMES[key]] = this[key];
+    out['decoder.max_pkt_size'] = this.maxPktSize;
+    out['decoder.avg_pkt_size'] = this.pkts === 0 ? 0 : Math.round(this.bytes / this.pkts);
+    const names = [...this.events.keys()].sort();
+    for (const name of names) out[`decoder.event.${name}`] = this.events.get(name)!;
+    return out;
+  }
+}
+
+type CounterKey = Exclude<
+  {
+    [K in keyof DecodeStats]: DecodeStats[K] extends number ? K : never;
+  }[keyof DecodeStats],
+  'maxPktSize'
+>;
+
+const SURICATA_NAMES: Record<CounterKey, string> = {
+  pkts: 'decoder.pkts',
+  bytes: 'decoder.bytes',
+  invalid: 'decoder.invalid',
+  ethernet: 'decoder.ethernet',
+  arp: 'decoder.arp',
+  unknownEthertype: 'decoder.unknown_ethertype',
+  vlan: 'decoder.vlan',
+  vlanQinq: 'decoder.vlan_qinq',
+  vlanQinqinq: 'decoder.vlan_qinqinq',
+  sll: 'decoder.sll',
+  sll2: 'decoder.sll2',
+  raw: 'decoder.raw',
+  null: 'decoder.null',
+  pppoe: 'decoder.pppoe',
+  mpls: 'decoder.mpls',
+  ipv4: 'decoder.ipv4',
+  ipv6: 'decoder.ipv6',
+  tcp: 'decoder.tcp',
+  udp: 'decoder.udp',
+  icmpv4: 'decoder.icmpv4',
+  icmpv6: 'decoder.icmpv6',
+  ipv4Frag: 'decoder.ipv4_frag',
+  ipv6Frag: 'decoder.ipv6_frag',
+  unsupportedLinkType: 'decoder.unsupported_linktype',
+};
+
+const COUNTER_KEYS = Object.keys(SURICATA_NAMES) as CounterKey[];
