@@ -22,6 +22,17 @@ export const BUFFER_NAMES = [
   'http.response_line',
   'http.response_body',
   'file.data',
+  // Single-header and composite HTTP buffers used widely by Suricata rule sets (ET Open).
+  'http.header_names',
+  'http.start',
+  'http.content_type',
+  'http.content_len',
+  'http.location',
+  'http.server',
+  'http.accept',
+  'http.accept_enc',
+  'http.accept_lang',
+  'http.connection',
   'smtp.command',
   'smtp.helo',
   'smtp.mail_from',
@@ -29,6 +40,10 @@ export const BUFFER_NAMES = [
   'smtp.header',
   'smtp.body',
   'log.message',
+  // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
+  // scope a log.message match to one daemon or host.
+  'log.program',
+  'log.hostname',
 ] as const;
 
 export type BufferName = (typeof BUFFER_NAMES)[number];

@@ -1,0 +1,396 @@
+import { digits, isDigit, latin1, parseUint, sub } from '../bytes.js';
+import { parseIp, parseIpv4 } from '../ip.js';
+import type { LogFormatName } from '../record.js';
+import { monthAt } from '../time.js';
+import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
+import { HttpLogRecord, HttpPart, unescapeLogBytes } from './http-record.js';
+
+/**
+ * NCSA/Apache access logs: common (`host ident user [time] "request" status bytes`), combined
+ * (plus `"referer" "user-agent"`) and vhost_combined (a leading `vhost[:port]`). One hand-written
+ * scanner serves all three; trailing extra fields are kept, missing referer/agent are tolerated.
+ * Offsets are stored, buffers are cut only when asked for.
+ */
+export class AccessRecord extends HttpLogRecord {
+  vhS = -1;
+  vhE = -1;
+  hostS = 0;
+  hostE = 0;
+  identS = -1;
+  identE = -1;
+  userS = -1;
+  userE = -1;
+  timeS = -1;
+  timeE = -1;
+  reqS = -1;
+  reqE = -1;
+  mS = -1;
+  mE = -1;
+  uS = -1;
+  uE = -1;
+  pS = -1;
+  pE = -1;
+  statS = -1;
+  statE = -1;
+  refS = -1;
+  refE = -1;
+  uaS = -1;
+  uaE = -1;
+  restS = -1;
+  /** A backslash was seen inside a quoted field: buffers must be unescaped. */
+  escaped = false;
+
+  private field(s: number, e: number): Uint8Array | undefined {
+    if (s < 0) return undefined;
+    if (this.escaped) {
+      const i = this.line.indexOf(0x5c, s);
+      if (i >= 0 && i < e) return unescapeLogBytes(this.line, s, e);
+    }
+    return sub(this.line, s, e);
+  }
+
+  /** Apache writes "-" for a missing referer/agent. */
+  private optional(s: number, e: number): Uint8Array | undefined {
+    if (s < 0 || (e - s === 1 && this.line[s] === 0x2d) || e === s) return undefined;
+    return this.field(s, e);
+  }
+
+  protected part(p: HttpPart): Uint8Array | undefined {
+    switch (p) {
+      case HttpPart.Method:
+        return this.mS >= 0 ? sub(this.line, this.mS, this.mE) : undefined;
+      case HttpPart.UriRaw:
+        return this.uS >= 0 && this.uE > this.uS ? this.field(this.uS, this.uE) : undefined;
+      case HttpPart.Protocol:
+        return this.pS >= 0 ? sub(this.line, this.pS, this.pE) : undefined;
+      case HttpPart.HostRaw:
+        return this.vhS >= 0 ? sub(this.line, this.vhS, this.vhE) : undefined;
+      case HttpPart.UserAgent:
+        return this.optional(this.uaS, this.uaE);
+      case HttpPart.Referer:
+        return this.optional(this.refS, this.refE);
+      case HttpPart.Cookie:
+        return undefined;
+      case HttpPart.Status:
+        return this.statusCode >= 0 ? sub(this.line, this.statS, this.statE) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  protected override requestLine(): Uint8Array | undefined {
+    if (this.reqS < 0 || (this.reqE - this.reqS === 1 && this.line[this.reqS] === 0x2d)) return undefined;
+    return this.field(this.reqS, this.reqE);
+  }
+
+  protected collectFields(out: Record<string, string>): void {
+    this.collectCommon(out);
+    const t = (s: number, e: number): string => latin1(this.line, s, e);
+    if (this.vhS >= 0) out.vhost = t(this.vhS, this.vhE);
+    out.client = t(this.hostS, this.hostE);
+    if (this.identS >= 0) out.ident = t(this.identS, this.identE);
+    if (this.userS >= 0) out.user = t(this.userS, this.userE);
+    if (this.timeS >= 0) out.time = t(this.timeS, this.timeE);
+    if (this.reqS >= 0) out.request = t(this.reqS, this.reqE);
+    if (this.mS >= 0) out.method = t(this.mS, this.mE);
+    if (this.uS >= 0) out.uri = t(this.uS, this.uE);
+    if (this.pS >= 0) out.protocol = t(this.pS, this.pE);
+    if (this.statS >= 0) out.status = t(this.statS, this.statE);
+    if (this.bodyLength >= 0) out.bytes = String(this.bodyLength);
+    if (this.refS >= 0) out.referer = t(this.refS, this.refE);
+    if (this.uaS >= 0) out.user_agent = t(this.uaS, this.uaE);
+    if (this.restS >= 0) out.extra = t(this.restS, this.line.length);
+  }
+}
+
+const M_NO_HOST = new Malformed('no-client');
+const M_NO_TIME = new Malformed('no-time');
+const M_BAD_TIME = new Malformed('bad-time');
+const M_NO_REQUEST = new Malformed('no-request');
+const M_UNTERMINATED = new Malformed('unterminated-request');
+const M_BAD_STATUS = new Malformed('bad-status');
+const M_BAD_BYTES = new Malformed('bad-bytes');
+const M_NO_VHOST = new Malformed('no-vhost');
+
+function hasSpace(b: Uint8Array, s: number, e: number): boolean {
+  const i = b.indexOf(0x20, s);
+  return i >= 0 && i < e;
+}
+
+/** Closing quote of a quoted field starting after `open`, honouring `\"` escapes; -1 when none. */
+function closeQuote(b: Uint8Array, i: number, end: number, rec: AccessRecord): number {
+  while (i < end) {
+    const c = b[i]!;
+    if (c === 0x22) return i;
+    if (c === 0x5c) {
+      rec.escaped = true;
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** Whether `" NNN ` (or `" - `) follows at q: the end of the request field and a status. */
+function statusFollows(b: Uint8Array, q: number, end: number): boolean {
+  if (b[q + 1] !== 0x20) return false;
+  const s = q + 2;
+  if (s + 3 <= end && isDigit(b[s]!) && isDigit(b[s + 1]!) && isDigit(b[s + 2]!) && (s + 3 === end || b[s + 3] === 0x20))
+    return true;
+  return b[s] === 0x2d && (s + 1 === end || b[s + 1] === 0x20);
+}
+
+function isTokenByte(c: number): boolean {
+  // RFC 7230 tchar, as a method must be.
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2d || c === 0x5f || c === 0x2e || c === 0x21 || c === 0x23 || c === 0x24 || c === 0x25 ||
+    c === 0x26 || c === 0x27 || c === 0x2a || c === 0x2b || c === 0x5e || c === 0x60 || c === 0x7c || c === 0x7e
+  );
+}
+
+/** Splits `METHOD SP target [SP HTTP/x.y]` inside the request field. */
+function splitRequest(b: Uint8Array, rec: AccessRecord): void {
+  const s = rec.reqS;
+  const e = rec.reqE;
+  let i = s;
+  while (i < e && isTokenByte(b[i]!)) i++;
+  if (i === s || i >= e || b[i] !== 0x20) return;
+  rec.mS = s;
+  rec.mE = i;
+  const uS = i + 1;
+  let pSp = -1;
+  for (let k = e - 1; k > uS; k--) {
+    if (b[k] === 0x20) {
+      pSp = k;
+      break;
+    }
+  }
+  if (pSp > uS && e - pSp > 5 && b[pSp + 1] === 0x48 && b[pSp + 2] === 0x54 && b[pSp + 3] === 0x54 && b[pSp + 4] === 0x50) {
+    rec.uS = uS;
+    rec.uE = pSp;
+    rec.pS = pSp + 1;
+    rec.pE = e;
+  } else {
+    // HTTP/0.9 style or a protocol-less request: the rest is the target.
+    rec.uS = uS;
+    rec.uE = e;
+  }
+}
+
+/** `[10/Oct/2000:13:55:36 -0700]` (day may have one digit, seconds a fraction, the zone may be absent). */
+function parseAccessTime(b: Uint8Array, i: number, end: number, ctx: ParseContext, rec: AccessRecord): number {
+  let d = 0;
+  let j = i;
+  while (j < end && j - i < 2 && isDigit(b[j]!)) d = d * 10 + (b[j++]! - 0x30);
+  if (j === i || b[j] !== 0x2f) return -1;
+  const mo = monthAt(b, j + 1);
+  if (mo === 0 || b[j + 4] !== 0x2f) return -1;
+  const y = digits(b, j + 5, 4);
+  j += 9;
+  if (y < 0 || b[j] !== 0x3a) return -1;
+  const h = digits(b, j + 1, 2);
+  const mi = digits(b, j + 4, 2);
+  const s = digits(b, j + 7, 2);
+  if (h < 0 || mi < 0 || s < 0 || b[j + 3] !== 0x3a || b[j + 6] !== 0x3a) return -1;
+  j += 9;
+  let us = 0;
+  if (b[j] === 0x2e) {
+    let n = 0;
+    j++;
+    while (j < end && isDigit(b[j]!)) {
+      if (n < 6) {
+        us = us * 10 + (b[j]! - 0x30);
+        n++;
+      }
+      j++;
+    }
+    while (n < 6) {
+      us *= 10;
+      n++;
+    }
+  }
+  let ts: number;
+  if (b[j] === 0x20 && (b[j + 1] === 0x2b || b[j + 1] === 0x2d)) {
+    const zh = digits(b, j + 2, 2);
+    const zm = digits(b, j + 4, 2);
+    if (zh < 0 || zm < 0) return -1;
+    const off = (b[j + 1] === 0x2d ? -1 : 1) * (zh * 60 + zm);
+    ts = ctx.withOffset(y, mo, d, h, mi, s, us, off);
+    j += 6;
+  } else {
+    ts = ctx.local(y, mo, d, h, mi, s, us);
+  }
+  if (b[j] !== 0x5d || Number.isNaN(ts)) return -1;
+  rec.tsUs = ts;
+  return j;
+}
+
+function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName, vhost: boolean): ParseOutcome {
+  const b = line;
+  const end = b.length;
+  const rec = new AccessRecord(line, ctx.file, ctx.lineNo, format);
+  rec.appProto = 'http';
+  rec.proto = 6;
+  let i = 0;
+  if (vhost) {
+    let e = i;
+    while (e < end && b[e] !== 0x20) e++;
+    if (e === i || e >= end) return M_NO_VHOST;
+    // vhost_combined writes "%v:%p"; a bare name is accepted too.
+    let colon = -1;
+    for (let k = e - 1; k > i; k--) {
+      if (b[k] === 0x3a) {
+        colon = k;
+        break;
+      }
+      if (!isDigit(b[k]!)) break;
+    }
+    rec.vhS = i;
+    rec.vhE = e;
+    if (colon > i && b[i] !== 0x5b) {
+      const port = parseUint(b, colon + 1, e);
+      if (port >= 0 && port <= 65535) {
+        rec.dstPort = port;
+        rec.vhE = colon;
+      }
+    }
+    i = e + 1;
+  }
+  // client
+  let e = i;
+  while (e < end && b[e] !== 0x20) e++;
+  if (e === i || e >= end) return M_NO_HOST;
+  rec.hostS = i;
+  rec.hostE = e;
+  const ip = parseIpv4(b, i, e) ?? parseIp(b, i, e);
+  if (ip) rec.src = ip;
+  else rec.srcHost = latin1(b, i, e);
+  // ident, then user up to the '[' (user names may contain spaces)
+  i = e + 1;
+  e = i;
+  while (e < end && b[e] !== 0x20) e++;
+  if (e >= end) return M_NO_TIME;
+  rec.identS = i;
+  rec.identE = e;
+  const lb = b.indexOf(0x5b, e);
+  if (lb < 0) return M_NO_TIME;
+  rec.userS = e + 1;
+  rec.userE = lb - 1 >= e + 1 ? lb - 1 : e + 1;
+  // A vhost-prefixed line inside a plain log ("www.example.com 192.0.2.1 - - [..."): the client
+  // lands in ident and "ident user" in user. Re-read it with the vhost column.
+  if (!vhost && !ip && hasSpace(b, rec.userS, rec.userE) && parseIp(b, rec.identS, rec.identE)) {
+    return parseAccess(line, ctx, 'vhost_combined', true);
+  }
+  // time
+  const rb = parseAccessTime(b, lb + 1, end, ctx, rec);
+  if (rb < 0) return M_BAD_TIME;
+  rec.timeS = lb + 1;
+  rec.timeE = rb;
+  // "request"
+  i = rb + 1;
+  if (b[i] !== 0x20 || b[i + 1] !== 0x22) return M_NO_REQUEST;
+  const rs = i + 2;
+  let q = closeQuote(b, rs, end, rec);
+  if (q < 0) return M_UNTERMINATED;
+  if (!statusFollows(b, q, end)) {
+    // Servers before Apache 2.0.46 did not escape quotes inside the request: look for the real end.
+    const first = q;
+    let k = q + 1;
+    q = -1;
+    while (k < end) {
+      const n = b.indexOf(0x22, k);
+      if (n < 0) break;
+      if (statusFollows(b, n, end)) {
+        q = n;
+        break;
+      }
+      k = n + 1;
+    }
+    if (q < 0) return b[first + 1] === 0x20 ? M_BAD_STATUS : M_UNTERMINATED;
+    rec.escaped = rec.escaped || b.subarray(rs, q).includes(0x5c);
+  }
+  rec.reqS = rs;
+  rec.reqE = q;
+  splitRequest(b, rec);
+  // status
+  i = q + 2;
+  e = i;
+  while (e < end && b[e] !== 0x20) e++;
+  if (e - i === 3) {
+    const st = digits(b, i, 3);
+    if (st < 0) return M_BAD_STATUS;
+    rec.statusCode = st;
+    rec.statS = i;
+    rec.statE = e;
+  } else if (!(e - i === 1 && b[i] === 0x2d)) return M_BAD_STATUS;
+  // bytes
+  i = e + 1;
+  if (i > end) return M_BAD_BYTES;
+  e = i;
+  while (e < end && b[e] !== 0x20) e++;
+  if (e === i) return M_BAD_BYTES;
+  if (!(e - i === 1 && b[i] === 0x2d)) {
+    const n = parseUint(b, i, e);
+    if (n < 0) return M_BAD_BYTES;
+    rec.bodyLength = n;
+  } else rec.bodyLength = 0;
+  // optional "referer" "user-agent"
+  i = e;
+  if (i + 1 < end && b[i + 1] === 0x22) {
+    const rq = closeQuote(b, i + 2, end, rec);
+    if (rq < 0) return rec;
+    rec.refS = i + 2;
+    rec.refE = rq;
+    i = rq + 1;
+    if (i + 1 < end && b[i] === 0x20 && b[i + 1] === 0x22) {
+      const uq = closeQuote(b, i + 2, end, rec);
+      if (uq >= 0) {
+        rec.uaS = i + 2;
+        rec.uaE = uq;
+        i = uq + 1;
+      }
+    }
+  }
+  while (i < end && b[i] === 0x20) i++;
+  if (i < end) rec.restS = i;
+  return rec;
+}
+
+/** Detection score: 1 for a line of exactly this variant, lower for a sibling the parser also accepts. */
+function probeAccess(line: Uint8Array, ctx: ParseContext, want: 'common' | 'combined' | 'vhost'): number {
+  const out = parseAccess(line, ctx, 'combined', want === 'vhost');
+  if (!(out instanceof AccessRecord)) return 0;
+  const userHasSpace = hasSpace(line, out.userS, out.userE);
+  if (want === 'vhost') {
+    // A plain line read as vhost leaves the user field empty ("1.2.3.4 - - [" -> vhost, client "-", ident "-").
+    const clientDash = out.hostE - out.hostS === 1 && line[out.hostS] === 0x2d;
+    return out.userE > out.userS && !clientDash && !userHasSpace ? 1 : 0;
+  }
+  // A vhost line read as plain puts "ident user" into the user field.
+  if (userHasSpace) return 0.3;
+  const hasAgent = out.uaS >= 0;
+  if (want === 'combined') return hasAgent ? 1 : 0.5;
+  return hasAgent ? 0.9 : 1;
+}
+
+export const commonFormat: LogFormatModule = {
+  name: 'common',
+  probe: (line, ctx) => probeAccess(line, ctx, 'common'),
+  parse: (line, ctx) => parseAccess(line, ctx, 'common', false),
+};
+
+export const combinedFormat: LogFormatModule = {
+  name: 'combined',
+  probe: (line, ctx) => probeAccess(line, ctx, 'combined'),
+  parse: (line, ctx) => parseAccess(line, ctx, 'combined', false),
+};
+
+export const vhostCombinedFormat: LogFormatModule = {
+  name: 'vhost_combined',
+  probe: (line, ctx) => probeAccess(line, ctx, 'vhost'),
+  parse: (line, ctx) => parseAccess(line, ctx, 'vhost_combined', true),
+};

@@ -1,0 +1,323 @@
+import { digits, latin1, parseUint, replaceByte, startsWithAscii, sub } from '../bytes.js';
+import { parseIp } from '../ip.js';
+import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
+import { HttpLogRecord, HttpPart } from './http-record.js';
+
+/**
+ * W3C extended log format as IIS writes it: `#Fields:` names the space-separated columns and may
+ * change mid-file; times are UTC. Files without a header (a fragment, a rotated tail) are read with
+ * the IIS default column sets, picked by the position of the method column.
+ */
+
+/** Column positions the parser needs, resolved once per `#Fields:` line. */
+export interface IisLayout {
+  names: readonly string[];
+  date: number;
+  time: number;
+  cIp: number;
+  cPort: number;
+  sIp: number;
+  sPort: number;
+  method: number;
+  stem: number;
+  query: number;
+  uri: number;
+  user: number;
+  version: number;
+  ua: number;
+  cookie: number;
+  referer: number;
+  host: number;
+  status: number;
+  scBytes: number;
+  /** Columns whose text may contain spaces when a non-IIS writer produced the file. */
+  free: readonly boolean[];
+  guessed: boolean;
+}
+
+export function makeLayout(names: readonly string[], guessed = false): IisLayout {
+  const lower = names.map((n) => n.toLowerCase());
+  const at = (n: string): number => lower.indexOf(n);
+  return {
+    names,
+    date: at('date'),
+    time: at('time'),
+    cIp: at('c-ip'),
+    cPort: at('c-port'),
+    sIp: at('s-ip'),
+    sPort: at('s-port'),
+    method: at('cs-method'),
+    stem: at('cs-uri-stem'),
+    query: at('cs-uri-query'),
+    uri: at('cs-uri'),
+    user: at('cs-username'),
+    version: at('cs-version'),
+    ua: at('cs(user-agent)'),
+    cookie: at('cs(cookie)'),
+    referer: at('cs(referer)'),
+    host: at('cs-host'),
+    status: at('sc-status'),
+    scBytes: at('sc-bytes'),
+    free: lower.map((n) => n === 'cs(user-agent)' || n === 'cs(referer)' || n === 'cs(cookie)'),
+    guessed,
+  };
+}
+
+const IIS7 = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken';
+const IIS85 = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+const IIS6 = 'date time s-sitename s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status';
+const IIS6_ALL = 'date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken';
+const DEFAULTS = [IIS7, IIS85, IIS6, IIS6_ALL].map((s) => makeLayout(s.split(' '), true));
+
+const METHODS = new Set([
+  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'PROPFIND', 'PROPPATCH',
+  'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'RPC_IN_DATA', 'RPC_OUT_DATA', 'SUBSCRIBE', 'BITS_POST',
+]);
+
+export class IisRecord extends HttpLogRecord {
+  constructor(
+    line: Uint8Array,
+    file: string,
+    lineNo: number,
+    readonly layout: IisLayout,
+    /** [start, end] per layout column; -1 when the column is absent or '-'. */
+    readonly offs: Int32Array,
+  ) {
+    super(line, file, lineNo, 'iis');
+  }
+
+  private col(i: number): Uint8Array | undefined {
+    if (i < 0) return undefined;
+    const s = this.offs[i * 2]!;
+    if (s < 0) return undefined;
+    return sub(this.line, s, this.offs[i * 2 + 1]!);
+  }
+
+  protected part(p: HttpPart): Uint8Array | undefined {
+    const L = this.layout;
+    switch (p) {
+      case HttpPart.Method:
+        return this.col(L.method);
+      case HttpPart.UriRaw: {
+        const stem = this.col(L.stem);
+        if (!stem) return this.col(L.uri);
+        const q = this.col(L.query);
+        if (!q) return stem;
+        const out = new Uint8Array(stem.length + 1 + q.length);
+        out.set(stem, 0);
+        out[stem.length] = 0x3f;
+        out.set(q, stem.length + 1);
+        return out;
+      }
+      case HttpPart.Protocol:
+        return this.col(L.version);
+      case HttpPart.HostRaw:
+        return this.col(L.host);
+      case HttpPart.UserAgent: {
+        // IIS writes spaces in these headers as '+'.
+        const v = this.col(L.ua);
+        return v ? replaceByte(v, 0x2b, 0x20) : undefined;
+      }
+      case HttpPart.Referer:
+        return this.col(L.referer);
+      case HttpPart.Cookie: {
+        const v = this.col(L.cookie);
+        return v ? replaceByte(v, 0x2b, 0x20) : undefined;
+      }
+      case HttpPart.Status:
+        return this.col(L.status);
+      default:
+        return undefined;
+    }
+  }
+
+  protected collectFields(out: Record<string, string>): void {
+    this.collectCommon(out);
+    const names = this.layout.names;
+    for (let i = 0; i < names.length; i++) {
+      const s = this.offs[i * 2]!;
+      out[names[i]!] = s < 0 ? '-' : latin1(this.line, s, this.offs[i * 2 + 1]!);
+    }
+  }
+}
+
+const M_NO_LAYOUT = new Malformed('no-fields-header');
+const M_FIELD_COUNT = new Malformed('field-count');
+const M_BAD_TIME = new Malformed('bad-time');
+
+const MAX_COLS = 128;
+
+function directive(line: Uint8Array, ctx: ParseContext): null {
+  if (startsWithAscii(line, 0, '#Fields:')) {
+    const names = latin1(line, 8, line.length).trim().split(/\s+/).filter((n) => n.length > 0).slice(0, MAX_COLS);
+    ctx.iis.fields = names.length ? makeLayout(names) : undefined;
+  } else if (startsWithAscii(line, 0, '#Date:')) {
+    const m = /(\d{4})-(\d{2})-(\d{2})/.exec(latin1(line, 6, Math.min(line.length, 64)));
+    if (m) ctx.iis.date = [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+  return null;
+}
+
+/** Start/end of each space-separated token, up to MAX_COLS (the rest joins the last). */
+function tokenize(b: Uint8Array, out: number[]): void {
+  out.length = 0;
+  const end = b.length;
+  let i = 0;
+  while (i < end) {
+    while (i < end && b[i] === 0x20) i++;
+    if (i >= end) break;
+    let e = i;
+    while (e < end && b[e] !== 0x20) e++;
+    if (out.length / 2 === MAX_COLS - 1) e = end;
+    out.push(i, e);
+    i = e;
+  }
+}
+
+function guessLayout(b: Uint8Array, toks: number[]): IisLayout | undefined {
+  const n = toks.length / 2;
+  let m = -1;
+  for (let k = 2; k < Math.min(n, 8); k++) {
+    if (METHODS.has(latin1(b, toks[k * 2]!, toks[k * 2 + 1]!))) {
+      m = k;
+      break;
+    }
+  }
+  if (m < 0) return undefined;
+  let fallback: IisLayout | undefined;
+  for (const L of DEFAULTS) {
+    if (L.method !== m) continue;
+    if (L.names.length === n) return L;
+    if (!fallback || (L.names.length <= n && L.names.length > fallback.names.length)) fallback = L;
+  }
+  return fallback;
+}
+
+const toks: number[] = [];
+
+/**
+ * Column spans for a layout. Extra tokens (a writer that left spaces in a header value) go to
+ * the first free-text column; columns before and after it stay aligned from either end.
+ */
+function align(L: IisLayout, b: Uint8Array, t: number[]): Int32Array | undefined {
+  const n = L.names.length;
+  const nt = t.length / 2;
+  const offs = new Int32Array(n * 2);
+  if (nt < n) return undefined;
+  const firstFree = nt > n ? L.free.indexOf(true) : -1;
+  if (nt > n && firstFree < 0) return undefined;
+  const extra = nt - n;
+  for (let i = 0; i < n; i++) {
+    let s: number;
+    let e: number;
+    if (firstFree < 0 || i < firstFree) {
+      s = t[i * 2]!;
+      e = t[i * 2 + 1]!;
+    } else if (i === firstFree) {
+      s = t[i * 2]!;
+      e = t[(i + extra) * 2 + 1]!;
+    } else {
+      s = t[(i + extra) * 2]!;
+      e = t[(i + extra) * 2 + 1]!;
+    }
+    if (e - s === 1 && b[s] === 0x2d) {
+      offs[i * 2] = -1;
+      offs[i * 2 + 1] = -1;
+    } else {
+      offs[i * 2] = s;
+      offs[i * 2 + 1] = e;
+    }
+  }
+  return offs;
+}
+
+function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
+  if (line[0] === 0x23) return directive(line, ctx);
+  tokenize(line, toks);
+  let L = ctx.iis.fields;
+  if (!L || (L.guessed && L.names.length !== toks.length / 2)) {
+    L = guessLayout(line, toks);
+    if (!L) return M_NO_LAYOUT;
+    ctx.iis.fields = L;
+  }
+  const offs = align(L, line, toks);
+  if (!offs) return M_FIELD_COUNT;
+  const rec = new IisRecord(line, ctx.file, ctx.lineNo, L, offs);
+  rec.appProto = 'http';
+  rec.proto = 6;
+  const b = line;
+  // Time: "date time" columns (UTC), or "#Date:" plus a time column.
+  let ts = NaN;
+  const tS = L.time >= 0 ? offs[L.time * 2]! : -1;
+  if (tS >= 0) {
+    const h = digits(b, tS, 2);
+    const mi = digits(b, tS + 3, 2);
+    const s = digits(b, tS + 6, 2);
+    let y = -1;
+    let mo = -1;
+    let d = -1;
+    const dS = L.date >= 0 ? offs[L.date * 2]! : -1;
+    if (dS >= 0 && offs[L.date * 2 + 1]! - dS === 10) {
+      y = digits(b, dS, 4);
+      mo = digits(b, dS + 5, 2);
+      d = digits(b, dS + 8, 2);
+    } else if (ctx.iis.date) [y, mo, d] = ctx.iis.date;
+    if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return M_BAD_TIME;
+    let us = 0;
+    if (b[tS + 8] === 0x2e) {
+      const frac = parseUint(b, tS + 9, Math.min(offs[L.time * 2 + 1]!, tS + 15));
+      const nd = Math.min(offs[L.time * 2 + 1]!, tS + 15) - (tS + 9);
+      if (frac >= 0) us = frac * 10 ** (6 - nd);
+    }
+    ts = ctx.withOffset(y, mo, d, h, mi, s, us, 0);
+    if (Number.isNaN(ts)) return M_BAD_TIME;
+    rec.tsUs = ts;
+  } else rec.timeKnown = false;
+  const cip = colSpan(offs, L.cIp);
+  if (cip) {
+    const ip = parseIp(b, cip[0], cip[1]);
+    if (ip) rec.src = ip;
+    else rec.srcHost = latin1(b, cip[0], cip[1]);
+  }
+  const sip = colSpan(offs, L.sIp);
+  if (sip) rec.dst = parseIp(b, sip[0], sip[1]);
+  const sport = colSpan(offs, L.sPort);
+  if (sport) {
+    const p = parseUint(b, sport[0], sport[1]);
+    if (p >= 0 && p <= 65535) rec.dstPort = p;
+  }
+  const cport = colSpan(offs, L.cPort);
+  if (cport) {
+    const p = parseUint(b, cport[0], cport[1]);
+    if (p >= 0 && p <= 65535) rec.srcPort = p;
+  }
+  const st = colSpan(offs, L.status);
+  if (st) rec.statusCode = parseUint(b, st[0], st[1]);
+  const sb = colSpan(offs, L.scBytes);
+  if (sb) rec.bodyLength = parseUint(b, sb[0], sb[1]);
+  return rec;
+}
+
+function colSpan(offs: Int32Array, i: number): [number, number] | undefined {
+  if (i < 0 || offs[i * 2]! < 0) return undefined;
+  return [offs[i * 2]!, offs[i * 2 + 1]!];
+}
+
+function probeIis(line: Uint8Array): number {
+  if (line[0] === 0x23) {
+    if (startsWithAscii(line, 0, '#Software: Microsoft')) return 1;
+    if (startsWithAscii(line, 0, '#Fields:') && latin1(line, 0, Math.min(line.length, 400)).includes('cs-')) return 1;
+    return startsWithAscii(line, 0, '#Version:') || startsWithAscii(line, 0, '#Date:') ? 0.8 : 0;
+  }
+  // Headerless data line: "YYYY-MM-DD HH:MM:SS ..." with a method column.
+  if (line.length < 20 || line[4] !== 0x2d || line[10] !== 0x20 || line[13] !== 0x3a) return 0;
+  const t: number[] = [];
+  tokenize(line, t);
+  return guessLayout(line, t) ? 0.8 : 0;
+}
+
+export const iisFormat: LogFormatModule = {
+  name: 'iis',
+  probe: probeIis,
+  parse: parseIis,
+};

@@ -1,0 +1,259 @@
+import type { BufferName } from '../../types/buffers.js';
+import { isValidUtf8, latin1 } from '../bytes.js';
+import { parseIpText } from '../ip.js';
+import { protoNumber, type HttpLogMeta, type SmtpLogMeta } from '../record.js';
+import { scanIso } from './time-scan.js';
+import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
+import { HttpLogRecord, HttpPart } from './http-record.js';
+
+/**
+ * JSON lines: Suricata/kanshi EVE records first of all (src_ip, dest_ip, ports, proto, http,
+ * smtp), plus the common shapes of other JSON logs (ECS `source.ip`, Zeek `id.orig_h`). Field
+ * values become buffers in the encoding they were read with: UTF-8 normally, latin1 (byte per
+ * char) when the line is not valid UTF-8, so no byte is ever lost.
+ */
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+export class JsonRecord extends HttpLogRecord {
+  constructor(
+    line: Uint8Array,
+    file: string,
+    lineNo: number,
+    readonly obj: JsonObject,
+    private readonly latin1Decoded: boolean,
+  ) {
+    super(line, file, lineNo, 'json');
+  }
+
+  /** A string or number field by dotted path (literal dotted keys as in Zeek win over nesting). */
+  get(path: string): string | undefined {
+    const v = lookup(this.obj, path);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  }
+
+  private first(paths: readonly string[]): string | undefined {
+    for (const p of paths) {
+      const v = this.get(p);
+      if (v !== undefined && v !== '' && v !== '-') return v;
+    }
+    return undefined;
+  }
+
+  private bytes(s: string | undefined): Uint8Array | undefined {
+    if (s === undefined) return undefined;
+    return Buffer.from(s, this.latin1Decoded ? 'latin1' : 'utf8');
+  }
+
+  protected part(p: HttpPart): Uint8Array | undefined {
+    switch (p) {
+      case HttpPart.Method:
+        return this.bytes(this.first(['http.http_method', 'http.request.method', 'method']));
+      case HttpPart.UriRaw:
+        return this.bytes(this.first(['http.url', 'url.original', 'uri']));
+      case HttpPart.Protocol:
+        return this.bytes(this.first(['http.protocol']));
+      case HttpPart.HostRaw:
+        return this.bytes(this.first(['http.hostname', 'url.domain', 'host']));
+      case HttpPart.UserAgent:
+        return this.bytes(this.first(['http.http_user_agent', 'user_agent.original', 'user_agent']));
+      case HttpPart.Referer:
+        return this.bytes(this.first(['http.http_refer', 'http.request.referrer', 'referrer']));
+      case HttpPart.Cookie:
+        return this.bytes(this.requestHeader('cookie'));
+      case HttpPart.Status:
+        return this.bytes(this.first(['http.status', 'http.response.status_code', 'status_code']));
+      default:
+        return undefined;
+    }
+  }
+
+  /** EVE with `dump-all-headers`: http.request_headers is [{name, value}]. */
+  private requestHeader(name: string): string | undefined {
+    const hs = lookup(this.obj, 'http.request_headers');
+    if (!Array.isArray(hs)) return undefined;
+    for (const h of hs) {
+      if (h && typeof h === 'object' && !Array.isArray(h) && typeof h.name === 'string' && h.name.toLowerCase() === name)
+        return typeof h.value === 'string' ? h.value : undefined;
+    }
+    return undefined;
+  }
+
+  protected override makeBuffer(name: BufferName): Uint8Array | undefined {
+    switch (name) {
+      case 'log.message': {
+        const m = this.first(['message', 'msg', 'MESSAGE', 'log']);
+        return m !== undefined ? this.bytes(m) : this.line;
+      }
+      case 'log.hostname':
+        return this.bytes(this.first(['host.name', 'hostname', 'host', '_HOSTNAME']));
+      case 'log.program':
+        return this.bytes(this.first(['process.name', 'program', 'appname', 'SYSLOG_IDENTIFIER']));
+      case 'pkt_data': {
+        // EVE alerts logged with `payload: yes` carry the packet payload (base64): rules can run on it again.
+        const p = lookup(this.obj, 'payload');
+        return typeof p === 'string' && p.length > 0 ? Buffer.from(p, 'base64') : undefined;
+      }
+      case 'smtp.helo':
+        return this.bytes(this.first(['smtp.helo']));
+      case 'smtp.mail_from':
+        return this.bytes(this.first(['smtp.mail_from']));
+      case 'smtp.rcpt_to': {
+        const r = lookup(this.obj, 'smtp.rcpt_to');
+        if (Array.isArray(r)) return this.bytes(r.filter((x) => typeof x === 'string').join(','));
+        return this.bytes(this.first(['smtp.rcpt_to']));
+      }
+      default:
+        if (name.startsWith('http.') && !this.hasHttp()) return undefined;
+        return super.makeBuffer(name);
+    }
+  }
+
+  private hasHttp(): boolean {
+    return this.appProto === 'http';
+  }
+
+  override get http(): HttpLogMeta | undefined {
+    return this.hasHttp() ? super.http : undefined;
+  }
+
+  override get smtp(): SmtpLogMeta | undefined {
+    const s = lookup(this.obj, 'smtp');
+    if (!s || typeof s !== 'object' || Array.isArray(s)) return undefined;
+    const meta: SmtpLogMeta = {};
+    if (typeof s.helo === 'string') meta.helo = s.helo;
+    if (typeof s.mail_from === 'string') meta.mail_from = s.mail_from;
+    if (Array.isArray(s.rcpt_to)) meta.rcpt_to = s.rcpt_to.filter((x): x is string => typeof x === 'string');
+    return meta;
+  }
+
+  protected collectFields(out: Record<string, string>): void {
+    this.collectCommon(out);
+    flatten(this.obj, '', out, 0);
+  }
+}
+
+function lookup(obj: JsonObject, path: string): Json | undefined {
+  if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
+  let cur: Json | undefined = obj;
+  for (const part of path.split('.')) {
+    if (!cur || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, part))
+      return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+function flatten(v: Json, prefix: string, out: Record<string, string>, depth: number): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < 8) {
+    for (const k of Object.keys(v)) flatten(v[k]!, prefix ? `${prefix}.${k}` : k, out, depth + 1);
+    return;
+  }
+  if (prefix === '') return;
+  out[prefix] = typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+const M_NOT_JSON = new Malformed('not-json');
+const M_NOT_OBJECT = new Malformed('not-object');
+
+const SRC_KEYS = ['src_ip', 'source.ip', 'id.orig_h', 'client_ip', 'src', 'remote_addr', 'clientip'];
+const SRC_PORT_KEYS = ['src_port', 'source.port', 'id.orig_p', 'client_port', 'spt'];
+const DST_KEYS = ['dest_ip', 'dst_ip', 'destination.ip', 'id.resp_h', 'server_ip', 'dst'];
+const DST_PORT_KEYS = ['dest_port', 'dst_port', 'destination.port', 'id.resp_p', 'server_port', 'dpt'];
+const TIME_KEYS = ['timestamp', '@timestamp', 'time', 'ts', 'date', '__REALTIME_TIMESTAMP'];
+
+function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
+  const utf8 = isValidUtf8(line);
+  const text = utf8 ? Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8') : latin1(line);
+  let obj: Json;
+  try {
+    obj = JSON.parse(text) as Json;
+  } catch {
+    return M_NOT_JSON;
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return M_NOT_OBJECT;
+  const rec = new JsonRecord(line, ctx.file, ctx.lineNo, obj, !utf8);
+  rec.timeKnown = false;
+  for (const k of TIME_KEYS) {
+    const v = lookup(obj, k);
+    const ts = jsonTime(v, ctx, k);
+    if (!Number.isNaN(ts)) {
+      rec.tsUs = ts;
+      rec.timeKnown = true;
+      break;
+    }
+  }
+  const pick = (keys: readonly string[]): string | undefined => {
+    for (const k of keys) {
+      const v = lookup(obj as JsonObject, k);
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+    }
+    return undefined;
+  };
+  const src = pick(SRC_KEYS);
+  if (src !== undefined) rec.src = parseIpText(src);
+  const dst = pick(DST_KEYS);
+  if (dst !== undefined) rec.dst = parseIpText(dst);
+  const sp = Number(pick(SRC_PORT_KEYS));
+  if (Number.isInteger(sp) && sp >= 0 && sp <= 65535) rec.srcPort = sp;
+  const dp = Number(pick(DST_PORT_KEYS));
+  if (Number.isInteger(dp) && dp >= 0 && dp <= 65535) rec.dstPort = dp;
+  const proto = pick(['proto', 'network.transport', 'transport', 'protocol']);
+  if (proto !== undefined) {
+    const n = protoNumber(proto);
+    if (n >= 0) rec.proto = n;
+  }
+  const http = lookup(obj, 'http');
+  const zeekHttp = lookup(obj, 'uri') !== undefined && lookup(obj, 'method') !== undefined;
+  const ecsHttp = lookup(obj, 'url.original') !== undefined;
+  if ((http && typeof http === 'object' && !Array.isArray(http)) || zeekHttp || ecsHttp) rec.appProto = 'http';
+  else if (lookup(obj, 'smtp') !== undefined) rec.appProto = 'smtp';
+  const app = lookup(obj, 'app_proto');
+  if (rec.appProto === undefined && typeof app === 'string' && app !== 'failed') rec.appProto = app;
+  const status = Number(pick(['http.status', 'http.response.status_code', 'status_code']));
+  if (Number.isInteger(status) && status >= 0) rec.statusCode = status;
+  const length = Number(pick(['http.length', 'http.response.body.bytes', 'response_body_len']));
+  if (Number.isInteger(length) && length >= 0) rec.bodyLength = length;
+  const action = pick(['alert.action', 'event.outcome', 'action']);
+  if (action !== undefined) {
+    const a = action.toLowerCase();
+    if (a === 'blocked' || a === 'drop' || a === 'deny' || a === 'reject' || a === 'denied') rec.action = 'deny';
+    else if (a === 'allowed' || a === 'allow' || a === 'accept' || a === 'pass' || a === 'permit') rec.action = 'allow';
+  }
+  return rec;
+}
+
+function jsonTime(v: Json | undefined, ctx: ParseContext, key: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    // Epoch seconds (Zeek ts), or journald's microseconds.
+    if (key === '__REALTIME_TIMESTAMP') return Math.round(v);
+    return Math.round(v * 1_000_000);
+  }
+  if (typeof v !== 'string') return NaN;
+  if (key === '__REALTIME_TIMESTAMP' && /^\d+$/.test(v)) return Number(v);
+  if (/^\d{9,10}(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1_000_000);
+  const b = Buffer.from(v, 'latin1');
+  return scanIso(b, 0, b.length, ctx);
+}
+
+function probeJson(line: Uint8Array): number {
+  let i = 0;
+  while (i < line.length && (line[i] === 0x20 || line[i] === 0x09)) i++;
+  let e = line.length;
+  while (e > i && (line[e - 1] === 0x20 || line[e - 1] === 0x09)) e--;
+  if (line[i] !== 0x7b || line[e - 1] !== 0x7d) return 0;
+  try {
+    const v = JSON.parse(latin1(line, i, e)) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export const jsonFormat: LogFormatModule = {
+  name: 'json',
+  probe: probeJson,
+  parse: parseJson,
+};

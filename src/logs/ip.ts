@@ -1,0 +1,138 @@
+import ipaddr from 'ipaddr.js';
+import type { IpBytes } from '../types/packet.js';
+import { latin1 } from './bytes.js';
+
+/**
+ * IPv4 straight from the bytes (the hot path of every web and firewall log);
+ * returns undefined unless b[start, end) is exactly a dotted quad.
+ */
+export function parseIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefined {
+  if (end - start < 7 || end - start > 15) return undefined;
+  let part = 0;
+  let v = 0;
+  let nd = 0;
+  let a0 = 0, a1 = 0, a2 = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) {
+      if (nd === 0 || part === 3) return undefined;
+      if (part === 0) a0 = v;
+      else if (part === 1) a1 = v;
+      else a2 = v;
+      part++;
+      v = 0;
+      nd = 0;
+      continue;
+    }
+    const d = c - 0x30;
+    if (d < 0 || d > 9 || nd === 3) return undefined;
+    v = v * 10 + d;
+    nd++;
+    if (v > 255) return undefined;
+  }
+  if (part !== 3 || nd === 0) return undefined;
+  const out = new Uint8Array(4);
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = v;
+  return out;
+}
+
+function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 2 || end - start > 60) return false;
+  let colons = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x3a) colons++;
+    else if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) || c === 0x2e || c === 0x25))
+      return false;
+  }
+  return colons >= 2;
+}
+
+/** IPv4 or IPv6 text (a `%zone` suffix is dropped) to 4 or 16 bytes; undefined when it is not an address. */
+export function parseIp(b: Uint8Array, start = 0, end = b.length): IpBytes | undefined {
+  const v4 = parseIpv4(b, start, end);
+  if (v4) return v4;
+  if (!looksLikeIpv6(b, start, end)) return undefined;
+  let text = latin1(b, start, end);
+  const pct = text.indexOf('%');
+  if (pct >= 0) text = text.slice(0, pct);
+  try {
+    if (!ipaddr.IPv6.isValid(text)) return undefined;
+    return Uint8Array.from(ipaddr.IPv6.parse(text).toByteArray());
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseIpText(s: string): IpBytes | undefined {
+  return parseIp(Buffer.from(s, 'latin1'));
+}
+
+/** Canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6 (as Suricata prints). */
+export function ipToText(ip: IpBytes): string {
+  if (ip.length === 4) return `${ip[0]}.${ip[1]}.${ip[2]}.${ip[3]}`;
+  // IPv4-mapped addresses keep the dotted tail (RFC 5952 section 5), as dovecot and others log them.
+  let mapped = ip[10] === 0xff && ip[11] === 0xff;
+  for (let i = 0; mapped && i < 10; i++) if (ip[i] !== 0) mapped = false;
+  if (mapped) return `::ffff:${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`;
+  return ipaddr.fromByteArray(Array.from(ip)).toString();
+}
+
+/**
+ * `addr:port`, `[v6]:port`, `v6` (no port) or `v4` as Apache, sendmail and friends write a peer.
+ * `bareV6HasPort` says whether a bare IPv6 text ends in `:port` (Apache 2.4 writes `::1:50058`, 2.2 writes no port).
+ */
+export function parseEndpoint(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  bareV6HasPort: boolean,
+): { ip: IpBytes; port: number } | undefined {
+  if (start >= end) return undefined;
+  if (b[start] === 0x5b) {
+    const close = b.indexOf(0x5d, start);
+    if (close < 0 || close >= end) return undefined;
+    const ip = parseIp(b, start + 1, close);
+    if (!ip) return undefined;
+    let port = -1;
+    if (close + 1 < end && b[close + 1] === 0x3a) port = parsePort(b, close + 2, end);
+    return { ip, port };
+  }
+  const whole = parseIp(b, start, end);
+  let lastColon = -1;
+  let colons = 0;
+  for (let i = start; i < end; i++) {
+    if (b[i] === 0x3a) {
+      colons++;
+      lastColon = i;
+    }
+  }
+  if (colons === 1) {
+    const ip = parseIpv4(b, start, lastColon);
+    const port = parsePort(b, lastColon + 1, end);
+    if (ip && port >= 0) return { ip, port };
+    return undefined;
+  }
+  if (colons >= 2 && bareV6HasPort && lastColon > start) {
+    const port = parsePort(b, lastColon + 1, end);
+    const ip = port >= 0 ? parseIp(b, start, lastColon) : undefined;
+    if (ip) return { ip, port };
+  }
+  return whole ? { ip: whole, port: -1 } : undefined;
+}
+
+/** A decimal port 0..65535, or -1. */
+export function parsePort(b: Uint8Array, start: number, end: number): number {
+  if (end <= start || end - start > 5) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v <= 65535 ? v : -1;
+}
+

@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { DEFAULT_MAX_LINE_BYTES, LogParser, type LogParseOptions } from './parse.js';
+import type { LogRecord } from './record.js';
+import type { LogStats } from './stats.js';
+
+/**
+ * Splits a byte stream into lines without decoding it. Memory stays bounded by `maxLineBytes`:
+ * a longer line keeps its first `maxLineBytes` bytes, the rest is skipped up to the next `\n`
+ * and the line is flagged truncated. A `\r` before the `\n` is dropped.
+ */
+export class LineSplitter {
+  private carry: Uint8Array[] = [];
+  private carryLen = 0;
+  private discarding = false;
+
+  constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {}
+
+  push(chunk: Uint8Array, out: (line: Uint8Array, truncated: boolean) => void): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) {
+        this.stash(chunk.subarray(start));
+        return;
+      }
+      this.finish(chunk.subarray(start, nl), out);
+      start = nl + 1;
+    }
+  }
+
+  /** End of input: a last line without `\n` is still a line. */
+  end(out: (line: Uint8Array, truncated: boolean) => void): void {
+    if (this.carryLen > 0 || this.discarding) this.finish(new Uint8Array(0), out);
+  }
+
+  private stash(part: Uint8Array): void {
+    if (this.discarding) return;
+    const room = this.maxLineBytes - this.carryLen;
+    if (part.length > room) {
+      if (room > 0) this.carry.push(part.slice(0, room));
+      this.carryLen = this.maxLineBytes;
+      this.discarding = true;
+      return;
+    }
+    // Copied so a pending partial line does not pin the whole read chunk.
+    this.carry.push(part.slice());
+    this.carryLen += part.length;
+  }
+
+  private finish(tail: Uint8Array, out: (line: Uint8Array, truncated: boolean) => void): void {
+    let truncated = this.discarding;
+    let line: Uint8Array;
+    if (this.carry.length === 0 && !this.discarding) {
+      line = tail;
+      if (line.length > this.maxLineBytes) {
+        line = line.subarray(0, this.maxLineBytes);
+        truncated = true;
+      }
+    } else {
+      if (!this.discarding) {
+        const room = this.maxLineBytes - this.carryLen;
+        if (tail.length > room) {
+          this.carry.push(tail.subarray(0, room));
+          truncated = true;
+        } else this.carry.push(tail);
+      }
+      line = Buffer.concat(this.carry);
+      this.carry = [];
+      this.carryLen = 0;
+      this.discarding = false;
+    }
+    if (!truncated && line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    out(line, truncated);
+  }
+}
+
+/**
+ * Reads a log from any byte stream (stdin, a socket, a decompressor) and hands each record to
+ * `onRecord` as it is parsed. Resolves with the stream's statistics.
+ */
+export async function readLogStream(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: LogParseOptions,
+  onRecord: (r: LogRecord) => void,
+): Promise<LogStats> {
+  const parser = new LogParser(opts);
+  const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+  const onLine = (line: Uint8Array, truncated: boolean): void => parser.push(line, truncated, onRecord);
+  for await (const chunk of input) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk, onLine);
+  splitter.end(onLine);
+  parser.end(onRecord);
+  return parser.stats;
+}
+
+const READ_CHUNK = 256 * 1024;
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fileInput(path: string, opts: LogParseOptions): Promise<{ input: AsyncIterable<Uint8Array>; opts: LogParseOptions }> {
+  const st = await stat(path);
+  const resolved: LogParseOptions = { ...opts, file: opts.file ?? path };
+  // Year-less dates: the file's last write is the reference unless the caller pinned the year.
+  if (resolved.year === undefined && resolved.refTimeUs === undefined) resolved.refTimeUs = Math.round(st.mtimeMs * 1000);
+  const raw = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const input = (await isGzip(path)) ? raw.pipe(createGunzip()) : raw;
+  return { input: input as AsyncIterable<Uint8Array>, opts: resolved };
+}
+
+/** Reads a log file (gzip-compressed files are recognised by their magic bytes), record by record. */
+export async function readLogFile(
+  path: string,
+  opts: LogParseOptions,
+  onRecord: (r: LogRecord) => void,
+): Promise<LogStats> {
+  const { input, opts: resolved } = await fileInput(path, opts);
+  return readLogStream(input, resolved, onRecord);
+}
+
+/** The records of a log file as an async iterator; `stats` is complete once iteration ends. */
+export interface LogRecordIterable extends AsyncIterable<LogRecord> {
+  readonly stats: LogStats | undefined;
+}
+
+export function readLogRecords(path: string, opts: LogParseOptions = {}): LogRecordIterable {
+  let stats: LogStats | undefined;
+  async function* run(): AsyncGenerator<LogRecord> {
+    const { input, opts: resolved } = await fileInput(path, opts);
+    const parser = new LogParser(resolved);
+    stats = parser.stats;
+    const splitter = new LineSplitter(resolved.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    // Records of one chunk are batched: the callback-style parser cannot yield by itself.
+    let batch: LogRecord[] = [];
+    const emit = (r: LogRecord): void => {
+      batch.push(r);
+    };
+    const onLine = (line: Uint8Array, truncated: boolean): void => parser.push(line, truncated, emit);
+    for await (const chunk of input) {
+      splitter.push(chunk, onLine);
+      if (batch.length) {
+        const out = batch;
+        batch = [];
+        yield* out;
+      }
+    }
+    splitter.end(onLine);
+    parser.end(emit);
+    yield* batch;
+  }
+  return {
+    get stats() {
+      return stats;
+    },
+    [Symbol.asyncIterator]: () => run(),
+  };
+}

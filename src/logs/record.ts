@@ -1,0 +1,230 @@
+import { BUFFER_NAMES, type BufferName, type BufferSource } from '../types/buffers.js';
+import type { IpBytes } from '../types/packet.js';
+import { latin1, sub } from './bytes.js';
+import { ipToText } from './ip.js';
+
+/** Format names a record or a file can carry (see formats/registry.ts). */
+export type LogFormatName =
+  | 'common'
+  | 'combined'
+  | 'vhost_combined'
+  | 'apache_error'
+  | 'iis'
+  | 'netfilter'
+  | 'asa'
+  | 'sendmail'
+  | 'postfix'
+  | 'portsentry'
+  | 'scanlogd'
+  | 'syslog'
+  | 'json'
+  | 'raw';
+
+/** Where a record came from; EVE output writes it as `log: {file, line, format}`. */
+export interface LogOrigin {
+  file: string;
+  line: number;
+  format: LogFormatName;
+}
+
+/** HTTP metadata in Suricata's EVE `http` field names (strings are latin1: one char per byte). */
+export interface HttpLogMeta {
+  hostname?: string;
+  url?: string;
+  http_user_agent?: string;
+  http_method?: string;
+  protocol?: string;
+  status?: number;
+  length?: number;
+  http_refer?: string;
+}
+
+/** SMTP metadata in Suricata's EVE `smtp` field names. */
+export interface SmtpLogMeta {
+  helo?: string;
+  mail_from?: string;
+  rcpt_to?: string[];
+}
+
+/**
+ * One log line as the rest of the engine sees it: a source of the same named buffers packets
+ * carry, plus header-like fields where the format has them. Absent fields mean "not in this log",
+ * so rules that need them are not evaluated against the record.
+ */
+export interface LogRecord extends BufferSource {
+  readonly kind: 'log';
+  /** Microseconds since the epoch (UTC). Lines without a time of their own inherit the previous line's. */
+  readonly tsUs: number;
+  /** False when the line carried no time and tsUs was inherited. */
+  readonly timeKnown: boolean;
+  /** The line's bytes exactly as read (after truncation of over-long lines, without the line break). */
+  readonly line: Uint8Array;
+  readonly log: LogOrigin;
+  readonly format: LogFormatName;
+
+  readonly src?: IpBytes;
+  readonly dst?: IpBytes;
+  /** Canonical text of src/dst (dotted quad, RFC 5952 IPv6). */
+  readonly srcText?: string;
+  readonly dstText?: string;
+  /** A peer logged by name instead of address (Apache HostnameLookups, sendmail relay without IP). */
+  readonly srcHost?: string;
+  readonly srcPort?: number;
+  readonly dstPort?: number;
+  /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...). */
+  readonly proto?: number;
+  /** Application protocol the line describes ('http', 'smtp'). */
+  readonly appProto?: string;
+
+  /** Firewall verdict normalised to 'allow' or 'deny' (raw word in fields.action). */
+  readonly action?: 'allow' | 'deny';
+  readonly ttl?: number;
+  readonly tos?: number;
+  readonly ipId?: number;
+  readonly ipLength?: number;
+  readonly dontFragment?: boolean;
+  /** TCP flag bits as in the header (TCP_* in types/packet.ts). */
+  readonly tcpFlags?: number;
+  readonly tcpWindow?: number;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+
+  readonly http?: HttpLogMeta;
+  readonly smtp?: SmtpLogMeta;
+  /** Every field the format parsed, by the format's own names (text is latin1). */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+const BUFFER_INDEX = new Map<string, number>(BUFFER_NAMES.map((n, i) => [n, i]));
+
+/**
+ * Shared machinery of the per-format record classes: lazy, cached buffers (a buffer is cut or
+ * built only when a rule asks for it) and lazily built `fields`.
+ */
+export abstract class BaseLogRecord implements LogRecord {
+  readonly kind = 'log' as const;
+  tsUs = 0;
+  timeKnown = true;
+  src: IpBytes | undefined = undefined;
+  dst: IpBytes | undefined = undefined;
+  srcHost: string | undefined = undefined;
+  srcPort: number | undefined = undefined;
+  dstPort: number | undefined = undefined;
+  proto: number | undefined = undefined;
+  appProto: string | undefined = undefined;
+  action: 'allow' | 'deny' | undefined = undefined;
+  ttl: number | undefined = undefined;
+  tos: number | undefined = undefined;
+  ipId: number | undefined = undefined;
+  ipLength: number | undefined = undefined;
+  dontFragment: boolean | undefined = undefined;
+  tcpFlags: number | undefined = undefined;
+  tcpWindow: number | undefined = undefined;
+  icmpType: number | undefined = undefined;
+  icmpCode: number | undefined = undefined;
+
+  private bufCache: (Uint8Array | null | undefined)[] | undefined = undefined;
+  private fieldCache: Record<string, string> | undefined = undefined;
+
+  constructor(
+    readonly line: Uint8Array,
+    readonly file: string,
+    readonly lineNo: number,
+    readonly format: LogFormatName,
+  ) {}
+
+  get log(): LogOrigin {
+    return { file: this.file, line: this.lineNo, format: this.format };
+  }
+
+  get srcText(): string | undefined {
+    return this.src ? ipToText(this.src) : undefined;
+  }
+
+  get dstText(): string | undefined {
+    return this.dst ? ipToText(this.dst) : undefined;
+  }
+
+  get http(): HttpLogMeta | undefined {
+    return undefined;
+  }
+
+  get smtp(): SmtpLogMeta | undefined {
+    return undefined;
+  }
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    const idx = BUFFER_INDEX.get(name);
+    if (idx === undefined) return undefined;
+    const cache = (this.bufCache ??= []);
+    const hit = cache[idx];
+    if (hit !== undefined) return hit ?? undefined;
+    const made = this.makeBuffer(name);
+    cache[idx] = made ?? null;
+    return made;
+  }
+
+  get fields(): Readonly<Record<string, string>> {
+    if (!this.fieldCache) {
+      // No prototype: field names come from the log (a line may say `__proto__=`).
+      const out = Object.create(null) as Record<string, string>;
+      this.collectFields(out);
+      this.fieldCache = out;
+    }
+    return this.fieldCache;
+  }
+
+  /** Builds one buffer on first request; undefined when the record has no such buffer. */
+  protected abstract makeBuffer(name: BufferName): Uint8Array | undefined;
+
+  protected abstract collectFields(out: Record<string, string>): void;
+
+  /** Latin1 text of a span, for fields and EVE metadata. */
+  protected text(start: number, end: number): string {
+    return latin1(this.line, start, end);
+  }
+
+  protected span(start: number, end: number): Uint8Array | undefined {
+    return start >= 0 && end >= start ? sub(this.line, start, end) : undefined;
+  }
+
+  /** Header-like fields shared by all formats, for `fields`. */
+  protected collectCommon(out: Record<string, string>): void {
+    if (this.src) out.src_ip = ipToText(this.src);
+    else if (this.srcHost !== undefined) out.src_host = this.srcHost;
+    if (this.srcPort !== undefined) out.src_port = String(this.srcPort);
+    if (this.dst) out.dest_ip = ipToText(this.dst);
+    if (this.dstPort !== undefined) out.dest_port = String(this.dstPort);
+    if (this.proto !== undefined) out.proto = String(this.proto);
+  }
+}
+
+/** IP protocol number of a protocol name as logs write it (TCP, udp, ICMP, 47, ...); -1 if unknown. */
+export function protoNumber(name: string): number {
+  const n = Number(name);
+  if (name !== '' && Number.isInteger(n) && n >= 0 && n <= 255) return n;
+  switch (name.toLowerCase()) {
+    case 'tcp':
+      return 6;
+    case 'udp':
+      return 17;
+    case 'icmp':
+      return 1;
+    case 'icmpv6':
+    case 'ipv6-icmp':
+    case 'icmp6':
+      return 58;
+    case 'gre':
+      return 47;
+    case 'esp':
+      return 50;
+    case 'ah':
+      return 51;
+    case 'sctp':
+      return 132;
+    case 'igmp':
+      return 2;
+    default:
+      return -1;
+  }
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeUri } from '../../src/app/http/normalize-uri.js';
+import { parseLogLines } from '../../src/logs/index.js';
+import { ipToText } from '../../src/logs/ip.js';
+import { iso, parseFixture, text } from './helpers.js';
+
+describe('combined access log', () => {
+  const { records, stats } = parseFixture('combined.log');
+
+  it('parses every line', () => {
+    expect(stats.format).toBe('combined');
+    expect(stats.records).toBe(5);
+    expect(stats.malformed).toBe(0);
+  });
+
+  it('fills header fields and the HTTP buffers', () => {
+    const r = records[0]!;
+    expect(r.srcText).toBe('192.0.2.10');
+    expect(r.proto).toBe(6);
+    expect(r.appProto).toBe('http');
+    expect(iso(r.tsUs)).toBe('2000-10-10T20:55:36.000Z');
+    expect(text(r, 'http.method')).toBe('GET');
+    expect(text(r, 'http.uri.raw')).toBe('/apache_pb.gif');
+    expect(text(r, 'http.protocol')).toBe('HTTP/1.0');
+    expect(text(r, 'http.request_line')).toBe('GET /apache_pb.gif HTTP/1.0');
+    expect(text(r, 'http.stat_code')).toBe('200');
+    expect(text(r, 'http.user_agent')).toBe('Mozilla/4.08 [en] (Win98; I ;Nav)');
+    expect(text(r, 'http.referer')).toBe('http://www.example.com/start.html');
+    expect(text(r, 'http.header')).toBe(
+      'User-Agent: Mozilla/4.08 [en] (Win98; I ;Nav)\r\nReferer: http://www.example.com/start.html\r\n',
+    );
+    expect(text(r, 'http.header_names')).toBe('\r\nUser-Agent\r\nReferer\r\n\r\n');
+    expect(text(r, 'log.message')).toBe(Buffer.from(r.line).toString('latin1'));
+    expect(r.buffer('http.host')).toBeUndefined();
+    expect(r.buffer('pkt_data')).toBeUndefined();
+    expect(r.log).toEqual({ file: 'combined.log', line: 1, format: 'combined' });
+    expect(r.http).toEqual({
+      url: '/apache_pb.gif',
+      http_user_agent: 'Mozilla/4.08 [en] (Win98; I ;Nav)',
+      http_method: 'GET',
+      protocol: 'HTTP/1.0',
+      http_refer: 'http://www.example.com/start.html',
+      status: 200,
+      length: 2326,
+    });
+  });
+
+  it('normalises http.uri exactly as the HTTP parser does', () => {
+    const r = records[1]!;
+    const raw = r.buffer('http.uri.raw')!;
+    expect(Buffer.from(raw).toString()).toBe('/scripts/..%c0%af../winnt/system32/cmd.exe?/c+dir');
+    expect(Buffer.from(r.buffer('http.uri')!)).toEqual(Buffer.from(normalizeUri(raw).bytes));
+    expect(text(r, 'http.uri')).not.toContain('%c0%af');
+    expect(r.fields.user).toBe('frank');
+  });
+
+  it('treats "-" referer/agent/bytes as absent', () => {
+    const r = records[2]!;
+    expect(r.buffer('http.user_agent')).toBeUndefined();
+    expect(r.buffer('http.referer')).toBeUndefined();
+    expect(r.buffer('http.header')).toBeUndefined();
+    expect(r.http?.length).toBe(0);
+    expect(r.http?.status).toBe(400);
+  });
+
+  it('reads IPv6 clients', () => {
+    expect(records[3]!.src).toEqual(new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5]));
+    expect(records[3]!.srcText).toBe('2001:db8::5');
+  });
+
+  it('undoes the server escaping in the buffers but keeps the line as written', () => {
+    const r = records[4]!;
+    expect(Array.from(r.buffer('http.uri.raw')!)).toEqual(Array.from(Buffer.from('/search?q="quoted"\x00\xff', 'latin1')));
+    expect(text(r, 'http.user_agent')).toBe('Escaper "v1" \\ end');
+    expect(Buffer.from(r.line).toString('latin1')).toContain('\\x00\\xff');
+  });
+});
+
+describe('common and vhost_combined', () => {
+  it('parses common lines, named clients and zone offsets', () => {
+    const { records, stats } = parseFixture('common.log');
+    expect(stats.format).toBe('common');
+    expect(records.map((r) => iso(r.tsUs))).toEqual([
+      '2000-10-10T20:55:36.000Z',
+      '2000-10-10T12:01:02.000Z',
+      '2000-10-10T14:02:03.000Z',
+    ]);
+    expect(records[2]!.src).toBeUndefined();
+    expect(records[2]!.srcHost).toBe('crawler.example.net');
+    expect(records[1]!.buffer('http.stat_code')).toEqual(Buffer.from('304'));
+  });
+
+  it('parses vhost:port and fills http.host', () => {
+    const { records, stats } = parseFixture('vhost_combined.log');
+    expect(stats.format).toBe('vhost_combined');
+    expect(records[0]!.dstPort).toBe(443);
+    expect(text(records[0]!, 'http.host')).toBe('www.example.com');
+    expect(text(records[1]!, 'http.host')).toBe('shop.example.com');
+    expect(text(records[1]!, 'http.host.raw')).toBe('Shop.Example.com');
+    expect(records[1]!.srcText).toBe('198.51.100.3');
+    expect(text(records[1]!, 'http.header')!.startsWith('Host: Shop.Example.com\r\nUser-Agent: Mozilla/5.0\r\n')).toBe(true);
+    expect(text(records[1]!, 'http.start')!.startsWith('GET /cart?id=1%20OR%201=1 HTTP/1.1\r\nHost:')).toBe(true);
+  });
+});
+
+describe('access log edge cases', () => {
+  const parse = (line: string) => parseLogLines([line], { format: 'combined' });
+
+  it('recovers a request with an unescaped quote (servers before 2.0.46)', () => {
+    const { records, stats } = parse('192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a"b HTTP/1.0" 200 5 "-" "ua"');
+    expect(stats.malformed).toBe(0);
+    expect(text(records[0]!, 'http.uri.raw')).toBe('/a"b');
+    expect(text(records[0]!, 'http.user_agent')).toBe('ua');
+  });
+
+  it('keeps a non-HTTP request line without inventing a method', () => {
+    const { records } = parse('192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "\\x16\\x03\\x01" 400 226 "-" "-"');
+    expect(records[0]!.buffer('http.method')).toBeUndefined();
+    expect(Array.from(records[0]!.buffer('http.request_line')!)).toEqual([0x16, 0x03, 0x01]);
+  });
+
+  it('accepts HTTP/0.9 style requests, one-digit days and fractional seconds', () => {
+    const { records } = parse('10.0.0.5 - - [1/Apr/2014:00:00:01.250 -0500] "GET /index.html" 200 181');
+    expect(text(records[0]!, 'http.uri.raw')).toBe('/index.html');
+    expect(records[0]!.buffer('http.protocol')).toBeUndefined();
+    expect(iso(records[0]!.tsUs)).toBe('2014-04-01T05:00:01.250Z');
+  });
+
+  it('keeps trailing extra fields', () => {
+    const { records } = parse('192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.003 "cookie=1"');
+    expect(records[0]!.fields.extra).toBe('0.003 "cookie=1"');
+  });
+
+  it.each([
+    ['no time', '192.0.2.1 - - "GET / HTTP/1.1" 200 5', 'no-time'],
+    ['bad time', '192.0.2.1 - - [10/Foo/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5', 'bad-time'],
+    ['bad status', '192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 2x0 5', 'bad-status'],
+    ['bad bytes', '192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5k', 'bad-bytes'],
+    ['unterminated', '192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1', 'unterminated-request'],
+  ])('reports %s as malformed', (_n, line, reason) => {
+    const { stats, records } = parse(line);
+    expect(stats.malformedBy.combined).toEqual({ [reason]: 1 });
+    expect(records[0]!.format).toBe('raw');
+    expect(records[0]!.fields.malformed).toBe(reason);
+  });
+
+  it('gives canonical address text', () => {
+    expect(ipToText(new Uint8Array([192, 0, 2, 1]))).toBe('192.0.2.1');
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { parseLogLines } from '../../src/logs/index.js';
+import { iso, parseFixture, text } from './helpers.js';
+
+describe('IIS W3C extended', () => {
+  const { records, stats } = parseFixture('iis.log');
+
+  it('skips directives and follows #Fields changes mid-file', () => {
+    expect(stats.format).toBe('iis');
+    expect(stats.records).toBe(3);
+    expect(stats.skipped).toBe(5);
+    expect(stats.malformed).toBe(0);
+  });
+
+  it('maps columns to header fields and HTTP buffers, times in UTC', () => {
+    const r = records[0]!;
+    expect(iso(r.tsUs)).toBe('2015-07-28T15:07:26.000Z');
+    expect(r.srcText).toBe('198.51.100.77');
+    expect(r.dstText).toBe('192.0.2.1');
+    expect(r.dstPort).toBe(80);
+    expect(text(r, 'http.method')).toBe('GET');
+    expect(text(r, 'http.uri.raw')).toBe('/QOsa/Browser/Default.aspx?UISessionId=SN1234123');
+    expect(text(r, 'http.user_agent')).toBe('Mozilla/5.0 (Windows NT 6.1)');
+    expect(text(r, 'http.stat_code')).toBe('302');
+    expect(r.fields['cs-uri-query']).toBe('UISessionId=SN1234123');
+    expect(records[1]!.buffer('http.user_agent')).toBeUndefined();
+    expect(text(records[1]!, 'http.uri.raw')).toBe('/console/version.jsp');
+  });
+
+  it('uses the second layout: host, cookie, referer, bytes', () => {
+    const r = records[2]!;
+    expect(r.srcText).toBe('203.0.113.9');
+    expect(r.dst).toBeUndefined();
+    expect(text(r, 'http.host')).toBe('www.example.com');
+    expect(text(r, 'http.cookie')).toBe('ASP.NET_SessionId=abc; theme=dark');
+    expect(text(r, 'http.referer')).toBe('http://www.example.com/');
+    expect(r.http).toMatchObject({ hostname: 'www.example.com', status: 200, length: 5120, http_method: 'POST' });
+    expect(text(r, 'http.header')).not.toContain('Cookie');
+    expect(text(r, 'http.header.raw')).toContain('Cookie: ASP.NET_SessionId=abc; theme=dark\r\n');
+  });
+
+  it('reads header-less IIS lines with the default column sets', () => {
+    const { records, stats } = parseLogLines(
+      [
+        '2015-03-11 21:59:09 1.2.3.4 GET /console/faces/version_30.jsp - 80 - 31.3.3.7 Sun+Web+Console+Fingerprinter/7.15 - 404 0 2 0',
+        '2014-12-20 21:34:37 W3SVC58 WEB-01 1.2.3.4 GET /search/details.aspx id=1 80 - 173.201.216.6 HTTP/1.1 Mozilla/5.0 - http://google.com/ www.somesite.org 200 0 0 36560 3942 78',
+      ],
+      { format: 'iis' },
+    );
+    expect(stats.malformed).toBe(0);
+    expect(records[0]!.srcText).toBe('31.3.3.7');
+    expect(text(records[0]!, 'http.user_agent')).toBe('Sun Web Console Fingerprinter/7.15');
+    expect(records[0]!.http?.status).toBe(404);
+    expect(records[1]!.srcText).toBe('173.201.216.6');
+    expect(text(records[1]!, 'http.host')).toBe('www.somesite.org');
+    expect(text(records[1]!, 'http.protocol')).toBe('HTTP/1.1');
+  });
+
+  it('gives extra tokens to the free-text column and keeps the others aligned', () => {
+    const { records } = parseLogLines(
+      ['#Fields: date time c-ip cs-method cs-uri-stem cs(User-Agent) sc-status', '2020-01-01 00:00:00 192.0.2.1 GET / Mozilla 5.0 (X11) 200'],
+      { format: 'iis' },
+    );
+    expect(text(records[0]!, 'http.user_agent')).toBe('Mozilla 5.0 (X11)');
+    expect(records[0]!.http?.status).toBe(200);
+  });
+
+  it('uses #Date when there is no date column, and reports short lines', () => {
+    const { records, stats } = parseLogLines(
+      ['#Date: 2002-05-02 17:42:15', '#Fields: time c-ip cs-method cs-uri-stem sc-status', '17:42:15 192.0.2.1 GET /x 200', '17:42:16 192.0.2.1 GET'],
+      { format: 'iis', file: 'ex020502.log' },
+    );
+    expect(iso(records[0]!.tsUs)).toBe('2002-05-02T17:42:15.000Z');
+    expect(stats.malformedBy.iis).toEqual({ 'field-count': 1 });
+    expect(stats.samples[0]).toEqual({ file: 'ex020502.log', line: 4, format: 'iis', reason: 'field-count' });
+  });
+});
