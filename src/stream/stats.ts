@@ -1,0 +1,221 @@
+/**
+ * Counters of the stream stage. Field names are kanshi's; `streamCounters` maps them to the
+ * names Suricata uses in its stats records where Suricata has the counter, and to names in the
+ * same style otherwise.
+ */
+export interface StreamStats {
+  // Flow table
+  flowsCreated: number;
+  flowsTcp: number;
+  flowsUdp: number;
+  flowsIcmp4: number;
+  flowsIcmp6: number;
+  flowsOther: number;
+  /** Flows removed because their state's timeout passed (packet time). */
+  flowsTimedOut: number;
+  /** Flows removed to make room when the table was full. */
+  flowsEvicted: number;
+  /** Of flowsEvicted, those that had completed a handshake (should stay near 0 under a SYN flood). */
+  flowsEvictedEstablished: number;
+  /** Flows still open when the input ended. */
+  flowsEndedAtFlush: number;
+  /** A new SYN on a closed TCP flow started a new flow on the same tuple. */
+  tcpReuse: number;
+  /** Flows in the table right now (gauge). */
+  flowsActive: number;
+  /** Packets that could not be keyed to a flow (address lengths not 4/16). */
+  flowsUnkeyable: number;
+
+  // TCP
+  tcpPackets: number;
+  /** Sessions whose SYN was seen. */
+  tcpSessions: number;
+  tcpMidstreamPickups: number;
+  tcpSyn: number;
+  tcpSynAck: number;
+  tcpRst: number;
+  /** RSTs ignored because their sequence number was far outside the stream. */
+  tcpRstInvalid: number;
+  /** TCP packets carrying data. */
+  tcpSegments: number;
+  /** Segments that arrived ahead of a hole and were buffered. */
+  tcpOutOfOrder: number;
+  /** Segments whose data was entirely delivered already. */
+  tcpRetransmissions: number;
+  /** Segments overlapping data already delivered or buffered (retransmissions included). */
+  tcpOverlaps: number;
+  /** Overlaps where the bytes differed: a classic evasion (Suricata stream event). */
+  tcpOverlapDiffData: number;
+  /** Holes skipped: data never seen; delivery continued after them. */
+  tcpReassemblyGaps: number;
+  /** Segments dropped because their sequence number lay beyond the accepted window. */
+  tcpOutOfWindow: number;
+  /** Holes skipped because the per-direction buffer bound was reached. */
+  tcpBufferLimitHits: number;
+  /** Holes skipped because the global reassembly memcap was reached. */
+  tcpMemcapHits: number;
+  /** Directions for which no retained tail could be allocated (overlap checks against delivered data off). */
+  tcpRetainMemcapHits: number;
+  tcpStreamDepthReached: number;
+  /** Bytes held in out-of-order buffers (gauge). */
+  tcpReassemblyMemuse: number;
+  /** Bytes held in retained tails of delivered data (gauge). */
+  tcpRetainMemuse: number;
+
+  // Defragmentation
+  defragIpv4Fragments: number;
+  defragIpv4Reassembled: number;
+  defragIpv4Timeouts: number;
+  defragIpv6Fragments: number;
+  defragIpv6Reassembled: number;
+  defragIpv6Timeouts: number;
+  defragIpv4Overlaps: number;
+  defragIpv6Overlaps: number;
+  /** Overlapping fragments whose bytes differed (either family). */
+  defragOverlapDiffData: number;
+  /** Fragments whose end lay beyond the maximum datagram size. */
+  defragIpv4TooLarge: number;
+  defragIpv6TooLarge: number;
+  /** Fragments with inconsistent offsets or lengths (past the datagram end, empty, two different ends, ...). */
+  defragInvalid: number;
+  /** Fragments whose bytes were cut short by the capture (snap length). */
+  defragTruncated: number;
+  /** Trackers dropped to make room when the tracker table was full. */
+  defragMaxTrackersReached: number;
+  /** Trackers dropped because fragment bytes held exceeded the memcap. */
+  defragMemcapHits: number;
+  /** Trackers dropped because one datagram had too many fragments. */
+  defragMaxFragsReached: number;
+  /** Reassembled datagrams the IP decoder rejected. */
+  defragDecodeFailed: number;
+  /** Trackers still incomplete when the input ended. */
+  defragIncompleteAtFlush: number;
+  /** Fragment trackers right now (gauge). */
+  defragTrackersActive: number;
+  /** Fragment bytes held right now (gauge). */
+  defragMemuse: number;
+}
+
+export function createStreamStats(): StreamStats {
+  return {
+    flowsCreated: 0,
+    flowsTcp: 0,
+    flowsUdp: 0,
+    flowsIcmp4: 0,
+    flowsIcmp6: 0,
+    flowsOther: 0,
+    flowsTimedOut: 0,
+    flowsEvicted: 0,
+    flowsEvictedEstablished: 0,
+    flowsEndedAtFlush: 0,
+    tcpReuse: 0,
+    flowsActive: 0,
+    flowsUnkeyable: 0,
+    tcpPackets: 0,
+    tcpSessions: 0,
+    tcpMidstreamPickups: 0,
+    tcpSyn: 0,
+    tcpSynAck: 0,
+    tcpRst: 0,
+    tcpRstInvalid: 0,
+    tcpSegments: 0,
+    tcpOutOfOrder: 0,
+    tcpRetransmissions: 0,
+    tcpOverlaps: 0,
+    tcpOverlapDiffData: 0,
+    tcpReassemblyGaps: 0,
+    tcpOutOfWindow: 0,
+    tcpBufferLimitHits: 0,
+    tcpMemcapHits: 0,
+    tcpRetainMemcapHits: 0,
+    tcpStreamDepthReached: 0,
+    tcpReassemblyMemuse: 0,
+    tcpRetainMemuse: 0,
+    defragIpv4Fragments: 0,
+    defragIpv4Reassembled: 0,
+    defragIpv4Timeouts: 0,
+    defragIpv6Fragments: 0,
+    defragIpv6Reassembled: 0,
+    defragIpv6Timeouts: 0,
+    defragIpv4Overlaps: 0,
+    defragIpv6Overlaps: 0,
+    defragOverlapDiffData: 0,
+    defragIpv4TooLarge: 0,
+    defragIpv6TooLarge: 0,
+    defragInvalid: 0,
+    defragTruncated: 0,
+    defragMaxTrackersReached: 0,
+    defragMemcapHits: 0,
+    defragMaxFragsReached: 0,
+    defragDecodeFailed: 0,
+    defragIncompleteAtFlush: 0,
+    defragTrackersActive: 0,
+    defragMemuse: 0,
+  };
+}
+
+/** Suricata-style dotted counter names for each field (Suricata's own name wherever it has one). */
+export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string } = {
+  flowsCreated: 'flow.total',
+  flowsTcp: 'flow.tcp',
+  flowsUdp: 'flow.udp',
+  flowsIcmp4: 'flow.icmpv4',
+  flowsIcmp6: 'flow.icmpv6',
+  flowsOther: 'flow.other',
+  flowsTimedOut: 'flow.mgr.flows_timeout',
+  flowsEvicted: 'flow.memcap',
+  flowsEvictedEstablished: 'flow.memcap_established',
+  flowsEndedAtFlush: 'flow.end.shutdown',
+  tcpReuse: 'flow.tcp_reuse',
+  flowsActive: 'flow.active',
+  flowsUnkeyable: 'flow.unkeyable',
+  tcpPackets: 'tcp.pkts',
+  tcpSessions: 'tcp.sessions',
+  tcpMidstreamPickups: 'tcp.midstream_pickups',
+  tcpSyn: 'tcp.syn',
+  tcpSynAck: 'tcp.synack',
+  tcpRst: 'tcp.rst',
+  tcpRstInvalid: 'tcp.rst_invalid',
+  tcpSegments: 'tcp.segments',
+  tcpOutOfOrder: 'tcp.out_of_order',
+  tcpRetransmissions: 'tcp.retransmissions',
+  tcpOverlaps: 'tcp.overlap',
+  tcpOverlapDiffData: 'tcp.overlap_diff_data',
+  tcpReassemblyGaps: 'tcp.reassembly_gap',
+  tcpOutOfWindow: 'tcp.out_of_window',
+  tcpBufferLimitHits: 'tcp.buffer_limit',
+  tcpMemcapHits: 'tcp.segment_memcap_drop',
+  tcpRetainMemcapHits: 'tcp.retain_memcap',
+  tcpStreamDepthReached: 'tcp.stream_depth_reached',
+  tcpReassemblyMemuse: 'tcp.reassembly_memuse',
+  tcpRetainMemuse: 'tcp.retain_memuse',
+  defragIpv4Fragments: 'defrag.ipv4.fragments',
+  defragIpv4Reassembled: 'defrag.ipv4.reassembled',
+  defragIpv4Timeouts: 'defrag.ipv4.timeouts',
+  defragIpv6Fragments: 'defrag.ipv6.fragments',
+  defragIpv6Reassembled: 'defrag.ipv6.reassembled',
+  defragIpv6Timeouts: 'defrag.ipv6.timeouts',
+  defragIpv4Overlaps: 'decoder.event.ipv4.frag_overlap',
+  defragIpv6Overlaps: 'decoder.event.ipv6.frag_overlap',
+  defragOverlapDiffData: 'defrag.overlap_diff_data',
+  defragIpv4TooLarge: 'decoder.event.ipv4.frag_pkt_too_large',
+  defragIpv6TooLarge: 'decoder.event.ipv6.frag_pkt_too_large',
+  defragInvalid: 'defrag.invalid',
+  defragTruncated: 'defrag.truncated',
+  defragMaxTrackersReached: 'defrag.max_trackers_reached',
+  defragMemcapHits: 'defrag.memcap',
+  defragMaxFragsReached: 'defrag.max_frags_reached',
+  defragDecodeFailed: 'defrag.decode_failed',
+  defragIncompleteAtFlush: 'defrag.incomplete_at_end',
+  defragTrackersActive: 'defrag.trackers_active',
+  defragMemuse: 'defrag.memuse',
+};
+
+/** The counters under their dotted names, for a stats record. */
+export function streamCounters(stats: StreamStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(STREAM_COUNTER_NAMES) as (keyof StreamStats)[]) {
+    out[STREAM_COUNTER_NAMES[key]] = stats[key];
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * The stream stage's driver: decoded packets in; packets with their flow, reassembled stream
+ * data and flow ends out, through a sink.
+ *
+ * Per packet, in this order:
+ * 1. The packet clock advances (it never goes back: captures merged out of order do not undo
+ *    timeouts); expired flows and fragment trackers are closed, their buffered data handed on.
+ * 2. A fragment goes to the defragmenter. It is shown to the sink on its own, without a flow
+ *    (`inspectFragments`, so that header rules such as fragbits see it, as in Snort and
+ *    Suricata); the datagram it completes, if any, continues below as one packet with
+ *    ip.reassembled set.
+ * 3. The flow is found or created, the TCP session advanced, and data that became contiguous is
+ *    handed on with sink.streamData (possibly for the other direction, when this packet's ACK
+ *    shows a hole there will not be filled).
+ * 4. sink.packet(pkt, flow), with flow.toServer set for this packet.
+ *
+ * Sink calls happen synchronously inside process()/flush(); chunks and flows are only valid
+ * during the call (copy a chunk to keep it). The sink must not call back into the engine.
+ */
+import type { FlowView } from '../types/flow.js';
+import type { DecodedPacket } from '../types/packet.js';
+import { TCP_ACK, TCP_SYN } from '../types/packet.js';
+import { resolveStreamConfig, type StreamConfig, type StreamOptions } from './config.js';
+import { Defragmenter, NOT_A_FRAGMENT, type IpDatagramDecoder } from './defrag.js';
+import type { StreamEventKind, StreamEventListener } from './events.js';
+import { Flow, PROTO_TCP } from './flow.js';
+import { FlowTable, type FlowEndReason, type FlowRemovalListener } from './flow-table.js';
+import { createStreamStats, type StreamStats } from './stats.js';
+import { TcpReassembler, type StreamDataConsumer } from './tcp-reassembly.js';
+import { startsNewSession, TcpSessionTracker } from './tcp-session.js';
+
+export interface StreamSink {
+  /** Every packet (and, with inspectFragments, every fragment), with its flow if it has one. */
+  packet(pkt: DecodedPacket, flow: FlowView | null): void;
+  /**
+   * Contiguous TCP stream data of one direction. `streamOffset` counts from the direction's
+   * first byte; `gapBefore` says bytes before this chunk were never seen and were skipped.
+   */
+  streamData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void;
+  /** The flow left the table (timeout, eviction, tuple reuse, end of input), after its last data. */
+  flowEnd?(flow: FlowView): void;
+  /** An anomaly (Suricata decoder/stream event names) on the packet being processed, if any. */
+  event?(kind: StreamEventKind, pkt: DecodedPacket | null, flow: FlowView | null): void;
+}
+
+export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, StreamEventListener {
+  readonly stats: StreamStats = createStreamStats();
+  readonly config: StreamConfig;
+  private readonly table: FlowTable;
+  private readonly defrag: Defragmenter;
+  private readonly reasm: TcpReassembler;
+  private readonly tcp: TcpSessionTracker;
+  private sink: StreamSink | null = null;
+  private current: DecodedPacket | null = null;
+  private nowUs = 0;
+
+  /**
+   * @param decodeIp decodes a rebuilt IP datagram (decode/ip.ts's decodeIpDatagram with its
+   *   stats bound: `(bytes, base) => decodeIpDatagram(bytes, base, decodeStats)`).
+   */
+  constructor(decodeIp: IpDatagramDecoder, options: StreamOptions = {}) {
+    this.config = resolveStreamConfig(options);
+    this.table = new FlowTable(this.config.flow, this.stats, this);
+    this.defrag = new Defragmenter(this.config.defrag, this.stats, this, decodeIp);
+    this.reasm = new TcpReassembler(this.config.tcp, this.stats, this, this);
+    this.tcp = new TcpSessionTracker(this.config.tcp, this.stats, this.reasm, this);
+  }
+
+  process(pkt: DecodedPacket, sink: StreamSink): void {
+    this.sink = sink;
+    this.current = pkt;
+    if (pkt.tsUs > this.nowUs) this.nowUs = pkt.tsUs;
+    this.reasm.nowUs = this.nowUs;
+    this.table.expire(this.nowUs);
+    this.defrag.expire(this.nowUs);
+
+    const ip = pkt.ip;
+    if (ip !== undefined && !ip.reassembled && (ip.moreFragments || ip.fragOffset !== 0)) {
+      const whole = this.defrag.insert(pkt, ip, this.vlanKey(pkt), this.nowUs);
+      if (whole !== NOT_A_FRAGMENT) {
+        if (this.config.inspectFragments) sink.packet(pkt, null);
+        if (whole !== null) {
+          this.current = whole;
+          this.handle(whole, sink);
+        }
+        this.current = null;
+        return;
+      }
+    }
+    this.handle(pkt, sink);
+    this.current = null;
+  }
+
+  /** End of input: hands on all buffered stream data, ends every flow, drops incomplete datagrams. */
+  flush(sink: StreamSink): void {
+    this.sink = sink;
+    this.current = null;
+    this.table.removeAll('flush');
+    this.defrag.flush();
+  }
+
+  get flowCount(): number {
+    return this.table.size;
+  }
+
+  get fragmentTrackerCount(): number {
+    return this.defrag.trackerCount;
+  }
+
+  get fragmentBytesHeld(): number {
+    return this.defrag.bytesHeld;
+  }
+
+  get reassemblyBytesBuffered(): number {
+    return this.reasm.bytesBuffered;
+  }
+
+  get reassemblyBytesRetained(): number {
+    return this.reasm.bytesRetained;
+  }
+
+  /** @internal StreamDataConsumer */
+  onData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
+    flow.toServer = toServer;
+    this.sink?.streamData(flow, toServer, chunk, streamOffset, gapBefore);
+  }
+
+  /** @internal FlowRemovalListener */
+  flowRemoved(flow: Flow, reason: FlowEndReason): void {
+    this.tcp.finish(flow);
+    if (reason === 'flush') this.stats.flowsEndedAtFlush++;
+    this.sink?.flowEnd?.(flow);
+  }
+
+  /** @internal StreamEventListener */
+  event(kind: StreamEventKind, flow: FlowView | null): void {
+    this.sink?.event?.(kind, this.current, flow);
+  }
+
+  private handle(pkt: DecodedPacket, sink: StreamSink): void {
+    const ip = pkt.ip;
+    if (ip === undefined) {
+      sink.packet(pkt, null);
+      return;
+    }
+    const table = this.table;
+    let flow = table.lookup(pkt);
+    if (!table.keyable) {
+      this.stats.flowsUnkeyable++;
+      sink.packet(pkt, null);
+      return;
+    }
+    let toServer = table.lookupToServer;
+    const tcp = ip.protocol === PROTO_TCP ? pkt.tcp : undefined;
+    if (flow !== null && tcp !== undefined && startsNewSession(flow, toServer, tcp)) {
+      this.stats.tcpReuse++;
+      table.remove(flow, 'reuse');
+      flow = null;
+    }
+    if (flow === null) {
+      // A SYN/ACK opening a flow comes from the server; anything else from the client.
+      const srcIsClient = tcp === undefined || (tcp.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK);
+      flow = table.create(pkt, srcIsClient, this.nowUs);
+      toServer = srcIsClient;
+    }
+    if (toServer) {
+      flow.pktsToServer++;
+      flow.bytesToServer += pkt.payload.length;
+    } else {
+      flow.pktsToClient++;
+      flow.bytesToClient += pkt.payload.length;
+    }
+    if (tcp !== undefined) this.tcp.packet(flow, pkt, tcp, toServer);
+    else if (!flow.established && flow.seenBothWays) flow.established = true;
+    table.touch(flow, this.nowUs);
+    flow.toServer = toServer;
+    sink.packet(pkt, flow);
+  }
+
+  private vlanKey(pkt: DecodedPacket): number {
+    const vl = pkt.vlans;
+    if (!this.config.flow.vlanTracking || vl.length === 0) return 0;
+    return (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0);
+  }
+}

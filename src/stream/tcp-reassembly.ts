@@ -1,0 +1,468 @@
+/**
+ * TCP stream reassembly, one direction at a time.
+ *
+ * Data is handed on as soon as it is contiguous (an inline sensor's view; nothing waits for
+ * ACKs), so detection is timely. A segment that arrives in order while nothing is buffered is
+ * passed on as the very view it came in (no copy); the consumer must not keep a chunk beyond
+ * the call without copying it.
+ *
+ * Positions: each direction counts `streamOffset` from its first byte (ISN + 1, or the first
+ * byte seen on a midstream pickup); a skipped hole advances the offset too. Sequence numbers
+ * are compared modulo 2^32, so streams wrap around 2^32 like any other.
+ *
+ * Overlaps (documented policy):
+ * - Bytes already delivered are final. A later segment carrying them is a retransmission; its
+ *   bytes are compared with a retained tail of delivered data (`retainBytes`), and a difference
+ *   counts as `tcpOverlapDiffData` (Suricata's reassembly_overlap_different_data event): the
+ *   classic insertion/evasion signature.
+ * - Among buffered (not yet delivered) out-of-order data the policy decides: `first` keeps the
+ *   bytes that arrived first (the default, as the Windows and BSD targets of the time did),
+ *   `last` lets the newest bytes replace them. Differences are counted the same way.
+ *
+ * Holes: a hole is declared a gap, and delivery continues after it with `gapBefore` set, when
+ * - the peer has acknowledged data at or beyond the next buffered segment (the missing bytes
+ *   reached the receiver but not the capture: they will not be sent again),
+ * - `gapTimeout` seconds of packet time passed since data beyond it arrived,
+ * - the direction's buffer bound (bytes or segments) or the global memcap is reached, or
+ * - the flow ends.
+ */
+import type { FlowView } from '../types/flow.js';
+import type { TcpConfig } from './config.js';
+import type { StreamEventListener } from './events.js';
+import { seqDiff, seqGeq, seqGt } from './seq.js';
+import type { StreamStats } from './stats.js';
+
+export type TcpOverlapPolicy = 'first' | 'last';
+
+export interface StreamDataConsumer {
+  onData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void;
+}
+
+interface Segment {
+  /** Stream offset of data[0]. */
+  off: number;
+  data: Uint8Array;
+  /** Copied into memory of its own; otherwise still a view of the current packet. */
+  owned: boolean;
+}
+
+/** Accounting charge per buffered segment beyond its bytes. */
+const SEGMENT_OVERHEAD = 64;
+
+/** Reassembly state of one direction of a TCP session. */
+export class TcpStream {
+  initialized = false;
+  /** Sequence number of the next byte to deliver. */
+  base = 0;
+  /** Stream offset of `base`. */
+  nextOff = 0;
+  /** A hole was skipped since the last delivery. */
+  gapPending = false;
+  /** Out-of-order data: sorted by offset, non-overlapping, all beyond nextOff. */
+  readonly segs: Segment[] = [];
+  bufferedBytes = 0;
+  /** Packet time since which delivery waits on the current hole. */
+  holeSinceUs = 0;
+  /** Highest acknowledgement the other side sent for this direction's data. */
+  ackedByPeer = 0;
+  ackValid = false;
+  /**
+   * Tail of delivered data, for retransmission checks: bytes [0, tailLength) of `tail` are the
+   * stream bytes just before stream offset `tailEnd`. Twice the retained size, so appending
+   * needs no allocation and only an occasional in-place move.
+   */
+  tail: Uint8Array | null = null;
+  tailLength = 0;
+  tailEnd = 0;
+  retainRefused = false;
+  depthReached = false;
+
+  /** Nothing delivered, skipped or buffered yet. */
+  get pristine(): boolean {
+    return this.nextOff === 0 && this.segs.length === 0;
+  }
+}
+
+export class TcpReassembler {
+  /** Packet clock, set by the engine before each packet. */
+  nowUs = 0;
+  private memuse = 0;
+  private retainMemuse = 0;
+  private readonly gapTimeoutUs: number;
+
+  constructor(
+    private readonly config: TcpConfig,
+    private readonly stats: StreamStats,
+    private readonly consumer: StreamDataConsumer,
+    private readonly events: StreamEventListener,
+  ) {
+    this.gapTimeoutUs = config.gapTimeout * 1e6;
+  }
+
+  get bytesBuffered(): number {
+    return this.memuse;
+  }
+
+  get bytesRetained(): number {
+    return this.retainMemuse;
+  }
+
+  /** Sets where the direction's data starts (ISN + 1); ignored once data has been seen. */
+  init(st: TcpStream, seq: number): void {
+    if (!st.pristine) return;
+    st.base = seq >>> 0;
+    st.initialized = true;
+    if (st.ackValid) {
+      const d = seqDiff(st.ackedByPeer, st.base);
+      if (d < -this.config.maxSeqAhead || d > this.config.maxSeqAhead) st.ackValid = false;
+    }
+  }
+
+  /** Records an acknowledgement the other side sent for this direction's data. */
+  noteAck(st: TcpStream, ack: number): void {
+    ack >>>= 0;
+    if (!st.initialized) {
+      st.ackedByPeer = ack;
+      st.ackValid = true;
+      return;
+    }
+    // Only acknowledgements within reach of the stream count: a wild value must not pull
+    // the gap logic (which trusts ACKs) past data still to come.
+    const d = seqDiff(ack, st.base);
+    if (d < -this.config.maxSeqAhead || d > this.config.maxSeqAhead) return;
+    if (!st.ackValid || seqGt(ack, st.ackedByPeer) || seqGt(st.base, st.ackedByPeer)) {
+      st.ackedByPeer = ack;
+      st.ackValid = true;
+    }
+  }
+
+  /** One segment's data, `seq` being the sequence number of data[0]. */
+  segment(flow: FlowView, st: TcpStream, toServer: boolean, seq: number, data: Uint8Array): void {
+    const n = data.length;
+    if (n === 0) return;
+    this.stats.tcpSegments++;
+    if (!st.initialized) this.initFromData(st, seq);
+    const rel = seqDiff(seq, st.base);
+    if (rel > this.config.maxSeqAhead) {
+      this.stats.tcpOutOfWindow++;
+      this.events.event('stream.pkt_out_of_window', flow);
+      return;
+    }
+    let off = st.nextOff + rel;
+    const end = off + n;
+    if (end <= st.nextOff) {
+      // A one-byte segment just before the delivery point is a keep-alive probe; its byte is filler.
+      if (n === 1 && end === st.nextOff) return;
+      this.stats.tcpRetransmissions++;
+      this.stats.tcpOverlaps++;
+      this.checkDelivered(flow, st, off, data);
+      return;
+    }
+    let d = data;
+    const overlapsDelivered = off < st.nextOff;
+    if (overlapsDelivered) {
+      this.stats.tcpOverlaps++;
+      const old = st.nextOff - off;
+      this.checkDelivered(flow, st, off, d.subarray(0, old));
+      d = d.subarray(old);
+      off = st.nextOff;
+    }
+    if (st.segs.length === 0) {
+      if (off === st.nextOff) {
+        this.deliver(flow, st, toServer, d, off);
+        return;
+      }
+      st.holeSinceUs = this.nowUs;
+    }
+    if (off > st.nextOff) this.stats.tcpOutOfOrder++;
+    const overlapsBuffered = this.config.policy === 'last' ? this.insertLast(flow, st, off, d) : this.insertFirst(flow, st, off, d);
+    if (overlapsBuffered && !overlapsDelivered) this.stats.tcpOverlaps++;
+    this.deliverContiguous(flow, st, toServer);
+    while (
+      st.segs.length > 0 &&
+      (st.bufferedBytes > this.config.maxBufferedPerDirection || st.segs.length > this.config.maxSegmentsPerDirection)
+    ) {
+      this.stats.tcpBufferLimitHits++;
+      this.skipHole(flow, st, toServer);
+    }
+    this.adopt(flow, st, toServer, off, off + d.length);
+  }
+
+  /** Declares holes that will not be filled (acknowledged by the peer, or waited on too long). */
+  checkGaps(flow: FlowView, st: TcpStream, toServer: boolean): void {
+    while (st.segs.length > 0) {
+      const timedOut = this.gapTimeoutUs > 0 && this.nowUs - st.holeSinceUs >= this.gapTimeoutUs;
+      if (!timedOut) {
+        if (!st.ackValid) return;
+        const firstSeq = (st.base + (st.segs[0]!.off - st.nextOff)) >>> 0;
+        if (!seqGeq(st.ackedByPeer, firstSeq)) return;
+      }
+      this.skipHole(flow, st, toServer);
+    }
+  }
+
+  /** Delivers everything buffered, skipping holes (the flow ends, or was reset). */
+  flush(flow: FlowView, st: TcpStream, toServer: boolean): void {
+    while (st.segs.length > 0) this.skipHole(flow, st, toServer);
+  }
+
+  /** Frees the direction's buffers (after flush, when the flow leaves the table). */
+  release(st: TcpStream): void {
+    if (st.segs.length > 0) this.removeSegs(st, 0, st.segs.length);
+    if (st.tail !== null) {
+      this.retainMemuse -= st.tail.length;
+      this.stats.tcpRetainMemuse = this.retainMemuse;
+      st.tail = null;
+      st.tailLength = 0;
+    }
+  }
+
+  private initFromData(st: TcpStream, seq: number): void {
+    // If the peer already acknowledged up to some point before this segment, the data from
+    // there on may still arrive (reordered); start the stream where the peer expects it.
+    let start = seq >>> 0;
+    if (st.ackValid) {
+      const d = seqDiff(seq, st.ackedByPeer);
+      if (d > 0 && d <= this.config.maxSeqAhead) start = st.ackedByPeer;
+    }
+    this.init(st, start);
+  }
+
+  /** `first` policy: the new segment only fills what no buffered segment holds. Returns whether it overlapped any. */
+  private insertFirst(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): boolean {
+    const segs = st.segs;
+    const end = off + d.length;
+    let i = firstEndingAfter(segs, off);
+    let cur = off;
+    let overlapped = false;
+    let differs = false;
+    while (cur < end) {
+      const s = segs[i];
+      if (s === undefined || s.off >= end) {
+        this.addSeg(st, i, cur, d.subarray(cur - off));
+        break;
+      }
+      if (s.off > cur) {
+        this.addSeg(st, i, cur, d.subarray(cur - off, s.off - off));
+        i++;
+        cur = s.off;
+      }
+      const to = Math.min(end, s.off + s.data.length);
+      overlapped = true;
+      if (!differs && !sameBytes(d, cur - off, s.data, cur - s.off, to - cur)) differs = true;
+      cur = to;
+      i++;
+    }
+    if (differs) this.noteDifferentData(flow);
+    return overlapped;
+  }
+
+  /** `last` policy: the new segment replaces whatever buffered bytes it covers. Returns whether it overlapped any. */
+  private insertLast(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): boolean {
+    const segs = st.segs;
+    const end = off + d.length;
+    const i = firstEndingAfter(segs, off);
+    let j = i;
+    let differs = false;
+    while (j < segs.length && segs[j]!.off < end) {
+      const s = segs[j]!;
+      const from = Math.max(off, s.off);
+      const to = Math.min(end, s.off + s.data.length);
+      if (!differs && !sameBytes(d, from - off, s.data, from - s.off, to - from)) differs = true;
+      j++;
+    }
+    if (j === i) {
+      this.addSeg(st, i, off, d);
+      return false;
+    }
+    const first = segs[i]!;
+    const last = segs[j - 1]!;
+    const left = first.off < off ? first.data.slice(0, off - first.off) : null;
+    const lastEnd = last.off + last.data.length;
+    const right = lastEnd > end ? last.data.slice(end - last.off) : null;
+    const leftOff = first.off;
+    this.removeSegs(st, i, j - i);
+    let at = i;
+    if (left !== null) this.addOwnedSeg(st, at++, leftOff, left);
+    this.addSeg(st, at++, off, d);
+    if (right !== null) this.addOwnedSeg(st, at, end, right);
+    if (differs) this.noteDifferentData(flow);
+    return true;
+  }
+
+  private noteDifferentData(flow: FlowView): void {
+    this.stats.tcpOverlapDiffData++;
+    this.events.event('stream.reassembly_overlap_different_data', flow);
+  }
+
+  /** Compares a retransmission with the retained tail of what was delivered. */
+  private checkDelivered(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): void {
+    const tail = st.tail;
+    if (tail === null) return;
+    const start = st.tailEnd - st.tailLength; // stream offset of tail[0]
+    const lo = Math.max(off, start);
+    const hi = Math.min(off + d.length, st.tailEnd);
+    for (let p = lo; p < hi; p++) {
+      if (tail[p - start] !== d[p - off]) {
+        this.noteDifferentData(flow);
+        return;
+      }
+    }
+  }
+
+  /** Delivers the run of buffered segments that starts at the delivery point, as one chunk. */
+  private deliverContiguous(flow: FlowView, st: TcpStream, toServer: boolean): void {
+    const segs = st.segs;
+    if (segs.length === 0 || segs[0]!.off !== st.nextOff) return;
+    let k = 1;
+    let total = segs[0]!.data.length;
+    while (k < segs.length && segs[k]!.off === st.nextOff + total) {
+      total += segs[k]!.data.length;
+      k++;
+    }
+    let chunk: Uint8Array;
+    if (k === 1) {
+      chunk = segs[0]!.data;
+    } else {
+      chunk = new Uint8Array(total);
+      let p = 0;
+      for (let x = 0; x < k; x++) {
+        chunk.set(segs[x]!.data, p);
+        p += segs[x]!.data.length;
+      }
+    }
+    this.removeSegs(st, 0, k);
+    this.deliver(flow, st, toServer, chunk, st.nextOff);
+    if (segs.length > 0) st.holeSinceUs = this.nowUs;
+  }
+
+  /** Gives up on the hole before the first buffered segment and delivers from there. */
+  private skipHole(flow: FlowView, st: TcpStream, toServer: boolean): void {
+    const first = st.segs[0]!;
+    const gap = first.off - st.nextOff;
+    if (gap > 0) {
+      st.base = (st.base + gap) >>> 0;
+      st.nextOff = first.off;
+      st.gapPending = true;
+      st.tailLength = 0;
+      this.stats.tcpReassemblyGaps++;
+      this.events.event('stream.reassembly_seq_gap', flow);
+    }
+    this.deliverContiguous(flow, st, toServer);
+  }
+
+  private deliver(flow: FlowView, st: TcpStream, toServer: boolean, chunk: Uint8Array, off: number): void {
+    const len = chunk.length;
+    st.nextOff = off + len;
+    st.base = (st.base + len) >>> 0;
+    const gapBefore = st.gapPending;
+    st.gapPending = false;
+    const depth = this.config.depth;
+    if (depth > 0 && off + len > depth) {
+      if (!st.depthReached) {
+        st.depthReached = true;
+        this.stats.tcpStreamDepthReached++;
+      }
+      if (off >= depth) return;
+      chunk = chunk.subarray(0, depth - off);
+    }
+    this.retain(st, chunk, off);
+    this.consumer.onData(flow, toServer, chunk, off, gapBefore);
+  }
+
+  /** Keeps (at least) the last `retainBytes` delivered bytes, to check later retransmissions against. */
+  private retain(st: TcpStream, chunk: Uint8Array, off: number): void {
+    const r = this.config.retainBytes;
+    if (r === 0) return;
+    let tail = st.tail;
+    if (tail === null) {
+      if (this.retainMemuse + 2 * r > this.config.retainMemcap) {
+        if (!st.retainRefused) {
+          st.retainRefused = true;
+          this.stats.tcpRetainMemcapHits++;
+        }
+        return;
+      }
+      tail = st.tail = new Uint8Array(2 * r);
+      st.tailLength = 0;
+      this.retainMemuse += 2 * r;
+      this.stats.tcpRetainMemuse = this.retainMemuse;
+    }
+    const n = chunk.length;
+    if (st.tailLength > 0 && st.tailEnd !== off) st.tailLength = 0; // not adjacent (depth cut)
+    if (n >= r) {
+      tail.set(n === r ? chunk : chunk.subarray(n - r), 0);
+      st.tailLength = r;
+    } else {
+      if (st.tailLength + n > tail.length) {
+        const keep = Math.min(st.tailLength, r);
+        tail.copyWithin(0, st.tailLength - keep, st.tailLength);
+        st.tailLength = keep;
+      }
+      tail.set(chunk, st.tailLength);
+      st.tailLength += n;
+    }
+    st.tailEnd = off + n;
+  }
+
+  /** Copies the current packet's still-buffered pieces in [from, to) into memory of their own. */
+  private adopt(flow: FlowView, st: TcpStream, toServer: boolean, from: number, to: number): void {
+    const segs = st.segs;
+    for (let i = firstEndingAfter(segs, from); i < segs.length && segs[i]!.off < to; i++) {
+      const s = segs[i]!;
+      if (s.owned) continue;
+      const charge = s.data.length + SEGMENT_OVERHEAD;
+      if (this.memuse + charge > this.config.memcap) {
+        // No room to wait for the hole: hand on everything this direction holds, gaps marked.
+        this.stats.tcpMemcapHits++;
+        this.flush(flow, st, toServer);
+        return;
+      }
+      s.data = s.data.slice();
+      s.owned = true;
+      this.memuse += charge;
+    }
+    this.stats.tcpReassemblyMemuse = this.memuse;
+  }
+
+  private addSeg(st: TcpStream, at: number, off: number, data: Uint8Array): void {
+    st.segs.splice(at, 0, { off, data, owned: false });
+    st.bufferedBytes += data.length;
+  }
+
+  private addOwnedSeg(st: TcpStream, at: number, off: number, data: Uint8Array): void {
+    st.segs.splice(at, 0, { off, data, owned: true });
+    st.bufferedBytes += data.length;
+    this.memuse += data.length + SEGMENT_OVERHEAD;
+    this.stats.tcpReassemblyMemuse = this.memuse;
+  }
+
+  private removeSegs(st: TcpStream, at: number, count: number): void {
+    const segs = st.segs;
+    for (let k = at; k < at + count; k++) {
+      const s = segs[k]!;
+      st.bufferedBytes -= s.data.length;
+      if (s.owned) this.memuse -= s.data.length + SEGMENT_OVERHEAD;
+    }
+    segs.splice(at, count);
+    this.stats.tcpReassemblyMemuse = this.memuse;
+  }
+}
+
+/** Index of the first segment that ends after `off` (ends are sorted, segments being disjoint). */
+function firstEndingAfter(segs: readonly Segment[], off: number): number {
+  let lo = 0;
+  let hi = segs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = segs[mid]!;
+    if (s.off + s.data.length <= off) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sameBytes(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aFrom + i] !== b[bFrom + i]) return false;
+  return true;
+}
