@@ -1,0 +1,406 @@
+import type { AppSink, HttpSide, SmtpPhase } from '../types/app.js';
+import type { FlowView } from '../types/flow.js';
+import { ByteAccumulator, MemoryBudget } from './accumulator.js';
+import { LF } from './bytes.js';
+import { detectMidstream, detectToClient, detectToServer, type Verdict } from './detect.js';
+import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
+import type { HttpTransaction } from './http/transaction.js';
+import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
+import type { SmtpUnit } from './smtp/unit.js';
+
+const MiB = 1 << 20;
+
+export interface AppLayerConfig {
+  /** Request/status/command lines are parsed up to this many bytes (at least 1 MiB). */
+  maxLineBytes: number;
+  /** HTTP header blocks and SMTP message headers are kept up to this many bytes (at least 1 MiB). */
+  maxHeaderBytes: number;
+  requestBodyLimit: number;
+  responseBodyLimit: number;
+  /** Bytes a gzip/deflate response body may expand to for inspection. */
+  decompressLimit: number;
+  smtpBodyLimit: number;
+  /** Per flow: HTTP transactions or SMTP commands waiting for their answer. */
+  maxPendingTransactions: number;
+  /** All bytes held by unfinished lines, heads and bodies across flows. */
+  memcap: number;
+  /** Flows with parser state; past this the oldest is finished early (a safety net). */
+  maxFlows: number;
+}
+
+export const DEFAULT_APP_CONFIG: Readonly<AppLayerConfig> = {
+  maxLineBytes: MiB,
+  maxHeaderBytes: MiB,
+  requestBodyLimit: MiB,
+  responseBodyLimit: MiB,
+  decompressLimit: MiB,
+  smtpBodyLimit: MiB,
+  maxPendingTransactions: 256,
+  memcap: 512 * MiB,
+  maxFlows: 262_144,
+};
+
+export interface AppLayerStats {
+  flows: number;
+  httpFlows: number;
+  smtpFlows: number;
+  /** Flows whose first bytes matched no supported protocol. */
+  undetectedFlows: number;
+  /** Flows finished early because maxFlows was reached. */
+  flowsEvicted: number;
+  /** Bytes of flows with no (or no longer an) application parser. */
+  bytesIgnored: number;
+  /** Bytes delivered twice (chunk starting before the expected stream offset), skipped. */
+  overlapBytes: number;
+  gaps: number;
+  /** Parser failures caught at the flow boundary (each stops parsing that flow). */
+  parserErrors: number;
+  /** Bytes refused because the memory budget was exhausted. */
+  memcapDeniedBytes: number;
+  memoryInUse: number;
+  http: HttpStats;
+  smtp: SmtpStats;
+}
+
+const P_PENDING = 0;
+const P_HTTP = 1;
+const P_SMTP = 2;
+const P_NONE = 3;
+
+/** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
+const DETECT_SHORT = 64;
+
+interface PendingChunk {
+  toServer: boolean;
+  start: number;
+  end: number;
+  gap: boolean;
+  gapLength: number;
+}
+
+class FlowState {
+  proto = P_PENDING;
+  http: HttpConnection | null = null;
+  smtp: SmtpSession | null = null;
+  /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
+  readonly expected = [-1, -1];
+  // detection
+  readonly verdicts: Verdict[] = ['more', 'more'];
+  detectBufs: [ByteAccumulator, ByteAccumulator] | null = null;
+  pending: PendingChunk[] = [];
+  /** A direction's data was dropped during detection: its parser must start with a gap. */
+  readonly lost = [false, false];
+  /** A direction's start was not seen: detection searches further than its first line. */
+  readonly midstream = [false, false];
+
+  constructor(readonly flow: FlowView) {}
+}
+
+/**
+ * The application layer: detects HTTP and SMTP by content on each reassembled TCP stream,
+ * runs their parsers and hands transactions to the sink. One instance per engine; state is
+ * per flow and bounded (memcap, line/body limits, pending-transaction caps, flow cap).
+ */
+export class AppLayer {
+  readonly config: Readonly<AppLayerConfig>;
+  private readonly budget: MemoryBudget;
+  private readonly flows = new Map<number, FlowState>();
+  private readonly counters = {
+    flows: 0,
+    httpFlows: 0,
+    smtpFlows: 0,
+    undetectedFlows: 0,
+    flowsEvicted: 0,
+    bytesIgnored: 0,
+    overlapBytes: 0,
+    gaps: 0,
+    parserErrors: 0,
+  };
+  private readonly httpStats = newHttpStats();
+  private readonly smtpStats = newSmtpStats();
+  private readonly httpLimits: HttpLimits;
+  private readonly smtpLimits: SmtpLimits;
+  private sinkError: unknown = undefined;
+
+  constructor(
+    private readonly sink: AppSink,
+    config: Partial<AppLayerConfig> = {},
+  ) {
+    const c = { ...DEFAULT_APP_CONFIG, ...config };
+    c.maxLineBytes = Math.max(MiB, c.maxLineBytes);
+    c.maxHeaderBytes = Math.max(MiB, c.maxHeaderBytes);
+    c.maxPendingTransactions = Math.max(1, c.maxPendingTransactions);
+    c.maxFlows = Math.max(1, c.maxFlows);
+    this.config = c;
+    this.budget = new MemoryBudget(c.memcap);
+    this.httpLimits = {
+      maxLineBytes: c.maxLineBytes,
+      maxHeaderBytes: c.maxHeaderBytes,
+      requestBodyLimit: Math.max(0, c.requestBodyLimit),
+      responseBodyLimit: Math.max(0, c.responseBodyLimit),
+      decompressLimit: Math.max(0, c.decompressLimit),
+      maxPendingTransactions: c.maxPendingTransactions,
+    };
+    this.smtpLimits = {
+      maxLineBytes: c.maxLineBytes,
+      maxHeaderBytes: c.maxHeaderBytes,
+      bodyLimit: Math.max(0, c.smtpBodyLimit),
+      maxPendingCommands: c.maxPendingTransactions,
+      maxRecipients: 1000,
+    };
+  }
+
+  get stats(): AppLayerStats {
+    return {
+      ...this.counters,
+      memcapDeniedBytes: this.budget.deniedBytes,
+      memoryInUse: this.budget.used,
+      http: { ...this.httpStats },
+      smtp: { ...this.smtpStats },
+    };
+  }
+
+  /** Flows currently holding parser state. */
+  get activeFlows(): number {
+    return this.flows.size;
+  }
+
+  /**
+   * Reassembled bytes of one direction. `chunk` is only read during the call. `streamOffset`
+   * is the chunk's offset in its direction's stream; `gapBefore` says bytes are missing
+   * before it (their count is taken from the offsets when known).
+   */
+  streamData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
+    let st = this.flows.get(flow.id);
+    if (st === undefined) st = this.newFlow(flow);
+    if (st.proto === P_NONE) {
+      this.counters.bytesIgnored += chunk.length;
+      return;
+    }
+    const d = toServer ? 0 : 1;
+    const exp = st.expected[d]!;
+    let gap = gapBefore;
+    let gapLength = 0;
+    if (exp >= 0) {
+      if (streamOffset > exp) {
+        gap = true;
+        gapLength = streamOffset - exp;
+      } else if (streamOffset < exp) {
+        const skip = exp - streamOffset;
+        if (skip >= chunk.length) {
+          this.counters.overlapBytes += chunk.length;
+          return;
+        }
+        this.counters.overlapBytes += skip;
+        chunk = chunk.subarray(skip);
+        streamOffset = exp;
+      }
+    }
+    st.expected[d] = streamOffset + chunk.length;
+    if (gap && exp >= 0) this.counters.gaps++;
+    try {
+      this.dispatch(st, toServer, chunk, gap, gapLength);
+    } catch (e) {
+      this.rethrowSinkError();
+      this.parserFailed(st);
+    }
+  }
+
+  /** Errors thrown by the sink are the caller's, not a parser failure: let them through. */
+  private rethrowSinkError(): void {
+    if (this.sinkError !== undefined) {
+      const e = this.sinkError;
+      this.sinkError = undefined;
+      throw e;
+    }
+  }
+
+  /** The flow is over (closed, timed out or evicted upstream): finish and hand over what is left. */
+  flowEnd(flow: FlowView): void {
+    const st = this.flows.get(flow.id);
+    if (st === undefined) return;
+    this.flows.delete(flow.id);
+    this.finish(st);
+  }
+
+  /** Finishes every flow (end of input). */
+  flushAll(): void {
+    for (const st of [...this.flows.values()]) {
+      this.flows.delete(st.flow.id);
+      this.finish(st);
+    }
+  }
+
+  private newFlow(flow: FlowView): FlowState {
+    const st = new FlowState(flow);
+    this.flows.set(flow.id, st);
+    this.counters.flows++;
+    if (flow.appProto === 'http') this.startHttp(st);
+    else if (flow.appProto === 'smtp') this.startSmtp(st);
+    else if (flow.appProto !== null) st.proto = P_NONE;
+    if (this.flows.size > this.config.maxFlows) {
+      const oldest = this.flows.values().next().value as FlowState;
+      this.flows.delete(oldest.flow.id);
+      this.counters.flowsEvicted++;
+      this.finish(oldest);
+    }
+    return st;
+  }
+
+  private finish(st: FlowState): void {
+    try {
+      st.http?.end();
+      st.smtp?.end();
+    } catch {
+      this.rethrowSinkError();
+      this.counters.parserErrors++;
+    }
+    this.dropDetection(st);
+    st.proto = P_NONE;
+  }
+
+  private dispatch(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean, gapLength: number): void {
+    if (st.proto === P_HTTP) {
+      if (gap) st.http!.gap(toServer, gapLength);
+      st.http!.data(toServer, chunk);
+    } else if (st.proto === P_SMTP) {
+      if (gap) st.smtp!.gap(toServer, gapLength);
+      st.smtp!.data(toServer, chunk);
+    } else {
+      this.detect(st, toServer, chunk, gap, gapLength);
+    }
+  }
+
+  private detect(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean, gapLength: number): void {
+    const d = toServer ? 0 : 1;
+    if (st.verdicts[d] === 'none') {
+      st.lost[d] = true;
+      this.counters.bytesIgnored += chunk.length;
+      return;
+    }
+    if (st.detectBufs === null) {
+      const limit = this.config.maxLineBytes + 64;
+      st.detectBufs = [new ByteAccumulator(this.budget, limit), new ByteAccumulator(this.budget, limit)];
+    }
+    const buf = st.detectBufs[d];
+    if (gap && buf.length > 0) {
+      // Detection needs the stream's start: what came before the hole cannot be trusted.
+      st.pending = st.pending.filter((p) => p.toServer !== toServer);
+      buf.reset();
+      st.lost[d] = true;
+    }
+    if (gap || st.flow.midstream) st.midstream[d] = true;
+    const start = buf.length;
+    const kept = buf.append(chunk, 0, chunk.length);
+    st.pending.push({ toServer, start, end: start + kept, gap, gapLength });
+    let verdict: Verdict;
+    if (start >= DETECT_SHORT && kept === chunk.length && chunk.indexOf(LF) < 0) verdict = 'more';
+    else if (st.midstream[d]) verdict = detectMidstream(buf.view(), toServer);
+    else verdict = toServer ? detectToServer(buf.view()) : detectToClient(buf.view());
+    // Out of room while still undecided: give up on this direction.
+    if (verdict === 'more' && kept < chunk.length) verdict = 'none';
+    st.verdicts[d] = verdict;
+    if (verdict === 'http') this.startHttp(st);
+    else if (verdict === 'smtp') this.startSmtp(st);
+    else if (verdict === 'none') {
+      st.pending = st.pending.filter((p) => p.toServer !== toServer);
+      buf.reset();
+      st.lost[d] = true;
+      if (st.verdicts[1 - d] === 'none') {
+        st.proto = P_NONE;
+        this.counters.undetectedFlows++;
+        this.dropDetection(st);
+      }
+      return;
+    } else {
+      return;
+    }
+    this.replay(st);
+    // The part of this chunk that did not fit the detection buffer goes straight to the parser.
+    if (kept < chunk.length) this.dispatch(st, toServer, chunk.subarray(kept), false, 0);
+  }
+
+  /** Feeds the bytes held during detection to the new parser, in their arrival order. */
+  private replay(st: FlowState): void {
+    const bufs = st.detectBufs;
+    const pending = st.pending;
+    st.pending = [];
+    st.detectBufs = null;
+    const views = bufs === null ? null : [bufs[0].view(), bufs[1].view()];
+    const startedLost = [st.lost[0], st.lost[1]];
+    for (const p of pending) {
+      const d = p.toServer ? 0 : 1;
+      const gap = p.gap || startedLost[d]!;
+      startedLost[d] = false;
+      this.dispatch(st, p.toServer, views![d]!.subarray(p.start, p.end), gap, p.gapLength);
+    }
+    // A direction that lost bytes and has nothing pending starts with a gap on its next chunk.
+    for (let d = 0; d < 2; d++) if (startedLost[d]) this.dispatchGap(st, d === 0);
+    bufs?.[0].reset();
+    bufs?.[1].reset();
+  }
+
+  private dispatchGap(st: FlowState, toServer: boolean): void {
+    if (st.proto === P_HTTP) st.http!.gap(toServer, 0);
+    else if (st.proto === P_SMTP) st.smtp!.gap(toServer, 0);
+  }
+
+  private dropDetection(st: FlowState): void {
+    if (st.detectBufs !== null) {
+      st.detectBufs[0].reset();
+      st.detectBufs[1].reset();
+      st.detectBufs = null;
+    }
+    st.pending = [];
+  }
+
+  private startHttp(st: FlowState): void {
+    st.proto = P_HTTP;
+    st.flow.appProto = 'http';
+    this.counters.httpFlows++;
+    const flow = st.flow;
+    const ctx: HttpContext = {
+      limits: this.httpLimits,
+      budget: this.budget,
+      stats: this.httpStats,
+      emit: (tx: HttpTransaction, side: HttpSide): void => {
+        try {
+          this.sink.httpTransaction?.(flow, tx, side);
+        } catch (e) {
+          this.sinkError = e;
+          throw e;
+        }
+      },
+    };
+    st.http = new HttpConnection(ctx);
+  }
+
+  private startSmtp(st: FlowState): void {
+    st.proto = P_SMTP;
+    st.flow.appProto = 'smtp';
+    this.counters.smtpFlows++;
+    const flow = st.flow;
+    const ctx: SmtpContext = {
+      limits: this.smtpLimits,
+      budget: this.budget,
+      stats: this.smtpStats,
+      emit: (unit: SmtpUnit, phase: SmtpPhase): void => {
+        try {
+          this.sink.smtpUnit?.(flow, unit, phase);
+        } catch (e) {
+          this.sinkError = e;
+          throw e;
+        }
+      },
+    };
+    st.smtp = new SmtpSession(ctx);
+  }
+
+  private parserFailed(st: FlowState): void {
+    this.counters.parserErrors++;
+    st.http = null;
+    st.smtp = null;
+    this.dropDetection(st);
+    st.proto = P_NONE;
+  }
+}

@@ -1,0 +1,125 @@
+/** Byte helpers shared by the HTTP and SMTP parsers: no strings on hot paths. */
+
+export const HT = 0x09;
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const SP = 0x20;
+export const COLON = 0x3a;
+
+export const EMPTY = new Uint8Array(0);
+
+const encoder = new TextEncoder();
+
+/** ASCII text to bytes (tests, constants). */
+export function ascii(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Bytes to a string, one char per byte (what EVE shows for non-UTF-8 protocol fields). */
+export function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
+/** RFC 7230 tchar: the characters allowed in a method or header name. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+
+export function isTchar(b: number): boolean {
+  return TCHAR[b] === 1;
+}
+
+export function isSpaceOrTab(b: number): boolean {
+  return b === SP || b === HT;
+}
+
+export function lowerAscii(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+}
+
+/** Case-insensitive compare of buf[start..start+lower.length) with an already lower-case pattern. */
+export function startsWithLower(buf: Uint8Array, start: number, lower: Uint8Array): boolean {
+  if (start + lower.length > buf.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    if (lowerAscii(buf[start + i]!) !== lower[i]) return false;
+  }
+  return true;
+}
+
+/** Case-insensitive equality of a whole byte range with a lower-case pattern. */
+export function equalsLower(buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  return end - start === lower.length && startsWithLower(buf, start, lower);
+}
+
+/** Index of the first byte in [start, end) that is not SP/HT (end if none). */
+export function skipOws(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && isSpaceOrTab(buf[start]!)) start++;
+  return start;
+}
+
+/** End index after dropping trailing SP/HT/CR/LF from [start, end). */
+export function trimEndWs(buf: Uint8Array, start: number, end: number): number {
+  while (end > start) {
+    const b = buf[end - 1]!;
+    if (b !== SP && b !== HT && b !== CR && b !== LF) break;
+    end--;
+  }
+  return end;
+}
+
+/**
+ * Unsigned decimal in [start, end), surrounding whitespace allowed. Returns -1 when it is not a
+ * plain number (sign, junk, empty) and -2 when it exceeds 2^53 (an overflow attempt).
+ */
+export function parseDecimal(buf: Uint8Array, start: number, end: number): number {
+  start = skipOws(buf, start, end);
+  end = trimEndWs(buf, start, end);
+  if (start >= end) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+    if (v > Number.MAX_SAFE_INTEGER) return -2;
+  }
+  return v;
+}
+
+export function hexValue(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const l = b | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
+}
+
+const SLAB_SIZE = 64 * 1024;
+const SLAB_PIECE_MAX = 4096;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabPos = 0;
+
+/**
+ * A copy of src[start..end) that outlives the chunk it came from. Small copies (heads, short
+ * bodies) are carved from shared 64 KiB slabs, as Node pools small Buffers: a typed-array
+ * backing store per header block would dominate the cost of parsing it. A slab is freed once
+ * no copy in it is referenced any more.
+ */
+export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > SLAB_PIECE_MAX) {
+    const b = Buffer.allocUnsafeSlow(n);
+    const out = new Uint8Array(b.buffer, b.byteOffset, n);
+    out.set(src.subarray(start, end));
+    return out;
+  }
+  if (slabPos + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const at = slabPos;
+  if (n < 32) for (let i = 0; i < n; i++) slab[at + i] = src[start + i]!;
+  else slab.set(src.subarray(start, end), at);
+  slabPos = (at + n + 7) & ~7;
+  return slab.subarray(at, at + n);
+}

@@ -1,0 +1,126 @@
+import { CR, HT, LF, SP, ascii, isTchar, lowerAscii, startsWithLower } from './bytes.js';
+import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js';
+
+/**
+ * Application protocol detection by content, whatever the port. Each direction's first bytes
+ * give a verdict: a protocol, "more" (cannot tell yet), or "none".
+ */
+export type Verdict = 'http' | 'smtp' | 'more' | 'none';
+
+const HTTP_SLASH = ascii('http/');
+const FTP_HINT = ascii('ftp');
+const SMTP_CLIENT_START = [ascii('helo'), ascii('ehlo'), ascii('mail from:'), ascii('rcpt to:')];
+
+/** How far a client line is searched for " HTTP/x.y" when its method is not a known one. */
+export const DETECT_LINE_LIMIT = 1 << 20;
+
+/**
+ * Client-to-server bytes: a request line (known method, or any token whose line ends in
+ * " HTTP/x.y", as WebDAV and extension methods do), or an SMTP HELO/EHLO.
+ */
+export function detectToServer(buf: Uint8Array): Verdict {
+  let s = 0;
+  while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
+  if (s === buf.length) return 'more';
+  let e = s;
+  while (e < buf.length && e - s <= MAX_METHOD_LENGTH && isTchar(buf[e]!)) e++;
+  if (e === buf.length) return e - s <= MAX_METHOD_LENGTH ? 'more' : 'none';
+  if (e === s) return 'none';
+  const sep = buf[e]!;
+  for (const p of SMTP_CLIENT_START) {
+    if (startsWithLower(buf, s, p) && (s + p.length === buf.length || isLineSep(buf[s + p.length]!) || p[p.length - 1] === 0x3a)) {
+      return 'smtp';
+    }
+  }
+  if (sep !== SP && sep !== HT) return 'none';
+  const method = asciiString(buf, s, e).toUpperCase();
+  if (KNOWN_METHODS.has(method)) return 'http';
+  // Unknown token: only a full request line ending in a protocol version makes it HTTP.
+  const nl = buf.indexOf(LF, e);
+  if (nl < 0) return buf.length - s > DETECT_LINE_LIMIT ? 'none' : 'more';
+  let end = nl;
+  if (end > e && buf[end - 1] === CR) end--;
+  return endsWithHttpVersion(buf, e, end) ? 'http' : 'none';
+}
+
+/** Server-to-client bytes: a status line "HTTP/1.x NNN", or an SMTP "220" greeting. */
+export function detectToClient(buf: Uint8Array): Verdict {
+  let s = 0;
+  while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
+  const avail = buf.length - s;
+  if (avail === 0) return 'more';
+  if (isPrefixLower(buf, s, HTTP_SLASH)) {
+    if (avail < 9) return 'more';
+    return buf[s + 5]! >= 0x30 && buf[s + 5]! <= 0x39 ? 'http' : 'none';
+  }
+  if (buf[s] === 0x32 && (avail < 2 || buf[s + 1] === 0x32) && (avail < 3 || buf[s + 2] === 0x30)) {
+    if (avail < 4) return 'more';
+    if (buf[s + 3] !== SP && buf[s + 3] !== 0x2d) return 'none';
+    // "220" also greets FTP clients: look at the greeting text.
+    const nl = buf.indexOf(LF, s);
+    if (nl < 0 && avail < 4096) return 'more';
+    const end = nl < 0 ? buf.length : nl;
+    return containsLower(buf, s, end, FTP_HINT) ? 'none' : 'smtp';
+  }
+  return 'none';
+}
+
+function isLineSep(b: number): boolean {
+  return b === SP || b === HT || b === CR || b === LF;
+}
+
+/** buf[start..] is a (possibly partial) case-insensitive prefix of `lower`, or starts with it. */
+function isPrefixLower(buf: Uint8Array, start: number, lower: Uint8Array): boolean {
+  const n = Math.min(lower.length, buf.length - start);
+  for (let i = 0; i < n; i++) if (lowerAscii(buf[start + i]!) !== lower[i]) return false;
+  return true;
+}
+
+function containsLower(buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  for (let i = start; i + lower.length <= end; i++) if (startsWithLower(buf, i, lower)) return true;
+  return false;
+}
+
+/** The line buf[from..end) ends with whitespace + "HTTP/" digit "." digit. */
+function endsWithHttpVersion(buf: Uint8Array, from: number, end: number): boolean {
+  while (end > from && (buf[end - 1] === SP || buf[end - 1] === HT)) end--;
+  const p = end - 8;
+  if (p <= from) return false;
+  if (buf[p - 1] !== SP && buf[p - 1] !== HT) return false;
+  return (
+    startsWithLower(buf, p, HTTP_SLASH) &&
+    buf[p + 5]! >= 0x30 &&
+    buf[p + 5]! <= 0x39 &&
+    buf[p + 6] === 0x2e &&
+    buf[p + 7]! >= 0x30 &&
+    buf[p + 7]! <= 0x39
+  );
+}
+
+/** How much of a stream picked up in the middle is searched for a message start. */
+export const MIDSTREAM_SEARCH_LIMIT = 64 * 1024;
+
+/**
+ * For a direction whose start was not captured: the verdict of the first line start that
+ * looks like a message start (request line or SMTP command to the server, status line to
+ * the client), searching up to MIDSTREAM_SEARCH_LIMIT bytes.
+ */
+export function detectMidstream(buf: Uint8Array, toServer: boolean): Verdict {
+  let ls = 0;
+  const n = Math.min(buf.length, MIDSTREAM_SEARCH_LIMIT);
+  while (ls < n) {
+    const rest = buf.subarray(ls);
+    const v = toServer ? detectToServer(rest) : detectStatusLine(rest);
+    if (v === 'http' || v === 'smtp') return v;
+    const nl = buf.indexOf(LF, ls);
+    if (nl < 0) return v === 'more' || buf.length < MIDSTREAM_SEARCH_LIMIT ? 'more' : 'none';
+    ls = nl + 1;
+  }
+  return buf.length < MIDSTREAM_SEARCH_LIMIT ? 'more' : 'none';
+}
+
+function detectStatusLine(buf: Uint8Array): Verdict {
+  if (!isPrefixLower(buf, 0, HTTP_SLASH)) return 'none';
+  if (buf.length < 9) return 'more';
+  return buf[5]! >= 0x30 && buf[5]! <= 0x39 ? 'http' : 'none';
+}

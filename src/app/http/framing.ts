@@ -1,0 +1,89 @@
+import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
+import { HT, SP, ascii, isTchar, lowerAscii, parseDecimal, startsWithLower } from '../bytes.js';
+import { ENC_DEFLATE, ENC_GZIP, ENC_NONE } from './decompress.js';
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_UPGRADE, fieldValue, type HeaderField } from './headers.js';
+import { KNOWN_METHODS, MAX_METHOD_LENGTH } from './message.js';
+
+const CHUNKED = ascii('chunked');
+const GZIP = ascii('gzip');
+const X_GZIP = ascii('x-gzip');
+const DEFLATE = ascii('deflate');
+
+/** Method tokens (lower-case bytes) used to find the next request after garbage or a gap. */
+const RESYNC_METHODS: Uint8Array[] = [...KNOWN_METHODS].map((m) => ascii(m.toLowerCase()));
+
+/**
+ * Whether chunk[pos..] starts with a known method and a space (case-insensitive, IIS accepted
+ * any case). With `anyToken`, any token followed by a space will do.
+ */
+export function looksLikeRequestStart(chunk: Uint8Array, pos: number, anyToken: boolean): boolean {
+  if (anyToken) {
+    let i = pos;
+    while (i < chunk.length && i - pos <= MAX_METHOD_LENGTH && isTchar(chunk[i]!)) i++;
+    return i > pos && (i === chunk.length || chunk[i] === SP || chunk[i] === HT);
+  }
+  const first = lowerAscii(chunk[pos]!);
+  for (const m of RESYNC_METHODS) {
+    if (m[0] !== first) continue;
+    if (startsWithLower(chunk, pos, m) && pos + m.length < chunk.length && chunk[pos + m.length] === SP) return true;
+  }
+  return false;
+}
+
+/** How a message's body is delimited, read from its headers (RFC 7230 3.3.3). */
+export interface Framing {
+  chunked: boolean;
+  /** Content-Length, -1 when absent or unusable. */
+  length: number;
+  encoding: number;
+  upgrade: boolean;
+}
+
+export function readFraming(head: Uint8Array, fields: readonly HeaderField[], anomalies: AnomalyList<HttpAnomaly>): Framing {
+  let length = -1;
+  let te = false;
+  let chunked = false;
+  let encoding = ENC_NONE;
+  let upgrade = false;
+  let clSeen = false;
+  for (const f of fields) {
+    switch (f.id) {
+      case H_CONTENT_LENGTH: {
+        const value = fieldValue(head, f);
+        const v = parseDecimal(value, 0, value.length);
+        if (v < 0) anomalies.add('http.content_length_invalid');
+        else if (clSeen && v !== length) anomalies.add('http.content_length_conflict');
+        else length = v;
+        clSeen = true;
+        break;
+      }
+      case H_TRANSFER_ENCODING:
+        te = true;
+        if (containsLower(fieldValue(head, f), CHUNKED)) chunked = true;
+        break;
+      case H_CONTENT_ENCODING:
+        encoding = contentEncoding(fieldValue(head, f));
+        break;
+      case H_UPGRADE:
+        upgrade = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (te && !chunked) anomalies.add('http.transfer_encoding_invalid');
+  if (chunked && clSeen) anomalies.add('http.transfer_encoding_and_content_length');
+  return { chunked, length, encoding, upgrade };
+}
+
+function contentEncoding(v: Uint8Array): number {
+  // Only a single, final coding is undone; stacked codings stay as sent.
+  if (containsLower(v, GZIP) || containsLower(v, X_GZIP)) return ENC_GZIP;
+  if (containsLower(v, DEFLATE)) return ENC_DEFLATE;
+  return ENC_NONE;
+}
+
+function containsLower(v: Uint8Array, lower: Uint8Array): boolean {
+  for (let i = 0; i + lower.length <= v.length; i++) if (startsWithLower(v, i, lower)) return true;
+  return false;
+}

@@ -1,0 +1,228 @@
+import { COLON, CR, HT, LF, SP, ascii, isSpaceOrTab, isTchar, lowerAscii, skipOws, trimEndWs } from '../bytes.js';
+import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
+
+/** Header names the parser acts on or exposes as their own buffer; 0 is any other. */
+export const H_OTHER = 0;
+export const H_HOST = 1;
+export const H_CONTENT_LENGTH = 2;
+export const H_TRANSFER_ENCODING = 3;
+export const H_CONTENT_ENCODING = 4;
+export const H_COOKIE = 5;
+export const H_SET_COOKIE = 6;
+export const H_USER_AGENT = 7;
+export const H_REFERER = 8;
+export const H_CONTENT_TYPE = 9;
+export const H_SERVER = 10;
+export const H_LOCATION = 11;
+export const H_ACCEPT = 12;
+export const H_ACCEPT_ENCODING = 13;
+export const H_ACCEPT_LANGUAGE = 14;
+export const H_CONNECTION = 15;
+export const H_UPGRADE = 16;
+
+const KNOWN: readonly [string, number][] = [
+  ['host', H_HOST],
+  ['content-length', H_CONTENT_LENGTH],
+  ['transfer-encoding', H_TRANSFER_ENCODING],
+  ['content-encoding', H_CONTENT_ENCODING],
+  ['cookie', H_COOKIE],
+  ['set-cookie', H_SET_COOKIE],
+  ['user-agent', H_USER_AGENT],
+  ['referer', H_REFERER],
+  ['content-type', H_CONTENT_TYPE],
+  ['server', H_SERVER],
+  ['location', H_LOCATION],
+  ['accept', H_ACCEPT],
+  ['accept-encoding', H_ACCEPT_ENCODING],
+  ['accept-language', H_ACCEPT_LANGUAGE],
+  ['connection', H_CONNECTION],
+  ['upgrade', H_UPGRADE],
+];
+
+/** Known names grouped by length, so most lookups cost one length test. */
+const BY_LENGTH: (readonly [Uint8Array, number][] | undefined)[] = [];
+for (const [name, id] of KNOWN) {
+  const list = (BY_LENGTH[name.length] ??= []) as [Uint8Array, number][];
+  list.push([ascii(name), id]);
+}
+
+/** Id of the header name in buf[start..end). */
+export function headerIdAt(buf: Uint8Array, start: number, end: number): number {
+  const list = BY_LENGTH[end - start];
+  if (list === undefined) return H_OTHER;
+  outer: for (const [lower, id] of list) {
+    for (let i = 0; i < lower.length; i++) {
+      if (lowerAscii(buf[start + i]!) !== lower[i]) continue outer;
+    }
+    return id;
+  }
+  return H_OTHER;
+}
+
+/**
+ * A header line located in its message's head: offsets, not copies, so parsing a head costs
+ * one small object per field. A value folded over several lines is joined into its own bytes.
+ */
+export interface HeaderField {
+  /** Name bounds in the head (as sent, case kept, surrounding whitespace dropped). */
+  ns: number;
+  ne: number;
+  /** Value bounds, leading/trailing whitespace dropped. */
+  vs: number;
+  ve: number;
+  id: number;
+  /** The value joined from obs-fold continuation lines (one space between parts), if any. */
+  folded: Uint8Array | null;
+}
+
+export function fieldName(head: Uint8Array, f: HeaderField): Uint8Array {
+  return head.subarray(f.ns, f.ne);
+}
+
+export function fieldValue(head: Uint8Array, f: HeaderField): Uint8Array {
+  return f.folded ?? head.subarray(f.vs, f.ve);
+}
+
+/**
+ * Parses header lines in head[start..end) (the block after the start line, up to and including
+ * the blank line, or cut short when the block exceeded its bound). Lines end in LF with an
+ * optional CR. Lines without a colon are reported and left out of the field list (they stay
+ * in the raw header buffer).
+ */
+export function parseHeaderFields(head: Uint8Array, start: number, end: number, anomalies: AnomalyList<HttpAnomaly>): HeaderField[] {
+  const fields: HeaderField[] = [];
+  let pos = start;
+  while (pos < end) {
+    // One pass finds the line end and the first colon: header lines are short.
+    let nl = pos;
+    let colon = -1;
+    while (nl < end) {
+      const b = head[nl]!;
+      if (b === LF) break;
+      if (b === COLON && colon < 0) colon = nl;
+      nl++;
+    }
+    let lineEnd = nl;
+    if (lineEnd > pos && head[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd === pos) break; // blank line: end of the block
+    const first = head[pos]!;
+    if (first === SP || first === HT) {
+      anomalies.add('http.header_folding');
+      const prev = fields[fields.length - 1];
+      const cs = skipOws(head, pos, lineEnd);
+      const ce = trimEndWs(head, cs, lineEnd);
+      if (prev !== undefined) {
+        if (ce > cs) prev.folded = joinFolded(fieldValue(head, prev), head.subarray(cs, ce));
+      } else {
+        anomalies.add('http.header_invalid');
+      }
+      pos = nl + 1;
+      continue;
+    }
+    if (colon < 0 || colon >= lineEnd) {
+      anomalies.add('http.header_invalid');
+      pos = nl + 1;
+      continue;
+    }
+    let nameEnd = colon;
+    while (nameEnd > pos && isSpaceOrTab(head[nameEnd - 1]!)) nameEnd--;
+    if (nameEnd !== colon) anomalies.add('http.header_name_whitespace');
+    if (nameEnd === pos) {
+      anomalies.add('http.header_invalid');
+      pos = nl + 1;
+      continue;
+    }
+    for (let i = pos; i < nameEnd; i++) {
+      if (!isTchar(head[i]!)) {
+        anomalies.add('http.header_name_whitespace');
+        break;
+      }
+    }
+    const vs = skipOws(head, colon + 1, lineEnd);
+    const ve = trimEndWs(head, vs, lineEnd);
+    fields.push({ ns: pos, ne: nameEnd, vs, ve, id: headerIdAt(head, pos, nameEnd), folded: null });
+    pos = nl + 1;
+  }
+  return fields;
+}
+
+function joinFolded(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + 1 + b.length);
+  out.set(a, 0);
+  out[a.length] = SP;
+  out.set(b, a.length + 1);
+  return out;
+}
+
+const COMMA_SP = ascii(', ');
+
+/** Value of one header, repeated fields merged with ", " as libhtp does; undefined if absent. */
+export function headerValue(head: Uint8Array, fields: readonly HeaderField[], id: number): Uint8Array | undefined {
+  let first: Uint8Array | undefined;
+  let parts: Uint8Array[] | undefined;
+  for (const f of fields) {
+    if (f.id !== id) continue;
+    const v = fieldValue(head, f);
+    if (first === undefined) first = v;
+    else (parts ??= [first]).push(v);
+  }
+  if (parts === undefined) return first;
+  return joinWith(parts, COMMA_SP);
+}
+
+export function joinWith(parts: readonly Uint8Array[], sep: Uint8Array): Uint8Array {
+  let total = sep.length * (parts.length - 1);
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let o = 0;
+  parts.forEach((p, i) => {
+    if (i > 0) {
+      out.set(sep, o);
+      o += sep.length;
+    }
+    out.set(p, o);
+    o += p.length;
+  });
+  return out;
+}
+
+/** A header as a pair of byte views (for building composite buffers). */
+export interface NamedField {
+  name: Uint8Array;
+  value: Uint8Array;
+  id: number;
+}
+
+/**
+ * Fields merged by name (case-insensitive, first spelling and position kept), as libhtp stores
+ * them and Suricata's http.header shows them. Linear in the field count, whatever the flood.
+ */
+export function mergedFields(head: Uint8Array, fields: readonly HeaderField[]): NamedField[] {
+  const out: NamedField[] = [];
+  const parts: (Uint8Array[] | undefined)[] = [];
+  const index = new Map<string | number, number>();
+  for (const f of fields) {
+    const key = f.id !== H_OTHER ? f.id : lowerKey(head, f.ns, f.ne);
+    const at = index.get(key);
+    const value = fieldValue(head, f);
+    if (at === undefined) {
+      index.set(key, out.length);
+      out.push({ name: fieldName(head, f), value, id: f.id });
+      parts.push(undefined);
+    } else {
+      (parts[at] ??= [out[at]!.value]).push(value);
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    const p = parts[i];
+    if (p !== undefined) out[i]!.value = joinWith(p, COMMA_SP);
+  }
+  return out;
+}
+
+function lowerKey(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(lowerAscii(buf[i]!));
+  return s;
+}

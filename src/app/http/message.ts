@@ -1,0 +1,210 @@
+import { EMPTY, HT, SP, ascii, isSpaceOrTab, isTchar, skipOws, startsWithLower, trimEndWs } from '../bytes.js';
+import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
+import { parseHeaderFields, type HeaderField } from './headers.js';
+
+const NO_FIELDS: HeaderField[] = [];
+
+/**
+ * One HTTP message as received: its head (start line plus header block, kept as one copy so
+ * every header buffer is a view into it) and its body (dechunked, bounded).
+ */
+export abstract class HttpMessage {
+  /** Start line and header block as received, possibly cut at the configured bounds. */
+  head: Uint8Array = EMPTY;
+  /** End of the start line's content (before CR LF) within head. */
+  lineEnd = 0;
+  /** Start of the header block within head. */
+  headersStart = 0;
+  fields: HeaderField[] = NO_FIELDS;
+  /** Body bytes kept for inspection (dechunked, still content-encoded). */
+  body: Uint8Array | null = null;
+  /** Body bytes seen in total, kept or not (dechunked). */
+  bodyLength = 0;
+  /** The body went past the inspection limit; only its start is kept. */
+  bodyTruncated = false;
+  /** Content-Encoding to undo for inspection (ENC_*). */
+  encoding = 0;
+  /** The whole message (head and body) was seen. */
+  complete = false;
+  /** Headers parsed (a message cut off during its head still gets its fields). */
+  headParsed = false;
+
+  setHead(head: Uint8Array, lineEnd: number, headersStart: number, anomalies: AnomalyList<HttpAnomaly>): void {
+    this.head = head;
+    this.lineEnd = lineEnd;
+    this.headersStart = headersStart;
+    this.fields = parseHeaderFields(head, headersStart, head.length, anomalies);
+    this.headParsed = true;
+  }
+
+  startLine(): Uint8Array {
+    return this.head.subarray(0, this.lineEnd);
+  }
+
+  /** The header block as received, blank line included (Suricata's http.header.raw). */
+  rawHeaders(): Uint8Array {
+    return this.head.subarray(this.headersStart);
+  }
+}
+
+const HTTP_SLASH = ascii('http/');
+
+/** Methods of HTTP/1.1, WebDAV (RFC 4918, 3253, 3648, 5323), Exchange and common extensions. */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH',
+  'VERSION-CONTROL', 'REPORT', 'CHECKOUT', 'CHECKIN', 'UNCHECKOUT', 'MKWORKSPACE', 'UPDATE',
+  'LABEL', 'MERGE', 'BASELINE-CONTROL', 'MKACTIVITY', 'ORDERPATCH', 'ACL', 'MKCALENDAR',
+  'BIND', 'UNBIND', 'REBIND', 'MKREDIRECTREF', 'UPDATEREDIRECTREF',
+  'SUBSCRIBE', 'UNSUBSCRIBE', 'POLL', 'NOTIFY', 'BMOVE', 'BCOPY', 'BDELETE', 'BPROPFIND',
+  'BPROPPATCH', 'X-MS-ENUMATTS', 'RPC_IN_DATA', 'RPC_OUT_DATA', 'PURGE', 'LINK', 'UNLINK',
+]);
+
+/** The longest method token accepted when telling a request line from other text. */
+export const MAX_METHOD_LENGTH = 32;
+
+/** Known methods as bytes, grouped by length: checking a method allocates nothing. */
+const METHODS_BY_LENGTH: Uint8Array[][] = [];
+for (const m of KNOWN_METHODS) (METHODS_BY_LENGTH[m.length] ??= []).push(ascii(m));
+
+/** buf[start..end) is a known method, exactly (methods are case-sensitive). */
+export function isKnownMethod(buf: Uint8Array, start: number, end: number): boolean {
+  const list = METHODS_BY_LENGTH[end - start];
+  if (list === undefined) return false;
+  outer: for (const m of list) {
+    for (let i = 0; i < m.length; i++) if (buf[start + i] !== m[i]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** The line buf[start..end) ends in whitespace + "HTTP/..." (case-insensitive): headers follow. */
+export function hasProtocolAtEnd(buf: Uint8Array, start: number, end: number): boolean {
+  end = trimEndWs(buf, start, end);
+  let sp = end - 1;
+  while (sp >= start && !isSpaceOrTab(buf[sp]!)) sp--;
+  return sp >= start && startsWithLower(buf, sp + 1, HTTP_SLASH);
+}
+
+export class HttpRequest extends HttpMessage {
+  method: Uint8Array = EMPTY;
+  target: Uint8Array = EMPTY;
+  /** "HTTP/1.1" as sent; null for an HTTP/0.9-style request line. */
+  protocol: Uint8Array | null = null;
+  /** Set when the line was longer than its bound: the kept line is a prefix. */
+  lineTruncated = false;
+
+  /**
+   * Splits the request line head[0..lineEnd). When the line was cut at its bound, `tail` holds
+   * its last bytes, from which the protocol is still recovered.
+   */
+  parseLine(anomalies: AnomalyList<HttpAnomaly>, tail: Uint8Array | null): void {
+    const h = this.head;
+    let e = this.lineEnd;
+    let s = 0;
+    if (s < e && isSpaceOrTab(h[s]!)) {
+      anomalies.add('http.request_line_invalid');
+      s = skipOws(h, s, e);
+    }
+    let me = s;
+    while (me < e && !isSpaceOrTab(h[me]!)) me++;
+    this.method = h.subarray(s, me);
+    let methodOk = me > s;
+    for (let i = s; i < me && methodOk; i++) if (!isTchar(h[i]!)) methodOk = false;
+    if (!methodOk) anomalies.add('http.request_line_invalid');
+    else if (!isKnownMethod(h, s, me)) anomalies.add('http.method_unknown');
+
+    const ts = skipOws(h, me, e);
+    if (ts - me > 1) anomalies.add('http.request_line_invalid');
+    if (tail !== null) {
+      this.lineTruncated = true;
+      anomalies.add('http.request_line_too_long');
+      this.target = h.subarray(ts, e);
+      this.protocol = protocolAtEnd(tail, 0, trimEndWs(tail, 0, tail.length), true);
+    } else {
+      const te0 = trimEndWs(h, ts, e);
+      if (te0 < e && te0 > ts) anomalies.add('http.request_line_invalid');
+      e = te0;
+      let lastSp = e - 1;
+      while (lastSp >= ts && !isSpaceOrTab(h[lastSp]!)) lastSp--;
+      if (lastSp >= ts && startsWithLower(h, lastSp + 1, HTTP_SLASH)) {
+        this.protocol = h.subarray(lastSp + 1, e);
+        this.target = h.subarray(ts, trimEndWs(h, ts, lastSp));
+      } else {
+        this.target = h.subarray(ts, e);
+      }
+    }
+    if (this.protocol === null) {
+      anomalies.add('http.http09_request');
+    } else if (!isValidProtocol(this.protocol)) {
+      anomalies.add('http.protocol_invalid');
+    }
+    if (this.target.length === 0) anomalies.add('http.request_line_invalid');
+    else if (this.target.indexOf(SP) >= 0 || this.target.indexOf(HT) >= 0) anomalies.add('http.uri.space');
+  }
+}
+
+export class HttpResponse extends HttpMessage {
+  protocol: Uint8Array = EMPTY;
+  statusCode: Uint8Array = EMPTY;
+  statusMsg: Uint8Array = EMPTY;
+  /** Numeric status, -1 when the line carries none that parses. */
+  status = -1;
+
+  parseLine(anomalies: AnomalyList<HttpAnomaly>, truncated: boolean): void {
+    const h = this.head;
+    const e = trimEndWs(h, 0, this.lineEnd);
+    if (truncated) anomalies.add('http.response_line_too_long');
+    const s = skipOws(h, 0, e);
+    let pe = s;
+    while (pe < e && !isSpaceOrTab(h[pe]!)) pe++;
+    this.protocol = h.subarray(s, pe);
+    if (!isValidProtocol(this.protocol)) anomalies.add('http.protocol_invalid');
+    const cs = skipOws(h, pe, e);
+    let ce = cs;
+    while (ce < e && !isSpaceOrTab(h[ce]!)) ce++;
+    this.statusCode = h.subarray(cs, ce);
+    this.statusMsg = h.subarray(skipOws(h, ce, e), e);
+    let v = 0;
+    let ok = ce - cs === 3;
+    for (let i = cs; i < ce && ok; i++) {
+      const d = h[i]! - 0x30;
+      if (d < 0 || d > 9) ok = false;
+      else v = v * 10 + d;
+    }
+    if (ok && v >= 100) this.status = v;
+    else anomalies.add('http.status_invalid');
+  }
+}
+
+/** "HTTP/" followed by digit "." digit, exactly. */
+export function isValidProtocol(p: Uint8Array): boolean {
+  return (
+    p.length === 8 &&
+    p[0] === 0x48 &&
+    p[1] === 0x54 &&
+    p[2] === 0x54 &&
+    p[3] === 0x50 &&
+    p[4] === 0x2f &&
+    p[5]! >= 0x30 &&
+    p[5]! <= 0x39 &&
+    p[6] === 0x2e &&
+    p[7]! >= 0x30 &&
+    p[7]! <= 0x39
+  );
+}
+
+/** A copy of the " HTTP/x.y" token ending buf[..end), or null. */
+function protocolAtEnd(buf: Uint8Array, start: number, end: number, copy: boolean): Uint8Array | null {
+  let sp = end - 1;
+  while (sp >= start && !isSpaceOrTab(buf[sp]!)) sp--;
+  if (sp < start || !startsWithLower(buf, sp + 1, HTTP_SLASH)) return null;
+  const p = buf.subarray(sp + 1, end);
+  return copy ? p.slice() : p;
+}
+
+export function asciiString(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+  return s;
+}

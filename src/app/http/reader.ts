@@ -1,0 +1,718 @@
+import { ByteAccumulator } from '../accumulator.js';
+import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
+import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar, skipOws, startsWithLower } from '../bytes.js';
+import type { HttpConnection } from './connection.js';
+import { looksLikeRequestStart, readFraming } from './framing.js';
+import { H_HOST, fieldValue } from './headers.js';
+import { HttpRequest, HttpResponse, hasProtocolAtEnd, type HttpMessage } from './message.js';
+import { normalizeHostBytes, type HttpTransaction } from './transaction.js';
+
+const S_IDLE = 0;
+const S_LINE = 1;
+const S_HEADERS = 2;
+const S_BODY_LENGTH = 3;
+const S_CHUNK_SIZE = 4;
+const S_CHUNK_DATA = 5;
+const S_CHUNK_END = 6;
+const S_TRAILERS = 7;
+const S_BODY_UNTIL_CLOSE = 8;
+const S_RESYNC = 9;
+const S_TUNNEL = 10;
+
+const MAX_CHUNK_LINE = 1024;
+/** Largest chunk size accepted (2^44): beyond is an overflow attempt, not a real chunk. */
+const MAX_CHUNK_SIZE = 0xfffffffffff;
+const TAIL_KEEP = 32;
+
+const HEAD = ascii('head');
+const CONNECT = ascii('connect');
+const HTTP_SLASH = ascii('http/');
+
+/**
+ * One direction of an HTTP connection: requests (client to server) or responses. A state
+ * machine over the reassembled byte stream that never looks back at bytes it was given: what
+ * it keeps, it copies (heads and bodies, within bounds).
+ */
+export class HttpReader {
+  state = S_IDLE;
+  private readonly head: ByteAccumulator;
+  private readonly body: ByteAccumulator;
+  // start line
+  private lineKept = 0;
+  private lineEnd = 0;
+  private lineOverflow = false;
+  private readonly tail = new Uint8Array(TAIL_KEEP * 2);
+  private tailLen = 0;
+  // header block
+  private headerKept = 0;
+  private headerOverflow = false;
+  /** 0: inside a line; 1: at a line start; 2: at a line start after a CR. */
+  private lineState = 0;
+  private headMemcap = false;
+  // message in progress
+  private msg: HttpMessage | null = null;
+  private tx: HttpTransaction | null = null;
+  private remaining = 0;
+  private bodyTaken = false;
+  // chunk-size line
+  private chunkPhase = 0;
+  private chunkValue = 0;
+  private chunkLineLen = 0;
+  private chunkInvalid = false;
+  private sawCr = false;
+  private trailerBytes = 0;
+  // resync and protocol switches
+  private resyncAtLineStart = false;
+  /** After CONNECT or Upgrade: the next bytes may be another protocol. */
+  upgradePending = false;
+  /** Anomalies of a head being parsed, before its transaction is known (reused). */
+  private readonly scratch = new AnomalyList<HttpAnomaly>();
+
+  constructor(
+    private readonly conn: HttpConnection,
+    private readonly isRequest: boolean,
+  ) {
+    const l = conn.ctx.limits;
+    this.head = new ByteAccumulator(conn.ctx.budget, l.maxLineBytes + l.maxHeaderBytes);
+    this.body = new ByteAccumulator(conn.ctx.budget, isRequest ? l.requestBodyLimit : l.responseBodyLimit);
+  }
+
+  feed(chunk: Uint8Array): void {
+    let pos = 0;
+    const n = chunk.length;
+    while (pos < n) {
+      switch (this.state) {
+        case S_IDLE:
+          pos = this.idle(chunk, pos);
+          break;
+        case S_LINE:
+          pos = this.readLine(chunk, pos);
+          break;
+        case S_HEADERS:
+          pos = this.readHeaders(chunk, pos);
+          break;
+        case S_BODY_LENGTH:
+          pos = this.readBodyLength(chunk, pos);
+          break;
+        case S_CHUNK_SIZE:
+          pos = this.readChunkSize(chunk, pos);
+          break;
+        case S_CHUNK_DATA:
+          pos = this.readChunkData(chunk, pos);
+          break;
+        case S_CHUNK_END:
+          pos = this.readChunkEnd(chunk, pos);
+          break;
+        case S_TRAILERS:
+          pos = this.readTrailers(chunk, pos);
+          break;
+        case S_BODY_UNTIL_CLOSE:
+          this.appendBody(chunk, pos, n);
+          pos = n;
+          break;
+        case S_RESYNC:
+          pos = this.resync(chunk, pos);
+          break;
+        default:
+          this.conn.ctx.stats.tunnelBytes += n - pos;
+          pos = n;
+      }
+    }
+  }
+
+  /** Bytes are missing before the next chunk. `length` is how many, when known (else 0). */
+  gap(length: number): void {
+    switch (this.state) {
+      case S_IDLE:
+      case S_RESYNC:
+        this.enterResync();
+        return;
+      case S_LINE:
+        this.head.reset();
+        this.enterResync();
+        return;
+      case S_HEADERS:
+        this.finishHead('http.gap');
+        if (this.msg !== null) this.finishMessage('http.gap');
+        this.enterResync();
+        return;
+      case S_BODY_LENGTH:
+        this.addAnomaly('http.gap');
+        this.msg!.bodyLength += Math.min(length, this.remaining);
+        if (length > 0 && length <= this.remaining) {
+          this.remaining -= length;
+          if (this.remaining === 0) this.finishMessage(null);
+          return;
+        }
+        this.finishMessage(null);
+        this.enterResync();
+        return;
+      case S_CHUNK_SIZE:
+      case S_CHUNK_DATA:
+      case S_CHUNK_END:
+      case S_TRAILERS:
+        this.finishMessage('http.gap');
+        this.enterResync();
+        return;
+      case S_BODY_UNTIL_CLOSE:
+        this.addAnomaly('http.gap');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The stream ended: whatever is in progress is finished as it stands. */
+  end(): void {
+    switch (this.state) {
+      case S_LINE:
+        if (this.lineKept > 0) {
+          this.lineComplete();
+          if ((this.state as number) === S_HEADERS) {
+            this.finishHead('http.message_incomplete');
+            if (this.msg !== null) this.finishMessage(null);
+          }
+        }
+        break;
+      case S_HEADERS:
+        this.finishHead('http.message_incomplete');
+        if (this.msg !== null) this.finishMessage(null);
+        break;
+      case S_BODY_LENGTH:
+      case S_CHUNK_SIZE:
+      case S_CHUNK_DATA:
+      case S_CHUNK_END:
+      case S_TRAILERS:
+        this.finishMessage('http.message_incomplete');
+        break;
+      case S_BODY_UNTIL_CLOSE:
+        this.finishMessage(null);
+        break;
+      default:
+        break;
+    }
+    this.head.reset();
+    this.body.reset();
+    this.state = S_TUNNEL;
+  }
+
+  enterTunnel(): void {
+    this.head.reset();
+    this.body.reset();
+    this.state = S_TUNNEL;
+  }
+
+  // ---- start line ----
+
+  private idle(chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    while (pos < n) {
+      const b = chunk[pos]!;
+      if (b !== CR && b !== LF && b !== SP && b !== HT) break;
+      pos++;
+    }
+    if (pos === n) return n;
+    const b = chunk[pos]!;
+    if (this.isRequest) {
+      if (this.upgradePending) {
+        this.upgradePending = false;
+        if (!looksLikeRequestStart(chunk, pos, true)) {
+          this.conn.startTunnel();
+          return pos;
+        }
+      }
+      if (!isTchar(b)) {
+        this.enterResync();
+        this.resyncAtLineStart = false;
+        return pos;
+      }
+    } else if ((b | 0x20) !== 0x68 && this.conn.expectsHttp09Response()) {
+      this.startHttp09Response();
+      return pos;
+    }
+    const end = this.wholeHead(chunk, pos);
+    if (end >= 0) return end;
+    this.state = S_LINE;
+    this.lineKept = 0;
+    this.lineOverflow = false;
+    this.tailLen = 0;
+    this.headerKept = 0;
+    this.headerOverflow = false;
+    this.headMemcap = false;
+    return pos;
+  }
+
+  private readLine(chunk: Uint8Array, pos: number): number {
+    const nl = chunk.indexOf(LF, pos);
+    const end = nl < 0 ? chunk.length : nl + 1;
+    this.appendLine(chunk, pos, end);
+    if (nl < 0) return end;
+    this.lineComplete();
+    return end;
+  }
+
+  private appendLine(chunk: Uint8Array, pos: number, end: number): void {
+    const room = this.conn.ctx.limits.maxLineBytes - this.lineKept;
+    if (room > 0 && !this.lineOverflow) {
+      const want = Math.min(room, end - pos);
+      const kept = this.head.append(chunk, pos, pos + want);
+      this.lineKept += kept;
+      if (kept < want) this.headMemcap = true;
+      pos += kept;
+    }
+    if (pos < end) {
+      if (!this.lineOverflow) {
+        this.lineOverflow = true;
+        // The protocol token may straddle the cut: seed the tail with the end of what was kept.
+        const kept = this.head.view();
+        const from = Math.max(0, kept.length - TAIL_KEEP);
+        this.tail.set(kept.subarray(from), 0);
+        this.tailLen = kept.length - from;
+      }
+      this.conn.ctx.stats.headBytesCut += end - pos;
+      this.pushTail(chunk, pos, end);
+    }
+  }
+
+  private pushTail(src: Uint8Array, start: number, end: number): void {
+    if (end - start >= TAIL_KEEP) {
+      this.tail.set(src.subarray(end - TAIL_KEEP, end), 0);
+      this.tailLen = TAIL_KEEP;
+      return;
+    }
+    if (this.tailLen + (end - start) > this.tail.length) {
+      const keep = TAIL_KEEP - (end - start);
+      this.tail.copyWithin(0, this.tailLen - keep, this.tailLen);
+      this.tailLen = keep;
+    }
+    this.tail.set(src.subarray(start, end), this.tailLen);
+    this.tailLen += end - start;
+  }
+
+  /** The start line is in; decide whether headers follow. */
+  private lineComplete(): void {
+    let e = this.lineKept;
+    if (!this.lineOverflow) {
+      if (e > 0 && this.head.byteAt(e - 1) === LF) e--;
+      if (e > 0 && this.head.byteAt(e - 1) === CR) e--;
+    }
+    this.lineEnd = e;
+    if (this.isRequest) {
+      const hasProtocol = this.lineOverflow ? hasProtocolAtEnd(this.tail, 0, this.tailLen) : hasProtocolAtEnd(this.head.view(), 0, this.lineEnd);
+      if (!hasProtocol) {
+        // HTTP/0.9-style: the request is this one line.
+        this.finishHead(null);
+        this.afterHead();
+        return;
+      }
+    } else if (!this.responseLineStartsWell()) {
+      this.head.reset();
+      this.conn.ctx.stats.resyncBytes += this.lineKept;
+      this.enterResync();
+      return;
+    }
+    this.state = S_HEADERS;
+    this.lineState = 1;
+  }
+
+  private responseLineStartsWell(): boolean {
+    const v = this.head.view();
+    let s = 0;
+    while (s < v.length && (v[s] === SP || v[s] === HT)) s++;
+    return startsWithLower(v, s, HTTP_SLASH);
+  }
+
+  // ---- header block ----
+
+  private readHeaders(chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    const end = this.scanBlankLine(chunk, pos);
+    const stop = end < 0 ? n : end;
+    const room = this.conn.ctx.limits.maxHeaderBytes - this.headerKept;
+    const want = Math.min(Math.max(room, 0), stop - pos);
+    if (want > 0) {
+      const kept = this.head.append(chunk, pos, pos + want);
+      this.headerKept += kept;
+      if (kept < want) this.headMemcap = true;
+    }
+    if (want < stop - pos) {
+      this.headerOverflow = true;
+      this.conn.ctx.stats.headBytesCut += stop - pos - want;
+    }
+    if (end >= 0) {
+      this.finishHead(null);
+      this.afterHead();
+    }
+    return stop;
+  }
+
+  /** Index just past the blank line ending a block, or -1 (line position kept in lineState). */
+  private scanBlankLine(chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    let i = pos;
+    while (i < n) {
+      if (this.lineState !== 0) {
+        const b = chunk[i]!;
+        if (b === LF) return i + 1;
+        if (b === CR && this.lineState === 1) {
+          this.lineState = 2;
+          i++;
+          continue;
+        }
+        this.lineState = 0;
+      }
+      const nl = chunk.indexOf(LF, i);
+      if (nl < 0) return -1;
+      i = nl + 1;
+      this.lineState = 1;
+    }
+    return -1;
+  }
+
+  /** Turns the collected head into a message (and, for requests, a transaction). */
+  private finishHead(anomaly: HttpAnomaly | null): void {
+    const head = this.head.take();
+    const lineEnd = Math.min(this.lineEnd, head.length);
+    const headersStart = Math.min(this.lineKept, head.length);
+    const tail = this.lineOverflow ? this.tail.slice(0, this.tailLen) : null;
+    this.buildMessage(head, lineEnd, headersStart, tail, anomaly);
+  }
+
+  /**
+   * Turns a head (start line + header block) into a message and, for requests and final
+   * responses, attaches it to its transaction. Interim (1xx) responses are dropped here.
+   */
+  private buildMessage(head: Uint8Array, lineEnd: number, headersStart: number, tail: Uint8Array | null, anomaly: HttpAnomaly | null): void {
+    const anomalies = this.scratch;
+    anomalies.items.length = 0;
+    if (anomaly !== null) anomalies.add(anomaly);
+    if (this.headerOverflow) anomalies.add('http.header_too_long');
+    if (this.headMemcap) anomalies.add('http.memcap');
+    this.msg = null;
+    this.tx = null;
+    this.state = S_IDLE;
+    if (this.isRequest) {
+      const req = new HttpRequest();
+      req.head = head;
+      req.lineEnd = lineEnd;
+      req.parseLine(anomalies, tail);
+      req.setHead(head, lineEnd, headersStart, anomalies);
+      const tx = this.conn.newRequestTx();
+      tx.request = req;
+      for (const a of anomalies.items) tx.anomalyList.add(a);
+      this.checkHost(tx, req);
+      this.msg = req;
+      this.tx = tx;
+    } else {
+      const res = new HttpResponse();
+      res.head = head;
+      res.lineEnd = lineEnd;
+      res.parseLine(anomalies, tail !== null);
+      res.setHead(head, lineEnd, headersStart, anomalies);
+      if (res.status >= 100 && res.status < 200 && res.status !== 101) {
+        // 100 Continue and friends: the final response for the same request follows.
+        this.conn.ctx.stats.interimResponses++;
+        return;
+      }
+      const tx = this.conn.pairResponse();
+      tx.response = res;
+      for (const a of anomalies.items) tx.anomalyList.add(a);
+      this.msg = res;
+      this.tx = tx;
+    }
+  }
+
+  /**
+   * The common case: the whole head sits in this chunk and within bounds. One copy of it, no
+   * accumulation. Returns the offset after the head, or -1 to take the general path.
+   */
+  private wholeHead(chunk: Uint8Array, pos: number): number {
+    const limits = this.conn.ctx.limits;
+    const nl = chunk.indexOf(LF, pos);
+    if (nl < 0 || nl + 1 - pos > limits.maxLineBytes) return -1;
+    let e = nl;
+    if (e > pos && chunk[e - 1] === CR) e--;
+    let headEnd: number;
+    if (this.isRequest && !hasProtocolAtEnd(chunk, pos, e)) {
+      headEnd = nl + 1; // HTTP/0.9: the request is this line
+    } else {
+      if (!this.isRequest && !startsWithLower(chunk, skipOws(chunk, pos, e), HTTP_SLASH)) return -1;
+      this.lineState = 1;
+      headEnd = this.scanBlankLine(chunk, nl + 1);
+      if (headEnd < 0 || headEnd - (nl + 1) > limits.maxHeaderBytes) return -1;
+    }
+    this.lineOverflow = false;
+    this.headerOverflow = false;
+    this.headMemcap = false;
+    this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null);
+    this.afterHead();
+    return headEnd;
+  }
+
+  /** After a head: an HTTP/0.9 request is complete, anything else goes on to its body. */
+  private afterHead(): void {
+    const msg = this.msg;
+    if (msg === null) return;
+    if (this.isRequest && (msg as HttpRequest).protocol === null) this.finishMessage(null);
+    else this.startBody();
+  }
+
+  private checkHost(tx: HttpTransaction, req: HttpRequest): void {
+    let hosts = 0;
+    for (const f of req.fields) if (f.id === H_HOST) hosts++;
+    if (hosts > 1) tx.anomalyList.add('http.host_duplicate');
+    const uriHost = tx.uriAuthorityHost();
+    if (hosts === 0 && uriHost === undefined && req.protocol !== null && req.protocol[7] === 0x31 && req.protocol[5] === 0x31) {
+      tx.anomalyList.add('http.host_missing');
+    }
+    if (uriHost !== undefined && hosts > 0) {
+      const a = normalizeHostBytes(uriHost);
+      const h = fieldValue(req.head, req.fields.find((f) => f.id === H_HOST)!);
+      const b = normalizeHostBytes(h);
+      if (a.length !== b.length || a.some((x, i) => x !== b[i])) tx.anomalyList.add('http.host_mismatch');
+    }
+  }
+
+  // ---- body ----
+
+  /** Decides how the body is framed (RFC 7230 3.3.3) and enters the matching state. */
+  private startBody(): void {
+    const msg = this.msg!;
+    const tx = this.tx!;
+    const framing = readFraming(msg.head, msg.fields, tx.anomalyList);
+    msg.encoding = framing.encoding;
+    this.bodyTaken = false;
+    if (this.isRequest) {
+      const req = msg as HttpRequest;
+      if (equalsLower(req.method, 0, req.method.length, CONNECT) || framing.upgrade) this.upgradePending = true;
+      if (framing.chunked) this.enterChunked();
+      else if (framing.length > 0) this.enterLength(framing.length);
+      else this.finishMessage(null);
+      return;
+    }
+    const res = msg as HttpResponse;
+    const method = tx.request?.method;
+    const status = res.status;
+    if (status === 101 || (method !== undefined && equalsLower(method, 0, method.length, CONNECT) && status >= 200 && status < 300)) {
+      this.finishMessage(null);
+      this.conn.startTunnel();
+      return;
+    }
+    if ((method !== undefined && equalsLower(method, 0, method.length, HEAD)) || status === 204 || status === 304) {
+      this.finishMessage(null);
+      return;
+    }
+    if (framing.chunked) this.enterChunked();
+    else if (framing.length >= 0) {
+      if (framing.length > 0) this.enterLength(framing.length);
+      else this.finishMessage(null);
+    } else this.state = S_BODY_UNTIL_CLOSE;
+  }
+
+  private enterLength(length: number): void {
+    this.remaining = length;
+    this.state = S_BODY_LENGTH;
+  }
+
+  private enterChunked(): void {
+    this.state = S_CHUNK_SIZE;
+    this.resetChunkLine();
+  }
+
+  private readBodyLength(chunk: Uint8Array, pos: number): number {
+    const k = Math.min(this.remaining, chunk.length - pos);
+    if (k === this.remaining && !this.bodyTaken && this.body.length === 0 && k <= this.body.limit) {
+      // The whole body is here: one exact copy, no accumulation.
+      const msg = this.msg!;
+      msg.body = copyOut(chunk, pos, pos + k);
+      msg.bodyLength += k;
+      this.bodyTaken = true;
+      this.remaining = 0;
+      this.finishMessage(null);
+      return pos + k;
+    }
+    if (this.body.length === 0 && !this.bodyTaken) this.body.reserve(this.remaining);
+    this.appendBody(chunk, pos, pos + k);
+    this.remaining -= k;
+    if (this.remaining === 0) this.finishMessage(null);
+    return pos + k;
+  }
+
+  private appendBody(chunk: Uint8Array, start: number, end: number): void {
+    if (end <= start) return;
+    const msg = this.msg!;
+    msg.bodyLength += end - start;
+    if (this.bodyTaken) {
+      msg.bodyTruncated = true;
+      this.conn.ctx.stats.bodyBytesBeyondLimit += end - start;
+      return;
+    }
+    const kept = this.body.append(chunk, start, end);
+    if (kept < end - start) {
+      this.conn.ctx.stats.bodyBytesBeyondLimit += end - start - kept;
+      msg.bodyTruncated = true;
+      if (this.body.budgetCut) this.tx!.anomalyList.add('http.memcap');
+    }
+    if (this.body.full) {
+      // Inspection limit reached: hand the message over now, keep counting the rest.
+      msg.body = this.body.take();
+      this.bodyTaken = true;
+      this.conn.ready(this.tx!, this.isRequest ? 'request' : 'response');
+    }
+  }
+
+  private readChunkSize(chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    while (pos < n) {
+      const b = chunk[pos++]!;
+      if (++this.chunkLineLen > MAX_CHUNK_LINE) {
+        this.finishMessage('http.chunk_line_too_long');
+        this.enterResync();
+        this.resyncAtLineStart = false;
+        return pos;
+      }
+      if (b === LF) {
+        if (this.chunkPhase === 0) continue; // blank line before the size: tolerated
+        if (this.chunkInvalid) {
+          this.finishMessage('http.chunk_size_invalid');
+          this.enterResync();
+          return pos;
+        }
+        if (this.chunkValue === 0) {
+          this.state = S_TRAILERS;
+          this.lineState = 1;
+          this.trailerBytes = 0;
+        } else {
+          this.remaining = this.chunkValue;
+          this.state = S_CHUNK_DATA;
+        }
+        this.resetChunkLine();
+        return pos;
+      }
+      if (this.chunkPhase === 0) {
+        if (b === SP || b === HT || b === CR) continue;
+        const h = hexValue(b);
+        if (h < 0) {
+          this.chunkInvalid = true;
+          this.chunkPhase = 2;
+        } else {
+          this.chunkPhase = 1;
+          this.chunkValue = h;
+        }
+      } else if (this.chunkPhase === 1) {
+        const h = hexValue(b);
+        if (h >= 0) {
+          const next = this.chunkValue * 16 + h;
+          if (next > MAX_CHUNK_SIZE) this.chunkInvalid = true;
+          else this.chunkValue = next;
+        } else {
+          this.chunkPhase = 2; // extension, whitespace or CR up to LF
+        }
+      }
+    }
+    return pos;
+  }
+
+  private resetChunkLine(): void {
+    this.chunkPhase = 0;
+    this.chunkValue = 0;
+    this.chunkLineLen = 0;
+    this.chunkInvalid = false;
+  }
+
+  private readChunkData(chunk: Uint8Array, pos: number): number {
+    const k = Math.min(this.remaining, chunk.length - pos);
+    this.appendBody(chunk, pos, pos + k);
+    this.remaining -= k;
+    if (this.remaining === 0) {
+      this.state = S_CHUNK_END;
+      this.sawCr = false;
+    }
+    return pos + k;
+  }
+
+  private readChunkEnd(chunk: Uint8Array, pos: number): number {
+    const b = chunk[pos]!;
+    if (b === CR && !this.sawCr) {
+      this.sawCr = true;
+      return pos + 1;
+    }
+    this.state = S_CHUNK_SIZE;
+    this.resetChunkLine();
+    if (b === LF) return pos + 1;
+    this.addAnomaly('http.chunk_data_no_crlf');
+    return pos;
+  }
+
+  private readTrailers(chunk: Uint8Array, pos: number): number {
+    const end = this.scanBlankLine(chunk, pos);
+    const stop = end < 0 ? chunk.length : end;
+    this.trailerBytes += stop - pos;
+    if (this.trailerBytes > this.conn.ctx.limits.maxHeaderBytes) this.addAnomaly('http.header_too_long');
+    if (end >= 0) this.finishMessage(null);
+    return stop;
+  }
+
+  private startHttp09Response(): void {
+    const res = new HttpResponse();
+    const tx = this.conn.pairResponse();
+    tx.response = res;
+    this.msg = res;
+    this.tx = tx;
+    this.bodyTaken = false;
+    this.state = S_BODY_UNTIL_CLOSE;
+  }
+
+  /** The current message is over (complete, or cut short with `anomaly`). */
+  private finishMessage(anomaly: HttpAnomaly | null): void {
+    const msg = this.msg;
+    const tx = this.tx;
+    this.msg = null;
+    this.tx = null;
+    this.state = S_IDLE;
+    if (msg === null || tx === null) return;
+    if (anomaly !== null) tx.anomalyList.add(anomaly);
+    else msg.complete = true;
+    if (!this.bodyTaken) {
+      const body = this.body.take();
+      msg.body = body.length > 0 ? body : null;
+    }
+    this.bodyTaken = false;
+    this.conn.ready(tx, this.isRequest ? 'request' : 'response');
+  }
+
+  private addAnomaly(name: HttpAnomaly): void {
+    this.tx?.anomalyList.add(name);
+  }
+
+  // ---- recovery ----
+
+  private enterResync(): void {
+    this.state = S_RESYNC;
+    this.resyncAtLineStart = true;
+  }
+
+  /** Skips to the next line that starts like a message of this direction. */
+  private resync(chunk: Uint8Array, pos: number): number {
+    const n = chunk.length;
+    while (pos < n) {
+      if (this.resyncAtLineStart) {
+        const ok = this.isRequest ? looksLikeRequestStart(chunk, pos, false) : startsWithLower(chunk, pos, HTTP_SLASH);
+        if (ok) {
+          this.state = S_IDLE;
+          return pos;
+        }
+      }
+      const nl = chunk.indexOf(LF, pos);
+      if (nl < 0) {
+        this.conn.ctx.stats.resyncBytes += n - pos;
+        this.resyncAtLineStart = false;
+        return n;
+      }
+      this.conn.ctx.stats.resyncBytes += nl + 1 - pos;
+      pos = nl + 1;
+      this.resyncAtLineStart = true;
+    }
+    return pos;
+  }
+}

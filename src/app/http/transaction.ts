@@ -1,0 +1,372 @@
+import type { BufferName, BufferSource } from '../../types/buffers.js';
+import type { HttpSide, HttpTxView } from '../../types/app.js';
+import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
+import { COLON, CR, LF, SP, ascii, latin1, lowerAscii } from '../bytes.js';
+import { decompressBody, ENC_NONE } from './decompress.js';
+import {
+  H_ACCEPT,
+  H_ACCEPT_ENCODING,
+  H_ACCEPT_LANGUAGE,
+  H_CONNECTION,
+  H_CONTENT_LENGTH,
+  H_CONTENT_TYPE,
+  H_COOKIE,
+  H_HOST,
+  H_LOCATION,
+  H_REFERER,
+  H_SERVER,
+  H_SET_COOKIE,
+  H_USER_AGENT,
+  headerValue,
+  mergedFields,
+  type NamedField,
+} from './headers.js';
+import type { HttpMessage, HttpRequest, HttpResponse } from './message.js';
+import { normalizeUri, type NormalizedUri } from './normalize-uri.js';
+
+const CRLF = ascii('\r\n');
+const COLON_SP = new Uint8Array([COLON, SP]);
+
+/** Per-side lazily built buffers. */
+interface SideCache {
+  header?: Uint8Array;
+  headerNames?: Uint8Array;
+  start?: Uint8Array;
+}
+
+/**
+ * A request/response pair and the buffers rules inspect. Everything beyond the raw slices is
+ * built on first use and cached: most transactions never have their normalized headers or
+ * decoded body asked for.
+ */
+export class HttpTransaction implements HttpTxView {
+  readonly kind = 'http' as const;
+  request: HttpRequest | null = null;
+  response: HttpResponse | null = null;
+  side: HttpSide = 'request';
+  readonly anomalyList = new AnomalyList<HttpAnomaly>();
+
+  /** The phase was handed to the sink. */
+  requestEmitted = false;
+  responseEmitted = false;
+  /** The message is finished for inspection (complete, or its body reached the limit). */
+  requestReady = false;
+  responseReady = false;
+  /** Bytes charged to the memory budget while the request waits for its response. */
+  retained = 0;
+
+  private uri: NormalizedUri | undefined;
+  private host: Uint8Array | null | undefined;
+  private decodedBody: Uint8Array | null | undefined;
+  private requestCache: SideCache | undefined;
+  private responseCache: SideCache | undefined;
+  private requestView: BufferSource | undefined;
+  private responseView: BufferSource | undefined;
+
+  constructor(
+    readonly id: number,
+    private readonly decompressLimit: number,
+  ) {}
+
+  get status(): number | null {
+    const r = this.response;
+    return r !== null && r.status >= 0 ? r.status : null;
+  }
+
+  get hasRequest(): boolean {
+    return this.request !== null;
+  }
+
+  get hasResponse(): boolean {
+    return this.response !== null;
+  }
+
+  get anomalies(): readonly string[] {
+    this.normalizedUri(); // URI evasions are part of the record even if no rule asked for http.uri
+    return this.anomalyList.items;
+  }
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    return this.bufferFor(name, this.side);
+  }
+
+  view(side: HttpSide): BufferSource {
+    if (side === 'request') return (this.requestView ??= { buffer: (name: BufferName) => this.bufferFor(name, 'request') });
+    return (this.responseView ??= { buffer: (name: BufferName) => this.bufferFor(name, 'response') });
+  }
+
+  private cache(side: HttpSide): SideCache {
+    return side === 'request' ? (this.requestCache ??= {}) : (this.responseCache ??= {});
+  }
+
+  bufferFor(name: BufferName, side: HttpSide): Uint8Array | undefined {
+    const req = this.request;
+    const res = this.response;
+    const msg: HttpMessage | null = side === 'request' ? req : res;
+    switch (name) {
+      case 'http.method':
+        return req?.method;
+      case 'http.uri.raw':
+        return req !== null && req.target.length > 0 ? req.target : undefined;
+      case 'http.uri':
+        return this.normalizedUri()?.bytes;
+      case 'http.protocol': {
+        const p = side === 'request' ? req?.protocol : res?.protocol;
+        return p !== null && p !== undefined && p.length > 0 ? p : undefined;
+      }
+      case 'http.request_line':
+        return req?.startLine();
+      case 'http.response_line':
+        return res?.startLine();
+      case 'http.stat_code':
+        return res !== null && res.statusCode.length > 0 ? res.statusCode : undefined;
+      case 'http.stat_msg':
+        return res !== null && res.statusMsg.length > 0 ? res.statusMsg : undefined;
+      case 'http.header':
+        return this.normalizedHeader(msg, side);
+      case 'http.header.raw':
+        return msg !== null && msg.headParsed && msg.head.length > msg.headersStart ? msg.rawHeaders() : undefined;
+      case 'http.header_names':
+        return this.headerNames(msg, side);
+      case 'http.start':
+        return this.startBuffer(msg, side);
+      case 'http.cookie':
+        return msg === null ? undefined : headerValue(msg.head, msg.fields, side === 'request' ? H_COOKIE : H_SET_COOKIE);
+      case 'http.host':
+        return this.normalizedHost() ?? undefined;
+      case 'http.host.raw':
+        return this.rawHost();
+      case 'http.user_agent':
+        return req === null ? undefined : headerValue(req.head, req.fields, H_USER_AGENT);
+      case 'http.referer':
+        return req === null ? undefined : headerValue(req.head, req.fields, H_REFERER);
+      case 'http.accept':
+        return req === null ? undefined : headerValue(req.head, req.fields, H_ACCEPT);
+      case 'http.accept_enc':
+        return req === null ? undefined : headerValue(req.head, req.fields, H_ACCEPT_ENCODING);
+      case 'http.accept_lang':
+        return req === null ? undefined : headerValue(req.head, req.fields, H_ACCEPT_LANGUAGE);
+      case 'http.server':
+        return res === null ? undefined : headerValue(res.head, res.fields, H_SERVER);
+      case 'http.location':
+        return res === null ? undefined : headerValue(res.head, res.fields, H_LOCATION);
+      case 'http.content_type':
+        return msg === null ? undefined : headerValue(msg.head, msg.fields, H_CONTENT_TYPE);
+      case 'http.content_len':
+        return msg === null ? undefined : headerValue(msg.head, msg.fields, H_CONTENT_LENGTH);
+      case 'http.connection':
+        return msg === null ? undefined : headerValue(msg.head, msg.fields, H_CONNECTION);
+      case 'http.request_body':
+        return nonEmpty(req?.body);
+      case 'http.response_body':
+        return this.responseBody();
+      case 'file.data':
+        return side === 'request' ? nonEmpty(req?.body) : this.responseBody();
+      default:
+        return undefined;
+    }
+  }
+
+  normalizedUri(): NormalizedUri | undefined {
+    if (this.uri === undefined) {
+      const req = this.request;
+      if (req === null || req.target.length === 0) return undefined;
+      this.uri = normalizeUri(req.target);
+      for (const e of this.uri.evasions) this.anomalyList.add(e);
+    }
+    return this.uri;
+  }
+
+  /** Host from an absolute-form target, else from Host: lower-case, no port, no trailing dot. */
+  normalizedHost(): Uint8Array | null {
+    if (this.host !== undefined) return this.host;
+    const raw = this.uriAuthorityHost() ?? this.headerHost();
+    this.host = raw === undefined ? null : normalizeHostBytes(raw);
+    if (this.host !== null && this.host.length === 0) this.host = null;
+    return this.host;
+  }
+
+  private rawHost(): Uint8Array | undefined {
+    return this.headerHost() ?? this.uriAuthorityHost();
+  }
+
+  private headerHost(): Uint8Array | undefined {
+    const req = this.request;
+    return req === null ? undefined : headerValue(req.head, req.fields, H_HOST);
+  }
+
+  /** The authority of an absolute-form target ("http://user@host:port/..."), user part dropped. */
+  uriAuthorityHost(): Uint8Array | undefined {
+    const t = this.request?.target;
+    if (t === undefined) return undefined;
+    const sep = indexOfSeq(t, SCHEME_SEP, 16);
+    if (sep < 0) return undefined;
+    let s = sep + 3;
+    let e = s;
+    while (e < t.length && t[e] !== 0x2f && t[e] !== 0x3f && t[e] !== 0x23) e++;
+    const at = t.subarray(s, e).lastIndexOf(0x40);
+    if (at >= 0) s += at + 1;
+    return e > s ? t.subarray(s, e) : undefined;
+  }
+
+  private responseBody(): Uint8Array | undefined {
+    const res = this.response;
+    if (res === null || res.body === null || res.body.length === 0) return undefined;
+    if (res.encoding === ENC_NONE) return res.body;
+    if (this.decodedBody === undefined) {
+      const d = decompressBody(res.body, res.encoding, this.decompressLimit);
+      if (d.failed) {
+        this.anomalyList.add('http.decompression_failed');
+        this.decodedBody = res.body; // inspect what was sent rather than nothing
+      } else {
+        if (d.limited) this.anomalyList.add('http.decompression_limit');
+        this.decodedBody = d.bytes;
+      }
+    }
+    return nonEmpty(this.decodedBody ?? undefined);
+  }
+
+  private normalizedHeader(msg: HttpMessage | null, side: HttpSide): Uint8Array | undefined {
+    if (msg === null || !msg.headParsed) return undefined;
+    const cache = this.cache(side);
+    if (cache.header === undefined) {
+      const skip = side === 'request' ? H_COOKIE : H_SET_COOKIE;
+      cache.header = serializeFields(mergedFields(msg.head, msg.fields), skip);
+    }
+    return nonEmpty(cache.header);
+  }
+
+  private headerNames(msg: HttpMessage | null, side: HttpSide): Uint8Array | undefined {
+    if (msg === null || !msg.headParsed || msg.fields.length === 0) return undefined;
+    const cache = this.cache(side);
+    if (cache.headerNames === undefined) {
+      const merged = mergedFields(msg.head, msg.fields);
+      let total = 4;
+      for (const f of merged) total += f.name.length + 2;
+      const out = new Uint8Array(total);
+      out.set(CRLF, 0);
+      let o = 2;
+      for (const f of merged) {
+        out.set(f.name, o);
+        o += f.name.length;
+        out.set(CRLF, o);
+        o += 2;
+      }
+      out.set(CRLF, o);
+      cache.headerNames = out;
+    }
+    return cache.headerNames;
+  }
+
+  private startBuffer(msg: HttpMessage | null, side: HttpSide): Uint8Array | undefined {
+    if (msg === null || !msg.headParsed) return undefined;
+    const cache = this.cache(side);
+    if (cache.start === undefined) {
+      const line = msg.startLine();
+      const headers = serializeFields(mergedFields(msg.head, msg.fields), -1);
+      const out = new Uint8Array(line.length + 2 + headers.length + 2);
+      out.set(line, 0);
+      out.set(CRLF, line.length);
+      out.set(headers, line.length + 2);
+      out.set(CRLF, line.length + 2 + headers.length);
+      cache.start = out;
+    }
+    return cache.start;
+  }
+
+  meta(): Record<string, unknown> {
+    const m: Record<string, unknown> = {};
+    const req = this.request;
+    const res = this.response;
+    const host = this.normalizedHost();
+    if (host !== null) m['hostname'] = latin1(host);
+    const port = this.hostPort();
+    if (port !== null) m['http_port'] = port;
+    if (req !== null) {
+      if (req.target.length > 0) m['url'] = latin1(req.target);
+      const ua = headerValue(req.head, req.fields, H_USER_AGENT);
+      if (ua !== undefined) m['http_user_agent'] = latin1(ua);
+      const ref = headerValue(req.head, req.fields, H_REFERER);
+      if (ref !== undefined) m['http_refer'] = latin1(ref);
+      if (req.method.length > 0) m['http_method'] = latin1(req.method);
+      if (req.protocol !== null) m['protocol'] = latin1(req.protocol);
+    }
+    if (res !== null) {
+      const ct = headerValue(res.head, res.fields, H_CONTENT_TYPE);
+      if (ct !== undefined) m['http_content_type'] = latin1(ct);
+      if (res.status >= 0) m['status'] = res.status;
+      if (m['protocol'] === undefined && res.protocol.length > 0) m['protocol'] = latin1(res.protocol);
+      const loc = headerValue(res.head, res.fields, H_LOCATION);
+      if (loc !== undefined) m['redirect'] = latin1(loc);
+      m['length'] = res.bodyLength;
+    }
+    return m;
+  }
+
+  private hostPort(): number | null {
+    const raw = this.uriAuthorityHost() ?? this.headerHost();
+    if (raw === undefined) return null;
+    let i = raw[0] === 0x5b ? raw.indexOf(0x5d) : 0;
+    if (i < 0) return null;
+    i = raw.indexOf(COLON, i);
+    if (i < 0) return null;
+    let v = 0;
+    for (let k = i + 1; k < raw.length; k++) {
+      const d = raw[k]! - 0x30;
+      if (d < 0 || d > 9) return null;
+      v = v * 10 + d;
+      if (v > 65535) return null;
+    }
+    return i + 1 < raw.length ? v : null;
+  }
+}
+
+const SCHEME_SEP = ascii('://');
+
+function indexOfSeq(buf: Uint8Array, seq: Uint8Array, within: number): number {
+  const limit = Math.min(buf.length - seq.length, within);
+  outer: for (let i = 0; i <= limit; i++) {
+    for (let k = 0; k < seq.length; k++) if (buf[i + k] !== seq[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** Lower-case, port and trailing dots dropped; an IPv6 literal keeps its brackets. */
+export function normalizeHostBytes(raw: Uint8Array): Uint8Array {
+  let end = raw.length;
+  if (raw[0] === 0x5b) {
+    const close = raw.indexOf(0x5d);
+    if (close >= 0) end = close + 1;
+  } else {
+    const colon = raw.indexOf(COLON);
+    if (colon >= 0) end = colon;
+  }
+  while (end > 0 && raw[end - 1] === 0x2e) end--;
+  const out = new Uint8Array(end);
+  for (let i = 0; i < end; i++) out[i] = lowerAscii(raw[i]!);
+  return out;
+}
+
+function serializeFields(fields: readonly NamedField[], skipId: number): Uint8Array {
+  let total = 0;
+  for (const f of fields) if (f.id !== skipId) total += f.name.length + f.value.length + 4;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const f of fields) {
+    if (f.id === skipId) continue;
+    out.set(f.name, o);
+    o += f.name.length;
+    out.set(COLON_SP, o);
+    o += 2;
+    out.set(f.value, o);
+    o += f.value.length;
+    out[o++] = CR;
+    out[o++] = LF;
+  }
+  return out;
+}
+
+function nonEmpty(b: Uint8Array | null | undefined): Uint8Array | undefined {
+  return b !== null && b !== undefined && b.length > 0 ? b : undefined;
+}

@@ -1,0 +1,79 @@
+import type { BufferName } from '../../types/buffers.js';
+import type { SmtpUnitView } from '../../types/app.js';
+import { AnomalyList, type SmtpAnomaly } from '../anomalies.js';
+import { latin1 } from '../bytes.js';
+
+/** The envelope as it stood when a unit was made (for output; shared arrays are never mutated). */
+export interface EnvelopeSnapshot {
+  helo: Uint8Array | null;
+  mailFrom: Uint8Array | null;
+  rcptTo: readonly Uint8Array[];
+}
+
+/**
+ * One SMTP command line or one message. A command unit exposes smtp.command and the envelope
+ * field its own command carries (HELO/EHLO: smtp.helo, MAIL: smtp.mail_from, RCPT: smtp.rcpt_to),
+ * so each address is inspected once, when it is sent. A message unit exposes smtp.header and
+ * smtp.body.
+ */
+export class SmtpUnit implements SmtpUnitView {
+  readonly kind = 'smtp' as const;
+  readonly anomalyList = new AnomalyList<SmtpAnomaly>();
+  replyCode: number | null = null;
+  /** Text of the final reply line (after the code), when seen. */
+  replyText: Uint8Array | null = null;
+  /** Command line as sent, without its line end (bounded). */
+  line: Uint8Array | null = null;
+  helo: Uint8Array | undefined;
+  mailFrom: Uint8Array | undefined;
+  rcptTo: Uint8Array | undefined;
+  header: Uint8Array | undefined;
+  body: Uint8Array | undefined;
+  /** Message bytes seen in total (header and body, after dot-unstuffing), kept or not. */
+  messageLength = 0;
+  bodyTruncated = false;
+  /** For the last BDAT chunk's command: the message it completed (shares its reply). */
+  linkedMessage: SmtpUnit | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly type: 'command' | 'message',
+    readonly verb: string | null,
+    readonly envelope: EnvelopeSnapshot,
+  ) {}
+
+  get anomalies(): readonly string[] {
+    return this.anomalyList.items;
+  }
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    switch (name) {
+      case 'smtp.command':
+        return this.line ?? undefined;
+      case 'smtp.helo':
+        return this.helo;
+      case 'smtp.mail_from':
+        return this.mailFrom;
+      case 'smtp.rcpt_to':
+        return this.rcptTo;
+      case 'smtp.header':
+        return this.header;
+      case 'smtp.body':
+      case 'file.data':
+        return this.body;
+      default:
+        return undefined;
+    }
+  }
+
+  meta(): Record<string, unknown> {
+    const m: Record<string, unknown> = {};
+    const env = this.envelope;
+    if (env.helo !== null) m['helo'] = latin1(env.helo);
+    if (env.mailFrom !== null) m['mail_from'] = latin1(env.mailFrom);
+    if (env.rcptTo.length > 0) m['rcpt_to'] = env.rcptTo.map(latin1);
+    if (this.verb !== null) m['command'] = this.verb;
+    if (this.replyCode !== null) m['reply_code'] = this.replyCode;
+    return m;
+  }
+}

@@ -1,0 +1,53 @@
+import type { BufferSource } from './buffers.js';
+import type { FlowView } from './flow.js';
+
+/**
+ * What the application layer (app/) hands to detection and output: transactions that expose
+ * named buffers, carry anomalies (protocol evasions, oddities) and EVE-style metadata.
+ */
+
+/** The side of an HTTP transaction a view shows (headers, cookies and file.data differ per side). */
+export type HttpSide = 'request' | 'response';
+
+/** When an SMTP unit is handed over: its command line, the server reply to it, or a finished message. */
+export type SmtpPhase = 'command' | 'reply' | 'message';
+
+export interface AppTransaction extends BufferSource {
+  /** 0-based, in order of creation within its flow (Suricata's tx_id). */
+  readonly id: number;
+  /** Anomaly names seen on this transaction so far (e.g. "http.uri.double_encoding"), no duplicates. */
+  readonly anomalies: readonly string[];
+  /** Fields for EVE output (the "http" or "smtp" object). */
+  meta(): Record<string, unknown>;
+}
+
+export interface HttpTxView extends AppTransaction {
+  readonly kind: 'http';
+  /** HTTP status code once the response line was parsed, else null. */
+  readonly status: number | null;
+  readonly hasRequest: boolean;
+  readonly hasResponse: boolean;
+  /**
+   * The side that `buffer()` shows for side-dependent buffers (http.header, http.header.raw,
+   * http.cookie, http.header_names, http.start, http.content_type, http.content_len,
+   * http.connection, http.protocol, file.data): the side of the phase last handed over.
+   */
+  readonly side: HttpSide;
+  /** A fixed-side view of the same transaction. */
+  view(side: HttpSide): BufferSource;
+}
+
+export interface SmtpUnitView extends AppTransaction {
+  readonly kind: 'smtp';
+  /** A client command line, or a message sent with DATA/BDAT. */
+  readonly type: 'command' | 'message';
+  /** Upper-case command verb ("MAIL", "RCPT", ...) for commands, null for messages. */
+  readonly verb: string | null;
+  /** Final reply code from the server once seen (e.g. 250, 550), else null. */
+  readonly replyCode: number | null;
+}
+
+export interface AppSink {
+  httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
+  smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { detectMidstream, detectToClient, detectToServer } from '../../src/app/detect.js';
+import { bytes } from './helpers.js';
+
+describe('protocol detection by content', () => {
+  it.each([
+    ['GET / HTTP/1.1\r\n', 'http'],
+    ['GET ', 'http'],
+    ['\r\nPOST /x HTTP/1.0\r\n', 'http'],
+    ['PROPFIND /dav HTTP/1.1\r\n', 'http'],
+    ['search /a HTTP/1.1\r\n', 'http'],
+    ['BASELINE-CONTROL /a HTTP/1.1\r\n', 'http'],
+    ['X-WHATEVER /a HTTP/1.1\r\n', 'http'],
+    ['X-WHATEVER /a\r\n', 'none'],
+    ['X-WHATEVER /a HTTP/1.1', 'more'],
+    ['G', 'more'],
+    ['GE', 'more'],
+    ['EHLO client.example\r\n', 'smtp'],
+    ['helo x\r\n', 'smtp'],
+    ['MAIL FROM:<a@b>\r\n', 'smtp'],
+    ['\x16\x03\x01\x02\x00', 'none'],
+    ['SSH-2.0-OpenSSH_3.5\r\n', 'none'],
+    ['USER anonymous\r\n', 'none'],
+  ])('client %j -> %s', (data, verdict) => {
+    expect(detectToServer(bytes(data))).toBe(verdict);
+  });
+
+  it.each([
+    ['HTTP/1.1 200 OK\r\n', 'http'],
+    ['HTTP/1.0 404', 'http'],
+    ['HTT', 'more'],
+    ['HTTP/x.1 200', 'none'],
+    ['220 mx.example.com ESMTP Postfix\r\n', 'smtp'],
+    ['220-mx.example.com ESMTP\r\n220 ok\r\n', 'smtp'],
+    ['220 ', 'more'],
+    ['220 ProFTPD 1.2.8 Server ready.\r\n', 'none'],
+    ['220 Microsoft FTP Service\r\n', 'none'],
+    ['SSH-1.99-OpenSSH\r\n', 'none'],
+    ['+OK POP3 ready\r\n', 'none'],
+  ])('server %j -> %s', (data, verdict) => {
+    expect(detectToClient(bytes(data))).toBe(verdict);
+  });
+
+  it('needs the whole line for an unknown method, however long', () => {
+    const line = `X-LONG /${'a'.repeat(200_000)} HTTP/1.1`;
+    expect(detectToServer(bytes(line))).toBe('more');
+    expect(detectToServer(bytes(line + '\r\n'))).toBe('http');
+  });
+
+  it('finds a message start past the first line of a stream picked up midstream', () => {
+    expect(detectMidstream(bytes('tail of a body\r\nmore\r\nGET /x HTTP/1.1\r\n'), true)).toBe('http');
+    expect(detectMidstream(bytes('...gzip bytes...\r\nHTTP/1.1 200 OK\r\n'), false)).toBe('http');
+    expect(detectMidstream(bytes('nothing here\r\n'), true)).toBe('more');
+    expect(detectMidstream(bytes('x\r\n'.repeat(30_000)), true)).toBe('none');
+  });
+});
