@@ -10,6 +10,7 @@ export type KeywordCategory =
   | 'payload' // content, pcre, byte_test, isdataat, ...
   | 'modifier' // nocase, depth, offset, http_uri, fast_pattern, ... (modify the previous content/pcre)
   | 'sticky-buffer' // http.uri, file.data, pkt_data, ...
+  | 'transform' // to_lowercase, dotprefix, ... (rewrite the current sticky buffer before inspection)
   | 'non-payload' // flags, ttl, dsize, flow, flowbits, ...
   | 'post-detection'; // threshold, detection_filter, tag, noalert
 
@@ -26,9 +27,23 @@ export interface KeywordModule<V = unknown> {
   /** Whether `keyword:value` or bare `keyword;` is written. */
   readonly takesValue: 'none' | 'required' | 'optional';
   /**
+   * False when kanshi recognises the keyword and checks its syntax but cannot evaluate it
+   * yet: a rule using it is skipped with a warning naming the keyword, never half-evaluated.
+   * Absent means evaluable.
+   */
+  readonly evaluable?: boolean;
+  /** At most one per rule (sid, msg, flow, threshold, ...); a second one is an error. */
+  readonly singleUse?: boolean;
+  /**
+   * Sticky buffers and buffer content modifiers (`http.uri`, `http_uri`): the buffer they
+   * select, by its Suricata sticky-buffer name (see src/types/buffers.ts for the evaluable ones).
+   */
+  readonly buffer?: string;
+  /**
    * Parse and validate the raw value text (exactly as written between ':' and ';', untrimmed,
    * or null when the keyword was written bare). Report problems with offsets relative to `raw`.
    * Returns undefined when the value is unusable.
+   * Non-ASCII characters are taken as the UTF-8 bytes of the rules file (as Snort and Suricata read it).
    */
   parse(raw: string | null, ctx: KeywordContext): V | undefined;
   /** Canonical value text (null for a bare keyword). parse(print(v)) must give back v. */

@@ -1,0 +1,73 @@
+import type { KeywordContext } from '../keyword.js';
+import { isBlank, skipBlanks } from './text.js';
+
+/**
+ * A double-quoted text value (msg): a backslash takes the next character literally, as
+ * Suricata reads it (`\"`, `\;`, `\\`; `\d` is `d`). Printing escapes `\`, `"` and `;`.
+ */
+export function parseQuotedText(keyword: string, raw: string | null, ctx: KeywordContext): string | undefined {
+  const example = `${keyword}:"text";`;
+  if (raw === null) {
+    ctx.error(`${keyword} needs a quoted text: write ${example}`);
+    return undefined;
+  }
+  const open = skipBlanks(raw, 0);
+  if (open >= raw.length) {
+    ctx.error(`${keyword} needs a quoted text: write ${example}`, 0, Math.max(1, raw.length));
+    return undefined;
+  }
+  if (raw.charCodeAt(open) !== 0x22) {
+    let end = raw.length;
+    while (end > open && isBlank(raw.charCodeAt(end - 1))) end--;
+    ctx.error(`${keyword} must be quoted: write ${keyword}:"${raw.slice(open, end)}";`, open, end - open);
+    return undefined;
+  }
+  // The common case (no escapes): one native search and one slice.
+  const close = raw.indexOf('"', open + 1);
+  if (close > open && raw.lastIndexOf('\\', close) <= open && raw.lastIndexOf(';', close) <= open && skipBlanks(raw, close + 1) === raw.length) {
+    return raw.slice(open + 1, close);
+  }
+  let text = '';
+  let i = open + 1;
+  let from = i;
+  for (;;) {
+    if (i >= raw.length) {
+      ctx.error(`unterminated string: add the closing " to the ${keyword}`, open, raw.length - open);
+      return undefined;
+    }
+    const c = raw.charCodeAt(i);
+    if (c === 0x5c) {
+      if (i + 1 >= raw.length) {
+        ctx.error(`unterminated string: add the closing " to the ${keyword}`, open, raw.length - open);
+        return undefined;
+      }
+      text += raw.slice(from, i);
+      from = i + 1;
+      i += 2;
+      continue;
+    }
+    if (c === 0x3b) {
+      ctx.error(`a ; inside ${keyword} must be escaped: write \\;`, i, 1);
+      return undefined;
+    }
+    if (c === 0x22) break;
+    i++;
+  }
+  text += raw.slice(from, i);
+  const after = skipBlanks(raw, i + 1);
+  if (after < raw.length) {
+    ctx.error(`unexpected text after the closing quote of ${keyword}: a " inside the text must be escaped as \\"`, after, raw.length - after);
+    return undefined;
+  }
+  return text;
+}
+
+export function printQuotedText(text: string): string {
+  let s = '"';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c || c === 0x22 || c === 0x3b) s += '\\';
+    s += text[i];
+  }
+  return s + '"';
+}

@@ -1,0 +1,4 @@
+import { rangeKeyword } from '../lib/range-keyword.js';
+
+/** `fragoffset:0;` the IP fragment offset field, in 8-byte units. */
+export const fragoffset = rangeKeyword('fragoffset', 0, 8191, ['=', '!=', '<', '>', '<=', '>='], '0');

@@ -1,0 +1,44 @@
+import type { KeywordModule } from '../keyword.js';
+import { parseDecimal, requireValue, splitList } from '../lib/text.js';
+
+export interface StreamSizeValue {
+  side: 'server' | 'client' | 'both' | 'either';
+  op: '<' | '>' | '=' | '!=' | '<=' | '>=';
+  bytes: number;
+}
+
+const SIDES = ['server', 'client', 'both', 'either'];
+const OPS = ['<', '>', '=', '!=', '<=', '>='];
+
+/** `stream_size:server,<,6;` the bytes seen on a side of the TCP stream; recognised, not evaluated yet. */
+export const streamSize: KeywordModule<StreamSizeValue> = {
+  keyword: 'stream_size',
+  category: 'non-payload',
+  takesValue: 'required',
+  evaluable: false,
+  parse(raw, ctx) {
+    const v = requireValue('stream_size', raw, ctx, 'stream_size:server,<,6;');
+    if (v === undefined || raw === null) return undefined;
+    const parts = splitList(raw, ',', v.offset, v.offset + v.text.length);
+    if (parts.length !== 3) {
+      ctx.error('stream_size takes a side, an operator and a number: write stream_size:server,<,6;', v.offset, v.text.length);
+      return undefined;
+    }
+    const [side, op, n] = parts as [typeof parts[0], typeof parts[0], typeof parts[0]];
+    if (!SIDES.includes(side.text)) {
+      ctx.error(`stream_size side must be server, client, both or either, not "${side.text}"`, side.offset, Math.max(1, side.text.length));
+      return undefined;
+    }
+    if (!OPS.includes(op.text)) {
+      ctx.error(`stream_size operator must be one of < > = != <= >=, not "${op.text}"`, op.offset, Math.max(1, op.text.length));
+      return undefined;
+    }
+    const bytes = parseDecimal(n.text);
+    if (bytes === undefined || bytes > 4294967295) {
+      ctx.error(`stream_size needs a byte count from 0 to 4294967295, not "${n.text}"`, n.offset, Math.max(1, n.text.length));
+      return undefined;
+    }
+    return { side: side.text as StreamSizeValue['side'], op: op.text as StreamSizeValue['op'], bytes };
+  },
+  print: (v) => `${v.side},${v.op},${v.bytes}`,
+};

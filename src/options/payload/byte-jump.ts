@@ -1,0 +1,55 @@
+import type { KeywordContext, KeywordModule } from '../keyword.js';
+import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
+import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
+import { requireValue, splitList } from '../lib/text.js';
+
+export interface ByteJumpValue {
+  bytes: IntOrVar;
+  offset: IntOrVar;
+  relative: boolean;
+  endian: Endian;
+  string?: NumberBase;
+  multiplier?: number;
+  /** Round the jump up to a multiple of 4. */
+  align: boolean;
+  /** Jump from the buffer start (Snort) or end (Suricata) instead of from after the bytes read. */
+  from?: 'beginning' | 'end';
+  postOffset?: number;
+  bitmask?: number;
+}
+
+const OPTIONS: ReadonlySet<ByteOptionName> = new Set(['relative', 'endian', 'string', 'bitmask', 'multiplier', 'align', 'from', 'post_offset']);
+const EXAMPLE = 'byte_jump:4,0,relative;';
+
+function parseByteJump(raw: string | null, ctx: KeywordContext): ByteJumpValue | undefined {
+  const v = requireValue('byte_jump', raw, ctx, EXAMPLE);
+  if (v === undefined || raw === null) return undefined;
+  const parts = splitList(raw, ',', v.offset, v.offset + v.text.length);
+  if (parts.length < 2) {
+    ctx.error(`byte_jump needs bytes and offset: write ${EXAMPLE}`, v.offset, v.text.length);
+    return undefined;
+  }
+  const bytes = parseIntOrVar(parts[0]!, { what: 'byte_jump byte count', min: 0, max: 10, variable: true }, ctx);
+  if (bytes === undefined) return undefined;
+  const offset = parseIntOrVar(parts[1]!, { what: 'byte_jump offset', min: -65535, max: 65535, variable: true }, ctx);
+  if (offset === undefined) return undefined;
+  const state: ByteOptionState = { relative: false, endian: 'big' };
+  if (!parseByteOptions('byte_jump', parts.slice(2), OPTIONS, state, ctx)) return undefined;
+  if (typeof bytes === 'number' && !checkByteCount('byte_jump', bytes, state.string !== undefined, parts[0]!, ctx)) return undefined;
+  const out: ByteJumpValue = { bytes, offset, relative: state.relative, endian: state.endian, align: state.align === true };
+  if (state.string !== undefined) out.string = state.string;
+  if (state.multiplier !== undefined) out.multiplier = state.multiplier;
+  if (state.from !== undefined) out.from = state.from;
+  if (state.postOffset !== undefined) out.postOffset = state.postOffset;
+  if (state.bitmask !== undefined) out.bitmask = state.bitmask;
+  return out;
+}
+
+/** `byte_jump:bytes,offset[,relative][,multiplier N][,big|little|dce][,string,dec][,align][,from_beginning|from_end][,post_offset N][,bitmask N];` */
+export const byteJump: KeywordModule<ByteJumpValue> = {
+  keyword: 'byte_jump',
+  category: 'payload',
+  takesValue: 'required',
+  parse: parseByteJump,
+  print: (v) => [String(v.bytes), String(v.offset), ...printByteOptions(v)].join(','),
+};

@@ -1,0 +1,81 @@
+import type { KeywordContext, KeywordModule } from '../keyword.js';
+import { parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
+import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
+import { isIdentifier, requireValue, splitList, splitWord, type Piece } from '../lib/text.js';
+
+export type ByteMathOp = '+' | '-' | '*' | '/' | '<<' | '>>';
+
+export interface ByteMathValue {
+  bytes: IntOrVar;
+  offset: IntOrVar;
+  oper: ByteMathOp;
+  rvalue: IntOrVar;
+  /** The variable the result is stored in, usable by later options like a byte_extract variable. */
+  result: string;
+  relative: boolean;
+  endian: Endian;
+  string?: NumberBase;
+  bitmask?: number;
+}
+
+const OPTIONS: ReadonlySet<ByteOptionName> = new Set(['relative', 'endian', 'string', 'bitmask']);
+const OPERS: readonly string[] = ['+', '-', '*', '/', '<<', '>>'];
+const EXAMPLE = 'byte_math:bytes 2, offset 0, oper +, rvalue 10, result total;';
+
+function parseByteMath(raw: string | null, ctx: KeywordContext): ByteMathValue | undefined {
+  const v = requireValue('byte_math', raw, ctx, EXAMPLE);
+  if (v === undefined || raw === null) return undefined;
+  const found = new Map<string, Piece>();
+  const rest: Piece[] = [];
+  for (const p of splitList(raw, ',', v.offset, v.offset + v.text.length)) {
+    const { word, rest: arg } = splitWord(p);
+    if (['bytes', 'offset', 'oper', 'rvalue', 'result'].includes(word.text)) {
+      if (found.has(word.text)) {
+        ctx.error(`byte_math has ${word.text} twice: remove one`, p.offset, p.text.length);
+        return undefined;
+      }
+      if (arg.text === '') {
+        ctx.error(`byte_math ${word.text} needs a value: write ${EXAMPLE}`, p.offset, p.text.length);
+        return undefined;
+      }
+      found.set(word.text, arg);
+    } else rest.push(p);
+  }
+  for (const need of ['bytes', 'offset', 'oper', 'rvalue', 'result']) {
+    if (!found.has(need)) {
+      ctx.error(`byte_math needs ${need}: write ${EXAMPLE}`, v.offset, v.text.length);
+      return undefined;
+    }
+  }
+  const bytes = parseIntOrVar(found.get('bytes')!, { what: 'byte_math bytes', min: 1, max: 10, variable: true }, ctx);
+  const offset = bytes === undefined ? undefined : parseIntOrVar(found.get('offset')!, { what: 'byte_math offset', min: -65535, max: 65535, variable: true }, ctx);
+  if (bytes === undefined || offset === undefined) return undefined;
+  const operP = found.get('oper')!;
+  if (!OPERS.includes(operP.text)) {
+    ctx.error(`byte_math oper must be one of + - * / << >>, not "${operP.text}"`, operP.offset, operP.text.length);
+    return undefined;
+  }
+  const rvalue = parseIntOrVar(found.get('rvalue')!, { what: 'byte_math rvalue', min: 0, max: 0xffffffff, variable: true }, ctx);
+  if (rvalue === undefined) return undefined;
+  const resultP = found.get('result')!;
+  if (!isIdentifier(resultP.text)) {
+    ctx.error(`byte_math result "${resultP.text}" must be a variable name (letters, digits and _)`, resultP.offset, resultP.text.length);
+    return undefined;
+  }
+  const state: ByteOptionState = { relative: false, endian: 'big' };
+  if (!parseByteOptions('byte_math', rest, OPTIONS, state, ctx)) return undefined;
+  const out: ByteMathValue = { bytes, offset, oper: operP.text as ByteMathOp, rvalue, result: resultP.text, relative: state.relative, endian: state.endian };
+  if (state.string !== undefined) out.string = state.string;
+  if (state.bitmask !== undefined) out.bitmask = state.bitmask;
+  return out;
+}
+
+/** `byte_math:bytes N, offset N, oper +, rvalue N, result name[, relative][, endian big|little][, string dec][, dce][, bitmask N];` */
+export const byteMath: KeywordModule<ByteMathValue> = {
+  keyword: 'byte_math',
+  category: 'payload',
+  takesValue: 'required',
+  parse: parseByteMath,
+  print: (v) =>
+    [`bytes ${v.bytes}`, `offset ${v.offset}`, `oper ${v.oper}`, `rvalue ${v.rvalue}`, `result ${v.result}`, ...printByteOptions(v, 'keyed')].join(', '),
+};

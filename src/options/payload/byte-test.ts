@@ -1,0 +1,71 @@
+import type { KeywordContext, KeywordModule } from '../keyword.js';
+import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
+import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
+import { requireValue, splitList } from '../lib/text.js';
+
+export type ByteTestOp = '<' | '>' | '=' | '&' | '^' | '<=' | '>=';
+
+export interface ByteTestValue {
+  bytes: IntOrVar;
+  op: ByteTestOp;
+  /** `!op`: the test passes when the comparison fails. */
+  negated: boolean;
+  value: IntOrVar;
+  offset: IntOrVar;
+  relative: boolean;
+  endian: Endian;
+  string?: NumberBase;
+  bitmask?: number;
+}
+
+const OPTIONS: ReadonlySet<ByteOptionName> = new Set(['relative', 'endian', 'string', 'bitmask']);
+const OPS: readonly string[] = ['<', '>', '=', '&', '^', '<=', '>='];
+const EXAMPLE = 'byte_test:4,>,1000,0,relative;';
+
+function parseByteTest(raw: string | null, ctx: KeywordContext): ByteTestValue | undefined {
+  const v = requireValue('byte_test', raw, ctx, EXAMPLE);
+  if (v === undefined || raw === null) return undefined;
+  const parts = splitList(raw, ',', v.offset, v.offset + v.text.length);
+  if (parts.length < 4) {
+    ctx.error(`byte_test needs bytes, operator, value and offset: write ${EXAMPLE}`, v.offset, v.text.length);
+    return undefined;
+  }
+  const [bytesP, opP, valueP, offsetP] = parts as [typeof parts[0], typeof parts[0], typeof parts[0], typeof parts[0]];
+  const bytes = parseIntOrVar(bytesP, { what: 'byte_test byte count', min: 0, max: 10, variable: true }, ctx);
+  if (bytes === undefined) return undefined;
+  let opText = opP.text;
+  let negated = false;
+  if (opText.startsWith('!')) {
+    negated = true;
+    opText = opText.slice(1).trim();
+    // `!` alone and `!=` both mean "not equal".
+    if (opText === '') opText = '=';
+  }
+  if (!OPS.includes(opText)) {
+    ctx.error(`byte_test operator must be one of < > = <= >= & ^ (with ! to negate), not "${opP.text}"`, opP.offset, Math.max(1, opP.text.length));
+    return undefined;
+  }
+  const value = parseIntOrVar(valueP, { what: 'byte_test value', min: 0, max: Number.MAX_SAFE_INTEGER, variable: true }, ctx);
+  if (value === undefined) return undefined;
+  const offset = parseIntOrVar(offsetP, { what: 'byte_test offset', min: -65535, max: 65535, variable: true }, ctx);
+  if (offset === undefined) return undefined;
+  const state: ByteOptionState = { relative: false, endian: 'big' };
+  if (!parseByteOptions('byte_test', parts.slice(4), OPTIONS, state, ctx)) return undefined;
+  if (typeof bytes === 'number' && !checkByteCount('byte_test', bytes, state.string !== undefined, bytesP, ctx)) return undefined;
+  const out: ByteTestValue = { bytes, op: opText as ByteTestOp, negated, value, offset, relative: state.relative, endian: state.endian };
+  if (state.string !== undefined) out.string = state.string;
+  if (state.bitmask !== undefined) out.bitmask = state.bitmask;
+  return out;
+}
+
+/** `byte_test:bytes,[!]op,value,offset[,relative][,big|little|dce][,string,dec][,bitmask N];` */
+export const byteTest: KeywordModule<ByteTestValue> = {
+  keyword: 'byte_test',
+  category: 'payload',
+  takesValue: 'required',
+  parse: parseByteTest,
+  print(v) {
+    const op = v.negated ? (v.op === '=' ? '!=' : `!${v.op}`) : v.op;
+    return [String(v.bytes), op, String(v.value), String(v.offset), ...printByteOptions(v)].join(',');
+  },
+};

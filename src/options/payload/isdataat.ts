@@ -1,0 +1,48 @@
+import type { KeywordModule } from '../keyword.js';
+import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
+import { requireValue, splitList, type Piece } from '../lib/text.js';
+
+export interface IsDataAtValue {
+  /** `!`: passes when there is NO data at that position. */
+  negated: boolean;
+  offset: IntOrVar;
+  relative: boolean;
+  rawbytes: boolean;
+}
+
+/** `isdataat:[!]N[,relative][,rawbytes];` data is present N bytes into the buffer (or after the previous match). */
+export const isdataat: KeywordModule<IsDataAtValue> = {
+  keyword: 'isdataat',
+  category: 'payload',
+  takesValue: 'required',
+  parse(raw, ctx) {
+    const v = requireValue('isdataat', raw, ctx, 'isdataat:1,relative;');
+    if (v === undefined || raw === null) return undefined;
+    const parts = splitList(raw, ',', v.offset, v.offset + v.text.length);
+    let first: Piece = parts[0]!;
+    let negated = false;
+    if (first.text.startsWith('!')) {
+      negated = true;
+      const t = first.text.slice(1).trimStart();
+      first = { text: t, offset: first.offset + first.text.length - t.length };
+    }
+    const offset = parseIntOrVar(first, { what: 'isdataat', min: 0, max: 65535, variable: true }, ctx);
+    if (offset === undefined) return undefined;
+    let relative = false;
+    let rawbytes = false;
+    for (const p of parts.slice(1)) {
+      if (p.text === 'relative' && !relative) relative = true;
+      else if (p.text === 'rawbytes' && !rawbytes) rawbytes = true;
+      else {
+        ctx.error(
+          p.text === 'relative' || p.text === 'rawbytes' ? `isdataat has ${p.text} twice: remove one` : `unknown isdataat option "${p.text}": use relative or rawbytes`,
+          p.offset,
+          Math.max(1, p.text.length),
+        );
+        return undefined;
+      }
+    }
+    return { negated, offset, relative, rawbytes };
+  },
+  print: (v) => [`${v.negated ? '!' : ''}${v.offset}`, ...(v.relative ? ['relative'] : []), ...(v.rawbytes ? ['rawbytes'] : [])].join(','),
+};

@@ -1,0 +1,631 @@
+import type { DiagnosticSink } from '../rule/diagnostics.js';
+import type { Level } from '../types/level.js';
+import type { KeywordContext, KeywordModule } from './keyword.js';
+import type { IntOrVar } from './lib/int-or-var.js';
+import type { NumericRange } from './lib/range.js';
+import type { MetadataEntry } from './meta/metadata.js';
+import type { ReferenceValue } from './meta/reference.js';
+import type { TargetValue } from './meta/target.js';
+import type { FastPatternValue } from './modifiers/fast-pattern.js';
+import type { FlowValue } from './non-payload/flow.js';
+import type { FlowbitsValue } from './non-payload/flowbits.js';
+import type { ByteExtractValue } from './payload/byte-extract.js';
+import type { ByteJumpValue } from './payload/byte-jump.js';
+import type { ByteMathValue } from './payload/byte-math.js';
+import type { ByteTestValue } from './payload/byte-test.js';
+import type { ContentValue } from './payload/content.js';
+import type { IsDataAtValue } from './payload/isdataat.js';
+import type { PcreValue } from './payload/pcre.js';
+import type { DetectionFilterValue } from './post/detection-filter.js';
+import type { TagValue } from './post/tag.js';
+import type { ThresholdValue } from './post/threshold.js';
+
+/** One option of a rule after its module parsed the value. */
+export interface OptionInstance {
+  module: KeywordModule;
+  /** Canonical keyword (module.keyword), whatever alias was written. */
+  keyword: string;
+  /** The parsed value; undefined when the module rejected it (its error is already reported). */
+  value: unknown;
+  raw: string | null;
+  /** Reports at this option's position (for context errors such as a modifier with no content). */
+  ctx: KeywordContext;
+}
+
+export interface RuleMeta {
+  sid?: number;
+  gid: number;
+  rev: number;
+  msg?: string;
+  classtype?: string;
+  priority?: number;
+  level?: Level;
+  references: ReferenceValue[];
+  metadata: MetadataEntry[];
+  target?: TargetValue;
+}
+
+/** A transform applied to a sticky buffer before the payload keywords after it inspect it. */
+export interface TransformStep {
+  keyword: string;
+  value: unknown;
+  option: OptionInstance;
+}
+
+interface PayloadBase {
+  /** The buffer inspected, by its sticky-buffer name; `pkt_data` when the rule selected none. */
+  buffer: string;
+  /** Transforms of the buffer, in order (empty for most rules). */
+  transforms: readonly TransformStep[];
+  /** The option the element came from (its ctx reports at its position). */
+  option: OptionInstance;
+}
+
+/** A content with every modifier that followed it folded in. */
+export interface ContentMatch extends PayloadBase, ContentValue {
+  kind: 'content';
+  nocase: boolean;
+  rawbytes: boolean;
+  startsWith: boolean;
+  endsWith: boolean;
+  offset?: IntOrVar;
+  depth?: IntOrVar;
+  distance?: IntOrVar;
+  within?: IntOrVar;
+  fastPattern?: FastPatternValue;
+  /** How the buffer was chosen: none (pkt_data), a sticky buffer, an http_* modifier, or uricontent. */
+  bufferFrom: 'default' | 'sticky' | 'modifier' | 'uricontent';
+}
+
+export interface PcreMatch extends PayloadBase {
+  kind: 'pcre';
+  value: PcreValue;
+}
+export interface ByteTestMatch extends PayloadBase {
+  kind: 'byte_test';
+  value: ByteTestValue;
+}
+export interface ByteJumpMatch extends PayloadBase {
+  kind: 'byte_jump';
+  value: ByteJumpValue;
+}
+export interface ByteExtractMatch extends PayloadBase {
+  kind: 'byte_extract';
+  value: ByteExtractValue;
+}
+export interface ByteMathMatch extends PayloadBase {
+  kind: 'byte_math';
+  value: ByteMathValue;
+}
+export interface IsDataAtMatch extends PayloadBase {
+  kind: 'isdataat';
+  value: IsDataAtValue;
+}
+export interface BsizeMatch extends PayloadBase {
+  kind: 'bsize';
+  value: NumericRange;
+}
+/** Other payload keywords (base64_decode, asn1, ...), interpreted by their own module. */
+export interface OtherPayload extends PayloadBase {
+  kind: 'other';
+  keyword: string;
+  value: unknown;
+}
+
+export type PayloadElement =
+  | ContentMatch
+  | PcreMatch
+  | ByteTestMatch
+  | ByteJumpMatch
+  | ByteExtractMatch
+  | ByteMathMatch
+  | IsDataAtMatch
+  | BsizeMatch
+  | OtherPayload;
+
+/** A header or flow condition (ttl, flags, dsize, urilen, ...), interpreted by its own module. */
+export interface Condition {
+  keyword: string;
+  value: unknown;
+  option: OptionInstance;
+}
+
+export interface RuleDetection {
+  /** Payload keywords in rule order, each with its buffer. */
+  payload: PayloadElement[];
+  /** Header and flow conditions other than flow and flowbits. */
+  conditions: Condition[];
+  flow?: FlowValue;
+  flowbits: FlowbitsValue[];
+  threshold?: ThresholdValue;
+  detectionFilter?: DetectionFilterValue;
+  tag?: TagValue;
+  /** noalert, or flowbits:noalert: the rule never alerts (it may still set flowbits). */
+  noalert: boolean;
+  /** The content marked fast_pattern, if any. */
+  fastPattern?: ContentMatch;
+  /** Variables defined by byte_extract and byte_math, in rule order. */
+  variables: string[];
+}
+
+export interface SkipReason {
+  keyword: string;
+  reason: string;
+  option: OptionInstance;
+}
+
+/** The semantic model of a rule's options, built in rule order. */
+export interface RuleBody {
+  meta: RuleMeta;
+  detection: RuleDetection;
+  /** Keywords that are recognised but not evaluated yet: the rule is skipped (the caller warns). */
+  unsupported: string[];
+  /** Why, per option, with its position. */
+  skipReasons: SkipReason[];
+}
+
+const POSITION_SLOTS = ['offset', 'depth', 'distance', 'within'] as const;
+
+/** The modifier options attached to a content (a handful at most), for the checks after the walk. */
+interface ContentSources {
+  modifiers: OptionInstance[];
+  bufferOption?: OptionInstance;
+}
+
+function modifierOf(src: ContentSources, keyword: string): OptionInstance | undefined {
+  for (const o of src.modifiers) if (o.keyword === keyword) return o;
+  return undefined;
+}
+
+/**
+ * Walks the options in order, checks how they combine, and builds the rule's model.
+ * Problems with one option are reported at that option (its ctx); rule-level problems
+ * (missing sid or msg) go to `ruleCtx`. Options whose value failed to parse are skipped
+ * quietly (their module reported why) without triggering follow-on errors.
+ */
+export function buildRuleBody(options: readonly OptionInstance[], ruleCtx?: DiagnosticSink): RuleBody {
+  return new RuleBodyBuilder(options).build(ruleCtx);
+}
+
+/** The walk's state; a class so that a rule costs a few objects, not a closure per helper. */
+class RuleBodyBuilder {
+  private readonly meta: RuleMeta = { gid: 1, rev: 1, references: [], metadata: [] };
+  private readonly detection: RuleDetection = { payload: [], conditions: [], flowbits: [], noalert: false, variables: [] };
+  private readonly unsupported: string[] = [];
+  private readonly skipReasons: SkipReason[] = [];
+  private readonly singleSeen: string[] = [];
+  private readonly sources = new Map<ContentMatch, ContentSources>();
+  private sticky: { buffer: string; option: OptionInstance } | undefined;
+  private transforms: readonly TransformStep[] = NO_TRANSFORMS;
+  /** The content the next modifier applies to; null when a broken content absorbs them. */
+  private lastContent: ContentMatch | null | undefined;
+  /** The last element that set the cursor, for the buffer of relative keywords. */
+  private lastMatch: PayloadElement | undefined;
+  private fastPatternOption: OptionInstance | undefined;
+  private thresholdOption: OptionInstance | undefined;
+  /** pcre elements placed in a sticky buffer (a relative one may then start at the buffer start). */
+  private stickyPcres: Set<PcreMatch> | undefined;
+
+  constructor(private readonly options: readonly OptionInstance[]) {}
+
+  build(ruleCtx: DiagnosticSink | undefined): RuleBody {
+    for (const o of this.options) this.option(o);
+    checkContents(this.detection.payload, this.sources, this.options, this.stickyPcres);
+    if (ruleCtx !== undefined) {
+      if (this.meta.sid === undefined && !this.singleSeen.includes('sid')) {
+        ruleCtx.error('rule has no sid: add sid:N; with a number unique among your rules (local rules usually use 1000000 and above)');
+      }
+      if (this.meta.msg === undefined && !this.singleSeen.includes('msg')) {
+        ruleCtx.warning('rule has no msg: add msg:"..."; so its alerts say what they detect');
+      }
+    }
+    return { meta: this.meta, detection: this.detection, unsupported: this.unsupported, skipReasons: this.skipReasons };
+  }
+
+  private option(o: OptionInstance): void {
+    const m = o.module;
+    if (m.evaluable === false) this.skip(o, `${o.keyword} is recognised but not evaluated yet`);
+    if (m.singleUse) {
+      if (this.singleSeen.includes(o.keyword)) {
+        o.ctx.error(
+          o.keyword === 'flow'
+            ? 'duplicate flow: a rule takes one flow option; combine them, e.g. flow:established,to_server;'
+            : `duplicate ${o.keyword}: a rule takes one ${o.keyword} option; remove this one`,
+        );
+        return;
+      }
+      this.singleSeen.push(o.keyword);
+    }
+    const value = o.value;
+    if (value === undefined) {
+      if (o.keyword === 'content' || o.keyword === 'uricontent') this.lastContent = null;
+      return;
+    }
+    switch (m.category) {
+      case 'meta':
+        applyMeta(this.meta, o);
+        return;
+      case 'sticky-buffer':
+        this.sticky = o.keyword === 'pkt_data' ? undefined : { buffer: m.buffer ?? o.keyword, option: o };
+        this.transforms = NO_TRANSFORMS;
+        return;
+      case 'transform':
+        if (this.sticky === undefined) {
+          o.ctx.error(`${o.keyword} must follow a sticky buffer such as http.uri; (a transform rewrites the current buffer)`);
+          return;
+        }
+        this.transforms = [...this.transforms, { keyword: o.keyword, value, option: o }];
+        return;
+      case 'payload':
+        if (o.keyword === 'content' || o.keyword === 'uricontent') this.content(o, value as ContentValue);
+        else this.payload(o, value);
+        return;
+      case 'modifier':
+        this.modifier(o, value);
+        return;
+      case 'non-payload':
+        if (o.keyword === 'flow') this.detection.flow = value as FlowValue;
+        else if (o.keyword === 'flowbits') {
+          const fb = value as FlowbitsValue;
+          if (fb.cmd === 'noalert') this.detection.noalert = true;
+          this.detection.flowbits.push(fb);
+        } else this.detection.conditions.push({ keyword: o.keyword, value, option: o });
+        return;
+      case 'post-detection':
+        this.post(o, value);
+        return;
+    }
+  }
+
+  private skip(o: OptionInstance, reason: string): void {
+    if (!this.unsupported.includes(o.keyword)) this.unsupported.push(o.keyword);
+    this.skipReasons.push({ keyword: o.keyword, reason, option: o });
+  }
+
+  private checkVar(o: OptionInstance, v: IntOrVar | undefined, what: string): void {
+    if (typeof v !== 'string' || this.detection.variables.includes(v)) return;
+    o.ctx.error(`${what} uses variable "${v}", which no earlier byte_extract or byte_math defines: define it first, e.g. byte_extract:2,0,${v};`);
+  }
+
+  private define(name: string): void {
+    // Snort lets a later byte_extract reuse a name: the newer value replaces the older one.
+    if (!this.detection.variables.includes(name)) this.detection.variables.push(name);
+  }
+
+  /** The buffer a payload keyword other than content inspects. */
+  private bufferFor(relative: boolean): string {
+    if (this.sticky !== undefined) return this.sticky.buffer;
+    // Without a sticky buffer a relative keyword inspects the buffer of the previous match
+    // (Suricata attaches it to that match's list), otherwise the packet payload.
+    if (relative && this.lastMatch !== undefined) return this.lastMatch.buffer;
+    return 'pkt_data';
+  }
+
+  private content(o: OptionInstance, cv: ContentValue): void {
+    const uri = o.keyword === 'uricontent';
+    const sticky = this.sticky;
+    const el: ContentMatch = {
+      kind: 'content',
+      bytes: cv.bytes,
+      negated: cv.negated,
+      buffer: uri ? 'http.uri' : sticky !== undefined ? sticky.buffer : 'pkt_data',
+      transforms: uri ? NO_TRANSFORMS : this.transforms,
+      option: o,
+      nocase: false,
+      rawbytes: false,
+      startsWith: false,
+      endsWith: false,
+      bufferFrom: uri ? 'uricontent' : sticky !== undefined ? 'sticky' : 'default',
+    };
+    this.sources.set(el, { modifiers: [] });
+    this.detection.payload.push(el);
+    this.lastContent = el;
+    this.lastMatch = el;
+  }
+
+  private payload(o: OptionInstance, value: unknown): void {
+    const d = this.detection;
+    switch (o.keyword) {
+      case 'pcre': {
+        const v = value as PcreValue;
+        const sticky = this.sticky;
+        let buffer: string;
+        if (v.buffer !== undefined) {
+          if (sticky !== undefined && !sameBuffer(v.buffer, sticky.buffer)) {
+            o.ctx.error(
+              `this pcre's buffer flag selects ${v.buffer}, but the rule is inspecting ${sticky.buffer} here (after ${sticky.option.keyword};): drop the flag, or move the pcre before ${sticky.option.keyword};`,
+            );
+            return;
+          }
+          buffer = sticky?.buffer ?? v.buffer;
+        } else buffer = this.bufferFor(v.relative);
+        if (v.compiled === null) this.skip(o, `pcre: ${v.unsupported ?? 'the pattern cannot be evaluated'}`);
+        const el: PcreMatch = { kind: 'pcre', value: v, buffer, transforms: v.buffer !== undefined && sticky === undefined ? NO_TRANSFORMS : this.transforms, option: o };
+        if (sticky !== undefined) (this.stickyPcres ??= new Set()).add(el);
+        d.payload.push(el);
+        this.lastMatch = el;
+        return;
+      }
+      case 'byte_test': {
+        const v = value as ByteTestValue;
+        this.checkVar(o, v.bytes, 'byte_test');
+        this.checkVar(o, v.value, 'byte_test');
+        this.checkVar(o, v.offset, 'byte_test');
+        d.payload.push({ kind: 'byte_test', value: v, option: o, transforms: this.transforms, buffer: this.bufferFor(v.relative) });
+        return;
+      }
+      case 'byte_jump': {
+        const v = value as ByteJumpValue;
+        this.checkVar(o, v.bytes, 'byte_jump');
+        this.checkVar(o, v.offset, 'byte_jump');
+        const el: ByteJumpMatch = { kind: 'byte_jump', value: v, option: o, transforms: this.transforms, buffer: this.bufferFor(v.relative) };
+        d.payload.push(el);
+        this.lastMatch = el;
+        return;
+      }
+      case 'byte_extract': {
+        const v = value as ByteExtractValue;
+        this.define(v.name);
+        const el: ByteExtractMatch = { kind: 'byte_extract', value: v, option: o, transforms: this.transforms, buffer: this.bufferFor(v.relative) };
+        d.payload.push(el);
+        this.lastMatch = el;
+        return;
+      }
+      case 'byte_math': {
+        const v = value as ByteMathValue;
+        this.checkVar(o, v.bytes, 'byte_math');
+        this.checkVar(o, v.offset, 'byte_math');
+        this.checkVar(o, v.rvalue, 'byte_math');
+        this.define(v.result);
+        const el: ByteMathMatch = { kind: 'byte_math', value: v, option: o, transforms: this.transforms, buffer: this.bufferFor(v.relative) };
+        d.payload.push(el);
+        this.lastMatch = el;
+        return;
+      }
+      case 'isdataat': {
+        const v = value as IsDataAtValue;
+        this.checkVar(o, v.offset, 'isdataat');
+        d.payload.push({ kind: 'isdataat', value: v, option: o, transforms: this.transforms, buffer: this.bufferFor(v.relative) });
+        return;
+      }
+      case 'bsize':
+        if (this.sticky === undefined) {
+          o.ctx.error('bsize must follow a sticky buffer such as http.uri; (it measures that buffer)');
+          return;
+        }
+        d.payload.push({ kind: 'bsize', value: value as NumericRange, option: o, transforms: this.transforms, buffer: this.sticky.buffer });
+        return;
+      default: {
+        const relative = typeof value === 'object' && value !== null && (value as { relative?: unknown }).relative === true;
+        d.payload.push({ kind: 'other', keyword: o.keyword, value, option: o, transforms: this.transforms, buffer: this.bufferFor(relative) });
+      }
+    }
+  }
+
+  private modifier(o: OptionInstance, value: unknown): void {
+    const kw = o.keyword;
+    const el = this.lastContent;
+    if (el === undefined) {
+      o.ctx.error(`${kw} must follow a content option; write content:"..."; ${kw}${o.raw !== null && o.raw.trim() !== '' ? ':' + o.raw.trim() : ''};`);
+      return;
+    }
+    if (el === null) return;
+    const src = this.sources.get(el)!;
+    if (o.module.buffer !== undefined) {
+      // Snort 2's file_data is a cursor that an http_* modifier overrides; other sticky buffers are final.
+      const overridable = el.bufferFrom === 'default' || (el.bufferFrom === 'sticky' && el.buffer === 'file.data');
+      if (!overridable) {
+        const by =
+          el.bufferFrom === 'uricontent'
+            ? 'uricontent'
+            : el.bufferFrom === 'sticky'
+              ? `the sticky buffer ${this.sticky?.option.keyword ?? el.buffer}`
+              : src.bufferOption!.keyword;
+        o.ctx.error(`${kw} cannot apply here: this content already inspects ${el.buffer} (selected by ${by}); remove ${kw}`);
+        return;
+      }
+      el.buffer = o.module.buffer;
+      el.bufferFrom = 'modifier';
+      el.transforms = NO_TRANSFORMS;
+      src.bufferOption = o;
+      return;
+    }
+    if (modifierOf(src, kw) !== undefined) {
+      o.ctx.error(`${kw} is already set for this content: remove one`);
+      return;
+    }
+    src.modifiers.push(o);
+    switch (kw) {
+      case 'nocase':
+        el.nocase = true;
+        return;
+      case 'rawbytes':
+        el.rawbytes = true;
+        return;
+      case 'startswith':
+        el.startsWith = true;
+        return;
+      case 'endswith':
+        el.endsWith = true;
+        return;
+      case 'fast_pattern':
+        if (this.fastPatternOption !== undefined) {
+          o.ctx.error('only one content per rule can be the fast_pattern: remove this one (an earlier content already has fast_pattern)');
+          return;
+        }
+        this.fastPatternOption = o;
+        el.fastPattern = value as FastPatternValue;
+        this.detection.fastPattern = el;
+        return;
+      case 'offset':
+      case 'depth':
+      case 'distance':
+      case 'within':
+        this.checkVar(o, value as IntOrVar, kw);
+        el[kw] = value as IntOrVar;
+        return;
+      default:
+        // A modifier module this builder has no slot for: keep it out of the model, loudly.
+        o.ctx.error(`${kw} cannot be combined with content here`);
+    }
+  }
+
+  private post(o: OptionInstance, value: unknown): void {
+    const d = this.detection;
+    switch (o.keyword) {
+      case 'threshold':
+      case 'detection_filter':
+        if (this.thresholdOption !== undefined && this.thresholdOption.keyword !== o.keyword) {
+          o.ctx.error('threshold and detection_filter cannot be used in the same rule: keep one');
+          return;
+        }
+        this.thresholdOption = o;
+        if (o.keyword === 'threshold') d.threshold = value as ThresholdValue;
+        else d.detectionFilter = value as DetectionFilterValue;
+        return;
+      case 'tag':
+        d.tag = value as TagValue;
+        return;
+      case 'noalert':
+        d.noalert = true;
+        return;
+      default:
+        d.conditions.push({ keyword: o.keyword, value, option: o });
+    }
+  }
+}
+
+const NO_TRANSFORMS: readonly TransformStep[] = Object.freeze([]);
+
+function applyMeta(meta: RuleMeta, o: OptionInstance): void {
+  const v = o.value;
+  switch (o.keyword) {
+    case 'sid':
+      meta.sid = v as number;
+      break;
+    case 'gid':
+      meta.gid = v as number;
+      break;
+    case 'rev':
+      meta.rev = v as number;
+      break;
+    case 'msg':
+      meta.msg = v as string;
+      break;
+    case 'classtype':
+      meta.classtype = v as string;
+      break;
+    case 'priority':
+      meta.priority = v as number;
+      break;
+    case 'level':
+      meta.level = v as Level;
+      break;
+    case 'reference':
+      meta.references.push(v as ReferenceValue);
+      break;
+    case 'metadata':
+      meta.metadata.push(...(v as MetadataEntry[]));
+      break;
+    case 'target':
+      meta.target = v as TargetValue;
+      break;
+  }
+}
+
+/** Checks that need a content's final buffer and all of its modifiers. */
+function checkContents(
+  payload: readonly PayloadElement[],
+  sources: ReadonlyMap<ContentMatch, ContentSources>,
+  options: readonly OptionInstance[],
+  stickyPcres: ReadonlySet<PcreMatch> | undefined,
+): void {
+  /** Buffers in which something has matched so far (what relative keywords measure from). */
+  const anchored: string[] = [];
+  for (const el of payload) {
+    if (el.kind === 'pcre') {
+      const v = el.value;
+      if (v.relative && !anchored.includes(el.buffer) && stickyPcres?.has(el) !== true) {
+        el.option.ctx.error(`pcre flag R needs an earlier content or pcre match in ${el.buffer} to be relative to; drop R to search the whole buffer`);
+      }
+      if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
+      continue;
+    }
+    if (el.kind === 'byte_jump' || el.kind === 'byte_extract' || el.kind === 'byte_math') {
+      if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
+      continue;
+    }
+    if (el.kind !== 'content') continue;
+    const src = sources.get(el)!;
+    if (src.modifiers.length === 0 && el.buffer !== 'http.host') {
+      if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
+      continue;
+    }
+    const mod = (k: string): OptionInstance | undefined => modifierOf(src, k);
+    const len = el.bytes.length;
+
+    const absolute = mod('offset') ?? mod('depth');
+    const relative = mod('distance') ?? mod('within');
+    if (absolute !== undefined && relative !== undefined) {
+      const later = options.indexOf(absolute) > options.indexOf(relative) ? absolute : relative;
+      later.ctx.error(
+        `${later.keyword} cannot be combined with ${later === absolute ? relative.keyword : absolute.keyword} on the same content: use offset/depth (from the buffer start) or distance/within (from the previous match), not both`,
+      );
+    }
+    if (el.startsWith) {
+      for (const k of POSITION_SLOTS) {
+        const o = mod(k);
+        if (o !== undefined) o.ctx.error(`${k} cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start`);
+      }
+    }
+    const depthO = mod('depth');
+    if (depthO !== undefined && typeof el.depth === 'number' && el.depth < len) {
+      depthO.ctx.error(`depth:${el.depth} is shorter than the content (${len} bytes), so it can never match: use depth:${len} or more`);
+    }
+    const withinO = mod('within');
+    if (withinO !== undefined && typeof el.within === 'number' && el.within < len) {
+      withinO.ctx.error(`within:${el.within} is shorter than the content (${len} bytes), so it can never match: use within:${len} or more`);
+    }
+    if (relative !== undefined && !anchored.includes(el.buffer)) {
+      // Snort and Suricata accept this and count from the buffer start; say so, and how to write it.
+      const alt = relative.keyword === 'distance' ? 'offset' : 'depth';
+      relative.ctx.warning(
+        `${relative.keyword} has no earlier content or pcre match in ${el.buffer} to be relative to, so it counts from the buffer start: write ${alt}:${String(relative.value)} to say so`,
+      );
+    }
+    const fp = mod('fast_pattern');
+    if (fp !== undefined && el.fastPattern !== undefined) {
+      if (el.negated) fp.ctx.error('fast_pattern cannot be used on a negated content: put it on a content without !');
+      else if (el.fastPattern.kind === 'chop' && el.fastPattern.offset + el.fastPattern.length > len) {
+        fp.ctx.error(`fast_pattern:${el.fastPattern.offset},${el.fastPattern.length} reaches past the end of the content (${len} bytes)`);
+      } else if (el.fastPattern.kind === 'only') {
+        const positional = POSITION_SLOTS.map(mod).find((x): x is OptionInstance => x !== undefined);
+        if (positional !== undefined) {
+          fp.ctx.error(`fast_pattern:only cannot be combined with ${positional.keyword}: the prefilter match alone cannot check a position; write fast_pattern; instead`);
+        }
+      }
+    }
+    const raw = mod('rawbytes');
+    if (raw !== undefined && el.buffer !== 'pkt_data') {
+      raw.ctx.error(`rawbytes cannot be used on a content in ${el.buffer}: rawbytes inspects the raw packet; remove one of them`);
+    }
+    if (el.buffer === 'http.host' && !el.nocase && hasUpper(el.bytes)) {
+      (src.bufferOption ?? el.option).ctx.error(
+        'http.host is lower-cased, so a content with upper-case letters can never match it: write the content in lower case or add nocase',
+      );
+    }
+    if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
+  }
+}
+
+/** A pcre buffer flag agrees with the sticky buffer (Q names the HTTP response body as file data). */
+function sameBuffer(a: string, b: string): boolean {
+  if (a === b) return true;
+  const body = (x: string): boolean => x === 'file.data' || x === 'http.response_body';
+  return body(a) && body(b);
+}
+
+function hasUpper(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x41 && bytes[i]! <= 0x5a) return true;
+  return false;
+}

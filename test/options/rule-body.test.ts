@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import type { ContentMatch } from '../../src/options/rule-body.js';
+import { META, bytes, rule } from './helpers.js';
+
+const contents = (b: ReturnType<typeof rule>['body']): ContentMatch[] => b.detection.payload.filter((e): e is ContentMatch => e.kind === 'content');
+
+describe('buildRuleBody: the model', () => {
+  it('collects meta data', () => {
+    const { body, diags } = rule(
+      'msg:"ET TEST x"; sid:2000001; rev:3; gid:1; classtype:trojan-activity; priority:2; level:Critical; reference:cve,2021-1; reference:url,a.b; metadata:a 1, b 2; target:dest_ip;',
+    );
+    expect(diags).toEqual([]);
+    expect(body.meta).toEqual({
+      sid: 2000001,
+      gid: 1,
+      rev: 3,
+      msg: 'ET TEST x',
+      classtype: 'trojan-activity',
+      priority: 2,
+      level: 'Critical',
+      references: [{ type: 'cve', id: '2021-1' }, { type: 'url', id: 'a.b' }],
+      metadata: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }],
+      target: 'dest_ip',
+    });
+  });
+
+  it('folds modifiers into their content (Snort 2 form) and assigns buffers', () => {
+    const { body, diags } = rule(`${META} content:"GET"; http_method; content:"/a.php"; http_uri; nocase; depth:10; content:"pre"; content:"x"; distance:0; within:20; fast_pattern;`);
+    expect(diags).toEqual([]);
+    const [m, u, , x] = contents(body);
+    expect(m).toMatchObject({ buffer: 'http.method', bufferFrom: 'modifier', bytes: bytes('GET') });
+    expect(u).toMatchObject({ buffer: 'http.uri', nocase: true, depth: 10 });
+    expect(x).toMatchObject({ buffer: 'pkt_data', distance: 0, within: 20, fastPattern: { kind: 'plain' } });
+    expect(body.detection.fastPattern).toBe(x);
+  });
+
+  it('gives payload keywords after a sticky buffer that buffer, with its transforms', () => {
+    const { body, diags } = rule(`${META} http.uri; content:"/x"; pcre:"/y$/R"; http.host; dotprefix; content:".evil.com"; endswith; pkt_data; content:"raw";`);
+    expect(diags).toEqual([]);
+    const p = body.detection.payload;
+    expect(p.map((e) => [e.kind, e.buffer, e.transforms.map((t) => t.keyword)])).toEqual([
+      ['content', 'http.uri', []],
+      ['pcre', 'http.uri', []],
+      ['content', 'http.host', ['dotprefix']],
+      ['content', 'pkt_data', []],
+    ]);
+    expect(body.unsupported).toEqual(['dotprefix']);
+  });
+
+  it('puts relative keywords without a sticky buffer in the buffer of the previous match', () => {
+    const { body } = rule(`${META} content:"a"; http_uri; isdataat:!1,relative; byte_test:1,>,5,0; pcre:"/z/U";`);
+    expect(body.detection.payload.map((e) => [e.kind, e.buffer])).toEqual([
+      ['content', 'http.uri'],
+      ['isdataat', 'http.uri'],
+      ['byte_test', 'pkt_data'],
+      ['pcre', 'http.uri'],
+    ]);
+  });
+
+  it('keeps flow, flowbits, conditions, thresholds and noalert', () => {
+    const { body, diags } = rule(`${META} flow:established,to_server; flowbits:set,a; flowbits:noalert; ttl:<10; dsize:>100; threshold:type limit, track by_src, count 1, seconds 60; tag:session,5,packets;`);
+    expect(diags).toEqual([]);
+    const d = body.detection;
+    expect(d.flow).toEqual({ state: 'established', direction: 'to_server' });
+    expect(d.flowbits).toEqual([{ cmd: 'set', names: ['a'], op: 'all' }, { cmd: 'noalert', names: [], op: 'all' }]);
+    expect(d.noalert).toBe(true);
+    expect(d.conditions.map((c) => [c.keyword, c.value])).toEqual([
+      ['ttl', { op: '<', a: 10 }],
+      ['dsize', { op: '>', a: 100 }],
+    ]);
+    expect(d.threshold).toEqual({ type: 'limit', track: 'by_src', count: 1, seconds: 60 });
+    expect(d.tag).toEqual({ type: 'session', count: 5, metric: 'packets' });
+  });
+
+  it('lists keywords it cannot evaluate yet, with the reason per option', () => {
+    const { body } = rule(`${META} dns.query; content:"x"; pcre:"/a(?R)/";`);
+    expect(body.unsupported).toEqual(['dns.query', 'pcre']);
+    expect(body.skipReasons.map((r) => r.reason)).toEqual([
+      'dns.query is recognised but not evaluated yet',
+      'pcre: recursion and subroutine calls ((?R), (?1), (?&name)) cannot be evaluated',
+    ]);
+  });
+
+  it('records byte_extract variables and lets later options use them', () => {
+    const { body, diags } = rule(`${META} content:"x"; byte_extract:2,0,len,relative; content:"y"; distance:0; within:len; byte_test:1,>,len,0,relative;`);
+    expect(diags).toEqual([]);
+    expect(body.detection.variables).toEqual(['len']);
+    expect(contents(body)[1]!.within).toBe('len');
+  });
+});
+
+describe('buildRuleBody: diagnostics', () => {
+  it('requires a content before a modifier, saying what to write', () => {
+    expect(rule(`${META} nocase;`).diags).toEqual([
+      { severity: 'error', message: 'nocase must follow a content option; write content:"..."; nocase;', at: '2:nocase' },
+    ]);
+    expect(rule(`${META} pcre:"/a/"; depth:4;`).diags).toEqual([
+      { severity: 'error', message: 'depth must follow a content option; write content:"..."; depth:4;', at: '3:depth' },
+    ]);
+  });
+
+  it('stays quiet about modifiers of a content that failed to parse', () => {
+    expect(rule(`${META} content:"ab|4"; nocase; depth:3;`).diags.map((d) => d.at)).toEqual(['2:content']);
+  });
+
+  it('rejects a depth or within shorter than the content', () => {
+    expect(rule(`${META} content:"abcdef"; depth:4;`).diags).toEqual([
+      { severity: 'error', message: 'depth:4 is shorter than the content (6 bytes), so it can never match: use depth:6 or more', at: '3:depth' },
+    ]);
+    expect(rule(`${META} content:"a"; content:"bcd"; distance:0; within:2;`).diags).toEqual([
+      { severity: 'error', message: 'within:2 is shorter than the content (3 bytes), so it can never match: use within:3 or more', at: '5:within' },
+    ]);
+  });
+
+  it('warns when distance/within has no earlier match in its buffer, saying what it means', () => {
+    expect(rule(`${META} content:"a"; http_uri; content:"b"; distance:0;`).diags).toEqual([
+      {
+        severity: 'warning',
+        message: 'distance has no earlier content or pcre match in pkt_data to be relative to, so it counts from the buffer start: write offset:0 to say so',
+        at: '5:distance',
+      },
+    ]);
+    expect(rule(`${META} file.data; content:"b"; within:5;`).diags[0]!.message).toBe(
+      'within has no earlier content or pcre match in file.data to be relative to, so it counts from the buffer start: write depth:5 to say so',
+    );
+    expect(rule(`${META} content:"a"; content:"b"; distance:0;`).diags).toEqual([]);
+  });
+
+  it('rejects offset/depth mixed with distance/within on one content, at the later option', () => {
+    expect(rule(`${META} content:"a"; content:"b"; offset:1; distance:2;`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'distance cannot be combined with offset on the same content: use offset/depth (from the buffer start) or distance/within (from the previous match), not both',
+        at: '5:distance',
+      },
+    ]);
+  });
+
+  it('checks fast_pattern use', () => {
+    expect(rule(`${META} content:!"a"; fast_pattern;`).diags).toEqual([
+      { severity: 'error', message: 'fast_pattern cannot be used on a negated content: put it on a content without !', at: '3:fast_pattern' },
+    ]);
+    expect(rule(`${META} content:"a"; fast_pattern; content:"b"; fast_pattern;`).diags).toEqual([
+      { severity: 'error', message: 'only one content per rule can be the fast_pattern: remove this one (an earlier content already has fast_pattern)', at: '5:fast_pattern' },
+    ]);
+    expect(rule(`${META} content:"abc"; fast_pattern:1,5;`).diags[0]!.message).toBe('fast_pattern:1,5 reaches past the end of the content (3 bytes)');
+    expect(rule(`${META} content:"abc"; fast_pattern:only; depth:3;`).diags[0]!.message).toBe(
+      'fast_pattern:only cannot be combined with depth: the prefilter match alone cannot check a position; write fast_pattern; instead',
+    );
+  });
+
+  it('rejects conflicting or duplicate single-use options', () => {
+    expect(rule(`${META} flow:to_server; flow:established;`).diags).toEqual([
+      { severity: 'error', message: 'duplicate flow: a rule takes one flow option; combine them, e.g. flow:established,to_server;', at: '3:flow' },
+    ]);
+    expect(rule(`${META} sid:2;`).diags).toEqual([{ severity: 'error', message: 'duplicate sid: a rule takes one sid option; remove this one', at: '2:sid' }]);
+    expect(rule(`${META} content:"a"; nocase; nocase;`).diags).toEqual([
+      { severity: 'error', message: 'nocase is already set for this content: remove one', at: '4:nocase' },
+    ]);
+    expect(rule(`${META} threshold:type limit,track by_src,count 1,seconds 1; detection_filter:track by_src,count 1,seconds 1;`).diags).toEqual([
+      { severity: 'error', message: 'threshold and detection_filter cannot be used in the same rule: keep one', at: '3:detection_filter' },
+    ]);
+  });
+
+  it('rejects an http_* modifier on a content that already has a buffer', () => {
+    expect(rule(`${META} http.uri; content:"a"; http_header;`).diags).toEqual([
+      { severity: 'error', message: 'http_header cannot apply here: this content already inspects http.uri (selected by the sticky buffer http.uri); remove http_header', at: '4:http_header' },
+    ]);
+    expect(rule(`${META} uricontent:"a"; http_uri;`).diags).toEqual([
+      { severity: 'error', message: 'http_uri cannot apply here: this content already inspects http.uri (selected by uricontent); remove http_uri', at: '3:http_uri' },
+    ]);
+    expect(rule(`${META} content:"a"; http_uri; http_header;`).diags).toEqual([
+      { severity: 'error', message: 'http_header cannot apply here: this content already inspects http.uri (selected by http_uri); remove http_header', at: '4:http_header' },
+    ]);
+  });
+
+  it('lets an http_* modifier override Snort 2 file_data, as Snort does', () => {
+    const { body, diags } = rule(`${META} file_data; content:"a"; content:"Content-Length:"; http_header;`);
+    expect(diags).toEqual([]);
+    expect(contents(body).map((c) => c.buffer)).toEqual(['file.data', 'http.header']);
+  });
+
+  it('checks buffers against other modifiers', () => {
+    expect(rule(`${META} content:"a"; http_uri; rawbytes;`).diags[0]!.message).toBe(
+      'rawbytes cannot be used on a content in http.uri: rawbytes inspects the raw packet; remove one of them',
+    );
+    expect(rule(`${META} content:"Evil.com"; http_host;`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'http.host is lower-cased, so a content with upper-case letters can never match it: write the content in lower case or add nocase',
+        at: '3:http_host',
+      },
+    ]);
+    expect(rule(`${META} http.host; content:"Evil.com"; nocase;`).diags).toEqual([]);
+    expect(rule(`${META} content:"a"; startswith; offset:2;`).diags[0]!.message).toBe(
+      'offset cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start',
+    );
+  });
+
+  it('checks pcre buffer flags and relative matching', () => {
+    expect(rule(`${META} http.header; pcre:"/a/U";`).diags).toEqual([
+      {
+        severity: 'error',
+        message: "this pcre's buffer flag selects http.uri, but the rule is inspecting http.header here (after http.header;): drop the flag, or move the pcre before http.header;",
+        at: '3:pcre',
+      },
+    ]);
+    expect(rule(`${META} http.uri; pcre:"/a/UR";`).diags).toEqual([]);
+    expect(rule(`${META} pcre:"/a/R";`).diags).toEqual([
+      { severity: 'error', message: 'pcre flag R needs an earlier content or pcre match in pkt_data to be relative to; drop R to search the whole buffer', at: '2:pcre' },
+    ]);
+  });
+
+  it('requires sticky buffers for transforms and bsize', () => {
+    expect(rule(`${META} to_lowercase; content:"a";`).diags[0]!.message).toBe(
+      'to_lowercase must follow a sticky buffer such as http.uri; (a transform rewrites the current buffer)',
+    );
+    expect(rule(`${META} content:"a"; bsize:4;`).diags[0]!.message).toBe('bsize must follow a sticky buffer such as http.uri; (it measures that buffer)');
+  });
+
+  it('rejects a variable no byte_extract defined', () => {
+    expect(rule(`${META} content:"a"; content:"b"; distance:n;`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'distance uses variable "n", which no earlier byte_extract or byte_math defines: define it first, e.g. byte_extract:2,0,n;',
+        at: '4:distance',
+      },
+    ]);
+    expect(rule(`${META} content:"a"; byte_test:1,=,v,0,relative; byte_extract:1,0,v,relative;`).diags.map((d) => d.at)).toEqual(['3:byte_test']);
+  });
+
+  it('reports a missing sid as an error and a missing msg as a warning, at rule level', () => {
+    expect(rule('content:"a";').diags).toEqual([
+      { severity: 'error', message: 'rule has no sid: add sid:N; with a number unique among your rules (local rules usually use 1000000 and above)', at: 'rule' },
+      { severity: 'warning', message: 'rule has no msg: add msg:"..."; so its alerts say what they detect', at: 'rule' },
+    ]);
+    // A sid that failed to parse was still written: no second message about it.
+    expect(rule('msg:"x"; sid:abc;').diags.map((d) => d.at)).toEqual(['1:sid']);
+    expect(rule('content:"a";', false).diags).toEqual([]);
+  });
+});
