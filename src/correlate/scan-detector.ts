@@ -1,0 +1,371 @@
+import { LRUCache } from 'lru-cache';
+import type { Alert } from '../types/alert.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../types/packet.js';
+import { addressKey, addressText } from './ip-bytes.js';
+import type { ScanKind, ScanThreshold } from './policy-types.js';
+
+/** One packet as the scan detector sees it (every packet, not only those that alerted). */
+export interface PacketObservation {
+  tsUs: number;
+  /** 4 or 16 bytes. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  /** -1 when unknown (a non-first fragment). */
+  srcPort: number;
+  dstPort: number;
+  /** IP protocol number (6 TCP, 17 UDP, ...). */
+  proto: number;
+  /** TCP flag byte, -1 if the packet is not TCP. */
+  tcpFlags: number;
+}
+
+/**
+ * kanshi's generator id for its scan events: like Snort's port_scan (gid 122) but with its own
+ * numbering, so a threshold.config written for Snort's 122:x never hits these by accident.
+ */
+export const SCAN_GID = 1122;
+
+/** Signature ids and names (the names the SOC's reports use). */
+export const SCAN_SIGNATURES: Readonly<Record<ScanKind, { sid: number; name: string }>> = {
+  horizontal: { sid: 1, name: 'Horizontal Scan' },
+  vertical: { sid: 2, name: 'Vertical scan' },
+  sweep: { sid: 3, name: 'TCP-SWEEP' },
+  flags: { sid: 4, name: 'TCP-FLAGS' },
+  port_zero: { sid: 5, name: 'PORT-ZERO' },
+  service_sweep: { sid: 6, name: 'TCP_Service_Sweep' },
+};
+
+export interface ScanStats {
+  packets: number;
+  probes: number;
+  answers: number;
+  events: number;
+  evictions: number;
+  horizontal: number;
+  vertical: number;
+  sweep: number;
+  flags: number;
+  port_zero: number;
+  service_sweep: number;
+}
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const US = 1_000_000;
+
+/** The distinct targets (hosts or ports) seen within one window. */
+interface Tally {
+  startUs: number;
+  /** The only target so far; a Set is made at the second (most keys of a flood never get one). */
+  first: number | string | undefined;
+  items: Set<number | string> | undefined;
+  /** Service sweeps: the first port seen (and `count` says whether a second, different one came). */
+  first2: number;
+  /** Anomalous packets counted (flags, port zero); distinct ports (0-2) for service sweeps. */
+  count: number;
+  alerted: boolean;
+}
+
+class TallyTable {
+  /** Made on first use (lru-cache sizes its arrays for `max` up front). */
+  private cache: LRUCache<string | number, Tally> | undefined;
+  evictions = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** The key's tally, opened (or reopened after its window ran out) at tsUs. */
+  open(key: string | number, tsUs: number, seconds: number): Tally {
+    const cache = (this.cache ??= new LRUCache<string | number, Tally>({ max: this.max }));
+    let t = cache.get(key);
+    if (t === undefined) {
+      if (cache.size >= this.max) this.evictions++;
+      t = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false };
+      cache.set(key, t);
+    } else if (tsUs > t.startUs + seconds * US) {
+      t.startUs = tsUs;
+      clearItems(t);
+      t.count = 0;
+      t.alerted = false;
+    }
+    return t;
+  }
+
+  /** Looks a key up without creating it or touching its recency. */
+  peek(key: string | number): Tally | undefined {
+    return this.cache?.peek(key);
+  }
+}
+
+/** Adds a target; returns how many distinct targets the tally holds. */
+function addItem(t: Tally, x: number | string): number {
+  if (t.items !== undefined) {
+    t.items.add(x);
+    return t.items.size;
+  }
+  if (t.first === undefined || t.first === x) {
+    t.first = x;
+    return 1;
+  }
+  t.items = new Set([t.first, x]);
+  t.first = undefined;
+  return 2;
+}
+
+function deleteItem(t: Tally, x: number | string): void {
+  if (t.items !== undefined) t.items.delete(x);
+  else if (t.first === x) t.first = undefined;
+}
+
+function clearItems(t: Tally): void {
+  t.first = undefined;
+  t.items = undefined;
+}
+
+/** Which forbidden TCP flag combination a packet carries, if any. */
+export function tcpFlagAnomaly(flags: number): string | undefined {
+  const f = flags & 0x3f;
+  if (f === 0) return 'NULL';
+  if (f === 0x3f) return 'all flags';
+  if ((f & (TCP_SYN | TCP_FIN)) === (TCP_SYN | TCP_FIN)) return 'SYN+FIN';
+  if ((f & (TCP_SYN | TCP_RST)) === (TCP_SYN | TCP_RST)) return 'SYN+RST';
+  if ((f & TCP_ACK) === 0) {
+    if ((f & (TCP_FIN | TCP_PSH | TCP_URG)) === (TCP_FIN | TCP_PSH | TCP_URG)) return 'Xmas';
+    if ((f & (TCP_FIN | TCP_RST)) === (TCP_FIN | TCP_RST)) return 'FIN+RST';
+    if (f === TCP_FIN) return 'FIN without ACK';
+  }
+  return undefined;
+}
+
+/** Horizontal tallies are per source, port and protocol: one exact number for an IPv4 source (below 2^49). */
+function horizontalKey(src: number | string, port: number, proto: number): number | string {
+  return typeof src === 'number' ? src * 131072 + port * 2 + (proto === PROTO_UDP ? 1 : 0) : `${src}:${port}/${proto}`;
+}
+
+function protoName(p: number): string {
+  return p === PROTO_TCP ? 'TCP' : p === PROTO_UDP ? 'UDP' : p === 1 ? 'ICMP' : p === 58 ? 'IPv6-ICMP' : String(p);
+}
+
+/**
+ * Scan detection over all traffic. A *probe* is a packet that tries to open something: a TCP
+ * segment with neither ACK nor RST (SYN, FIN, NULL, Xmas), or the first UDP datagram of a
+ * conversation. A probe the target *answers* (SYN+ACK, or a UDP reply) stops counting: the
+ * source reached a live service, as every client does. What is left are probes that were
+ * refused or went nowhere, which is what scanning looks like; counts are per window (from the
+ * first probe, `seconds` long), and each source/target raises its event once per window.
+ *
+ * - Horizontal Scan: one source, one port (TCP or UDP), `count` hosts.
+ * - Vertical scan: one source, one host, `count` ports.
+ * - TCP-SWEEP: one source, `count` hosts over TCP on any ports, in a short window (host discovery).
+ * - TCP_Service_Sweep: one source, `count` hosts over TCP on more than one service port.
+ * - TCP-FLAGS: a flag combination no stack sends (SYN+FIN, SYN+RST, NULL, Xmas, FIN without ACK, ...).
+ * - PORT-ZERO: TCP or UDP to or from port 0.
+ * State is capped per table (LRU, evictions counted): a flood of spoofed sources costs bounded memory.
+ */
+export class ScanDetector {
+  private readonly vertical: TallyTable;
+  private readonly horizontal: TallyTable;
+  private readonly sweep: TallyTable;
+  private readonly serviceSweep: TallyTable;
+  private readonly flags: TallyTable;
+  private readonly portZero: TallyTable;
+  /** UDP conversations seen, to tell a reply from a new probe. */
+  private udpConversations: LRUCache<string, true> | undefined;
+  private udpEvictions = 0;
+  private readonly maxPerTable: number;
+  private readonly st: ScanStats = {
+    packets: 0,
+    probes: 0,
+    answers: 0,
+    events: 0,
+    evictions: 0,
+    horizontal: 0,
+    vertical: 0,
+    sweep: 0,
+    flags: 0,
+    port_zero: 0,
+    service_sweep: 0,
+  };
+
+  constructor(
+    private readonly thresholds: Readonly<Record<ScanKind, ScanThreshold>>,
+    private readonly emit: (alert: Alert) => void,
+    maxPerTable = 32_768,
+  ) {
+    this.maxPerTable = maxPerTable;
+    this.vertical = new TallyTable(maxPerTable);
+    this.horizontal = new TallyTable(maxPerTable);
+    this.sweep = new TallyTable(maxPerTable);
+    this.serviceSweep = new TallyTable(maxPerTable);
+    this.flags = new TallyTable(maxPerTable);
+    this.portZero = new TallyTable(maxPerTable);
+  }
+
+  observe(o: PacketObservation): void {
+    this.st.packets++;
+    const tcp = o.proto === PROTO_TCP && o.tcpFlags >= 0;
+    if (!tcp && o.proto !== PROTO_UDP) return;
+    const th = this.thresholds;
+    let srcKey: number | string | undefined;
+
+    if (tcp && th.flags.count > 0) {
+      const anomaly = tcpFlagAnomaly(o.tcpFlags);
+      if (anomaly !== undefined) {
+        srcKey = addressKey(o.src);
+        const t = this.flags.open(srcKey, o.tsUs, th.flags.seconds);
+        t.count++;
+        if (!t.alerted && t.count >= th.flags.count) {
+          t.alerted = true;
+          this.raise('flags', o, o.dst, o.dstPort, { flags: anomaly, packets: t.count, first_seen_us: t.startUs });
+        }
+      }
+    }
+    if ((o.srcPort === 0 || o.dstPort === 0) && th.port_zero.count > 0) {
+      srcKey ??= addressKey(o.src);
+      const t = this.portZero.open(srcKey, o.tsUs, th.port_zero.seconds);
+      t.count++;
+      if (!t.alerted && t.count >= th.port_zero.count) {
+        t.alerted = true;
+        this.raise('port_zero', o, o.dst, o.dstPort, { packets: t.count, first_seen_us: t.startUs });
+      }
+    }
+    if (o.srcPort < 0 || o.dstPort < 0) return;
+
+    if (tcp) {
+      const f = o.tcpFlags;
+      if ((f & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+        this.answered(o);
+        return;
+      }
+      if ((f & (TCP_ACK | TCP_RST)) !== 0) return;
+      this.probe(o, srcKey ?? addressKey(o.src), true);
+      return;
+    }
+
+    // UDP: a datagram of a conversation already seen the other way is a reply.
+    const forward = `${addressKey(o.src)}:${o.srcPort}>${addressKey(o.dst)}:${o.dstPort}`;
+    const reverse = `${addressKey(o.dst)}:${o.dstPort}>${addressKey(o.src)}:${o.srcPort}`;
+    const seen = (this.udpConversations ??= new LRUCache<string, true>({ max: this.maxPerTable * 2 }));
+    if (seen.has(reverse)) {
+      this.answered(o);
+      return;
+    }
+    if (seen.has(forward)) return;
+    if (seen.size >= this.maxPerTable * 2) this.udpEvictions++;
+    seen.set(forward, true);
+    this.probe(o, srcKey ?? addressKey(o.src), false);
+  }
+
+  stats(): ScanStats {
+    return {
+      ...this.st,
+      evictions:
+        this.vertical.evictions +
+        this.horizontal.evictions +
+        this.sweep.evictions +
+        this.serviceSweep.evictions +
+        this.flags.evictions +
+        this.portZero.evictions +
+        this.udpEvictions,
+    };
+  }
+
+  /** A probe: count the target under every scan shape it may be part of. */
+  private probe(o: PacketObservation, srcKey: number | string, tcp: boolean): void {
+    this.st.probes++;
+    const th = this.thresholds;
+    const dstKey = addressKey(o.dst);
+    if (th.vertical.count > 0) {
+      const t = this.vertical.open(`${srcKey}>${dstKey}/${o.proto}`, o.tsUs, th.vertical.seconds);
+      if (!t.alerted) {
+        const n = addItem(t, o.dstPort);
+        if (n >= th.vertical.count) {
+          t.alerted = true;
+          this.raise('vertical', o, o.dst, o.dstPort, { ports: n, first_seen_us: t.startUs });
+          clearItems(t);
+        }
+      }
+    }
+    if (th.horizontal.count > 0) {
+      const t = this.horizontal.open(horizontalKey(srcKey, o.dstPort, o.proto), o.tsUs, th.horizontal.seconds);
+      if (!t.alerted) {
+        const n = addItem(t, dstKey);
+        if (n >= th.horizontal.count) {
+          t.alerted = true;
+          this.raise('horizontal', o, o.dst, o.dstPort, { hosts: n, port: o.dstPort, first_seen_us: t.startUs });
+          clearItems(t);
+        }
+      }
+    }
+    if (!tcp) return;
+    if (th.sweep.count > 0) {
+      const t = this.sweep.open(srcKey, o.tsUs, th.sweep.seconds);
+      if (!t.alerted) {
+        const n = addItem(t, dstKey);
+        if (n >= th.sweep.count) {
+          t.alerted = true;
+          this.raise('sweep', o, o.dst, o.dstPort, { hosts: n, first_seen_us: t.startUs });
+          clearItems(t);
+        }
+      }
+    }
+    if (th.service_sweep.count > 0) {
+      const t = this.serviceSweep.open(srcKey, o.tsUs, th.service_sweep.seconds);
+      if (!t.alerted) {
+        const n = addItem(t, dstKey);
+        // Two distinct ports are all the rule needs (kept in `count` and `ports`); more would only cost memory.
+        if (t.count === 0) {
+          t.count = 1;
+          t.first2 = o.dstPort;
+        } else if (t.count === 1 && t.first2 !== o.dstPort) t.count = 2;
+        if (n >= th.service_sweep.count && t.count >= 2) {
+          t.alerted = true;
+          this.raise('service_sweep', o, o.dst, o.dstPort, { hosts: n, first_seen_us: t.startUs });
+          clearItems(t);
+        }
+      }
+    }
+  }
+
+  /** The target answered o's source's earlier probe: that probe no longer counts. */
+  private answered(o: PacketObservation): void {
+    this.st.answers++;
+    // o goes target -> prober, so the prober is o.dst and the target o.src.
+    const prober = addressKey(o.dst);
+    const target = addressKey(o.src);
+    const v = this.vertical.peek(`${prober}>${target}/${o.proto}`);
+    if (v !== undefined && !v.alerted) deleteItem(v, o.srcPort);
+    const h = this.horizontal.peek(horizontalKey(prober, o.srcPort, o.proto));
+    if (h !== undefined && !h.alerted) deleteItem(h, target);
+    if (o.proto !== PROTO_TCP) return;
+    const s = this.sweep.peek(prober);
+    if (s !== undefined && !s.alerted) deleteItem(s, target);
+    const ss = this.serviceSweep.peek(prober);
+    if (ss !== undefined && !ss.alerted) deleteItem(ss, target);
+  }
+
+  private raise(kind: ScanKind, o: PacketObservation, target: Uint8Array, port: number, detail: Record<string, unknown>): void {
+    const sig = SCAN_SIGNATURES[kind];
+    const th = this.thresholds[kind];
+    this.st.events++;
+    this.st[kind]++;
+    const alert: Alert = {
+      tsUs: o.tsUs,
+      srcIp: addressText(o.src),
+      destIp: addressText(target),
+      proto: protoName(o.proto),
+      action: 'alert',
+      gid: SCAN_GID,
+      sid: sig.sid,
+      rev: 1,
+      signature: sig.name,
+      category: 'Attempted Information Leak',
+      severity: 2,
+      classtype: 'attempted-recon',
+      level: 'Warning',
+      extra: { scan: { kind, ...detail, count: th.count, seconds: th.seconds } },
+    };
+    if (o.srcPort >= 0) alert.srcPort = o.srcPort;
+    if (port >= 0) alert.destPort = port;
+    this.emit(alert);
+  }
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { Correlator, SCAN_GID, tcpFlagAnomaly, type CorrelatedEvent, type PacketObservation } from '../../src/correlate/index.js';
+import { ScanDetector } from '../../src/correlate/scan-detector.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../src/types/packet.js';
+import { ip4, policyOf, sec } from './helpers.js';
+
+const SYN = TCP_SYN;
+const SYNACK = TCP_SYN | TCP_ACK;
+const RSTACK = TCP_RST | TCP_ACK;
+
+function pkt(src: string, dst: string, dstPort: number, over: Partial<PacketObservation> = {}): PacketObservation {
+  return { tsUs: sec(0), src: ip4(src), dst: ip4(dst), srcPort: 51000, dstPort, proto: 6, tcpFlags: SYN, ...over };
+}
+
+function run(packets: readonly PacketObservation[], policyText = '', varOverrides?: Record<string, string>) {
+  const events: CorrelatedEvent[] = [];
+  const c = new Correlator(policyOf(policyText, varOverrides ? { varOverrides } : {}), { onEvent: (e) => events.push(e) });
+  for (const p of packets) c.observePacket(p);
+  return { events, stats: c.stats() };
+}
+
+const names = (events: readonly CorrelatedEvent[]): string[] => events.map((e) => e.signature);
+
+describe('Horizontal Scan: one source, one port, many hosts', () => {
+  const sweep445 = (n: number, over: Partial<PacketObservation> = {}) =>
+    Array.from({ length: n }, (_, i) => pkt('203.0.113.66', `192.0.2.${i + 1}`, 445, { tsUs: sec(i), ...over }));
+
+  it('is raised once the default count of hosts is reached, as a Warning', () => {
+    const { events } = run(sweep445(10, { tcpFlags: SYN }), 'scan sweep, off\nscan service_sweep, off');
+    expect(names(events)).toEqual(['Horizontal Scan']);
+    expect(events[0]).toMatchObject({
+      gid: SCAN_GID,
+      sid: 1,
+      srcIp: '203.0.113.66',
+      destIp: '192.0.2.10',
+      destPort: 445,
+      proto: 'TCP',
+      level: 'Warning',
+      classtype: 'attempted-recon',
+    });
+    expect(events[0]!.extra?.scan).toMatchObject({ kind: 'horizontal', hosts: 10, port: 445, count: 10, seconds: 90 });
+  });
+
+  it('is not raised below the count, nor once per further host', () => {
+    expect(run(sweep445(9)).events).toEqual([]);
+    expect(names(run(sweep445(40), 'scan sweep, off').events)).toEqual(['Horizontal Scan']);
+  });
+
+  it('does not count hosts that answered (a client using live services is not scanning)', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 1; i <= 12; i++) {
+      packets.push(pkt('198.51.100.20', `192.0.2.${i}`, 443, { tsUs: sec(i) }));
+      if (i % 2 === 0) packets.push(pkt(`192.0.2.${i}`, '198.51.100.20', 51000, { srcPort: 443, tcpFlags: SYNACK, tsUs: sec(i) + 1000 }));
+    }
+    expect(run(packets).events).toEqual([]);
+  });
+
+  it('counts refused probes (RST answers) like unanswered ones', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 1; i <= 10; i++) {
+      packets.push(pkt('198.51.100.20', `192.0.2.${i}`, 23, { tsUs: sec(i) }));
+      packets.push(pkt(`192.0.2.${i}`, '198.51.100.20', 51000, { srcPort: 23, tcpFlags: RSTACK, tsUs: sec(i) + 1000 }));
+    }
+    expect(names(run(packets, 'scan sweep, off').events)).toEqual(['Horizontal Scan']);
+  });
+
+  it('works for UDP, and a reply takes the host back out', () => {
+    const probes = Array.from({ length: 10 }, (_, i) => pkt('203.0.113.5', `192.0.2.${i + 1}`, 161, { proto: 17, tcpFlags: -1, tsUs: sec(i) }));
+    expect(names(run(probes).events)).toEqual(['Horizontal Scan']);
+    const withReply = [...probes.slice(0, 9), pkt('192.0.2.3', '203.0.113.5', 51000, { srcPort: 161, proto: 17, tcpFlags: -1, tsUs: sec(9) }), probes[9]!];
+    expect(run(withReply).events).toEqual([]);
+  });
+
+  it('spreads over more than the window: nothing; after the window it can fire again', () => {
+    const slow = Array.from({ length: 10 }, (_, i) => pkt('203.0.113.66', `192.0.2.${i + 1}`, 445, { tsUs: sec(i * 20) }));
+    expect(run(slow).events).toEqual([]);
+    const twice = [...sweep445(10), ...Array.from({ length: 10 }, (_, i) => pkt('203.0.113.66', `192.0.2.${i + 101}`, 445, { tsUs: sec(200 + i) }))];
+    expect(names(run(twice, 'scan sweep, off').events)).toEqual(['Horizontal Scan', 'Horizontal Scan']);
+  });
+});
+
+describe('Vertical scan: one source, one host, many ports', () => {
+  it('is raised at 15 ports by default, and at the policy count', () => {
+    const ports = (n: number) => Array.from({ length: n }, (_, i) => pkt('203.0.113.9', '192.0.2.50', 1 + i, { tsUs: sec(i / 10) }));
+    expect(run(ports(14)).events).toEqual([]);
+    const { events } = run(ports(15));
+    expect(names(events)).toEqual(['Vertical scan']);
+    expect(events[0]).toMatchObject({ sid: 2, destIp: '192.0.2.50' });
+    expect(events[0]!.extra?.scan).toMatchObject({ kind: 'vertical', ports: 15 });
+    expect(names(run(ports(5), 'scan vertical, count 5, seconds 30').events)).toEqual(['Vertical scan']);
+  });
+
+  it('counts FIN, NULL and Xmas probes too', () => {
+    const stealth = Array.from({ length: 15 }, (_, i) => pkt('203.0.113.9', '192.0.2.50', 100 + i, { tcpFlags: TCP_FIN }));
+    expect(names(run(stealth, 'scan flags, off').events)).toEqual(['Vertical scan']);
+  });
+
+  it('ignores established traffic (ACK set)', () => {
+    const acks = Array.from({ length: 30 }, (_, i) => pkt('203.0.113.9', '192.0.2.50', 100 + i, { tcpFlags: TCP_ACK | TCP_PSH }));
+    expect(run(acks).events).toEqual([]);
+  });
+});
+
+describe('TCP-SWEEP and TCP_Service_Sweep', () => {
+  it('TCP-SWEEP: many hosts over TCP on any ports, fast', () => {
+    const fast = Array.from({ length: 20 }, (_, i) => pkt('203.0.113.7', `192.0.2.${i + 1}`, i % 2 ? 80 : 443, { tsUs: sec(i / 10) }));
+    expect(names(run(fast, 'scan horizontal, off\nscan service_sweep, off').events)).toEqual(['TCP-SWEEP']);
+    const slow = Array.from({ length: 20 }, (_, i) => pkt('203.0.113.7', `192.0.2.${i + 1}`, 80, { tsUs: sec(i) }));
+    expect(run(slow, 'scan horizontal, off\nscan service_sweep, off').events).toEqual([]);
+  });
+
+  it('TCP_Service_Sweep: many hosts on more than one service port', () => {
+    const probes: PacketObservation[] = [];
+    for (let h = 1; h <= 10; h++) for (const port of [21, 22]) probes.push(pkt('203.0.113.8', `192.0.2.${h}`, port, { tsUs: sec(h) }));
+    expect(names(run(probes, 'scan horizontal, off\nscan sweep, off').events)).toEqual(['TCP_Service_Sweep']);
+    const onePort = Array.from({ length: 10 }, (_, h) => pkt('203.0.113.8', `192.0.2.${h + 1}`, 22, { tsUs: sec(h) }));
+    expect(run(onePort, 'scan horizontal, off\nscan sweep, off').events).toEqual([]);
+  });
+});
+
+describe('TCP-FLAGS and PORT-ZERO', () => {
+  it('names each forbidden flag combination and leaves normal ones alone', () => {
+    expect(tcpFlagAnomaly(0)).toBe('NULL');
+    expect(tcpFlagAnomaly(TCP_SYN | TCP_FIN)).toBe('SYN+FIN');
+    expect(tcpFlagAnomaly(TCP_SYN | TCP_RST)).toBe('SYN+RST');
+    expect(tcpFlagAnomaly(TCP_FIN | TCP_PSH | TCP_URG)).toBe('Xmas');
+    expect(tcpFlagAnomaly(0x3f)).toBe('all flags');
+    expect(tcpFlagAnomaly(TCP_FIN)).toBe('FIN without ACK');
+    expect(tcpFlagAnomaly(TCP_FIN | TCP_RST)).toBe('FIN+RST');
+    for (const ok of [TCP_SYN, SYNACK, TCP_ACK, TCP_ACK | TCP_PSH, TCP_FIN | TCP_ACK, TCP_RST, RSTACK, TCP_SYN | 0xc0]) {
+      expect(tcpFlagAnomaly(ok), String(ok)).toBeUndefined();
+    }
+  });
+
+  it('raises TCP-FLAGS once per source and window, with the combination', () => {
+    const { events } = run(
+      [
+        pkt('203.0.113.4', '192.0.2.1', 80, { tcpFlags: TCP_SYN | TCP_FIN }),
+        pkt('203.0.113.4', '192.0.2.1', 81, { tcpFlags: 0, tsUs: sec(1) }),
+        pkt('203.0.113.5', '192.0.2.1', 80, { tcpFlags: TCP_FIN | TCP_PSH | TCP_URG, tsUs: sec(2) }),
+        pkt('203.0.113.4', '192.0.2.1', 82, { tcpFlags: 0, tsUs: sec(200) }),
+      ],
+    );
+    expect(names(events)).toEqual(['TCP-FLAGS', 'TCP-FLAGS', 'TCP-FLAGS']);
+    expect(events.map((e) => (e.extra?.scan as { flags: string }).flags)).toEqual(['SYN+FIN', 'Xmas', 'NULL']);
+    expect(events[0]).toMatchObject({ sid: 4, srcIp: '203.0.113.4', destIp: '192.0.2.1', destPort: 80, srcPort: 51000 });
+  });
+
+  it('raises PORT-ZERO for TCP or UDP to or from port 0', () => {
+    const { events } = run([
+      pkt('203.0.113.4', '192.0.2.1', 0),
+      pkt('203.0.113.6', '192.0.2.1', 53, { srcPort: 0, proto: 17, tcpFlags: -1 }),
+      pkt('203.0.113.7', '192.0.2.1', 53, { srcPort: -1, dstPort: -1, proto: 17, tcpFlags: -1 }),
+    ]);
+    expect(names(events)).toEqual(['PORT-ZERO', 'PORT-ZERO']);
+    expect(events[0]).toMatchObject({ sid: 5, destPort: 0 });
+  });
+
+  it('can be switched off', () => {
+    expect(run([pkt('203.0.113.4', '192.0.2.1', 0, { tcpFlags: 0 })], 'scan flags, off\nscan port_zero, count 0').events).toEqual([]);
+  });
+});
+
+describe('scan events go through correlation', () => {
+  const sweep = Array.from({ length: 10 }, (_, i) => pkt('10.0.0.9', `198.51.100.${i + 1}`, 445, { tsUs: sec(i) }));
+
+  it('can be suppressed and thresholded like any alert, and are counted', () => {
+    const { events, stats } = run(sweep, `suppress gen_id ${SCAN_GID}, sig_id 1, track by_src, ip 10.0.0.9\nscan sweep, off`);
+    expect(events).toEqual([]);
+    expect(stats).toMatchObject({ raw: 1, suppressed: 1 });
+    expect(stats.scan).toMatchObject({ events: 1, horizontal: 1, probes: 10 });
+  });
+
+  it('a monitored host scanning the Internet is an Emergency', () => {
+    const { events } = run(sweep, 'outbound level Emergency\nscan sweep, off', { HOME_NET: '10.0.0.0/8' });
+    expect(events.map((e) => [e.signature, e.level])).toEqual([['Horizontal Scan', 'Emergency']]);
+  });
+});
+
+describe('bounded state', () => {
+  it('keeps each table at its cap under a flood of spoofed sources, counting evictions', () => {
+    const events: unknown[] = [];
+    const d = new ScanDetector(policyOf('').scan, (a) => events.push(a), 1000);
+    const src = new Uint8Array(4);
+    const dst = ip4('192.0.2.1');
+    const o: PacketObservation = { tsUs: sec(0), src, dst, srcPort: 1234, dstPort: 80, proto: 6, tcpFlags: SYN };
+    for (let i = 0; i < 50_000; i++) {
+      src[0] = 11 + (i >>> 16);
+      src[1] = (i >>> 8) & 255;
+      src[2] = i & 255;
+      src[3] = 1;
+      o.tsUs = sec(i / 1000);
+      d.observe(o);
+    }
+    const s = d.stats();
+    expect(s.probes).toBe(50_000);
+    // Four tables see every probe (vertical, horizontal, sweep, service sweep): each over its cap by 49,000.
+    expect(s.evictions).toBe(4 * 49_000);
+    expect(events).toEqual([]);
+  });
+});
