@@ -50,6 +50,9 @@ export function detectLogFormat(firstLines: readonly (Uint8Array | string)[]): L
   for (const l of firstLines) {
     const line = typeof l === 'string' ? Buffer.from(l.replace(/\r?\n$/, ''), 'utf8') : l;
     if (isBlank(line)) continue;
+    // A W3C extended log declares itself: its `#Fields:` directive decides the layout, so
+    // per-line scores (which cannot see a non-default column order) must not outvote it.
+    if (startsWithAscii(line, '#Fields:')) return 'iis';
     n++;
     for (const f of LOG_FORMATS) {
       let s = 0;
@@ -230,4 +233,10 @@ export function parseLogLines(
   }
   parser.end(emit);
   return { records, stats: parser.stats };
+}
+
+function startsWithAscii(line: Uint8Array, prefix: string): boolean {
+  if (line.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (line[i] !== prefix.charCodeAt(i)) return false;
+  return true;
 }
