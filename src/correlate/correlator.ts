@@ -2,7 +2,7 @@ import type { Alert } from '../types/alert.js';
 import { LEVELS, levelRank, type Level } from '../types/level.js';
 import type { IpSet } from '../rule/ip-set.js';
 import type { ActionChange, CorrelatedEvent, CorrelationInfo, HitFacts, LevelChange } from './events.js';
-import { AddressCache } from './ip-bytes.js';
+import { canonicalIpv4, IpScratch, parseIpv4Into } from './ip-bytes.js';
 import { defaultLevel, type LevelSource } from './levels.js';
 import { ruleNumber, type Policy } from './policy.js';
 import {
@@ -20,17 +20,12 @@ import {
 } from './policy-types.js';
 import { codeMatches, globMatch } from './policy-values.js';
 import { ScanDetector, type PacketObservation, type ScanStats } from './scan-detector.js';
-import {
-  bothPasses,
-  escalateHit,
-  ESCALATE_MERGED,
-  ESCALATE_TRIGGER,
-  limitPasses,
-  rateExceeded,
-  thresholdPasses,
-  WindowTable,
-  type KeySpace,
-} from './windows.js';
+import * as windowRules from './windows.js';
+import { WindowTable, type KeySpace } from './windows.js';
+
+// The window functions, bound once: the per-hit path calls them for every tracked statement,
+// and an imported binding can cost a read through the module's export object on every use.
+const { bothAt, escalateAt, ESCALATE_MERGED, ESCALATE_TRIGGER, limitAt, rateAt, thresholdAt } = windowRules;
 
 export interface CorrelatorOptions {
   /** Receives every emitted event, in the order the hits were pushed. */
@@ -103,6 +98,7 @@ interface RulePlan {
   noAlert: SuppressStatement | undefined;
   suppress: SuppressStatement[];
   rate: RateFilterStatement[];
+
   /** The event filter that applies: when the rule has its own threshold, only a sid-specific one. */
   thresholdOwn: ThresholdStatement | undefined;
   thresholdOther: ThresholdStatement | undefined;
@@ -118,6 +114,15 @@ interface RulePlan {
 }
 
 const MAX_PLANS = 200_000;
+const NOT_PARSED = -2;
+
+function putIpv4(n: number, out: Uint8Array): Uint8Array {
+  out[0] = n >>> 24;
+  out[1] = (n >>> 16) & 255;
+  out[2] = (n >>> 8) & 255;
+  out[3] = n & 255;
+  return out;
+}
 const DROPPING_ACTIONS = new Set(['pass', 'sdrop', 'log']);
 
 function selects(sel: HitSelector, gid: number, sid: number, classtype: string | undefined): boolean {
@@ -173,12 +178,17 @@ export class Correlator {
   private actionChanged = 0;
   private readonly levelCounts = [0, 0, 0, 0];
 
-  // Addresses of the hit being processed, parsed only if a statement needs them.
-  private readonly addresses = new AddressCache();
+  // Addresses of the hit being processed, parsed only if a statement needs them: the number of
+  // a canonical IPv4 text (-1 otherwise, NOT_PARSED before), and the bytes, in buffers reused
+  // from hit to hit. (A map from text to parsed address measured slower than parsing again.)
+  private srcNum = NOT_PARSED;
+  private dstNum = NOT_PARSED;
   private srcBytes: Uint8Array | undefined;
   private dstBytes: Uint8Array | undefined;
-  private srcParsed = false;
-  private dstParsed = false;
+  private readonly srcV4 = new Uint8Array(4);
+  private readonly dstV4 = new Uint8Array(4);
+  private readonly srcOther = new IpScratch();
+  private readonly dstOther = new IpScratch();
   private current: Alert | undefined;
 
   constructor(policy: Policy, options: CorrelatorOptions) {
@@ -209,8 +219,8 @@ export class Correlator {
     this.raw++;
     const plan = this.planFor(alert);
     this.current = alert;
-    this.srcParsed = false;
-    this.dstParsed = false;
+    this.srcNum = NOT_PARSED;
+    this.dstNum = NOT_PARSED;
 
     const explicit = facts?.levelExplicit ?? plan.levelExplicit;
     const base: Level = explicit ? alert.level : plan.mapped;
@@ -233,7 +243,8 @@ export class Correlator {
     for (let i = 0; i < plan.rate.length; i++) {
       const r = plan.rate[i]!;
       if (r.applyTo !== undefined && !this.applies(r.applyTo, r.track)) continue;
-      if (rateExceeded(this.windows, plan.rateSpaces[i]!, trackKey(alert, r.track), r.count, r.seconds, r.timeout, ts) && rate === undefined) rate = r;
+      const slot = this.slot(plan.rateSpaces[i]!, alert, r.track, ts);
+      if (rateAt(this.windows, slot, this.windows.fresh, r.count, r.seconds, r.timeout, ts) && rate === undefined) rate = r;
     }
     let action: ActionChange | undefined;
     if (rate !== undefined) {
@@ -297,8 +308,9 @@ export class Correlator {
     let bypassFilter = false;
     const e = plan.escalate;
     if (e !== undefined && !refused) {
-      const key = e.track === 'by_rule' ? plan.ruleKey : trackKey(alert, e.track);
-      const outcome = escalateHit(this.windows, plan.escalateSpace!, key, e.count, e.seconds, ts);
+      const slot =
+        e.track === 'by_rule' ? this.windows.acquire(plan.escalateSpace!, plan.ruleKey, ts) : this.slot(plan.escalateSpace!, alert, e.track, ts);
+      const outcome = escalateAt(this.windows, slot, this.windows.fresh, e.count, e.seconds, ts);
       if (outcome === ESCALATE_MERGED) return this.drop('merged', e);
       if (outcome === ESCALATE_TRIGGER) {
         bypassFilter = true;
@@ -326,13 +338,14 @@ export class Correlator {
       const th = own ? plan.thresholdOwn : plan.thresholdOther;
       if (th !== undefined && th.count !== -1) {
         const space = (own ? plan.thresholdOwnSpace : plan.thresholdOtherSpace)!;
-        const key = trackKey(alert, th.track);
+        const slot = this.slot(space, alert, th.track, ts);
+        const fresh = this.windows.fresh;
         const pass =
           th.type === 'limit'
-            ? limitPasses(this.windows, space, key, th.count, th.seconds, ts)
+            ? limitAt(this.windows, slot, fresh, th.count, th.seconds, ts)
             : th.type === 'threshold'
-              ? thresholdPasses(this.windows, space, key, th.count, th.seconds, ts)
-              : bothPasses(this.windows, space, key, th.count, th.seconds, ts);
+              ? thresholdAt(this.windows, slot, fresh, th.count, th.seconds, ts)
+              : bothAt(this.windows, slot, fresh, th.count, th.seconds, ts);
         if (!pass) return this.drop('thresholded', th);
       }
     }
@@ -458,20 +471,49 @@ export class Correlator {
     this.counts[fate][s.index]!++;
   }
 
+  /** The source address's bytes (undefined when the text is not an address). */
   private src(): Uint8Array | undefined {
-    if (!this.srcParsed) {
-      this.srcBytes = this.addresses.get(this.current!.srcIp);
-      this.srcParsed = true;
-    }
+    if (this.srcNum === NOT_PARSED) this.parseSrc();
     return this.srcBytes;
   }
 
   private dst(): Uint8Array | undefined {
-    if (!this.dstParsed) {
-      this.dstBytes = this.addresses.get(this.current!.destIp);
-      this.dstParsed = true;
-    }
+    if (this.dstNum === NOT_PARSED) this.parseDst();
     return this.dstBytes;
+  }
+
+  private parseSrc(): void {
+    const text = this.current!.srcIp;
+    this.srcNum = canonicalIpv4(text);
+    this.srcBytes = this.srcNum >= 0 ? putIpv4(this.srcNum, this.srcV4) : parseIpv4Into(text, this.srcV4) ? this.srcV4 : this.srcOther.parse(text);
+  }
+
+  private parseDst(): void {
+    const text = this.current!.destIp;
+    this.dstNum = canonicalIpv4(text);
+    this.dstBytes = this.dstNum >= 0 ? putIpv4(this.dstNum, this.dstV4) : parseIpv4Into(text, this.dstV4) ? this.dstV4 : this.dstOther.parse(text);
+  }
+
+  /**
+   * The window slot of the hit's tracked key in `space` (WindowTable.fresh says whether it was
+   * just made). IPv4 addresses written canonically are keyed by number (a pair unordered, as
+   * Suricata's by_both); anything else by the text trackKey gives.
+   */
+  private slot(space: KeySpace, alert: Alert, track: ThresholdTrack, ts: number): number {
+    if (track === 'by_src') {
+      if (this.srcNum === NOT_PARSED) this.parseSrc();
+      if (this.srcNum >= 0) return this.windows.acquireNumbers(space, this.srcNum, 0, ts);
+    } else if (track === 'by_dst') {
+      if (this.dstNum === NOT_PARSED) this.parseDst();
+      if (this.dstNum >= 0) return this.windows.acquireNumbers(space, this.dstNum, 0, ts);
+    } else if (track === 'by_both') {
+      if (this.srcNum === NOT_PARSED) this.parseSrc();
+      if (this.dstNum === NOT_PARSED) this.parseDst();
+      const s = this.srcNum;
+      const d = this.dstNum;
+      if (s >= 0 && d >= 0) return s <= d ? this.windows.acquireNumbers(space, s, d, ts) : this.windows.acquireNumbers(space, d, s, ts);
+    }
+    return this.windows.acquire(space, trackKey(alert, track), ts);
   }
 
   private inSet(set: IpSet, which: 'src' | 'dst'): boolean {
@@ -554,6 +596,8 @@ export class Correlator {
     const ruleKey = `${gid}:${sid}`;
     const rate = p.rateFilters.filter((r) => (r.gid === 0 || r.gid === gid) && (r.sid === 0 || r.sid === sid));
     const escalate = p.escalations.find((e) => selects(e.select, gid, sid, classtype));
+    const suppress = suppressAll.filter((s) => s.track !== undefined);
+    const outbound = p.outbound.filter((o) => selects(o.select, gid, sid, classtype));
     return {
       gid,
       sid,
@@ -567,8 +611,9 @@ export class Correlator {
       mappedSource: mapped.source,
       excepts: p.excepts.filter((e) => selects(e.select, gid, sid, classtype)),
       noAlert: suppressAll.find((s) => s.track === undefined),
-      suppress: suppressAll.filter((s) => s.track !== undefined),
+      suppress,
       rate,
+
       thresholdOwn: specific,
       thresholdOther: other,
       rateSpaces: rate.map((r) => this.space(`${r.index}|${ruleKey}`)),
@@ -576,7 +621,8 @@ export class Correlator {
       thresholdOtherSpace: other && this.space(`${other.index}|${ruleKey}`),
       escalate,
       escalateSpace: escalate && this.space(`${escalate.index}`),
-      outbound: p.outbound.filter((o) => selects(o.select, gid, sid, classtype)),
+      outbound,
+
       refused: p.refused.filter((r) => selects(r.select, gid, sid, classtype)),
     };
   }

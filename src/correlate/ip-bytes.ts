@@ -25,6 +25,36 @@ export function parseIpv4Into(text: string, out: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The address as a uint32 when `text` is an IPv4 address in its canonical dotted-quad form (no
+ * leading zeros), else -1. Parsing a short text costs less than looking it up in a map, and
+ * canonical texts map one-to-one to numbers, so a number may stand for the text as a key.
+ */
+export function canonicalIpv4(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return -1;
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || part === 3) return -1;
+      acc = acc * 256 + value;
+      part++;
+      value = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (part !== 3 || digits === 0) return -1;
+  return acc * 256 + value;
+}
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -104,32 +134,6 @@ export class IpScratch {
     if (parseIpv4Into(text, this.v4)) return this.v4;
     if (text.includes(':') && parseIpv6Into(text, this.v6)) return this.v6;
     return undefined;
-  }
-}
-
-/**
- * Parsed addresses by text. Alert streams repeat a few thousand addresses, and a hit of a
- * string seen before costs one map lookup instead of a parse. Entries are shared, never
- * changed; the cache empties itself when full so it stays bounded under a spoofed flood.
- */
-export class AddressCache {
-  private readonly map = new Map<string, Uint8Array | null>();
-
-  constructor(private readonly max = 65_536) {}
-
-  get(text: string): Uint8Array | undefined {
-    let a = this.map.get(text);
-    if (a === undefined) {
-      const v4 = new Uint8Array(4);
-      if (parseIpv4Into(text, v4)) a = v4;
-      else {
-        const v6 = new Uint8Array(16);
-        a = text.includes(':') && parseIpv6Into(text, v6) ? v6 : null;
-      }
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(text, a);
-    }
-    return a ?? undefined;
   }
 }
 

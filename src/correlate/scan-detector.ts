@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Alert } from '../types/alert.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../types/packet.js';
+import * as packet from '../types/packet.js';
 import { addressKey, addressText } from './ip-bytes.js';
 import type { ScanKind, ScanThreshold } from './policy-types.js';
 
@@ -49,6 +49,15 @@ export interface ScanStats {
   service_sweep: number;
 }
 
+// TCP flag bits, copied once: the per-packet path reads them several times, and an imported
+// binding can cost a property read through the module's export object on every use.
+const TCP_ACK = packet.TCP_ACK;
+const TCP_FIN = packet.TCP_FIN;
+const TCP_PSH = packet.TCP_PSH;
+const TCP_RST = packet.TCP_RST;
+const TCP_SYN = packet.TCP_SYN;
+const TCP_URG = packet.TCP_URG;
+
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const US = 1_000_000;
@@ -66,22 +75,113 @@ interface Tally {
   alerted: boolean;
 }
 
-class TallyTable {
-  /** Made on first use (lru-cache sizes its arrays for `max` up front). */
-  private cache: LRUCache<string | number, Tally> | undefined;
+/** Hash of a numeric key (two exact integers below 2^53). */
+function hashNumbers(a: number, b: number): number {
+  let h = (a >>> 0) ^ Math.imul((a / 4294967296) >>> 0, 0x9e3779b1) ^ Math.imul(b >>> 0, 0x85ebca6b) ^ Math.imul((b / 4294967296) >>> 0, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Tallies by key, capped at `max` keys, the least recently opened one dropped for a new key
+ * (exact LRU, as lru-cache did here before: its bookkeeping, and a Map entry per key, were most
+ * of the cost of a spoofed flood). A key is a pair of numbers (IPv4 sources and targets) or a
+ * text (IPv6); numeric keys are found through an open-addressing index over typed arrays
+ * (linear probing, deletion by backward shift), texts through a Map. Recency is a doubly linked
+ * list over slot numbers, and a dropped key's Tally object is reused for the new key, so a flood
+ * of new IPv4 keys allocates nothing.
+ */
+export class TallyTable {
+  private texts: Map<string, number> | undefined;
+  private keys: Array<string | undefined> = [];
+  private keyA: Float64Array = new Float64Array(0);
+  private keyB: Float64Array = new Float64Array(0);
+  private slotHash: Uint32Array = new Uint32Array(0);
+  /** Numeric keys: slot + 1, 0 when empty; at least twice the slots, so probes stay short. */
+  private index: Int32Array = new Int32Array(0);
+  private mask = 0;
+  private tallies: Tally[] = [];
+  private prev: Int32Array = new Int32Array(0);
+  private next: Int32Array = new Int32Array(0);
+  /** Most and least recently opened slots, -1 when empty. */
+  private newest = -1;
+  private oldest = -1;
+  private size = 0;
   evictions = 0;
 
   constructor(private readonly max: number) {}
 
-  /** The key's tally, opened (or reopened after its window ran out) at tsUs. */
-  open(key: string | number, tsUs: number, seconds: number): Tally {
-    const cache = (this.cache ??= new LRUCache<string | number, Tally>({ max: this.max }));
-    let t = cache.get(key);
-    if (t === undefined) {
-      if (cache.size >= this.max) this.evictions++;
-      t = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false };
-      cache.set(key, t);
-    } else if (tsUs > t.startUs + seconds * US) {
+  /** The tally of a key (a number stands for the pair (n, 0)), opened (or reopened after its window ran out) at tsUs. */
+  open(key: number | string, tsUs: number, seconds: number): Tally {
+    return typeof key === 'number' ? this.openNumbers(key, 0, tsUs, seconds) : this.openText(key, tsUs, seconds);
+  }
+
+  /** Looks a key up without creating it or touching its recency. */
+  peek(key: number | string): Tally | undefined {
+    return typeof key === 'number' ? this.peekNumbers(key, 0) : this.peekText(key);
+  }
+
+  /** The tally of the numeric key (a, b), opened (or reopened after its window ran out) at tsUs. */
+  openNumbers(a: number, b: number, tsUs: number, seconds: number): Tally {
+    const i = this.findNumbers(a, b);
+    if (i >= 0) return this.reopen(i, tsUs, seconds);
+    const s = this.claim(tsUs);
+    this.keys[s] = undefined;
+    this.keyA[s] = a;
+    this.keyB[s] = b;
+    const h = hashNumbers(a, b);
+    this.slotHash[s] = h;
+    let p = h & this.mask;
+    while (this.index[p] !== 0) p = (p + 1) & this.mask;
+    this.index[p] = s + 1;
+    return this.tallies[s]!;
+  }
+
+  /** The tally of a text key. */
+  openText(key: string, tsUs: number, seconds: number): Tally {
+    const texts = (this.texts ??= new Map());
+    const i = texts.get(key);
+    if (i !== undefined) return this.reopen(i, tsUs, seconds);
+    const s = this.claim(tsUs);
+    this.keys[s] = key;
+    texts.set(key, s);
+    return this.tallies[s]!;
+  }
+
+  /** Looks a key up without creating it or touching its recency. */
+  peekNumbers(a: number, b: number): Tally | undefined {
+    const i = this.findNumbers(a, b);
+    return i < 0 ? undefined : this.tallies[i];
+  }
+
+  peekText(key: string): Tally | undefined {
+    const i = this.texts?.get(key);
+    return i === undefined ? undefined : this.tallies[i];
+  }
+
+  private findNumbers(a: number, b: number): number {
+    if (this.size === 0) return -1;
+    const mask = this.mask;
+    const h = hashNumbers(a, b);
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const e = this.index[p]!;
+      if (e === 0) return -1;
+      const i = e - 1;
+      if (this.slotHash[i] === h && this.keyA[i] === a && this.keyB[i] === b && this.keys[i] === undefined) return i;
+    }
+  }
+
+  private reopen(i: number, tsUs: number, seconds: number): Tally {
+    if (i !== this.newest) {
+      this.unlink(i);
+      this.linkNewest(i);
+    }
+    const t = this.tallies[i]!;
+    if (tsUs > t.startUs + seconds * US) {
       t.startUs = tsUs;
       clearItems(t);
       t.count = 0;
@@ -90,9 +190,96 @@ class TallyTable {
     return t;
   }
 
-  /** Looks a key up without creating it or touching its recency. */
-  peek(key: string | number): Tally | undefined {
-    return this.cache?.peek(key);
+  /** A slot for a new key, with a fresh tally: unused, or the least recently opened key's (dropped). */
+  private claim(tsUs: number): number {
+    let i: number;
+    if (this.size >= this.max) {
+      this.evictions++;
+      i = this.oldest;
+      this.unlink(i);
+      const k = this.keys[i];
+      if (k !== undefined) this.texts!.delete(k);
+      else this.unindex(i);
+      const t = this.tallies[i]!;
+      t.startUs = tsUs;
+      clearItems(t);
+      t.first2 = -1;
+      t.count = 0;
+      t.alerted = false;
+    } else {
+      i = this.size++;
+      if (i >= this.prev.length) this.grow();
+      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false };
+    }
+    this.linkNewest(i);
+    return i;
+  }
+
+  /** Removes numeric slot i from the index, shifting later entries of its probe run back. */
+  private unindex(i: number): void {
+    const mask = this.mask;
+    let p = this.slotHash[i]! & mask;
+    while (this.index[p] !== i + 1) p = (p + 1) & mask;
+    let hole = p;
+    for (let q = (hole + 1) & mask; ; q = (q + 1) & mask) {
+      const e = this.index[q]!;
+      if (e === 0) break;
+      const home = this.slotHash[e - 1]! & mask;
+      // Move e into the hole unless its home lies cyclically in (hole, q].
+      if (hole <= q ? home <= hole || home > q : home <= hole && home > q) {
+        this.index[hole] = e;
+        hole = q;
+      }
+    }
+    this.index[hole] = 0;
+  }
+
+  private unlink(i: number): void {
+    const p = this.prev[i]!;
+    const n = this.next[i]!;
+    if (p >= 0) this.next[p] = n;
+    else this.newest = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.oldest = p;
+  }
+
+  private linkNewest(i: number): void {
+    this.prev[i] = -1;
+    this.next[i] = this.newest;
+    if (this.newest >= 0) this.prev[this.newest] = i;
+    this.newest = i;
+    if (this.oldest < 0) this.oldest = i;
+  }
+
+  private grow(): void {
+    const n = Math.min(this.max, Math.max(256, this.prev.length * 2));
+    const i32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const f64 = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.prev = i32(this.prev);
+    this.next = i32(this.next);
+    this.keyA = f64(this.keyA);
+    this.keyB = f64(this.keyB);
+    const hs = new Uint32Array(n);
+    hs.set(this.slotHash);
+    this.slotHash = hs;
+    let size = 1;
+    while (size < n * 2) size <<= 1;
+    this.index = new Int32Array(size);
+    this.mask = size - 1;
+    for (let i = 0; i < this.size - 1; i++) {
+      if (this.keys[i] !== undefined) continue;
+      let p = this.slotHash[i]! & this.mask;
+      while (this.index[p] !== 0) p = (p + 1) & this.mask;
+      this.index[p] = i + 1;
+    }
   }
 }
 
@@ -139,6 +326,11 @@ export function tcpFlagAnomaly(flags: number): string | undefined {
 /** Horizontal tallies are per source, port and protocol: one exact number for an IPv4 source (below 2^49). */
 function horizontalKey(src: number | string, port: number, proto: number): number | string {
   return typeof src === 'number' ? src * 131072 + port * 2 + (proto === PROTO_UDP ? 1 : 0) : `${src}:${port}/${proto}`;
+}
+
+/** Vertical tallies are per source, target and protocol: for IPv4, the pair (source, this). */
+function verticalNumber(target: number, proto: number): number {
+  return target * 256 + proto;
 }
 
 function protoName(p: number): string {
@@ -275,7 +467,10 @@ export class ScanDetector {
     const th = this.thresholds;
     const dstKey = addressKey(o.dst);
     if (th.vertical.count > 0) {
-      const t = this.vertical.open(`${srcKey}>${dstKey}/${o.proto}`, o.tsUs, th.vertical.seconds);
+      const t =
+        typeof srcKey === 'number' && typeof dstKey === 'number'
+          ? this.vertical.openNumbers(srcKey, verticalNumber(dstKey, o.proto), o.tsUs, th.vertical.seconds)
+          : this.vertical.openText(`${srcKey}>${dstKey}/${o.proto}`, o.tsUs, th.vertical.seconds);
       if (!t.alerted) {
         const n = addItem(t, o.dstPort);
         if (n >= th.vertical.count) {
@@ -332,7 +527,10 @@ export class ScanDetector {
     // o goes target -> prober, so the prober is o.dst and the target o.src.
     const prober = addressKey(o.dst);
     const target = addressKey(o.src);
-    const v = this.vertical.peek(`${prober}>${target}/${o.proto}`);
+    const v =
+      typeof prober === 'number' && typeof target === 'number'
+        ? this.vertical.peekNumbers(prober, verticalNumber(target, o.proto))
+        : this.vertical.peekText(`${prober}>${target}/${o.proto}`);
     if (v !== undefined && !v.alerted) deleteItem(v, o.srcPort);
     const h = this.horizontal.peek(horizontalKey(prober, o.srcPort, o.proto));
     if (h !== undefined && !h.alerted) deleteItem(h, target);

@@ -5,8 +5,9 @@
  * pair) owns one slot of a slab of typed arrays: when the window started, how many hits it
  * holds, and a mark whose meaning depends on the statement (rate_filter: when the new action was
  * switched on; escalate: when it escalated). Slots are found through an open-addressing index
- * (linear probing, deletion by backward shift, so no tombstones) over a hash of the key text
- * (for by_src / by_dst, the hit's own address string), so a new key costs no object. Past
+ * (linear probing, deletion by backward shift, so no tombstones) over a hash of the key: two
+ * numbers (an IPv4 address, or an unordered pair of them, as uint32) when the caller has them,
+ * else text (IPv6, flows, rules), so a new key costs no object and a lookup hashes no string. Past
  * `max` slots, the least recently used key (approximately: the clock algorithm, which gives a
  * slot used since the hand last passed a second chance) is dropped and counted; a dropped key
  * simply starts counting afresh if it comes back. (lru-cache, then one Map per statement, were
@@ -27,6 +28,17 @@ function hashKey(space: number, key: string): number {
   return h >>> 0;
 }
 
+/** A numeric key (two uint32) mixed with the key space (murmur3's finalizer spreads the bits). */
+function hashNumbers(space: number, a: number, b: number): number {
+  let h = Math.imul(space, 0x9e3779b1) ^ a ^ Math.imul(b, 0x85ebca6b);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export class WindowTable {
   evictions = 0;
   private allocated = 0;
@@ -37,9 +49,15 @@ export class WindowTable {
   count: Float64Array = new Float64Array(0);
   markUs: Float64Array = new Float64Array(0);
   private referenced: Uint8Array = new Uint8Array(0);
-  private slotSpace: Int32Array = new Int32Array(0);
-  private slotHash: Uint32Array = new Uint32Array(0);
-  private keys: string[] = [];
+  /**
+   * Per slot, 4 words side by side (one memory fetch checks a key): the key's hash, its space
+   * times 2 plus 1 for a numeric key, and the numbers a, b of a numeric key.
+   */
+  private keyRec: Uint32Array = new Uint32Array(0);
+  /** Text keys (undefined for a numeric key). */
+  private keys: Array<string | undefined> = [];
+  /** Set by acquire / acquireNumbers: whether the slot was just created for the key. */
+  fresh = false;
   /** Open-addressing index: slot + 1, 0 when empty. Twice the slots, so probes stay short. */
   private index: Int32Array = new Int32Array(0);
   private mask = 0;
@@ -66,15 +84,66 @@ export class WindowTable {
       const e = this.index[p]!;
       if (e === 0) return -1;
       const i = e - 1;
-      if (this.slotHash[i] === h && this.slotSpace[i] === space && this.keys[i] === key) {
+      const r = i * 4;
+      if (this.keyRec[r] === h && this.keyRec[r + 1] === space * 2 && this.keys[i] === key) {
         this.referenced[i] = 1;
         return i;
       }
     }
   }
 
+  /** The slot of the numeric key (a, b) in `space`, or -1. a and b are uint32. */
+  findNumbers(space: KeySpace, a: number, b: number): number {
+    if (this.used === 0) return -1;
+    const h = hashNumbers(space, a, b);
+    const mask = this.mask;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const e = this.index[p]!;
+      if (e === 0) return -1;
+      const i = e - 1;
+      const r = i * 4;
+      if (this.keyRec[r] === h && this.keyRec[r + 2] === a && this.keyRec[r + 3] === b && this.keyRec[r + 1] === space * 2 + 1) {
+        this.referenced[i] = 1;
+        return i;
+      }
+    }
+  }
+
+  /** The slot of `key`, created (with one hit at tsUs) if missing; `fresh` says which. */
+  acquire(space: KeySpace, key: string, tsUs: number): number {
+    const i = this.find(space, key);
+    this.fresh = i < 0;
+    return i < 0 ? this.create(space, key, tsUs) : i;
+  }
+
+  /** acquire for a numeric key (a, b), both uint32. */
+  acquireNumbers(space: KeySpace, a: number, b: number, tsUs: number): number {
+    const i = this.findNumbers(space, a, b);
+    if (i >= 0) {
+      this.fresh = false;
+      return i;
+    }
+    this.fresh = true;
+    const s = this.claim();
+    this.keys[s] = undefined;
+    this.keyRec[s * 4 + 1] = space * 2 + 1;
+    this.keyRec[s * 4 + 2] = a;
+    this.keyRec[s * 4 + 3] = b;
+    this.fill(s, hashNumbers(space, a, b), tsUs);
+    return s;
+  }
+
   /** A fresh window for `key` (not in the table), starting at tsUs with one hit. */
   create(space: KeySpace, key: string, tsUs: number): number {
+    const i = this.claim();
+    this.keys[i] = key;
+    this.keyRec[i * 4 + 1] = space * 2;
+    this.fill(i, hashKey(space, key), tsUs);
+    return i;
+  }
+
+  /** A free slot: the next unused one, or the clock's victim once the table is full. */
+  private claim(): number {
     let i: number;
     if (this.used < this.max) {
       if (this.used === this.allocated) this.grow();
@@ -90,10 +159,11 @@ export class WindowTable {
       this.unindex(i);
       this.evictions++;
     }
-    const h = hashKey(space, key);
-    this.keys[i] = key;
-    this.slotSpace[i] = space;
-    this.slotHash[i] = h;
+    return i;
+  }
+
+  private fill(i: number, h: number, tsUs: number): void {
+    this.keyRec[i * 4] = h;
     this.startUs[i] = tsUs;
     this.count[i] = 1;
     this.markUs[i] = -1;
@@ -101,19 +171,18 @@ export class WindowTable {
     let p = h & this.mask;
     while (this.index[p] !== 0) p = (p + 1) & this.mask;
     this.index[p] = i + 1;
-    return i;
   }
 
   /** Removes slot i from the index, shifting later entries of its probe run back (no tombstones). */
   private unindex(i: number): void {
     const mask = this.mask;
-    let p = this.slotHash[i]! & mask;
+    let p = this.keyRec[i * 4]! & mask;
     while (this.index[p] !== i + 1) p = (p + 1) & mask;
     let hole = p;
     for (let q = (hole + 1) & mask; ; q = (q + 1) & mask) {
       const e = this.index[q]!;
       if (e === 0) break;
-      const home = this.slotHash[e - 1]! & mask;
+      const home = this.keyRec[(e - 1) * 4]! & mask;
       // Move e into the hole unless its home lies cyclically in (hole, q].
       if (hole <= q ? home <= hole || home > q : home <= hole && home > q) {
         this.index[hole] = e;
@@ -136,12 +205,9 @@ export class WindowTable {
     const r = new Uint8Array(n);
     r.set(this.referenced);
     this.referenced = r;
-    const sp = new Int32Array(n);
-    sp.set(this.slotSpace);
-    this.slotSpace = sp;
-    const hs = new Uint32Array(n);
-    hs.set(this.slotHash);
-    this.slotHash = hs;
+    const rec = new Uint32Array(n * 4);
+    rec.set(this.keyRec);
+    this.keyRec = rec;
     this.allocated = n;
     // Rebuild the index at twice the slot count (a power of two).
     let size = 1;
@@ -149,7 +215,7 @@ export class WindowTable {
     this.index = new Int32Array(size);
     this.mask = size - 1;
     for (let i = 0; i < this.used; i++) {
-      let p = this.slotHash[i]! & this.mask;
+      let p = this.keyRec[i * 4]! & this.mask;
       while (this.index[p] !== 0) p = (p + 1) & this.mask;
       this.index[p] = i + 1;
     }
@@ -159,13 +225,10 @@ export class WindowTable {
 /**
  * Snort/Suricata `type limit`: the first `count` hits of each window pass, the rest are dropped.
  * A window runs from its first hit for `seconds` (inclusive, as Suricata compares), then the next hit opens a new one.
+ * The `...At` forms take the key's slot from WindowTable.acquire / acquireNumbers (`fresh`: just created).
  */
-export function limitPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  const i = t.find(space, key);
-  if (i < 0) {
-    t.create(space, key, tsUs);
-    return true;
-  }
+export function limitAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
+  if (fresh) return true;
   if (tsUs <= t.startUs[i]! + seconds * US) return ++t.count[i]! <= count;
   t.startUs[i] = tsUs;
   t.count[i] = 1;
@@ -173,10 +236,10 @@ export function limitPasses(t: WindowTable, space: KeySpace, key: string, count:
 }
 
 /** `type threshold`: every `count`-th hit within a window passes (the counter restarts after each). */
-export function thresholdPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  let i = t.find(space, key);
-  if (i < 0) i = t.create(space, key, tsUs);
-  else if (tsUs <= t.startUs[i]! + seconds * US) t.count[i]!++;
+export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
+  if (fresh) {
+    // created with one hit
+  } else if (tsUs <= t.startUs[i]! + seconds * US) t.count[i]!++;
   else {
     t.startUs[i] = tsUs;
     t.count[i] = 1;
@@ -189,12 +252,8 @@ export function thresholdPasses(t: WindowTable, space: KeySpace, key: string, co
 }
 
 /** `type both`: the `count`-th hit of a window passes, once; everything else in the window is dropped. */
-export function bothPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  const i = t.find(space, key);
-  if (i < 0) {
-    t.create(space, key, tsUs);
-    return count === 1;
-  }
+export function bothAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
+  if (fresh) return count === 1;
   if (tsUs <= t.startUs[i]! + seconds * US) return ++t.count[i]! === count;
   t.startUs[i] = tsUs;
   t.count[i] = 1;
@@ -206,12 +265,8 @@ export function bothPasses(t: WindowTable, space: KeySpace, key: string, count: 
  * window past `count` hits, and stays on for `timeout` seconds from then (0: for good, as in
  * Snort); the hit after that opens a fresh window.
  */
-export function rateExceeded(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, timeout: number, tsUs: number): boolean {
-  const i = t.find(space, key);
-  if (i < 0) {
-    t.create(space, key, tsUs);
-    return false;
-  }
+export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, timeout: number, tsUs: number): boolean {
+  if (fresh) return false;
   if (t.markUs[i]! >= 0) {
     if (timeout === 0 || tsUs - t.markUs[i]! <= timeout * US) return true;
     t.markUs[i] = -1;
@@ -240,10 +295,10 @@ export type EscalateOutcome = typeof ESCALATE_BELOW | typeof ESCALATE_TRIGGER | 
  * kanshi's escalate: the `count`-th hit of a window triggers the escalated event; hits after it
  * in the same window are merged into that event instead of being shown again.
  */
-export function escalateHit(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): EscalateOutcome {
-  let i = t.find(space, key);
-  if (i < 0) i = t.create(space, key, tsUs);
-  else if (tsUs <= t.startUs[i]! + seconds * US) {
+export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): EscalateOutcome {
+  if (fresh) {
+    // created with one hit
+  } else if (tsUs <= t.startUs[i]! + seconds * US) {
     t.count[i]!++;
     if (t.markUs[i]! >= 0) return ESCALATE_MERGED;
   } else {
@@ -256,4 +311,34 @@ export function escalateHit(t: WindowTable, space: KeySpace, key: string, count:
     return ESCALATE_TRIGGER;
   }
   return ESCALATE_BELOW;
+}
+
+/** limitAt for a text key. */
+export function limitPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
+  const i = t.acquire(space, key, tsUs);
+  return limitAt(t, i, t.fresh, count, seconds, tsUs);
+}
+
+/** thresholdAt for a text key. */
+export function thresholdPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
+  const i = t.acquire(space, key, tsUs);
+  return thresholdAt(t, i, t.fresh, count, seconds, tsUs);
+}
+
+/** bothAt for a text key. */
+export function bothPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
+  const i = t.acquire(space, key, tsUs);
+  return bothAt(t, i, t.fresh, count, seconds, tsUs);
+}
+
+/** rateAt for a text key. */
+export function rateExceeded(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, timeout: number, tsUs: number): boolean {
+  const i = t.acquire(space, key, tsUs);
+  return rateAt(t, i, t.fresh, count, seconds, timeout, tsUs);
+}
+
+/** escalateAt for a text key. */
+export function escalateHit(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): EscalateOutcome {
+  const i = t.acquire(space, key, tsUs);
+  return escalateAt(t, i, t.fresh, count, seconds, tsUs);
 }
