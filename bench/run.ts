@@ -1,0 +1,40 @@
+/**
+ * Runs the benchmark modules listed below and prints one table. Each module exports
+ * `async function run(): Promise<Record<string, number>>` (metric name -> value, the unit in
+ * the name). A listed module whose file does not exist yet is skipped.
+ *   npm run bench            all modules
+ *   npm run bench -- rules   only modules whose name contains "rules"
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const MODULES = ['rules.bench.ts', 'decode.bench.ts', 'logs.bench.ts', 'prefilter.bench.ts', 'correlate.bench.ts'];
+
+interface BenchModule {
+  run(): Promise<Record<string, number>>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2];
+const rows: Array<[string, string, number]> = [];
+for (const name of MODULES) {
+  if (filter && !name.includes(filter)) continue;
+  const path = join(here, name);
+  if (!existsSync(path)) {
+    process.stderr.write(`bench: ${name} not present, skipped\n`);
+    continue;
+  }
+  const mod = (await import(pathToFileURL(path).href)) as BenchModule;
+  process.stderr.write(`bench: running ${name}\n`);
+  const results = await mod.run();
+  for (const [metric, value] of Object.entries(results)) rows.push([name.replace(/\.bench\.ts$/, ''), metric, value]);
+}
+
+const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1));
+const w0 = Math.max(6, ...rows.map((r) => r[0].length));
+const w1 = Math.max(6, ...rows.map((r) => r[1].length));
+const w2 = Math.max(5, ...rows.map((r) => fmt(r[2]).length));
+console.log(`${'module'.padEnd(w0)}  ${'metric'.padEnd(w1)}  ${'value'.padStart(w2)}`);
+console.log(`${'-'.repeat(w0)}  ${'-'.repeat(w1)}  ${'-'.repeat(w2)}`);
+for (const [m, k, v] of rows) console.log(`${m.padEnd(w0)}  ${k.padEnd(w1)}  ${fmt(v).padStart(w2)}`);

@@ -1,0 +1,141 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
+import { RuleLoader } from '../rule/loader.js';
+import { parseAddressText } from '../rule/ip-set.js';
+import { parsePortText } from '../rule/port-set.js';
+import { VariableTable, VARIABLE_NAME, type VariableKind } from '../rule/variables.js';
+import { parseArgs } from './args.js';
+import { CHECK_TARGETS, rulesChecker, type CheckContext, type FileChecker } from './check-targets.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
+
+const USAGE = `usage: kanshi check [--var NAME=VALUE]... [--json] PATH...
+
+Parses and validates rules files (directories are searched for *.rules).
+  --var NAME=VALUE  set a rule variable (overrides var/ipvar/portvar lines), e.g. --var HOME_NET=10.0.0.0/8
+  --json            print the summary as one JSON object
+Exit status: 0 no errors, 1 errors found, 2 usage error.`;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'parse and validate rules files, reporting every problem',
+  usage: USAGE,
+  run: runCheck,
+};
+
+interface Job {
+  path: string;
+  checker: FileChecker;
+}
+
+async function runCheck(argv: string[], io: CommandIo): Promise<number> {
+  let jobs: Job[];
+  let vars: VariableTable;
+  let fixed: Set<string>;
+  let json: boolean;
+  const notes: string[] = [];
+  try {
+    const args = parseArgs(argv, [
+      { name: '--var', takesValue: true },
+      { name: '--json', takesValue: false },
+      { name: '--help', takesValue: false },
+      { name: '-h', takesValue: false },
+    ]);
+    if (args.flags.has('--help') || args.flags.has('-h')) {
+      io.stdout.write(USAGE + '\n');
+      return EXIT_OK;
+    }
+    json = args.flags.has('--json');
+    vars = VariableTable.withDefaults();
+    fixed = new Set();
+    for (const def of args.flags.get('--var') ?? []) {
+      const eq = def.indexOf('=');
+      const name = eq > 0 ? def.slice(0, eq) : '';
+      if (!VARIABLE_NAME.test(name)) throw new UsageError(`--var expects NAME=VALUE, got '${def}'`);
+      const value = def.slice(eq + 1);
+      const kind = vars.kind(name) ?? 'any';
+      checkVarValue(name, value, kind, vars);
+      vars.set(name, value, kind);
+      fixed.add(name);
+    }
+    if (args.positionals.length === 0) throw new UsageError('no PATH given');
+    jobs = collectJobs(args.positionals, notes);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`kanshi check: ${e.message}\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+
+  for (const n of notes) io.stderr.write(`kanshi check: ${n}\n`);
+  const diagnostics = new DiagnosticCollector();
+  const ctx: CheckContext = { rules: new RuleLoader({ vars, fixedVars: fixed, collector: diagnostics }), diagnostics };
+  // Rules first: other file kinds (policies) may refer to the rules' sids.
+  const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];
+  for (const job of ordered) job.checker.check(job.path, ctx);
+
+  const caret = io.stderr.isTTY === true;
+  for (const d of diagnostics.list) io.stderr.write(formatDiagnostic(d, caret) + '\n');
+
+  const c = ctx.rules.counts();
+  const errors = diagnostics.errors;
+  if (json) {
+    const unsupported = Object.fromEntries([...ctx.rules.unsupported].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+    const extra = Object.assign({}, ...CHECK_TARGETS.map((t) => t.summarize?.(ctx) ?? {}));
+    const summary = { loaded: c.loaded, disabled: c.disabled, skipped: c.skipped, errors, warnings: diagnostics.warnings, unsupported, ...extra };
+    io.stdout.write(JSON.stringify(summary) + '\n');
+  } else {
+    if (ctx.rules.unsupported.size > 0) {
+      const top = [...ctx.rules.unsupported].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`);
+      io.stdout.write(`skipped for: ${top.join(', ')}\n`);
+    }
+    io.stdout.write(`rules: ${c.loaded} loaded, ${c.disabled} disabled, ${c.skipped} skipped, ${errors} errors\n`);
+  }
+  return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** A bad --var would otherwise be reported at every rule that uses it. */
+function checkVarValue(name: string, value: string, kind: VariableKind, vars: VariableTable): void {
+  if (kind === 'any') return;
+  const problems: string[] = [];
+  const sink = { error: (m: string) => problems.push(m), warning: () => undefined };
+  const probe = vars.clone();
+  probe.set(name, value, kind);
+  if (kind === 'ip') parseAddressText(value, probe, sink);
+  else parsePortText(value, probe, sink);
+  if (problems.length > 0) throw new UsageError(`--var ${name}=${value}: ${problems[0]}`);
+}
+
+/** Files named on the command line, and the matching files under named directories (sorted, recursive). */
+function collectJobs(paths: readonly string[], notes: string[]): Job[] {
+  const jobs: Job[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UsageError(`cannot read '${p}': no such file or directory`);
+    }
+    if (st.isDirectory()) {
+      const before = jobs.length;
+      for (const f of walk(p)) {
+        const checker = CHECK_TARGETS.find((t) => t.matches(f));
+        if (checker) jobs.push({ path: f, checker });
+      }
+      if (jobs.length === before) notes.push(`no ${CHECK_TARGETS.map((t) => t.kind).join(' or ')} files under '${p}'`);
+    } else {
+      jobs.push({ path: p, checker: CHECK_TARGETS.find((t) => t.matches(p)) ?? rulesChecker });
+    }
+  }
+  return jobs;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}

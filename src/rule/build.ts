@@ -1,0 +1,341 @@
+import type { Token } from 'moo';
+import type { KeywordContext, KeywordModule } from '../options/keyword.js';
+import { keywordNames, lookupKeyword } from '../options/registry.js';
+import { buildRuleBody, type OptionInstance, type SkipReason } from '../options/rule-body.js';
+import type { CompiledHeader, Rule, RuleOption } from './ast.js';
+import type { DiagnosticSink, PositionMap, Severity } from './diagnostics.js';
+import { snort3Hint } from './dialect.js';
+import { didYouMean } from './did-you-mean.js';
+import { FOREIGN_KEYWORDS } from './foreign-keywords.js';
+import { parseAddressText } from './ip-set.js';
+import type { RuleNode, SpecNode } from './line-parser.js';
+import { parsePortText } from './port-set.js';
+import { ACTIONS, PROTOCOLS } from './protocols.js';
+import type { VariableTable } from './variables.js';
+
+/** Where the problems of one rule go, with offsets in its logical line. */
+export interface RuleReporter {
+  report(severity: Severity, message: string, offset: number, length: number): void;
+}
+
+export interface BuildOptions {
+  vars: VariableTable;
+  enabled: boolean;
+  reporter: RuleReporter;
+}
+
+export interface BuiltRule {
+  rule: Rule;
+  errors: number;
+  /** Set when the rule is written in Snort 3 syntax (its options were not read). */
+  snort3?: { message: string; advice: string; offset: number; length: number };
+  /** Where the sid value is written, for duplicate-sid reports. */
+  sidAt?: { offset: number; length: number };
+}
+
+/** Keyword characters: letters, digits, `_`, `.`, `-` (the lexer guarantees the first is a letter or `_`). */
+function isKeywordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
+/**
+ * An option of a rule: the AST node, and the KeywordContext its module and buildRuleBody report
+ * through (offsets relative to the value; a report without an offset covers the whole option).
+ * One object per option for both roles: a large rule set has half a million options.
+ */
+class OptionNode implements RuleOption, KeywordContext {
+  module: KeywordModule | undefined = undefined;
+  value: unknown = undefined;
+  constructor(
+    public keyword: string,
+    public written: string,
+    readonly raw: string | null,
+    readonly offset: number,
+    readonly length: number,
+    readonly valueOffset: number,
+    private readonly sink: RuleSink,
+  ) {}
+  get ctx(): KeywordContext | undefined {
+    return this.module === undefined ? undefined : this;
+  }
+  get lookupVar(): (name: string) => string | undefined {
+    return this.sink.lookupVar;
+  }
+  error(message: string, offset?: number, length?: number): void {
+    this.at('error', message, offset, length);
+  }
+  warning(message: string, offset?: number, length?: number): void {
+    this.at('warning', message, offset, length);
+  }
+  private at(severity: Severity, message: string, offset: number | undefined, length: number | undefined): void {
+    if (offset === undefined) this.sink.report(severity, message, this.offset, length ?? this.length);
+    else this.sink.report(severity, message, this.valueOffset + offset, length ?? Math.max(1, (this.raw?.length ?? this.keyword.length) - offset));
+  }
+}
+
+/** Reads an option token (`  keyword : value;`) into an option node, positions as offsets in the line. */
+function optionFromToken(t: Token, sink: RuleSink): OptionNode {
+  const text = t.text;
+  let i = 0;
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  let k = i;
+  while (k < text.length && isKeywordChar(text.charCodeAt(k))) k++;
+  const keyword = text.slice(i, k);
+  let j = k;
+  while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+  const end = text.charCodeAt(text.length - 1) === 59 /* ; */ ? text.length - 1 : text.length;
+  const hasValue = text.charCodeAt(j) === 58; /* : */
+  return new OptionNode(keyword, keyword, hasValue ? text.slice(j + 1, end) : null, t.offset + i, hasValue ? end - i : keyword.length, t.offset + (hasValue ? j + 1 : j), sink);
+}
+
+function specText(line: string, s: SpecNode): string {
+  return line.slice(s.first.offset, s.last.offset + s.last.text.length);
+}
+
+/** Reports a header spec's problems at its place; one per rule, moved from spec to spec. */
+class SpecSink implements DiagnosticSink {
+  base = 0;
+  length = 1;
+  constructor(private readonly sink: RuleSink) {}
+  at(spec: SpecNode, text: string): this {
+    this.base = spec.first.offset;
+    this.length = Math.max(1, text.length);
+    return this;
+  }
+  error(message: string, offset = 0, length = this.length): void {
+    this.sink.report('error', message, this.base + offset, length);
+  }
+  warning(message: string, offset = 0, length = this.length): void {
+    this.sink.report('warning', message, this.base + offset, length);
+  }
+}
+
+const stripBlanks = (s: string): string => (/\s/.test(s) ? s.replace(/\s+/g, '') : s);
+
+let allKeywordNames: string[] | undefined;
+function knownKeywordNames(): string[] {
+  // The registry is fixed once modules are loaded; cache its names with the foreign ones.
+  if (allKeywordNames === undefined) allKeywordNames = [...new Set([...keywordNames(), ...FOREIGN_KEYWORDS])];
+  return allKeywordNames;
+}
+
+/** Where one rule's problems go while it is built (and later, for checks made by other stages). */
+class RuleSink {
+  errors = 0;
+  readonly lookupVar: (name: string) => string | undefined;
+  constructor(
+    private readonly reporter: RuleReporter,
+    vars: VariableTable,
+  ) {
+    this.lookupVar = vars.lookup;
+  }
+  report(severity: Severity, message: string, offset: number, length: number): void {
+    if (severity === 'error') this.errors++;
+    this.reporter.report(severity, message, offset, length);
+  }
+}
+
+/** Suggestions per unknown name: a file repeating one typo thousands of times costs one search. */
+const hints = new Map<string, string>();
+function keywordHint(name: string): string {
+  let h = hints.get(name);
+  if (h === undefined) {
+    if (hints.size > 10_000) hints.clear();
+    hints.set(name, (h = didYouMean(name, knownKeywordNames())));
+  }
+  return h;
+}
+
+/** Turns a parsed rule line into a Rule, reading every option with its keyword module. */
+export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: BuildOptions): BuiltRule {
+  const sink = new RuleSink(opts.reporter, opts.vars);
+  const report = (severity: Severity, message: string, offset: number, length: number): void => sink.report(severity, message, offset, length);
+  const at = map.locate(node.action.offset);
+
+  const unsupported: string[] = [];
+  const action = node.action.value;
+  if (!ACTIONS.has(action)) {
+    report('error', `unknown action '${action}'${didYouMean(action, ACTIONS) || `: write one of ${[...ACTIONS].slice(0, 6).join(', ')}`}`, node.action.offset, action.length);
+  }
+  const protocol = node.protocol.value;
+  const proto = PROTOCOLS.get(protocol);
+  if (!proto) {
+    report('error', `unknown protocol '${protocol}'${didYouMean(protocol, PROTOCOLS.keys()) || ': write ip, tcp, udp, icmp or an application protocol such as http'}`, node.protocol.offset, protocol.length);
+  } else if (!proto.evaluated) {
+    unsupported.push(`protocol ${protocol}`);
+  }
+
+  checkSeparated(node, report);
+
+  const src = specText(line, node.src);
+  const srcPort = specText(line, node.srcPort);
+  const dst = specText(line, node.dst);
+  const dstPort = specText(line, node.dstPort);
+  const specSink = new SpecSink(sink);
+  const srcSet = parseAddressText(src, opts.vars, specSink.at(node.src, src));
+  const srcPortSet = parsePortText(srcPort, opts.vars, specSink.at(node.srcPort, srcPort));
+  const dstSet = parseAddressText(dst, opts.vars, specSink.at(node.dst, dst));
+  const dstPortSet = parsePortText(dstPort, opts.vars, specSink.at(node.dstPort, dstPort));
+  const direction = node.direction.value === '<>' ? '<>' : '->';
+  const header: CompiledHeader | undefined =
+    srcSet && srcPortSet && dstSet && dstPortSet ? { src: srcSet, srcPort: srcPortSet, dst: dstSet, dstPort: dstPortSet, bidirectional: direction === '<>' } : undefined;
+
+  const options = node.options.map((t) => optionFromToken(t, sink));
+  const rule: Rule = {
+    enabled: opts.enabled,
+    action,
+    protocol,
+    src: stripBlanks(src),
+    srcPort: stripBlanks(srcPort),
+    direction,
+    dst: stripBlanks(dst),
+    dstPort: stripBlanks(dstPort),
+    options,
+    body: undefined,
+    header,
+    status: 'invalid',
+    unsupported,
+    loc: { file: map.file, line: at.line, col: at.col },
+    source: map,
+  };
+
+  const snort3 = snort3Hint(options, isKnownKeyword);
+  if (snort3) return { rule, errors: sink.errors + 1, snort3 };
+
+  // Every option a module knows goes to buildRuleBody, read or not (it skips unread values
+  // quietly), so problems in how the options combine are reported even in a rule with other errors.
+  const instances: Array<RuleOption & OptionInstance> = [];
+  let missingSemicolon = false;
+  for (const option of options) {
+    const written = option.keyword;
+    const module = lookupKeyword(written);
+    if (!module) {
+      if (FOREIGN_KEYWORDS.has(written)) {
+        if (!unsupported.includes(written)) unsupported.push(written);
+      } else {
+        report('error', `unknown keyword '${written}'${keywordHint(written) || ': check the spelling, or remove the option'}`, option.offset, written.length);
+      }
+      continue;
+    }
+    option.module = module;
+    // The module's own strings, shared by every rule, instead of a copy per option.
+    if (written === module.keyword) option.written = module.keyword;
+    option.keyword = module.keyword;
+    const ctx: KeywordContext = option;
+    // The option node itself is the OptionInstance: one object per option, not two.
+    instances.push(option as RuleOption & OptionInstance);
+    if (module.evaluable === false && !unsupported.includes(module.keyword)) unsupported.push(module.keyword);
+    if (module.takesValue === 'none' && option.raw !== null) {
+      report('error', `'${written}' takes no value: write ${written};`, option.offset, option.length);
+      continue;
+    }
+    if (module.takesValue === 'required' && option.raw === null) {
+      report('error', `'${written}' needs a value: write ${written}:VALUE;`, option.offset, written.length);
+      continue;
+    }
+    const swallowed = swallowedOption(option, isKnownKeyword);
+    if (swallowed) {
+      missingSemicolon = true;
+      report('error', swallowed.message, swallowed.offset, 1);
+      continue;
+    }
+    const before = sink.errors;
+    let value: unknown;
+    try {
+      value = module.parse(option.raw, ctx);
+    } catch (e) {
+      // A keyword module must not take the whole load down with it; report it at the option.
+      report('error', `internal error reading '${written}': ${e instanceof Error ? e.message : String(e)}`, option.offset, option.length);
+    }
+    if (value === undefined && sink.errors === before) report('error', `invalid value for '${written}'`, option.valueOffset, Math.max(1, option.raw?.length ?? 1));
+    option.value = value;
+  }
+
+  try {
+    rule.body = buildRuleBody(instances);
+  } catch (e) {
+    report('error', `internal error combining the options: ${e instanceof Error ? e.message : String(e)}`, node.open.offset, 1);
+  }
+  for (const k of rule.body?.unsupported ?? []) if (!unsupported.includes(k)) unsupported.push(k);
+
+  let sidOption: RuleOption | undefined;
+  let hasMsg = false;
+  for (const o of options) {
+    if (o.keyword === 'sid') sidOption ??= o;
+    else if (o.keyword === 'msg') hasMsg = true;
+  }
+  // After a forgotten ';' the next option is inside this one's value: do not call it missing.
+  if (!sidOption && !missingSemicolon) report('error', 'missing sid: add sid:NUMBER; to identify the rule', node.close.offset, 1);
+  if (!hasMsg && !missingSemicolon) report('warning', 'missing msg: add msg:"..."; so its alerts say what was found', node.close.offset, 1);
+
+  const errors = sink.errors;
+  rule.status = !opts.enabled ? 'disabled' : errors > 0 ? 'invalid' : unsupported.length > 0 ? 'skipped' : 'loaded';
+  if (rule.status === 'skipped') {
+    const first = firstUnsupportedOffset(node, options, unsupported);
+    report('warning', skipMessage(unsupported, rule.body?.skipReasons ?? []), first.offset, first.length);
+  }
+  const sidAt = sidOption ? (sidOption.raw === null ? { offset: sidOption.offset, length: sidOption.length } : valueSpan(sidOption)) : undefined;
+  return sidAt ? { rule, errors, sidAt } : { rule, errors };
+}
+
+/**
+ * `msg:"x" sid:1;`: a quoted value followed by `keyword:` — the ';' between two options was
+ * forgotten, so the grammar saw one option. Says where the ';' goes.
+ */
+function swallowedOption(o: RuleOption, known: (k: string) => boolean): { message: string; offset: number } | undefined {
+  const raw = o.raw;
+  // Cheap tests first: a well-formed quoted value ends with its closing quote.
+  if (raw === null || !raw.includes('"') || raw.trimEnd().endsWith('"')) return undefined;
+  const m = /^(\s*!?\s*"(?:[^"\\]|\\.)*")(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/.exec(raw);
+  if (!m || !known(m[3]!)) return undefined;
+  const head = `${o.written}:${m[1]!.trim()}`;
+  const shown = head.length > 40 ? `${o.written}:...` : head;
+  const rest = raw.slice(m[1]!.length).trim();
+  const next = rest.length > 24 ? `${m[3]}...` : rest;
+  return { message: `missing ';' after ${shown}: write ${shown}; ${next}`, offset: o.valueOffset + m[1]!.length };
+}
+
+const isKnownKeyword = (k: string): boolean => lookupKeyword(k) !== undefined;
+
+/** The value of an option without its surrounding blanks. */
+function valueSpan(t: { raw: string | null; valueOffset: number }): { offset: number; length: number } {
+  const raw = t.raw ?? '';
+  const lead = raw.length - raw.trimStart().length;
+  return { offset: t.valueOffset + lead, length: Math.max(1, raw.trim().length) };
+}
+
+/** `rule skipped: kanshi does not evaluate protocol dns, 'dns.query' yet; pcre: <why>` */
+function skipMessage(unsupported: readonly string[], reasons: readonly SkipReason[]): string {
+  const specific = new Map<string, string>();
+  for (const r of reasons) if (!r.reason.endsWith('not evaluated yet') && !specific.has(r.keyword)) specific.set(r.keyword, r.reason);
+  const generic = unsupported.filter((u) => !specific.has(u)).map((u) => (u.startsWith('protocol ') ? u : `'${u}'`));
+  const parts = generic.length > 0 ? [`kanshi does not evaluate ${generic.join(', ')} yet`] : [];
+  parts.push(...specific.values());
+  return `rule skipped: ${parts.join('; ')}`;
+}
+
+function firstUnsupportedOffset(node: RuleNode, options: readonly RuleOption[], unsupported: readonly string[]): { offset: number; length: number } {
+  if (unsupported[0]?.startsWith('protocol ')) return { offset: node.protocol.offset, length: node.protocol.text.length };
+  const t = options.find((x) => unsupported.includes(x.keyword));
+  return t ? { offset: t.offset, length: t.written.length } : { offset: node.action.offset, length: node.action.text.length };
+}
+
+/** Header fields must be separated by blanks, as Snort and Suricata split them. */
+function checkSeparated(node: RuleNode, report: (s: Severity, m: string, o: number, l: number) => void): void {
+  const fields: Array<[Token, Token]> = [
+    [node.action, node.action],
+    [node.protocol, node.protocol],
+    [node.src.first, node.src.last],
+    [node.srcPort.first, node.srcPort.last],
+    [node.direction, node.direction],
+    [node.dst.first, node.dst.last],
+    [node.dstPort.first, node.dstPort.last],
+  ];
+  for (let i = 1; i < fields.length; i++) {
+    const prev = fields[i - 1]![1];
+    const next = fields[i]![0];
+    if (prev.offset + prev.text.length === next.offset) {
+      report('error', `missing blank between '${prev.text}' and '${next.text}': separate the header fields with spaces`, next.offset, next.text.length);
+    }
+  }
+}

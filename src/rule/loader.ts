@@ -1,0 +1,312 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Rule } from './ast.js';
+import { buildRule, type RuleReporter } from './build.js';
+import { DiagnosticCollector, diagnosticAt, type Diagnostic, type Severity } from './diagnostics.js';
+import { parseAddressText } from './ip-set.js';
+import { parseLine, type IncludeNode, type VarNode } from './line-parser.js';
+import { parsePortText } from './port-set.js';
+import { ACTIONS } from './protocols.js';
+import { logicalLines, type LogicalLine } from './source.js';
+import { VARIABLE_NAME, type VariableKind, type VariableTable } from './variables.js';
+
+export interface LoaderOptions {
+  /** Shared by every file of the run; var/ipvar/portvar lines add to it. */
+  vars: VariableTable;
+  /** Variables set on the command line: lines in files do not override them. */
+  fixedVars?: ReadonlySet<string>;
+  collector?: DiagnosticCollector;
+}
+
+export interface LoadCounts {
+  loaded: number;
+  disabled: number;
+  skipped: number;
+  invalid: number;
+}
+
+/** Rules files with more Snort 3 rules than this share (or count) are reported as a whole. */
+const SNORT3_FILE_SHARE = 0.5;
+const SNORT3_FILE_COUNT = 50;
+
+interface FileState {
+  path: string;
+  diagnostics: Array<{ d: Diagnostic; rule: boolean }>;
+  rules: Rule[];
+  enabledRuleLines: number;
+  snort3: Array<{ rule: Rule; diagnostic: Diagnostic; advice: string }>;
+  /** Set once the file's diagnostics went out: later reports (from other stages) go straight to the collector. */
+  done: boolean;
+}
+
+/**
+ * Loads rules files: logical lines, comments, disabled (commented-out) rules, variable lines,
+ * includes (relative to the including file, cycles reported), duplicate sids across the run,
+ * and files written for Snort 3. Every problem is collected; loading never stops at the first.
+ */
+export class RuleLoader {
+  readonly rules: Rule[] = [];
+  readonly collector: DiagnosticCollector;
+  /** Skipped rules per keyword (or `protocol NAME`) that made them skipped. */
+  readonly unsupported = new Map<string, number>();
+  /** gid -> sid -> first rule: small-integer keys, cheap to hash. */
+  private readonly sids = new Map<number, Map<number, Rule>>();
+  private readonly stack: string[] = [];
+
+  constructor(private readonly opts: LoaderOptions) {
+    this.collector = opts.collector ?? new DiagnosticCollector();
+  }
+
+  counts(): LoadCounts {
+    const c: LoadCounts = { loaded: 0, disabled: 0, skipped: 0, invalid: 0 };
+    for (const r of this.rules) c[r.status === 'invalid' ? 'invalid' : r.status]++;
+    return c;
+  }
+
+  /** Loads a file from disk (and what it includes). */
+  loadFile(path: string): void {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      this.collector.add({ file: path, line: 1, col: 1, severity: 'error', message: `cannot read rules file: ${describeFsError(e)}`, length: 1 });
+      return;
+    }
+    this.loadText(path, text);
+  }
+
+  /** Loads rules text; `path` names it in diagnostics and anchors its relative includes. */
+  loadText(path: string, text: string): void {
+    const id = canonicalPath(path);
+    this.stack.push(id);
+    const state: FileState = { path, diagnostics: [], rules: [], enabledRuleLines: 0, snort3: [], done: false };
+    try {
+      for (const line of logicalLines(path, text)) this.loadLine(line, state);
+      this.finishFile(state);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  private loadLine(line: LogicalLine, state: FileState): void {
+    const text = line.text;
+    let i = 0;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i === text.length) return;
+    if (text[i] === '#') {
+      this.loadCommentLine(line, i, state);
+      return;
+    }
+    const parsed = parseLine(text);
+    const reporter = new LineReporter(line, state, this.collector);
+    const report = (severity: Severity, message: string, offset: number, length: number): void => reporter.add(severity, message, offset, length, false);
+    if (!parsed.ok) {
+      const t = parsed.tokens;
+      if (t.length >= 3 && t[0]!.type === 'word' && ACTIONS.has(t[0]!.value) && t[1]!.type === 'word' && t[2]!.type === 'lparen') {
+        // Snort 3 lets a rule name only its service: `alert http (...)`.
+        state.enabledRuleLines++;
+        const advice = `write the full header, as ${t[0]!.value} ${t[1]!.value} any any -> any any (...)`;
+        const message = `Snort 3 syntax is not supported (kanshi reads Snort 2 / Suricata rules): ${advice}`;
+        const diagnostic = diagnosticAt(line, 'error', message, t[2]!.offset, 1);
+        const rule = placeholderRule(line, t[0]!.value, t[1]!.value);
+        state.rules.push(rule);
+        this.rules.push(rule);
+        state.snort3.push({ rule, diagnostic, advice });
+        return;
+      }
+      report('error', parsed.error.message, parsed.error.offset, parsed.error.length);
+      return;
+    }
+    const node = parsed.node;
+    if (node.kind === 'var') return this.loadVarLine(node, line, report);
+    if (node.kind === 'include') return this.loadInclude(node, line, report);
+    state.enabledRuleLines++;
+    const built = buildRule(node, text, line, { vars: this.opts.vars, enabled: true, reporter });
+    const rule = built.rule;
+    state.rules.push(rule);
+    this.rules.push(rule);
+    if (built.snort3) {
+      state.snort3.push({ rule, diagnostic: diagnosticAt(line, 'error', built.snort3.message, built.snort3.offset, built.snort3.length), advice: built.snort3.advice });
+      return;
+    }
+    this.registerSid(rule, built.sidAt ?? { offset: node.close.offset, length: 1 }, report);
+  }
+
+  /** `# alert ...` is a disabled rule when it parses as one; any other comment is just a comment. */
+  private loadCommentLine(line: LogicalLine, hashAt: number, state: FileState): void {
+    const text = line.text;
+    let i = hashAt;
+    while (i < text.length && (text[i] === '#' || text[i] === ' ' || text[i] === '\t')) i++;
+    let j = i;
+    while (j < text.length && text.charCodeAt(j) >= 97 && text.charCodeAt(j) <= 122) j++;
+    if (j === i || !ACTIONS.has(text.slice(i, j)) || (text[j] !== ' ' && text[j] !== '\t')) return;
+    const body = line.slice(i);
+    const parsed = parseLine(body.text);
+    if (!parsed.ok || parsed.node.kind !== 'rule') return;
+    const quiet: RuleReporter = { report: () => undefined };
+    const built = buildRule(parsed.node, body.text, body, { vars: this.opts.vars, enabled: false, reporter: quiet });
+    state.rules.push(built.rule);
+    this.rules.push(built.rule);
+  }
+
+  private loadVarLine(node: VarNode, line: LogicalLine, report: (s: Severity, m: string, o: number, l: number) => void): void {
+    const name = node.name.value;
+    const start = node.value.first.offset;
+    const raw = line.text.slice(start, node.value.last.offset + node.value.last.text.length);
+    if (!VARIABLE_NAME.test(name)) {
+      report('error', `'${name}' is not a variable name: use letters, digits and '_', starting with a letter`, node.name.offset, name.length);
+      return;
+    }
+    const kind: VariableKind = node.keyword.value === 'ipvar' ? 'ip' : node.keyword.value === 'portvar' ? 'port' : 'any';
+    const sink = {
+      error: (m: string, o = 0, l = raw.length) => report('error', m, start + o, l),
+      warning: (m: string, o = 0, l = raw.length) => report('warning', m, start + o, l),
+    };
+    if (this.opts.fixedVars?.has(name)) return;
+    // Check the value now, where it is written, rather than at every rule that uses it.
+    const probe = this.opts.vars.clone();
+    probe.set(name, raw, kind);
+    const ok = kind === 'ip' ? parseAddressText(raw, probe, sink) !== undefined : kind === 'port' ? parsePortText(raw, probe, sink) !== undefined : true;
+    if (ok) this.opts.vars.set(name, raw, kind);
+  }
+
+  private loadInclude(node: IncludeNode, line: LogicalLine, report: (s: Severity, m: string, o: number, l: number) => void): void {
+    const start = node.path.first.offset;
+    const written = line.text.slice(start, node.path.last.offset + node.path.last.text.length);
+    let missing: string | undefined;
+    const expanded = written.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => {
+      const v = this.opts.vars.get(name);
+      if (v === undefined) missing ??= name;
+      return v ?? whole;
+    });
+    if (missing !== undefined) {
+      report('error', `undefined variable $${missing} in include: define it with --var ${missing}=PATH or a var line`, start, written.length);
+      return;
+    }
+    const here = this.stack[this.stack.length - 1]!;
+    const target = resolve(dirname(here), expanded);
+    let id: string;
+    try {
+      if (statSync(target).isDirectory()) {
+        report('error', `cannot include '${written}': it is a directory; include a rules file`, start, written.length);
+        return;
+      }
+      id = canonicalPath(target);
+    } catch (e) {
+      report('error', `cannot include '${written}': ${describeFsError(e)}`, start, written.length);
+      return;
+    }
+    const at = this.stack.indexOf(id);
+    if (at >= 0) {
+      const cycle = [...this.stack.slice(at), id].map((p) => p.split('/').pop()).join(' -> ');
+      report('error', `include cycle: ${cycle}; remove one of these includes`, start, written.length);
+      return;
+    }
+    this.loadFile(target);
+  }
+
+  private registerSid(rule: Rule, at: { offset: number; length: number }, report: (s: Severity, m: string, o: number, l: number) => void): void {
+    const sid = rule.body?.meta.sid;
+    if (sid === undefined) return;
+    const gid = rule.body?.meta.gid ?? 1;
+    let bySid = this.sids.get(gid);
+    if (bySid === undefined) this.sids.set(gid, (bySid = new Map()));
+    const first = bySid.get(sid);
+    if (first === undefined) {
+      bySid.set(sid, rule);
+      return;
+    }
+    report('error', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used by the rule at ${first.loc.file}:${first.loc.line}:${first.loc.col}; give this rule another sid`, at.offset, at.length);
+    rule.status = 'invalid';
+  }
+
+  private finishFile(state: FileState): void {
+    const n = state.snort3.length;
+    const wholeFile = n > 0 && (n >= SNORT3_FILE_COUNT || n >= state.enabledRuleLines * SNORT3_FILE_SHARE);
+    if (wholeFile) {
+      const first = state.snort3[0]!.diagnostic;
+      const advice = state.snort3[0]!.advice;
+      const enabled = state.rules.filter((r) => r.enabled);
+      for (const r of enabled) {
+        r.status = 'invalid';
+        const sid = r.body?.meta.sid;
+        const bySid = this.sids.get(r.body?.meta.gid ?? 1);
+        if (sid !== undefined && bySid?.get(sid) === r) bySid.delete(sid);
+      }
+      // The rules' own diagnostics would only repeat the dialect problem in other words.
+      state.diagnostics = state.diagnostics.filter((x) => !x.rule);
+      const message = `this file is written in Snort 3 rule syntax (${n} of ${enabled.length} rules use Snort 3 options) and none of its rules were loaded: kanshi reads Snort 2 / Suricata rules; here, ${advice}`;
+      state.diagnostics.push({ d: { ...first, message }, rule: false });
+      this.collector.countUnlisted('error', Math.max(0, enabled.length - 1));
+    } else {
+      for (const s of state.snort3) {
+        s.rule.status = 'invalid';
+        state.diagnostics.push({ d: s.diagnostic, rule: true });
+      }
+    }
+    state.diagnostics.sort((a, b) => a.d.line - b.d.line || a.d.col - b.d.col);
+    for (const x of state.diagnostics) this.collector.add(x.d);
+    state.diagnostics = [];
+    state.done = true;
+    for (const r of state.rules) {
+      if (r.status !== 'skipped') continue;
+      for (const k of r.unsupported) this.unsupported.set(k, (this.unsupported.get(k) ?? 0) + 1);
+    }
+  }
+}
+
+/**
+ * Sends a line's diagnostics to its file's list (sorted and flushed when the file is done), or
+ * straight to the collector once it is: rules keep their reporter for checks made later.
+ */
+class LineReporter implements RuleReporter {
+  constructor(
+    private readonly line: LogicalLine,
+    private readonly state: FileState,
+    private readonly collector: DiagnosticCollector,
+  ) {}
+  report(severity: Severity, message: string, offset: number, length: number): void {
+    this.add(severity, message, offset, length, true);
+  }
+  add(severity: Severity, message: string, offset: number, length: number, rule: boolean): void {
+    const d = diagnosticAt(this.line, severity, message, offset, length);
+    if (this.state.done) this.collector.add(d);
+    else this.state.diagnostics.push({ d, rule });
+  }
+}
+
+function placeholderRule(line: LogicalLine, action: string, protocol: string): Rule {
+  return {
+    enabled: true,
+    action,
+    protocol,
+    src: '',
+    srcPort: '',
+    direction: '->',
+    dst: '',
+    dstPort: '',
+    options: [],
+    body: undefined,
+    header: undefined,
+    status: 'invalid',
+    unsupported: [],
+    loc: { file: line.file, line: line.firstLine, col: 1 },
+    source: line,
+  };
+}
+
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kanshi-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(rel: string, text: string): string {
+  const p = join(dir, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+}
+
+async function run(args: string[], tty = false) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s), isTTY: tty } });
+  const lines = out.trimEnd().split('\n');
+  return { code, out, err, last: lines[lines.length - 1] };
+}
+
+const good = write('good/a.rules', 'alert tcp any any -> any 80 (msg:"one"; sid:1;)\n# alert tcp any any -> any any (msg:"off"; sid:2;)\nalert dns any any -> any any (msg:"dns"; dns.query; content:"x"; sid:3;)\n');
+write('good/nested/deeper/b.rules', 'alert udp any any -> any 53 (msg:"two"; sid:4;)\n');
+write('good/notes.txt', 'not a rules file (\n');
+const bad = write('bad.rules', 'alert tcp any any -> any 70000 (msg:"x"; sid:10;)\nalert tcp any any -> any any (msg:"y"; sid:11;)\n');
+
+describe('kanshi (dispatcher)', () => {
+  it('prints usage and exits 2 without a command, 0 for --help', async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('usage: kanshi COMMAND');
+    expect(none.err).toContain('check');
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: kanshi COMMAND');
+  });
+
+  it('rejects an unknown command with exit 2', async () => {
+    const r = await run(['chek']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown command 'chek'");
+  });
+});
+
+describe('kanshi check', () => {
+  it('exits 0 and ends with the summary line when there are no errors', async () => {
+    const r = await run(['check', good]);
+    expect(r.code).toBe(0);
+    expect(r.last).toBe('rules: 1 loaded, 1 disabled, 1 skipped, 0 errors');
+    expect(r.err).toContain("warning: rule skipped: kanshi does not evaluate protocol dns, 'dns.query' yet");
+  });
+
+  it('searches directories recursively for *.rules only', async () => {
+    const r = await run(['check', join(dir, 'good')]);
+    expect(r.code).toBe(0);
+    expect(r.last).toBe('rules: 2 loaded, 1 disabled, 1 skipped, 0 errors');
+  });
+
+  it('exits 1 with path:line:col diagnostics on stderr when there are errors', async () => {
+    const r = await run(['check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err.trimEnd().split('\n')).toEqual([`${bad}:1:26: error: port 70000 out of range: ports are 0 to 65535`]);
+    expect(r.last).toBe('rules: 1 loaded, 0 disabled, 0 skipped, 1 errors');
+  });
+
+  it('shows the source line and a caret on a terminal', async () => {
+    const r = await run(['check', bad], true);
+    expect(r.err.split('\n').slice(0, 3)).toEqual([
+      `${bad}:1:26: error: port 70000 out of range: ports are 0 to 65535`,
+      '  alert tcp any any -> any 70000 (msg:"x"; sid:10;)',
+      '                           ^~~~~',
+    ]);
+  });
+
+  it('prints one JSON object with --json', async () => {
+    const r = await run(['check', '--json', good, bad]);
+    expect(r.code).toBe(1);
+    expect(r.out.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol dns': 1, 'dns.query': 1 } });
+  });
+
+  it('applies --var, in both spellings, over the defaults', async () => {
+    const p = write('vars.rules', 'alert tcp $DMZ any -> $HOME_NET $WEB (msg:"x"; sid:1;)\n');
+    expect((await run(['check', p])).code).toBe(1);
+    const r = await run(['check', '--var', 'DMZ=10.0.0.0/8', '--var=WEB=[80,443]', '--var', 'HOME_NET=192.0.2.0/24', p]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('treats bad arguments as usage errors (exit 2)', async () => {
+    for (const args of [['check'], ['check', '--frobnicate', good], ['check', join(dir, 'missing.rules')], ['check', '--var', 'HOME_NET', good], ['check', '--var', 'HOME_NET=10.0.0.0/40', good], ['check', '--var']]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/^kanshi check: /);
+    }
+    expect((await run(['check', '--var', 'HOME_NET=10.0.0.0/40', good])).err).toContain("bad CIDR '10.0.0.0/40'");
+  });
+});

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { corpus, REPO_ROOT } from '../corpora.js';
+
+const BIN = join(REPO_ROOT, 'bin', 'kanshi.js');
+const built = existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'));
+
+function kanshi(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+// The built CLI (npm test builds before running the tests).
+describe.skipIf(!built)('bin/kanshi.js check', () => {
+  it('loads every active ET Open rule with zero errors and lists the skip reasons', () => {
+    const r = kanshi('check', '--json', corpus('et-open-suricata5-20240421'));
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out) as { loaded: number; skipped: number; disabled: number; errors: number; unsupported: Record<string, number> };
+    expect(s.loaded + s.skipped).toBe(23_635);
+    expect(s.disabled).toBe(6_579);
+    expect(s.errors).toBe(0);
+    expect(Object.keys(s.unsupported).length).toBeGreaterThan(0);
+  });
+
+  it('reports the Snort 3 community file as another dialect, with exit 1 and no crash', () => {
+    const r = kanshi('check', corpus('snort-community', 'snort3-community.rules'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('this file is written in Snort 3 rule syntax');
+    expect(r.out.trimEnd().split('\n').pop()).toBe('rules: 0 loaded, 0 disabled, 0 skipped, 4004 errors');
+  });
+
+  it('runs the main job of npm start on the bundled rules', () => {
+    const r = kanshi('check', 'rules/');
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd().split('\n').pop()).toMatch(/^rules: \d+ loaded, \d+ disabled, \d+ skipped, 0 errors$/);
+  });
+});

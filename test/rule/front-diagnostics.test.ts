@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { parseRules } from '../../src/rule/index.js';
+import { formatDiagnostic } from '../../src/rule/diagnostics.js';
+
+/** `line:col: severity: message` of every diagnostic, for exact comparison. */
+function diags(text: string): string[] {
+  return parseRules(text, { file: 't.rules' }).diagnostics.map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`);
+}
+
+const ok = 'alert tcp any any -> any any (msg:"ok"; sid:1;)';
+
+describe('rule header diagnostics', () => {
+  it('accepts a well-formed rule without any diagnostic', () => {
+    expect(diags(ok)).toEqual([]);
+  });
+
+  it('port out of range', () => {
+    expect(diags('alert tcp any any -> any 70000 (msg:"x"; sid:1;)')).toEqual(['1:26: error: port 70000 out of range: ports are 0 to 65535']);
+  });
+
+  it('bad CIDR, pointing at the prefix length', () => {
+    expect(diags('alert tcp 10.0.0.0/33 any -> any any (msg:"x"; sid:1;)')).toEqual([
+      "1:20: error: bad CIDR '10.0.0.0/33': the prefix length of an IPv4 block is 0 to 32, as in 10.0.0.0/8",
+    ]);
+  });
+
+  it('unknown variable', () => {
+    expect(diags('alert tcp $HOME_NETT any -> any any (msg:"x"; sid:1;)')).toEqual([
+      '1:11: error: undefined variable $HOME_NETT: define it with --var HOME_NETT=VALUE or an ipvar line',
+    ]);
+    expect(diags('alert tcp any $WEB_PORTS -> any any (msg:"x"; sid:1;)')).toEqual([
+      '1:15: error: undefined variable $WEB_PORTS: define it with --var WEB_PORTS=VALUE or a portvar line',
+    ]);
+  });
+
+  it('unknown action and protocol, with did-you-mean', () => {
+    expect(diags('alret tcp any any -> any any (msg:"x"; sid:1;)')).toEqual(["1:1: error: unknown action 'alret'; did you mean 'alert'?"]);
+    expect(diags('alert tpc any any -> any any (msg:"x"; sid:1;)')).toEqual(["1:7: error: unknown protocol 'tpc'; did you mean 'tcp'?"]);
+    expect(diags('alert zzzzz any any -> any any (msg:"x"; sid:1;)')).toEqual([
+      "1:7: error: unknown protocol 'zzzzz': write ip, tcp, udp, icmp or an application protocol such as http",
+    ]);
+  });
+
+  it('a wrong direction, and a missing header field', () => {
+    expect(diags('alert tcp any any <- any any (msg:"x"; sid:1;)')).toEqual(["1:19: error: '<-' is not a direction: write -> or <>"]);
+    expect(diags('alert tcp any any -> any (msg:"x"; sid:1;)')).toEqual([
+      "1:26: error: missing destination port before '(': a rule reads: action protocol src_addr src_port -> dst_addr dst_port (keyword:value; ...)",
+    ]);
+  });
+
+  it('an unclosed address list', () => {
+    expect(diags('alert tcp [10.0.0.1,10.0.0.2 any -> any any (msg:"x"; sid:1;)')).toEqual(["1:11: error: missing ']' to close this list (or ',' before 'any')"]);
+    expect(diags('alert tcp [10.0.0.1,10.0.0.2 -> any any (msg:"x"; sid:1;)')).toEqual(["1:11: error: missing ']' to close this list"]);
+  });
+});
+
+describe('option list diagnostics', () => {
+  it("missing ';' before ')'", () => {
+    expect(diags('alert tcp any any -> any any (msg:"x"; sid:1)')).toEqual(["1:45: error: missing ';' after sid:1: end every option with ';', as sid:1;"]);
+  });
+
+  it("missing ';' between two options, found inside the first one's value", () => {
+    expect(diags('alert tcp any any -> any any (msg:"x" sid:1;)')).toEqual(["1:38: error: missing ';' after msg:\"x\": write msg:\"x\"; sid:1"]);
+    expect(diags('alert tcp any any -> any any (msg:"x"; content:"a" nocase; sid:1;)')).toEqual(["1:51: error: missing ';' after content:\"a\": write content:\"a\"; nocase"]);
+  });
+
+  it("missing '(' before the options", () => {
+    expect(diags('alert tcp any any -> any any msg:"x"; sid:1;')).toEqual([`1:30: error: missing '(' before 'msg:': the options go in parentheses, as (msg:"..."; sid:1;)`]);
+  });
+
+  it('a snort.conf directive is named as such', () => {
+    expect(diags('config checksum_mode: all')).toEqual([
+      "1:1: error: 'config' is a Snort configuration directive, not a rule: kanshi reads rules files (set variables with var/ipvar/portvar lines or --var)",
+    ]);
+  });
+
+  it("missing ')' at the end", () => {
+    expect(diags('alert tcp any any -> any any (msg:"x"; sid:1;')).toEqual(["1:46: error: missing ')' at the end of the rule: close the options with ')'"]);
+  });
+
+  it('unterminated quote with nothing after it', () => {
+    expect(diags('alert tcp any any -> any any (sid:1; msg:"abc')).toEqual([`1:42: error: unterminated quote in the value of 'msg': add the closing '"'`]);
+  });
+
+  it('unterminated quote before later options is reported at the quote', () => {
+    const d = parseRules('alert tcp any any -> any any (msg:"x; sid:1;)').diagnostics;
+    expect(d[0]!.col).toBe(35);
+    expect(d[0]!.message).toMatch(/unterminated/);
+  });
+
+  it('unknown keyword, with did-you-mean over the registry', () => {
+    expect(diags('alert tcp any any -> any any (msg:"x"; conten:"abc"; sid:1;)')).toEqual(["1:40: error: unknown keyword 'conten'; did you mean 'content'?"]);
+    expect(diags('alert tcp any any -> any any (msg:"x"; nocsae; content:"a"; sid:1;)')[0]).toBe("1:40: error: unknown keyword 'nocsae'; did you mean 'nocase'?");
+  });
+
+  it('missing sid (error) and missing msg (warning), at the closing parenthesis', () => {
+    expect(diags('alert tcp any any -> any any (msg:"x";)')).toEqual(['1:39: error: missing sid: add sid:NUMBER; to identify the rule']);
+    expect(diags('alert tcp any any -> any any (sid:7;)')).toEqual(['1:37: warning: missing msg: add msg:"..."; so its alerts say what was found']);
+  });
+
+  it('duplicate sid names the first location', () => {
+    expect(diags(`${ok}\n\nalert udp any any -> any any (msg:"again"; sid:1;)`)).toEqual([
+      '3:48: error: duplicate sid 1: already used by the rule at t.rules:1:1; give this rule another sid',
+    ]);
+  });
+
+  it('the same sid under another gid is not a duplicate', () => {
+    expect(diags(`${ok}\nalert udp any any -> any any (msg:"again"; gid:3; sid:1;)`)).toEqual([]);
+  });
+
+  it('a keyword value error is reported inside the value', () => {
+    const d = parseRules('alert tcp any any -> any any (msg:"x"; content:"a|4"; sid:1;)').diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]!.line).toBe(1);
+    expect(d[0]!.col).toBeGreaterThanOrEqual(48);
+    expect(d[0]!.col).toBeLessThanOrEqual(52);
+  });
+
+  it('a Snort 3 rule says how to write it in Snort 2 syntax', () => {
+    expect(diags(`${ok}\nalert tcp any any -> any any (msg:"x"; content:"abc",depth 4,nocase; sid:2;)\nalert tcp any any -> any any (msg:"y"; sid:3;)`)).toEqual([
+      '2:40: error: Snort 3 syntax is not supported (kanshi reads Snort 2 / Suricata rules): write content:"abc"; depth:4; nocase; instead of content:"abc",depth 4,nocase',
+    ]);
+    expect(diags(`${ok}\nalert http (msg:"x"; sid:2;)\nalert tcp any any -> any any (msg:"y"; sid:3;)`)).toEqual([
+      '2:12: error: Snort 3 syntax is not supported (kanshi reads Snort 2 / Suricata rules): write the full header, as alert http any any -> any any (...)',
+    ]);
+  });
+});
+
+describe('Snort 3 files', () => {
+  it('a file mostly in Snort 3 syntax is reported once, as a whole', () => {
+    const rules = Array.from({ length: 4 }, (_, i) => `alert tcp any any -> any any (msg:"x"; content:"a",nocase; sid:${i + 1};)`);
+    const r = parseRules([ok.replace('sid:1', 'sid:9'), ...rules].join('\n'), { file: 's3.rules' });
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
+      '2:40: this file is written in Snort 3 rule syntax (4 of 5 rules use Snort 3 options) and none of its rules were loaded: kanshi reads Snort 2 / Suricata rules; here, write content:"a"; nocase; instead of content:"a",nocase',
+    ]);
+    expect(r.counts).toEqual({ loaded: 0, disabled: 0, skipped: 0, invalid: 5 });
+    expect(r.errors).toBe(5);
+  });
+});
+
+describe('every problem of a file in one run', () => {
+  it('reports all bad lines, in order, and still loads the good ones', () => {
+    const text = [
+      ok,
+      'alert tcp any any -> any 70000 (msg:"x"; sid:2;)',
+      'alert tcp any any -> any any (msg:"x"; sid:3)',
+      'alert tcp any any -> any any (msg:"x"; sid:4;)',
+      'alret tcp any any -> any any (msg:"x"; sid:5;)',
+    ].join('\n');
+    const r = parseRules(text, { file: 't.rules' });
+    expect(r.diagnostics.map((d) => d.line)).toEqual([2, 3, 5]);
+    expect(r.counts.loaded).toBe(2);
+    expect(r.errors).toBe(3);
+  });
+
+  it('reports several problems of one rule', () => {
+    expect(diags('alert tcp any 70000 -> any any (conten:"x";)')).toEqual([
+      '1:15: error: port 70000 out of range: ports are 0 to 65535',
+      "1:33: error: unknown keyword 'conten'; did you mean 'content'?",
+      '1:44: error: missing sid: add sid:NUMBER; to identify the rule',
+      '1:44: warning: missing msg: add msg:"..."; so its alerts say what was found',
+    ]);
+  });
+});
+
+describe('formatDiagnostic', () => {
+  it('prints path:line:col, then the source line and a caret under the problem', () => {
+    const [d] = parseRules('alert tcp any any -> any 70000 (msg:"x"; sid:1;)', { file: 'local.rules' }).diagnostics;
+    expect(formatDiagnostic(d!, false)).toBe('local.rules:1:26: error: port 70000 out of range: ports are 0 to 65535');
+    expect(formatDiagnostic(d!, true).split('\n')).toEqual([
+      'local.rules:1:26: error: port 70000 out of range: ports are 0 to 65535',
+      '  alert tcp any any -> any 70000 (msg:"x"; sid:1;)',
+      '                           ^~~~~',
+    ]);
+  });
+});

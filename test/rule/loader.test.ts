@@ -1,0 +1,151 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRules, RuleLoader, VariableTable, locate } from '../../src/rule/index.js';
+import { DiagnosticCollector } from '../../src/rule/diagnostics.js';
+import { ip4 } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kanshi-loader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(rel: string, text: string): string {
+  const p = join(dir, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+}
+
+function load(path: string, vars = VariableTable.withDefaults(), fixed?: Set<string>) {
+  const collector = new DiagnosticCollector();
+  const loader = new RuleLoader({ vars, collector, ...(fixed ? { fixedVars: fixed } : {}) });
+  loader.loadFile(path);
+  return { loader, diags: collector.list.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.col}: ${d.severity}: ${d.message}`) };
+}
+
+describe('comments and disabled rules', () => {
+  it('parses commented-out rules as disabled rules, whatever the number of #', () => {
+    const r = parseRules(['# alert tcp any any -> any any (msg:"a"; sid:1;)', '#alert tcp any any -> any any (msg:"b"; sid:2;)', '## alert udp any any -> any any (msg:"c"; sid:3;)', '   # drop ip any any -> any any (msg:"d"; sid:4;)'].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.counts).toEqual({ loaded: 0, disabled: 4, skipped: 0, invalid: 0 });
+    expect(r.rules.map((x) => [x.enabled, x.action, x.protocol, x.body?.meta.sid])).toEqual([
+      [false, 'alert', 'tcp', 1],
+      [false, 'alert', 'tcp', 2],
+      [false, 'alert', 'udp', 3],
+      [false, 'drop', 'ip', 4],
+    ]);
+    expect(r.rules[0]!.loc).toEqual({ file: '<text>', line: 1, col: 3 });
+  });
+
+  it('treats comments that do not parse as rules as plain comments, silently', () => {
+    const r = parseRules(['# alert on anything suspicious', '#', '# alert tcp any any -> (broken', '#########', '', '   ', ' # drop this idea'].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.rules).toEqual([]);
+  });
+
+  it('does not count a disabled rule towards duplicate sids', () => {
+    const r = parseRules('# alert tcp any any -> any any (msg:"a"; sid:1;)\nalert tcp any any -> any any (msg:"b"; sid:1;)');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.counts).toEqual({ loaded: 1, disabled: 1, skipped: 0, invalid: 0 });
+  });
+});
+
+describe('logical lines', () => {
+  it('joins lines ending with a backslash and reports positions on the physical lines', () => {
+    const text = 'alert tcp any any -> any any ( \\\n    msg:"multi"; \\\n    sid:70000; port:1; )';
+    const r = parseRules(text, { file: 'm.rules' });
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual(["3:16: unknown keyword 'port': check the spelling, or remove the option"]);
+    expect(r.diagnostics[0]!.sourceLine).toBe('    sid:70000; port:1; )');
+    const good = parseRules('alert tcp any any -> any any ( \\\n  msg:"multi"; \\\n  sid:5; )');
+    expect(good.counts.loaded).toBe(1);
+    expect(good.rules[0]!.options.map((o) => o.keyword)).toEqual(['msg', 'sid']);
+    expect(locate(good.rules[0]!, good.rules[0]!.options[1]!.offset)).toEqual({ file: '<text>', line: 3, col: 3 });
+  });
+
+  it('accepts CRLF line ends', () => {
+    const r = parseRules('alert tcp any any -> any any (msg:"a"; sid:1;)\r\nalert tcp any any -> any any (msg:"b"; sid:2;)\r\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.counts.loaded).toBe(2);
+  });
+});
+
+describe('variables', () => {
+  it('applies var/ipvar/portvar lines to the rules after them', () => {
+    const r = parseRules(['ipvar HOME_NET [10.0.0.0/8, 192.168.0.0/16]', 'portvar WEB [80,8080]', 'var DMZ 172.16.0.0/12', 'alert tcp $DMZ any -> $HOME_NET $WEB (msg:"x"; sid:1;)'].join('\n'));
+    expect(r.diagnostics).toEqual([]);
+    const h = r.rules[0]!.header!;
+    expect(h.dst.contains(ip4('192.168.1.1'))).toBe(true);
+    expect(h.dst.contains(ip4('8.8.8.8'))).toBe(false);
+    expect(h.dstPort.contains(8080)).toBe(true);
+    expect(h.dstPort.contains(443)).toBe(false);
+    expect(h.src.contains(ip4('172.20.0.1'))).toBe(true);
+  });
+
+  it('reports a bad value on the var line itself', () => {
+    expect(parseRules('portvar WEB [80,99999]', { file: 'v.rules' }).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
+      '1:17: port 99999 out of range: ports are 0 to 65535',
+    ]);
+    expect(parseRules('ipvar 1BAD any').diagnostics[0]!.message).toBe("'1BAD' is not a variable name: use letters, digits and '_', starting with a letter");
+  });
+
+  it('lets command-line variables win over var lines', () => {
+    const p = write('vars.rules', 'ipvar HOME_NET 10.0.0.0/8\nalert tcp any any -> $HOME_NET any (msg:"x"; sid:1;)\n');
+    const vars = VariableTable.withDefaults();
+    vars.set('HOME_NET', '192.0.2.0/24', 'ip');
+    const { loader } = load(p, vars, new Set(['HOME_NET']));
+    expect(loader.rules[0]!.header!.dst.contains(ip4('192.0.2.9'))).toBe(true);
+    expect(loader.rules[0]!.header!.dst.contains(ip4('10.0.0.1'))).toBe(false);
+  });
+
+  it('defines every variable the ET Open and Snort community rules use', () => {
+    const v = VariableTable.withDefaults();
+    for (const name of ['HOME_NET', 'EXTERNAL_NET', 'HTTP_SERVERS', 'SMTP_SERVERS', 'SQL_SERVERS', 'DNS_SERVERS', 'TELNET_SERVERS', 'AIM_SERVERS', 'DNP3_SERVER', 'DNP3_CLIENT', 'MODBUS_CLIENT', 'MODBUS_SERVER', 'ENIP_CLIENT', 'ENIP_SERVER', 'SIP_SERVERS', 'HTTP_PORTS', 'SHELLCODE_PORTS', 'ORACLE_PORTS', 'SSH_PORTS', 'DNP3_PORTS', 'MODBUS_PORTS', 'FILE_DATA_PORTS', 'FTP_PORTS', 'GENEVE_PORTS', 'VXLAN_PORTS', 'TEREDO_PORTS', 'SIP_PORTS']) {
+      expect(v.get(name), name).toBeDefined();
+    }
+    expect(v.get('HOME_NET')).toBe('any');
+    expect(v.get('EXTERNAL_NET')).toBe('any');
+  });
+});
+
+describe('includes', () => {
+  it('includes files relative to the including file, with variables in the path', () => {
+    write('inc/sub/child.rules', 'alert tcp any any -> any any (msg:"child"; sid:2;)\n');
+    write('inc/sub/grand.rules', 'alert tcp any any -> any any (msg:"grand"; sid:3;)\n');
+    write('inc/sub/middle.rules', 'include child.rules\n');
+    const top = write('inc/top.rules', 'var SUBDIR sub\nalert tcp any any -> any any (msg:"top"; sid:1;)\ninclude sub/middle.rules\ninclude $SUBDIR/grand.rules\n');
+    const { loader, diags } = load(top);
+    expect(diags).toEqual([]);
+    expect(loader.rules.map((r) => r.body?.meta.msg)).toEqual(['top', 'child', 'grand']);
+  });
+
+  it('detects include cycles and reports where', () => {
+    write('cyc/a.rules', 'include b.rules\nalert tcp any any -> any any (msg:"a"; sid:1;)\n');
+    write('cyc/b.rules', 'alert tcp any any -> any any (msg:"b"; sid:2;)\ninclude a.rules\n');
+    const { loader, diags } = load(join(dir, 'cyc/a.rules'));
+    expect(diags).toEqual(['cyc/b.rules:2:9: error: include cycle: a.rules -> b.rules -> a.rules; remove one of these includes']);
+    expect(loader.counts().loaded).toBe(2);
+  });
+
+  it('reports a missing include and carries on', () => {
+    const p = write('miss/top.rules', 'include nowhere.rules\nalert tcp any any -> any any (msg:"x"; sid:1;)\n');
+    const { loader, diags } = load(p);
+    expect(diags).toEqual(["miss/top.rules:1:9: error: cannot include 'nowhere.rules': no such file"]);
+    expect(loader.counts().loaded).toBe(1);
+  });
+
+  it('reports duplicate sids across included files', () => {
+    write('dup/other.rules', 'alert tcp any any -> any any (msg:"b"; sid:7;)\n');
+    const p = write('dup/top.rules', 'alert tcp any any -> any any (msg:"a"; sid:7;)\ninclude other.rules\n');
+    const { diags } = load(p);
+    expect(diags).toEqual([`dup/other.rules:1:44: error: duplicate sid 7: already used by the rule at ${join(dir, 'dup/top.rules')}:1:1; give this rule another sid`]);
+  });
+});
+
+describe('skipped rules', () => {
+  it('skips a rule whose protocol or keyword is not evaluated yet, naming it', () => {
+    const r = parseRules('alert dns any any -> any any (msg:"x"; dns.query; content:"evil"; sid:1;)', { file: 's.rules' });
+    expect(r.counts).toEqual({ loaded: 0, disabled: 0, skipped: 1, invalid: 0 });
+    expect(r.rules[0]!.unsupported).toEqual(['protocol dns', 'dns.query']);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`)).toEqual(["1:7: warning: rule skipped: kanshi does not evaluate protocol dns, 'dns.query' yet"]);
+  });
+});
