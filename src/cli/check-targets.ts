@@ -1,5 +1,7 @@
 import type { DiagnosticCollector } from '../rule/diagnostics.js';
 import type { RuleLoader } from '../rule/loader.js';
+import type { VariableTable } from '../rule/variables.js';
+import { loadPolicyFile } from '../correlate/policy.js';
 
 /**
  * The kinds of file `kanshi check` validates. Rules files are built in; other stages add
@@ -9,6 +11,8 @@ export interface CheckContext {
   /** Rules loaded so far in this run, in the order given (rules files are checked first). */
   rules: RuleLoader;
   diagnostics: DiagnosticCollector;
+  /** Variables after the command line's --var (policies resolve $HOME_NET etc. against them). */
+  vars?: VariableTable;
 }
 
 export interface FileChecker {
@@ -28,5 +32,18 @@ export const rulesChecker: FileChecker = {
   check: (path, ctx) => ctx.rules.loadFile(path),
 };
 
+/** Correlation policies (threshold.config statements plus kanshi's own), with the same diagnostics as rules. */
+export const policyChecker: FileChecker = {
+  kind: 'policy',
+  matches: (path) => path.endsWith('.policy') || /(^|[\\/])threshold\.config$/.test(path),
+  check: (path, ctx) => {
+    const load = loadPolicyFile(path, ctx.vars ? { vars: ctx.vars } : {});
+    for (const d of load.diagnostics) ctx.diagnostics.add(d);
+    policiesChecked.set(ctx, (policiesChecked.get(ctx) ?? 0) + 1);
+  },
+  summarize: (ctx) => ({ policies: policiesChecked.get(ctx) ?? 0 }),
+};
+const policiesChecked = new WeakMap<CheckContext, number>();
+
 /** Checked in this order; a file named on the command line goes to the first checker that matches it, else to rules. */
-export const CHECK_TARGETS: FileChecker[] = [rulesChecker];
+export const CHECK_TARGETS: FileChecker[] = [policyChecker, rulesChecker];

@@ -68,7 +68,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
 
   for (const n of notes) io.stderr.write(`kanshi check: ${n}\n`);
   const diagnostics = new DiagnosticCollector();
-  const ctx: CheckContext = { rules: new RuleLoader({ vars, fixedVars: fixed, collector: diagnostics }), diagnostics };
+  const ctx: CheckContext = { rules: new RuleLoader({ vars, fixedVars: fixed, collector: diagnostics }), diagnostics, vars };
   // Rules first: other file kinds (policies) may refer to the rules' sids.
   const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];
   for (const job of ordered) job.checker.check(job.path, ctx);

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kanshi-policy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+describe('kanshi check on policy files', () => {
+  it('reports every policy problem at file:line:col and fails', async () => {
+    const p = join(dir, 'bad.policy');
+    writeFileSync(p, 'suppress gen_id 1, sig_id 5, track by_sorc, ip 10.0.0.1\nsuppress gen_id 1, sig_id 6, track by_src, ip 10.0.0.300\n');
+    const r = await run(['check', '--json', p]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${p}:1:36: error: unknown track 'by_sorc' (did you mean 'by_src'?)`);
+    expect(r.err).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: error: `));
+    expect(JSON.parse(r.out.trim()).policies).toBe(1);
+  });
+
+  it('accepts a threshold.config as Suricata writes it, with --var applied', async () => {
+    const p = join(dir, 'threshold.config');
+    writeFileSync(p, '# tuning\nsuppress gen_id 1, sig_id 2002087, track by_src, ip $HOME_NET\nthreshold gen_id 1, sig_id 2001219, type limit, track by_src, count 1, seconds 60\n');
+    const r = await run(['check', '--var', 'HOME_NET=10.0.0.0/8', p]);
+    expect(r.err).not.toContain('error');
+    expect(r.code).toBe(0);
+  });
+});
