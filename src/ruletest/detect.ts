@@ -1,0 +1,131 @@
+/**
+ * The one place the case runner meets the detection engine: load rules once, then scan each
+ * built input with fresh flow, stream and threshold state, collecting the alerts.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ruleset } from '../match/ruleset.js';
+import { Scanner } from '../match/scanner.js';
+import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
+import type { Alert } from '../types/alert.js';
+import type { DetectInput } from './build.js';
+
+/** What the runner needs from detection. */
+export interface Detector {
+  /** Sids the loaded rules define, with their message; absent sids make a case fail early. */
+  readonly rules: ReadonlyMap<number, RuleInfo>;
+  detect(input: DetectInput): Promise<Alert[]>;
+}
+
+export interface RuleInfo {
+  msg: string;
+  /** "file:line" of the rule. */
+  where: string;
+  /** Set when the rule was read but will never fire (disabled, skipped or invalid), with why. */
+  inactive?: string;
+}
+
+export interface LoadedRules {
+  detector: Detector;
+  diagnostics: Diagnostic[];
+  errors: number;
+  files: string[];
+}
+
+/** Rules files named on the command line: files as given, directories searched for *.rules. */
+export function rulesFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // the loader reports it as unreadable
+      return;
+    }
+    if (!st.isDirectory()) {
+      out.push(p);
+      return;
+    }
+    for (const e of readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) walk(join(p, e.name));
+      else if (e.name.endsWith('.rules')) out.push(join(p, e.name));
+    }
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+/** Loads rules files with the given variables (which override var lines in the files). */
+export function loadRules(files: readonly string[], vars: readonly (readonly [string, string])[]): LoadedRules {
+  const table = VariableTable.withDefaults();
+  const fixed = new Set<string>();
+  for (const [name, value] of vars) {
+    table.set(name, value, table.kind(name) ?? 'any');
+    fixed.add(name);
+  }
+  const collector = new DiagnosticCollector();
+  const loader = new RuleLoader({ vars: table, fixedVars: fixed, collector });
+  for (const f of files) loader.loadFile(f);
+  const ruleset = new Ruleset(loader.rules);
+  const info = new Map<number, RuleInfo>();
+  for (const r of loader.rules) {
+    const sid = ruleSid(r);
+    if (sid === undefined) continue;
+    const msg = r.body?.meta.msg ?? '';
+    const entry: RuleInfo = { msg, where: `${r.loc.file}:${r.loc.line}` };
+    if (!r.enabled) entry.inactive = 'commented out';
+    else if (r.status !== 'loaded') entry.inactive = `${r.status}${r.unsupported.length > 0 ? `: ${r.unsupported.join(', ')}` : ''}`;
+    info.set(sid, entry);
+  }
+  for (const s of ruleset.skipped) {
+    const entry = info.get(ruleSid(s.rule) ?? -1);
+    if (entry !== undefined) entry.inactive = `not compiled: ${s.reason}`;
+  }
+  return { detector: new EngineDetector(ruleset, info), diagnostics: collector.list, errors: collector.errors, files: [...files] };
+}
+
+/** Flows never span inputs and thresholds start empty: every input is scanned as if alone. */
+class EngineDetector implements Detector {
+  constructor(
+    private readonly ruleset: Ruleset,
+    readonly rules: ReadonlyMap<number, RuleInfo>,
+  ) {}
+
+  async detect(input: DetectInput): Promise<Alert[]> {
+    const alerts: Alert[] = [];
+    // Small tables: a case is a handful of flows, and the defaults cost more to set up than to scan.
+    const scanner = new Scanner(this.ruleset, (a) => alerts.push(a), { engine: { maxThresholdKeys: 1024, maxFlows: 1024 } });
+    let error: string | undefined;
+    switch (input.kind) {
+      case 'capture': {
+        const r = await scanner.scanCaptureStream(once(input.bytes), input.name);
+        error = r.error;
+        break;
+      }
+      case 'capture-file':
+        error = scanner.scanCaptureFile(input.path).error;
+        break;
+      case 'log': {
+        const r = await scanner.scanLogStream(linesOf(input.lines), input.name, input.format !== undefined ? { format: input.format } : {});
+        error = r.error;
+        break;
+      }
+    }
+    if (error !== undefined) throw new Error(error);
+    return alerts;
+  }
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function* linesOf(lines: readonly Uint8Array[]): AsyncIterable<Uint8Array> {
+  for (const l of lines) {
+    const withEol = new Uint8Array(l.length + 1);
+    withEol.set(l);
+    withEol[l.length] = 0x0a;
+    yield withEol;
+  }
+}

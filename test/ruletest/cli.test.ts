@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+tmp.write('rules/web.rules', 'alert tcp any any -> any 80 (msg:"WEAK cmd.exe"; flow:to_server,established; content:"cmd.exe"; sid:9100001; rev:1;)\n');
+const GOOD = tmp.write(
+  'rules/tests/good.ktest',
+  `=== cmd.exe
+sid: 9100001
+expect: positive
+target: iis
+--- http request
+GET /scripts/cmd.exe?/c+dir HTTP/1.0
+
+=== other page
+sid: 9100001
+expect: negative
+--- http request
+GET /index.html HTTP/1.0
+`,
+);
+const BAD = tmp.write('rules/tests/bad.ktest', '=== x\nsid: 9100001\nexpect: sometimes\n--- http request\nGET / HTTP/1.0\n');
+const KNOWN = tmp.write(
+  'rules/tests/known.ktest',
+  '=== encoded\nsid: 9100001\nexpect: positive\nknown-issue: the rule reads the raw payload\n--- http request\nGET /scripts/%63md.exe HTTP/1.0\n',
+);
+
+async function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(['test', ...args], { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err, last: out.trimEnd().split('\n').at(-1) };
+}
+
+describe('kanshi test', () => {
+  it('passes a good file, with the per-rule table and the closing line', async () => {
+    const r = await run([GOOD]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok +9100001 +\+ cmd\.exe$/m);
+    expect(r.out).toMatch(/^ {2}9100001 +2\/2 +ok$/m);
+    expect(r.last).toBe('2 passed, 0 failed');
+  });
+
+  it('fails with the weak rule under --properties, printing the variant, the file and the seed', async () => {
+    const r = await run(['--properties', '--seed', '10', '--runs', '50', '--out', `${tmp.dir}/found`, GOOD]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL +9100001 +\+ cmd\.exe$/m);
+    expect(r.out).toContain('a variant fails');
+    expect(r.out).toMatch(/counterexample written to .*found\/counterexample-9100001-cmd-exe\.ktest/);
+    expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 ${GOOD}`);
+    expect(r.out).toMatch(/other page +\[50 variants\]/);
+    expect(r.out).toContain('variants checked: ');
+    expect(r.last).toBe('1 passed, 1 failed');
+  });
+
+  it('reports case-file errors as file:line:col and exits 1', async () => {
+    const r = await run([BAD]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${BAD}:3:9: error: expect is 'positive'`);
+  });
+
+  it('reports known issues without failing', async () => {
+    const r = await run([KNOWN]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^known +9100001/m);
+    expect(r.out).toContain('known issue: the rule reads the raw payload');
+    expect(r.out).toContain('known issues: 1 case fail');
+  });
+
+  it('rejects bad options and empty paths', async () => {
+    expect((await run(['--runs', '0', GOOD])).code).toBe(2);
+    expect((await run(['--frobnicate'])).code).toBe(2);
+    tmp.write('empty/README', 'no cases here\n');
+    const none = await run([`${tmp.dir}/empty`]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no test cases');
+    const missing = await run([`${tmp.dir}/nope.ktest`]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('nope.ktest:1:1: error: cannot read test cases: no such file');
+    expect((await run(['--help'])).out).toContain('usage: kanshi test');
+  });
+});
