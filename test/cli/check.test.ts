@@ -79,7 +79,7 @@ describe('kanshi check', () => {
     const r = await run(['check', '--json', good, bad]);
     expect(r.code).toBe(1);
     expect(r.out.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol dns': 1, 'dns.query': 1 } });
+    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol dns': 1, 'dns.query': 1 }, policies: 0 });
   });
 
   it('applies --var, in both spellings, over the defaults', async () => {

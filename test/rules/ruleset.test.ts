@@ -32,11 +32,12 @@ describe('kanshi check rules/', () => {
     expect(last).toBe(`rules: ${rules.length} loaded, 0 disabled, 0 skipped, 0 errors`);
   });
 
-  it('warns, with default variables, only that the outbound Slammer rule waits for HOME_NET', async () => {
+  it('warns, with default variables, only that the outbound rules wait for HOME_NET', async () => {
     const r = await check([RULES_DIR]);
     const warnings = r.err.split('\n').filter((l) => l.includes('warning:'));
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/worm-slammer\.rules:\d+:\d+: warning: address '!\$HOME_NET' matches nothing/);
+    expect(warnings[1]).toMatch(/default\.policy:\d+:\d+: warning: the monitored network \(\$HOME_NET\) is 'any'/);
   });
 
   it('is silent once HOME_NET is set', async () => {
