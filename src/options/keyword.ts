@@ -1,4 +1,6 @@
 import type { DiagnosticSink } from '../rule/diagnostics.js';
+import type { HeaderMatcher, MatcherContext, PayloadMatcher } from './matcher.js';
+import type { PayloadElement } from './rule-body.js';
 
 /**
  * The contract every rule keyword module in this folder fulfils (one file per keyword,
@@ -48,4 +50,20 @@ export interface KeywordModule<V = unknown> {
   parse(raw: string | null, ctx: KeywordContext): V | undefined;
   /** Canonical value text (null for a bare keyword). parse(print(v)) must give back v. */
   print(value: V): string | null;
+  /**
+   * Header and flow conditions (ttl, flags, itype, ...): the value compiled into a test of the
+   * fields of a packet or log record (matcher.ts). Absent for keywords that are not conditions.
+   */
+  condition?(value: V): HeaderMatcher;
+  /**
+   * Payload keywords (content, pcre, byte_test, ...): the rule's element for this option (its
+   * value with the modifiers folded in, and its buffer, see rule-body.ts) compiled into one step
+   * of a buffer's inspection (matcher.ts). May throw MatcherUnavailable.
+   */
+  payloadMatcher?(element: PayloadElement, ctx: MatcherContext): PayloadMatcher;
+  /**
+   * Conditions measured on a buffer rather than on header fields (urilen): the buffer and the
+   * step that inspects it, added to the rule's program for that buffer.
+   */
+  bufferCondition?(value: V): { buffer: string; matcher: PayloadMatcher };
 }

@@ -1,5 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { requireValue } from '../lib/text.js';
+import { FACT_APP_PROTO, type HeaderFacts, type HeaderMatcher } from '../matcher.js';
 
 export interface AppLayerProtocolValue {
   negated: boolean;
@@ -24,4 +25,11 @@ export const appLayerProtocol: KeywordModule<AppLayerProtocolValue> = {
     return { negated, proto: proto.toLowerCase() };
   },
   print: (v) => (v.negated ? '!' : '') + v.proto,
+  condition(v): HeaderMatcher {
+    const want = v.proto;
+    // "failed" and "unknown": no application protocol was recognised on the flow.
+    const test =
+      want === 'failed' || want === 'unknown' ? (h: HeaderFacts) => h.appProto === null : (h: HeaderFacts) => h.appProto === want;
+    return { needs: FACT_APP_PROTO, test: v.negated ? (h: HeaderFacts) => !test(h) : test };
+  },
 };

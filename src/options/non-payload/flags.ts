@@ -1,6 +1,7 @@
 import type { KeywordModule } from '../keyword.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../types/packet.js';
 import { requireValue } from '../lib/text.js';
+import { bitsHold, FACT_TCP_FLAGS } from '../matcher.js';
 
 export interface FlagsValue {
   /**
@@ -104,4 +105,5 @@ export const flags: KeywordModule<FlagsValue> = {
     const prefix = v.mode === 'all' ? '+' : v.mode === 'any' ? '*' : v.mode === 'not' ? '!' : '';
     return prefix + (v.flags === 0 ? '0' : letters(v.flags)) + (v.ignore !== 0 ? ',' + letters(v.ignore) : '');
   },
+  condition: (v) => ({ needs: FACT_TCP_FLAGS, test: (h) => bitsHold(v.mode, v.flags, h.tcpFlags, v.ignore) }),
 };

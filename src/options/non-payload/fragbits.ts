@@ -1,5 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { requireValue } from '../lib/text.js';
+import { bitsHold, FACT_FRAG } from '../matcher.js';
 
 export const FRAG_MORE = 1;
 export const FRAG_DONT = 2;
@@ -57,4 +58,6 @@ export const fragbits: KeywordModule<FragbitsValue> = {
     const prefix = v.mode === 'all' ? '+' : v.mode === 'any' ? '*' : v.mode === 'not' ? '!' : '';
     return prefix + (v.bits & FRAG_MORE ? 'M' : '') + (v.bits & FRAG_DONT ? 'D' : '') + (v.bits & FRAG_RESERVED ? 'R' : '');
   },
+  // HeaderFacts.fragBits uses the FRAG_* bit values above.
+  condition: (v) => ({ needs: FACT_FRAG, test: (h) => bitsHold(v.mode, v.bits, h.fragBits, 0) }),
 };

@@ -1,5 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { parseDecimal, requireValue, skipBlanks } from '../lib/text.js';
+import { FACT_IP_PROTO, type HeaderFacts, type HeaderMatcher } from '../matcher.js';
 
 export interface IpProtoValue {
   op: '=' | '!=' | '<' | '>';
@@ -40,4 +41,13 @@ export const ipProto: KeywordModule<IpProtoValue> = {
     return { op, proto: n };
   },
   print: (v) => (v.op === '=' ? '' : v.op === '!=' ? '!' : v.op) + String(v.proto),
+  condition(v): HeaderMatcher {
+    const p = v.proto;
+    const test =
+      v.op === '=' ? (h: HeaderFacts) => h.ipProto === p
+      : v.op === '!=' ? (h: HeaderFacts) => h.ipProto !== p
+      : v.op === '<' ? (h: HeaderFacts) => h.ipProto < p
+      : (h: HeaderFacts) => h.ipProto > p;
+    return { needs: FACT_IP_PROTO, test };
+  },
 };

@@ -1,5 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { requireValue } from '../lib/text.js';
+import { FACT_IP_OPTS, type HeaderMatcher } from '../matcher.js';
 
 export interface IpoptsValue {
   name: string;
@@ -28,4 +29,9 @@ export const ipopts: KeywordModule<IpoptsValue> = {
     return { name: v.text.toLowerCase(), codes: [...codes] };
   },
   print: (v) => v.name,
+  condition(v): HeaderMatcher {
+    const codes = v.codes;
+    if (codes.length === 0) return { needs: FACT_IP_OPTS, test: (h) => h.ipOptions.length > 0 };
+    return { needs: FACT_IP_OPTS, test: (h) => h.ipOptions.some((c) => codes.includes(c)) };
+  },
 };

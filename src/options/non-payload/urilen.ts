@@ -1,6 +1,7 @@
 import type { KeywordModule } from '../keyword.js';
 import { ALL_RANGE_OPS, parseRange, printRange, type NumericRange } from '../lib/range.js';
 import { requireValue, splitList } from '../lib/text.js';
+import { BufferSizeMatcher } from '../payload/bsize.js';
 
 export interface UrilenValue {
   range: NumericRange;
@@ -32,4 +33,6 @@ export const urilen: KeywordModule<UrilenValue> = {
     return { range, mode: m.text };
   },
   print: (v) => printRange(v.range) + (v.mode ? `,${v.mode}` : ''),
+  // The length of the URI is bsize of http.uri (or http.uri.raw).
+  bufferCondition: (v) => ({ buffer: v.mode === 'raw' ? 'http.uri.raw' : 'http.uri', matcher: new BufferSizeMatcher(v.range) }),
 };

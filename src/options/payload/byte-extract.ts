@@ -2,6 +2,9 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList } from '../lib/text.js';
+import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { ByteExtractMatch } from '../rule-body.js';
 
 export interface ByteExtractValue {
   bytes: number;
@@ -54,4 +57,37 @@ export const byteExtract: KeywordModule<ByteExtractValue> = {
   takesValue: 'required',
   parse: parseByteExtract,
   print: (v) => [String(v.bytes), String(v.offset), v.name, ...printByteOptions(v)].join(','),
+  payloadMatcher: (el, ctx) => new ByteExtractMatcher(el as ByteExtractMatch, ctx.slot),
 };
+
+/**
+ * byte_extract: reads a number at (cursor if relative) + offset into a variable (bitmask,
+ * multiplier and align applied) and moves the cursor past the bytes read, as Suricata does.
+ */
+export class ByteExtractMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches = false;
+  readonly independent = false;
+  readonly absolute: boolean;
+  readonly advances = true;
+  private readonly slot: number;
+
+  constructor(private readonly el: ByteExtractMatch, slots: VariableSlots) {
+    this.slot = slots(el.value.name);
+    this.relative = el.value.relative;
+    this.absolute = !el.value.relative;
+  }
+
+  match(ins: Inspection, cursor: number, _from: number): number {
+    const v = this.el.value;
+    const pos = (this.relative ? cursor : 0) + v.offset;
+    let x = readNumber(ins.buf, pos, v.bytes, v.endian, v.string);
+    if (Number.isNaN(x)) return NO_MATCH;
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
+    x *= v.multiplier ?? 1;
+    const align = v.align ?? 0;
+    if (align > 1 && x % align !== 0) x += align - (x % align);
+    ins.vars[this.slot] = x;
+    return pos + v.bytes;
+  }
+}

@@ -2,6 +2,10 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
+import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { IntSource } from '../lib/int-source.js';
+import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { ByteJumpMatch } from '../rule-body.js';
 
 export interface ByteJumpValue {
   bytes: IntOrVar;
@@ -52,4 +56,44 @@ export const byteJump: KeywordModule<ByteJumpValue> = {
   takesValue: 'required',
   parse: parseByteJump,
   print: (v) => [String(v.bytes), String(v.offset), ...printByteOptions(v)].join(','),
+  payloadMatcher: (el, ctx) => new ByteJumpMatcher(el as ByteJumpMatch, ctx.slot),
 };
+
+/**
+ * byte_jump: reads a number at (cursor if relative) + offset and moves the cursor by it:
+ * (value * multiplier, rounded up to 4 with align, + post_offset) from after the bytes read,
+ * or from the buffer start (from_beginning) or end (from_end). The target must lie inside the
+ * buffer (its end included).
+ */
+export class ByteJumpMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches = false;
+  readonly independent = false;
+  readonly absolute: boolean;
+  readonly advances = true;
+  private readonly nbytes: IntSource;
+  private readonly offset: IntSource;
+
+  constructor(private readonly el: ByteJumpMatch, slots: VariableSlots) {
+    this.nbytes = new IntSource(el.value.bytes, slots);
+    this.offset = new IntSource(el.value.offset, slots);
+    this.relative = el.value.relative;
+    this.absolute = !el.value.relative;
+  }
+
+  match(ins: Inspection, cursor: number, _from: number): number {
+    const v = this.el.value;
+    const buf = ins.buf;
+    const n = this.nbytes.get(ins);
+    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
+    let x = readNumber(buf, pos, n, v.endian, v.string);
+    if (Number.isNaN(x)) return NO_MATCH;
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
+    x *= v.multiplier ?? 1;
+    if (v.align && x % 4 !== 0) x += 4 - (x % 4);
+    x += v.postOffset ?? 0;
+    const target = v.from === 'beginning' ? x : v.from === 'end' ? buf.length + x : pos + n + x;
+    if (target < 0 || target > buf.length) return NO_MATCH;
+    return target;
+  }
+}

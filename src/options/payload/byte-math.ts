@@ -2,6 +2,10 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList, splitWord, type Piece } from '../lib/text.js';
+import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { IntSource } from '../lib/int-source.js';
+import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { ByteMathMatch } from '../rule-body.js';
 
 export type ByteMathOp = '+' | '-' | '*' | '/' | '<<' | '>>';
 
@@ -78,4 +82,65 @@ export const byteMath: KeywordModule<ByteMathValue> = {
   parse: parseByteMath,
   print: (v) =>
     [`bytes ${v.bytes}`, `offset ${v.offset}`, `oper ${v.oper}`, `rvalue ${v.rvalue}`, `result ${v.result}`, ...printByteOptions(v, 'keyed')].join(', '),
+  payloadMatcher: (el, ctx) => new ByteMathMatcher(el as ByteMathMatch, ctx.slot),
 };
+
+/**
+ * byte_math: reads a number at (cursor if relative) + offset, combines it with rvalue, applies
+ * the bitmask to the result and stores it in a variable; the cursor moves past the bytes read
+ * (Suricata). Division by zero does not match.
+ */
+export class ByteMathMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches = false;
+  readonly independent = false;
+  readonly absolute: boolean;
+  readonly advances = true;
+  private readonly nbytes: IntSource;
+  private readonly offset: IntSource;
+  private readonly rvalue: IntSource;
+  private readonly slot: number;
+
+  constructor(private readonly el: ByteMathMatch, slots: VariableSlots) {
+    this.nbytes = new IntSource(el.value.bytes, slots);
+    this.offset = new IntSource(el.value.offset, slots);
+    this.rvalue = new IntSource(el.value.rvalue, slots);
+    this.slot = slots(el.value.result);
+    this.relative = el.value.relative;
+    this.absolute = !el.value.relative;
+  }
+
+  match(ins: Inspection, cursor: number, _from: number): number {
+    const v = this.el.value;
+    const n = this.nbytes.get(ins);
+    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
+    if (this.relative && pos >= ins.buf.length) return NO_MATCH;
+    let x = readNumber(ins.buf, pos, n, v.endian, v.string);
+    if (Number.isNaN(x)) return NO_MATCH;
+    const r = this.rvalue.get(ins);
+    switch (v.oper) {
+      case '+':
+        x += r;
+        break;
+      case '-':
+        x -= r;
+        break;
+      case '*':
+        x *= r;
+        break;
+      case '/':
+        if (r === 0) return NO_MATCH;
+        x = Math.floor(x / r);
+        break;
+      case '<<':
+        x *= 2 ** r;
+        break;
+      case '>>':
+        x = Math.floor(x / 2 ** r);
+        break;
+    }
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
+    ins.vars[this.slot] = x;
+    return pos + n;
+  }
+}

@@ -2,6 +2,10 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
+import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { IntSource } from '../lib/int-source.js';
+import { ABORT, NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { ByteTestMatch } from '../rule-body.js';
 
 export type ByteTestOp = '<' | '>' | '=' | '&' | '^' | '<=' | '>=';
 
@@ -68,4 +72,68 @@ export const byteTest: KeywordModule<ByteTestValue> = {
     const op = v.negated ? (v.op === '=' ? '!=' : `!${v.op}`) : v.op;
     return [String(v.bytes), op, String(v.value), String(v.offset), ...printByteOptions(v)].join(',');
   },
+  payloadMatcher: (el, ctx) => new ByteTestMatcher(el as ByteTestMatch, ctx.slot),
 };
+
+/** byte_test: compares the number at (cursor if relative) + offset with a value; the cursor stays. */
+export class ByteTestMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches = false;
+  readonly independent: boolean;
+  readonly absolute: boolean;
+  readonly advances = false;
+  private readonly nbytes: IntSource;
+  private readonly value: IntSource;
+  private readonly offset: IntSource;
+
+  constructor(private readonly el: ByteTestMatch, slots: VariableSlots) {
+    const v = el.value;
+    this.nbytes = new IntSource(v.bytes, slots);
+    this.value = new IntSource(v.value, slots);
+    this.offset = new IntSource(v.offset, slots);
+    this.relative = v.relative;
+    this.independent = !v.relative && !this.nbytes.isVar && !this.value.isVar && !this.offset.isVar;
+    this.absolute = !v.relative;
+  }
+
+  match(ins: Inspection, cursor: number, _from: number): number {
+    const v = this.el.value;
+    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
+    let x = readNumber(ins.buf, pos, this.nbytes.get(ins), v.endian, v.string);
+    if (Number.isNaN(x)) return this.independent ? ABORT : NO_MATCH;
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
+    const want = this.value.get(ins);
+    let ok: boolean;
+    switch (v.op) {
+      case '<':
+        ok = x < want;
+        break;
+      case '>':
+        ok = x > want;
+        break;
+      case '=':
+        ok = x === want;
+        break;
+      case '<=':
+        ok = x <= want;
+        break;
+      case '>=':
+        ok = x >= want;
+        break;
+      case '&':
+        ok = bitAnd(x, want) !== 0;
+        break;
+      case '^':
+        ok = x !== want;
+        break;
+    }
+    if (v.negated) ok = !ok;
+    if (ok) return cursor;
+    return this.independent ? ABORT : NO_MATCH;
+  }
+}
+
+function bitAnd(a: number, b: number): number {
+  if (a <= 0xffffffff && b <= 0xffffffff) return (a & b) >>> 0;
+  return Number(BigInt(Math.trunc(a)) & BigInt(Math.trunc(b)));
+}

@@ -1,5 +1,8 @@
 import type { KeywordModule } from '../keyword.js';
 import { parseContentString, printContentString, type ContentBytes } from '../lib/content-string.js';
+import type { IntOrVar } from '../lib/int-or-var.js';
+import { ABORT, LOWER, NO_MATCH, type Inspection, type MatcherContext, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { ContentMatch, PayloadElement } from '../rule-body.js';
 
 export type ContentValue = ContentBytes;
 
@@ -13,4 +16,151 @@ export const content: KeywordModule<ContentValue> = {
   takesValue: 'required',
   parse: (raw, ctx) => parseContentString('content', raw, ctx),
   print: (value) => printContentString(value),
+  payloadMatcher: contentMatcher,
 };
+
+/** The matcher of a content element (content and uricontent share it). */
+export function contentMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher {
+  return new ContentMatcher(el as ContentMatch, ctx.slot);
+}
+
+
+/** Windows at most this long are searched byte by byte; longer ones with the native search. */
+const NATIVE_SEARCH_FROM = 256;
+
+/**
+ * content with its modifiers, evaluated as Suricata does:
+ * - absolute (offset/depth): the occurrence lies in [offset, offset + depth);
+ * - relative (distance/within): in [cursor + distance, cursor + distance + within), the start
+ *   clamped at 0 for a negative distance;
+ * - startswith: at 0; endswith: ending at the buffer end;
+ * - nocase: ASCII letters fold; negated (`!`): passes, without moving the cursor, when no
+ *   occurrence lies in the window.
+ * Variables (byte_extract) may stand for any of the four numbers.
+ */
+export class ContentMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches: boolean;
+  readonly independent: boolean;
+  readonly absolute: boolean;
+  readonly advances: boolean;
+  readonly pattern: Uint8Array;
+  readonly nocase: boolean;
+  readonly negated: boolean;
+  private readonly patternNode: Buffer;
+  private readonly first: number;
+  private readonly firstAlt: number;
+  // Each position number is NUM_ABSENT, a constant, or (with its *Var flag) a variable slot.
+  private readonly offset: number;
+  private readonly depth: number;
+  private readonly distance: number;
+  private readonly within: number;
+  private readonly offsetVar: boolean;
+  private readonly depthVar: boolean;
+  private readonly distanceVar: boolean;
+  private readonly withinVar: boolean;
+  private readonly startsWith: boolean;
+  private readonly endsWith: boolean;
+
+  constructor(el: ContentMatch, slots: VariableSlots) {
+    this.nocase = el.nocase;
+    this.negated = el.negated;
+    this.pattern = el.nocase ? el.bytes.map((b) => LOWER[b]!) : el.bytes.slice();
+    this.patternNode = Buffer.from(this.pattern.buffer, this.pattern.byteOffset, this.pattern.length);
+    const f = this.pattern[0] ?? 0;
+    this.first = f;
+    this.firstAlt = el.nocase && f >= 0x61 && f <= 0x7a ? f - 0x20 : f;
+    this.offset = numberOrSlot(el.offset, slots);
+    this.depth = numberOrSlot(el.depth, slots);
+    this.distance = numberOrSlot(el.distance, slots);
+    this.within = numberOrSlot(el.within, slots);
+    this.offsetVar = typeof el.offset === 'string';
+    this.depthVar = typeof el.depth === 'string';
+    this.distanceVar = typeof el.distance === 'string';
+    this.withinVar = typeof el.within === 'string';
+    this.startsWith = el.startsWith;
+    this.endsWith = el.endsWith;
+    this.relative = el.distance !== undefined || el.within !== undefined;
+    const usesVar = [el.offset, el.depth, el.distance, el.within].some((v) => typeof v === 'string');
+    this.searches = !el.negated;
+    this.independent = !this.relative && !usesVar;
+    this.absolute = !this.relative && (el.offset !== undefined || el.depth !== undefined || el.startsWith);
+    this.advances = !el.negated;
+  }
+
+  match(ins: Inspection, cursor: number, from: number): number {
+    const buf = ins.buf;
+    const len = buf.length;
+    const plen = this.pattern.length;
+    let lo: number;
+    let hi: number;
+    if (this.relative) {
+      const d = this.distance === NUM_ABSENT ? 0 : this.distanceVar ? ins.vars[this.distance]! : this.distance;
+      lo = cursor + d;
+      if (lo < 0) lo = 0;
+      hi = this.within === NUM_ABSENT ? len : cursor + d + (this.withinVar ? ins.vars[this.within]! : this.within);
+    } else if (this.startsWith) {
+      lo = 0;
+      hi = plen;
+    } else {
+      lo = this.offset === NUM_ABSENT ? 0 : this.offsetVar ? ins.vars[this.offset]! : this.offset;
+      hi = this.depth === NUM_ABSENT ? len : lo + (this.depthVar ? ins.vars[this.depth]! : this.depth);
+    }
+    if (hi > len) hi = len;
+    if (from > lo) lo = from;
+    let at = -1;
+    if (lo <= hi && hi > 0) {
+      if (this.endsWith) {
+        const p = len - plen;
+        if (hi === len && p >= lo && this.occursAt(buf, p)) at = p;
+      } else {
+        at = this.find(ins, lo, hi);
+      }
+    }
+    if (this.negated) {
+      if (at < 0) return cursor;
+      return this.independent ? ABORT : NO_MATCH;
+    }
+    if (at < 0) return this.independent && from < 0 ? ABORT : NO_MATCH;
+    ins.matchStart = at;
+    return at + plen;
+  }
+
+  private occursAt(buf: Uint8Array, p: number): boolean {
+    const pat = this.pattern;
+    if (this.nocase) {
+      for (let j = 0; j < pat.length; j++) if (LOWER[buf[p + j]!] !== pat[j]) return false;
+    } else {
+      for (let j = 0; j < pat.length; j++) if (buf[p + j] !== pat[j]) return false;
+    }
+    return true;
+  }
+
+  /** First occurrence starting at or after lo and ending at or before hi, or -1. */
+  private find(ins: Inspection, lo: number, hi: number): number {
+    const plen = this.pattern.length;
+    const last = hi - plen;
+    if (last < lo) return -1;
+    if (last - lo >= NATIVE_SEARCH_FROM) {
+      const hay = this.nocase ? ins.lowerNode() : ins.view();
+      const at = hay.indexOf(this.patternNode, lo);
+      return at >= 0 && at <= last ? at : -1;
+    }
+    const buf = ins.buf;
+    const f = this.first;
+    const fa = this.firstAlt;
+    for (let p = lo; p <= last; p++) {
+      const b = buf[p]!;
+      if ((b === f || b === fa) && this.occursAt(buf, p)) return p;
+    }
+    return -1;
+  }
+}
+
+/** Marks a position modifier the content does not have. */
+const NUM_ABSENT = -0x7fffffff;
+
+function numberOrSlot(v: IntOrVar | undefined, slots: VariableSlots): number {
+  if (v === undefined) return NUM_ABSENT;
+  return typeof v === 'number' ? v : slots(v);
+}

@@ -1,6 +1,9 @@
 import type { KeywordModule } from '../keyword.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList, type Piece } from '../lib/text.js';
+import { IntSource } from '../lib/int-source.js';
+import { ABORT, NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
+import type { IsDataAtMatch } from '../rule-body.js';
 
 export interface IsDataAtValue {
   /** `!`: passes when there is NO data at that position. */
@@ -45,4 +48,36 @@ export const isdataat: KeywordModule<IsDataAtValue> = {
     return { negated, offset, relative, rawbytes };
   },
   print: (v) => [`${v.negated ? '!' : ''}${v.offset}`, ...(v.relative ? ['relative'] : []), ...(v.rawbytes ? ['rawbytes'] : [])].join(','),
+  payloadMatcher: (el, ctx) => new IsDataAtMatcher(el as IsDataAtMatch, ctx.slot),
 };
+
+/**
+ * isdataat, as Suricata reads it: absolute `isdataat:N` holds when byte N exists (N < length);
+ * relative `isdataat:N,relative` when N more bytes follow the cursor (cursor + N <= length);
+ * `!` inverts. The cursor stays.
+ */
+export class IsDataAtMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches = false;
+  readonly independent: boolean;
+  readonly absolute: boolean;
+  readonly advances = false;
+  private readonly offset: IntSource;
+  private readonly negated: boolean;
+
+  constructor(el: IsDataAtMatch, slots: VariableSlots) {
+    this.offset = new IntSource(el.value.offset, slots);
+    this.relative = el.value.relative;
+    this.negated = el.value.negated;
+    this.independent = !this.relative && !this.offset.isVar;
+    this.absolute = !this.relative;
+  }
+
+  match(ins: Inspection, cursor: number, _from: number): number {
+    const n = this.offset.get(ins);
+    const len = ins.buf.length;
+    const present = this.relative ? cursor + n <= len : n < len;
+    if (present !== this.negated) return cursor;
+    return this.independent ? ABORT : NO_MATCH;
+  }
+}

@@ -1,6 +1,9 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { translatePcre, type JsRegexSource, type PcreOptions, type PcreTranslation } from '../lib/pcre-translate.js';
 import { isBlank, skipBlanks } from '../lib/text.js';
+import { compileRegex, type RegexRunner } from '../lib/regex-runner.js';
+import { ABORT, DEFAULT_REGEX_LIMITS, MatcherUnavailable, NO_MATCH, type Inspection, type PayloadMatcher, type RegexLimits } from '../matcher.js';
+import type { PcreMatch } from '../rule-body.js';
 
 export interface PcreValue {
   negated: boolean;
@@ -269,4 +272,56 @@ export const pcre: KeywordModule<PcreValue> = {
   print(v) {
     return `${v.negated ? '!' : ''}"/${v.pattern}/${v.flags}${v.captures.length > 0 ? ', ' + v.captures.join(', ') : ''}"`;
   },
+  payloadMatcher: (el, ctx) => new PcreMatcher(el as PcreMatch, ctx.regexLimits),
 };
+
+
+/**
+ * pcre as Suricata runs it: over the whole buffer, or with R over the bytes after the cursor
+ * (so `^` means "at the cursor"); a match moves the cursor to its end; when a later keyword
+ * fails, the next match (starting after this one's start) is tried; `!` passes when nothing
+ * matches. Buffer flags (U, H, ...) were resolved to the element's buffer by the rule model.
+ */
+export class PcreMatcher implements PayloadMatcher {
+  readonly relative: boolean;
+  readonly searches: boolean;
+  readonly independent: boolean;
+  readonly absolute: boolean;
+  readonly advances: boolean;
+  readonly runner: RegexRunner;
+  private readonly negated: boolean;
+
+  constructor(el: PcreMatch, limits: RegexLimits = DEFAULT_REGEX_LIMITS) {
+    const v = el.value;
+    if (v.compiled === null) throw new MatcherUnavailable(v.unsupported ?? 'the pattern cannot be evaluated');
+    try {
+      this.runner = compileRegex(v.compiled.source, v.compiled.flags, limits).runner;
+    } catch (e) {
+      throw new MatcherUnavailable(`pcre: ${(e as Error).message}`);
+    }
+    this.negated = v.negated;
+    this.relative = v.relative;
+    this.searches = !v.negated;
+    this.independent = !v.relative;
+    // A pattern that can only match at the subject start (or is anchored) positions itself from the buffer start.
+    this.absolute = !v.relative && (v.compiled.flags.includes('y') || v.compiled.source.startsWith('^'));
+    this.advances = !v.negated;
+  }
+
+  match(ins: Inspection, cursor: number, from: number): number {
+    const base = this.relative ? cursor : 0;
+    const text = ins.text();
+    const subject = base === 0 ? text : text.substring(base);
+    const start = from < 0 ? 0 : from - base;
+    const r = this.runner;
+    const found = start <= subject.length && r.exec(subject, start);
+    if (r.limited) ins.pcreLimitHits++;
+    if (this.negated) {
+      if (found) return this.independent ? ABORT : NO_MATCH;
+      return cursor;
+    }
+    if (!found) return this.independent && from < 0 && !r.limited ? ABORT : NO_MATCH;
+    ins.matchStart = base + r.start;
+    return base + r.end;
+  }
+}

@@ -1,0 +1,424 @@
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
+import type { CompiledRule } from '../match/compile.js';
+import { Ruleset } from '../match/ruleset.js';
+import { Scanner, type InputResult } from '../match/scanner.js';
+import { createAlertWriter, type OutputFormat } from '../output/writer.js';
+import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
+import { parseAddressText } from '../rule/ip-set.js';
+import { RuleLoader } from '../rule/loader.js';
+import { parsePortText } from '../rule/port-set.js';
+import { VariableTable, VARIABLE_NAME, type VariableKind } from '../rule/variables.js';
+import type { Alert } from '../types/alert.js';
+import type { DecodedPacket } from '../types/packet.js';
+import { parseArgs } from './args.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
+
+const USAGE = `usage: kanshi scan [-r RULES]... [--var NAME=VALUE]... [--format eve|fast] [-o FILE]
+                  [--no-correlate] [--policy FILE] [--log-format NAME] [--year N] [--tz ZONE] INPUT...
+
+Scans captures (pcap, pcapng, directories of them, - for stdin) and log files with rules.
+  -r RULES          rules file or directory (*.rules, searched recursively); repeatable;
+                    default: the rules/ directory bundled with kanshi
+  --var NAME=VALUE  set a rule variable (overrides var lines), e.g. --var HOME_NET=10.0.0.0/8
+  --format eve|fast output EVE JSON lines (default) or Snort alert_fast lines
+  -o FILE           write to FILE instead of standard output
+  --no-correlate    write every raw hit (no thresholds, suppression, escalation or scan events)
+  --policy FILE     correlation policy (default: rules/default.policy)
+  --log-format NAME force the format of log inputs (combined, iis, netfilter, syslog, json, ...)
+  --year N          year of year-less syslog dates
+  --tz ZONE         zone of zone-less log timestamps (UTC, +02:00, Europe/Zurich, ...)
+Exit status: 0 scanned (alerts or not), 1 an input could not be read at all, 2 usage error.`;
+
+export const scanCommand: Command = {
+  name: 'scan',
+  summary: 'scan captures and logs with rules; write alerts as EVE JSON or alert_fast',
+  usage: USAGE,
+  run: runScan,
+};
+
+interface ScanConfig {
+  rulesPaths: string[];
+  vars: VariableTable;
+  fixed: Set<string>;
+  varOverrides: Map<string, string>;
+  format: OutputFormat;
+  output: string | undefined;
+  correlate: boolean;
+  policyPath: string | undefined;
+  logFormat: string | undefined;
+  year: number | undefined;
+  tz: string | undefined;
+  inputs: Input[];
+}
+
+interface Input {
+  path: string;
+  kind: 'capture' | 'log' | 'stdin';
+  size: number;
+}
+
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
+const PCAPNG_MAGIC = 0x0a0d0d0a;
+/** Inputs above this size get a progress bar on a terminal. */
+const PROGRESS_FROM_BYTES = 64 * 1024 * 1024;
+
+async function runScan(argv: string[], io: CommandIo): Promise<number> {
+  let cfg: ScanConfig;
+  try {
+    const parsed = parseConfig(argv);
+    if (parsed === 'help') {
+      io.stdout.write(USAGE + '\n');
+      return EXIT_OK;
+    }
+    cfg = parsed;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`kanshi scan: ${e.message}\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+
+  // Rules.
+  const diagnostics = new DiagnosticCollector();
+  const loader = new RuleLoader({ vars: cfg.vars, fixedVars: cfg.fixed, collector: diagnostics });
+  for (const p of cfg.rulesPaths) for (const f of rulesFiles(p)) loader.loadFile(f);
+  const caret = io.stderr.isTTY === true;
+  for (const d of diagnostics.list) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
+  const ruleset = new Ruleset(loader.rules);
+  const counts = loader.counts();
+  io.stderr.write(
+    `kanshi scan: rules: ${ruleset.rules.length} evaluated, ${counts.skipped + ruleset.skipped.length} skipped, ` +
+      `${counts.disabled} disabled, ${counts.invalid} invalid` +
+      (counts.skipped + counts.invalid + ruleset.skipped.length > 0 ? ' (kanshi check RULES lists why)' : '') +
+      '\n',
+  );
+  for (const s of ruleset.skipped) io.stderr.write(`kanshi scan: rule ${s.rule.loc.file}:${s.rule.loc.line} skipped: ${s.reason}\n`);
+
+  // Output.
+  let fd: number | undefined;
+  if (cfg.output !== undefined) {
+    try {
+      fd = openSync(cfg.output, 'w');
+    } catch (e) {
+      io.stderr.write(`kanshi scan: cannot write ${cfg.output}: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const sink = fd !== undefined ? { write: (s: string) => writeAll(fd!, s) } : io.stdout;
+  const writer = createAlertWriter(cfg.format, sink);
+
+  // Correlation.
+  let policy: Policy | undefined;
+  if (cfg.correlate) {
+    try {
+      const load = cfg.policyPath !== undefined
+        ? loadPolicyFile(cfg.policyPath, { vars: cfg.vars, varOverrides: cfg.varOverrides })
+        : loadDefaultPolicy({ vars: cfg.vars, varOverrides: cfg.varOverrides });
+      for (const d of load.diagnostics) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
+      if (load.errors > 0 && cfg.policyPath !== undefined) {
+        io.stderr.write(`kanshi scan: ${load.errors} error(s) in policy ${cfg.policyPath}\n`);
+        return EXIT_USAGE;
+      }
+      policy = load.policy;
+    } catch (e) {
+      io.stderr.write(`kanshi scan: ${(e as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const facts = new Map<string, { levelExplicit: boolean; ruleThreshold: boolean }>();
+  for (const r of ruleset.rules) {
+    facts.set(`${r.gid}:${r.sid}`, { levelExplicit: r.levelExplicit, ruleThreshold: r.threshold !== undefined || r.detectionFilter !== undefined });
+  }
+  const correlator = policy === undefined
+    ? undefined
+    : new Correlator(policy, { onEvent: (e) => writer.alert(e), ruleFacts: (gid, sid) => facts.get(`${gid}:${sid}`) });
+  const onAlert = correlator !== undefined ? (a: Alert): void => correlator.push(a) : (a: Alert, _r: CompiledRule): void => writer.alert(a);
+  const onPacket = correlator === undefined ? undefined : (pkt: DecodedPacket): void => observe(correlator, pkt);
+
+  const progress = new Progress(io, cfg.inputs);
+  const scanner = new Scanner(ruleset, onAlert, {
+    ...(onPacket !== undefined ? { onPacket } : {}),
+    ...(progress.enabled ? { onProgress: (n: number) => progress.update(n) } : {}),
+    ...(policy !== undefined ? { engine: { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } } : {}),
+  });
+  const logOptions = {
+    ...(cfg.logFormat !== undefined ? { format: cfg.logFormat } : {}),
+    ...(cfg.year !== undefined ? { year: cfg.year } : {}),
+    ...(cfg.tz !== undefined ? { tz: cfg.tz } : {}),
+  };
+
+  let unreadable = 0;
+  for (const input of cfg.inputs) {
+    progress.start(input);
+    let r: InputResult;
+    if (input.kind === 'stdin') {
+      const { kind, stream } = await sniffStdin();
+      r = kind === 'capture' && cfg.logFormat === undefined
+        ? await scanner.scanCaptureStream(stream, '<stdin>')
+        : await scanner.scanLogStream(stream, '<stdin>', logOptions);
+    } else if (input.kind === 'capture') {
+      r = scanner.scanCaptureFile(input.path);
+    } else {
+      r = await scanner.scanLogFile(input.path, logOptions);
+    }
+    progress.done();
+    if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
+    if (r.unreadable) unreadable++;
+    writer.flush();
+  }
+
+  const counters = scanner.counters();
+  counters['detect.rules_skipped'] = counts.skipped + ruleset.skipped.length;
+  counters['detect.rules_invalid'] = counts.invalid;
+  counters['detect.rules_disabled'] = counts.disabled;
+  if (correlator !== undefined) Object.assign(counters, correlator.counters());
+  writer.stats(scanner.lastTsUs, counters);
+  writer.flush();
+  if (fd !== undefined) closeSync(fd);
+  return unreadable > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+function parseConfig(argv: string[]): ScanConfig | 'help' {
+  const args = parseArgs(argv, [
+    { name: '-r', takesValue: true },
+    { name: '--rules', takesValue: true },
+    { name: '--var', takesValue: true },
+    { name: '--format', takesValue: true },
+    { name: '-o', takesValue: true },
+    { name: '--output', takesValue: true },
+    { name: '--no-correlate', takesValue: false },
+    { name: '--policy', takesValue: true },
+    { name: '--log-format', takesValue: true },
+    { name: '--year', takesValue: true },
+    { name: '--tz', takesValue: true },
+    { name: '--help', takesValue: false },
+    { name: '-h', takesValue: false },
+  ]);
+  if (args.flags.has('--help') || args.flags.has('-h')) return 'help';
+  const one = (name: string, alias?: string): string | undefined => {
+    const list = [...(args.flags.get(name) ?? []), ...(alias !== undefined ? (args.flags.get(alias) ?? []) : [])];
+    if (list.length > 1) throw new UsageError(`${name} given ${list.length} times: give it once`);
+    return list[0];
+  };
+  const format = one('--format') ?? 'eve';
+  if (format !== 'eve' && format !== 'fast') throw new UsageError(`--format must be eve or fast, not '${format}'`);
+  const vars = VariableTable.withDefaults();
+  const fixed = new Set<string>();
+  const varOverrides = new Map<string, string>();
+  for (const def of args.flags.get('--var') ?? []) {
+    const eq = def.indexOf('=');
+    const name = eq > 0 ? def.slice(0, eq) : '';
+    if (!VARIABLE_NAME.test(name)) throw new UsageError(`--var expects NAME=VALUE, got '${def}'`);
+    const value = def.slice(eq + 1);
+    const kind = vars.kind(name) ?? 'any';
+    checkVarValue(name, value, kind, vars);
+    vars.set(name, value, kind);
+    fixed.add(name);
+    varOverrides.set(name, value);
+  }
+  let rulesPaths = [...(args.flags.get('-r') ?? []), ...(args.flags.get('--rules') ?? [])];
+  for (const p of rulesPaths) if (!existsSync(p)) throw new UsageError(`rules path '${p}' does not exist`);
+  if (rulesPaths.length === 0) {
+    const bundled = bundledRulesDir();
+    rulesPaths = bundled === undefined ? [] : [bundled];
+  }
+  const yearText = one('--year');
+  let year: number | undefined;
+  if (yearText !== undefined) {
+    year = Number(yearText);
+    if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year such as 2003, not '${yearText}'`);
+  }
+  if (args.positionals.length === 0) throw new UsageError('no INPUT given: name a capture, a log file, a directory, or - for standard input');
+  return {
+    rulesPaths,
+    vars,
+    fixed,
+    varOverrides,
+    format,
+    output: one('-o', '--output'),
+    correlate: !args.flags.has('--no-correlate'),
+    policyPath: one('--policy'),
+    logFormat: one('--log-format'),
+    year,
+    tz: one('--tz'),
+    inputs: collectInputs(args.positionals),
+  };
+}
+
+function checkVarValue(name: string, value: string, kind: VariableKind, vars: VariableTable): void {
+  if (kind === 'any') return;
+  const problems: string[] = [];
+  const sink = { error: (m: string) => problems.push(m), warning: () => undefined };
+  const probe = vars.clone();
+  probe.set(name, value, kind);
+  if (kind === 'ip') parseAddressText(value, probe, sink);
+  else parsePortText(value, probe, sink);
+  if (problems.length > 0) throw new UsageError(`--var ${name}=${value}: ${problems[0]}`);
+}
+
+/** The rules/ directory shipped with kanshi, found from this module (src/ or the build in dist/), not the working directory. */
+function bundledRulesDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'rules');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+function rulesFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return walk(path).filter((f) => f.endsWith('.rules'));
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Log files inside a directory are recognised by name; captures by their content. */
+const LOG_NAME = /(\.log|\.json|\.jsonl|\.txt|[._-]log)(\.\d+)?(\.gz)?$|(^|\/)(messages|syslog|maillog|secure|access|error)(\.\d+)?(\.gz)?$/;
+
+function collectInputs(paths: readonly string[]): Input[] {
+  const inputs: Input[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      inputs.push({ path: '-', kind: 'stdin', size: 0 });
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      // Reported as unreadable when scanned (exit status 1), not as a usage error.
+      inputs.push({ path: p, kind: 'capture', size: 0 });
+      continue;
+    }
+    if (st.isDirectory()) {
+      for (const f of walk(p)) {
+        const kind = fileKind(f);
+        if (kind === 'capture' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size });
+      }
+    } else {
+      inputs.push({ path: p, kind: fileKind(p), size: st.size });
+    }
+  }
+  return inputs;
+}
+
+/** A capture by its magic number; anything else is read as a log (src/logs detects its format). */
+function fileKind(path: string): 'capture' | 'log' {
+  const head = new Uint8Array(4);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 'capture';
+  }
+  return n === 4 && isCaptureMagic(head) ? 'capture' : 'log';
+}
+
+function isCaptureMagic(b: Uint8Array): boolean {
+  const be = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  return PCAP_MAGICS.has(be) || be === PCAPNG_MAGIC;
+}
+
+/** Reads standard input's first bytes to tell a capture from a log, then replays them. */
+async function sniffStdin(): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
+  const it = (process.stdin as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done === true ? new Uint8Array(0) : toBytes(first.value);
+  const kind = head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log';
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head;
+    for (;;) {
+      const next = await it.next();
+      if (next.done === true) return;
+      yield toBytes(next.value);
+    }
+  }
+  return { kind, stream: replay() };
+}
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+}
+
+function writeAll(fd: number, s: string): void {
+  const buf = Buffer.from(s, 'utf8');
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/** What the correlator's scan detector needs from every packet. */
+function observe(c: Correlator, pkt: DecodedPacket): void {
+  const ip = pkt.ip;
+  if (ip === undefined) return;
+  const hasPorts = pkt.tcp !== undefined || pkt.udp !== undefined;
+  c.observePacket({
+    tsUs: pkt.tsUs,
+    src: ip.src,
+    dst: ip.dst,
+    srcPort: hasPorts ? pkt.srcPort : -1,
+    dstPort: hasPorts ? pkt.dstPort : -1,
+    proto: ip.protocol,
+    tcpFlags: pkt.tcp !== undefined ? pkt.tcp.flags : -1,
+  });
+}
+
+/** A progress line on stderr for large inputs, when stderr is a terminal. */
+class Progress {
+  readonly enabled: boolean;
+  private input: Input | undefined;
+  private startMs = 0;
+  private lastDrawMs = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly io: CommandIo,
+    inputs: readonly Input[],
+  ) {
+    this.enabled = io.stderr.isTTY === true && inputs.some((i) => i.size >= PROGRESS_FROM_BYTES);
+  }
+
+  start(input: Input): void {
+    this.input = input;
+    this.startMs = Date.now();
+    this.lastDrawMs = 0;
+  }
+
+  update(bytes: number): void {
+    const input = this.input;
+    if (!this.enabled || input === undefined || input.size < PROGRESS_FROM_BYTES) return;
+    // Wall-clock time is used for the display only, never by detection.
+    const now = Date.now();
+    if (now - this.lastDrawMs < 200) return;
+    this.lastDrawMs = now;
+    const frac = Math.min(1, bytes / input.size);
+    const width = 30;
+    const filled = Math.round(frac * width);
+    const mbs = bytes / 1e6 / Math.max(0.001, (now - this.startMs) / 1000);
+    const name = input.path.length > 40 ? '...' + input.path.slice(-37) : input.path;
+    this.io.stderr.write(`\r${name} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbs.toFixed(0)} MB/s`);
+    this.drawn = true;
+  }
+
+  done(): void {
+    if (this.drawn) this.io.stderr.write('\n');
+    this.drawn = false;
+  }
+}

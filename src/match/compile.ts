@@ -1,0 +1,401 @@
+/**
+ * Rule compilation: a loaded rule (src/rule) becomes a CompiledRule: header sets, protocol and
+ * flow requirements as numbers, header conditions and payload programs built from each
+ * keyword's matcher, the fast pattern for the prefilter, and where the rule is inspected.
+ */
+import { defaultLevel } from '../correlate/levels.js';
+import { lookupClassification } from '../options/lib/classifications.js';
+import { DEFAULT_REGEX_LIMITS, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
+import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
+import type { DetectionFilterValue } from '../options/post/detection-filter.js';
+import type { ThresholdValue } from '../options/post/threshold.js';
+import type { Rule } from '../rule/ast.js';
+import type { IpSet } from '../rule/ip-set.js';
+import type { PortSet } from '../rule/port-set.js';
+import type { Level } from '../types/level.js';
+import { BufferProgram } from './payload.js';
+
+// Transport classes a rule applies to (bits).
+export const P_TCP = 1;
+export const P_UDP = 2;
+export const P_ICMP4 = 4;
+export const P_ICMP6 = 8;
+export const P_OTHER = 16;
+export const P_ANY = P_TCP | P_UDP | P_ICMP4 | P_ICMP6 | P_OTHER;
+
+export const DIR_ANY = 0;
+export const DIR_TO_SERVER = 1;
+export const DIR_TO_CLIENT = 2;
+
+export const STATE_ANY = 0;
+export const STATE_ESTABLISHED = 1;
+export const STATE_NOT_ESTABLISHED = 2;
+export const STATE_STATELESS = 3;
+
+/** Where a rule is inspected (see README.md). */
+export type RuleKind =
+  /** Header and flow conditions only: every packet (and log records with the fields). */
+  | 'header'
+  /** Payload in pkt_data: TCP streams, other packets' payloads. */
+  | 'payload'
+  /** HTTP buffers: each transaction. */
+  | 'http'
+  /** SMTP buffers: each command or message. */
+  | 'smtp'
+  /** log.* buffers: log records only. */
+  | 'log';
+
+export type HttpPhases = 'request' | 'response' | 'both';
+
+export interface FastPattern {
+  buffer: string;
+  bytes: Uint8Array;
+  nocase: boolean;
+}
+
+export interface CompiledRule {
+  /** Dense id, in evaluation order (candidate ids sort into it). */
+  index: number;
+  rule: Rule;
+  gid: number;
+  sid: number;
+  rev: number;
+  msg: string;
+  classtype: string | undefined;
+  category: string;
+  severity: number;
+  level: Level;
+  levelExplicit: boolean;
+  action: string;
+  /** Suricata's EVE `alert.metadata` (key -> values), built on the rule's first alert. */
+  metadata(): Record<string, string[]> | undefined;
+
+  protoMask: number;
+  /** 0 (either), 4 or 6. */
+  ipVersion: number;
+  /** Application protocol the header names (`alert http ...`), or null. */
+  appProto: string | null;
+  src: IpSet;
+  srcPort: PortSet;
+  dst: IpSet;
+  dstPort: PortSet;
+  bidirectional: boolean;
+
+  flowDir: number;
+  flowState: number;
+  /** flow:only_stream / tcp-stream. */
+  streamOnly: boolean;
+  /** dsize, flow:no_stream or tcp-pkt: the packet's own payload is inspected, never the stream. */
+  requiresPacket: boolean;
+  /** 0 either, 1 only_frag, 2 no_frag. */
+  frag: number;
+
+  conditions: HeaderMatcher[];
+  /** FACT_* bits every condition together needs. */
+  needs: number;
+  flowbitChecks: FlowbitsValue[];
+  flowbitActions: FlowbitsValue[];
+  noalert: boolean;
+  threshold: ThresholdValue | undefined;
+  detectionFilter: DetectionFilterValue | undefined;
+
+  kind: RuleKind;
+  programs: BufferProgram[];
+  /** The pkt_data program, if any. */
+  pktProgram: BufferProgram | null;
+  httpPhases: HttpPhases;
+  /** SMTP: inspected on messages (header/body buffers) rather than commands. */
+  smtpMessage: boolean;
+  /** Number of byte_extract/byte_math variables. */
+  variableCount: number;
+  fastPattern: FastPattern | null;
+}
+
+export interface SkippedRule {
+  rule: Rule;
+  reason: string;
+}
+
+export interface CompileOptions {
+  regexLimits?: RegexLimits;
+}
+
+export interface CompileResult {
+  rules: CompiledRule[];
+  /** Loaded rules the engine cannot evaluate after all (each with why). */
+  skipped: SkippedRule[];
+}
+
+const HTTP_REQUEST_BUFFERS = new Set([
+  'http.method',
+  'http.uri',
+  'http.uri.raw',
+  'http.request_line',
+  'http.user_agent',
+  'http.host',
+  'http.host.raw',
+  'http.referer',
+  'http.request_body',
+  'http.accept',
+  'http.accept_enc',
+  'http.accept_lang',
+]);
+const HTTP_RESPONSE_BUFFERS = new Set(['http.stat_code', 'http.stat_msg', 'http.response_line', 'http.response_body', 'http.server', 'http.location']);
+/** Buffers that exist on both sides; the rule's phase decides which side is inspected. */
+const HTTP_EITHER_BUFFERS = new Set([
+  'http.header',
+  'http.header.raw',
+  'http.cookie',
+  'http.header_names',
+  'http.start',
+  'http.content_type',
+  'http.content_len',
+  'http.connection',
+  'http.protocol',
+]);
+const SMTP_COMMAND_BUFFERS = new Set(['smtp.command', 'smtp.helo', 'smtp.mail_from', 'smtp.rcpt_to']);
+const SMTP_MESSAGE_BUFFERS = new Set(['smtp.header', 'smtp.body']);
+const LOG_BUFFERS = new Set(['log.message', 'log.program', 'log.hostname']);
+
+export function isHttpBuffer(name: string): boolean {
+  return HTTP_REQUEST_BUFFERS.has(name) || HTTP_RESPONSE_BUFFERS.has(name) || HTTP_EITHER_BUFFERS.has(name);
+}
+
+/** HTTP buffers that only the request carries (read from the request side at the response phase). */
+export function isHttpRequestOnly(name: string): boolean {
+  return HTTP_REQUEST_BUFFERS.has(name);
+}
+
+const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: string | null; packetOnly?: boolean; streamOnly?: boolean }> = new Map([
+  ['ip', { mask: P_ANY, version: 0, app: null }],
+  ['ipv4', { mask: P_ANY, version: 4, app: null }],
+  ['ip4', { mask: P_ANY, version: 4, app: null }],
+  ['ipv6', { mask: P_ANY, version: 6, app: null }],
+  ['ip6', { mask: P_ANY, version: 6, app: null }],
+  ['tcp', { mask: P_TCP, version: 0, app: null }],
+  ['tcp-pkt', { mask: P_TCP, version: 0, app: null, packetOnly: true }],
+  ['tcp-stream', { mask: P_TCP, version: 0, app: null, streamOnly: true }],
+  ['udp', { mask: P_UDP, version: 0, app: null }],
+  // Suricata's icmp covers ICMPv4 and ICMPv6.
+  ['icmp', { mask: P_ICMP4 | P_ICMP6, version: 0, app: null }],
+  ['icmpv4', { mask: P_ICMP4, version: 0, app: null }],
+  ['icmpv6', { mask: P_ICMP6, version: 0, app: null }],
+  ['http', { mask: P_TCP, version: 0, app: 'http' }],
+  ['http1', { mask: P_TCP, version: 0, app: 'http' }],
+  ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
+]);
+
+const ACTION_RANK: Readonly<Record<string, number>> = { pass: 0, drop: 1, sdrop: 1, reject: 2, rejectsrc: 2, rejectdst: 2, rejectboth: 2, alert: 3, log: 4 };
+
+class CompileError extends Error {}
+
+/** Compiles every loaded rule; rules the engine cannot evaluate are reported, not dropped silently. */
+export function compileRules(rules: readonly Rule[], options: CompileOptions = {}): CompileResult {
+  const out: CompiledRule[] = [];
+  const skipped: SkippedRule[] = [];
+  const limits = options.regexLimits ?? DEFAULT_REGEX_LIMITS;
+  const order = new Map<CompiledRule, number>();
+  for (const rule of rules) {
+    if (rule.status !== 'loaded' || rule.body === undefined || rule.header === undefined) continue;
+    try {
+      const c = compileRule(rule, limits);
+      order.set(c, out.length);
+      out.push(c);
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      skipped.push({ rule, reason: e.message });
+    }
+  }
+  // Evaluation order: pass before drop before alert, flowbit setters before readers, then file order.
+  const rank = (c: CompiledRule): number => (ACTION_RANK[c.action] ?? 3) * 4 + flowbitRole(c);
+  out.sort((a, b) => rank(a) - rank(b) || order.get(a)! - order.get(b)!);
+  out.forEach((c, i) => (c.index = i));
+  return { rules: out, skipped };
+}
+
+function flowbitRole(c: CompiledRule): number {
+  const sets = c.flowbitActions.length > 0;
+  const reads = c.flowbitChecks.length > 0;
+  return sets && !reads ? 0 : sets ? 1 : reads ? 2 : 3;
+}
+
+export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMITS): CompiledRule {
+  const body = rule.body!;
+  const header = rule.header!;
+  const meta = body.meta;
+  const det = body.detection;
+  const proto = PROTOCOLS.get(rule.protocol);
+  if (proto === undefined) throw new CompileError(`protocol ${rule.protocol} is not evaluated`);
+
+  const slots = new Map<string, number>();
+  const slotOf = (name: string): number => {
+    let s = slots.get(name);
+    if (s === undefined) {
+      s = slots.size;
+      slots.set(name, s);
+    }
+    return s;
+  };
+  for (const v of det.variables) slotOf(v);
+
+  // Payload programs, one per buffer, in order of first appearance.
+  const byBuffer = new Map<string, PayloadMatcher[]>();
+  const add = (buffer: string, m: PayloadMatcher): void => {
+    let list = byBuffer.get(buffer);
+    if (list === undefined) byBuffer.set(buffer, (list = []));
+    list.push(m);
+  };
+  const ctx: MatcherContext = { slot: slotOf, regexLimits: limits };
+  for (const el of det.payload) {
+    if (el.transforms.length > 0) throw new CompileError(`buffer transform ${el.transforms[0]!.keyword} is not evaluated`);
+    add(el.buffer, payloadMatcher(el, ctx));
+  }
+
+  const conditions: HeaderMatcher[] = [];
+  let needs = 0;
+  let hasDsize = false;
+  for (const c of det.conditions) {
+    const module = c.option.module;
+    if (module.bufferCondition !== undefined) {
+      const b = module.bufferCondition(c.value);
+      add(b.buffer, b.matcher);
+      continue;
+    }
+    if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
+    const m = module.condition(c.value);
+    conditions.push(m);
+    needs |= m.needs;
+    if (c.keyword === 'dsize') hasDsize = true;
+  }
+
+  const programs = [...byBuffer].map(([buffer, steps]) => new BufferProgram(buffer, steps));
+  const pktProgram = programs.find((p) => p.buffer === 'pkt_data') ?? null;
+
+  const flow = det.flow;
+  const flowDir = flow?.direction === 'to_server' ? DIR_TO_SERVER : flow?.direction === 'to_client' ? DIR_TO_CLIENT : DIR_ANY;
+  const flowState =
+    flow?.state === 'established' ? STATE_ESTABLISHED
+    : flow?.state === 'not_established' ? STATE_NOT_ESTABLISHED
+    : flow?.state === 'stateless' ? STATE_STATELESS
+    : STATE_ANY;
+
+  const names = programs.map((p) => p.buffer);
+  let kind: RuleKind;
+  let httpPhases: HttpPhases = 'both';
+  let smtpMessage = false;
+  if (names.some((n) => LOG_BUFFERS.has(n))) kind = 'log';
+  else if (names.some(isHttpBuffer) || (names.includes('file.data') && proto.app !== 'smtp')) {
+    kind = 'http';
+    if (names.some((n) => HTTP_RESPONSE_BUFFERS.has(n))) httpPhases = 'response';
+    else if (names.some((n) => HTTP_REQUEST_BUFFERS.has(n))) httpPhases = 'request';
+    else if (names.includes('file.data')) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
+    else httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
+  } else if (names.some((n) => SMTP_COMMAND_BUFFERS.has(n) || SMTP_MESSAGE_BUFFERS.has(n)) || names.includes('file.data')) {
+    kind = 'smtp';
+    smtpMessage = names.some((n) => SMTP_MESSAGE_BUFFERS.has(n) || n === 'file.data');
+  } else if (pktProgram !== null) kind = 'payload';
+  else kind = 'header';
+  const unknown = names.find((n) => n !== 'pkt_data' && n !== 'file.data' && !isHttpBuffer(n) && !SMTP_COMMAND_BUFFERS.has(n) && !SMTP_MESSAGE_BUFFERS.has(n) && !LOG_BUFFERS.has(n));
+  if (unknown !== undefined) throw new CompileError(`buffer ${unknown} is not evaluated`);
+
+  const classification = meta.classtype === undefined ? undefined : lookupClassification(meta.classtype);
+  const severity = meta.priority ?? classification?.priority ?? 3;
+  const levelExplicit = meta.level !== undefined;
+  const level = meta.level ?? defaultLevel(meta.classtype, severity).level;
+
+  const flowbitChecks = det.flowbits.filter((f) => f.cmd === 'isset' || f.cmd === 'isnotset');
+  const flowbitActions = det.flowbits.filter((f) => f.cmd !== 'isset' && f.cmd !== 'isnotset' && f.cmd !== 'noalert');
+
+  return {
+    index: 0,
+    rule,
+    gid: meta.gid,
+    sid: meta.sid ?? 0,
+    rev: meta.rev,
+    msg: meta.msg ?? '',
+    classtype: meta.classtype,
+    category: classification?.description ?? meta.classtype ?? '',
+    severity,
+    level,
+    levelExplicit,
+    action: rule.action,
+    metadata: lazyMetadata(meta.metadata),
+    protoMask: proto.mask,
+    ipVersion: proto.version,
+    appProto: proto.app,
+    src: header.src,
+    srcPort: header.srcPort,
+    dst: header.dst,
+    dstPort: header.dstPort,
+    bidirectional: header.bidirectional,
+    flowDir,
+    flowState,
+    streamOnly: flow?.stream === 'only' || proto.streamOnly === true,
+    requiresPacket: hasDsize || flow?.stream === 'no' || proto.packetOnly === true,
+    frag: flow?.frag === 'only' ? 1 : flow?.frag === 'no' ? 2 : 0,
+    conditions,
+    needs,
+    flowbitChecks,
+    flowbitActions,
+    noalert: det.noalert,
+    threshold: det.threshold,
+    detectionFilter: det.detectionFilter,
+    kind,
+    programs,
+    pktProgram,
+    httpPhases,
+    smtpMessage,
+    variableCount: slots.size,
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'log'),
+  };
+}
+
+/** The element's keyword module compiles it (see src/options/matcher.ts). */
+function payloadMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher {
+  const module = el.option.module;
+  if (module.payloadMatcher === undefined) throw new CompileError(`${el.option.keyword} is not evaluated`);
+  try {
+    return module.payloadMatcher(el, ctx);
+  } catch (e) {
+    if (e instanceof MatcherUnavailable) throw new CompileError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The prefilter pattern: the content marked fast_pattern (its chopped slice if so), else the
+ * longest positive content (the first among equals). Negated contents never qualify: their
+ * absence is what matches. A rule inspected on application buffers prefers a content in one of
+ * them over a pkt_data one (as Suricata's buffer priorities do): the prefilter then scans the
+ * small URI or header buffers rather than the whole raw message.
+ */
+export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false): FastPattern | null {
+  const fp = det.fastPattern;
+  if (fp !== undefined && !fp.negated && fp.bytes.length > 0) {
+    const chop = fp.fastPattern?.kind === 'chop' ? fp.fastPattern : undefined;
+    const bytes = chop ? fp.bytes.subarray(chop.offset, chop.offset + chop.length) : fp.bytes;
+    if (bytes.length > 0) return { buffer: fp.buffer, bytes, nocase: fp.nocase };
+  }
+  let best: ContentMatch | undefined;
+  const onApp = preferAppBuffers && det.payload.some((el) => el.kind === 'content' && !el.negated && el.bytes.length > 0 && el.buffer !== 'pkt_data');
+  for (const el of det.payload) {
+    if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
+    if (onApp && el.buffer === 'pkt_data') continue;
+    if (best === undefined || el.bytes.length > best.bytes.length) best = el;
+  }
+  return best === undefined ? null : { buffer: best.buffer, bytes: best.bytes, nocase: best.nocase };
+}
+
+function lazyMetadata(entries: readonly { key: string; value: string }[]): () => Record<string, string[]> | undefined {
+  if (entries.length === 0) return () => undefined;
+  let built: Record<string, string[]> | undefined;
+  return () => (built ??= metadataOf(entries));
+}
+
+function metadataOf(entries: readonly { key: string; value: string }[]): Record<string, string[]> | undefined {
+  if (entries.length === 0) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const e of entries) (out[e.key] ??= []).push(e.value);
+  return out;
+}

@@ -1,0 +1,1153 @@
+/**
+ * The detection engine: inspects packets, reassembled TCP data, HTTP transactions, SMTP units
+ * and log records against a Ruleset and hands each hit to a sink as an Alert.
+ *
+ * Driving it (src/match/scanner.ts does this):
+ *   beginPacket(pkt); stream.process(pkt, sink) -> onStreamData / onPacket / onFlowEnd,
+ *   app layer -> onHttp / onSmtp; endPacket().
+ * Work queued during a packet (stream data, transactions) is inspected at endPacket, after the
+ * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
+ * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
+ */
+import type { HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { Alert } from '../types/alert.js';
+import type { BufferName, BufferSource } from '../types/buffers.js';
+import type { FlowView } from '../types/flow.js';
+import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
+import type { LogRecord } from '../logs/record.js';
+import {
+  DIR_TO_SERVER,
+  STATE_ESTABLISHED,
+  STATE_NOT_ESTABLISHED,
+  isHttpRequestOnly,
+  type CompiledRule,
+} from './compile.js';
+import { Candidates, type GroupSet, type RuleGroup } from './groups.js';
+import { ipText, protoName } from './ip-text.js';
+import {
+  FACT_ADDRS,
+  FACT_APP_PROTO,
+  FACT_DSIZE,
+  FACT_ICMP_CODE,
+  FACT_ICMP_ECHO,
+  FACT_ICMP_TYPE,
+  FACT_IP_ALL,
+  FACT_TCP_ACK,
+  FACT_TCP_FLAGS,
+  FACT_TCP_SEQ,
+  FACT_TCP_WINDOW,
+  FACT_IP_ID,
+  FACT_IP_PROTO,
+  FACT_TOS,
+  FACT_TTL,
+  FRAGBIT_DONT,
+  FRAGBIT_MORE,
+  FRAGBIT_RESERVED,
+  HeaderFacts,
+  Inspection,
+} from '../options/matcher.js';
+import { runProgram, type BufferProgram } from './payload.js';
+import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
+import { StreamWindow } from './stream-window.js';
+import { ThresholdTable } from './threshold.js';
+
+export interface EngineOptions {
+  /** Bytes of already inspected stream data kept per direction, for matches that span chunks. */
+  streamWindow?: number;
+  /** Steps a rule's evaluation may take (Suricata's inspection recursion limit). */
+  stepLimit?: number;
+  /** Threshold tracking keys kept. */
+  maxThresholdKeys?: number;
+  /** Flows with detection state kept (a safety net: the stream stage bounds flows itself). */
+  maxFlows?: number;
+  /** Memory for the inspected tails of stream windows, all flows together (default 64 MiB). */
+  maxWindowBytes?: number;
+  /**
+   * Whether the stream stage picks up TCP sessions whose handshake was not captured (its
+   * tcp.midstream, default true). When it does not, their data is inspected per packet.
+   */
+  midstream?: boolean;
+  /**
+   * Rules whose own threshold:/detection_filter: a threshold.config statement replaces (as in
+   * Snort and Suricata, a sig-specific event_filter wins): their hits all go to the correlator.
+   */
+  thresholdOverridden?: (gid: number, sid: number) => boolean;
+}
+
+/** Receives each alert, with the rule that raised it. */
+export type AlertSink = (alert: Alert, rule: CompiledRule) => void;
+
+export interface DetectCounters {
+  alerts: number;
+  /** Rules fully evaluated (candidates that passed the group and prefilter). */
+  evaluated: number;
+  inspections: { packet: number; stream: number; http: number; smtp: number; record: number };
+  pcreLimit: number;
+  stepLimit: number;
+  /** Alerts withheld by rule thresholds. */
+  thresholded: number;
+  thresholdEvictions: number;
+  noalert: number;
+  /** Flows whose later traffic was not inspected because a pass rule matched. */
+  flowsPassed: number;
+  /** Detection state dropped for flows beyond maxFlows. */
+  flowStatesEvicted: number;
+  /** Stream windows opened without an inspected tail because of the memory budget. */
+  windowsWithoutTail: number;
+}
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const PROTO_ICMP = 1;
+const PROTO_ICMPV6 = 58;
+
+/** HTTP transaction, SMTP unit: queued until their packet's rules ran. */
+interface AppEvent {
+  http: HttpTxView | null;
+  httpPhase: HttpSide;
+  smtp: SmtpUnitView | null;
+}
+
+/** What detection keeps per flow. */
+class FlowState {
+  known = false;
+  clientIp: Uint8Array = EMPTY;
+  serverIp: Uint8Array = EMPTY;
+  clientPort = 0;
+  serverPort = 0;
+  proto = 0;
+  ipVersion = 0;
+  toServer: StreamWindow | null = null;
+  toClient: StreamWindow | null = null;
+  pending: AppEvent[] = [];
+  dirty = false;
+  passed = false;
+  lastPcapCnt = 0;
+  lastTsUs = 0;
+  synSeen = false;
+  /** Memory charged for this flow's stream windows. */
+  windowBytes = 0;
+  /** flow.established as it was after the previous packet of the flow. */
+  establishedBefore = false;
+  vlans: readonly number[] = NO_VLANS;
+
+  constructor(readonly flow: FlowView) {}
+}
+
+const EMPTY = new Uint8Array(0);
+const NO_VLANS: readonly number[] = Object.freeze([]);
+const NONE = new Int32Array(0);
+const MODE_BUFFER = 0;
+const MODE_STREAM = 1;
+const LAZY_NONE = 0;
+const LAZY_REQUEST = 1;
+const LAZY_RESPONSE = 2;
+
+/** Request-side buffers stay readable at the response phase, through this view. */
+class ResponsePhaseSource implements BufferSource {
+  tx: HttpTxView | null = null;
+  buffer(name: BufferName): Uint8Array | undefined {
+    const tx = this.tx!;
+    return isHttpRequestOnly(name) ? tx.view('request').buffer(name) : tx.view('response').buffer(name);
+  }
+}
+
+export class DetectionEngine {
+  readonly counters: DetectCounters = {
+    alerts: 0,
+    evaluated: 0,
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, record: 0 },
+    pcreLimit: 0,
+    stepLimit: 0,
+    thresholded: 0,
+    thresholdEvictions: 0,
+    noalert: 0,
+    flowsPassed: 0,
+    flowStatesEvicted: 0,
+    windowsWithoutTail: 0,
+  };
+  private readonly thresholds: ThresholdTable;
+  private readonly flows = new Map<number, FlowState>();
+  private readonly dirty: FlowState[] = [];
+  private readonly windowSize: number;
+  private readonly maxWindowBytes: number;
+  private windowBytes = 0;
+  private readonly maxFlows: number;
+  private readonly cand: Candidates;
+  private readonly candPkt: Candidates;
+  private readonly candTs: Candidates;
+  private readonly candTc: Candidates;
+  private readonly midstream: boolean;
+  /** Some rule inspects TCP payload on the stream (else stream data is not kept at all). */
+  private readonly hasStreamRules: boolean;
+  /** Rules whose own threshold:/detection_filter: applies. */
+  private readonly ownThreshold: Uint8Array;
+  private packetPending: DecodedPacket | null = null;
+  private packetFlow: FlowView | null = null;
+  private packetState: FlowState | null = null;
+  private readonly groups: RuleGroup[] = [null!, null!, null!];
+  private readonly ins = new Inspection();
+  private readonly facts = new HeaderFacts();
+  private readonly responseSource = new ResponsePhaseSource();
+  private scratch = new Uint8Array(4096);
+
+  private current: DecodedPacket | null = null;
+  // The inspection in progress (fields rather than a context object: nothing allocated per packet).
+  private flow: FlowView | null = null;
+  private state: FlowState | null = null;
+  private toServer = true;
+  /** The flow counts as established for this inspection (see setPacketContext). */
+  private established = false;
+  private srcIp: Uint8Array = EMPTY;
+  private dstIp: Uint8Array = EMPTY;
+  private srcPort = 0;
+  private dstPort = 0;
+  private proto = 0;
+  private tsUs = 0;
+  private pcapCnt = 0;
+  private fragment = false;
+  private reassembled = false;
+  private pktMode = MODE_BUFFER;
+  private pktBuf: Uint8Array | undefined = undefined;
+  /** pkt_data of an HTTP transaction (its raw message) is built only when a rule asks for it. */
+  private pktLazy = LAZY_NONE;
+  private window: StreamWindow | null = null;
+  private source: BufferSource | null = null;
+  private http: HttpTxView | null = null;
+  private smtp: SmtpUnitView | null = null;
+  private record: LogRecord | null = null;
+  private stopped = false;
+  private vlans: readonly number[] = NO_VLANS;
+
+  constructor(
+    readonly ruleset: Ruleset,
+    private readonly sink: AlertSink,
+    options: EngineOptions = {},
+  ) {
+    this.windowSize = Math.max(0, options.streamWindow ?? 2048);
+    this.maxWindowBytes = Math.max(0, options.maxWindowBytes ?? 64 * 1024 * 1024);
+    this.maxFlows = Math.max(1, options.maxFlows ?? 262_144);
+    this.thresholds = new ThresholdTable(options.maxThresholdKeys ?? 65_536);
+    this.ins.stepLimit = options.stepLimit ?? 3000;
+    this.ins.vars = new Float64Array(Math.max(1, ruleset.maxVariables));
+    this.cand = new Candidates(ruleset.rules.length);
+    this.candPkt = new Candidates(ruleset.rules.length);
+    this.candTs = new Candidates(ruleset.rules.length);
+    this.candTc = new Candidates(ruleset.rules.length);
+    this.midstream = options.midstream ?? true;
+    this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
+    this.ownThreshold = new Uint8Array(ruleset.rules.length);
+    for (const r of ruleset.rules) {
+      const has = r.threshold !== undefined || r.detectionFilter !== undefined;
+      if (has && !(options.thresholdOverridden?.(r.gid, r.sid) ?? false)) this.ownThreshold[r.index] = 1;
+    }
+  }
+
+  /** Flows with detection state (tests and memory checks). */
+  get flowStates(): number {
+    return this.flows.size;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Pipeline hooks
+
+  beginPacket(pkt: DecodedPacket): void {
+    this.current = pkt;
+  }
+
+  /** Inspects the work the packet queued (stream data, transactions). */
+  endPacket(): void {
+    const list = this.dirty;
+    const own = this.packetState;
+    if (own !== null && this.packetPending !== null) {
+      // The packet's rules and its flow's new stream data are evaluated together in rule
+      // order, so flowbits set by one are seen by the next as Suricata orders them.
+      own.dirty = false;
+      this.evaluatePacketAndStreams(own);
+      this.drainApps(own);
+    }
+    for (let i = 0; i < list.length; i++) if (list[i]!.dirty) this.drain(list[i]!);
+    list.length = 0;
+    this.packetPending = null;
+    this.packetFlow = null;
+    this.packetState = null;
+    this.current = null;
+  }
+
+  onStreamData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
+    if (!this.hasStreamRules) return;
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    let w = toServer ? st.toServer : st.toClient;
+    if (w === null) {
+      // Past the memory budget, new windows keep no inspected tail (matches then cannot span
+      // chunks on those flows): counted, so a flood shows in the stats.
+      let keep = this.windowSize;
+      if (this.windowBytes >= this.maxWindowBytes) {
+        keep = 0;
+        this.counters.windowsWithoutTail++;
+      }
+      w = new StreamWindow(keep);
+      this.windowBytes += keep * 2 + 256;
+      st.windowBytes += keep * 2 + 256;
+      if (toServer) st.toServer = w;
+      else st.toClient = w;
+    }
+    if (w.hasNew && !w.continues(streamOffset, gapBefore)) {
+      // Data before a hole is inspected on its own: a match must not span the hole.
+      this.inspectWindow(st, toServer, w);
+    }
+    w.append(chunk, streamOffset, gapBefore);
+    this.markDirty(st);
+  }
+
+  onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: tx, httpPhase: phase, smtp: null });
+    this.markDirty(st);
+  }
+
+  onSmtp(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void {
+    if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: null, httpPhase: 'request', smtp: unit });
+    this.markDirty(st);
+  }
+
+  onFlowEnd(flow: FlowView): void {
+    const st = this.flows.get(flow.id);
+    if (st === undefined) return;
+    this.drain(st);
+    this.forget(st);
+  }
+
+  private forget(st: FlowState): void {
+    this.windowBytes -= st.windowBytes;
+    this.flows.delete(st.flow.id);
+  }
+
+  /** Drops every flow's state (between inputs), inspecting what is still queued. */
+  endInput(): void {
+    this.endPacket();
+    for (const st of this.flows.values()) this.drain(st);
+    this.flows.clear();
+    this.windowBytes = 0;
+  }
+
+  onPacket(pkt: DecodedPacket, flow: FlowView | null): void {
+    const ip = pkt.ip;
+    if (ip === undefined) return;
+    let st: FlowState | null = null;
+    if (flow !== null) {
+      st = this.stateOf(flow);
+      if (!st.known) this.learnEndpoints(st, pkt, flow);
+      st.lastPcapCnt = pkt.num;
+      st.lastTsUs = pkt.tsUs;
+      const tcp = pkt.tcp;
+      if (tcp !== undefined && (tcp.flags & TCP_SYN) !== 0) st.synSeen = true;
+      if (st.passed) {
+        st.establishedBefore = flow.established;
+        return;
+      }
+    }
+    this.counters.inspections.packet++;
+    this.setPacketContext(pkt, flow, st);
+    const cls = transportClass(pkt);
+    const dir = flow === null || flow.toServer ? 0 : 1;
+    const cand = this.candPkt;
+    cand.clear();
+    const payload = this.fragment ? EMPTY : pkt.payload;
+    this.collect(cand, this.ruleset.packet[cls]![dir], payload);
+    // TCP data that reassembly does not take (no flow, or a session picked up midstream while
+    // midstream pickup is off) is inspected as the packet's own payload.
+    if (cls === CLASS_TCP && !this.fragment && payload.length > 0 && (flow === null || (!this.midstream && !st!.synSeen))) {
+      this.collect(cand, this.ruleset.stream[dir], payload);
+    }
+    this.packetPending = pkt;
+    this.packetFlow = flow;
+    this.packetState = st;
+    if (st !== null) this.markDirty(st);
+    else this.evaluatePacketAndStreams(null);
+  }
+
+  /** Inspects one log record: rules whose header fields the record has. */
+  onRecord(rec: LogRecord): void {
+    this.counters.inspections.record++;
+    const f = this.facts;
+    f.clear();
+    let known = FACT_APP_PROTO;
+    if (rec.src !== undefined && rec.dst !== undefined) {
+      known |= FACT_ADDRS;
+      f.src = rec.src;
+      f.dst = rec.dst;
+      f.ipVersion = rec.src.length === 16 ? 6 : 4;
+    }
+    if (rec.proto !== undefined) {
+      known |= FACT_IP_PROTO;
+      f.ipProto = rec.proto;
+    }
+    if (rec.ttl !== undefined) {
+      known |= FACT_TTL;
+      f.ttl = rec.ttl;
+    }
+    if (rec.tos !== undefined) {
+      known |= FACT_TOS;
+      f.tos = rec.tos;
+    }
+    if (rec.ipId !== undefined) {
+      known |= FACT_IP_ID;
+      f.ipId = rec.ipId;
+    }
+    if (rec.tcpFlags !== undefined) {
+      known |= FACT_TCP_FLAGS;
+      f.tcpFlags = rec.tcpFlags;
+    }
+    if (rec.tcpWindow !== undefined) {
+      known |= FACT_TCP_WINDOW;
+      f.window = rec.tcpWindow;
+    }
+    if (rec.icmpType !== undefined) {
+      known |= FACT_ICMP_TYPE;
+      f.icmpType = rec.icmpType;
+      f.icmpV6 = rec.proto === PROTO_ICMPV6;
+    }
+    if (rec.icmpCode !== undefined) {
+      known |= FACT_ICMP_CODE;
+      f.icmpCode = rec.icmpCode;
+    }
+    f.appProto = rec.appProto ?? null;
+    f.known = known;
+    this.flow = null;
+    this.state = null;
+    this.toServer = true;
+    this.established = false;
+    this.vlans = NO_VLANS;
+    this.srcIp = rec.src ?? EMPTY;
+    this.dstIp = rec.dst ?? EMPTY;
+    this.srcPort = rec.srcPort ?? -1;
+    this.dstPort = rec.dstPort ?? -1;
+    this.proto = rec.proto ?? (rec.appProto === 'http' || rec.appProto === 'smtp' ? PROTO_TCP : -1);
+    this.tsUs = rec.tsUs;
+    this.pcapCnt = 0;
+    this.fragment = false;
+    this.reassembled = false;
+    this.record = rec;
+    this.http = null;
+    this.smtp = null;
+    this.source = rec;
+    this.pktMode = MODE_BUFFER;
+    this.pktLazy = LAZY_NONE;
+    this.pktBuf = rec.buffer('pkt_data');
+    const cand = this.cand;
+    cand.clear();
+    this.collectFrom(this.ruleset.record.generic, rec);
+    this.evaluateCandidates();
+    this.record = null;
+    this.source = null;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Inspection points
+
+  private drain(st: FlowState): void {
+    st.dirty = false;
+    if (st.passed) {
+      st.pending.length = 0;
+      return;
+    }
+    if (st.toServer !== null && st.toServer.hasNew) this.inspectWindow(st, true, st.toServer);
+    if (st.toClient !== null && st.toClient.hasNew) this.inspectWindow(st, false, st.toClient);
+    this.drainApps(st);
+  }
+
+  private drainApps(st: FlowState): void {
+    if (st.passed) {
+      st.pending.length = 0;
+      return;
+    }
+    if (st.pending.length > 0) {
+      const events = st.pending;
+      st.pending = [];
+      for (const e of events) {
+        if (st.passed) break;
+        if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
+        else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
+      }
+    }
+  }
+
+  private inspectWindow(st: FlowState, toServer: boolean, w: StreamWindow): void {
+    const cand = toServer ? this.candTs : this.candTc;
+    this.collectWindow(st, toServer, w, cand);
+    this.useWindow(st, toServer, w);
+    this.evaluateList(cand.ordered());
+    this.finishWindow(w, cand);
+  }
+
+  /** Stream candidates of one direction's new data (and candidates carried from earlier data). */
+  private collectWindow(st: FlowState, toServer: boolean, w: StreamWindow, cand: Candidates): void {
+    this.counters.inspections.stream++;
+    cand.clear();
+    const set = this.ruleset.stream[toServer ? 0 : 1];
+    const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
+    const buf = w.bytes();
+    for (let g = 0; g < n; g++) {
+      const group = this.groups[g]!;
+      for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scanWithContext(buf, 0, w.newStart, buf.length, cand.set);
+    }
+    // Only rules this data gave evidence for are carried to later chunks.
+    cand.freshCount = cand.set.count;
+    for (let g = 0; g < n; g++) cand.addAll(this.groups[g]!.alwaysCandidates());
+    w.addCarriedTo(cand);
+  }
+
+  private useWindow(st: FlowState, toServer: boolean, w: StreamWindow): void {
+    this.setFlowContext(st, toServer);
+    this.window = w;
+    this.pktMode = MODE_STREAM;
+    this.pktBuf = w.bytes();
+  }
+
+  private finishWindow(w: StreamWindow, cand: Candidates): void {
+    // Candidates whose fast pattern this data held may complete with a later chunk (their
+    // remaining contents arrive later): evaluate them again while their data is in the window.
+    w.carry(cand.set.ids, cand.freshCount);
+    w.consumed();
+    this.window = null;
+  }
+
+  /**
+   * The current packet's candidates and those of its flow's new stream data, evaluated in one
+   * pass in rule order, each in its own context (packet payload, or stream window).
+   */
+  private evaluatePacketAndStreams(st: FlowState | null): void {
+    const pkt = this.packetPending;
+    if (pkt === null) return;
+    const a = this.candPkt.ordered();
+    let b: Int32Array = NONE;
+    let c: Int32Array = NONE;
+    const ws = st !== null && !st.passed && st.toServer !== null && st.toServer.hasNew ? st.toServer : null;
+    const wc = st !== null && !st.passed && st.toClient !== null && st.toClient.hasNew ? st.toClient : null;
+    if (ws !== null) {
+      this.collectWindow(st!, true, ws, this.candTs);
+      b = this.candTs.ordered();
+    }
+    if (wc !== null) {
+      this.collectWindow(st!, false, wc, this.candTc);
+      c = this.candTc.ordered();
+    }
+    const rules = this.ruleset.rules;
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    let ctx = -1;
+    this.stopped = false;
+    while (!this.stopped && (i < a.length || j < b.length || k < c.length)) {
+      const x = i < a.length ? a[i]! : 0x7fffffff;
+      const y = j < b.length ? b[j]! : 0x7fffffff;
+      const z = k < c.length ? c[k]! : 0x7fffffff;
+      let id: number;
+      let want: number;
+      if (x <= y && x <= z) {
+        id = x;
+        want = 0;
+        i++;
+      } else if (y <= z) {
+        id = y;
+        want = 1;
+        j++;
+      } else {
+        id = z;
+        want = 2;
+        k++;
+      }
+      if (want !== ctx) {
+        if (want === 0) this.usePacket(pkt);
+        else this.useWindow(st!, want === 1, want === 1 ? ws! : wc!);
+        ctx = want;
+      }
+      const r = rules[id]!;
+      if (this.evaluate(r)) this.onMatch(r);
+    }
+    if (ws !== null) this.finishWindow(ws, this.candTs);
+    if (wc !== null) this.finishWindow(wc, this.candTc);
+    if (st !== null) st.establishedBefore = st.flow.established;
+    this.packetPending = null;
+  }
+
+  private inspectHttp(st: FlowState, tx: HttpTxView, phase: HttpSide): void {
+    this.counters.inspections.http++;
+    const request = phase === 'request';
+    this.setFlowContext(st, request);
+    this.http = tx;
+    let source: BufferSource;
+    if (request) source = tx.view('request');
+    else {
+      this.responseSource.tx = tx;
+      source = this.responseSource;
+    }
+    this.source = source;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = undefined;
+    this.pktLazy = request ? LAZY_REQUEST : LAZY_RESPONSE;
+    const cand = this.cand;
+    cand.clear();
+    const set = request ? this.ruleset.httpRequest : this.ruleset.httpResponse;
+    this.collectSet(set, source);
+    this.evaluateCandidates();
+    this.http = null;
+    this.source = null;
+    this.pktLazy = LAZY_NONE;
+  }
+
+  private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
+    this.counters.inspections.smtp++;
+    this.setFlowContext(st, true);
+    this.smtp = unit;
+    this.source = unit;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = undefined;
+    const cand = this.cand;
+    cand.clear();
+    this.collectSet(unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, unit);
+    this.evaluateCandidates();
+    this.smtp = null;
+    this.source = null;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Candidates
+
+  /** Candidates of a packet-channel group set over one buffer (pkt_data). */
+  private collect(cand: Candidates, set: GroupSet, payload: Uint8Array): void {
+    const n = set.lookup(this.srcPort, this.dstPort, this.groups);
+    for (let g = 0; g < n; g++) {
+      const group = this.groups[g]!;
+      if (payload.length > 0) {
+        for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scan(payload, cand.set);
+      }
+      cand.addAll(group.alwaysCandidates());
+    }
+  }
+
+  private collectSet(set: GroupSet, source: BufferSource): void {
+    const n = set.lookup(this.srcPort, this.dstPort, this.groups);
+    for (let g = 0; g < n; g++) this.collectFrom(this.groups[g]!, source);
+  }
+
+  private collectFrom(group: RuleGroup, source: BufferSource): void {
+    const cand = this.cand;
+    const combined = this.http !== null ? group.combinedBodyScan(this.pktLazy === LAZY_REQUEST) : null;
+    let skipBody = '';
+    if (combined !== null) {
+      // The raw message is start + body: scan the body once for both pattern sets, and the
+      // start (with the body's first bytes) for the pkt_data patterns.
+      const start = source.buffer('http.start');
+      const body = source.buffer(combined.bodyBuffer as BufferName);
+      if (start !== undefined && body !== undefined) {
+        combined.body.scan(body, cand.set);
+        const seam = Math.min(body.length, Math.max(0, combined.head.maxPatternLength - 1));
+        const head = this.joint(start, body.subarray(0, seam));
+        combined.head.scan(head, cand.set);
+        skipBody = combined.bodyBuffer;
+      }
+    }
+    for (const f of group.prefilters()) {
+      if (skipBody !== '' && (f.buffer === 'pkt_data' || f.buffer === skipBody)) continue;
+      const buf = f.buffer === 'pkt_data' ? this.pktData() : source.buffer(f.buffer as BufferName);
+      if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, cand.set);
+    }
+    cand.addAll(group.alwaysCandidates());
+  }
+
+  /** a ++ b in a reused scratch buffer (valid until the next call). */
+  private joint(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const n = a.length + b.length;
+    if (this.scratch.length < n) this.scratch = new Uint8Array(Math.max(n, this.scratch.length * 2));
+    this.scratch.set(a, 0);
+    this.scratch.set(b, a.length);
+    return this.scratch.subarray(0, n);
+  }
+
+  /** Evaluates the candidates in rule order; returns how many matched. */
+  private evaluateCandidates(): number {
+    return this.evaluateList(this.cand.ordered());
+  }
+
+  private evaluateList(ids: Int32Array): number {
+    const rules = this.ruleset.rules;
+    let matched = 0;
+    this.stopped = false;
+    for (let i = 0; i < ids.length; i++) {
+      const r = rules[ids[i]!]!;
+      if (this.evaluate(r)) {
+        matched++;
+        this.onMatch(r);
+        if (this.stopped) break;
+      }
+    }
+    return matched;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Evaluation
+
+  private evaluate(r: CompiledRule): boolean {
+    // Protocol and addresses.
+    if (this.proto >= 0 && !protoAllowed(r, this.proto)) return false;
+    if (r.ipVersion !== 0 && this.facts.ipVersion !== 0 && r.ipVersion !== this.facts.ipVersion) return false;
+    if (!this.addressesMatch(r)) return false;
+    // Flow.
+    const flow = this.flow;
+    if (r.flowDir !== 0) {
+      if (flow === null && this.record === null) return false;
+      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer) return false;
+    }
+    if (r.flowState === STATE_ESTABLISHED) {
+      if (flow === null ? !this.recordIsSession() : !this.established) return false;
+    } else if (r.flowState === STATE_NOT_ESTABLISHED) {
+      if (flow === null ? this.record !== null : this.established) return false;
+    }
+    if (r.appProto !== null) {
+      const app = flow !== null ? flow.appProto : this.record !== null ? (this.record.appProto ?? null) : null;
+      if (app !== r.appProto) return false;
+    }
+    if (r.frag !== 0) {
+      const isFrag = this.fragment || this.reassembled;
+      if (r.frag === 1 ? !isFrag : isFrag) return false;
+    }
+    // Header conditions.
+    const f = this.facts;
+    if ((r.needs & f.known) !== r.needs) return false;
+    const conds = r.conditions;
+    for (let i = 0; i < conds.length; i++) if (!conds[i]!.test(f)) return false;
+    // Flowbits.
+    if (r.flowbitChecks.length > 0 && !this.flowbitsHold(r)) return false;
+    // Payload.
+    this.counters.evaluated++;
+    if (r.programs.length > 0 && !this.payloadMatches(r)) return false;
+    return true;
+  }
+
+  private addressesMatch(r: CompiledRule): boolean {
+    const src = this.srcIp;
+    const dst = this.dstIp;
+    const sp = this.srcPort;
+    const dp = this.dstPort;
+    if (src.length > 0 && dst.length > 0 && sp >= 0 && dp >= 0) {
+      if (r.src.contains(src) && r.dst.contains(dst) && r.srcPort.contains(sp) && r.dstPort.contains(dp)) return true;
+      return r.bidirectional && r.src.contains(dst) && r.dst.contains(src) && r.srcPort.contains(dp) && r.dstPort.contains(sp);
+    }
+    // A record lacking an address or port: rules that do not ask for it apply; so do rules that
+    // inspect the record's application buffers (an access log line is a request to the web
+    // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
+    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'log');
+    const fits = (a: Uint8Array, set: CompiledRule['src']): boolean => (a.length > 0 ? set.contains(a) : lenient || set.isAny);
+    const fitsPort = (p: number, set: CompiledRule['srcPort']): boolean => (p >= 0 ? set.contains(p) : lenient || set.isAny);
+    if (fits(src, r.src) && fits(dst, r.dst) && fitsPort(sp, r.srcPort) && fitsPort(dp, r.dstPort)) return true;
+    return r.bidirectional && fits(dst, r.src) && fits(src, r.dst) && fitsPort(dp, r.srcPort) && fitsPort(sp, r.dstPort);
+  }
+
+  /** A logged HTTP request or SMTP exchange happened on an established connection. */
+  private recordIsSession(): boolean {
+    const app = this.record?.appProto;
+    return app === 'http' || app === 'smtp';
+  }
+
+  private flowbitsHold(r: CompiledRule): boolean {
+    const flow = this.flow;
+    if (flow === null) return false;
+    const bits = flow.bits;
+    for (const fb of r.flowbitChecks) {
+      const names = fb.names;
+      let ok: boolean;
+      if (fb.cmd === 'isset') {
+        ok = fb.op === 'any' ? names.some((n) => bits !== null && bits.has(n)) : names.every((n) => bits !== null && bits.has(n));
+      } else {
+        ok = fb.op === 'any' ? names.some((n) => bits === null || !bits.has(n)) : names.every((n) => bits === null || !bits.has(n));
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private payloadMatches(r: CompiledRule): boolean {
+    const ins = this.ins;
+    ins.steps = 0;
+    const pcreBefore = ins.pcreLimitHits;
+    let ok = true;
+    for (const p of r.programs) {
+      if (p.buffer === 'pkt_data' && this.pktMode === MODE_STREAM) {
+        if (!this.streamProgram(p)) {
+          ok = false;
+          break;
+        }
+        continue;
+      }
+      const buf = p.buffer === 'pkt_data' ? this.pktData() : this.source?.buffer(p.buffer as BufferName);
+      if (buf === undefined) {
+        ok = false;
+        break;
+      }
+      ins.setBuffer(buf);
+      if (!runProgram(p, ins, -2)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ins.steps > ins.stepLimit) this.counters.stepLimit++;
+    this.counters.pcreLimit += ins.pcreLimitHits - pcreBefore;
+    return ok;
+  }
+
+  /**
+   * pkt_data over a stream window: only matches that end in data not inspected before count.
+   * Programs that position themselves from the buffer start are tried from each chunk start
+   * still in the window (the start of a segment, as a per-packet engine would see it).
+   */
+  private streamProgram(p: BufferProgram): boolean {
+    const w = this.window!;
+    const ins = this.ins;
+    const buf = w.bytes();
+    const b = w.newStart;
+    if (!p.advances) {
+      ins.setBuffer(buf.subarray(b), w, b);
+      return runProgram(p, ins, -2);
+    }
+    if (!p.anchored) {
+      ins.setBuffer(buf, w, 0);
+      return runProgram(p, ins, b);
+    }
+    const anchors = w.anchorOffsets();
+    for (let k = 0; k < anchors.length; k++) {
+      const a = anchors[k]!;
+      ins.setBuffer(a === 0 ? buf : buf.subarray(a), w, a);
+      if (runProgram(p, ins, a >= b ? -2 : b - a)) return true;
+    }
+    return false;
+  }
+
+  private pktData(): Uint8Array | undefined {
+    if (this.pktLazy !== LAZY_NONE) {
+      this.pktBuf = rawMessage(this.source!, this.pktLazy === LAZY_REQUEST);
+      this.pktLazy = LAZY_NONE;
+    }
+    return this.pktBuf;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // After a match
+
+  private onMatch(r: CompiledRule): void {
+    const flow = this.flow;
+    if (flow !== null) {
+      for (const fb of r.flowbitActions) applyFlowbit(flow, fb.cmd, fb.names, fb.group, this.ruleset.flowbitGroups);
+    }
+    if (r.action === 'pass') {
+      // As Suricata: a pass rule stops inspection of the packet and, on a flow, of the flow.
+      this.stopped = true;
+      if (this.state !== null && !this.state.passed) {
+        this.state.passed = true;
+        this.counters.flowsPassed++;
+      }
+      return;
+    }
+    if (r.noalert) {
+      this.counters.noalert++;
+      return;
+    }
+    const rec = this.record;
+    const srcText = rec !== null && rec.src === undefined ? (rec.srcHost ?? '') : ipText(this.srcIp);
+    const dstText = ipText(this.dstIp);
+    if (this.ownThreshold[r.index] === 1) {
+      const parts = { src: srcText, dst: dstText, flowId: this.flow?.id };
+      const t = r.threshold;
+      const allowed =
+        t !== undefined
+          ? this.thresholds.allow(r.index, t.type, t.track, t.count, t.seconds, this.tsUs, parts)
+          : this.thresholds.allow(r.index, 'detection', r.detectionFilter!.track, r.detectionFilter!.count, r.detectionFilter!.seconds, this.tsUs, parts);
+      this.counters.thresholdEvictions = this.thresholds.evictions;
+      if (!allowed) {
+        this.counters.thresholded++;
+        return;
+      }
+    }
+    const alert: Alert = {
+      tsUs: this.tsUs,
+      srcIp: srcText,
+      destIp: dstText,
+      proto: this.proto >= 0 ? protoName(this.proto) : '',
+      action: r.action,
+      gid: r.gid,
+      sid: r.sid,
+      rev: r.rev,
+      signature: r.msg,
+      category: r.category,
+      severity: r.severity,
+      level: r.level,
+    };
+    if (this.pcapCnt > 0) alert.pcapCnt = this.pcapCnt;
+    if (flow !== null) alert.flowId = flow.id;
+    if (this.srcPort >= 0 && hasPorts(this.proto)) alert.srcPort = this.srcPort;
+    if (this.dstPort >= 0 && hasPorts(this.proto)) alert.destPort = this.dstPort;
+    const app = flow?.appProto ?? this.record?.appProto ?? null;
+    if (app !== null) alert.appProto = app;
+    if (r.classtype !== undefined) alert.classtype = r.classtype;
+    if (this.http !== null) alert.http = this.http.meta();
+    else if (this.record?.http !== undefined) alert.http = { ...this.record.http };
+    if (this.smtp !== null) alert.smtp = this.smtp.meta();
+    else if (this.record?.smtp !== undefined) alert.smtp = { ...this.record.smtp };
+    if (this.record !== null) alert.log = this.record.log;
+    const extra: Record<string, unknown> = {};
+    let hasExtra = false;
+    const metadata = r.metadata();
+    if (metadata !== undefined) {
+      extra.metadata = metadata;
+      hasExtra = true;
+    }
+    const txId = this.http?.id ?? this.smtp?.id;
+    if (txId !== undefined) {
+      extra.tx_id = txId;
+      hasExtra = true;
+    }
+    if (this.vlans.length > 0) {
+      extra.vlan = [...this.vlans];
+      hasExtra = true;
+    }
+    if (hasExtra) alert.extra = extra;
+    this.counters.alerts++;
+    this.sink(alert, r);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Context
+
+  private stateOf(flow: FlowView): FlowState {
+    let st = this.flows.get(flow.id);
+    if (st === undefined) {
+      if (this.flows.size >= this.maxFlows) this.evictOldestFlow();
+      st = new FlowState(flow);
+      this.flows.set(flow.id, st);
+    }
+    return st;
+  }
+
+  private evictOldestFlow(): void {
+    const first = this.flows.keys().next();
+    if (first.done === true) return;
+    const st = this.flows.get(first.value)!;
+    this.drain(st);
+    this.forget(st);
+    this.counters.flowStatesEvicted++;
+  }
+
+  private markDirty(st: FlowState): void {
+    if (this.current === null) return; // outside a packet: drained at the flow's end
+    if (!st.dirty) {
+      st.dirty = true;
+      this.dirty.push(st);
+    }
+  }
+
+  private learnEndpoints(st: FlowState, pkt: DecodedPacket, flow: FlowView): void {
+    const ip = pkt.ip!;
+    st.known = true;
+    st.vlans = pkt.vlans.length > 0 ? pkt.vlans.slice() : NO_VLANS;
+    st.proto = ip.protocol;
+    st.ipVersion = ip.version;
+    if (flow.toServer) {
+      st.clientIp = ip.src.slice();
+      st.serverIp = ip.dst.slice();
+      st.clientPort = pkt.srcPort;
+      st.serverPort = pkt.dstPort;
+    } else {
+      st.clientIp = ip.dst.slice();
+      st.serverIp = ip.src.slice();
+      st.clientPort = pkt.dstPort;
+      st.serverPort = pkt.srcPort;
+    }
+  }
+
+  private usePacket(pkt: DecodedPacket): void {
+    this.setPacketContext(pkt, this.packetFlow, this.packetState);
+  }
+
+  private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
+    const ip = pkt.ip!;
+    this.flow = flow;
+    this.state = st;
+    this.record = null;
+    this.http = null;
+    this.smtp = null;
+    this.source = null;
+    this.toServer = flow === null ? true : flow.toServer;
+    // As in Suricata, the TCP packet that completes the handshake is not yet "established":
+    // a packet sees the state the flow had before it.
+    this.established = flow === null ? false : ip.protocol === PROTO_TCP && st !== null ? st.establishedBefore : flow.established;
+    this.vlans = pkt.vlans;
+    this.pktLazy = LAZY_NONE;
+    this.srcIp = ip.src;
+    this.dstIp = ip.dst;
+    this.fragment = !ip.reassembled && (ip.moreFragments || ip.fragOffset !== 0);
+    this.reassembled = ip.reassembled;
+    this.window = null;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = this.fragment ? EMPTY : pkt.payload;
+    const hasTransport = pkt.tcp !== undefined || pkt.udp !== undefined;
+    this.srcPort = hasTransport ? pkt.srcPort : this.fragment ? -1 : 0;
+    this.dstPort = hasTransport ? pkt.dstPort : this.fragment ? -1 : 0;
+    this.proto = ip.protocol;
+    this.tsUs = pkt.tsUs;
+    this.pcapCnt = pkt.num;
+    fillPacketFacts(this.facts, pkt, flow, this.fragment);
+  }
+
+  /** Context for data of a flow in one direction (stream chunk, transaction). */
+  private setFlowContext(st: FlowState, toServer: boolean): void {
+    const flow = st.flow;
+    this.flow = flow;
+    this.state = st;
+    this.record = null;
+    this.http = null;
+    this.smtp = null;
+    this.source = null;
+    this.toServer = toServer;
+    this.established = flow.established;
+    this.vlans = st.vlans;
+    this.pktLazy = LAZY_NONE;
+    this.srcIp = toServer ? st.clientIp : st.serverIp;
+    this.dstIp = toServer ? st.serverIp : st.clientIp;
+    this.srcPort = toServer ? st.clientPort : st.serverPort;
+    this.dstPort = toServer ? st.serverPort : st.clientPort;
+    this.proto = st.proto;
+    this.fragment = false;
+    this.reassembled = false;
+    const pkt = this.current;
+    const f = this.facts;
+    // The packet that delivered the data, when it travels the same way, lends its header fields.
+    if (pkt !== null && pkt.ip !== undefined && sameFlowDirection(pkt, st, toServer)) {
+      fillPacketFacts(f, pkt, flow, false);
+      f.known &= ~FACT_DSIZE;
+      this.tsUs = pkt.tsUs;
+      this.pcapCnt = pkt.num;
+    } else {
+      f.clear();
+      f.known = FACT_ADDRS | FACT_APP_PROTO | FACT_IP_PROTO;
+      f.src = this.srcIp;
+      f.dst = this.dstIp;
+      f.ipVersion = st.ipVersion;
+      f.ipProto = st.proto;
+      f.appProto = flow.appProto;
+      // Data handed on while another flow's packet is processed (a flow expiring, or flushed at
+      // the end of the input) is reported at this flow's own last packet.
+      const own = pkt !== null && pkt.ip !== undefined && (sameFlowDirection(pkt, st, true) || sameFlowDirection(pkt, st, false));
+      this.tsUs = own ? pkt.tsUs : st.lastTsUs;
+      this.pcapCnt = own ? pkt.num : st.lastPcapCnt;
+    }
+  }
+}
+
+function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean): boolean {
+  const ip = pkt.ip!;
+  const src = toServer ? st.clientIp : st.serverIp;
+  const sport = toServer ? st.clientPort : st.serverPort;
+  if (ip.protocol !== st.proto || pkt.srcPort !== sport || ip.src.length !== src.length) return false;
+  for (let i = 0; i < src.length; i++) if (ip.src[i] !== src[i]) return false;
+  return true;
+}
+
+function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean): void {
+  const ip = pkt.ip!;
+  f.clear();
+  let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO;
+  f.ipVersion = ip.version;
+  f.src = ip.src;
+  f.dst = ip.dst;
+  f.ttl = ip.ttl;
+  f.tos = ip.tos;
+  f.ipId = ip.id;
+  f.ipProto = ip.protocol;
+  f.fragBits = (ip.moreFragments ? FRAGBIT_MORE : 0) | (ip.dontFragment ? FRAGBIT_DONT : 0) | (ip.reservedBit ? FRAGBIT_RESERVED : 0);
+  f.fragOffset = ip.fragOffset >>> 3;
+  f.ipOptions = ip.options;
+  f.dsize = fragment ? 0 : pkt.payload.length;
+  f.appProto = flow !== null ? flow.appProto : null;
+  const tcp = pkt.tcp;
+  if (tcp !== undefined) {
+    known |= FACT_TCP_FLAGS | FACT_TCP_SEQ | FACT_TCP_ACK | FACT_TCP_WINDOW;
+    f.tcpFlags = tcp.flags;
+    f.seq = tcp.seq;
+    f.ack = tcp.ack;
+    f.window = tcp.window;
+  }
+  const icmp = pkt.icmp;
+  if (icmp !== undefined) {
+    known |= FACT_ICMP_TYPE | FACT_ICMP_CODE | FACT_ICMP_ECHO;
+    f.icmpType = icmp.type;
+    f.icmpCode = icmp.code;
+    f.icmpId = icmp.id;
+    f.icmpSeq = icmp.seq;
+    f.icmpV6 = icmp.v6;
+  }
+  f.known = known;
+}
+
+function transportClass(pkt: DecodedPacket): number {
+  const p = pkt.ip!.protocol;
+  if (p === PROTO_TCP) return CLASS_TCP;
+  if (p === PROTO_UDP) return CLASS_UDP;
+  if (p === PROTO_ICMP) return CLASS_ICMP4;
+  if (p === PROTO_ICMPV6) return CLASS_ICMP6;
+  return CLASS_OTHER;
+}
+
+const CLASS_BIT_OF_PROTO = (proto: number): number =>
+  proto === PROTO_TCP ? 1 : proto === PROTO_UDP ? 2 : proto === PROTO_ICMP ? 4 : proto === PROTO_ICMPV6 ? 8 : 16;
+
+function protoAllowed(r: CompiledRule, proto: number): boolean {
+  return (r.protoMask & CLASS_BIT_OF_PROTO(proto)) !== 0;
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === PROTO_TCP || proto === PROTO_UDP || proto === 132;
+}
+
+/** An HTTP message as it crossed the wire (start line, headers, body): pkt_data for rules that mix it with HTTP buffers. */
+function rawMessage(source: BufferSource, request: boolean): Uint8Array | undefined {
+  const start = source.buffer('http.start');
+  if (start === undefined) return undefined;
+  const body = source.buffer(request ? 'http.request_body' : 'http.response_body');
+  if (body === undefined || body.length === 0) return start;
+  const out = new Uint8Array(start.length + body.length);
+  out.set(start, 0);
+  out.set(body, start.length);
+  return out;
+}
+
+function applyFlowbit(flow: FlowView, cmd: string, names: readonly string[], group: string | undefined, groups: ReadonlyMap<string, readonly string[]>): void {
+  const bits = (flow.bits ??= new Set<string>());
+  switch (cmd) {
+    case 'set':
+      for (const n of names) bits.add(n);
+      return;
+    case 'setx':
+      if (group !== undefined) for (const n of groups.get(group) ?? []) bits.delete(n);
+      for (const n of names) bits.add(n);
+      return;
+    case 'unset':
+      for (const n of names) bits.delete(n);
+      return;
+    case 'toggle':
+      for (const n of names) {
+        if (bits.has(n)) bits.delete(n);
+        else bits.add(n);
+      }
+      return;
+    case 'reset':
+      if (group === undefined) bits.clear();
+      else for (const n of groups.get(group) ?? []) bits.delete(n);
+      return;
+  }
+}

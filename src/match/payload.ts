@@ -1,0 +1,84 @@
+/**
+ * A rule's payload keywords for one buffer, and the loop that runs them with the Snort/Suricata
+ * retry semantics: when a keyword after a content (or pcre) fails, and it depends on where that
+ * content matched, the content is searched again from just after its previous occurrence, and
+ * the rest is tried again from there. The result is the same as asking whether some choice of
+ * occurrences satisfies every keyword (tests check this against a brute-force evaluator), with
+ * the search pruned where a later occurrence cannot change the outcome, and bounded by a step
+ * budget (Suricata's inspection recursion limit) so that no rule can make it quadratic forever.
+ */
+import { ABORT, NO_MATCH, type Inspection, type PayloadMatcher } from '../options/matcher.js';
+
+export const MATCHED = 1;
+
+export class BufferProgram {
+  /** Searching step i is worth retrying at a later occurrence (what follows depends on its position). */
+  readonly retry: Uint8Array;
+  /** Some step positions itself from the buffer start (see README: stream anchors). */
+  readonly anchored: boolean;
+  /** Some step moves the cursor (so a match has an end). */
+  readonly advances: boolean;
+
+  constructor(
+    /** Buffer name: 'pkt_data' or a sticky-buffer name (src/types/buffers.ts). */
+    readonly buffer: string,
+    readonly steps: readonly PayloadMatcher[],
+  ) {
+    const n = steps.length;
+    this.retry = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!steps[i]!.searches) continue;
+      for (let j = i + 1; j < n; j++) {
+        const s = steps[j]!;
+        if (s.relative) {
+          this.retry[i] = 1;
+          break;
+        }
+        // An absolute step that moves the cursor cuts every later step loose from step i.
+        if (s.advances) break;
+      }
+    }
+    let anchored = false;
+    let advanced = false;
+    for (const s of steps) {
+      // A relative step before anything moved the cursor counts from the buffer start.
+      if (s.absolute || (s.relative && !advanced)) anchored = true;
+      if (s.advances) advanced = true;
+    }
+    this.anchored = anchored;
+    this.advances = advanced;
+  }
+}
+
+/**
+ * Runs a program over `ins.buf`. `minEnd`: only a match whose furthest cursor lies beyond it
+ * counts (stream inspection: the match must end in data not inspected before); -2 accepts all.
+ */
+export function runProgram(p: BufferProgram, ins: Inspection, minEnd: number): boolean {
+  return step(p, ins, 0, 0, -1, minEnd) === MATCHED;
+}
+
+function step(p: BufferProgram, ins: Inspection, i: number, cursor: number, maxEnd: number, minEnd: number): number {
+  const steps = p.steps;
+  if (i === steps.length) return maxEnd > minEnd ? MATCHED : NO_MATCH;
+  if (++ins.steps > ins.stepLimit) return ABORT;
+  const m = steps[i]!;
+  if (!m.searches) {
+    const r = m.match(ins, cursor, -1);
+    if (r < 0) return r;
+    return step(p, ins, i + 1, r, m.advances && r > maxEnd ? r : maxEnd, minEnd);
+  }
+  // Under an end constraint every occurrence may matter (a later one may end in new data).
+  const retry = p.retry[i] === 1 || minEnd >= -1;
+  let from = -1;
+  for (;;) {
+    const r = m.match(ins, cursor, from);
+    if (r < 0) return r;
+    // Read before recursing: the later steps' searches overwrite ins.matchStart.
+    const start = ins.matchStart;
+    const sub = step(p, ins, i + 1, r, r > maxEnd ? r : maxEnd, minEnd);
+    if (sub !== NO_MATCH || !retry) return sub;
+    from = start + 1;
+    if (++ins.steps > ins.stepLimit) return ABORT;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A compiled rule set, grouped for inspection: built once (load + compile), then shared by every
+ * input of a run. Everything here is immutable after construction, except prefilters that groups
+ * build on first use.
+ */
+import type { Rule } from '../rule/ast.js';
+import { compileRules, P_ICMP4, P_ICMP6, P_OTHER, P_TCP, P_UDP, DIR_TO_CLIENT, DIR_TO_SERVER, type CompiledRule, type CompileOptions, type SkippedRule } from './compile.js';
+import { GroupSet } from './groups.js';
+
+/** Transport classes, as indexes of the packet channel's group sets. */
+export const CLASS_TCP = 0;
+export const CLASS_UDP = 1;
+export const CLASS_ICMP4 = 2;
+export const CLASS_ICMP6 = 3;
+export const CLASS_OTHER = 4;
+const CLASS_BITS = [P_TCP, P_UDP, P_ICMP4, P_ICMP6, P_OTHER];
+
+/** One group set per direction: [to_server, to_client]. */
+export type DirectedGroups = readonly [GroupSet, GroupSet];
+
+function directed(): [GroupSet, GroupSet] {
+  return [new GroupSet(), new GroupSet()];
+}
+
+function addDirected(g: DirectedGroups, r: CompiledRule): void {
+  if (r.flowDir !== DIR_TO_CLIENT) g[0].add(r);
+  if (r.flowDir !== DIR_TO_SERVER) g[1].add(r);
+}
+
+export class Ruleset {
+  readonly rules: readonly CompiledRule[];
+  readonly skipped: readonly SkippedRule[];
+  /** Packets, by transport class: header rules, and payload rules that inspect packets. */
+  readonly packet: readonly DirectedGroups[];
+  /** Reassembled TCP data: pkt_data payload rules. */
+  readonly stream: DirectedGroups;
+  readonly httpRequest: GroupSet;
+  readonly httpResponse: GroupSet;
+  readonly smtpCommand: GroupSet;
+  readonly smtpMessage: GroupSet;
+  /** Log records: every rule, one group. */
+  readonly record: GroupSet;
+  /** Flowbit group name -> bit names (Snort's setx and reset). */
+  readonly flowbitGroups: ReadonlyMap<string, readonly string[]>;
+  readonly maxVariables: number;
+
+  constructor(rules: readonly Rule[], options: CompileOptions = {}) {
+    const { rules: compiled, skipped } = compileRules(rules, options);
+    this.rules = compiled;
+    this.skipped = skipped;
+    const packet = CLASS_BITS.map(() => directed());
+    const stream = directed();
+    this.httpRequest = new GroupSet();
+    this.httpResponse = new GroupSet();
+    this.smtpCommand = new GroupSet();
+    this.smtpMessage = new GroupSet();
+    this.record = new GroupSet();
+    const groups = new Map<string, Set<string>>();
+    let maxVariables = 0;
+    for (const r of compiled) {
+      maxVariables = Math.max(maxVariables, r.variableCount);
+      for (const fb of [...r.flowbitActions, ...r.flowbitChecks]) {
+        if (fb.group === undefined) continue;
+        let set = groups.get(fb.group);
+        if (set === undefined) groups.set(fb.group, (set = new Set()));
+        for (const n of fb.names) set.add(n);
+      }
+      this.record.generic.add(r);
+      switch (r.kind) {
+        case 'header':
+          CLASS_BITS.forEach((bit, c) => {
+            if (r.protoMask & bit) addDirected(packet[c]!, r);
+          });
+          break;
+        case 'payload':
+          CLASS_BITS.forEach((bit, c) => {
+            if ((r.protoMask & bit) === 0) return;
+            // TCP payload is inspected on the stream, unless the rule needs the packet itself.
+            if (c === CLASS_TCP && !r.requiresPacket) addDirected(stream, r);
+            else if (!(c === CLASS_TCP && r.streamOnly)) addDirected(packet[c]!, r);
+          });
+          break;
+        case 'http':
+          if (r.httpPhases !== 'response') this.httpRequest.add(r);
+          if (r.httpPhases !== 'request') this.httpResponse.add(r);
+          break;
+        case 'smtp':
+          (r.smtpMessage ? this.smtpMessage : this.smtpCommand).add(r);
+          break;
+        case 'log':
+          break;
+      }
+    }
+    this.packet = packet;
+    this.stream = stream;
+    this.flowbitGroups = new Map([...groups].map(([g, s]) => [g, [...s]]));
+    this.maxVariables = maxVariables;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The scan pipeline: capture frames -> decode -> flows and reassembly -> HTTP/SMTP -> detection,
+ * and log records -> detection. One Scanner serves a whole run: each input gets fresh flow,
+ * stream and application state (flows never span files), while the rule set, thresholds,
+ * flowbit-free state and counters carry over.
+ */
+import { AppLayer, type AppLayerConfig, type AppLayerStats } from '../app/app-layer.js';
+import { decodeFrame } from '../decode/decode-frame.js';
+import { decodeIpDatagram } from '../decode/ip.js';
+import { readCaptureFile, readCaptureStream, type CaptureReadResult } from '../decode/capture-reader.js';
+import { DecodeStats } from '../decode/stats.js';
+import type { RawFrame } from '../decode/raw-frame.js';
+import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogStats, type LogParseOptions, type LogStats } from '../logs/index.js';
+import type { LogRecord } from '../logs/record.js';
+import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
+import type { Alert } from '../types/alert.js';
+import type { AppSink, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { FlowView } from '../types/flow.js';
+import type { DecodedPacket } from '../types/packet.js';
+import type { CompiledRule } from './compile.js';
+import { DetectionEngine, type EngineOptions } from './engine.js';
+import type { Ruleset } from './ruleset.js';
+
+export interface ScannerOptions {
+  engine?: EngineOptions;
+  stream?: StreamOptions;
+  app?: Partial<AppLayerConfig>;
+  /** Every decoded packet, after detection saw it (the correlator's scan detector listens here). */
+  onPacket?: (pkt: DecodedPacket) => void;
+  /** Bytes of the current capture read so far (for progress display). */
+  onProgress?: (bytesRead: number) => void;
+}
+
+/** The result of one input. */
+export interface InputResult {
+  input: string;
+  kind: 'capture' | 'log';
+  /** Set when the input could not be read at all, or stopped early (truncation, corruption). */
+  error?: string;
+  /** Nothing of the input was usable (could not be opened, or not a capture). */
+  unreadable: boolean;
+  frames: number;
+  records: number;
+  bytes: number;
+}
+
+export class Scanner {
+  readonly decodeStats = new DecodeStats();
+  readonly engine: DetectionEngine;
+  private readonly streamStats: StreamStats = createStreamStats();
+  private readonly appTotals = new Map<string, number>();
+  private logStats: LogStats = emptyLogStats();
+  /** Latest packet or record time seen (the stats record's timestamp). */
+  lastTsUs = 0;
+  private captures = 0;
+  private logs = 0;
+
+  constructor(
+    readonly ruleset: Ruleset,
+    onAlert: (alert: Alert, rule: CompiledRule) => void,
+    private readonly options: ScannerOptions = {},
+  ) {
+    this.engine = new DetectionEngine(ruleset, onAlert, options.engine);
+  }
+
+  /** Scans a capture file (synchronously; the reader streams it in constant memory). */
+  scanCaptureFile(path: string): InputResult {
+    const run = this.startCapture();
+    const result = readCaptureFile(path, run.onFrame);
+    return run.finish(path, result);
+  }
+
+  /** Scans a capture from a stream (stdin). */
+  async scanCaptureStream(input: AsyncIterable<Uint8Array>, name: string): Promise<InputResult> {
+    const run = this.startCapture();
+    const result = await readCaptureStream(input, run.onFrame, { name });
+    return run.finish(name, result);
+  }
+
+  async scanLogFile(path: string, options: LogParseOptions = {}): Promise<InputResult> {
+    return this.scanLog(path, (onRecord) => readLogFile(path, options, onRecord));
+  }
+
+  async scanLogStream(input: AsyncIterable<Uint8Array | string>, name: string, options: LogParseOptions = {}): Promise<InputResult> {
+    return this.scanLog(name, (onRecord) => readLogStream(input, { file: name, ...options }, onRecord));
+  }
+
+  /** Counters for the closing stats record, named as Suricata names them where it has them. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    Object.assign(out, this.decodeStats.toSuricataStats());
+    Object.assign(out, streamCounters(this.streamStats));
+    for (const [k, v] of this.appTotals) out[k] = v;
+    if (this.logs > 0) Object.assign(out, logStatsCounters(this.logStats));
+    const c = this.engine.counters;
+    out['detect.alert'] = c.alerts;
+    out['detect.rules_loaded'] = this.ruleset.rules.length;
+    out['detect.rules_skipped_compile'] = this.ruleset.skipped.length;
+    out['detect.rules_evaluated'] = c.evaluated;
+    out['detect.inspect.packet'] = c.inspections.packet;
+    out['detect.inspect.stream'] = c.inspections.stream;
+    out['detect.inspect.http'] = c.inspections.http;
+    out['detect.inspect.smtp'] = c.inspections.smtp;
+    out['detect.inspect.record'] = c.inspections.record;
+    out['detect.pcre_limit'] = c.pcreLimit;
+    out['detect.inspection_limit'] = c.stepLimit;
+    out['detect.thresholded'] = c.thresholded;
+    out['detect.threshold_evictions'] = c.thresholdEvictions;
+    out['detect.noalert'] = c.noalert;
+    out['detect.flows_passed'] = c.flowsPassed;
+    out['detect.flow_states_evicted'] = c.flowStatesEvicted;
+    out['detect.stream_windows_without_tail'] = c.windowsWithoutTail;
+    out['kanshi.inputs.captures'] = this.captures;
+    out['kanshi.inputs.logs'] = this.logs;
+    return out;
+  }
+
+  private startCapture(): { onFrame: (f: RawFrame) => void; finish: (name: string, r: CaptureReadResult) => InputResult } {
+    this.captures++;
+    const decodeStats = new DecodeStats();
+    const engine = this.engine;
+    const stream = new StreamEngine((bytes, base) => decodeIpDatagram(bytes, base, decodeStats), this.options.stream);
+    const appSink: AppSink = {
+      httpTransaction: (flow: FlowView, tx: HttpTxView, phase: HttpSide) => engine.onHttp(flow, tx, phase),
+      smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),
+    };
+    const app = new AppLayer(appSink, this.options.app);
+    const sink: StreamSink = {
+      packet: (pkt, flow) => engine.onPacket(pkt, flow),
+      streamData: (flow, toServer, chunk, offset, gap) => {
+        app.streamData(flow, toServer, chunk, offset, gap);
+        engine.onStreamData(flow, toServer, chunk, offset, gap);
+      },
+      flowEnd: (flow) => {
+        app.flowEnd(flow);
+        engine.onFlowEnd(flow);
+      },
+    };
+    const onPacket = this.options.onPacket;
+    const onProgress = this.options.onProgress;
+    let bytesRead = 0;
+    let nextProgress = 0;
+    const onFrame = (frame: RawFrame): void => {
+      if (onProgress !== undefined) {
+        bytesRead += frame.data.length + 16;
+        if (bytesRead >= nextProgress) {
+          onProgress(bytesRead);
+          nextProgress = bytesRead + (1 << 20);
+        }
+      }
+      const pkt = decodeFrame(frame.linkType, frame, decodeStats);
+      if (pkt === null) return;
+      if (pkt.tsUs > this.lastTsUs) this.lastTsUs = pkt.tsUs;
+      engine.beginPacket(pkt);
+      stream.process(pkt, sink);
+      engine.endPacket();
+      if (onPacket !== undefined) onPacket(pkt);
+    };
+    const finish = (name: string, r: CaptureReadResult): InputResult => {
+      stream.flush(sink);
+      app.flushAll();
+      engine.endInput();
+      this.decodeStats.merge(decodeStats);
+      addStream(this.streamStats, stream.stats);
+      addApp(this.appTotals, app.stats);
+      const unreadable = r.format === null && r.frames === 0;
+      const out: InputResult = { input: name, kind: 'capture', unreadable, frames: r.frames, records: 0, bytes: r.fileBytes };
+      if (r.error !== undefined) out.error = r.error.message;
+      else if (r.format === null) out.error = `${name}: not a pcap or pcapng capture`;
+      return out;
+    };
+    return { onFrame, finish };
+  }
+
+  private async scanLog(name: string, read: (onRecord: (r: LogRecord) => void) => Promise<LogStats>): Promise<InputResult> {
+    this.logs++;
+    const engine = this.engine;
+    let records = 0;
+    const onRecord = (r: LogRecord): void => {
+      records++;
+      if (r.tsUs > this.lastTsUs) this.lastTsUs = r.tsUs;
+      engine.onRecord(r);
+    };
+    try {
+      const stats = await read(onRecord);
+      this.logStats = mergeLogStats(this.logStats, stats);
+      return { input: name, kind: 'log', unreadable: false, frames: 0, records, bytes: stats.bytes };
+    } catch (e) {
+      return { input: name, kind: 'log', unreadable: records === 0, error: `${name}: ${(e as Error).message}`, frames: 0, records, bytes: 0 };
+    }
+  }
+}
+
+function addStream(total: StreamStats, s: StreamStats): void {
+  for (const k of Object.keys(s) as (keyof StreamStats)[]) {
+    const v = s[k];
+    if (typeof v === 'number') (total[k] as number) = ((total[k] as number) ?? 0) + v;
+  }
+}
+
+function addApp(total: Map<string, number>, s: AppLayerStats): void {
+  const add = (k: string, v: number): void => {
+    total.set(k, (total.get(k) ?? 0) + v);
+  };
+  add('app_layer.flow.http', s.httpFlows);
+  add('app_layer.flow.smtp', s.smtpFlows);
+  add('app_layer.tx.http', s.http.transactions);
+  add('app_layer.flow.failed_tcp', s.undetectedFlows);
+  for (const [k, v] of Object.entries(s)) {
+    if (typeof v === 'number' && k !== 'memoryInUse') add(`kanshi.app.${snake(k)}`, v);
+  }
+  for (const [k, v] of Object.entries(s.http)) add(`kanshi.app.http.${snake(k)}`, v);
+  for (const [k, v] of Object.entries(s.smtp)) if (typeof v === 'number') add(`kanshi.app.smtp.${snake(k)}`, v);
+}
+
+function snake(k: string): string {
+  return k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}

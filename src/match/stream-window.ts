@@ -1,0 +1,159 @@
+/**
+ * One direction of a TCP stream as detection sees it: the tail of data already inspected (up to
+ * `keep` bytes) followed by data not inspected yet. Each inspection looks at the whole window
+ * but accepts only matches that end in the new data, so a pattern split across segments (or
+ * completed by an out-of-order segment) is found once, on the data that completed it.
+ *
+ * Also kept: where chunks began (anchors for rules positioned from a buffer start) and the rules
+ * whose fast pattern an earlier chunk held without the rule matching yet (carried candidates:
+ * the rest of such a rule may arrive in a later chunk).
+ */
+import { LOWER, type LowercaseSource } from '../options/matcher.js';
+import type { Candidates } from './groups.js';
+
+const MAX_ANCHORS = 16;
+const MAX_CARRIED = 64;
+
+export class StreamWindow implements LowercaseSource {
+  /** Index in bytes() where data not yet inspected begins. */
+  newStart = 0;
+  private buf: Uint8Array;
+  private len = 0;
+  /** Stream offset of buf[0]. */
+  private base = 0;
+  private view: Uint8Array | null = null;
+  private readonly anchors: number[] = [];
+  private readonly anchorView = new Int32Array(MAX_ANCHORS);
+  private readonly carriedIds = new Int32Array(MAX_CARRIED);
+  /** Stream offset up to which each carried candidate's evidence reaches; dropped once it leaves the window. */
+  private readonly carriedUntil = new Float64Array(MAX_CARRIED);
+  private carriedCount = 0;
+  /** Lower-cased copy of buf[0 .. lowerLen), extended on demand (nocase searches). */
+  private lowerBuf: Uint8Array | null = null;
+  private lowerLen = 0;
+
+  constructor(private readonly keep: number) {
+    // Grown on demand: many flows carry a few bytes only.
+    this.buf = new Uint8Array(256);
+  }
+
+  /** Bytes of memory the window holds. */
+  get footprint(): number {
+    return this.buf.length + (this.lowerBuf?.length ?? 0);
+  }
+
+  get hasNew(): boolean {
+    return this.newStart < this.len;
+  }
+
+  /** The next chunk follows the window's data without a hole. */
+  continues(streamOffset: number, gapBefore: boolean): boolean {
+    return !gapBefore && streamOffset === this.base + this.len;
+  }
+
+  append(chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
+    if (this.len > 0 && !this.continues(streamOffset, gapBefore)) this.reset();
+    if (this.len === 0) this.base = streamOffset;
+    const need = this.len + chunk.length;
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(chunk, this.len);
+    this.len = need;
+    this.view = null;
+    this.anchors.push(streamOffset);
+    if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
+  }
+
+  /** The window's bytes lower-cased (ASCII), valid like bytes(); only the bytes new since the last call are converted. */
+  lowered(): Uint8Array {
+    if (this.lowerBuf === null || this.lowerBuf.length < this.buf.length) {
+      const grown = new Uint8Array(this.buf.length);
+      if (this.lowerBuf !== null) grown.set(this.lowerBuf.subarray(0, this.lowerLen));
+      this.lowerBuf = grown;
+    }
+    const lb = this.lowerBuf;
+    const src = this.buf;
+    for (let i = this.lowerLen; i < this.len; i++) lb[i] = LOWER[src[i]!]!;
+    this.lowerLen = this.len;
+    return lb.subarray(0, this.len);
+  }
+
+  /** The window's bytes (valid until the next append or consumed()). */
+  bytes(): Uint8Array {
+    return (this.view ??= this.buf.subarray(0, this.len));
+  }
+
+  /** Chunk starts inside the window, as indexes into bytes(), ascending. */
+  anchorOffsets(): Int32Array {
+    let n = 0;
+    for (const a of this.anchors) if (a >= this.base) this.anchorView[n++] = a - this.base;
+    return this.anchorView.subarray(0, n);
+  }
+
+  addCarriedTo(cand: Candidates): void {
+    for (let i = 0; i < this.carriedCount; i++) cand.add(this.carriedIds[i]!);
+  }
+
+  /** Carries ids[0..count) to the next inspection of this direction. */
+  carry(ids: Uint32Array, count: number): void {
+    const until = this.base + this.len;
+    for (let k = 0; k < count; k++) {
+      const id = ids[k]!;
+      let i = 0;
+      while (i < this.carriedCount && this.carriedIds[i] !== id) i++;
+      if (i === this.carriedCount) {
+        if (this.carriedCount === MAX_CARRIED) {
+          // Full: the oldest entry gives way.
+          this.carriedIds.copyWithin(0, 1);
+          this.carriedUntil.copyWithin(0, 1);
+          i = MAX_CARRIED - 1;
+        } else this.carriedCount++;
+        this.carriedIds[i] = id;
+      }
+      this.carriedUntil[i] = until;
+    }
+  }
+
+  /** The new data has been inspected: it becomes tail, trimmed to `keep` bytes. */
+  consumed(): void {
+    const drop = this.len - this.keep;
+    if (drop > 0) {
+      this.buf.copyWithin(0, drop, this.len);
+      if (this.lowerBuf !== null) {
+        if (this.lowerLen > drop) {
+          this.lowerBuf.copyWithin(0, drop, this.lowerLen);
+          this.lowerLen -= drop;
+        } else this.lowerLen = 0;
+      }
+      this.len -= drop;
+      this.base += drop;
+      if (this.buf.length > Math.max(4096, this.keep * 8)) {
+        this.buf = this.buf.slice(0, Math.max(256, this.keep * 2));
+        if (this.lowerBuf !== null) this.lowerBuf = this.lowerBuf.slice(0, this.buf.length);
+      }
+    }
+    this.newStart = this.len;
+    this.view = null;
+    while (this.anchors.length > 0 && this.anchors[0]! < this.base) this.anchors.shift();
+    let n = 0;
+    for (let i = 0; i < this.carriedCount; i++) {
+      if (this.carriedUntil[i]! <= this.base) continue;
+      this.carriedIds[n] = this.carriedIds[i]!;
+      this.carriedUntil[n] = this.carriedUntil[i]!;
+      n++;
+    }
+    this.carriedCount = n;
+  }
+
+  private reset(): void {
+    this.len = 0;
+    this.lowerLen = 0;
+    this.newStart = 0;
+    this.anchors.length = 0;
+    this.carriedCount = 0;
+    this.view = null;
+  }
+}

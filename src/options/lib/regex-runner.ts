@@ -1,0 +1,454 @@
+/**
+ * Runs a translated pcre pattern (pcre-translate.ts) so that no pattern can
+ * hang a scan, choosing per pattern the fastest engine that keeps each match's cost bounded:
+ *
+ * 1. `irregexp`: V8's own engine, when V8's linear-time engine can also run the pattern. The
+ *    process runs with V8's `--enable-experimental-regexp-engine-on-excessive-backtracks`
+ *    (set below), so a match that backtracks more than V8's limit is finished by the
+ *    linear-time engine instead: catastrophic patterns cost linear time, ordinary ones run at
+ *    full irregexp speed.
+ * 2. `re2`: re2js (linear time) for patterns it accepts once PCRE's end-of-line idioms are
+ *    rewritten into RE2 syntax (V8's linear engine refuses large counted repeats; RE2 does not).
+ * 3. `backtrack`: the rest (back-references, lookaround) run on kanshi's backtracking matcher
+ *    with a step budget, like PCRE's match_limit; a match cut off by the budget counts as no
+ *    match and is reported (stats detect.pcre_limit).
+ *
+ * Subjects are binary strings (one character per byte). Tiers 2 and 3 cost more per byte, so
+ * their subjects are cut to `maxSubject` bytes (also counted as a limit hit).
+ */
+import v8 from 'node:v8';
+import { RE2JS, type Matcher } from 're2js';
+import { DEFAULT_REGEX_LIMITS, type RegexLimits } from '../matcher.js';
+import { BacktrackRegex, RegexLimitExceeded } from './pcre-backtrack.js';
+
+let flagsSet = false;
+let linearProbe = false;
+
+/** Turns on V8's linear-time fallback for runaway backtracking (process-wide, harmless to other code). */
+function ensureV8Flags(): void {
+  if (flagsSet) return;
+  flagsSet = true;
+  try {
+    v8.setFlagsFromString('--enable-experimental-regexp-engine');
+    v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    new RegExp('a', 'l');
+    linearProbe = true;
+  } catch {
+    // Without V8's linear engine every pattern goes to tiers 2 and 3: slower, still bounded.
+    linearProbe = false;
+  }
+}
+
+export type RegexTier = 'irregexp' | 're2' | 'backtrack';
+
+/** One pattern, ready to search binary strings. */
+export interface RegexRunner {
+  readonly tier: RegexTier;
+  /** Leftmost match starting at or after `from` (exactly at `from` when anchored). */
+  exec(subject: string, from: number): boolean;
+  /** The last match, as offsets in the subject. */
+  start: number;
+  end: number;
+  /** The last exec was cut short (subject bound or step budget); its result is "no match". */
+  limited: boolean;
+}
+
+class IrregexpRunner implements RegexRunner {
+  readonly tier = 'irregexp' as const;
+  start = -1;
+  end = -1;
+  limited = false;
+  private readonly re: RegExp;
+
+  constructor(
+    source: string,
+    flags: string,
+    /** `$` was PCRE's default `$` (end, or before a final newline): see Re2Runner. */
+    private readonly dollarBeforeNewline = false,
+  ) {
+    this.re = new RegExp(source, flags.includes('y') ? flags : flags + 'g');
+  }
+
+  exec(subject: string, from: number): boolean {
+    let found = this.run(subject, from);
+    const len = subject.length;
+    if (this.dollarBeforeNewline && len > 0 && subject.charCodeAt(len - 1) === 0x0a && from < len) {
+      const fullStart = found ? this.start : Infinity;
+      const fullEnd = this.end;
+      if (this.run(subject.slice(0, -1), from) && this.start < fullStart) found = true;
+      else if (found) {
+        this.start = fullStart;
+        this.end = fullEnd;
+      }
+    }
+    return found;
+  }
+
+  private run(subject: string, from: number): boolean {
+    const re = this.re;
+    re.lastIndex = from;
+    const m = re.exec(subject);
+    if (m === null) return false;
+    this.start = m.index;
+    this.end = m.index + m[0].length;
+    return true;
+  }
+}
+
+/**
+ * Patterns that begin with PCRE's multiline `^` and/or end with its multiline `$`, written
+ * without the lookaround the translator spells them with, so V8's linear engine takes them:
+ * a match starts at the subject start or right after a `\n` (never after a final one), and ends
+ * where `\n` or the subject end follows.
+ */
+class LineRunner implements RegexRunner {
+  readonly tier = 'irregexp' as const;
+  start = -1;
+  end = -1;
+  limited = false;
+  /** Match at the subject start (sticky). */
+  private readonly atStart: RegExp;
+  /** Match after a newline, the newline included (global); null without the leading `^`. */
+  private readonly afterNewline: RegExp | null;
+
+  constructor(
+    body: string,
+    flags: string,
+    private readonly lineStart: boolean,
+    lineEnd: boolean,
+  ) {
+    const core = lineEnd ? `(${body})(?:\\n|$)` : `(${body})`;
+    const f = flags.replace('y', '');
+    this.atStart = new RegExp(lineStart ? `^${core}` : core, f + (lineStart ? 'y' : 'g'));
+    this.afterNewline = lineStart ? new RegExp(`\\n${core}`, f + 'g') : null;
+  }
+
+  exec(subject: string, from: number): boolean {
+    const len = subject.length;
+    if (!this.lineStart) {
+      const re = this.atStart;
+      re.lastIndex = from;
+      const m = re.exec(subject);
+      if (m === null) return false;
+      this.start = m.index;
+      this.end = m.index + m[1]!.length;
+      return true;
+    }
+    if (from === 0) {
+      const re = this.atStart;
+      re.lastIndex = 0;
+      const m = re.exec(subject);
+      if (m !== null) {
+        this.start = 0;
+        this.end = m[1]!.length;
+        return true;
+      }
+    }
+    const re = this.afterNewline!;
+    re.lastIndex = Math.max(0, from - 1);
+    for (;;) {
+      const m = re.exec(subject);
+      if (m === null) return false;
+      const start = m.index + 1;
+      // PCRE's multiline ^ does not match after a newline that ends the subject.
+      if (start < len) {
+        this.start = start;
+        this.end = start + m[1]!.length;
+        return true;
+      }
+      re.lastIndex = m.index + 1;
+    }
+  }
+}
+
+class Re2Runner implements RegexRunner {
+  readonly tier = 're2' as const;
+  start = -1;
+  end = -1;
+  limited = false;
+  private readonly re: RE2JS;
+  private readonly anchored: boolean;
+
+  constructor(
+    source: string,
+    flags: string,
+    /** The pattern's `$` also matches before a final newline (PCRE's default `$`). */
+    private readonly dollarBeforeNewline: boolean,
+    private readonly maxSubject: number,
+  ) {
+    this.re = RE2JS.compile(source, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
+    this.anchored = flags.includes('y');
+  }
+
+  exec(subject: string, from: number): boolean {
+    this.limited = false;
+    if (subject.length > this.maxSubject) {
+      subject = subject.slice(0, this.maxSubject);
+      this.limited = true;
+    }
+    if (from > subject.length) return false;
+    let found = this.run(this.re.matcher(subject), from);
+    if (this.dollarBeforeNewline && subject.length > 0 && subject.charCodeAt(subject.length - 1) === 0x0a && from < subject.length) {
+      // `$` before a final newline: the same search on the subject without that newline.
+      const fullStart = found ? this.start : Infinity;
+      const fullEnd = this.end;
+      const m = this.re.matcher(subject.slice(0, -1));
+      if (this.run(m, from) && this.start < fullStart) found = true;
+      else if (found) {
+        this.start = fullStart;
+        this.end = fullEnd;
+      }
+    }
+    return found;
+  }
+
+  private run(m: Matcher, from: number): boolean {
+    if (!m.find(from)) return false;
+    const s = m.start();
+    if (this.anchored && s !== from) return false;
+    this.start = s;
+    this.end = m.end();
+    return true;
+  }
+}
+
+class BacktrackRunner implements RegexRunner {
+  readonly tier = 'backtrack' as const;
+  start = -1;
+  end = -1;
+  limited = false;
+  private readonly re: BacktrackRegex;
+
+  constructor(
+    source: string,
+    flags: string,
+    private readonly limits: RegexLimits,
+  ) {
+    this.re = new BacktrackRegex(source, flags);
+  }
+
+  exec(subject: string, from: number): boolean {
+    this.limited = false;
+    if (subject.length > this.limits.maxSubject) {
+      subject = subject.slice(0, this.limits.maxSubject);
+      this.limited = true;
+    }
+    try {
+      if (!this.re.exec(subject, from, this.limits.backtrackSteps)) return false;
+    } catch (e) {
+      if (e instanceof RegexLimitExceeded || e instanceof RangeError) {
+        this.limited = true;
+        return false;
+      }
+      throw e;
+    }
+    this.start = this.re.start;
+    this.end = this.re.end;
+    return true;
+  }
+}
+
+// The translator's spellings of PCRE's default `$`, and of multiline `^` and `$`.
+const DOLLAR_NL = '(?=\\n?$)';
+const ML_CARET = '(?:^|(?<=\\n)(?=[\\s\\S]))';
+const ML_DOLLAR = '(?=\\n|$)';
+
+/**
+ * Rewrites the translator's spellings of PCRE line anchors into RE2 syntax. Returns null when
+ * the pattern holds a construct RE2 has no equivalent for. `dollarNl` is set when PCRE's
+ * default `$` (end, or before a final newline) was rewritten to RE2's `$` (end only): the
+ * runner then also searches the subject without its final newline.
+ */
+export function toRe2Source(source: string): { source: string; dollarNl: boolean } | null {
+  let out = '';
+  let dollarNl = false;
+  let plainDollar = false;
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '\\') {
+      out += source.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c === '[') {
+      // Classes hold no anchors; copy through the closing bracket (which may come first).
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      if (source[j] === ']') j++;
+      while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
+      out += source.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (source.startsWith(DOLLAR_NL, i)) {
+      out += '$';
+      dollarNl = true;
+      i += DOLLAR_NL.length;
+      continue;
+    }
+    if (source.startsWith(ML_CARET, i)) {
+      out += '(?m:^)';
+      i += ML_CARET.length;
+      continue;
+    }
+    if (source.startsWith(ML_DOLLAR, i)) {
+      out += '(?m:$)';
+      i += ML_DOLLAR.length;
+      continue;
+    }
+    if (c === '$') plainDollar = true;
+    out += c;
+    i++;
+  }
+  // Both kinds of `$` in one pattern cannot share one subject: leave it to another tier.
+  if (dollarNl && plainDollar) return null;
+  return { source: out, dollarNl };
+}
+
+export interface RegexChoice {
+  runner: RegexRunner;
+  /** Why the faster tiers were not used (for diagnostics), when tier is not irregexp. */
+  note?: string;
+}
+
+/**
+ * Constructs that RE2 has no equivalent for (lookaround, back-references, possessive
+ * emulation), or counted repeats over RE2's limit of 1000.
+ */
+function re2Refuses(source: string): boolean {
+  if (/\(\?<?[=!]/.test(source) || /\(\?:\\\d/.test(source)) return true;
+  const counts = /\{(\d+)(?:,(\d*))?\}/g;
+  for (let m = counts.exec(source); m !== null; m = counts.exec(source)) {
+    if (Number(m[1]) > 1000 || (m[2] !== undefined && m[2] !== '' && Number(m[2]) > 1000)) return true;
+  }
+  return false;
+}
+
+/** re2js compiles slowly (about a millisecond a pattern): done on the pattern's first use. */
+class LazyRe2Runner implements RegexRunner {
+  readonly tier = 're2' as const;
+  start = -1;
+  end = -1;
+  limited = false;
+  private inner: RegexRunner | null = null;
+
+  constructor(
+    private readonly re2: { source: string; dollarNl: boolean },
+    private readonly jsSource: string,
+    private readonly flags: string,
+    private readonly limits: RegexLimits,
+  ) {}
+
+  exec(subject: string, from: number): boolean {
+    let r = this.inner;
+    if (r === null) {
+      try {
+        r = new Re2Runner(this.re2.source, this.flags, this.re2.dollarNl, this.limits.maxSubject);
+      } catch {
+        // RE2 refused it after all: the bounded backtracking matcher runs it.
+        r = new BacktrackRunner(this.jsSource, this.flags, this.limits);
+      }
+      this.inner = r;
+    }
+    const found = r.exec(subject, from);
+    this.start = r.start;
+    this.end = r.end;
+    this.limited = r.limited;
+    return found;
+  }
+}
+
+/** Runners by pattern: rule sets repeat patterns, and a runner holds no per-rule state. */
+const runnerCache = new Map<string, RegexChoice>();
+
+/**
+ * Compiles a translated pattern on the fastest bounded tier. Throws when no tier can run it
+ * (the caller skips the rule and says why).
+ */
+export function compileRegex(source: string, flags: string, limits: RegexLimits = DEFAULT_REGEX_LIMITS): RegexChoice {
+  ensureV8Flags();
+  const key = `${limits.maxSubject}/${limits.backtrackSteps}/${flags}/${source}`;
+  let choice = runnerCache.get(key);
+  if (choice === undefined) {
+    choice = chooseTier(source, flags, limits);
+    if (runnerCache.size > 100_000) runnerCache.clear();
+    runnerCache.set(key, choice);
+  }
+  return choice;
+}
+
+function linearCapable(source: string, flags: string): boolean {
+  if (!linearProbe) return false;
+  try {
+    new RegExp(source, flags.replace('y', '') + 'l');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the source has a `|` outside groups and classes (then a leading anchor binds to one branch only). */
+function hasTopLevelAlternation(source: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+/** Ends with `tail` not escaped by a backslash. */
+function endsWithUnescaped(source: string, tail: string): boolean {
+  if (!source.endsWith(tail)) return false;
+  let n = 0;
+  for (let i = source.length - tail.length - 1; i >= 0 && source[i] === '\\'; i--) n++;
+  return n % 2 === 0;
+}
+
+/** A pattern framed by PCRE multiline anchors, run without lookaround (see LineRunner), or null. */
+function lineRunner(source: string, flags: string): LineRunner | null {
+  if (flags.includes('y')) return null;
+  let body = source;
+  const lineStart = body.startsWith(ML_CARET);
+  if (lineStart) body = body.slice(ML_CARET.length);
+  const lineEnd = endsWithUnescaped(body, ML_DOLLAR);
+  if (lineEnd) body = body.slice(0, -ML_DOLLAR.length);
+  if ((!lineStart && !lineEnd) || hasTopLevelAlternation(body)) return null;
+  if (!linearCapable(`\\n(${body})(?:\\n|$)`, flags)) return null;
+  return new LineRunner(body, flags, lineStart, lineEnd);
+}
+
+function chooseTier(source: string, flags: string, limits: RegexLimits): RegexChoice {
+  if (linearCapable(source, flags)) return { runner: new IrregexpRunner(source, flags) };
+  const lines = lineRunner(source, flags);
+  if (lines !== null) return { runner: lines };
+  const re2 = toRe2Source(source);
+  // PCRE's default `$` is a lookahead in JavaScript, which V8's linear engine refuses; written
+  // as a plain `$` (searched on the subject with and without its final newline) it may not be.
+  if (re2 !== null && re2.dollarNl && !re2.source.includes('(?m:') && linearCapable(re2.source, flags)) {
+    return { runner: new IrregexpRunner(re2.source, flags, true) };
+  }
+  if (re2 !== null && !re2Refuses(re2.source)) return { runner: new LazyRe2Runner(re2, source, flags, limits), note: 'run by re2js' };
+  let runner: BacktrackRunner;
+  try {
+    runner = new BacktrackRunner(source, flags, limits);
+  } catch (e) {
+    throw new Error(`the pattern cannot be run with a bounded cost (${(e as Error).message})`);
+  }
+  return { runner, note: 'run by the bounded backtracking matcher' };
+}
+
+/** Exposed for tests: whether V8's linear-time engine is available in this process. */
+export function v8LinearEngineAvailable(): boolean {
+  ensureV8Flags();
+  return linearProbe;
+}

@@ -1,0 +1,266 @@
+/**
+ * The contract between a rule keyword and the detection engine: what a keyword compiles to.
+ *
+ * - Header and flow conditions (ttl, flags, itype, ...) compile to a `HeaderMatcher`: a test of
+ *   `HeaderFacts`, the fields of the packet (or log record) under inspection, plus the set of
+ *   fields it needs. A record that lacks a needed field is not evaluated at all (a web log line
+ *   has no TTL, so a `ttl:` rule neither matches nor fails on it).
+ * - Payload keywords (content, pcre, byte_test, ...) compile to a `PayloadMatcher`: one step of
+ *   a buffer's inspection, given the buffer, the cursor (the end of the previous match, for
+ *   relative keywords) and the byte_extract variables. The engine chains the steps with the
+ *   Snort/Suricata retry semantics (see src/match/payload.ts).
+ *
+ * Each keyword module exposes its matcher through the `condition` or `payloadMatcher` hook of
+ * its KeywordModule (keyword.ts); src/match/ compiles rules by calling them. Everything here is
+ * plain data or reused objects: nothing is allocated per packet.
+ */
+import type { IpBytes } from '../types/packet.js';
+
+/** A payload step did not match. */
+export const NO_MATCH = -1;
+/** A payload step did not match and no other path can match either: stop inspecting the buffer. */
+export const ABORT = -2;
+
+// Fields of HeaderFacts, as bits of `known` (a log record knows only some of them).
+export const FACT_ADDRS = 1 << 0;
+export const FACT_TTL = 1 << 1;
+export const FACT_TOS = 1 << 2;
+export const FACT_IP_ID = 1 << 3;
+export const FACT_IP_PROTO = 1 << 4;
+export const FACT_FRAG = 1 << 5;
+export const FACT_IP_OPTS = 1 << 6;
+export const FACT_TCP_FLAGS = 1 << 7;
+export const FACT_TCP_SEQ = 1 << 8;
+export const FACT_TCP_ACK = 1 << 9;
+export const FACT_TCP_WINDOW = 1 << 10;
+export const FACT_ICMP_TYPE = 1 << 11;
+export const FACT_ICMP_CODE = 1 << 12;
+export const FACT_ICMP_ECHO = 1 << 13;
+export const FACT_DSIZE = 1 << 14;
+export const FACT_APP_PROTO = 1 << 15;
+/** Every field a decoded packet carries (transport fields only when the transport is there). */
+export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
+
+/** Fragment bits as fragbits names them. */
+export const FRAGBIT_MORE = 1;
+export const FRAGBIT_DONT = 2;
+export const FRAGBIT_RESERVED = 4;
+
+const NO_OPTIONS: readonly number[] = Object.freeze([]);
+
+/**
+ * The header fields of the packet or record under inspection. One instance is reused for every
+ * packet: fill it, run the conditions, move on.
+ */
+export class HeaderFacts {
+  /** FACT_* bits of the fields below that hold real values. */
+  known = 0;
+  ipVersion = 0;
+  src: IpBytes | null = null;
+  dst: IpBytes | null = null;
+  ttl = 0;
+  tos = 0;
+  ipId = 0;
+  ipProto = 0;
+  /** FRAGBIT_* */
+  fragBits = 0;
+  /** Fragment offset in 8-byte units, as the header field holds it. */
+  fragOffset = 0;
+  ipOptions: readonly number[] = NO_OPTIONS;
+  tcpFlags = 0;
+  seq = 0;
+  ack = 0;
+  window = 0;
+  icmpType = 0;
+  icmpCode = 0;
+  icmpId = 0;
+  icmpSeq = 0;
+  icmpV6 = false;
+  /** Payload size of the packet. */
+  dsize = 0;
+  appProto: string | null = null;
+
+  clear(): void {
+    this.known = 0;
+    this.ipVersion = 0;
+    this.src = null;
+    this.dst = null;
+    this.ipOptions = NO_OPTIONS;
+    this.appProto = null;
+    this.icmpV6 = false;
+  }
+}
+
+/** ICMP types that carry an echo-style identifier and sequence number (v4 and v6). */
+const ECHO_TYPES_V4 = new Set([0, 8, 13, 14, 15, 16, 17, 18]);
+const ECHO_TYPES_V6 = new Set([128, 129]);
+
+/** The ICMP message has an identifier and sequence number (echo, timestamp, information, mask). */
+export function hasEchoFields(h: HeaderFacts): boolean {
+  return h.icmpV6 ? ECHO_TYPES_V6.has(h.icmpType) : ECHO_TYPES_V4.has(h.icmpType);
+}
+
+/** Bit sets compared the way flags and fragbits compare them: exactly, at least (+), any (*), none (!). */
+export function bitsHold(mode: 'exact' | 'all' | 'any' | 'not', want: number, have: number, ignore: number): boolean {
+  switch (mode) {
+    case 'exact':
+      return (have & ~ignore) === (want & ~ignore);
+    case 'all':
+      return (have & want) === want;
+    case 'any':
+      return (have & want) !== 0;
+    case 'not':
+      return (have & want) === 0;
+  }
+}
+
+export interface HeaderMatcher {
+  /** FACT_* bits the test reads; the engine evaluates it only when all of them are known. */
+  readonly needs: number;
+  test(h: HeaderFacts): boolean;
+}
+
+/**
+ * The state of one buffer's inspection, reused across buffers and rules. The engine sets the
+ * buffer; keywords read it, and derived views (Latin-1 text for pcre, a lower-cased copy for
+ * nocase search) are built on first use and kept until the buffer changes.
+ */
+export class Inspection {
+  buf: Uint8Array = EMPTY;
+  /** byte_extract / byte_math values, by the slot the compiler gave each variable name. */
+  vars: Float64Array = new Float64Array(8);
+  /** Where the occurrence found by the last searching step (content, pcre) began. */
+  matchStart = 0;
+  /** Steps taken in the current rule evaluation, and the bound (Suricata's inspection recursion limit). */
+  steps = 0;
+  stepLimit = 3000;
+  /** Evaluations stopped by stepLimit, pcre matches cut short (input bound or backtracking bound). */
+  stepLimitHits = 0;
+  pcreLimitHits = 0;
+
+  private textCache: string | null = null;
+  private lowerCache: Uint8Array | null = null;
+  private lowerScratch: Uint8Array = new Uint8Array(1024);
+  private nodeView: Buffer | null = null;
+  private lowerView: Buffer | null = null;
+
+  private lowerSource: LowercaseSource | null = null;
+  private lowerOffset = 0;
+
+  /**
+   * Sets the buffer to inspect. `lowered`, when given, already holds the buffer's bytes
+   * lower-cased from `offset` on (a stream window keeps such a copy up to date as data arrives,
+   * so nocase searches do not lower-case the whole window again on every inspection).
+   */
+  setBuffer(buf: Uint8Array, lowered: LowercaseSource | null = null, offset = 0): void {
+    // Rules inspecting the same buffer one after the other share its derived views.
+    if (buf === this.buf && lowered === this.lowerSource && offset === this.lowerOffset) return;
+    this.buf = buf;
+    this.textCache = null;
+    this.lowerCache = null;
+    this.nodeView = null;
+    this.lowerView = null;
+    this.lowerSource = lowered;
+    this.lowerOffset = offset;
+  }
+
+  /** The buffer as a binary string (one character per byte), for regular expressions. */
+  text(): string {
+    if (this.textCache === null) {
+      const b = this.buf;
+      this.textCache = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+    }
+    return this.textCache;
+  }
+
+  /** The buffer as a Node Buffer (no copy), for native substring search. */
+  view(): Buffer {
+    if (this.nodeView === null) this.nodeView = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    return this.nodeView;
+  }
+
+  /** The buffer with ASCII letters lower-cased (a reused scratch copy), for nocase search. */
+  lower(): Uint8Array {
+    if (this.lowerCache === null && this.lowerSource !== null) {
+      this.lowerCache = this.lowerSource.lowered().subarray(this.lowerOffset, this.lowerOffset + this.buf.length);
+    }
+    if (this.lowerCache === null) {
+      const b = this.buf;
+      if (this.lowerScratch.length < b.length) this.lowerScratch = new Uint8Array(Math.max(b.length, this.lowerScratch.length * 2));
+      const out = this.lowerScratch;
+      for (let i = 0; i < b.length; i++) out[i] = LOWER[b[i]!]!;
+      this.lowerCache = out.subarray(0, b.length);
+    }
+    return this.lowerCache;
+  }
+
+  lowerNode(): Buffer {
+    if (this.lowerView === null) {
+      const l = this.lower();
+      this.lowerView = Buffer.from(l.buffer, l.byteOffset, l.length);
+    }
+    return this.lowerView;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Keeps a lower-cased copy of some bytes (see Inspection.setBuffer). */
+export interface LowercaseSource {
+  lowered(): Uint8Array;
+}
+
+/** ASCII lower-casing table (PCRE and Snort fold ASCII letters only). */
+export const LOWER: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) t[b] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+  return t;
+})();
+
+export interface PayloadMatcher {
+  /** Reads the cursor (distance/within, `relative`, pcre R). */
+  readonly relative: boolean;
+  /** Finds occurrences and may be asked for a later one (positive content, positive pcre). */
+  readonly searches: boolean;
+  /**
+   * Neither the cursor nor any variable affects the outcome, so when it fails no other path
+   * through the earlier keywords can succeed.
+   */
+  readonly independent: boolean;
+  /** Positions itself from the buffer start (offset/depth, absolute byte_test, `^`): see the stream anchors in src/match/README.md. */
+  readonly absolute: boolean;
+  /** A successful step moves the cursor to a match end (content, pcre, byte_jump, byte_extract). */
+  readonly advances: boolean;
+  /**
+   * Runs the step: returns the new cursor (>= 0), NO_MATCH or ABORT. `from` is -1 on the first
+   * call; searching steps are called again with `from` = the start of their previous occurrence
+   * plus one to find the next occurrence, and set `ins.matchStart` on success.
+   */
+  match(ins: Inspection, cursor: number, from: number): number;
+}
+
+/** Slot of a byte_extract/byte_math variable; compilers call it for each name they read or write. */
+export type VariableSlots = (name: string) => number;
+
+/** Bounds on the cost of one pcre search (see lib/regex-runner.ts). */
+export interface RegexLimits {
+  /** Longest subject the slower tiers inspect (bytes). */
+  maxSubject: number;
+  /** Step budget of the backtracking tier per search. */
+  backtrackSteps: number;
+}
+
+export const DEFAULT_REGEX_LIMITS: RegexLimits = { maxSubject: 1 << 20, backtrackSteps: 100_000 };
+
+/** What a payload keyword's compiler gets besides its element. */
+export interface MatcherContext {
+  /** The slot of a variable (assigned on first use of a name). */
+  slot: VariableSlots;
+  regexLimits: RegexLimits;
+}
+
+/**
+ * A payload keyword the engine cannot run after all (a pcre no bounded engine accepts): the
+ * compiler throws this and the rule is skipped with the message.
+ */
+export class MatcherUnavailable extends Error {}

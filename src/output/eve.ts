@@ -1,0 +1,71 @@
+import type { Alert } from '../types/alert.js';
+import { eveTimestamp } from './timestamp.js';
+
+/**
+ * One EVE `alert` record, field-compatible with Suricata's eve.json (same names, same nesting),
+ * plus kanshi's `alert.level` and whatever correlation detail the event carries.
+ */
+export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string }): Record<string, unknown> {
+  const rec: Record<string, unknown> = { timestamp: eveTimestamp(a.tsUs) };
+  if (a.flowId !== undefined) rec.flow_id = a.flowId;
+  if (a.pcapCnt !== undefined) rec.pcap_cnt = a.pcapCnt;
+  rec.event_type = 'alert';
+  rec.src_ip = a.srcIp;
+  if (a.srcPort !== undefined) rec.src_port = a.srcPort;
+  rec.dest_ip = a.destIp;
+  if (a.destPort !== undefined) rec.dest_port = a.destPort;
+  rec.proto = a.proto;
+  if (a.appProto) rec.app_proto = a.appProto;
+  const alert: Record<string, unknown> = {
+    action: a.action === 'drop' || a.action === 'reject' || a.action === 'sdrop' ? 'blocked' : 'allowed',
+    gid: a.gid,
+    signature_id: a.sid,
+    rev: a.rev,
+    signature: a.signature,
+    category: a.category,
+    severity: a.severity,
+    level: a.level,
+  };
+  // kanshi's additions inside `alert`: `level`, and the classtype itself (Suricata writes only
+  // its description as `category`), so re-correlating an eve.json keeps the exact classtype.
+  if (a.classtype !== undefined) alert.classtype = a.classtype;
+  if (a.extra?.metadata) alert.metadata = a.extra.metadata;
+  if (a.fp_reason) alert.fp_reason = a.fp_reason;
+  rec.alert = alert;
+  if (a.correlation) rec.correlation = a.correlation;
+  if (a.http) rec.http = a.http;
+  if (a.smtp) rec.smtp = a.smtp;
+  if (a.log) rec.log = a.log;
+  if (a.extra) {
+    for (const [k, v] of Object.entries(a.extra)) if (k !== 'metadata' && !(k in rec)) rec[k] = v;
+  }
+  return rec;
+}
+
+/**
+ * The closing `stats` record: counters grouped by dotted name (`decoder.pkts` -> stats.decoder.pkts).
+ * A name that is both a counter and the prefix of others (`a.b` and `a.b.c`) keeps its own
+ * value as `total` inside the group.
+ */
+export function eveStats(tsUs: number, counters: Record<string, number>): Record<string, unknown> {
+  const stats: Record<string, unknown> = {};
+  for (const name of Object.keys(counters).sort()) {
+    const parts = name.split('.');
+    let node = stats;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i]!;
+      const next = node[part];
+      if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+      else {
+        const group: Record<string, unknown> = {};
+        if (typeof next === 'number') group.total = next;
+        node = node[part] = group;
+      }
+    }
+    const leaf = parts[parts.length - 1]!;
+    const existing = node[leaf];
+    if (typeof existing === 'object' && existing !== null) (existing as Record<string, unknown>).total = counters[name];
+    else node[leaf] = counters[name];
+  }
+  return { timestamp: eveTimestamp(tsUs), event_type: 'stats', stats };
+}

@@ -1,0 +1,223 @@
+/**
+ * The engine's behaviour, keyword by keyword and inspection point by inspection point, on
+ * traffic built with the traffic builder.
+ */
+import { describe, expect, it } from 'vitest';
+import { httpConversation, icmpEcho, ipFragments, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import { scanPackets, sids } from './helpers.js';
+
+const udp = (payload: string | Uint8Array, opts: { src?: string; dst?: string; ts?: number; ttl?: number } = {}) =>
+  udpPacket({ src: opts.src ?? '10.0.0.1:1024', dst: opts.dst ?? '10.0.0.2:53', payload, tsUs: opts.ts ?? 1_000_000, ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}) });
+
+describe('headers', () => {
+  it('match addresses, ports and direction; <> matches both ways', async () => {
+    const rules = [
+      'alert udp 10.0.0.1 any -> 10.0.0.2 53 (msg:"fwd"; sid:1;)',
+      'alert udp 10.0.0.2 53 -> 10.0.0.1 any (msg:"rev"; sid:2;)',
+      'alert udp 10.0.0.2 53 <> 10.0.0.1 any (msg:"bidir"; sid:3;)',
+      'alert udp !10.0.0.1 any -> any any (msg:"negated"; sid:4;)',
+      'alert udp any any -> any [1:52,54:] (msg:"other ports"; sid:5;)',
+      'alert tcp any any -> any any (msg:"tcp only"; sid:6;)',
+      'alert ip any any -> any any (msg:"any ip"; sid:7;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, [udp('x')])).sort()).toEqual([1, 3, 7]);
+    expect(sids(await scanPackets(rules, [udp('x', { src: '10.0.0.2:53', dst: '10.0.0.1:1024' })])).sort()).toEqual([2, 3, 4, 5, 7]);
+  });
+
+  it('evaluate ttl, dsize, sameip, ip_proto', async () => {
+    const rules = [
+      'alert udp any any -> any any (msg:"ttl"; ttl:<10; sid:1;)',
+      'alert udp any any -> any any (msg:"dsize"; dsize:3<>6; sid:2;)',
+      'alert ip any any -> any any (msg:"sameip"; sameip; sid:3;)',
+      'alert ip any any -> any any (msg:"proto"; ip_proto:17; sid:4;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, [udp('abcd', { ttl: 5 })])).sort()).toEqual([1, 2, 4]);
+    // dsize ranges exclude their ends, as in Suricata.
+    expect(sids(await scanPackets(rules, [udp('abc', { ttl: 64 })])).sort()).toEqual([4]);
+    expect(sids(await scanPackets(rules, [udp('abcdefgh', { src: '10.0.0.9:1', dst: '10.0.0.9:2' })])).sort()).toEqual([3, 4]);
+  });
+
+  it('evaluate TCP flags with modifiers, and flow state', async () => {
+    const rules = [
+      'alert tcp any any -> any any (msg:"syn only"; flags:S; sid:1;)',
+      'alert tcp any any -> any any (msg:"syn+any"; flags:S+; sid:2;)',
+      'alert tcp any any -> any any (msg:"fin or rst"; flags:*FR; sid:3;)',
+      'alert tcp any any -> any any (msg:"established data"; flow:established,to_server; dsize:>0; sid:4;)',
+      'alert tcp any any -> any any (msg:"not established"; flow:not_established; sid:5;)',
+      'alert tcp any any -> any any (msg:"to client"; flow:to_client; flags:SA; sid:6;)',
+    ].join('\n');
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 }).handshake();
+    s.send('client', 'hello', { ack: false });
+    const got = sids(await scanPackets(rules, s.packets()));
+    // SYN: 1,2,5; SYN/ACK: 2,5,6; final ACK of the handshake: 5 (not yet established, as Suricata); data: 4.
+    expect(got).toEqual([1, 2, 5, 2, 5, 6, 5, 4]);
+  });
+
+  it('evaluate ICMP fields and fragment bits', async () => {
+    const rules = [
+      'alert icmp any any -> any any (msg:"echo"; itype:8; icode:0; icmp_id:77; icmp_seq:3; sid:1;)',
+      'alert icmp any any -> any any (msg:"reply"; itype:0; sid:2;)',
+      'alert ip any any -> any any (msg:"more fragments"; fragbits:M+; sid:3;)',
+      'alert ip any any -> any any (msg:"frag offset"; fragoffset:>0; sid:4;)',
+    ].join('\n');
+    const echo = icmpEcho({ src: '10.0.0.1', dst: '10.0.0.2', id: 77, seq: 3, tsUs: 1_000_000 });
+    expect(sids(await scanPackets(rules, [echo]))).toEqual([1]);
+    const frags = ipFragments({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, id: 9, tsUs: 1_000_000, pieces: [{ offset: 0, data: new Uint8Array(16) }, { offset: 16, data: new Uint8Array(8), more: false }] });
+    expect(sids(await scanPackets(rules, frags))).toEqual([3, 4]);
+  });
+});
+
+describe('payload keywords', () => {
+  const one = async (options: string, payload: string | Uint8Array): Promise<boolean> =>
+    (await scanPackets(`alert udp any any -> any any (msg:"t"; ${options} sid:1;)`, [udp(payload)])).length === 1;
+
+  it('byte_test reads binary and text numbers, relative to the cursor', async () => {
+    expect(await one('byte_test:2,>,1000,0;', new Uint8Array([0x04, 0x00]))).toBe(true);
+    expect(await one('byte_test:2,>,1000,0,little;', new Uint8Array([0x04, 0x00]))).toBe(false);
+    expect(await one('content:"len="; byte_test:3,=,123,0,relative,string,dec;', 'len=123;')).toBe(true);
+    expect(await one('content:"len="; byte_test:3,!=,123,0,relative,string,dec;', 'len=123;')).toBe(false);
+    expect(await one('byte_test:1,&,0x80,0;', new Uint8Array([0x81]))).toBe(true);
+    expect(await one('byte_test:1,=,1,0,bitmask 0x0f;', new Uint8Array([0xf1]))).toBe(true);
+    expect(await one('byte_test:4,>,1,10;', 'short')).toBe(false);
+  });
+
+  it('byte_jump moves the cursor by the value read (multiplier, post_offset, from_beginning)', async () => {
+    const data = new Uint8Array([0x03, 0x61, 0x61, 0x61, 0x58, 0x59]);
+    expect(await one('byte_jump:1,0; content:"X"; within:1;', data)).toBe(true);
+    expect(await one('byte_jump:1,0,post_offset 1; content:"Y"; within:1;', data)).toBe(true);
+    expect(await one('byte_jump:1,0,from_beginning; content:"aX"; within:2;', data)).toBe(true);
+    expect(await one('byte_jump:1,0,multiplier 9; content:"X";', data)).toBe(false);
+  });
+
+  it('byte_extract values serve as offsets, depths and byte_test values', async () => {
+    const data = new Uint8Array([0x02, 0x05, 0x61, 0x62, 0x63, 0x64, 0x65, 0x05]);
+    expect(await one('byte_extract:1,0,skip; byte_extract:1,1,len; content:"bcdef"; offset:skip; depth:len;', data)).toBe(false);
+    expect(await one('byte_extract:1,0,skip; byte_extract:1,1,len; content:"abcde"; offset:skip; depth:len;', data)).toBe(true);
+    expect(await one('byte_extract:1,1,len; byte_test:1,=,len,7;', data)).toBe(true);
+    expect(await one('byte_extract:1,0,n,relative; content:"c"; distance:n; within:1;', data)).toBe(false);
+  });
+
+  it('isdataat absolute, relative and negated', async () => {
+    expect(await one('isdataat:4;', 'abcde')).toBe(true);
+    expect(await one('isdataat:5;', 'abcde')).toBe(false);
+    expect(await one('content:"abc"; isdataat:2,relative;', 'abcde')).toBe(true);
+    expect(await one('content:"abc"; isdataat:3,relative;', 'abcde')).toBe(false);
+    expect(await one('content:"abc"; isdataat:!1,relative;', 'xxabc')).toBe(true);
+  });
+
+  it('nocase folds ASCII only; negated contents never serve as fast pattern', async () => {
+    expect(await one('content:"HeLLo"; nocase;', 'say hello')).toBe(true);
+    expect(await one('content:"\xc9T\xc9"; nocase;', '\xe9t\xe9')).toBe(false);
+    expect(await one('content:!"veryveryverylong"; content:"ab";', 'xxab')).toBe(true);
+    expect(await one('content:!"veryveryverylong"; content:"ab";', 'ab veryveryverylong')).toBe(false);
+  });
+});
+
+describe('flowbits', () => {
+  it('set on one packet, checked on a later one; noalert rules set without alerting', async () => {
+    const rules = [
+      'alert tcp any any -> any 80 (msg:"login"; flow:to_server; content:"LOGIN"; flowbits:set,logged_in; flowbits:noalert; sid:1;)',
+      'alert tcp any any -> any 80 (msg:"cmd after login"; flow:to_server; content:"CMD"; flowbits:isset,logged_in; sid:2;)',
+      'alert tcp any any -> any 80 (msg:"cmd without login"; flow:to_server; content:"CMD"; flowbits:isnotset,logged_in; sid:3;)',
+      'alert tcp any any -> any 80 (msg:"logout"; flow:to_server; content:"LOGOUT"; flowbits:unset,logged_in; sid:4;)',
+      'alert tcp any any -> any 80 (msg:"either"; flow:to_server; content:"CMD"; flowbits:isset,logged_in|admin; sid:5;)',
+    ].join('\n');
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 }).handshake();
+    s.send('client', 'CMD a\n').send('client', 'LOGIN u\n').send('client', 'CMD b\n').send('client', 'LOGOUT\n').send('client', 'CMD c\n');
+    s.close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([3, 2, 5, 4, 3]);
+  });
+});
+
+describe('thresholds', () => {
+  const packets = (n: number, stepUs: number) => Array.from({ length: n }, (_, i) => udp('PING', { ts: 1_000_000 + i * stepUs }));
+
+  it('limit, threshold, both and detection_filter count in event time', async () => {
+    const rules = [
+      'alert udp any any -> any any (msg:"limit"; content:"PING"; threshold:type limit, track by_src, count 2, seconds 60; sid:1;)',
+      'alert udp any any -> any any (msg:"threshold"; content:"PING"; threshold:type threshold, track by_src, count 3, seconds 60; sid:2;)',
+      'alert udp any any -> any any (msg:"both"; content:"PING"; threshold:type both, track by_dst, count 3, seconds 60; sid:3;)',
+      'alert udp any any -> any any (msg:"detection_filter"; content:"PING"; detection_filter:track by_src, count 4, seconds 60; sid:4;)',
+    ].join('\n');
+    const got = sids(await scanPackets(rules, packets(7, 1_000_000)));
+    const count = (sid: number): number => got.filter((s) => s === sid).length;
+    expect([count(1), count(2), count(3), count(4)]).toEqual([2, 2, 1, 3]);
+    // Packets 2 minutes apart each open a new window.
+    const spread = sids(await scanPackets(rules, packets(3, 120_000_000)));
+    expect(spread.filter((s) => s === 1).length).toBe(3);
+    expect(spread.filter((s) => s === 4).length).toBe(0);
+  });
+});
+
+describe('HTTP', () => {
+  it('inspects request buffers at the request and response buffers at the response, once per transaction', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"uri"; flow:established,to_server; http.uri; content:"/admin"; sid:1;)',
+      'alert tcp any any -> any 80 (msg:"uri snort2"; flow:to_server; uricontent:"/admin"; content:"POST"; http_method; sid:2;)',
+      'alert http any any -> any any (msg:"status"; flow:to_client; http.stat_code; content:"403"; sid:3;)',
+      'alert http any any -> any any (msg:"ua"; http.user_agent; content:"sqlmap"; nocase; sid:4;)',
+      'alert http any any -> any any (msg:"uri and status"; http.uri; content:"/admin"; http.stat_code; content:"403"; sid:5;)',
+      'alert http any any -> any any (msg:"header either side"; http.header; content:"X-Secret"; sid:6;)',
+    ].join('\n');
+    const s = httpConversation({
+      exchanges: [
+        { request: { method: 'POST', uri: '/admin/login', headers: { 'User-Agent': 'SQLMAP/1.0' }, body: 'a=b' }, response: { status: 403, headers: { 'X-Secret': '1' } } },
+        { request: { method: 'GET', uri: '/index.html' }, response: { status: 200 } },
+      ],
+    });
+    const got = sids(await scanPackets(rules, s.packets()));
+    expect(got.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('normalized and raw URI are different buffers', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"normalized"; http.uri; content:"/winnt/cmd.exe"; startswith; sid:1;)',
+      'alert http any any -> any any (msg:"raw"; http.uri.raw; content:"%c0%af"; sid:2;)',
+      'alert http any any -> any any (msg:"urilen"; urilen:>10; sid:3;)',
+      'alert http any any -> any any (msg:"urilen normalized"; urilen:>30; sid:4;)',
+      'alert http any any -> any any (msg:"urilen raw"; urilen:>30,raw; sid:5;)',
+    ].join('\n');
+    // Normalized, /scripts/..%c0%af../winnt/cmd.exe (33 bytes) is /winnt/cmd.exe (14 bytes).
+    const s = httpConversation({ request: { uri: '/scripts/..%c0%af../winnt/cmd.exe' }, response: { status: 404 } });
+    expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 5]);
+  });
+});
+
+describe('HTTP rules with raw (pkt_data) contents', () => {
+  it('see the raw message: start line, headers and body, including across the header/body seam', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"in body"; flow:to_client; content:"200"; http_stat_code; content:"BODYMARK"; fast_pattern; sid:1;)',
+      'alert http any any -> any any (msg:"in headers"; flow:to_client; content:"200"; http_stat_code; content:"X-Mark: yes"; fast_pattern; sid:2;)',
+      'alert http any any -> any any (msg:"across"; flow:to_client; content:"200"; http_stat_code; content:"|0d 0a 0d 0a|<html>"; fast_pattern; sid:3;)',
+      'alert http any any -> any any (msg:"body buffer"; flow:to_client; file.data; content:"BODYMARK"; sid:4;)',
+      'alert http any any -> any any (msg:"absent"; flow:to_client; content:"200"; http_stat_code; content:"NOWHERE"; fast_pattern; sid:5;)',
+    ].join('\n');
+    const s = httpConversation({ request: { uri: '/' }, response: { status: 200, headers: { 'X-Mark': 'yes' }, body: '<html>' + 'x'.repeat(3000) + 'BODYMARK</html>' } });
+    expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('SMTP', () => {
+  it('inspects commands, envelope and message buffers', async () => {
+    const rules = [
+      'alert smtp any any -> any any (msg:"helo"; smtp.helo; content:"evil"; sid:1;)',
+      'alert smtp any any -> any any (msg:"rcpt"; smtp.rcpt_to; content:"victim@"; sid:2;)',
+      'alert smtp any any -> any any (msg:"body"; smtp.body; content:"click here"; sid:3;)',
+      'alert tcp any any -> any 25 (msg:"stream"; flow:to_server; content:"MAIL FROM"; sid:4;)',
+    ].join('\n');
+    const s = smtpConversation({ helo: 'evil.example', from: 'a@example.com', to: 'victim@example.org', message: 'Subject: hi\r\n\r\nplease click here\r\n' });
+    expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('pass rules', () => {
+  it('stop the flow from being inspected further', async () => {
+    const rules = [
+      'pass tcp any any -> any 80 (msg:"trusted"; flow:to_server; content:"TRUSTED"; sid:1;)',
+      'alert tcp any any -> any 80 (msg:"evil"; flow:to_server; content:"EVIL"; sid:2;)',
+    ].join('\n');
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    s.send('client', 'EVIL TRUSTED').send('client', 'EVIL again').close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([]);
+  });
+});

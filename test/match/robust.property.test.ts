@@ -1,0 +1,55 @@
+/** Hostile input through the whole scan: mutated captures never make detection throw or hang. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Ruleset } from '../../src/match/ruleset.js';
+import { Scanner } from '../../src/match/scanner.js';
+import { RuleLoader } from '../../src/rule/loader.js';
+import { VariableTable } from '../../src/rule/variables.js';
+import { encodePcap, httpConversation, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import { REPO_ROOT } from '../corpora.js';
+
+const EXTRA = [
+  'alert tcp any any -> any any (msg:"chain"; content:"GET"; content:"HTTP"; distance:0; within:400; byte_test:1,>,0,0,relative; sid:9000001;)',
+  'alert tcp any any -> any any (msg:"jump"; content:"|00|"; byte_jump:2,0,relative,little; isdataat:!1,relative; sid:9000002;)',
+  'alert http any any -> any any (msg:"uri"; http.uri; pcre:"/^\\/(?:a|b)+\\d*$/"; bsize:>1; sid:9000003;)',
+  'alert tcp any any -> any any (msg:"extract"; byte_extract:1,0,n; content:"A"; offset:n; depth:4; sid:9000004;)',
+  'alert ip any any -> any any (msg:"hdr"; ttl:<255; flags:!R; sid:9000005;)',
+].join('\n');
+
+function ruleset(): Ruleset {
+  const loader = new RuleLoader({ vars: VariableTable.withDefaults() });
+  const dir = join(REPO_ROOT, 'rules');
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.rules'))) loader.loadFile(join(dir, f));
+  loader.loadText('extra.rules', EXTRA);
+  return new Ruleset(loader.rules);
+}
+
+const base = encodePcap([
+  ...httpConversation({ request: { method: 'POST', uri: '/a/bb/1', body: 'x=1' }, response: { status: 200, body: 'GET HTTP \u0000\u0001' } }).packets(),
+  ...smtpConversation({ from: 'a@b.c', to: 'd@e.f', message: 'Subject: x\r\n\r\nbody\r\n' }).packets(),
+  ...tcpSession({ client: '10.1.1.1:1000', server: '10.2.2.2:445', startUs: 5 }).handshake().send('client', 'A\u0000\u0002\u0000xyz', { splitAt: [2] }).close().packets(),
+  udpPacket({ src: '10.0.0.1:1434', dst: '10.0.0.2:1434', payload: '\u0004AAAA', tsUs: 9 }),
+]);
+
+describe('scanning hostile captures', () => {
+  const rs = ruleset();
+
+  it('never throws on bit flips, truncations and garbage', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 1, max: 255 })), { maxLength: 40 }),
+        fc.integer({ min: 24, max: base.length }),
+        async (flips, cut) => {
+          const bytes = base.slice(0, cut);
+          for (const [at, x] of flips) if (at >= 24 && at < bytes.length) bytes[at]! ^= x;
+          const scanner = new Scanner(rs, () => undefined);
+          const r = await scanner.scanCaptureStream((async function* () { yield bytes; })(), 'fuzz.pcap');
+          expect(r.unreadable).toBe(false);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+});

@@ -1,0 +1,112 @@
+/** `kanshi scan`: arguments, inputs, output formats, exit statuses. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { encodePcap, httpConversation, udpPacket } from '../../src/traffic/index.js';
+import { REPO_ROOT } from '../corpora.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kanshi-scan-'));
+const RULES = join(dir, 'test.rules');
+writeFileSync(
+  RULES,
+  [
+    'alert udp any any -> any 53 (msg:"dns evil"; content:"evil"; classtype:bad-unknown; sid:1000001; rev:2;)',
+    'alert http any any -> any any (msg:"admin uri"; http.uri; content:"/admin"; sid:1000002;)',
+  ].join('\n') + '\n',
+);
+const PCAP = join(dir, 'in.pcap');
+writeFileSync(
+  PCAP,
+  encodePcap([
+    udpPacket({ src: '10.0.0.1:1024', dst: '10.0.0.2:53', payload: 'an evil query', tsUs: Date.UTC(2003, 2, 17) * 1000 }),
+    ...httpConversation({ request: { uri: '/admin/x' }, response: { status: 404 }, startUs: Date.UTC(2003, 2, 17) * 1000 + 10 }).packets(),
+  ]),
+);
+const LOG = join(dir, 'access.log');
+writeFileSync(LOG, '192.0.2.9 - - [17/Mar/2003:10:00:00 +0000] "GET /admin/panel HTTP/1.0" 404 210 "-" "-"\n');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['scan', ...args], { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+const records = (out: string): Array<Record<string, unknown>> =>
+  out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('kanshi scan', () => {
+  it('writes EVE alerts and one closing stats record', async () => {
+    const r = await run(['-r', RULES, '--no-correlate', PCAP]);
+    expect(r.code).toBe(0);
+    const recs = records(r.out);
+    expect(recs.map((x) => x.event_type)).toEqual(['alert', 'alert', 'stats']);
+    expect(recs.map((x) => (x.alert as { signature_id?: number } | undefined)?.signature_id)).toEqual([1000001, 1000002, undefined]);
+    const stats = recs[2]!.stats as Record<string, Record<string, unknown>>;
+    expect(stats.decoder!.pkts).toBeGreaterThan(0);
+    expect(stats.detect!.alert).toBe(2);
+    expect(stats.flow!.total).toBeGreaterThan(0);
+  });
+
+  it('correlates by default (levels, and the correlator counters in stats)', async () => {
+    const r = await run(['-r', RULES, PCAP]);
+    expect(r.code).toBe(0);
+    const recs = records(r.out);
+    const alert = recs.find((x) => x.event_type === 'alert')!;
+    expect((alert.alert as { level: string }).level).toBe('Warning');
+    const stats = recs.at(-1)!.stats as Record<string, Record<string, unknown>>;
+    expect(stats.correlate!.raw).toBe(2);
+  });
+
+  it('writes alert_fast lines, to a file with -o', async () => {
+    const file = join(dir, 'fast.txt');
+    const r = await run(['-r', RULES, '--format', 'fast', '--no-correlate', '-o', file, PCAP]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('03/17/03-00:00:00.000000  [**] [1:1000001:2] dns evil [**] [Classification: Potentially Bad Traffic] [Priority: 2] {UDP} 10.0.0.1:1024 -> 10.0.0.2:53');
+    expect(lines).toHaveLength(2);
+  });
+
+  it('reads log files and directories of inputs', async () => {
+    const r = await run(['-r', RULES, '--no-correlate', dir]);
+    expect(r.code).toBe(0);
+    const alerts = records(r.out).filter((x) => x.event_type === 'alert');
+    expect(alerts.map((a) => (a.alert as { signature_id: number }).signature_id).sort()).toEqual([1000001, 1000002, 1000002]);
+    expect(alerts.find((a) => a.log !== undefined)!.log).toMatchObject({ file: LOG, line: 1 });
+  });
+
+  it('exits 1 when an input cannot be read, after scanning the others', async () => {
+    const r = await run(['-r', RULES, '--no-correlate', join(dir, 'missing.pcap'), PCAP]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('missing.pcap');
+    expect(records(r.out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['--format', 'xml', PCAP])).code).toBe(2);
+    expect((await run(['--var', 'HOME_NET=not-an-address', PCAP])).code).toBe(2);
+    expect((await run(['-r', join(dir, 'nope.rules'), PCAP])).code).toBe(2);
+    expect((await run(['--bogus', PCAP])).code).toBe(2);
+  });
+
+  it('uses the bundled rules when no -r is given', async () => {
+    const sample = join(REPO_ROOT, 'samples', 'pcap', 'ms03-007', 'search-probe.pcap');
+    const r = await run(['--no-correlate', '--var', 'HOME_NET=192.168.0.0/16', sample]);
+    expect(r.code).toBe(0);
+    expect(records(r.out).filter((x) => x.event_type === 'alert').map((a) => (a.alert as { signature_id: number }).signature_id)).toContain(3100010);
+  });
+
+  it('reads a capture from standard input', () => {
+    const script = `import('${join(REPO_ROOT, 'src/cli/main.ts')}').then(async (m) => { process.exitCode = await m.main(['scan', '-r', ${JSON.stringify(RULES)}, '--no-correlate', '-']); })`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { input: readFileSync(PCAP), cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(records(out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
+  });
+});

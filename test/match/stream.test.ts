@@ -1,0 +1,120 @@
+/**
+ * Content on reassembled TCP streams: a pattern split over segments, or completed by segments
+ * that arrived out of order, fires exactly once; retransmissions and overlaps do not fire again;
+ * rules positioned from a buffer start still see each segment's start.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tcpSession } from '../../src/traffic/index.js';
+import { scanPackets, sids } from './helpers.js';
+
+const RULES = [
+  'alert tcp any any -> any 80 (msg:"split"; flow:to_server,established; content:"EVILPATTERN"; sid:1;)',
+  'alert tcp any any -> any 80 (msg:"chain"; flow:to_server,established; content:"FIRST"; content:"SECOND"; distance:0; within:200; sid:2;)',
+].join('\n');
+
+function session() {
+  return tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 });
+}
+
+describe('stream matching', () => {
+  it('fires once on a pattern split across segments', async () => {
+    const s = session().handshake();
+    s.send('client', 'xxxxEVILPATTERNyyyy', { splitAt: [6, 9, 17] });
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([1]);
+  });
+
+  it('fires once when the segment completing the pattern arrived first', async () => {
+    const s = session().handshake();
+    s.send('client', 'xxxxEVILPATTERNyyyy', { splitAt: [6, 9], order: [2, 1, 0] });
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([1]);
+  });
+
+  it('fires once for a chain whose contents are in different segments', async () => {
+    const s = session().handshake();
+    s.send('client', 'aaFIRSTbbbbbbbbbbbbbbbbbbbbSECONDcc', { splitAt: [5, 12, 30] });
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([2]);
+  });
+
+  it('does not fire again for retransmitted segments', async () => {
+    const s = session().handshake();
+    s.send('client', 'xxEVILPATTERNyy', { splitAt: [4, 9], duplicate: [0, 1, 2] });
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([1]);
+  });
+
+  it('fires once per occurrence when the pattern comes back in later data', async () => {
+    const s = session().handshake();
+    s.send('client', 'EVILPATTERN then later ');
+    s.send('client', 'EVILPATTERN again');
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([1, 1]);
+  });
+
+  it('matches contents positioned from the start of each segment (depth)', async () => {
+    const rule = 'alert tcp any any -> any 80 (msg:"depth"; flow:to_server; content:"CMD "; depth:4; sid:3;)';
+    const s = session().handshake();
+    s.send('client', 'CMD one\r\n');
+    s.send('client', 'CMD two\r\n');
+    s.send('client', 'xx CMD three\r\n');
+    s.close();
+    expect(sids(await scanPackets(rule, s.packets()))).toEqual([3, 3]);
+  });
+
+  it('does not join data across a hole in the stream', async () => {
+    const s = session().handshake();
+    s.send('client', 'xxEVIL', { ack: false });
+    s.skip('client', 10);
+    s.send('client', 'PATTERNyy');
+    s.close();
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([]);
+  });
+
+  it('past its memory budget keeps no inspected tail, and says so', async () => {
+    const s = session().handshake();
+    s.send('client', 'xxxxEVILPATTERNyyyy', { splitAt: [6, 9, 17] });
+    s.close();
+    const { Scanner } = await import('../../src/match/scanner.js');
+    const { rulesetOf } = await import('./helpers.js');
+    const { encodePcap } = await import('../../src/traffic/index.js');
+    const alerts: number[] = [];
+    const scanner = new Scanner(rulesetOf(RULES), (a) => alerts.push(a.sid), { engine: { maxWindowBytes: 0 } });
+    const bytes = encodePcap(s.packets());
+    await scanner.scanCaptureStream((async function* () { yield bytes; })(), 'budget.pcap');
+    expect(alerts).toEqual([]);
+    expect(scanner.counters()['detect.stream_windows_without_tail']).toBeGreaterThan(0);
+  });
+
+  it('any segmentation and order of a stream holding one occurrence fires exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' '), maxLength: 40 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' '), maxLength: 40 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 90 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (before, after, cuts, seed) => {
+          const data = `${before}EVILPATTERN${after}FIRST--SECOND`;
+          const splitAt = cuts.filter((c) => c < data.length).sort((x, y) => x - y);
+          const n = splitAt.length + 1;
+          // A reproducible permutation of the segments.
+          const order = Array.from({ length: n }, (_, i) => i);
+          let r = seed;
+          for (let i = n - 1; i > 0; i--) {
+            r = (r * 1103515245 + 12345) & 0x7fffffff;
+            const j = r % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          const s = session().handshake();
+          s.send('client', data, { splitAt, order });
+          s.close();
+          const got = sids(await scanPackets(RULES, s.packets())).sort();
+          expect(got, `${JSON.stringify(data)} split ${splitAt} order ${order}`).toEqual([1, 2]);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+});
