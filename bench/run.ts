@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const MODULES = ['rules.bench.ts', 'decode.bench.ts', 'logs.bench.ts', 'prefilter.bench.ts', 'correlate.bench.ts'];
+const MODULES = [
+  'rules.bench.ts',
+  'decode.bench.ts',
+  'pipeline.bench.ts',
+  'logs.bench.ts',
+  'prefilter.bench.ts',
+  'scan.bench.ts',
+  'correlate.bench.ts',
+];
 
 interface BenchModule {
   run(): Promise<Record<string, number>>;
