@@ -1,4 +1,4 @@
-import { u16, u32, u32le, view } from './bytes.js';
+import { frameView, u16, u32, u32le } from './bytes.js';
 import type { RawFrame } from './raw-frame.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -480,7 +480,7 @@ export class CaptureParser {
     f.num = ++this.frames;
     f.tsUs = tsUs;
     f.linkType = linkType;
-    f.data = view(b, start, start + caplen);
+    f.data = frameView(b, start, start + caplen);
     f.wireLength = wireLength;
     f.interfaceId = interfaceId;
     this.bytes += caplen;

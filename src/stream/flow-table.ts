@@ -53,7 +53,21 @@ export class FlowTable {
   private readonly tails: (Flow | null)[] = new Array<Flow | null>(CLASS_COUNT).fill(null);
   private readonly timeoutUs: number[];
   private count = 0;
+  /**
+   * No flow is due to expire before this time: a lower bound of the earliest head lastSeen +
+   * timeout over the classes, so expire() costs one comparison per packet while nothing is due.
+   * Heads only get younger or go away, except when a flow joins an empty list, which lowers the
+   * bound itself; expire() recomputes it exactly each time it is reached.
+   */
+  private nextExpiryUs = Infinity;
   private nextId = 1;
+
+  /**
+   * The flow last found or created. Packets come in bursts per flow (a window of data, its
+   * ACKs), so checking it first skips the hash and the bucket walk, whose cache misses were
+   * the main cost of a lookup. Cleared when the flow leaves the table.
+   */
+  private lastFlow: Flow | null = null;
 
   // The key of the packet last looked up, kept for create() (so neither allocates).
   private keyPkt: DecodedPacket | null = null;
@@ -70,7 +84,6 @@ export class FlowTable {
   private kD2 = 0;
   private kD3 = 0;
   private kDPort = 0;
-  private kHash = 0;
   /** Direction of the packet last looked up, relative to the flow found. */
   lookupToServer = true;
 
@@ -137,31 +150,53 @@ export class FlowTable {
     this.kDPort = pkt.dstPort & 0xffff;
     const vl = pkt.vlans;
     this.kVlan = this.config.vlanTracking && vl.length > 0 ? (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0) : 0;
-    const hs = endpointHash(this.kS0, this.kS1, this.kS2, this.kS3, this.kSPort);
-    const hd = endpointHash(this.kD0, this.kD1, this.kD2, this.kD3, this.kDPort);
-    // Addition is symmetric, so both directions land in the same bucket.
-    this.kHash = finalMix((hs + hd) ^ Math.imul(this.kProto + 1, 0x9e3779b1) ^ Math.imul(this.kVlan, 0x85ebca77));
-
-    for (let f = this.buckets[this.kHash & this.mask]; f !== null; f = f.bucketNext) {
-      if (f.hash !== this.kHash || f.proto !== this.kProto || f.vlan !== this.kVlan || f.v6 !== this.kV6) continue;
-      if (
-        f.cPort === this.kSPort && f.sPort === this.kDPort &&
-        f.c0 === this.kS0 && f.c1 === this.kS1 && f.c2 === this.kS2 && f.c3 === this.kS3 &&
-        f.s0 === this.kD0 && f.s1 === this.kD1 && f.s2 === this.kD2 && f.s3 === this.kD3
-      ) {
-        this.lookupToServer = true;
-        return f;
+    const last = this.lastFlow;
+    if (last !== null && last.proto === this.kProto && last.vlan === this.kVlan && last.v6 === this.kV6) {
+      const dir = this.direction(last);
+      if (dir !== 0) {
+        this.lookupToServer = dir > 0;
+        return last;
       }
-      if (
-        f.cPort === this.kDPort && f.sPort === this.kSPort &&
-        f.c0 === this.kD0 && f.c1 === this.kD1 && f.c2 === this.kD2 && f.c3 === this.kD3 &&
-        f.s0 === this.kS0 && f.s1 === this.kS1 && f.s2 === this.kS2 && f.s3 === this.kS3
-      ) {
-        this.lookupToServer = false;
+    }
+    const hash = this.keyHash();
+    for (let f = this.buckets[hash & this.mask]; f !== null; f = f.bucketNext) {
+      if (f.hash !== hash || f.proto !== this.kProto || f.vlan !== this.kVlan || f.v6 !== this.kV6) continue;
+      const dir = this.direction(f);
+      if (dir !== 0) {
+        this.lookupToServer = dir > 0;
+        this.lastFlow = f;
         return f;
       }
     }
     return null;
+  }
+
+  /** Hash of the key last looked up; the same in both directions. */
+  private keyHash(): number {
+    // IPv4 keys have three zero words: mixing them in would only cost time.
+    const hs = this.kV6 ? endpointHash(this.kS0, this.kS1, this.kS2, this.kS3, this.kSPort) : mixIn(mixIn(0x2545f491, this.kS0), this.kSPort);
+    const hd = this.kV6 ? endpointHash(this.kD0, this.kD1, this.kD2, this.kD3, this.kDPort) : mixIn(mixIn(0x2545f491, this.kD0), this.kDPort);
+    // Addition is symmetric, so both directions land in the same bucket.
+    return finalMix((hs + hd) ^ Math.imul(this.kProto + 1, 0x9e3779b1) ^ Math.imul(this.kVlan, 0x85ebca77));
+  }
+
+  /** 1: the key looked up is f's client to server; -1: server to client; 0: another tuple. */
+  private direction(f: Flow): number {
+    if (
+      f.cPort === this.kSPort && f.sPort === this.kDPort &&
+      f.c0 === this.kS0 && f.c1 === this.kS1 && f.c2 === this.kS2 && f.c3 === this.kS3 &&
+      f.s0 === this.kD0 && f.s1 === this.kD1 && f.s2 === this.kD2 && f.s3 === this.kD3
+    ) {
+      return 1;
+    }
+    if (
+      f.cPort === this.kDPort && f.sPort === this.kSPort &&
+      f.c0 === this.kD0 && f.c1 === this.kD1 && f.c2 === this.kD2 && f.c3 === this.kD3 &&
+      f.s0 === this.kS0 && f.s1 === this.kS1 && f.s2 === this.kS2 && f.s3 === this.kS3
+    ) {
+      return -1;
+    }
+    return 0;
   }
 
   /** Whether the packet last passed to lookup() had a usable key. */
@@ -180,7 +215,9 @@ export class FlowTable {
     f.v6 = this.kV6;
     f.proto = this.kProto;
     f.vlan = this.kVlan;
-    f.hash = this.kHash;
+    // Computed here: a lookup that hit the last flow did not need it (a tuple reused after a
+    // closed session gets here after such a hit).
+    f.hash = this.keyHash();
     const ip = pkt.ip!;
     if (srcIsClient) {
       f.c0 = this.kS0; f.c1 = this.kS1; f.c2 = this.kS2; f.c3 = this.kS3; f.cPort = this.kSPort;
@@ -199,6 +236,7 @@ export class FlowTable {
     this.buckets[b] = f;
     this.count++;
     this.lookupToServer = srcIsClient;
+    this.lastFlow = f;
     f.timeoutClass = classify(f);
     this.append(f);
 
@@ -225,7 +263,8 @@ export class FlowTable {
 
   /** Removes flows whose class timeout has passed. */
   expire(nowUs: number): void {
-    if (this.count === 0) return;
+    if (this.count === 0 || nowUs < this.nextExpiryUs) return;
+    let next = Infinity;
     for (let c = 0; c < CLASS_COUNT; c++) {
       const timeout = this.timeoutUs[c];
       let f = this.heads[c];
@@ -234,7 +273,9 @@ export class FlowTable {
         this.remove(f, 'timeout');
         f = this.heads[c];
       }
+      if (f !== null && f.lastSeenUs + timeout < next) next = f.lastSeenUs + timeout;
     }
+    this.nextExpiryUs = next;
   }
 
   remove(f: Flow, reason: FlowEndReason): void {
@@ -250,6 +291,7 @@ export class FlowTable {
     f.bucketNext = null;
     this.unlinkList(f);
     f.timeoutClass = -1;
+    if (this.lastFlow === f) this.lastFlow = null;
     this.count--;
     this.stats.flowsActive = this.count;
     this.listener.flowRemoved(f, reason);
@@ -286,6 +328,10 @@ export class FlowTable {
 
   private append(f: Flow): void {
     const c = f.timeoutClass;
+    if (this.heads[c] === null) {
+      const due = f.lastSeenUs + this.timeoutUs[c];
+      if (due < this.nextExpiryUs) this.nextExpiryUs = due;
+    }
     f.listNext = null;
     f.listPrev = this.tails[c];
     if (f.listPrev !== null) f.listPrev.listNext = f;

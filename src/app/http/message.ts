@@ -1,6 +1,6 @@
-import { EMPTY, HT, SP, ascii, isSpaceOrTab, isTchar, skipOws, startsWithLower, trimEndWs } from '../bytes.js';
+import { EMPTY, HT, SP, ascii, isSpaceOrTab, isTchar, skipOws, startsWithLower, trimEndWs, viewOf } from '../bytes.js';
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
-import { parseHeaderFields, type HeaderField } from './headers.js';
+import { parseHeaderFields, type HeaderField, type LineEnds } from './headers.js';
 
 const NO_FIELDS: HeaderField[] = [];
 
@@ -29,16 +29,17 @@ export abstract class HttpMessage {
   /** Headers parsed (a message cut off during its head still gets its fields). */
   headParsed = false;
 
-  setHead(head: Uint8Array, lineEnd: number, headersStart: number, anomalies: AnomalyList<HttpAnomaly>): void {
+  /** `lineEnds`: the header block's line ends when the caller already found them. */
+  setHead(head: Uint8Array, lineEnd: number, headersStart: number, anomalies: AnomalyList<HttpAnomaly>, lineEnds: LineEnds | null = null): void {
     this.head = head;
     this.lineEnd = lineEnd;
     this.headersStart = headersStart;
-    this.fields = parseHeaderFields(head, headersStart, head.length, anomalies);
+    this.fields = parseHeaderFields(head, headersStart, head.length, anomalies, lineEnds);
     this.headParsed = true;
   }
 
   startLine(): Uint8Array {
-    return this.head.subarray(0, this.lineEnd);
+    return viewOf(this.head, 0, this.lineEnd);
   }
 
   /** The header block as received, blank line included (Suricata's http.header.raw). */
@@ -108,7 +109,7 @@ export class HttpRequest extends HttpMessage {
     }
     let me = s;
     while (me < e && !isSpaceOrTab(h[me]!)) me++;
-    this.method = h.subarray(s, me);
+    this.method = viewOf(h, s, me);
     let methodOk = me > s;
     for (let i = s; i < me && methodOk; i++) if (!isTchar(h[i]!)) methodOk = false;
     if (!methodOk) anomalies.add('http.request_line_invalid');
@@ -119,7 +120,7 @@ export class HttpRequest extends HttpMessage {
     if (tail !== null) {
       this.lineTruncated = true;
       anomalies.add('http.request_line_too_long');
-      this.target = h.subarray(ts, e);
+      this.target = viewOf(h, ts, e);
       this.protocol = protocolAtEnd(tail, 0, trimEndWs(tail, 0, tail.length), true);
     } else {
       const te0 = trimEndWs(h, ts, e);
@@ -128,10 +129,10 @@ export class HttpRequest extends HttpMessage {
       let lastSp = e - 1;
       while (lastSp >= ts && !isSpaceOrTab(h[lastSp]!)) lastSp--;
       if (lastSp >= ts && startsWithLower(h, lastSp + 1, HTTP_SLASH)) {
-        this.protocol = h.subarray(lastSp + 1, e);
-        this.target = h.subarray(ts, trimEndWs(h, ts, lastSp));
+        this.protocol = viewOf(h, lastSp + 1, e);
+        this.target = viewOf(h, ts, trimEndWs(h, ts, lastSp));
       } else {
-        this.target = h.subarray(ts, e);
+        this.target = viewOf(h, ts, e);
       }
     }
     if (this.protocol === null) {
@@ -158,13 +159,13 @@ export class HttpResponse extends HttpMessage {
     const s = skipOws(h, 0, e);
     let pe = s;
     while (pe < e && !isSpaceOrTab(h[pe]!)) pe++;
-    this.protocol = h.subarray(s, pe);
+    this.protocol = viewOf(h, s, pe);
     if (!isValidProtocol(this.protocol)) anomalies.add('http.protocol_invalid');
     const cs = skipOws(h, pe, e);
     let ce = cs;
     while (ce < e && !isSpaceOrTab(h[ce]!)) ce++;
-    this.statusCode = h.subarray(cs, ce);
-    this.statusMsg = h.subarray(skipOws(h, ce, e), e);
+    this.statusCode = viewOf(h, cs, ce);
+    this.statusMsg = viewOf(h, skipOws(h, ce, e), e);
     let v = 0;
     let ok = ce - cs === 3;
     for (let i = cs; i < ce && ok; i++) {

@@ -3,7 +3,7 @@ import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
 import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar, skipOws, startsWithLower } from '../bytes.js';
 import type { HttpConnection } from './connection.js';
 import { looksLikeRequestStart, readFraming } from './framing.js';
-import { H_HOST, fieldValue } from './headers.js';
+import { H_HOST, LineEnds, fieldValue } from './headers.js';
 import { HttpRequest, HttpResponse, hasProtocolAtEnd, type HttpMessage } from './message.js';
 import { normalizeHostBytes, type HttpTransaction } from './transaction.js';
 
@@ -22,7 +22,15 @@ const S_TUNNEL = 10;
 const MAX_CHUNK_LINE = 1024;
 /** Largest chunk size accepted (2^44): beyond is an overflow attempt, not a real chunk. */
 const MAX_CHUNK_SIZE = 0xfffffffffff;
+/** Most body room reserved on the word of one chunk-size line. */
+const CHUNK_RESERVE_MAX = 64 * 1024;
 const TAIL_KEEP = 32;
+
+/**
+ * Line ends of the head being taken whole from a chunk: filled and read within one wholeHead()
+ * call (the head is parsed before anything is handed to the sink), so one instance serves all.
+ */
+const WHOLE_HEAD_LINES = new LineEnds();
 
 const HEAD = ascii('head');
 const CONNECT = ascii('connect');
@@ -346,8 +354,11 @@ export class HttpReader {
     return stop;
   }
 
-  /** Index just past the blank line ending a block, or -1 (line position kept in lineState). */
-  private scanBlankLine(chunk: Uint8Array, pos: number): number {
+  /**
+   * Index just past the blank line ending a block, or -1 (line position kept in lineState).
+   * With `record`, the LF ending each other line is noted there too (as far as it has room).
+   */
+  private scanBlankLine(chunk: Uint8Array, pos: number, record: LineEnds | null = null): number {
     const n = chunk.length;
     let i = pos;
     while (i < n) {
@@ -363,6 +374,7 @@ export class HttpReader {
       }
       const nl = chunk.indexOf(LF, i);
       if (nl < 0) return -1;
+      if (record !== null && record.count < LineEnds.MAX) record.at[record.count++] = nl;
       i = nl + 1;
       this.lineState = 1;
     }
@@ -382,7 +394,14 @@ export class HttpReader {
    * Turns a head (start line + header block) into a message and, for requests and final
    * responses, attaches it to its transaction. Interim (1xx) responses are dropped here.
    */
-  private buildMessage(head: Uint8Array, lineEnd: number, headersStart: number, tail: Uint8Array | null, anomaly: HttpAnomaly | null): void {
+  private buildMessage(
+    head: Uint8Array,
+    lineEnd: number,
+    headersStart: number,
+    tail: Uint8Array | null,
+    anomaly: HttpAnomaly | null,
+    lineEnds: LineEnds | null = null,
+  ): void {
     const anomalies = this.scratch;
     anomalies.items.length = 0;
     if (anomaly !== null) anomalies.add(anomaly);
@@ -396,7 +415,7 @@ export class HttpReader {
       req.head = head;
       req.lineEnd = lineEnd;
       req.parseLine(anomalies, tail);
-      req.setHead(head, lineEnd, headersStart, anomalies);
+      req.setHead(head, lineEnd, headersStart, anomalies, lineEnds);
       const tx = this.conn.newRequestTx();
       tx.request = req;
       for (const a of anomalies.items) tx.anomalyList.add(a);
@@ -408,7 +427,7 @@ export class HttpReader {
       res.head = head;
       res.lineEnd = lineEnd;
       res.parseLine(anomalies, tail !== null);
-      res.setHead(head, lineEnd, headersStart, anomalies);
+      res.setHead(head, lineEnd, headersStart, anomalies, lineEnds);
       if (res.status >= 100 && res.status < 200 && res.status !== 101) {
         // 100 Continue and friends: the final response for the same request follows.
         this.conn.ctx.stats.interimResponses++;
@@ -433,18 +452,21 @@ export class HttpReader {
     let e = nl;
     if (e > pos && chunk[e - 1] === CR) e--;
     let headEnd: number;
+    const lineEnds = WHOLE_HEAD_LINES;
+    lineEnds.count = 0;
+    lineEnds.shift = pos; // the head is copied from chunk[pos..]
     if (this.isRequest && !hasProtocolAtEnd(chunk, pos, e)) {
       headEnd = nl + 1; // HTTP/0.9: the request is this line
     } else {
       if (!this.isRequest && !startsWithLower(chunk, skipOws(chunk, pos, e), HTTP_SLASH)) return -1;
       this.lineState = 1;
-      headEnd = this.scanBlankLine(chunk, nl + 1);
+      headEnd = this.scanBlankLine(chunk, nl + 1, lineEnds);
       if (headEnd < 0 || headEnd - (nl + 1) > limits.maxHeaderBytes) return -1;
     }
     this.lineOverflow = false;
     this.headerOverflow = false;
     this.headMemcap = false;
-    this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null);
+    this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null, lineEnds);
     this.afterHead();
     return headEnd;
   }
@@ -585,6 +607,10 @@ export class HttpReader {
         } else {
           this.remaining = this.chunkValue;
           this.state = S_CHUNK_DATA;
+          // Room for the chunk up front, instead of doubling from a small buffer segment by
+          // segment (each step a new block and a copy). Bounded, so that a chunk-size line
+          // alone claims little: the Content-Length path reserves its whole body the same way.
+          if (!this.bodyTaken) this.body.reserve(this.body.length + Math.min(this.chunkValue, CHUNK_RESERVE_MAX));
         }
         this.resetChunkLine();
         return pos;
