@@ -1,90 +1,177 @@
 /**
- * Prefilter benchmark: the ET Open fast patterns against ~200 MB of generated HTTP traffic.
+ * Prefilter benchmark: the fast patterns of the Snort community set (every rule uncommented) and
+ * of ET Open against ~200 MB of generated HTTP traffic (headers, HTML, JSON, script and binary
+ * bodies). Rates are CPU time (process.cpuUsage), median of several passes: the machine is shared.
  *
  *   npx tsx bench/prefilter.bench.ts            (PREFILTER_BENCH_MB=50 for a shorter run)
  *
- * Fast patterns are extracted simply: for each active rule, the content marked fast_pattern, else
- * the longest content (negated contents skipped), decoded from |hex| and backslash escapes,
- * nocase when a nocase follows it before the next content.
+ * Fast patterns are extracted simply: for each rule, the content marked fast_pattern, else the
+ * longest content (negated contents skipped), decoded from |hex| and backslash escapes, nocase
+ * when a nocase follows it before the next content. All of a set's patterns go into one
+ * prefilter, a harder case than the engine's port groups and per-buffer filters.
+ *
+ * Then the prefilters the engine itself builds for web traffic (rules compiled by Ruleset; the
+ * stream and HTTP groups of a client port to port 80, one prefilter per buffer), each over the
+ * first GROUP_TRAFFIC_MB of the same traffic: `groups.*` is their combined rate.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { RuleGroup } from '../src/match/groups.js';
 import { Prefilter, type PrefilterPattern } from '../src/match/prefilter/index.js';
+import { Ruleset } from '../src/match/ruleset.js';
+import { RuleLoader } from '../src/rule/loader.js';
+import { VariableTable } from '../src/rule/variables.js';
 import { corpus } from '../test/corpora.js';
 
-const RULES_DIR = corpus('et-open-suricata5-20240421');
+const ET_DIR = corpus('et-open-suricata5-20240421');
+const COMMUNITY = corpus('snort-community', 'community.rules');
 const TRAFFIC_BYTES = Number(process.env.PREFILTER_BENCH_MB ?? 200) * 1e6;
 const SEGMENT = 1460;
+const PASSES = 3;
+const GROUP_TRAFFIC_BYTES = Math.min(TRAFFIC_BYTES, 50e6);
 
 export async function run(): Promise<Record<string, number>> {
-  const patterns = extractFastPatterns(RULES_DIR);
   const traffic = generateTraffic(TRAFFIC_BYTES, 0x5eed);
-
-  // The first build in a process runs cold (unoptimised code), as the engine's start-up does.
-  const builds: Array<{ ms: number; cpuMs: number }> = [];
-  let m = Prefilter.build([]);
-  for (let k = 0; k < 4; k++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    m = Prefilter.build(patterns);
-    const cpu = process.cpuUsage(c0);
-    builds.push({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
+  const sets: Array<[string, PrefilterPattern[]]> = [
+    ['community', extractFastPatternsFromText(readFileSync(COMMUNITY, 'latin1').replace(/^#\s*((?:alert|log|pass|drop|reject|sdrop)\s)/gm, '$1'))],
+    ['et', extractFastPatterns(ET_DIR)],
+  ];
+  const results: Record<string, number> = { traffic_mb: traffic.bytes.length / 1e6, messages: traffic.messages };
+  for (const [name, patterns] of sets) {
+    for (const [k, v] of Object.entries(measure(patterns, traffic))) results[`${name}.${k}`] = v;
   }
-  const warm = builds.slice(1);
+  for (const name of ['community', 'et'] as const) {
+    const filters = engineGroupPatterns(name).map((patterns) => Prefilter.build(patterns));
+    for (const [k, v] of Object.entries(measureGroups(filters, traffic))) results[`${name}.groups.${k}`] = v;
+  }
+  return results;
+}
 
-  // Each HTTP message is one scan, into a set cleared per message, as the engine would do.
+/** The patterns of the engine's per-buffer prefilters in its groups for traffic from a client port to port 80. */
+function engineGroupPatterns(set: 'community' | 'et'): PrefilterPattern[][] {
+  const loader = new RuleLoader({ vars: VariableTable.withDefaults() });
+  if (set === 'community') {
+    loader.loadText(COMMUNITY, readFileSync(COMMUNITY, 'utf8').replace(/^#\s*((?:alert|log|pass|drop|reject|sdrop)\s)/gm, '$1'));
+  } else {
+    for (const f of readdirSync(ET_DIR).filter((f) => f.endsWith('.rules')).sort()) loader.loadFile(join(ET_DIR, f));
+  }
+  const ruleset = new Ruleset(loader.rules);
+  const filters: PrefilterPattern[][] = [];
+  const groups: RuleGroup[] = [];
+  const lookups = [[ruleset.stream[0], 40000, 80], [ruleset.stream[1], 80, 40000], [ruleset.httpRequest, 40000, 80], [ruleset.httpResponse, 80, 40000]] as const;
+  for (const [groupSet, src, dst] of lookups) {
+    const n = groupSet.lookup(src, dst, groups);
+    for (let g = 0; g < n; g++) {
+      // As RuleGroup builds them: one prefilter per buffer over its rules' fast patterns.
+      const byBuffer = new Map<string, PrefilterPattern[]>();
+      for (const r of groups[g]!.members) {
+        const fp = r.fastPattern;
+        if (fp === null) continue;
+        let list = byBuffer.get(fp.buffer);
+        if (list === undefined) byBuffer.set(fp.buffer, (list = []));
+        list.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
+      }
+      filters.push(...byBuffer.values());
+    }
+  }
+  return filters;
+}
+
+/** Each filter over the first GROUP_TRAFFIC_BYTES, one scan per message: total bytes over total CPU time. */
+function measureGroups(filters: Prefilter[], traffic: Traffic): Record<string, number> {
+  let messages = 0;
+  while (messages < traffic.messages && traffic.bounds[messages + 1]! <= GROUP_TRAFFIC_BYTES) messages++;
+  const bytes = traffic.bounds[messages]!;
+  const passOver = (m: Prefilter): number => {
+    const out = m.createCandidateSet();
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < messages; k++) {
+      out.clear();
+      m.scan(traffic.bytes, out, traffic.bounds[k]!, traffic.bounds[k + 1]!);
+    }
+    return cpuMs(c0);
+  };
+  let totalMs = 0;
+  for (const m of filters) {
+    passOver(m); // warm-up
+    totalMs += median(Array.from({ length: PASSES }, () => passOver(m)));
+  }
+  return {
+    filters: filters.length,
+    step_engine_filters: filters.filter((m) => m.engine === 'step').length,
+    patterns: filters.reduce((n, m) => n + m.distinctPatterns, 0),
+    table_bytes: filters.reduce((n, m) => n + m.memoryBytes, 0),
+    scan_cpu_mb_s: (filters.length * bytes) / 1e6 / (totalMs / 1000),
+  };
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+function measure(patterns: PrefilterPattern[], traffic: Traffic): Record<string, number> {
+  // The first build of a set runs colder (less optimised code), as the engine's start-up does.
+  const builds: number[] = [];
+  let m = Prefilter.build([]);
+  for (let k = 0; k < 5; k++) {
+    const c0 = process.cpuUsage();
+    m = Prefilter.build(patterns);
+    builds.push(cpuMs(c0));
+  }
+
+  // Each HTTP message is one scan, into a set cleared per message, as the engine does.
   const out = m.createCandidateSet();
-  const scanOnce = (): { ms: number; cpuMs: number; hits: number } => {
+  const scanOnce = (): { cpuMs: number; hits: number } => {
     let hits = 0;
     const c0 = process.cpuUsage();
-    const t0 = performance.now();
     for (let k = 0; k < traffic.messages; k++) {
       out.clear();
       m.scan(traffic.bytes, out, traffic.bounds[k]!, traffic.bounds[k + 1]!);
       hits += out.count;
     }
-    const cpu = process.cpuUsage(c0);
-    return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, hits };
+    return { cpuMs: cpuMs(c0), hits };
   };
-  scanOnce(); // warm-up: lets the JIT optimise the scan loop
-  const scans = [scanOnce(), scanOnce()];
-  const best = scans.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const bestCpu = Math.min(...scans.map((s) => s.cpuMs));
-
   // The same bytes as TCP-sized chunks of one stream per message.
   const stream = m.createStream();
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  let streamHits = 0;
-  for (let k = 0; k < traffic.messages; k++) {
-    stream.reset();
-    out.clear();
-    for (let at = traffic.bounds[k]!, end = traffic.bounds[k + 1]!; at < end; at += SEGMENT) {
-      m.scanStream(stream, traffic.bytes, out, at, Math.min(end, at + SEGMENT));
+  const streamOnce = (): { cpuMs: number; hits: number } => {
+    let hits = 0;
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < traffic.messages; k++) {
+      stream.reset();
+      out.clear();
+      for (let at = traffic.bounds[k]!, end = traffic.bounds[k + 1]!; at < end; at += SEGMENT) {
+        m.scanStream(stream, traffic.bytes, out, at, Math.min(end, at + SEGMENT));
+      }
+      hits += out.count;
     }
-    streamHits += out.count;
+    return { cpuMs: cpuMs(c0), hits };
+  };
+  scanOnce(); // warm-up: lets the JIT optimise the scan loops
+  const scans: Array<{ cpuMs: number; hits: number }> = [];
+  const streams: Array<{ cpuMs: number; hits: number }> = [];
+  for (let k = 0; k < PASSES; k++) {
+    scans.push(scanOnce());
+    streams.push(streamOnce());
   }
-  const streamMs = performance.now() - t0;
-  const streamCpu = process.cpuUsage(c0);
-
   const mb = traffic.bytes.length / 1e6;
   return {
     patterns: patterns.length,
     distinct_patterns: m.distinctPatterns,
-    build_cold_ms: builds[0]!.ms,
-    build_cold_cpu_ms: builds[0]!.cpuMs,
-    build_ms: Math.min(...warm.map((b) => b.ms)),
-    build_cpu_ms: Math.min(...warm.map((b) => b.cpuMs)),
+    step_engine: m.engine === 'step' ? 1 : 0,
+    build_cold_cpu_ms: builds[0]!,
+    build_cpu_ms: median(builds.slice(1)),
     table_bytes: m.memoryBytes,
-    traffic_mb: mb,
-    messages: traffic.messages,
-    scan_mb_s: mb / (best.ms / 1000),
-    scan_cpu_mb_s: mb / (bestCpu / 1000),
-    candidates_per_message: best.hits / traffic.messages,
-    stream_mb_s: mb / (streamMs / 1000),
-    stream_cpu_mb_s: mb / ((streamCpu.user + streamCpu.system) / 1e6),
-    stream_candidates_per_message: streamHits / traffic.messages,
+    scan_cpu_mb_s: mb / (median(scans.map((s) => s.cpuMs)) / 1000),
+    candidates_per_message: scans[0]!.hits / traffic.messages,
+    stream_cpu_mb_s: mb / (median(streams.map((s) => s.cpuMs)) / 1000),
+    stream_candidates_per_message: streams[0]!.hits / traffic.messages,
   };
 }
 
@@ -98,29 +185,31 @@ interface Content {
 }
 
 export function extractFastPatterns(dir: string): PrefilterPattern[] {
-  const patterns: PrefilterPattern[] = [];
   const files = readdirSync(dir).filter((f) => f.endsWith('.rules')).sort();
-  for (const file of files) {
-    for (const line of readFileSync(join(dir, file), 'latin1').split('\n')) {
-      if (!/^(alert|drop|reject|pass|log)\s/.test(line)) continue;
-      const open = line.indexOf('(');
-      const close = line.lastIndexOf(')');
-      if (open < 0 || close < open) continue;
-      const contents: Content[] = [];
-      let current: Content | null = null;
-      for (const [keyword, value] of ruleOptions(line.slice(open + 1, close))) {
-        if (keyword === 'content') {
-          current = null;
-          const m = /^"(.*)"$/s.exec(value);
-          const bytes = m ? decodeContent(m[1]!) : null;
-          if (bytes && bytes.length > 0) contents.push((current = { bytes, nocase: false, fastPattern: false }));
-        } else if (keyword === 'nocase' && current) current.nocase = true;
-        else if (keyword === 'fast_pattern' && current) current.fastPattern = true;
-      }
-      let best = contents.find((c) => c.fastPattern);
-      if (!best) for (const c of contents) if (!best || c.bytes.length > best.bytes.length) best = c;
-      if (best) patterns.push({ id: patterns.length, bytes: best.bytes, nocase: best.nocase });
+  return extractFastPatternsFromText(files.map((f) => readFileSync(join(dir, f), 'latin1')).join('\n'));
+}
+
+export function extractFastPatternsFromText(text: string): PrefilterPattern[] {
+  const patterns: PrefilterPattern[] = [];
+  for (const line of text.split('\n')) {
+    if (!/^(alert|drop|reject|pass|log|sdrop)\s/.test(line)) continue;
+    const open = line.indexOf('(');
+    const close = line.lastIndexOf(')');
+    if (open < 0 || close < open) continue;
+    const contents: Content[] = [];
+    let current: Content | null = null;
+    for (const [keyword, value] of ruleOptions(line.slice(open + 1, close))) {
+      if (keyword === 'content') {
+        current = null;
+        const m = /^"(.*)"$/s.exec(value);
+        const bytes = m ? decodeContent(m[1]!) : null;
+        if (bytes && bytes.length > 0) contents.push((current = { bytes, nocase: false, fastPattern: false }));
+      } else if (keyword === 'nocase' && current) current.nocase = true;
+      else if (keyword === 'fast_pattern' && current) current.fastPattern = true;
     }
+    let best = contents.find((c) => c.fastPattern);
+    if (!best) for (const c of contents) if (!best || c.bytes.length > best.bytes.length) best = c;
+    if (best) patterns.push({ id: patterns.length, bytes: best.bytes, nocase: best.nocase });
   }
   return patterns;
 }

@@ -1,4 +1,4 @@
 export { CandidateSet, MAX_ID_LIMIT } from './candidate-set.js';
 export type { PrefilterPattern } from './patterns.js';
-export { Prefilter, type PrefilterOptions } from './prefilter.js';
+export { Prefilter, type PrefilterEngine, type PrefilterOptions } from './prefilter.js';
 export { PrefilterStream } from './stream.js';

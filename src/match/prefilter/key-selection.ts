@@ -149,3 +149,41 @@ export function chooseKeyOffset(
   }
   return best;
 }
+
+/**
+ * Start of the run of `stride` consecutive 4-byte windows a pattern of `length` folded bytes is
+ * keyed on when the scan probes one window start in every `stride` positions: whatever the
+ * pattern's alignment, exactly one window of the run starts at a probed position, so each must be
+ * a key. The run with the lowest expected number of hits (sum of 2^-rarity) wins, among runs
+ * ending at most `maxLookahead` bytes before the pattern's end.
+ */
+export function chooseWindowRun(
+  folded: Uint8Array,
+  from: number,
+  length: number,
+  stride: number,
+  maxLookahead: number,
+  counts: WindowCounts,
+): number {
+  const last = length - stride - 3;
+  const lowest = Math.max(0, last - maxLookahead);
+  const windows = last + stride - lowest;
+  const cost = new Float64Array(windows);
+  for (let k = 0; k < windows; k++) {
+    const o = lowest + k;
+    const w = (folded[from + o]! << 24) | (folded[from + o + 1]! << 16) | (folded[from + o + 2]! << 8) | folded[from + o + 3]!;
+    cost[k] = 2 ** -windowRarity(folded, from, o, 4, counts.get(w));
+  }
+  let best = last;
+  let bestCost = Infinity;
+  for (let o = last; o >= lowest; o--) {
+    let c = 0;
+    for (let r = 0; r < stride; r++) c += cost[o - lowest + r]!;
+    // Strictly lower: on ties keep the later run (less lookahead).
+    if (c < bestCost) {
+      bestCost = c;
+      best = o;
+    }
+  }
+  return best;
+}

@@ -1,6 +1,6 @@
 import { FOLD, hasAsciiLetter } from './ascii.js';
 import { MAX_ID_LIMIT } from './candidate-set.js';
-import { MAX_SLOTS } from './tables.js';
+import { MAX_SLOTS } from './step-tables.js';
 
 /** One literal the prefilter looks for: a rule's fast pattern. */
 export interface PrefilterPattern {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Prefilter, type PrefilterOptions, type PrefilterPattern } from '../../../src/match/prefilter/index.js';
+import { Prefilter, type PrefilterEngine, type PrefilterOptions, type PrefilterPattern } from '../../../src/match/prefilter/index.js';
 import { referenceIds, sorted } from './reference.js';
 
 /** Alphabets from tiny (many overlaps and repeats) to every byte value. */
@@ -31,7 +31,12 @@ function patternsFrom(alphabet: readonly number[]): fc.Arbitrary<PrefilterPatter
 
 const optionsArb: fc.Arbitrary<PrefilterOptions> = fc.record(
   // Tiny filters force many keys onto one bit.
-  { maxKeyLookahead: fc.integer({ min: 0, max: 20 }), quadFilterBits: fc.integer({ min: 4, max: 14 }) },
+  // Both engines, and the automatic choice.
+  {
+    maxKeyLookahead: fc.integer({ min: 0, max: 20 }),
+    quadFilterBits: fc.integer({ min: 4, max: 14 }),
+    engine: fc.constantFrom<PrefilterEngine>('step', 'byte'),
+  },
   { requiredKeys: [] },
 );
 
@@ -152,6 +157,66 @@ describe('Prefilter stream scanning', () => {
         expect(sorted(all)).toEqual(referenceIds(patterns, h));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('Prefilter against a naive search, on planted occurrences', () => {
+  // Each pattern planted at a chosen offset (buffer start and end included), over binary filler,
+  // with case flips for nocase patterns; both engines.
+  const plantedArb = fc
+    .record({
+      patterns: fc.array(
+        fc.record({
+          id: fc.nat({ max: 30 }),
+          bytes: fc.oneof(
+            { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 3 }) },
+            { weight: 3, arbitrary: fc.uint8Array({ minLength: 4, maxLength: 12 }) },
+            { weight: 2, arbitrary: fc.uint8Array({ minLength: 11, maxLength: 30 }) },
+          ),
+          nocase: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 20 },
+      ),
+      filler: fc.uint8Array({ maxLength: 200 }),
+      engine: fc.constantFrom<PrefilterEngine>('step', 'byte'),
+    })
+    .chain(({ patterns, filler, engine }) =>
+      fc.record({
+        patterns: fc.constant(patterns),
+        engine: fc.constant(engine),
+        filler: fc.constant(filler),
+        plants: fc.array(fc.record({ which: fc.nat(), at: fc.nat(), flip: fc.boolean() }), { maxLength: 6 }),
+      }),
+    );
+
+  it('reports exactly the patterns that occur', () => {
+    fc.assert(
+      fc.property(plantedArb, ({ patterns, engine, filler, plants }) => {
+        const buf = Uint8Array.from(filler);
+        for (const { which, at, flip } of plants) {
+          const p = patterns[which % patterns.length]!;
+          if (p.bytes.length > buf.length) continue;
+          // Offsets spread over the buffer, its first and last positions included.
+          const where = at % 3 === 0 ? 0 : at % 3 === 1 ? buf.length - p.bytes.length : at % (buf.length - p.bytes.length + 1);
+          for (let j = 0; j < p.bytes.length; j++) {
+            const b = p.bytes[j]!;
+            const letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a;
+            buf[where + j] = flip && p.nocase && letter ? b ^ 0x20 : b;
+          }
+        }
+        const m = Prefilter.build(patterns, { engine });
+        expect(scanIds(m, buf)).toEqual(referenceIds(patterns, buf));
+        // The same bytes as a view at an odd offset into a larger buffer, as packets arrive.
+        const host = new Uint8Array(buf.length + 7);
+        host.set(buf, 3);
+        expect(scanIds(m, host.subarray(3, 3 + buf.length))).toEqual(referenceIds(patterns, buf));
+        const half = buf.length >> 1;
+        const out = m.createCandidateSet();
+        m.scanWithContext(buf, 0, half, buf.length, out);
+        expect(sorted(out.toArray())).toEqual(referenceIds(patterns, buf, half, buf.length, 0));
+      }),
+      { numRuns: 400 },
     );
   });
 });

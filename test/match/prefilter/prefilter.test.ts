@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CandidateSet, Prefilter, type PrefilterPattern } from '../../../src/match/prefilter/index.js';
-import { HASH_MUL } from '../../../src/match/prefilter/tables.js';
+import { HASH_MUL } from '../../../src/match/prefilter/step-tables.js';
 import { bytesOf, referenceIds, sorted } from './reference.js';
 
 function pat(id: number, text: string | Uint8Array, nocase = false): PrefilterPattern {
@@ -160,24 +160,24 @@ describe('Prefilter edge cases', () => {
   });
 
   it('keeps a filter bit set while another key behind it is still unfound', () => {
-    // Two 4-byte patterns whose keys share one bit of a 2^10-bit filter: finding the first must
-    // not hide the second.
+    // Two 7-byte patterns (keyed on their four 4-byte windows) with windows on one bit of a
+    // 2^10-bit filter: finding the first must not hide the second.
     const bits = 10;
-    const bitOf = (t: string): number => {
-      const b = bytesOf(t);
-      return Math.imul((b[3]! << 24) | (b[2]! << 16) | (b[1]! << 8) | b[0]!, HASH_MUL) >>> (32 - bits);
-    };
-    const first = 'qwer';
+    const bitOf = (b: Uint8Array, at: number): number =>
+      Math.imul((b[at + 3]! << 24) | (b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!, HASH_MUL) >>> (32 - bits);
+    const first = 'qwertyu';
+    const firstBits = new Set([0, 1, 2, 3].map((o) => bitOf(bytesOf(first), o)));
     let second = '';
     for (let k = 0; second === '' && k < 1e6; k++) {
-      const t = 'z' + String.fromCharCode(97 + (k % 26), 97 + ((k / 26) % 26 | 0), 97 + ((k / 676) % 26 | 0));
-      if (bitOf(t) === bitOf(first)) second = t;
+      const t = 'zzz' + String.fromCharCode(97 + (k % 26), 97 + ((k / 26) % 26 | 0), 97 + ((k / 676) % 26 | 0), 97 + ((k / 17576) % 26 | 0));
+      if ([0, 1, 2, 3].some((o) => firstBits.has(bitOf(bytesOf(t), o)))) second = t;
     }
     expect(second).not.toBe('');
     const ps = [pat(0, first), pat(1, second)];
     const m = Prefilter.build(ps, { quadFilterBits: bits, maxKeyLookahead: 0 });
     expect(found(m, bytesOf(`${first} ${first} ${second}`))).toEqual([0, 1]);
     expect(found(m, bytesOf(`${second} ${first}`))).toEqual([0, 1]);
+    expect(found(m, bytesOf(`.${first}..${second}`))).toEqual([0, 1]);
   });
 
   it('rejects out-of-range options', () => {
@@ -190,6 +190,57 @@ describe('Prefilter edge cases', () => {
     const m = Prefilter.build([pat(0, 'abcd'), pat(1, 'xy'), pat(2, 'q')]);
     expect(m.memoryBytes).toBeGreaterThan(0);
     expect(m.quadFilterBits).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('Prefilter engines', () => {
+  it('chooses the step engine for port-group-sized sets and the byte engine for many short text patterns', () => {
+    const long = Array.from({ length: 50 }, (_, k) => pat(k, `/cgi-bin/script${k}.cgi`));
+    expect(Prefilter.build(long).engine).toBe('step');
+    expect(Prefilter.build([...long, pat(50, '=+'), pat(51, '\xff\xd8')]).engine).toBe('step');
+    // Short text patterns keyed on pairs such as "er", "in", "th" would hit every few bytes.
+    const letters = 'etaoinsr';
+    const words = [...letters].flatMap((x) => [...letters].map((y) => `${x}${y}${x}n`));
+    const text = words.map((w, k) => pat(100 + k, w, true));
+    expect(Prefilter.build([...long, ...text]).engine).toBe('byte');
+    expect(Prefilter.build([...long, ...text], { engine: 'step' }).engine).toBe('step');
+    expect(() => Prefilter.build(long, { engine: 'other' as 'step' })).toThrow(RangeError);
+  });
+
+  it('finds 2-byte patterns at odd and even offsets, with and without 1-byte patterns in the set', () => {
+    for (const extra of [[], [pat(9, '\x01')]]) {
+      // "=+" and "{]" begin with rare bytes (keyed on their first byte's row); "ab" with a common one.
+      const ps = [pat(0, '=+'), pat(1, '{]'), pat(2, 'AB', true), pat(3, 'qwertyuiop'), ...extra];
+      for (const engine of ['step', 'byte'] as const) {
+        const m = Prefilter.build(ps, { engine });
+        for (const text of ['=+', 'x=+', 'xx=+', 'xxx=+xx', '==+', '=x+{]', 'x{]', 'xxab', 'xxxaB', '=', '+', 'qwertyuiop=+', 'xqwertyuiopx{]', '\x01=']) {
+          const buf = bytesOf(text);
+          expect(found(m, buf), `${engine} ${text}`).toEqual(referenceIds(ps, buf));
+          for (let from = 0; from <= buf.length; from++) {
+            expect(found(m, buf, from), `${engine} ${text} from ${from}`).toEqual(referenceIds(ps, buf, from));
+          }
+        }
+      }
+    }
+  });
+
+  it('agree with each other on long patterns at every alignment', () => {
+    const ps = [pat(0, 'GET /admin/config.php'), pat(1, 'x-forwarded-for:', true), pat(2, Uint8Array.of(0x00, 0x01, 0x86, 0xa5, 0x00, 0x00, 0x00, 0x02))];
+    const step = Prefilter.build(ps, { engine: 'step' });
+    const byte = Prefilter.build(ps, { engine: 'byte' });
+    for (const p of ps) {
+      for (let pad = 0; pad < 9; pad++) {
+        const buf = new Uint8Array(pad * 2 + p.bytes.length);
+        buf.fill(0x2e);
+        buf.set(p.bytes, pad);
+        const want = referenceIds(ps, buf);
+        expect(found(step, buf)).toEqual(want);
+        expect(found(byte, buf)).toEqual(want);
+        // Cut one byte off either end: the occurrence is gone.
+        expect(found(step, buf, pad + 1)).toEqual(referenceIds(ps, buf, pad + 1));
+        expect(found(step, buf, 0, pad + p.bytes.length - 1)).toEqual(referenceIds(ps, buf, 0, pad + p.bytes.length - 1));
+      }
+    }
   });
 });
 
