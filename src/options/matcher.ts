@@ -168,7 +168,7 @@ export class Inspection {
   text(): string {
     if (this.textCache === null) {
       const b = this.buf;
-      this.textCache = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+      this.textCache = b.length === 0 ? '' : LATIN1_SLICE.call(b, 0, b.length);
     }
     return this.textCache;
   }
@@ -204,6 +204,8 @@ export class Inspection {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Node's native Latin-1 decoder reads any Uint8Array: no Buffer view per call. */
+const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
 /** Keeps a lower-cased copy of some bytes (see Inspection.setBuffer). */
 export interface LowercaseSource {

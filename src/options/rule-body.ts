@@ -194,7 +194,8 @@ class RuleBodyBuilder {
   private readonly unsupported: string[] = [];
   private readonly skipReasons: SkipReason[] = [];
   private readonly singleSeen: string[] = [];
-  private readonly sources = new Map<ContentMatch, ContentSources>();
+  /** Created with the first content (a fifth of the rules in a large set have none). */
+  private sources: Map<ContentMatch, ContentSources> | undefined;
   private sticky: { buffer: string; option: OptionInstance } | undefined;
   private transforms: readonly TransformStep[] = NO_TRANSFORMS;
   /** The content the next modifier applies to; null when a broken content absorbs them. */
@@ -219,7 +220,15 @@ class RuleBodyBuilder {
         ruleCtx.warning('rule has no msg: add msg:"..."; so its alerts say what they detect');
       }
     }
-    return { meta: this.meta, detection: this.detection, unsupported: this.unsupported, skipReasons: this.skipReasons };
+    const meta = this.meta;
+    const d = this.detection;
+    // The model lives as long as the rule: no spare capacity, no empty list of its own.
+    meta.references = exactSize(meta.references);
+    d.payload = exactSize(d.payload);
+    d.conditions = exactSize(d.conditions);
+    d.flowbits = exactSize(d.flowbits);
+    d.variables = exactSize(d.variables);
+    return { meta, detection: d, unsupported: exactSize(this.unsupported), skipReasons: exactSize(this.skipReasons) };
   }
 
   private option(o: OptionInstance): void {
@@ -317,7 +326,7 @@ class RuleBodyBuilder {
       endsWith: false,
       bufferFrom: uri ? 'uricontent' : sticky !== undefined ? 'sticky' : 'default',
     };
-    this.sources.set(el, { modifiers: [] });
+    (this.sources ??= new Map()).set(el, { modifiers: [] });
     this.detection.payload.push(el);
     this.lastContent = el;
     this.lastMatch = el;
@@ -410,7 +419,7 @@ class RuleBodyBuilder {
       return;
     }
     if (el === null) return;
-    const src = this.sources.get(el)!;
+    const src = this.sources!.get(el)!;
     if (o.module.buffer !== undefined) {
       // Snort 2's file_data is a cursor that an http_* modifier overrides; other sticky buffers are final.
       const overridable = el.bufferFrom === 'default' || (el.bufferFrom === 'sticky' && el.buffer === 'file.data');
@@ -497,6 +506,14 @@ class RuleBodyBuilder {
 
 const NO_TRANSFORMS: readonly TransformStep[] = Object.freeze([]);
 
+/** Shared by every rule with nothing in a list: the model is read, never changed, once built. */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
+
+/** The shared empty list, or a copy without the spare capacity that growing the list left. */
+function exactSize<T>(list: T[]): T[] {
+  return list.length === 0 ? (NO_ITEMS as never[]) : list.slice();
+}
+
 function applyMeta(meta: RuleMeta, o: OptionInstance): void {
   const v = o.value;
   switch (o.keyword) {
@@ -525,7 +542,8 @@ function applyMeta(meta: RuleMeta, o: OptionInstance): void {
       meta.references.push(v as ReferenceValue);
       break;
     case 'metadata':
-      meta.metadata.push(...(v as MetadataEntry[]));
+      // Entry lists are immutable and shared (one per distinct metadata text): no copy for the common single option.
+      meta.metadata = meta.metadata.length === 0 ? (v as MetadataEntry[]) : meta.metadata.concat(v as MetadataEntry[]);
       break;
     case 'target':
       meta.target = v as TargetValue;
@@ -536,7 +554,8 @@ function applyMeta(meta: RuleMeta, o: OptionInstance): void {
 /** Checks that need a content's final buffer and all of its modifiers. */
 function checkContents(
   payload: readonly PayloadElement[],
-  sources: ReadonlyMap<ContentMatch, ContentSources>,
+  /** Undefined when the rule has no content. */
+  sources: ReadonlyMap<ContentMatch, ContentSources> | undefined,
   options: readonly OptionInstance[],
   stickyPcres: ReadonlySet<PcreMatch> | undefined,
 ): void {
@@ -556,16 +575,15 @@ function checkContents(
       continue;
     }
     if (el.kind !== 'content') continue;
-    const src = sources.get(el)!;
+    const src = sources!.get(el)!;
     if (src.modifiers.length === 0 && el.buffer !== 'http.host') {
       if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
       continue;
     }
-    const mod = (k: string): OptionInstance | undefined => modifierOf(src, k);
     const len = el.bytes.length;
 
-    const absolute = mod('offset') ?? mod('depth');
-    const relative = mod('distance') ?? mod('within');
+    const absolute = modifierOf(src, 'offset') ?? modifierOf(src, 'depth');
+    const relative = modifierOf(src, 'distance') ?? modifierOf(src, 'within');
     if (absolute !== undefined && relative !== undefined) {
       const later = options.indexOf(absolute) > options.indexOf(relative) ? absolute : relative;
       later.ctx.error(
@@ -574,15 +592,15 @@ function checkContents(
     }
     if (el.startsWith) {
       for (const k of POSITION_SLOTS) {
-        const o = mod(k);
+        const o = modifierOf(src, k);
         if (o !== undefined) o.ctx.error(`${k} cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start`);
       }
     }
-    const depthO = mod('depth');
+    const depthO = modifierOf(src, 'depth');
     if (depthO !== undefined && typeof el.depth === 'number' && el.depth < len) {
       depthO.ctx.error(`depth:${el.depth} is shorter than the content (${len} bytes), so it can never match: use depth:${len} or more`);
     }
-    const withinO = mod('within');
+    const withinO = modifierOf(src, 'within');
     if (withinO !== undefined && typeof el.within === 'number' && el.within < len) {
       withinO.ctx.error(`within:${el.within} is shorter than the content (${len} bytes), so it can never match: use within:${len} or more`);
     }
@@ -593,19 +611,19 @@ function checkContents(
         `${relative.keyword} has no earlier content or pcre match in ${el.buffer} to be relative to, so it counts from the buffer start: write ${alt}:${String(relative.value)} to say so`,
       );
     }
-    const fp = mod('fast_pattern');
+    const fp = modifierOf(src, 'fast_pattern');
     if (fp !== undefined && el.fastPattern !== undefined) {
       if (el.negated) fp.ctx.error('fast_pattern cannot be used on a negated content: put it on a content without !');
       else if (el.fastPattern.kind === 'chop' && el.fastPattern.offset + el.fastPattern.length > len) {
         fp.ctx.error(`fast_pattern:${el.fastPattern.offset},${el.fastPattern.length} reaches past the end of the content (${len} bytes)`);
       } else if (el.fastPattern.kind === 'only') {
-        const positional = POSITION_SLOTS.map(mod).find((x): x is OptionInstance => x !== undefined);
+        const positional = POSITION_SLOTS.map((k) => modifierOf(src, k)).find((x): x is OptionInstance => x !== undefined);
         if (positional !== undefined) {
           fp.ctx.error(`fast_pattern:only cannot be combined with ${positional.keyword}: the prefilter match alone cannot check a position; write fast_pattern; instead`);
         }
       }
     }
-    const raw = mod('rawbytes');
+    const raw = modifierOf(src, 'rawbytes');
     if (raw !== undefined && el.buffer !== 'pkt_data') {
       raw.ctx.error(`rawbytes cannot be used on a content in ${el.buffer}: rawbytes inspects the raw packet; remove one of them`);
     }

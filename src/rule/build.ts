@@ -11,6 +11,7 @@ import { parseAddressText } from './ip-set.js';
 import type { RuleNode, SpecNode } from './line-parser.js';
 import { parsePortText } from './port-set.js';
 import { ACTIONS, PROTOCOLS } from './protocols.js';
+import type { OptionValueCache } from './option-values.js';
 import type { VariableTable } from './variables.js';
 
 /** Where the problems of one rule go, with offsets in its logical line. */
@@ -22,6 +23,8 @@ export interface BuildOptions {
   vars: VariableTable;
   enabled: boolean;
   reporter: RuleReporter;
+  /** Values already read in this load, shared by the rules that repeat an option's text. */
+  values?: OptionValueCache;
 }
 
 export interface BuiltRule {
@@ -41,20 +44,33 @@ function isKeywordChar(c: number): boolean {
 /**
  * An option of a rule: the AST node, and the KeywordContext its module and buildRuleBody report
  * through (offsets relative to the value; a report without an offset covers the whole option).
- * One object per option for both roles: a large rule set has half a million options.
+ * One object per option for both roles: a large rule set has half a million options, all kept
+ * for as long as their rules, so the value text is not kept beside the line it is part of.
  */
 class OptionNode implements RuleOption, KeywordContext {
   module: KeywordModule | undefined = undefined;
   value: unknown = undefined;
   constructor(
+    /** As written until a module claims the option, then the module's name for it. */
     public keyword: string,
-    public written: string,
-    readonly raw: string | null,
     readonly offset: number,
     readonly length: number,
+    /** Just after the ':' when a value was written. */
     readonly valueOffset: number,
     private readonly sink: RuleSink,
   ) {}
+  get raw(): string | null {
+    const line = this.sink.line;
+    return line.charCodeAt(this.valueOffset - 1) === 58 /* : */ ? line.slice(this.valueOffset, this.offset + this.length) : null;
+  }
+  get written(): string {
+    const m = this.module;
+    if (m === undefined || m.aliases === undefined) return this.keyword;
+    const line = this.sink.line;
+    let end = this.offset;
+    while (end < line.length && isKeywordChar(line.charCodeAt(end))) end++;
+    return line.slice(this.offset, end);
+  }
   get ctx(): KeywordContext | undefined {
     return this.module === undefined ? undefined : this;
   }
@@ -85,7 +101,7 @@ function optionFromToken(t: Token, sink: RuleSink): OptionNode {
   while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
   const end = text.charCodeAt(text.length - 1) === 59 /* ; */ ? text.length - 1 : text.length;
   const hasValue = text.charCodeAt(j) === 58; /* : */
-  return new OptionNode(keyword, keyword, hasValue ? text.slice(j + 1, end) : null, t.offset + i, hasValue ? end - i : keyword.length, t.offset + (hasValue ? j + 1 : j), sink);
+  return new OptionNode(keyword, t.offset + i, hasValue ? end - i : keyword.length, t.offset + (hasValue ? j + 1 : j), sink);
 }
 
 function specText(line: string, s: SpecNode): string {
@@ -126,6 +142,8 @@ class RuleSink {
   constructor(
     private readonly reporter: RuleReporter,
     vars: VariableTable,
+    /** The rule's logical line, which its options' offsets index. */
+    readonly line: string,
   ) {
     this.lookupVar = vars.lookup;
   }
@@ -146,26 +164,34 @@ function keywordHint(name: string): string {
   return h;
 }
 
+/** The unsupported list of every rule that asks for nothing kanshi lacks; never changed once built. */
+const NOTHING_UNSUPPORTED: readonly string[] = Object.freeze([]);
+
+/**
+ * Keywords read afresh every time: values that hardly ever repeat (msg, sid), and numbers or
+ * names that cost less to read than to look up by their text (and take no memory to keep).
+ */
+const READ_EACH_TIME: ReadonlySet<string> = new Set(['msg', 'sid', 'rev', 'gid', 'priority', 'classtype', 'depth', 'offset', 'distance', 'within']);
+
 /** Turns a parsed rule line into a Rule, reading every option with its keyword module. */
 export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: BuildOptions): BuiltRule {
-  const sink = new RuleSink(opts.reporter, opts.vars);
-  const report = (severity: Severity, message: string, offset: number, length: number): void => sink.report(severity, message, offset, length);
+  const sink = new RuleSink(opts.reporter, opts.vars, line);
   const at = map.locate(node.action.offset);
 
   const unsupported: string[] = [];
   const action = node.action.value;
   if (!ACTIONS.has(action)) {
-    report('error', `unknown action '${action}'${didYouMean(action, ACTIONS) || `: write one of ${[...ACTIONS].slice(0, 6).join(', ')}`}`, node.action.offset, action.length);
+    sink.report('error', `unknown action '${action}'${didYouMean(action, ACTIONS) || `: write one of ${[...ACTIONS].slice(0, 6).join(', ')}`}`, node.action.offset, action.length);
   }
   const protocol = node.protocol.value;
   const proto = PROTOCOLS.get(protocol);
   if (!proto) {
-    report('error', `unknown protocol '${protocol}'${didYouMean(protocol, PROTOCOLS.keys()) || ': write ip, tcp, udp, icmp or an application protocol such as http'}`, node.protocol.offset, protocol.length);
+    sink.report('error', `unknown protocol '${protocol}'${didYouMean(protocol, PROTOCOLS.keys()) || ': write ip, tcp, udp, icmp or an application protocol such as http'}`, node.protocol.offset, protocol.length);
   } else if (!proto.evaluated) {
     unsupported.push(`protocol ${protocol}`);
   }
 
-  checkSeparated(node, report);
+  checkSeparated(node, sink);
 
   const src = specText(line, node.src);
   const srcPort = specText(line, node.srcPort);
@@ -180,16 +206,19 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   const header: CompiledHeader | undefined =
     srcSet && srcPortSet && dstSet && dstPortSet ? { src: srcSet, srcPort: srcPortSet, dst: dstSet, dstPort: dstPortSet, bidirectional: direction === '<>' } : undefined;
 
-  const options = node.options.map((t) => optionFromToken(t, sink));
+  const tokens = node.options;
+  const options: OptionNode[] = new Array(tokens.length);
+  for (let k = 0; k < tokens.length; k++) options[k] = optionFromToken(tokens[k]!, sink);
+  const shared = opts.values;
   const rule: Rule = {
     enabled: opts.enabled,
-    action,
-    protocol,
-    src: stripBlanks(src),
-    srcPort: stripBlanks(srcPort),
+    action: shared ? shared.intern(action) : action,
+    protocol: shared ? shared.intern(protocol) : protocol,
+    src: shared ? shared.intern(stripBlanks(src)) : stripBlanks(src),
+    srcPort: shared ? shared.intern(stripBlanks(srcPort)) : stripBlanks(srcPort),
     direction,
-    dst: stripBlanks(dst),
-    dstPort: stripBlanks(dstPort),
+    dst: shared ? shared.intern(stripBlanks(dst)) : stripBlanks(dst),
+    dstPort: shared ? shared.intern(stripBlanks(dstPort)) : stripBlanks(dstPort),
     options,
     body: undefined,
     header,
@@ -213,50 +242,52 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
       if (FOREIGN_KEYWORDS.has(written)) {
         if (!unsupported.includes(written)) unsupported.push(written);
       } else {
-        report('error', `unknown keyword '${written}'${keywordHint(written) || ': check the spelling, or remove the option'}`, option.offset, written.length);
+        sink.report('error', `unknown keyword '${written}'${keywordHint(written) || ': check the spelling, or remove the option'}`, option.offset, written.length);
       }
       continue;
     }
     option.module = module;
-    // The module's own strings, shared by every rule, instead of a copy per option.
-    if (written === module.keyword) option.written = module.keyword;
+    // The module's own string, shared by every rule, instead of a copy per option.
     option.keyword = module.keyword;
     const ctx: KeywordContext = option;
     // The option node itself is the OptionInstance: one object per option, not two.
     instances.push(option as RuleOption & OptionInstance);
     if (module.evaluable === false && !unsupported.includes(module.keyword)) unsupported.push(module.keyword);
-    if (module.takesValue === 'none' && option.raw !== null) {
-      report('error', `'${written}' takes no value: write ${written};`, option.offset, option.length);
+    const raw = option.raw;
+    if (module.takesValue === 'none' && raw !== null) {
+      sink.report('error', `'${written}' takes no value: write ${written};`, option.offset, option.length);
       continue;
     }
-    if (module.takesValue === 'required' && option.raw === null) {
-      report('error', `'${written}' needs a value: write ${written}:VALUE;`, option.offset, written.length);
+    if (module.takesValue === 'required' && raw === null) {
+      sink.report('error', `'${written}' needs a value: write ${written}:VALUE;`, option.offset, written.length);
       continue;
     }
-    const swallowed = swallowedOption(option, isKnownKeyword);
+    const swallowed = swallowedOption(option, raw, isKnownKeyword);
     if (swallowed) {
       missingSemicolon = true;
-      report('error', swallowed.message, swallowed.offset, 1);
+      sink.report('error', swallowed.message, swallowed.offset, 1);
       continue;
     }
     const before = sink.errors;
     let value: unknown;
     try {
-      value = module.parse(option.raw, ctx);
+      value = opts.values !== undefined && raw !== null && !READ_EACH_TIME.has(module.keyword) ? opts.values.read(module, raw, ctx) : module.parse(raw, ctx);
     } catch (e) {
       // A keyword module must not take the whole load down with it; report it at the option.
-      report('error', `internal error reading '${written}': ${e instanceof Error ? e.message : String(e)}`, option.offset, option.length);
+      sink.report('error', `internal error reading '${written}': ${e instanceof Error ? e.message : String(e)}`, option.offset, option.length);
     }
-    if (value === undefined && sink.errors === before) report('error', `invalid value for '${written}'`, option.valueOffset, Math.max(1, option.raw?.length ?? 1));
+    if (value === undefined && sink.errors === before) sink.report('error', `invalid value for '${written}'`, option.valueOffset, Math.max(1, raw?.length ?? 1));
     option.value = value;
   }
 
   try {
     rule.body = buildRuleBody(instances);
   } catch (e) {
-    report('error', `internal error combining the options: ${e instanceof Error ? e.message : String(e)}`, node.open.offset, 1);
+    sink.report('error', `internal error combining the options: ${e instanceof Error ? e.message : String(e)}`, node.open.offset, 1);
   }
   for (const k of rule.body?.unsupported ?? []) if (!unsupported.includes(k)) unsupported.push(k);
+  // Kept as long as the rule: without the spare capacity that pushing left, or shared when empty.
+  rule.unsupported = unsupported.length > 0 ? unsupported.slice() : (NOTHING_UNSUPPORTED as string[]);
 
   let sidOption: RuleOption | undefined;
   let hasMsg = false;
@@ -265,14 +296,14 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
     else if (o.keyword === 'msg') hasMsg = true;
   }
   // After a forgotten ';' the next option is inside this one's value: do not call it missing.
-  if (!sidOption && !missingSemicolon) report('error', 'missing sid: add sid:NUMBER; to identify the rule', node.close.offset, 1);
-  if (!hasMsg && !missingSemicolon) report('warning', 'missing msg: add msg:"..."; so its alerts say what was found', node.close.offset, 1);
+  if (!sidOption && !missingSemicolon) sink.report('error', 'missing sid: add sid:NUMBER; to identify the rule', node.close.offset, 1);
+  if (!hasMsg && !missingSemicolon) sink.report('warning', 'missing msg: add msg:"..."; so its alerts say what was found', node.close.offset, 1);
 
   const errors = sink.errors;
   rule.status = !opts.enabled ? 'disabled' : errors > 0 ? 'invalid' : unsupported.length > 0 ? 'skipped' : 'loaded';
   if (rule.status === 'skipped') {
     const first = firstUnsupportedOffset(node, options, unsupported);
-    report('warning', skipMessage(unsupported, rule.body?.skipReasons ?? []), first.offset, first.length);
+    sink.report('warning', skipMessage(unsupported, rule.body?.skipReasons ?? []), first.offset, first.length);
   }
   const sidAt = sidOption ? (sidOption.raw === null ? { offset: sidOption.offset, length: sidOption.length } : valueSpan(sidOption)) : undefined;
   return sidAt ? { rule, errors, sidAt } : { rule, errors };
@@ -282,8 +313,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
  * `msg:"x" sid:1;`: a quoted value followed by `keyword:` — the ';' between two options was
  * forgotten, so the grammar saw one option. Says where the ';' goes.
  */
-function swallowedOption(o: RuleOption, known: (k: string) => boolean): { message: string; offset: number } | undefined {
-  const raw = o.raw;
+function swallowedOption(o: RuleOption, raw: string | null, known: (k: string) => boolean): { message: string; offset: number } | undefined {
   // Cheap tests first: a well-formed quoted value ends with its closing quote.
   if (raw === null || !raw.includes('"') || raw.trimEnd().endsWith('"')) return undefined;
   const m = /^(\s*!?\s*"(?:[^"\\]|\\.)*")(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/.exec(raw);
@@ -321,21 +351,17 @@ function firstUnsupportedOffset(node: RuleNode, options: readonly RuleOption[], 
 }
 
 /** Header fields must be separated by blanks, as Snort and Suricata split them. */
-function checkSeparated(node: RuleNode, report: (s: Severity, m: string, o: number, l: number) => void): void {
-  const fields: Array<[Token, Token]> = [
-    [node.action, node.action],
-    [node.protocol, node.protocol],
-    [node.src.first, node.src.last],
-    [node.srcPort.first, node.srcPort.last],
-    [node.direction, node.direction],
-    [node.dst.first, node.dst.last],
-    [node.dstPort.first, node.dstPort.last],
-  ];
-  for (let i = 1; i < fields.length; i++) {
-    const prev = fields[i - 1]![1];
-    const next = fields[i]![0];
-    if (prev.offset + prev.text.length === next.offset) {
-      report('error', `missing blank between '${prev.text}' and '${next.text}': separate the header fields with spaces`, next.offset, next.text.length);
-    }
+function checkSeparated(node: RuleNode, sink: RuleSink): void {
+  adjacent(node.action, node.protocol, sink);
+  adjacent(node.protocol, node.src.first, sink);
+  adjacent(node.src.last, node.srcPort.first, sink);
+  adjacent(node.srcPort.last, node.direction, sink);
+  adjacent(node.direction, node.dst.first, sink);
+  adjacent(node.dst.last, node.dstPort.first, sink);
+}
+
+function adjacent(prev: Token, next: Token, sink: RuleSink): void {
+  if (prev.offset + prev.text.length === next.offset) {
+    sink.report('error', `missing blank between '${prev.text}' and '${next.text}': separate the header fields with spaces`, next.offset, next.text.length);
   }
 }

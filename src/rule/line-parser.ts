@@ -154,7 +154,12 @@ function toTemplate(node: unknown, ctx: TemplateContext): Template {
       return (ts) => ts.slice(run.start, ts.length - fromEnd);
     }
     const parts = node.map((n) => toTemplate(n, ctx));
-    return (ts) => parts.map((p) => p(ts));
+    // Plain loops: a template runs once per line, and must not create functions as it runs.
+    return (ts) => {
+      const out: unknown[] = new Array(parts.length);
+      for (let k = 0; k < parts.length; k++) out[k] = parts[k]!(ts);
+      return out;
+    };
   }
   if (typeof node === 'object') {
     if (isToken(node)) {
@@ -164,10 +169,11 @@ function toTemplate(node: unknown, ctx: TemplateContext): Template {
       const fromEnd = ctx.count - i;
       return (ts) => ts[ts.length - fromEnd];
     }
-    const fields = Object.entries(node).map(([k, v]) => [k, toTemplate(v, ctx)] as const);
+    const keys = Object.keys(node);
+    const values = keys.map((k) => toTemplate((node as Record<string, unknown>)[k], ctx));
     return (ts) => {
       const out: Record<string, unknown> = {};
-      for (const [k, f] of fields) out[k] = f(ts);
+      for (let k = 0; k < keys.length; k++) out[keys[k]!] = values[k]!(ts);
       return out;
     };
   }

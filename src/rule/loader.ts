@@ -5,6 +5,7 @@ import { buildRule, type RuleReporter } from './build.js';
 import { DiagnosticCollector, diagnosticAt, type Diagnostic, type Severity } from './diagnostics.js';
 import { parseAddressText } from './ip-set.js';
 import { parseLine, type IncludeNode, type VarNode } from './line-parser.js';
+import { OptionValueCache } from './option-values.js';
 import { parsePortText } from './port-set.js';
 import { ACTIONS } from './protocols.js';
 import { logicalLines, type LogicalLine } from './source.js';
@@ -52,6 +53,8 @@ export class RuleLoader {
   /** gid -> sid -> first rule: small-integer keys, cheap to hash. */
   private readonly sids = new Map<number, Map<number, Rule>>();
   private readonly stack: string[] = [];
+  /** Option values by text, for the whole run (rules files repeat most option texts many times). */
+  private readonly values = new OptionValueCache();
 
   constructor(private readonly opts: LoaderOptions) {
     this.collector = opts.collector ?? new DiagnosticCollector();
@@ -99,7 +102,6 @@ export class RuleLoader {
     }
     const parsed = parseLine(text);
     const reporter = new LineReporter(line, state, this.collector);
-    const report = (severity: Severity, message: string, offset: number, length: number): void => reporter.add(severity, message, offset, length, false);
     if (!parsed.ok) {
       const t = parsed.tokens;
       if (t.length >= 3 && t[0]!.type === 'word' && ACTIONS.has(t[0]!.value) && t[1]!.type === 'word' && t[2]!.type === 'lparen') {
@@ -114,14 +116,14 @@ export class RuleLoader {
         state.snort3.push({ rule, diagnostic, advice });
         return;
       }
-      report('error', parsed.error.message, parsed.error.offset, parsed.error.length);
+      reporter.add('error', parsed.error.message, parsed.error.offset, parsed.error.length, false);
       return;
     }
     const node = parsed.node;
-    if (node.kind === 'var') return this.loadVarLine(node, line, report);
-    if (node.kind === 'include') return this.loadInclude(node, line, report);
+    if (node.kind === 'var') return this.loadVarLine(node, line, reporter.lineReport());
+    if (node.kind === 'include') return this.loadInclude(node, line, reporter.lineReport());
     state.enabledRuleLines++;
-    const built = buildRule(node, text, line, { vars: this.opts.vars, enabled: true, reporter });
+    const built = buildRule(node, text, line, { vars: this.opts.vars, enabled: true, reporter, values: this.values });
     const rule = built.rule;
     state.rules.push(rule);
     this.rules.push(rule);
@@ -129,7 +131,7 @@ export class RuleLoader {
       state.snort3.push({ rule, diagnostic: diagnosticAt(line, 'error', built.snort3.message, built.snort3.offset, built.snort3.length), advice: built.snort3.advice });
       return;
     }
-    this.registerSid(rule, built.sidAt ?? { offset: node.close.offset, length: 1 }, report);
+    this.registerSid(rule, built.sidAt ?? { offset: node.close.offset, length: 1 }, reporter);
   }
 
   /** `# alert ...` is a disabled rule when it parses as one; any other comment is just a comment. */
@@ -143,8 +145,7 @@ export class RuleLoader {
     const body = line.slice(i);
     const parsed = parseLine(body.text);
     if (!parsed.ok || parsed.node.kind !== 'rule') return;
-    const quiet: RuleReporter = { report: () => undefined };
-    const built = buildRule(parsed.node, body.text, body, { vars: this.opts.vars, enabled: false, reporter: quiet });
+    const built = buildRule(parsed.node, body.text, body, { vars: this.opts.vars, enabled: false, reporter: QUIET, values: this.values });
     state.rules.push(built.rule);
     this.rules.push(built.rule);
   }
@@ -205,7 +206,7 @@ export class RuleLoader {
     this.loadFile(target);
   }
 
-  private registerSid(rule: Rule, at: { offset: number; length: number }, report: (s: Severity, m: string, o: number, l: number) => void): void {
+  private registerSid(rule: Rule, at: { offset: number; length: number }, reporter: LineReporter): void {
     const sid = rule.body?.meta.sid;
     if (sid === undefined) return;
     const gid = rule.body?.meta.gid ?? 1;
@@ -216,7 +217,7 @@ export class RuleLoader {
       bySid.set(sid, rule);
       return;
     }
-    report('error', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used by the rule at ${first.loc.file}:${first.loc.line}:${first.loc.col}; give this rule another sid`, at.offset, at.length);
+    reporter.add('error', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used by the rule at ${first.loc.file}:${first.loc.line}:${first.loc.col}; give this rule another sid`, at.offset, at.length, false);
     rule.status = 'invalid';
   }
 
@@ -268,12 +269,19 @@ class LineReporter implements RuleReporter {
   report(severity: Severity, message: string, offset: number, length: number): void {
     this.add(severity, message, offset, length, true);
   }
+  /** Reports of the line itself (not of a rule in it), as a function. */
+  lineReport(): (severity: Severity, message: string, offset: number, length: number) => void {
+    return (severity, message, offset, length) => this.add(severity, message, offset, length, false);
+  }
   add(severity: Severity, message: string, offset: number, length: number, rule: boolean): void {
     const d = diagnosticAt(this.line, severity, message, offset, length);
     if (this.state.done) this.collector.add(d);
     else this.state.diagnostics.push({ d, rule });
   }
 }
+
+/** Commented-out rules are parsed for their structure only: their problems are not reported. */
+const QUIET: RuleReporter = { report: () => undefined };
 
 function placeholderRule(line: LogicalLine, action: string, protocol: string): Rule {
   return {

@@ -42,6 +42,14 @@ describe('byte_jump', () => {
     expect(ok('byte_jump', '2,0,from_end')).toMatchObject({ from: 'end' });
     expect(print('byte_jump', ok('byte_jump', '4,12,align, relative, big'))).toBe('4,12,relative,align');
   });
+  it('takes a count of 0: a jump by the offsets alone (Suricata and Snort 3 accept it)', () => {
+    expect(ok('byte_jump', '0,0,relative,post_offset -7')).toEqual({ bytes: 0, offset: 0, relative: true, endian: 'big', align: false, postOffset: -7 });
+    expect(ok('byte_jump', '0,4,from_beginning')).toMatchObject({ bytes: 0, from: 'beginning' });
+    expect(ok('byte_jump', '0,0,string,dec,post_offset 3')).toMatchObject({ bytes: 0, string: 'dec', postOffset: 3 });
+    expect(print('byte_jump', ok('byte_jump', '0, 0, relative, post_offset -7'))).toBe('0,0,relative,post_offset -7');
+    expect(err('byte_jump', '9,0')).toEqual({ severity: 'error', message: 'byte_jump reads 1 to 8 bytes (more only with string): use 1, 2, 4 or 8', offset: 0, length: 1 });
+    expect(err('byte_jump', '-1,0').message).toBe('byte_jump byte count -1 is out of range: use 0 to 10');
+  });
   it('rejects conflicting options', () => {
     expect(err('byte_jump', '4,0,from_beginning,from_end').message).toBe('byte_jump takes only one of from_beginning and from_end');
     expect(err('byte_jump', '4,0,multiplier x')).toEqual({ severity: 'error', message: 'byte_jump multiplier needs a number from 1 to 65535, not "x"', offset: 15, length: 1 });

@@ -79,8 +79,21 @@ describe('pcre', () => {
     expect(err('pcre', '"/[abc/"')).toEqual({ severity: 'error', message: 'invalid pcre: missing terminating ] for character class', offset: 2, length: 4 });
   });
 
+  it('reads a pattern written without quotes, as Suricata does, and prints it quoted', () => {
+    expect(ok<PcreValue>('pcre', '/one/U')).toMatchObject({ pattern: 'one', flags: 'U', buffer: 'http.uri', negated: false });
+    expect(ok<PcreValue>('pcre', ' /\\.\\/a/I ')).toMatchObject({ pattern: '\\.\\/a', flags: 'I', buffer: 'http.uri.raw' });
+    expect(ok<PcreValue>('pcre', '!/x/R')).toMatchObject({ negated: true, relative: true });
+    expect(ok<PcreValue>('pcre', '/(a)/, pkt:x')).toMatchObject({ pattern: '(a)', captures: ['pkt:x'] });
+    expect(print('pcre', ok('pcre', '/one/Ui'))).toBe('"/one/Ui"');
+    expect(ok('pcre', '/one/U')).toEqual(ok('pcre', '"/one/U"'));
+    // Errors point into the unquoted value just as into a quoted one.
+    expect(err('pcre', '/x/iL')).toMatchObject({ message: expect.stringMatching(/^unknown pcre flag 'L'/), offset: 4, length: 1 });
+    expect(err('pcre', '/a(b/')).toEqual({ severity: 'error', message: 'invalid pcre: missing ) to close the group opened here', offset: 2, length: 1 });
+    expect(err('pcre', '/x')).toEqual({ severity: 'error', message: 'pcre needs a closing / after the pattern: write pcre:"/pattern/flags";', offset: 2, length: 1 });
+  });
+
   it('reports quoting problems', () => {
-    expect(err('pcre', '/x/i')).toEqual({ severity: 'error', message: 'pcre must be quoted: write pcre:"/x/i";', offset: 0, length: 4 });
+    expect(err('pcre', 'x/i')).toEqual({ severity: 'error', message: 'pcre must be quoted: write pcre:"x/i";', offset: 0, length: 3 });
     expect(err('pcre', '"/x/i')).toEqual({ severity: 'error', message: 'unterminated string: add the closing " to the pcre', offset: 0, length: 5 });
     expect(err('pcre', '"x/i"')).toEqual({ severity: 'error', message: 'a pcre pattern starts with /: write pcre:"/pattern/flags";', offset: 1, length: 1 });
     expect(err('pcre', '"/x"')).toEqual({ severity: 'error', message: 'pcre needs a closing / after the pattern: write pcre:"/pattern/flags";', offset: 3, length: 1 });

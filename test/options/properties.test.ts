@@ -60,7 +60,7 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .tuple(int(1, 8), fc.constantFrom('<', '>', '=', '&', '^', '<=', '>=', '!=', '!&'), int(0, 100000), int(-1000, 1000), byteOpts([]))
     .map(([n, op, v, o, rest]) => [n, op, v, o, ...rest].filter((x) => x !== '').join(',')),
   byte_jump: fc
-    .tuple(int(1, 8), int(-100, 100), byteOpts(['align', 'from_beginning', 'post_offset -3', 'multiplier 4']))
+    .tuple(int(0, 8), int(-100, 100), byteOpts(['align', 'from_beginning', 'post_offset -3', 'multiplier 4']))
     .map(([n, o, rest]) => [n, o, ...rest].filter((x) => x !== '').join(',')),
   byte_extract: fc
     .tuple(int(1, 4), int(0, 100), ident, byteOpts(['align 4', 'multiplier 2']))

@@ -11,14 +11,11 @@ const ROOT = corpus('suricata-verify', 'tests');
 
 /** Cases kanshi does not (or deliberately does not) reproduce, and why. */
 export const SKIPPED: Readonly<Record<string, string>> = {
-  'bug-4623': 'byte_jump with 0 bytes (a jump by post_offset alone): the rule parser rejects a byte count of 0',
   'bug-6402-01': 'traffic inside GRE/ERSPAN tunnels: the decoder does not decapsulate GRE',
   'detect-bytetest-02':
     'Suricata alerts twice on one match (once on the packet, once more on the reassembled stream at flow end); kanshi alerts once per match',
   'detect-engine-proto':
     'a header-only `alert http` rule: Suricata matches it on some packets of an HTTP flow depending on when its protocol detection completed; kanshi on every packet of the flow once HTTP is detected',
-  'detect-http-uri/DetectEngineHttpRawUriTest21': 'pcre written without quotes (pcre:/.../I;): the rule parser requires the quotes',
-  'detect-http-uri/UriTestSig02': 'pcre written without quotes (pcre:/one/U;): the rule parser requires the quotes',
   'detect-pcre/detect-pcre-05': 'an HTTP response that starts a flow of its own (no request on that flow): the HTTP parser does not take it as a response',
 };
 

@@ -15,6 +15,20 @@ function closingQuote(raw: string, from: number): number {
   return -1;
 }
 
+/**
+ * UTF-8 bytes of raw[from, to): copied directly when all ASCII (nearly every content), which
+ * also leaves short arrays in the JavaScript heap instead of a native buffer each.
+ */
+function plainBytes(raw: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  for (let k = from; k < to; k++) {
+    const c = raw.charCodeAt(k);
+    if (c >= 0x80) return encoder.encode(raw.slice(from, to));
+    out[k - from] = c;
+  }
+  return out;
+}
+
 /** Growable byte buffer for the careful path (content strings are short; one shared scratch). */
 class ByteWriter {
   private static scratch = new Uint8Array(4096);
@@ -75,10 +89,10 @@ export function parseContentString(keyword: string, raw: string | null, ctx: Key
   }
   const open = i;
   i++;
-  // Most contents are plain text: one native search and one native encode.
+  // Most contents are plain text: one native search and a direct copy.
   const close = closingQuote(raw, i);
   if (close >= 0 && !SPECIAL.test(raw.slice(i, close)) && close > i && skipBlanks(raw, close + 1) === raw.length) {
-    return { bytes: encoder.encode(raw.slice(i, close)), negated };
+    return { bytes: plainBytes(raw, i, close), negated };
   }
   const out = new ByteWriter();
   let closed = -1;

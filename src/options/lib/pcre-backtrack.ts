@@ -366,6 +366,45 @@ function foldSet(set: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The bytes a non-empty match of a node can begin with, or null when that is not known
+ * (back-references). Zero-width nodes (anchors, lookaround) begin with nothing.
+ */
+function leadSet(n: Node): Uint8Array | null {
+  switch (n.k) {
+    case K.Set:
+      return n.set;
+    case K.Group:
+      return leadSet(n.body);
+    case K.Repeat:
+      return n.max === 0 ? new Uint8Array(256) : leadSet(n.body);
+    case K.Alt: {
+      const out = new Uint8Array(256);
+      for (const a of n.alts) {
+        const l = leadSet(a);
+        if (l === null) return null;
+        for (let b = 0; b < 256; b++) out[b] |= l[b]!;
+      }
+      return out;
+    }
+    case K.Seq: {
+      // Items that may match empty let the next one begin the match too.
+      const out = new Uint8Array(256);
+      for (const it of n.items) {
+        const l = leadSet(it);
+        if (l === null) return null;
+        for (let b = 0; b < 256; b++) out[b] |= l[b]!;
+        if (lengthRange(it)[0] > 0) break;
+      }
+      return out;
+    }
+    case K.Backref:
+      return null;
+    default:
+      return new Uint8Array(256);
+  }
+}
+
 /** Shortest and longest match length of a node (Infinity when unbounded or not fixed by syntax). */
 function lengthRange(n: Node): [number, number] {
   switch (n.k) {
@@ -405,6 +444,19 @@ function lengthRange(n: Node): [number, number] {
 }
 
 /**
+ * The shortest match a translated source can have (a lower bound), or 0 when the source is
+ * outside this matcher's syntax. A subject shorter than this cannot match, whatever the engine.
+ */
+export function minMatchLength(source: string, flags: string): number {
+  try {
+    const min = lengthRange(new Parser(source, flags.includes('i')).parse())[0];
+    return Number.isFinite(min) ? min : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * A compiled pattern. `exec` finds the leftmost match at or after `from` (at `from` only when
  * sticky); throws RegexLimitExceeded when the step budget runs out.
  */
@@ -416,6 +468,11 @@ export class BacktrackRegex {
   private readonly sticky: boolean;
   private readonly caseless: boolean;
   private caps: Int32Array;
+  /**
+   * Bytes a match can start with (every match is non-empty), or null: start positions not in it
+   * are skipped. Worked out on the first exec (undefined until then).
+   */
+  private lead: Uint8Array | null | undefined = undefined;
   private subject = '';
   private steps = 0;
   private limit = 0;
@@ -444,7 +501,14 @@ export class BacktrackRegex {
     this.steps = 0;
     this.limit = stepLimit;
     const last = this.sticky ? from : subject.length;
+    if (this.lead === undefined) this.lead = lengthRange(this.root)[0] > 0 ? leadSet(this.root) : null;
+    const lead = this.lead;
     for (let s = from; s <= last; s++) {
+      if (lead !== null) {
+        if (s >= subject.length) break;
+        const c = subject.charCodeAt(s);
+        if (c < 256 && lead[c] !== 1) continue;
+      }
       this.caps.fill(-1);
       let endAt = -1;
       const ok = this.m(this.root, s, (p) => {

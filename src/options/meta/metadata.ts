@@ -36,14 +36,34 @@ export const metadata: KeywordModule<MetadataEntry[]> = {
         }
         return undefined;
       }
-      const space = firstBlank(entry);
-      out.push(space < 0 ? { key: entry, value: '' } : { key: entry.slice(0, space), value: entry.slice(space + 1).trim() });
+      out.push(metadataEntry(entry));
       if (comma < 0) return out;
       from = comma + 1;
     }
   },
   print: (value) => value.map((e) => (e.value === '' ? e.key : `${e.key} ${e.value}`)).join(', '),
 };
+
+/**
+ * Entries by text: a rule set repeats a few thousand distinct entries (`signature_severity Major`,
+ * `created_at 2019_01_01`) hundreds of thousands of times, so rules share one immutable entry each.
+ */
+const entries = new Map<string, MetadataEntry>();
+const MAX_ENTRIES = 50_000;
+
+function metadataEntry(text: string): MetadataEntry {
+  let e = entries.get(text);
+  if (e === undefined) {
+    // A copy of its own: a slice of the rules file would keep the whole file alive in this table
+    // (V8 copies slices shorter than 13 characters; longer ones point into the text they came from).
+    const own = text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+    const space = firstBlank(own);
+    e = space < 0 ? { key: own, value: '' } : { key: own.slice(0, space), value: own.slice(space + 1).trim() };
+    if (entries.size >= MAX_ENTRIES) entries.clear();
+    entries.set(own, e);
+  }
+  return e;
+}
 
 function firstBlank(text: string): number {
   for (let i = 0; i < text.length; i++) if (isBlank(text.charCodeAt(i))) return i;

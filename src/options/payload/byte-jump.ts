@@ -39,7 +39,8 @@ function parseByteJump(raw: string | null, ctx: KeywordContext): ByteJumpValue |
   if (offset === undefined) return undefined;
   const state: ByteOptionState = { relative: false, endian: 'big' };
   if (!parseByteOptions('byte_jump', parts.slice(2), OPTIONS, state, ctx)) return undefined;
-  if (typeof bytes === 'number' && !checkByteCount('byte_jump', bytes, state.string !== undefined, parts[0]!, ctx)) return undefined;
+  // 0 bytes reads nothing: the jump is by offset and post_offset alone (Suricata and Snort 3 accept it).
+  if (typeof bytes === 'number' && bytes !== 0 && !checkByteCount('byte_jump', bytes, state.string !== undefined, parts[0]!, ctx)) return undefined;
   const out: ByteJumpValue = { bytes, offset, relative: state.relative, endian: state.endian, align: state.align === true };
   if (state.string !== undefined) out.string = state.string;
   if (state.multiplier !== undefined) out.multiplier = state.multiplier;
@@ -63,7 +64,8 @@ export const byteJump: KeywordModule<ByteJumpValue> = {
  * byte_jump: reads a number at (cursor if relative) + offset and moves the cursor by it:
  * (value * multiplier, rounded up to 4 with align, + post_offset) from after the bytes read,
  * or from the buffer start (from_beginning) or end (from_end). The target must lie inside the
- * buffer (its end included).
+ * buffer (its end included). A count of 0 reads nothing (value 0): the cursor moves by the
+ * offsets alone.
  */
 export class ByteJumpMatcher implements PayloadMatcher {
   readonly relative: boolean;
@@ -86,7 +88,8 @@ export class ByteJumpMatcher implements PayloadMatcher {
     const buf = ins.buf;
     const n = this.nbytes.get(ins);
     const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
-    let x = readNumber(buf, pos, n, v.endian, v.string);
+    if (n === 0 && (pos < 0 || pos > buf.length)) return NO_MATCH;
+    let x = n === 0 ? 0 : readNumber(buf, pos, n, v.endian, v.string);
     if (Number.isNaN(x)) return NO_MATCH;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     x *= v.multiplier ?? 1;

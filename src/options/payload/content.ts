@@ -47,7 +47,8 @@ export class ContentMatcher implements PayloadMatcher {
   readonly pattern: Uint8Array;
   readonly nocase: boolean;
   readonly negated: boolean;
-  private readonly patternNode: Buffer;
+  /** The pattern as a Node Buffer for native search, made on the first long search (most contents never need it). */
+  private patternNode: Buffer | null = null;
   private readonly first: number;
   private readonly firstAlt: number;
   // Each position number is NUM_ABSENT, a constant, or (with its *Var flag) a variable slot.
@@ -65,8 +66,13 @@ export class ContentMatcher implements PayloadMatcher {
   constructor(el: ContentMatch, slots: VariableSlots) {
     this.nocase = el.nocase;
     this.negated = el.negated;
-    this.pattern = el.nocase ? el.bytes.map((b) => LOWER[b]!) : el.bytes.slice();
-    this.patternNode = Buffer.from(this.pattern.buffer, this.pattern.byteOffset, this.pattern.length);
+    // A plain loop: TypedArray.prototype.map with a callback costs microseconds per call, and
+    // rule sets hold tens of thousands of contents.
+    const src = el.bytes;
+    const pattern = new Uint8Array(src.length);
+    if (el.nocase) for (let i = 0; i < src.length; i++) pattern[i] = LOWER[src[i]!]!;
+    else pattern.set(src);
+    this.pattern = pattern;
     const f = this.pattern[0] ?? 0;
     this.first = f;
     this.firstAlt = el.nocase && f >= 0x61 && f <= 0x7a ? f - 0x20 : f;
@@ -81,7 +87,7 @@ export class ContentMatcher implements PayloadMatcher {
     this.startsWith = el.startsWith;
     this.endsWith = el.endsWith;
     this.relative = el.distance !== undefined || el.within !== undefined;
-    const usesVar = [el.offset, el.depth, el.distance, el.within].some((v) => typeof v === 'string');
+    const usesVar = this.offsetVar || this.depthVar || this.distanceVar || this.withinVar;
     this.searches = !el.negated;
     this.independent = !this.relative && !usesVar;
     this.absolute = !this.relative && (el.offset !== undefined || el.depth !== undefined || el.startsWith);
@@ -143,7 +149,8 @@ export class ContentMatcher implements PayloadMatcher {
     if (last < lo) return -1;
     if (last - lo >= NATIVE_SEARCH_FROM) {
       const hay = this.nocase ? ins.lowerNode() : ins.view();
-      const at = hay.indexOf(this.patternNode, lo);
+      const needle = (this.patternNode ??= Buffer.from(this.pattern.buffer, this.pattern.byteOffset, this.pattern.length));
+      const at = hay.indexOf(needle, lo);
       return at >= 0 && at <= last ? at : -1;
     }
     const buf = ins.buf;

@@ -1,6 +1,7 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { translatePcre, type JsRegexSource, type PcreOptions, type PcreTranslation } from '../lib/pcre-translate.js';
 import { isBlank, skipBlanks } from '../lib/text.js';
+import { minMatchLength } from '../lib/pcre-backtrack.js';
 import { compileRegex, type RegexRunner } from '../lib/regex-runner.js';
 import { ABORT, DEFAULT_REGEX_LIMITS, MatcherUnavailable, NO_MATCH, type Inspection, type PayloadMatcher, type RegexLimits } from '../matcher.js';
 import type { PcreMatch } from '../rule-body.js';
@@ -108,20 +109,24 @@ function parsePcre(raw: string | null, ctx: KeywordContext): PcreValue | undefin
     ctx.error(`pcre needs a quoted pattern: write ${example}`, 0, Math.max(1, raw.length));
     return undefined;
   }
-  if (raw[i] !== '"') {
+  // Suricata also reads the pattern without quotes (`pcre:/x/U;`); it prints with them.
+  const quoted = raw[i] === '"';
+  if (!quoted && raw[i] !== '/') {
     ctx.error(`pcre must be quoted: write pcre:${negated ? '!' : ''}"${raw.slice(i).trim()}";`, i, raw.length - i);
     return undefined;
   }
   const open = i;
   let close = raw.length;
   while (close > open && isBlank(raw.charCodeAt(close - 1))) close--;
-  close--;
-  if (close <= open || raw[close] !== '"' || isEscaped(raw, close)) {
-    ctx.error('unterminated string: add the closing " to the pcre', open, raw.length - open);
-    return undefined;
+  if (quoted) {
+    close--;
+    if (close <= open || raw[close] !== '"' || isEscaped(raw, close)) {
+      ctx.error('unterminated string: add the closing " to the pcre', open, raw.length - open);
+      return undefined;
+    }
   }
-  let start = open + 1;
-  if (raw[start] === '!') {
+  let start = quoted ? open + 1 : open;
+  if (quoted && raw[start] === '!') {
     if (negated) {
       ctx.error('pcre is negated twice: write the ! once, before the quote', start, 1);
       return undefined;
@@ -290,6 +295,11 @@ export class PcreMatcher implements PayloadMatcher {
   readonly advances: boolean;
   readonly runner: RegexRunner;
   private readonly negated: boolean;
+  /** No match is shorter: a subject with fewer bytes from the start position is not searched (-1: not computed yet). */
+  private minLength = -1;
+  private readonly maxSubject: number;
+  private readonly source: string;
+  private readonly flags: string;
 
   constructor(el: PcreMatch, limits: RegexLimits = DEFAULT_REGEX_LIMITS) {
     const v = el.value;
@@ -299,6 +309,10 @@ export class PcreMatcher implements PayloadMatcher {
     } catch (e) {
       throw new MatcherUnavailable(`pcre: ${(e as Error).message}`);
     }
+    // The shortest match is worked out on first use: most rules of a large set never run.
+    this.source = v.compiled.source;
+    this.flags = v.compiled.flags;
+    this.maxSubject = limits.maxSubject;
     this.negated = v.negated;
     this.relative = v.relative;
     this.searches = !v.negated;
@@ -310,17 +324,25 @@ export class PcreMatcher implements PayloadMatcher {
 
   match(ins: Inspection, cursor: number, from: number): number {
     const base = this.relative ? cursor : 0;
-    const text = ins.text();
-    const subject = base === 0 ? text : text.substring(base);
     const start = from < 0 ? 0 : from - base;
     const r = this.runner;
-    const found = start <= subject.length && r.exec(subject, start);
-    if (r.limited) ins.pcreLimitHits++;
+    const subjectLength = ins.buf.length - base;
+    if (this.minLength < 0) this.minLength = minMatchLength(this.source, this.flags);
+    let found = false;
+    let limited = false;
+    // Too few bytes left for the shortest match: no search (and no subject string to build).
+    if (subjectLength - start >= this.minLength || subjectLength > this.maxSubject) {
+      const text = ins.text();
+      const subject = base === 0 ? text : text.substring(base);
+      found = start <= subject.length && r.exec(subject, start);
+      limited = r.limited;
+      if (limited) ins.pcreLimitHits++;
+    }
     if (this.negated) {
       if (found) return this.independent ? ABORT : NO_MATCH;
       return cursor;
     }
-    if (!found) return this.independent && from < 0 && !r.limited ? ABORT : NO_MATCH;
+    if (!found) return this.independent && from < 0 && !limited ? ABORT : NO_MATCH;
     ins.matchStart = base + r.start;
     return base + r.end;
   }
