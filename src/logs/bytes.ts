@@ -12,8 +12,11 @@ const EMPTY = new Uint8Array(0);
 /** Lossless bytes-to-string (each byte becomes the char with the same code). */
 export function latin1(b: Uint8Array, start = 0, end = b.length): string {
   if (end <= start) return '';
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+  // Node's native slice reads any Uint8Array: no Buffer view is allocated per call.
+  return LATIN1_SLICE.call(b, start, end);
 }
+
+const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
 export function sub(b: Uint8Array, start: number, end: number): Uint8Array {
   return end > start ? b.subarray(start, end) : EMPTY;

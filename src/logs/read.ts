@@ -17,7 +17,10 @@ export class LineSplitter {
 
   constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {}
 
-  push(chunk: Uint8Array, out: (line: Uint8Array, truncated: boolean) => void): void {
+  push(input: Uint8Array, out: (line: Uint8Array, truncated: boolean) => void): void {
+    // Lines are handed on as plain Uint8Array views: the records cut many subarrays from each
+    // line, and a Node Buffer's subarray is several times dearer than a typed array's.
+    const chunk = plainView(input);
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(0x0a, start);
@@ -66,7 +69,7 @@ export class LineSplitter {
           truncated = true;
         } else this.carry.push(tail);
       }
-      line = Buffer.concat(this.carry);
+      line = plainView(Buffer.concat(this.carry));
       this.carry = [];
       this.carryLen = 0;
       this.discarding = false;
@@ -74,6 +77,10 @@ export class LineSplitter {
     if (!truncated && line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
     out(line, truncated);
   }
+}
+
+function plainView(b: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(b) ? new Uint8Array(b.buffer, b.byteOffset, b.length) : b;
 }
 
 /**

@@ -93,6 +93,72 @@ export interface LogRecord extends BufferSource {
   readonly smtp?: SmtpLogMeta;
   /** Every field the format parsed, by the format's own names (text is latin1). */
   readonly fields: Readonly<Record<string, string>>;
+
+  /**
+   * Records of one format that can name a buffer's content without building it: two records
+   * with the same `bufferKeyDomain` and equal keys for a buffer hold equal bytes in it. Lets
+   * remembered prefilter scans be looked up before (usually instead of) building the buffer.
+   */
+  readonly bufferKeyDomain?: string;
+  /** The key of a buffer's content; undefined: no such buffer; null: no cheap key, build it. */
+  bufferKey?(name: BufferName): string | undefined | null;
+  /**
+   * The key as a small number (see BufferKeyIds): equal ids within a domain mean equal bytes.
+   * 0: no such buffer; -1: no key (build the buffer).
+   */
+  bufferKeyId?(name: BufferName): number;
+}
+
+/**
+ * Numbers for buffer keys, so that the engine's memos index arrays instead of hashing strings.
+ * An id is never given to another key (a key forgotten when the table fills gets a new id), so
+ * an id names one content for the life of the process. Bounded: emptied when full.
+ */
+/** Ids combined by BufferKeyIds.pair stay below this (a * PAIR_LIMIT + b is an exact double). */
+const PAIR_LIMIT = 2 ** 26;
+
+export class BufferKeyIds {
+  private readonly ids = new Map<string, number>();
+  private readonly pairs = new Map<number, number>();
+  private next = 1;
+
+  constructor(
+    private readonly maxEntries = 16384,
+    /** Longer keys get no id: hashing them would cost more than building and scanning the buffer. */
+    private readonly maxKeyLength = 512,
+  ) {}
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /**
+   * The id of the pair (a, b) of ids (0 may stand for "absent"), for keys made of parts: a
+   * composite buffer is named without hashing its text. -1 when an id is -1 or too large.
+   */
+  pair(a: number, b: number): number {
+    if (a < 0 || b < 0 || a >= PAIR_LIMIT || b >= PAIR_LIMIT) return -1;
+    const k = a * PAIR_LIMIT + b;
+    let id = this.pairs.get(k);
+    if (id === undefined) {
+      if (this.pairs.size >= this.maxEntries) this.pairs.clear();
+      id = this.next++;
+      this.pairs.set(k, id);
+    }
+    return id;
+  }
+
+  /** The id of `key` (>= 1), or -1 for a key too long to keep. */
+  id(key: string): number {
+    if (key.length > this.maxKeyLength) return -1;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      if (this.ids.size >= this.maxEntries) this.ids.clear();
+      id = this.next++;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
 }
 
 const BUFFER_INDEX = new Map<string, number>(BUFFER_NAMES.map((n, i) => [n, i]));

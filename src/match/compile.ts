@@ -15,6 +15,7 @@ import type { IpSet } from '../rule/ip-set.js';
 import type { PortSet } from '../rule/port-set.js';
 import type { Level } from '../types/level.js';
 import { BufferProgram } from './payload.js';
+import { requiredPcreLiteral } from './pcre-literal.js';
 
 // Transport classes a rule applies to (bits).
 export const P_TCP = 1;
@@ -195,23 +196,30 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
   const out: CompiledRule[] = [];
   const skipped: SkippedRule[] = [];
   const limits = options.regexLimits ?? DEFAULT_REGEX_LIMITS;
-  const order = new Map<CompiledRule, number>();
   for (const rule of rules) {
     if (rule.status !== 'loaded' || rule.body === undefined || rule.header === undefined) continue;
     try {
-      const c = compileRule(rule, limits);
-      order.set(c, out.length);
-      out.push(c);
+      out.push(compileRule(rule, limits));
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       skipped.push({ rule, reason: e.message });
     }
   }
-  // Evaluation order: pass before drop before alert, flowbit setters before readers, then file order.
-  const rank = (c: CompiledRule): number => (ACTION_RANK[c.action] ?? 3) * 4 + flowbitRole(c);
-  out.sort((a, b) => rank(a) - rank(b) || order.get(a)! - order.get(b)!);
-  out.forEach((c, i) => (c.index = i));
-  return { rules: out, skipped };
+  // Evaluation order: pass before drop before alert, flowbit setters before readers, then file
+  // order. Keys are computed once: rank * 2^24 + position (rule sets stay far below 2^24 rules).
+  const keys = new Float64Array(out.length);
+  for (let i = 0; i < out.length; i++) {
+    const c = out[i]!;
+    keys[i] = ((ACTION_RANK[c.action] ?? 3) * 4 + flowbitRole(c)) * 16_777_216 + i;
+  }
+  keys.sort();
+  const sorted: CompiledRule[] = new Array<CompiledRule>(out.length);
+  for (let i = 0; i < keys.length; i++) {
+    const c = out[keys[i]! % 16_777_216]!;
+    c.index = i;
+    sorted[i] = c;
+  }
+  return { rules: sorted, skipped };
 }
 
 function flowbitRole(c: CompiledRule): number {
@@ -384,7 +392,22 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
     if (onApp && el.buffer === 'pkt_data') continue;
     if (best === undefined || el.bytes.length > best.bytes.length) best = el;
   }
-  return best === undefined ? null : { buffer: best.buffer, bytes: best.bytes, nocase: best.nocase };
+  if (best !== undefined) return { buffer: best.buffer, bytes: best.bytes, nocase: best.nocase };
+  return pcreFastPattern(det);
+}
+
+/**
+ * A rule without a positive content: the longest literal one of its pcres requires (see
+ * pcre-literal.ts), so the prefilter still screens it.
+ */
+function pcreFastPattern(det: RuleDetection): FastPattern | null {
+  let best: FastPattern | null = null;
+  for (const el of det.payload) {
+    if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null) continue;
+    const lit = requiredPcreLiteral(el.value.pattern, el.value.flags);
+    if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: el.buffer, bytes: lit.bytes, nocase: lit.nocase };
+  }
+  return best;
 }
 
 function lazyMetadata(entries: readonly { key: string; value: string }[]): () => Record<string, string[]> | undefined {

@@ -16,6 +16,7 @@ import type { FlowView } from '../types/flow.js';
 import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
 import type { LogRecord } from '../logs/record.js';
 import {
+  DIR_TO_CLIENT,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -48,8 +49,10 @@ import {
 } from '../options/matcher.js';
 import { runProgram, type BufferProgram } from './payload.js';
 import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
+import { CandidateSet, type Prefilter } from './prefilter/index.js';
+import { ProgramMemo, ScanMemo } from './scan-memo.js';
 import { StreamWindow } from './stream-window.js';
-import { ThresholdTable } from './threshold.js';
+import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 
 export interface EngineOptions {
   /** Bytes of already inspected stream data kept per direction, for matches that span chunks. */
@@ -190,6 +193,7 @@ export class DetectionEngine {
   private readonly facts = new HeaderFacts();
   private readonly responseSource = new ResponsePhaseSource();
   private scratch = new Uint8Array(4096);
+  private recordSorted = new Int32Array(64);
 
   private current: DecodedPacket | null = null;
   // The inspection in progress (fields rather than a context object: nothing allocated per packet).
@@ -218,6 +222,35 @@ export class DetectionEngine {
   private record: LogRecord | null = null;
   private stopped = false;
   private vlans: readonly number[] = NO_VLANS;
+  // What alerts of the current inspection context share (see resetAlertCaches).
+  private srcTextCache: string | null = null;
+  private dstTextCache: string | null = null;
+  private httpMeta: Record<string, unknown> | null = null;
+  private smtpMeta: Record<string, unknown> | null = null;
+  /** null: not built yet; undefined: the record has none. */
+  private recordHttp: Record<string, unknown> | undefined | null = null;
+  private recordSmtp: Record<string, unknown> | undefined | null = null;
+  private recordLog: LogRecord['log'] | null = null;
+  private readonly thresholdParts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined };
+  /** Remembered prefilter scans of the record group's buffers (see scan-memo.ts), built on the first record. */
+  private recordMemos: ScanMemo[] | null = null;
+  private memoScratch: CandidateSet | null = null;
+  /** Memos over buffer keys (LogRecord.bufferKey), one set per key domain; the last one used is at hand. */
+  private readonly keyedMemos = new Map<string, ScanMemo[]>();
+  private lastKeyDomain = '';
+  private lastKeyedMemos: ScanMemo[] | null = null;
+  /** Payload program outcomes by buffer key (records only), per key domain, by rule index then program. */
+  private readonly programMemos = new Map<string, (ProgramMemo[] | undefined)[]>();
+  private lastProgramDomain = '';
+  private lastProgramMemos: (ProgramMemo[] | undefined)[] | null = null;
+  /** Program memos made so far; past MAX_PROGRAM_MEMOS further rules run without one (memory stays bounded). */
+  private programMemoCount = 0;
+  private static readonly MAX_PROGRAM_MEMOS = 8192;
+  /** Always-candidates of the record group that may apply to records of a shape (see recordAlways). */
+  private readonly recordAlwaysByShape = new Map<number, Int32Array>();
+  private readonly appCodes = new Map<string | null, number>();
+  /** `{metadata}` of each rule, built on its first alert. */
+  private readonly extraByRule: (Record<string, unknown> | undefined)[] = [];
 
   constructor(
     readonly ruleset: Ruleset,
@@ -419,6 +452,7 @@ export class DetectionEngine {
     }
     f.appProto = rec.appProto ?? null;
     f.known = known;
+    this.resetAlertCaches();
     this.flow = null;
     this.state = null;
     this.toServer = true;
@@ -439,11 +473,12 @@ export class DetectionEngine {
     this.source = rec;
     this.pktMode = MODE_BUFFER;
     this.pktLazy = LAZY_NONE;
-    this.pktBuf = rec.buffer('pkt_data');
+    // A record that says it has no pkt_data (id 0) is not asked to build it.
+    this.pktBuf = rec.bufferKeyId !== undefined && rec.bufferKeyId('pkt_data') === 0 ? undefined : rec.buffer('pkt_data');
     const cand = this.cand;
     cand.clear();
-    this.collectFrom(this.ruleset.record.generic, rec);
-    this.evaluateCandidates();
+    this.collectRecord(this.ruleset.record.generic, rec);
+    this.evaluateList(this.recordOrdered(), this.cand.set.count);
     this.record = null;
     this.source = null;
   }
@@ -662,6 +697,83 @@ export class DetectionEngine {
     cand.addAll(group.alwaysCandidates());
   }
 
+  /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */
+  private collectRecord(group: RuleGroup, rec: LogRecord): void {
+    const cand = this.cand;
+    const filters = group.prefilters();
+    let memos = this.recordMemos;
+    if (memos === null) {
+      memos = this.recordMemos = filters.map((f) => new ScanMemo(f.prefilter));
+      this.memoScratch = new CandidateSet(Math.max(1, this.ruleset.rules.length));
+    }
+    const scratch = this.memoScratch!;
+    const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined ? this.keyedMemosOf(rec.bufferKeyDomain, filters) : null;
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i]!;
+      const name = f.buffer as BufferName;
+      if (keyed !== null && name !== 'pkt_data') {
+        const id = rec.bufferKeyId!(name);
+        if (id === 0) continue;
+        if (id > 0) {
+          keyed[i]!.scanKeyed(id, rec, name, cand.set, scratch);
+          continue;
+        }
+      }
+      const buf = name === 'pkt_data' ? this.pktData() : rec.buffer(name);
+      if (buf !== undefined && buf.length > 0) memos[i]!.scan(buf, cand.set, scratch);
+    }
+    cand.addAll(this.recordAlways(group, rec));
+  }
+
+  private keyedMemosOf(domain: string, filters: readonly { prefilter: Prefilter }[]): ScanMemo[] {
+    if (domain === this.lastKeyDomain && this.lastKeyedMemos !== null) return this.lastKeyedMemos;
+    let memos = this.keyedMemos.get(domain);
+    if (memos === undefined) {
+      memos = filters.map((f) => new ScanMemo(f.prefilter));
+      this.keyedMemos.set(domain, memos);
+    }
+    this.lastKeyDomain = domain;
+    this.lastKeyedMemos = memos;
+    return memos;
+  }
+
+  /**
+   * The group's rules without a fast pattern, less those that cannot apply to any record of this
+   * record's shape (the header fields it has, its protocol): a web log line is never evaluated
+   * against a TCP-flags or flowbits rule. Each rule left out is one evaluate() rejects.
+   */
+  private recordAlways(group: RuleGroup, rec: LogRecord): Int32Array {
+    const f = this.facts;
+    const hasSrc = this.srcIp.length > 0;
+    const hasDst = this.dstIp.length > 0;
+    const hasSp = this.srcPort >= 0;
+    const hasDp = this.dstPort >= 0;
+    const app = rec.appProto ?? null;
+    let appCode = this.appCodes.get(app);
+    if (appCode === undefined) this.appCodes.set(app, (appCode = this.appCodes.size));
+    const shape =
+      f.known +
+      ((hasSrc ? 1 : 0) | (hasDst ? 2 : 0) | (hasSp ? 4 : 0) | (hasDp ? 8 : 0)) * 0x10000 +
+      f.ipVersion * 0x100000 +
+      (this.proto + 1) * 0x1000000 +
+      appCode * 0x200000000;
+    let list = this.recordAlwaysByShape.get(shape);
+    if (list === undefined) {
+      const all = group.alwaysCandidates();
+      const kept: number[] = [];
+      const rules = this.ruleset.rules;
+      for (let i = 0; i < all.length; i++) {
+        const r = rules[all[i]!]!;
+        if (mayApplyToRecords(r, f.known, f.ipVersion, this.proto, app, hasSrc, hasDst, hasSp, hasDp)) kept.push(r.index);
+      }
+      list = Int32Array.from(kept);
+      // Shapes are few (one or two per log format); the bound only guards odd inputs.
+      if (this.recordAlwaysByShape.size >= 256) this.recordAlwaysByShape.clear();
+      this.recordAlwaysByShape.set(shape, list);
+    }
+    return list;
+  }
+
   /** a ++ b in a reused scratch buffer (valid until the next call). */
   private joint(a: Uint8Array, b: Uint8Array): Uint8Array {
     const n = a.length + b.length;
@@ -676,11 +788,40 @@ export class DetectionEngine {
     return this.evaluateList(this.cand.ordered());
   }
 
-  private evaluateList(ids: Int32Array): number {
+  /**
+   * The record's candidates in rule order, in a reused array (valid until the next record). A
+   * record has a handful: insertion sort beats a typed-array sort call and its view.
+   */
+  private recordOrdered(): Int32Array {
+    const set = this.cand.set;
+    const n = set.count;
+    if (this.recordSorted.length < n) this.recordSorted = new Int32Array(Math.max(n, this.recordSorted.length * 2));
+    const out = this.recordSorted;
+    const ids = set.ids;
+    if (n > 48) {
+      const view = out.subarray(0, n);
+      view.set(ids.subarray(0, n));
+      view.sort();
+      return out;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = ids[i]! | 0;
+      let j = i - 1;
+      while (j >= 0 && out[j]! > v) {
+        out[j + 1] = out[j]!;
+        j--;
+      }
+      out[j + 1] = v;
+    }
+    return out;
+  }
+
+  /** Evaluates the first `n` ids (all by default) in order; returns how many matched. */
+  private evaluateList(ids: Int32Array, n = ids.length): number {
     const rules = this.ruleset.rules;
     let matched = 0;
     this.stopped = false;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < n; i++) {
       const r = rules[ids[i]!]!;
       if (this.evaluate(r)) {
         matched++;
@@ -744,10 +885,10 @@ export class DetectionEngine {
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
     const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'log');
-    const fits = (a: Uint8Array, set: CompiledRule['src']): boolean => (a.length > 0 ? set.contains(a) : lenient || set.isAny);
-    const fitsPort = (p: number, set: CompiledRule['srcPort']): boolean => (p >= 0 ? set.contains(p) : lenient || set.isAny);
-    if (fits(src, r.src) && fits(dst, r.dst) && fitsPort(sp, r.srcPort) && fitsPort(dp, r.dstPort)) return true;
-    return r.bidirectional && fits(dst, r.src) && fits(src, r.dst) && fitsPort(dp, r.srcPort) && fitsPort(sp, r.dstPort);
+    if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
+    return (
+      r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
+    );
   }
 
   /** A logged HTTP request or SMTP exchange happened on an established connection. */
@@ -760,15 +901,10 @@ export class DetectionEngine {
     const flow = this.flow;
     if (flow === null) return false;
     const bits = flow.bits;
-    for (const fb of r.flowbitChecks) {
-      const names = fb.names;
-      let ok: boolean;
-      if (fb.cmd === 'isset') {
-        ok = fb.op === 'any' ? names.some((n) => bits !== null && bits.has(n)) : names.every((n) => bits !== null && bits.has(n));
-      } else {
-        ok = fb.op === 'any' ? names.some((n) => bits === null || !bits.has(n)) : names.every((n) => bits === null || !bits.has(n));
-      }
-      if (!ok) return false;
+    const checks = r.flowbitChecks;
+    for (let i = 0; i < checks.length; i++) {
+      const fb = checks[i]!;
+      if (!flowbitCheckHolds(bits, fb.names, fb.cmd === 'isset', fb.op === 'any')) return false;
     }
     return true;
   }
@@ -778,7 +914,19 @@ export class DetectionEngine {
     ins.steps = 0;
     const pcreBefore = ins.pcreLimitHits;
     let ok = true;
-    for (const p of r.programs) {
+    const rec = this.record;
+    const memos = rec !== null && rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined && r.variableCount === 0 ? this.programMemosOf(rec.bufferKeyDomain, r) : null;
+    const programs = r.programs;
+    for (let k = 0; k < programs.length; k++) {
+      const p = programs[k]!;
+      if (memos !== null && p.buffer !== 'pkt_data') {
+        const outcome = this.memoProgram(memos[k]!, rec!, p);
+        if (outcome === 0) {
+          ok = false;
+          break;
+        }
+        if (outcome === 1) continue;
+      }
       if (p.buffer === 'pkt_data' && this.pktMode === MODE_STREAM) {
         if (!this.streamProgram(p)) {
           ok = false;
@@ -800,6 +948,56 @@ export class DetectionEngine {
     if (ins.steps > ins.stepLimit) this.counters.stepLimit++;
     this.counters.pcreLimit += ins.pcreLimitHits - pcreBefore;
     return ok;
+  }
+
+  /**
+   * A record's program outcome from its memo, or by running it and remembering the outcome:
+   * 1 matched, 0 not, -1 left to the caller (no key, or the remembered steps would overrun the
+   * rule's step budget, which a fresh run must meet to count the limit hit).
+   */
+  private memoProgram(memo: ProgramMemo, rec: LogRecord, p: BufferProgram): number {
+    const name = p.buffer as BufferName;
+    const id = rec.bufferKeyId!(name);
+    if (id === 0) return 0;
+    if (id < 0 || !memo.enabled) return -1;
+    const ins = this.ins;
+    const known = memo.get(id);
+    if (known >= 0) {
+      const steps = known >>> 1;
+      if (ins.steps + steps > ins.stepLimit) return -1;
+      ins.steps += steps;
+      return known & 1;
+    }
+    const buf = rec.buffer(name);
+    if (buf === undefined) {
+      memo.remember(id, false, 0);
+      return 0;
+    }
+    const stepsBefore = ins.steps;
+    const pcreBefore = ins.pcreLimitHits;
+    ins.setBuffer(buf);
+    const matched = runProgram(p, ins, -2);
+    // Outcomes cut short by a bound are not kept: a fresh run must count the limit again.
+    if (ins.steps <= ins.stepLimit && ins.pcreLimitHits === pcreBefore) memo.remember(id, matched, ins.steps - stepsBefore);
+    return matched ? 1 : 0;
+  }
+
+  private programMemosOf(domain: string, r: CompiledRule): ProgramMemo[] | null {
+    let byRule = this.lastProgramMemos;
+    if (byRule === null || domain !== this.lastProgramDomain) {
+      let found = this.programMemos.get(domain);
+      if (found === undefined) this.programMemos.set(domain, (found = []));
+      this.lastProgramDomain = domain;
+      this.lastProgramMemos = byRule = found;
+    }
+    let list = byRule[r.index];
+    if (list === undefined) {
+      if (this.programMemoCount + r.programs.length > DetectionEngine.MAX_PROGRAM_MEMOS) return null;
+      this.programMemoCount += r.programs.length;
+      list = r.programs.map(() => new ProgramMemo());
+      byRule[r.index] = list;
+    }
+    return list;
   }
 
   /**
@@ -858,11 +1056,13 @@ export class DetectionEngine {
       this.counters.noalert++;
       return;
     }
-    const rec = this.record;
-    const srcText = rec !== null && rec.src === undefined ? (rec.srcHost ?? '') : ipText(this.srcIp);
-    const dstText = ipText(this.dstIp);
+    const srcText = this.srcText();
+    const dstText = this.dstText();
     if (this.ownThreshold[r.index] === 1) {
-      const parts = { src: srcText, dst: dstText, flowId: this.flow?.id };
+      const parts = this.thresholdParts;
+      parts.src = srcText;
+      parts.dst = dstText;
+      parts.flowId = flow?.id;
       const t = r.threshold;
       const allowed =
         t !== undefined
@@ -874,6 +1074,7 @@ export class DetectionEngine {
         return;
       }
     }
+    const rec = this.record;
     const alert: Alert = {
       tsUs: this.tsUs,
       srcIp: srcText,
@@ -892,33 +1093,82 @@ export class DetectionEngine {
     if (flow !== null) alert.flowId = flow.id;
     if (this.srcPort >= 0 && hasPorts(this.proto)) alert.srcPort = this.srcPort;
     if (this.dstPort >= 0 && hasPorts(this.proto)) alert.destPort = this.dstPort;
-    const app = flow?.appProto ?? this.record?.appProto ?? null;
+    const app = flow !== null ? flow.appProto : rec !== null ? (rec.appProto ?? null) : null;
     if (app !== null) alert.appProto = app;
     if (r.classtype !== undefined) alert.classtype = r.classtype;
-    if (this.http !== null) alert.http = this.http.meta();
-    else if (this.record?.http !== undefined) alert.http = { ...this.record.http };
-    if (this.smtp !== null) alert.smtp = this.smtp.meta();
-    else if (this.record?.smtp !== undefined) alert.smtp = { ...this.record.smtp };
-    if (this.record !== null) alert.log = this.record.log;
-    const extra: Record<string, unknown> = {};
-    let hasExtra = false;
+    // Alerts of one inspection share its application metadata (read-only for the sinks):
+    // many rules may fire on one transaction or log line.
+    if (this.http !== null) alert.http = (this.httpMeta ??= this.http.meta());
+    else if (rec !== null) {
+      const m = this.recordHttpMeta();
+      if (m !== undefined) alert.http = m;
+    }
+    if (this.smtp !== null) alert.smtp = (this.smtpMeta ??= this.smtp.meta());
+    else if (rec !== null) {
+      const m = this.recordSmtpMeta();
+      if (m !== undefined) alert.smtp = m;
+    }
+    if (rec !== null) alert.log = (this.recordLog ??= rec.log);
+    const txId = this.http !== null ? this.http.id : this.smtp !== null ? this.smtp.id : undefined;
     const metadata = r.metadata();
-    if (metadata !== undefined) {
-      extra.metadata = metadata;
-      hasExtra = true;
+    if (txId === undefined && this.vlans.length === 0) {
+      // The common case: the rule's metadata alone, one shared object per rule.
+      if (metadata !== undefined) alert.extra = this.metadataExtra(r, metadata);
+    } else {
+      const extra: Record<string, unknown> = {};
+      if (metadata !== undefined) extra.metadata = metadata;
+      if (txId !== undefined) extra.tx_id = txId;
+      if (this.vlans.length > 0) extra.vlan = [...this.vlans];
+      alert.extra = extra;
     }
-    const txId = this.http?.id ?? this.smtp?.id;
-    if (txId !== undefined) {
-      extra.tx_id = txId;
-      hasExtra = true;
-    }
-    if (this.vlans.length > 0) {
-      extra.vlan = [...this.vlans];
-      hasExtra = true;
-    }
-    if (hasExtra) alert.extra = extra;
     this.counters.alerts++;
     this.sink(alert, r);
+  }
+
+  private metadataExtra(r: CompiledRule, metadata: Record<string, string[]>): Record<string, unknown> {
+    let e = this.extraByRule[r.index];
+    if (e === undefined) this.extraByRule[r.index] = e = { metadata };
+    return e;
+  }
+
+  /** Source address as alerts write it, once per inspection context. */
+  private srcText(): string {
+    if (this.srcTextCache === null) {
+      const rec = this.record;
+      this.srcTextCache = rec !== null && rec.src === undefined ? (rec.srcHost ?? '') : ipText(this.srcIp);
+    }
+    return this.srcTextCache;
+  }
+
+  private dstText(): string {
+    return (this.dstTextCache ??= ipText(this.dstIp));
+  }
+
+  private recordHttpMeta(): Record<string, unknown> | undefined {
+    if (this.recordHttp === null) {
+      const m = this.record!.http;
+      this.recordHttp = m === undefined ? undefined : { ...m };
+    }
+    return this.recordHttp;
+  }
+
+  private recordSmtpMeta(): Record<string, unknown> | undefined {
+    if (this.recordSmtp === null) {
+      const m = this.record!.smtp;
+      this.recordSmtp = m === undefined ? undefined : { ...m };
+    }
+    return this.recordSmtp;
+  }
+
+  /** Forgets what onMatch derived from the previous inspection context. */
+  private resetAlertCaches(): void {
+    this.srcTextCache = null;
+    this.dstTextCache = null;
+    this.httpMeta = null;
+    this.smtpMeta = null;
+    this.recordHttp = null;
+    this.recordSmtp = null;
+    this.recordLog = null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -976,6 +1226,7 @@ export class DetectionEngine {
 
   private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
     const ip = pkt.ip!;
+    this.resetAlertCaches();
     this.flow = flow;
     this.state = st;
     this.record = null;
@@ -1007,6 +1258,7 @@ export class DetectionEngine {
   /** Context for data of a flow in one direction (stream chunk, transaction). */
   private setFlowContext(st: FlowState, toServer: boolean): void {
     const flow = st.flow;
+    this.resetAlertCaches();
     this.flow = flow;
     this.state = st;
     this.record = null;
@@ -1047,6 +1299,60 @@ export class DetectionEngine {
       this.pcapCnt = own ? pkt.num : st.lastPcapCnt;
     }
   }
+}
+
+/**
+ * Whether a rule can match some record with these header fields (evaluate()'s checks that do not
+ * depend on field values, as they play out for a record: no flow, to the server, no fragment).
+ */
+function mayApplyToRecords(
+  r: CompiledRule,
+  known: number,
+  ipVersion: number,
+  proto: number,
+  app: string | null,
+  hasSrc: boolean,
+  hasDst: boolean,
+  hasSp: boolean,
+  hasDp: boolean,
+): boolean {
+  if (proto >= 0 && !protoAllowed(r, proto)) return false;
+  if (r.ipVersion !== 0 && ipVersion !== 0 && r.ipVersion !== ipVersion) return false;
+  if (!(hasSrc && hasDst && hasSp && hasDp)) {
+    const lenient = r.kind === 'http' || r.kind === 'smtp' || r.kind === 'log';
+    const forward = (hasSrc || lenient || r.src.isAny) && (hasDst || lenient || r.dst.isAny) && (hasSp || lenient || r.srcPort.isAny) && (hasDp || lenient || r.dstPort.isAny);
+    const backward =
+      r.bidirectional && (hasDst || lenient || r.src.isAny) && (hasSrc || lenient || r.dst.isAny) && (hasDp || lenient || r.srcPort.isAny) && (hasSp || lenient || r.dstPort.isAny);
+    if (!forward && !backward) return false;
+  }
+  if (r.flowDir === DIR_TO_CLIENT) return false;
+  if (r.flowState === STATE_NOT_ESTABLISHED) return false;
+  if (r.flowState === STATE_ESTABLISHED && app !== 'http' && app !== 'smtp') return false;
+  if (r.appProto !== null && r.appProto !== app) return false;
+  if (r.frag === 1) return false;
+  if ((r.needs & known) !== r.needs) return false;
+  if (r.flowbitChecks.length > 0) return false;
+  return true;
+}
+
+/** An address the traffic may lack (length 0): then only lenient rules or `any` fit. */
+function addrFits(a: Uint8Array, set: CompiledRule['src'], lenient: boolean): boolean {
+  return a.length > 0 ? set.contains(a) : lenient || set.isAny;
+}
+
+function portFits(p: number, set: CompiledRule['srcPort'], lenient: boolean): boolean {
+  return p >= 0 ? set.contains(p) : lenient || set.isAny;
+}
+
+/** isset (`set`) or isnotset of any (`any`) or all of the names. */
+function flowbitCheckHolds(bits: ReadonlySet<string> | null, names: readonly string[], set: boolean, any: boolean): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const has = bits !== null && bits.has(names[i]!);
+    if (has === set) {
+      if (any) return true;
+    } else if (!any) return false;
+  }
+  return !any;
 }
 
 function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean): boolean {

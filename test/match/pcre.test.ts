@@ -84,6 +84,11 @@ describe('each tier agrees with JavaScript regex semantics', () => {
     ['^a\\s*b', { multiline: true, caseless: true }],
     ['(?:a|b)c$', {}],
     ['a|^b$', { multiline: true }],
+    // Start positions are skipped by the bytes a match can begin with: empty alternatives,
+    // optional items and lookaround before the first byte must not hide a start.
+    ['^a\\s*(?=[ab])(ab|b)', { multiline: true, caseless: true }],
+    ['(?:a|)b?(?=c)c', {}],
+    ['(?<=\\n)(?:b{0}|A)c', { caseless: true }],
   ];
   for (const [pattern, options] of PATTERNS) {
     const t = translatePcre(pattern, { ...NO_OPTIONS, ...options });

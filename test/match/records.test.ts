@@ -1,7 +1,9 @@
 /** Log records are inspected by the same rules as packets, as far as the fields they carry allow. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Scanner } from '../../src/match/scanner.js';
 import type { Alert } from '../../src/types/alert.js';
+import type { Ruleset } from '../../src/match/ruleset.js';
 import { rulesetOf } from './helpers.js';
 
 async function scanLog(rules: string, lines: string[], format?: string): Promise<Alert[]> {
@@ -44,4 +46,93 @@ describe('log records', () => {
     expect(alerts.map((a) => a.sid)).toEqual([3, 5]);
     expect(alerts[0]).toMatchObject({ srcIp: '198.51.100.7', destIp: '192.0.2.1', srcPort: 1029, destPort: 1434, proto: 'UDP' });
   });
+
+  it('rules without content run on the records whose fields they need, whatever the order of formats', async () => {
+    const rules = [
+      'alert tcp any any -> any any (msg:"syn"; flags:S; sid:11;)',
+      'alert tcp any any -> any any (msg:"to client"; flow:to_client; sid:12;)',
+      'alert tcp any any -> any any (msg:"flowbit"; flowbits:isset,x; sid:13;)',
+      'alert http any any -> any any (msg:"any web request"; sid:14;)',
+      'alert tcp any any -> any 445 (msg:"smb port"; sid:15;)',
+      'alert tcp any any -> any any (msg:"not established"; flow:not_established; sid:16;)',
+    ].join('\n');
+    const fw = 'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=198.51.100.8 DST=192.0.2.1 LEN=404 TOS=0x00 PREC=0x00 TTL=250 ID=1235 PROTO=TCP SPT=1029 DPT=445 WINDOW=512 RES=0x00 SYN URGP=0';
+    const web = '192.0.2.10 - - [17/Mar/2003:10:00:01 +0000] "GET /index.html HTTP/1.0" 200 1000 "-" "Mozilla/4.0"';
+    const fromFirewall = await scanLog(rules, [fw, fw], 'syslog');
+    expect(fromFirewall.map((a) => a.sid)).toEqual([11, 15, 11, 15]);
+    const fromWeb = await scanLog(rules, [web, web]);
+    expect(fromWeb.map((a) => a.sid)).toEqual([14, 14]);
+  });
+
+  it('remembered scans and rule outcomes give what scanning each line afresh gives', async () => {
+    // Rules of every kind the memos touch: fast patterns on keyed buffers, pcre-only rules (always
+    // candidates), several buffers in one rule, and a rule whose first buffer eats the step budget
+    // its second buffer then lacks (a remembered outcome must replay the steps it took).
+    const rules = rulesetOf(
+      [
+        'alert http any any -> any any (msg:"uri dotdot"; http.uri; content:"../"; sid:1;)',
+        'alert http any any -> any any (msg:"raw escape"; http.uri.raw; pcre:"/%(?:2e|c0)/i"; sid:2;)',
+        'alert http any any -> any any (msg:"uri and agent"; http.uri; content:"a"; http.user_agent; content:"b"; sid:3;)',
+        'alert http any any -> any any (msg:"header"; http.header; content:"Referer|3a 20|a"; sid:4;)',
+        'alert http any any -> any any (msg:"method"; http.method; content:"POST"; http.stat_code; content:"200"; sid:5;)',
+        'alert http any any -> any any (msg:"steps"; http.uri.raw; content:"a"; content:"b"; distance:0; within:1; http.user_agent; content:"a"; content:"b"; distance:0; within:1; sid:6;)',
+        'alert http any any -> any any (msg:"normalised"; http.uri; pcre:"/^\\/a\\/b/"; sid:7;)',
+      ].join('\n'),
+    );
+    const part = fc.constantFrom('a', 'b', 'z', '%2e', '%c0%af', '..', '/', '%2e%2e/', 'aa');
+    const line = fc
+      .record({
+        method: fc.constantFrom('GET', 'POST'),
+        uri: fc.array(part, { minLength: 1, maxLength: 6 }).map((p) => '/' + p.join('')),
+        status: fc.constantFrom('200', '404'),
+        ref: fc.constantFrom('-', 'a', 'ab'),
+        ua: fc.constantFrom('-', 'ab', 'ba', 'aab', 'aaab', 'abab'),
+      })
+      .map((f) => `192.0.2.1 - - [17/Mar/2003:10:00:00 +0000] "${f.method} ${f.uri} HTTP/1.1" ${f.status} 5 "${f.ref}" "${f.ua}"`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(7), { minLength: 1, maxLength: 40 }), fc.constantFrom(3, 4, 5, 6, 7, 8, 10, 3000), async (distinct, picks, stepLimit) => {
+        const lines = picks.map((k) => distinct[k % distinct.length]!);
+        const together = await scanWith(rules, lines, stepLimit);
+        const alone: string[] = [];
+        let limitHits = 0;
+        for (let i = 0; i < lines.length; i++) {
+          const one = await scanWith(rules, [lines[i]!], stepLimit);
+          alone.push(...one.alerts.map((a) => a.replace(/^1:/, `${i + 1}:`)));
+          limitHits += one.limitHits;
+        }
+        expect(together.alerts).toEqual(alone);
+        expect(together.limitHits).toBe(limitHits);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
+
+describe('remembered rule outcomes on records', () => {
+  // The step budget is per rule: a user agent whose outcome was remembered after a cheap URI
+  // must still run out of budget after a dear one, and an outcome cut short must not be kept.
+  const rules = rulesetOf(
+    'alert http any any -> any any (msg:"steps"; http.uri.raw; content:"a"; content:"b"; distance:0; within:1; http.user_agent; content:"a"; content:"b"; distance:0; within:1; sid:6;)',
+  );
+  const line = (uri: string, ua: string): string => `192.0.2.1 - - [17/Mar/2003:10:00:00 +0000] "GET ${uri} HTTP/1.1" 200 5 "-" "${ua}"`;
+
+  it('replays the steps a remembered outcome took', async () => {
+    // /ab takes 2 steps, /aab 4; the agent aab takes 4: 6 fits a budget of 6, 8 does not.
+    const got = await scanWith(rules, [line('/ab', 'aab'), line('/aab', 'aab'), line('/ab', 'aab')], 6);
+    expect(got).toEqual({ alerts: ['1:6', '3:6'], limitHits: 1 });
+  });
+
+  it('does not keep an outcome cut short by the budget', async () => {
+    const got = await scanWith(rules, [line('/aab', 'aab'), line('/ab', 'aab')], 6);
+    expect(got).toEqual({ alerts: ['2:6'], limitHits: 1 });
+  });
+});
+
+async function scanWith(rules: Ruleset, lines: string[], stepLimit: number): Promise<{ alerts: string[]; limitHits: number }> {
+  const alerts: string[] = [];
+  const scanner = new Scanner(rules, (a) => alerts.push(`${a.log?.line}:${a.sid}`), { engine: { stepLimit } });
+  const text = lines.join('\n') + '\n';
+  const r = await scanner.scanLogStream((async function* () { yield Buffer.from(text, 'latin1'); })(), 'test.log', { format: 'combined' });
+  expect(r.error).toBeUndefined();
+  return { alerts, limitHits: scanner.counters()['detect.inspection_limit'] ?? 0 };
+}

@@ -91,6 +91,11 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
   return { bytes: out, evasions: flagsToEvasions(flags.v) };
 }
 
+/** Whether normalizeUri would change `raw` or report an evasion (false: it returns `raw` as is). */
+export function uriNeedsNormalizing(raw: Uint8Array): boolean {
+  return needsWork(raw);
+}
+
 /** Fast path: plain ASCII URIs without escapes or dot/slash oddities are already normal. */
 function needsWork(raw: Uint8Array): boolean {
   const n = raw.length;

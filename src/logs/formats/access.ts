@@ -1,6 +1,7 @@
+import type { BufferName } from '../../types/buffers.js';
 import { digits, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { parseIp, parseIpv4 } from '../ip.js';
-import type { LogFormatName } from '../record.js';
+import { BufferKeyIds, type LogFormatName } from '../record.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart, unescapeLogBytes } from './http-record.js';
@@ -51,8 +52,13 @@ export class AccessRecord extends HttpLogRecord {
 
   /** Apache writes "-" for a missing referer/agent. */
   private optional(s: number, e: number): Uint8Array | undefined {
-    if (s < 0 || (e - s === 1 && this.line[s] === 0x2d) || e === s) return undefined;
+    if (s < 0 || this.dash(s, e)) return undefined;
     return this.field(s, e);
+  }
+
+  /** A logged "-" or nothing: the field is absent. */
+  private dash(s: number, e: number): boolean {
+    return (e - s === 1 && this.line[s] === 0x2d) || e === s;
   }
 
   protected part(p: HttpPart): Uint8Array | undefined {
@@ -76,6 +82,136 @@ export class AccessRecord extends HttpLogRecord {
       default:
         return undefined;
     }
+  }
+
+  readonly bufferKeyDomain = 'access';
+  /** Ids already found for this record (0: not yet): the engine asks once per memo. */
+  private idMethod = 0;
+  private idUri = 0;
+  private idProtocol = 0;
+  private idStatus = 0;
+  private idAgent = 0;
+  private idReferer = 0;
+  private idRequest = 0;
+  private idHeader = 0;
+  private idHost = 0;
+  private idNames = 0;
+  private idStart = 0;
+  private kHeader: string | undefined = undefined;
+
+  bufferKeyId(name: BufferName): number {
+    switch (name) {
+      case 'http.method':
+        return this.idMethod !== 0 ? this.idMethod : (this.idMethod = this.keyId(name));
+      case 'http.uri':
+      case 'http.uri.raw':
+        return this.idUri !== 0 ? this.idUri : (this.idUri = this.keyId(name));
+      case 'http.protocol':
+        return this.idProtocol !== 0 ? this.idProtocol : (this.idProtocol = this.keyId(name));
+      case 'http.stat_code':
+        return this.idStatus !== 0 ? this.idStatus : (this.idStatus = this.keyId(name));
+      case 'http.user_agent':
+        return this.idAgent !== 0 ? this.idAgent : (this.idAgent = this.keyId(name));
+      case 'http.referer':
+        return this.idReferer !== 0 ? this.idReferer : (this.idReferer = this.keyId(name));
+      case 'http.request_line':
+        return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.keyId(name));
+      case 'http.header':
+      case 'http.header.raw':
+        return this.idHeader !== 0 ? this.idHeader : (this.idHeader = this.headerId());
+      case 'http.host':
+      case 'http.host.raw':
+        return this.idHost !== 0 ? this.idHost : (this.idHost = this.keyId(name));
+      case 'http.header_names':
+        return this.idNames !== 0 ? this.idNames : (this.idNames = this.keyId(name));
+      case 'http.start': {
+        if (this.idStart !== 0) return this.idStart;
+        // Request line then header block, as the key text has them.
+        const req = this.bufferKeyId('http.request_line');
+        return (this.idStart = req === 0 ? 0 : ACCESS_KEY_IDS.pair(req, this.bufferKeyId('http.header')));
+      }
+      default:
+        return this.keyId(name);
+    }
+  }
+
+  /**
+   * The header block named by the ids of its raw parts (host, referer, agent; 0 when absent),
+   * which the record looks up anyway: no text of the whole block is hashed.
+   */
+  private headerId(): number {
+    const host = this.bufferKeyId('http.host.raw');
+    const ref = this.bufferKeyId('http.referer');
+    const ua = this.bufferKeyId('http.user_agent');
+    return ACCESS_KEY_IDS.pair(host, ACCESS_KEY_IDS.pair(ref, ua));
+  }
+
+  private keyId(name: BufferName): number {
+    const k = this.bufferKey(name);
+    if (k === undefined) return 0;
+    return k === null ? -1 : ACCESS_KEY_IDS.id(k);
+  }
+
+  /**
+   * Keys are the raw spans a buffer is derived from (unescaping and URI normalisation depend on
+   * those bytes alone). Lines never hold '\n', so it separates the parts of composite keys.
+   */
+  bufferKey(name: BufferName): string | undefined | null {
+    const b = this.line;
+    switch (name) {
+      case 'http.method':
+        if (this.mS < 0) return undefined;
+        return LATIN1_SLICE.call(b, this.mS, this.mE);
+      case 'http.uri':
+      case 'http.uri.raw':
+        if (this.uS < 0 || this.uE <= this.uS) return undefined;
+        return LATIN1_SLICE.call(b, this.uS, this.uE);
+      case 'http.protocol':
+        return this.pS >= 0 ? LATIN1_SLICE.call(b, this.pS, this.pE) : undefined;
+      case 'http.stat_code':
+        if (this.statusCode < 0) return undefined;
+        return LATIN1_SLICE.call(b, this.statS, this.statE);
+      case 'http.user_agent':
+        return this.uaS >= 0 ? LATIN1_SLICE.call(b, this.uaS, this.uaE) : undefined;
+      case 'http.referer':
+        return this.refS >= 0 ? LATIN1_SLICE.call(b, this.refS, this.refE) : undefined;
+      case 'http.request_line':
+        return this.reqS >= 0 ? LATIN1_SLICE.call(b, this.reqS, this.reqE) : undefined;
+      case 'http.header':
+      case 'http.header.raw':
+        // No Cookie in access logs: both blocks are Host, User-Agent and Referer.
+        return (this.kHeader ??= this.headerKey());
+      case 'http.host':
+      case 'http.host.raw':
+        return this.vhS >= 0 ? LATIN1_SLICE.call(b, this.vhS, this.vhE) : undefined;
+      case 'http.header_names':
+        // One of sixteen shared layouts, by which headers the line has.
+        return (this.vhS >= 0 ? 'h' : '') + (this.refS >= 0 && !this.dash(this.refS, this.refE) ? 'r' : '') + (this.uaS >= 0 && !this.dash(this.uaS, this.uaE) ? 'u' : '');
+      case 'http.start':
+        // The request line, then the header block (neither holds '\n').
+        if (this.reqS < 0) return undefined;
+        return LATIN1_SLICE.call(b, this.reqS, this.reqE) + '\n' + (this.kHeader ??= this.headerKey());
+      case 'log.message':
+        return null;
+      default:
+        // Everything else (cookies, bodies, mail, packet buffers) is never in an access log.
+        return undefined;
+    }
+  }
+
+  private headerKey(): string {
+    const b = this.line;
+    if (this.vhS < 0 && this.refS >= 0 && this.uaS >= 0) {
+      // `ref" "ua`: the referer ends at the first unescaped quote, so the span determines both.
+      return LATIN1_SLICE.call(b, this.refS, this.uaE);
+    }
+    return (
+      (this.vhS >= 0 ? 'h' + latin1(b, this.vhS, this.vhE) : '') +
+      '\n' +
+      (this.refS >= 0 ? latin1(b, this.refS, this.refE) : '') +
+      '\n' +
+      (this.uaS >= 0 ? latin1(b, this.uaS, this.uaE) : '')
+    );
   }
 
   protected override requestLine(): Uint8Array | undefined {
@@ -102,6 +238,12 @@ export class AccessRecord extends HttpLogRecord {
     if (this.restS >= 0) out.extra = t(this.restS, this.line.length);
   }
 }
+
+/** Node's native Latin-1 decoder reads any Uint8Array (no Buffer view per call). */
+const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/** Ids of access-log buffer keys (domain 'access'), shared by every access record. */
+const ACCESS_KEY_IDS = new BufferKeyIds();
 
 const M_NO_HOST = new Malformed('no-client');
 const M_NO_TIME = new Malformed('no-time');

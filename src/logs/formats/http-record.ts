@@ -86,8 +86,8 @@ export abstract class HttpLogRecord extends BaseLogRecord {
       case 'http.header_names':
         return this.headerNames();
       case 'http.start': {
-        const rl = this.requestLine();
-        const hb = this.headerBlock(true);
+        const rl = this.buffer('http.request_line');
+        const hb = this.buffer('http.header.raw');
         if (!rl) return undefined;
         return join(hb ? [rl, CRLF, hb, CRLF] : [rl, CRLF, CRLF]);
       }
@@ -98,37 +98,44 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     }
   }
 
-  private headers(withCookie: boolean): [string, Uint8Array][] {
-    const out: [string, Uint8Array][] = [];
+  /**
+   * `Name: value\r\n` for each logged header (Host, User-Agent, Referer, then Cookie when asked),
+   * built in one allocation.
+   */
+  private headerBlock(withCookie: boolean): Uint8Array | undefined {
     const host = this.part(HttpPart.HostRaw);
-    if (host) out.push(['Host', host]);
     const ua = this.part(HttpPart.UserAgent);
-    if (ua) out.push(['User-Agent', ua]);
     const ref = this.part(HttpPart.Referer);
-    if (ref) out.push(['Referer', ref]);
-    if (withCookie) {
-      const c = this.part(HttpPart.Cookie);
-      if (c) out.push(['Cookie', c]);
+    const cookie = withCookie ? this.part(HttpPart.Cookie) : undefined;
+    if (!cookie && withCookie) {
+      // Without a Cookie the raw block equals the normalised one: share it.
+      return this.buffer('http.header');
     }
+    let n = 0;
+    if (host) n += HOST_PREFIX.length + host.length + 2;
+    if (ua) n += UA_PREFIX.length + ua.length + 2;
+    if (ref) n += REF_PREFIX.length + ref.length + 2;
+    if (cookie) n += COOKIE_PREFIX.length + cookie.length + 2;
+    if (n === 0) return undefined;
+    const out = new Uint8Array(n);
+    let o = 0;
+    if (host) o = putHeader(out, o, HOST_PREFIX, host);
+    if (ua) o = putHeader(out, o, UA_PREFIX, ua);
+    if (ref) o = putHeader(out, o, REF_PREFIX, ref);
+    if (cookie) putHeader(out, o, COOKIE_PREFIX, cookie);
     return out;
   }
 
-  /** Normalised http.header leaves Cookie to http.cookie, as app/ does for live traffic. */
-  private headerBlock(withCookie: boolean): Uint8Array | undefined {
-    const hs = this.headers(withCookie);
-    if (hs.length === 0) return undefined;
-    const parts: ArrayLike<number>[] = [];
-    for (const [n, v] of hs) parts.push(Buffer.from(`${n}: `, 'latin1'), v, CRLF);
-    return join(parts);
-  }
-
+  /** `\r\nName\r\n...\r\n` of the logged headers (Suricata's http.header_names layout). */
   private headerNames(): Uint8Array | undefined {
-    const hs = this.headers(true);
-    if (hs.length === 0) return undefined;
-    const parts: ArrayLike<number>[] = [CRLF];
-    for (const [n] of hs) parts.push(Buffer.from(n, 'latin1'), CRLF);
-    parts.push(CRLF);
-    return join(parts);
+    const host = this.part(HttpPart.HostRaw) !== undefined ? 1 : 0;
+    const ua = this.part(HttpPart.UserAgent) !== undefined ? 2 : 0;
+    const ref = this.part(HttpPart.Referer) !== undefined ? 4 : 0;
+    const cookie = this.part(HttpPart.Cookie) !== undefined ? 8 : 0;
+    const mask = host | ua | ref | cookie;
+    if (mask === 0) return undefined;
+    // Sixteen possible layouts: built once each and shared (rules only read buffers).
+    return (HEADER_NAMES[mask] ??= buildHeaderNames(mask));
   }
 
   override get http(): HttpLogMeta | undefined {
@@ -163,6 +170,32 @@ export function normalizeHost(raw: Uint8Array): Uint8Array {
   }
   while (end > 0 && raw[end - 1] === 0x2e) end--;
   return asciiLower(raw.subarray(0, end));
+}
+
+const HOST_PREFIX = Buffer.from('Host: ', 'latin1');
+const UA_PREFIX = Buffer.from('User-Agent: ', 'latin1');
+const REF_PREFIX = Buffer.from('Referer: ', 'latin1');
+const COOKIE_PREFIX = Buffer.from('Cookie: ', 'latin1');
+const HEADER_NAMES: (Uint8Array | undefined)[] = [];
+
+function putHeader(out: Uint8Array, o: number, prefix: Uint8Array, value: Uint8Array): number {
+  out.set(prefix, o);
+  o += prefix.length;
+  out.set(value, o);
+  o += value.length;
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  return o;
+}
+
+function buildHeaderNames(mask: number): Uint8Array {
+  let text = '\r\n';
+  if (mask & 1) text += 'Host\r\n';
+  if (mask & 2) text += 'User-Agent\r\n';
+  if (mask & 4) text += 'Referer\r\n';
+  if (mask & 8) text += 'Cookie\r\n';
+  text += '\r\n';
+  return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
 function join(parts: readonly ArrayLike<number>[]): Uint8Array {
