@@ -1,8 +1,9 @@
+import { popcount } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
 import type { PatternSlots } from './patterns.js';
 import {
-  buildTables, checkDelta, CONFIRM_MUL, deltaFromCode, HASH_MUL, popcount, QUAD_ALONE, QUAD_CHECK, QUAD_COUNT_MASK,
+  buildTables, checkDelta, CONFIRM_MUL, deltaFromCode, HASH_MUL, QUAD_ALONE, QUAD_CHECK, QUAD_COUNT_MASK,
   QUAD_DELTA_SHIFT, QUAD_FIELDS, QUAD_FIRST, QUAD_KEY, QUAD_META, SLOT_CHECK, SLOT_DONE, SLOT_FIELDS, SLOT_IDS,
   SLOT_KEY_OFFSET, SLOT_LENGTH, SLOT_NOCASE, SLOT_POOL,
 } from './byte-tables.js';

@@ -1,6 +1,7 @@
 import { FOLD } from './ascii.js';
 import { chooseKeyOffset, WindowCounts } from './key-selection.js';
 import type { PatternSlots } from './patterns.js';
+import { clamp, rankTable, spellings } from './table-bits.js';
 
 /**
  * The prefilter's tables, as flat typed arrays laid out for the two hot paths.
@@ -78,14 +79,6 @@ export const HASH_MUL = 0x9e3779b1 | 0;
 /** Distinct patterns one prefilter holds at most (see the sort in buildTables). */
 export const MAX_SLOTS = 2 ** 21;
 export const CONFIRM_MUL = 0x85ebca6b | 0;
-
-/** Number of set bits in a 32-bit int. */
-export function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
 
 /** Where a slot's check window starts relative to its key: -4, +4, or 0 when it has none. */
 export function checkDelta(keyOffset: number, length: number): number {
@@ -266,26 +259,4 @@ export function buildTables(slots: PatternSlots, maxLookahead: number, quadFilte
     pairKeyCount: pairFirst.length - 1,
     quadKeyCount: quadGroups.length,
   };
-}
-
-/** The raw bytes a stored pattern byte matches: both cases of a letter under nocase. */
-function spellings(b: number, nocase: boolean): number[] {
-  if (nocase && b >= 0x61 && b <= 0x7a) return [b, b - 0x20];
-  return [b];
-}
-
-/** [word, set bits in all earlier words] per word: the rank of bit j is one lookup away. */
-function rankTable(bits: Int32Array): Int32Array {
-  const rank = new Int32Array(bits.length * 2);
-  let before = 0;
-  for (let k = 0; k < bits.length; k++) {
-    rank[2 * k] = bits[k]!;
-    rank[2 * k + 1] = before;
-    before += popcount(bits[k]!);
-  }
-  return rank;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
 }

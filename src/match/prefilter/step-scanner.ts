@@ -1,8 +1,9 @@
+import { popcount } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
 import type { PatternSlots } from './patterns.js';
 import {
-  buildTables, CONFIRM_MUL, HASH_MUL, NOCASE_FLAG, popcount, REC_ALONE, REC_COUNT_MASK, REC_FIELDS, REC_FIRST, REC_KEY, REC_META,
+  buildTables, CONFIRM_MUL, HASH_MUL, NOCASE_FLAG, REC_ALONE, REC_COUNT_MASK, REC_FIELDS, REC_FIRST, REC_KEY, REC_META,
   SLOT_DONE, SLOT_FIELDS, SLOT_IDS, SLOT_LENGTH, SLOT_POOL,
 } from './step-tables.js';
 

@@ -1,6 +1,7 @@
 import { FOLD } from './ascii.js';
 import { BYTE_COST, chooseWindowRun, windowRarity, WindowCounts } from './key-selection.js';
 import type { PatternSlots } from './patterns.js';
+import { clamp, rankTable, spellings } from './table-bits.js';
 
 /**
  * The prefilter's tables, as flat typed arrays laid out for the two hot paths.
@@ -85,14 +86,6 @@ export const CONFIRM_MUL = 0x85ebca6b | 0;
 const MAX_ROW_BYTE_RATE = 0.01;
 /** Patterns of at least this many bytes are keyed on word windows, shorter ones on pairs. */
 export const MIN_WORD_KEYED = 7;
-
-/** Number of set bits in a 32-bit int. */
-export function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
 
 /** The 4 bytes at `at` as the scan reads them: little-endian, first byte lowest. */
 export function wordAt(bytes: Uint8Array, at: number): number {
@@ -304,26 +297,4 @@ export function choosePairRun(folded: Uint8Array, from: number, length: number):
     }
   }
   return best;
-}
-
-/** The raw bytes a stored pattern byte matches: both cases of a letter under nocase. */
-function spellings(b: number, nocase: boolean): number[] {
-  if (nocase && b >= 0x61 && b <= 0x7a) return [b, b - 0x20];
-  return [b];
-}
-
-/** [word, set bits in all earlier words] per word: the rank of bit j is one lookup away. */
-function rankTable(bits: Int32Array): Int32Array {
-  const rank = new Int32Array(bits.length * 2);
-  let before = 0;
-  for (let k = 0; k < bits.length; k++) {
-    rank[2 * k] = bits[k]!;
-    rank[2 * k + 1] = before;
-    before += popcount(bits[k]!);
-  }
-  return rank;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
 }
