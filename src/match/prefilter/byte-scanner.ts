@@ -1,15 +1,13 @@
 import { popcount } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
+import { FoundBits } from './found-bits.js';
 import type { PatternSlots } from './patterns.js';
 import {
   buildTables, checkDelta, CONFIRM_MUL, deltaFromCode, HASH_MUL, QUAD_ALONE, QUAD_CHECK, QUAD_COUNT_MASK,
   QUAD_DELTA_SHIFT, QUAD_FIELDS, QUAD_FIRST, QUAD_KEY, QUAD_META, SLOT_CHECK, SLOT_DONE, SLOT_FIELDS, SLOT_IDS,
   SLOT_KEY_OFFSET, SLOT_LENGTH, SLOT_NOCASE, SLOT_POOL,
 } from './byte-tables.js';
-
-/** Undo-log tag for words of quadBits (pairBits words are logged untagged). */
-const QUAD_TAG = 1 << 30;
 
 /**
  * The byte-at-a-time prefilter engine, for sets whose short patterns would flood the step engine
@@ -52,14 +50,8 @@ export class ByteScanner {
 
   /** Per raw byte: the epoch in which all 1-byte patterns matching it were found. */
   private readonly singlesDoneEpoch: Int32Array;
-  /** Incremented when a scan starts on a new or cleared set; slots found since carry it in SLOT_DONE. */
-  private epoch = 0;
-  private lastSet: CandidateSet | null = null;
-  private lastGeneration = 0;
-  /** Words changed during the current epoch and their previous values, restored when it ends. */
-  private readonly undoWord: Int32Array;
-  private readonly undoValue: Int32Array;
-  private undoCount = 0;
+  /** The epoch stamping what was found, and the filter bits cleared since it began. */
+  private readonly found: FoundBits;
 
   constructor(slots: PatternSlots, maxKeyLookahead: number, filterBits: number | undefined) {
     this.maxKeyLookahead = maxKeyLookahead;
@@ -85,18 +77,21 @@ export class ByteScanner {
     // Per epoch each pair or quad key bit is cleared at most once, and each byte's 1-byte bits
     // once (8 words): the undo log never overflows.
     const undoCapacity = t.pairKeyCount + t.quadKeyCount + 256 * 8 + 1;
-    this.undoWord = new Int32Array(undoCapacity);
-    this.undoValue = new Int32Array(undoCapacity);
+    this.found = new FoundBits(this.pairBits, this.quadBits, undoCapacity, () => {
+      for (let k = SLOT_DONE; k < this.slotInfo.length; k += SLOT_FIELDS) this.slotInfo[k] = 0;
+      this.singlesDoneEpoch.fill(0);
+      this.quadKeyDone.fill(0);
+    });
   }
 
   /** Bytes held by the matcher's tables (not counting streams or candidate sets). */
   get memoryBytes(): number {
     let total = 0;
     for (const a of [this.slotInfo, this.pool, this.ids, this.singleFirst, this.singleList, this.pairBits, this.pairRank, this.pairFirst, this.pairList,
-      this.quadBits, this.quadTable, this.quadKeyDone, this.singlesDoneEpoch, this.undoWord, this.undoValue]) {
+      this.quadBits, this.quadTable, this.quadKeyDone, this.singlesDoneEpoch]) {
       total += a.byteLength;
     }
-    return total;
+    return total + this.found.memoryBytes;
   }
 
   /**
@@ -106,7 +101,7 @@ export class ByteScanner {
    */
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     // The caller (Prefilter) has checked the range and the set, and start < end.
-    this.beginScan(out);
+    this.found.begin(out);
     // A key may end up to maxKeyLookahead bytes before its occurrence does, and the rolling
     // word takes 3 bytes to fill.
     const from = Math.max(contextStart, start - this.maxKeyLookahead - 3);
@@ -137,53 +132,13 @@ export class ByteScanner {
   }
 
   /**
-   * Found patterns are skipped (their bits cleared) only while `out` still holds them: scans into
-   * the same set with no clear() in between continue one epoch; anything else starts a new one,
-   * with all bits back as built.
-   */
-  private beginScan(out: CandidateSet): void {
-    if (out === this.lastSet && out.generation === this.lastGeneration) return;
-    this.restoreBits();
-    this.nextEpoch();
-    this.lastSet = out;
-    this.lastGeneration = out.generation;
-  }
-
-  private nextEpoch(): void {
-    this.epoch = (this.epoch + 1) | 0;
-    if (this.epoch === 0) {
-      // Stamps from 2^32 scans ago could alias the new epoch: forget them all.
-      for (let k = SLOT_DONE; k < this.slotInfo.length; k += SLOT_FIELDS) this.slotInfo[k] = 0;
-      this.singlesDoneEpoch.fill(0);
-      this.quadKeyDone.fill(0);
-      this.epoch = 1;
-    }
-  }
-
-  private restoreBits(): void {
-    // Newest first, so a word changed twice gets its original value back.
-    for (let k = this.undoCount - 1; k >= 0; k--) {
-      const word = this.undoWord[k]!;
-      if ((word & QUAD_TAG) !== 0) this.quadBits[word & ~QUAD_TAG] = this.undoValue[k]!;
-      else this.pairBits[word] = this.undoValue[k]!;
-    }
-    this.undoCount = 0;
-  }
-
-  private setPairWord(word: number, value: number): void {
-    this.undoWord[this.undoCount] = word;
-    this.undoValue[this.undoCount++] = this.pairBits[word]!;
-    this.pairBits[word] = value;
-  }
-
-  /**
    * The pair bit for p = raw[i] << 8 | raw[i-1] is set: report the 1-byte patterns matching raw[i]
    * and verify the 2-3 byte patterns keyed on p; clear the bit once all of them are in the set.
    * Verification runs at a few percent of positions, so it avoids calls and touches few cache lines.
    */
   private verifyPair(buf: Uint8Array, lo: number, start: number, end: number, i: number, p: number, out: CandidateSet): void {
     const info = this.slotInfo;
-    const epoch = this.epoch;
+    const epoch = this.found.epoch;
     const raw = p >>> 8;
     let singlesDone = this.singlesDoneEpoch[raw] === epoch || this.singleFirst[raw + 1] === this.singleFirst[raw];
     if (!singlesDone && i >= start) {
@@ -197,7 +152,7 @@ export class ByteScanner {
       // Drop the bits that stood for 1-byte patterns ending in this byte; keep the pair keys'.
       for (let word = raw * 8; word < raw * 8 + 8; word++) {
         const kept = this.pairBits[word]! & this.pairRank[2 * word]!;
-        if (kept !== this.pairBits[word]) this.setPairWord(word, kept);
+        if (kept !== this.pairBits[word]) this.found.setPairWord(word, kept);
       }
     }
     const own = this.pairRank[2 * (p >>> 5)]!;
@@ -226,7 +181,7 @@ export class ByteScanner {
     if (pairsDone && singlesDone) {
       const word = p >>> 5;
       const cleared = this.pairBits[word]! & ~(1 << (p & 31));
-      if (cleared !== this.pairBits[word]) this.setPairWord(word, cleared);
+      if (cleared !== this.pairBits[word]) this.found.setPairWord(word, cleared);
     }
   }
 
@@ -241,7 +196,7 @@ export class ByteScanner {
     }
     // Another key shares the bit: nothing here, and the bit must stay.
     if (meta === 0) return;
-    const epoch = this.epoch;
+    const epoch = this.found.epoch;
     const record = t / QUAD_FIELDS;
     if (this.quadKeyDone[record] === epoch) return;
     const fold = this.fold;
@@ -280,9 +235,7 @@ export class ByteScanner {
       this.quadKeyDone[record] = epoch;
       if ((meta & QUAD_ALONE) !== 0) {
         const word = h >>> 5;
-        this.undoWord[this.undoCount] = word | QUAD_TAG;
-        this.undoValue[this.undoCount++] = this.quadBits[word]!;
-        this.quadBits[word]! &= ~(1 << (h & 31));
+        this.found.clearWideBit(word, h & 31);
       }
     }
   }
@@ -305,7 +258,7 @@ export class ByteScanner {
 
   private report(s: number, out: CandidateSet): void {
     const info = this.slotInfo;
-    info[s * SLOT_FIELDS + SLOT_DONE] = this.epoch;
+    info[s * SLOT_FIELDS + SLOT_DONE] = this.found.epoch;
     const ids = this.ids;
     for (let k = info[s * SLOT_FIELDS + SLOT_IDS]!, e = info[(s + 1) * SLOT_FIELDS + SLOT_IDS]!; k < e; k++) out.add(ids[k]!);
   }

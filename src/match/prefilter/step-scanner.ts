@@ -1,14 +1,13 @@
 import { popcount } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
+import { FoundBits } from './found-bits.js';
 import type { PatternSlots } from './patterns.js';
 import {
   buildTables, CONFIRM_MUL, HASH_MUL, NOCASE_FLAG, REC_ALONE, REC_COUNT_MASK, REC_FIELDS, REC_FIRST, REC_KEY, REC_META,
   SLOT_DONE, SLOT_FIELDS, SLOT_IDS, SLOT_LENGTH, SLOT_POOL,
 } from './step-tables.js';
 
-/** Undo-log tag for words of wordBits (pairBits words are logged untagged). */
-const WORD_TAG = 1 << 30;
 /** Folding of a little-endian word: 0x20 added to each byte in 0x41..0x5A (see foldWord). */
 const LOW7 = 0x7f7f7f7f;
 const TO_A = 0x3f3f3f3f;
@@ -83,14 +82,8 @@ export class StepScanner {
 
   /** Per raw byte: the epoch in which all patterns of its row were found. */
   private readonly rowDoneEpoch: Int32Array;
-  /** Incremented when a scan starts on a new or cleared set; slots found since carry it in SLOT_DONE. */
-  private epoch = 0;
-  private lastSet: CandidateSet | null = null;
-  private lastGeneration = 0;
-  /** Words changed during the current epoch and their previous values, restored when it ends. */
-  private readonly undoWord: Int32Array;
-  private readonly undoValue: Int32Array;
-  private undoCount = 0;
+  /** The epoch stamping what was found, and the filter bits cleared since it began. */
+  private readonly found: FoundBits;
 
   constructor(slots: PatternSlots, maxKeyLookahead: number, filterBits: number | undefined) {
     this.maxKeyLookahead = maxKeyLookahead;
@@ -120,19 +113,21 @@ export class StepScanner {
     // Per epoch each pair or word key bit is cleared at most once, and each byte's 1-byte bits
     // once (8 words): the undo log never overflows.
     const undoCapacity = t.pairKeyCount + t.wordKeyCount + 256 * 8 + 1;
-    this.undoWord = new Int32Array(undoCapacity);
-    this.undoValue = new Int32Array(undoCapacity);
+    this.found = new FoundBits(this.pairBits, this.wordBits, undoCapacity, () => {
+      for (let k = SLOT_DONE; k < this.slotInfo.length; k += SLOT_FIELDS) this.slotInfo[k] = 0;
+      this.rowDoneEpoch.fill(0);
+      this.keyDone.fill(0);
+    });
   }
 
   /** Bytes held by the matcher's tables (not counting streams or candidate sets). */
   get memoryBytes(): number {
     let total = 0;
     for (const a of [this.slotInfo, this.pool, this.ids, this.rowFirst, this.rowList, this.pairBits, this.pairRank, this.pairFirst,
-      this.pairSlot, this.pairOffset, this.wordBits, this.keyTable, this.entrySlot, this.entryOffset, this.keyDone, this.rowDoneEpoch,
-      this.undoWord, this.undoValue]) {
+      this.pairSlot, this.pairOffset, this.wordBits, this.keyTable, this.entrySlot, this.entryOffset, this.keyDone, this.rowDoneEpoch]) {
       total += a.byteLength;
     }
-    return total;
+    return total + this.found.memoryBytes;
   }
 
   /**
@@ -142,7 +137,7 @@ export class StepScanner {
    */
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     // The caller (Prefilter) has checked the range and the set, and start < end.
-    this.beginScan(out);
+    this.found.begin(out);
     // A key run (at most 7 bytes) ends up to maxKeyLookahead bytes before its occurrence does.
     const from = Math.max(contextStart, start - this.maxKeyLookahead - 6);
     let i: number;
@@ -246,52 +241,12 @@ export class StepScanner {
   }
 
   /**
-   * Found patterns are skipped (their bits cleared) only while `out` still holds them: scans into
-   * the same set with no clear() in between continue one epoch; anything else starts a new one,
-   * with all bits back as built.
-   */
-  private beginScan(out: CandidateSet): void {
-    if (out === this.lastSet && out.generation === this.lastGeneration) return;
-    this.restoreBits();
-    this.nextEpoch();
-    this.lastSet = out;
-    this.lastGeneration = out.generation;
-  }
-
-  private nextEpoch(): void {
-    this.epoch = (this.epoch + 1) | 0;
-    if (this.epoch === 0) {
-      // Stamps from 2^32 scans ago could alias the new epoch: forget them all.
-      for (let k = SLOT_DONE; k < this.slotInfo.length; k += SLOT_FIELDS) this.slotInfo[k] = 0;
-      this.rowDoneEpoch.fill(0);
-      this.keyDone.fill(0);
-      this.epoch = 1;
-    }
-  }
-
-  private restoreBits(): void {
-    // Newest first, so a word changed twice gets its original value back.
-    for (let k = this.undoCount - 1; k >= 0; k--) {
-      const word = this.undoWord[k]!;
-      if ((word & WORD_TAG) !== 0) this.wordBits[word & ~WORD_TAG] = this.undoValue[k]!;
-      else this.pairBits[word] = this.undoValue[k]!;
-    }
-    this.undoCount = 0;
-  }
-
-  private setPairWord(word: number, value: number): void {
-    this.undoWord[this.undoCount] = word;
-    this.undoValue[this.undoCount++] = this.pairBits[word]!;
-    this.pairBits[word] = value;
-  }
-
-  /**
    * The pair bit for q = raw[at+1] << 8 | raw[at] is set: verify the patterns of the row of
    * raw[at+1] and those keyed on q at this position; clear the bits once all are in the set.
    */
   private verifyPair(buf: Uint8Array, lo: number, start: number, end: number, at: number, q: number, out: CandidateSet): void {
     const info = this.slotInfo;
-    const epoch = this.epoch;
+    const epoch = this.found.epoch;
     const raw = q >>> 8;
     let rowDone = this.rowDoneEpoch[raw] === epoch || this.rowFirst[raw + 1] === this.rowFirst[raw];
     if (!rowDone) {
@@ -311,7 +266,7 @@ export class StepScanner {
         // Drop the bits that stood for the row; keep the pair keys'.
         for (let word = raw * 8; word < raw * 8 + 8; word++) {
           const kept = this.pairBits[word]! & this.pairRank[2 * word]!;
-          if (kept !== this.pairBits[word]) this.setPairWord(word, kept);
+          if (kept !== this.pairBits[word]) this.found.setPairWord(word, kept);
         }
       }
     }
@@ -329,7 +284,7 @@ export class StepScanner {
     if (pairsDone && rowDone) {
       const word = q >>> 5;
       const cleared = this.pairBits[word]! & ~(1 << (q & 31));
-      if (cleared !== this.pairBits[word]) this.setPairWord(word, cleared);
+      if (cleared !== this.pairBits[word]) this.found.setPairWord(word, cleared);
     }
   }
 
@@ -347,7 +302,7 @@ export class StepScanner {
     }
     // Another key shares the bit: nothing here, and the bit must stay.
     if (meta === 0) return;
-    const epoch = this.epoch;
+    const epoch = this.found.epoch;
     const record = t / REC_FIELDS;
     // Already found (through another bitmap, or while its bit here is shared).
     if (this.keyDone[record] === epoch) return;
@@ -365,9 +320,7 @@ export class StepScanner {
     if ((meta & REC_ALONE) === 0) return;
     const h = Math.imul(w, HASH_MUL) >>> this.wordShift;
     const word = h >>> 5;
-    this.undoWord[this.undoCount] = word | WORD_TAG;
-    this.undoValue[this.undoCount++] = this.wordBits[word]!;
-    this.wordBits[word]! &= ~(1 << (h & 31));
+    this.found.clearWideBit(word, h & 31);
   }
 
   /** The slot whose info starts at r occurs at buf[at ..], inside [lo, end), ending after `start`. */
@@ -389,7 +342,7 @@ export class StepScanner {
 
   private report(s: number, out: CandidateSet): void {
     const info = this.slotInfo;
-    info[s * SLOT_FIELDS + SLOT_DONE] = this.epoch;
+    info[s * SLOT_FIELDS + SLOT_DONE] = this.found.epoch;
     const ids = this.ids;
     for (let k = info[s * SLOT_FIELDS + SLOT_IDS]!, e = info[(s + 1) * SLOT_FIELDS + SLOT_IDS]!; k < e; k++) out.add(ids[k]!);
   }
