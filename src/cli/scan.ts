@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { detectLogFormat } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
@@ -58,6 +59,8 @@ interface Input {
   path: string;
   kind: 'capture' | 'log' | 'stdin';
   size: number;
+  /** Found by walking a directory rather than named on the command line. */
+  found?: boolean;
 }
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
@@ -160,6 +163,12 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
         : await scanner.scanLogStream(stream, '<stdin>', logOptions);
     } else if (input.kind === 'capture') {
       r = scanner.scanCaptureFile(input.path);
+    } else if (input.found === true && cfg.logFormat === undefined && !looksLikeKnownLog(input.path)) {
+      // A file met while walking a directory (a manifest, a pretty-printed JSON document) is not
+      // taken for raw log lines: those would alert with no time and no addresses.
+      progress.done();
+      io.stderr.write(`kanshi scan: ${input.path}: skipped: neither a capture nor a log format kanshi recognises (name the file, or give --log-format, to read it as lines)\n`);
+      continue;
     } else {
       r = await scanner.scanLogFile(input.path, logOptions);
     }
@@ -306,13 +315,32 @@ function collectInputs(paths: readonly string[]): Input[] {
     if (st.isDirectory()) {
       for (const f of walk(p)) {
         const kind = fileKind(f);
-        if (kind === 'capture' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size });
+        if (kind === 'capture' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
       }
     } else {
       inputs.push({ path: p, kind: fileKind(p), size: st.size });
     }
   }
   return inputs;
+}
+
+/** Whether the first lines of a file detect as a log format other than raw lines. */
+function looksLikeKnownLog(path: string): boolean {
+  const head = new Uint8Array(64 * 1024);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return true; // let the scan report why it cannot be read
+  }
+  const text = Buffer.from(head.buffer, 0, n).toString('latin1');
+  const lines = text.split('\n', 33).slice(0, 32).filter((l) => l.trim() !== '');
+  return lines.length === 0 || detectLogFormat(lines) !== 'raw';
 }
 
 /** A capture by its magic number; anything else is read as a log (src/logs detects its format). */

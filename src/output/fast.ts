@@ -10,7 +10,8 @@ export function fastLine(a: Alert): string {
   );
 }
 
+/** An address a log record does not carry (a web access log has no server address) prints as `-`. */
 function endpoint(ip: string, port: number | undefined): string {
-  const host = ip.includes(':') ? `[${ip}]` : ip;
+  const host = ip === '' ? '-' : ip.includes(':') ? `[${ip}]` : ip;
   return port === undefined ? host : `${host}:${port}`;
 }

@@ -82,6 +82,21 @@ describe('kanshi scan', () => {
     expect(alerts.find((a) => a.log !== undefined)!.log).toMatchObject({ file: LOG, line: 1 });
   });
 
+  it('skips a file in a directory that is neither a capture nor a known log format, unless named', async () => {
+    const sub = mkdtempSync(join(tmpdir(), 'kanshi-scan-dir-'));
+    const manifest = join(sub, 'manifest.json');
+    writeFileSync(manifest, '{\n  "note": "GET /admin/panel",\n  "files": [\n    "a.pcap"\n  ]\n}\n');
+    writeFileSync(join(sub, 'access.log'), readFileSync(LOG));
+    const walked = await run(['-r', RULES, '--no-correlate', sub]);
+    expect(walked.code).toBe(0);
+    expect(walked.err).toContain(`${manifest}: skipped: neither a capture nor a log format`);
+    expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(1);
+    const named = await run(['-r', RULES, '--no-correlate', manifest]);
+    expect(named.err).not.toContain(': skipped:');
+    const stats = records(named.out).find((x) => x.event_type === 'stats')!.stats as { logs: { records_by_format: Record<string, number> } };
+    expect(stats.logs.records_by_format).toEqual({ raw: 6 });
+  });
+
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
     const r = await run(['-r', RULES, '--no-correlate', join(dir, 'missing.pcap'), PCAP]);
     expect(r.code).toBe(1);

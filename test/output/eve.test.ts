@@ -115,6 +115,11 @@ describe('alert_fast lines', () => {
     const line = fastLine({ ...BASE, srcIp: '2001:0db8:0000:0000:0000:0000:0000:0001', srcPort: undefined, destIp: '2001:0db8:0000:0000:0000:0000:0000:0002', destPort: undefined, category: '', proto: 'IPv6-ICMP' });
     expect(line).toBe('03/17/03-10:00:05.123456  [**] [1:2003:4] WEB-IIS cmd.exe access [**] [Priority: 1] {IPv6-ICMP} [2001:0db8:0000:0000:0000:0000:0000:0001] -> [2001:0db8:0000:0000:0000:0000:0000:0002]');
   });
+
+  it('print an address a log record lacks as -', () => {
+    const line = fastLine({ ...BASE, srcPort: undefined, destIp: '', destPort: undefined });
+    expect(line.endsWith('{TCP} 10.0.0.1 -> -')).toBe(true);
+  });
 });
 
 describe('writers', () => {
