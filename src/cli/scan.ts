@@ -153,6 +153,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   };
 
   let unreadable = 0;
+  let skipped = 0;
   for (const input of cfg.inputs) {
     progress.start(input);
     let r: InputResult;
@@ -167,6 +168,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       // A file met while walking a directory (a manifest, a pretty-printed JSON document) is not
       // taken for raw log lines: those would alert with no time and no addresses.
       progress.done();
+      skipped++;
       io.stderr.write(`kanshi scan: ${input.path}: skipped: neither a capture nor a log format kanshi recognises (name the file, or give --log-format, to read it as lines)\n`);
       continue;
     } else {
@@ -186,7 +188,18 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   writer.stats(scanner.lastTsUs, counters);
   writer.flush();
   if (fd !== undefined) closeSync(fd);
+  io.stderr.write(`kanshi scan: ${summaryLine(cfg.inputs.length - skipped, counters, correlator !== undefined)}\n`);
   return unreadable > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** The closing line on stderr: what was read, and what came of it. */
+function summaryLine(inputs: number, c: Record<string, number>, correlated: boolean): string {
+  const n = (k: string): number => c[k] ?? 0;
+  const read = `${inputs} input${inputs === 1 ? '' : 's'} (${n('decoder.pkts')} packets, ${n('logs.records')} log records)`;
+  const hits = `${n('detect.alert')} hits`;
+  if (!correlated) return `${read}: ${hits}`;
+  const levels = ['Emergency', 'Critical', 'Warning', 'Information'].map((l) => `${l} ${n(`correlate.level.${l}`)}`).join(', ');
+  return `${read}: ${hits} -> ${n('correlate.emitted')} events (${levels})`;
 }
 
 function parseConfig(argv: string[]): ScanConfig | 'help' {

@@ -90,6 +90,7 @@ describe('kanshi scan', () => {
     const walked = await run(['-r', RULES, '--no-correlate', sub]);
     expect(walked.code).toBe(0);
     expect(walked.err).toContain(`${manifest}: skipped: neither a capture nor a log format`);
+    expect(walked.err).toContain('kanshi scan: 1 input (0 packets, 1 log records): 1 hits\n');
     expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(1);
     const named = await run(['-r', RULES, '--no-correlate', manifest]);
     expect(named.err).not.toContain(': skipped:');
