@@ -2,10 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
-import { parseAddressText } from '../rule/ip-set.js';
-import { parsePortText } from '../rule/port-set.js';
-import { VariableTable, VARIABLE_NAME, type VariableKind } from '../rule/variables.js';
+import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
+import { variablesFromFlags } from './vars.js';
 import { CHECK_TARGETS, rulesChecker, type CheckContext, type FileChecker } from './check-targets.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
@@ -46,18 +45,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
       return EXIT_OK;
     }
     json = args.flags.has('--json');
-    vars = VariableTable.withDefaults();
-    fixed = new Set();
-    for (const def of args.flags.get('--var') ?? []) {
-      const eq = def.indexOf('=');
-      const name = eq > 0 ? def.slice(0, eq) : '';
-      if (!VARIABLE_NAME.test(name)) throw new UsageError(`--var expects NAME=VALUE, got '${def}'`);
-      const value = def.slice(eq + 1);
-      const kind = vars.kind(name) ?? 'any';
-      checkVarValue(name, value, kind, vars);
-      vars.set(name, value, kind);
-      fixed.add(name);
-    }
+    ({ vars, fixed } = variablesFromFlags(args.flags.get('--var') ?? []));
     if (args.positionals.length === 0) throw new UsageError('no PATH given');
     jobs = collectJobs(args.positionals, notes);
   } catch (e) {
@@ -91,18 +79,6 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`rules: ${c.loaded} loaded, ${c.disabled} disabled, ${c.skipped} skipped, ${errors} errors\n`);
   }
   return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;
-}
-
-/** A bad --var would otherwise be reported at every rule that uses it. */
-function checkVarValue(name: string, value: string, kind: VariableKind, vars: VariableTable): void {
-  if (kind === 'any') return;
-  const problems: string[] = [];
-  const sink = { error: (m: string) => problems.push(m), warning: () => undefined };
-  const probe = vars.clone();
-  probe.set(name, value, kind);
-  if (kind === 'ip') parseAddressText(value, probe, sink);
-  else parsePortText(value, probe, sink);
-  if (problems.length > 0) throw new UsageError(`--var ${name}=${value}: ${problems[0]}`);
 }
 
 /** Files named on the command line, and the matching files under named directories (sorted, recursive). */

@@ -1,8 +1,8 @@
 import { formatDiagnostic } from '../rule/diagnostics.js';
-import { VARIABLE_NAME } from '../rule/variables.js';
 import { correlateEveFiles, loadDefaultPolicy, loadPolicyFile, type CorrelatedEvent } from '../correlate/index.js';
 import { eveAlert, eveStats } from '../output/eve.js';
 import { parseArgs } from './args.js';
+import { splitVarFlag } from './vars.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
 const USAGE = `usage: kanshi correlate [--policy FILE] [--var NAME=VALUE]... EVE_FILE...
@@ -38,10 +38,8 @@ async function runCorrelate(argv: string[], io: CommandIo): Promise<number> {
     }
     policyPath = args.flags.get('--policy')?.at(-1);
     for (const def of args.flags.get('--var') ?? []) {
-      const eq = def.indexOf('=');
-      const name = eq > 0 ? def.slice(0, eq) : '';
-      if (!VARIABLE_NAME.test(name)) throw new UsageError(`--var expects NAME=VALUE, got '${def}'`);
-      overrides.set(name, def.slice(eq + 1));
+      const { name, value } = splitVarFlag(def);
+      overrides.set(name, value);
     }
     inputs = args.positionals;
     if (inputs.length === 0) throw new UsageError('no EVE_FILE given');

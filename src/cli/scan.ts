@@ -8,13 +8,12 @@ import { Ruleset } from '../match/ruleset.js';
 import { Scanner, type InputResult } from '../match/scanner.js';
 import { createAlertWriter, type OutputFormat } from '../output/writer.js';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
-import { parseAddressText } from '../rule/ip-set.js';
 import { RuleLoader } from '../rule/loader.js';
-import { parsePortText } from '../rule/port-set.js';
-import { VariableTable, VARIABLE_NAME, type VariableKind } from '../rule/variables.js';
+import type { VariableTable } from '../rule/variables.js';
 import type { Alert } from '../types/alert.js';
 import type { DecodedPacket } from '../types/packet.js';
 import { parseArgs } from './args.js';
+import { variablesFromFlags } from './vars.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
 const USAGE = `usage: kanshi scan [-r RULES]... [--var NAME=VALUE]... [--format eve|fast] [-o FILE]
@@ -226,20 +225,7 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
   };
   const format = one('--format') ?? 'eve';
   if (format !== 'eve' && format !== 'fast') throw new UsageError(`--format must be eve or fast, not '${format}'`);
-  const vars = VariableTable.withDefaults();
-  const fixed = new Set<string>();
-  const varOverrides = new Map<string, string>();
-  for (const def of args.flags.get('--var') ?? []) {
-    const eq = def.indexOf('=');
-    const name = eq > 0 ? def.slice(0, eq) : '';
-    if (!VARIABLE_NAME.test(name)) throw new UsageError(`--var expects NAME=VALUE, got '${def}'`);
-    const value = def.slice(eq + 1);
-    const kind = vars.kind(name) ?? 'any';
-    checkVarValue(name, value, kind, vars);
-    vars.set(name, value, kind);
-    fixed.add(name);
-    varOverrides.set(name, value);
-  }
+  const { vars, fixed, overrides: varOverrides } = variablesFromFlags(args.flags.get('--var') ?? []);
   let rulesPaths = [...(args.flags.get('-r') ?? []), ...(args.flags.get('--rules') ?? [])];
   for (const p of rulesPaths) if (!existsSync(p)) throw new UsageError(`rules path '${p}' does not exist`);
   if (rulesPaths.length === 0) {
@@ -267,17 +253,6 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     tz: one('--tz'),
     inputs: collectInputs(args.positionals),
   };
-}
-
-function checkVarValue(name: string, value: string, kind: VariableKind, vars: VariableTable): void {
-  if (kind === 'any') return;
-  const problems: string[] = [];
-  const sink = { error: (m: string) => problems.push(m), warning: () => undefined };
-  const probe = vars.clone();
-  probe.set(name, value, kind);
-  if (kind === 'ip') parseAddressText(value, probe, sink);
-  else parsePortText(value, probe, sink);
-  if (problems.length > 0) throw new UsageError(`--var ${name}=${value}: ${problems[0]}`);
 }
 
 /** The rules/ directory shipped with kanshi, found from this module (src/ or the build in dist/), not the working directory. */
