@@ -28,6 +28,12 @@ describe('negative samples trigger nothing', () => {
     const hits = await scanSamples(ruleset, negatives.map(([f]) => f), manifest);
     expect(Object.fromEntries(hits)).toEqual({});
   });
+
+  it('no shipped pattern needs the pcre limits to stay silent on any sample', async () => {
+    const counters: Record<string, number> = {};
+    await scanSamples(ruleset, entries.map(([f]) => f), manifest, counters);
+    expect(counters['detect.pcre_limit']).toBe(0);
+  });
 });
 
 describe('direction-aware rules', () => {

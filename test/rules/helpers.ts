@@ -73,8 +73,11 @@ export function buildRuleset(vars: Readonly<Record<string, string>>): Ruleset {
   return new Ruleset(loadShippedRules(vars).rules);
 }
 
-/** Alert counts by sid for the given sample files, scanned in order by one scanner (shared state). */
-export async function scanSamples(ruleset: Ruleset, files: readonly string[], manifest: Manifest): Promise<Map<number, number>> {
+/**
+ * Alert counts by sid for the given sample files, scanned in order by one scanner (shared state);
+ * the scanner's counters are copied into `counters` when given.
+ */
+export async function scanSamples(ruleset: Ruleset, files: readonly string[], manifest: Manifest, counters?: Record<string, number>): Promise<Map<number, number>> {
   const hits = new Map<number, number>();
   const scanner = new Scanner(ruleset, (alert) => hits.set(alert.sid, (hits.get(alert.sid) ?? 0) + 1));
   for (const file of files) {
@@ -82,6 +85,7 @@ export async function scanSamples(ruleset: Ruleset, files: readonly string[], ma
     const result = manifest.samples[file]!.kind === 'pcap' ? scanner.scanCaptureFile(path) : await scanner.scanLogFile(path);
     if (result.error !== undefined) throw new Error(`${file}: ${result.error}`);
   }
+  if (counters !== undefined) Object.assign(counters, scanner.counters());
   return hits;
 }
 
