@@ -18,7 +18,7 @@ import {
   type ThresholdStatement,
   type ThresholdTrack,
 } from './policy-types.js';
-import { codeMatches, globMatch } from './policy-values.js';
+import { codeMatches, CompiledGlob } from './policy-values.js';
 import { ScanDetector, type PacketObservation, type ScanStats } from './scan-detector.js';
 import * as windowRules from './windows.js';
 import { WindowTable, type KeySpace } from './windows.js';
@@ -77,7 +77,16 @@ export interface CorrelationStats {
 }
 
 const FATES = ['suppressed', 'rate_filtered', 'action_changed', 'thresholded', 'merged', 'escalated', 'outbound', 'refused'] as const;
-type Fate = (typeof FATES)[number];
+// Fates as positions in FATES: the per-hit path counts by array index, not by a name looked up.
+const SUPPRESSED = 0;
+const RATE_FILTERED = 1;
+const ACTION_CHANGED = 2;
+const THRESHOLDED = 3;
+const MERGED = 4;
+const ESCALATED = 5;
+const OUTBOUND = 6;
+const REFUSED = 7;
+type DropFate = typeof SUPPRESSED | typeof RATE_FILTERED | typeof THRESHOLDED | typeof MERGED;
 
 /** Everything about one rule that does not change from hit to hit, worked out once. */
 interface RulePlan {
@@ -136,8 +145,14 @@ function selects(sel: HitSelector, gid: number, sid: number, classtype: string |
 
 const selectsAnything = (sel: HitSelector): boolean => sel.gid === undefined && sel.sids === undefined && sel.classtypes === undefined;
 
-/** Level ranks without a search (the per-hit path compares levels several times). */
-const RANK: Readonly<Record<Level, number>> = { Information: 0, Warning: 1, Critical: 2, Emergency: 3 };
+/**
+ * A level's rank without a search (the per-hit path compares levels several times). Compares
+ * rather than an object indexed by the level, whose lookup by a varying key measured slow.
+ * Not a level: NaN, which compares false and counts nowhere, as a missing rank would.
+ */
+function rank(level: Level): number {
+  return level === 'Information' ? 0 : level === 'Warning' ? 1 : level === 'Critical' ? 2 : level === 'Emergency' ? 3 : NaN;
+}
 
 /**
  * The correlation engine. Hits go in (in event-time order, timestamps from the hits), events
@@ -167,8 +182,11 @@ export class Correlator {
   private readonly changeCache = new Map<number, LevelChange>();
   private readonly reasonCache = new Map<number, string>();
   private readonly scanDetector: ScanDetector;
-  private readonly counts: Record<Fate, number[]>;
+  /** Per statement, by fate (in FATES order): counts[fate][statement index]. */
+  private readonly counts: number[][];
   private readonly statements: readonly Statement[];
+  /** By statement index: the except statement's `uri` glob, compiled once. */
+  private readonly uriGlobs: Array<CompiledGlob | undefined>;
 
   private raw = 0;
   private emitted = 0;
@@ -201,9 +219,9 @@ export class Correlator {
     this.ruleFacts = options.ruleFacts;
     this.windows = new WindowTable(options.maxTracked ?? 100_000);
     this.statements = policy.statements;
+    this.uriGlobs = policy.statements.map((st) => (st.kind === 'except' && st.uri !== undefined ? new CompiledGlob(st.uri) : undefined));
     const n = policy.statements.length;
-    this.counts = {} as Record<Fate, number[]>;
-    for (const f of FATES) this.counts[f] = new Array<number>(n).fill(0);
+    this.counts = FATES.map(() => new Array<number>(n).fill(0));
     this.scanDetector = new ScanDetector(policy.scan, (a) => this.push(a), options.maxScanTracked ?? 32_768);
   }
 
@@ -234,12 +252,12 @@ export class Correlator {
     // 2. Analyst exceptions, then suppressions: these hits are not shown at all.
     for (let i = 0; i < plan.excepts.length; i++) {
       const ex = plan.excepts[i]!;
-      if (this.exceptMatches(ex, alert)) return this.drop('suppressed', ex);
+      if (this.exceptMatches(ex, alert)) return this.drop(SUPPRESSED, ex);
     }
-    if (plan.noAlert !== undefined) return this.drop('suppressed', plan.noAlert);
+    if (plan.noAlert !== undefined) return this.drop(SUPPRESSED, plan.noAlert);
     for (let i = 0; i < plan.suppress.length; i++) {
       const s = plan.suppress[i]!;
-      if (this.suppressMatches(s)) return this.drop('suppressed', s);
+      if (this.suppressMatches(s)) return this.drop(SUPPRESSED, s);
     }
 
     // 3. Rate filters: every applicable one counts the hit; the first in force sets the action.
@@ -252,7 +270,7 @@ export class Correlator {
     }
     let action: ActionChange | undefined;
     if (rate !== undefined) {
-      if (DROPPING_ACTIONS.has(rate.newAction)) return this.drop('rate_filtered', rate);
+      if (DROPPING_ACTIONS.has(rate.newAction)) return this.drop(RATE_FILTERED, rate);
       if (rate.newAction !== alert.action) {
         action = {
           statement: rate.origin.text,
@@ -264,7 +282,7 @@ export class Correlator {
           timeout: rate.timeout,
         };
         alert.action = rate.newAction;
-        this.count('action_changed', rate);
+        this.count(ACTION_CHANGED, rate);
         this.actionChanged++;
       }
     }
@@ -283,12 +301,12 @@ export class Correlator {
       const dst = this.dst();
       if (dst === undefined || o.home.contains(dst)) continue;
       isOutbound = true;
-      if (RANK[o.level] > RANK[level]) {
+      if (rank(o.level) > rank(level)) {
         // The first change of a hit (outbound and refused exclude each other): an array of exactly one.
         changes = [this.fixedChange(o, 'outbound', level, o.level)];
         level = o.level;
       }
-      this.count('outbound', o);
+      this.count(OUTBOUND, o);
       this.outboundCount++;
       break;
     }
@@ -305,7 +323,7 @@ export class Correlator {
           changes = [this.fixedChange(r, 'refused', level, 'Information')];
           level = 'Information';
         }
-        this.count('refused', r);
+        this.count(REFUSED, r);
         this.refusedCount++;
         break;
       }
@@ -317,12 +335,12 @@ export class Correlator {
     if (e !== undefined && !refused) {
       const slot = e.track === 'by_rule' ? this.windows.acquire(plan.escalateSpace!, plan.ruleKey) : this.slot(plan.escalateSpace!, alert, e.track);
       const outcome = escalateAt(this.windows, slot, this.windows.fresh, e.count, e.seconds, ts);
-      if (outcome === ESCALATE_MERGED) return this.drop('merged', e);
+      if (outcome === ESCALATE_MERGED) return this.drop(MERGED, e);
       if (outcome === ESCALATE_TRIGGER) {
         bypassFilter = true;
-        this.count('escalated', e);
+        this.count(ESCALATED, e);
         this.escalated++;
-        if (RANK[e.level] > RANK[level]) {
+        if (rank(e.level) > rank(level)) {
           (changes ??= []).push({
             statement: e.origin.text,
             at: originAt(e.origin),
@@ -352,7 +370,7 @@ export class Correlator {
             : th.type === 'threshold'
               ? thresholdAt(this.windows, slot, fresh, th.count, th.seconds, ts)
               : bothAt(this.windows, slot, fresh, th.count, th.seconds, ts);
-        if (!pass) return this.drop('thresholded', th);
+        if (!pass) return this.drop(THRESHOLDED, th);
       }
     }
 
@@ -370,7 +388,7 @@ export class Correlator {
     }
     if (fpReason !== undefined) event.fp_reason = fpReason;
     this.emitted++;
-    this.levelCounts[RANK[level]]!++;
+    this.levelCounts[rank(level)]!++;
     this.onEvent(event);
   }
 
@@ -380,8 +398,9 @@ export class Correlator {
       const s = this.statements[i]!;
       const row = { at: originAt(s.origin), statement: s.origin.text } as StatementStats;
       let any = false;
-      for (const f of FATES) {
-        row[f] = this.counts[f][i]!;
+      for (let k = 0; k < FATES.length; k++) {
+        const f = FATES[k]!;
+        row[f] = this.counts[k]![i]!;
         if (row[f] !== 0) any = true;
       }
       if (any) statements.push(row);
@@ -469,16 +488,17 @@ export class Correlator {
     return t;
   }
 
-  private drop(fate: 'suppressed' | 'rate_filtered' | 'thresholded' | 'merged', s: Statement): void {
-    if (fate === 'suppressed') this.suppressed++;
-    else if (fate === 'rate_filtered') this.rateFiltered++;
-    else if (fate === 'thresholded') this.thresholded++;
+  private drop(fate: DropFate, s: Statement): void {
+    if (fate === SUPPRESSED) this.suppressed++;
+    else if (fate === RATE_FILTERED) this.rateFiltered++;
+    else if (fate === THRESHOLDED) this.thresholded++;
     else this.merged++;
     this.count(fate, s);
   }
 
-  private count(fate: Fate, s: Statement): void {
-    this.counts[fate][s.index]!++;
+  /** Counts a hit against statement s under a fate (an index into FATES). */
+  private count(fate: number, s: Statement): void {
+    this.counts[fate]![s.index]!++;
   }
 
   /** The source address's bytes (undefined when the text is not an address). */
@@ -552,7 +572,7 @@ export class Correlator {
     if (ex.dst !== undefined && !this.inSet(ex.dst, 'dst')) return false;
     if (ex.uri !== undefined) {
       const url = httpUrl(alert);
-      if (url === undefined || !globMatch(ex.uri, url)) return false;
+      if (url === undefined || !this.uriGlobs[ex.index]!.matches(url)) return false;
     }
     return true;
   }

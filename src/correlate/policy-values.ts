@@ -300,3 +300,33 @@ export function globMatch(pattern: string, text: string): boolean {
   while (p < pattern.length && pattern.charCodeAt(p) === 42) p++;
   return p === pattern.length;
 }
+
+/**
+ * An analyst's glob made ready for matching many texts: the common shapes (a literal, or a
+ * literal followed by `*`, as in `"/healthcheck*"`) become a comparison or a prefix test;
+ * anything else runs globMatch. Same answers as globMatch for every text.
+ */
+export class CompiledGlob {
+  private readonly kind: 0 | 1 | 2;
+  /** The literal (kind 0), the prefix (kind 1), or the whole pattern (kind 2). */
+  private readonly text: string;
+
+  constructor(pattern: string) {
+    let end = pattern.length;
+    while (end > 0 && pattern.charCodeAt(end - 1) === 42 /* * */) end--;
+    const head = pattern.slice(0, end);
+    if (head.includes('*') || head.includes('?')) {
+      this.kind = 2;
+      this.text = pattern;
+    } else {
+      this.kind = end === pattern.length ? 0 : 1;
+      this.text = head;
+    }
+  }
+
+  matches(text: string): boolean {
+    if (this.kind === 0) return text === this.text;
+    if (this.kind === 1) return text.startsWith(this.text);
+    return globMatch(this.text, text);
+  }
+}

@@ -2,23 +2,32 @@
  * Counting windows for event filters, rate filters and escalations, kept in a capped table.
  *
  * Each tracked key (a key space, i.e. a statement or a statement and rule, plus an address or
- * pair) owns one slot: a record of five float64 in one slab, holding the key (as int32 words
- * through a view of the same memory: its space times 2, plus 1 for a numeric key; the numbers a,
- * b of a numeric key) and its used bit next to its window (when it started, how many hits it
- * holds, and a mark whose meaning depends on the statement: rate_filter, when the new action was
- * switched on; escalate, when it escalated). Slots are found through an open-addressing index
- * (linear probing, deletion by backward shift, so no tombstones) whose buckets hold the key's
- * hash next to the slot, so a probe compares hashes without touching the records, and a hit
- * costs about two memory fetches: its bucket, then its record (key check, used bit and window
- * update in one place). The key is two numbers (an IPv4 address, or an unordered pair of them)
- * when the caller has them, else text (IPv6, flows, rules), so a new key costs no object and a
- * lookup hashes no string. Past `max` slots, the least recently used key (approximately: the
- * clock algorithm, which gives a slot used since the hand last passed a second chance) is
- * dropped and counted; a dropped key simply starts counting afresh if it comes back. (lru-cache,
- * then one Map per statement, then parallel arrays per field, were measured here first:
- * bookkeeping on every new key, then one cache miss per field, were most of the correlator's
- * time. Records kept in the buckets themselves, one fetch per hit but a table twice the size,
- * measured slower.) Time is never read from the clock: windows expire by comparing event timestamps.
+ * pair) lives in one bucket of an open-addressing table (linear probing, deletion by backward
+ * shift, so no tombstones). A bucket is 32 bytes, aligned, so it never straddles a cache line:
+ * the key as int32 words (its space times 2, plus 1 for a numeric key; the numbers a, b of a
+ * numeric key, or the hash of a text key), the key's slot number, then two float64: when the
+ * window started, and one field holding either the window's hit count or its mark. A hit on a
+ * tracked key therefore costs one memory fetch: probing, the key check and the window update all
+ * happen in the same line. (The table is bound by memory latency. Measured before it: lru-cache,
+ * one Map per statement, parallel arrays per field, then an index of hashes in front of 40-byte
+ * records, two fetches per hit; a denser table, fewer buckets per key, measured slower again.)
+ *
+ * The mark (rate_filter: when the new action was switched on; escalate: when it escalated) and
+ * the count share a field because no window function reads the count of a marked window: the
+ * count is kept as -(count + 1) (at most -1) and a mark as the timestamp (at least 0). A mark
+ * below 0 (an event time before 1970) is read exactly as no mark, so the count is kept instead.
+ *
+ * Slots number the keys for eviction: past `max` keys, the least recently used one
+ * (approximately: the clock algorithm over slots, which gives a slot used since the hand last
+ * passed a second chance) is dropped and counted; a dropped key simply starts counting afresh if
+ * it comes back. The clock's used bits sit in their own small array, so the hand sweeps it
+ * without touching buckets. The key is two numbers (an IPv4 address, or an unordered pair of
+ * them) when the caller has them, else text (IPv6, flows, rules), so a new key costs no object
+ * and a lookup hashes no string. Time is never read from the clock: windows expire by comparing
+ * event timestamps.
+ *
+ * What acquire/find return is the key's bucket: valid until the next call that may add a key
+ * (acquire, acquireNumbers, create), which can move buckets.
  */
 
 /** A key space: an integer handed out by WindowTable.space(). */
@@ -27,16 +36,20 @@ export type KeySpace = number;
 const INITIAL = 1024;
 const US = 1_000_000;
 
-/** float64 per slot record, and where each field lives (int32 word w of slot i: i * STRIDE * 2 + w). */
-const STRIDE = 5;
+/** int32 words per bucket, and where the key fields live (int32 word w of bucket i: i * B_WORDS + w). */
+const B_WORDS = 8;
 const W_TAG = 0;
 const W_A = 1;
 const W_B = 2;
-/** Set when the key is used; the clock clears it as its hand passes (second chance). */
-const W_REF = 3;
+/** The key's slot + 1; 0 marks an empty bucket. */
+const W_SLOT = 3;
+/** float64 per bucket, and the window fields (float64 f of bucket i: i * B_F64 + f). */
+const B_F64 = 4;
 const F_START = 2;
-const F_COUNT = 3;
-const F_MARK = 4;
+/** -(count + 1) while the window has no mark, else the mark (>= 0). */
+const F_COUNT_MARK = 3;
+/** F_COUNT_MARK of a window just opened: one hit, no mark. */
+const OPENED = -2;
 
 /** FNV-1a over the UTF-16 code units, mixed with the key space. */
 function hashKey(space: number, key: string): number {
@@ -62,17 +75,19 @@ export class WindowTable {
   private used = 0;
   private hand = 0;
   private spaces = 0;
-  /** Slot records, STRIDE float64 each: the window fields are read and written through here. */
+  /** Buckets as float64 (B_F64 each): the window fields are read and written through here. */
   rec: Float64Array = new Float64Array(0);
-  /** The same memory as int32 words: the key fields (tag, a, b) and the used bit. */
+  /** The same memory as int32 words: the key fields and the slot. */
   private words: Int32Array = new Int32Array(0);
-  /** Text keys (undefined for a numeric key; let go when their slot is taken over). */
+  private mask = -1;
+  /** By slot: the bucket holding the slot's key. */
+  private bucketOf: Int32Array = new Int32Array(0);
+  /** By slot: set when the key is used; the clock clears it as its hand passes (second chance). */
+  private refs: Uint8Array = new Uint8Array(0);
+  /** By slot: text keys (undefined for a numeric key; let go when their slot is taken over). */
   private keys: Array<string | undefined> = [];
-  /** Set by acquire / acquireNumbers: whether the slot was just created for the key. */
+  /** Set by acquire / acquireNumbers: whether the key was just added. */
   fresh = false;
-  /** Open-addressing index, two int32 per bucket: the key's hash, then slot + 1 (0: empty). Twice the slots, so probes stay short. */
-  private index: Int32Array = new Int32Array(0);
-  private mask = 0;
 
   constructor(readonly max: number) {
     if (!(max >= 1)) throw new Error('WindowTable needs room for at least one key');
@@ -87,45 +102,42 @@ export class WindowTable {
     return this.spaces++;
   }
 
-  /** Hits counted in slot i's window. */
+  /** Hits counted in bucket i's window (not kept once the window has a mark: NaN then). */
   countOf(i: number): number {
-    return this.rec[i * STRIDE + F_COUNT]!;
+    const m = this.rec[i * B_F64 + F_COUNT_MARK]!;
+    return m < 0 ? -m - 1 : NaN;
   }
 
-  /** When slot i's window started (event time, microseconds). */
+  /** When bucket i's window started (event time, microseconds). */
   startOf(i: number): number {
-    return this.rec[i * STRIDE + F_START]!;
+    return this.rec[i * B_F64 + F_START]!;
   }
 
-  /** The slot of `key` in `space`, or -1; marks the key as used. */
+  /** The bucket of `key` in `space`, or -1; marks the key as used. */
   find(space: KeySpace, key: string): number {
-    const i = this.locate(space, key);
-    if (i >= 0) this.words[i * (STRIDE * 2) + W_REF] = 1;
+    const i = this.locate(space * 2, hashKey(space, key), key);
+    if (i >= 0) this.refs[this.words[i * B_WORDS + W_SLOT]! - 1] = 1;
     return i;
   }
 
   /** Whether `key` is in the table, without marking it as used (the eviction order stays as it is). */
   has(space: KeySpace, key: string): boolean {
-    return this.locate(space, key) >= 0;
+    return this.locate(space * 2, hashKey(space, key), key) >= 0;
   }
 
-  private locate(space: KeySpace, key: string): number {
+  private locate(tag: number, h: number, key: string): number {
     if (this.used === 0) return -1;
-    const h = hashKey(space, key);
     const mask = this.mask;
-    const index = this.index;
-    const tag = space * 2;
+    const words = this.words;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = index[p * 2 + 1]!;
-      if (e === 0) return -1;
-      if (index[p * 2] === h) {
-        const i = e - 1;
-        if (this.words[i * (STRIDE * 2) + W_TAG] === tag && this.keys[i] === key) return i;
-      }
+      const w = p * B_WORDS;
+      const s = words[w + W_SLOT]!;
+      if (s === 0) return -1;
+      if (words[w + W_A] === h && words[w + W_TAG] === tag && this.keys[s - 1] === key) return p;
     }
   }
 
-  /** The slot of the numeric key (a, b) in `space`, or -1; marks the key as used. a and b are int32. */
+  /** The bucket of the numeric key (a, b) in `space`, or -1; marks the key as used. a and b are int32. */
   findNumbers(space: KeySpace, a: number, b: number): number {
     if (this.used === 0) return -1;
     return this.findHashed(hashNumbers(space, a, b), space * 2 + 1, a, b);
@@ -133,30 +145,32 @@ export class WindowTable {
 
   private findHashed(h: number, tag: number, a: number, b: number): number {
     const mask = this.mask;
-    const index = this.index;
     const words = this.words;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = index[p * 2 + 1]!;
-      if (e === 0) return -1;
-      if (index[p * 2] === h) {
-        const i = e - 1;
-        const w = i * (STRIDE * 2);
-        if (words[w + W_A] === a && words[w + W_B] === b && words[w + W_TAG] === tag) {
-          words[w + W_REF] = 1;
-          return i;
-        }
+      const w = p * B_WORDS;
+      const s = words[w + W_SLOT]!;
+      if (s === 0) return -1;
+      if (words[w + W_A] === a && words[w + W_B] === b && words[w + W_TAG] === tag) {
+        this.refs[s - 1] = 1;
+        return p;
       }
     }
   }
 
   /**
-   * The slot of `key`, created if missing; `fresh` says which. A fresh slot's window is not
-   * open yet: the window function given the slot opens it (WindowTable.open).
+   * The bucket of `key`, created if missing; `fresh` says which. A fresh bucket's window is not
+   * open yet: the window function given the bucket opens it (WindowTable.open).
    */
   acquire(space: KeySpace, key: string): number {
-    const i = this.find(space, key);
-    this.fresh = i < 0;
-    return i < 0 ? this.create(space, key) : i;
+    const h = hashKey(space, key);
+    const i = this.locate(space * 2, h, key);
+    if (i >= 0) {
+      this.refs[this.words[i * B_WORDS + W_SLOT]! - 1] = 1;
+      this.fresh = false;
+      return i;
+    }
+    this.fresh = true;
+    return this.insert(space * 2, h, 0, h, key);
   }
 
   /**
@@ -174,168 +188,185 @@ export class WindowTable {
       }
     }
     this.fresh = true;
-    const s = this.claim();
-    const w = s * (STRIDE * 2);
-    this.words[w + W_TAG] = tag;
-    this.words[w + W_A] = a;
-    this.words[w + W_B] = b;
-    this.fill(s, h);
-    return s;
+    return this.insert(tag, a, b, h, undefined);
   }
 
-  /** A slot for `key` (not in the table); its window is not open yet. */
+  /** A bucket for `key` (not in the table); its window is not open yet. */
   create(space: KeySpace, key: string): number {
-    const i = this.claim();
-    this.keys[i] = key;
-    const w = i * (STRIDE * 2);
-    this.words[w + W_TAG] = space * 2;
-    this.words[w + W_A] = 0;
-    this.words[w + W_B] = 0;
-    this.fill(i, hashKey(space, key));
-    return i;
+    const h = hashKey(space, key);
+    return this.insert(space * 2, h, 0, h, key);
   }
 
-  /** Starts slot i's window at tsUs with one hit (and no mark). */
+  /** Starts bucket i's window at tsUs with one hit (and no mark). */
   open(i: number, tsUs: number): void {
-    const f = i * STRIDE;
+    const f = i * B_F64;
     this.rec[f + F_START] = tsUs;
-    this.rec[f + F_COUNT] = 1;
-    this.rec[f + F_MARK] = -1;
+    this.rec[f + F_COUNT_MARK] = OPENED;
   }
 
-  /** A free slot: the next unused one, or the clock's victim once the table is full. */
+  /** Adds a key known to be missing, in a slot of its own (a text key's `a` is its hash). */
+  private insert(tag: number, a: number, b: number, h: number, key: string | undefined): number {
+    const s = this.claim();
+    if (key !== undefined) this.keys[s] = key;
+    const mask = this.mask;
+    const words = this.words;
+    let p = h & mask;
+    while (words[p * B_WORDS + W_SLOT] !== 0) p = (p + 1) & mask;
+    const w = p * B_WORDS;
+    words[w + W_TAG] = tag;
+    words[w + W_A] = a;
+    words[w + W_B] = b;
+    words[w + W_SLOT] = s + 1;
+    this.bucketOf[s] = p;
+    this.refs[s] = 0;
+    return p;
+  }
+
+  /** A free slot: the next unused one, or the clock's victim (its key removed) once the table is full. */
   private claim(): number {
-    let i: number;
     if (this.used < this.max) {
       if (this.used === this.allocated) this.grow();
-      i = this.used++;
-    } else {
-      // Clock: skip (and clear) slots used since the hand last passed, drop the first one that was not.
-      const words = this.words;
-      let hand = this.hand;
-      while (words[hand * (STRIDE * 2) + W_REF] === 1) {
-        words[hand * (STRIDE * 2) + W_REF] = 0;
-        hand = hand + 1 === this.max ? 0 : hand + 1;
-      }
-      i = hand;
-      this.hand = hand + 1 === this.max ? 0 : hand + 1;
-      this.unindex(i);
-      // A text key's string is let go now, so a numeric key taking the slot needs no write there.
-      if ((words[i * (STRIDE * 2) + W_TAG]! & 1) === 0) this.keys[i] = undefined;
-      this.evictions++;
+      return this.used++;
     }
-    return i;
+    // Clock: skip (and clear) slots used since the hand last passed, drop the first one that was not.
+    const refs = this.refs;
+    let hand = this.hand;
+    while (refs[hand] === 1) {
+      refs[hand] = 0;
+      hand = hand + 1 === this.max ? 0 : hand + 1;
+    }
+    this.hand = hand + 1 === this.max ? 0 : hand + 1;
+    const p = this.bucketOf[hand]!;
+    // A text key's string is let go now, so a numeric key taking the slot needs no write there.
+    if ((this.words[p * B_WORDS + W_TAG]! & 1) === 0) this.keys[hand] = undefined;
+    this.unindex(p);
+    this.evictions++;
+    return hand;
   }
 
-  private fill(i: number, h: number): void {
-    this.words[i * (STRIDE * 2) + W_REF] = 0;
+  /** The hash of the key in the bucket at word w. */
+  private hashAt(w: number): number {
+    const words = this.words;
+    const tag = words[w + W_TAG]!;
+    return (tag & 1) === 1 ? hashNumbers(tag >>> 1, words[w + W_A]!, words[w + W_B]!) : words[w + W_A]!;
+  }
+
+  /** Empties bucket p, shifting later entries of its probe run back (no tombstones). */
+  private unindex(p: number): void {
     const mask = this.mask;
-    const index = this.index;
-    let p = h & mask;
-    while (index[p * 2 + 1] !== 0) p = (p + 1) & mask;
-    index[p * 2] = h;
-    index[p * 2 + 1] = i + 1;
-  }
-
-  /** The hash of slot i's key, worked out again from the key (only evictions need it). */
-  private hashOf(i: number): number {
-    const w = i * (STRIDE * 2);
-    const tag = this.words[w + W_TAG]!;
-    const space = tag >>> 1;
-    return (tag & 1) === 1 ? hashNumbers(space, this.words[w + W_A]!, this.words[w + W_B]!) : hashKey(space, this.keys[i]!);
-  }
-
-  /** Removes slot i from the index, shifting later entries of its probe run back (no tombstones). */
-  private unindex(i: number): void {
-    const mask = this.mask;
-    const index = this.index;
-    let p = this.hashOf(i) & mask;
-    while (index[p * 2 + 1] !== i + 1) p = (p + 1) & mask;
+    const words = this.words;
+    const rec = this.rec;
     let hole = p;
     for (let q = (hole + 1) & mask; ; q = (q + 1) & mask) {
-      const e = index[q * 2 + 1]!;
-      if (e === 0) break;
-      const h = index[q * 2]!;
-      const home = h & mask;
+      const w = q * B_WORDS;
+      const s = words[w + W_SLOT]!;
+      if (s === 0) break;
+      const home = this.hashAt(w) & mask;
       // Move the entry into the hole unless its home lies cyclically in (hole, q].
       if (hole <= q ? home <= hole || home > q : home <= hole && home > q) {
-        index[hole * 2] = h;
-        index[hole * 2 + 1] = e;
+        const to = hole * B_WORDS;
+        // Word by word: the key words need not be valid float64 bit patterns.
+        words[to + W_TAG] = words[w + W_TAG]!;
+        words[to + W_A] = words[w + W_A]!;
+        words[to + W_B] = words[w + W_B]!;
+        words[to + W_SLOT] = s;
+        rec[hole * B_F64 + F_START] = rec[q * B_F64 + F_START]!;
+        rec[hole * B_F64 + F_COUNT_MARK] = rec[q * B_F64 + F_COUNT_MARK]!;
+        this.bucketOf[s - 1] = hole;
         hole = q;
       }
     }
-    index[hole * 2] = 0;
-    index[hole * 2 + 1] = 0;
+    words[hole * B_WORDS + W_SLOT] = 0;
   }
 
   private grow(): void {
     const n = Math.min(this.max, Math.max(INITIAL, this.allocated * 2));
-    const rec = new Float64Array(n * STRIDE);
-    rec.set(this.rec);
-    this.rec = rec;
-    this.words = new Int32Array(rec.buffer);
+    const bucketOf = new Int32Array(n);
+    bucketOf.set(this.bucketOf);
+    const refs = new Uint8Array(n);
+    refs.set(this.refs);
+    this.bucketOf = bucketOf;
+    this.refs = refs;
     this.allocated = n;
-    // Rebuild the index at twice the slot count (a power of two).
+    // Buckets: at least twice the slots (a power of two), so probe runs stay short.
     let size = 1;
     while (size < n * 2) size <<= 1;
-    const old = this.index;
-    const index = new Int32Array(size * 2);
+    if (size - 1 === this.mask) return;
+    const oldWords = this.words;
+    const oldRec = this.rec;
+    const rec = new Float64Array(size * B_F64);
+    const words = new Int32Array(rec.buffer);
     const mask = size - 1;
-    for (let q = 1; q < old.length; q += 2) {
-      const e = old[q]!;
-      if (e === 0) continue;
-      const h = old[q - 1]!;
-      let p = h & mask;
-      while (index[p * 2 + 1] !== 0) p = (p + 1) & mask;
-      index[p * 2] = h;
-      index[p * 2 + 1] = e;
-    }
-    this.index = index;
+    this.rec = rec;
+    this.words = words;
     this.mask = mask;
+    for (let q = 0; q * B_WORDS < oldWords.length; q++) {
+      const w = q * B_WORDS;
+      const s = oldWords[w + W_SLOT]!;
+      if (s === 0) continue;
+      const tag = oldWords[w + W_TAG]!;
+      const a = oldWords[w + W_A]!;
+      const b = oldWords[w + W_B]!;
+      let p = ((tag & 1) === 1 ? hashNumbers(tag >>> 1, a, b) : a) & mask;
+      while (words[p * B_WORDS + W_SLOT] !== 0) p = (p + 1) & mask;
+      const to = p * B_WORDS;
+      words[to + W_TAG] = tag;
+      words[to + W_A] = a;
+      words[to + W_B] = b;
+      words[to + W_SLOT] = s;
+      rec[p * B_F64 + F_START] = oldRec[q * B_F64 + F_START]!;
+      rec[p * B_F64 + F_COUNT_MARK] = oldRec[q * B_F64 + F_COUNT_MARK]!;
+      bucketOf[s - 1] = p;
+    }
   }
 }
 
 /**
  * Snort/Suricata `type limit`: the first `count` hits of each window pass, the rest are dropped.
  * A window runs from its first hit for `seconds` (inclusive, as Suricata compares), then the next hit opens a new one.
- * The `...At` forms take the key's slot from WindowTable.acquire / acquireNumbers (`fresh`: just
+ * The `...At` forms take the key's bucket from WindowTable.acquire / acquireNumbers (`fresh`: just
  * created, so its first window opens at this hit).
  */
 export function limitAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
   const r = t.rec;
-  const f = i * STRIDE;
-  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) return ++r[f + F_COUNT]! <= count;
+  const f = i * B_F64;
+  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
+    // The stored field is -(hits + 1): one less is one more hit.
+    const m = r[f + F_COUNT_MARK]! - 1;
+    r[f + F_COUNT_MARK] = m;
+    return -m - 1 <= count;
+  }
   r[f + F_START] = tsUs;
-  r[f + F_COUNT] = 1;
-  r[f + F_MARK] = -1;
+  r[f + F_COUNT_MARK] = OPENED;
   return true;
 }
 
 /** `type threshold`: every `count`-th hit within a window passes (the counter restarts after each). */
 export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
   const r = t.rec;
-  const f = i * STRIDE;
-  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) r[f + F_COUNT]!++;
-  else {
-    r[f + F_START] = tsUs;
-    r[f + F_COUNT] = 1;
-    r[f + F_MARK] = -1;
-  }
-  if (r[f + F_COUNT]! >= count) {
-    r[f + F_COUNT] = 0;
+  const f = i * B_F64;
+  let hits = 1;
+  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) hits = -r[f + F_COUNT_MARK]!;
+  else r[f + F_START] = tsUs;
+  if (hits >= count) {
+    r[f + F_COUNT_MARK] = -1;
     return true;
   }
+  r[f + F_COUNT_MARK] = -hits - 1;
   return false;
 }
 
 /** `type both`: the `count`-th hit of a window passes, once; everything else in the window is dropped. */
 export function bothAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
   const r = t.rec;
-  const f = i * STRIDE;
-  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) return ++r[f + F_COUNT]! === count;
+  const f = i * B_F64;
+  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
+    const m = r[f + F_COUNT_MARK]! - 1;
+    r[f + F_COUNT_MARK] = m;
+    return -m - 1 === count;
+  }
   r[f + F_START] = tsUs;
-  r[f + F_COUNT] = 1;
-  r[f + F_MARK] = -1;
+  r[f + F_COUNT_MARK] = OPENED;
   return count === 1;
 }
 
@@ -346,22 +377,23 @@ export function bothAt(t: WindowTable, i: number, fresh: boolean, count: number,
  */
 export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, timeout: number, tsUs: number): boolean {
   const r = t.rec;
-  const f = i * STRIDE;
+  const f = i * B_F64;
   if (!fresh) {
-    const mark = r[f + F_MARK]!;
-    if (mark >= 0) {
-      if (timeout === 0 || tsUs - mark <= timeout * US) return true;
+    const m = r[f + F_COUNT_MARK]!;
+    if (m >= 0) {
+      if (timeout === 0 || tsUs - m <= timeout * US) return true;
     } else if (tsUs <= r[f + F_START]! + seconds * US) {
-      if (++r[f + F_COUNT]! > count) {
-        r[f + F_MARK] = tsUs;
+      const hits = -m;
+      if (hits > count) {
+        r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;
         return true;
       }
+      r[f + F_COUNT_MARK] = -hits - 1;
       return false;
     }
   }
   r[f + F_START] = tsUs;
-  r[f + F_COUNT] = 1;
-  r[f + F_MARK] = -1;
+  r[f + F_COUNT_MARK] = OPENED;
   return false;
 }
 
@@ -376,19 +408,18 @@ export type EscalateOutcome = typeof ESCALATE_BELOW | typeof ESCALATE_TRIGGER | 
  */
 export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): EscalateOutcome {
   const r = t.rec;
-  const f = i * STRIDE;
+  const f = i * B_F64;
+  let hits = 1;
   if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
-    r[f + F_COUNT]!++;
-    if (r[f + F_MARK]! >= 0) return ESCALATE_MERGED;
-  } else {
-    r[f + F_START] = tsUs;
-    r[f + F_COUNT] = 1;
-    r[f + F_MARK] = -1;
-  }
-  if (r[f + F_COUNT]! >= count) {
-    r[f + F_MARK] = tsUs;
+    const m = r[f + F_COUNT_MARK]!;
+    if (m >= 0) return ESCALATE_MERGED;
+    hits = -m;
+  } else r[f + F_START] = tsUs;
+  if (hits >= count) {
+    r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;
     return ESCALATE_TRIGGER;
   }
+  r[f + F_COUNT_MARK] = -hits - 1;
   return ESCALATE_BELOW;
 }
 

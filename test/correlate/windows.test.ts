@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { WindowTable } from '../../src/correlate/windows.js';
+import { bothAt, escalateAt, limitAt, rateAt, thresholdAt, WindowTable } from '../../src/correlate/windows.js';
 
 /** Ops on a table: [space 0..3, key 0..60, numeric key?, look the key up again?]. */
 const ops = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 }), fc.boolean(), fc.boolean()), { maxLength: 400 });
@@ -74,5 +74,102 @@ describe('WindowTable', () => {
     expect(t.find(s, 'a')).toBeGreaterThanOrEqual(0);
     expect(t.find(s, 'b')).toBe(-1);
     expect(t.evictions).toBe(1);
+  });
+});
+
+/** The window rules written plainly: a window is its start, its hit count and its mark (-1: none). */
+interface ModelWindow {
+  start: number;
+  count: number;
+  mark: number;
+}
+const US = 1_000_000;
+const model = {
+  limit(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (!fresh && ts <= w.start + s * US) return ++w.count <= c;
+    Object.assign(w, { start: ts, count: 1, mark: -1 });
+    return true;
+  },
+  threshold(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (!fresh && ts <= w.start + s * US) w.count++;
+    else Object.assign(w, { start: ts, count: 1, mark: -1 });
+    if (w.count >= c) {
+      w.count = 0;
+      return true;
+    }
+    return false;
+  },
+  both(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (!fresh && ts <= w.start + s * US) return ++w.count === c;
+    Object.assign(w, { start: ts, count: 1, mark: -1 });
+    return c === 1;
+  },
+  rate(w: ModelWindow, fresh: boolean, c: number, s: number, timeout: number, ts: number): boolean {
+    if (!fresh) {
+      if (w.mark >= 0) {
+        if (timeout === 0 || ts - w.mark <= timeout * US) return true;
+      } else if (ts <= w.start + s * US) {
+        if (++w.count > c) {
+          w.mark = ts;
+          return true;
+        }
+        return false;
+      }
+    }
+    Object.assign(w, { start: ts, count: 1, mark: -1 });
+    return false;
+  },
+  escalate(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): number {
+    if (!fresh && ts <= w.start + s * US) {
+      w.count++;
+      if (w.mark >= 0) return 2;
+    } else Object.assign(w, { start: ts, count: 1, mark: -1 });
+    if (w.count >= c) {
+      w.mark = ts;
+      return 1;
+    }
+    return 0;
+  },
+};
+
+describe('window rules', () => {
+  it('decide every hit as the plain rules do (count and mark kept in one field), before 1970 too', () => {
+    const kinds = ['limit', 'threshold', 'both', 'rate', 'escalate'] as const;
+    const hitArb = fc.record({ key: fc.integer({ min: 0, max: 4 }), dt: fc.integer({ min: -2, max: 12 }) });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: -40, max: 40 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(hitArb, { maxLength: 120 }),
+        (kind, count, seconds, timeout, t0, max, hits) => {
+          const t = new WindowTable(max);
+          const space = t.space();
+          const windows = new Map<number, ModelWindow>();
+          let ts = t0 * US;
+          for (const h of hits) {
+            ts += h.dt * US;
+            const i = t.acquireNumbers(space, h.key, 0);
+            const fresh = t.fresh;
+            if (fresh) windows.set(h.key, { start: 0, count: 0, mark: -1 });
+            const w = windows.get(h.key)!;
+            let got: number | boolean;
+            let want: number | boolean;
+            if (kind === 'limit') [got, want] = [limitAt(t, i, fresh, count, seconds, ts), model.limit(w, fresh, count, seconds, ts)];
+            else if (kind === 'threshold') [got, want] = [thresholdAt(t, i, fresh, count, seconds, ts), model.threshold(w, fresh, count, seconds, ts)];
+            else if (kind === 'both') [got, want] = [bothAt(t, i, fresh, count, seconds, ts), model.both(w, fresh, count, seconds, ts)];
+            else if (kind === 'rate') [got, want] = [rateAt(t, i, fresh, count, seconds, timeout, ts), model.rate(w, fresh, count, seconds, timeout, ts)];
+            else [got, want] = [escalateAt(t, i, fresh, count, seconds, ts), model.escalate(w, fresh, count, seconds, ts)];
+            expect(got).toBe(want);
+            expect(t.startOf(i)).toBe(w.start);
+            if (w.mark < 0) expect(t.countOf(i)).toBe(w.count);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
