@@ -18,6 +18,16 @@ export function latin1(b: Uint8Array, start = 0, end = b.length): string {
 
 const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
+/**
+ * Index of `byte` in b at or after `from`, or -1: Node's native search (memchr), several times
+ * faster than Uint8Array.prototype.indexOf on log lines, and it reads any Uint8Array.
+ */
+export function indexOfByte(b: Uint8Array, byte: number, from: number): number {
+  return BUFFER_INDEX_OF.call(b, byte, from);
+}
+
+const BUFFER_INDEX_OF = (Buffer.prototype as unknown as { indexOf(this: Uint8Array, value: number, byteOffset: number): number }).indexOf;
+
 export function sub(b: Uint8Array, start: number, end: number): Uint8Array {
   return end > start ? b.subarray(start, end) : EMPTY;
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { indexOfByte } from './bytes.js';
 import { DEFAULT_MAX_LINE_BYTES, LogParser, type LogParseOptions } from './parse.js';
 import type { LogRecord } from './record.js';
 import type { LogStats } from './stats.js';
@@ -23,7 +24,7 @@ export class LineSplitter {
     const chunk = plainView(input);
     let start = 0;
     while (start < chunk.length) {
-      const nl = chunk.indexOf(0x0a, start);
+      const nl = indexOfByte(chunk, 0x0a, start);
       if (nl < 0) {
         this.stash(chunk.subarray(start));
         return;

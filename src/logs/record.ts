@@ -107,6 +107,11 @@ export interface LogRecord extends BufferSource {
    * 0: no such buffer; -1: no key (build the buffer).
    */
   bufferKeyId?(name: BufferName): number;
+  /**
+   * Whether records of this key domain can have the buffer at all: false means bufferKeyId is 0
+   * for every one of them, so the engine drops the buffer's prefilters once per domain.
+   */
+  bufferKeyDomainHas?(name: BufferName): boolean;
 }
 
 /**
@@ -119,14 +124,23 @@ const PAIR_LIMIT = 2 ** 26;
 
 export class BufferKeyIds {
   private readonly ids = new Map<string, number>();
-  private readonly pairs = new Map<number, number>();
+  /** Pairs by open addressing over numbers (no boxed keys): a * PAIR_LIMIT + b + 1, 0 = empty. */
+  private readonly pairKeys: Float64Array;
+  private readonly pairIds: Float64Array;
+  private pairCount = 0;
   private next = 1;
 
   constructor(
     private readonly maxEntries = 16384,
     /** Longer keys get no id: hashing them would cost more than building and scanning the buffer. */
     private readonly maxKeyLength = 512,
-  ) {}
+  ) {
+    // At most half full, so a probe always ends on an empty slot.
+    let slots = 2;
+    while (slots < maxEntries * 2) slots *= 2;
+    this.pairKeys = new Float64Array(slots);
+    this.pairIds = new Float64Array(slots);
+  }
 
   get size(): number {
     return this.ids.size;
@@ -138,14 +152,32 @@ export class BufferKeyIds {
    */
   pair(a: number, b: number): number {
     if (a < 0 || b < 0 || a >= PAIR_LIMIT || b >= PAIR_LIMIT) return -1;
-    const k = a * PAIR_LIMIT + b;
-    let id = this.pairs.get(k);
-    if (id === undefined) {
-      if (this.pairs.size >= this.maxEntries) this.pairs.clear();
-      id = this.next++;
-      this.pairs.set(k, id);
+    const k = a * PAIR_LIMIT + b + 1;
+    const keys = this.pairKeys;
+    const mask = keys.length - 1;
+    const home = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b)) & mask;
+    let slot = home;
+    for (;;) {
+      const s = keys[slot]!;
+      if (s === k) return this.pairIds[slot]!;
+      if (s === 0) break;
+      slot = (slot + 1) & mask;
     }
+    if (this.pairCount >= this.maxEntries) {
+      keys.fill(0);
+      this.pairCount = 0;
+      slot = home;
+    }
+    const id = this.next++;
+    keys[slot] = k;
+    this.pairIds[slot] = id;
+    this.pairCount++;
     return id;
+  }
+
+  /** A new id, never given before (for keys kept elsewhere, see SpanKeyIds). */
+  fresh(): number {
+    return this.next++;
   }
 
   /** The id of `key` (>= 1), or -1 for a key too long to keep. */
@@ -168,7 +200,7 @@ const BUFFER_INDEX = new Map<string, number>(BUFFER_NAMES.map((n, i) => [n, i]))
  * built only when a rule asks for it) and lazily built `fields`.
  */
 export abstract class BaseLogRecord implements LogRecord {
-  readonly kind = 'log' as const;
+  declare readonly kind: 'log';
   tsUs = 0;
   timeKnown = true;
   src: IpBytes | undefined = undefined;
@@ -178,16 +210,18 @@ export abstract class BaseLogRecord implements LogRecord {
   dstPort: number | undefined = undefined;
   proto: number | undefined = undefined;
   appProto: string | undefined = undefined;
-  action: 'allow' | 'deny' | undefined = undefined;
-  ttl: number | undefined = undefined;
-  tos: number | undefined = undefined;
-  ipId: number | undefined = undefined;
-  ipLength: number | undefined = undefined;
-  dontFragment: boolean | undefined = undefined;
-  tcpFlags: number | undefined = undefined;
-  tcpWindow: number | undefined = undefined;
-  icmpType: number | undefined = undefined;
-  icmpCode: number | undefined = undefined;
+  // Firewall details exist only on the formats that log them (undefined, i.e. absent, on the
+  // rest): not instance fields, so a web log record does not carry ten empty slots.
+  declare action: 'allow' | 'deny' | undefined;
+  declare ttl: number | undefined;
+  declare tos: number | undefined;
+  declare ipId: number | undefined;
+  declare ipLength: number | undefined;
+  declare dontFragment: boolean | undefined;
+  declare tcpFlags: number | undefined;
+  declare tcpWindow: number | undefined;
+  declare icmpType: number | undefined;
+  declare icmpCode: number | undefined;
 
   private bufCache: (Uint8Array | null | undefined)[] | undefined = undefined;
   private fieldCache: Record<string, string> | undefined = undefined;
@@ -264,6 +298,9 @@ export abstract class BaseLogRecord implements LogRecord {
     if (this.proto !== undefined) out.proto = String(this.proto);
   }
 }
+
+// Shared by every record, on the prototype rather than in each instance.
+(BaseLogRecord.prototype as { kind: 'log' }).kind = 'log';
 
 /** IP protocol number of a protocol name as logs write it (TCP, udp, ICMP, 47, ...); -1 if unknown. */
 export function protoNumber(name: string): number {

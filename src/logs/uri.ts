@@ -13,12 +13,21 @@ const NO_EVASIONS: readonly string[] = Object.freeze([]);
 const MAX_CACHED_BYTES = 512;
 const MAX_CACHED = 4096;
 
+/** Lookups per hit-rate window, and windows the cache stays unused after a poor one. */
+const WINDOW = 4096;
+const REST_WINDOWS = 16;
+
 /**
  * Web logs repeat the same few hundred URIs line after line, and the URIs that need work (the
  * escaped probes rules look for) are the dear ones: results are kept by raw URI. normalizeUri
- * is pure, so a kept result is exact; the table is emptied when full.
+ * is pure, so a kept result is exact; the table is emptied when full. A log whose URIs rarely
+ * repeat (a query string per request) would only pay for keys: when under a quarter of a
+ * window's lookups hit, URIs are normalised directly for a while, then the cache tries again.
  */
 const cache = new Map<string, LogUri>();
+let lookups = 0;
+let hits = 0;
+let resting = 0;
 
 /**
  * The `http.uri` buffer of a raw request target, plus the URI evasions seen while normalising it.
@@ -27,8 +36,22 @@ const cache = new Map<string, LogUri>();
 export function normalizedUri(raw: Uint8Array): LogUri {
   if (!uriNeedsNormalizing(raw)) return { bytes: raw, evasions: NO_EVASIONS };
   if (raw.length > MAX_CACHED_BYTES) return normalizeUri(raw);
+  if (resting > 0) {
+    resting--;
+    return normalizeUri(raw);
+  }
   const key = latin1(raw);
   let hit = cache.get(key);
+  lookups++;
+  if (hit !== undefined) hits++;
+  if (lookups === WINDOW) {
+    if (hits * 4 < lookups) {
+      resting = WINDOW * REST_WINDOWS;
+      cache.clear();
+    }
+    lookups = 0;
+    hits = 0;
+  }
   if (hit === undefined) {
     const n = normalizeUri(raw);
     // A kept view into the line would pin the whole read chunk it came from.

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLogLines, type LogRecord } from '../../src/logs/index.js';
-import { BUFFER_NAMES } from '../../src/types/buffers.js';
+import { BUFFER_NAMES, type BufferName } from '../../src/types/buffers.js';
 
 // Small alphabets so that equal keys (and near misses: escapes, quotes, dashes) are frequent.
 const quotedPart = fc.array(fc.constantFrom('a', 'b', '%', '2', 'e', '"', '\\', '\\"', '\\x41', ' ', '/', '.', '-', '?', '+'), { maxLength: 7 }).map((a) => a.join(''));
@@ -54,7 +54,13 @@ describe('access log buffer keys', () => {
             // The id form says the same: 0 for no buffer, -1 for no key, else one id per key.
             const id = r.bufferKeyId!(name);
             expect(id, name).toBe(key === undefined ? 0 : key === null ? -1 : r.bufferKeyId!(name));
-            if (typeof key === 'string') {
+            // A buffer the domain never has is absent from every record of it.
+            if (!r.bufferKeyDomainHas!(name)) {
+              expect(id, name).toBe(0);
+              expect(bytes, name).toBeUndefined();
+            }
+            // A key may still get no id (-1: too long, or its field's ids rarely repeat).
+            if (typeof key === 'string' && id !== -1) {
               const idKey = `${name}\u0001${id}`;
               if (byKey.has(idKey)) expect(bytes, `${name} under id ${id}`).toBe(byKey.get(idKey));
               else byKey.set(idKey, bytes);
@@ -71,6 +77,35 @@ describe('access log buffer keys', () => {
             else byKey.set(k, bytes);
           }
         }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('http metadata says what the buffers hold, escaped or not', () => {
+    fc.assert(
+      fc.property(accessLine, fc.constantFrom('combined', 'vhost_combined', 'common'), (line, format) => {
+        const [r] = recordsOf([line], format);
+        if (r === undefined || r.bufferKeyDomain !== 'access') return;
+        const text = (name: BufferName): string | undefined => {
+          const b = r.buffer(name);
+          return b === undefined ? undefined : Buffer.from(b).toString('latin1');
+        };
+        const expected: Record<string, unknown> = {};
+        const put = (k: string, v: unknown): void => {
+          if (v !== undefined) expected[k] = v;
+        };
+        put('hostname', text('http.host'));
+        put('url', text('http.uri.raw'));
+        put('http_user_agent', text('http.user_agent'));
+        put('http_method', text('http.method'));
+        put('protocol', text('http.protocol'));
+        put('http_refer', text('http.referer'));
+        const status = text('http.stat_code');
+        put('status', status === undefined ? undefined : Number(status));
+        put('length', r.fields.bytes === undefined ? undefined : Number(r.fields.bytes));
+        // Key order included: alerts are written as JSON.
+        expect(JSON.stringify(r.http)).toBe(JSON.stringify(expected));
       }),
       { numRuns: 400 },
     );

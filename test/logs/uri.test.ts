@@ -29,4 +29,20 @@ describe('normalizedUri', () => {
     expect(got.bytes.buffer).not.toBe(raw.buffer);
     expect(normalizedUri(raw)).toBe(got);
   });
+
+  it('stays exact while URIs do not repeat (the cache stands aside) and after', () => {
+    const mismatches: string[] = [];
+    const check = (text: string): void => {
+      const raw = new Uint8Array(Buffer.from(text, 'latin1'));
+      const want = normalizeUri(raw);
+      const got = normalizedUri(raw);
+      if (Buffer.compare(got.bytes, want.bytes) !== 0 || got.evasions.join() !== want.evasions.join()) mismatches.push(text);
+    };
+    for (let i = 0; i < 3 * 4096; i++) check(`/a/%2e%2e/b${i % 2 === 0 ? '%c0%af' : '/./'}?n=${i}`);
+    // Long enough for the cache to be tried again, with URIs that repeat.
+    for (let i = 0; i < 20 * 4096; i++) check(`/x/%2e/${i % 7}`);
+    expect(mismatches).toEqual([]);
+    const raw = new Uint8Array(Buffer.from('/x/%2e/3', 'latin1'));
+    expect(normalizedUri(raw)).toBe(normalizedUri(raw));
+  });
 });

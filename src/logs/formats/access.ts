@@ -1,10 +1,11 @@
 import type { BufferName } from '../../types/buffers.js';
-import { digits, isDigit, latin1, parseUint, sub } from '../bytes.js';
+import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { parseIp, parseIpv4 } from '../ip.js';
-import { BufferKeyIds, type LogFormatName } from '../record.js';
+import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
+import { SpanKeyIds } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
-import { HttpLogRecord, HttpPart, unescapeLogBytes } from './http-record.js';
+import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
 
 /**
  * NCSA/Apache access logs: common (`host ident user [time] "request" status bytes`), combined
@@ -84,7 +85,7 @@ export class AccessRecord extends HttpLogRecord {
     }
   }
 
-  readonly bufferKeyDomain = 'access';
+  declare readonly bufferKeyDomain: string;
   /** Ids already found for this record (0: not yet): the engine asks once per memo. */
   private idMethod = 0;
   private idUri = 0;
@@ -102,54 +103,81 @@ export class AccessRecord extends HttpLogRecord {
   bufferKeyId(name: BufferName): number {
     switch (name) {
       case 'http.method':
-        return this.idMethod !== 0 ? this.idMethod : (this.idMethod = this.keyId(name));
+        if (this.idMethod !== 0) return this.idMethod;
+        return (this.idMethod = this.mS < 0 ? 0 : METHOD_IDS.id(this.line, this.mS, this.mE));
       case 'http.uri':
       case 'http.uri.raw':
-        return this.idUri !== 0 ? this.idUri : (this.idUri = this.keyId(name));
+        if (this.idUri !== 0) return this.idUri;
+        return (this.idUri = this.uS < 0 || this.uE <= this.uS ? 0 : URI_IDS.id(this.line, this.uS, this.uE));
       case 'http.protocol':
-        return this.idProtocol !== 0 ? this.idProtocol : (this.idProtocol = this.keyId(name));
+        if (this.idProtocol !== 0) return this.idProtocol;
+        return (this.idProtocol = this.pS < 0 ? 0 : PROTOCOL_IDS.id(this.line, this.pS, this.pE));
       case 'http.stat_code':
-        return this.idStatus !== 0 ? this.idStatus : (this.idStatus = this.keyId(name));
+        if (this.idStatus !== 0) return this.idStatus;
+        return (this.idStatus = this.statusCode < 0 ? 0 : STATUS_IDS.id(this.line, this.statS, this.statE));
       case 'http.user_agent':
-        return this.idAgent !== 0 ? this.idAgent : (this.idAgent = this.keyId(name));
+        if (this.idAgent !== 0) return this.idAgent;
+        return (this.idAgent = this.uaS < 0 ? 0 : AGENT_IDS.id(this.line, this.uaS, this.uaE));
       case 'http.referer':
-        return this.idReferer !== 0 ? this.idReferer : (this.idReferer = this.keyId(name));
+        if (this.idReferer !== 0) return this.idReferer;
+        return (this.idReferer = this.refS < 0 ? 0 : REFERER_IDS.id(this.line, this.refS, this.refE));
       case 'http.request_line':
-        return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.keyId(name));
+        return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.requestId());
       case 'http.header':
       case 'http.header.raw':
         return this.idHeader !== 0 ? this.idHeader : (this.idHeader = this.headerId());
       case 'http.host':
       case 'http.host.raw':
-        return this.idHost !== 0 ? this.idHost : (this.idHost = this.keyId(name));
-      case 'http.header_names':
-        return this.idNames !== 0 ? this.idNames : (this.idNames = this.keyId(name));
+        if (this.idHost !== 0) return this.idHost;
+        return (this.idHost = this.vhS < 0 ? 0 : HOST_IDS.id(this.line, this.vhS, this.vhE));
+      case 'http.header_names': {
+        if (this.idNames !== 0) return this.idNames;
+        // One of a few shared layouts (see bufferKey), each with its own id for good.
+        const layout = (this.vhS >= 0 ? 1 : 0) | (this.refS >= 0 && !this.dash(this.refS, this.refE) ? 2 : 0) | (this.uaS >= 0 && !this.dash(this.uaS, this.uaE) ? 4 : 0);
+        return (this.idNames = HEADER_NAMES_IDS[layout] ??= ACCESS_KEY_IDS.fresh());
+      }
       case 'http.start': {
         if (this.idStart !== 0) return this.idStart;
         // Request line then header block, as the key text has them.
         const req = this.bufferKeyId('http.request_line');
         return (this.idStart = req === 0 ? 0 : ACCESS_KEY_IDS.pair(req, this.bufferKeyId('http.header')));
       }
+      case 'log.message':
+        return -1;
       default:
-        return this.keyId(name);
+        // Everything else (cookies, bodies, mail, packet buffers) is never in an access log.
+        return 0;
     }
   }
 
+  bufferKeyDomainHas(name: BufferName): boolean {
+    return ACCESS_BUFFERS.has(name);
+  }
+
   /**
-   * The header block named by the ids of its raw parts (host, referer, agent; 0 when absent),
-   * which the record looks up anyway: no text of the whole block is hashed.
+   * The header block: one span id when referer and agent are adjacent, else named by the ids of
+   * its raw parts (host, referer, agent; 0 when absent): no text of the whole block is hashed.
    */
   private headerId(): number {
+    // `ref" "ua` (the common combined line): the span determines both, as in headerKey().
+    if (this.vhS < 0 && this.refS >= 0 && this.uaS >= 0) return HEADER_IDS.id(this.line, this.refS, this.uaE);
     const host = this.bufferKeyId('http.host.raw');
     const ref = this.bufferKeyId('http.referer');
     const ua = this.bufferKeyId('http.user_agent');
     return ACCESS_KEY_IDS.pair(host, ACCESS_KEY_IDS.pair(ref, ua));
   }
 
-  private keyId(name: BufferName): number {
-    const k = this.bufferKey(name);
-    if (k === undefined) return 0;
-    return k === null ? -1 : ACCESS_KEY_IDS.id(k);
+  /**
+   * A split request is `method SP uri [SP protocol]` exactly, and the split is a function of
+   * the span: the ids of its parts name it without reading it again.
+   */
+  private requestId(): number {
+    if (this.reqS < 0) return 0;
+    if (this.mS < 0) return REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    const method = this.bufferKeyId('http.method');
+    const uri = this.bufferKeyId('http.uri.raw');
+    const protocol = this.bufferKeyId('http.protocol');
+    return ACCESS_KEY_IDS.pair(method, ACCESS_KEY_IDS.pair(uri, protocol));
   }
 
   /**
@@ -214,6 +242,22 @@ export class AccessRecord extends HttpLogRecord {
     );
   }
 
+  /** As HttpLogRecord's, read straight from the spans (no view per field) unless a field needs unescaping. */
+  override get http(): HttpLogMeta | undefined {
+    if (this.escaped) return super.http;
+    const b = this.line;
+    const m: HttpLogMeta = {};
+    if (this.vhS >= 0) m.hostname = latin1(normalizeHost(sub(b, this.vhS, this.vhE)));
+    if (this.uS >= 0 && this.uE > this.uS) m.url = latin1(b, this.uS, this.uE);
+    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = latin1(b, this.uaS, this.uaE);
+    if (this.mS >= 0) m.http_method = latin1(b, this.mS, this.mE);
+    if (this.pS >= 0) m.protocol = latin1(b, this.pS, this.pE);
+    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = latin1(b, this.refS, this.refE);
+    if (this.statusCode >= 0) m.status = this.statusCode;
+    if (this.bodyLength >= 0) m.length = this.bodyLength;
+    return m;
+  }
+
   protected override requestLine(): Uint8Array | undefined {
     if (this.reqS < 0 || (this.reqE - this.reqS === 1 && this.line[this.reqS] === 0x2d)) return undefined;
     return this.field(this.reqS, this.reqE);
@@ -239,11 +283,33 @@ export class AccessRecord extends HttpLogRecord {
   }
 }
 
+// One domain for every access record, kept on the prototype.
+(AccessRecord.prototype as { bufferKeyDomain: string }).bufferKeyDomain = 'access';
+
 /** Node's native Latin-1 decoder reads any Uint8Array (no Buffer view per call). */
 const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
+/** Every buffer bufferKeyId may give an access record a non-zero id for. */
+const ACCESS_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
+  'http.method', 'http.uri', 'http.uri.raw', 'http.protocol', 'http.stat_code', 'http.user_agent', 'http.referer',
+  'http.request_line', 'http.header', 'http.header.raw', 'http.host', 'http.host.raw', 'http.header_names', 'http.start',
+  'log.message',
+]);
+
 /** Ids of access-log buffer keys (domain 'access'), shared by every access record. */
 const ACCESS_KEY_IDS = new BufferKeyIds();
+/** Span ids per field: each adapts to how often its own values repeat. */
+const METHOD_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
+const URI_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+const PROTOCOL_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
+const STATUS_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
+const AGENT_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+const REFERER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+const REQUEST_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+const HOST_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 1024, 65536);
+const HEADER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+/** The id of each http.header_names layout (host, referer, agent present), given once. */
+const HEADER_NAMES_IDS: (number | undefined)[] = [];
 
 const M_NO_HOST = new Malformed('no-client');
 const M_NO_TIME = new Malformed('no-time');
@@ -259,8 +325,12 @@ function hasSpace(b: Uint8Array, s: number, e: number): boolean {
   return i >= 0 && i < e;
 }
 
-/** Closing quote of a quoted field starting after `open`, honouring `\"` escapes; -1 when none. */
-function closeQuote(b: Uint8Array, i: number, end: number, rec: AccessRecord): number {
+/**
+ * Closing quote of a quoted field starting after `open`, honouring `\"` escapes; -1 when none.
+ * `plain`: the line holds no backslash, so the first quote closes (found by the native search).
+ */
+function closeQuote(b: Uint8Array, i: number, end: number, rec: AccessRecord, plain: boolean): number {
+  if (plain) return i < end ? indexOfByte(b, 0x22, i) : -1;
   while (i < end) {
     const c = b[i]!;
     if (c === 0x22) return i;
@@ -375,6 +445,8 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   const b = line;
   const end = b.length;
   const rec = new AccessRecord(line, ctx.file, ctx.lineNo, format);
+  // Most lines hold no escape at all: their quoted fields end at the next quote.
+  const plain = indexOfByte(b, 0x5c, 0) < 0;
   rec.appProto = 'http';
   rec.proto = 6;
   let i = 0;
@@ -418,7 +490,7 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (e >= end) return M_NO_TIME;
   rec.identS = i;
   rec.identE = e;
-  const lb = b.indexOf(0x5b, e);
+  const lb = indexOfByte(b, 0x5b, e);
   if (lb < 0) return M_NO_TIME;
   rec.userS = e + 1;
   rec.userE = lb - 1 >= e + 1 ? lb - 1 : e + 1;
@@ -436,7 +508,7 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   i = rb + 1;
   if (b[i] !== 0x20 || b[i + 1] !== 0x22) return M_NO_REQUEST;
   const rs = i + 2;
-  let q = closeQuote(b, rs, end, rec);
+  let q = closeQuote(b, rs, end, rec, plain);
   if (q < 0) return M_UNTERMINATED;
   if (!statusFollows(b, q, end)) {
     // Servers before Apache 2.0.46 did not escape quotes inside the request: look for the real end.
@@ -483,13 +555,13 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   // optional "referer" "user-agent"
   i = e;
   if (i + 1 < end && b[i + 1] === 0x22) {
-    const rq = closeQuote(b, i + 2, end, rec);
+    const rq = closeQuote(b, i + 2, end, rec, plain);
     if (rq < 0) return rec;
     rec.refS = i + 2;
     rec.refE = rq;
     i = rq + 1;
     if (i + 1 < end && b[i] === 0x20 && b[i + 1] === 0x22) {
-      const uq = closeQuote(b, i + 2, end, rec);
+      const uq = closeQuote(b, i + 2, end, rec, plain);
       if (uq >= 0) {
         rec.uaS = i + 2;
         rec.uaE = uq;
