@@ -36,23 +36,30 @@ const BAD_OPTION_RE = new RegExp(String.raw`[ \t]*${KEYWORD}[ \t]*(?::${VALUE}\\
 
 // Lines reach the lexer already split, so only `stray` may see a line break: moo counts line
 // breaks in every token of a lineBreaks rule, which would cost a scan per blank.
+//
+// Single characters come first in each state: moo matches those through a table instead of
+// running its combined regex, but only for the rules listed before the first regex rule. None
+// of them can start a longer token of its state, so the order decides nothing else. A blank
+// becomes a one-character `ws` token that way (a run of blanks becomes several, all dropped
+// anyway), so the header's usual single blanks cost a lookup each. In the options state a blank
+// may begin an option token (leading blanks belong to it), so blanks stay in the regex there.
 const mooLexer = moo.states({
   header: {
-    ws: /[ \t\r\f\v]+/,
-    dir: ['->', '<>'],
     lparen: { match: '(', push: 'options' },
     lbracket: '[',
     rbracket: ']',
     comma: ',',
     bang: '!',
+    ws: [{ match: [' ', '\t'] }, { match: /[ \t\r\f\v]+/ }],
+    dir: ['->', '<>'],
     variable: /\$[A-Za-z_][A-Za-z0-9_]*/,
     word: /[^\s\[\],!()$;"]+/,
     stray: { match: /[^]/, lineBreaks: true },
   },
   options: {
+    rparen: { match: ')', pop: 1 },
     option: OPTION_RE,
     badOption: BAD_OPTION_RE,
-    rparen: { match: ')', pop: 1 },
     ws: /[ \t\r\f\v]+/,
     stray: { match: /[^]/, lineBreaks: true },
   },

@@ -164,8 +164,6 @@ export interface RuleBody {
   skipReasons: SkipReason[];
 }
 
-const POSITION_SLOTS = ['offset', 'depth', 'distance', 'within'] as const;
-
 /** The modifier options attached to a content (a handful at most), for the checks after the walk. */
 interface ContentSources {
   modifiers: OptionInstance[];
@@ -189,8 +187,31 @@ export function buildRuleBody(options: readonly OptionInstance[], ruleCtx?: Diag
 
 /** The walk's state; a class so that a rule costs a few objects, not a closure per helper. */
 class RuleBodyBuilder {
-  private readonly meta: RuleMeta = { gid: 1, rev: 1, references: [], metadata: [] };
-  private readonly detection: RuleDetection = { payload: [], conditions: [], flowbits: [], noalert: false, variables: [] };
+  // Optional fields present (undefined) from the start: one object shape for every rule.
+  private readonly meta: RuleMeta = {
+    sid: undefined,
+    gid: 1,
+    rev: 1,
+    msg: undefined,
+    classtype: undefined,
+    priority: undefined,
+    level: undefined,
+    references: [],
+    metadata: [],
+    target: undefined,
+  };
+  private readonly detection: RuleDetection = {
+    payload: [],
+    conditions: [],
+    flow: undefined,
+    flowbits: [],
+    threshold: undefined,
+    detectionFilter: undefined,
+    tag: undefined,
+    noalert: false,
+    fastPattern: undefined,
+    variables: [],
+  };
   private readonly unsupported: string[] = [];
   private readonly skipReasons: SkipReason[] = [];
   private readonly singleSeen: string[] = [];
@@ -324,6 +345,13 @@ class RuleBodyBuilder {
       rawbytes: false,
       startsWith: false,
       endsWith: false,
+      // Every slot a modifier may fill, present from the start: one object shape for all
+      // contents, instead of one per order in which a rule writes its modifiers.
+      offset: undefined,
+      depth: undefined,
+      distance: undefined,
+      within: undefined,
+      fastPattern: undefined,
       bufferFrom: uri ? 'uricontent' : sticky !== undefined ? 'sticky' : 'default',
     };
     (this.sources ??= new Map()).set(el, { modifiers: [] });
@@ -582,25 +610,53 @@ function checkContents(
     }
     const len = el.bytes.length;
 
-    const absolute = modifierOf(src, 'offset') ?? modifierOf(src, 'depth');
-    const relative = modifierOf(src, 'distance') ?? modifierOf(src, 'within');
+    // Each modifier at most once per content (modifier() rejects repeats): one pass finds them all.
+    let offsetO: OptionInstance | undefined;
+    let depthO: OptionInstance | undefined;
+    let distanceO: OptionInstance | undefined;
+    let withinO: OptionInstance | undefined;
+    let fp: OptionInstance | undefined;
+    let raw: OptionInstance | undefined;
+    for (const m of src.modifiers) {
+      switch (m.keyword) {
+        case 'offset':
+          offsetO = m;
+          break;
+        case 'depth':
+          depthO = m;
+          break;
+        case 'distance':
+          distanceO = m;
+          break;
+        case 'within':
+          withinO = m;
+          break;
+        case 'fast_pattern':
+          fp = m;
+          break;
+        case 'rawbytes':
+          raw = m;
+          break;
+      }
+    }
+    // The first in the order offset, depth, distance, within.
+    const positional = offsetO ?? depthO ?? distanceO ?? withinO;
+    const absolute = offsetO ?? depthO;
+    const relative = distanceO ?? withinO;
     if (absolute !== undefined && relative !== undefined) {
       const later = options.indexOf(absolute) > options.indexOf(relative) ? absolute : relative;
       later.ctx.error(
         `${later.keyword} cannot be combined with ${later === absolute ? relative.keyword : absolute.keyword} on the same content: use offset/depth (from the buffer start) or distance/within (from the previous match), not both`,
       );
     }
-    if (el.startsWith) {
-      for (const k of POSITION_SLOTS) {
-        const o = modifierOf(src, k);
-        if (o !== undefined) o.ctx.error(`${k} cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start`);
+    if (el.startsWith && positional !== undefined) {
+      for (const o of [offsetO, depthO, distanceO, withinO]) {
+        if (o !== undefined) o.ctx.error(`${o.keyword} cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start`);
       }
     }
-    const depthO = modifierOf(src, 'depth');
     if (depthO !== undefined && typeof el.depth === 'number' && el.depth < len) {
       depthO.ctx.error(`depth:${el.depth} is shorter than the content (${len} bytes), so it can never match: use depth:${len} or more`);
     }
-    const withinO = modifierOf(src, 'within');
     if (withinO !== undefined && typeof el.within === 'number' && el.within < len) {
       withinO.ctx.error(`within:${el.within} is shorter than the content (${len} bytes), so it can never match: use within:${len} or more`);
     }
@@ -611,19 +667,16 @@ function checkContents(
         `${relative.keyword} has no earlier content or pcre match in ${el.buffer} to be relative to, so it counts from the buffer start: write ${alt}:${String(relative.value)} to say so`,
       );
     }
-    const fp = modifierOf(src, 'fast_pattern');
     if (fp !== undefined && el.fastPattern !== undefined) {
       if (el.negated) fp.ctx.error('fast_pattern cannot be used on a negated content: put it on a content without !');
       else if (el.fastPattern.kind === 'chop' && el.fastPattern.offset + el.fastPattern.length > len) {
         fp.ctx.error(`fast_pattern:${el.fastPattern.offset},${el.fastPattern.length} reaches past the end of the content (${len} bytes)`);
       } else if (el.fastPattern.kind === 'only') {
-        const positional = POSITION_SLOTS.map((k) => modifierOf(src, k)).find((x): x is OptionInstance => x !== undefined);
         if (positional !== undefined) {
           fp.ctx.error(`fast_pattern:only cannot be combined with ${positional.keyword}: the prefilter match alone cannot check a position; write fast_pattern; instead`);
         }
       }
     }
-    const raw = modifierOf(src, 'rawbytes');
     if (raw !== undefined && el.buffer !== 'pkt_data') {
       raw.ctx.error(`rawbytes cannot be used on a content in ${el.buffer}: rawbytes inspects the raw packet; remove one of them`);
     }

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Rule } from './ast.js';
 import { buildRule, type RuleReporter } from './build.js';
+import { DisabledRule } from './disabled-rule.js';
 import { DiagnosticCollector, diagnosticAt, type Diagnostic, type Severity } from './diagnostics.js';
 import { parseAddressText } from './ip-set.js';
 import { parseLine, type IncludeNode, type VarNode } from './line-parser.js';
@@ -55,6 +56,8 @@ export class RuleLoader {
   private readonly stack: string[] = [];
   /** Option values by text, for the whole run (rules files repeat most option texts many times). */
   private readonly values = new OptionValueCache();
+  /** Variables for disabled rules, which read their options later (see DisabledRule). */
+  private snapshot: VariableTable | undefined = undefined;
 
   constructor(private readonly opts: LoaderOptions) {
     this.collector = opts.collector ?? new DiagnosticCollector();
@@ -145,9 +148,16 @@ export class RuleLoader {
     const body = line.slice(i);
     const parsed = parseLine(body.text);
     if (!parsed.ok || parsed.node.kind !== 'rule') return;
-    const built = buildRule(parsed.node, body.text, body, { vars: this.opts.vars, enabled: false, reporter: QUIET, values: this.values });
-    state.rules.push(built.rule);
-    this.rules.push(built.rule);
+    const rule = new DisabledRule(body, parsed.node.action.offset, this.varsSnapshot());
+    state.rules.push(rule);
+    this.rules.push(rule);
+  }
+
+  /** The variables as they stand now, unchanged by later var lines (one copy per change, not per rule). */
+  private varsSnapshot(): VariableTable {
+    const vars = this.opts.vars;
+    if (this.snapshot === undefined || this.snapshot.version !== vars.version) this.snapshot = vars.clone();
+    return this.snapshot;
   }
 
   private loadVarLine(node: VarNode, line: LogicalLine, report: (s: Severity, m: string, o: number, l: number) => void): void {
@@ -279,9 +289,6 @@ class LineReporter implements RuleReporter {
     else this.state.diagnostics.push({ d, rule });
   }
 }
-
-/** Commented-out rules are parsed for their structure only: their problems are not reported. */
-const QUIET: RuleReporter = { report: () => undefined };
 
 function placeholderRule(line: LogicalLine, action: string, protocol: string): Rule {
   return {

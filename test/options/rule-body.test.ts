@@ -195,6 +195,12 @@ describe('buildRuleBody: diagnostics', () => {
     expect(rule(`${META} content:"a"; startswith; offset:2;`).diags[0]!.message).toBe(
       'offset cannot be combined with startswith on the same content: startswith already fixes the position at the buffer start',
     );
+    // Reported in the order offset, depth, distance, within, whatever order they are written in.
+    expect(
+      rule(`${META} content:"z"; content:"abc"; within:9; startswith; depth:5;`)
+        .diags.filter((d) => d.message.includes('startswith'))
+        .map((d) => d.message.split(' ')[0]),
+    ).toEqual(['depth', 'within']);
   });
 
   it('checks pcre buffer flags and relative matching', () => {

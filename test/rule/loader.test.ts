@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRules, RuleLoader, VariableTable, locate } from '../../src/rule/index.js';
+import { parseRules, RuleLoader, VariableTable, locate, type Rule } from '../../src/rule/index.js';
 import { DiagnosticCollector } from '../../src/rule/diagnostics.js';
 import { ip4 } from './helpers.js';
 
@@ -41,6 +41,42 @@ describe('comments and disabled rules', () => {
     const r = parseRules(['# alert on anything suspicious', '#', '# alert tcp any any -> (broken', '#########', '', '   ', ' # drop this idea'].join('\n'));
     expect(r.diagnostics).toEqual([]);
     expect(r.rules).toEqual([]);
+  });
+
+  it('reads a disabled rule with the variables as they stood at its line, whenever it is first used', () => {
+    const r = parseRules(
+      [
+        'ipvar NET 10.0.0.0/8',
+        '# alert tcp $NET any -> any $P (msg:"a"; content:"x"; depth:4; sid:1;)',
+        'ipvar NET 192.168.0.0/16',
+        'portvar P 8080',
+        '# alert tcp $NET any -> any any (msg:"b"; sid:2;)',
+      ].join('\n'),
+    );
+    expect(r.diagnostics).toEqual([]);
+    const [first, second] = r.rules;
+    // $P was not defined yet at the first rule: its header stays unreadable, quietly.
+    expect(first!.header).toBeUndefined();
+    expect(first!.status).toBe('disabled');
+    expect(second!.header!.src.contains(ip4('192.168.1.1'))).toBe(true);
+    expect(second!.header!.src.contains(ip4('10.0.0.1'))).toBe(false);
+    const sameAsEnabled = parseRules('ipvar NET 10.0.0.0/8\nalert tcp $NET any -> any 80 (msg:"a"; content:"x"; depth:4; sid:1;)').rules[0]!;
+    const lazily = parseRules('ipvar NET 10.0.0.0/8\n# alert tcp $NET any -> any 80 (msg:"a"; content:"x"; depth:4; sid:1;)\nipvar NET 1.2.3.4').rules[0]!;
+    expect(lazily.header!.src.contains(ip4('10.1.2.3'))).toBe(true);
+    expect(lazily.options.map((o) => [o.keyword, o.raw, o.offset - lazily.options[0]!.offset, o.value])).toEqual(
+      sameAsEnabled.options.map((o) => [o.keyword, o.raw, o.offset - sameAsEnabled.options[0]!.offset, o.value]),
+    );
+    const model = (r: Rule): string => JSON.stringify(r.body, (k, v: unknown) => (k === 'option' ? undefined : v));
+    expect(model(lazily)).toBe(model(sameAsEnabled));
+    expect(lazily.body!.detection.payload).toHaveLength(1);
+    expect(lazily.loc).toEqual({ file: '<text>', line: 2, col: 3 });
+  });
+
+  it('keeps what is written to a disabled rule', () => {
+    const rule = parseRules('# alert tcp any any -> any any (msg:"a"; sid:1;)').rules[0]!;
+    rule.status = 'invalid';
+    rule.unsupported = ['x'];
+    expect([rule.status, rule.unsupported, rule.enabled]).toEqual(['invalid', ['x'], false]);
   });
 
   it('does not count a disabled rule towards duplicate sids', () => {
