@@ -89,6 +89,8 @@ export interface CompiledRule {
   streamOnly: boolean;
   /** dsize, flow:no_stream or tcp-pkt: the packet's own payload is inspected, never the stream. */
   requiresPacket: boolean;
+  /** At least the largest payload size the rule's dsize accepts (MAX_DSIZE without a bound). */
+  maxDsize: number;
   /** 0 either, 1 only_frag, 2 no_frag. */
   frag: number;
 
@@ -111,6 +113,29 @@ export interface CompiledRule {
   /** Number of byte_extract/byte_math variables. */
   variableCount: number;
   fastPattern: FastPattern | null;
+}
+
+/** The largest payload size (no dsize bound at or above it is kept). */
+export const MAX_DSIZE = 65535;
+
+/**
+ * An upper bound on the sizes a dsize value accepts (not always the least one: only what lets
+ * a prefilter leave the rule out for larger packets); MAX_DSIZE when it sets none.
+ */
+function dsizeUpperBound(value: unknown): number {
+  const r = value as { op?: unknown; a?: unknown; b?: unknown } | null;
+  if (r === null || typeof r !== 'object' || typeof r.a !== 'number') return MAX_DSIZE;
+  switch (r.op) {
+    case '=':
+    case '<':
+    case '<=':
+      return Math.max(0, Math.min(MAX_DSIZE, r.a));
+    case '<>':
+    case '-':
+      return Math.max(0, Math.min(MAX_DSIZE, typeof r.b === 'number' ? Math.max(r.a, r.b) : r.a));
+    default:
+      return MAX_DSIZE;
+  }
 }
 
 export interface SkippedRule {
@@ -263,6 +288,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   const conditions: HeaderMatcher[] = [];
   let needs = 0;
   let hasDsize = false;
+  let maxDsize = MAX_DSIZE;
   for (const c of det.conditions) {
     const module = c.option.module;
     if (module.bufferCondition !== undefined) {
@@ -274,7 +300,10 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     const m = module.condition(c.value);
     conditions.push(m);
     needs |= m.needs;
-    if (c.keyword === 'dsize') hasDsize = true;
+    if (c.keyword === 'dsize') {
+      hasDsize = true;
+      maxDsize = Math.min(maxDsize, dsizeUpperBound(c.value));
+    }
   }
 
   const programs = [...byBuffer].map(([buffer, steps]) => new BufferProgram(buffer, steps));
@@ -341,6 +370,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     flowState,
     streamOnly: flow?.stream === 'only' || proto.streamOnly === true,
     requiresPacket: hasDsize || flow?.stream === 'no' || proto.packetOnly === true,
+    maxDsize,
     frag: flow?.frag === 'only' ? 1 : flow?.frag === 'no' ? 2 : 0,
     conditions,
     needs,

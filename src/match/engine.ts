@@ -239,6 +239,9 @@ export class DetectionEngine {
   private readonly keyedMemos = new Map<string, ScanMemo[]>();
   private lastKeyDomain = '';
   private lastKeyedMemos: ScanMemo[] | null = null;
+  /** Per key domain: indices of the record group's prefilters whose buffer the domain may have. */
+  private readonly domainFilters = new Map<string, Int32Array>();
+  private lastDomainFilters: Int32Array | null = null;
   /** Payload program outcomes by buffer key (records only), per key domain, by rule index then program. */
   private readonly programMemos = new Map<string, (ProgramMemo[] | undefined)[]>();
   private lastProgramDomain = '';
@@ -248,6 +251,10 @@ export class DetectionEngine {
   private static readonly MAX_PROGRAM_MEMOS = 8192;
   /** Always-candidates of the record group that may apply to records of a shape (see recordAlways). */
   private readonly recordAlwaysByShape = new Map<number, Int32Array>();
+  private lastRecordShape = -1;
+  private lastRecordShapeList: Int32Array | null = null;
+  private lastRecordApp: string | null | undefined = undefined;
+  private lastRecordAppCode = 0;
   private readonly appCodes = new Map<string | null, number>();
   /** `{metadata}` of each rule, built on its first alert. */
   private readonly extraByRule: (Record<string, unknown> | undefined)[] = [];
@@ -661,7 +668,9 @@ export class DetectionEngine {
     for (let g = 0; g < n; g++) {
       const group = this.groups[g]!;
       if (payload.length > 0) {
-        for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scan(payload, cand.set);
+        // Patterns of rules whose dsize rules this payload size out are not looked for.
+        const pf = group.packetPrefilter(payload.length);
+        if (pf !== null) pf.scan(payload, cand.set);
       }
       cand.addAll(group.alwaysCandidates());
     }
@@ -674,23 +683,29 @@ export class DetectionEngine {
 
   private collectFrom(group: RuleGroup, source: BufferSource): void {
     const cand = this.cand;
-    const combined = this.http !== null ? group.combinedBodyScan(this.pktLazy === LAZY_REQUEST) : null;
-    let skipBody = '';
+    // The request phase reads its own view; the response phase reads through responseSource.
+    const request = source !== this.responseSource;
+    const combined = this.http !== null ? group.combinedBodyScan(request) : null;
+    let combinedDone = false;
     if (combined !== null) {
-      // The raw message is start + body: scan the body once for both pattern sets, and the
-      // start (with the body's first bytes) for the pkt_data patterns.
-      const start = source.buffer('http.start');
-      const body = source.buffer(combined.bodyBuffer as BufferName);
-      if (start !== undefined && body !== undefined) {
-        combined.body.scan(body, cand.set);
-        const seam = Math.min(body.length, Math.max(0, combined.head.maxPatternLength - 1));
-        const head = this.joint(start, body.subarray(0, seam));
-        combined.head.scan(head, cand.set);
-        skipBody = combined.bodyBuffer;
+      // The raw message is start + body, and file.data is the body buffer: scan the body once
+      // for all their pattern sets, and the start (with the body's first bytes) for the pkt_data
+      // patterns. Only when each body buffer is the very same bytes (else each is scanned alone).
+      const body = source.buffer(request ? 'http.request_body' : 'http.response_body');
+      let same = body !== undefined;
+      for (let k = 0; same && k < combined.bodyBuffers.length; k++) same = source.buffer(combined.bodyBuffers[k] as BufferName) === body;
+      const start = same && combined.head !== null ? source.buffer('http.start') : undefined;
+      if (same && (combined.head === null || start !== undefined)) {
+        combined.body.scan(body!, cand.set);
+        if (combined.head !== null) {
+          const seam = Math.min(body!.length, Math.max(0, combined.head.maxPatternLength - 1));
+          combined.head.scan(this.joint(start!, body!.subarray(0, seam)), cand.set);
+        }
+        combinedDone = true;
       }
     }
     for (const f of group.prefilters()) {
-      if (skipBody !== '' && (f.buffer === 'pkt_data' || f.buffer === skipBody)) continue;
+      if (combinedDone && (f.buffer === 'pkt_data' || combined!.bodyBuffers.includes(f.buffer))) continue;
       const buf = f.buffer === 'pkt_data' ? this.pktData() : source.buffer(f.buffer as BufferName);
       if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, cand.set);
     }
@@ -707,8 +722,12 @@ export class DetectionEngine {
       this.memoScratch = new CandidateSet(Math.max(1, this.ruleset.rules.length));
     }
     const scratch = this.memoScratch!;
-    const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined ? this.keyedMemosOf(rec.bufferKeyDomain, filters) : null;
-    for (let i = 0; i < filters.length; i++) {
+    const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined ? this.keyedMemosOf(rec, filters) : null;
+    // The prefilters of buffers no record of the key domain has are left out (see keyedMemosOf).
+    const order = keyed !== null ? this.lastDomainFilters : null;
+    const n = order !== null ? order.length : filters.length;
+    for (let k = 0; k < n; k++) {
+      const i = order !== null ? order[k]! : k;
       const f = filters[i]!;
       const name = f.buffer as BufferName;
       if (keyed !== null && name !== 'pkt_data') {
@@ -725,15 +744,32 @@ export class DetectionEngine {
     cand.addAll(this.recordAlways(group, rec));
   }
 
-  private keyedMemosOf(domain: string, filters: readonly { prefilter: Prefilter }[]): ScanMemo[] {
+  /**
+   * The scan memos of the record's key domain; also sets lastDomainFilters: the indices of the
+   * prefilters whose buffer records of the domain may have (bufferKeyDomainHas), worked out
+   * once per domain instead of asking every record for buffers it never has.
+   */
+  private keyedMemosOf(rec: LogRecord, filters: readonly { buffer: string; prefilter: Prefilter }[]): ScanMemo[] {
+    const domain = rec.bufferKeyDomain!;
     if (domain === this.lastKeyDomain && this.lastKeyedMemos !== null) return this.lastKeyedMemos;
     let memos = this.keyedMemos.get(domain);
     if (memos === undefined) {
       memos = filters.map((f) => new ScanMemo(f.prefilter));
       this.keyedMemos.set(domain, memos);
     }
+    let present = this.domainFilters.get(domain);
+    if (present === undefined) {
+      const kept: number[] = [];
+      for (let i = 0; i < filters.length; i++) {
+        const name = filters[i]!.buffer as BufferName;
+        if (rec.bufferKeyDomainHas === undefined || name === 'pkt_data' || rec.bufferKeyDomainHas(name)) kept.push(i);
+      }
+      present = Int32Array.from(kept);
+      this.domainFilters.set(domain, present);
+    }
     this.lastKeyDomain = domain;
     this.lastKeyedMemos = memos;
+    this.lastDomainFilters = present;
     return memos;
   }
 
@@ -749,14 +785,18 @@ export class DetectionEngine {
     const hasSp = this.srcPort >= 0;
     const hasDp = this.dstPort >= 0;
     const app = rec.appProto ?? null;
-    let appCode = this.appCodes.get(app);
+    // Consecutive records mostly share their application and shape: no map lookup for those.
+    let appCode = app === this.lastRecordApp ? this.lastRecordAppCode : this.appCodes.get(app);
     if (appCode === undefined) this.appCodes.set(app, (appCode = this.appCodes.size));
+    this.lastRecordApp = app;
+    this.lastRecordAppCode = appCode;
     const shape =
       f.known +
       ((hasSrc ? 1 : 0) | (hasDst ? 2 : 0) | (hasSp ? 4 : 0) | (hasDp ? 8 : 0)) * 0x10000 +
       f.ipVersion * 0x100000 +
       (this.proto + 1) * 0x1000000 +
       appCode * 0x200000000;
+    if (shape === this.lastRecordShape && this.lastRecordShapeList !== null) return this.lastRecordShapeList;
     let list = this.recordAlwaysByShape.get(shape);
     if (list === undefined) {
       const all = group.alwaysCandidates();
@@ -771,6 +811,8 @@ export class DetectionEngine {
       if (this.recordAlwaysByShape.size >= 256) this.recordAlwaysByShape.clear();
       this.recordAlwaysByShape.set(shape, list);
     }
+    this.lastRecordShape = shape;
+    this.lastRecordShapeList = list;
     return list;
   }
 

@@ -7,27 +7,43 @@
  * buffer over its rules' fast patterns; rules without a fast pattern are always candidates.
  */
 import { CandidateSet, Prefilter, type PrefilterPattern } from './prefilter/index.js';
-import type { CompiledRule } from './compile.js';
+import { MAX_DSIZE, type CompiledRule } from './compile.js';
 
 /** Port sets up to this many ports get per-port groups; larger ones (`1024:`, `!80`) are generic. */
 const MAX_GROUPED_PORTS = 256;
 
 export interface BufferPrefilter {
-  buffer: string;
-  prefilter: Prefilter;
+  readonly buffer: string;
+  readonly prefilter: Prefilter;
+}
+
+/** A buffer's prefilter, built on first use: a combined body scan may stand in for it for good. */
+class LazyBufferPrefilter implements BufferPrefilter {
+  private filter: Prefilter | null = null;
+
+  constructor(
+    readonly buffer: string,
+    private readonly patterns: readonly PrefilterPattern[],
+  ) {}
+
+  get prefilter(): Prefilter {
+    return (this.filter ??= Prefilter.build(this.patterns));
+  }
 }
 
 /**
- * An HTTP message's pkt_data (its raw start line, headers and body) and its body buffer hold the
- * same body bytes: one prefilter over both pattern sets scans the body once, and the pkt_data
- * patterns alone scan the headers (with the body's first bytes, for patterns across the seam).
+ * An HTTP message's pkt_data (its raw start line, headers and body), file.data and its body
+ * buffer (http.request_body or http.response_body) hold the same body bytes: one prefilter over
+ * all their patterns scans the body once, and the pkt_data patterns alone scan the headers (with
+ * the body's first bytes, for patterns across the seam).
  */
 export interface CombinedBodyScan {
-  /** Fast patterns of pkt_data and of the body buffer. */
+  /** Fast patterns of pkt_data and of every body buffer. */
   body: Prefilter;
-  /** pkt_data fast patterns. */
-  head: Prefilter;
-  bodyBuffer: string;
+  /** pkt_data fast patterns, or null when no rule of the group has one. */
+  head: Prefilter | null;
+  /** The body buffers whose patterns `body` holds (one or two). */
+  bodyBuffers: readonly string[];
 }
 
 export class RuleGroup {
@@ -37,6 +53,15 @@ export class RuleGroup {
   private always: Int32Array = new Int32Array(0);
   private patternsByBuffer = new Map<string, PrefilterPattern[]>();
   private combined: CombinedBodyScan | null | undefined;
+  /**
+   * For packets: the distinct dsize bounds of rules with a pkt_data fast pattern, ascending, and
+   * per bound the prefilter over the patterns of rules that accept a payload that large (built
+   * on first use). Empty when no such rule has a bound: the pkt_data prefilter serves all sizes.
+   */
+  private dsizeBounds: number[] = [];
+  private dsizeFilters: (Prefilter | null | undefined)[] = [];
+  /** The pkt_data prefilter (undefined: not looked up yet). */
+  private packetFilter: Prefilter | null | undefined = undefined;
 
   add(rule: CompiledRule): void {
     this.members.push(rule);
@@ -68,31 +93,63 @@ export class RuleGroup {
       if (list === undefined) byBuffer.set(fp.buffer, (list = []));
       list.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
     }
-    this.filters = [...byBuffer].map(([buffer, patterns]) => ({ buffer, prefilter: Prefilter.build(patterns) }));
+    this.filters = [...byBuffer].map(([buffer, patterns]) => new LazyBufferPrefilter(buffer, patterns));
     this.always = Int32Array.from(always);
     this.patternsByBuffer = byBuffer;
+    const bounds = new Set<number>();
+    for (const r of this.members) if (r.fastPattern?.buffer === 'pkt_data' && r.maxDsize < MAX_DSIZE) bounds.add(r.maxDsize);
+    this.dsizeBounds = [...bounds].sort((a, b) => a - b);
+    this.dsizeFilters = this.dsizeBounds.map(() => undefined);
   }
 
   /**
-   * For HTTP: the combined scan of pkt_data and the body buffer of the given phase, when the
-   * group has fast patterns in both (else null: each buffer is scanned on its own).
+   * The pkt_data prefilter for a packet payload of `length` bytes: without the patterns of rules
+   * whose dsize cannot accept that size (they would fail evaluation), or null when none is left.
+   */
+  packetPrefilter(length: number): Prefilter | null {
+    if (!this.built) this.build();
+    const bounds = this.dsizeBounds;
+    if (bounds.length === 0 || length <= bounds[0]!) {
+      if (this.packetFilter === undefined) this.packetFilter = this.filters.find((f) => f.buffer === 'pkt_data')?.prefilter ?? null;
+      return this.packetFilter;
+    }
+    // The first bound at or above the size: the rules kept are those whose bound reaches it.
+    let k = 1;
+    while (k < bounds.length && bounds[k]! < length) k++;
+    let f = this.dsizeFilters[k - 1];
+    if (f === undefined) {
+      const least = k < bounds.length ? bounds[k]! : MAX_DSIZE;
+      const patterns: PrefilterPattern[] = [];
+      for (const r of this.members) {
+        const fp = r.fastPattern;
+        if (fp !== null && fp.buffer === 'pkt_data' && r.maxDsize >= least) patterns.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
+      }
+      this.dsizeFilters[k - 1] = f = patterns.length === 0 ? null : Prefilter.build(patterns);
+    }
+    return f;
+  }
+
+  /**
+   * For HTTP: the combined scan of pkt_data and the body buffers of the given phase, when at
+   * least two of them have fast patterns in the group (else null: each buffer is scanned on its
+   * own). A group serves one phase only (request and response groups are separate sets).
    */
   combinedBodyScan(request: boolean): CombinedBodyScan | null {
     if (!this.built) this.build();
     if (this.combined !== undefined) return this.combined;
-    const pkt = this.patternsByBuffer.get('pkt_data');
-    let bodyBuffer = '';
-    let bodyPatterns: PrefilterPattern[] = [];
-    // file.data is the message body on either side; the *_body buffers are the same bytes.
+    const pkt = this.patternsByBuffer.get('pkt_data') ?? [];
+    const bodyBuffers: string[] = [];
+    const patterns: PrefilterPattern[] = [...pkt];
+    // file.data is the message body on either side; the *_body buffer is the same bytes.
     for (const name of ['file.data', request ? 'http.request_body' : 'http.response_body']) {
       const list = this.patternsByBuffer.get(name);
       if (list === undefined) continue;
-      if (bodyBuffer !== '') return (this.combined = null); // two body buffers: keep them apart
-      bodyBuffer = name;
-      bodyPatterns = list;
+      bodyBuffers.push(name);
+      patterns.push(...list);
     }
-    if (pkt === undefined || bodyBuffer === '') return (this.combined = null);
-    this.combined = { body: Prefilter.build([...pkt, ...bodyPatterns]), head: this.filters.find((f) => f.buffer === 'pkt_data')!.prefilter, bodyBuffer };
+    if (bodyBuffers.length === 0 || (pkt.length === 0 && bodyBuffers.length < 2)) return (this.combined = null);
+    const head = pkt.length === 0 ? null : this.filters.find((f) => f.buffer === 'pkt_data')!.prefilter;
+    this.combined = { body: Prefilter.build(patterns), head, bodyBuffers };
     return this.combined;
   }
 }
@@ -185,12 +242,19 @@ function enumeratePorts(text: string): number[] | null {
   return out.length === 0 ? null : out;
 }
 
+/** Views of the sorted ids kept for lengths below this (an inspection has a handful of candidates). */
+const CACHED_VIEWS = 256;
+/** Up to this many ids an insertion sort beats a typed-array sort call. */
+const INSERTION_SORT_MAX = 32;
+
 /** A reusable set of candidate rule ids, sorted into evaluation order on demand. */
 export class Candidates {
   readonly set: CandidateSet;
   /** How many of the ids came from fresh evidence (prefilter hits), before carried ones were added. */
   freshCount = 0;
-  private sorted: Int32Array;
+  private readonly sorted: Int32Array;
+  /** views[n] = sorted[0, n), made on first use: ordered() allocates nothing per inspection. */
+  private readonly views: (Int32Array | undefined)[] = [];
 
   constructor(ruleCount: number) {
     this.set = new CandidateSet(Math.max(1, ruleCount));
@@ -212,9 +276,27 @@ export class Candidates {
   /** The ids found, in ascending order (= evaluation order); valid until the next call. */
   ordered(): Int32Array {
     const n = this.set.count;
-    const view = this.sorted.subarray(0, n);
-    view.set(this.set.ids.subarray(0, n));
-    if (n > 1) view.sort();
+    const out = this.sorted;
+    const ids = this.set.ids;
+    let view: Int32Array | undefined;
+    if (n < CACHED_VIEWS) {
+      view = this.views[n];
+      if (view === undefined) this.views[n] = view = out.subarray(0, n);
+    } else view = out.subarray(0, n);
+    if (n <= INSERTION_SORT_MAX) {
+      for (let i = 0; i < n; i++) {
+        const v = ids[i]! | 0;
+        let j = i - 1;
+        while (j >= 0 && out[j]! > v) {
+          out[j + 1] = out[j]!;
+          j--;
+        }
+        out[j + 1] = v;
+      }
+    } else {
+      view.set(ids.subarray(0, n));
+      view.sort();
+    }
     return view;
   }
 }

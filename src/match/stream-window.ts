@@ -13,6 +13,8 @@ import type { Candidates } from './groups.js';
 
 const MAX_ANCHORS = 16;
 const MAX_CARRIED = 64;
+const NO_INTS = new Int32Array(0);
+const NO_OFFSETS = new Float64Array(0);
 
 export class StreamWindow implements LowercaseSource {
   /** Index in bytes() where data not yet inspected begins. */
@@ -23,14 +25,18 @@ export class StreamWindow implements LowercaseSource {
   private base = 0;
   private view: Uint8Array | null = null;
   private readonly anchors: number[] = [];
-  private readonly anchorView = new Int32Array(MAX_ANCHORS);
-  private readonly carriedIds = new Int32Array(MAX_CARRIED);
+  // Allocated on first use: many windows never carry a candidate or run an anchored rule.
+  private anchorView: Int32Array = NO_INTS;
+  private carriedIds: Int32Array = NO_INTS;
   /** Stream offset up to which each carried candidate's evidence reaches; dropped once it leaves the window. */
-  private readonly carriedUntil = new Float64Array(MAX_CARRIED);
+  private carriedUntil: Float64Array = NO_OFFSETS;
   private carriedCount = 0;
   /** Lower-cased copy of buf[0 .. lowerLen), extended on demand (nocase searches). */
   private lowerBuf: Uint8Array | null = null;
   private lowerLen = 0;
+  /** Word views of buf and lowerBuf (both own their memory from offset 0): lowering folds four bytes at a time. */
+  private buf32: Int32Array | null = null;
+  private lower32: Int32Array | null = null;
 
   constructor(private readonly keep: number) {
     // Grown on demand: many flows carry a few bytes only.
@@ -59,6 +65,7 @@ export class StreamWindow implements LowercaseSource {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
+      this.buf32 = null;
     }
     this.buf.set(chunk, this.len);
     this.len = need;
@@ -73,12 +80,28 @@ export class StreamWindow implements LowercaseSource {
       const grown = new Uint8Array(this.buf.length);
       if (this.lowerBuf !== null) grown.set(this.lowerBuf.subarray(0, this.lowerLen));
       this.lowerBuf = grown;
+      this.lower32 = null;
     }
     const lb = this.lowerBuf;
     const src = this.buf;
-    for (let i = this.lowerLen; i < this.len; i++) lb[i] = LOWER[src[i]!]!;
-    this.lowerLen = this.len;
-    return lb.subarray(0, this.len);
+    const len = this.len;
+    let i = this.lowerLen;
+    if (len - i >= 16) {
+      for (; (i & 3) !== 0; i++) lb[i] = LOWER[src[i]!]!;
+      const s32 = (this.buf32 ??= new Int32Array(src.buffer, src.byteOffset, src.length >>> 2));
+      const l32 = (this.lower32 ??= new Int32Array(lb.buffer, lb.byteOffset, lb.length >>> 2));
+      const words = len >>> 2;
+      for (let w = i >>> 2; w < words; w++) {
+        // A-Z to a-z in each byte of the word (see foldWord in prefilter/step-scanner.ts).
+        const x = s32[w]!;
+        const low = x & 0x7f7f7f7f;
+        l32[w] = x | ((((low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~x) & 0x80808080) >>> 2);
+      }
+      i = words << 2;
+    }
+    for (; i < len; i++) lb[i] = LOWER[src[i]!]!;
+    this.lowerLen = len;
+    return lb.subarray(0, len);
   }
 
   /** The window's bytes (valid until the next append or consumed()). */
@@ -89,6 +112,7 @@ export class StreamWindow implements LowercaseSource {
   /** Chunk starts inside the window, as indexes into bytes(), ascending. */
   anchorOffsets(): Int32Array {
     let n = 0;
+    if (this.anchorView.length === 0) this.anchorView = new Int32Array(MAX_ANCHORS);
     for (const a of this.anchors) if (a >= this.base) this.anchorView[n++] = a - this.base;
     return this.anchorView.subarray(0, n);
   }
@@ -99,6 +123,11 @@ export class StreamWindow implements LowercaseSource {
 
   /** Carries ids[0..count) to the next inspection of this direction. */
   carry(ids: Uint32Array, count: number): void {
+    if (count === 0) return;
+    if (this.carriedIds.length === 0) {
+      this.carriedIds = new Int32Array(MAX_CARRIED);
+      this.carriedUntil = new Float64Array(MAX_CARRIED);
+    }
     const until = this.base + this.len;
     for (let k = 0; k < count; k++) {
       const id = ids[k]!;
@@ -132,7 +161,9 @@ export class StreamWindow implements LowercaseSource {
       this.base += drop;
       if (this.buf.length > Math.max(4096, this.keep * 8)) {
         this.buf = this.buf.slice(0, Math.max(256, this.keep * 2));
+        this.buf32 = null;
         if (this.lowerBuf !== null) this.lowerBuf = this.lowerBuf.slice(0, this.buf.length);
+        this.lower32 = null;
       }
     }
     this.newStart = this.len;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BacktrackRegex } from '../../src/options/lib/pcre-backtrack.js';
+import { BacktrackRegex, withoutRedundantLookaheads } from '../../src/options/lib/pcre-backtrack.js';
 import { compileRegex, toRe2Source } from '../../src/options/lib/regex-runner.js';
 import { translatePcre } from '../../src/options/lib/pcre-translate.js';
 import { Inspection } from '../../src/options/matcher.js';
@@ -43,6 +43,8 @@ describe('pcre engine tiers', () => {
     expect(tier('^Content-Length\\s*\\x3a\\s*-\\d+', { multiline: true, caseless: true })).toBe('irregexp');
     expect(tier('(ab)\\1')).toBe('backtrack');
     expect(tier('foo(?=bar)')).toBe('backtrack');
+    // A lookahead that only restates the next item's first byte is a hint, dropped.
+    expect(tier('^Content-Type\\x3a\\s*(?=[av])(video|audio)', { multiline: true, caseless: true })).toBe('irregexp');
     expect(tier('(?<=x)y')).toBe('backtrack');
   });
 });
@@ -89,6 +91,17 @@ describe('each tier agrees with JavaScript regex semantics', () => {
     ['^a\\s*(?=[ab])(ab|b)', { multiline: true, caseless: true }],
     ['(?:a|)b?(?=c)c', {}],
     ['(?<=\\n)(?:b{0}|A)c', { caseless: true }],
+    // A leading multiline ^ limits the backtracker to line starts; lookaround with and
+    // without groups inside (captures saved only when a group can change them).
+    ['^(a)(?=(b))\\2c?', { multiline: true }],
+    ['^(?=a)', { multiline: true }],
+    ['^(?:a|\\n)*(?!b)c', { multiline: true, caseless: true }],
+    // A one-set lookahead is dropped only when the item after it starts with that set anyway.
+    ['(?=[ab])(?:ab|b)+c?', {}],
+    ['(?=[a])(a|b)c', {}],
+    ['(?=[ab])b*a', {}],
+    ['c(?=[ab])', {}],
+    ['^c\\s*(?=[ab])(a\\n|b)', { multiline: true, caseless: true }],
   ];
   for (const [pattern, options] of PATTERNS) {
     const t = translatePcre(pattern, { ...NO_OPTIONS, ...options });
@@ -110,6 +123,14 @@ describe('each tier agrees with JavaScript regex semantics', () => {
       );
     });
   }
+
+  it('drops a lookahead only where the next item begins with its set anyway', () => {
+    expect(withoutRedundantLookaheads('x(?=[av])(audio|video)', '')).toBe('x(audio|video)');
+    expect(withoutRedundantLookaheads('(?=[a])(audio|video)', '')).toBe('(?=[a])(audio|video)');
+    expect(withoutRedundantLookaheads('(?=[ab])b*', '')).toBe('(?=[ab])b*');
+    expect(withoutRedundantLookaheads('(?=[ab](c))b', '')).toBe('(?=[ab](c))b');
+    expect(withoutRedundantLookaheads('(?=[AVav])([Aa]|[Vv])', '')).toBe('([Aa]|[Vv])');
+  });
 
   it('rewrites only the line anchors RE2 lacks, outside character classes', () => {
     expect(toRe2Source('a(?=\\n?$)')).toEqual({ source: 'a$', dollarNl: true });

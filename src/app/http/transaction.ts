@@ -25,13 +25,27 @@ import type { HttpMessage, HttpRequest, HttpResponse } from './message.js';
 import { normalizeUri, type NormalizedUri } from './normalize-uri.js';
 
 const CRLF = ascii('\r\n');
-const COLON_SP = new Uint8Array([COLON, SP]);
 
 /** Per-side lazily built buffers. */
 interface SideCache {
   header?: Uint8Array;
   headerNames?: Uint8Array;
   start?: Uint8Array;
+  /** Header fields merged by name, shared by the buffers built from them, and the fields they came from. */
+  merged?: NamedField[];
+  mergedOf?: readonly unknown[];
+}
+
+/** One side's buffers of a transaction, as a BufferSource (one object per side, no closure). */
+class SideView implements BufferSource {
+  constructor(
+    private readonly tx: HttpTransaction,
+    private readonly side: HttpSide,
+  ) {}
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    return this.tx.bufferFor(name, this.side);
+  }
 }
 
 /**
@@ -91,12 +105,20 @@ export class HttpTransaction implements HttpTxView {
   }
 
   view(side: HttpSide): BufferSource {
-    if (side === 'request') return (this.requestView ??= { buffer: (name: BufferName) => this.bufferFor(name, 'request') });
-    return (this.responseView ??= { buffer: (name: BufferName) => this.bufferFor(name, 'response') });
+    if (side === 'request') return (this.requestView ??= new SideView(this, 'request'));
+    return (this.responseView ??= new SideView(this, 'response'));
   }
 
   private cache(side: HttpSide): SideCache {
     return side === 'request' ? (this.requestCache ??= {}) : (this.responseCache ??= {});
+  }
+
+  private merged(msg: HttpMessage, cache: SideCache): NamedField[] {
+    if (cache.merged === undefined || cache.mergedOf !== msg.fields) {
+      cache.merged = mergedFields(msg.head, msg.fields);
+      cache.mergedOf = msg.fields;
+    }
+    return cache.merged;
   }
 
   bufferFor(name: BufferName, side: HttpSide): Uint8Array | undefined {
@@ -231,7 +253,10 @@ export class HttpTransaction implements HttpTxView {
     const cache = this.cache(side);
     if (cache.header === undefined) {
       const skip = side === 'request' ? H_COOKIE : H_SET_COOKIE;
-      cache.header = serializeFields(mergedFields(msg.head, msg.fields), skip);
+      const fields = this.merged(msg, cache);
+      const out = new Uint8Array(serializedLength(fields, skip));
+      serializeFields(fields, skip, out, 0);
+      cache.header = out;
     }
     return nonEmpty(cache.header);
   }
@@ -240,7 +265,7 @@ export class HttpTransaction implements HttpTxView {
     if (msg === null || !msg.headParsed || msg.fields.length === 0) return undefined;
     const cache = this.cache(side);
     if (cache.headerNames === undefined) {
-      const merged = mergedFields(msg.head, msg.fields);
+      const merged = this.merged(msg, cache);
       let total = 4;
       for (const f of merged) total += f.name.length + 2;
       const out = new Uint8Array(total);
@@ -263,12 +288,14 @@ export class HttpTransaction implements HttpTxView {
     const cache = this.cache(side);
     if (cache.start === undefined) {
       const line = msg.startLine();
-      const headers = serializeFields(mergedFields(msg.head, msg.fields), -1);
-      const out = new Uint8Array(line.length + 2 + headers.length + 2);
+      const fields = this.merged(msg, cache);
+      const out = new Uint8Array(line.length + 2 + serializedLength(fields, -1) + 2);
       out.set(line, 0);
-      out.set(CRLF, line.length);
-      out.set(headers, line.length + 2);
-      out.set(CRLF, line.length + 2 + headers.length);
+      out[line.length] = CR;
+      out[line.length + 1] = LF;
+      const o = serializeFields(fields, -1, out, line.length + 2);
+      out[o] = CR;
+      out[o + 1] = LF;
       cache.start = out;
     }
     return cache.start;
@@ -348,23 +375,40 @@ export function normalizeHostBytes(raw: Uint8Array): Uint8Array {
   return out;
 }
 
-function serializeFields(fields: readonly NamedField[], skipId: number): Uint8Array {
+/** Bytes of the fields as serializeFields writes them. */
+function serializedLength(fields: readonly NamedField[], skipId: number): number {
   let total = 0;
-  for (const f of fields) if (f.id !== skipId) total += f.name.length + f.value.length + 4;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const f of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.id !== skipId) total += f.name.length + f.value.length + 4;
+  }
+  return total;
+}
+
+/** Writes "name: value\r\n" for each field but those with id skipId into out at o; returns the end. */
+function serializeFields(fields: readonly NamedField[], skipId: number, out: Uint8Array, o: number): number {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
     if (f.id === skipId) continue;
-    out.set(f.name, o);
-    o += f.name.length;
-    out.set(COLON_SP, o);
-    o += 2;
-    out.set(f.value, o);
-    o += f.value.length;
+    o = copyBytes(f.name, out, o);
+    out[o++] = COLON;
+    out[o++] = SP;
+    o = copyBytes(f.value, out, o);
     out[o++] = CR;
     out[o++] = LF;
   }
-  return out;
+  return o;
+}
+
+/** Header names and values are short: a loop beats a TypedArray.set call. */
+function copyBytes(src: Uint8Array, out: Uint8Array, o: number): number {
+  const n = src.length;
+  if (n > 64) {
+    out.set(src, o);
+    return o + n;
+  }
+  for (let i = 0; i < n; i++) out[o + i] = src[i]!;
+  return o + n;
 }
 
 function nonEmpty(b: Uint8Array | null | undefined): Uint8Array | undefined {

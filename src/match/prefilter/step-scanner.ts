@@ -1,4 +1,4 @@
-import { popcount } from './table-bits.js';
+import { popcount, spellings } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
 import { FoundBits } from './found-bits.js';
@@ -24,6 +24,23 @@ let sharedView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
   if (sharedView.buffer !== buf.buffer) sharedView = new DataView(buf.buffer);
   return sharedView;
+}
+
+/**
+ * On little-endian hosts the word loops read aligned words of the buffer's memory through one
+ * Int32Array (cheaper per step than DataView.getInt32), starting up to three bytes early so that
+ * the words align; probes of those bytes are harmless, every report being verified in range.
+ */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+let sharedWords: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let sharedWordsOf: ArrayBufferLike | null = null;
+
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
+  if (sharedWordsOf !== buffer) {
+    sharedWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    sharedWordsOf = buffer;
+  }
+  return sharedWords;
 }
 
 /**
@@ -80,6 +97,21 @@ export class StepScanner {
   /** Per keyTable record: the epoch in which all its patterns were found. */
   private readonly keyDone: Int32Array;
 
+  /** Slots searched alone (see step-tables.ts), each with the byte strings it matches (its spellings). */
+  private readonly aloneSlots: Int32Array;
+  private readonly aloneNeedles: Buffer[][];
+  /** Longest of them (1 or 2). */
+  private readonly aloneMaxLength: number;
+  /** Some pattern is keyed in the tables (else only the searches alone run). */
+  private readonly hasKeyed: boolean;
+  /**
+   * A set of a few patterns with few spellings: over ranges of WHOLE_SEARCH_MIN bytes or more,
+   * each pattern's native substring search beats the step loop. Null otherwise.
+   */
+  private readonly wholeSlots: Int32Array | null;
+  private readonly wholeNeedles: Buffer[][];
+  private readonly wholeMaxLength: number;
+
   /** Per raw byte: the epoch in which all patterns of its row were found. */
   private readonly rowDoneEpoch: Int32Array;
   /** The epoch stamping what was found, and the filter bits cleared since it began. */
@@ -110,6 +142,20 @@ export class StepScanner {
     this.keyDone = new Int32Array(t.keyTable.length / REC_FIELDS);
     this.quadFilterBits = 32 - t.wordShift;
     this.rowDoneEpoch = new Int32Array(256);
+    this.aloneSlots = t.searchedAlone;
+    this.aloneNeedles = Array.from(t.searchedAlone, (s) => needlesOf(slots, s)!);
+    this.aloneMaxLength = maxLength(slots, t.searchedAlone);
+    this.hasKeyed = t.wordKeyCount > 0 || this.hasShortPatterns;
+    const whole = slots.count <= MAX_WHOLE_SEARCH_PATTERNS ? Array.from({ length: slots.count }, (_, s) => needlesOf(slots, s)) : [];
+    if (whole.length > 0 && whole.every((n) => n !== null)) {
+      this.wholeSlots = Int32Array.from(whole, (_, s) => s);
+      this.wholeNeedles = whole as Buffer[][];
+      this.wholeMaxLength = maxLength(slots, this.wholeSlots);
+    } else {
+      this.wholeSlots = null;
+      this.wholeNeedles = [];
+      this.wholeMaxLength = 0;
+    }
     // Per epoch each pair or word key bit is cleared at most once, and each byte's 1-byte bits
     // once (8 words): the undo log never overflows.
     const undoCapacity = t.pairKeyCount + t.wordKeyCount + 256 * 8 + 1;
@@ -138,6 +184,12 @@ export class StepScanner {
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     // The caller (Prefilter) has checked the range and the set, and start < end.
     this.found.begin(out);
+    if (this.wholeSlots !== null && end - start >= WHOLE_SEARCH_MIN) {
+      this.searchEach(this.wholeSlots, this.wholeNeedles, this.wholeMaxLength, buf, contextStart, start, end, out);
+      return;
+    }
+    if (this.aloneSlots.length > 0) this.searchEach(this.aloneSlots, this.aloneNeedles, this.aloneMaxLength, buf, contextStart, start, end, out);
+    if (!this.hasKeyed) return;
     // A key run (at most 7 bytes) ends up to maxKeyLookahead bytes before its occurrence does.
     const from = Math.max(contextStart, start - this.maxKeyLookahead - 6);
     let i: number;
@@ -154,15 +206,52 @@ export class StepScanner {
     }
   }
 
+  /**
+   * Searches each of `slots` (with its spellings `needles`, longest `maxLen` bytes) not found yet
+   * in this epoch, by native substring search: occurrences in [lo, end) ending after start.
+   */
+  private searchEach(slots: Int32Array, needleLists: Buffer[][], maxLen: number, buf: Uint8Array, lo: number, start: number, end: number, out: CandidateSet): void {
+    const info = this.slotInfo;
+    const epoch = this.found.epoch;
+    // One view over the bytes any of them may occupy.
+    const from = Math.max(lo, start - maxLen + 1);
+    let view: Buffer | null = null;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      const r = s * SLOT_FIELDS;
+      if (info[r + SLOT_DONE] === epoch) continue;
+      const at = Math.max(lo, start - (info[r + SLOT_LENGTH]! & ~NOCASE_FLAG) + 1) - from;
+      view ??= Buffer.from(buf.buffer, buf.byteOffset + from, end - from);
+      const needles = needleLists[k]!;
+      for (let j = 0; j < needles.length; j++) {
+        if (view.indexOf(needles[j]!, at) >= 0) {
+          this.report(s, out);
+          break;
+        }
+      }
+    }
+  }
+
   // The three step loops differ only in the pair probes. Constants are written out: TurboFan
   // folds literals, not imported bindings.
 
   /** The step loop when every pattern has 7+ bytes: one probe per four bytes. */
   private scanWords(buf: Uint8Array, lo: number, start: number, end: number, from: number, out: CandidateSet): number {
-    const view = viewOf(buf);
     const at = buf.byteOffset;
     const words = this.wordBits;
     const ws = this.wordShift;
+    if (LITTLE_ENDIAN) {
+      const mem = wordsOf(buf.buffer);
+      let i = from - ((at + from) & 3);
+      for (; i + 4 <= end; i += 4) {
+        const a = mem[(at + i) >> 2]!;
+        const low = a & 0x7f7f7f7f;
+        const h = Math.imul(a | ((((low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~a) & 0x80808080) >>> 2), 0x9e3779b1) >>> ws;
+        if (((words[h >>> 5]! >>> h) & 1) !== 0) this.confirmWord(buf, lo, start, end, i, foldWord(a), out);
+      }
+      return i;
+    }
+    const view = viewOf(buf);
     let i = from;
     for (; i + 4 <= end; i += 4) {
       const a = view.getInt32(at + i, true);
@@ -176,11 +265,26 @@ export class StepScanner {
 
   /** The step loop for sets with 2-6 byte patterns but no 1-byte ones: pairs at i and i+2. */
   private scanEvenPairs(buf: Uint8Array, lo: number, start: number, end: number, from: number, out: CandidateSet): number {
-    const view = viewOf(buf);
     const at = buf.byteOffset;
     const words = this.wordBits;
     const ws = this.wordShift;
     const pairs = this.pairBits;
+    if (LITTLE_ENDIAN) {
+      const mem = wordsOf(buf.buffer);
+      let i = from - ((at + from) & 3);
+      for (; i + 4 <= end; i += 4) {
+        const a = mem[(at + i) >> 2]!;
+        const low = a & 0x7f7f7f7f;
+        const h = Math.imul(a | ((((low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~a) & 0x80808080) >>> 2), 0x9e3779b1) >>> ws;
+        const q1 = a & 0xffff;
+        const q3 = a >>> 16;
+        if ((((words[h >>> 5]! >>> h) | (pairs[q1 >>> 5]! >>> q1) | (pairs[q3 >>> 5]! >>> q3)) & 1) !== 0) {
+          this.verifyStep(buf, lo, start, end, i, 0, a, out);
+        }
+      }
+      return i;
+    }
+    const view = viewOf(buf);
     let i = from;
     for (; i + 4 <= end; i += 4) {
       const a = view.getInt32(at + i, true);
@@ -346,6 +450,32 @@ export class StepScanner {
     const ids = this.ids;
     for (let k = info[s * SLOT_FIELDS + SLOT_IDS]!, e = info[(s + 1) * SLOT_FIELDS + SLOT_IDS]!; k < e; k++) out.add(ids[k]!);
   }
+}
+
+/** Sets of at most this many patterns may be searched pattern by pattern (see wholeSlots). */
+const MAX_WHOLE_SEARCH_PATTERNS = 4;
+/** A pattern with more spellings (nocase letters) than this is never searched alone. */
+const MAX_SPELLINGS = 4;
+/** Below this many new bytes the step loop wins over a few native searches (their setup costs). */
+const WHOLE_SEARCH_MIN = 256;
+
+/** The byte strings slot s matches (both cases of each letter under nocase), or null when too many. */
+function needlesOf(slots: PatternSlots, s: number): Buffer[] | null {
+  const from = slots.start[s]!;
+  const len = slots.length[s]!;
+  const nocase = slots.nocase[s] !== 0;
+  let spelled: number[][] = [[]];
+  for (let j = 0; j < len; j++) {
+    spelled = spelled.flatMap((p) => spellings(slots.pool[from + j]!, nocase).map((b) => [...p, b]));
+    if (spelled.length > MAX_SPELLINGS) return null;
+  }
+  return spelled.map((p) => Buffer.from(p));
+}
+
+function maxLength(slots: PatternSlots, list: Int32Array): number {
+  let m = 0;
+  for (const s of list) m = Math.max(m, slots.length[s]!);
+  return m;
 }
 
 /** The 4 bytes at `at`, little-endian. */

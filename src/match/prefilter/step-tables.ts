@@ -45,6 +45,12 @@ export interface PrefilterTables {
   pairOffset: Int32Array;
   /** Some pattern has 1 byte: pairs at every position must be probed, not every other. */
   everyPair: boolean;
+  /**
+   * Slots searched on their own (native substring search) rather than keyed: the few 1-byte
+   * patterns and 2-byte ones beginning with a common byte, which would otherwise make every
+   * position's pairs probed (see MAX_SEARCHED_ALONE).
+   */
+  searchedAlone: Int32Array;
   /** Bitmap over HASH_MUL hashes of folded windows; a hash's bit is h >>> wordShift. */
   wordBits: Int32Array;
   wordShift: number;
@@ -86,6 +92,12 @@ export const CONFIRM_MUL = 0x85ebca6b | 0;
 const MAX_ROW_BYTE_RATE = 0.01;
 /** Patterns of at least this many bytes are keyed on word windows, shorter ones on pairs. */
 export const MIN_WORD_KEYED = 7;
+/**
+ * Up to this many patterns that would force probing the pairs at every position are searched
+ * alone instead (one native search each, over the buffer, until found): a handful of such
+ * searches costs less than slowing the whole scan.
+ */
+const MAX_SEARCHED_ALONE = 8;
 
 /** The 4 bytes at `at` as the scan reads them: little-endian, first byte lowest. */
 export function wordAt(bytes: Uint8Array, at: number): number {
@@ -100,6 +112,15 @@ export function buildTables(slots: PatternSlots, maxLookahead: number, filterBit
   for (let s = 0; s < n; s++) if (slots.length[s]! >= MIN_WORD_KEYED) counts.add(folded, slots.start[s]!, slots.length[s]!);
 
   const slotInfo = new Int32Array((n + 1) * SLOT_FIELDS);
+  // The patterns that would need every position's pairs probed: searched alone when few.
+  const alone: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const len = slots.length[s]!;
+    if (len === 1 || (len === 2 && 2 ** -BYTE_COST[folded[slots.start[s]!]!]! > MAX_ROW_BYTE_RATE)) alone.push(s);
+  }
+  if (alone.length > MAX_SEARCHED_ALONE) alone.length = 0;
+  const searchedAlone = new Uint8Array(n);
+  for (const s of alone) searchedAlone[s] = 1;
   const rows: number[][] = Array.from({ length: 256 }, () => []);
   // Pair entries as pair * 2^24 + entry number (exact in a double), sorted below.
   const pairKeys: number[] = [];
@@ -120,6 +141,7 @@ export function buildTables(slots: PatternSlots, maxLookahead: number, filterBit
     slotInfo[base + SLOT_POOL] = from;
     slotInfo[base + SLOT_LENGTH] = len | (nocase ? NOCASE_FLAG : 0);
     slotInfo[base + SLOT_IDS] = slots.idStart[s]!;
+    if (searchedAlone[s] === 1) continue;
     if (len === 1) {
       everyPair = true;
       for (const b of spellings(slots.pool[from]!, nocase)) rows[b]!.push(s);
@@ -245,6 +267,7 @@ export function buildTables(slots: PatternSlots, maxLookahead: number, filterBit
     pairSlot,
     pairOffset,
     everyPair,
+    searchedAlone: Int32Array.from(alone),
     wordBits,
     wordShift,
     keyTable,

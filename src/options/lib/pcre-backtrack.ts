@@ -9,6 +9,10 @@
 
 export class RegexLimitExceeded extends Error {}
 
+/** How pcre-translate.ts spells PCRE's multiline `^`, and the lookaround inside it. */
+const ML_CARET = '(?:^|(?<=\\n)(?=[\\s\\S]))';
+const ML_CARET_LOOKS = '(?<=\\n)(?=[\\s\\S])';
+
 const enum K {
   Set,
   Seq,
@@ -28,7 +32,7 @@ type Node =
   | { k: K.Seq; items: Node[] }
   | { k: K.Alt; alts: Node[] }
   | { k: K.Group; index: number; body: Node }
-  | { k: K.Look; behind: boolean; negate: boolean; body: Node; minLen: number; maxLen: number }
+  | { k: K.Look; behind: boolean; negate: boolean; body: Node; minLen: number; maxLen: number; captures: boolean; at: number; end: number }
   | { k: K.Backref; index: number }
   | { k: K.Start }
   | { k: K.End }
@@ -225,6 +229,7 @@ class Parser {
 
   private group(): Node {
     const s = this.s;
+    const at = this.i;
     this.i++;
     if (s[this.i] === '?') {
       const kind = s.slice(this.i, this.i + 3);
@@ -244,7 +249,7 @@ class Parser {
       const body = this.alternation();
       this.close();
       const [minLen, maxLen] = lengthRange(body);
-      return { k: K.Look, behind: look.behind, negate: look.negate, body, minLen, maxLen };
+      return { k: K.Look, behind: look.behind, negate: look.negate, body, minLen, maxLen, captures: hasGroup(body), at, end: this.i };
     }
     const index = ++this.groups;
     const body = this.alternation();
@@ -370,6 +375,80 @@ function foldSet(set: Uint8Array): Uint8Array {
  * The bytes a non-empty match of a node can begin with, or null when that is not known
  * (back-references). Zero-width nodes (anchors, lookaround) begin with nothing.
  */
+/**
+ * The source without its redundant lookaheads: a positive lookahead of one byte set, `(?=[av])`,
+ * directly followed by an item that cannot match empty and whose every match begins with a byte
+ * of that set (written as a hint for backtracking engines). Dropping it changes no match, and a
+ * pattern without lookaround may run on a faster engine. Returns the source unchanged when
+ * there is none or it cannot be parsed.
+ */
+export function withoutRedundantLookaheads(source: string, flags: string): string {
+  // Most patterns have no such lookahead (the one in the multiline ^ is not one): no parse.
+  if (!source.split(ML_CARET_LOOKS).join('').includes('(?=[')) return source;
+  let root: Node;
+  try {
+    root = new Parser(source, flags.includes('i')).parse();
+  } catch {
+    return source;
+  }
+  const cuts: [number, number][] = [];
+  const visit = (n: Node): void => {
+    switch (n.k) {
+      case K.Seq:
+        for (let i = 0; i < n.items.length; i++) {
+          const it = n.items[i]!;
+          const next = n.items[i + 1];
+          if (it.k === K.Look && !it.behind && !it.negate && it.body.k === K.Set && next !== undefined && lengthRange(next)[0] > 0) {
+            const lead = leadSet(next);
+            const allowed = it.body.set;
+            let covered = lead !== null;
+            for (let b = 0; covered && b < 256; b++) if (lead![b] === 1 && allowed[b] !== 1) covered = false;
+            if (covered) cuts.push([it.at, it.end]);
+          }
+          visit(it);
+        }
+        return;
+      case K.Alt:
+        for (const a of n.alts) visit(a);
+        return;
+      case K.Group:
+      case K.Look:
+      case K.Repeat:
+        visit(n.body);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(root);
+  if (cuts.length === 0) return source;
+  cuts.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  for (const [at, end] of cuts) {
+    out += source.slice(from, at);
+    from = end;
+  }
+  return out + source.slice(from);
+}
+
+/** Whether a capturing group occurs in the node. */
+function hasGroup(n: Node): boolean {
+  switch (n.k) {
+    case K.Group:
+      return true;
+    case K.Seq:
+      return n.items.some(hasGroup);
+    case K.Alt:
+      return n.alts.some(hasGroup);
+    case K.Look:
+    case K.Repeat:
+      return hasGroup(n.body);
+    default:
+      return false;
+  }
+}
+
 function leadSet(n: Node): Uint8Array | null {
   switch (n.k) {
     case K.Set:
@@ -473,6 +552,8 @@ export class BacktrackRegex {
    * are skipped. Worked out on the first exec (undefined until then).
    */
   private lead: Uint8Array | null | undefined = undefined;
+  /** Every match begins with PCRE's multiline `^`: only line starts are tried. */
+  private readonly lineStart: boolean;
   private subject = '';
   private steps = 0;
   private limit = 0;
@@ -484,6 +565,8 @@ export class BacktrackRegex {
     this.sticky = flags.includes('y');
     this.caseless = flags.includes('i');
     this.caps = new Int32Array((p.groups + 1) * 2).fill(-1);
+    // The translator's spelling of multiline `^` leading a pattern with no top-level `|`.
+    this.lineStart = source.startsWith(ML_CARET) && this.root.k === K.Seq && this.root.items[0]!.k === K.Alt;
   }
 
   /** Whether a source can be compiled (the syntax subset the pcre translator produces). */
@@ -503,7 +586,10 @@ export class BacktrackRegex {
     const last = this.sticky ? from : subject.length;
     if (this.lead === undefined) this.lead = lengthRange(this.root)[0] > 0 ? leadSet(this.root) : null;
     const lead = this.lead;
+    const lineStart = this.lineStart;
     for (let s = from; s <= last; s++) {
+      // Multiline `^` holds at the subject start, and after a newline that is not the last byte.
+      if (lineStart && s > 0 && (s >= subject.length || subject.charCodeAt(s - 1) !== 0x0a)) continue;
       if (lead !== null) {
         if (s >= subject.length) break;
         const c = subject.charCodeAt(s);
@@ -511,10 +597,12 @@ export class BacktrackRegex {
       }
       this.caps.fill(-1);
       let endAt = -1;
-      const ok = this.m(this.root, s, (p) => {
+      const done = (p: number): boolean => {
         endAt = p;
         return true;
-      });
+      };
+      // At a line start the leading multiline `^` (zero-width, no group) holds: match what follows it.
+      const ok = lineStart ? this.seq((this.root as Extract<Node, { k: K.Seq }>).items, 1, s, done) : this.m(this.root, s, done);
       if (ok) {
         this.start = s;
         this.end = endAt;
@@ -597,7 +685,8 @@ export class BacktrackRegex {
   }
 
   private look(n: Extract<Node, { k: K.Look }>, pos: number, k: Cont): boolean {
-    const saved = this.caps.slice();
+    // Without a group inside, the assertion cannot change the captures: nothing to restore.
+    const saved = n.captures ? this.caps.slice() : null;
     let found: boolean;
     if (!n.behind) {
       found = this.m(n.body, pos, () => true);
@@ -609,15 +698,15 @@ export class BacktrackRegex {
       for (let st = hi; st >= lo && !found; st--) found = this.m(n.body, st, (p) => p === pos);
     }
     if (n.negate) {
-      this.caps.set(saved);
+      if (saved !== null) this.caps.set(saved);
       return !found && k(pos);
     }
     if (!found) {
-      this.caps.set(saved);
+      if (saved !== null) this.caps.set(saved);
       return false;
     }
     if (k(pos)) return true;
-    this.caps.set(saved);
+    if (saved !== null) this.caps.set(saved);
     return false;
   }
 

@@ -19,7 +19,7 @@
 import v8 from 'node:v8';
 import { RE2JS, type Matcher } from 're2js';
 import { DEFAULT_REGEX_LIMITS, type RegexLimits } from '../matcher.js';
-import { BacktrackRegex, RegexLimitExceeded } from './pcre-backtrack.js';
+import { BacktrackRegex, RegexLimitExceeded, withoutRedundantLookaheads } from './pcre-backtrack.js';
 
 let flagsSet = false;
 let linearProbe = false;
@@ -427,7 +427,9 @@ function lineRunner(source: string, flags: string): LineRunner | null {
   return new LineRunner(body, flags, lineStart, lineEnd);
 }
 
-function chooseTier(source: string, flags: string, limits: RegexLimits): RegexChoice {
+function chooseTier(original: string, flags: string, limits: RegexLimits): RegexChoice {
+  // `(?=[av])(audio|video)`: a hint for backtracking engines that would keep the faster tiers away.
+  const source = withoutRedundantLookaheads(original, flags);
   if (linearCapable(source, flags)) return { runner: new IrregexpRunner(source, flags) };
   const lines = lineRunner(source, flags);
   if (lines !== null) return { runner: lines };

@@ -226,6 +226,66 @@ describe('Prefilter engines', () => {
     }
   });
 
+  it('searches a few 1-byte and common-first-byte 2-byte patterns alone, with context and range limits kept', () => {
+    const ps = [pat(0, '=='), pat(1, 'e', true), pat(2, 'ab', true), pat(3, 'qwertyuiop'), pat(4, '{]'), pat(5, 'xyz')];
+    const m = Prefilter.build(ps, { engine: 'step' });
+    // The pairs at every position need no probing: those patterns are searched on their own.
+    expect((m as unknown as { scanner: { everyPair: boolean } }).scanner.everyPair).toBe(false);
+    for (const text of ['==', 'x==', 'xE', 'xxAbxx', 'qwertyuiop=', 'zz{]xyz', '=x=', 'aB', '']) {
+      const buf = bytesOf(text);
+      for (let from = 0; from <= buf.length; from++) {
+        for (let to = from; to <= buf.length; to++) {
+          expect(found(m, buf, from, to), `${text} [${from}, ${to})`).toEqual(referenceIds(ps, buf, from, to));
+          // With context: occurrences in [0, to) ending after `from`.
+          const out = m.createCandidateSet();
+          if (from < to) m.scanWithContext(buf, 0, from, to, out);
+          const want = ps.filter((p) => endsAfter(p, buf, from, to)).map((p) => p.id);
+          expect(sorted(out.toArray()), `${text} context, new [${from}, ${to})`).toEqual(from < to ? want : []);
+        }
+      }
+    }
+  });
+
+  it('searches a set of a few patterns pattern by pattern over long ranges, with the same results', () => {
+    const sets = [
+      [pat(0, 'whoami'), pat(1, 'org.apache.spark.deploy')],
+      [pat(0, 'ab', true), pat(1, 'x'), pat(2, 'Zq', true), pat(3, 'long enough pattern')],
+      [pat(0, 'twoletters', true), pat(1, 'QQ')],
+    ];
+    for (const ps of sets) {
+      const m = Prefilter.build(ps, { engine: 'step' });
+      for (const at of [0, 1, 3, 150, 297, 300 - 6]) {
+        for (const p of ps) {
+          const buf = new Uint8Array(300).fill(0x2e);
+          buf.set(p.nocase ? p.bytes.map((b) => (b >= 0x61 && b <= 0x7a ? b - 0x20 : b)) : p.bytes, Math.min(at, 300 - p.bytes.length));
+          for (const [from, to] of [[0, 300], [0, 299], [1, 300], [10, 280], [0, 40]] as const) {
+            expect(found(m, buf, from, to), `${p.id} at ${at} [${from}, ${to})`).toEqual(referenceIds(ps, buf, from, to));
+            const out = m.createCandidateSet();
+            m.scanWithContext(buf, 0, from, to, out);
+            expect(sorted(out.toArray()), `${p.id} at ${at} context [${from}, ${to})`).toEqual(ps.filter((q) => endsAfter(q, buf, from, to)).map((q) => q.id));
+          }
+        }
+      }
+    }
+  });
+
+  it('scans views at any offset of their memory, never reporting bytes outside the view', () => {
+    const ps = [pat(0, 'attack'), pat(1, 'ck'), pat(2, 'qwertyuiop'), pat(3, 'x1')];
+    const m = Prefilter.build(ps, { engine: 'step' });
+    const text = 'qwertyuiop attack x1 qwertyuiop';
+    for (let offset = 0; offset < 8; offset++) {
+      // The memory around the view holds every pattern too.
+      const memory = bytesOf(`${'attackqwertyuiopx1ck'.slice(0, offset)}${text}attackqwertyuiopx1ck`);
+      const view = memory.subarray(offset, offset + text.length);
+      for (let from = 0; from < view.length; from++) {
+        for (const to of [from + 1, from + 5, view.length]) {
+          if (to > view.length) continue;
+          expect(found(m, view, from, to), `offset ${offset} [${from}, ${to})`).toEqual(referenceIds(ps, view, from, to));
+        }
+      }
+    }
+  });
+
   it('agree with each other on long patterns at every alignment', () => {
     const ps = [pat(0, 'GET /admin/config.php'), pat(1, 'x-forwarded-for:', true), pat(2, Uint8Array.of(0x00, 0x01, 0x86, 0xa5, 0x00, 0x00, 0x00, 0x02))];
     const step = Prefilter.build(ps, { engine: 'step' });
@@ -294,3 +354,15 @@ describe('Prefilter streams', () => {
     expect(out.count).toBe(0);
   });
 });
+
+/** Whether the pattern occurs in buf[0, to) at a position whose end lies after `from`. */
+function endsAfter(p: PrefilterPattern, buf: Uint8Array, from: number, to: number): boolean {
+  const fold = (b: number): number => (p.nocase && b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+  for (let at = 0; at + p.bytes.length <= to; at++) {
+    if (at + p.bytes.length <= from) continue;
+    let ok = true;
+    for (let j = 0; ok && j < p.bytes.length; j++) ok = fold(buf[at + j]!) === fold(p.bytes[j]!);
+    if (ok) return true;
+  }
+  return false;
+}
