@@ -9,7 +9,10 @@ export interface StateTimeouts {
   /** Before the flow is established (TCP handshake incomplete, or traffic seen one way only). */
   new: number;
   established: number;
-  /** TCP only: after both FINs or a RST. */
+  /**
+   * TCP only: after both FINs or a RST. The flow's buffers are freed at the close already; this
+   * is how long its small record stays to recognise late packets (retransmissions, last ACKs).
+   */
   closed: number;
 }
 
@@ -81,7 +84,8 @@ export function defaultStreamConfig(): StreamConfig {
     flow: {
       maxFlows: 65536,
       timeouts: {
-        tcp: { new: 60, established: 600, closed: 60 },
+        // closed: Suricata's built-in TCP default (its example yaml raises it to 60 s).
+        tcp: { new: 60, established: 600, closed: 10 },
         udp: { new: 30, established: 300, closed: 30 },
         icmp: { new: 30, established: 300, closed: 30 },
         other: { new: 30, established: 300, closed: 30 },

@@ -77,6 +77,18 @@ export class Flow implements FlowView {
   serverIsn = 0;
   clientFin = false;
   serverFin = false;
+  /**
+   * The session is over for good: a RST, or both FINs acknowledged. Nothing the ends send later
+   * is expected to carry new data.
+   */
+  closeComplete = false;
+  /**
+   * The flow's buffers were freed and the sink told (flowEnd) before the flow left the table:
+   * it stays as a small record for late packets until its closed timeout.
+   */
+  released = false;
+  /** Waiting in the engine's list of flows to release before the next packet. */
+  releaseQueued = false;
   /** Data the client sent (delivered with toServer = true). */
   client: TcpStream | null = null;
   /** Data the server sent. */

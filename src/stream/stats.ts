@@ -17,8 +17,19 @@ export interface StreamStats {
   flowsEvicted: number;
   /** Of flowsEvicted, those that had completed a handshake (should stay near 0 under a SYN flood). */
   flowsEvictedEstablished: number;
-  /** Flows still open when the input ended. */
+  /** Flows still open (not released at their close) when the input ended. */
   flowsEndedAtFlush: number;
+  /**
+   * TCP flows whose buffers (and, through flowEnd, the later stages' state) were released as
+   * soon as their session closed (both FINs acknowledged, or a RST), ahead of their timeout.
+   */
+  tcpFlowsReleasedAtClose: number;
+  /** Packets of a TCP flow after its release at close (late ACKs, retransmissions). */
+  tcpPacketsAfterRelease: number;
+  /** Of those, segments whose data had all been delivered before the close (not inspected again). */
+  tcpRetransmissionsAfterRelease: number;
+  /** Released flows that delivered new data afterwards and so hold buffers again until they end. */
+  tcpFlowsRevived: number;
   /** A new SYN on a closed TCP flow started a new flow on the same tuple. */
   tcpReuse: number;
   /** Flows in the table right now (gauge). */
@@ -108,6 +119,10 @@ export function createStreamStats(): StreamStats {
     flowsEvicted: 0,
     flowsEvictedEstablished: 0,
     flowsEndedAtFlush: 0,
+    tcpFlowsReleasedAtClose: 0,
+    tcpPacketsAfterRelease: 0,
+    tcpRetransmissionsAfterRelease: 0,
+    tcpFlowsRevived: 0,
     tcpReuse: 0,
     flowsActive: 0,
     flowsUnkeyable: 0,
@@ -166,6 +181,10 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   flowsEvicted: 'flow.memcap',
   flowsEvictedEstablished: 'flow.memcap_established',
   flowsEndedAtFlush: 'flow.end.shutdown',
+  tcpFlowsReleasedAtClose: 'tcp.released_at_close',
+  tcpPacketsAfterRelease: 'tcp.pkts_after_close',
+  tcpRetransmissionsAfterRelease: 'tcp.retransmissions_after_close',
+  tcpFlowsRevived: 'tcp.released_flows_revived',
   tcpReuse: 'flow.tcp_reuse',
   flowsActive: 'flow.active',
   flowsUnkeyable: 'flow.unkeyable',

@@ -3,8 +3,9 @@
  * data and flow ends out, through a sink.
  *
  * Per packet, in this order:
- * 1. The packet clock advances (it never goes back: captures merged out of order do not undo
- *    timeouts); expired flows and fragment trackers are closed, their buffered data handed on.
+ * 1. TCP flows whose close completed at the previous packet are released (below). The packet
+ *    clock advances (it never goes back: captures merged out of order do not undo timeouts);
+ *    expired flows and fragment trackers are closed, their buffered data handed on.
  * 2. A fragment goes to the defragmenter. It is shown to the sink on its own, without a flow
  *    (`inspectFragments`, so that header rules such as fragbits see it, as in Snort and
  *    Suricata); the datagram it completes, if any, continues below as one packet with
@@ -14,12 +15,21 @@
  *    shows a hole there will not be filled).
  * 4. sink.packet(pkt, flow), with flow.toServer set for this packet.
  *
+ * Release at close: once a TCP session's close is complete (a RST, or both FINs acknowledged),
+ * the flow's reassembly buffers are freed and sink.flowEnd is called before the next packet, as
+ * for a flow that timed out, so the later stages free their per-flow state too. The flow stays
+ * in the table as a small record (key, TCP state, sequence positions, flowbits) for the closed
+ * timeout: late packets still find it, retransmitted data is recognised as already delivered
+ * and counted, not inspected again. New data after the release (a spoofed RST followed by more
+ * traffic) is still reassembled and handed on; such a flow gets flowEnd again when it ends.
+ * So a flow gets flowEnd once, after its last stream data, or once more after each such revival.
+ *
  * Sink calls happen synchronously inside process()/flush(); chunks and flows are only valid
  * during the call (copy a chunk to keep it). The sink must not call back into the engine.
  */
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
-import { TCP_ACK, TCP_SYN } from '../types/packet.js';
+import { TCP_ACK, TCP_SYN, type TcpHeader } from '../types/packet.js';
 import { resolveStreamConfig, type StreamConfig, type StreamOptions } from './config.js';
 import { Defragmenter, NOT_A_FRAGMENT, type IpDatagramDecoder } from './defrag.js';
 import type { StreamEventKind, StreamEventListener } from './events.js';
@@ -37,7 +47,11 @@ export interface StreamSink {
    * first byte; `gapBefore` says bytes before this chunk were never seen and were skipped.
    */
   streamData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void;
-  /** The flow left the table (timeout, eviction, tuple reuse, end of input), after its last data. */
+  /**
+   * The flow's state may be freed: its TCP session closed (it stays in the table for late
+   * packets, which still reach packet()), or it left the table (timeout, eviction, tuple reuse,
+   * end of input). Comes after the flow's last stream data.
+   */
   flowEnd?(flow: FlowView): void;
   /** An anomaly (Suricata decoder/stream event names) on the packet being processed, if any. */
   event?(kind: StreamEventKind, pkt: DecodedPacket | null, flow: FlowView | null): void;
@@ -53,6 +67,8 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
   private sink: StreamSink | null = null;
   private current: DecodedPacket | null = null;
   private nowUs = 0;
+  /** Flows whose close completed during the last packet, released before the next one. */
+  private readonly closedFlows: Flow[] = [];
 
   /**
    * @param decodeIp decodes a rebuilt IP datagram (decode/ip.ts's decodeIpDatagram with its
@@ -68,6 +84,7 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
 
   process(pkt: DecodedPacket, sink: StreamSink): void {
     this.sink = sink;
+    if (this.closedFlows.length > 0) this.releaseClosed();
     this.current = pkt;
     if (pkt.tsUs > this.nowUs) this.nowUs = pkt.tsUs;
     this.reasm.nowUs = this.nowUs;
@@ -95,6 +112,9 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
   flush(sink: StreamSink): void {
     this.sink = sink;
     this.current = null;
+    // Flows closed at the last packet end with all the others, in flow order.
+    for (const f of this.closedFlows) f.releaseQueued = false;
+    this.closedFlows.length = 0;
     this.table.removeAll('flush');
     this.defrag.flush();
   }
@@ -119,17 +139,46 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
     return this.reasm.bytesRetained;
   }
 
+  /** Reassembly bytes the flow table holds: out-of-order buffers and retained tails together. */
+  get reassemblyBytesHeld(): number {
+    return this.reasm.bytesBuffered + this.reasm.bytesRetained;
+  }
+
   /** @internal StreamDataConsumer */
   onData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
     flow.toServer = toServer;
+    const f = flow as Flow; // the reassembler is only ever handed this engine's flows
+    if (f.released) {
+      f.released = false;
+      this.stats.tcpFlowsRevived++;
+    }
     this.sink?.streamData(flow, toServer, chunk, streamOffset, gapBefore);
   }
 
   /** @internal FlowRemovalListener */
   flowRemoved(flow: Flow, reason: FlowEndReason): void {
+    // Also for a released flow: late out-of-order data may have been buffered since.
     this.tcp.finish(flow);
+    if (flow.released) return; // the sink was told at the close
     if (reason === 'flush') this.stats.flowsEndedAtFlush++;
+    flow.released = true;
     this.sink?.flowEnd?.(flow);
+  }
+
+  /** Frees what flows closed at the previous packet hold, and lets the sink free its state. */
+  private releaseClosed(): void {
+    const list = this.closedFlows;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]!;
+      f.releaseQueued = false;
+      // Gone already (evicted, reused) or released by another path.
+      if (f.released || f.timeoutClass < 0) continue;
+      this.tcp.finish(f);
+      f.released = true;
+      this.stats.tcpFlowsReleasedAtClose++;
+      this.sink?.flowEnd?.(f);
+    }
+    list.length = 0;
   }
 
   /** @internal StreamEventListener */
@@ -170,11 +219,28 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
       flow.pktsToClient++;
       flow.bytesToClient += pkt.payload.length;
     }
-    if (tcp !== undefined) this.tcp.packet(flow, pkt, tcp, toServer);
-    else if (!flow.established && flow.seenBothWays) flow.established = true;
+    if (tcp !== undefined) {
+      if (flow.released) this.lateTcpPacket(flow, pkt, tcp, toServer);
+      else this.tcp.packet(flow, pkt, tcp, toServer);
+      if (flow.closeComplete && !flow.released && !flow.releaseQueued) {
+        flow.releaseQueued = true;
+        this.closedFlows.push(flow);
+      }
+    } else if (!flow.established && flow.seenBothWays) {
+      flow.established = true;
+    }
     table.touch(flow, this.nowUs);
     flow.toServer = toServer;
     sink.packet(pkt, flow);
+  }
+
+  /** A packet of a flow released at its close: counted; data it repeats is not handed on again. */
+  private lateTcpPacket(flow: Flow, pkt: DecodedPacket, tcp: TcpHeader, toServer: boolean): void {
+    const stats = this.stats;
+    stats.tcpPacketsAfterRelease++;
+    const before = stats.tcpRetransmissions;
+    this.tcp.packet(flow, pkt, tcp, toServer);
+    stats.tcpRetransmissionsAfterRelease += stats.tcpRetransmissions - before;
   }
 
   private vlanKey(pkt: DecodedPacket): number {

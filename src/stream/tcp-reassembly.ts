@@ -76,6 +76,9 @@ export class TcpStream {
   tailEnd = 0;
   retainRefused = false;
   depthReached = false;
+  /** This direction sent a FIN, at sequence number `finSeq`. */
+  finSeen = false;
+  finSeq = 0;
 
   /** Nothing delivered, skipped or buffered yet. */
   get pristine(): boolean {

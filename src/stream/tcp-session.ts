@@ -11,6 +11,9 @@
  *   stall the session: the next ACK from the client, or data from the server, completes it.
  * - FIN from one side -> closing; from both, or a RST -> closed. Data after a FIN or RST is
  *   still reassembled (an attacker gains nothing by a spoofed RST but a flush).
+ * - The close is complete (`flow.closeComplete`) at a RST, or once each side's FIN has been
+ *   acknowledged by the other (the last ACK): from then on the engine may release the flow's
+ *   buffers, as nothing new is expected.
  * - A RST far outside the sender's sequence space is ignored and counted (RST injection).
  */
 import type { DecodedPacket, TcpHeader } from '../types/packet.js';
@@ -18,7 +21,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../types/packet.js';
 import type { TcpConfig } from './config.js';
 import type { StreamEventListener } from './events.js';
 import { Flow, TCP_CLOSED, TCP_CLOSING, TCP_ESTABLISHED, TCP_NONE, TCP_SYN_RECV, TCP_SYN_SENT } from './flow.js';
-import { seqDiff } from './seq.js';
+import { seqDiff, seqGeq } from './seq.js';
 import type { StreamStats } from './stats.js';
 import { TcpStream, type TcpReassembler } from './tcp-reassembly.js';
 
@@ -30,6 +33,11 @@ export function startsNewSession(flow: Flow, toServer: boolean, tcp: TcpHeader):
   // The tuple was first seen from the other side without a handshake (a scan, a stray
   // packet): the side now opening the session is the client.
   return flow.tcpState === TCP_NONE && !toServer;
+}
+
+/** The direction's FIN was acknowledged by the other side. */
+function finAcked(st: TcpStream): boolean {
+  return st.finSeen && st.ackValid && seqGeq(st.ackedByPeer, (st.finSeq + 1) >>> 0);
 }
 
 export class TcpSessionTracker {
@@ -64,6 +72,7 @@ export class TcpSessionTracker {
         return;
       }
       flow.tcpState = TCP_CLOSED;
+      flow.closeComplete = true;
       reasm.flush(flow, flow.client, true);
       reasm.flush(flow, flow.server, false);
       return;
@@ -140,6 +149,9 @@ export class TcpSessionTracker {
     if ((flags & TCP_FIN) !== 0) {
       if (toServer) flow.clientFin = true;
       else flow.serverFin = true;
+      // The FIN takes the sequence number after the segment's data (and its SYN, if any).
+      snd.finSeq = (seq + (syn ? 1 : 0) + pkt.payload.length) >>> 0;
+      snd.finSeen = true;
       if (flow.tcpState === TCP_ESTABLISHED || flow.tcpState === TCP_CLOSING || flow.tcpState === TCP_SYN_RECV) {
         flow.tcpState = flow.clientFin && flow.serverFin ? TCP_CLOSED : TCP_CLOSING;
       }
@@ -152,6 +164,9 @@ export class TcpSessionTracker {
     }
     if (rcv.segs.length > 0) reasm.checkGaps(flow, rcv, !toServer);
     if (snd.segs.length > 0) reasm.checkGaps(flow, snd, toServer);
+    if (flow.tcpState === TCP_CLOSED && !flow.closeComplete && finAcked(flow.client) && finAcked(flow.server)) {
+      flow.closeComplete = true;
+    }
   }
 
   /** Hands on what the flow still buffers and frees its reassembly memory. */

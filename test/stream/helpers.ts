@@ -172,6 +172,8 @@ export class RecordingSink implements StreamSink {
   readonly packets: SeenPacket[] = [];
   readonly chunks: Chunk[] = [];
   readonly ended: number[] = [];
+  /** Per flow id, what the flow's stream data and ends looked like in order: 'd' data, 'e' end. */
+  readonly lifeline = new Map<number, string>();
   readonly events: { kind: StreamEventKind; flowId: number | null }[] = [];
   /** Chunks delivered without a copy (a view of the packet payload). */
   zeroCopy = 0;
@@ -183,9 +185,16 @@ export class RecordingSink implements StreamSink {
   streamData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
     if (flow.toServer !== toServer) throw new Error('flow.toServer must match the chunk direction');
     this.chunks.push({ flowId: flow.id, toServer, data: chunk.slice(), offset: streamOffset, gapBefore });
+    this.note(flow.id, 'd');
   }
   flowEnd(flow: FlowView): void {
     this.ended.push(flow.id);
+    this.note(flow.id, 'e');
+  }
+  private note(id: number, what: string): void {
+    const line = this.lifeline.get(id) ?? '';
+    // Runs of data collapse to one mark: the order of data and ends is what matters.
+    if (!(what === 'd' && line.endsWith('d'))) this.lifeline.set(id, line + what);
   }
   event(kind: StreamEventKind, _pkt: DecodedPacket | null, flow: FlowView | null): void {
     this.events.push({ kind, flowId: flow?.id ?? null });
