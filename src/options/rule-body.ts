@@ -167,7 +167,8 @@ export interface RuleBody {
 /** The modifier options attached to a content (a handful at most), for the checks after the walk. */
 interface ContentSources {
   modifiers: OptionInstance[];
-  bufferOption?: OptionInstance;
+  /** Present (undefined) from the start: one object shape whether or not a modifier moves the content. */
+  bufferOption: OptionInstance | undefined;
 }
 
 function modifierOf(src: ContentSources, keyword: string): OptionInstance | undefined {
@@ -354,7 +355,7 @@ class RuleBodyBuilder {
       fastPattern: undefined,
       bufferFrom: uri ? 'uricontent' : sticky !== undefined ? 'sticky' : 'default',
     };
-    (this.sources ??= new Map()).set(el, { modifiers: [] });
+    (this.sources ??= new Map()).set(el, { modifiers: [], bufferOption: undefined });
     this.detection.payload.push(el);
     this.lastContent = el;
     this.lastMatch = el;
@@ -494,12 +495,22 @@ class RuleBodyBuilder {
         el.fastPattern = value as FastPatternValue;
         this.detection.fastPattern = el;
         return;
+      // One named store per keyword: a store keyed by `kw` would be a megamorphic keyed store.
       case 'offset':
+        this.checkVar(o, value as IntOrVar, kw);
+        el.offset = value as IntOrVar;
+        return;
       case 'depth':
+        this.checkVar(o, value as IntOrVar, kw);
+        el.depth = value as IntOrVar;
+        return;
       case 'distance':
+        this.checkVar(o, value as IntOrVar, kw);
+        el.distance = value as IntOrVar;
+        return;
       case 'within':
         this.checkVar(o, value as IntOrVar, kw);
-        el[kw] = value as IntOrVar;
+        el.within = value as IntOrVar;
         return;
       default:
         // A modifier module this builder has no slot for: keep it out of the model, loudly.

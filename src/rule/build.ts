@@ -36,9 +36,19 @@ export interface BuiltRule {
   sidAt?: { offset: number; length: number };
 }
 
-/** Keyword characters: letters, digits, `_`, `.`, `-` (the lexer guarantees the first is a letter or `_`). */
+/** 1 at the char codes of keyword characters: letters, digits, `_`, `.`, `-`. */
+const KEYWORD_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  KEYWORD_CHARS[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 ? 1 : 0;
+}
+
+/**
+ * Keyword characters (the lexer guarantees the first is a letter or `_`). A table rather than
+ * comparisons: the first rules of a set use only some character classes, and compiled code that
+ * never saw a digit or `-` in a keyword would be thrown away and compiled again on the first one.
+ */
 function isKeywordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+  return c < 128 && KEYWORD_CHARS[c] === 1;
 }
 
 /**

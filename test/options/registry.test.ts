@@ -39,6 +39,18 @@ describe('registry', () => {
     expect(lookupKeyword('nosuchkeyword')).toBeUndefined();
   });
 
+  it('hands out every module with the contract members first, in one order', () => {
+    // One member order means one object layout, so the loader's reads of these members stay cheap.
+    const contract = ['keyword', 'aliases', 'category', 'takesValue', 'evaluable', 'singleUse', 'buffer', 'parse', 'print', 'condition', 'payloadMatcher', 'bufferCondition'];
+    for (const m of KEYWORDS) {
+      expect(Object.keys(m).slice(0, contract.length), m.keyword).toEqual(contract);
+      expect(lookupKeyword(m.keyword), m.keyword).toBe(m);
+    }
+    expect(lookupKeyword('content')?.payloadMatcher).toBeTypeOf('function');
+    expect(lookupKeyword('ttl')?.condition).toBeTypeOf('function');
+    expect(lookupKeyword('http.uri')?.buffer).toBe('http.uri');
+  });
+
   it('has a sticky keyword for every buffer other stages produce', () => {
     for (const b of BUFFER_NAMES) {
       const m = KEYWORDS.find((k) => k.category === 'sticky-buffer' && k.buffer === b);
