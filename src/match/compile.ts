@@ -221,10 +221,14 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
   const out: CompiledRule[] = [];
   const skipped: SkippedRule[] = [];
   const limits = options.regexLimits ?? DEFAULT_REGEX_LIMITS;
-  for (const rule of rules) {
+  const scratch = new CompileScratch(limits);
+  // Indexed loops here and below: this code runs once per rule, mostly before the JIT
+  // optimizes it, when each for-of step allocates an iterator result.
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
     if (rule.status !== 'loaded' || rule.body === undefined || rule.header === undefined) continue;
     try {
-      out.push(compileRule(rule, limits));
+      out.push(compileRule(rule, limits, scratch));
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       skipped.push({ rule, reason: e.message });
@@ -253,7 +257,70 @@ function flowbitRole(c: CompiledRule): number {
   return sets && !reads ? 0 : sets ? 1 : reads ? 2 : 3;
 }
 
-export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMITS): CompiledRule {
+/**
+ * Per-run compile state shared by every rule of a set: one variable-slot table, reset for each
+ * rule, so compiling a rule creates no closures or maps of its own (rule sets hold tens of
+ * thousands of rules, and the objects made here mostly end up retained).
+ */
+export class CompileScratch {
+  private readonly slots = new Map<string, number>();
+  readonly ctx: MatcherContext;
+  /** The rule's buffers in order of first appearance, and the steps of each (see addStep). */
+  readonly bufferNames: string[] = [];
+  readonly bufferSteps: PayloadMatcher[][] = [];
+
+  constructor(limits: RegexLimits) {
+    const slots = this.slots;
+    this.ctx = {
+      slot: (name: string): number => {
+        let s = slots.get(name);
+        if (s === undefined) {
+          s = slots.size;
+          slots.set(name, s);
+        }
+        return s;
+      },
+      regexLimits: limits,
+    };
+  }
+
+  reset(): void {
+    if (this.slots.size > 0) this.slots.clear();
+  }
+
+  get slotCount(): number {
+    return this.slots.size;
+  }
+}
+
+/** Shared by rules that have none (never mutated). */
+const NO_CONDITIONS: HeaderMatcher[] = [];
+const NO_FLOWBITS: FlowbitsValue[] = [];
+
+// What the buffers of a rule's programs say about where it is inspected (bits).
+const B_LOG = 1;
+const B_HTTP = 2;
+const B_HTTP_RESPONSE = 4;
+const B_HTTP_REQUEST = 8;
+const B_FILE_DATA = 16;
+const B_SMTP = 32;
+const B_SMTP_MESSAGE = 64;
+const B_PKT = 128;
+const B_UNKNOWN = 256;
+
+function bufferBits(n: string): number {
+  if (n === 'pkt_data') return B_PKT;
+  if (n === 'file.data') return B_FILE_DATA;
+  if (HTTP_REQUEST_BUFFERS.has(n)) return B_HTTP | B_HTTP_REQUEST;
+  if (HTTP_RESPONSE_BUFFERS.has(n)) return B_HTTP | B_HTTP_RESPONSE;
+  if (HTTP_EITHER_BUFFERS.has(n)) return B_HTTP;
+  if (SMTP_MESSAGE_BUFFERS.has(n)) return B_SMTP | B_SMTP_MESSAGE;
+  if (SMTP_COMMAND_BUFFERS.has(n)) return B_SMTP;
+  if (LOG_BUFFERS.has(n)) return B_LOG;
+  return B_UNKNOWN;
+}
+
+export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMITS, scratch: CompileScratch = new CompileScratch(limits)): CompiledRule {
   const body = rule.body!;
   const header = rule.header!;
   const meta = body.meta;
@@ -261,43 +328,39 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   const proto = PROTOCOLS.get(rule.protocol);
   if (proto === undefined) throw new CompileError(`protocol ${rule.protocol} is not evaluated`);
 
-  const slots = new Map<string, number>();
-  const slotOf = (name: string): number => {
-    let s = slots.get(name);
-    if (s === undefined) {
-      s = slots.size;
-      slots.set(name, s);
-    }
-    return s;
-  };
-  for (const v of det.variables) slotOf(v);
+  scratch.reset();
+  const ctx = scratch.ctx;
+  for (let i = 0; i < det.variables.length; i++) ctx.slot(det.variables[i]!);
 
-  // Payload programs, one per buffer, in order of first appearance.
-  const byBuffer = new Map<string, PayloadMatcher[]>();
-  const add = (buffer: string, m: PayloadMatcher): void => {
-    let list = byBuffer.get(buffer);
-    if (list === undefined) byBuffer.set(buffer, (list = []));
-    list.push(m);
-  };
-  const ctx: MatcherContext = { slot: slotOf, regexLimits: limits };
-  for (const el of det.payload) {
+  // Payload programs, one per buffer, in order of first appearance (rules name few buffers:
+  // a linear search beats a map).
+  const bufferNames = scratch.bufferNames;
+  const bufferSteps = scratch.bufferSteps;
+  bufferNames.length = 0;
+  bufferSteps.length = 0;
+  const payload = det.payload;
+  for (let i = 0; i < payload.length; i++) {
+    const el = payload[i]!;
     if (el.transforms.length > 0) throw new CompileError(`buffer transform ${el.transforms[0]!.keyword} is not evaluated`);
-    add(el.buffer, payloadMatcher(el, ctx));
+    addStep(bufferNames, bufferSteps, el.buffer, payloadMatcher(el, ctx));
   }
 
-  const conditions: HeaderMatcher[] = [];
+  let conditions = NO_CONDITIONS;
   let needs = 0;
   let hasDsize = false;
   let maxDsize = MAX_DSIZE;
-  for (const c of det.conditions) {
+  const detConditions = det.conditions;
+  for (let i = 0; i < detConditions.length; i++) {
+    const c = detConditions[i]!;
     const module = c.option.module;
     if (module.bufferCondition !== undefined) {
       const b = module.bufferCondition(c.value);
-      add(b.buffer, b.matcher);
+      addStep(bufferNames, bufferSteps, b.buffer, b.matcher);
       continue;
     }
     if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
     const m = module.condition(c.value);
+    if (conditions === NO_CONDITIONS) conditions = [];
     conditions.push(m);
     needs |= m.needs;
     if (c.keyword === 'dsize') {
@@ -306,8 +369,19 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     }
   }
 
-  const programs = [...byBuffer].map(([buffer, steps]) => new BufferProgram(buffer, steps));
-  const pktProgram = programs.find((p) => p.buffer === 'pkt_data') ?? null;
+  const programs: BufferProgram[] = new Array<BufferProgram>(bufferNames.length);
+  let pktProgram: BufferProgram | null = null;
+  let bits = 0;
+  let unknown: string | undefined;
+  for (let i = 0; i < bufferNames.length; i++) {
+    const name = bufferNames[i]!;
+    const p = new BufferProgram(name, bufferSteps[i]!);
+    programs[i] = p;
+    if (pktProgram === null && name === 'pkt_data') pktProgram = p;
+    const b = bufferBits(name);
+    if (b === B_UNKNOWN && unknown === undefined) unknown = name;
+    bits |= b;
+  }
 
   const flow = det.flow;
   const flowDir = flow?.direction === 'to_server' ? DIR_TO_SERVER : flow?.direction === 'to_client' ? DIR_TO_CLIENT : DIR_ANY;
@@ -317,23 +391,21 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     : flow?.state === 'stateless' ? STATE_STATELESS
     : STATE_ANY;
 
-  const names = programs.map((p) => p.buffer);
   let kind: RuleKind;
   let httpPhases: HttpPhases = 'both';
   let smtpMessage = false;
-  if (names.some((n) => LOG_BUFFERS.has(n))) kind = 'log';
-  else if (names.some(isHttpBuffer) || (names.includes('file.data') && proto.app !== 'smtp')) {
+  if (bits & B_LOG) kind = 'log';
+  else if (bits & B_HTTP || (bits & B_FILE_DATA && proto.app !== 'smtp')) {
     kind = 'http';
-    if (names.some((n) => HTTP_RESPONSE_BUFFERS.has(n))) httpPhases = 'response';
-    else if (names.some((n) => HTTP_REQUEST_BUFFERS.has(n))) httpPhases = 'request';
-    else if (names.includes('file.data')) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
+    if (bits & B_HTTP_RESPONSE) httpPhases = 'response';
+    else if (bits & B_HTTP_REQUEST) httpPhases = 'request';
+    else if (bits & B_FILE_DATA) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
     else httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
-  } else if (names.some((n) => SMTP_COMMAND_BUFFERS.has(n) || SMTP_MESSAGE_BUFFERS.has(n)) || names.includes('file.data')) {
+  } else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
-    smtpMessage = names.some((n) => SMTP_MESSAGE_BUFFERS.has(n) || n === 'file.data');
+    smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
   } else if (pktProgram !== null) kind = 'payload';
   else kind = 'header';
-  const unknown = names.find((n) => n !== 'pkt_data' && n !== 'file.data' && !isHttpBuffer(n) && !SMTP_COMMAND_BUFFERS.has(n) && !SMTP_MESSAGE_BUFFERS.has(n) && !LOG_BUFFERS.has(n));
   if (unknown !== undefined) throw new CompileError(`buffer ${unknown} is not evaluated`);
 
   const classification = meta.classtype === undefined ? undefined : lookupClassification(meta.classtype);
@@ -341,8 +413,13 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   const levelExplicit = meta.level !== undefined;
   const level = meta.level ?? defaultLevel(meta.classtype, severity).level;
 
-  const flowbitChecks = det.flowbits.filter((f) => f.cmd === 'isset' || f.cmd === 'isnotset');
-  const flowbitActions = det.flowbits.filter((f) => f.cmd !== 'isset' && f.cmd !== 'isnotset' && f.cmd !== 'noalert');
+  let flowbitChecks = NO_FLOWBITS;
+  let flowbitActions = NO_FLOWBITS;
+  for (let i = 0; i < det.flowbits.length; i++) {
+    const f = det.flowbits[i]!;
+    if (f.cmd === 'isset' || f.cmd === 'isnotset') (flowbitChecks === NO_FLOWBITS ? (flowbitChecks = []) : flowbitChecks).push(f);
+    else if (f.cmd !== 'noalert') (flowbitActions === NO_FLOWBITS ? (flowbitActions = []) : flowbitActions).push(f);
+  }
 
   return {
     index: 0,
@@ -357,7 +434,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     level,
     levelExplicit,
     action: rule.action,
-    metadata: lazyMetadata(meta.metadata),
+    metadata: ruleMetadata,
     protoMask: proto.mask,
     ipVersion: proto.version,
     appProto: proto.app,
@@ -384,9 +461,18 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     pktProgram,
     httpPhases,
     smtpMessage,
-    variableCount: slots.size,
+    variableCount: scratch.slotCount,
     fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'log'),
   };
+}
+
+function addStep(names: string[], steps: PayloadMatcher[][], buffer: string, m: PayloadMatcher): void {
+  const i = names.indexOf(buffer);
+  if (i >= 0) steps[i]!.push(m);
+  else {
+    names.push(buffer);
+    steps.push([m]);
+  }
 }
 
 /** The element's keyword module compiles it (see src/options/matcher.ts). */
@@ -416,8 +502,18 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
     if (bytes.length > 0) return { buffer: fp.buffer, bytes, nocase: fp.nocase };
   }
   let best: ContentMatch | undefined;
-  const onApp = preferAppBuffers && det.payload.some((el) => el.kind === 'content' && !el.negated && el.bytes.length > 0 && el.buffer !== 'pkt_data');
-  for (const el of det.payload) {
+  let onApp = false;
+  if (preferAppBuffers) {
+    for (let i = 0; i < det.payload.length; i++) {
+      const el = det.payload[i]!;
+      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && el.buffer !== 'pkt_data') {
+        onApp = true;
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < det.payload.length; i++) {
+    const el = det.payload[i]!;
     if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
     if (onApp && el.buffer === 'pkt_data') continue;
     if (best === undefined || el.bytes.length > best.bytes.length) best = el;
@@ -432,7 +528,8 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
  */
 function pcreFastPattern(det: RuleDetection): FastPattern | null {
   let best: FastPattern | null = null;
-  for (const el of det.payload) {
+  for (let i = 0; i < det.payload.length; i++) {
+    const el = det.payload[i]!;
     if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null) continue;
     const lit = requiredPcreLiteral(el.value.pattern, el.value.flags);
     if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: el.buffer, bytes: lit.bytes, nocase: lit.nocase };
@@ -440,10 +537,19 @@ function pcreFastPattern(det: RuleDetection): FastPattern | null {
   return best;
 }
 
-function lazyMetadata(entries: readonly { key: string; value: string }[]): () => Record<string, string[]> | undefined {
-  if (entries.length === 0) return () => undefined;
-  let built: Record<string, string[]> | undefined;
-  return () => (built ??= metadataOf(entries));
+/** Built on a rule's first alert, once per rule (keyed by the rule's metadata entries). */
+const builtMetadata = new WeakMap<readonly { key: string; value: string }[], Record<string, string[]>>();
+
+/** CompiledRule.metadata, shared by every rule rather than a closure per rule. */
+function ruleMetadata(this: CompiledRule): Record<string, string[]> | undefined {
+  const entries = this.rule.body?.meta.metadata;
+  if (entries === undefined || entries.length === 0) return undefined;
+  let built = builtMetadata.get(entries);
+  if (built === undefined) {
+    built = metadataOf(entries)!;
+    builtMetadata.set(entries, built);
+  }
+  return built;
 }
 
 function metadataOf(entries: readonly { key: string; value: string }[]): Record<string, string[]> | undefined {

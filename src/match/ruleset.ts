@@ -6,6 +6,7 @@
 import type { Rule } from '../rule/ast.js';
 import { compileRules, P_ICMP4, P_ICMP6, P_OTHER, P_TCP, P_UDP, DIR_TO_CLIENT, DIR_TO_SERVER, type CompiledRule, type CompileOptions, type SkippedRule } from './compile.js';
 import { GroupSet } from './groups.js';
+import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 
 /** Transport classes, as indexes of the packet channel's group sets. */
 export const CLASS_TCP = 0;
@@ -25,6 +26,16 @@ function directed(): [GroupSet, GroupSet] {
 function addDirected(g: DirectedGroups, r: CompiledRule): void {
   if (r.flowDir !== DIR_TO_CLIENT) g[0].add(r);
   if (r.flowDir !== DIR_TO_SERVER) g[1].add(r);
+}
+
+function addFlowbitGroups(groups: Map<string, Set<string>>, flowbits: readonly FlowbitsValue[]): void {
+  for (let i = 0; i < flowbits.length; i++) {
+    const fb = flowbits[i]!;
+    if (fb.group === undefined) continue;
+    let set = groups.get(fb.group);
+    if (set === undefined) groups.set(fb.group, (set = new Set()));
+    for (const n of fb.names) set.add(n);
+  }
 }
 
 export class Ruleset {
@@ -57,28 +68,25 @@ export class Ruleset {
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
-    for (const r of compiled) {
+    for (let i = 0; i < compiled.length; i++) {
+      const r = compiled[i]!;
       maxVariables = Math.max(maxVariables, r.variableCount);
-      for (const fb of [...r.flowbitActions, ...r.flowbitChecks]) {
-        if (fb.group === undefined) continue;
-        let set = groups.get(fb.group);
-        if (set === undefined) groups.set(fb.group, (set = new Set()));
-        for (const n of fb.names) set.add(n);
-      }
+      addFlowbitGroups(groups, r.flowbitActions);
+      addFlowbitGroups(groups, r.flowbitChecks);
       this.record.generic.add(r);
       switch (r.kind) {
         case 'header':
-          CLASS_BITS.forEach((bit, c) => {
-            if (r.protoMask & bit) addDirected(packet[c]!, r);
-          });
+          for (let c = 0; c < CLASS_BITS.length; c++) {
+            if (r.protoMask & CLASS_BITS[c]!) addDirected(packet[c]!, r);
+          }
           break;
         case 'payload':
-          CLASS_BITS.forEach((bit, c) => {
-            if ((r.protoMask & bit) === 0) return;
+          for (let c = 0; c < CLASS_BITS.length; c++) {
+            if ((r.protoMask & CLASS_BITS[c]!) === 0) continue;
             // TCP payload is inspected on the stream, unless the rule needs the packet itself.
             if (c === CLASS_TCP && !r.requiresPacket) addDirected(stream, r);
             else if (!(c === CLASS_TCP && r.streamOnly)) addDirected(packet[c]!, r);
-          });
+          }
           break;
         case 'http':
           if (r.httpPhases !== 'response') this.httpRequest.add(r);

@@ -378,6 +378,163 @@ export function compileRegex(source: string, flags: string, limits: RegexLimits 
   return choice;
 }
 
+/**
+ * Picks the tier on the pattern's first search rather than at load: a large rule set holds
+ * thousands of distinct patterns, and most of their rules are never candidates in a given scan.
+ * Only made for patterns the bounded backtracking matcher is known to accept (see
+ * `backtrackAccepts`), so deciding late can never turn a load-time error into a scan-time one.
+ */
+class LazyTierRunner implements RegexRunner {
+  start = -1;
+  end = -1;
+  limited = false;
+  private inner: RegexRunner | null = null;
+
+  constructor(
+    private readonly source: string,
+    private readonly flags: string,
+    private readonly limits: RegexLimits,
+  ) {}
+
+  get tier(): RegexTier {
+    return this.resolve().tier;
+  }
+
+  private resolve(): RegexRunner {
+    return (this.inner ??= compileRegex(this.source, this.flags, this.limits).runner);
+  }
+
+  exec(subject: string, from: number): boolean {
+    const r = this.inner ?? this.resolve();
+    const found = r.exec(subject, from);
+    this.start = r.start;
+    this.end = r.end;
+    this.limited = r.limited;
+    return found;
+  }
+}
+
+/**
+ * Runners handed out by regexRunner, by limits and flags, then by pattern (so a lookup hashes the
+ * rule's own pattern string rather than a new key string): rule sets repeat patterns, and a
+ * runner holds no per-rule state.
+ */
+const sharedRunners = new Map<string, Map<string, RegexRunner>>();
+let sharedCount = 0;
+
+/**
+ * A runner for a translated pattern whose tier is chosen on first use when that is safe, else
+ * right away (as compileRegex, which throws when no tier can run the pattern).
+ */
+export function regexRunner(source: string, flags: string, limits: RegexLimits = DEFAULT_REGEX_LIMITS): RegexRunner {
+  ensureV8Flags();
+  const outer = `${limits.maxSubject}/${limits.backtrackSteps}/${flags}`;
+  let bySource = sharedRunners.get(outer);
+  if (bySource === undefined) sharedRunners.set(outer, (bySource = new Map()));
+  let runner = bySource.get(source);
+  if (runner === undefined) {
+    runner = backtrackAccepts(source) ? new LazyTierRunner(source, flags, limits) : compileRegex(source, flags, limits).runner;
+    if (sharedCount++ > 100_000) {
+      sharedRunners.clear();
+      sharedCount = 0;
+      sharedRunners.set(outer, bySource);
+      bySource.clear();
+    }
+    bySource.set(source, runner);
+  }
+  return runner;
+}
+
+const MAX_LAZY_NESTING = 32;
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * Length of the escape at `i` (a backslash) that the backtracking matcher's parser takes as one
+ * byte, or 0 when it may refuse it. `allowed` lists the further letters accepted after the
+ * backslash where the escape stands (class escapes, and \b \B as assertions outside classes).
+ */
+function byteEscapeLength(s: string, i: number, allowed: string): number {
+  if (i + 1 >= s.length) return 0;
+  const e = s.charCodeAt(i + 1);
+  if (e === 0x78 /* x */) return i + 3 < s.length && isHexDigit(s.charCodeAt(i + 2)) && isHexDigit(s.charCodeAt(i + 3)) ? 4 : 0;
+  if (!isAsciiLetter(e)) return e < 0x80 ? 2 : 0;
+  return 'nrtfv'.includes(s[i + 1]!) || allowed.includes(s[i + 1]!) ? 2 : 0;
+}
+
+/**
+ * A quick, conservative syntax check: true only when the backtracking matcher's parser
+ * (pcre-backtrack.ts) accepts the pattern, so compileRegex cannot fail on it. False means
+ * "not known", not "refused". The redundant-lookahead rewrite compileRegex may apply first only
+ * drops whole unquantified lookahead items from a pattern the parser accepted, which the parser
+ * still accepts. Deep nesting is left to the eager path (the parser recurses per group).
+ */
+export function backtrackAccepts(s: string): boolean {
+  let depth = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return false;
+    if (c === 0x5c /* \ */) {
+      const n = byteEscapeLength(s, i, 'bBdDwWsS');
+      if (n === 0) return false;
+      i += n;
+    } else if (c === 0x28 /* ( */) {
+      if (s.charCodeAt(i + 1) === 0x3f /* ? */) {
+        const kind = s.slice(i + 1, i + 4);
+        if (kind.startsWith('?:') || kind.startsWith('?=') || kind.startsWith('?!')) i += 3;
+        else if (kind === '?<=' || kind === '?<!') i += 4;
+        else return false;
+      } else i++;
+      if (++depth > MAX_LAZY_NESTING) return false;
+    } else if (c === 0x29 /* ) */) {
+      if (--depth < 0) return false;
+      i++;
+    } else if (c === 0x5b /* [ */) {
+      i = classEnd(s, i);
+      if (i < 0) return false;
+    } else i++;
+  }
+  return depth === 0;
+}
+
+/** Index after the class starting at `i`, or -1 when the parser may refuse it. */
+function classEnd(s: string, i: number): number {
+  i++;
+  if (s[i] === '^') i++;
+  let first = true;
+  for (;;) {
+    if (i >= s.length) return -1;
+    const c = s[i];
+    if (c === ']' && !first) return i + 1;
+    first = false;
+    if (c === '\\') {
+      const e = s[i + 1];
+      if (e !== undefined && 'dDwWsS'.includes(e)) {
+        i += 2;
+        continue;
+      }
+      const n = byteEscapeLength(s, i, 'b');
+      if (n === 0) return -1;
+      i += n;
+    } else i++;
+    if (s[i] === '-' && s[i + 1] !== ']' && s[i + 1] !== undefined) {
+      i++;
+      if (s[i] === '\\') {
+        const n = byteEscapeLength(s, i, '');
+        if (n === 0) return -1;
+        i += n;
+      } else i++;
+    }
+  }
+}
+
 function linearCapable(source: string, flags: string): boolean {
   if (!linearProbe) return false;
   try {

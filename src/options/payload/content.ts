@@ -28,6 +28,12 @@ export function contentMatcher(el: PayloadElement, ctx: MatcherContext): Payload
 /** Windows at most this long are searched byte by byte; longer ones with the native search. */
 const NATIVE_SEARCH_FROM = 256;
 
+/** Whether any byte is an ASCII upper-case letter (the only bytes LOWER changes). */
+function hasUpperAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (LOWER[bytes[i]!] !== bytes[i]) return true;
+  return false;
+}
+
 /**
  * content with its modifiers, evaluated as Suricata does:
  * - absolute (offset/depth): the occurrence lies in [offset, offset + depth);
@@ -66,12 +72,14 @@ export class ContentMatcher implements PayloadMatcher {
   constructor(el: ContentMatch, slots: VariableSlots) {
     this.nocase = el.nocase;
     this.negated = el.negated;
-    // A plain loop: TypedArray.prototype.map with a callback costs microseconds per call, and
-    // rule sets hold tens of thousands of contents.
+    // The rule's own bytes (never written to) unless nocase has upper-case letters to fold:
+    // rule sets hold tens of thousands of contents, and a typed array costs far more than its bytes.
     const src = el.bytes;
-    const pattern = new Uint8Array(src.length);
-    if (el.nocase) for (let i = 0; i < src.length; i++) pattern[i] = LOWER[src[i]!]!;
-    else pattern.set(src);
+    let pattern = src;
+    if (el.nocase && hasUpperAscii(src)) {
+      pattern = new Uint8Array(src.length);
+      for (let i = 0; i < src.length; i++) pattern[i] = LOWER[src[i]!]!;
+    }
     this.pattern = pattern;
     const f = this.pattern[0] ?? 0;
     this.first = f;

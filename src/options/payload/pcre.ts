@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { translatePcre, type JsRegexSource, type PcreOptions, type PcreTranslation } from '../lib/pcre-translate.js';
 import { isBlank, skipBlanks } from '../lib/text.js';
 import { minMatchLength } from '../lib/pcre-backtrack.js';
-import { compileRegex, type RegexRunner } from '../lib/regex-runner.js';
+import { regexRunner, type RegexRunner } from '../lib/regex-runner.js';
 import { ABORT, DEFAULT_REGEX_LIMITS, MatcherUnavailable, NO_MATCH, type Inspection, type PayloadMatcher, type RegexLimits } from '../matcher.js';
 import type { PcreMatch } from '../rule-body.js';
 
@@ -305,7 +305,8 @@ export class PcreMatcher implements PayloadMatcher {
     const v = el.value;
     if (v.compiled === null) throw new MatcherUnavailable(v.unsupported ?? 'the pattern cannot be evaluated');
     try {
-      this.runner = compileRegex(v.compiled.source, v.compiled.flags, limits).runner;
+      // The engine tier is chosen on first use where that cannot hide a load-time error.
+      this.runner = regexRunner(v.compiled.source, v.compiled.flags, limits);
     } catch (e) {
       throw new MatcherUnavailable(`pcre: ${(e as Error).message}`);
     }
