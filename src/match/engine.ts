@@ -16,7 +16,6 @@ import type { FlowView } from '../types/flow.js';
 import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
 import type { LogRecord } from '../logs/record.js';
 import {
-  DIR_TO_CLIENT,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -49,8 +48,9 @@ import {
 } from '../options/matcher.js';
 import { runProgram, type BufferProgram } from './payload.js';
 import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
-import { CandidateSet, type Prefilter } from './prefilter/index.js';
+import { CandidateSet } from './prefilter/index.js';
 import { ProgramMemo, ScanMemo } from './scan-memo.js';
+import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 
@@ -75,6 +75,12 @@ export interface EngineOptions {
    * Snort and Suricata, a sig-specific event_filter wins): their hits all go to the correlator.
    */
   thresholdOverridden?: (gid: number, sid: number) => boolean;
+  /**
+   * Whether log records are inspected through per-shape plans (record-plan.ts: rules that
+   * cannot apply to a record's shape left out, header tests the shape settles skipped). Default
+   * true; false evaluates every candidate in full (the reference the plans are tested against).
+   */
+  recordPlans?: boolean;
 }
 
 /** Receives each alert, with the rule that raised it. */
@@ -138,6 +144,16 @@ class FlowState {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** A record plan with the engine's state for it: its scan memos, made on first use. */
+interface EngineRecordPlan {
+  readonly group: RuleGroup;
+  readonly plan: RecordPlan;
+  readonly domain: string;
+  /** Records of the plan name their buffers by key id (bufferKeyDomain and bufferKeyId). */
+  readonly keyed: boolean;
+  readonly memos: (ScanMemo | undefined)[];
+}
 const NO_VLANS: readonly number[] = Object.freeze([]);
 const NONE = new Int32Array(0);
 const MODE_BUFFER = 0;
@@ -232,16 +248,18 @@ export class DetectionEngine {
   private recordSmtp: Record<string, unknown> | undefined | null = null;
   private recordLog: LogRecord['log'] | null = null;
   private readonly thresholdParts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined };
-  /** Remembered prefilter scans of the record group's buffers (see scan-memo.ts), built on the first record. */
-  private recordMemos: ScanMemo[] | null = null;
+  /** Scratch set for the record scan memos (see scan-memo.ts), made on the first record. */
   private memoScratch: CandidateSet | null = null;
-  /** Memos over buffer keys (LogRecord.bufferKey), one set per key domain; the last one used is at hand. */
-  private readonly keyedMemos = new Map<string, ScanMemo[]>();
-  private lastKeyDomain = '';
-  private lastKeyedMemos: ScanMemo[] | null = null;
-  /** Per key domain: indices of the record group's prefilters whose buffer the domain may have. */
-  private readonly domainFilters = new Map<string, Int32Array>();
-  private lastDomainFilters: Int32Array | null = null;
+  /** Record plans by key domain ('' for records without one) and shape (see record-plan.ts). */
+  private readonly recordPlans = new Map<string, Map<number, EngineRecordPlan>>();
+  private readonly usePlans: boolean;
+  private recordPlanCount = 0;
+  private lastPlanDomain = '';
+  private lastPlanShape = -1;
+  private lastPlan: EngineRecordPlan | null = null;
+  /** Record filters shared by plans, and their scan memos by domain. */
+  private readonly recordFilters = new Map<string, RecordFilter>();
+  private readonly planMemos = new Map<string, Map<RecordFilter, ScanMemo>>();
   /** Payload program outcomes by buffer key (records only), per key domain, by rule index then program. */
   private readonly programMemos = new Map<string, (ProgramMemo[] | undefined)[]>();
   private lastProgramDomain = '';
@@ -249,10 +267,6 @@ export class DetectionEngine {
   /** Program memos made so far; past MAX_PROGRAM_MEMOS further rules run without one (memory stays bounded). */
   private programMemoCount = 0;
   private static readonly MAX_PROGRAM_MEMOS = 8192;
-  /** Always-candidates of the record group that may apply to records of a shape (see recordAlways). */
-  private readonly recordAlwaysByShape = new Map<number, Int32Array>();
-  private lastRecordShape = -1;
-  private lastRecordShapeList: Int32Array | null = null;
   private lastRecordApp: string | null | undefined = undefined;
   private lastRecordAppCode = 0;
   private readonly appCodes = new Map<string | null, number>();
@@ -275,6 +289,7 @@ export class DetectionEngine {
     this.candTs = new Candidates(ruleset.rules.length);
     this.candTc = new Candidates(ruleset.rules.length);
     this.midstream = options.midstream ?? true;
+    this.usePlans = options.recordPlans ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
     for (const r of ruleset.rules) {
@@ -484,8 +499,8 @@ export class DetectionEngine {
     this.pktBuf = rec.bufferKeyId !== undefined && rec.bufferKeyId('pkt_data') === 0 ? undefined : rec.buffer('pkt_data');
     const cand = this.cand;
     cand.clear();
-    this.collectRecord(this.ruleset.record.generic, rec);
-    this.evaluateList(this.recordOrdered(), this.cand.set.count);
+    const plan = this.collectRecord(this.ruleset.record.generic, rec);
+    this.evaluateRecordList(this.recordOrdered(), this.cand.set.count, plan.plan.verdicts);
     this.record = null;
     this.source = null;
   }
@@ -713,79 +728,55 @@ export class DetectionEngine {
   }
 
   /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */
-  private collectRecord(group: RuleGroup, rec: LogRecord): void {
+  private collectRecord(group: RuleGroup, rec: LogRecord): EngineRecordPlan {
     const cand = this.cand;
-    const filters = group.prefilters();
-    let memos = this.recordMemos;
-    if (memos === null) {
-      memos = this.recordMemos = filters.map((f) => new ScanMemo(f.prefilter));
-      this.memoScratch = new CandidateSet(Math.max(1, this.ruleset.rules.length));
-    }
-    const scratch = this.memoScratch!;
-    const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined ? this.keyedMemosOf(rec, filters) : null;
-    // The prefilters of buffers no record of the key domain has are left out (see keyedMemosOf).
-    const order = keyed !== null ? this.lastDomainFilters : null;
-    const n = order !== null ? order.length : filters.length;
-    for (let k = 0; k < n; k++) {
-      const i = order !== null ? order[k]! : k;
+    const plan = this.recordPlanOf(group, rec);
+    const filters = plan.plan.filters;
+    let scratch = this.memoScratch;
+    if (scratch === null) scratch = this.memoScratch = new CandidateSet(Math.max(1, this.ruleset.rules.length));
+    const keyed = plan.keyed;
+    for (let i = 0; i < filters.length; i++) {
       const f = filters[i]!;
       const name = f.buffer as BufferName;
-      if (keyed !== null && name !== 'pkt_data') {
+      if (keyed && name !== 'pkt_data') {
         const id = rec.bufferKeyId!(name);
         if (id === 0) continue;
         if (id > 0) {
-          keyed[i]!.scanKeyed(id, rec, name, cand.set, scratch);
+          this.planMemo(plan, i).scanKeyed(id, rec, name, cand.set, scratch);
           continue;
         }
       }
       const buf = name === 'pkt_data' ? this.pktData() : rec.buffer(name);
-      if (buf !== undefined && buf.length > 0) memos[i]!.scan(buf, cand.set, scratch);
+      if (buf !== undefined && buf.length > 0) this.planMemo(plan, i).scan(buf, cand.set, scratch);
     }
-    cand.addAll(this.recordAlways(group, rec));
+    cand.addAll(plan.plan.always);
+    return plan;
+  }
+
+  private planMemo(plan: EngineRecordPlan, i: number): ScanMemo {
+    let m = plan.memos[i];
+    if (m === undefined) {
+      const f = plan.plan.filters[i]!;
+      let byFilter = this.planMemos.get(plan.domain);
+      if (byFilter === undefined) this.planMemos.set(plan.domain, (byFilter = new Map()));
+      m = byFilter.get(f);
+      if (m === undefined) byFilter.set(f, (m = new ScanMemo(f.scanner)));
+      plan.memos[i] = m;
+    }
+    return m;
   }
 
   /**
-   * The scan memos of the record's key domain; also sets lastDomainFilters: the indices of the
-   * prefilters whose buffer records of the domain may have (bufferKeyDomainHas), worked out
-   * once per domain instead of asking every record for buffers it never has.
+   * The plan of the group for the record's key domain and shape (the header fields it has, its
+   * protocol and application): consecutive records mostly share both, so usually no lookup.
    */
-  private keyedMemosOf(rec: LogRecord, filters: readonly { buffer: string; prefilter: Prefilter }[]): ScanMemo[] {
-    const domain = rec.bufferKeyDomain!;
-    if (domain === this.lastKeyDomain && this.lastKeyedMemos !== null) return this.lastKeyedMemos;
-    let memos = this.keyedMemos.get(domain);
-    if (memos === undefined) {
-      memos = filters.map((f) => new ScanMemo(f.prefilter));
-      this.keyedMemos.set(domain, memos);
-    }
-    let present = this.domainFilters.get(domain);
-    if (present === undefined) {
-      const kept: number[] = [];
-      for (let i = 0; i < filters.length; i++) {
-        const name = filters[i]!.buffer as BufferName;
-        if (rec.bufferKeyDomainHas === undefined || name === 'pkt_data' || rec.bufferKeyDomainHas(name)) kept.push(i);
-      }
-      present = Int32Array.from(kept);
-      this.domainFilters.set(domain, present);
-    }
-    this.lastKeyDomain = domain;
-    this.lastKeyedMemos = memos;
-    this.lastDomainFilters = present;
-    return memos;
-  }
-
-  /**
-   * The group's rules without a fast pattern, less those that cannot apply to any record of this
-   * record's shape (the header fields it has, its protocol): a web log line is never evaluated
-   * against a TCP-flags or flowbits rule. Each rule left out is one evaluate() rejects.
-   */
-  private recordAlways(group: RuleGroup, rec: LogRecord): Int32Array {
+  private recordPlanOf(group: RuleGroup, rec: LogRecord): EngineRecordPlan {
     const f = this.facts;
     const hasSrc = this.srcIp.length > 0;
     const hasDst = this.dstIp.length > 0;
     const hasSp = this.srcPort >= 0;
     const hasDp = this.dstPort >= 0;
     const app = rec.appProto ?? null;
-    // Consecutive records mostly share their application and shape: no map lookup for those.
     let appCode = app === this.lastRecordApp ? this.lastRecordAppCode : this.appCodes.get(app);
     if (appCode === undefined) this.appCodes.set(app, (appCode = this.appCodes.size));
     this.lastRecordApp = app;
@@ -796,24 +787,34 @@ export class DetectionEngine {
       f.ipVersion * 0x100000 +
       (this.proto + 1) * 0x1000000 +
       appCode * 0x200000000;
-    if (shape === this.lastRecordShape && this.lastRecordShapeList !== null) return this.lastRecordShapeList;
-    let list = this.recordAlwaysByShape.get(shape);
-    if (list === undefined) {
-      const all = group.alwaysCandidates();
-      const kept: number[] = [];
-      const rules = this.ruleset.rules;
-      for (let i = 0; i < all.length; i++) {
-        const r = rules[all[i]!]!;
-        if (mayApplyToRecords(r, f.known, f.ipVersion, this.proto, app, hasSrc, hasDst, hasSp, hasDp)) kept.push(r.index);
-      }
-      list = Int32Array.from(kept);
+    const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined;
+    const domain = keyed ? rec.bufferKeyDomain! : '';
+    const last = this.lastPlan;
+    if (last !== null && shape === this.lastPlanShape && domain === this.lastPlanDomain && last.group === group) return last;
+    let byShape = this.recordPlans.get(domain);
+    if (byShape === undefined) this.recordPlans.set(domain, (byShape = new Map()));
+    let plan = byShape.get(shape);
+    if (plan === undefined || plan.group !== group) {
       // Shapes are few (one or two per log format); the bound only guards odd inputs.
-      if (this.recordAlwaysByShape.size >= 256) this.recordAlwaysByShape.clear();
-      this.recordAlwaysByShape.set(shape, list);
+      if (this.recordPlanCount >= 256) {
+        this.recordPlans.clear();
+        this.recordFilters.clear();
+        this.planMemos.clear();
+        this.recordPlanCount = 0;
+        this.recordPlans.set(domain, (byShape = new Map()));
+      }
+      const recordShape: RecordShape = { known: f.known, ipVersion: f.ipVersion, proto: this.proto, app, hasSrc, hasDst, hasSp, hasDp };
+      // Buffers no record of the key domain has are left out (bufferKeyDomainHas).
+      const has = keyed && rec.bufferKeyDomainHas !== undefined ? (name: BufferName) => rec.bufferKeyDomainHas!(name) : undefined;
+      const built = buildRecordPlan(group, this.ruleset.rules.length, recordShape, has, this.recordFilters, this.usePlans);
+      plan = { group, plan: built, domain, keyed, memos: new Array<ScanMemo | undefined>(built.filters.length) };
+      byShape.set(shape, plan);
+      this.recordPlanCount++;
     }
-    this.lastRecordShape = shape;
-    this.lastRecordShapeList = list;
-    return list;
+    this.lastPlan = plan;
+    this.lastPlanShape = shape;
+    this.lastPlanDomain = domain;
+    return plan;
   }
 
   /** a ++ b in a reused scratch buffer (valid until the next call). */
@@ -866,6 +867,34 @@ export class DetectionEngine {
     for (let i = 0; i < n; i++) {
       const r = rules[ids[i]!]!;
       if (this.evaluate(r)) {
+        matched++;
+        this.onMatch(r);
+        if (this.stopped) break;
+      }
+    }
+    return matched;
+  }
+
+  /**
+   * As evaluateList for a record, skipping the header tests its plan settled for the shape:
+   * NEVER rules are ones evaluate() would reject, HEADER_FREE rules ones whose header tests all
+   * pass (so only the payload is left, counted as evaluate() counts it).
+   */
+  private evaluateRecordList(ids: Int32Array, n: number, verdicts: Uint8Array): number {
+    const rules = this.ruleset.rules;
+    let matched = 0;
+    this.stopped = false;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      const v = verdicts[id]!;
+      if (v === VERDICT_NEVER) continue;
+      const r = rules[id]!;
+      let ok: boolean;
+      if (v === VERDICT_HEADER_FREE) {
+        this.counters.evaluated++;
+        ok = r.programs.length === 0 || this.payloadMatches(r);
+      } else ok = this.evaluate(r);
+      if (ok) {
         matched++;
         this.onMatch(r);
         if (this.stopped) break;
@@ -1343,40 +1372,6 @@ export class DetectionEngine {
   }
 }
 
-/**
- * Whether a rule can match some record with these header fields (evaluate()'s checks that do not
- * depend on field values, as they play out for a record: no flow, to the server, no fragment).
- */
-function mayApplyToRecords(
-  r: CompiledRule,
-  known: number,
-  ipVersion: number,
-  proto: number,
-  app: string | null,
-  hasSrc: boolean,
-  hasDst: boolean,
-  hasSp: boolean,
-  hasDp: boolean,
-): boolean {
-  if (proto >= 0 && !protoAllowed(r, proto)) return false;
-  if (r.ipVersion !== 0 && ipVersion !== 0 && r.ipVersion !== ipVersion) return false;
-  if (!(hasSrc && hasDst && hasSp && hasDp)) {
-    const lenient = r.kind === 'http' || r.kind === 'smtp' || r.kind === 'log';
-    const forward = (hasSrc || lenient || r.src.isAny) && (hasDst || lenient || r.dst.isAny) && (hasSp || lenient || r.srcPort.isAny) && (hasDp || lenient || r.dstPort.isAny);
-    const backward =
-      r.bidirectional && (hasDst || lenient || r.src.isAny) && (hasSrc || lenient || r.dst.isAny) && (hasDp || lenient || r.srcPort.isAny) && (hasSp || lenient || r.dstPort.isAny);
-    if (!forward && !backward) return false;
-  }
-  if (r.flowDir === DIR_TO_CLIENT) return false;
-  if (r.flowState === STATE_NOT_ESTABLISHED) return false;
-  if (r.flowState === STATE_ESTABLISHED && app !== 'http' && app !== 'smtp') return false;
-  if (r.appProto !== null && r.appProto !== app) return false;
-  if (r.frag === 1) return false;
-  if ((r.needs & known) !== r.needs) return false;
-  if (r.flowbitChecks.length > 0) return false;
-  return true;
-}
-
 /** An address the traffic may lack (length 0): then only lenient rules or `any` fit. */
 function addrFits(a: Uint8Array, set: CompiledRule['src'], lenient: boolean): boolean {
   return a.length > 0 ? set.contains(a) : lenient || set.isAny;
@@ -1451,11 +1446,8 @@ function transportClass(pkt: DecodedPacket): number {
   return CLASS_OTHER;
 }
 
-const CLASS_BIT_OF_PROTO = (proto: number): number =>
-  proto === PROTO_TCP ? 1 : proto === PROTO_UDP ? 2 : proto === PROTO_ICMP ? 4 : proto === PROTO_ICMPV6 ? 8 : 16;
-
 function protoAllowed(r: CompiledRule, proto: number): boolean {
-  return (r.protoMask & CLASS_BIT_OF_PROTO(proto)) !== 0;
+  return (r.protoMask & protoClassBit(proto)) !== 0;
 }
 
 function hasPorts(proto: number): boolean {

@@ -8,7 +8,13 @@
  * keys rarely repeat (under half of the lookups hit, measured over a window) switches itself off.
  */
 import type { BufferName, BufferSource } from '../types/buffers.js';
-import type { CandidateSet, Prefilter } from './prefilter/index.js';
+import type { CandidateSet } from './prefilter/index.js';
+
+/** What a ScanMemo remembers the results of: a Prefilter, or anything reporting pattern ids as it does. */
+export interface PatternScanner {
+  /** Adds to `out` the id of every pattern occurring entirely within `buf`. */
+  scan(buf: Uint8Array, out: CandidateSet): void;
+}
 
 export const NO_IDS = new Int32Array(0);
 const WINDOW = 2048;
@@ -146,7 +152,7 @@ export class ScanMemo {
   private readonly slotValues: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(ID_SLOTS).fill(undefined);
 
   constructor(
-    private readonly prefilter: Prefilter,
+    private readonly prefilter: PatternScanner,
     maxEntries = 8192,
     private readonly maxKeyBytes = 512,
   ) {
