@@ -139,9 +139,22 @@ class FlowState {
   /** flow.established as it was after the previous packet of the flow. */
   establishedBefore = false;
   vlans: readonly number[] = NO_VLANS;
+  /** Made again for a late packet of a flow whose end was already inspected. */
+  revived = false;
 
   constructor(readonly flow: FlowView) {}
 }
+
+/**
+ * Flags of a flow that survive its end (stream/ ends a TCP flow at its close but keeps it a few
+ * seconds for late packets): a late packet must still see the pass verdict, that the handshake
+ * was seen (so a retransmission is not taken for midstream data) and the established state.
+ */
+const ENDED_PASSED = 1;
+const ENDED_SYN_SEEN = 2;
+const ENDED_ESTABLISHED = 4;
+/** Ended flows remembered at most (oldest forgotten first): a few bytes each. */
+const MAX_ENDED_FLOWS = 65_536;
 
 const EMPTY = new Uint8Array(0);
 
@@ -187,6 +200,8 @@ export class DetectionEngine {
   };
   private readonly thresholds: ThresholdTable;
   private readonly flows = new Map<number, FlowState>();
+  /** Flags of ended flows by flow id, for their late packets (bounded: MAX_ENDED_FLOWS). */
+  private readonly endedFlows = new Map<number, number>();
   private readonly dirty: FlowState[] = [];
   private readonly windowSize: number;
   private readonly maxWindowBytes: number;
@@ -320,6 +335,12 @@ export class DetectionEngine {
       own.dirty = false;
       this.evaluatePacketAndStreams(own);
       this.drainApps(own);
+      // A late packet after the flow's end holds nothing more: its flags go back to the small
+      // ended-flow memory rather than a full state kept until the flow cap pushes it out.
+      if (own.revived && own.toServer === null && own.toClient === null && own.pending.length === 0) {
+        this.rememberEnded(own);
+        this.forget(own);
+      }
     }
     for (let i = 0; i < list.length; i++) if (list[i]!.dirty) this.drain(list[i]!);
     list.length = 0;
@@ -375,7 +396,14 @@ export class DetectionEngine {
     const st = this.flows.get(flow.id);
     if (st === undefined) return;
     this.drain(st);
+    this.rememberEnded(st);
     this.forget(st);
+  }
+
+  private rememberEnded(st: FlowState): void {
+    const ended = this.endedFlows;
+    if (ended.size >= MAX_ENDED_FLOWS) ended.delete(ended.keys().next().value!);
+    ended.set(st.flow.id, (st.passed ? ENDED_PASSED : 0) | (st.synSeen ? ENDED_SYN_SEEN : 0) | (st.establishedBefore ? ENDED_ESTABLISHED : 0));
   }
 
   private forget(st: FlowState): void {
@@ -388,6 +416,7 @@ export class DetectionEngine {
     this.endPacket();
     for (const st of this.flows.values()) this.drain(st);
     this.flows.clear();
+    this.endedFlows.clear();
     this.windowBytes = 0;
   }
 
@@ -1250,6 +1279,14 @@ export class DetectionEngine {
     if (st === undefined) {
       if (this.flows.size >= this.maxFlows) this.evictOldestFlow();
       st = new FlowState(flow);
+      const ended = this.endedFlows.get(flow.id);
+      if (ended !== undefined) {
+        this.endedFlows.delete(flow.id);
+        st.revived = true;
+        st.passed = (ended & ENDED_PASSED) !== 0;
+        st.synSeen = (ended & ENDED_SYN_SEEN) !== 0;
+        st.establishedBefore = (ended & ENDED_ESTABLISHED) !== 0;
+      }
       this.flows.set(flow.id, st);
     }
     return st;
