@@ -22,7 +22,7 @@ import {
   isHttpRequestOnly,
   type CompiledRule,
 } from './compile.js';
-import { Candidates, type GroupSet, type RuleGroup } from './groups.js';
+import { Candidates, sortIdsInto, type GroupSet, type RuleGroup } from './groups.js';
 import { ipText, protoName } from './ip-text.js';
 import {
   FACT_ADDRS,
@@ -869,22 +869,9 @@ export class DetectionEngine {
     const n = set.count;
     if (this.recordSorted.length < n) this.recordSorted = new Int32Array(Math.max(n, this.recordSorted.length * 2));
     const out = this.recordSorted;
-    const ids = set.ids;
-    if (n > 48) {
-      const view = out.subarray(0, n);
-      view.set(ids.subarray(0, n));
-      view.sort();
-      return out;
-    }
-    for (let i = 0; i < n; i++) {
-      const v = ids[i]! | 0;
-      let j = i - 1;
-      while (j >= 0 && out[j]! > v) {
-        out[j + 1] = out[j]!;
-        j--;
-      }
-      out[j + 1] = v;
-    }
+    // The view is made only for the rare long list (the native sort needs it).
+    if (n > 48) sortIdsInto(set.ids, n, out, out.subarray(0, n), 48);
+    else sortIdsInto(set.ids, n, out, out, 48);
     return out;
   }
 

@@ -283,20 +283,29 @@ export class Candidates {
       view = this.views[n];
       if (view === undefined) this.views[n] = view = out.subarray(0, n);
     } else view = out.subarray(0, n);
-    if (n <= INSERTION_SORT_MAX) {
-      for (let i = 0; i < n; i++) {
-        const v = ids[i]! | 0;
-        let j = i - 1;
-        while (j >= 0 && out[j]! > v) {
-          out[j + 1] = out[j]!;
-          j--;
-        }
-        out[j + 1] = v;
-      }
-    } else {
-      view.set(ids.subarray(0, n));
-      view.sort();
-    }
+    sortIdsInto(ids, n, out, view, INSERTION_SORT_MAX);
     return view;
+  }
+}
+
+/**
+ * The first `n` ids in ascending order into out[0..n) (`view` is out's first n). A handful are
+ * insertion-sorted in place, which beats a typed-array sort call; more than `insertionMax` go
+ * through the native sort of the view.
+ */
+export function sortIdsInto(ids: Uint32Array, n: number, out: Int32Array, view: Int32Array, insertionMax: number): void {
+  if (n > insertionMax) {
+    view.set(ids.subarray(0, n));
+    view.sort();
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = ids[i]! | 0;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > v) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = v;
   }
 }
