@@ -7,15 +7,15 @@
  * - both: the `count`-th hit of each window alerts, once;
  * - detection_filter: every hit after the first `count` of a window alerts.
  * Keys are per rule and tracked address (by_src, by_dst, by_both, by_rule, by_flow). State is
- * bounded (least recently used keys are dropped and counted).
+ * bounded: past `maxKeys` keys, the least recently used one (approximately, see
+ * threshold-keys.ts) is dropped and counted; a dropped key starts a fresh window if it comes back.
+ *
+ * A key is the rule plus the text of what is tracked, as alerts write it. The common texts (a
+ * dotted-quad IPv4 address, no address, a flow id) are turned into integers without allocating,
+ * so a hit costs no string and no object; anything else (IPv6, a host name) keys by its text.
  */
-import { LRUCache } from 'lru-cache';
 import type { ThresholdTrack } from '../options/post/threshold.js';
-
-interface Window {
-  startUs: number;
-  count: number;
-}
+import { ThresholdKeys } from './threshold-keys.js';
 
 export interface ThresholdKeyParts {
   src: string;
@@ -23,23 +23,69 @@ export interface ThresholdKeyParts {
   flowId: number | undefined;
 }
 
+// Kinds of numeric key (the tag is ruleIndex * KINDS + kind). Each stands for exactly one form of
+// the key text, so two hits share a window exactly when their rule and text are the same.
+const KINDS = 8;
+/** One IPv4 address: a = the address. */
+const K_V4 = 1;
+/** No address (text ''), also by_rule: both key as '' per rule. */
+const K_NONE = 2;
+/** by_both of two IPv4 addresses (a, b); K_BOTH + 1: no source; + 2: no destination; + 3: neither. */
+const K_BOTH = 3;
+/** by_flow: a, b = the flow id's low and high 32 bits. */
+const K_FLOW = 7;
+/** Rule indexes with a numeric tag (the tag stays an int32). */
+const MAX_RULE = 2 ** 31 / KINDS;
+const TWO_32 = 4294967296;
+
+/** The address of a canonical dotted quad (no leading zeros: one text per address) as uint32, else -1. */
+export function dottedQuad(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let acc = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      acc = acc * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return -1;
+      octet = octet * 10 + d;
+      if (octet > 255) return -1;
+      digits++;
+    }
+  }
+  return dots === 3 && digits > 0 ? acc * 256 + octet : -1;
+}
+
+/** A tracked address text as uint32 (IPv4), -2 (no address), or -1 (other text). */
+function addressCode(s: string): number {
+  return s.length === 0 ? -2 : dottedQuad(s);
+}
+
 export class ThresholdTable {
-  evictions = 0;
   /** Hits withheld by threshold/detection_filter. */
   suppressed = 0;
-  private readonly table: LRUCache<string, Window>;
+  private readonly keys: ThresholdKeys;
 
   constructor(maxKeys = 65536) {
-    this.table = new LRUCache<string, Window>({
-      max: maxKeys,
-      dispose: (_v, _k, reason) => {
-        if (reason === 'evict') this.evictions++;
-      },
-    });
+    this.keys = new ThresholdKeys(maxKeys);
+  }
+
+  /** Keys dropped to stay within the cap. */
+  get evictions(): number {
+    return this.keys.evictions;
   }
 
   get size(): number {
-    return this.table.size;
+    return this.keys.size;
   }
 
   /** Whether this hit of rule `ruleIndex` alerts; records it either way. */
@@ -52,36 +98,74 @@ export class ThresholdTable {
     tsUs: number,
     parts: ThresholdKeyParts,
   ): boolean {
-    const key = `${ruleIndex}|${keyOf(track, parts)}`;
-    const w = this.table.get(key);
+    const t = this.keys;
+    const slot = this.slotOf(ruleIndex, track, parts);
     let ok: boolean;
-    if (w === undefined || tsUs - w.startUs > seconds * 1_000_000) {
-      this.table.set(key, { startUs: tsUs, count: 1 });
+    if (t.fresh || tsUs - t.startUs[slot]! > seconds * 1_000_000) {
+      t.startUs[slot] = tsUs;
+      t.hits[slot] = 1;
       ok = type === 'limit' || ((type === 'threshold' || type === 'both') && count <= 1) || (type === 'detection' && count < 1);
     } else {
-      w.count++;
+      const hits = t.hits[slot]! + 1;
+      t.hits[slot] = hits;
       switch (type) {
         case 'limit':
-          ok = w.count <= count;
+          ok = hits <= count;
           break;
         case 'threshold':
-          ok = w.count >= count;
-          if (ok) w.count = 0;
+          ok = hits >= count;
+          if (ok) t.hits[slot] = 0;
           break;
         case 'both':
-          ok = w.count === count;
+          ok = hits === count;
           break;
         case 'detection':
-          ok = w.count > count;
+          ok = hits > count;
           break;
       }
     }
     if (!ok) this.suppressed++;
     return ok;
   }
+
+  /** The slot of the key (created if missing: `keys.fresh`). */
+  private slotOf(ruleIndex: number, track: ThresholdTrack, p: ThresholdKeyParts): number {
+    if (!(ruleIndex >= 0 && ruleIndex < MAX_RULE && (ruleIndex | 0) === ruleIndex)) {
+      return this.keys.acquireText(`${ruleIndex}|${textOf(track, p)}`);
+    }
+    const tag = ruleIndex * KINDS;
+    switch (track) {
+      case 'by_src':
+        return this.addressSlot(tag, p.src);
+      case 'by_dst':
+        return this.addressSlot(tag, p.dst);
+      case 'by_rule':
+        return this.keys.acquire(tag + K_NONE, 0, 0);
+      case 'by_both': {
+        const s = addressCode(p.src);
+        const d = addressCode(p.dst);
+        if (s === -1 || d === -1) return this.keys.acquireText(`${ruleIndex}|${p.src}>${p.dst}`);
+        const kind = K_BOTH + (s === -2 ? 1 : 0) + (d === -2 ? 2 : 0);
+        return this.keys.acquire(tag + kind, s < 0 ? 0 : s | 0, d < 0 ? 0 : d | 0);
+      }
+      case 'by_flow': {
+        const id = p.flowId ?? -1;
+        if (!Number.isSafeInteger(id)) return this.keys.acquireText(`${ruleIndex}|f${id}`);
+        return this.keys.acquire(tag + K_FLOW, id | 0, Math.floor(id / TWO_32) | 0);
+      }
+    }
+  }
+
+  private addressSlot(tag: number, text: string): number {
+    const a = addressCode(text);
+    if (a === -2) return this.keys.acquire(tag + K_NONE, 0, 0);
+    if (a >= 0) return this.keys.acquire(tag + K_V4, a | 0, 0);
+    return this.keys.acquireText(`${tag / KINDS}|${text}`);
+  }
 }
 
-function keyOf(track: ThresholdTrack, p: ThresholdKeyParts): string {
+/** The key text of a hit (the rule's part aside), for keys with no numeric form. */
+function textOf(track: ThresholdTrack, p: ThresholdKeyParts): string {
   switch (track) {
     case 'by_src':
       return p.src;
