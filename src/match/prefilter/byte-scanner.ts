@@ -1,4 +1,4 @@
-import { popcount } from './table-bits.js';
+import { poolBytesAt, popcount } from './table-bits.js';
 import { FOLD } from './ascii.js';
 import { CandidateSet } from './candidate-set.js';
 import { FoundBits } from './found-bits.js';
@@ -245,15 +245,7 @@ export class ByteScanner {
     const info = this.slotInfo;
     const stop = at + info[r + SLOT_LENGTH]!;
     if (at < lo || stop > end || stop <= start) return false;
-    const pool = this.pool;
-    const delta = info[r + SLOT_POOL]! - at;
-    if (info[r + SLOT_NOCASE] !== 0) {
-      const fold = this.fold;
-      for (let j = at; j < stop; j++) if (fold[buf[j]!] !== pool[delta + j]) return false;
-    } else {
-      for (let j = at; j < stop; j++) if (buf[j] !== pool[delta + j]) return false;
-    }
-    return true;
+    return poolBytesAt(buf, at, stop, this.pool, info[r + SLOT_POOL]! - at, info[r + SLOT_NOCASE] !== 0);
   }
 
   private report(s: number, out: CandidateSet): void {

@@ -1,7 +1,7 @@
 import { FOLD } from './ascii.js';
 import { chooseKeyOffset, WindowCounts } from './key-selection.js';
 import type { PatternSlots } from './patterns.js';
-import { clamp, rankTable, spellings } from './table-bits.js';
+import { CONFIRM_MUL, HASH_MUL, MAX_SLOTS, clamp, rankTable, spellings } from './table-bits.js';
 
 /**
  * The prefilter's tables, as flat typed arrays laid out for the two hot paths.
@@ -75,10 +75,7 @@ export const QUAD_COUNT_MASK = 0xffffff;
 export const QUAD_ALONE = 1 << 24;
 export const QUAD_DELTA_SHIFT = 25;
 
-export const HASH_MUL = 0x9e3779b1 | 0;
-/** Distinct patterns one prefilter holds at most (see the sort in buildTables). */
-export const MAX_SLOTS = 2 ** 21;
-export const CONFIRM_MUL = 0x85ebca6b | 0;
+export { CONFIRM_MUL, HASH_MUL, MAX_SLOTS };
 
 /** Where a slot's check window starts relative to its key: -4, +4, or 0 when it has none. */
 export function checkDelta(keyOffset: number, length: number): number {

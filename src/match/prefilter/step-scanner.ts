@@ -1,5 +1,4 @@
-import { popcount, spellings } from './table-bits.js';
-import { FOLD } from './ascii.js';
+import { poolBytesAt, popcount, spellings } from './table-bits.js';
 import { CandidateSet } from './candidate-set.js';
 import { FoundBits } from './found-bits.js';
 import type { PatternSlots } from './patterns.js';
@@ -70,7 +69,6 @@ export class StepScanner {
   /** log2 of the bits in the main filter for long patterns. */
   readonly quadFilterBits: number;
 
-  private readonly fold: Uint8Array = FOLD;
   private readonly slotInfo: Int32Array;
   private readonly pool: Uint8Array;
   private readonly ids: Uint32Array;
@@ -433,15 +431,7 @@ export class StepScanner {
     const lengthAndCase = info[r + SLOT_LENGTH]!;
     const stop = at + (lengthAndCase & ~NOCASE_FLAG);
     if (at < lo || stop > end || stop <= start) return false;
-    const pool = this.pool;
-    const delta = info[r + SLOT_POOL]! - at;
-    if ((lengthAndCase & NOCASE_FLAG) !== 0) {
-      const fold = this.fold;
-      for (let j = at; j < stop; j++) if (fold[buf[j]!] !== pool[delta + j]) return false;
-    } else {
-      for (let j = at; j < stop; j++) if (buf[j] !== pool[delta + j]) return false;
-    }
-    return true;
+    return poolBytesAt(buf, at, stop, this.pool, info[r + SLOT_POOL]! - at, (lengthAndCase & NOCASE_FLAG) !== 0);
   }
 
   private report(s: number, out: CandidateSet): void {

@@ -1,7 +1,7 @@
 import { FOLD } from './ascii.js';
 import { BYTE_COST, chooseWindowRun, windowRarity, WindowCounts } from './key-selection.js';
 import type { PatternSlots } from './patterns.js';
-import { clamp, rankTable, spellings } from './table-bits.js';
+import { CONFIRM_MUL, HASH_MUL, MAX_SLOTS, clamp, rankTable, spellings } from './table-bits.js';
 
 /**
  * The prefilter's tables, as flat typed arrays laid out for the two hot paths.
@@ -84,10 +84,7 @@ export const REC_COUNT_MASK = 0xffffff;
 /** The key is the only one behind its bit. */
 export const REC_ALONE = 1 << 24;
 
-export const HASH_MUL = 0x9e3779b1 | 0;
-/** Distinct patterns one prefilter holds at most. */
-export const MAX_SLOTS = 2 ** 21;
-export const CONFIRM_MUL = 0x85ebca6b | 0;
+export { CONFIRM_MUL, HASH_MUL, MAX_SLOTS };
 /** A 2-byte pattern whose first byte is more frequent than this is not keyed on that byte's row. */
 const MAX_ROW_BYTE_RATE = 0.01;
 /** Patterns of at least this many bytes are keyed on word windows, shorter ones on pairs. */

@@ -1,4 +1,26 @@
-/** Bit tables shared by both scanners' builders. */
+/** Bit tables and helpers shared by both scanners (step and byte) and their builders. */
+import { FOLD } from './ascii.js';
+
+/** Multiplier of the window hashes behind the filter bits. */
+export const HASH_MUL = 0x9e3779b1 | 0;
+/** Distinct patterns one prefilter holds at most (see the sorts in the table builders). */
+export const MAX_SLOTS = 2 ** 21;
+/** Multiplier of the confirmation hashes. */
+export const CONFIRM_MUL = 0x85ebca6b | 0;
+
+/**
+ * Whether buf[at .. stop) equals the stored pattern bytes pool[at + delta ..] (stored folded
+ * under nocase, so the subject is folded byte by byte to compare).
+ */
+export function poolBytesAt(buf: Uint8Array, at: number, stop: number, pool: Uint8Array, delta: number, nocase: boolean): boolean {
+  if (nocase) {
+    const fold = FOLD;
+    for (let j = at; j < stop; j++) if (fold[buf[j]!] !== pool[delta + j]) return false;
+  } else {
+    for (let j = at; j < stop; j++) if (buf[j] !== pool[delta + j]) return false;
+  }
+  return true;
+}
 
 /** Set bits in a 32-bit word. */
 export function popcount(x: number): number {
