@@ -17,7 +17,6 @@ Exit status: 0 no errors, 1 errors found, 2 usage error.`;
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'parse and validate rules files, reporting every problem',
   usage: USAGE,
   run: runCheck,
 };

@@ -1,8 +1,6 @@
-/** What every `kanshi` subcommand provides; main.ts lists them. */
+/** What every `kanshi` subcommand provides; main.ts lists them with their one-line summaries. */
 export interface Command {
   name: string;
-  /** One line for `kanshi --help`. */
-  summary: string;
   usage: string;
   /** Returns the exit code: 0 ok, 1 problems found, 2 usage error. */
   run(argv: string[], io: CommandIo): Promise<number>;

@@ -16,7 +16,6 @@ Exit status: 0 done, 1 the policy has errors or an input could not be read, 2 us
 
 export const correlateCommand: Command = {
   name: 'correlate',
-  summary: 're-correlate EVE alerts (kanshi or Suricata eve.json) with a policy',
   usage: USAGE,
   run: runCorrelate,
 };

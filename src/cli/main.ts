@@ -1,14 +1,24 @@
-import { checkCommand } from './check.js';
-import { scanCommand } from './scan.js';
-import { testCommand } from './test.js';
-import { correlateCommand } from './correlate.js';
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './command.js';
 
+/** A subcommand as `kanshi --help` lists it, and where its implementation lives. */
+interface CommandEntry {
+  name: string;
+  /** One line for `kanshi --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}
+
 /**
- * The subcommands of `kanshi`, each in its own file. A new subcommand is one import and one
- * entry here.
+ * The subcommands of `kanshi`, each in its own file, loaded only when run: `kanshi check` then
+ * never loads the scan engine, the correlator or the property-test library (each module costs
+ * start-up time). A new subcommand is one entry here.
  */
-const COMMANDS: readonly Command[] = [checkCommand, scanCommand, correlateCommand, testCommand];
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'check', summary: 'parse and validate rules files, reporting every problem', load: async () => (await import('./check.js')).checkCommand },
+  { name: 'scan', summary: 'scan captures and logs with rules; write alerts as EVE JSON or alert_fast', load: async () => (await import('./scan.js')).scanCommand },
+  { name: 'correlate', summary: 're-correlate EVE alerts (kanshi or Suricata eve.json) with a policy', load: async () => (await import('./correlate.js')).correlateCommand },
+  { name: 'test', summary: 'run rule test cases, and with --properties their attack variants', load: async () => (await import('./test.js')).testCommand },
+];
 
 const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
@@ -25,10 +35,10 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
     (name === undefined ? io.stderr : io.stdout).write(help());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`kanshi: unknown command '${name}'\n${help()}`);
     return EXIT_USAGE;
   }
-  return command.run(rest, io);
+  return (await entry.load()).run(rest, io);
 }

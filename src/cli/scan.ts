@@ -34,7 +34,6 @@ Exit status: 0 scanned (alerts or not), 1 an input could not be read at all, 2 u
 
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'scan captures and logs with rules; write alerts as EVE JSON or alert_fast',
   usage: USAGE,
   run: runScan,
 };

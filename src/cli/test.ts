@@ -23,7 +23,6 @@ Exit status: 0 every case passed, 1 a case failed or a file has errors, 2 usage 
 
 export const testCommand: Command = {
   name: 'test',
-  summary: 'run rule test cases, and with --properties their attack variants',
   usage: USAGE,
   run: runTest,
 };
