@@ -28,6 +28,31 @@ export function indexOfByte(b: Uint8Array, byte: number, from: number): number {
 
 const BUFFER_INDEX_OF = (Buffer.prototype as unknown as { indexOf(this: Uint8Array, value: number, byteOffset: number): number }).indexOf;
 
+/** Buffers built for records are cut from slabs of this size; larger ones get their own. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_PIECE = 4096;
+/** V8 keeps typed arrays up to this size inside its heap, where they are as cheap as a slab view. */
+const ON_HEAP_BYTES = 64;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * n bytes (contents unspecified: the caller fills them all) for a buffer a record builds
+ * (header blocks, request lines, unescaped fields). Past 64 bytes a typed array of its own is
+ * a zeroed allocation outside V8's heap, several times dearer than a view of a shared slab, so
+ * those are cut from one. A kept piece keeps its slab alive, as a kept line keeps its read chunk.
+ */
+export function allocBytes(n: number): Uint8Array {
+  if (n <= ON_HEAP_BYTES || n > SLAB_MAX_PIECE) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  return out;
+}
+
 export function sub(b: Uint8Array, start: number, end: number): Uint8Array {
   return end > start ? b.subarray(start, end) : EMPTY;
 }
@@ -137,7 +162,7 @@ export function asciiLower(b: Uint8Array): Uint8Array {
     }
   }
   if (!needs) return b;
-  const out = new Uint8Array(b.length);
+  const out = allocBytes(b.length);
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
     out[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;

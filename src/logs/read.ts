@@ -22,6 +22,9 @@ export class LineSplitter {
     // Lines are handed on as plain Uint8Array views: the records cut many subarrays from each
     // line, and a Node Buffer's subarray is several times dearer than a typed array's.
     const chunk = plainView(input);
+    // A view made from the buffer directly costs half of what subarray() does (once per line).
+    const buffer = chunk.buffer;
+    const base = chunk.byteOffset;
     let start = 0;
     while (start < chunk.length) {
       const nl = indexOfByte(chunk, 0x0a, start);
@@ -29,7 +32,11 @@ export class LineSplitter {
         this.stash(chunk.subarray(start));
         return;
       }
-      this.finish(chunk.subarray(start, nl), out);
+      if (this.carry.length === 0 && !this.discarding && nl - start <= this.maxLineBytes) {
+        // The common case: a whole line inside the chunk (as finish() would hand it on).
+        const end = nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
+        out(new Uint8Array(buffer, base + start, end - start), false);
+      } else this.finish(chunk.subarray(start, nl), out);
       start = nl + 1;
     }
   }

@@ -201,15 +201,18 @@ const BUFFER_INDEX = new Map<string, number>(BUFFER_NAMES.map((n, i) => [n, i]))
  */
 export abstract class BaseLogRecord implements LogRecord {
   declare readonly kind: 'log';
-  tsUs = 0;
-  timeKnown = true;
-  src: IpBytes | undefined = undefined;
-  dst: IpBytes | undefined = undefined;
-  srcHost: string | undefined = undefined;
-  srcPort: number | undefined = undefined;
-  dstPort: number | undefined = undefined;
-  proto: number | undefined = undefined;
-  appProto: string | undefined = undefined;
+  // Fields are declared here and set in the constructor, not initialised as class fields: V8
+  // sizes an object by the assignments its constructors make, so a record (one per log line) is
+  // made in one allocation with room for them all, where class fields grow a separate store.
+  declare tsUs: number;
+  declare timeKnown: boolean;
+  declare src: IpBytes | undefined;
+  declare dst: IpBytes | undefined;
+  declare srcHost: string | undefined;
+  declare srcPort: number | undefined;
+  declare dstPort: number | undefined;
+  declare proto: number | undefined;
+  declare appProto: string | undefined;
   // Firewall details exist only on the formats that log them (undefined, i.e. absent, on the
   // rest): not instance fields, so a web log record does not carry ten empty slots.
   declare action: 'allow' | 'deny' | undefined;
@@ -223,15 +226,30 @@ export abstract class BaseLogRecord implements LogRecord {
   declare icmpType: number | undefined;
   declare icmpCode: number | undefined;
 
-  private bufCache: (Uint8Array | null | undefined)[] | undefined = undefined;
-  private fieldCache: Record<string, string> | undefined = undefined;
+  declare private bufCache: (Uint8Array | null | undefined)[] | undefined;
+  declare private fieldCache: Record<string, string> | undefined;
+  declare readonly line: Uint8Array;
+  declare readonly file: string;
+  declare readonly lineNo: number;
+  declare readonly format: LogFormatName;
 
-  constructor(
-    readonly line: Uint8Array,
-    readonly file: string,
-    readonly lineNo: number,
-    readonly format: LogFormatName,
-  ) {}
+  constructor(line: Uint8Array, file: string, lineNo: number, format: LogFormatName) {
+    this.line = line;
+    this.file = file;
+    this.lineNo = lineNo;
+    this.format = format;
+    this.tsUs = 0;
+    this.timeKnown = true;
+    this.src = undefined;
+    this.dst = undefined;
+    this.srcHost = undefined;
+    this.srcPort = undefined;
+    this.dstPort = undefined;
+    this.proto = undefined;
+    this.appProto = undefined;
+    this.bufCache = undefined;
+    this.fieldCache = undefined;
+  }
 
   get log(): LogOrigin {
     return { file: this.file, line: this.lineNo, format: this.format };
@@ -256,7 +274,8 @@ export abstract class BaseLogRecord implements LogRecord {
   buffer(name: BufferName): Uint8Array | undefined {
     const idx = BUFFER_INDEX.get(name);
     if (idx === undefined) return undefined;
-    const cache = (this.bufCache ??= []);
+    // Sized once: filled at scattered indexes, an empty array would grow (and copy) repeatedly.
+    const cache = (this.bufCache ??= new Array<Uint8Array | null | undefined>(BUFFER_NAMES.length));
     const hit = cache[idx];
     if (hit !== undefined) return hit ?? undefined;
     const made = this.makeBuffer(name);

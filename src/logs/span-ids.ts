@@ -1,3 +1,4 @@
+import { latin1 } from './bytes.js';
 import type { BufferKeyIds } from './record.js';
 
 /** Lookups per hit-rate window. */
@@ -6,6 +7,10 @@ const WINDOW = 4096;
 const REST_WINDOWS = 16;
 /** Slots tried per lookup: bounds the work a flood of look-alike keys can cause. */
 const MAX_PROBES = 8;
+/** Numbers per slot of the table. */
+const SLOT_WORDS = 4;
+/** Texts kept per table (a power of two). */
+const TEXT_SLOTS = 1024;
 
 /**
  * Buffer-key ids (see BufferKeyIds) of byte spans, looked up straight from the line: no string
@@ -19,14 +24,16 @@ const MAX_PROBES = 8;
  * lookups hit, the table answers -1 ("no key: build the buffer") for a while, then tries again.
  */
 export class SpanKeyIds {
-  private readonly hashes: Int32Array;
-  private readonly ids: Float64Array;
-  private readonly offsets: Int32Array;
-  private readonly lengths: Int32Array;
+  /**
+   * Per slot, side by side (one cache line serves a probe): hash (0: empty), length, offset in
+   * the store, id.
+   */
+  private readonly table: Float64Array;
   private readonly store: Uint8Array;
   private readonly storeView: DataView;
-  private viewBuffer: ArrayBufferLike | null = null;
-  private view: DataView | null = null;
+  /** Texts by id (direct-mapped): see text(). */
+  private readonly textIds = new Float64Array(TEXT_SLOTS);
+  private readonly texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
   private stored = 0;
   private entries = 0;
   private lookups = 0;
@@ -41,12 +48,23 @@ export class SpanKeyIds {
     /** Longer spans get no id: comparing them would cost more than building and scanning the buffer. */
     private readonly maxKeyLength = 512,
   ) {
-    this.hashes = new Int32Array(slots);
-    this.ids = new Float64Array(slots);
-    this.offsets = new Int32Array(slots);
-    this.lengths = new Int32Array(slots);
+    this.table = new Float64Array(slots * SLOT_WORDS);
     this.store = new Uint8Array(Math.max(storeBytes, maxKeyLength));
     this.storeView = new DataView(this.store.buffer);
+  }
+
+  /**
+   * The latin1 text of the span b[start, end) whose id() is `id` (<= 0: none), kept by id, as
+   * equal ids mean equal bytes: alerts of records that repeat a value share its string.
+   */
+  text(id: number, b: Uint8Array, start: number, end: number): string {
+    if (id <= 0) return latin1(b, start, end);
+    const slot = id & (TEXT_SLOTS - 1);
+    if (this.textIds[slot] === id) return this.texts[slot]!;
+    const t = latin1(b, start, end);
+    this.textIds[slot] = id;
+    this.texts[slot] = t;
+    return t;
   }
 
   /** Spans currently remembered. */
@@ -62,27 +80,24 @@ export class SpanKeyIds {
       this.resting--;
       return -1;
     }
-    // Lines of one read chunk share their ArrayBuffer: one view serves them all.
-    if (b.buffer !== this.viewBuffer) {
-      this.viewBuffer = b.buffer;
-      this.view = new DataView(b.buffer);
-    }
-    const view = this.view!;
-    const at = b.byteOffset + start;
+    if (b !== viewLine) lineView(b);
+    const view = viewOfLine!;
+    const at = lineOffset + start;
     const h = spanHash(view, at, n);
     const mask = this.slots - 1;
-    const hashes = this.hashes;
+    const table = this.table;
     let slot = h & mask;
     let free = -1;
     for (let p = 0; p < MAX_PROBES; p++, slot = (slot + 1) & mask) {
-      const sh = hashes[slot]!;
+      const w = slot * SLOT_WORDS;
+      const sh = table[w]!;
       if (sh === 0) {
         free = slot;
         break;
       }
-      if (sh === h && this.lengths[slot] === n && sameBytes(view, at, this.storeView, this.offsets[slot]!, n)) {
+      if (sh === h && table[w + 1] === n && sameBytes(view, at, this.storeView, table[w + 2]!, n)) {
         this.count(true);
-        return this.ids[slot]!;
+        return table[w + 3]!;
       }
     }
     this.count(false);
@@ -95,12 +110,13 @@ export class SpanKeyIds {
     if (free < 0) free = h & mask; // every probed slot is taken: the first one is replaced
     else this.entries++;
     store.set(b.subarray(start, end), this.stored);
-    hashes[free] = h;
-    this.lengths[free] = n;
-    this.offsets[free] = this.stored;
-    this.stored += n;
     const id = this.counter.fresh();
-    this.ids[free] = id;
+    const w = free * SLOT_WORDS;
+    table[w] = h;
+    table[w + 1] = n;
+    table[w + 2] = this.stored;
+    table[w + 3] = id;
+    this.stored += n;
     return id;
   }
 
@@ -118,10 +134,30 @@ export class SpanKeyIds {
   }
 
   private clear(): void {
-    this.hashes.fill(0);
+    this.table.fill(0);
     this.entries = 0;
     this.stored = 0;
   }
+}
+
+/**
+ * The view of the line the tables last read, shared by every table: a record asks for the ids of
+ * several fields of one line, and a typed array's buffer and offset are dear to read each time.
+ * Lines of one read chunk share their ArrayBuffer, so one DataView serves them all.
+ */
+let viewLine: Uint8Array | null = null;
+let viewBuffer: ArrayBufferLike | null = null;
+let viewOfLine: DataView | null = null;
+let lineOffset = 0;
+
+function lineView(b: Uint8Array): void {
+  viewLine = b;
+  const buffer = b.buffer;
+  if (buffer !== viewBuffer) {
+    viewBuffer = buffer;
+    viewOfLine = new DataView(buffer);
+  }
+  lineOffset = b.byteOffset;
 }
 
 /** Whether n bytes at a in va equal n bytes at b in vb, compared four at a time. */

@@ -49,7 +49,7 @@ import {
 import { runProgram, type BufferProgram } from './payload.js';
 import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
 import { CandidateSet } from './prefilter/index.js';
-import { ProgramMemo, ScanMemo } from './scan-memo.js';
+import { ProgramOutcomes, ScanMemo } from './scan-memo.js';
 import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
@@ -81,6 +81,12 @@ export interface EngineOptions {
    * true; false evaluates every candidate in full (the reference the plans are tested against).
    */
   recordPlans?: boolean;
+  /**
+   * Whether packets, stream data and transactions evaluate only the rules without a fast
+   * pattern whose header tests (ip_proto, flags, dsize, ttl, itype, icode) their header can
+   * pass (header-index.ts). Default true; false evaluates all of them (the tests' reference).
+   */
+  headerIndex?: boolean;
 }
 
 /** Receives each alert, with the rule that raised it. */
@@ -262,12 +268,13 @@ export class DetectionEngine {
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
   private recordLog: LogRecord['log'] | null = null;
-  private readonly thresholdParts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined };
+  private readonly thresholdParts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined, srcV4: -1, dstV4: -1 };
   /** Scratch set for the record scan memos (see scan-memo.ts), made on the first record. */
   private memoScratch: CandidateSet | null = null;
   /** Record plans by key domain ('' for records without one) and shape (see record-plan.ts). */
   private readonly recordPlans = new Map<string, Map<number, EngineRecordPlan>>();
   private readonly usePlans: boolean;
+  private readonly useHeaderIndex: boolean;
   private recordPlanCount = 0;
   private lastPlanDomain = '';
   private lastPlanShape = -1;
@@ -275,18 +282,21 @@ export class DetectionEngine {
   /** Record filters shared by plans, and their scan memos by domain. */
   private readonly recordFilters = new Map<string, RecordFilter>();
   private readonly planMemos = new Map<string, Map<RecordFilter, ScanMemo>>();
-  /** Payload program outcomes by buffer key (records only), per key domain, by rule index then program. */
-  private readonly programMemos = new Map<string, (ProgramMemo[] | undefined)[]>();
+  /** Payload program outcomes by program number and buffer key id (records only), per key domain. */
+  private readonly programMemos = new Map<string, ProgramOutcomes>();
   private lastProgramDomain = '';
-  private lastProgramMemos: (ProgramMemo[] | undefined)[] | null = null;
-  /** Program memos made so far; past MAX_PROGRAM_MEMOS further rules run without one (memory stays bounded). */
-  private programMemoCount = 0;
-  private static readonly MAX_PROGRAM_MEMOS = 8192;
+  private lastProgramMemos: ProgramOutcomes | null = null;
+  /** Number of each rule's first payload program (programs are numbered in rule order), for ProgramOutcomes. */
+  private readonly programBase: Int32Array;
+  /** Buffer of each program, by program number. */
+  private readonly programBuffers: BufferName[];
+  /** By rule index: 1 when the outcomes of its programs depend on their buffers alone (no byte_extract variables). */
+  private readonly programsKeyable: Uint8Array;
   private lastRecordApp: string | null | undefined = undefined;
   private lastRecordAppCode = 0;
   private readonly appCodes = new Map<string | null, number>();
   /** `{metadata}` of each rule, built on its first alert. */
-  private readonly extraByRule: (Record<string, unknown> | undefined)[] = [];
+  private readonly extraByRule: (Record<string, unknown> | undefined)[];
 
   constructor(
     readonly ruleset: Ruleset,
@@ -305,8 +315,19 @@ export class DetectionEngine {
     this.candTc = new Candidates(ruleset.rules.length);
     this.midstream = options.midstream ?? true;
     this.usePlans = options.recordPlans ?? true;
+    this.useHeaderIndex = options.headerIndex ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
+    this.extraByRule = packedSlots(ruleset.rules.length);
+    // One past the last rule: the number of programs.
+    this.programBase = new Int32Array(ruleset.rules.length + 1);
+    for (let i = 0; i < ruleset.rules.length; i++) this.programBase[i + 1] = this.programBase[i]! + ruleset.rules[i]!.programs.length;
+    this.programBuffers = [];
+    this.programsKeyable = new Uint8Array(ruleset.rules.length);
+    for (const r of ruleset.rules) {
+      for (const p of r.programs) this.programBuffers.push(p.buffer as BufferName);
+      if (r.variableCount === 0) this.programsKeyable[r.index] = 1;
+    }
     for (const r of ruleset.rules) {
       const has = r.threshold !== undefined || r.detectionFilter !== undefined;
       if (has && !(options.thresholdOverridden?.(r.gid, r.sid) ?? false)) this.ownThreshold[r.index] = 1;
@@ -576,6 +597,8 @@ export class DetectionEngine {
   private collectWindow(st: FlowState, toServer: boolean, w: StreamWindow, cand: Candidates): void {
     this.counters.inspections.stream++;
     cand.clear();
+    // The window's header (the always-candidates' index reads it); set again when evaluated.
+    this.setFlowContext(st, toServer);
     const set = this.ruleset.stream[toServer ? 0 : 1];
     const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
     const buf = w.bytes();
@@ -585,7 +608,7 @@ export class DetectionEngine {
     }
     // Only rules this data gave evidence for are carried to later chunks.
     cand.freshCount = cand.set.count;
-    for (let g = 0; g < n; g++) cand.addAll(this.groups[g]!.alwaysCandidates());
+    for (let g = 0; g < n; g++) this.addAlways(cand, this.groups[g]!);
     w.addCarriedTo(cand);
   }
 
@@ -716,8 +739,18 @@ export class DetectionEngine {
         const pf = group.packetPrefilter(payload.length);
         if (pf !== null) pf.scan(payload, cand.set);
       }
-      cand.addAll(group.alwaysCandidates());
+      this.addAlways(cand, group);
     }
+  }
+
+  /**
+   * The group's always-candidates (rules without a fast pattern) that the inspection's header
+   * can let through (header-index.ts); all of them with headerIndex off. this.facts must hold
+   * the inspection's header.
+   */
+  private addAlways(cand: Candidates, group: RuleGroup): void {
+    if (this.useHeaderIndex) group.headerIndex().addTo(cand.set, this.facts);
+    else cand.addAll(group.alwaysCandidates());
   }
 
   private collectSet(set: GroupSet, source: BufferSource): void {
@@ -753,7 +786,7 @@ export class DetectionEngine {
       const buf = f.buffer === 'pkt_data' ? this.pktData() : source.buffer(f.buffer as BufferName);
       if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, cand.set);
     }
-    cand.addAll(group.alwaysCandidates());
+    this.addAlways(cand, group);
   }
 
   /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */
@@ -908,7 +941,8 @@ export class DetectionEngine {
       let ok: boolean;
       if (v === VERDICT_HEADER_FREE) {
         this.counters.evaluated++;
-        ok = r.programs.length === 0 || this.payloadMatches(r);
+        // Rule fields are read only when needed (see payloadMatches).
+        ok = this.programBase[id + 1] === this.programBase[id] || this.payloadMatches(r, id);
       } else ok = this.evaluate(r);
       if (ok) {
         matched++;
@@ -996,24 +1030,34 @@ export class DetectionEngine {
     return true;
   }
 
-  private payloadMatches(r: CompiledRule): boolean {
+  /**
+   * `index` is r.index: a record whose outcomes are all remembered is decided from the engine's
+   * per-program arrays without reading the rule or its programs (scattered objects, a cache miss
+   * each, for the handful of rules every record evaluates).
+   */
+  private payloadMatches(r: CompiledRule, index = r.index): boolean {
     const ins = this.ins;
     ins.steps = 0;
     const pcreBefore = ins.pcreLimitHits;
     let ok = true;
     const rec = this.record;
-    const memos = rec !== null && rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined && r.variableCount === 0 ? this.programMemosOf(rec.bufferKeyDomain, r) : null;
-    const programs = r.programs;
-    for (let k = 0; k < programs.length; k++) {
-      const p = programs[k]!;
-      if (memos !== null && p.buffer !== 'pkt_data') {
-        const outcome = this.memoProgram(memos[k]!, rec!, p);
-        if (outcome === 0) {
-          ok = false;
-          break;
+    const memos = rec !== null && rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined && this.programsKeyable[index] === 1 ? this.programMemosOf(rec.bufferKeyDomain) : null;
+    const base = this.programBase[index]!;
+    const n = this.programBase[index + 1]! - base;
+    let programs: readonly BufferProgram[] | null = null;
+    for (let k = 0; k < n; k++) {
+      if (memos !== null) {
+        const name = this.programBuffers[base + k]!;
+        if (name !== 'pkt_data') {
+          const outcome = this.memoProgram(memos, base + k, rec!, name, r, k);
+          if (outcome === 0) {
+            ok = false;
+            break;
+          }
+          if (outcome === 1) continue;
         }
-        if (outcome === 1) continue;
       }
+      const p = (programs ??= r.programs)[k]!;
       if (p.buffer === 'pkt_data' && this.pktMode === MODE_STREAM) {
         if (!this.streamProgram(p)) {
           ok = false;
@@ -1042,13 +1086,12 @@ export class DetectionEngine {
    * 1 matched, 0 not, -1 left to the caller (no key, or the remembered steps would overrun the
    * rule's step budget, which a fresh run must meet to count the limit hit).
    */
-  private memoProgram(memo: ProgramMemo, rec: LogRecord, p: BufferProgram): number {
-    const name = p.buffer as BufferName;
+  private memoProgram(memo: ProgramOutcomes, program: number, rec: LogRecord, name: BufferName, r: CompiledRule, k: number): number {
     const id = rec.bufferKeyId!(name);
     if (id === 0) return 0;
-    if (id < 0 || !memo.enabled) return -1;
+    if (id < 0 || !memo.enabled(program)) return -1;
     const ins = this.ins;
-    const known = memo.get(id);
+    const known = memo.get(program, id);
     if (known >= 0) {
       const steps = known >>> 1;
       if (ins.steps + steps > ins.stepLimit) return -1;
@@ -1057,34 +1100,34 @@ export class DetectionEngine {
     }
     const buf = rec.buffer(name);
     if (buf === undefined) {
-      memo.remember(id, false, 0);
+      memo.remember(program, id, false, 0);
       return 0;
     }
     const stepsBefore = ins.steps;
     const pcreBefore = ins.pcreLimitHits;
     ins.setBuffer(buf);
-    const matched = runProgram(p, ins, -2);
+    const matched = runProgram(r.programs[k]!, ins, -2);
     // Outcomes cut short by a bound are not kept: a fresh run must count the limit again.
-    if (ins.steps <= ins.stepLimit && ins.pcreLimitHits === pcreBefore) memo.remember(id, matched, ins.steps - stepsBefore);
+    if (ins.steps <= ins.stepLimit && ins.pcreLimitHits === pcreBefore) memo.remember(program, id, matched, ins.steps - stepsBefore);
     return matched ? 1 : 0;
   }
 
-  private programMemosOf(domain: string, r: CompiledRule): ProgramMemo[] | null {
-    let byRule = this.lastProgramMemos;
-    if (byRule === null || domain !== this.lastProgramDomain) {
+  /** The program outcomes of a key domain (one table for all programs of the rule set). */
+  private programMemosOf(domain: string): ProgramOutcomes {
+    let memo = this.lastProgramMemos;
+    if (memo === null || domain !== this.lastProgramDomain) {
       let found = this.programMemos.get(domain);
-      if (found === undefined) this.programMemos.set(domain, (found = []));
+      if (found === undefined) {
+        const programs = this.programBase[this.programBase.length - 1]!;
+        // About eight slots per program, from 4096 slots (64 KiB) to 2^17 (2 MiB).
+        let bits = 12;
+        while (bits < 17 && 2 ** bits < programs * 8) bits++;
+        this.programMemos.set(domain, (found = new ProgramOutcomes(programs, bits)));
+      }
       this.lastProgramDomain = domain;
-      this.lastProgramMemos = byRule = found;
+      this.lastProgramMemos = memo = found;
     }
-    let list = byRule[r.index];
-    if (list === undefined) {
-      if (this.programMemoCount + r.programs.length > DetectionEngine.MAX_PROGRAM_MEMOS) return null;
-      this.programMemoCount += r.programs.length;
-      list = r.programs.map(() => new ProgramMemo());
-      byRule[r.index] = list;
-    }
-    return list;
+    return memo;
   }
 
   /**
@@ -1108,6 +1151,9 @@ export class DetectionEngine {
     const anchors = w.anchorOffsets();
     for (let k = 0; k < anchors.length; k++) {
       const a = anchors[k]!;
+      // A match from here counts when it ends past b: skipped when none can get that far
+      // (every step that moves the cursor is a content with depth or within).
+      if (a < b && p.reach <= b - a) continue;
       ins.setBuffer(a === 0 ? buf : buf.subarray(a), w, a);
       if (runProgram(p, ins, a >= b ? -2 : b - a)) return true;
     }
@@ -1149,6 +1195,9 @@ export class DetectionEngine {
       const parts = this.thresholdParts;
       parts.src = srcText;
       parts.dst = dstText;
+      // A 4-byte address is written as its dotted quad (srcText/dstText): its number keys as that text.
+      parts.srcV4 = v4Number(this.srcIp);
+      parts.dstV4 = v4Number(this.dstIp);
       parts.flowId = flow?.id;
       const t = r.threshold;
       const allowed =
@@ -1162,11 +1211,24 @@ export class DetectionEngine {
       }
     }
     const rec = this.record;
+    const app = flow !== null ? flow.appProto : rec !== null ? (rec.appProto ?? null) : null;
+    // Alerts of one inspection share its application metadata (read-only for the sinks):
+    // many rules may fire on one transaction or log line.
+    const http = this.http !== null ? (this.httpMeta ??= this.http.meta()) : rec !== null ? this.recordHttpMeta() : undefined;
+    const smtp = this.smtp !== null ? (this.smtpMeta ??= this.smtp.meta()) : rec !== null ? this.recordSmtpMeta() : undefined;
+    const ports = hasPorts(this.proto);
+    // Every field in one literal, absent ones undefined (as the sinks read them): the object is
+    // made with its final shape, not grown field by field into a separate property store.
     const alert: Alert = {
       tsUs: this.tsUs,
+      pcapCnt: this.pcapCnt > 0 ? this.pcapCnt : undefined,
+      flowId: flow !== null ? flow.id : undefined,
       srcIp: srcText,
+      srcPort: this.srcPort >= 0 && ports ? this.srcPort : undefined,
       destIp: dstText,
+      destPort: this.dstPort >= 0 && ports ? this.dstPort : undefined,
       proto: this.proto >= 0 ? protoName(this.proto) : '',
+      appProto: app !== null ? app : undefined,
       action: r.action,
       gid: r.gid,
       sid: r.sid,
@@ -1174,28 +1236,13 @@ export class DetectionEngine {
       signature: r.msg,
       category: r.category,
       severity: r.severity,
+      classtype: r.classtype,
       level: r.level,
+      http,
+      smtp,
+      log: rec !== null ? (this.recordLog ??= rec.log) : undefined,
+      extra: undefined,
     };
-    if (this.pcapCnt > 0) alert.pcapCnt = this.pcapCnt;
-    if (flow !== null) alert.flowId = flow.id;
-    if (this.srcPort >= 0 && hasPorts(this.proto)) alert.srcPort = this.srcPort;
-    if (this.dstPort >= 0 && hasPorts(this.proto)) alert.destPort = this.dstPort;
-    const app = flow !== null ? flow.appProto : rec !== null ? (rec.appProto ?? null) : null;
-    if (app !== null) alert.appProto = app;
-    if (r.classtype !== undefined) alert.classtype = r.classtype;
-    // Alerts of one inspection share its application metadata (read-only for the sinks):
-    // many rules may fire on one transaction or log line.
-    if (this.http !== null) alert.http = (this.httpMeta ??= this.http.meta());
-    else if (rec !== null) {
-      const m = this.recordHttpMeta();
-      if (m !== undefined) alert.http = m;
-    }
-    if (this.smtp !== null) alert.smtp = (this.smtpMeta ??= this.smtp.meta());
-    else if (rec !== null) {
-      const m = this.recordSmtpMeta();
-      if (m !== undefined) alert.smtp = m;
-    }
-    if (rec !== null) alert.log = (this.recordLog ??= rec.log);
     const txId = this.http !== null ? this.http.id : this.smtp !== null ? this.smtp.id : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
@@ -1233,8 +1280,8 @@ export class DetectionEngine {
 
   private recordHttpMeta(): Record<string, unknown> | undefined {
     if (this.recordHttp === null) {
-      const m = this.record!.http;
-      this.recordHttp = m === undefined ? undefined : { ...m };
+      // The record makes a fresh object per read: shared by the record's alerts without a copy.
+      this.recordHttp = this.record!.http as Record<string, unknown> | undefined;
     }
     return this.recordHttp;
   }
@@ -1394,6 +1441,22 @@ export class DetectionEngine {
       this.pcapCnt = own ? pkt.num : st.lastPcapCnt;
     }
   }
+}
+
+/** A 4-byte address as uint32, else -1. */
+function v4Number(a: Uint8Array): number {
+  return a.length === 4 ? ((a[0]! * 256 + a[1]!) * 256 + a[2]!) * 256 + a[3]! : -1;
+}
+
+/**
+ * An array of n undefined slots with packed elements: filled at arbitrary indexes, an empty
+ * array turns into a dictionary (a hash lookup per read), and `new Array(n)` does too past V8's
+ * preallocation limit.
+ */
+function packedSlots<T>(n: number): (T | undefined)[] {
+  const out: (T | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(undefined);
+  return out;
 }
 
 /** An address the traffic may lack (length 0): then only lenient rules or `any` fit. */

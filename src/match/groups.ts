@@ -8,6 +8,7 @@
  */
 import { CandidateSet, Prefilter, type PrefilterPattern } from './prefilter/index.js';
 import { MAX_DSIZE, type CompiledRule } from './compile.js';
+import { HeaderIndex } from './header-index.js';
 
 /** Port sets up to this many ports get per-port groups; larger ones (`1024:`, `!80`) are generic. */
 const MAX_GROUPED_PORTS = 256;
@@ -51,6 +52,8 @@ export class RuleGroup {
   private built = false;
   private filters: BufferPrefilter[] = [];
   private always: Int32Array = new Int32Array(0);
+  private alwaysRules: CompiledRule[] = [];
+  private index: HeaderIndex | null = null;
   private patternsByBuffer = new Map<string, PrefilterPattern[]>();
   private combined: CombinedBodyScan | null | undefined;
   /**
@@ -79,14 +82,22 @@ export class RuleGroup {
     return this.always;
   }
 
+  /** The always-candidates behind their header prefilter (header-index.ts), built on first use. */
+  headerIndex(): HeaderIndex {
+    if (!this.built) this.build();
+    return (this.index ??= new HeaderIndex(this.always, this.alwaysRules));
+  }
+
   private build(): void {
     this.built = true;
     const byBuffer = new Map<string, PrefilterPattern[]>();
     const always: number[] = [];
+    const alwaysRules: CompiledRule[] = [];
     for (const r of this.members) {
       const fp = r.fastPattern;
       if (fp === null) {
         always.push(r.index);
+        alwaysRules.push(r);
         continue;
       }
       let list = byBuffer.get(fp.buffer);
@@ -95,6 +106,7 @@ export class RuleGroup {
     }
     this.filters = [...byBuffer].map(([buffer, patterns]) => new LazyBufferPrefilter(buffer, patterns));
     this.always = Int32Array.from(always);
+    this.alwaysRules = alwaysRules;
     this.patternsByBuffer = byBuffer;
     const bounds = new Set<number>();
     for (const r of this.members) if (r.fastPattern?.buffer === 'pkt_data' && r.maxDsize < MAX_DSIZE) bounds.add(r.maxDsize);

@@ -18,6 +18,12 @@ export class BufferProgram {
   readonly anchored: boolean;
   /** Some step moves the cursor (so a match has an end). */
   readonly advances: boolean;
+  /**
+   * No match ends further than this from the buffer start (every advancing step has a bounded
+   * reach, PayloadMatcher.reach); Infinity otherwise. A stream inspection that only counts
+   * matches ending past some point skips the anchors this cannot get past.
+   */
+  readonly reach: number;
 
   constructor(
     /** Buffer name: 'pkt_data' or a sticky-buffer name (src/types/buffers.ts). */
@@ -47,7 +53,22 @@ export class BufferProgram {
     }
     this.anchored = anchored;
     this.advances = advanced;
+    this.reach = programReach(steps);
   }
+}
+
+/** The furthest cursor any match of the steps can leave (the cursor starts at 0), or Infinity. */
+function programReach(steps: readonly PayloadMatcher[]): number {
+  let cursor = 0;
+  let furthest = 0;
+  for (const s of steps) {
+    if (!s.advances) continue;
+    const r = s.reach;
+    if (r === undefined || !Number.isFinite(r)) return Infinity;
+    cursor = s.relative ? cursor + r : r;
+    if (cursor > furthest) furthest = cursor;
+  }
+  return furthest;
 }
 
 /**

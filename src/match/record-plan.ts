@@ -184,13 +184,12 @@ const FEW_PATTERNS = 2;
 
 /**
  * One or two exact patterns (the log.message patterns of a firewall rule or two, say): searched
- * one by one from their rarest byte with the native byte search, which beats a multi-pattern
+ * one by one with Node's native search, which beats a multi-pattern
  * prefilter's per-step probing when there is nearly nothing to probe for. Reports exactly the
  * patterns that occur, as a Prefilter does.
  */
 export class FewPatternScanner implements PatternScanner {
   private readonly needles: Uint8Array[] = [];
-  private readonly anchors: number[] = [];
   private readonly ids: number[][] = [];
 
   /** Whether the patterns suit it: few distinct ones, each matched byte for byte (no letter under nocase). */
@@ -212,7 +211,6 @@ export class FewPatternScanner implements PatternScanner {
       if (k === undefined) {
         byText.set(text, (k = this.needles.length));
         this.needles.push(Uint8Array.from(p.bytes));
-        this.anchors.push(rarestOffset(p.bytes));
         this.ids.push([]);
       }
       this.ids[k]!.push(p.id);
@@ -221,48 +219,21 @@ export class FewPatternScanner implements PatternScanner {
 
   scan(buf: Uint8Array, out: CandidateSet): void {
     for (let k = 0; k < this.needles.length; k++) {
-      if (!occurs(buf, this.needles[k]!, this.anchors[k]!)) continue;
+      if (!occurs(buf, this.needles[k]!)) continue;
       const ids = this.ids[k]!;
       for (let j = 0; j < ids.length; j++) out.add(ids[j]!);
     }
   }
 }
 
-/** Whether `needle` occurs in `buf`, found through the byte at `anchor` of the needle. */
-function occurs(buf: Uint8Array, needle: Uint8Array, anchor: number): boolean {
-  const n = needle.length;
-  const last = buf.length - n + anchor;
-  const b = needle[anchor]!;
-  let i = buf.indexOf(b, anchor);
-  while (i >= 0 && i <= last) {
-    const start = i - anchor;
-    let k = 0;
-    while (k < n && buf[start + k] === needle[k]) k++;
-    if (k === n) return true;
-    i = buf.indexOf(b, i + 1);
-  }
-  return false;
+/**
+ * Whether `needle` occurs in `buf`: Node's native search (memchr for one byte, a
+ * Boyer-Moore-Horspool search otherwise), which reads any Uint8Array and beats stepping from
+ * one anchor byte to the next in script when the anchor byte is common in the buffer.
+ */
+function occurs(buf: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length > buf.length) return false;
+  return (needle.length === 1 ? BUFFER_INDEX_OF.call(buf, needle[0]!, 0) : BUFFER_INDEX_OF.call(buf, needle, 0)) >= 0;
 }
 
-/** The offset of the byte least likely in text logs (a crude rank: controls and high bytes, punctuation, capitals, digits, lower case). */
-function rarestOffset(bytes: Uint8Array): number {
-  let best = 0;
-  let bestRank = -1;
-  for (let i = 0; i < bytes.length; i++) {
-    const rank = byteRank(bytes[i]!);
-    if (rank > bestRank) {
-      bestRank = rank;
-      best = i;
-    }
-  }
-  return best;
-}
-
-function byteRank(b: number): number {
-  if (b < 0x20 || b >= 0x7f) return 5;
-  if (b === 0x20 || b === 0x2f || b === 0x2e || b === 0x2d || b === 0x3d || b === 0x3a) return 0;
-  if (b >= 0x61 && b <= 0x7a) return 1;
-  if (b >= 0x30 && b <= 0x39) return 2;
-  if (b >= 0x41 && b <= 0x5a) return 3;
-  return 4;
-}
+const BUFFER_INDEX_OF = (Buffer.prototype as unknown as { indexOf(this: Uint8Array, value: number | Uint8Array, byteOffset: number): number }).indexOf;

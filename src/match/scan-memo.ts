@@ -83,64 +83,80 @@ class HitRate {
   }
 }
 
+/** Program numbers a ProgramOutcomes table keys (a key id * PROGRAM_LIMIT + program is exact below 2^53). */
+const PROGRAM_LIMIT = 2 ** 21;
+/** Key ids a ProgramOutcomes table keys (ids are never reused, so they only grow: past this, no memo). */
+const ID_LIMIT = 2 ** 32;
+
 /**
- * Outcomes of one payload program (a rule's keywords over one buffer) by buffer key id (see
+ * Outcomes of payload programs (a rule's keywords over one buffer) by buffer key id (see
  * BufferKeyIds in logs/record.ts), for programs without byte_extract variables: their outcome
  * depends on the buffer's bytes alone. A value packs the outcome and the steps the run took
  * (the step budget is per rule, shared by its programs, so a caller replays the steps to decide
- * exactly as a fresh run would). Direct-mapped by id: a colliding id replaces the entry. A rule
- * set has thousands of programs, most seeing few distinct values: the table starts small and
- * doubles (up to maxSlots) when an entry is pushed out.
+ * exactly as a fresh run would).
+ *
+ * One table serves every program of a rule set (numbered 0..programs-1 by the caller): a
+ * lookup touches one slot of one array, where a table per program costs a chain of dependent
+ * reads through scattered objects for each of the handful of rules a record evaluates.
+ * Direct-mapped by (program, id): a colliding key replaces the entry, so memory is fixed. Each
+ * program has its own hit-rate switch: off for good once under half of a window's lookups hit
+ * (a program over unique URIs would only push out the entries of programs that repeat).
  */
-export class ProgramMemo {
-  private readonly rate = new HitRate();
-  private ids = new Float64Array(16);
-  private values = new Int32Array(16);
+export class ProgramOutcomes {
+  /** Per slot: key (id * PROGRAM_LIMIT + program + 1; 0 empty), then steps * 2 + (matched ? 1 : 0). */
+  private readonly slots: Float64Array;
+  private readonly mask: number;
+  /** Per program: lookups in the current window (-1: switched off), then hits. */
+  private readonly rates: Int32Array;
 
-  /** maxSlots: a power of two; 512 slots take 6 KiB. */
-  constructor(private readonly maxSlots = 512) {}
-
-  get enabled(): boolean {
-    return this.rate.enabled;
+  /** `programs`: how many programs are numbered; `slotBits`: log2 of the slots (2^17 slots take 2 MiB). */
+  constructor(programs: number, slotBits = 17) {
+    const n = 2 ** slotBits;
+    this.slots = new Float64Array(n * 2);
+    this.mask = n - 1;
+    this.rates = new Int32Array(Math.min(programs, PROGRAM_LIMIT) * 2);
   }
 
-  /** Entries the table has room for. */
-  get capacity(): number {
-    return this.ids.length;
+  /** Whether the program's outcomes are looked up and kept (false: not numbered, or switched off). */
+  enabled(program: number): boolean {
+    const w = program * 2;
+    return w < this.rates.length && this.rates[w]! >= 0;
   }
 
-  /** steps * 2 + (matched ? 1 : 0), or -1 when not known. */
-  get(id: number): number {
-    const slot = id & (this.ids.length - 1);
-    const hit = this.ids[slot] === id;
-    this.rate.count(hit);
-    return hit ? this.values[slot]! : -1;
-  }
-
-  remember(id: number, matched: boolean, steps: number): void {
-    if (!this.rate.enabled) return;
-    let slot = id & (this.ids.length - 1);
-    if (this.ids[slot] !== 0 && this.ids[slot] !== id && this.ids.length < this.maxSlots) {
-      this.grow();
-      slot = id & (this.ids.length - 1);
+  /** steps * 2 + (matched ? 1 : 0), or -1 when not known. Counts towards the program's hit rate. */
+  get(program: number, id: number): number {
+    let value = -1;
+    if (id < ID_LIMIT) {
+      const s = this.slotOf(program, id);
+      if (this.slots[s] === id * PROGRAM_LIMIT + program + 1) value = this.slots[s + 1]!;
     }
-    this.ids[slot] = id;
-    this.values[slot] = steps * 2 + (matched ? 1 : 0);
+    const rates = this.rates;
+    const w = program * 2;
+    if (w >= rates.length || rates[w]! < 0) return value;
+    const lookups = rates[w]! + 1;
+    const hits = rates[w + 1]! + (value >= 0 ? 1 : 0);
+    if (lookups === WINDOW) {
+      rates[w] = hits * 2 < lookups ? -1 : 0;
+      rates[w + 1] = 0;
+    } else {
+      rates[w] = lookups;
+      rates[w + 1] = hits;
+    }
+    return value;
   }
 
-  private grow(): void {
-    const oldIds = this.ids;
-    const oldValues = this.values;
-    const n = oldIds.length * 2;
-    this.ids = new Float64Array(n);
-    this.values = new Int32Array(n);
-    for (let i = 0; i < oldIds.length; i++) {
-      const id = oldIds[i]!;
-      if (id === 0) continue;
-      const slot = id & (n - 1);
-      this.ids[slot] = id;
-      this.values[slot] = oldValues[i]!;
-    }
+  remember(program: number, id: number, matched: boolean, steps: number): void {
+    if (!this.enabled(program) || id >= ID_LIMIT) return;
+    const s = this.slotOf(program, id);
+    this.slots[s] = id * PROGRAM_LIMIT + program + 1;
+    this.slots[s + 1] = steps * 2 + (matched ? 1 : 0);
+  }
+
+  private slotOf(program: number, id: number): number {
+    // The low 32 bits of the id (below ID_LIMIT: all of it) mixed with the program number.
+    let h = Math.imul(id | 0, 0x9e3779b1) ^ Math.imul(program + 1, 0x85ebca6b);
+    h ^= h >>> 15;
+    return (h & this.mask) * 2;
   }
 }
 
@@ -148,8 +164,11 @@ export class ProgramMemo {
 export class ScanMemo {
   private readonly table: MemoTable;
   private readonly idRate = new HitRate();
-  private readonly slotIds = new Float64Array(ID_SLOTS);
-  private readonly slotValues: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(ID_SLOTS).fill(undefined);
+  /**
+   * By id slot, side by side (one cache line serves a lookup): the id (0: empty), then the
+   * candidate ids found in its buffer.
+   */
+  private readonly slots: (number | Int32Array)[] = new Array<number | Int32Array>(ID_SLOTS * 2).fill(0);
 
   constructor(
     private readonly prefilter: PatternScanner,
@@ -186,17 +205,18 @@ export class ScanMemo {
       if (buf !== undefined && buf.length > 0) this.prefilter.scan(buf, out);
       return;
     }
-    const slot = id & (ID_SLOTS - 1);
+    const slot = (id & (ID_SLOTS - 1)) * 2;
+    const slots = this.slots;
     let ids: Int32Array | undefined;
-    if (this.slotIds[slot] === id) ids = this.slotValues[slot];
+    if (slots[slot] === id) ids = slots[slot + 1] as Int32Array;
     rate.count(ids !== undefined);
     if (ids === undefined) {
       scratch.clear();
       const buf = source.buffer(name);
       if (buf !== undefined && buf.length > 0) this.prefilter.scan(buf, scratch);
       ids = scratch.count === 0 ? NO_IDS : Int32Array.from(scratch.ids.subarray(0, scratch.count));
-      this.slotIds[slot] = id;
-      this.slotValues[slot] = ids;
+      slots[slot] = id;
+      slots[slot + 1] = ids;
     }
     for (let i = 0; i < ids.length; i++) out.add(ids[i]!);
   }

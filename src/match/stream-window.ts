@@ -34,6 +34,8 @@ export class StreamWindow implements LowercaseSource {
   /** Lower-cased copy of buf[0 .. lowerLen), extended on demand (nocase searches). */
   private lowerBuf: Uint8Array | null = null;
   private lowerLen = 0;
+  /** lowerBuf[0, len) as returned by lowered(), until the window or lowerBuf changes. */
+  private loweredView: Uint8Array | null = null;
   /** Word views of buf and lowerBuf (both own their memory from offset 0): lowering folds four bytes at a time. */
   private buf32: Int32Array | null = null;
   private lower32: Int32Array | null = null;
@@ -70,12 +72,15 @@ export class StreamWindow implements LowercaseSource {
     this.buf.set(chunk, this.len);
     this.len = need;
     this.view = null;
+    this.loweredView = null;
     this.anchors.push(streamOffset);
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
   }
 
   /** The window's bytes lower-cased (ASCII), valid like bytes(); only the bytes new since the last call are converted. */
   lowered(): Uint8Array {
+    // Unchanged since the last call (several nocase rules on one inspection): the same view.
+    if (this.loweredView !== null && this.lowerLen === this.len) return this.loweredView;
     if (this.lowerBuf === null || this.lowerBuf.length < this.buf.length) {
       const grown = new Uint8Array(this.buf.length);
       if (this.lowerBuf !== null) grown.set(this.lowerBuf.subarray(0, this.lowerLen));
@@ -101,7 +106,7 @@ export class StreamWindow implements LowercaseSource {
     }
     for (; i < len; i++) lb[i] = LOWER[src[i]!]!;
     this.lowerLen = len;
-    return lb.subarray(0, len);
+    return (this.loweredView = lb.subarray(0, len));
   }
 
   /** The window's bytes (valid until the next append or consumed()). */
@@ -168,6 +173,7 @@ export class StreamWindow implements LowercaseSource {
     }
     this.newStart = this.len;
     this.view = null;
+    this.loweredView = null;
     while (this.anchors.length > 0 && this.anchors[0]! < this.base) this.anchors.shift();
     let n = 0;
     for (let i = 0; i < this.carriedCount; i++) {
@@ -186,5 +192,6 @@ export class StreamWindow implements LowercaseSource {
     this.anchors.length = 0;
     this.carriedCount = 0;
     this.view = null;
+    this.loweredView = null;
   }
 }

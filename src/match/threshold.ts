@@ -21,6 +21,13 @@ export interface ThresholdKeyParts {
   src: string;
   dst: string;
   flowId: number | undefined;
+  /**
+   * The address of `src` / `dst` as uint32 when that text is the dotted quad of an IPv4 address
+   * the caller already holds as bytes (then it need not be read back from the text); -1 or
+   * absent: read from the text.
+   */
+  srcV4?: number;
+  dstV4?: number;
 }
 
 // Kinds of numeric key (the tag is ruleIndex * KINDS + kind). Each stands for exactly one form of
@@ -136,14 +143,14 @@ export class ThresholdTable {
     const tag = ruleIndex * KINDS;
     switch (track) {
       case 'by_src':
-        return this.addressSlot(tag, p.src);
+        return this.addressSlot(tag, p.src, p.srcV4);
       case 'by_dst':
-        return this.addressSlot(tag, p.dst);
+        return this.addressSlot(tag, p.dst, p.dstV4);
       case 'by_rule':
         return this.keys.acquire(tag + K_NONE, 0, 0);
       case 'by_both': {
-        const s = addressCode(p.src);
-        const d = addressCode(p.dst);
+        const s = p.srcV4 !== undefined && p.srcV4 >= 0 ? p.srcV4 : addressCode(p.src);
+        const d = p.dstV4 !== undefined && p.dstV4 >= 0 ? p.dstV4 : addressCode(p.dst);
         if (s === -1 || d === -1) return this.keys.acquireText(`${ruleIndex}|${p.src}>${p.dst}`);
         const kind = K_BOTH + (s === -2 ? 1 : 0) + (d === -2 ? 2 : 0);
         return this.keys.acquire(tag + kind, s < 0 ? 0 : s | 0, d < 0 ? 0 : d | 0);
@@ -156,8 +163,8 @@ export class ThresholdTable {
     }
   }
 
-  private addressSlot(tag: number, text: string): number {
-    const a = addressCode(text);
+  private addressSlot(tag: number, text: string, v4: number | undefined): number {
+    const a = v4 !== undefined && v4 >= 0 ? v4 : addressCode(text);
     if (a === -2) return this.keys.acquire(tag + K_NONE, 0, 0);
     if (a >= 0) return this.keys.acquire(tag + K_V4, a | 0, 0);
     return this.keys.acquireText(`${tag / KINDS}|${text}`);

@@ -117,6 +117,13 @@ export function bitsHold(mode: 'exact' | 'all' | 'any' | 'not', want: number, ha
 export interface HeaderMatcher {
   /** FACT_* bits the test reads; the engine evaluates it only when all of them are known. */
   readonly needs: number;
+  /**
+   * Set when the test reads one field alone, the one of this FACT_* bit (ip_proto, flags, ttl,
+   * dsize, itype, icode, ...): its outcome is then a function of that field's value, which lets
+   * the engine tabulate it per value and skip rules a packet's header rules out before they are
+   * evaluated (src/match/header-index.ts). Left unset when the test reads anything else.
+   */
+  readonly decidedBy?: number;
   test(h: HeaderFacts): boolean;
 }
 
@@ -141,8 +148,7 @@ export class Inspection {
   private textCache: string | null = null;
   private lowerCache: Uint8Array | null = null;
   private lowerScratch: Uint8Array = new Uint8Array(1024);
-  private nodeView: Buffer | null = null;
-  private lowerView: Buffer | null = null;
+  private lowerWords: Int32Array = new Int32Array(this.lowerScratch.buffer);
 
   private lowerSource: LowercaseSource | null = null;
   private lowerOffset = 0;
@@ -158,8 +164,6 @@ export class Inspection {
     this.buf = buf;
     this.textCache = null;
     this.lowerCache = null;
-    this.nodeView = null;
-    this.lowerView = null;
     this.lowerSource = lowered;
     this.lowerOffset = offset;
   }
@@ -173,12 +177,6 @@ export class Inspection {
     return this.textCache;
   }
 
-  /** The buffer as a Node Buffer (no copy), for native substring search. */
-  view(): Buffer {
-    if (this.nodeView === null) this.nodeView = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-    return this.nodeView;
-  }
-
   /** The buffer with ASCII letters lower-cased (a reused scratch copy), for nocase search. */
   lower(): Uint8Array {
     if (this.lowerCache === null && this.lowerSource !== null) {
@@ -186,26 +184,58 @@ export class Inspection {
     }
     if (this.lowerCache === null) {
       const b = this.buf;
-      if (this.lowerScratch.length < b.length) this.lowerScratch = new Uint8Array(Math.max(b.length, this.lowerScratch.length * 2));
+      const n = b.length;
+      if (this.lowerScratch.length < n) {
+        this.lowerScratch = new Uint8Array((Math.max(n, this.lowerScratch.length * 2) + 3) & ~3);
+        this.lowerWords = new Int32Array(this.lowerScratch.buffer);
+      }
       const out = this.lowerScratch;
-      for (let i = 0; i < b.length; i++) out[i] = LOWER[b[i]!]!;
-      this.lowerCache = out.subarray(0, b.length);
+      // Copied natively, then folded four bytes at a time (bodies of tens of KB are searched nocase).
+      out.set(b);
+      const words = this.lowerWords;
+      const full = n >>> 2;
+      for (let w = 0; w < full; w++) words[w] = foldWord(words[w]!);
+      for (let i = full << 2; i < n; i++) out[i] = LOWER[out[i]!]!;
+      this.lowerCache = out.subarray(0, n);
     }
     return this.lowerCache;
   }
 
-  lowerNode(): Buffer {
-    if (this.lowerView === null) {
-      const l = this.lower();
-      this.lowerView = Buffer.from(l.buffer, l.byteOffset, l.length);
+  /**
+   * Where `needle` first occurs in the buffer (in its lower-cased bytes when `lowered`) starting
+   * at lo..last, or -1: a native search, with no view made per buffer (a stream window's
+   * lower-cased copy is searched in place).
+   */
+  indexOf(needle: Uint8Array, lo: number, last: number, lowered: boolean): number {
+    let hay = this.buf;
+    let base = 0;
+    if (lowered) {
+      if (this.lowerCache === null && this.lowerSource !== null) {
+        hay = this.lowerSource.lowered();
+        base = this.lowerOffset;
+      } else hay = this.lower();
     }
-    return this.lowerView;
+    const at = INDEX_OF.call(hay, needle, base + lo);
+    return at >= 0 && at - base <= last ? at - base : -1;
   }
+
 }
 
 const EMPTY = new Uint8Array(0);
+/** Node's native substring search reads any Uint8Array too. */
+const INDEX_OF = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
 /** Node's native Latin-1 decoder reads any Uint8Array: no Buffer view per call. */
 const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/**
+ * ASCII lower-casing of the four bytes of a word at once: a byte b < 0x80 is upper case when
+ * b + 0x3f reaches 0x80 (b >= 0x41) and b + 0x25 does not (b < 0x5b); no sum carries into the
+ * next byte, so the byte order of the word does not matter.
+ */
+function foldWord(x: number): number {
+  const low = x & 0x7f7f7f7f;
+  return x | ((((low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~x) & 0x80808080) >>> 2);
+}
 
 /** Keeps a lower-cased copy of some bytes (see Inspection.setBuffer). */
 export interface LowercaseSource {
@@ -233,6 +263,12 @@ export interface PayloadMatcher {
   readonly absolute: boolean;
   /** A successful step moves the cursor to a match end (content, pcre, byte_jump, byte_extract). */
   readonly advances: boolean;
+  /**
+   * For an advancing step, a bound on the cursor a match returns: counted from the buffer start,
+   * or from the cursor when `relative` (content with depth, or with within). Undefined when
+   * unbounded. The engine skips stream inspections no match could end in (src/match/payload.ts).
+   */
+  readonly reach?: number | undefined;
   /**
    * Runs the step: returns the new cursor (>= 0), NO_MATCH or ABORT. `from` is -1 on the first
    * call; searching steps are called again with `from` = the start of their previous occurrence

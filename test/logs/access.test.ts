@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeUri } from '../../src/app/http/normalize-uri.js';
-import { parseLogLines } from '../../src/logs/index.js';
+import { LogParser, parseLogLines, type LogRecord } from '../../src/logs/index.js';
 import { ipToText } from '../../src/logs/ip.js';
 import { iso, parseFixture, text } from './helpers.js';
 
@@ -146,5 +147,48 @@ describe('access log edge cases', () => {
 
   it('gives canonical address text', () => {
     expect(ipToText(new Uint8Array([192, 0, 2, 1]))).toBe('192.0.2.1');
+  });
+});
+
+describe('access log times', () => {
+  // Same-length stamps that differ in one byte, a repeated stamp, zone-less stamps (read in the
+  // stream's zone) and a bad one: every line must get the time a fresh parse gives it.
+  const STAMPS = [
+    '10/Oct/2000:13:55:36 -0700',
+    '10/Oct/2000:13:55:37 -0700',
+    '10/Oct/2000:13:55:36 +0200',
+    '11/Oct/2000:13:55:36 -0700',
+    '10/Oct/2000:13:55:36',
+    '10/Oct/2000:13:55:36.250 -0700',
+    '31/Feb/2000:13:55:36 -0700',
+  ];
+  const line = (stamp: string): string => `192.0.2.1 - - [${stamp}] "GET / HTTP/1.1" 200 5 "-" "curl/8"`;
+
+  it('a line repeating the previous stamp gets the same time as a fresh parse, per stream zone', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(STAMPS.length - 1), { minLength: 1, maxLength: 40 }), fc.constantFrom('UTC', '+05:30'), (picks, tz) => {
+        const lines = picks.map((k) => line(STAMPS[k]!));
+        // Two streams in different zones, fed line by line in turn.
+        const a = new LogParser({ format: 'combined', tz });
+        const z = new LogParser({ format: 'combined', tz: tz === 'UTC' ? '+05:30' : 'UTC' });
+        const records: LogRecord[] = [];
+        const other = { records: [] as LogRecord[] };
+        for (const l of lines) {
+          a.push(Buffer.from(l, 'latin1'), false, (r) => records.push(r));
+          z.push(Buffer.from(l, 'latin1'), false, (r) => other.records.push(r));
+        }
+        expect(records).toHaveLength(lines.length);
+        records.forEach((r, i) => {
+          const alone = parseLogLines([lines[i]!], { format: 'combined', tz }).records[0]!;
+          expect(r.timeKnown).toBe(alone.timeKnown);
+          expect(r.fields.malformed).toBe(alone.fields.malformed);
+          // A line without a usable time inherits the previous line's.
+          if (alone.timeKnown) expect(r.tsUs).toBe(alone.tsUs);
+          const o = parseLogLines([lines[i]!], { format: 'combined', tz: tz === 'UTC' ? '+05:30' : 'UTC' }).records[0]!;
+          if (o.timeKnown) expect(other.records[i]!.tsUs).toBe(o.tsUs);
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -23,6 +23,20 @@ const key = fc.oneof(
 );
 
 describe('SpanKeyIds', () => {
+  it('text() is the latin1 text of the span, kept by id or cut afresh', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.nat(5)), { minLength: 1, maxLength: 200 }), (lookups) => {
+        const ids = new SpanKeyIds(new BufferKeyIds(), 8, 512, 100);
+        for (const [k, pad] of lookups) {
+          const line = bytes('#'.repeat(pad) + k + '\xff');
+          const id = ids.id(line, pad, pad + k.length);
+          expect(ids.text(id, line, pad, pad + k.length)).toBe(k);
+          expect(ids.text(0, line, pad, pad + k.length)).toBe(k);
+        }
+      }),
+    );
+  });
+
   it('equal ids mean equal bytes, through clears and replacements', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(key, fc.nat(5)), { minLength: 1, maxLength: 200 }), (lookups) => {

@@ -125,3 +125,40 @@ describe('payload evaluation agrees with the reference evaluator', () => {
     );
   });
 });
+
+describe('program reach', () => {
+  it('bounds where every match ends: nothing matches that must end past it', () => {
+    const ins = new Inspection();
+    ins.stepLimit = 1e9;
+    let bounded = 0;
+    fc.assert(
+      fc.property(chainArb, payloadArb, fc.integer({ min: 0, max: 5 }), (chain, payload, extra) => {
+        const program = rulesetOf(ruleText(chain, 1)).rules[0]!.pktProgram!;
+        if (!Number.isFinite(program.reach)) return;
+        bounded++;
+        ins.steps = 0;
+        ins.setBuffer(payload);
+        expect(runProgram(program, ins, program.reach + extra), describeChain(chain, payload)).toBe(false);
+        // And the bound is not loose for a chain of one bounded content that matches.
+        if (chain.length === 1 && !chain[0]!.negated && referenceMatch(payload, chain)) {
+          ins.steps = 0;
+          expect(runProgram(program, ins, -2)).toBe(true);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    expect(bounded).toBeGreaterThan(50);
+  });
+
+  it('is unbounded as soon as one step that moves the cursor is', () => {
+    const rs = rulesetOf(
+      [
+        'alert tcp any any -> any any (msg:"a"; content:"ab"; depth:10; content:"cd"; within:5; sid:1;)',
+        'alert tcp any any -> any any (msg:"b"; content:"ab"; depth:10; content:"cd"; distance:0; sid:2;)',
+        'alert tcp any any -> any any (msg:"c"; content:"ab"; depth:10; pcre:"/x/R"; sid:3;)',
+        'alert tcp any any -> any any (msg:"d"; content:"ab"; offset:4; depth:10; content:!"zz"; isdataat:2,relative; sid:4;)',
+      ].join('\n'),
+    );
+    expect(rs.rules.map((r) => r.pktProgram!.reach)).toEqual([15, Infinity, Infinity, 14]);
+  });
+});

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CandidateSet, Prefilter } from '../../src/match/prefilter/index.js';
 import { BufferKeyIds } from '../../src/logs/record.js';
-import { ProgramMemo, ScanMemo } from '../../src/match/scan-memo.js';
+import { ProgramOutcomes, ScanMemo } from '../../src/match/scan-memo.js';
 import type { BufferName } from '../../src/types/buffers.js';
 
 const ALPHABET = [0x61, 0x62, 0x63, 0x41];
@@ -116,34 +116,57 @@ describe('ScanMemo', () => {
   });
 });
 
-describe('ProgramMemo', () => {
-  it('gives back outcome and steps; an id sharing the slot replaces the entry', () => {
-    const memo = new ProgramMemo();
-    expect(memo.get(1)).toBe(-1);
-    memo.remember(1, true, 7);
-    memo.remember(2, false, 3);
-    expect(memo.get(1)).toBe(7 * 2 + 1);
-    expect(memo.get(2)).toBe(3 * 2);
-    memo.remember(1 + 512, false, 0);
-    expect(memo.get(1)).toBe(-1);
-    expect(memo.get(1 + 512)).toBe(0);
+describe('ProgramOutcomes', () => {
+  it('gives back outcome and steps per program and id; a key sharing the slot replaces the entry', () => {
+    const memo = new ProgramOutcomes(4, 12);
+    expect(memo.get(0, 1)).toBe(-1);
+    memo.remember(0, 1, true, 7);
+    memo.remember(0, 2, false, 3);
+    memo.remember(1, 1, false, 5);
+    expect(memo.get(0, 1)).toBe(7 * 2 + 1);
+    expect(memo.get(0, 2)).toBe(3 * 2);
+    expect(memo.get(1, 1)).toBe(5 * 2);
+    expect(memo.get(2, 1)).toBe(-1);
+    // Fill every slot with other keys: each lookup still answers its own key or nothing.
+    for (let id = 3; id < 3 + 8192; id++) memo.remember(3, id, true, 1);
+    const a = memo.get(0, 1);
+    expect(a === -1 || a === 15).toBe(true);
+    expect(memo.get(3, 8000)).toBe(3);
   });
 
-  it('starts small and grows when entries push each other out, keeping what it held', () => {
-    const memo = new ProgramMemo();
-    const start = memo.capacity;
-    for (let id = 1; id <= 40; id++) memo.remember(id, id % 2 === 1, id);
-    expect(memo.capacity).toBeGreaterThan(start);
-    expect(memo.capacity).toBeLessThanOrEqual(512);
-    for (let id = 1; id <= 40; id++) expect(memo.get(id)).toBe(id * 2 + (id % 2));
+  it('never answers for a key it was not told, whatever the ids and programs (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 2 ** 31 }), fc.boolean(), fc.integer({ min: 0, max: 1000 })), { maxLength: 300 }), (ops) => {
+        const memo = new ProgramOutcomes(8, 6);
+        const model = new Map<string, number>();
+        for (const [prog, id, matched, steps] of ops) {
+          const got = memo.get(prog, id);
+          if (got >= 0) expect(got).toBe(model.get(`${prog}:${id}`));
+          memo.remember(prog, id, matched, steps);
+          if (memo.enabled(prog)) model.set(`${prog}:${id}`, steps * 2 + (matched ? 1 : 0));
+        }
+      }),
+    );
   });
 
-  it('switches itself off when ids do not repeat', () => {
-    const memo = new ProgramMemo();
-    for (let i = 1; i < 5000 && memo.enabled; i++) {
-      if (memo.get(i) < 0) memo.remember(i, false, 1);
+  it('switches a program off when its ids do not repeat, leaving the others on', () => {
+    const memo = new ProgramOutcomes(2, 12);
+    for (let i = 1; i < 5000 && memo.enabled(0); i++) {
+      if (memo.get(0, i) < 0) memo.remember(0, i, false, 1);
+      if (memo.get(1, 1) < 0) memo.remember(1, 1, true, 1);
     }
-    expect(memo.enabled).toBe(false);
+    expect(memo.enabled(0)).toBe(false);
+    expect(memo.enabled(1)).toBe(true);
+    memo.remember(0, 1, true, 1);
+    expect(memo.get(0, 1)).toBe(-1);
+    expect(memo.get(1, 1)).toBe(3);
+  });
+
+  it('keeps nothing for programs past the numbered ones', () => {
+    const memo = new ProgramOutcomes(1, 12);
+    expect(memo.enabled(1)).toBe(false);
+    memo.remember(1, 1, true, 1);
+    expect(memo.get(1, 1)).toBe(-1);
   });
 });
 

@@ -118,3 +118,62 @@ describe('stream matching', () => {
     );
   });
 });
+
+describe('stream anchors out of a rule\'s reach', () => {
+  // Rules positioned from a chunk start: two whose matches end within a few bytes of it, one not.
+  const ANCHORED = [
+    'alert tcp any any -> any any (msg:"depth"; flow:to_server,established; content:"GET "; depth:4; content:"/x"; within:3; sid:1;)',
+    'alert tcp any any -> any any (msg:"offset"; flow:to_server,established; content:"ab"; offset:2; depth:6; sid:2;)',
+    'alert tcp any any -> any any (msg:"unbounded"; flow:to_server,established; content:"GET "; depth:4; content:"/y"; distance:0; sid:3;)',
+  ].join('\n');
+
+  /** Occurrences of `needle` in `text` ending in (lo, hi]. */
+  function endsIn(text: string, needle: string, from: number, lastEnd: number, lo: number, hi: number): boolean {
+    for (let p = text.indexOf(needle, from); p >= 0; p = text.indexOf(needle, p + 1)) {
+      const end = p + needle.length;
+      if (end > lastEnd) return false;
+      if (end > lo && end <= hi) return true;
+    }
+    return false;
+  }
+
+  /** The README's stream semantics: tried from every chunk start, counted when the match ends in the chunk. */
+  function model(chunks: readonly string[]): number[] {
+    const text = chunks.join('');
+    const starts: number[] = [];
+    let at = 0;
+    for (const c of chunks) {
+      starts.push(at);
+      at += c.length;
+    }
+    const out: number[] = [];
+    for (let j = 0; j < chunks.length; j++) {
+      const lo = starts[j]!;
+      const hi = lo + chunks[j]!.length;
+      const anchors = starts.slice(0, j + 1);
+      const get = anchors.filter((a) => text.startsWith('GET ', a));
+      if (get.some((a) => endsIn(text, '/x', a + 4, a + 7, lo, hi))) out.push(1);
+      if (anchors.some((a) => endsIn(text, 'ab', a + 2, a + 8, lo, hi))) out.push(2);
+      if (get.some((a) => endsIn(text, '/y', a + 4, Infinity, lo, hi))) out.push(3);
+    }
+    return out.sort();
+  }
+
+  it('fires as tried from every chunk start, however far back the chunks lie', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('GET /x', 'GET /yy', 'xxabzz', 'POST /x', 'GET  /x', 'zzzzzz/y', 'GET ', '/x', 'a', 'b'), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 8 }),
+        async (requests, pads) => {
+          const chunks = requests.map((r, i) => r + '-'.repeat(pads[i] ?? 0));
+          const s = session().handshake();
+          for (const c of chunks) s.send('client', c);
+          s.close();
+          const got = sids(await scanPackets(ANCHORED, s.packets())).sort();
+          expect(got, JSON.stringify(chunks)).toEqual(model(chunks));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -19,6 +19,7 @@ interface Hit {
   src: string;
   dst: string;
   flowId: number | undefined;
+  numbers: boolean;
 }
 
 /**
@@ -104,6 +105,8 @@ const hitArb = (nRules: number): fc.Arbitrary<Hit> =>
     src: fc.constantFrom(...ADDRESSES),
     dst: fc.constantFrom(...ADDRESSES),
     flowId: fc.constantFrom(...FLOWS),
+    // The caller hands over IPv4 addresses as numbers too (srcV4/dstV4), or only the texts.
+    numbers: fc.boolean(),
   });
 
 const scenario = rulesArb.chain((rules) =>
@@ -129,6 +132,8 @@ describe('ThresholdTable agrees with the text-keyed reference model', () => {
           parts.src = h.src;
           parts.dst = h.dst;
           parts.flowId = h.flowId;
+          parts.srcV4 = h.numbers ? dottedQuad(h.src) : undefined;
+          parts.dstV4 = h.numbers ? dottedQuad(h.dst) : undefined;
           const got = table.allow(r.index, r.type, r.track, r.count, r.seconds, tsUs, parts);
           const want = ref.allow(r, tsUs, parts);
           if (ref.windows.size <= cap) {

@@ -14,33 +14,64 @@ import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http
  * Offsets are stored, buffers are cut only when asked for.
  */
 export class AccessRecord extends HttpLogRecord {
-  vhS = -1;
-  vhE = -1;
-  hostS = 0;
-  hostE = 0;
-  identS = -1;
-  identE = -1;
-  userS = -1;
-  userE = -1;
-  timeS = -1;
-  timeE = -1;
-  reqS = -1;
-  reqE = -1;
-  mS = -1;
-  mE = -1;
-  uS = -1;
-  uE = -1;
-  pS = -1;
-  pE = -1;
-  statS = -1;
-  statE = -1;
-  refS = -1;
-  refE = -1;
-  uaS = -1;
-  uaE = -1;
-  restS = -1;
+  // Set in the constructor (see BaseLogRecord).
+  declare vhS: number;
+  declare vhE: number;
+  declare hostS: number;
+  declare hostE: number;
+  declare identS: number;
+  declare identE: number;
+  declare userS: number;
+  declare userE: number;
+  declare timeS: number;
+  declare timeE: number;
+  declare reqS: number;
+  declare reqE: number;
+  declare mS: number;
+  declare mE: number;
+  declare uS: number;
+  declare uE: number;
+  declare pS: number;
+  declare pE: number;
+  declare statS: number;
+  declare statE: number;
+  declare refS: number;
+  declare refE: number;
+  declare uaS: number;
+  declare uaE: number;
+  declare restS: number;
   /** A backslash was seen inside a quoted field: buffers must be unescaped. */
-  escaped = false;
+  declare escaped: boolean;
+
+  constructor(line: Uint8Array, file: string, lineNo: number, format: LogFormatName) {
+    super(line, file, lineNo, format);
+    this.vhS = -1;
+    this.vhE = -1;
+    this.hostS = 0;
+    this.hostE = 0;
+    this.identS = -1;
+    this.identE = -1;
+    this.userS = -1;
+    this.userE = -1;
+    this.timeS = -1;
+    this.timeE = -1;
+    this.reqS = -1;
+    this.reqE = -1;
+    this.mS = -1;
+    this.mE = -1;
+    this.uS = -1;
+    this.uE = -1;
+    this.pS = -1;
+    this.pE = -1;
+    this.statS = -1;
+    this.statE = -1;
+    this.refS = -1;
+    this.refE = -1;
+    this.uaS = -1;
+    this.uaE = -1;
+    this.restS = -1;
+    this.escaped = false;
+  }
 
   private field(s: number, e: number): Uint8Array | undefined {
     if (s < 0) return undefined;
@@ -248,11 +279,12 @@ export class AccessRecord extends HttpLogRecord {
     const b = this.line;
     const m: HttpLogMeta = {};
     if (this.vhS >= 0) m.hostname = latin1(normalizeHost(sub(b, this.vhS, this.vhE)));
-    if (this.uS >= 0 && this.uE > this.uS) m.url = latin1(b, this.uS, this.uE);
-    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = latin1(b, this.uaS, this.uaE);
-    if (this.mS >= 0) m.http_method = latin1(b, this.mS, this.mE);
-    if (this.pS >= 0) m.protocol = latin1(b, this.pS, this.pE);
-    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = latin1(b, this.refS, this.refE);
+    // Texts of spans the record already has ids for come from the id tables (shared strings).
+    if (this.uS >= 0 && this.uE > this.uS) m.url = URI_IDS.text(this.idUri, b, this.uS, this.uE);
+    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = AGENT_IDS.text(this.idAgent, b, this.uaS, this.uaE);
+    if (this.mS >= 0) m.http_method = METHOD_IDS.text(this.idMethod, b, this.mS, this.mE);
+    if (this.pS >= 0) m.protocol = PROTOCOL_IDS.text(this.idProtocol, b, this.pS, this.pE);
+    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = REFERER_IDS.text(this.idReferer, b, this.refS, this.refE);
     if (this.statusCode >= 0) m.status = this.statusCode;
     if (this.bodyLength >= 0) m.length = this.bodyLength;
     return m;
@@ -441,6 +473,37 @@ function parseAccessTime(b: Uint8Array, i: number, end: number, ctx: ParseContex
   return j;
 }
 
+/**
+ * The time field of the last line parsed and its value: busy servers write many lines per
+ * second, so a line mostly repeats the previous line's stamp byte for byte. Kept with the stream
+ * (its context) it was read in, as zone-less stamps are read in the stream's zone.
+ */
+const MAX_STAMP = 48;
+const stampBytes = new Uint8Array(MAX_STAMP);
+let stampLength = -1;
+let stampUs = 0;
+let stampContext: ParseContext | null = null;
+
+/** Whether b[i..] holds the remembered stamp up to its `]`; if so, sets rec.tsUs as parseAccessTime would. */
+function sameStamp(b: Uint8Array, i: number, end: number, ctx: ParseContext, rec: AccessRecord): boolean {
+  const n = stampLength;
+  if (ctx !== stampContext || n < 0 || i + n >= end || b[i + n] !== 0x5d) return false;
+  for (let k = 0; k < n; k++) if (b[i + k] !== stampBytes[k]) return false;
+  rec.tsUs = stampUs;
+  return true;
+}
+
+function rememberStamp(b: Uint8Array, start: number, end: number, ctx: ParseContext, tsUs: number): void {
+  if (end - start > MAX_STAMP) {
+    stampLength = -1;
+    return;
+  }
+  stampBytes.set(b.subarray(start, end));
+  stampLength = end - start;
+  stampUs = tsUs;
+  stampContext = ctx;
+}
+
 function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName, vhost: boolean): ParseOutcome {
   const b = line;
   const end = b.length;
@@ -500,8 +563,13 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
     return parseAccess(line, ctx, 'vhost_combined', true);
   }
   // time
-  const rb = parseAccessTime(b, lb + 1, end, ctx, rec);
-  if (rb < 0) return M_BAD_TIME;
+  let rb: number;
+  if (sameStamp(b, lb + 1, end, ctx, rec)) rb = lb + 1 + stampLength;
+  else {
+    rb = parseAccessTime(b, lb + 1, end, ctx, rec);
+    if (rb < 0) return M_BAD_TIME;
+    rememberStamp(b, lb + 1, rb, ctx, rec.tsUs);
+  }
   rec.timeS = lb + 1;
   rec.timeE = rb;
   // "request"

@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
-import { asciiLower, hexVal, latin1 } from '../bytes.js';
-import { BaseLogRecord, type HttpLogMeta } from '../record.js';
+import { allocBytes, asciiLower, hexVal, latin1 } from '../bytes.js';
+import { BaseLogRecord, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { normalizedUri } from '../uri.js';
 
 /** The request/response parts a web log can hold. */
@@ -16,8 +16,6 @@ export const HttpPart = {
 } as const;
 export type HttpPart = (typeof HttpPart)[keyof typeof HttpPart];
 
-const CRLF = [0x0d, 0x0a];
-
 /**
  * A web-server log line as an HTTP transaction: the buffers packet rules use (http.method,
  * http.uri, http.uri.raw, http.user_agent, ...) built lazily from whatever the log recorded.
@@ -25,10 +23,18 @@ const CRLF = [0x0d, 0x0a];
  * in the same `Name: value\r\n` layout app/ produces for live traffic.
  */
 export abstract class HttpLogRecord extends BaseLogRecord {
+  // Set in the constructor (see BaseLogRecord).
   /** Response body size, -1 when not logged. */
-  bodyLength = -1;
-  statusCode = -1;
-  private uriEvasions: readonly string[] | undefined = undefined;
+  declare bodyLength: number;
+  declare statusCode: number;
+  declare private uriEvasions: readonly string[] | undefined;
+
+  constructor(line: Uint8Array, file: string, lineNo: number, format: LogFormatName) {
+    super(line, file, lineNo, format);
+    this.bodyLength = -1;
+    this.statusCode = -1;
+    this.uriEvasions = undefined;
+  }
 
   protected abstract part(p: HttpPart): Uint8Array | undefined;
 
@@ -38,8 +44,17 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     const u = this.part(HttpPart.UriRaw);
     if (!m || !u) return undefined;
     const p = this.part(HttpPart.Protocol);
-    const parts = p ? [m, [0x20], u, [0x20], p] : [m, [0x20], u];
-    return join(parts);
+    const out = allocBytes(m.length + 1 + u.length + (p ? 1 + p.length : 0));
+    out.set(m, 0);
+    let o = m.length;
+    out[o++] = 0x20;
+    out.set(u, o);
+    o += u.length;
+    if (p) {
+      out[o++] = 0x20;
+      out.set(p, o);
+    }
+    return out;
   }
 
   /** URI evasions the normaliser found (e.g. double encoding), for alert metadata. */
@@ -89,7 +104,7 @@ export abstract class HttpLogRecord extends BaseLogRecord {
         const rl = this.buffer('http.request_line');
         const hb = this.buffer('http.header.raw');
         if (!rl) return undefined;
-        return join(hb ? [rl, CRLF, hb, CRLF] : [rl, CRLF, CRLF]);
+        return startBuffer(rl, hb);
       }
       case 'log.message':
         return this.line;
@@ -103,10 +118,11 @@ export abstract class HttpLogRecord extends BaseLogRecord {
    * built in one allocation.
    */
   private headerBlock(withCookie: boolean): Uint8Array | undefined {
-    const host = this.part(HttpPart.HostRaw);
-    const ua = this.part(HttpPart.UserAgent);
-    const ref = this.part(HttpPart.Referer);
-    const cookie = withCookie ? this.part(HttpPart.Cookie) : undefined;
+    // The header buffers themselves (cut once per record, and often asked for already).
+    const host = this.buffer('http.host.raw');
+    const ua = this.buffer('http.user_agent');
+    const ref = this.buffer('http.referer');
+    const cookie = withCookie ? this.buffer('http.cookie') : undefined;
     if (!cookie && withCookie) {
       // Without a Cookie the raw block equals the normalised one: share it.
       return this.buffer('http.header');
@@ -117,7 +133,7 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     if (ref) n += REF_PREFIX.length + ref.length + 2;
     if (cookie) n += COOKIE_PREFIX.length + cookie.length + 2;
     if (n === 0) return undefined;
-    const out = new Uint8Array(n);
+    const out = allocBytes(n);
     let o = 0;
     if (host) o = putHeader(out, o, HOST_PREFIX, host);
     if (ua) o = putHeader(out, o, UA_PREFIX, ua);
@@ -172,10 +188,14 @@ export function normalizeHost(raw: Uint8Array): Uint8Array {
   return asciiLower(raw.subarray(0, end));
 }
 
-const HOST_PREFIX = Buffer.from('Host: ', 'latin1');
-const UA_PREFIX = Buffer.from('User-Agent: ', 'latin1');
-const REF_PREFIX = Buffer.from('Referer: ', 'latin1');
-const COOKIE_PREFIX = Buffer.from('Cookie: ', 'latin1');
+const HOST_PREFIX = asciiBytes('Host: ');
+const UA_PREFIX = asciiBytes('User-Agent: ');
+const REF_PREFIX = asciiBytes('Referer: ');
+const COOKIE_PREFIX = asciiBytes('Cookie: ');
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
 const HEADER_NAMES: (Uint8Array | undefined)[] = [];
 
 function putHeader(out: Uint8Array, o: number, prefix: Uint8Array, value: Uint8Array): number {
@@ -198,15 +218,19 @@ function buildHeaderNames(mask: number): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
-function join(parts: readonly ArrayLike<number>[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+/** `request line CRLF header block CRLF` (the header block may be absent), in one piece. */
+function startBuffer(rl: Uint8Array, hb: Uint8Array | undefined): Uint8Array {
+  const out = allocBytes(rl.length + (hb ? hb.length : 0) + 4);
+  out.set(rl, 0);
+  let o = rl.length;
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  if (hb) {
+    out.set(hb, o);
+    o += hb.length;
   }
+  out[o++] = 0x0d;
+  out[o] = 0x0a;
   return out;
 }
 
@@ -215,7 +239,7 @@ function join(parts: readonly ArrayLike<number>[]): Uint8Array {
  * `\xHH`, `\n`...). Undone here so the buffers hold the bytes the client sent.
  */
 export function unescapeLogBytes(b: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
+  const out = allocBytes(end - start);
   let o = 0;
   for (let i = start; i < end; i++) {
     const c = b[i]!;

@@ -6,7 +6,8 @@ import { requireValue } from './text.js';
 
 /**
  * The header field a range keyword compares: the HeaderFacts fields it needs (FACT_* bits),
- * how to read it, and an optional precondition (tos and id exist in IPv4 headers only).
+ * how to read it (`read` reads the fields of `needs` alone), and an optional precondition (tos
+ * and id exist in IPv4 headers only).
  */
 export interface RangeField {
   needs: number;
@@ -41,6 +42,7 @@ export function rangeKeyword(
 /** The range compared with a header field (both range spellings exclusive: see range-match.ts). */
 function rangeCondition(field: RangeField, range: NumericRange): HeaderMatcher {
   const { read, applies, needs } = field;
-  if (applies === undefined) return { needs, test: (h) => rangeHolds(range, read(h)) };
+  // Without a precondition the field read is all the test depends on.
+  if (applies === undefined) return { needs, decidedBy: needs, test: (h) => rangeHolds(range, read(h)) };
   return { needs, test: (h) => applies(h) && rangeHolds(range, read(h)) };
 }

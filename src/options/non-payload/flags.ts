@@ -105,5 +105,5 @@ export const flags: KeywordModule<FlagsValue> = {
     const prefix = v.mode === 'all' ? '+' : v.mode === 'any' ? '*' : v.mode === 'not' ? '!' : '';
     return prefix + (v.flags === 0 ? '0' : letters(v.flags)) + (v.ignore !== 0 ? ',' + letters(v.ignore) : '');
   },
-  condition: (v) => ({ needs: FACT_TCP_FLAGS, test: (h) => bitsHold(v.mode, v.flags, h.tcpFlags, v.ignore) }),
+  condition: (v) => ({ needs: FACT_TCP_FLAGS, decidedBy: FACT_TCP_FLAGS, test: (h) => bitsHold(v.mode, v.flags, h.tcpFlags, v.ignore) }),
 };

@@ -48,6 +48,6 @@ export const ipProto: KeywordModule<IpProtoValue> = {
       : v.op === '!=' ? (h: HeaderFacts) => h.ipProto !== p
       : v.op === '<' ? (h: HeaderFacts) => h.ipProto < p
       : (h: HeaderFacts) => h.ipProto > p;
-    return { needs: FACT_IP_PROTO, test };
+    return { needs: FACT_IP_PROTO, decidedBy: FACT_IP_PROTO, test };
   },
 };

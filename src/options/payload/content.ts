@@ -53,8 +53,7 @@ export class ContentMatcher implements PayloadMatcher {
   readonly pattern: Uint8Array;
   readonly nocase: boolean;
   readonly negated: boolean;
-  /** The pattern as a Node Buffer for native search, made on the first long search (most contents never need it). */
-  private patternNode: Buffer | null = null;
+  readonly reach: number | undefined;
   private readonly first: number;
   private readonly firstAlt: number;
   // Each position number is NUM_ABSENT, a constant, or (with its *Var flag) a variable slot.
@@ -100,6 +99,7 @@ export class ContentMatcher implements PayloadMatcher {
     this.independent = !this.relative && !usesVar;
     this.absolute = !this.relative && (el.offset !== undefined || el.depth !== undefined || el.startsWith);
     this.advances = !el.negated;
+    this.reach = this.negated ? undefined : contentReach(this.offset, this.depth, this.distance, this.within, usesVar, this.relative, this.startsWith, this.pattern.length);
   }
 
   match(ins: Inspection, cursor: number, from: number): number {
@@ -156,10 +156,7 @@ export class ContentMatcher implements PayloadMatcher {
     const last = hi - plen;
     if (last < lo) return -1;
     if (last - lo >= NATIVE_SEARCH_FROM) {
-      const hay = this.nocase ? ins.lowerNode() : ins.view();
-      const needle = (this.patternNode ??= Buffer.from(this.pattern.buffer, this.pattern.byteOffset, this.pattern.length));
-      const at = hay.indexOf(needle, lo);
-      return at >= 0 && at <= last ? at : -1;
+      return ins.indexOf(this.pattern, lo, last, this.nocase);
     }
     const buf = ins.buf;
     const f = this.first;
@@ -174,6 +171,18 @@ export class ContentMatcher implements PayloadMatcher {
 
 /** Marks a position modifier the content does not have. */
 const NUM_ABSENT = -0x7fffffff;
+
+/**
+ * How far a match can end (PayloadMatcher.reach): from the buffer start, offset + depth (or the
+ * pattern for startswith); from the cursor, distance + within. Unbounded (undefined) without a
+ * depth or within, at the buffer end (endswith), or when a variable sets a position.
+ */
+function contentReach(offset: number, depth: number, distance: number, within: number, usesVar: boolean, relative: boolean, startsWith: boolean, plen: number): number | undefined {
+  if (usesVar) return undefined;
+  if (relative) return within === NUM_ABSENT ? undefined : (distance === NUM_ABSENT ? 0 : distance) + within;
+  if (startsWith) return plen;
+  return depth === NUM_ABSENT ? undefined : (offset === NUM_ABSENT ? 0 : offset) + depth;
+}
 
 function numberOrSlot(v: IntOrVar | undefined, slots: VariableSlots): number {
   if (v === undefined) return NUM_ABSENT;
