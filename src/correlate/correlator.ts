@@ -20,8 +20,8 @@ import {
 } from './policy-types.js';
 import { codeMatches, CompiledGlob } from './policy-values.js';
 import { ScanDetector, type PacketObservation, type ScanStats } from './scan-detector.js';
-import * as windowRules from './windows.js';
-import { WindowTable, type KeySpace } from './windows.js';
+import * as windowRules from '../match/windows.js';
+import { WindowTable, type KeySpace } from '../match/windows.js';
 
 // The window functions, bound once: the per-hit path calls them for every tracked statement,
 // and an imported binding can cost a read through the module's export object on every use.

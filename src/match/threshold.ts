@@ -7,15 +7,20 @@
  * - both: the `count`-th hit of each window alerts, once;
  * - detection_filter: every hit after the first `count` of a window alerts.
  * Keys are per rule and tracked address (by_src, by_dst, by_both, by_rule, by_flow). State is
- * bounded: past `maxKeys` keys, the least recently used one (approximately, see
- * threshold-keys.ts) is dropped and counted; a dropped key starts a fresh window if it comes back.
+ * bounded: past `maxKeys` keys, the least recently used one (approximately, see windows.ts,
+ * the table the correlator's windows use too) is dropped and counted; a dropped key starts a
+ * fresh window if it comes back.
  *
  * A key is the rule plus the text of what is tracked, as alerts write it. The common texts (a
  * dotted-quad IPv4 address, no address, a flow id) are turned into integers without allocating,
  * so a hit costs no string and no object; anything else (IPv6, a host name) keys by its text.
  */
 import type { ThresholdTrack } from '../options/post/threshold.js';
-import { ThresholdKeys } from './threshold-keys.js';
+import * as windowRules from './windows.js';
+import { WindowTable } from './windows.js';
+
+// Destructured once: an imported binding can cost a read through the module's export object on every use.
+const { bothAt, detectionAt, limitAt, thresholdAt } = windowRules;
 
 export interface ThresholdKeyParts {
   src: string;
@@ -30,8 +35,9 @@ export interface ThresholdKeyParts {
   dstV4?: number;
 }
 
-// Kinds of numeric key (the tag is ruleIndex * KINDS + kind). Each stands for exactly one form of
-// the key text, so two hits share a window exactly when their rule and text are the same.
+// Kinds of numeric key (the key space is ruleIndex * KINDS + kind). Each stands for exactly one
+// form of the key text, so two hits share a window exactly when their rule and text are the same.
+// Keys with no numeric form are texts in space 0 (text and numeric keys never collide).
 const KINDS = 8;
 /** One IPv4 address: a = the address. */
 const K_V4 = 1;
@@ -41,8 +47,9 @@ const K_NONE = 2;
 const K_BOTH = 3;
 /** by_flow: a, b = the flow id's low and high 32 bits. */
 const K_FLOW = 7;
-/** Rule indexes with a numeric tag (the tag stays an int32). */
-const MAX_RULE = 2 ** 31 / KINDS;
+const TEXT_SPACE = 0;
+/** Rule indexes with numeric keys (WindowTable keeps a numeric key's space * 2 + 1 as an int32). */
+const MAX_RULE = 2 ** 30 / KINDS;
 const TWO_32 = 4294967296;
 
 /** The address of a canonical dotted quad (no leading zeros: one text per address) as uint32, else -1. */
@@ -80,10 +87,11 @@ function addressCode(s: string): number {
 export class ThresholdTable {
   /** Hits withheld by threshold/detection_filter. */
   suppressed = 0;
-  private readonly keys: ThresholdKeys;
+  private readonly keys: WindowTable;
 
   constructor(maxKeys = 65536) {
-    this.keys = new ThresholdKeys(maxKeys);
+    if (!Number.isInteger(maxKeys)) throw new RangeError(`threshold key cap must be a positive integer, not ${maxKeys}`);
+    this.keys = new WindowTable(maxKeys);
   }
 
   /** Keys dropped to stay within the cap. */
@@ -106,68 +114,60 @@ export class ThresholdTable {
     parts: ThresholdKeyParts,
   ): boolean {
     const t = this.keys;
-    const slot = this.slotOf(ruleIndex, track, parts);
+    const i = this.bucketOf(ruleIndex, track, parts);
+    const fresh = t.fresh;
     let ok: boolean;
-    if (t.fresh || tsUs - t.startUs[slot]! > seconds * 1_000_000) {
-      t.startUs[slot] = tsUs;
-      t.hits[slot] = 1;
-      ok = type === 'limit' || ((type === 'threshold' || type === 'both') && count <= 1) || (type === 'detection' && count < 1);
-    } else {
-      const hits = t.hits[slot]! + 1;
-      t.hits[slot] = hits;
-      switch (type) {
-        case 'limit':
-          ok = hits <= count;
-          break;
-        case 'threshold':
-          ok = hits >= count;
-          if (ok) t.hits[slot] = 0;
-          break;
-        case 'both':
-          ok = hits === count;
-          break;
-        case 'detection':
-          ok = hits > count;
-          break;
-      }
+    switch (type) {
+      case 'limit':
+        ok = limitAt(t, i, fresh, count, seconds, tsUs);
+        break;
+      case 'threshold':
+        ok = thresholdAt(t, i, fresh, count, seconds, tsUs);
+        break;
+      case 'both':
+        ok = bothAt(t, i, fresh, count, seconds, tsUs);
+        break;
+      case 'detection':
+        ok = detectionAt(t, i, fresh, count, seconds, tsUs);
+        break;
     }
     if (!ok) this.suppressed++;
     return ok;
   }
 
-  /** The slot of the key (created if missing: `keys.fresh`). */
-  private slotOf(ruleIndex: number, track: ThresholdTrack, p: ThresholdKeyParts): number {
+  /** The bucket of the key (created if missing: `keys.fresh`). */
+  private bucketOf(ruleIndex: number, track: ThresholdTrack, p: ThresholdKeyParts): number {
     if (!(ruleIndex >= 0 && ruleIndex < MAX_RULE && (ruleIndex | 0) === ruleIndex)) {
-      return this.keys.acquireText(`${ruleIndex}|${textOf(track, p)}`);
+      return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|${textOf(track, p)}`);
     }
     const tag = ruleIndex * KINDS;
     switch (track) {
       case 'by_src':
-        return this.addressSlot(tag, p.src, p.srcV4);
+        return this.addressBucket(tag, p.src, p.srcV4);
       case 'by_dst':
-        return this.addressSlot(tag, p.dst, p.dstV4);
+        return this.addressBucket(tag, p.dst, p.dstV4);
       case 'by_rule':
-        return this.keys.acquire(tag + K_NONE, 0, 0);
+        return this.keys.acquireNumbers(tag + K_NONE, 0, 0);
       case 'by_both': {
         const s = p.srcV4 !== undefined && p.srcV4 >= 0 ? p.srcV4 : addressCode(p.src);
         const d = p.dstV4 !== undefined && p.dstV4 >= 0 ? p.dstV4 : addressCode(p.dst);
-        if (s === -1 || d === -1) return this.keys.acquireText(`${ruleIndex}|${p.src}>${p.dst}`);
+        if (s === -1 || d === -1) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|${p.src}>${p.dst}`);
         const kind = K_BOTH + (s === -2 ? 1 : 0) + (d === -2 ? 2 : 0);
-        return this.keys.acquire(tag + kind, s < 0 ? 0 : s | 0, d < 0 ? 0 : d | 0);
+        return this.keys.acquireNumbers(tag + kind, s < 0 ? 0 : s | 0, d < 0 ? 0 : d | 0);
       }
       case 'by_flow': {
         const id = p.flowId ?? -1;
-        if (!Number.isSafeInteger(id)) return this.keys.acquireText(`${ruleIndex}|f${id}`);
-        return this.keys.acquire(tag + K_FLOW, id | 0, Math.floor(id / TWO_32) | 0);
+        if (!Number.isSafeInteger(id)) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|f${id}`);
+        return this.keys.acquireNumbers(tag + K_FLOW, id | 0, Math.floor(id / TWO_32) | 0);
       }
     }
   }
 
-  private addressSlot(tag: number, text: string, v4: number | undefined): number {
+  private addressBucket(tag: number, text: string, v4: number | undefined): number {
     const a = v4 !== undefined && v4 >= 0 ? v4 : addressCode(text);
-    if (a === -2) return this.keys.acquire(tag + K_NONE, 0, 0);
-    if (a >= 0) return this.keys.acquire(tag + K_V4, a | 0, 0);
-    return this.keys.acquireText(`${tag / KINDS}|${text}`);
+    if (a === -2) return this.keys.acquireNumbers(tag + K_NONE, 0, 0);
+    if (a >= 0) return this.keys.acquireNumbers(tag + K_V4, a | 0, 0);
+    return this.keys.acquire(TEXT_SPACE, `${tag / KINDS}|${text}`);
   }
 }
 

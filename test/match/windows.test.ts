@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bothAt, escalateAt, limitAt, rateAt, thresholdAt, WindowTable } from '../../src/correlate/windows.js';
+import { bothAt, escalateAt, limitAt, rateAt, thresholdAt, WindowTable } from '../../src/match/windows.js';
 
 /** Ops on a table: [space 0..3, key 0..60, numeric key?, look the key up again?]. */
 const ops = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 60 }), fc.boolean(), fc.boolean()), { maxLength: 400 });

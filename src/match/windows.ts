@@ -1,5 +1,6 @@
 /**
- * Counting windows for event filters, rate filters and escalations, kept in a capped table.
+ * Counting windows kept in a capped table: the rules' own threshold and detection_filter
+ * (match/threshold.ts), and the correlator's event filters, rate filters and escalations.
  *
  * Each tracked key (a key space, i.e. a statement or a statement and rule, plus an address or
  * pair) lives in one bucket of an open-addressing table (linear probing, deletion by backward
@@ -368,6 +369,20 @@ export function bothAt(t: WindowTable, i: number, fresh: boolean, count: number,
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
   return count === 1;
+}
+
+/** `detection_filter`: every hit after the first `count` of a window passes. */
+export function detectionAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
+  const r = t.rec;
+  const f = i * B_F64;
+  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
+    const m = r[f + F_COUNT_MARK]! - 1;
+    r[f + F_COUNT_MARK] = m;
+    return -m - 1 > count;
+  }
+  r[f + F_START] = tsUs;
+  r[f + F_COUNT_MARK] = OPENED;
+  return count < 1;
 }
 
 /**
