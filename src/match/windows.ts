@@ -329,17 +329,26 @@ export class WindowTable {
  * created, so its first window opens at this hit).
  */
 export function limitAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
+  const hits = countHit(t, i, fresh, seconds, tsUs);
+  return hits === 1 || hits <= count;
+}
+
+/**
+ * Counts a hit in bucket i's window (one without a mark), opening a fresh window at this hit
+ * when the key is new or its window has run out; returns the window's hits, this one included.
+ */
+function countHit(t: WindowTable, i: number, fresh: boolean, seconds: number, tsUs: number): number {
   const r = t.rec;
   const f = i * B_F64;
   if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
     // The stored field is -(hits + 1): one less is one more hit.
     const m = r[f + F_COUNT_MARK]! - 1;
     r[f + F_COUNT_MARK] = m;
-    return -m - 1 <= count;
+    return -m - 1;
   }
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
-  return true;
+  return 1;
 }
 
 /** `type threshold`: every `count`-th hit within a window passes (the counter restarts after each). */
@@ -359,30 +368,12 @@ export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: nu
 
 /** `type both`: the `count`-th hit of a window passes, once; everything else in the window is dropped. */
 export function bothAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
-  const r = t.rec;
-  const f = i * B_F64;
-  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
-    const m = r[f + F_COUNT_MARK]! - 1;
-    r[f + F_COUNT_MARK] = m;
-    return -m - 1 === count;
-  }
-  r[f + F_START] = tsUs;
-  r[f + F_COUNT_MARK] = OPENED;
-  return count === 1;
+  return countHit(t, i, fresh, seconds, tsUs) === count;
 }
 
 /** `detection_filter`: every hit after the first `count` of a window passes. */
 export function detectionAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
-  const r = t.rec;
-  const f = i * B_F64;
-  if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
-    const m = r[f + F_COUNT_MARK]! - 1;
-    r[f + F_COUNT_MARK] = m;
-    return -m - 1 > count;
-  }
-  r[f + F_START] = tsUs;
-  r[f + F_COUNT_MARK] = OPENED;
-  return count < 1;
+  return countHit(t, i, fresh, seconds, tsUs) > count;
 }
 
 /**
