@@ -184,10 +184,6 @@ const SMTP_COMMAND_BUFFERS = new Set(['smtp.command', 'smtp.helo', 'smtp.mail_fr
 const SMTP_MESSAGE_BUFFERS = new Set(['smtp.header', 'smtp.body']);
 const LOG_BUFFERS = new Set(['log.message', 'log.program', 'log.hostname']);
 
-export function isHttpBuffer(name: string): boolean {
-  return HTTP_REQUEST_BUFFERS.has(name) || HTTP_RESPONSE_BUFFERS.has(name) || HTTP_EITHER_BUFFERS.has(name);
-}
-
 /** HTTP buffers that only the request carries (read from the request side at the response phase). */
 export function isHttpRequestOnly(name: string): boolean {
   return HTTP_REQUEST_BUFFERS.has(name);

@@ -428,33 +428,3 @@ export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: num
   r[f + F_COUNT_MARK] = -hits - 1;
   return ESCALATE_BELOW;
 }
-
-/** limitAt for a text key. */
-export function limitPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  const i = t.acquire(space, key);
-  return limitAt(t, i, t.fresh, count, seconds, tsUs);
-}
-
-/** thresholdAt for a text key. */
-export function thresholdPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  const i = t.acquire(space, key);
-  return thresholdAt(t, i, t.fresh, count, seconds, tsUs);
-}
-
-/** bothAt for a text key. */
-export function bothPasses(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): boolean {
-  const i = t.acquire(space, key);
-  return bothAt(t, i, t.fresh, count, seconds, tsUs);
-}
-
-/** rateAt for a text key. */
-export function rateExceeded(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, timeout: number, tsUs: number): boolean {
-  const i = t.acquire(space, key);
-  return rateAt(t, i, t.fresh, count, seconds, timeout, tsUs);
-}
-
-/** escalateAt for a text key. */
-export function escalateHit(t: WindowTable, space: KeySpace, key: string, count: number, seconds: number, tsUs: number): EscalateOutcome {
-  const i = t.acquire(space, key);
-  return escalateAt(t, i, t.fresh, count, seconds, tsUs);
-}

@@ -606,8 +606,3 @@ function chooseTier(original: string, flags: string, limits: RegexLimits): Regex
   return { runner, note: 'run by the bounded backtracking matcher' };
 }
 
-/** Exposed for tests: whether V8's linear-time engine is available in this process. */
-export function v8LinearEngineAvailable(): boolean {
-  ensureV8Flags();
-  return linearProbe;
-}
