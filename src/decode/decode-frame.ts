@@ -169,8 +169,11 @@ function decodeNull(frame: RawFrame, d: Uint8Array, stats: DecodeStats): Decoded
   }
 }
 
-/** Follows VLAN tags, PPPoE sessions and MPLS labels down to IPv4 or IPv6. */
-function decodeByEthertype(
+/**
+ * Follows VLAN tags, PPPoE sessions and MPLS labels down to IPv4 or IPv6. Exported for tunnels
+ * (tunnel.ts), whose payload types are ethertypes too.
+ */
+export function decodeByEthertype(
   frame: RawFrame,
   d: Uint8Array,
   off: number,

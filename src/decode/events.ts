@@ -48,7 +48,26 @@ export type DecodeEvent =
   | 'udp.hlen_invalid'
   | 'icmpv4.pkt_too_small'
   | 'icmpv4.unknown_type'
-  | 'icmpv6.pkt_too_small';
+  | 'icmpv6.pkt_too_small'
+  | 'gre.pkt_too_small'
+  | 'gre.wrong_version'
+  | 'gre.version0_recur'
+  | 'gre.version0_flags'
+  | 'gre.version0_hdr_too_big'
+  | 'gre.version0_malformed_sre_hdr'
+  | 'gre.version1_chksum'
+  | 'gre.version1_route'
+  | 'gre.version1_ssr'
+  | 'gre.version1_recur'
+  | 'gre.version1_flags'
+  | 'gre.version1_no_key'
+  | 'gre.version1_wrong_protocol'
+  | 'gre.version1_hdr_too_big'
+  | 'erspan.header_too_small'
+  | 'erspan.unsupported_version'
+  | 'vxlan.unknown_payload_type'
+  | 'geneve.unknown_payload_type'
+  | 'too_many_layers';
 
 /** Records an event on the packet and in the stats; `invalid` marks the packet invalid (counted once). */
 export function raiseEvent(

@@ -38,6 +38,15 @@ export class DecodeStats {
   ipv6Frag = 0;
   /** Frames of a link type the decoder does not know. */
   unsupportedLinkType = 0;
+  /** Tunnel layers decoded (see tunnel.ts): one count per layer, as Suricata counts them. */
+  gre = 0;
+  erspan = 0;
+  /** PPP payloads of PPTP's enhanced GRE. */
+  ppp = 0;
+  vxlan = 0;
+  geneve = 0;
+  ipv4InIpv6 = 0;
+  ipv6InIpv6 = 0;
   /** Decoder events by name (Suricata's decode-event names, without the "decoder." prefix). */
   readonly events = new Map<string, number>();
 
@@ -103,6 +112,13 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   ipv4Frag: 'decoder.ipv4_frag',
   ipv6Frag: 'decoder.ipv6_frag',
   unsupportedLinkType: 'decoder.unsupported_linktype',
+  gre: 'decoder.gre',
+  erspan: 'decoder.erspan',
+  ppp: 'decoder.ppp',
+  vxlan: 'decoder.vxlan',
+  geneve: 'decoder.geneve',
+  ipv4InIpv6: 'decoder.ipv4_in_ipv6',
+  ipv6InIpv6: 'decoder.ipv6_in_ipv6',
 };
 
 const COUNTER_KEYS = Object.keys(SURICATA_NAMES) as CounterKey[];

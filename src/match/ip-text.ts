@@ -14,9 +14,12 @@ export function ipText(a: Uint8Array | null | undefined): string {
 
 const HEX = '0123456789abcdef';
 
-const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'IPv6-ICMP' };
+/** Names as Suricata prints them on a Debian host (from /etc/protocols, whose names it uses). */
+const PROTO_NAMES: Readonly<Record<number, string>> = {
+  1: 'ICMP', 2: 'IGMP', 4: 'IP-ENCAP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'IPSEC-ESP', 51: 'IPSEC-AH', 58: 'IPv6-ICMP', 89: 'OSPFIGP', 103: 'PIM', 112: 'VRRP', 132: 'SCTP',
+};
 
-/** Protocol as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", else the number. */
+/** Protocol as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", "GRE", ..., else the number. */
 export function protoName(proto: number): string {
   return PROTO_NAMES[proto] ?? String(proto);
 }

@@ -6,6 +6,7 @@
  */
 import { AppLayer, type AppLayerConfig, type AppLayerStats } from '../app/app-layer.js';
 import { decodeFrame } from '../decode/decode-frame.js';
+import { decodeTunnel, MAX_TUNNEL_LAYERS, mayCarryTunnel } from '../decode/tunnel.js';
 import { decodeIpDatagram } from '../decode/ip.js';
 import { readCaptureFile, readCaptureStream, type CaptureReadResult } from '../decode/capture-reader.js';
 import { DecodeStats } from '../decode/stats.js';
@@ -125,8 +126,25 @@ export class Scanner {
       smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),
     };
     const app = new AppLayer(appSink, this.options.app);
+    // Packets found inside tunnels while their outer packet was processed, with their tunnel
+    // layer; they are processed after it, in the order found (nested ones after their carrier).
+    const tunneled: DecodedPacket[] = [];
+    const tunnelLayers: number[] = [];
+    let layer = 0;
     const sink: StreamSink = {
-      packet: (pkt, flow) => engine.onPacket(pkt, flow),
+      packet: (pkt, flow) => {
+        if (mayCarryTunnel(pkt)) {
+          if (layer >= MAX_TUNNEL_LAYERS) decodeStats.event('too_many_layers');
+          else {
+            const inner = decodeTunnel(pkt, decodeStats);
+            if (inner !== null) {
+              tunneled.push(inner);
+              tunnelLayers.push(layer + 1);
+            }
+          }
+        }
+        engine.onPacket(pkt, flow);
+      },
       streamData: (flow, toServer, chunk, offset, gap) => {
         app.streamData(flow, toServer, chunk, offset, gap);
         engine.onStreamData(flow, toServer, chunk, offset, gap);
@@ -155,6 +173,20 @@ export class Scanner {
       stream.process(pkt, sink);
       engine.endPacket();
       if (onPacket !== undefined) onPacket(pkt);
+      if (tunneled.length > 0) {
+        // Grows while it runs when tunnels nest.
+        for (let i = 0; i < tunneled.length; i++) {
+          const inner = tunneled[i]!;
+          layer = tunnelLayers[i]!;
+          engine.beginPacket(inner);
+          stream.process(inner, sink);
+          engine.endPacket();
+          if (onPacket !== undefined) onPacket(inner);
+        }
+        tunneled.length = 0;
+        tunnelLayers.length = 0;
+        layer = 0;
+      }
     };
     const finish = (name: string, r: CaptureReadResult): InputResult => {
       stream.flush(sink);

@@ -10,7 +10,7 @@ export interface Alert {
   srcPort?: number;
   destIp: string;
   destPort?: number;
-  /** "TCP", "UDP", "ICMP", "IPv6-ICMP", or a number as text. */
+  /** "TCP", "UDP", "ICMP", "IPv6-ICMP", "GRE", ... (see match/ip-text.ts), or a number as text. */
   proto: string;
   appProto?: string;
   action: string;
