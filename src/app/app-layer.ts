@@ -1,6 +1,7 @@
 import type { AppSink, HttpSide, SmtpPhase } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import { ByteAccumulator, MemoryBudget } from './accumulator.js';
+import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, type Verdict } from './detect.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
@@ -60,7 +61,22 @@ export interface AppLayerStats {
   memoryInUse: number;
   http: HttpStats;
   smtp: SmtpStats;
+  dns: DnsStats;
 }
+
+export interface DnsStats {
+  /** UDP flows taken as DNS (a well-formed message to or from port 53). */
+  flows: number;
+  requests: number;
+  /** Questions handed to detection (one per question of each request). */
+  queries: number;
+  responses: number;
+  /** Datagrams on a DNS flow or to port 53 that are not DNS messages, by reason. */
+  malformed: number;
+}
+
+/** The DNS server port (UDP): datagrams to it are parsed as DNS. */
+const DNS_PORT = 53;
 
 const P_PENDING = 0;
 const P_HTTP = 1;
@@ -118,6 +134,9 @@ export class AppLayer {
   };
   private readonly httpStats = newHttpStats();
   private readonly smtpStats = newSmtpStats();
+  private readonly dnsStats: DnsStats = { flows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
+  /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
+  private readonly dnsTx = new Map<number, number>();
   private readonly httpLimits: HttpLimits;
   private readonly smtpLimits: SmtpLimits;
   private sinkError: unknown = undefined;
@@ -157,6 +176,7 @@ export class AppLayer {
       memoryInUse: this.budget.used,
       http: { ...this.httpStats },
       smtp: { ...this.smtpStats },
+      dns: { ...this.dnsStats },
     };
   }
 
@@ -215,8 +235,45 @@ export class AppLayer {
     }
   }
 
+  /**
+   * One UDP datagram of a flow; `payload` is only read during the call. A datagram to port 53,
+   * or on a flow already taken as DNS, is parsed as a DNS message: each question of a request
+   * goes to the sink (`dnsQuery`); responses are counted. Anything that does not parse is
+   * counted and left alone (other traffic may use the port).
+   */
+  datagram(flow: FlowView, toServer: boolean, payload: Uint8Array, serverPort: number): void {
+    const app = flow.appProto;
+    if (app === null ? serverPort !== DNS_PORT : app !== 'dns') return;
+    const parsed = parseDnsMessage(payload);
+    const stats = this.dnsStats;
+    if (!parsed.ok) {
+      stats.malformed++;
+      return;
+    }
+    const m = parsed.message;
+    if (app === null) {
+      flow.appProto = 'dns';
+      stats.flows++;
+      if (this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.dnsTx.keys().next().value!);
+    }
+    if (m.response) {
+      stats.responses++;
+      return;
+    }
+    if (!toServer) return; // a request sent by the server side: not a query of this flow's client
+    stats.requests++;
+    const sink = this.sink.dnsQuery;
+    let tx = this.dnsTx.get(flow.id) ?? 0;
+    for (let q = 0; q < m.questions.length; q++) {
+      stats.queries++;
+      sink?.(flow, new DnsQuery(m, q, tx, payload.slice()));
+    }
+    this.dnsTx.set(flow.id, ++tx);
+  }
+
   /** The flow is over (closed, timed out or evicted upstream): finish and hand over what is left. */
   flowEnd(flow: FlowView): void {
+    this.dnsTx.delete(flow.id);
     const st = this.flows.get(flow.id);
     if (st === undefined) return;
     this.flows.delete(flow.id);
@@ -225,6 +282,7 @@ export class AppLayer {
 
   /** Finishes every flow (end of input). */
   flushAll(): void {
+    this.dnsTx.clear();
     for (const st of [...this.flows.values()]) {
       this.flows.delete(st.flow.id);
       this.finish(st);

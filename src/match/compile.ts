@@ -44,6 +44,8 @@ export type RuleKind =
   | 'http'
   /** SMTP buffers: each command or message. */
   | 'smtp'
+  /** DNS buffers: each question of a DNS request. */
+  | 'dns'
   /** log.* buffers: log records only. */
   | 'log';
 
@@ -206,6 +208,7 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: strin
   ['http', { mask: P_TCP, version: 0, app: 'http' }],
   ['http1', { mask: P_TCP, version: 0, app: 'http' }],
   ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
+  ['dns', { mask: P_TCP | P_UDP, version: 0, app: 'dns' }],
 ]);
 
 const ACTION_RANK: Readonly<Record<string, number>> = { pass: 0, drop: 1, sdrop: 1, reject: 2, rejectsrc: 2, rejectdst: 2, rejectboth: 2, alert: 3, log: 4 };
@@ -303,6 +306,7 @@ const B_SMTP = 32;
 const B_SMTP_MESSAGE = 64;
 const B_PKT = 128;
 const B_UNKNOWN = 256;
+const B_DNS = 512;
 
 function bufferBits(n: string): number {
   if (n === 'pkt_data') return B_PKT;
@@ -313,6 +317,7 @@ function bufferBits(n: string): number {
   if (SMTP_MESSAGE_BUFFERS.has(n)) return B_SMTP | B_SMTP_MESSAGE;
   if (SMTP_COMMAND_BUFFERS.has(n)) return B_SMTP;
   if (LOG_BUFFERS.has(n)) return B_LOG;
+  if (n === 'dns.query') return B_DNS;
   return B_UNKNOWN;
 }
 
@@ -397,7 +402,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     else if (bits & B_HTTP_REQUEST) httpPhases = 'request';
     else if (bits & B_FILE_DATA) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
     else httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
-  } else if (bits & (B_SMTP | B_FILE_DATA)) {
+  } else if (bits & B_DNS) kind = 'dns';
+  else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
   } else if (pktProgram !== null) kind = 'payload';
@@ -458,7 +464,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     httpPhases,
     smtpMessage,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'log'),
   };
 }
 

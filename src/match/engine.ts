@@ -9,7 +9,7 @@
  * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
  * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
  */
-import type { HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
@@ -96,7 +96,7 @@ export interface DetectCounters {
   alerts: number;
   /** Rules fully evaluated (candidates that passed the group and prefilter). */
   evaluated: number;
-  inspections: { packet: number; stream: number; http: number; smtp: number; record: number };
+  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; record: number };
   pcreLimit: number;
   stepLimit: number;
   /** Alerts withheld by rule thresholds. */
@@ -121,6 +121,7 @@ interface AppEvent {
   http: HttpTxView | null;
   httpPhase: HttpSide;
   smtp: SmtpUnitView | null;
+  dns: DnsQueryView | null;
 }
 
 /** What detection keeps per flow. */
@@ -194,7 +195,7 @@ export class DetectionEngine {
   readonly counters: DetectCounters = {
     alerts: 0,
     evaluated: 0,
-    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, record: 0 },
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, record: 0 },
     pcreLimit: 0,
     stepLimit: 0,
     thresholded: 0,
@@ -256,6 +257,7 @@ export class DetectionEngine {
   private source: BufferSource | null = null;
   private http: HttpTxView | null = null;
   private smtp: SmtpUnitView | null = null;
+  private dns: DnsQueryView | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
   private vlans: readonly number[] = NO_VLANS;
@@ -264,6 +266,7 @@ export class DetectionEngine {
   private dstTextCache: string | null = null;
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
+  private dnsMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
@@ -401,7 +404,7 @@ export class DetectionEngine {
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: tx, httpPhase: phase, smtp: null });
+    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null });
     this.markDirty(st);
   }
 
@@ -409,7 +412,14 @@ export class DetectionEngine {
     if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: unit });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null });
+    this.markDirty(st);
+  }
+
+  onDns(flow: FlowView, query: DnsQueryView): void {
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query });
     this.markDirty(st);
   }
 
@@ -581,6 +591,7 @@ export class DetectionEngine {
         if (st.passed) break;
         if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
+        else if (e.dns !== null) this.inspectDns(st, e.dns);
       }
     }
   }
@@ -709,6 +720,21 @@ export class DetectionEngine {
     this.http = null;
     this.source = null;
     this.pktLazy = LAZY_NONE;
+  }
+
+  private inspectDns(st: FlowState, query: DnsQueryView): void {
+    this.counters.inspections.dns++;
+    this.setFlowContext(st, true);
+    this.dns = query;
+    this.source = query;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = query.buffer('pkt_data');
+    const cand = this.cand;
+    cand.clear();
+    this.collectSet(this.ruleset.dns, query);
+    this.evaluateCandidates();
+    this.dns = null;
+    this.source = null;
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
@@ -1243,7 +1269,7 @@ export class DetectionEngine {
       log: rec !== null ? (this.recordLog ??= rec.log) : undefined,
       extra: undefined,
     };
-    const txId = this.http !== null ? this.http.id : this.smtp !== null ? this.smtp.id : undefined;
+    const txId = this.http !== null ? this.http.id : this.smtp !== null ? this.smtp.id : this.dns !== null ? this.dns.id : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
       // The common case: the rule's metadata alone, one shared object per rule.
@@ -1252,6 +1278,7 @@ export class DetectionEngine {
       const extra: Record<string, unknown> = {};
       if (metadata !== undefined) extra.metadata = metadata;
       if (txId !== undefined) extra.tx_id = txId;
+      if (this.dns !== null) extra.dns = this.dnsMeta ??= this.dns.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1300,6 +1327,7 @@ export class DetectionEngine {
     this.dstTextCache = null;
     this.httpMeta = null;
     this.smtpMeta = null;
+    this.dnsMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;
     this.recordLog = null;

@@ -49,6 +49,8 @@ export class Ruleset {
   readonly httpResponse: GroupSet;
   readonly smtpCommand: GroupSet;
   readonly smtpMessage: GroupSet;
+  /** DNS request questions. */
+  readonly dns: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
   /** Flowbit group name -> bit names (Snort's setx and reset). */
@@ -65,6 +67,7 @@ export class Ruleset {
     this.httpResponse = new GroupSet();
     this.smtpCommand = new GroupSet();
     this.smtpMessage = new GroupSet();
+    this.dns = new GroupSet();
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
@@ -94,6 +97,9 @@ export class Ruleset {
           break;
         case 'smtp':
           (r.smtpMessage ? this.smtpMessage : this.smtpCommand).add(r);
+          break;
+        case 'dns':
+          this.dns.add(r);
           break;
         case 'log':
           break;

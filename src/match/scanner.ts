@@ -15,7 +15,7 @@ import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogSt
 import type { LogRecord } from '../logs/record.js';
 import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
-import type { AppSink, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
 import type { CompiledRule } from './compile.js';
@@ -102,6 +102,7 @@ export class Scanner {
     out['detect.inspect.stream'] = c.inspections.stream;
     out['detect.inspect.http'] = c.inspections.http;
     out['detect.inspect.smtp'] = c.inspections.smtp;
+    out['detect.inspect.dns'] = c.inspections.dns;
     out['detect.inspect.record'] = c.inspections.record;
     out['detect.pcre_limit'] = c.pcreLimit;
     out['detect.inspection_limit'] = c.stepLimit;
@@ -124,6 +125,7 @@ export class Scanner {
     const appSink: AppSink = {
       httpTransaction: (flow: FlowView, tx: HttpTxView, phase: HttpSide) => engine.onHttp(flow, tx, phase),
       smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),
+      dnsQuery: (flow: FlowView, query: DnsQueryView) => engine.onDns(flow, query),
     };
     const app = new AppLayer(appSink, this.options.app);
     // Packets found inside tunnels while their outer packet was processed, with their tunnel
@@ -144,6 +146,8 @@ export class Scanner {
           }
         }
         engine.onPacket(pkt, flow);
+        const udp = pkt.udp;
+        if (udp !== undefined && flow !== null && pkt.payload.length > 0) app.datagram(flow, flow.toServer, pkt.payload, flow.toServer ? udp.dstPort : udp.srcPort);
       },
       streamData: (flow, toServer, chunk, offset, gap) => {
         app.streamData(flow, toServer, chunk, offset, gap);
@@ -236,6 +240,8 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   };
   add('app_layer.flow.http', s.httpFlows);
   add('app_layer.flow.smtp', s.smtpFlows);
+  add('app_layer.flow.dns_udp', s.dns.flows);
+  add('app_layer.tx.dns_udp', s.dns.requests);
   add('app_layer.tx.http', s.http.transactions);
   add('app_layer.flow.failed_tcp', s.undetectedFlows);
   for (const [k, v] of Object.entries(s)) {
@@ -243,6 +249,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   }
   for (const [k, v] of Object.entries(s.http)) add(`kanshi.app.http.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.smtp)) if (typeof v === 'number') add(`kanshi.app.smtp.${snake(k)}`, v);
+  for (const [k, v] of Object.entries(s.dns)) add(`kanshi.app.dns.${snake(k)}`, v);
 }
 
 function snake(k: string): string {

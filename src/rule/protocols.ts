@@ -4,7 +4,7 @@ export const ACTIONS: ReadonlySet<string> = new Set(['alert', 'log', 'pass', 'dr
 /**
  * Header protocols. `evaluated` says whether kanshi can inspect traffic of that protocol today:
  * a rule for one it cannot is skipped with a warning instead of silently never matching.
- * The transport and IP layers come from decode/ and stream/, HTTP and SMTP from app/.
+ * The transport and IP layers come from decode/ and stream/, HTTP, SMTP and DNS from app/.
  */
 const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['ip', true],
@@ -34,7 +34,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['dcerpc', false],
   ['imap', false],
   ['pop3', false],
-  ['dns', false],
+  ['dns', true],
   ['doh2', false],
   ['modbus', false],
   ['dnp3', false],

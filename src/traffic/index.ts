@@ -6,3 +6,4 @@ export * from './packets.js';
 export * from './tcp-session.js';
 export * from './conversations.js';
 export * from './capture-writer.js';
+export * from './dns.js';

@@ -47,7 +47,14 @@ export interface SmtpUnitView extends AppTransaction {
   readonly replyCode: number | null;
 }
 
+/** One question of a DNS request (app/dns/): `dns.query` is its name, `pkt_data` the whole message. */
+export interface DnsQueryView extends AppTransaction {
+  readonly kind: 'dns';
+}
+
 export interface AppSink {
   httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
   smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
+  /** One question of a DNS request (UDP). */
+  dnsQuery?(flow: FlowView, query: DnsQueryView): void;
 }

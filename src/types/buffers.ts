@@ -39,6 +39,7 @@ export const BUFFER_NAMES = [
   'smtp.rcpt_to',
   'smtp.header',
   'smtp.body',
+  'dns.query',
   'log.message',
   // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
   // scope a log.message match to one daemon or host.

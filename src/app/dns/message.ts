@@ -1,0 +1,136 @@
+import type { BufferName } from '../../types/buffers.js';
+import type { DnsQueryView } from '../../types/app.js';
+
+/**
+ * DNS messages (RFC 1035) as far as detection needs them: the header and the question section.
+ * `dns.query` is the name of a question in a request, labels joined with '.', bytes as sent (as
+ * Suricata fills it). Hostile input is bounded: a name is at most 255 bytes on the wire, label
+ * pointers may only point backwards and are followed a bounded number of times, and the
+ * question count is capped, so no message costs more than a pass over its own bytes.
+ */
+
+const HEADER = 12;
+/** RFC 1035's limit on a name's wire length; resolvers refuse longer ones. */
+const MAX_NAME_WIRE = 255;
+/** Compression pointers followed within one name (a chain longer than the labels it could hold is a loop). */
+const MAX_POINTERS = 64;
+/** Questions read from one message (real resolvers send one). */
+export const MAX_QUESTIONS = 16;
+
+export interface DnsQuestion {
+  /** Labels joined with '.', as sent (no trailing dot; empty for the root). */
+  name: Uint8Array;
+  type: number;
+  class: number;
+}
+
+export interface DnsMessage {
+  id: number;
+  /** QR bit: a response. */
+  response: boolean;
+  opcode: number;
+  rcode: number;
+  questions: DnsQuestion[];
+}
+
+/** The message, or the reason it is not one (a counted anomaly name). */
+export type DnsParse = { ok: true; message: DnsMessage } | { ok: false; anomaly: DnsAnomaly };
+
+export type DnsAnomaly = 'dns.too_short' | 'dns.no_question' | 'dns.too_many_questions' | 'dns.malformed_name' | 'dns.truncated_question';
+
+export function parseDnsMessage(b: Uint8Array): DnsParse {
+  if (b.length < HEADER) return { ok: false, anomaly: 'dns.too_short' };
+  const id = (b[0]! << 8) | b[1]!;
+  const flags = (b[2]! << 8) | b[3]!;
+  const qdcount = (b[4]! << 8) | b[5]!;
+  if (qdcount === 0) return { ok: false, anomaly: 'dns.no_question' };
+  if (qdcount > MAX_QUESTIONS) return { ok: false, anomaly: 'dns.too_many_questions' };
+  const questions: DnsQuestion[] = [];
+  let off = HEADER;
+  for (let q = 0; q < qdcount; q++) {
+    const name = readName(b, off);
+    if (name === null) return { ok: false, anomaly: 'dns.malformed_name' };
+    off = name.next;
+    if (off + 4 > b.length) return { ok: false, anomaly: 'dns.truncated_question' };
+    questions.push({ name: name.text, type: (b[off]! << 8) | b[off + 1]!, class: (b[off + 2]! << 8) | b[off + 3]! });
+    off += 4;
+  }
+  return { ok: true, message: { id, response: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 0x0f, rcode: flags & 0x0f, questions } };
+}
+
+/** A name starting at `start`: its dotted text and the offset after it in the message, or null when malformed. */
+function readName(b: Uint8Array, start: number): { text: Uint8Array; next: number } | null {
+  const out = new Uint8Array(MAX_NAME_WIRE);
+  let n = 0;
+  let wire = 0;
+  let off = start;
+  let next = -1;
+  let pointers = 0;
+  for (;;) {
+    if (off >= b.length) return null;
+    const len = b[off]!;
+    if (len === 0) {
+      if (next < 0) next = off + 1;
+      break;
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (off + 1 >= b.length || ++pointers > MAX_POINTERS) return null;
+      const target = ((len & 0x3f) << 8) | b[off + 1]!;
+      // Only backwards, into what was already read: no loops, no forward references.
+      if (target >= off) return null;
+      if (next < 0) next = off + 2;
+      off = target;
+      continue;
+    }
+    if (kind !== 0) return null; // 0x40 and 0x80 label types are obsolete or undefined
+    wire += len + 1;
+    if (wire + 1 > MAX_NAME_WIRE || off + 1 + len > b.length) return null;
+    if (n > 0) out[n++] = 0x2e;
+    out.set(b.subarray(off + 1, off + 1 + len), n);
+    n += len;
+    off += 1 + len;
+  }
+  return { text: out.slice(0, n), next };
+}
+
+const RRTYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 10: 'NULL', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 35: 'NAPTR',
+  39: 'DNAME', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 52: 'TLSA', 64: 'SVCB', 65: 'HTTPS', 99: 'SPF', 252: 'AXFR',
+  255: 'ANY', 257: 'CAA',
+};
+
+/** Record type as Suricata's EVE writes it ("A", "AAAA", ...), else the number. */
+export function rrtypeName(type: number): string {
+  return RRTYPE_NAMES[type] ?? String(type);
+}
+
+/**
+ * One question of a DNS request, as detection inspects it: `dns.query` is its name. A request
+ * with several questions gives one view per question (Suricata matches any of them).
+ */
+export class DnsQuery implements DnsQueryView {
+  readonly kind = 'dns';
+  readonly anomalies: readonly string[] = [];
+
+  constructor(
+    readonly message: DnsMessage,
+    /** Index of the question in the message. */
+    readonly question: number,
+    /** 0-based per flow (Suricata's tx_id). */
+    readonly id: number,
+    /** The message as sent (a copy: it outlives the datagram). */
+    readonly raw: Uint8Array,
+  ) {}
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'dns.query') return this.message.questions[this.question]!.name;
+    return name === 'pkt_data' ? this.raw : undefined;
+  }
+
+  meta(): Record<string, unknown> {
+    const m = this.message;
+    const q = m.questions[this.question]!;
+    return { query: [{ type: 'query', id: m.id, rrname: Buffer.from(q.name).toString('latin1'), rrtype: rrtypeName(q.type), tx_id: this.id, opcode: m.opcode }] };
+  }
+}

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DnsQuery, MAX_QUESTIONS, parseDnsMessage, rrtypeName } from '../../../src/app/dns/message.js';
+
+/** A DNS request for `names` (type A, class IN), encoded without compression. */
+export function dnsRequest(names: readonly string[], id = 0x1234, flags = 0x0100): Uint8Array {
+  const parts: number[] = [id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, names.length, 0, 0, 0, 0, 0, 0];
+  for (const name of names) {
+    for (const label of name === '' ? [] : name.split('.')) {
+      parts.push(label.length, ...Buffer.from(label, 'latin1'));
+    }
+    parts.push(0, 0, 1, 0, 1);
+  }
+  return Uint8Array.from(parts);
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+
+describe('parseDnsMessage', () => {
+  it('reads the header and every question', () => {
+    const r = parseDnsMessage(dnsRequest(['www.example.com', 'evil.test']));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.message.id).toBe(0x1234);
+    expect(r.message.response).toBe(false);
+    expect(r.message.questions.map((q) => text(q.name))).toEqual(['www.example.com', 'evil.test']);
+    expect(r.message.questions[0]!.type).toBe(1);
+  });
+
+  it('follows backward compression pointers, and gives the root as an empty name', () => {
+    // Question 1: example.com; question 2: "www" + pointer to offset 12; question 3: the root.
+    const b = Uint8Array.from([0, 1, 1, 0, 0, 3, 0, 0, 0, 0, 0, 0, 7, ...Buffer.from('example'), 3, ...Buffer.from('com'), 0, 0, 1, 0, 1, 3, ...Buffer.from('www'), 0xc0, 12, 0, 28, 0, 1, 0, 0, 2, 0, 1]);
+    const r = parseDnsMessage(b);
+    expect(r.ok && r.message.questions.map((q) => [text(q.name), q.type])).toEqual([
+      ['example.com', 1],
+      ['www.example.com', 28],
+      ['', 2],
+    ]);
+  });
+
+  it.each([
+    ['dns.too_short', Uint8Array.from([0, 1, 1, 0, 0, 1])],
+    ['dns.no_question', Uint8Array.from([0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
+    ['dns.too_many_questions', Uint8Array.from([0, 1, 1, 0, 0, MAX_QUESTIONS + 1, 0, 0, 0, 0, 0, 0])],
+    // A pointer to itself (a loop) and a forward pointer.
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])],
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 16, 0, 1, 0, 1, 0])],
+    // Label type 0x40, and a label running past the end.
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x41, 0x61, 0])],
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 0x61])],
+    ['dns.truncated_question', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1])],
+  ])('%s', (anomaly, bytes) => {
+    expect(parseDnsMessage(bytes)).toEqual({ ok: false, anomaly });
+  });
+
+  it('refuses names longer than 255 bytes on the wire', () => {
+    const long = Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.');
+    expect(parseDnsMessage(dnsRequest([long])).ok).toBe(false);
+    const fits = Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.');
+    expect(parseDnsMessage(dnsRequest([fits])).ok).toBe(true);
+  });
+
+  it('property: names of 1-63-byte labels come back as written', () => {
+    const label = fc.uint8Array({ minLength: 1, maxLength: 63 }).map((b) => text(b.map((x) => (x === 0x2e ? 0x2d : x))));
+    fc.assert(
+      fc.property(fc.array(fc.array(label, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }), (names) => {
+        const written = names.map((ls) => ls.join('.'));
+        const r = parseDnsMessage(dnsRequest(written));
+        expect(r.ok && r.message.questions.map((q) => text(q.name))).toEqual(written);
+      }),
+    );
+  });
+
+  it('property: arbitrary bytes never throw, and a parsed name never exceeds the wire limit', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        const r = parseDnsMessage(b);
+        if (r.ok) for (const q of r.message.questions) expect(q.name.length).toBeLessThanOrEqual(254);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('DnsQuery', () => {
+  it('exposes dns.query, pkt_data and EVE metadata', () => {
+    const raw = dnsRequest(['a.example.org', 'b.example.org'], 77);
+    const r = parseDnsMessage(raw);
+    if (!r.ok) throw new Error('not parsed');
+    const q = new DnsQuery(r.message, 1, 3, raw);
+    expect(text(q.buffer('dns.query')!)).toBe('b.example.org');
+    expect(q.buffer('pkt_data')).toBe(raw);
+    expect(q.buffer('http.uri')).toBeUndefined();
+    expect(q.meta()).toEqual({ query: [{ type: 'query', id: 77, rrname: 'b.example.org', rrtype: 'A', tx_id: 3, opcode: 0 }] });
+    expect(rrtypeName(28)).toBe('AAAA');
+    expect(rrtypeName(4242)).toBe('4242');
+  });
+});

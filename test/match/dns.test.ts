@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { Scanner } from '../../src/match/scanner.js';
+import { parseRules, VariableTable } from '../../src/rule/index.js';
+import { dnsPacket, encodePcap, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
+import type { Alert } from '../../src/types/alert.js';
+import { rulesetOf, scanPackets, sids } from './helpers.js';
+
+const T0 = 1_700_000_000_000_000;
+const query = (names: string[], opts: { client?: string; server?: string; response?: boolean; id?: number; type?: number; at?: number } = {}): BuiltPacket =>
+  dnsPacket({ client: opts.client ?? '10.0.0.5:40000', server: opts.server ?? '10.0.0.53:53', names, tsUs: T0 + (opts.at ?? 0), ...(opts.response !== undefined ? { response: opts.response } : {}), ...(opts.id !== undefined ? { id: opts.id } : {}), ...(opts.type !== undefined ? { type: opts.type } : {}) });
+
+describe('DNS', () => {
+  it('dns.query (sticky and dns_query forms) matches the question name of a request', async () => {
+    const rules = `
+alert dns any any -> any any (msg:"sticky"; dns.query; content:"evil.example"; nocase; endswith; sid:1;)
+alert dns any any -> any any (msg:"modifier"; content:"EVIL"; nocase; dns_query; sid:2;)
+alert udp any any -> any 53 (msg:"udp header"; dns.query; content:"example"; sid:3;)
+alert dns any any -> any any (msg:"bsize"; dns.query; bsize:16; sid:4;)
+alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z]{3}\\.evil\\./"; sid:5;)
+`;
+    const fired = async (p: BuiltPacket): Promise<number[]> => sids(await scanPackets(rules, [p])).sort((a, b) => a - b);
+    expect(await fired(query(['www.evil.example']))).toEqual([1, 2, 3, 4, 5]);
+    expect(await fired(query(['www.good.example']))).toEqual([3, 4]);
+  });
+
+  it('inspects requests only, on port 53, and each question of a request', async () => {
+    const rules = 'alert dns any any -> any any (msg:"q"; dns.query; content:"bad.test"; sid:1;)';
+    expect(sids(await scanPackets(rules, [query(['bad.test'], { response: true })]))).toEqual([]);
+    expect(sids(await scanPackets(rules, [query(['bad.test'], { server: '10.0.0.53:5353' })]))).toEqual([]);
+    expect(sids(await scanPackets(rules, [query(['ok.test', 'bad.test'])]))).toEqual([1]);
+  });
+
+  it('header-only dns rules see the flow as DNS; non-DNS traffic on port 53 is not DNS', async () => {
+    const rules = 'alert dns any any -> any any (msg:"any dns"; sid:1;)';
+    expect(sids(await scanPackets(rules, [query(['a.test'])]))).toEqual([1]);
+    const junk = udpPacket({ src: '10.0.0.5:40000', dst: '10.0.0.53:53', payload: 'GET / HTTP/1.1\r\n', tsUs: T0 });
+    expect(sids(await scanPackets(rules, [junk]))).toEqual([]);
+  });
+
+  it('alerts carry app_proto dns, the tx_id and the query as EVE writes it', async () => {
+    const alerts: Alert[] = await scanPackets('alert dns any any -> any any (msg:"q"; dns.query; content:"x.test"; sid:1;)', [
+      query(['a.test'], { id: 1 }),
+      query(['x.test'], { id: 2, type: 28, at: 10 }),
+    ]);
+    expect(alerts.length).toBe(1);
+    expect(alerts[0]!.appProto).toBe('dns');
+    expect(alerts[0]!.extra).toMatchObject({ tx_id: 1, dns: { query: [{ type: 'query', id: 2, rrname: 'x.test', rrtype: 'AAAA', tx_id: 1 }] } });
+  });
+
+  it('flowbits set by a DNS rule are seen by later rules of the flow', async () => {
+    const rules = `
+alert dns any any -> any any (msg:"set"; dns.query; content:"stage1.test"; flowbits:set,s1; flowbits:noalert; sid:1;)
+alert dns any any -> any any (msg:"then"; dns.query; content:"stage2.test"; flowbits:isset,s1; sid:2;)
+`;
+    expect(sids(await scanPackets(rules, [query(['stage2.test'])]))).toEqual([]);
+    expect(sids(await scanPackets(rules, [query(['stage1.test']), query(['stage2.test'], { at: 5 })]))).toEqual([2]);
+  });
+
+  it('counts DNS traffic in the stats', async () => {
+    const scanner = new Scanner(rulesetOf('alert dns any any -> any any (msg:"q"; dns.query; content:"z"; sid:1;)'), () => undefined);
+    const bytes = encodePcap([query(['a.test', 'b.test']), query(['a.test'], { response: true, at: 1 }), udpPacket({ src: '10.0.0.6:1000', dst: '10.0.0.53:53', payload: 'xx', tsUs: T0 + 2 })]);
+    await scanner.scanCaptureStream(
+      (async function* () {
+        yield bytes;
+      })(),
+      'dns.pcap',
+    );
+    const c = scanner.counters();
+    expect(c['app_layer.flow.dns_udp']).toBe(1);
+    expect(c['kanshi.app.dns.requests']).toBe(1);
+    expect(c['kanshi.app.dns.queries']).toBe(2);
+    expect(c['kanshi.app.dns.responses']).toBe(1);
+    expect(c['kanshi.app.dns.malformed']).toBe(1);
+    expect(c['detect.inspect.dns']).toBe(2);
+  });
+
+  it('ET Open DNS rules load and compile (dotprefix still skipped, by name)', () => {
+    const text = `
+alert dns $HOME_NET any -> any any (msg:"ET DNS Query to a *.top domain"; dns.query; content:".top"; endswith; fast_pattern; classtype:bad-unknown; sid:100; rev:1;)
+alert dns $HOME_NET any -> any any (msg:"ET dotprefix"; dns.query; dotprefix; content:".evil.com"; endswith; sid:101; rev:1;)
+`;
+    const parsed = parseRules(text, { vars: VariableTable.withDefaults() });
+    expect(parsed.rules.map((r) => r.status)).toEqual(['loaded', 'skipped']);
+    expect(parsed.diagnostics.some((d) => d.message.includes('dotprefix'))).toBe(true);
+  });
+});
