@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DnsQuery, MAX_QUESTIONS, parseDnsMessage, rrtypeName } from '../../../src/app/dns/message.js';
+import { dnsMessage } from '../../../src/traffic/index.js';
 
-/** A DNS request for `names` (type A, class IN), encoded without compression. */
-export function dnsRequest(names: readonly string[], id = 0x1234, flags = 0x0100): Uint8Array {
-  const parts: number[] = [id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, names.length, 0, 0, 0, 0, 0, 0];
-  for (const name of names) {
-    for (const label of name === '' ? [] : name.split('.')) {
-      parts.push(label.length, ...Buffer.from(label, 'latin1'));
-    }
-    parts.push(0, 0, 1, 0, 1);
-  }
-  return Uint8Array.from(parts);
-}
+const dnsRequest = (names: readonly string[], id?: number): Uint8Array => dnsMessage({ names, ...(id !== undefined ? { id } : {}) });
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
