@@ -84,3 +84,33 @@ alert dns $HOME_NET any -> any any (msg:"ET dotprefix"; dns.query; dotprefix; co
     expect(parsed.diagnostics.some((d) => d.message.includes('dotprefix'))).toBe(true);
   });
 });
+
+describe('DNS in JSON logs', () => {
+  async function scanJson(rules: string, lines: string[]): Promise<number[]> {
+    const alerts: Alert[] = [];
+    const scanner = new Scanner(rulesetOf(rules), (a) => alerts.push(a));
+    const text = lines.join('\n') + '\n';
+    const r = await scanner.scanLogStream(
+      (async function* () {
+        yield Buffer.from(text, 'utf8');
+      })(),
+      'dns.json',
+      { format: 'json' },
+    );
+    expect(r.error).toBeUndefined();
+    return sids(alerts);
+  }
+  const rules = 'alert dns $HOME_NET any -> any any (msg:"ET DNS query to .top"; dns.query; content:".top"; endswith; nocase; sid:7;)';
+  const at = '"timestamp":"2024-04-21T10:00:00.000000+0000","src_ip":"10.0.0.5","src_port":40000,"dest_ip":"10.0.0.53","dest_port":53,"proto":"UDP"';
+
+  it('logged requests match as the packet would: Suricata EVE v2 and v3, Zeek dns.log', async () => {
+    expect(await scanJson(rules, [`{${at},"event_type":"dns","dns":{"type":"query","id":1,"rrname":"a.example.TOP","rrtype":"A","tx_id":0}}`])).toEqual([7]);
+    expect(await scanJson(rules, [`{${at},"event_type":"dns","dns":{"version":3,"type":"request","id":1,"queries":[{"rrname":"b.example.top","rrtype":"A"}]}}`])).toEqual([7]);
+    expect(await scanJson(rules, ['{"ts":1713693600.0,"id.orig_h":"10.0.0.5","id.orig_p":40000,"id.resp_h":"10.0.0.53","id.resp_p":53,"proto":"udp","query":"c.example.top","qtype_name":"A"}'])).toEqual([7]);
+  });
+
+  it('logged answers and other records do not fill dns.query', async () => {
+    expect(await scanJson(rules, [`{${at},"event_type":"dns","dns":{"type":"answer","id":1,"rrname":"a.example.top","rrtype":"A"}}`])).toEqual([]);
+    expect(await scanJson(rules, [`{${at},"event_type":"http","http":{"hostname":"a.example.top","url":"/"}}`])).toEqual([]);
+  });
+});

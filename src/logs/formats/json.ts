@@ -96,6 +96,8 @@ export class JsonRecord extends HttpLogRecord {
         const p = lookup(this.obj, 'payload');
         return typeof p === 'string' && p.length > 0 ? Buffer.from(p, 'base64') : undefined;
       }
+      case 'dns.query':
+        return this.bytes(this.dnsQuery());
       case 'smtp.helo':
         return this.bytes(this.first(['smtp.helo']));
       case 'smtp.mail_from':
@@ -109,6 +111,26 @@ export class JsonRecord extends HttpLogRecord {
         if (name.startsWith('http.') && !this.hasHttp()) return undefined;
         return super.makeBuffer(name);
     }
+  }
+
+  /**
+   * The query name of a logged DNS request: Suricata EVE (v2 `dns.rrname` with type query, v3
+   * `dns.queries[0].rrname` with type request), Zeek dns.log (`query`), ECS (`dns.question.name`
+   * with type query). A logged answer has none: `dns.query` is a request buffer.
+   */
+  private dnsQuery(): string | undefined {
+    if (this.appProto !== 'dns') return undefined;
+    const type = this.get('dns.type');
+    if (type === 'query' || type === 'request') {
+      const queries = lookup(this.obj, 'dns.queries');
+      if (Array.isArray(queries)) {
+        const q = queries[0];
+        return q && typeof q === 'object' && !Array.isArray(q) && typeof q.rrname === 'string' ? q.rrname : undefined;
+      }
+      return this.first(['dns.rrname', 'dns.question.name']);
+    }
+    // Zeek logs requests and answers in one line, the question under `query`.
+    return type === undefined ? this.first(['query']) : undefined;
   }
 
   private hasHttp(): boolean {
@@ -210,6 +232,7 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   const ecsHttp = lookup(obj, 'url.original') !== undefined;
   if ((http && typeof http === 'object' && !Array.isArray(http)) || zeekHttp || ecsHttp) rec.appProto = 'http';
   else if (lookup(obj, 'smtp') !== undefined) rec.appProto = 'smtp';
+  else if (isDnsRecord(obj)) rec.appProto = 'dns';
   const app = lookup(obj, 'app_proto');
   if (rec.appProto === undefined && typeof app === 'string' && app !== 'failed') rec.appProto = app;
   const status = Number(pick(['http.status', 'http.response.status_code', 'status_code']));
@@ -223,6 +246,13 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     else if (a === 'allowed' || a === 'allow' || a === 'accept' || a === 'pass' || a === 'permit') rec.action = 'allow';
   }
   return rec;
+}
+
+/** EVE dns events, ECS DNS events, Zeek dns.log lines (query plus qtype_name). */
+function isDnsRecord(obj: JsonObject): boolean {
+  const dns = lookup(obj, 'dns');
+  if (dns && typeof dns === 'object' && !Array.isArray(dns)) return true;
+  return typeof lookup(obj, 'query') === 'string' && lookup(obj, 'qtype_name') !== undefined;
 }
 
 function jsonTime(v: Json | undefined, ctx: ParseContext, key: string): number {
