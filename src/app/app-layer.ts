@@ -2,6 +2,7 @@ import type { AppSink, HttpSide, SmtpPhase } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import { ByteAccumulator, MemoryBudget } from './accumulator.js';
 import { DnsQuery, parseDnsMessage } from './dns/message.js';
+import { newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, type Verdict } from './detect.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
@@ -62,6 +63,7 @@ export interface AppLayerStats {
   http: HttpStats;
   smtp: SmtpStats;
   dns: DnsStats;
+  tls: TlsStats;
 }
 
 export interface DnsStats {
@@ -82,6 +84,7 @@ const P_PENDING = 0;
 const P_HTTP = 1;
 const P_SMTP = 2;
 const P_NONE = 3;
+const P_TLS = 4;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -98,6 +101,7 @@ class FlowState {
   proto = P_PENDING;
   http: HttpConnection | null = null;
   smtp: SmtpSession | null = null;
+  tls: TlsSession | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
   readonly expected = [-1, -1];
   // detection
@@ -134,6 +138,7 @@ export class AppLayer {
   };
   private readonly httpStats = newHttpStats();
   private readonly smtpStats = newSmtpStats();
+  private readonly tlsStats = newTlsStats();
   private readonly dnsStats: DnsStats = { flows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
   /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
   private readonly dnsTx = new Map<number, number>();
@@ -177,6 +182,7 @@ export class AppLayer {
       http: { ...this.httpStats },
       smtp: { ...this.smtpStats },
       dns: { ...this.dnsStats },
+      tls: { ...this.tlsStats },
     };
   }
 
@@ -295,6 +301,7 @@ export class AppLayer {
     this.counters.flows++;
     if (flow.appProto === 'http') this.startHttp(st);
     else if (flow.appProto === 'smtp') this.startSmtp(st);
+    else if (flow.appProto === 'tls') this.startTls(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
       const oldest = this.flows.values().next().value as FlowState;
@@ -309,6 +316,7 @@ export class AppLayer {
     try {
       st.http?.end();
       st.smtp?.end();
+      st.tls?.end();
     } catch {
       this.rethrowSinkError();
       this.counters.parserErrors++;
@@ -324,6 +332,9 @@ export class AppLayer {
     } else if (st.proto === P_SMTP) {
       if (gap) st.smtp!.gap(toServer, gapLength);
       st.smtp!.data(toServer, chunk);
+    } else if (st.proto === P_TLS) {
+      if (gap) st.tls!.gap(toServer);
+      st.tls!.data(toServer, chunk);
     } else {
       this.detect(st, toServer, chunk, gap, gapLength);
     }
@@ -360,6 +371,7 @@ export class AppLayer {
     st.verdicts[d] = verdict;
     if (verdict === 'http') this.startHttp(st);
     else if (verdict === 'smtp') this.startSmtp(st);
+    else if (verdict === 'tls') this.startTls(st);
     else if (verdict === 'none') {
       st.pending = st.pending.filter((p) => p.toServer !== toServer);
       buf.reset();
@@ -431,6 +443,23 @@ export class AppLayer {
       },
     };
     st.http = new HttpConnection(ctx);
+  }
+
+  private startTls(st: FlowState): void {
+    st.proto = P_TLS;
+    st.flow.appProto = 'tls';
+    const flow = st.flow;
+    st.tls = new TlsSession({
+      stats: this.tlsStats,
+      emit: (hello): void => {
+        try {
+          this.sink.tlsHello?.(flow, hello);
+        } catch (e) {
+          this.sinkError = e;
+          throw e;
+        }
+      },
+    });
   }
 
   private startSmtp(st: FlowState): void {

@@ -5,7 +5,7 @@ import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js
  * Application protocol detection by content, whatever the port. Each direction's first bytes
  * give a verdict: a protocol, "more" (cannot tell yet), or "none".
  */
-export type Verdict = 'http' | 'smtp' | 'more' | 'none';
+export type Verdict = 'http' | 'smtp' | 'tls' | 'more' | 'none';
 
 const HTTP_SLASH = ascii('http/');
 const FTP_HINT = ascii('ftp');
@@ -19,6 +19,8 @@ export const DETECT_LINE_LIMIT = 1 << 20;
  * " HTTP/x.y", as WebDAV and extension methods do), or an SMTP HELO/EHLO.
  */
 export function detectToServer(buf: Uint8Array): Verdict {
+  const tls = detectTlsRecord(buf, HS_CLIENT_HELLO);
+  if (tls !== 'none') return tls;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   if (s === buf.length) return 'more';
@@ -45,6 +47,8 @@ export function detectToServer(buf: Uint8Array): Verdict {
 
 /** Server-to-client bytes: a status line "HTTP/1.x NNN", or an SMTP "220" greeting. */
 export function detectToClient(buf: Uint8Array): Verdict {
+  const tls = detectTlsRecord(buf, HS_SERVER_HELLO);
+  if (tls !== 'none') return tls;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   const avail = buf.length - s;
@@ -63,6 +67,19 @@ export function detectToClient(buf: Uint8Array): Verdict {
     return containsLower(buf, s, end, FTP_HINT) ? 'none' : 'smtp';
   }
   return 'none';
+}
+
+const HS_CLIENT_HELLO = 1;
+const HS_SERVER_HELLO = 2;
+
+/**
+ * A TLS handshake record carrying the expected hello: content type 22, version 3.x (SSL 3.0 to
+ * TLS 1.3's legacy 3.1), then the hello's handshake type. No text protocol starts with 0x16.
+ */
+function detectTlsRecord(buf: Uint8Array, hello: number): Verdict {
+  if (buf.length === 0 || buf[0] !== 0x16) return 'none';
+  if (buf.length < 6) return 'more';
+  return buf[1] === 3 && buf[2]! <= 4 && buf[5] === hello ? 'tls' : 'none';
 }
 
 function isLineSep(b: number): boolean {
@@ -111,7 +128,8 @@ export function detectMidstream(buf: Uint8Array, toServer: boolean): Verdict {
   while (ls < n) {
     const rest = buf.subarray(ls);
     const v = toServer ? detectToServer(rest) : detectStatusLine(rest);
-    if (v === 'http' || v === 'smtp') return v;
+    // A TLS record is recognised only where the direction's data starts (records are binary).
+    if (v === 'http' || v === 'smtp' || (v === 'tls' && ls === 0)) return v;
     const nl = buf.indexOf(LF, ls);
     if (nl < 0) return v === 'more' || buf.length < MIDSTREAM_SEARCH_LIMIT ? 'more' : 'none';
     ls = nl + 1;

@@ -46,6 +46,8 @@ export type RuleKind =
   | 'smtp'
   /** DNS buffers: each question of a DNS request. */
   | 'dns'
+  /** TLS hello buffers: each ClientHello (tls.sni, ja3.*), or each ServerHello (ja3s.*). */
+  | 'tls'
   /** log.* buffers: log records only. */
   | 'log';
 
@@ -112,6 +114,8 @@ export interface CompiledRule {
   httpPhases: HttpPhases;
   /** SMTP: inspected on messages (header/body buffers) rather than commands. */
   smtpMessage: boolean;
+  /** TLS: inspected on the ServerHello (a ja3s buffer) rather than the ClientHello. */
+  tlsServer: boolean;
   /** Number of byte_extract/byte_math variables. */
   variableCount: number;
   fastPattern: FastPattern | null;
@@ -209,6 +213,8 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: strin
   ['http1', { mask: P_TCP, version: 0, app: 'http' }],
   ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
   ['dns', { mask: P_TCP | P_UDP, version: 0, app: 'dns' }],
+  ['tls', { mask: P_TCP, version: 0, app: 'tls' }],
+  ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
 
 const ACTION_RANK: Readonly<Record<string, number>> = { pass: 0, drop: 1, sdrop: 1, reject: 2, rejectsrc: 2, rejectdst: 2, rejectboth: 2, alert: 3, log: 4 };
@@ -307,6 +313,10 @@ const B_SMTP_MESSAGE = 64;
 const B_PKT = 128;
 const B_UNKNOWN = 256;
 const B_DNS = 512;
+const B_TLS = 1024;
+const B_TLS_SERVER = 2048;
+const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
+const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string']);
 
 function bufferBits(n: string): number {
   if (n === 'pkt_data') return B_PKT;
@@ -318,6 +328,8 @@ function bufferBits(n: string): number {
   if (SMTP_COMMAND_BUFFERS.has(n)) return B_SMTP;
   if (LOG_BUFFERS.has(n)) return B_LOG;
   if (n === 'dns.query') return B_DNS;
+  if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS;
+  if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
   return B_UNKNOWN;
 }
 
@@ -395,6 +407,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   let kind: RuleKind;
   let httpPhases: HttpPhases = 'both';
   let smtpMessage = false;
+  let tlsServer = false;
   if (bits & B_LOG) kind = 'log';
   else if (bits & B_HTTP || (bits & B_FILE_DATA && proto.app !== 'smtp')) {
     kind = 'http';
@@ -403,6 +416,10 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     else if (bits & B_FILE_DATA) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
     else httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
   } else if (bits & B_DNS) kind = 'dns';
+  else if (bits & B_TLS) {
+    kind = 'tls';
+    tlsServer = (bits & B_TLS_SERVER) !== 0;
+  }
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
@@ -463,8 +480,9 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     pktProgram,
     httpPhases,
     smtpMessage,
+    tlsServer,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'log'),
   };
 }
 

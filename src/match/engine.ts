@@ -9,7 +9,7 @@
  * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
  * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
  */
-import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, TlsHelloView } from '../types/app.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
@@ -96,7 +96,7 @@ export interface DetectCounters {
   alerts: number;
   /** Rules fully evaluated (candidates that passed the group and prefilter). */
   evaluated: number;
-  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; record: number };
+  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; record: number };
   pcreLimit: number;
   stepLimit: number;
   /** Alerts withheld by rule thresholds. */
@@ -122,6 +122,7 @@ interface AppEvent {
   httpPhase: HttpSide;
   smtp: SmtpUnitView | null;
   dns: DnsQueryView | null;
+  tls: TlsHelloView | null;
 }
 
 /** What detection keeps per flow. */
@@ -195,7 +196,7 @@ export class DetectionEngine {
   readonly counters: DetectCounters = {
     alerts: 0,
     evaluated: 0,
-    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, record: 0 },
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, record: 0 },
     pcreLimit: 0,
     stepLimit: 0,
     thresholded: 0,
@@ -258,6 +259,7 @@ export class DetectionEngine {
   private http: HttpTxView | null = null;
   private smtp: SmtpUnitView | null = null;
   private dns: DnsQueryView | null = null;
+  private tls: TlsHelloView | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
   private vlans: readonly number[] = NO_VLANS;
@@ -267,6 +269,7 @@ export class DetectionEngine {
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
   private dnsMeta: Record<string, unknown> | null = null;
+  private tlsMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
@@ -404,7 +407,7 @@ export class DetectionEngine {
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null });
+    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null });
     this.markDirty(st);
   }
 
@@ -412,14 +415,21 @@ export class DetectionEngine {
     if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null });
     this.markDirty(st);
   }
 
   onDns(flow: FlowView, query: DnsQueryView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null });
+    this.markDirty(st);
+  }
+
+  onTls(flow: FlowView, hello: TlsHelloView): void {
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello });
     this.markDirty(st);
   }
 
@@ -592,6 +602,7 @@ export class DetectionEngine {
         if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
         else if (e.dns !== null) this.inspectDns(st, e.dns);
+        else if (e.tls !== null) this.inspectTls(st, e.tls);
       }
     }
   }
@@ -734,6 +745,22 @@ export class DetectionEngine {
     this.collectSet(this.ruleset.dns, query);
     this.evaluateCandidates();
     this.dns = null;
+    this.source = null;
+  }
+
+  private inspectTls(st: FlowState, hello: TlsHelloView): void {
+    this.counters.inspections.tls++;
+    const client = hello.side === 'client';
+    this.setFlowContext(st, client);
+    this.tls = hello;
+    this.source = hello;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = undefined;
+    const cand = this.cand;
+    cand.clear();
+    this.collectSet(client ? this.ruleset.tlsClient : this.ruleset.tlsServer, hello);
+    this.evaluateCandidates();
+    this.tls = null;
     this.source = null;
   }
 
@@ -1031,7 +1058,7 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'log');
+    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'log');
     if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
@@ -1269,7 +1296,12 @@ export class DetectionEngine {
       log: rec !== null ? (this.recordLog ??= rec.log) : undefined,
       extra: undefined,
     };
-    const txId = this.http !== null ? this.http.id : this.smtp !== null ? this.smtp.id : this.dns !== null ? this.dns.id : undefined;
+    const txId =
+      this.http !== null ? this.http.id
+      : this.smtp !== null ? this.smtp.id
+      : this.dns !== null ? this.dns.id
+      : this.tls !== null ? this.tls.id
+      : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
       // The common case: the rule's metadata alone, one shared object per rule.
@@ -1279,6 +1311,7 @@ export class DetectionEngine {
       if (metadata !== undefined) extra.metadata = metadata;
       if (txId !== undefined) extra.tx_id = txId;
       if (this.dns !== null) extra.dns = this.dnsMeta ??= this.dns.meta();
+      if (this.tls !== null) extra.tls = this.tlsMeta ??= this.tls.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1328,6 +1361,7 @@ export class DetectionEngine {
     this.httpMeta = null;
     this.smtpMeta = null;
     this.dnsMeta = null;
+    this.tlsMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;
     this.recordLog = null;

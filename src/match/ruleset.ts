@@ -51,6 +51,9 @@ export class Ruleset {
   readonly smtpMessage: GroupSet;
   /** DNS request questions. */
   readonly dns: GroupSet;
+  /** TLS ClientHellos and ServerHellos. */
+  readonly tlsClient: GroupSet;
+  readonly tlsServer: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
   /** Flowbit group name -> bit names (Snort's setx and reset). */
@@ -68,6 +71,8 @@ export class Ruleset {
     this.smtpCommand = new GroupSet();
     this.smtpMessage = new GroupSet();
     this.dns = new GroupSet();
+    this.tlsClient = new GroupSet();
+    this.tlsServer = new GroupSet();
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
@@ -100,6 +105,9 @@ export class Ruleset {
           break;
         case 'dns':
           this.dns.add(r);
+          break;
+        case 'tls':
+          (r.tlsServer ? this.tlsServer : this.tlsClient).add(r);
           break;
         case 'log':
           break;

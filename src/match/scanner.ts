@@ -15,7 +15,7 @@ import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogSt
 import type { LogRecord } from '../logs/record.js';
 import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
-import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../types/app.js';
+import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, TlsHelloView } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
 import type { CompiledRule } from './compile.js';
@@ -103,6 +103,7 @@ export class Scanner {
     out['detect.inspect.http'] = c.inspections.http;
     out['detect.inspect.smtp'] = c.inspections.smtp;
     out['detect.inspect.dns'] = c.inspections.dns;
+    out['detect.inspect.tls'] = c.inspections.tls;
     out['detect.inspect.record'] = c.inspections.record;
     out['detect.pcre_limit'] = c.pcreLimit;
     out['detect.inspection_limit'] = c.stepLimit;
@@ -126,6 +127,7 @@ export class Scanner {
       httpTransaction: (flow: FlowView, tx: HttpTxView, phase: HttpSide) => engine.onHttp(flow, tx, phase),
       smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),
       dnsQuery: (flow: FlowView, query: DnsQueryView) => engine.onDns(flow, query),
+      tlsHello: (flow: FlowView, hello: TlsHelloView) => engine.onTls(flow, hello),
     };
     const app = new AppLayer(appSink, this.options.app);
     // Packets found inside tunnels while their outer packet was processed, with their tunnel
@@ -242,6 +244,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   add('app_layer.flow.smtp', s.smtpFlows);
   add('app_layer.flow.dns_udp', s.dns.flows);
   add('app_layer.tx.dns_udp', s.dns.requests);
+  add('app_layer.flow.tls', s.tls.flows);
   add('app_layer.tx.http', s.http.transactions);
   add('app_layer.flow.failed_tcp', s.undetectedFlows);
   for (const [k, v] of Object.entries(s)) {
@@ -250,6 +253,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   for (const [k, v] of Object.entries(s.http)) add(`kanshi.app.http.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.smtp)) if (typeof v === 'number') add(`kanshi.app.smtp.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.dns)) add(`kanshi.app.dns.${snake(k)}`, v);
+  for (const [k, v] of Object.entries(s.tls)) add(`kanshi.app.tls.${snake(k)}`, v);
 }
 
 function snake(k: string): string {

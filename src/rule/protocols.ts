@@ -4,7 +4,7 @@ export const ACTIONS: ReadonlySet<string> = new Set(['alert', 'log', 'pass', 'dr
 /**
  * Header protocols. `evaluated` says whether kanshi can inspect traffic of that protocol today:
  * a rule for one it cannot is skipped with a warning instead of silently never matching.
- * The transport and IP layers come from decode/ and stream/, HTTP, SMTP and DNS from app/.
+ * The transport and IP layers come from decode/ and stream/, HTTP, SMTP, DNS and TLS from app/.
  */
 const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['ip', true],
@@ -28,8 +28,8 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['http2', false],
   ['ftp', false],
   ['ftp-data', false],
-  ['tls', false],
-  ['ssl', false],
+  ['tls', true],
+  ['ssl', true],
   ['smb', false],
   ['dcerpc', false],
   ['imap', false],

@@ -7,3 +7,4 @@ export * from './tcp-session.js';
 export * from './conversations.js';
 export * from './capture-writer.js';
 export * from './dns.js';
+export * from './tls.js';

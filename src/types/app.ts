@@ -52,9 +52,19 @@ export interface DnsQueryView extends AppTransaction {
   readonly kind: 'dns';
 }
 
+/**
+ * A TLS hello (app/tls/): the client's (`tls.sni`, `ja3.hash`, `ja3.string`) or the server's
+ * (`ja3s.hash`, `ja3s.string`, the client's buffers still readable).
+ */
+export interface TlsHelloView extends AppTransaction {
+  readonly kind: 'tls';
+  readonly side: 'client' | 'server';
+}
+
 export interface AppSink {
   httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
   smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
   /** One question of a DNS request (UDP). */
   dnsQuery?(flow: FlowView, query: DnsQueryView): void;
+  tlsHello?(flow: FlowView, hello: TlsHelloView): void;
 }

@@ -40,6 +40,11 @@ export const BUFFER_NAMES = [
   'smtp.header',
   'smtp.body',
   'dns.query',
+  'tls.sni',
+  'ja3.hash',
+  'ja3.string',
+  'ja3s.hash',
+  'ja3s.string',
   'log.message',
   // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
   // scope a log.message match to one daemon or host.

@@ -25,9 +25,9 @@ describe('AppLayer', () => {
   it('trusts a protocol already set on the flow and ignores other protocols', () => {
     const smtp = run([[true, 'MAIL FROM:<a@b>\r\n']], {}, makeFlow(1, 'smtp'));
     expect(smtp.rec.smtp).toHaveLength(1);
-    const tls = run([[true, 'GET / HTTP/1.1\r\n\r\n']], {}, makeFlow(2, 'tls'));
-    expect(tls.rec.http).toHaveLength(0);
-    expect(tls.app.stats.bytesIgnored).toBeGreaterThan(0);
+    const ssh = run([[true, 'GET / HTTP/1.1\r\n\r\n']], {}, makeFlow(2, 'ssh'));
+    expect(ssh.rec.http).toHaveLength(0);
+    expect(ssh.app.stats.bytesIgnored).toBeGreaterThan(0);
   });
 
   it('gives up on a flow that is neither, and ignores the rest of it cheaply', () => {

@@ -18,7 +18,11 @@ describe('protocol detection by content', () => {
     ['EHLO client.example\r\n', 'smtp'],
     ['helo x\r\n', 'smtp'],
     ['MAIL FROM:<a@b>\r\n', 'smtp'],
-    ['\x16\x03\x01\x02\x00', 'none'],
+    ['\x16\x03\x01\x02\x00', 'more'],
+    ['\x16\x03\x01\x02\x00\x01', 'tls'],
+    ['\x16\x03\x03\x00\x10\x01', 'tls'],
+    ['\x16\x03\x01\x02\x00\x02', 'none'],
+    ['\x16\x02\x00\x02\x00\x01', 'none'],
     ['SSH-2.0-OpenSSH_3.5\r\n', 'none'],
     ['USER anonymous\r\n', 'none'],
   ])('client %j -> %s', (data, verdict) => {
@@ -37,6 +41,8 @@ describe('protocol detection by content', () => {
     ['220 Microsoft FTP Service\r\n', 'none'],
     ['SSH-1.99-OpenSSH\r\n', 'none'],
     ['+OK POP3 ready\r\n', 'none'],
+    ['\x16\x03\x03\x00\x5a\x02', 'tls'],
+    ['\x16\x03\x03\x00\x5a\x01', 'none'],
   ])('server %j -> %s', (data, verdict) => {
     expect(detectToClient(bytes(data))).toBe(verdict);
   });

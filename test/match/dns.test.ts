@@ -10,10 +10,10 @@ const query = (names: string[], opts: { client?: string; server?: string; respon
   dnsPacket({ client: opts.client ?? '10.0.0.5:40000', server: opts.server ?? '10.0.0.53:53', names, tsUs: T0 + (opts.at ?? 0), ...(opts.response !== undefined ? { response: opts.response } : {}), ...(opts.id !== undefined ? { id: opts.id } : {}), ...(opts.type !== undefined ? { type: opts.type } : {}) });
 
 describe('DNS', () => {
-  it('dns.query (sticky and dns_query forms) matches the question name of a request', async () => {
+  it('dns.query (also under its legacy name dns_query) matches the question name of a request', async () => {
     const rules = `
 alert dns any any -> any any (msg:"sticky"; dns.query; content:"evil.example"; nocase; endswith; sid:1;)
-alert dns any any -> any any (msg:"modifier"; content:"EVIL"; nocase; dns_query; sid:2;)
+alert dns any any -> any any (msg:"legacy name"; dns_query; content:"EVIL"; nocase; sid:2;)
 alert udp any any -> any 53 (msg:"udp header"; dns.query; content:"example"; sid:3;)
 alert dns any any -> any any (msg:"bsize"; dns.query; bsize:16; sid:4;)
 alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z]{3}\\.evil\\./"; sid:5;)

@@ -73,10 +73,10 @@ describe('buildRuleBody: the model', () => {
   });
 
   it('lists keywords it cannot evaluate yet, with the reason per option', () => {
-    const { body } = rule(`${META} tls.sni; content:"x"; pcre:"/a(?R)/";`);
-    expect(body.unsupported).toEqual(['tls.sni', 'pcre']);
+    const { body } = rule(`${META} smb.share; content:"x"; pcre:"/a(?R)/";`);
+    expect(body.unsupported).toEqual(['smb.share', 'pcre']);
     expect(body.skipReasons.map((r) => r.reason)).toEqual([
-      'tls.sni is recognised but not evaluated yet',
+      'smb.share is recognised but not evaluated yet',
       'pcre: recursion and subroutine calls ((?R), (?1), (?&name)) cannot be evaluated',
     ]);
   });

@@ -98,6 +98,16 @@ export class JsonRecord extends HttpLogRecord {
       }
       case 'dns.query':
         return this.bytes(this.dnsQuery());
+      case 'tls.sni':
+        return this.tlsField(['tls.sni', 'tls.client.server_name', 'server_name']);
+      case 'ja3.hash':
+        return this.tlsField(['tls.ja3.hash', 'tls.client.ja3', 'ja3']);
+      case 'ja3.string':
+        return this.tlsField(['tls.ja3.string']);
+      case 'ja3s.hash':
+        return this.tlsField(['tls.ja3s.hash', 'tls.server.ja3s', 'ja3s']);
+      case 'ja3s.string':
+        return this.tlsField(['tls.ja3s.string']);
       case 'smtp.helo':
         return this.bytes(this.first(['smtp.helo']));
       case 'smtp.mail_from':
@@ -131,6 +141,11 @@ export class JsonRecord extends HttpLogRecord {
     }
     // Zeek logs requests and answers in one line, the question under `query`.
     return type === undefined ? this.first(['query']) : undefined;
+  }
+
+  /** A TLS field of a logged handshake: Suricata EVE `tls`, ECS `tls.client`/`tls.server`, Zeek ssl.log. */
+  private tlsField(paths: readonly string[]): Uint8Array | undefined {
+    return this.appProto === 'tls' ? this.bytes(this.first(paths)) : undefined;
   }
 
   private hasHttp(): boolean {
@@ -233,6 +248,7 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if ((http && typeof http === 'object' && !Array.isArray(http)) || zeekHttp || ecsHttp) rec.appProto = 'http';
   else if (lookup(obj, 'smtp') !== undefined) rec.appProto = 'smtp';
   else if (isDnsRecord(obj)) rec.appProto = 'dns';
+  else if (isTlsRecord(obj)) rec.appProto = 'tls';
   const app = lookup(obj, 'app_proto');
   if (rec.appProto === undefined && typeof app === 'string' && app !== 'failed') rec.appProto = app;
   const status = Number(pick(['http.status', 'http.response.status_code', 'status_code']));
@@ -246,6 +262,13 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     else if (a === 'allowed' || a === 'allow' || a === 'accept' || a === 'pass' || a === 'permit') rec.action = 'allow';
   }
   return rec;
+}
+
+/** EVE tls events, ECS TLS events, Zeek ssl.log lines (server_name or ja3 plus the cipher). */
+function isTlsRecord(obj: JsonObject): boolean {
+  const tls = lookup(obj, 'tls');
+  if (tls && typeof tls === 'object' && !Array.isArray(tls)) return true;
+  return typeof lookup(obj, 'cipher') === 'string' && (typeof lookup(obj, 'server_name') === 'string' || typeof lookup(obj, 'ja3') === 'string');
 }
 
 /** EVE dns events, ECS DNS events, Zeek dns.log lines (query plus qtype_name). */

@@ -1,0 +1,232 @@
+import type { BufferName } from '../../types/buffers.js';
+import type { TlsHelloView } from '../../types/app.js';
+import { ja3sString, ja3String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
+
+/**
+ * One TLS connection's handshake, both directions: records are cut from the reassembled
+ * stream, handshake messages are rebuilt across records, and the ClientHello and ServerHello
+ * are handed to detection. Once a direction sends ChangeCipherSpec or application data its
+ * bytes are encrypted: they are counted, not parsed. A gap, a record that is not TLS, or a
+ * handshake message over the bound ends parsing of that direction (counted as an anomaly).
+ */
+
+const RECORD_HEADER = 5;
+const CT_CHANGE_CIPHER_SPEC = 20;
+const CT_ALERT = 21;
+const CT_HANDSHAKE = 22;
+const CT_APPLICATION_DATA = 23;
+const HS_CLIENT_HELLO = 1;
+const HS_SERVER_HELLO = 2;
+/** Largest record fragment TLS allows (2^14 plus expansion). */
+const MAX_RECORD = (1 << 14) + 2048;
+/** Handshake messages are rebuilt up to this size (certificate chains are the big ones). */
+export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+
+export interface TlsStats {
+  flows: number;
+  clientHellos: number;
+  serverHellos: number;
+  /** Bytes after ChangeCipherSpec or in application-data records, not parsed. */
+  encryptedBytes: number;
+  /** Directions whose parsing stopped: not TLS records, oversized messages, gaps. */
+  parseErrors: number;
+}
+
+export function newTlsStats(): TlsStats {
+  return { flows: 0, clientHellos: 0, serverHellos: 0, encryptedBytes: 0, parseErrors: 0 };
+}
+
+export interface TlsContext {
+  stats: TlsStats;
+  emit(hello: TlsHello): void;
+}
+
+/** What one direction has parsed so far. */
+class Direction {
+  /** Record header bytes gathered (a header may be split across chunks). */
+  readonly header = new Uint8Array(RECORD_HEADER);
+  headerHave = 0;
+  /** Bytes left of the current record's fragment, and its content type. */
+  remaining = 0;
+  type = 0;
+  /** Handshake bytes of the message being rebuilt. */
+  message: Uint8Array | null = null;
+  messageHave = 0;
+  /** Handshake-type and length bytes when a message header itself spans records. */
+  readonly hsHeader = new Uint8Array(4);
+  hsHeaderHave = 0;
+  encrypted = false;
+  stopped = false;
+}
+
+export class TlsSession {
+  private readonly dirs = [new Direction(), new Direction()];
+  private client: ClientHello | null = null;
+  private txCount = 0;
+
+  constructor(private readonly ctx: TlsContext) {
+    ctx.stats.flows++;
+  }
+
+  data(toServer: boolean, chunk: Uint8Array): void {
+    const d = this.dirs[toServer ? 0 : 1]!;
+    if (d.stopped) return;
+    let i = 0;
+    while (i < chunk.length) {
+      if (d.remaining === 0) {
+        // Gather the record header.
+        const take = Math.min(RECORD_HEADER - d.headerHave, chunk.length - i);
+        d.header.set(chunk.subarray(i, i + take), d.headerHave);
+        d.headerHave += take;
+        i += take;
+        if (d.headerHave < RECORD_HEADER) return;
+        d.headerHave = 0;
+        const h = d.header;
+        const type = h[0]!;
+        const len = (h[3]! << 8) | h[4]!;
+        if (type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA || h[1] !== 3 || len > MAX_RECORD) return this.stop(d);
+        d.type = type;
+        d.remaining = len;
+        if (type === CT_CHANGE_CIPHER_SPEC || type === CT_APPLICATION_DATA) d.encrypted = true;
+        if (len === 0) continue;
+      }
+      const take = Math.min(d.remaining, chunk.length - i);
+      const part = chunk.subarray(i, i + take);
+      d.remaining -= take;
+      i += take;
+      if (d.type === CT_HANDSHAKE && !d.encrypted) {
+        if (!this.handshakeBytes(d, toServer, part)) return this.stop(d);
+      } else if (d.type !== CT_ALERT) this.ctx.stats.encryptedBytes += take;
+    }
+  }
+
+  /** Bytes are missing in a direction: its record boundaries are lost. */
+  gap(toServer: boolean): void {
+    const d = this.dirs[toServer ? 0 : 1]!;
+    if (!d.stopped && !d.encrypted) this.stop(d);
+    d.stopped = true;
+  }
+
+  end(): void {
+    this.dirs[0]!.stopped = true;
+    this.dirs[1]!.stopped = true;
+  }
+
+  private stop(d: Direction): void {
+    if (!d.stopped) this.ctx.stats.parseErrors++;
+    d.stopped = true;
+    d.message = null;
+  }
+
+  /** Feeds handshake-record bytes; false when the stream cannot be TLS. */
+  private handshakeBytes(d: Direction, toServer: boolean, part: Uint8Array): boolean {
+    let i = 0;
+    while (i < part.length) {
+      if (d.message === null) {
+        const take = Math.min(4 - d.hsHeaderHave, part.length - i);
+        d.hsHeader.set(part.subarray(i, i + take), d.hsHeaderHave);
+        d.hsHeaderHave += take;
+        i += take;
+        if (d.hsHeaderHave < 4) return true;
+        d.hsHeaderHave = 0;
+        const len = (d.hsHeader[1]! << 16) | (d.hsHeader[2]! << 8) | d.hsHeader[3]!;
+        if (len > MAX_HANDSHAKE_MESSAGE) return false;
+        d.message = new Uint8Array(len);
+        d.messageHave = 0;
+        if (len > 0) continue;
+      } else {
+        const take = Math.min(d.message.length - d.messageHave, part.length - i);
+        d.message.set(part.subarray(i, i + take), d.messageHave);
+        d.messageHave += take;
+        i += take;
+      }
+      if (d.messageHave === d.message.length) {
+        const body = d.message;
+        d.message = null;
+        this.onMessage(toServer, d.hsHeader[0]!, body);
+      }
+    }
+    return true;
+  }
+
+  private onMessage(toServer: boolean, type: number, body: Uint8Array): void {
+    if (toServer && type === HS_CLIENT_HELLO) {
+      const hello = parseClientHello(body);
+      if (hello === null) return;
+      this.client = hello;
+      this.ctx.stats.clientHellos++;
+      this.ctx.emit(new TlsHello(this.txCount++, hello, null));
+    } else if (!toServer && type === HS_SERVER_HELLO) {
+      const hello = parseServerHello(body);
+      if (hello === null) return;
+      this.ctx.stats.serverHellos++;
+      this.ctx.emit(new TlsHello(this.txCount++, this.client, hello));
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A hello as detection sees it: the client's (tls.sni, ja3.*) or the server's (ja3s.*, with
+ * the client's buffers still readable, as Suricata keeps them on the session).
+ */
+export class TlsHello implements TlsHelloView {
+  readonly kind = 'tls';
+  readonly anomalies: readonly string[] = [];
+  private ja3: [Uint8Array, Uint8Array] | null = null;
+  private ja3s: [Uint8Array, Uint8Array] | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly client: ClientHello | null,
+    readonly server: ServerHello | null,
+  ) {}
+
+  get side(): 'client' | 'server' {
+    return this.server === null ? 'client' : 'server';
+  }
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    switch (name) {
+      case 'tls.sni':
+        return this.client?.sni ?? undefined;
+      case 'ja3.string':
+      case 'ja3.hash': {
+        if (this.client === null) return undefined;
+        if (this.ja3 === null) {
+          const s = ja3String(this.client);
+          this.ja3 = [encoder.encode(s), encoder.encode(md5Hex(s))];
+        }
+        return name === 'ja3.string' ? this.ja3[0] : this.ja3[1];
+      }
+      case 'ja3s.string':
+      case 'ja3s.hash': {
+        if (this.server === null) return undefined;
+        if (this.ja3s === null) {
+          const s = ja3sString(this.server);
+          this.ja3s = [encoder.encode(s), encoder.encode(md5Hex(s))];
+        }
+        return name === 'ja3s.string' ? this.ja3s[0] : this.ja3s[1];
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  meta(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const sni = this.client?.sni;
+    if (sni) out.sni = Buffer.from(sni).toString('latin1');
+    out.version = versionName(this.server?.negotiated ?? this.client?.version ?? 0);
+    if (this.client !== null) {
+      const s = ja3String(this.client);
+      out.ja3 = { hash: md5Hex(s), string: s };
+    }
+    if (this.server !== null) {
+      const s = ja3sString(this.server);
+      out.ja3s = { hash: md5Hex(s), string: s };
+    }
+    return out;
+  }
+}

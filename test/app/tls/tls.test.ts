@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isGrease, ja3String, parseClientHello, parseServerHello } from '../../../src/app/tls/hello.js';
+import { MAX_HANDSHAKE_MESSAGE, newTlsStats, TlsSession, type TlsHello } from '../../../src/app/tls/session.js';
+import { clientHello, concatBytes, serverHello, tlsHandshake, tlsRecords } from '../../../src/traffic/index.js';
+
+const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('latin1'));
+const body = (message: Uint8Array): Uint8Array => message.subarray(4);
+
+const HELLO = { sni: 'www.example.org', ciphers: [0x0a0a, 0x1301, 0xc02b], groups: [0x2a2a, 29, 23], pointFormats: [0], extensions: [{ type: 0x3a3a }, { type: 43, data: '\x02\x03\x04' }] };
+
+describe('hellos', () => {
+  it('reads the ClientHello fields and its JA3 (GREASE left out)', () => {
+    const h = parseClientHello(body(clientHello(HELLO)))!;
+    expect(text(h.sni!)).toBe('www.example.org');
+    expect(h.ciphers).toEqual([0x0a0a, 0x1301, 0xc02b]);
+    expect(h.extensions).toEqual([0, 10, 11, 0x3a3a, 43]);
+    expect(ja3String(h)).toBe('771,4865-49195,0-10-11-43,29-23,0');
+    expect([0x0a0a, 0xfafa, 0x1a1a].every(isGrease)).toBe(true);
+    expect([0x0a0b, 0x1301, 0x0aaa].some(isGrease)).toBe(false);
+  });
+
+  it('reads the ServerHello version from supported_versions', () => {
+    const h = parseServerHello(body(serverHello({ cipher: 0x1301, extensions: [{ type: 43, data: '\x03\x04' }] })))!;
+    expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304 });
+  });
+
+  it('property: truncated and random hellos give null or a hello, never throw', () => {
+    const whole = body(clientHello(HELLO));
+    for (let n = 0; n < whole.length; n++) parseClientHello(whole.subarray(0, n));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        parseClientHello(b);
+        parseServerHello(b);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+function session(): { s: TlsSession; hellos: TlsHello[]; stats: ReturnType<typeof newTlsStats> } {
+  const hellos: TlsHello[] = [];
+  const stats = newTlsStats();
+  return { s: new TlsSession({ stats, emit: (h) => hellos.push(h) }), hellos, stats };
+}
+
+describe('TlsSession', () => {
+  const client = tlsRecords(22, clientHello(HELLO));
+  const server = concatBytes([tlsRecords(22, concatBytes([serverHello(), tlsHandshake(11, new Uint8Array(3000)), tlsHandshake(14, new Uint8Array(0))]), 1000), tlsRecords(20, Uint8Array.of(1)), tlsRecords(23, new Uint8Array(500))]);
+
+  it('property: any cutting of the streams into chunks gives the same hellos', () => {
+    const cuts = (n: number) => fc.uniqueArray(fc.integer({ min: 1, max: n - 1 }), { maxLength: 12 }).map((a) => [...a].sort((x, y) => x - y));
+    fc.assert(
+      fc.property(cuts(client.length), cuts(server.length), (cc, sc) => {
+        const { s, hellos, stats } = session();
+        const feed = (toServer: boolean, data: Uint8Array, at: number[]) => {
+          let prev = 0;
+          for (const c of [...at, data.length]) {
+            s.data(toServer, data.subarray(prev, c));
+            prev = c;
+          }
+        };
+        feed(true, client, cc);
+        feed(false, server, sc);
+        expect(hellos.map((h) => [h.side, text(h.buffer('tls.sni'))])).toEqual([
+          ['client', 'www.example.org'],
+          ['server', 'www.example.org'],
+        ]);
+        expect(text(hellos[0]!.buffer('ja3.hash'))).toBe(createHash('md5').update('771,4865-49195,0-10-11-43,29-23,0').digest('hex'));
+        expect(text(hellos[1]!.buffer('ja3s.string'))).toBe('771,49199,');
+        expect(stats.encryptedBytes).toBe(1 + 500);
+        expect(stats.parseErrors).toBe(0);
+      }),
+    );
+  });
+
+  it('a ClientHello spread over several records is rebuilt', () => {
+    const { s, hellos } = session();
+    s.data(true, tlsRecords(22, clientHello({ sni: 'split.example' }), 7));
+    expect(hellos.map((h) => text(h.buffer('tls.sni')))).toEqual(['split.example']);
+  });
+
+  it('stops on bytes that are not TLS records, on oversized messages and at gaps', () => {
+    const a = session();
+    a.s.data(true, Uint8Array.from([0x47, 0x45, 0x54, 0x20, 0x2f, 0x20]));
+    a.s.data(true, client);
+    expect(a.hellos).toEqual([]);
+    expect(a.stats.parseErrors).toBe(1);
+
+    const b = session();
+    const huge = MAX_HANDSHAKE_MESSAGE + 1;
+    b.s.data(true, Uint8Array.from([22, 3, 1, 0, 4, 1, huge >> 16, (huge >> 8) & 0xff, huge & 0xff]));
+    expect(b.stats.parseErrors).toBe(1);
+
+    const c = session();
+    c.s.data(true, client.subarray(0, 20));
+    c.s.gap(true);
+    c.s.data(true, client.subarray(20));
+    expect(c.hellos).toEqual([]);
+    expect(c.stats.parseErrors).toBe(1);
+  });
+
+  it('exposes EVE metadata', () => {
+    const { s, hellos } = session();
+    s.data(true, client);
+    expect(hellos[0]!.meta()).toMatchObject({ sni: 'www.example.org', version: 'TLS 1.2', ja3: { string: '771,4865-49195,0-10-11-43,29-23,0' } });
+  });
+});

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Scanner } from '../../src/match/scanner.js';
+import { clientHello, concatBytes, serverHello, tcpSession, tlsRecords, type BuiltPacket } from '../../src/traffic/index.js';
+import type { Alert } from '../../src/types/alert.js';
+import { rulesetOf, scanPackets, sids } from './helpers.js';
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+function tlsConnection(sni: string, opts: { server?: string; splitAt?: number[]; recordSize?: number } = {}): BuiltPacket[] {
+  const s = tcpSession({ client: '10.0.0.5:50000', server: opts.server ?? '10.0.0.9:443' }).handshake();
+  s.send('client', tlsRecords(22, clientHello({ sni, ciphers: [0x1301, 0xc02f], groups: [29], pointFormats: [0] }), opts.recordSize ?? 16384), { splitAt: opts.splitAt ?? [] });
+  s.send('server', concatBytes([tlsRecords(22, serverHello({ cipher: 0xc02f })), tlsRecords(20, Uint8Array.of(1)), tlsRecords(23, new Uint8Array(40).fill(0x41))]));
+  s.send('client', concatBytes([tlsRecords(20, Uint8Array.of(1)), tlsRecords(23, Buffer.from('tls.sni evil.example in ciphertext'))]));
+  return s.close('client').packets();
+}
+
+const JA3 = '771,4865-49199,0-10-11,29,0';
+
+describe('TLS', () => {
+  const rules = `
+alert tls any any -> any any (msg:"sni"; flow:established,to_server; tls.sni; content:"evil.example"; endswith; nocase; sid:1;)
+alert tls any any -> any any (msg:"legacy name"; tls_sni; content:"EVIL"; nocase; sid:2;)
+alert tls any any -> any any (msg:"ja3"; ja3.hash; content:"${md5(JA3)}"; sid:3;)
+alert tls any any -> any any (msg:"ja3s"; ja3s.hash; content:"${md5('771,49199,')}"; sid:4;)
+alert tcp any any -> any any (msg:"ja3 string on tcp"; ja3.string; content:"771,4865-49199"; startswith; sid:5;)
+`;
+
+  it('tls.sni, ja3 and ja3s rules fire once each, on any port, whatever the segmentation', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: 150 }), { maxLength: 5 }), fc.integer({ min: 5, max: 400 }), fc.constantFrom('10.0.0.9:443', '10.0.0.9:8443'), async (cuts, recordSize, server) => {
+        const packets = tlsConnection('www.EVIL.example', { server, splitAt: [...cuts].sort((a, b) => a - b), recordSize });
+        expect(sids(await scanPackets(rules, packets)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('does not fire on other names, nor on the encrypted application data', async () => {
+    expect(sids(await scanPackets(rules, tlsConnection('www.good.example'))).sort()).toEqual([3, 4, 5]);
+  });
+
+  it('header-only tls rules see the flow as TLS; EVE gets the tls metadata', async () => {
+    const alerts: Alert[] = await scanPackets('alert tls any any -> any any (msg:"sni"; tls.sni; content:"x.example"; sid:9;)', tlsConnection('x.example'));
+    expect(alerts.length).toBe(1);
+    expect(alerts[0]!.appProto).toBe('tls');
+    expect(alerts[0]!.extra).toMatchObject({ tx_id: 0, tls: { sni: 'x.example', version: 'TLS 1.2', ja3: { hash: md5(JA3), string: JA3 } } });
+    expect(sids(await scanPackets('alert tls any any -> any any (msg:"any tls"; flow:to_server; sid:8;)', tlsConnection('x.example'))).length).toBeGreaterThan(0);
+  });
+
+  it('counts TLS traffic in the stats', async () => {
+    const scanner = new Scanner(rulesetOf('alert tls any any -> any any (msg:"sni"; tls.sni; content:"q"; sid:1;)'), () => undefined);
+    const { encodePcap } = await import('../../src/traffic/index.js');
+    const bytes = encodePcap(tlsConnection('a.example'));
+    await scanner.scanCaptureStream(
+      (async function* () {
+        yield bytes;
+      })(),
+      'tls.pcap',
+    );
+    const c = scanner.counters();
+    expect(c['app_layer.flow.tls']).toBe(1);
+    expect(c['kanshi.app.tls.client_hellos']).toBe(1);
+    expect(c['kanshi.app.tls.server_hellos']).toBe(1);
+    expect(c['detect.inspect.tls']).toBe(2);
+  });
+});
