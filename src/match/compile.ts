@@ -316,7 +316,7 @@ const B_DNS = 512;
 const B_TLS = 1024;
 const B_TLS_SERVER = 2048;
 const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
-const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string']);
+const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
 function bufferBits(n: string): number {
   if (n === 'pkt_data') return B_PKT;

@@ -45,6 +45,11 @@ export const BUFFER_NAMES = [
   'ja3.string',
   'ja3s.hash',
   'ja3s.string',
+  'tls.certs',
+  'tls.cert_subject',
+  'tls.cert_issuer',
+  'tls.cert_serial',
+  'tls.cert_fingerprint',
   'log.message',
   // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
   // scope a log.message match to one daemon or host.

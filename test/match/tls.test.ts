@@ -66,3 +66,22 @@ alert tcp any any -> any any (msg:"ja3 string on tcp"; ja3.string; content:"771,
     expect(c['detect.inspect.tls']).toBe(2);
   });
 });
+
+describe('TLS certificates', () => {
+  it('tls.cert_subject / cert_issuer / certs rules fire on the server certificate (ET style)', async () => {
+    const { TEST_CERT } = await import('../app/tls/fixtures.js');
+    const { tlsHandshake } = await import('../../src/traffic/index.js');
+    const list = concatBytes([Uint8Array.from([0, (TEST_CERT.length + 3) >> 8, (TEST_CERT.length + 3) & 0xff, 0, TEST_CERT.length >> 8, TEST_CERT.length & 0xff]), TEST_CERT]);
+    const s = tcpSession({ client: '10.0.0.5:50000', server: '198.51.100.7:443' }).handshake();
+    s.send('client', tlsRecords(22, clientHello({ sni: 'miner.coin-hive.com' })));
+    s.send('server', concatBytes([tlsRecords(22, concatBytes([serverHello(), tlsHandshake(11, list), tlsHandshake(14, new Uint8Array(0))])), tlsRecords(20, Uint8Array.of(1))]), { splitAt: [100, 333] });
+    const rules = `
+alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:"ET COINMINER Observed Malicious SSL Cert (Coin-Hive)"; flow:established,to_client; tls.cert_subject; content:"CN=*.coin-hive.com"; nocase; endswith; sid:11;)
+alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:"issuer"; flow:established,to_client; tls.cert_issuer; content:"O=Evil Corp"; sid:12;)
+alert tls $EXTERNAL_NET any -> $HOME_NET any (msg:"certs bytes"; flow:established,to_client; tls.certs; content:"|06 03 55 04 08 0c 07|Arizona"; sid:13;)
+alert tls any any -> any any (msg:"serial"; tls.cert_serial; content:"0C:9A:41"; sid:14;)
+alert tls any any -> any any (msg:"wrong direction"; flow:to_server; tls.cert_subject; content:"coin-hive"; sid:15;)
+`;
+    expect(sids(await scanPackets(rules, s.close('client').packets())).sort((a, b) => a - b)).toEqual([11, 12, 13, 14]);
+  });
+});

@@ -1,11 +1,14 @@
 import type { BufferName } from '../../types/buffers.js';
 import type { TlsHelloView } from '../../types/app.js';
 import { ja3sString, ja3String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
+import { certificateList, parseCertificate, type CertificateFields } from './x509.js';
 
 /**
  * One TLS connection's handshake, both directions: records are cut from the reassembled
  * stream, handshake messages are rebuilt across records, and the ClientHello and ServerHello
- * are handed to detection. Once a direction sends ChangeCipherSpec or application data its
+ * are handed to detection: the ClientHello at once, the server's side (ServerHello and, up to
+ * TLS 1.2, its certificate chain) once its flight is complete (Certificate, ServerHelloDone,
+ * or the start of encrypted records). Once a direction sends ChangeCipherSpec or application data its
  * bytes are encrypted: they are counted, not parsed. A gap, a record that is not TLS, or a
  * handshake message over the bound ends parsing of that direction (counted as an anomaly).
  */
@@ -17,6 +20,8 @@ const CT_HANDSHAKE = 22;
 const CT_APPLICATION_DATA = 23;
 const HS_CLIENT_HELLO = 1;
 const HS_SERVER_HELLO = 2;
+const HS_CERTIFICATE = 11;
+const HS_SERVER_HELLO_DONE = 14;
 /** Largest record fragment TLS allows (2^14 plus expansion). */
 const MAX_RECORD = (1 << 14) + 2048;
 /** Handshake messages are rebuilt up to this size (certificate chains are the big ones). */
@@ -26,6 +31,8 @@ export interface TlsStats {
   flows: number;
   clientHellos: number;
   serverHellos: number;
+  /** Certificates read from Certificate messages (TLS 1.3 sends them encrypted). */
+  certificates: number;
   /** Bytes after ChangeCipherSpec or in application-data records, not parsed. */
   encryptedBytes: number;
   /** Directions whose parsing stopped: not TLS records, oversized messages, gaps. */
@@ -33,7 +40,7 @@ export interface TlsStats {
 }
 
 export function newTlsStats(): TlsStats {
-  return { flows: 0, clientHellos: 0, serverHellos: 0, encryptedBytes: 0, parseErrors: 0 };
+  return { flows: 0, clientHellos: 0, serverHellos: 0, certificates: 0, encryptedBytes: 0, parseErrors: 0 };
 }
 
 export interface TlsContext {
@@ -62,6 +69,9 @@ class Direction {
 export class TlsSession {
   private readonly dirs = [new Direction(), new Direction()];
   private client: ClientHello | null = null;
+  private server: ServerHello | null = null;
+  /** The server's side was handed over (at most once per connection). */
+  private serverDone = false;
   private txCount = 0;
 
   constructor(private readonly ctx: TlsContext) {
@@ -87,7 +97,10 @@ export class TlsSession {
         if (type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA || h[1] !== 3 || len > MAX_RECORD) return this.stop(d);
         d.type = type;
         d.remaining = len;
-        if (type === CT_CHANGE_CIPHER_SPEC || type === CT_APPLICATION_DATA) d.encrypted = true;
+        if (type === CT_CHANGE_CIPHER_SPEC || type === CT_APPLICATION_DATA) {
+          d.encrypted = true;
+          if (!toServer) this.emitServer(null);
+        }
         if (len === 0) continue;
       }
       const take = Math.min(d.remaining, chunk.length - i);
@@ -103,11 +116,13 @@ export class TlsSession {
   /** Bytes are missing in a direction: its record boundaries are lost. */
   gap(toServer: boolean): void {
     const d = this.dirs[toServer ? 0 : 1]!;
+    if (!toServer) this.emitServer(null);
     if (!d.stopped && !d.encrypted) this.stop(d);
     d.stopped = true;
   }
 
   end(): void {
+    this.emitServer(null);
     this.dirs[0]!.stopped = true;
     this.dirs[1]!.stopped = true;
   }
@@ -155,13 +170,32 @@ export class TlsSession {
       if (hello === null) return;
       this.client = hello;
       this.ctx.stats.clientHellos++;
-      this.ctx.emit(new TlsHello(this.txCount++, hello, null));
+      this.ctx.emit(new TlsHello(this.txCount++, hello, null, [], 0));
     } else if (!toServer && type === HS_SERVER_HELLO) {
       const hello = parseServerHello(body);
-      if (hello === null) return;
+      if (hello === null || this.server !== null) return;
       this.ctx.stats.serverHellos++;
-      this.ctx.emit(new TlsHello(this.txCount++, this.client, hello));
+      this.server = hello;
+    } else if (!toServer && type === HS_CERTIFICATE) {
+      this.emitServer(certificateList(body));
+    } else if (!toServer && type === HS_SERVER_HELLO_DONE) {
+      this.emitServer(null);
     }
+  }
+
+  /**
+   * The server's side, once: one view with every buffer (the first certificate's fields), then
+   * one per further certificate of the chain exposing just `tls.certs`, as each certificate is
+   * inspected on its own.
+   */
+  private emitServer(certs: Uint8Array[] | null): void {
+    if (this.serverDone || this.server === null) return;
+    this.serverDone = true;
+    const chain = certs ?? [];
+    this.ctx.stats.certificates += chain.length;
+    const id = this.txCount++;
+    this.ctx.emit(new TlsHello(id, this.client, this.server, chain, 0));
+    for (let k = 1; k < chain.length; k++) this.ctx.emit(new TlsHello(id, this.client, this.server, chain, k));
   }
 }
 
@@ -176,12 +210,33 @@ export class TlsHello implements TlsHelloView {
   readonly anomalies: readonly string[] = [];
   private ja3: [Uint8Array, Uint8Array] | null = null;
   private ja3s: [Uint8Array, Uint8Array] | null = null;
+  private fields: CertificateFields | null | undefined = undefined;
+  private fieldBytes: Partial<Record<BufferName, Uint8Array>> = {};
 
   constructor(
     readonly id: number,
     readonly client: ClientHello | null,
     readonly server: ServerHello | null,
+    /** The server's certificate chain (DER), empty when none was seen. */
+    readonly certs: readonly Uint8Array[],
+    /** The certificate this view is for; views past the first expose only `tls.certs`. */
+    readonly certIndex: number,
   ) {}
+
+  /** The first certificate's fields (null when it does not parse or there is none). */
+  private certificate(): CertificateFields | null {
+    if (this.fields === undefined) this.fields = this.certs.length > 0 ? parseCertificate(this.certs[0]!) : null;
+    return this.fields;
+  }
+
+  private certField(name: BufferName, pick: (f: CertificateFields) => string): Uint8Array | undefined {
+    if (this.certIndex !== 0) return undefined;
+    const known = this.fieldBytes[name];
+    if (known !== undefined) return known;
+    const f = this.certificate();
+    if (f === null) return undefined;
+    return (this.fieldBytes[name] = encoder.encode(pick(f)));
+  }
 
   get side(): 'client' | 'server' {
     return this.server === null ? 'client' : 'server';
@@ -200,9 +255,19 @@ export class TlsHello implements TlsHelloView {
         }
         return name === 'ja3.string' ? this.ja3[0] : this.ja3[1];
       }
+      case 'tls.certs':
+        return this.certs[this.certIndex];
+      case 'tls.cert_subject':
+        return this.certField(name, (f) => f.subject);
+      case 'tls.cert_issuer':
+        return this.certField(name, (f) => f.issuer);
+      case 'tls.cert_serial':
+        return this.certField(name, (f) => f.serial);
+      case 'tls.cert_fingerprint':
+        return this.certField(name, (f) => f.fingerprint);
       case 'ja3s.string':
       case 'ja3s.hash': {
-        if (this.server === null) return undefined;
+        if (this.server === null || this.certIndex !== 0) return undefined;
         if (this.ja3s === null) {
           const s = ja3sString(this.server);
           this.ja3s = [encoder.encode(s), encoder.encode(md5Hex(s))];
@@ -226,6 +291,13 @@ export class TlsHello implements TlsHelloView {
     if (this.server !== null) {
       const s = ja3sString(this.server);
       out.ja3s = { hash: md5Hex(s), string: s };
+    }
+    const cert = this.certificate();
+    if (cert !== null) {
+      out.subject = cert.subject;
+      out.issuerdn = cert.issuer;
+      out.serial = cert.serial;
+      out.fingerprint = cert.fingerprint;
     }
     return out;
   }

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGrease, ja3String, parseClientHello, parseServerHello } from '../../../src/app/tls/hello.js';
 import { MAX_HANDSHAKE_MESSAGE, newTlsStats, TlsSession, type TlsHello } from '../../../src/app/tls/session.js';
+import { certificateList, parseCertificate } from '../../../src/app/tls/x509.js';
+import { TEST_CERT } from './fixtures.js';
 import { clientHello, concatBytes, serverHello, tlsHandshake, tlsRecords } from '../../../src/traffic/index.js';
 
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('latin1'));
@@ -105,5 +107,48 @@ describe('TlsSession', () => {
     const { s, hellos } = session();
     s.data(true, client);
     expect(hellos[0]!.meta()).toMatchObject({ sni: 'www.example.org', version: 'TLS 1.2', ja3: { string: '771,4865-49195,0-10-11-43,29-23,0' } });
+  });
+});
+
+describe('certificates', () => {
+  it('reads subject, issuer, serial and fingerprint as Suricata writes them', () => {
+    expect(parseCertificate(TEST_CERT)).toEqual({
+      subject: 'C=US, ST=Arizona, L=Phoenix, O=Evil Corp, OU=Ops + OU=Red, CN=*.coin-hive.com',
+      issuer: 'C=US, ST=Arizona, L=Phoenix, O=Evil Corp, OU=Ops + OU=Red, CN=*.coin-hive.com',
+      serial: '0C:9A:41',
+      fingerprint: '53:43:b1:7e:ba:3c:a4:bc:3e:78:e5:3a:0c:e9:8f:26:2a:cd:04:21',
+    });
+  });
+
+  it('property: truncated or corrupted certificates give null or fields, never throw', () => {
+    for (let n = 0; n < TEST_CERT.length; n += 7) parseCertificate(TEST_CERT.subarray(0, n));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: TEST_CERT.length - 1 }), fc.integer({ min: 0, max: 255 }), (at, v) => {
+        const bad = Uint8Array.from(TEST_CERT);
+        bad[at] = v;
+        parseCertificate(bad);
+        certificateList(bad);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the server side carries the chain: every certificate for tls.certs, the first for the fields', () => {
+    const { s, hellos, stats } = session();
+    const other = Uint8Array.from([0x30, 0x03, 0x02, 0x01, 0x05]);
+    const list = concatBytes([Uint8Array.from([0, 0, 0, 0, (TEST_CERT.length >> 8) & 0xff, TEST_CERT.length & 0xff]), TEST_CERT, Uint8Array.from([0, 0, other.length]), other]);
+    list[1] = ((list.length - 3) >> 8) & 0xff;
+    list[2] = (list.length - 3) & 0xff;
+    s.data(true, tlsRecords(22, clientHello({ sni: 'x.example' })));
+    s.data(false, tlsRecords(22, concatBytes([serverHello(), tlsHandshake(11, list), tlsHandshake(14, new Uint8Array(0))]), 300));
+    expect(stats.certificates).toBe(2);
+    const [, first, second] = hellos;
+    expect(text(first!.buffer('tls.cert_subject'))).toContain('CN=*.coin-hive.com');
+    expect(text(first!.buffer('tls.cert_serial'))).toBe('0C:9A:41');
+    expect(first!.buffer('tls.certs')).toEqual(Uint8Array.from(TEST_CERT));
+    expect(second!.buffer('tls.certs')).toEqual(other);
+    expect(second!.buffer('tls.cert_subject')).toBeUndefined();
+    expect(second!.buffer('ja3s.hash')).toBeUndefined();
+    expect(first!.meta()).toMatchObject({ sni: 'x.example', issuerdn: 'C=US, ST=Arizona, L=Phoenix, O=Evil Corp, OU=Ops + OU=Red, CN=*.coin-hive.com', serial: '0C:9A:41' });
   });
 });

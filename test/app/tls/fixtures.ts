@@ -1,0 +1,6 @@
+/**
+ * A self-signed certificate made for these tests with
+ * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/C=US/ST=Arizona/L=Phoenix/O=Evil Corp/OU=Ops+OU=Red/CN=*.coin-hive.com" -set_serial 0x0C9A41`;
+ * openssl gives its SHA-1 fingerprint as 53:43:B1:7E:BA:3C:A4:BC:3E:78:E5:3A:0C:E9:8F:26:2A:CD:04:21.
+ */
+export const TEST_CERT = Buffer.from('MIICNTCCAdygAwIBAgIDDJpBMAoGCCqGSM49BAMCMHkxCzAJBgNVBAYTAlVTMRAwDgYDVQQIDAdBcml6b25hMRAwDgYDVQQHDAdQaG9lbml4MRIwEAYDVQQKDAlFdmlsIENvcnAxGDAKBgNVBAsMA09wczAKBgNVBAsMA1JlZDEYMBYGA1UEAwwPKi5jb2luLWhpdmUuY29tMB4XDTI2MTEyNjA4MzkxMloXDTI2MTEyNzA4MzkxMloweTELMAkGA1UEBhMCVVMxEDAOBgNVBAgMB0FyaXpvbmExEDAOBgNVBAcMB1Bob2VuaXgxEjAQBgNVBAoMCUV2aWwgQ29ycDEYMAoGA1UECwwDT3BzMAoGA1UECwwDUmVkMRgwFgYDVQQDDA8qLmNvaW4taGl2ZS5jb20wWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATUjRFn5pfhJYvxZEGf2VPNNW8LJKM0q9P0JnQ6qINqvm8K0lELdMPjJ//roqsqQXsQN5t/T/EePLWPxA8SZY+to1MwUTAdBgNVHQ4EFgQUSZT+v5OvHGQB88xmVwgEP5tHssswHwYDVR0jBBgwFoAUSZT+v5OvHGQB88xmVwgEP5tHssswDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiBUw5NAXnTz5gX9SGtHdTXKlotfs1JegkVXcir1BUMNegIgHihD0eJVYzzVHvxi55JTmvNNRmtlaRpwjlyhaGzG7nA=', 'base64');
