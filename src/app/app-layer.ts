@@ -451,6 +451,7 @@ export class AppLayer {
     const flow = st.flow;
     st.tls = new TlsSession({
       stats: this.tlsStats,
+      budget: this.budget,
       emit: (hello): void => {
         try {
           this.sink.tlsHello?.(flow, hello);

@@ -1,4 +1,5 @@
 import type { BufferName } from '../../types/buffers.js';
+import { ByteAccumulator, type MemoryBudget } from '../accumulator.js';
 import type { TlsHelloView } from '../../types/app.js';
 import { ja3sString, ja3String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
 import { certificateList, parseCertificate, type CertificateFields } from './x509.js';
@@ -45,6 +46,8 @@ export function newTlsStats(): TlsStats {
 
 export interface TlsContext {
   stats: TlsStats;
+  /** Shared with the other parsers: handshake messages being rebuilt draw on it. */
+  budget: MemoryBudget;
   emit(hello: TlsHello): void;
 }
 
@@ -56,9 +59,10 @@ class Direction {
   /** Bytes left of the current record's fragment, and its content type. */
   remaining = 0;
   type = 0;
-  /** Handshake bytes of the message being rebuilt. */
-  message: Uint8Array | null = null;
-  messageHave = 0;
+  /** Handshake bytes of the message being rebuilt (grown as they arrive, within the budget). */
+  message: ByteAccumulator | null = null;
+  /** Its declared length. */
+  messageLength = 0;
   /** Handshake-type and length bytes when a message header itself spans records. */
   readonly hsHeader = new Uint8Array(4);
   hsHeaderHave = 0;
@@ -67,7 +71,7 @@ class Direction {
 }
 
 export class TlsSession {
-  private readonly dirs = [new Direction(), new Direction()];
+  private readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   private client: ClientHello | null = null;
   private server: ServerHello | null = null;
   /** The server's side was handed over (at most once per connection). */
@@ -123,13 +127,20 @@ export class TlsSession {
 
   end(): void {
     this.emitServer(null);
-    this.dirs[0]!.stopped = true;
-    this.dirs[1]!.stopped = true;
+    for (const d of this.dirs) {
+      d.stopped = true;
+      this.dropMessage(d);
+    }
   }
 
   private stop(d: Direction): void {
     if (!d.stopped) this.ctx.stats.parseErrors++;
     d.stopped = true;
+    this.dropMessage(d);
+  }
+
+  private dropMessage(d: Direction): void {
+    d.message?.reset();
     d.message = null;
   }
 
@@ -146,17 +157,17 @@ export class TlsSession {
         d.hsHeaderHave = 0;
         const len = (d.hsHeader[1]! << 16) | (d.hsHeader[2]! << 8) | d.hsHeader[3]!;
         if (len > MAX_HANDSHAKE_MESSAGE) return false;
-        d.message = new Uint8Array(len);
-        d.messageHave = 0;
+        d.message = new ByteAccumulator(this.ctx.budget, len);
+        d.messageLength = len;
         if (len > 0) continue;
       } else {
-        const take = Math.min(d.message.length - d.messageHave, part.length - i);
-        d.message.set(part.subarray(i, i + take), d.messageHave);
-        d.messageHave += take;
+        const take = Math.min(d.messageLength - d.message.length, part.length - i);
+        // Out of memory budget: this direction cannot be followed any further.
+        if (d.message.append(part, i, i + take) < take) return false;
         i += take;
       }
-      if (d.messageHave === d.message.length) {
-        const body = d.message;
+      if (d.message.length === d.messageLength) {
+        const body = d.message.take();
         d.message = null;
         this.onMessage(toServer, d.hsHeader[0]!, body);
       }

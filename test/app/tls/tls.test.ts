@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGrease, ja3String, parseClientHello, parseServerHello } from '../../../src/app/tls/hello.js';
+import { MemoryBudget } from '../../../src/app/accumulator.js';
 import { MAX_HANDSHAKE_MESSAGE, newTlsStats, TlsSession, type TlsHello } from '../../../src/app/tls/session.js';
 import { certificateList, parseCertificate } from '../../../src/app/tls/x509.js';
 import { TEST_CERT } from './fixtures.js';
@@ -41,10 +42,10 @@ describe('hellos', () => {
   });
 });
 
-function session(): { s: TlsSession; hellos: TlsHello[]; stats: ReturnType<typeof newTlsStats> } {
+function session(budget = new MemoryBudget(1 << 24)): { s: TlsSession; hellos: TlsHello[]; stats: ReturnType<typeof newTlsStats> } {
   const hellos: TlsHello[] = [];
   const stats = newTlsStats();
-  return { s: new TlsSession({ stats, emit: (h) => hellos.push(h) }), hellos, stats };
+  return { s: new TlsSession({ stats, budget, emit: (h) => hellos.push(h) }), hellos, stats };
 }
 
 describe('TlsSession', () => {
@@ -94,6 +95,21 @@ describe('TlsSession', () => {
     const huge = MAX_HANDSHAKE_MESSAGE + 1;
     b.s.data(true, Uint8Array.from([22, 3, 1, 0, 4, 1, huge >> 16, (huge >> 8) & 0xff, huge & 0xff]));
     expect(b.stats.parseErrors).toBe(1);
+
+    // A message declared large but not sent holds no memory beyond what arrived; past the
+    // shared budget the direction is given up, and everything is given back at the end.
+    const budget = new MemoryBudget(1000);
+    const d = session(budget);
+    d.s.data(true, Uint8Array.from([22, 3, 1, 0x40, 0, 1, 0, 0xff, 0xff]));
+    expect(budget.used).toBeLessThanOrEqual(1000);
+    d.s.data(true, new Uint8Array(0x3ffc).fill(1));
+    expect(d.stats.parseErrors).toBe(1);
+    expect(budget.used).toBe(0);
+    const e = session(budget);
+    e.s.data(true, Uint8Array.from([22, 3, 1, 0, 40, 1, 0, 1, 0, 7, 7, 7]));
+    expect(budget.used).toBeGreaterThan(0);
+    e.s.end();
+    expect(budget.used).toBe(0);
 
     const c = session();
     c.s.data(true, client.subarray(0, 20));
