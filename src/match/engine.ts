@@ -735,47 +735,35 @@ export class DetectionEngine {
 
   private inspectDns(st: FlowState, query: DnsQueryView): void {
     this.counters.inspections.dns++;
-    this.setFlowContext(st, true);
     this.dns = query;
-    this.source = query;
-    this.pktMode = MODE_BUFFER;
-    this.pktBuf = query.buffer('pkt_data');
-    const cand = this.cand;
-    cand.clear();
-    this.collectSet(this.ruleset.dns, query);
-    this.evaluateCandidates();
+    this.inspectUnit(st, true, query, this.ruleset.dns, query.buffer('pkt_data'));
     this.dns = null;
-    this.source = null;
   }
 
   private inspectTls(st: FlowState, hello: TlsHelloView): void {
     this.counters.inspections.tls++;
     const client = hello.side === 'client';
-    this.setFlowContext(st, client);
     this.tls = hello;
-    this.source = hello;
-    this.pktMode = MODE_BUFFER;
-    this.pktBuf = undefined;
-    const cand = this.cand;
-    cand.clear();
-    this.collectSet(client ? this.ruleset.tlsClient : this.ruleset.tlsServer, hello);
-    this.evaluateCandidates();
+    this.inspectUnit(st, client, hello, client ? this.ruleset.tlsClient : this.ruleset.tlsServer, undefined);
     this.tls = null;
-    this.source = null;
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
     this.counters.inspections.smtp++;
-    this.setFlowContext(st, true);
     this.smtp = unit;
+    this.inspectUnit(st, true, unit, unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, undefined);
+    this.smtp = null;
+  }
+
+  /** One application unit (SMTP command or message, TLS hello, DNS question) against its rule set. */
+  private inspectUnit(st: FlowState, toServer: boolean, unit: BufferSource, set: GroupSet, pkt: Uint8Array | undefined): void {
+    this.setFlowContext(st, toServer);
     this.source = unit;
     this.pktMode = MODE_BUFFER;
-    this.pktBuf = undefined;
-    const cand = this.cand;
-    cand.clear();
-    this.collectSet(unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, unit);
+    this.pktBuf = pkt;
+    this.cand.clear();
+    this.collectSet(set, unit);
     this.evaluateCandidates();
-    this.smtp = null;
     this.source = null;
   }
 

@@ -5,7 +5,7 @@ import { DecodeStats } from '../../src/decode/stats.js';
 import { Scanner } from '../../src/match/scanner.js';
 import { concatBytes, encodePcap, httpConversation, ipDatagram, ipPacket, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
 import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf } from '../match/helpers.js';
+import { rulesetOf, scanWithCounters } from '../match/helpers.js';
 import { decodeBytes } from './helpers.js';
 
 const ETHERNET = 1;
@@ -87,18 +87,9 @@ function conversation(seed: number, splitAt: number[]): BuiltPacket[] {
 }
 
 async function scan(packets: readonly BuiltPacket[], stats?: { out?: Record<string, number> }): Promise<Alert[]> {
-  const alerts: Alert[] = [];
-  const scanner = new Scanner(rulesetOf(RULES), (a) => alerts.push(a));
-  const data = encodePcap(packets);
-  const r = await scanner.scanCaptureStream(
-    (async function* () {
-      yield data;
-    })(),
-    'tunnel.pcap',
-  );
-  if (r.error !== undefined) throw new Error(r.error);
-  if (stats !== undefined) stats.out = scanner.counters();
-  return alerts;
+  const r = await scanWithCounters(RULES, packets);
+  if (stats !== undefined) stats.out = r.counters;
+  return r.alerts;
 }
 
 /** What identifies an alert independently of the layers around the packet it came from. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Scanner } from '../../src/match/scanner.js';
 import { parseRules, VariableTable } from '../../src/rule/index.js';
-import { dnsPacket, encodePcap, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
+import { dnsPacket, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
 import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf, scanPackets, sids } from './helpers.js';
+import { rulesetOf, scanPackets, scanWithCounters, sids } from './helpers.js';
 
 const T0 = 1_700_000_000_000_000;
 const query = (names: string[], opts: { client?: string; server?: string; response?: boolean; id?: number; type?: number; at?: number } = {}): BuiltPacket =>
@@ -57,15 +57,11 @@ alert dns any any -> any any (msg:"then"; dns.query; content:"stage2.test"; flow
   });
 
   it('counts DNS traffic in the stats', async () => {
-    const scanner = new Scanner(rulesetOf('alert dns any any -> any any (msg:"q"; dns.query; content:"z"; sid:1;)'), () => undefined);
-    const bytes = encodePcap([query(['a.test', 'b.test']), query(['a.test'], { response: true, at: 1 }), udpPacket({ src: '10.0.0.6:1000', dst: '10.0.0.53:53', payload: 'xx', tsUs: T0 + 2 })]);
-    await scanner.scanCaptureStream(
-      (async function* () {
-        yield bytes;
-      })(),
-      'dns.pcap',
-    );
-    const c = scanner.counters();
+    const { counters: c } = await scanWithCounters('alert dns any any -> any any (msg:"q"; dns.query; content:"z"; sid:1;)', [
+      query(['a.test', 'b.test']),
+      query(['a.test'], { response: true, at: 1 }),
+      udpPacket({ src: '10.0.0.6:1000', dst: '10.0.0.53:53', payload: 'xx', tsUs: T0 + 2 }),
+    ]);
     expect(c['app_layer.flow.dns_udp']).toBe(1);
     expect(c['kanshi.app.dns.requests']).toBe(1);
     expect(c['kanshi.app.dns.queries']).toBe(2);

@@ -19,6 +19,15 @@ export function rulesetOf(text: string, vars?: VariableTable): Ruleset {
 
 /** Scans packets (written to an in-memory pcap) and returns every alert, in order. */
 export async function scanPackets(ruleset: Ruleset | string, packets: readonly BuiltPacket[], options: ScannerOptions = {}): Promise<Alert[]> {
+  return (await scanWithCounters(ruleset, packets, options)).alerts;
+}
+
+/** As scanPackets, with the scanner's closing counters (the EVE stats record's values). */
+export async function scanWithCounters(
+  ruleset: Ruleset | string,
+  packets: readonly BuiltPacket[],
+  options: ScannerOptions = {},
+): Promise<{ alerts: Alert[]; counters: Record<string, number> }> {
   const rs = typeof ruleset === 'string' ? rulesetOf(ruleset) : ruleset;
   const alerts: Alert[] = [];
   const scanner = new Scanner(rs, (a) => alerts.push(a), options);
@@ -30,7 +39,7 @@ export async function scanPackets(ruleset: Ruleset | string, packets: readonly B
     'test.pcap',
   );
   if (r.error !== undefined) throw new Error(r.error);
-  return alerts;
+  return { alerts, counters: scanner.counters() };
 }
 
 export const sids = (alerts: readonly Alert[]): number[] => alerts.map((a) => a.sid);

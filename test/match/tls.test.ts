@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scanner } from '../../src/match/scanner.js';
 import { clientHello, concatBytes, serverHello, tcpSession, tlsRecords, type BuiltPacket } from '../../src/traffic/index.js';
 import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf, scanPackets, sids } from './helpers.js';
+import { scanPackets, scanWithCounters, sids } from './helpers.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
@@ -50,16 +49,7 @@ alert tcp any any -> any any (msg:"ja3 string on tcp"; ja3.string; content:"771,
   });
 
   it('counts TLS traffic in the stats', async () => {
-    const scanner = new Scanner(rulesetOf('alert tls any any -> any any (msg:"sni"; tls.sni; content:"q"; sid:1;)'), () => undefined);
-    const { encodePcap } = await import('../../src/traffic/index.js');
-    const bytes = encodePcap(tlsConnection('a.example'));
-    await scanner.scanCaptureStream(
-      (async function* () {
-        yield bytes;
-      })(),
-      'tls.pcap',
-    );
-    const c = scanner.counters();
+    const { counters: c } = await scanWithCounters('alert tls any any -> any any (msg:"sni"; tls.sni; content:"q"; sid:1;)', tlsConnection('a.example'));
     expect(c['app_layer.flow.tls']).toBe(1);
     expect(c['kanshi.app.tls.client_hellos']).toBe(1);
     expect(c['kanshi.app.tls.server_hellos']).toBe(1);

@@ -50,16 +50,8 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
   r.skip(r.u8());
   const hello: ClientHello = { version, sni: null, ciphers, extensions: [], groups: [], pointFormats: [] };
   if (!r.ok) return null;
-  if (r.at === b.length) return hello; // no extensions (SSL 3.0 style)
-  const extEnd = r.at + 2 + r.u16();
-  if (!r.ok || extEnd > b.length) return null;
-  while (r.at + 4 <= extEnd) {
-    const type = r.u16();
-    const len = r.u16();
-    const end = r.at + len;
-    if (end > extEnd) return null;
+  const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
-    const e = new Reader(b, r.at, end);
     if (type === EXT_SERVER_NAME) hello.sni = serverName(e);
     else if (type === EXT_SUPPORTED_GROUPS) {
       const n = e.u16();
@@ -68,10 +60,29 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
       const n = e.u8();
       for (let k = 0; k < n && e.ok; k++) hello.pointFormats.push(e.u8());
     }
-    if (!e.ok) return null;
+    return e.ok;
+  });
+  return ok ? hello : null;
+}
+
+/**
+ * The extension block at r (absent is fine: SSL 3.0 hellos end before it), each extension
+ * handed to `visit` with a reader bounded to its data; false when a length does not fit or
+ * `visit` says the data is malformed.
+ */
+function readExtensions(b: Uint8Array, r: Reader, visit: (type: number, data: Reader) => boolean): boolean {
+  if (r.at === b.length) return true;
+  const extEnd = r.at + 2 + r.u16();
+  if (!r.ok || extEnd > b.length) return false;
+  while (r.at + 4 <= extEnd) {
+    const type = r.u16();
+    const len = r.u16();
+    const end = r.at + len;
+    if (end > extEnd) return false;
+    if (!visit(type, new Reader(b, r.at, end))) return false;
     r.at = end;
   }
-  return hello;
+  return true;
 }
 
 function serverName(e: Reader): Uint8Array | null {
@@ -95,19 +106,12 @@ export function parseServerHello(b: Uint8Array): ServerHello | null {
   r.skip(1); // compression method
   if (!r.ok) return null;
   const hello: ServerHello = { version, cipher, extensions: [], negotiated: version };
-  if (r.at === b.length) return hello;
-  const extEnd = r.at + 2 + r.u16();
-  if (!r.ok || extEnd > b.length) return null;
-  while (r.at + 4 <= extEnd) {
-    const type = r.u16();
-    const len = r.u16();
-    const end = r.at + len;
-    if (end > extEnd) return null;
+  const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
-    if (type === EXT_SUPPORTED_VERSIONS && len === 2) hello.negotiated = (b[r.at]! << 8) | b[r.at + 1]!;
-    r.at = end;
-  }
-  return hello;
+    if (type === EXT_SUPPORTED_VERSIONS && e.remaining === 2) hello.negotiated = e.u16();
+    return true;
+  });
+  return ok ? hello : null;
 }
 
 /** JA3: version,ciphers,extensions,groups,point formats (decimal, '-' joined, GREASE left out). */
@@ -149,6 +153,9 @@ class Reader {
     const v = (this.b[this.at]! << 8) | this.b[this.at + 1]!;
     this.at += 2;
     return v;
+  }
+  get remaining(): number {
+    return this.end - this.at;
   }
   skip(n: number): void {
     if (this.at + n > this.end) this.fail();
