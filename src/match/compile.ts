@@ -116,6 +116,8 @@ export interface CompiledRule {
   smtpMessage: boolean;
   /** TLS: inspected on the ServerHello (a ja3s buffer) rather than the ClientHello. */
   tlsServer: boolean;
+  /** Buffers the rule inspects through transforms (see inspectedBuffer); empty for most rules. */
+  derivedBuffers: readonly DerivedBuffer[];
   /** Number of byte_extract/byte_math variables. */
   variableCount: number;
   fastPattern: FastPattern | null;
@@ -352,10 +354,12 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   bufferNames.length = 0;
   bufferSteps.length = 0;
   const payload = det.payload;
+  let derivedBuffers: DerivedBuffer[] | null = null;
   for (let i = 0; i < payload.length; i++) {
     const el = payload[i]!;
-    if (el.transforms.length > 0) throw new CompileError(`buffer transform ${el.transforms[0]!.keyword} is not evaluated`);
-    addStep(bufferNames, bufferSteps, el.buffer, payloadMatcher(el, ctx));
+    const name = inspectedBuffer(el);
+    if (name !== el.buffer && !(derivedBuffers ?? []).some((d) => d.name === name)) (derivedBuffers ??= []).push(derivedBuffer(el, name));
+    addStep(bufferNames, bufferSteps, name, payloadMatcher(el, ctx));
   }
 
   let conditions = NO_CONDITIONS;
@@ -391,7 +395,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     const p = new BufferProgram(name, bufferSteps[i]!);
     programs[i] = p;
     if (pktProgram === null && name === 'pkt_data') pktProgram = p;
-    const b = bufferBits(name);
+    const b = bufferBits(baseBuffer(name));
     if (b === B_UNKNOWN && unknown === undefined) unknown = name;
     bits |= b;
   }
@@ -481,8 +485,56 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     httpPhases,
     smtpMessage,
     tlsServer,
+    derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
     fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'log'),
+  };
+}
+
+/** A buffer inspected through transforms: its base buffer and the rewrite the transforms make of it. */
+export interface DerivedBuffer {
+  /** `base|transform|transform...`, e.g. `dns.query|dotprefix`. */
+  name: string;
+  base: string;
+  apply(buf: Uint8Array): Uint8Array;
+}
+
+const NO_DERIVED: readonly DerivedBuffer[] = Object.freeze([]);
+
+/**
+ * The buffer a payload element inspects: its sticky buffer, or, after transforms, a derived
+ * buffer named `base|t1|t2` (the prefilter and the programs treat it as a buffer of its own, so
+ * a fast pattern after `dotprefix` is looked for in the dot-prefixed bytes).
+ */
+export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string }[] }): string {
+  if (el.transforms.length === 0) return el.buffer;
+  let name = el.buffer;
+  for (let i = 0; i < el.transforms.length; i++) name += '|' + el.transforms[i]!.keyword;
+  return name;
+}
+
+/** The base buffer of a (possibly derived) buffer name. */
+export function baseBuffer(name: string): string {
+  const bar = name.indexOf('|');
+  return bar < 0 ? name : name.slice(0, bar);
+}
+
+function derivedBuffer(el: PayloadElement, name: string): DerivedBuffer {
+  // pkt_data is supplied by the engine per packet, stream window or message, not by a source.
+  if (el.buffer === 'pkt_data') throw new CompileError(`transform ${el.transforms[0]!.keyword} on pkt_data is not evaluated: name a sticky buffer before it`);
+  const steps = el.transforms.map((t) => {
+    const make = t.option.module.transform;
+    if (make === undefined) throw new CompileError(`buffer transform ${t.keyword} is not evaluated`);
+    return make(t.value);
+  });
+  return {
+    name,
+    base: el.buffer,
+    apply(buf: Uint8Array): Uint8Array {
+      let out = buf;
+      for (let i = 0; i < steps.length; i++) out = steps[i]!(out);
+      return out;
+    },
   };
 }
 
@@ -519,14 +571,14 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   if (fp !== undefined && !fp.negated && fp.bytes.length > 0) {
     const chop = fp.fastPattern?.kind === 'chop' ? fp.fastPattern : undefined;
     const bytes = chop ? fp.bytes.subarray(chop.offset, chop.offset + chop.length) : fp.bytes;
-    if (bytes.length > 0) return { buffer: fp.buffer, bytes, nocase: fp.nocase };
+    if (bytes.length > 0) return { buffer: inspectedBuffer(fp), bytes, nocase: fp.nocase };
   }
   let best: ContentMatch | undefined;
   let onApp = false;
   if (preferAppBuffers) {
     for (let i = 0; i < det.payload.length; i++) {
       const el = det.payload[i]!;
-      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && el.buffer !== 'pkt_data') {
+      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) !== 'pkt_data') {
         onApp = true;
         break;
       }
@@ -535,10 +587,10 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
     if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
-    if (onApp && el.buffer === 'pkt_data') continue;
+    if (onApp && inspectedBuffer(el) === 'pkt_data') continue;
     if (best === undefined || el.bytes.length > best.bytes.length) best = el;
   }
-  if (best !== undefined) return { buffer: best.buffer, bytes: best.bytes, nocase: best.nocase };
+  if (best !== undefined) return { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };
   return pcreFastPattern(det);
 }
 
@@ -552,7 +604,7 @@ function pcreFastPattern(det: RuleDetection): FastPattern | null {
     const el = det.payload[i]!;
     if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null) continue;
     const lit = requiredPcreLiteral(el.value.pattern, el.value.flags);
-    if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: el.buffer, bytes: lit.bytes, nocase: lit.nocase };
+    if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: inspectedBuffer(el), bytes: lit.bytes, nocase: lit.nocase };
   }
   return best;
 }

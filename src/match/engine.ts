@@ -298,6 +298,8 @@ export class DetectionEngine {
   private readonly programBuffers: BufferName[];
   /** By rule index: 1 when the outcomes of its programs depend on their buffers alone (no byte_extract variables). */
   private readonly programsKeyable: Uint8Array;
+  /** Whether any rule inspects a buffer through transforms (see bufferOf). */
+  private readonly hasDerived: boolean;
   private lastRecordApp: string | null | undefined = undefined;
   private lastRecordAppCode = 0;
   private readonly appCodes = new Map<string | null, number>();
@@ -330,9 +332,11 @@ export class DetectionEngine {
     for (let i = 0; i < ruleset.rules.length; i++) this.programBase[i + 1] = this.programBase[i]! + ruleset.rules[i]!.programs.length;
     this.programBuffers = [];
     this.programsKeyable = new Uint8Array(ruleset.rules.length);
+    this.hasDerived = ruleset.derived.size > 0;
     for (const r of ruleset.rules) {
       for (const p of r.programs) this.programBuffers.push(p.buffer as BufferName);
-      if (r.variableCount === 0) this.programsKeyable[r.index] = 1;
+      // Outcomes are keyed by the record's buffer ids: a derived buffer has none of its own.
+      if (r.variableCount === 0 && r.derivedBuffers.length === 0) this.programsKeyable[r.index] = 1;
     }
     for (const r of ruleset.rules) {
       const has = r.threshold !== undefined || r.detectionFilter !== undefined;
@@ -824,7 +828,7 @@ export class DetectionEngine {
     }
     for (const f of group.prefilters()) {
       if (combinedDone && (f.buffer === 'pkt_data' || combined!.bodyBuffers.includes(f.buffer))) continue;
-      const buf = f.buffer === 'pkt_data' ? this.pktData() : source.buffer(f.buffer as BufferName);
+      const buf = f.buffer === 'pkt_data' ? this.pktData() : this.hasDerived ? this.bufferOf(source, f.buffer) : source.buffer(f.buffer as BufferName);
       if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, cand.set);
     }
     this.addAlways(cand, group);
@@ -841,7 +845,9 @@ export class DetectionEngine {
     for (let i = 0; i < filters.length; i++) {
       const f = filters[i]!;
       const name = f.buffer as BufferName;
-      if (keyed && name !== 'pkt_data') {
+      // A derived buffer has no key id of its own: its scans are remembered by their bytes.
+      const derived = this.hasDerived && this.ruleset.derived.has(name);
+      if (keyed && name !== 'pkt_data' && !derived) {
         const id = rec.bufferKeyId!(name);
         if (id === 0) continue;
         if (id > 0) {
@@ -849,7 +855,7 @@ export class DetectionEngine {
           continue;
         }
       }
-      const buf = name === 'pkt_data' ? this.pktData() : rec.buffer(name);
+      const buf = name === 'pkt_data' ? this.pktData() : derived ? this.bufferOf(rec, name) : rec.buffer(name);
       if (buf !== undefined && buf.length > 0) this.planMemo(plan, i).scan(buf, cand.set, scratch);
     }
     cand.addAll(plan.plan.always);
@@ -1106,7 +1112,8 @@ export class DetectionEngine {
         }
         continue;
       }
-      const buf = p.buffer === 'pkt_data' ? this.pktData() : this.source?.buffer(p.buffer as BufferName);
+      const source = this.source;
+      const buf = p.buffer === 'pkt_data' ? this.pktData() : source === null ? undefined : this.hasDerived ? this.bufferOf(source, p.buffer) : source.buffer(p.buffer as BufferName);
       if (buf === undefined) {
         ok = false;
         break;
@@ -1199,6 +1206,18 @@ export class DetectionEngine {
       if (runProgram(p, ins, a >= b ? -2 : b - a)) return true;
     }
     return false;
+  }
+
+  /**
+   * A buffer by name, a derived one (`dns.query|dotprefix`) computed from its base buffer. Not
+   * kept: transforms run on the small application buffers, at most once per prefilter scan and
+   * once per rule program that reads them.
+   */
+  private bufferOf(source: BufferSource, name: string): Uint8Array | undefined {
+    const d = this.ruleset.derived.get(name);
+    if (d === undefined) return source.buffer(name as BufferName);
+    const base = source.buffer(d.base as BufferName);
+    return base === undefined ? undefined : d.apply(base);
   }
 
   private pktData(): Uint8Array | undefined {

@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { baseBuffer, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -144,7 +144,8 @@ export function buildRecordPlan(
   const filters: RecordFilter[] = [];
   for (const f of group.prefilters()) {
     const name = f.buffer as BufferName;
-    if (domainHas !== undefined && name !== 'pkt_data' && !domainHas(name)) continue;
+    // A derived buffer (after transforms) exists where its base buffer does.
+    if (domainHas !== undefined && name !== 'pkt_data' && !domainHas(baseBuffer(name) as BufferName)) continue;
     const patterns = kept.get(f.buffer);
     if (patterns === undefined) continue;
     const key = f.buffer + '\n' + patterns.map((p) => p.id).join(',');

@@ -4,7 +4,7 @@
  * build on first use.
  */
 import type { Rule } from '../rule/ast.js';
-import { compileRules, P_ICMP4, P_ICMP6, P_OTHER, P_TCP, P_UDP, DIR_TO_CLIENT, DIR_TO_SERVER, type CompiledRule, type CompileOptions, type SkippedRule } from './compile.js';
+import { compileRules, P_ICMP4, P_ICMP6, P_OTHER, P_TCP, P_UDP, DIR_TO_CLIENT, DIR_TO_SERVER, type CompiledRule, type CompileOptions, type DerivedBuffer, type SkippedRule } from './compile.js';
 import { GroupSet } from './groups.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 
@@ -56,6 +56,8 @@ export class Ruleset {
   readonly tlsServer: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
+  /** Buffers rules inspect through transforms, by name (`dns.query|dotprefix`). */
+  readonly derived: ReadonlyMap<string, DerivedBuffer>;
   /** Flowbit group name -> bit names (Snort's setx and reset). */
   readonly flowbitGroups: ReadonlyMap<string, readonly string[]>;
   readonly maxVariables: number;
@@ -76,9 +78,11 @@ export class Ruleset {
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
+    const derived = new Map<string, DerivedBuffer>();
     for (let i = 0; i < compiled.length; i++) {
       const r = compiled[i]!;
       maxVariables = Math.max(maxVariables, r.variableCount);
+      for (const d of r.derivedBuffers) if (!derived.has(d.name)) derived.set(d.name, d);
       addFlowbitGroups(groups, r.flowbitActions);
       addFlowbitGroups(groups, r.flowbitChecks);
       this.record.generic.add(r);
@@ -113,6 +117,7 @@ export class Ruleset {
           break;
       }
     }
+    this.derived = derived;
     this.packet = packet;
     this.stream = stream;
     this.flowbitGroups = new Map([...groups].map(([g, s]) => [g, [...s]]));

@@ -66,4 +66,10 @@ export interface KeywordModule<V = unknown> {
    * step that inspects it, added to the rule's program for that buffer.
    */
   bufferCondition?(value: V): { buffer: string; matcher: PayloadMatcher };
+  /**
+   * Transforms (to_lowercase, dotprefix, ...): the rewrite of the current sticky buffer that the
+   * payload keywords after it inspect. Pure: the same bytes in, equal bytes out (the input is
+   * never modified).
+   */
+  transform?(value: V): (buf: Uint8Array) => Uint8Array;
 }

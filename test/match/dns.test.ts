@@ -70,14 +70,15 @@ alert dns any any -> any any (msg:"then"; dns.query; content:"stage2.test"; flow
     expect(c['detect.inspect.dns']).toBe(2);
   });
 
-  it('ET Open DNS rules load and compile (dotprefix still skipped, by name)', () => {
+  it('ET Open DNS rules load, dotprefix ones included; a transform kanshi lacks skips its rule by name', () => {
     const text = `
 alert dns $HOME_NET any -> any any (msg:"ET DNS Query to a *.top domain"; dns.query; content:".top"; endswith; fast_pattern; classtype:bad-unknown; sid:100; rev:1;)
 alert dns $HOME_NET any -> any any (msg:"ET dotprefix"; dns.query; dotprefix; content:".evil.com"; endswith; sid:101; rev:1;)
+alert dns $HOME_NET any -> any any (msg:"domain"; dns.query; domain; content:"evil.com"; sid:102; rev:1;)
 `;
     const parsed = parseRules(text, { vars: VariableTable.withDefaults() });
-    expect(parsed.rules.map((r) => r.status)).toEqual(['loaded', 'skipped']);
-    expect(parsed.diagnostics.some((d) => d.message.includes('dotprefix'))).toBe(true);
+    expect(parsed.rules.map((r) => r.status)).toEqual(['loaded', 'loaded', 'skipped']);
+    expect(parsed.diagnostics.some((d) => d.message.includes("'domain'"))).toBe(true);
   });
 });
 

@@ -35,16 +35,17 @@ describe('buildRuleBody: the model', () => {
   });
 
   it('gives payload keywords after a sticky buffer that buffer, with its transforms', () => {
-    const { body, diags } = rule(`${META} http.uri; content:"/x"; pcre:"/y$/R"; http.host; dotprefix; content:".evil.com"; endswith; pkt_data; content:"raw";`);
+    const { body, diags } = rule(`${META} http.uri; content:"/x"; pcre:"/y$/R"; http.host; dotprefix; content:".evil.com"; endswith; http.method; domain; content:"x"; pkt_data; content:"raw";`);
     expect(diags).toEqual([]);
     const p = body.detection.payload;
     expect(p.map((e) => [e.kind, e.buffer, e.transforms.map((t) => t.keyword)])).toEqual([
       ['content', 'http.uri', []],
       ['pcre', 'http.uri', []],
       ['content', 'http.host', ['dotprefix']],
+      ['content', 'http.method', ['domain']],
       ['content', 'pkt_data', []],
     ]);
-    expect(body.unsupported).toEqual(['dotprefix']);
+    expect(body.unsupported).toEqual(['domain']);
   });
 
   it('puts relative keywords without a sticky buffer in the buffer of the previous match', () => {

@@ -41,9 +41,14 @@ export function bufferModifier(keyword: string, buffer: string, opts: Common = {
   return bareKeyword(keyword, 'modifier', { ...opts, buffer });
 }
 
-/** A transform without arguments (`to_lowercase;`), applied to the current sticky buffer. */
-export function transform(keyword: string, opts: Common = {}): KeywordModule<Bare> {
-  return bareKeyword(keyword, 'transform', opts);
+/**
+ * A transform without arguments (`to_lowercase;`), applied to the current sticky buffer by
+ * `apply`; without it the keyword is recognised but not evaluated.
+ */
+export function transform(keyword: string, opts: Common & { apply?: (buf: Uint8Array) => Uint8Array } = {}): KeywordModule<Bare> {
+  const { apply, ...common } = opts;
+  const m = bareKeyword(keyword, 'transform', apply === undefined ? { ...common, evaluable: false } : common);
+  return apply === undefined ? m : { ...m, transform: () => apply };
 }
 
 /**

@@ -1,4 +1,7 @@
 import { transform } from '../lib/factories.js';
+import { isSpace } from '../lib/whitespace.js';
 
-/** `strip_whitespace;` transform: removes all whitespace. */
-export const stripWhitespace = transform('strip_whitespace', { evaluable: false });
+/** `strip_whitespace;` transform: removes every whitespace byte. */
+export const stripWhitespace = transform('strip_whitespace', {
+  apply: (buf) => buf.filter((b) => !isSpace(b)),
+});

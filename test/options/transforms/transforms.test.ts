@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lookupKeyword } from '../../../src/options/registry.js';
+
+const apply = (keyword: string, text: string): string => {
+  const m = lookupKeyword(keyword)!;
+  const t = m.transform!(true);
+  return Buffer.from(t(Buffer.from(text, 'latin1'))).toString('latin1');
+};
+
+describe('transforms', () => {
+  it.each([
+    ['dotprefix', 'example.com', '.example.com'],
+    ['dotprefix', '', '.'],
+    ['to_lowercase', 'GET /Admin\xC9', 'get /admin\xC9'],
+    ['to_uppercase', 'get /admin\xe9', 'GET /ADMIN\xe9'],
+    ['strip_whitespace', ' a\tb\r\nc \x0b\x0cd ', 'abcd'],
+    ['compress_whitespace', 'a  \t b\r\n\r\nc ', 'a b c '],
+    ['url_decode', '%2e%2E/%41+b%zz%4', '../A b%zz%4'],
+  ])('%s(%j) = %j', (keyword, input, output) => {
+    expect(apply(keyword, input)).toBe(output);
+  });
+
+  it('hash transforms give the raw digest', () => {
+    for (const h of ['md5', 'sha1', 'sha256']) {
+      expect(Buffer.from(apply(`to_${h}`, 'abc'), 'latin1').toString('hex')).toBe(createHash(h).update('abc').digest('hex'));
+    }
+  });
+
+  it('transforms kanshi cannot run yet stay unevaluated (their rules are skipped by name)', () => {
+    for (const k of ['domain', 'tld', 'header_lowercase', 'strip_pseudo_headers', 'xor', 'pcrexform', 'from_base64']) {
+      const m = lookupKeyword(k)!;
+      expect(m.evaluable === false && m.transform === undefined, k).toBe(true);
+    }
+  });
+
+  it('property: transforms never modify their input', () => {
+    const keywords = ['dotprefix', 'to_lowercase', 'to_uppercase', 'strip_whitespace', 'compress_whitespace', 'url_decode', 'to_md5'];
+    fc.assert(
+      fc.property(fc.constantFrom(...keywords), fc.uint8Array({ maxLength: 64 }), (k, b) => {
+        const copy = Uint8Array.from(b);
+        lookupKeyword(k)!.transform!(true)(b);
+        expect(b).toEqual(copy);
+      }),
+    );
+  });
+});
