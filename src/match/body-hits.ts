@@ -13,8 +13,8 @@ import type { CandidateSet } from './prefilter/index.js';
 
 /** Scans remembered per direction; when full, neighbouring records are merged (see compact). */
 const MAX_RECORDS = 64;
-/** Ids remembered per direction; past it records are dropped, oldest first. */
-const MAX_IDS = 2048;
+/** Ids remembered per direction (a log holds at most ~6 KB); past it the log starts over. */
+const MAX_IDS = 1024;
 
 export class BodyHitLog {
   /** What the hits are for (the HTTP group's body patterns); hits for another owner are not used. */

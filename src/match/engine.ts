@@ -149,6 +149,8 @@ class FlowState {
   synSeen = false;
   /** Memory charged for this flow's stream windows. */
   windowBytes = 0;
+  /** The merged to-client stream + response body scan (undefined: not looked up yet; see streamBodyScanOf). */
+  toClientScan: StreamBodyScan | null | undefined = undefined;
   /** flow.established as it was after the previous packet of the flow. */
   establishedBefore = false;
   vlans: readonly number[] = NO_VLANS;
@@ -639,9 +641,11 @@ export class DetectionEngine {
    * both sides, or no pattern on one side.
    */
   private streamBodyScanOf(stream: RuleGroup, st: FlowState): StreamBodyScan | null {
+    // A flow's ports, hence its groups, do not change: looked up once.
+    if (st.toClientScan !== undefined) return st.toClientScan;
     const out = this.httpGroups;
-    if (this.ruleset.httpResponse.lookup(st.serverPort, st.clientPort, out) !== 1) return null;
-    return stream.streamBodyScan(out[0]!, false, this.ruleset.rules.length);
+    const n = this.ruleset.httpResponse.lookup(st.serverPort, st.clientPort, out);
+    return (st.toClientScan = n === 1 ? stream.streamBodyScan(out[0]!, false, this.ruleset.rules.length) : null);
   }
 
   /**
