@@ -121,6 +121,12 @@ export interface LogRecord extends BufferSource {
  */
 /** Ids combined by BufferKeyIds.pair stay below this (a * PAIR_LIMIT + b is an exact double). */
 const PAIR_LIMIT = 2 ** 26;
+/**
+ * Ids stay below this, so they are small integers: a record caches the ids of its buffers in
+ * its own fields, which hold small integers unboxed (a larger number would be a heap-allocated
+ * box per field and record). Past it, keys get no id (-1: the buffer is built and scanned).
+ */
+const ID_LIMIT = 2 ** 31 - 1;
 
 export class BufferKeyIds {
   private readonly ids = new Map<string, number>();
@@ -128,12 +134,13 @@ export class BufferKeyIds {
   private readonly pairKeys: Float64Array;
   private readonly pairIds: Float64Array;
   private pairCount = 0;
-  private next = 1;
 
   constructor(
     private readonly maxEntries = 16384,
     /** Longer keys get no id: hashing them would cost more than building and scanning the buffer. */
     private readonly maxKeyLength = 512,
+    /** The first id given (ids count up from it). */
+    private next = 1,
   ) {
     // At most half full, so a probe always ends on an empty slot.
     let slots = 2;
@@ -159,25 +166,26 @@ export class BufferKeyIds {
     let slot = home;
     for (;;) {
       const s = keys[slot]!;
-      if (s === k) return this.pairIds[slot]!;
+      if (s === k) return this.pairIds[slot]! | 0;
       if (s === 0) break;
       slot = (slot + 1) & mask;
     }
+    const id = this.fresh();
+    if (id < 0) return -1;
     if (this.pairCount >= this.maxEntries) {
       keys.fill(0);
       this.pairCount = 0;
       slot = home;
     }
-    const id = this.next++;
     keys[slot] = k;
     this.pairIds[slot] = id;
     this.pairCount++;
     return id;
   }
 
-  /** A new id, never given before (for keys kept elsewhere, see SpanKeyIds). */
+  /** A new id, never given before (for keys kept elsewhere, see SpanKeyIds), or -1 once ids run out. */
   fresh(): number {
-    return this.next++;
+    return this.next < ID_LIMIT ? this.next++ : -1;
   }
 
   /** The id of `key` (>= 1), or -1 for a key too long to keep. */
@@ -185,8 +193,9 @@ export class BufferKeyIds {
     if (key.length > this.maxKeyLength) return -1;
     let id = this.ids.get(key);
     if (id === undefined) {
+      id = this.fresh();
+      if (id < 0) return -1;
       if (this.ids.size >= this.maxEntries) this.ids.clear();
-      id = this.next++;
       this.ids.set(key, id);
     }
     return id;

@@ -2,7 +2,7 @@ import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { parseIp, parseIpv4 } from '../ip.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
-import { SpanKeyIds } from '../span-ids.js';
+import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
@@ -133,25 +133,27 @@ export class AccessRecord extends HttpLogRecord {
 
   bufferKeyId(name: BufferName): number {
     switch (name) {
+      // Method, URI and protocol come together from the request span (see requestIds), as do
+      // referer and agent from the header span (see headerPartIds).
       case 'http.method':
-        if (this.idMethod !== 0) return this.idMethod;
-        return (this.idMethod = this.mS < 0 ? 0 : METHOD_IDS.id(this.line, this.mS, this.mE));
+        if (this.idMethod === 0 && this.mS >= 0) this.requestIds();
+        return this.idMethod;
       case 'http.uri':
       case 'http.uri.raw':
-        if (this.idUri !== 0) return this.idUri;
-        return (this.idUri = this.uS < 0 || this.uE <= this.uS ? 0 : URI_IDS.id(this.line, this.uS, this.uE));
+        if (this.idUri === 0 && this.uS >= 0 && this.uE > this.uS) this.requestIds();
+        return this.idUri;
       case 'http.protocol':
-        if (this.idProtocol !== 0) return this.idProtocol;
-        return (this.idProtocol = this.pS < 0 ? 0 : PROTOCOL_IDS.id(this.line, this.pS, this.pE));
+        if (this.idProtocol === 0 && this.pS >= 0) this.requestIds();
+        return this.idProtocol;
       case 'http.stat_code':
         if (this.idStatus !== 0) return this.idStatus;
-        return (this.idStatus = this.statusCode < 0 ? 0 : STATUS_IDS.id(this.line, this.statS, this.statE));
+        return (this.idStatus = this.statusCode < 0 ? 0 : statusId(this.statusCode));
       case 'http.user_agent':
-        if (this.idAgent !== 0) return this.idAgent;
-        return (this.idAgent = this.uaS < 0 ? 0 : AGENT_IDS.id(this.line, this.uaS, this.uaE));
+        if (this.idAgent === 0 && this.uaS >= 0) this.headerPartIds();
+        return this.idAgent;
       case 'http.referer':
-        if (this.idReferer !== 0) return this.idReferer;
-        return (this.idReferer = this.refS < 0 ? 0 : REFERER_IDS.id(this.line, this.refS, this.refE));
+        if (this.idReferer === 0 && this.refS >= 0) this.headerPartIds();
+        return this.idReferer;
       case 'http.request_line':
         return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.requestId());
       case 'http.header':
@@ -199,16 +201,69 @@ export class AccessRecord extends HttpLogRecord {
   }
 
   /**
-   * A split request is `method SP uri [SP protocol]` exactly, and the split is a function of
-   * the span: the ids of its parts name it without reading it again.
+   * Referer and agent ids. Where they are adjacent (`ref" "ua`, no vhost), the header span's id
+   * (the http.header id) names both: a repeated span gives them from HEADER_PARTS, so a line
+   * costs one span lookup where it would cost three.
+   */
+  private headerPartIds(): void {
+    const b = this.line;
+    let span = -1;
+    if (this.vhS < 0 && this.refS >= 0 && this.uaS >= 0) {
+      if (this.idHeader === 0) this.idHeader = HEADER_IDS.id(b, this.refS, this.uaE);
+      span = this.idHeader;
+      if (span > 0) {
+        const w = HEADER_PARTS.find(span);
+        if (w >= 0) {
+          this.idReferer = HEADER_PARTS.part(w, 0);
+          this.idAgent = HEADER_PARTS.part(w, 1);
+          return;
+        }
+      }
+    }
+    const ref = this.refS < 0 ? 0 : REFERER_IDS.id(b, this.refS, this.refE);
+    const ua = this.uaS < 0 ? 0 : AGENT_IDS.id(b, this.uaS, this.uaE);
+    this.idReferer = ref;
+    this.idAgent = ua;
+    if (span > 0) HEADER_PARTS.remember(span, ref, ua, 0);
+  }
+
+  /**
+   * Method, URI and protocol ids of a split request. The split is a function of the request
+   * span, so the span's id names all three: a repeated request gives them from REQUEST_PARTS
+   * (and its span id serves as the http.request_line id), one span lookup instead of three.
+   */
+  private requestIds(): void {
+    const b = this.line;
+    const span = REQUEST_IDS.id(b, this.reqS, this.reqE);
+    if (span > 0) {
+      this.idRequest = span;
+      const w = REQUEST_PARTS.find(span);
+      if (w >= 0) {
+        this.idMethod = REQUEST_PARTS.part(w, 0);
+        this.idUri = REQUEST_PARTS.part(w, 1);
+        this.idProtocol = REQUEST_PARTS.part(w, 2);
+        return;
+      }
+    }
+    const m = METHOD_IDS.id(b, this.mS, this.mE);
+    const u = this.uE > this.uS ? URI_IDS.id(b, this.uS, this.uE) : 0;
+    const p = this.pS >= 0 ? PROTOCOL_IDS.id(b, this.pS, this.pE) : 0;
+    this.idMethod = m;
+    this.idUri = u;
+    this.idProtocol = p;
+    if (span > 0) REQUEST_PARTS.remember(span, m, u, p);
+  }
+
+  /**
+   * The request line: the request span's id, or (a span without one, e.g. while the span table
+   * rests) the ids of the split request's parts.
    */
   private requestId(): number {
     if (this.reqS < 0) return 0;
     if (this.mS < 0) return REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    const method = this.bufferKeyId('http.method');
-    const uri = this.bufferKeyId('http.uri.raw');
-    const protocol = this.bufferKeyId('http.protocol');
-    return ACCESS_KEY_IDS.pair(method, ACCESS_KEY_IDS.pair(uri, protocol));
+    if (this.idMethod === 0) this.requestIds();
+    if (this.idRequest !== 0) return this.idRequest;
+    return ACCESS_KEY_IDS.pair(this.idMethod, ACCESS_KEY_IDS.pair(this.idUri, this.idProtocol));
   }
 
   /**
@@ -334,12 +389,23 @@ const ACCESS_KEY_IDS = new BufferKeyIds();
 const METHOD_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
 const URI_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const PROTOCOL_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
-const STATUS_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
 const AGENT_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const REFERER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const REQUEST_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const HOST_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 1024, 65536);
 const HEADER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+/** Part ids by request span id (method, URI, protocol) and by header span id (referer, agent). */
+const REQUEST_PARTS = new SpanParts();
+const HEADER_PARTS = new SpanParts();
+/**
+ * Status ids by code: a status field is three digits whenever statusCode is set, so the code
+ * names its bytes and needs no span lookup.
+ */
+const STATUS_CODE_IDS = new Int32Array(1000);
+
+function statusId(code: number): number {
+  return STATUS_CODE_IDS[code] || (STATUS_CODE_IDS[code] = ACCESS_KEY_IDS.fresh());
+}
 /** The id of each http.header_names layout (host, referer, agent present), given once. */
 const HEADER_NAMES_IDS: (number | undefined)[] = [];
 
