@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
-import { parseIp, parseIpv4 } from '../ip.js';
+import { parseIp, parseIpv4Shared } from '../ip.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
@@ -125,6 +125,8 @@ export class AccessRecord extends HttpLogRecord {
   private idAgent = 0;
   private idReferer = 0;
   private idRequest = 0;
+  /** The request span's id (0: not looked up yet; -1: none, see requestIds). */
+  private requestSpan = 0;
   private idHeader = 0;
   private idHost = 0;
   private idNames = 0;
@@ -136,23 +138,23 @@ export class AccessRecord extends HttpLogRecord {
       // Method, URI and protocol come together from the request span (see requestIds), as do
       // referer and agent from the header span (see headerPartIds).
       case 'http.method':
-        if (this.idMethod === 0 && this.mS >= 0) this.requestIds();
+        if (this.idMethod === 0 && this.mS >= 0 && !this.requestIds()) this.idMethod = METHOD_IDS.id(this.line, this.mS, this.mE);
         return this.idMethod;
       case 'http.uri':
       case 'http.uri.raw':
-        if (this.idUri === 0 && this.uS >= 0 && this.uE > this.uS) this.requestIds();
+        if (this.idUri === 0 && this.uS >= 0 && this.uE > this.uS && !this.requestIds()) this.idUri = URI_IDS.id(this.line, this.uS, this.uE);
         return this.idUri;
       case 'http.protocol':
-        if (this.idProtocol === 0 && this.pS >= 0) this.requestIds();
+        if (this.idProtocol === 0 && this.pS >= 0 && !this.requestIds()) this.idProtocol = PROTOCOL_IDS.id(this.line, this.pS, this.pE);
         return this.idProtocol;
       case 'http.stat_code':
         if (this.idStatus !== 0) return this.idStatus;
         return (this.idStatus = this.statusCode < 0 ? 0 : statusId(this.statusCode));
       case 'http.user_agent':
-        if (this.idAgent === 0 && this.uaS >= 0) this.headerPartIds();
+        if (this.idAgent === 0 && this.uaS >= 0 && !this.headerPartIds()) this.idAgent = AGENT_IDS.id(this.line, this.uaS, this.uaE);
         return this.idAgent;
       case 'http.referer':
-        if (this.idReferer === 0 && this.refS >= 0) this.headerPartIds();
+        if (this.idReferer === 0 && this.refS >= 0 && !this.headerPartIds()) this.idReferer = REFERER_IDS.id(this.line, this.refS, this.refE);
         return this.idReferer;
       case 'http.request_line':
         return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.requestId());
@@ -201,57 +203,58 @@ export class AccessRecord extends HttpLogRecord {
   }
 
   /**
-   * Referer and agent ids. Where they are adjacent (`ref" "ua`, no vhost), the header span's id
-   * (the http.header id) names both: a repeated span gives them from HEADER_PARTS, so a line
-   * costs one span lookup where it would cost three.
+   * Referer and agent ids from the header span's id (the http.header id) where they are
+   * adjacent (`ref" "ua`, no vhost): the span names both, so a repeated span gives them from
+   * HEADER_PARTS, one span lookup instead of three. False when the span has no id (vhost lines,
+   * a missing agent, a resting table): each part is then looked up on its own, when asked.
    */
-  private headerPartIds(): void {
+  private headerPartIds(): boolean {
+    if (this.vhS >= 0 || this.refS < 0 || this.uaS < 0) return false;
     const b = this.line;
-    let span = -1;
-    if (this.vhS < 0 && this.refS >= 0 && this.uaS >= 0) {
-      if (this.idHeader === 0) this.idHeader = HEADER_IDS.id(b, this.refS, this.uaE);
-      span = this.idHeader;
-      if (span > 0) {
-        const w = HEADER_PARTS.find(span);
-        if (w >= 0) {
-          this.idReferer = HEADER_PARTS.part(w, 0);
-          this.idAgent = HEADER_PARTS.part(w, 1);
-          return;
-        }
-      }
+    if (this.idHeader === 0) this.idHeader = HEADER_IDS.id(b, this.refS, this.uaE);
+    const span = this.idHeader;
+    if (span < 0) return false;
+    const w = HEADER_PARTS.find(span);
+    if (w >= 0) {
+      this.idReferer = HEADER_PARTS.part(w, 0);
+      this.idAgent = HEADER_PARTS.part(w, 1);
+      return true;
     }
-    const ref = this.refS < 0 ? 0 : REFERER_IDS.id(b, this.refS, this.refE);
-    const ua = this.uaS < 0 ? 0 : AGENT_IDS.id(b, this.uaS, this.uaE);
+    const ref = REFERER_IDS.id(b, this.refS, this.refE);
+    const ua = AGENT_IDS.id(b, this.uaS, this.uaE);
     this.idReferer = ref;
     this.idAgent = ua;
-    if (span > 0) HEADER_PARTS.remember(span, ref, ua, 0);
+    HEADER_PARTS.remember(span, ref, ua, 0);
+    return true;
   }
 
   /**
-   * Method, URI and protocol ids of a split request. The split is a function of the request
-   * span, so the span's id names all three: a repeated request gives them from REQUEST_PARTS
-   * (and its span id serves as the http.request_line id), one span lookup instead of three.
+   * Method, URI and protocol ids of a split request, from the request span's id: the split is a
+   * function of the span, so its id names all three, and a repeated request gives them from
+   * REQUEST_PARTS (its span id is the http.request_line id too): one span lookup instead
+   * of three. False when the span has no id (the table rests while requests do not repeat):
+   * each part is then looked up on its own, when asked.
    */
-  private requestIds(): void {
-    const b = this.line;
-    const span = REQUEST_IDS.id(b, this.reqS, this.reqE);
-    if (span > 0) {
-      this.idRequest = span;
-      const w = REQUEST_PARTS.find(span);
-      if (w >= 0) {
-        this.idMethod = REQUEST_PARTS.part(w, 0);
-        this.idUri = REQUEST_PARTS.part(w, 1);
-        this.idProtocol = REQUEST_PARTS.part(w, 2);
-        return;
-      }
+  private requestIds(): boolean {
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    const span = this.requestSpan;
+    if (span < 0) return false;
+    const w = REQUEST_PARTS.find(span);
+    if (w >= 0) {
+      this.idMethod = REQUEST_PARTS.part(w, 0);
+      this.idUri = REQUEST_PARTS.part(w, 1);
+      this.idProtocol = REQUEST_PARTS.part(w, 2);
+      return true;
     }
+    const b = this.line;
     const m = METHOD_IDS.id(b, this.mS, this.mE);
     const u = this.uE > this.uS ? URI_IDS.id(b, this.uS, this.uE) : 0;
     const p = this.pS >= 0 ? PROTOCOL_IDS.id(b, this.pS, this.pE) : 0;
     this.idMethod = m;
     this.idUri = u;
     this.idProtocol = p;
-    if (span > 0) REQUEST_PARTS.remember(span, m, u, p);
+    REQUEST_PARTS.remember(span, m, u, p);
+    return true;
   }
 
   /**
@@ -261,9 +264,12 @@ export class AccessRecord extends HttpLogRecord {
   private requestId(): number {
     if (this.reqS < 0) return 0;
     if (this.mS < 0) return REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    if (this.idMethod === 0) this.requestIds();
-    if (this.idRequest !== 0) return this.idRequest;
-    return ACCESS_KEY_IDS.pair(this.idMethod, ACCESS_KEY_IDS.pair(this.idUri, this.idProtocol));
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    if (this.requestSpan > 0) return this.requestSpan;
+    const method = this.bufferKeyId('http.method');
+    const uri = this.bufferKeyId('http.uri.raw');
+    const protocol = this.bufferKeyId('http.protocol');
+    return ACCESS_KEY_IDS.pair(method, ACCESS_KEY_IDS.pair(uri, protocol));
   }
 
   /**
@@ -609,7 +615,8 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (e === i || e >= end) return M_NO_HOST;
   rec.hostS = i;
   rec.hostE = e;
-  const ip = parseIpv4(b, i, e) ?? parseIp(b, i, e);
+  // Records only read their addresses: a client repeated from line to line shares one array.
+  const ip = parseIpv4Shared(b, i, e) ?? parseIp(b, i, e);
   if (ip) rec.src = ip;
   else rec.srcHost = latin1(b, i, e);
   // ident, then user up to the '[' (user names may contain spaces)
