@@ -7,67 +7,36 @@ import { latin1 } from './bytes.js';
  * returns undefined unless b[start, end) is exactly a dotted quad.
  */
 export function parseIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefined {
-  const v = ipv4Number(b, start, end);
-  return v < 0 ? undefined : ipv4Bytes(v);
-}
-
-/**
- * As parseIpv4, but the array may be shared with other callers that read the same address:
- * logs repeat their clients line after line, and a typed array per line is a dear allocation.
- * For records, whose addresses are only ever read.
- */
-export function parseIpv4Shared(b: Uint8Array, start: number, end: number): IpBytes | undefined {
-  const v = ipv4Number(b, start, end);
-  if (v < 0) return undefined;
-  let h = Math.imul(v | 0, 0x9e3779b1);
-  h = (h ^ (h >>> 16)) & (SHARED_SLOTS - 1);
-  if (sharedKeys[h] === v) return sharedBytes[h]!;
-  const out = ipv4Bytes(v);
-  sharedKeys[h] = v;
-  sharedBytes[h] = out;
-  return out;
-}
-
-/** Addresses kept by parseIpv4Shared (direct-mapped: a colliding address replaces the entry). */
-const SHARED_SLOTS = 1024;
-/** The address of each slot as a number (-1: empty). */
-const sharedKeys = new Float64Array(SHARED_SLOTS).fill(-1);
-const sharedBytes: (IpBytes | undefined)[] = new Array<IpBytes | undefined>(SHARED_SLOTS).fill(undefined);
-
-function ipv4Bytes(v: number): IpBytes {
-  const out = new Uint8Array(4);
-  out[0] = v >>> 24;
-  out[1] = (v >>> 16) & 0xff;
-  out[2] = (v >>> 8) & 0xff;
-  out[3] = v & 0xff;
-  return out;
-}
-
-/** The dotted quad b[start, end) as a number (0 .. 2^32 - 1), or -1 when it is not exactly one. */
-function ipv4Number(b: Uint8Array, start: number, end: number): number {
-  if (end - start < 7 || end - start > 15) return -1;
+  if (end - start < 7 || end - start > 15) return undefined;
   let part = 0;
   let v = 0;
   let nd = 0;
-  let acc = 0;
+  let a0 = 0, a1 = 0, a2 = 0;
   for (let i = start; i < end; i++) {
     const c = b[i]!;
     if (c === 0x2e) {
-      if (nd === 0 || part === 3) return -1;
-      acc = acc * 256 + v;
+      if (nd === 0 || part === 3) return undefined;
+      if (part === 0) a0 = v;
+      else if (part === 1) a1 = v;
+      else a2 = v;
       part++;
       v = 0;
       nd = 0;
       continue;
     }
     const d = c - 0x30;
-    if (d < 0 || d > 9 || nd === 3) return -1;
+    if (d < 0 || d > 9 || nd === 3) return undefined;
     v = v * 10 + d;
     nd++;
-    if (v > 255) return -1;
+    if (v > 255) return undefined;
   }
-  if (part !== 3 || nd === 0) return -1;
-  return acc * 256 + v;
+  if (part !== 3 || nd === 0) return undefined;
+  const out = new Uint8Array(4);
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = v;
+  return out;
 }
 
 function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { BUFFER_NAMES } from '../../src/types/buffers.js';
 import { LineSplitter, logFormatNames, parseLogLines } from '../../src/logs/index.js';
 import { unescapeLogBytes } from '../../src/logs/formats/http-record.js';
-import { ipToText, parseIp, parseIpv4, parseIpv4Shared } from '../../src/logs/ip.js';
+import { ipToText, parseIp, parseIpv4 } from '../../src/logs/ip.js';
 import { fixtureLines } from './helpers.js';
 
 /** Fragments that steer random lines into every parser's deeper branches. */
@@ -137,29 +137,6 @@ describe('byte helpers', () => {
       }),
     );
     for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '01234.1.1.1', 'a.b.c.d', '']) expect(parseIpv4(Buffer.from(bad), 0, bad.length)).toBeUndefined();
-  });
-
-  it('parseIpv4Shared reads what parseIpv4 reads, one array per address while kept', () => {
-    // A handful of addresses in many spellings (leading zeros) and some garbage, looked up in turn.
-    const text = fc.oneof(
-      fc.tuple(fc.nat(3), fc.nat(3), fc.constantFrom(0, 1, 255), fc.nat(255)).map((q) => q.join('.')),
-      fc.constantFrom('010.0.0.1', '10.0.0.01', '1.2.3', '256.0.0.1', '1..2.3', ' 1.2.3.4', '255.255.255.255'),
-    );
-    fc.assert(
-      fc.property(fc.array(text, { minLength: 1, maxLength: 60 }), (texts) => {
-        for (const t of texts) {
-          const b = Buffer.from('#' + t + '#');
-          const want = parseIpv4(b, 1, t.length + 1);
-          const got = parseIpv4Shared(b, 1, t.length + 1);
-          if (want === undefined) expect(got).toBeUndefined();
-          else {
-            expect(Array.from(got!)).toEqual(Array.from(want));
-            // Asked again straight away, the same array.
-            expect(parseIpv4Shared(b, 1, t.length + 1)).toBe(got);
-          }
-        }
-      }),
-    );
   });
 
   it('IPv6 text round-trips through bytes', () => {

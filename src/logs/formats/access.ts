@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
-import { parseIp, parseIpv4Shared } from '../ip.js';
+import { parseIp, parseIpv4 } from '../ip.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
@@ -615,8 +615,7 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (e === i || e >= end) return M_NO_HOST;
   rec.hostS = i;
   rec.hostE = e;
-  // Records only read their addresses: a client repeated from line to line shares one array.
-  const ip = parseIpv4Shared(b, i, e) ?? parseIp(b, i, e);
+  const ip = parseIpv4(b, i, e) ?? parseIp(b, i, e);
   if (ip) rec.src = ip;
   else rec.srcHost = latin1(b, i, e);
   // ident, then user up to the '[' (user names may contain spaces)
