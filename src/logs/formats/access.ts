@@ -93,6 +93,14 @@ export class AccessRecord extends HttpLogRecord {
     return (e - s === 1 && this.line[s] === 0x2d) || e === s;
   }
 
+  /**
+   * log.message is the line itself: handed out directly, so a record asked for nothing else (a
+   * log.message rule group scans every line) gets no buffer cache.
+   */
+  override buffer(name: BufferName): Uint8Array | undefined {
+    return name === 'log.message' ? this.line : super.buffer(name);
+  }
+
   protected part(p: HttpPart): Uint8Array | undefined {
     switch (p) {
       case HttpPart.Method:
@@ -570,7 +578,8 @@ function rememberStamp(b: Uint8Array, start: number, end: number, ctx: ParseCont
     stampLength = -1;
     return;
   }
-  stampBytes.set(b.subarray(start, end));
+  // Copied byte by byte: a stamp is a few dozen bytes, and a subarray per new second is an allocation.
+  for (let k = start; k < end; k++) stampBytes[k - start] = b[k]!;
   stampLength = end - start;
   stampUs = tsUs;
   stampContext = ctx;
