@@ -130,9 +130,12 @@ const ID_LIMIT = 2 ** 31 - 1;
 
 export class BufferKeyIds {
   private readonly ids = new Map<string, number>();
-  /** Pairs by open addressing over numbers (no boxed keys): a * PAIR_LIMIT + b + 1, 0 = empty. */
-  private readonly pairKeys: Float64Array;
-  private readonly pairIds: Float64Array;
+  /**
+   * Pairs by open addressing over numbers (no boxed keys), per slot side by side (one cache line
+   * serves a probe): the key a * PAIR_LIMIT + b + 1 (0: empty), then the pair's id.
+   */
+  private readonly pairs: Float64Array;
+  private readonly pairMask: number;
   private pairCount = 0;
 
   constructor(
@@ -145,8 +148,8 @@ export class BufferKeyIds {
     // At most half full, so a probe always ends on an empty slot.
     let slots = 2;
     while (slots < maxEntries * 2) slots *= 2;
-    this.pairKeys = new Float64Array(slots);
-    this.pairIds = new Float64Array(slots);
+    this.pairs = new Float64Array(slots * 2);
+    this.pairMask = slots - 1;
   }
 
   get size(): number {
@@ -160,25 +163,28 @@ export class BufferKeyIds {
   pair(a: number, b: number): number {
     if (a < 0 || b < 0 || a >= PAIR_LIMIT || b >= PAIR_LIMIT) return -1;
     const k = a * PAIR_LIMIT + b + 1;
-    const keys = this.pairKeys;
-    const mask = keys.length - 1;
-    const home = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b)) & mask;
+    const pairs = this.pairs;
+    const mask = this.pairMask;
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b);
+    h ^= h >>> 15;
+    const home = h & mask;
     let slot = home;
     for (;;) {
-      const s = keys[slot]!;
-      if (s === k) return this.pairIds[slot]! | 0;
+      const s = pairs[slot * 2]!;
+      // Ids stay below 2^31: a small integer, kept unboxed by the records that cache it.
+      if (s === k) return pairs[slot * 2 + 1]! | 0;
       if (s === 0) break;
       slot = (slot + 1) & mask;
     }
     const id = this.fresh();
     if (id < 0) return -1;
     if (this.pairCount >= this.maxEntries) {
-      keys.fill(0);
+      pairs.fill(0);
       this.pairCount = 0;
       slot = home;
     }
-    keys[slot] = k;
-    this.pairIds[slot] = id;
+    pairs[slot * 2] = k;
+    pairs[slot * 2 + 1] = id;
     this.pairCount++;
     return id;
   }
