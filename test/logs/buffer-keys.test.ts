@@ -122,4 +122,17 @@ describe('access log buffer keys', () => {
     expect(a!.bufferKey!('smtp.body')).toBeUndefined();
     expect(a!.bufferKey!('log.message')).toBeNull();
   });
+
+  it('a repeated request gets ids for its parts again after a run of unique ones', () => {
+    // Unique URIs send the span tables to rest; once they repeat again, every part has an id.
+    const line = (uri: string): string => `192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET ${uri} HTTP/1.1" 200 12 "-" "curl/7"`;
+    const unique = recordsOf(Array.from({ length: 20_000 }, (_, i) => line(`/u/${i}`)), 'combined');
+    for (const r of unique) r.bufferKeyId!('http.uri');
+    const again = recordsOf(Array.from({ length: 120_000 }, () => line('/same')), 'combined');
+    const ids = again.map((r) => [r.bufferKeyId!('http.uri'), r.bufferKeyId!('http.method'), r.bufferKeyId!('http.protocol'), r.bufferKeyId!('http.user_agent')]);
+    const last = ids[ids.length - 1]!;
+    for (const id of last) expect(id).toBeGreaterThan(0);
+    // Once given, the ids stay.
+    expect(ids.slice(-1000).every((x) => x.join() === last.join())).toBe(true);
+  });
 });

@@ -232,7 +232,9 @@ export class AccessRecord extends HttpLogRecord {
     const ua = AGENT_IDS.id(b, this.uaS, this.uaE);
     this.idReferer = ref;
     this.idAgent = ua;
-    HEADER_PARTS.remember(span, ref, ua, 0);
+    // Parts without an id are not kept: their tables rest only while asked (see SpanKeyIds),
+    // and a kept -1 would stop asking them, so they would never give ids again.
+    if (ref > 0 && ua > 0) HEADER_PARTS.remember(span, ref, ua, 0);
     return true;
   }
 
@@ -261,7 +263,8 @@ export class AccessRecord extends HttpLogRecord {
     this.idMethod = m;
     this.idUri = u;
     this.idProtocol = p;
-    REQUEST_PARTS.remember(span, m, u, p);
+    // As in headerPartIds: parts without an id are asked again next time, not kept as -1.
+    if (m > 0 && u >= 0 && p >= 0) REQUEST_PARTS.remember(span, m, u, p);
     return true;
   }
 
