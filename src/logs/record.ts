@@ -121,25 +121,35 @@ export interface LogRecord extends BufferSource {
  */
 /** Ids combined by BufferKeyIds.pair stay below this (a * PAIR_LIMIT + b is an exact double). */
 const PAIR_LIMIT = 2 ** 26;
+/**
+ * Ids stay below this, so they are small integers: a record caches the ids of its buffers in
+ * its own fields, which hold small integers unboxed (a larger number would be a heap-allocated
+ * box per field and record). Past it, keys get no id (-1: the buffer is built and scanned).
+ */
+const ID_LIMIT = 2 ** 31 - 1;
 
 export class BufferKeyIds {
   private readonly ids = new Map<string, number>();
-  /** Pairs by open addressing over numbers (no boxed keys): a * PAIR_LIMIT + b + 1, 0 = empty. */
-  private readonly pairKeys: Float64Array;
-  private readonly pairIds: Float64Array;
+  /**
+   * Pairs by open addressing over numbers (no boxed keys), per slot side by side (one cache line
+   * serves a probe): the key a * PAIR_LIMIT + b + 1 (0: empty), then the pair's id.
+   */
+  private readonly pairs: Float64Array;
+  private readonly pairMask: number;
   private pairCount = 0;
-  private next = 1;
 
   constructor(
     private readonly maxEntries = 16384,
     /** Longer keys get no id: hashing them would cost more than building and scanning the buffer. */
     private readonly maxKeyLength = 512,
+    /** The first id given (ids count up from it). */
+    private next = 1,
   ) {
     // At most half full, so a probe always ends on an empty slot.
     let slots = 2;
     while (slots < maxEntries * 2) slots *= 2;
-    this.pairKeys = new Float64Array(slots);
-    this.pairIds = new Float64Array(slots);
+    this.pairs = new Float64Array(slots * 2);
+    this.pairMask = slots - 1;
   }
 
   get size(): number {
@@ -153,31 +163,35 @@ export class BufferKeyIds {
   pair(a: number, b: number): number {
     if (a < 0 || b < 0 || a >= PAIR_LIMIT || b >= PAIR_LIMIT) return -1;
     const k = a * PAIR_LIMIT + b + 1;
-    const keys = this.pairKeys;
-    const mask = keys.length - 1;
-    const home = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b)) & mask;
+    const pairs = this.pairs;
+    const mask = this.pairMask;
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca6b);
+    h ^= h >>> 15;
+    const home = h & mask;
     let slot = home;
     for (;;) {
-      const s = keys[slot]!;
-      if (s === k) return this.pairIds[slot]!;
+      const s = pairs[slot * 2]!;
+      // Ids stay below 2^31: a small integer, kept unboxed by the records that cache it.
+      if (s === k) return pairs[slot * 2 + 1]! | 0;
       if (s === 0) break;
       slot = (slot + 1) & mask;
     }
+    const id = this.fresh();
+    if (id < 0) return -1;
     if (this.pairCount >= this.maxEntries) {
-      keys.fill(0);
+      pairs.fill(0);
       this.pairCount = 0;
       slot = home;
     }
-    const id = this.next++;
-    keys[slot] = k;
-    this.pairIds[slot] = id;
+    pairs[slot * 2] = k;
+    pairs[slot * 2 + 1] = id;
     this.pairCount++;
     return id;
   }
 
-  /** A new id, never given before (for keys kept elsewhere, see SpanKeyIds). */
+  /** A new id, never given before (for keys kept elsewhere, see SpanKeyIds), or -1 once ids run out. */
   fresh(): number {
-    return this.next++;
+    return this.next < ID_LIMIT ? this.next++ : -1;
   }
 
   /** The id of `key` (>= 1), or -1 for a key too long to keep. */
@@ -185,8 +199,9 @@ export class BufferKeyIds {
     if (key.length > this.maxKeyLength) return -1;
     let id = this.ids.get(key);
     if (id === undefined) {
+      id = this.fresh();
+      if (id < 0) return -1;
       if (this.ids.size >= this.maxEntries) this.ids.clear();
-      id = this.next++;
       this.ids.set(key, id);
     }
     return id;

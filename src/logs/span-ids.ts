@@ -97,11 +97,14 @@ export class SpanKeyIds {
       }
       if (sh === h && table[w + 1] === n && sameBytes(view, at, this.storeView, table[w + 2]!, n)) {
         this.count(true);
-        return table[w + 3]!;
+        // A small integer (ids stay below 2^31): kept unboxed by the records that cache it.
+        return table[w + 3]! | 0;
       }
     }
     this.count(false);
     if (this.resting > 0) return -1;
+    const id = this.counter.fresh();
+    if (id < 0) return -1;
     const store = this.store;
     if (this.stored + n > store.length || this.entries * 4 >= this.slots * 3) {
       this.clear();
@@ -110,7 +113,6 @@ export class SpanKeyIds {
     if (free < 0) free = h & mask; // every probed slot is taken: the first one is replaced
     else this.entries++;
     store.set(b.subarray(start, end), this.stored);
-    const id = this.counter.fresh();
     const w = free * SLOT_WORDS;
     table[w] = h;
     table[w + 1] = n;
@@ -183,4 +185,57 @@ function spanHash(v: DataView, at: number, n: number): number {
   }
   h ^= h >>> 15;
   return h === 0 ? 1 : h;
+}
+
+/** Part ids kept per entry of a SpanParts table. */
+const PARTS = 3;
+
+/**
+ * The ids of a span's parts, by the span's id: a record that repeats a span (a request line, a
+ * `referer" "agent` pair) gets the ids of its parts (method, URI, protocol; referer, agent)
+ * without hashing and comparing each part again. Exact because the record splits a span by its
+ * bytes alone, and ids are never reused: a part id remembered here names the same bytes for
+ * good, even once the part's own table has forgotten them (it then names them by another id
+ * too, which costs a memo miss, never a wrong answer).
+ *
+ * Direct-mapped and fixed in size: a span whose slot is taken replaces the entry.
+ */
+export class SpanParts {
+  /** Per slot: the span id (0: empty), then its PARTS part ids. */
+  private readonly slots: Float64Array;
+  private readonly mask: number;
+
+  /** `slots`: a power of two. */
+  constructor(slots = 4096) {
+    this.slots = new Float64Array(slots * (PARTS + 1));
+    this.mask = slots - 1;
+  }
+
+  /** The offset of the entry of span id `id` (> 0) for part(), or -1 when none is kept. */
+  find(id: number): number {
+    const w = this.slotOf(id);
+    return this.slots[w] === id ? w : -1;
+  }
+
+  /** Part k (0-based) of the entry at `w` (from find). */
+  part(w: number, k: number): number {
+    // Ids stay below 2^31: a small integer, kept unboxed by the records that cache it.
+    return this.slots[w + 1 + k]! | 0;
+  }
+
+  /** Keeps the part ids (0: absent, -1: no id) of span id `id` (> 0). */
+  remember(id: number, a: number, b: number, c: number): void {
+    const w = this.slotOf(id);
+    const s = this.slots;
+    s[w] = id;
+    s[w + 1] = a;
+    s[w + 2] = b;
+    s[w + 3] = c;
+  }
+
+  private slotOf(id: number): number {
+    let h = Math.imul(id | 0, 0x9e3779b1);
+    h ^= h >>> 15;
+    return (h & this.mask) * (PARTS + 1);
+  }
 }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferKeyIds } from '../../src/logs/record.js';
-import { SpanKeyIds } from '../../src/logs/span-ids.js';
+import { SpanKeyIds, SpanParts } from '../../src/logs/span-ids.js';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
@@ -129,6 +129,46 @@ describe('BufferKeyIds.pair', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('BufferKeyIds at the end of its ids', () => {
+  it('answers "no key" rather than give an id past 2^31 - 1', () => {
+    const counter = new BufferKeyIds(16, 512, 2 ** 31 - 3);
+    const spans = new SpanKeyIds(counter);
+    const a = counter.fresh();
+    const b = idOf(spans, '/a', 0);
+    expect([a, b]).toEqual([2 ** 31 - 3, 2 ** 31 - 2]);
+    expect(counter.fresh()).toBe(-1);
+    expect(counter.pair(a, b)).toBe(-1);
+    expect(counter.id('k')).toBe(-1);
+    expect(idOf(spans, '/new', 0)).toBe(-1);
+    // Ids given before still hold.
+    expect(idOf(spans, '/a', 4)).toBe(b);
+  });
+});
+
+describe('SpanParts', () => {
+  it('gives back the parts last kept for an id, and nothing for an id it does not hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 2 ** 31 - 2 }), fc.integer({ min: -1, max: 1000 }), fc.nat(1000), fc.nat(9)), { minLength: 1, maxLength: 100 }), (entries) => {
+        // Four slots: ids collide and replace each other often.
+        const parts = new SpanParts(4);
+        const kept = new Map<number, number[]>();
+        for (const [id, a, b, c] of entries) {
+          parts.remember(id, a, b, c);
+          kept.set(id, [a, b, c]);
+          const w = parts.find(id);
+          expect(w).toBeGreaterThanOrEqual(0);
+          expect([parts.part(w, 0), parts.part(w, 1), parts.part(w, 2)]).toEqual([a, b, c]);
+        }
+        for (const [id, want] of kept) {
+          const w = parts.find(id);
+          if (w >= 0) expect([parts.part(w, 0), parts.part(w, 1), parts.part(w, 2)]).toEqual(want);
+        }
+        expect(parts.find(2 ** 31 - 1)).toBe(-1);
+      }),
     );
   });
 });

@@ -2,7 +2,7 @@ import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { parseIp, parseIpv4 } from '../ip.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
-import { SpanKeyIds } from '../span-ids.js';
+import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
@@ -93,6 +93,14 @@ export class AccessRecord extends HttpLogRecord {
     return (e - s === 1 && this.line[s] === 0x2d) || e === s;
   }
 
+  /**
+   * log.message is the line itself: handed out directly, so a record asked for nothing else (a
+   * log.message rule group scans every line) gets no buffer cache.
+   */
+  override buffer(name: BufferName): Uint8Array | undefined {
+    return name === 'log.message' ? this.line : super.buffer(name);
+  }
+
   protected part(p: HttpPart): Uint8Array | undefined {
     switch (p) {
       case HttpPart.Method:
@@ -125,6 +133,8 @@ export class AccessRecord extends HttpLogRecord {
   private idAgent = 0;
   private idReferer = 0;
   private idRequest = 0;
+  /** The request span's id (0: not looked up yet; -1: none, see requestIds). */
+  private requestSpan = 0;
   private idHeader = 0;
   private idHost = 0;
   private idNames = 0;
@@ -133,25 +143,27 @@ export class AccessRecord extends HttpLogRecord {
 
   bufferKeyId(name: BufferName): number {
     switch (name) {
+      // Method, URI and protocol come together from the request span (see requestIds), as do
+      // referer and agent from the header span (see headerPartIds).
       case 'http.method':
-        if (this.idMethod !== 0) return this.idMethod;
-        return (this.idMethod = this.mS < 0 ? 0 : METHOD_IDS.id(this.line, this.mS, this.mE));
+        if (this.idMethod === 0 && this.mS >= 0 && !this.requestIds()) this.idMethod = METHOD_IDS.id(this.line, this.mS, this.mE);
+        return this.idMethod;
       case 'http.uri':
       case 'http.uri.raw':
-        if (this.idUri !== 0) return this.idUri;
-        return (this.idUri = this.uS < 0 || this.uE <= this.uS ? 0 : URI_IDS.id(this.line, this.uS, this.uE));
+        if (this.idUri === 0 && this.uS >= 0 && this.uE > this.uS && !this.requestIds()) this.idUri = URI_IDS.id(this.line, this.uS, this.uE);
+        return this.idUri;
       case 'http.protocol':
-        if (this.idProtocol !== 0) return this.idProtocol;
-        return (this.idProtocol = this.pS < 0 ? 0 : PROTOCOL_IDS.id(this.line, this.pS, this.pE));
+        if (this.idProtocol === 0 && this.pS >= 0 && !this.requestIds()) this.idProtocol = PROTOCOL_IDS.id(this.line, this.pS, this.pE);
+        return this.idProtocol;
       case 'http.stat_code':
         if (this.idStatus !== 0) return this.idStatus;
-        return (this.idStatus = this.statusCode < 0 ? 0 : STATUS_IDS.id(this.line, this.statS, this.statE));
+        return (this.idStatus = this.statusCode < 0 ? 0 : statusId(this.statusCode));
       case 'http.user_agent':
-        if (this.idAgent !== 0) return this.idAgent;
-        return (this.idAgent = this.uaS < 0 ? 0 : AGENT_IDS.id(this.line, this.uaS, this.uaE));
+        if (this.idAgent === 0 && this.uaS >= 0 && !this.headerPartIds()) this.idAgent = AGENT_IDS.id(this.line, this.uaS, this.uaE);
+        return this.idAgent;
       case 'http.referer':
-        if (this.idReferer !== 0) return this.idReferer;
-        return (this.idReferer = this.refS < 0 ? 0 : REFERER_IDS.id(this.line, this.refS, this.refE));
+        if (this.idReferer === 0 && this.refS >= 0 && !this.headerPartIds()) this.idReferer = REFERER_IDS.id(this.line, this.refS, this.refE);
+        return this.idReferer;
       case 'http.request_line':
         return this.idRequest !== 0 ? this.idRequest : (this.idRequest = this.requestId());
       case 'http.header':
@@ -199,12 +211,72 @@ export class AccessRecord extends HttpLogRecord {
   }
 
   /**
-   * A split request is `method SP uri [SP protocol]` exactly, and the split is a function of
-   * the span: the ids of its parts name it without reading it again.
+   * Referer and agent ids from the header span's id (the http.header id) where they are
+   * adjacent (`ref" "ua`, no vhost): the span names both, so a repeated span gives them from
+   * HEADER_PARTS, one span lookup instead of three. False when the span has no id (vhost lines,
+   * a missing agent, a resting table): each part is then looked up on its own, when asked.
+   */
+  private headerPartIds(): boolean {
+    if (this.vhS >= 0 || this.refS < 0 || this.uaS < 0) return false;
+    const b = this.line;
+    if (this.idHeader === 0) this.idHeader = HEADER_IDS.id(b, this.refS, this.uaE);
+    const span = this.idHeader;
+    if (span < 0) return false;
+    const w = HEADER_PARTS.find(span);
+    if (w >= 0) {
+      this.idReferer = HEADER_PARTS.part(w, 0);
+      this.idAgent = HEADER_PARTS.part(w, 1);
+      return true;
+    }
+    const ref = REFERER_IDS.id(b, this.refS, this.refE);
+    const ua = AGENT_IDS.id(b, this.uaS, this.uaE);
+    this.idReferer = ref;
+    this.idAgent = ua;
+    // Parts without an id are not kept: their tables rest only while asked (see SpanKeyIds),
+    // and a kept -1 would stop asking them, so they would never give ids again.
+    if (ref > 0 && ua > 0) HEADER_PARTS.remember(span, ref, ua, 0);
+    return true;
+  }
+
+  /**
+   * Method, URI and protocol ids of a split request, from the request span's id: the split is a
+   * function of the span, so its id names all three, and a repeated request gives them from
+   * REQUEST_PARTS (its span id is the http.request_line id too): one span lookup instead
+   * of three. False when the span has no id (the table rests while requests do not repeat):
+   * each part is then looked up on its own, when asked.
+   */
+  private requestIds(): boolean {
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    const span = this.requestSpan;
+    if (span < 0) return false;
+    const w = REQUEST_PARTS.find(span);
+    if (w >= 0) {
+      this.idMethod = REQUEST_PARTS.part(w, 0);
+      this.idUri = REQUEST_PARTS.part(w, 1);
+      this.idProtocol = REQUEST_PARTS.part(w, 2);
+      return true;
+    }
+    const b = this.line;
+    const m = METHOD_IDS.id(b, this.mS, this.mE);
+    const u = this.uE > this.uS ? URI_IDS.id(b, this.uS, this.uE) : 0;
+    const p = this.pS >= 0 ? PROTOCOL_IDS.id(b, this.pS, this.pE) : 0;
+    this.idMethod = m;
+    this.idUri = u;
+    this.idProtocol = p;
+    // As in headerPartIds: parts without an id are asked again next time, not kept as -1.
+    if (m > 0 && u >= 0 && p >= 0) REQUEST_PARTS.remember(span, m, u, p);
+    return true;
+  }
+
+  /**
+   * The request line: the request span's id, or (a span without one, e.g. while the span table
+   * rests) the ids of the split request's parts.
    */
   private requestId(): number {
     if (this.reqS < 0) return 0;
     if (this.mS < 0) return REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    if (this.requestSpan > 0) return this.requestSpan;
     const method = this.bufferKeyId('http.method');
     const uri = this.bufferKeyId('http.uri.raw');
     const protocol = this.bufferKeyId('http.protocol');
@@ -334,12 +406,23 @@ const ACCESS_KEY_IDS = new BufferKeyIds();
 const METHOD_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
 const URI_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const PROTOCOL_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
-const STATUS_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 256, 16384);
 const AGENT_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const REFERER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const REQUEST_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
 const HOST_IDS = new SpanKeyIds(ACCESS_KEY_IDS, 1024, 65536);
 const HEADER_IDS = new SpanKeyIds(ACCESS_KEY_IDS);
+/** Part ids by request span id (method, URI, protocol) and by header span id (referer, agent). */
+const REQUEST_PARTS = new SpanParts();
+const HEADER_PARTS = new SpanParts();
+/**
+ * Status ids by code: a status field is three digits whenever statusCode is set, so the code
+ * names its bytes and needs no span lookup.
+ */
+const STATUS_CODE_IDS = new Int32Array(1000);
+
+function statusId(code: number): number {
+  return STATUS_CODE_IDS[code] || (STATUS_CODE_IDS[code] = ACCESS_KEY_IDS.fresh());
+}
 /** The id of each http.header_names layout (host, referer, agent present), given once. */
 const HEADER_NAMES_IDS: (number | undefined)[] = [];
 
@@ -498,7 +581,8 @@ function rememberStamp(b: Uint8Array, start: number, end: number, ctx: ParseCont
     stampLength = -1;
     return;
   }
-  stampBytes.set(b.subarray(start, end));
+  // Copied byte by byte: a stamp is a few dozen bytes, and a subarray per new second is an allocation.
+  for (let k = start; k < end; k++) stampBytes[k - start] = b[k]!;
   stampLength = end - start;
   stampUs = tsUs;
   stampContext = ctx;
