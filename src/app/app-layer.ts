@@ -225,7 +225,7 @@ export class AppLayer {
     st.expected[d] = streamOffset + chunk.length;
     if (gap && exp >= 0) this.counters.gaps++;
     try {
-      this.dispatch(st, toServer, chunk, gap, gapLength, streamOffset);
+      this.dispatch(st, toServer, chunk, gap, gapLength);
     } catch (e) {
       this.rethrowSinkError();
       this.parserFailed(st);
@@ -325,11 +325,10 @@ export class AppLayer {
     st.proto = P_NONE;
   }
 
-  /** `streamOffset`: the chunk's offset in its direction's stream, -1 for bytes replayed after detection. */
-  private dispatch(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean, gapLength: number, streamOffset = -1): void {
+  private dispatch(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean, gapLength: number): void {
     if (st.proto === P_HTTP) {
       if (gap) st.http!.gap(toServer, gapLength);
-      st.http!.data(toServer, chunk, streamOffset);
+      st.http!.data(toServer, chunk);
     } else if (st.proto === P_SMTP) {
       if (gap) st.smtp!.gap(toServer, gapLength);
       st.smtp!.data(toServer, chunk);

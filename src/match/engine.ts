@@ -22,8 +22,7 @@ import {
   isHttpRequestOnly,
   type CompiledRule,
 } from './compile.js';
-import { BodyHitLog } from './body-hits.js';
-import { Candidates, sortIdsInto, type CombinedBodyScan, type GroupSet, type RuleGroup, type StreamBodyScan } from './groups.js';
+import { Candidates, sortIdsInto, type GroupSet, type RuleGroup } from './groups.js';
 import { ipText, protoName } from './ip-text.js';
 import {
   FACT_ADDRS,
@@ -88,12 +87,6 @@ export interface EngineOptions {
    * pass (header-index.ts). Default true; false evaluates all of them (the tests' reference).
    */
   headerIndex?: boolean;
-  /**
-   * Whether an HTTP flow's to-client stream scan also looks for the response body patterns,
-   * so that identity-encoded bodies are not scanned again (body-hits.ts). Default true; false
-   * scans every body on its own (the tests' reference).
-   */
-  streamBodyScan?: boolean;
 }
 
 /** Receives each alert, with the rule that raised it. */
@@ -151,8 +144,6 @@ class FlowState {
   synSeen = false;
   /** Memory charged for this flow's stream windows. */
   windowBytes = 0;
-  /** The merged to-client stream + response body scan (undefined: not looked up yet; see streamBodyScanOf). */
-  toClientScan: StreamBodyScan | null | undefined = undefined;
   /** flow.established as it was after the previous packet of the flow. */
   establishedBefore = false;
   vlans: readonly number[] = NO_VLANS;
@@ -237,10 +228,6 @@ export class DetectionEngine {
   private packetFlow: FlowView | null = null;
   private packetState: FlowState | null = null;
   private readonly groups: RuleGroup[] = [null!, null!, null!];
-  /** HTTP groups looked up while a stream inspection holds `groups`. */
-  private readonly httpGroups: RuleGroup[] = [null!, null!, null!];
-  /** What a merged stream + body scan found, before it is split (see scanStreamAndBodies). */
-  private readonly bodyScratch: CandidateSet;
   private readonly ins = new Inspection();
   private readonly facts = new HeaderFacts();
   private readonly responseSource = new ResponsePhaseSource();
@@ -294,7 +281,6 @@ export class DetectionEngine {
   private readonly recordPlans = new Map<string, Map<number, EngineRecordPlan>>();
   private readonly usePlans: boolean;
   private readonly useHeaderIndex: boolean;
-  private readonly useStreamBodyScan: boolean;
   private recordPlanCount = 0;
   private lastPlanDomain = '';
   private lastPlanShape = -1;
@@ -335,11 +321,9 @@ export class DetectionEngine {
     this.candPkt = new Candidates(ruleset.rules.length);
     this.candTs = new Candidates(ruleset.rules.length);
     this.candTc = new Candidates(ruleset.rules.length);
-    this.bodyScratch = new CandidateSet(Math.max(1, ruleset.rules.length));
     this.midstream = options.midstream ?? true;
     this.usePlans = options.recordPlans ?? true;
     this.useHeaderIndex = options.headerIndex ?? true;
-    this.useStreamBodyScan = options.streamBodyScan ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
     this.extraByRule = packedSlots(ruleset.rules.length);
@@ -644,57 +628,14 @@ export class DetectionEngine {
     const set = this.ruleset.stream[toServer ? 0 : 1];
     const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
     const buf = w.bytes();
-    // To the client, an HTTP flow's stream data holds its response bodies: one scan finds the
-    // stream rules' patterns and the body patterns (see body-hits.ts).
-    const merged = !toServer && n === 1 && this.useStreamBodyScan && st.flow.appProto === 'http' ? this.streamBodyScanOf(this.groups[0]!, st) : null;
     for (let g = 0; g < n; g++) {
       const group = this.groups[g]!;
-      if (merged !== null) {
-        this.scanStreamAndBodies(merged, w, buf, cand);
-        continue;
-      }
       for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scanWithContext(buf, 0, w.newStart, buf.length, cand.set);
     }
     // Only rules this data gave evidence for are carried to later chunks.
     cand.freshCount = cand.set.count;
     for (let g = 0; g < n; g++) this.addAlways(cand, this.groups[g]!);
     w.addCarriedTo(cand);
-  }
-
-  /**
-   * The merged stream + response body scan for a flow's to-client data (its stream group and
-   * its HTTP response group), or null when there is none: ports with groups of their own on
-   * both sides, or no pattern on one side.
-   */
-  private streamBodyScanOf(stream: RuleGroup, st: FlowState): StreamBodyScan | null {
-    // A flow's ports, hence its groups, do not change: looked up once.
-    if (st.toClientScan !== undefined) return st.toClientScan;
-    const out = this.httpGroups;
-    const n = this.ruleset.httpResponse.lookup(st.serverPort, st.clientPort, out);
-    return (st.toClientScan = n === 1 ? stream.streamBodyScan(out[0]!, false, this.ruleset.rules.length) : null);
-  }
-
-  /**
-   * Scans a window's new data with a merged prefilter: stream patterns go to the candidates,
-   * body patterns to the window's log, with the stream range they came from.
-   */
-  private scanStreamAndBodies(merged: StreamBodyScan, w: StreamWindow, buf: Uint8Array, cand: Candidates): void {
-    const found = this.bodyScratch;
-    found.clear();
-    merged.prefilter.scanWithContext(buf, 0, w.newStart, buf.length, found);
-    const log = (w.bodyHits ??= new BodyHitLog());
-    const base = w.startOffset;
-    // Bytes delivered twice may differ from the copy the HTTP parser kept: forget what was seen.
-    if (w.hasRedelivered) log.clear();
-    const recording = !w.hasRedelivered && log.begin(merged.body, merged.body.body.maxPatternLength, base + w.newStart, base + buf.length, base);
-    let room = recording;
-    const bodyIds = merged.bodyIds;
-    for (let k = 0; k < found.count; k++) {
-      const id = found.ids[k]!;
-      if (bodyIds[id] === 0) cand.set.add(id);
-      else if (room && !log.push(id)) room = false;
-    }
-    if (recording) log.end(room);
   }
 
   private useWindow(st: FlowState, toServer: boolean, w: StreamWindow): void {
@@ -877,7 +818,7 @@ export class DetectionEngine {
       for (let k = 0; same && k < combined.bodyBuffers.length; k++) same = source.buffer(combined.bodyBuffers[k] as BufferName) === body;
       const start = same && combined.head !== null ? source.buffer('http.start') : undefined;
       if (same && (combined.head === null || start !== undefined)) {
-        if (request || !this.bodyFromStreamScans(combined, body!)) combined.body.scan(body!, cand.set);
+        combined.body.scan(body!, cand.set);
         if (combined.head !== null) {
           const seam = Math.min(body!.length, Math.max(0, combined.head.maxPatternLength - 1));
           combined.head.scan(this.joint(start!, body!.subarray(0, seam)), cand.set);
@@ -891,26 +832,6 @@ export class DetectionEngine {
       if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, cand.set);
     }
     this.addAlways(cand, group);
-  }
-
-  /**
-   * The body patterns of a response body that is stream bytes, from the hits its flow's stream
-   * scans logged, with only the bytes they did not cover scanned here; false when no logged scan
-   * lies inside the body (the caller scans it whole). Candidates are the same either way.
-   */
-  private bodyFromStreamScans(combined: CombinedBodyScan, body: Uint8Array): boolean {
-    const log = this.state?.toClient?.bodyHits ?? null;
-    if (log === null) return false;
-    const at = this.http!.bodyStreamOffset?.('response') ?? -1;
-    if (at < 0) return false;
-    const set = this.cand.set;
-    if (!log.collect(combined, at, at + body.length, set)) return false;
-    const head = log.coveredFrom - at;
-    const tail = log.coveredTo - at;
-    // Occurrences ending before the logged run, then those ending after it.
-    if (head > 0) combined.body.scan(body, set, 0, head);
-    if (tail < body.length) combined.body.scanWithContext(body, 0, tail, body.length, set);
-    return true;
   }
 
   /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */

@@ -45,19 +45,6 @@ export interface CombinedBodyScan {
   head: Prefilter | null;
   /** The body buffers whose patterns `body` holds (one or two). */
   bodyBuffers: readonly string[];
-  /** The patterns `body` was built from. */
-  patterns: readonly PrefilterPattern[];
-}
-
-/**
- * A stream group's pkt_data patterns together with an HTTP group's combined body patterns: one
- * scan of a direction's stream data finds both (an identity-encoded body is stream bytes).
- */
-export interface StreamBodyScan {
-  readonly prefilter: Prefilter;
-  readonly body: CombinedBodyScan;
-  /** By id: 1 for the body patterns' ids (the HTTP group's rules), 0 for the stream group's. */
-  readonly bodyIds: Uint8Array;
 }
 
 export class RuleGroup {
@@ -78,8 +65,6 @@ export class RuleGroup {
   private dsizeFilters: (Prefilter | null | undefined)[] = [];
   /** The pkt_data prefilter (undefined: not looked up yet). */
   private packetFilter: Prefilter | null | undefined = undefined;
-  /** Stream groups: merged scans with the HTTP groups' body patterns, by HTTP group (built on first use). */
-  private bodyMerges: Map<RuleGroup, StreamBodyScan | null> | null = null;
 
   add(rule: CompiledRule): void {
     this.members.push(rule);
@@ -157,9 +142,9 @@ export class RuleGroup {
   }
 
   /**
-   * For HTTP: the combined scan of pkt_data and the body buffers of the given phase, when some
-   * body buffer has fast patterns in the group (else null: each buffer is scanned on its own).
-   * A group serves one phase only (request and response groups are separate sets).
+   * For HTTP: the combined scan of pkt_data and the body buffers of the given phase, when at
+   * least two of them have fast patterns in the group (else null: each buffer is scanned on its
+   * own). A group serves one phase only (request and response groups are separate sets).
    */
   combinedBodyScan(request: boolean): CombinedBodyScan | null {
     if (!this.built) this.build();
@@ -174,34 +159,10 @@ export class RuleGroup {
       bodyBuffers.push(name);
       patterns.push(...list);
     }
-    // One body buffer alone gets a combined scan too (the same patterns as its own prefilter):
-    // the to-client stream scan can then stand in for it (see streamBodyScan).
-    if (bodyBuffers.length === 0) return (this.combined = null);
+    if (bodyBuffers.length === 0 || (pkt.length === 0 && bodyBuffers.length < 2)) return (this.combined = null);
     const head = pkt.length === 0 ? null : this.filters.find((f) => f.buffer === 'pkt_data')!.prefilter;
-    this.combined = { body: Prefilter.build(patterns), head, bodyBuffers, patterns };
+    this.combined = { body: Prefilter.build(patterns), head, bodyBuffers };
     return this.combined;
-  }
-
-  /**
-   * For a stream group: one prefilter over its pkt_data patterns and the combined body patterns
-   * of `http` (an HTTP group of the same direction and ports) for the given phase, or null when
-   * either has none. `idLimit` bounds the rule ids.
-   */
-  streamBodyScan(http: RuleGroup, request: boolean, idLimit: number): StreamBodyScan | null {
-    if (!this.built) this.build();
-    let m = this.bodyMerges?.get(http);
-    if (m !== undefined) return m;
-    m = null;
-    const own = this.patternsByBuffer.get('pkt_data');
-    const body = http.combinedBodyScan(request);
-    if (own !== undefined && body !== null) {
-      const bodyIds = new Uint8Array(idLimit);
-      for (const p of body.patterns) bodyIds[p.id] = 1;
-      // Stream and HTTP rules are different rules: ids never collide (checked, not assumed).
-      if (!own.some((p) => bodyIds[p.id] === 1)) m = { prefilter: Prefilter.build([...own, ...body.patterns]), body, bodyIds };
-    }
-    (this.bodyMerges ??= new Map()).set(http, m);
-    return m;
   }
 }
 

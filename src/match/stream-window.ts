@@ -9,7 +9,6 @@
  * the rest of such a rule may arrive in a later chunk).
  */
 import { LOWER, type LowercaseSource } from '../options/matcher.js';
-import type { BodyHitLog } from './body-hits.js';
 import type { Candidates } from './groups.js';
 
 const MAX_ANCHORS = 16;
@@ -24,12 +23,6 @@ export class StreamWindow implements LowercaseSource {
   private len = 0;
   /** Stream offset of buf[0]. */
   private base = 0;
-  /** Stream offset past the furthest byte ever appended. */
-  private high = 0;
-  /** Some data appended since the last inspection lies before `high` (delivered again). */
-  private redelivered = false;
-  /** Body-pattern hits of this direction's scans, when its scans look for them (see body-hits.ts). */
-  bodyHits: BodyHitLog | null = null;
   private view: Uint8Array | null = null;
   private readonly anchors: number[] = [];
   // Allocated on first use: many windows never carry a candidate or run an anchored rule.
@@ -66,22 +59,7 @@ export class StreamWindow implements LowercaseSource {
     return !gapBefore && streamOffset === this.base + this.len;
   }
 
-  /** Stream offset of bytes()[0]. */
-  get startOffset(): number {
-    return this.base;
-  }
-
-  /**
-   * Data appended since the last inspection that was delivered before (a retransmission
-   * overlapping earlier data): other readers of the stream kept the first copy.
-   */
-  get hasRedelivered(): boolean {
-    return this.redelivered;
-  }
-
   append(chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
-    if (streamOffset < this.high) this.redelivered = true;
-    if (streamOffset + chunk.length > this.high) this.high = streamOffset + chunk.length;
     if (this.len > 0 && !this.continues(streamOffset, gapBefore)) this.reset();
     if (this.len === 0) this.base = streamOffset;
     const need = this.len + chunk.length;
@@ -194,7 +172,6 @@ export class StreamWindow implements LowercaseSource {
       }
     }
     this.newStart = this.len;
-    this.redelivered = false;
     this.view = null;
     this.loweredView = null;
     while (this.anchors.length > 0 && this.anchors[0]! < this.base) this.anchors.shift();

@@ -35,12 +35,6 @@ export interface HttpTxView extends AppTransaction {
   readonly side: HttpSide;
   /** A fixed-side view of the same transaction. */
   view(side: HttpSide): BufferSource;
-  /**
-   * Where the side's body buffers (http.request_body or http.response_body, and file.data)
-   * begin in the reassembled stream of that side's direction, when they are exactly the stream's
-   * bytes from there on (identity encoding, no hole); else -1. Optional: absent means -1.
-   */
-  bodyStreamOffset?(side: HttpSide): number;
 }
 
 export interface SmtpUnitView extends AppTransaction {

@@ -41,29 +41,3 @@ describe('StreamWindow.lowered', () => {
     );
   });
 });
-
-describe('StreamWindow stream offsets', () => {
-  it('reports where bytes() starts in the stream, and data delivered again since the last inspection', () => {
-    const w = new StreamWindow(4);
-    const bytes = (n: number): Uint8Array => new Uint8Array(n).fill(0x61);
-    w.append(bytes(10), 100, false);
-    expect(w.startOffset).toBe(100);
-    expect(w.hasRedelivered).toBe(false);
-    w.consumed();
-    // The tail kept is the last 4 bytes: bytes() now starts at stream offset 106.
-    expect(w.startOffset).toBe(106);
-    w.append(bytes(5), 110, false);
-    expect(w.hasRedelivered).toBe(false);
-    w.consumed();
-    // Offsets 112..117 were delivered before (the furthest byte so far ends at 115).
-    w.append(bytes(6), 112, false);
-    expect(w.hasRedelivered).toBe(true);
-    expect(w.startOffset).toBe(112);
-    w.consumed();
-    expect(w.hasRedelivered).toBe(false);
-    // Past a hole: new data, nothing delivered again.
-    w.append(bytes(3), 200, true);
-    expect(w.hasRedelivered).toBe(false);
-    expect(w.startOffset).toBe(200);
-  });
-});

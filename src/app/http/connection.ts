@@ -70,9 +70,8 @@ export class HttpConnection {
     this.responses = new HttpReader(this, false);
   }
 
-  /** `streamOffset`: the chunk's offset in its direction's stream, -1 when not known. */
-  data(toServer: boolean, chunk: Uint8Array, streamOffset = -1): void {
-    (toServer ? this.requests : this.responses).feed(chunk, streamOffset);
+  data(toServer: boolean, chunk: Uint8Array): void {
+    (toServer ? this.requests : this.responses).feed(chunk);
   }
 
   gap(toServer: boolean, length: number): void {

@@ -22,12 +22,6 @@ export abstract class HttpMessage {
   bodyLength = 0;
   /** The body went past the inspection limit; only its start is kept. */
   bodyTruncated = false;
-  /**
-   * Stream offset of the first body byte when the kept body is exactly the stream's bytes from
-   * there (Content-Length or close-delimited framing, no hole, nothing dropped before its end),
-   * else -1. Detection uses it to find body patterns in the stream scan it already made.
-   */
-  bodyStreamOffset = -1;
   /** Content-Encoding to undo for inspection (ENC_*). */
   encoding = 0;
   /** The whole message (head and body) was seen. */

@@ -62,10 +62,6 @@ export class HttpReader {
   private tx: HttpTransaction | null = null;
   private remaining = 0;
   private bodyTaken = false;
-  /** Stream offset of the chunk being fed (-1: not known). */
-  private chunkOffset = -1;
-  /** Where the body begins in the chunk being fed, set when a head ends (-1: not in this chunk). */
-  private bodyAt = -1;
   // chunk-size line
   private chunkPhase = 0;
   private chunkValue = 0;
@@ -89,9 +85,7 @@ export class HttpReader {
     this.body = new ByteAccumulator(conn.ctx.budget, isRequest ? l.requestBodyLimit : l.responseBodyLimit);
   }
 
-  /** `streamOffset`: where the chunk sits in the direction's stream, -1 when not known. */
-  feed(chunk: Uint8Array, streamOffset = -1): void {
-    this.chunkOffset = streamOffset;
+  feed(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
     while (pos < n) {
@@ -152,7 +146,6 @@ export class HttpReader {
         return;
       case S_BODY_LENGTH:
         this.addAnomaly('http.gap');
-        this.msg!.bodyStreamOffset = -1;
         this.msg!.bodyLength += Math.min(length, this.remaining);
         if (length > 0 && length <= this.remaining) {
           this.remaining -= length;
@@ -171,7 +164,6 @@ export class HttpReader {
         return;
       case S_BODY_UNTIL_CLOSE:
         this.addAnomaly('http.gap');
-        if (this.msg !== null) this.msg.bodyStreamOffset = -1;
         return;
       default:
         return;
@@ -357,9 +349,7 @@ export class HttpReader {
     }
     if (end >= 0) {
       this.finishHead(null);
-      this.bodyAt = end;
       this.afterHead();
-      this.bodyAt = -1;
     }
     return stop;
   }
@@ -477,9 +467,7 @@ export class HttpReader {
     this.headerOverflow = false;
     this.headMemcap = false;
     this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null, lineEnds);
-    this.bodyAt = headEnd;
     this.afterHead();
-    this.bodyAt = -1;
     return headEnd;
   }
 
@@ -520,10 +508,8 @@ export class HttpReader {
       const req = msg as HttpRequest;
       if (equalsLower(req.method, 0, req.method.length, CONNECT) || framing.upgrade) this.upgradePending = true;
       if (framing.chunked) this.enterChunked();
-      else if (framing.length > 0) {
-        if (this.bodyAt >= 0 && this.chunkOffset >= 0) msg.bodyStreamOffset = this.chunkOffset + this.bodyAt;
-        this.enterLength(framing.length);
-      } else this.finishMessage(null);
+      else if (framing.length > 0) this.enterLength(framing.length);
+      else this.finishMessage(null);
       return;
     }
     const res = msg as HttpResponse;
@@ -543,7 +529,6 @@ export class HttpReader {
       if (framing.length > 0) this.enterLength(framing.length);
       else this.finishMessage(null);
     } else this.state = S_BODY_UNTIL_CLOSE;
-    if (!framing.chunked && this.bodyAt >= 0 && this.chunkOffset >= 0) msg.bodyStreamOffset = this.chunkOffset + this.bodyAt;
   }
 
   private enterLength(length: number): void {
@@ -588,8 +573,6 @@ export class HttpReader {
     if (kept < end - start) {
       this.conn.ctx.stats.bodyBytesBeyondLimit += end - start - kept;
       msg.bodyTruncated = true;
-      // Cut by the memory budget short of the limit: later bytes may be kept after a hole.
-      if (!this.body.full) msg.bodyStreamOffset = -1;
       if (this.body.budgetCut) this.tx!.anomalyList.add('http.memcap');
     }
     if (this.body.full) {

@@ -109,14 +109,6 @@ export class HttpTransaction implements HttpTxView {
     return (this.responseView ??= new SideView(this, 'response'));
   }
 
-  bodyStreamOffset(side: HttpSide): number {
-    const msg = side === 'request' ? this.request : this.response;
-    if (msg === null || msg.body === null || msg.body.length === 0) return -1;
-    // A response body is inspected decoded when content-encoded: not the stream's bytes then.
-    if (side === 'response' && msg.encoding !== ENC_NONE) return -1;
-    return msg.bodyStreamOffset;
-  }
-
   private cache(side: HttpSide): SideCache {
     return side === 'request' ? (this.requestCache ??= {}) : (this.responseCache ??= {});
   }
