@@ -214,7 +214,8 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: strin
   ['http', { mask: P_TCP, version: 0, app: 'http' }],
   ['http1', { mask: P_TCP, version: 0, app: 'http' }],
   ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
-  ['dns', { mask: P_TCP | P_UDP, version: 0, app: 'dns' }],
+  // DNS is parsed over UDP only: its rules join no TCP group (where they could never match).
+  ['dns', { mask: P_UDP, version: 0, app: 'dns' }],
   ['tls', { mask: P_TCP, version: 0, app: 'tls' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
