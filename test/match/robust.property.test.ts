@@ -7,7 +7,10 @@ import { Ruleset } from '../../src/match/ruleset.js';
 import { Scanner } from '../../src/match/scanner.js';
 import { RuleLoader } from '../../src/rule/loader.js';
 import { VariableTable } from '../../src/rule/variables.js';
-import { encodePcap, httpConversation, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import {
+  clientHello, concatBytes, dnsPacket, encodePcap, httpConversation, ipDatagram, ipPacket, serverHello, smtpConversation, tcpSession, tlsHandshake, tlsRecords, udpPacket,
+} from '../../src/traffic/index.js';
+import { TEST_CERT } from '../app/tls/fixtures.js';
 import { REPO_ROOT } from '../corpora.js';
 
 const EXTRA = [
@@ -16,6 +19,9 @@ const EXTRA = [
   'alert http any any -> any any (msg:"uri"; http.uri; pcre:"/^\\/(?:a|b)+\\d*$/"; bsize:>1; sid:9000003;)',
   'alert tcp any any -> any any (msg:"extract"; byte_extract:1,0,n; content:"A"; offset:n; depth:4; sid:9000004;)',
   'alert ip any any -> any any (msg:"hdr"; ttl:<255; flags:!R; sid:9000005;)',
+  'alert dns any any -> any any (msg:"dns"; dns.query; dotprefix; content:".test"; endswith; sid:9000006;)',
+  'alert tls any any -> any any (msg:"sni"; tls.sni; content:"example"; sid:9000007;)',
+  'alert tls any any -> any any (msg:"cert"; tls.cert_subject; content:"CN="; tls.certs; content:"|55 04 03|"; sid:9000008;)',
 ].join('\n');
 
 function ruleset(): Ruleset {
@@ -31,10 +37,37 @@ const base = encodePcap([
   ...smtpConversation({ from: 'a@b.c', to: 'd@e.f', message: 'Subject: x\r\n\r\nbody\r\n' }).packets(),
   ...tcpSession({ client: '10.1.1.1:1000', server: '10.2.2.2:445', startUs: 5 }).handshake().send('client', 'A\u0000\u0002\u0000xyz', { splitAt: [2] }).close().packets(),
   udpPacket({ src: '10.0.0.1:1434', dst: '10.0.0.2:1434', payload: '\u0004AAAA', tsUs: 9 }),
+  dnsPacket({ client: '10.0.0.5:4000', server: '10.0.0.53:53', names: ['a.b.test', 'c.test'], tsUs: 10 }),
+  ...tlsSession(),
+  // HTTP inside GRE, and a DNS query inside VXLAN.
+  ...httpConversation({ request: { method: 'GET', uri: '/b' }, response: { status: 200 } })
+    .packets()
+    .map((p) => ipPacket(ipDatagram({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 47, payload: concatBytes([Uint8Array.of(0, 0, 8, 0), p.frame.subarray(14)]) }), p.tsUs)),
+  udpPacket({ src: '192.0.2.1:5000', dst: '192.0.2.2:4789', payload: concatBytes([Uint8Array.of(8, 0, 0, 0, 0, 0, 1, 0), dnsPacket({ client: '10.9.0.1:4000', server: '10.9.0.2:53', names: ['x.test'], tsUs: 20 }).frame]), tsUs: 20 }),
 ]);
+
+function tlsSession() {
+  const certs = concatBytes([Uint8Array.of(0, (TEST_CERT.length + 3) >> 8, (TEST_CERT.length + 3) & 0xff, 0, TEST_CERT.length >> 8, TEST_CERT.length & 0xff), TEST_CERT]);
+  return tcpSession({ client: '10.3.3.3:50000', server: '10.4.4.4:443', startUs: 12 })
+    .handshake()
+    .send('client', tlsRecords(22, clientHello({ sni: 'www.example.org', groups: [29], pointFormats: [0] })))
+    .send('server', tlsRecords(22, concatBytes([serverHello(), tlsHandshake(11, certs), tlsHandshake(14, new Uint8Array(0))]), 300))
+    .close()
+    .packets();
+}
 
 describe('scanning hostile captures', () => {
   const rs = ruleset();
+
+  it('the intact capture reaches the DNS, TLS and tunnel paths the fuzzing below mutates', async () => {
+    const sids: number[] = [];
+    const scanner = new Scanner(rs, (a) => sids.push(a.sid));
+    await scanner.scanCaptureStream((async function* () { yield base; })(), 'base.pcap');
+    expect(sids.filter((s) => s === 9000006).length).toBe(3); // two questions, and the one inside VXLAN
+    expect(sids).toContain(9000007);
+    expect(sids).toContain(9000008);
+    expect(scanner.counters()['decoder.gre']).toBeGreaterThan(0);
+  });
 
   it('never throws on bit flips, truncations and garbage', async () => {
     await fc.assert(
@@ -49,7 +82,7 @@ describe('scanning hostile captures', () => {
           expect(r.unreadable).toBe(false);
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 150 },
     );
   });
 });
