@@ -67,8 +67,10 @@ export interface AppLayerStats {
 }
 
 export interface DnsStats {
-  /** UDP flows taken as DNS (a well-formed message to or from port 53). */
+  /** UDP flows taken as DNS (a well-formed message to port 53). */
   flows: number;
+  /** TCP connections to port 53. */
+  tcpFlows: number;
   requests: number;
   /** Questions handed to detection (one per question of each request). */
   queries: number;
@@ -77,14 +79,17 @@ export interface DnsStats {
   malformed: number;
 }
 
-/** The DNS server port (UDP): datagrams to it are parsed as DNS. */
+/** The DNS server port: datagrams to it, and TCP connections to it, are parsed as DNS. */
 const DNS_PORT = 53;
+/** A DNS message over TCP is at most 65535 bytes (its length prefix is 16 bits). */
+const DNS_TCP_MAX = 0xffff;
 
 const P_PENDING = 0;
 const P_HTTP = 1;
 const P_SMTP = 2;
 const P_NONE = 3;
 const P_TLS = 4;
+const P_DNS = 5;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -102,6 +107,8 @@ class FlowState {
   http: HttpConnection | null = null;
   smtp: SmtpSession | null = null;
   tls: TlsSession | null = null;
+  /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
+  dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
   readonly expected = [-1, -1];
   // detection
@@ -139,7 +146,7 @@ export class AppLayer {
   private readonly httpStats = newHttpStats();
   private readonly smtpStats = newSmtpStats();
   private readonly tlsStats = newTlsStats();
-  private readonly dnsStats: DnsStats = { flows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
+  private readonly dnsStats: DnsStats = { flows: 0, tcpFlows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
   /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
   private readonly dnsTx = new Map<number, number>();
   private readonly httpLimits: HttpLimits;
@@ -250,23 +257,30 @@ export class AppLayer {
   datagram(flow: FlowView, toServer: boolean, payload: Uint8Array, serverPort: number): void {
     const app = flow.appProto;
     if (app === null ? serverPort !== DNS_PORT : app !== 'dns') return;
+    if (this.dnsMessage(flow, toServer, payload) && app === null) {
+      flow.appProto = 'dns';
+      this.dnsStats.flows++;
+    }
+  }
+
+  /**
+   * One DNS message (a datagram, or one message of a TCP stream): each question of a request
+   * goes to the sink. False when it is not a DNS message (counted).
+   */
+  private dnsMessage(flow: FlowView, toServer: boolean, payload: Uint8Array): boolean {
     const parsed = parseDnsMessage(payload);
     const stats = this.dnsStats;
     if (!parsed.ok) {
       stats.malformed++;
-      return;
+      return false;
     }
     const m = parsed.message;
-    if (app === null) {
-      flow.appProto = 'dns';
-      stats.flows++;
-      if (this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.dnsTx.keys().next().value!);
-    }
+    if (!this.dnsTx.has(flow.id) && this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.dnsTx.keys().next().value!);
     if (m.response) {
       stats.responses++;
-      return;
+      return true;
     }
-    if (!toServer) return; // a request sent by the server side: not a query of this flow's client
+    if (!toServer) return true; // a request sent by the server side: not a query of this flow's client
     stats.requests++;
     const sink = this.sink.dnsQuery;
     let tx = this.dnsTx.get(flow.id) ?? 0;
@@ -275,6 +289,7 @@ export class AppLayer {
       sink?.(flow, new DnsQuery(m, q, tx, payload.slice()));
     }
     this.dnsTx.set(flow.id, ++tx);
+    return true;
   }
 
   /** The flow is over (closed, timed out or evicted upstream): finish and hand over what is left. */
@@ -302,6 +317,7 @@ export class AppLayer {
     if (flow.appProto === 'http') this.startHttp(st);
     else if (flow.appProto === 'smtp') this.startSmtp(st);
     else if (flow.appProto === 'tls') this.startTls(st);
+    else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
       const oldest = this.flows.values().next().value as FlowState;
@@ -317,6 +333,8 @@ export class AppLayer {
       st.http?.end();
       st.smtp?.end();
       st.tls?.end();
+      st.dns?.[0].reset();
+      st.dns?.[1].reset();
     } catch {
       this.rethrowSinkError();
       this.counters.parserErrors++;
@@ -335,6 +353,8 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_DNS) {
+      this.dnsStream(st, toServer, chunk, gap);
     } else {
       this.detect(st, toServer, chunk, gap, gapLength);
     }
@@ -443,6 +463,50 @@ export class AppLayer {
       },
     };
     st.http = new HttpConnection(ctx);
+  }
+
+  /** DNS over TCP (RFC 1035 4.2.2), taken by its server port as Suricata does. */
+  private startDns(st: FlowState): void {
+    st.proto = P_DNS;
+    if (st.flow.appProto === null) {
+      st.flow.appProto = 'dns';
+      this.dnsStats.tcpFlows++;
+    }
+    st.dns = [new ByteAccumulator(this.budget, DNS_TCP_MAX + 2), new ByteAccumulator(this.budget, DNS_TCP_MAX + 2)];
+  }
+
+  /**
+   * Cuts a DNS-over-TCP direction into its length-prefixed messages, each handled as a datagram
+   * would be. A gap loses the framing: that direction stops (counted as malformed).
+   */
+  private dnsStream(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean): void {
+    const d = toServer ? 0 : 1;
+    const acc = st.dns![d];
+    if (st.lost[d]) return;
+    if (gap) {
+      st.lost[d] = true;
+      acc.reset();
+      this.dnsStats.malformed++;
+      return;
+    }
+    let i = 0;
+    while (i < chunk.length) {
+      // The 2-byte length first, then that many bytes of message.
+      const need = acc.length < 2 ? 2 - acc.length : 2 + ((acc.byteAt(0) << 8) | acc.byteAt(1)) - acc.length;
+      const take = Math.min(need, chunk.length - i);
+      if (acc.append(chunk, i, i + take) < take) {
+        st.lost[d] = true;
+        acc.reset();
+        this.dnsStats.malformed++;
+        return;
+      }
+      i += take;
+      if (acc.length >= 2 && acc.length === 2 + ((acc.byteAt(0) << 8) | acc.byteAt(1))) {
+        const message = acc.view().subarray(2);
+        this.dnsMessage(st.flow, toServer, message);
+        acc.reset();
+      }
+    }
   }
 
   private startTls(st: FlowState): void {

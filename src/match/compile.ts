@@ -214,8 +214,7 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: strin
   ['http', { mask: P_TCP, version: 0, app: 'http' }],
   ['http1', { mask: P_TCP, version: 0, app: 'http' }],
   ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
-  // DNS is parsed over UDP only: its rules join no TCP group (where they could never match).
-  ['dns', { mask: P_UDP, version: 0, app: 'dns' }],
+  ['dns', { mask: P_UDP | P_TCP, version: 0, app: 'dns' }],
   ['tls', { mask: P_TCP, version: 0, app: 'tls' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
@@ -459,7 +458,9 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     levelExplicit,
     action: rule.action,
     metadata: ruleMetadata,
-    protoMask: proto.mask,
+    // alert dns rules on pkt_data are inspected on UDP datagrams only: in the TCP stream groups
+    // their patterns would cost every TCP stream a prefilter pass (DNS over TCP is rare).
+    protoMask: kind === 'payload' && proto.app === 'dns' ? P_UDP : proto.mask,
     ipVersion: proto.version,
     appProto: proto.app,
     src: header.src,

@@ -243,6 +243,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   add('app_layer.flow.http', s.httpFlows);
   add('app_layer.flow.smtp', s.smtpFlows);
   add('app_layer.flow.dns_udp', s.dns.flows);
+  add('app_layer.flow.dns_tcp', s.dns.tcpFlows);
   add('app_layer.tx.dns_udp', s.dns.requests);
   add('app_layer.flow.tls', s.tls.flows);
   add('app_layer.tx.http', s.http.transactions);

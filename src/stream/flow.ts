@@ -96,6 +96,10 @@ export class Flow implements FlowView {
 
   constructor(readonly id: number) {}
 
+  get serverPort(): number {
+    return this.sPort;
+  }
+
   /** Packets seen both ways. */
   get seenBothWays(): boolean {
     return this.pktsToServer > 0 && this.pktsToClient > 0;

@@ -10,6 +10,8 @@ export interface FlowView {
   midstream: boolean;
   /** Application protocol detected on the flow, if any ("http", "smtp", ...). */
   appProto: string | null;
+  /** The server side's port (the side that did not open the flow); absent where unknown. */
+  readonly serverPort?: number;
   /** flowbits set on this flow by rules; created on first use. */
   bits: Set<string> | null;
 }

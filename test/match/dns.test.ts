@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Scanner } from '../../src/match/scanner.js';
 import { parseRules, VariableTable } from '../../src/rule/index.js';
-import { dnsPacket, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
+import { concatBytes, dnsMessage, dnsPacket, tcpSession, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
 import type { Alert } from '../../src/types/alert.js';
 import { rulesetOf, scanPackets, scanWithCounters, sids } from './helpers.js';
 
@@ -28,6 +28,23 @@ alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z]{3}\\.evil\\./
     expect(sids(await scanPackets(rules, [query(['bad.test'], { response: true })]))).toEqual([]);
     expect(sids(await scanPackets(rules, [query(['bad.test'], { server: '10.0.0.53:5353' })]))).toEqual([]);
     expect(sids(await scanPackets(rules, [query(['ok.test', 'bad.test'])]))).toEqual([1]);
+  });
+
+  it('DNS over TCP: length-prefixed messages, however segmented, each question inspected', async () => {
+    const framed = (names: string[], id: number): Uint8Array => {
+      const m = dnsMessage({ names, id });
+      return concatBytes([Uint8Array.of(m.length >> 8, m.length & 0xff), m]);
+    };
+    const rules = 'alert dns any any -> any any (msg:"q"; dns.query; dotprefix; content:".bad.test"; endswith; sid:1;)';
+    const stream = concatBytes([framed(['ok.test'], 1), framed(['x.bad.test', 'bad.test'], 2)]);
+    for (const splitAt of [[], [1], [2, 15], [30, 31, 32]]) {
+      const s = tcpSession({ client: '10.0.0.5:40001', server: '10.0.0.53:53' }).handshake().send('client', stream, { splitAt });
+      s.send('server', framed(['bad.test'], 9).map((b, i) => (i === 4 ? b | 0x80 : b))); // a response: not inspected
+      const { alerts, counters } = await scanWithCounters(rules, s.close('client').packets());
+      expect(sids(alerts), String(splitAt)).toEqual([1, 1]);
+      expect(counters['app_layer.flow.dns_tcp']).toBe(1);
+      expect(counters['kanshi.app.dns.responses']).toBe(1);
+    }
   });
 
   it('header-only dns rules see the flow as DNS; non-DNS traffic on port 53 is not DNS', async () => {
