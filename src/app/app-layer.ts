@@ -84,6 +84,11 @@ const DNS_PORT = 53;
 /** A DNS message over TCP is at most 65535 bytes (its length prefix is 16 bits). */
 const DNS_TCP_MAX = 0xffff;
 
+/** Length prefix plus message, once the 2-byte prefix is in `acc`. */
+function dnsFrameLength(acc: ByteAccumulator): number {
+  return 2 + ((acc.byteAt(0) << 8) | acc.byteAt(1));
+}
+
 const P_PENDING = 0;
 const P_HTTP = 1;
 const P_SMTP = 2;
@@ -284,9 +289,11 @@ export class AppLayer {
     stats.requests++;
     const sink = this.sink.dnsQuery;
     let tx = this.dnsTx.get(flow.id) ?? 0;
+    // One copy of the message for all its questions: it outlives the datagram.
+    const raw = payload.slice();
     for (let q = 0; q < m.questions.length; q++) {
       stats.queries++;
-      sink?.(flow, new DnsQuery(m, q, tx, payload.slice()));
+      sink?.(flow, new DnsQuery(m, q, tx, raw));
     }
     this.dnsTx.set(flow.id, ++tx);
     return true;
@@ -492,7 +499,7 @@ export class AppLayer {
     let i = 0;
     while (i < chunk.length) {
       // The 2-byte length first, then that many bytes of message.
-      const need = acc.length < 2 ? 2 - acc.length : 2 + ((acc.byteAt(0) << 8) | acc.byteAt(1)) - acc.length;
+      const need = (acc.length < 2 ? 2 : dnsFrameLength(acc)) - acc.length;
       const take = Math.min(need, chunk.length - i);
       if (acc.append(chunk, i, i + take) < take) {
         st.lost[d] = true;
@@ -501,7 +508,7 @@ export class AppLayer {
         return;
       }
       i += take;
-      if (acc.length >= 2 && acc.length === 2 + ((acc.byteAt(0) << 8) | acc.byteAt(1))) {
+      if (acc.length >= 2 && acc.length === dnsFrameLength(acc)) {
         const message = acc.view().subarray(2);
         this.dnsMessage(st.flow, toServer, message);
         acc.reset();

@@ -197,7 +197,11 @@ export function isHttpRequestOnly(name: string): boolean {
   return HTTP_REQUEST_BUFFERS.has(name);
 }
 
-const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: string | null; packetOnly?: boolean; streamOnly?: boolean }> = new Map([
+/**
+ * Header protocols: the transports they cover (`mask`), and for rules inspecting pkt_data only
+ * (`payloadMask`, default `mask`).
+ */
+const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; version: number; app: string | null; packetOnly?: boolean; streamOnly?: boolean }> = new Map([
   ['ip', { mask: P_ANY, version: 0, app: null }],
   ['ipv4', { mask: P_ANY, version: 4, app: null }],
   ['ip4', { mask: P_ANY, version: 4, app: null }],
@@ -214,7 +218,9 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; version: number; app: strin
   ['http', { mask: P_TCP, version: 0, app: 'http' }],
   ['http1', { mask: P_TCP, version: 0, app: 'http' }],
   ['smtp', { mask: P_TCP, version: 0, app: 'smtp' }],
-  ['dns', { mask: P_UDP | P_TCP, version: 0, app: 'dns' }],
+  // alert dns rules on pkt_data are inspected on UDP datagrams only: in the TCP stream groups
+  // their patterns would cost every TCP stream a prefilter pass (DNS over TCP is rare).
+  ['dns', { mask: P_UDP | P_TCP, payloadMask: P_UDP, version: 0, app: 'dns' }],
   ['tls', { mask: P_TCP, version: 0, app: 'tls' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
@@ -458,9 +464,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     levelExplicit,
     action: rule.action,
     metadata: ruleMetadata,
-    // alert dns rules on pkt_data are inspected on UDP datagrams only: in the TCP stream groups
-    // their patterns would cost every TCP stream a prefilter pass (DNS over TCP is rare).
-    protoMask: kind === 'payload' && proto.app === 'dns' ? P_UDP : proto.mask,
+    protoMask: kind === 'payload' ? (proto.payloadMask ?? proto.mask) : proto.mask,
     ipVersion: proto.version,
     appProto: proto.app,
     src: header.src,

@@ -164,6 +164,13 @@ export class Scanner {
     const onProgress = this.options.onProgress;
     let bytesRead = 0;
     let nextProgress = 0;
+    /** One packet (a frame's, or one found inside a tunnel) through the pipeline. */
+    const runPacket = (pkt: DecodedPacket): void => {
+      engine.beginPacket(pkt);
+      stream.process(pkt, sink);
+      engine.endPacket();
+      if (onPacket !== undefined) onPacket(pkt);
+    };
     const onFrame = (frame: RawFrame): void => {
       if (onProgress !== undefined) {
         bytesRead += frame.data.length + 16;
@@ -175,19 +182,12 @@ export class Scanner {
       const pkt = decodeFrame(frame.linkType, frame, decodeStats);
       if (pkt === null) return;
       if (pkt.tsUs > this.lastTsUs) this.lastTsUs = pkt.tsUs;
-      engine.beginPacket(pkt);
-      stream.process(pkt, sink);
-      engine.endPacket();
-      if (onPacket !== undefined) onPacket(pkt);
+      runPacket(pkt);
       if (tunneled.length > 0) {
         // Grows while it runs when tunnels nest.
         for (let i = 0; i < tunneled.length; i++) {
-          const inner = tunneled[i]!;
           layer = tunnelLayers[i]!;
-          engine.beginPacket(inner);
-          stream.process(inner, sink);
-          engine.endPacket();
-          if (onPacket !== undefined) onPacket(inner);
+          runPacket(tunneled[i]!);
         }
         tunneled.length = 0;
         tunnelLayers.length = 0;

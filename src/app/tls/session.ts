@@ -70,6 +70,13 @@ class Direction {
   stopped = false;
 }
 
+/** Copies into `header` (of which `have` bytes are filled) what `src` from `at` can give: the byte count taken. */
+function gather(header: Uint8Array, have: number, src: Uint8Array, at: number): number {
+  const take = Math.min(header.length - have, src.length - at);
+  header.set(src.subarray(at, at + take), have);
+  return take;
+}
+
 export class TlsSession {
   private readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   private client: ClientHello | null = null;
@@ -89,8 +96,7 @@ export class TlsSession {
     while (i < chunk.length) {
       if (d.remaining === 0) {
         // Gather the record header.
-        const take = Math.min(RECORD_HEADER - d.headerHave, chunk.length - i);
-        d.header.set(chunk.subarray(i, i + take), d.headerHave);
+        const take = gather(d.header, d.headerHave, chunk, i);
         d.headerHave += take;
         i += take;
         if (d.headerHave < RECORD_HEADER) return;
@@ -149,8 +155,7 @@ export class TlsSession {
     let i = 0;
     while (i < part.length) {
       if (d.message === null) {
-        const take = Math.min(4 - d.hsHeaderHave, part.length - i);
-        d.hsHeader.set(part.subarray(i, i + take), d.hsHeaderHave);
+        const take = gather(d.hsHeader, d.hsHeaderHave, part, i);
         d.hsHeaderHave += take;
         i += take;
         if (d.hsHeaderHave < 4) return true;
@@ -212,6 +217,19 @@ export class TlsSession {
 
 const encoder = new TextEncoder();
 
+/** A JA3 or JA3S string and its MD5, as text (EVE) and as bytes (the buffers). */
+interface Fingerprint {
+  string: string;
+  hash: string;
+  stringBytes: Uint8Array;
+  hashBytes: Uint8Array;
+}
+
+function fingerprint(s: string): Fingerprint {
+  const hash = md5Hex(s);
+  return { string: s, hash, stringBytes: encoder.encode(s), hashBytes: encoder.encode(hash) };
+}
+
 /**
  * A hello as detection sees it: the client's (tls.sni, ja3.*) or the server's (ja3s.*, with
  * the client's buffers still readable, as Suricata keeps them on the session).
@@ -219,8 +237,8 @@ const encoder = new TextEncoder();
 export class TlsHello implements TlsHelloView {
   readonly kind = 'tls';
   readonly anomalies: readonly string[] = [];
-  private ja3: [Uint8Array, Uint8Array] | null = null;
-  private ja3s: [Uint8Array, Uint8Array] | null = null;
+  private ja3: Fingerprint | null = null;
+  private ja3s: Fingerprint | null = null;
   private fields: CertificateFields | null | undefined = undefined;
   private fieldBytes: Partial<Record<BufferName, Uint8Array>> = {};
 
@@ -249,6 +267,17 @@ export class TlsHello implements TlsHelloView {
     return (this.fieldBytes[name] = encoder.encode(pick(f)));
   }
 
+  /** JA3 of the ClientHello, computed once for the buffers and the EVE metadata alike. */
+  private clientFingerprint(): Fingerprint | null {
+    if (this.ja3 === null && this.client !== null) this.ja3 = fingerprint(ja3String(this.client));
+    return this.ja3;
+  }
+
+  private serverFingerprint(): Fingerprint | null {
+    if (this.ja3s === null && this.server !== null) this.ja3s = fingerprint(ja3sString(this.server));
+    return this.ja3s;
+  }
+
   get side(): 'client' | 'server' {
     return this.server === null ? 'client' : 'server';
   }
@@ -259,12 +288,8 @@ export class TlsHello implements TlsHelloView {
         return this.client?.sni ?? undefined;
       case 'ja3.string':
       case 'ja3.hash': {
-        if (this.client === null) return undefined;
-        if (this.ja3 === null) {
-          const s = ja3String(this.client);
-          this.ja3 = [encoder.encode(s), encoder.encode(md5Hex(s))];
-        }
-        return name === 'ja3.string' ? this.ja3[0] : this.ja3[1];
+        const f = this.clientFingerprint();
+        return f === null ? undefined : name === 'ja3.string' ? f.stringBytes : f.hashBytes;
       }
       case 'tls.certs':
         return this.certs[this.certIndex];
@@ -278,12 +303,8 @@ export class TlsHello implements TlsHelloView {
         return this.certField(name, (f) => f.fingerprint);
       case 'ja3s.string':
       case 'ja3s.hash': {
-        if (this.server === null || this.certIndex !== 0) return undefined;
-        if (this.ja3s === null) {
-          const s = ja3sString(this.server);
-          this.ja3s = [encoder.encode(s), encoder.encode(md5Hex(s))];
-        }
-        return name === 'ja3s.string' ? this.ja3s[0] : this.ja3s[1];
+        const f = this.certIndex === 0 ? this.serverFingerprint() : null;
+        return f === null ? undefined : name === 'ja3s.string' ? f.stringBytes : f.hashBytes;
       }
       default:
         return undefined;
@@ -295,14 +316,10 @@ export class TlsHello implements TlsHelloView {
     const sni = this.client?.sni;
     if (sni) out.sni = Buffer.from(sni).toString('latin1');
     out.version = versionName(this.server?.negotiated ?? this.client?.version ?? 0);
-    if (this.client !== null) {
-      const s = ja3String(this.client);
-      out.ja3 = { hash: md5Hex(s), string: s };
-    }
-    if (this.server !== null) {
-      const s = ja3sString(this.server);
-      out.ja3s = { hash: md5Hex(s), string: s };
-    }
+    const ja3 = this.clientFingerprint();
+    if (ja3 !== null) out.ja3 = { hash: ja3.hash, string: ja3.string };
+    const ja3s = this.serverFingerprint();
+    if (ja3s !== null) out.ja3s = { hash: ja3s.hash, string: ja3s.string };
     const cert = this.certificate();
     if (cert !== null) {
       out.subject = cert.subject;
