@@ -103,6 +103,12 @@ export interface CompiledRule {
   needs: number;
   flowbitChecks: FlowbitsValue[];
   flowbitActions: FlowbitsValue[];
+  /**
+   * Suricata's IP-only rule: addresses (and `any` ports for tcp/udp), nothing else that reads
+   * the packet, no flow keyword, flowbits only set. On a flow it is evaluated on the first
+   * packet of each direction only (see the engine), as Suricata's IP-only engine does.
+   */
+  ipOnly: boolean;
   noalert: boolean;
   threshold: ThresholdValue | undefined;
   detectionFilter: DetectionFilterValue | undefined;
@@ -450,6 +456,18 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     else if (f.cmd !== 'noalert') (flowbitActions === NO_FLOWBITS ? (flowbitActions = []) : flowbitActions).push(f);
   }
 
+  const ipOnly =
+    kind === 'header' &&
+    proto.app === null &&
+    proto.packetOnly !== true &&
+    proto.streamOnly !== true &&
+    conditions.length === 0 &&
+    flow === undefined &&
+    flowbitChecks.length === 0 &&
+    flowbitActions.every((f) => f.cmd === 'set') &&
+    // Ports only make a tcp or udp rule a port rule; Suricata ignores them for `ip`.
+    (proto.mask === P_ANY || (header.srcPort.isAny && header.dstPort.isAny));
+
   return {
     index: 0,
     rule,
@@ -482,6 +500,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     needs,
     flowbitChecks,
     flowbitActions,
+    ipOnly,
     noalert: det.noalert,
     threshold: det.threshold,
     detectionFilter: det.detectionFilter,

@@ -149,6 +149,8 @@ class FlowState {
   vlans: readonly number[] = NO_VLANS;
   /** Made again for a late packet of a flow whose end was already inspected. */
   revived = false;
+  /** IPONLY_TO_SERVER/IPONLY_TO_CLIENT: directions whose first packet met the IP-only rules. */
+  ipOnlyDone = 0;
 
   constructor(readonly flow: FlowView) {}
 }
@@ -161,6 +163,16 @@ class FlowState {
 const ENDED_PASSED = 1;
 const ENDED_SYN_SEEN = 2;
 const ENDED_ESTABLISHED = 4;
+const ENDED_IPONLY_SHIFT = 3;
+const IPONLY_TO_SERVER = 1;
+const IPONLY_TO_CLIENT = 2;
+/**
+ * Transports Suricata keeps flows for (TCP, UDP, ICMP, ICMPv6, SCTP, ESP): only there are IP-only
+ * rules evaluated once per direction; other packets (GRE carriers, IGMP, ...) meet them each time.
+ */
+function ipOnlyFlowProto(p: number): boolean {
+  return p === 6 || p === 17 || p === 1 || p === 58 || p === 132 || p === 50;
+}
 /** Ended flows remembered at most (oldest forgotten first): a few bytes each. */
 const MAX_ENDED_FLOWS = 65_536;
 
@@ -227,6 +239,8 @@ export class DetectionEngine {
   private packetPending: DecodedPacket | null = null;
   private packetFlow: FlowView | null = null;
   private packetState: FlowState | null = null;
+  /** The pending packet's direction of its flow already met the IP-only rules. */
+  private packetIpOnlySeen = false;
   private readonly groups: RuleGroup[] = [null!, null!, null!];
   private readonly ins = new Inspection();
   private readonly facts = new HeaderFacts();
@@ -262,6 +276,8 @@ export class DetectionEngine {
   private tls: TlsHelloView | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
+  /** IP-only rules are passed over in this inspection (a later packet of a flow direction). */
+  private ipOnlySkip = false;
   private vlans: readonly number[] = NO_VLANS;
   // What alerts of the current inspection context share (see resetAlertCaches).
   private srcTextCache: string | null = null;
@@ -448,7 +464,7 @@ export class DetectionEngine {
   private rememberEnded(st: FlowState): void {
     const ended = this.endedFlows;
     if (ended.size >= MAX_ENDED_FLOWS) ended.delete(ended.keys().next().value!);
-    ended.set(st.flow.id, (st.passed ? ENDED_PASSED : 0) | (st.synSeen ? ENDED_SYN_SEEN : 0) | (st.establishedBefore ? ENDED_ESTABLISHED : 0));
+    ended.set(st.flow.id, (st.passed ? ENDED_PASSED : 0) | (st.synSeen ? ENDED_SYN_SEEN : 0) | (st.establishedBefore ? ENDED_ESTABLISHED : 0) | (st.ipOnlyDone << ENDED_IPONLY_SHIFT));
   }
 
   private forget(st: FlowState): void {
@@ -482,6 +498,15 @@ export class DetectionEngine {
       }
     }
     this.counters.inspections.packet++;
+    // IP-only rules meet the first packet of each direction of a flow (fragments have no flow in
+    // Suricata: each one meets them).
+    let ipOnlySeen = false;
+    if (st !== null && ipOnlyFlowProto(ip.protocol) && (ip.reassembled || (!ip.moreFragments && ip.fragOffset === 0))) {
+      const bit = flow!.toServer ? IPONLY_TO_SERVER : IPONLY_TO_CLIENT;
+      ipOnlySeen = (st.ipOnlyDone & bit) !== 0;
+      st.ipOnlyDone |= bit;
+    }
+    this.packetIpOnlySeen = ipOnlySeen;
     this.setPacketContext(pkt, flow, st);
     const cls = transportClass(pkt);
     const dir = flow === null || flow.toServer ? 0 : 1;
@@ -564,6 +589,7 @@ export class DetectionEngine {
     this.fragment = false;
     this.reassembled = false;
     this.record = rec;
+    this.ipOnlySkip = false;
     this.http = null;
     this.smtp = null;
     this.source = rec;
@@ -1004,6 +1030,7 @@ export class DetectionEngine {
   // Evaluation
 
   private evaluate(r: CompiledRule): boolean {
+    if (r.ipOnly && this.ipOnlySkip) return false;
     // Protocol and addresses.
     if (this.proto >= 0 && !protoAllowed(r, this.proto)) return false;
     if (r.ipVersion !== 0 && this.facts.ipVersion !== 0 && r.ipVersion !== this.facts.ipVersion) return false;
@@ -1389,6 +1416,7 @@ export class DetectionEngine {
         st.passed = (ended & ENDED_PASSED) !== 0;
         st.synSeen = (ended & ENDED_SYN_SEEN) !== 0;
         st.establishedBefore = (ended & ENDED_ESTABLISHED) !== 0;
+        st.ipOnlyDone = ended >>> ENDED_IPONLY_SHIFT;
       }
       this.flows.set(flow.id, st);
     }
@@ -1464,12 +1492,14 @@ export class DetectionEngine {
     this.tsUs = pkt.tsUs;
     this.pcapCnt = pkt.num;
     fillPacketFacts(this.facts, pkt, flow, this.fragment);
+    this.ipOnlySkip = this.packetIpOnlySeen;
   }
 
   /** Context for data of a flow in one direction (stream chunk, transaction). */
   private setFlowContext(st: FlowState, toServer: boolean): void {
     const flow = st.flow;
     this.resetAlertCaches();
+    this.ipOnlySkip = false;
     this.flow = flow;
     this.state = st;
     this.record = null;

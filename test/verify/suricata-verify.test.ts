@@ -11,8 +11,6 @@ const ROOT = corpus('suricata-verify', 'tests');
 
 /** Cases kanshi does not (or deliberately does not) reproduce, and why. */
 export const SKIPPED: Readonly<Record<string, string>> = {
-  'bug-6402-01':
-    "Suricata evaluates rules without payload or flow keywords (`alert ip any any -> any any`) once per flow direction (its IP-only engine); kanshi evaluates them on every packet, as Snort does, so the TCP flow inside the Geneve+GRE tunnel gives 12 alerts where the case expects 2 (the tunnel layers themselves decode and alert as expected)",
   'detect-bytetest-02':
     'Suricata alerts twice on one match (once on the packet, once more on the reassembled stream at flow end); kanshi alerts once per match',
   'detect-engine-proto':
