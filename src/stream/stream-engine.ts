@@ -207,8 +207,11 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
       flow = null;
     }
     if (flow === null) {
-      // A SYN/ACK opening a flow comes from the server; anything else from the client.
-      const srcIsClient = tcp === undefined || (tcp.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK);
+      // A SYN/ACK opening a flow comes from the server; so does TCP data picked up midstream
+      // that only a server sends first (Suricata reverses such a flow once its protocol is
+      // detected on the wrong side); anything else comes from the client.
+      const srcIsClient =
+        tcp === undefined || ((tcp.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK) && ((tcp.flags & TCP_SYN) !== 0 || !startsAsServer(pkt.payload)));
       flow = table.create(pkt, srcIsClient, this.nowUs);
       toServer = srcIsClient;
     }
@@ -248,4 +251,15 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
     if (!this.config.flow.vlanTracking || vl.length === 0) return 0;
     return (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0);
   }
+}
+
+/**
+ * Bytes only a server starts a connection's data with: an HTTP status line (`HTTP/` and a
+ * digit) or a TLS ServerHello record (handshake record, version 3.x, handshake type 2).
+ */
+export function startsAsServer(b: Uint8Array): boolean {
+  if (b.length >= 6 && (b[0]! | 0x20) === 0x68 && (b[1]! | 0x20) === 0x74 && (b[2]! | 0x20) === 0x74 && (b[3]! | 0x20) === 0x70 && b[4] === 0x2f) {
+    return b[5]! >= 0x30 && b[5]! <= 0x39;
+  }
+  return b.length >= 6 && b[0] === 0x16 && b[1] === 0x03 && b[2]! <= 0x04 && b[5] === 0x02;
 }

@@ -53,15 +53,38 @@ describe('TCP handshake and direction', () => {
   it('picks up a session midstream at a data packet: first sender is client, established at once, flagged', () => {
     const e = engine();
     const sink = new RecordingSink();
-    e.process(tcpPkt({ src: SERVER, dst: CLIENT, sport: 80, dport: 40000, seq: 7000, ack: 3000, flags: TCP_ACK | TCP_PSH, payload: 'HTTP/1.1 200 OK\r\n' }), sink);
-    e.process(tcpPkt({ src: CLIENT, dst: SERVER, sport: 40000, dport: 80, seq: 3000, ack: 7017, flags: TCP_ACK, payload: 'more' }), sink);
+    e.process(tcpPkt({ src: SERVER, dst: CLIENT, sport: 80, dport: 40000, seq: 7000, ack: 3000, flags: TCP_ACK | TCP_PSH, payload: '<html>body' }), sink);
+    e.process(tcpPkt({ src: CLIENT, dst: SERVER, sport: 40000, dport: 80, seq: 3000, ack: 7010, flags: TCP_ACK, payload: 'more' }), sink);
     expect(sink.packets.map((p) => [p.toServer, p.established, p.midstream])).toEqual([
       [true, true, true],
       [false, true, true],
     ]);
-    expect(sink.text(true)).toBe('HTTP/1.1 200 OK\r\n');
+    expect(sink.text(true)).toBe('<html>body');
     expect(sink.text(false)).toBe('more');
     expect(e.stats.tcpMidstreamPickups).toBe(1);
+  });
+
+  it('takes the sender of midstream data only a server sends first (HTTP status line, TLS ServerHello) as the server', () => {
+    const serverHello = Uint8Array.from([0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00]);
+    for (const first of ['HTTP/1.1 200 OK\r\n', 'http/1.0 404 x\r\n', serverHello]) {
+      const e = engine();
+      const sink = new RecordingSink();
+      const n = first.length;
+      e.process(tcpPkt({ src: SERVER, dst: CLIENT, sport: 80, dport: 40000, seq: 7000, ack: 3000, flags: TCP_ACK | TCP_PSH, payload: first }), sink);
+      e.process(tcpPkt({ src: CLIENT, dst: SERVER, sport: 40000, dport: 80, seq: 3000, ack: 7000 + n, flags: TCP_ACK, payload: 'more' }), sink);
+      expect(sink.packets.map((p) => [p.toServer, p.established, p.midstream])).toEqual([
+        [false, true, true],
+        [true, true, true],
+      ]);
+      expect(sink.text(true)).toBe('more');
+    }
+    // A SYN is a client's whatever it carries; "HTTP/" without a version digit is anyone's data.
+    for (const [flags, payload] of [[TCP_SYN, 'HTTP/1.1 200 OK\r\n'], [TCP_ACK | TCP_PSH, 'HTTP/x']] as const) {
+      const e = engine();
+      const sink = new RecordingSink();
+      e.process(tcpPkt({ src: SERVER, dst: CLIENT, sport: 80, dport: 40000, seq: 7000, ack: 3000, flags, payload }), sink);
+      expect(sink.packets[0]!.toServer).toBe(true);
+    }
   });
 
   it('picks up at a SYN/ACK with its sender as server', () => {

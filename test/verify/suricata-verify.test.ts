@@ -15,7 +15,6 @@ export const SKIPPED: Readonly<Record<string, string>> = {
     'Suricata alerts twice on one match (once on the packet, once more on the reassembled stream at flow end); kanshi alerts once per match',
   'detect-engine-proto':
     'a header-only `alert http` rule: Suricata matches it on some packets of an HTTP flow depending on when its protocol detection completed; kanshi on every packet of the flow once HTTP is detected',
-  'detect-pcre/detect-pcre-05': 'an HTTP response that starts a flow of its own (no request on that flow): the HTTP parser does not take it as a response',
 };
 
 describe.skipIf(!existsSync(ROOT))('suricata-verify', () => {
