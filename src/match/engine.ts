@@ -32,6 +32,7 @@ import {
   FACT_ICMP_ECHO,
   FACT_ICMP_TYPE,
   FACT_IP_ALL,
+  FACT_STREAM_SIZE,
   FACT_TCP_ACK,
   FACT_TCP_FLAGS,
   FACT_TCP_SEQ,
@@ -1533,6 +1534,7 @@ export class DetectionEngine {
       f.ipVersion = st.ipVersion;
       f.ipProto = st.proto;
       f.appProto = flow.appProto;
+      if (st.proto === PROTO_TCP) f.known |= streamSizeFacts(f, flow);
       // Data handed on while another flow's packet is processed (a flow expiring, or flushed at
       // the end of the input) is reported at this flow's own last packet.
       const own = pkt !== null && pkt.ip !== undefined && (sameFlowDirection(pkt, st, true) || sameFlowDirection(pkt, st, false));
@@ -1610,6 +1612,7 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
     f.seq = tcp.seq;
     f.ack = tcp.ack;
     f.window = tcp.window;
+    if (flow !== null) known |= streamSizeFacts(f, flow);
   }
   const icmp = pkt.icmp;
   if (icmp !== undefined) {
@@ -1621,6 +1624,18 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
     f.icmpV6 = icmp.v6;
   }
   f.known = known;
+}
+
+/** Fills the TCP session's side sizes (stream_size); returns FACT_STREAM_SIZE when both are known. */
+function streamSizeFacts(f: HeaderFacts, flow: FlowView): number {
+  if (flow.streamSize === undefined) return 0;
+  const c = flow.streamSize(true);
+  const s = flow.streamSize(false);
+  if (c < 0 && s < 0) return 0;
+  // A side that has sent nothing yet has used no sequence space.
+  f.streamClient = Math.max(0, c);
+  f.streamServer = Math.max(0, s);
+  return FACT_STREAM_SIZE;
 }
 
 function transportClass(pkt: DecodedPacket): number {

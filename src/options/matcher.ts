@@ -38,6 +38,8 @@ export const FACT_ICMP_CODE = 1 << 12;
 export const FACT_ICMP_ECHO = 1 << 13;
 export const FACT_DSIZE = 1 << 14;
 export const FACT_APP_PROTO = 1 << 15;
+/** The sizes of both sides of the packet's TCP session (stream_size). */
+export const FACT_STREAM_SIZE = 1 << 16;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -79,6 +81,9 @@ export class HeaderFacts {
   /** Payload size of the packet. */
   dsize = 0;
   appProto: string | null = null;
+  /** stream_size: sequence space the client and the server sides have used (FACT_STREAM_SIZE). */
+  streamClient = 0;
+  streamServer = 0;
 
   clear(): void {
     this.known = 0;

@@ -100,6 +100,17 @@ export class Flow implements FlowView {
     return this.sPort;
   }
 
+  /**
+   * Sequence space one side of a TCP session has used in order so far, as Suricata's
+   * stream_size reads it (next sequence number minus the ISN: the SYN, the data delivered in
+   * order, the FIN); -1 before that side's stream is known.
+   */
+  streamSize(client: boolean): number {
+    const st = client ? this.client : this.server;
+    if (st === null || !st.initialized) return -1;
+    return ((st.base - st.startSeq) >>> 0) + 1 + (st.finSeen ? 1 : 0);
+  }
+
   /** Packets seen both ways. */
   get seenBothWays(): boolean {
     return this.pktsToServer > 0 && this.pktsToClient > 0;

@@ -54,6 +54,8 @@ export class TcpStream {
   initialized = false;
   /** Sequence number of the next byte to deliver. */
   base = 0;
+  /** Sequence number of the direction's first data byte (ISN + 1; the first seen when midstream). */
+  startSeq = 0;
   /** Stream offset of `base`. */
   nextOff = 0;
   /** A hole was skipped since the last delivery. */
@@ -114,6 +116,7 @@ export class TcpReassembler {
   init(st: TcpStream, seq: number): void {
     if (!st.pristine) return;
     st.base = seq >>> 0;
+    st.startSeq = st.base;
     st.initialized = true;
     if (st.ackValid) {
       const d = seqDiff(st.ackedByPeer, st.base);

@@ -1,5 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { parseDecimal, requireValue, splitList } from '../lib/text.js';
+import { FACT_STREAM_SIZE, type HeaderFacts } from '../matcher.js';
 
 export interface StreamSizeValue {
   side: 'server' | 'client' | 'both' | 'either';
@@ -10,12 +11,33 @@ export interface StreamSizeValue {
 const SIDES = ['server', 'client', 'both', 'either'];
 const OPS = ['<', '>', '=', '!=', '<=', '>='];
 
-/** `stream_size:server,<,6;` the bytes seen on a side of the TCP stream; recognised, not evaluated yet. */
+function compare(size: number, op: StreamSizeValue['op'], n: number): boolean {
+  switch (op) {
+    case '<':
+      return size < n;
+    case '>':
+      return size > n;
+    case '=':
+      return size === n;
+    case '!=':
+      return size !== n;
+    case '<=':
+      return size <= n;
+    case '>=':
+      return size >= n;
+  }
+}
+
+/**
+ * `stream_size:server,<,6;` the sequence space a side of the TCP session has used so far, as
+ * Suricata counts it (next sequence number minus the ISN: 1 for the SYN plus the bytes sent in
+ * order); `both` needs both sides to compare true, `either` one of them. TCP packets and stream
+ * data of a tracked session only.
+ */
 export const streamSize: KeywordModule<StreamSizeValue> = {
   keyword: 'stream_size',
   category: 'non-payload',
   takesValue: 'required',
-  evaluable: false,
   parse(raw, ctx) {
     const v = requireValue('stream_size', raw, ctx, 'stream_size:server,<,6;');
     if (v === undefined || raw === null) return undefined;
@@ -41,4 +63,19 @@ export const streamSize: KeywordModule<StreamSizeValue> = {
     return { side: side.text as StreamSizeValue['side'], op: op.text as StreamSizeValue['op'], bytes };
   },
   print: (v) => `${v.side},${v.op},${v.bytes}`,
+  condition: (v) => ({
+    needs: FACT_STREAM_SIZE,
+    test: (h: HeaderFacts) => {
+      switch (v.side) {
+        case 'server':
+          return compare(h.streamServer, v.op, v.bytes);
+        case 'client':
+          return compare(h.streamClient, v.op, v.bytes);
+        case 'both':
+          return compare(h.streamServer, v.op, v.bytes) && compare(h.streamClient, v.op, v.bytes);
+        case 'either':
+          return compare(h.streamServer, v.op, v.bytes) || compare(h.streamClient, v.op, v.bytes);
+      }
+    },
+  }),
 };
