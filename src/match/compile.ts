@@ -8,6 +8,7 @@ import { lookupClassification } from '../options/lib/classifications.js';
 import { DEFAULT_REGEX_LIMITS, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
+import type { XbitsValue } from '../options/non-payload/xbits.js';
 import type { DetectionFilterValue } from '../options/post/detection-filter.js';
 import type { ThresholdValue } from '../options/post/threshold.js';
 import type { Rule } from '../rule/ast.js';
@@ -103,6 +104,9 @@ export interface CompiledRule {
   needs: number;
   flowbitChecks: FlowbitsValue[];
   flowbitActions: FlowbitsValue[];
+  /** xbits isset/isnotset, and set/unset/toggle (applied when the rule matches). */
+  xbitChecks: XbitsValue[];
+  xbitActions: XbitsValue[];
   /**
    * Suricata's IP-only rule: addresses (and `any` ports for tcp/udp), nothing else that reads
    * the packet, no flow keyword, flowbits only set. On a flow it is evaluated on the first
@@ -315,6 +319,7 @@ export class CompileScratch {
 /** Shared by rules that have none (never mutated). */
 const NO_CONDITIONS: HeaderMatcher[] = [];
 const NO_FLOWBITS: FlowbitsValue[] = [];
+const NO_XBITS: XbitsValue[] = [];
 
 // What the buffers of a rule's programs say about where it is inspected (bits).
 const B_LOG = 1;
@@ -464,6 +469,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     conditions.length === 0 &&
     flow === undefined &&
     flowbitChecks.length === 0 &&
+    det.xbits.length === 0 &&
     flowbitActions.every((f) => f.cmd === 'set') &&
     // Ports only make a tcp or udp rule a port rule; Suricata ignores them for `ip`.
     (proto.mask === P_ANY || (header.srcPort.isAny && header.dstPort.isAny));
@@ -500,6 +506,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     needs,
     flowbitChecks,
     flowbitActions,
+    xbitChecks: det.xbits.length === 0 ? NO_XBITS : det.xbits.filter((x) => x.cmd === 'isset' || x.cmd === 'isnotset'),
+    xbitActions: det.xbits.length === 0 ? NO_XBITS : det.xbits.filter((x) => x.cmd !== 'isset' && x.cmd !== 'isnotset'),
     ipOnly,
     noalert: det.noalert,
     threshold: det.threshold,

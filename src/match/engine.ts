@@ -54,6 +54,7 @@ import { ProgramOutcomes, ScanMemo } from './scan-memo.js';
 import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
+import { XbitsStore } from './xbits.js';
 
 export interface EngineOptions {
   /** Bytes of already inspected stream data kept per direction, for matches that span chunks. */
@@ -62,6 +63,8 @@ export interface EngineOptions {
   stepLimit?: number;
   /** Threshold tracking keys kept. */
   maxThresholdKeys?: number;
+  /** Hosts and address pairs with xbits kept (default 65,536). */
+  maxXbitsKeys?: number;
   /** Flows with detection state kept (a safety net: the stream stage bounds flows itself). */
   maxFlows?: number;
   /** Memory for the inspected tails of stream windows, all flows together (default 64 MiB). */
@@ -103,6 +106,8 @@ export interface DetectCounters {
   /** Alerts withheld by rule thresholds. */
   thresholded: number;
   thresholdEvictions: number;
+  /** Hosts and address pairs whose xbits were dropped for room. */
+  xbitsEvictions: number;
   noalert: number;
   /** Flows whose later traffic was not inspected because a pass rule matched. */
   flowsPassed: number;
@@ -214,12 +219,14 @@ export class DetectionEngine {
     stepLimit: 0,
     thresholded: 0,
     thresholdEvictions: 0,
+    xbitsEvictions: 0,
     noalert: 0,
     flowsPassed: 0,
     flowStatesEvicted: 0,
     windowsWithoutTail: 0,
   };
   private readonly thresholds: ThresholdTable;
+  private readonly xbits: XbitsStore;
   private readonly flows = new Map<number, FlowState>();
   /** Flags of ended flows by flow id, for their late packets (bounded: MAX_ENDED_FLOWS). */
   private readonly endedFlows = new Map<number, number>();
@@ -332,6 +339,7 @@ export class DetectionEngine {
     this.maxWindowBytes = Math.max(0, options.maxWindowBytes ?? 64 * 1024 * 1024);
     this.maxFlows = Math.max(1, options.maxFlows ?? 262_144);
     this.thresholds = new ThresholdTable(options.maxThresholdKeys ?? 65_536);
+    this.xbits = new XbitsStore(options.maxXbitsKeys ?? 65_536);
     this.ins.stepLimit = options.stepLimit ?? 3000;
     this.ins.vars = new Float64Array(Math.max(1, ruleset.maxVariables));
     this.cand = new Candidates(ruleset.rules.length);
@@ -1060,8 +1068,9 @@ export class DetectionEngine {
     if ((r.needs & f.known) !== r.needs) return false;
     const conds = r.conditions;
     for (let i = 0; i < conds.length; i++) if (!conds[i]!.test(f)) return false;
-    // Flowbits.
+    // Flowbits and xbits.
     if (r.flowbitChecks.length > 0 && !this.flowbitsHold(r)) return false;
+    if (r.xbitChecks.length > 0 && !this.xbits.checksHold(r.xbitChecks, this.srcIp, this.dstIp, this.tsUs)) return false;
     // Payload.
     this.counters.evaluated++;
     if (r.programs.length > 0 && !this.payloadMatches(r)) return false;
@@ -1263,6 +1272,10 @@ export class DetectionEngine {
     const flow = this.flow;
     if (flow !== null) {
       for (const fb of r.flowbitActions) applyFlowbit(flow, fb.cmd, fb.names, fb.group, this.ruleset.flowbitGroups);
+    }
+    if (r.xbitActions.length > 0) {
+      this.xbits.apply(r.xbitActions, this.srcIp, this.dstIp, this.tsUs);
+      this.counters.xbitsEvictions = this.xbits.evictions;
     }
     if (r.action === 'pass') {
       // As Suricata: a pass rule stops inspection of the packet and, on a flow, of the flow.

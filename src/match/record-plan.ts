@@ -97,7 +97,7 @@ function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
 export function recordVerdict(r: CompiledRule, s: RecordShape): number {
   if (!mayApplyToRecords(r, s)) return VERDICT_NEVER;
   // Header conditions read the record's values (TTL, flags, ...); the rest is the shape's.
-  if (r.conditions.length > 0 || !addressesAcceptAll(r, s)) return VERDICT_FULL;
+  if (r.conditions.length > 0 || r.xbitChecks.length > 0 || !addressesAcceptAll(r, s)) return VERDICT_FULL;
   return VERDICT_HEADER_FREE;
 }
 

@@ -109,6 +109,7 @@ export class Scanner {
     out['detect.inspection_limit'] = c.stepLimit;
     out['detect.thresholded'] = c.thresholded;
     out['detect.threshold_evictions'] = c.thresholdEvictions;
+    out['detect.xbits_evictions'] = c.xbitsEvictions;
     out['detect.noalert'] = c.noalert;
     out['detect.flows_passed'] = c.flowsPassed;
     out['detect.flow_states_evicted'] = c.flowStatesEvicted;

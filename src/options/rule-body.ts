@@ -9,6 +9,7 @@ import type { TargetValue } from './meta/target.js';
 import type { FastPatternValue } from './modifiers/fast-pattern.js';
 import type { FlowValue } from './non-payload/flow.js';
 import type { FlowbitsValue } from './non-payload/flowbits.js';
+import type { XbitsValue } from './non-payload/xbits.js';
 import type { ByteExtractValue } from './payload/byte-extract.js';
 import type { ByteJumpValue } from './payload/byte-jump.js';
 import type { ByteMathValue } from './payload/byte-math.js';
@@ -137,10 +138,12 @@ export interface RuleDetection {
   conditions: Condition[];
   flow?: FlowValue;
   flowbits: FlowbitsValue[];
+  /** xbits commands other than noalert, in rule order. */
+  xbits: XbitsValue[];
   threshold?: ThresholdValue;
   detectionFilter?: DetectionFilterValue;
   tag?: TagValue;
-  /** noalert, or flowbits:noalert: the rule never alerts (it may still set flowbits). */
+  /** noalert, flowbits:noalert or xbits:noalert: the rule never alerts (it may still set flowbits). */
   noalert: boolean;
   /** The content marked fast_pattern, if any. */
   fastPattern?: ContentMatch;
@@ -206,6 +209,7 @@ class RuleBodyBuilder {
     conditions: [],
     flow: undefined,
     flowbits: [],
+    xbits: [],
     threshold: undefined,
     detectionFilter: undefined,
     tag: undefined,
@@ -249,6 +253,7 @@ class RuleBodyBuilder {
     d.payload = exactSize(d.payload);
     d.conditions = exactSize(d.conditions);
     d.flowbits = exactSize(d.flowbits);
+    d.xbits = exactSize(d.xbits);
     d.variables = exactSize(d.variables);
     return { meta, detection: d, unsupported: exactSize(this.unsupported), skipReasons: exactSize(this.skipReasons) };
   }
@@ -300,6 +305,10 @@ class RuleBodyBuilder {
           const fb = value as FlowbitsValue;
           if (fb.cmd === 'noalert') this.detection.noalert = true;
           this.detection.flowbits.push(fb);
+        } else if (o.keyword === 'xbits') {
+          const xb = value as XbitsValue;
+          if (xb.cmd === 'noalert') this.detection.noalert = true;
+          else this.detection.xbits.push(xb);
         } else this.detection.conditions.push({ keyword: o.keyword, value, option: o });
         return;
       case 'post-detection':

@@ -11,12 +11,15 @@ export interface XbitsValue {
 const COMMANDS = ['set', 'unset', 'toggle', 'isset', 'isnotset', 'noalert'];
 const TRACKS = ['ip_src', 'ip_dst', 'ip_pair'];
 
-/** `xbits:set,name,track ip_src[,expire 60];` bits kept per host or host pair (Suricata); recognised, not evaluated yet. */
+/**
+ * `xbits:set,name,track ip_src[,expire 60];` bits kept per host or host pair for a while
+ * (Suricata), set, unset or toggled by a matching rule and checked by others (the detection
+ * engine keeps them: src/match/xbits.ts).
+ */
 export const xbits: KeywordModule<XbitsValue> = {
   keyword: 'xbits',
   category: 'non-payload',
   takesValue: 'required',
-  evaluable: false,
   parse(raw, ctx) {
     const v = requireValue('xbits', raw, ctx, 'xbits:set,name,track ip_src;');
     if (v === undefined || raw === null) return undefined;
