@@ -320,6 +320,8 @@ export class CompileScratch {
 const NO_CONDITIONS: HeaderMatcher[] = [];
 const NO_FLOWBITS: FlowbitsValue[] = [];
 const NO_XBITS: XbitsValue[] = [];
+/** The buffer base64_decode fills (see base64-decode.ts); never prefiltered. */
+export const BASE64_DATA = 'base64_data';
 
 // What the buffers of a rule's programs say about where it is inspected (bits).
 const B_LOG = 1;
@@ -339,6 +341,8 @@ const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tl
 
 function bufferBits(n: string): number {
   if (n === 'pkt_data') return B_PKT;
+  // Decoded by the rule itself from its other buffers: says nothing of where it is inspected.
+  if (n === BASE64_DATA) return 0;
   if (n === 'file.data') return B_FILE_DATA;
   if (HTTP_REQUEST_BUFFERS.has(n)) return B_HTTP | B_HTTP_REQUEST;
   if (HTTP_RESPONSE_BUFFERS.has(n)) return B_HTTP | B_HTTP_RESPONSE;
@@ -601,7 +605,7 @@ function payloadMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher
  */
 export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false): FastPattern | null {
   const fp = det.fastPattern;
-  if (fp !== undefined && !fp.negated && fp.bytes.length > 0) {
+  if (fp !== undefined && !fp.negated && fp.bytes.length > 0 && inspectedBuffer(fp) !== BASE64_DATA) {
     const chop = fp.fastPattern?.kind === 'chop' ? fp.fastPattern : undefined;
     const bytes = chop ? fp.bytes.subarray(chop.offset, chop.offset + chop.length) : fp.bytes;
     if (bytes.length > 0) return { buffer: inspectedBuffer(fp), bytes, nocase: fp.nocase };
@@ -611,7 +615,7 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   if (preferAppBuffers) {
     for (let i = 0; i < det.payload.length; i++) {
       const el = det.payload[i]!;
-      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) !== 'pkt_data') {
+      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) !== 'pkt_data' && inspectedBuffer(el) !== BASE64_DATA) {
         onApp = true;
         break;
       }
@@ -621,6 +625,7 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
     const el = det.payload[i]!;
     if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
     if (onApp && inspectedBuffer(el) === 'pkt_data') continue;
+    if (inspectedBuffer(el) === BASE64_DATA) continue;
     if (best === undefined || el.bytes.length > best.bytes.length) best = el;
   }
   if (best !== undefined) return { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };
@@ -635,7 +640,7 @@ function pcreFastPattern(det: RuleDetection): FastPattern | null {
   let best: FastPattern | null = null;
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
-    if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null) continue;
+    if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null || inspectedBuffer(el) === BASE64_DATA) continue;
     const lit = requiredPcreLiteral(el.value.pattern, el.value.flags);
     if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: inspectedBuffer(el), bytes: lit.bytes, nocase: lit.nocase };
   }

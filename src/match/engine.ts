@@ -16,6 +16,7 @@ import type { FlowView } from '../types/flow.js';
 import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
 import type { LogRecord } from '../logs/record.js';
 import {
+  BASE64_DATA,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -360,8 +361,9 @@ export class DetectionEngine {
     this.hasDerived = ruleset.derived.size > 0;
     for (const r of ruleset.rules) {
       for (const p of r.programs) this.programBuffers.push(p.buffer as BufferName);
-      // Outcomes are keyed by the record's buffer ids: a derived buffer has none of its own.
-      if (r.variableCount === 0 && r.derivedBuffers.length === 0) this.programsKeyable[r.index] = 1;
+      // Outcomes are keyed by the record's buffer ids: a derived buffer has none of its own, and
+      // base64_data holds what another program of the rule decoded.
+      if (r.variableCount === 0 && r.derivedBuffers.length === 0 && !r.programs.some((p) => p.buffer === BASE64_DATA)) this.programsKeyable[r.index] = 1;
     }
     for (const r of ruleset.rules) {
       const has = r.threshold !== undefined || r.detectionFilter !== undefined;
@@ -1122,6 +1124,8 @@ export class DetectionEngine {
   private payloadMatches(r: CompiledRule, index = r.index): boolean {
     const ins = this.ins;
     ins.steps = 0;
+    // base64_data is what this rule's own base64_decode decodes, never an earlier rule's.
+    ins.base64 = EMPTY;
     const pcreBefore = ins.pcreLimitHits;
     let ok = true;
     const rec = this.record;
@@ -1150,7 +1154,12 @@ export class DetectionEngine {
         continue;
       }
       const source = this.source;
-      const buf = p.buffer === 'pkt_data' ? this.pktData() : source === null ? undefined : this.hasDerived ? this.bufferOf(source, p.buffer) : source.buffer(p.buffer as BufferName);
+      const buf =
+        p.buffer === 'pkt_data' ? this.pktData()
+        : p.buffer === BASE64_DATA ? ins.base64
+        : source === null ? undefined
+        : this.hasDerived ? this.bufferOf(source, p.buffer)
+        : source.buffer(p.buffer as BufferName);
       if (buf === undefined) {
         ok = false;
         break;

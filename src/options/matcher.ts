@@ -149,6 +149,12 @@ export class Inspection {
   /** Evaluations stopped by stepLimit, pcre matches cut short (input bound or backtracking bound). */
   stepLimitHits = 0;
   pcreLimitHits = 0;
+  /**
+   * What the last base64_decode step decoded (the base64_data buffer): a fresh view each time,
+   * so a buffer's derived views are never taken for another's.
+   */
+  base64: Uint8Array = EMPTY;
+  private base64Scratch: Uint8Array = EMPTY;
 
   private textCache: string | null = null;
   private lowerCache: Uint8Array | null = null;
@@ -180,6 +186,12 @@ export class Inspection {
       this.textCache = b.length === 0 ? '' : LATIN1_SLICE.call(b, 0, b.length);
     }
     return this.textCache;
+  }
+
+  /** Room for `n` decoded bytes, reused from one base64_decode to the next. */
+  base64Room(n: number): Uint8Array {
+    if (this.base64Scratch.length < n) this.base64Scratch = new Uint8Array(Math.max(n, 256, this.base64Scratch.length * 2));
+    return this.base64Scratch;
   }
 
   /** The buffer with ASCII letters lower-cased (a reused scratch copy), for nocase search. */

@@ -282,6 +282,10 @@ class RuleBodyBuilder {
         applyMeta(this.meta, o);
         return;
       case 'sticky-buffer':
+        if (o.keyword === 'base64_data' && !this.detection.payload.some((el) => el.kind === 'other' && el.keyword === 'base64_decode')) {
+          o.ctx.error('base64_data inspects what base64_decode decoded: put a base64_decode before it, e.g. base64_decode:relative; base64_data;');
+          return;
+        }
         this.sticky = o.keyword === 'pkt_data' ? undefined : { buffer: m.buffer ?? o.keyword, option: o };
         this.transforms = NO_TRANSFORMS;
         return;
