@@ -9,6 +9,7 @@ import { DEFAULT_REGEX_LIMITS, MatcherUnavailable, type HeaderMatcher, type Matc
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
+import { flowintModifies, type FlowintValue } from '../options/non-payload/flowint.js';
 import type { DetectionFilterValue } from '../options/post/detection-filter.js';
 import type { ThresholdValue } from '../options/post/threshold.js';
 import type { Rule } from '../rule/ast.js';
@@ -107,6 +108,9 @@ export interface CompiledRule {
   /** xbits isset/isnotset, and set/unset/toggle (applied when the rule matches). */
   xbitChecks: XbitsValue[];
   xbitActions: XbitsValue[];
+  /** flowint conditions, and changes (applied when the rule matches). */
+  flowintChecks: FlowintValue[];
+  flowintActions: FlowintValue[];
   /**
    * Suricata's IP-only rule: addresses (and `any` ports for tcp/udp), nothing else that reads
    * the packet, no flow keyword, flowbits only set. On a flow it is evaluated on the first
@@ -320,6 +324,7 @@ export class CompileScratch {
 const NO_CONDITIONS: HeaderMatcher[] = [];
 const NO_FLOWBITS: FlowbitsValue[] = [];
 const NO_XBITS: XbitsValue[] = [];
+const NO_FLOWINTS: FlowintValue[] = [];
 /** The buffer base64_decode fills (see base64-decode.ts); never prefiltered. */
 export const BASE64_DATA = 'base64_data';
 
@@ -474,6 +479,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     flow === undefined &&
     flowbitChecks.length === 0 &&
     det.xbits.length === 0 &&
+    det.flowints.length === 0 &&
     flowbitActions.every((f) => f.cmd === 'set') &&
     // Ports only make a tcp or udp rule a port rule; Suricata ignores them for `ip`.
     (proto.mask === P_ANY || (header.srcPort.isAny && header.dstPort.isAny));
@@ -512,6 +518,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     flowbitActions,
     xbitChecks: det.xbits.length === 0 ? NO_XBITS : det.xbits.filter((x) => x.cmd === 'isset' || x.cmd === 'isnotset'),
     xbitActions: det.xbits.length === 0 ? NO_XBITS : det.xbits.filter((x) => x.cmd !== 'isset' && x.cmd !== 'isnotset'),
+    flowintChecks: det.flowints.length === 0 ? NO_FLOWINTS : det.flowints.filter((f) => !flowintModifies(f)),
+    flowintActions: det.flowints.length === 0 ? NO_FLOWINTS : det.flowints.filter((f) => flowintModifies(f)),
     ipOnly,
     noalert: det.noalert,
     threshold: det.threshold,

@@ -56,6 +56,7 @@ import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, typ
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 import { XbitsStore } from './xbits.js';
+import { applyFlowint, flowintHolds } from '../options/non-payload/flowint.js';
 
 export interface EngineOptions {
   /** Bytes of already inspected stream data kept per direction, for matches that span chunks. */
@@ -1073,6 +1074,7 @@ export class DetectionEngine {
     // Flowbits and xbits.
     if (r.flowbitChecks.length > 0 && !this.flowbitsHold(r)) return false;
     if (r.xbitChecks.length > 0 && !this.xbits.checksHold(r.xbitChecks, this.srcIp, this.dstIp, this.tsUs)) return false;
+    if (r.flowintChecks.length > 0 && !this.flowintsHold(r)) return false;
     // Payload.
     this.counters.evaluated++;
     if (r.programs.length > 0 && !this.payloadMatches(r)) return false;
@@ -1102,6 +1104,14 @@ export class DetectionEngine {
   private recordIsSession(): boolean {
     const app = this.record?.appProto;
     return app === 'http' || app === 'smtp';
+  }
+
+  private flowintsHold(r: CompiledRule): boolean {
+    const flow = this.flow;
+    if (flow === null) return false;
+    const checks = r.flowintChecks;
+    for (let i = 0; i < checks.length; i++) if (!flowintHolds(flow.ints, checks[i]!)) return false;
+    return true;
   }
 
   private flowbitsHold(r: CompiledRule): boolean {
@@ -1281,6 +1291,10 @@ export class DetectionEngine {
     const flow = this.flow;
     if (flow !== null) {
       for (const fb of r.flowbitActions) applyFlowbit(flow, fb.cmd, fb.names, fb.group, this.ruleset.flowbitGroups);
+      if (r.flowintActions.length > 0) {
+        const ints = (flow.ints ??= new Map());
+        for (const fi of r.flowintActions) applyFlowint(ints, fi);
+      }
     }
     if (r.xbitActions.length > 0) {
       this.xbits.apply(r.xbitActions, this.srcIp, this.dstIp, this.tsUs);

@@ -74,7 +74,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (r.appProto !== null && r.appProto !== s.app) return false;
   if (r.frag === 1) return false;
   if ((r.needs & s.known) !== r.needs) return false;
-  if (r.flowbitChecks.length > 0) return false;
+  if (r.flowbitChecks.length > 0 || r.flowintChecks.length > 0) return false;
   return true;
 }
 

@@ -10,6 +10,7 @@ import type { FastPatternValue } from './modifiers/fast-pattern.js';
 import type { FlowValue } from './non-payload/flow.js';
 import type { FlowbitsValue } from './non-payload/flowbits.js';
 import type { XbitsValue } from './non-payload/xbits.js';
+import type { FlowintValue } from './non-payload/flowint.js';
 import type { ByteExtractValue } from './payload/byte-extract.js';
 import type { ByteJumpValue } from './payload/byte-jump.js';
 import type { ByteMathValue } from './payload/byte-math.js';
@@ -140,6 +141,8 @@ export interface RuleDetection {
   flowbits: FlowbitsValue[];
   /** xbits commands other than noalert, in rule order. */
   xbits: XbitsValue[];
+  /** flowint operations, in rule order. */
+  flowints: FlowintValue[];
   threshold?: ThresholdValue;
   detectionFilter?: DetectionFilterValue;
   tag?: TagValue;
@@ -210,6 +213,7 @@ class RuleBodyBuilder {
     flow: undefined,
     flowbits: [],
     xbits: [],
+    flowints: [],
     threshold: undefined,
     detectionFilter: undefined,
     tag: undefined,
@@ -254,6 +258,7 @@ class RuleBodyBuilder {
     d.conditions = exactSize(d.conditions);
     d.flowbits = exactSize(d.flowbits);
     d.xbits = exactSize(d.xbits);
+    d.flowints = exactSize(d.flowints);
     d.variables = exactSize(d.variables);
     return { meta, detection: d, unsupported: exactSize(this.unsupported), skipReasons: exactSize(this.skipReasons) };
   }
@@ -313,7 +318,8 @@ class RuleBodyBuilder {
           const xb = value as XbitsValue;
           if (xb.cmd === 'noalert') this.detection.noalert = true;
           else this.detection.xbits.push(xb);
-        } else this.detection.conditions.push({ keyword: o.keyword, value, option: o });
+        } else if (o.keyword === 'flowint') this.detection.flowints.push(value as FlowintValue);
+        else this.detection.conditions.push({ keyword: o.keyword, value, option: o });
         return;
       case 'post-detection':
         this.post(o, value);

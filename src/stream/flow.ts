@@ -38,6 +38,7 @@ export class Flow implements FlowView {
   midstream = false;
   appProto: string | null = null;
   bits: Set<string> | null = null;
+  ints: Map<string, number> | null = null;
 
   // Key. Client side first: the side that sent the SYN (or the first packet).
   v6 = false;

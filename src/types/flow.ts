@@ -16,4 +16,6 @@ export interface FlowView {
   streamSize?(client: boolean): number;
   /** flowbits set on this flow by rules; created on first use. */
   bits: Set<string> | null;
+  /** flowint counters of this flow (uint32); created on first use. */
+  ints?: Map<string, number> | null;
 }

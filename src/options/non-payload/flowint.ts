@@ -11,12 +11,16 @@ export interface FlowintValue {
 const ARITH = ['+', '-', '=', '==', '!=', '<', '>', '<=', '>='];
 const NAME_RE = /^[A-Za-z0-9_.\-]+$/;
 
-/** `flowint:name,+,1;` integer counters per flow (Suricata); recognised, not evaluated yet. */
+/**
+ * `flowint:name,+,1;` unsigned 32-bit counters per flow (Suricata): `=`, `+` and `-` change one
+ * when the rule matches; `==` `!=` `<` `>` `<=` `>=`, `isset` and `notset` are conditions of the
+ * rule. A value may name another counter (0 while unset); comparing an unset counter fails, and
+ * `+` on one starts it at the value.
+ */
 export const flowint: KeywordModule<FlowintValue> = {
   keyword: 'flowint',
   category: 'non-payload',
   takesValue: 'required',
-  evaluable: false,
   parse(raw, ctx) {
     const v = requireValue('flowint', raw, ctx, 'flowint:name,+,1;');
     if (v === undefined || raw === null) return undefined;
@@ -48,3 +52,47 @@ export const flowint: KeywordModule<FlowintValue> = {
   },
   print: (v) => [v.name, v.op, ...(v.value !== undefined ? [String(v.value)] : [])].join(','),
 };
+
+/** Whether the operation changes the counter (applied when the rule matches) rather than tests it. */
+export function flowintModifies(v: FlowintValue): boolean {
+  return v.op === '=' || v.op === '+' || v.op === '-';
+}
+
+function target(ints: ReadonlyMap<string, number> | null | undefined, v: FlowintValue): number {
+  if (typeof v.value === 'number') return v.value;
+  return v.value === undefined ? 0 : (ints?.get(v.value) ?? 0);
+}
+
+/** A condition (==, !=, <, >, <=, >=, isset, notset) on the flow's counters. */
+export function flowintHolds(ints: ReadonlyMap<string, number> | null | undefined, v: FlowintValue): boolean {
+  const cur = ints?.get(v.name);
+  if (v.op === 'isset') return cur !== undefined;
+  if (v.op === 'notset' || v.op === 'isnotset') return cur === undefined;
+  if (cur === undefined) return false;
+  const t = target(ints, v);
+  switch (v.op) {
+    case '==':
+      return cur === t;
+    case '!=':
+      return cur !== t;
+    case '<':
+      return cur < t;
+    case '>':
+      return cur > t;
+    case '<=':
+      return cur <= t;
+    case '>=':
+      return cur >= t;
+    default:
+      return false;
+  }
+}
+
+/** Applies a change (=, +, -) to `ints`; `-` on an unset counter does nothing, as in Suricata. */
+export function applyFlowint(ints: Map<string, number>, v: FlowintValue): void {
+  const t = target(ints, v);
+  const cur = ints.get(v.name);
+  if (v.op === '=') ints.set(v.name, t >>> 0);
+  else if (v.op === '+') ints.set(v.name, ((cur ?? 0) + t) >>> 0);
+  else if (v.op === '-' && cur !== undefined) ints.set(v.name, (cur - t) >>> 0);
+}
