@@ -531,6 +531,10 @@ export class AppLayer {
           throw e;
         }
       },
+      version: (client, v): void => {
+        if (client) flow.tlsClientVersion = v;
+        else flow.tlsServerVersion = v;
+      },
     });
   }
 

@@ -34,6 +34,7 @@ import {
   FACT_ICMP_TYPE,
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
+  FACT_TLS_VERSION,
   FACT_TCP_ACK,
   FACT_TCP_FLAGS,
   FACT_TCP_SEQ,
@@ -1571,6 +1572,7 @@ export class DetectionEngine {
       f.ipProto = st.proto;
       f.appProto = flow.appProto;
       if (st.proto === PROTO_TCP) f.known |= streamSizeFacts(f, flow);
+      if (flow.appProto === 'tls') f.known |= tlsVersionFacts(f, flow, toServer);
       // Data handed on while another flow's packet is processed (a flow expiring, or flushed at
       // the end of the input) is reported at this flow's own last packet.
       const own = pkt !== null && pkt.ip !== undefined && (sameFlowDirection(pkt, st, true) || sameFlowDirection(pkt, st, false));
@@ -1641,6 +1643,7 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
   f.ipOptions = ip.options;
   f.dsize = fragment ? 0 : pkt.payload.length;
   f.appProto = flow !== null ? flow.appProto : null;
+  if (flow !== null && flow.appProto === 'tls') known |= tlsVersionFacts(f, flow, flow.toServer);
   const tcp = pkt.tcp;
   if (tcp !== undefined) {
     known |= FACT_TCP_FLAGS | FACT_TCP_SEQ | FACT_TCP_ACK | FACT_TCP_WINDOW;
@@ -1660,6 +1663,14 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
     f.icmpV6 = icmp.v6;
   }
   f.known = known;
+}
+
+/** The TLS version of the side sending toServer-ward data (tls.version); FACT_TLS_VERSION once that hello was seen. */
+function tlsVersionFacts(f: HeaderFacts, flow: FlowView, toServer: boolean): number {
+  const v = toServer ? flow.tlsClientVersion : flow.tlsServerVersion;
+  if (v === undefined || v === 0) return 0;
+  f.tlsVersion = v;
+  return FACT_TLS_VERSION;
 }
 
 /** Fills the TCP session's side sizes (stream_size); returns FACT_STREAM_SIZE when both are known. */

@@ -40,6 +40,8 @@ export const FACT_DSIZE = 1 << 14;
 export const FACT_APP_PROTO = 1 << 15;
 /** The sizes of both sides of the packet's TCP session (stream_size). */
 export const FACT_STREAM_SIZE = 1 << 16;
+/** The TLS version of the side sending the data under inspection (tls.version). */
+export const FACT_TLS_VERSION = 1 << 17;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -84,6 +86,8 @@ export class HeaderFacts {
   /** stream_size: sequence space the client and the server sides have used (FACT_STREAM_SIZE). */
   streamClient = 0;
   streamServer = 0;
+  /** tls.version: the sender's TLS version (FACT_TLS_VERSION). */
+  tlsVersion = 0;
 
   clear(): void {
     this.known = 0;

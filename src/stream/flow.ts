@@ -39,6 +39,8 @@ export class Flow implements FlowView {
   appProto: string | null = null;
   bits: Set<string> | null = null;
   ints: Map<string, number> | null = null;
+  tlsClientVersion = 0;
+  tlsServerVersion = 0;
 
   // Key. Client side first: the side that sent the SYN (or the first packet).
   v6 = false;

@@ -16,6 +16,9 @@ export interface FlowView {
   streamSize?(client: boolean): number;
   /** flowbits set on this flow by rules; created on first use. */
   bits: Set<string> | null;
+  /** TLS: the ClientHello's version and the version the ServerHello negotiated (tls.version). */
+  tlsClientVersion?: number;
+  tlsServerVersion?: number;
   /** flowint counters of this flow (uint32); created on first use. */
   ints?: Map<string, number> | null;
 }

@@ -49,6 +49,8 @@ export interface TlsContext {
   /** Shared with the other parsers: handshake messages being rebuilt draw on it. */
   budget: MemoryBudget;
   emit(hello: TlsHello): void;
+  /** A hello's version, as soon as it is parsed: the client's legacy version, the server's negotiated one. */
+  version?(client: boolean, version: number): void;
 }
 
 /** What one direction has parsed so far. */
@@ -186,12 +188,14 @@ export class TlsSession {
       if (hello === null) return;
       this.client = hello;
       this.ctx.stats.clientHellos++;
+      this.ctx.version?.(true, hello.version);
       this.ctx.emit(new TlsHello(this.txCount++, hello, null, [], 0));
     } else if (!toServer && type === HS_SERVER_HELLO) {
       const hello = parseServerHello(body);
       if (hello === null || this.server !== null) return;
       this.ctx.stats.serverHellos++;
       this.server = hello;
+      this.ctx.version?.(false, hello.negotiated);
     } else if (!toServer && type === HS_CERTIFICATE) {
       this.emitServer(certificateList(body));
     } else if (!toServer && type === HS_SERVER_HELLO_DONE) {
