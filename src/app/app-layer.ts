@@ -4,7 +4,7 @@ import { ByteAccumulator, MemoryBudget } from './accumulator.js';
 import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
-import { detectMidstream, detectToClient, detectToServer, type Verdict } from './detect.js';
+import { detectMidstream, detectToClient, detectToServer, type LabelledProtocol, type Verdict } from './detect.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
 import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
@@ -48,6 +48,8 @@ export interface AppLayerStats {
   smtpFlows: number;
   /** Flows whose first bytes matched no supported protocol. */
   undetectedFlows: number;
+  /** Flows recognised as a protocol kanshi labels without parsing. */
+  labelledFlows: Record<LabelledProtocol, number>;
   /** Flows finished early because maxFlows was reached. */
   flowsEvicted: number;
   /** Bytes of flows with no (or no longer an) application parser. */
@@ -142,6 +144,7 @@ export class AppLayer {
     httpFlows: 0,
     smtpFlows: 0,
     undetectedFlows: 0,
+    labelledFlows: { ftp: 0, smb: 0, ssh: 0 },
     flowsEvicted: 0,
     bytesIgnored: 0,
     overlapBytes: 0,
@@ -399,7 +402,10 @@ export class AppLayer {
     if (verdict === 'http') this.startHttp(st);
     else if (verdict === 'smtp') this.startSmtp(st);
     else if (verdict === 'tls') this.startTls(st);
-    else if (verdict === 'none') {
+    else if (verdict === 'ftp' || verdict === 'smb' || verdict === 'ssh') {
+      this.label(st, verdict);
+      return;
+    } else if (verdict === 'none') {
       st.pending = st.pending.filter((p) => p.toServer !== toServer);
       buf.reset();
       st.lost[d] = true;
@@ -536,6 +542,14 @@ export class AppLayer {
         else flow.tlsServerVersion = v;
       },
     });
+  }
+
+  /** A protocol recognised but not parsed: the flow carries its name, its bytes go unparsed. */
+  private label(st: FlowState, proto: LabelledProtocol): void {
+    st.flow.appProto = proto;
+    this.counters.labelledFlows[proto]++;
+    this.dropDetection(st);
+    st.proto = P_NONE;
   }
 
   private startSmtp(st: FlowState): void {

@@ -5,11 +5,20 @@ import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js
  * Application protocol detection by content, whatever the port. Each direction's first bytes
  * give a verdict: a protocol, "more" (cannot tell yet), or "none".
  */
-export type Verdict = 'http' | 'smtp' | 'tls' | 'more' | 'none';
+export type Verdict = 'http' | 'smtp' | 'tls' | LabelledProtocol | 'more' | 'none';
+
+/**
+ * Protocols recognised by their first bytes but not parsed: the flow is labelled (for `alert
+ * ftp|smb|ssh` rules, which inspect the stream's own bytes, and EVE's app_proto), nothing more.
+ */
+export type LabelledProtocol = 'ftp' | 'smb' | 'ssh';
 
 const HTTP_SLASH = ascii('http/');
 const FTP_HINT = ascii('ftp');
 const SMTP_CLIENT_START = [ascii('helo'), ascii('ehlo'), ascii('mail from:'), ascii('rcpt to:')];
+/** Suricata's FTP detection patterns towards the server (case-insensitive, at the start). */
+const FTP_CLIENT_START = [ascii('user '), ascii('pass '), ascii('port '), ascii('feat')];
+const SSH_BANNER = ascii('SSH-');
 
 /** How far a client line is searched for " HTTP/x.y" when its method is not a known one. */
 export const DETECT_LINE_LIMIT = 1 << 20;
@@ -21,6 +30,8 @@ export const DETECT_LINE_LIMIT = 1 << 20;
 export function detectToServer(buf: Uint8Array): Verdict {
   const tls = detectTlsRecord(buf, HS_CLIENT_HELLO);
   if (tls !== 'none') return tls;
+  const binary = detectBinary(buf);
+  if (binary !== 'none') return binary;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   if (s === buf.length) return 'more';
@@ -34,6 +45,7 @@ export function detectToServer(buf: Uint8Array): Verdict {
       return 'smtp';
     }
   }
+  for (const p of FTP_CLIENT_START) if (startsWithLower(buf, s, p)) return 'ftp';
   if (sep !== SP && sep !== HT) return 'none';
   const method = asciiString(buf, s, e).toUpperCase();
   if (KNOWN_METHODS.has(method)) return 'http';
@@ -49,6 +61,8 @@ export function detectToServer(buf: Uint8Array): Verdict {
 export function detectToClient(buf: Uint8Array): Verdict {
   const tls = detectTlsRecord(buf, HS_SERVER_HELLO);
   if (tls !== 'none') return tls;
+  const binary = detectBinary(buf);
+  if (binary !== 'none') return binary;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   const avail = buf.length - s;
@@ -64,7 +78,36 @@ export function detectToClient(buf: Uint8Array): Verdict {
     const nl = buf.indexOf(LF, s);
     if (nl < 0 && avail < 4096) return 'more';
     const end = nl < 0 ? buf.length : nl;
-    return containsLower(buf, s, end, FTP_HINT) ? 'none' : 'smtp';
+    return containsLower(buf, s, end, FTP_HINT) || buf[s + 4] === 0x28 ? 'ftp' : 'smtp';
+  }
+  return 'none';
+}
+
+/**
+ * Either direction's binary or banner starts: an SSH banner ("SSH-"), or SMB (SMB1 `\xffSMB`,
+ * SMB2 `\xfeSMB`, SMB3 transform `\xfdSMB`) in a NetBIOS session message, after at most a few
+ * short NetBIOS session requests, responses or keepalives (port 139).
+ */
+function detectBinary(buf: Uint8Array): Verdict {
+  if (buf.length === 0) return 'more';
+  if (buf[0] === 0x53) {
+    const n = Math.min(buf.length, SSH_BANNER.length);
+    for (let i = 0; i < n; i++) if (buf[i] !== SSH_BANNER[i]) return 'none';
+    return n === SSH_BANNER.length ? 'ssh' : 'more';
+  }
+  let at = 0;
+  for (let frames = 0; frames < 4; frames++) {
+    if (buf.length - at < 4) return 'more';
+    const type = buf[at]!;
+    const length = ((buf[at + 1]! & 1) << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
+    if (type === 0x00) {
+      if (buf.length - at < 8) return 'more';
+      const magic = buf[at + 4]!;
+      return (magic === 0xff || magic === 0xfe || magic === 0xfd) && buf[at + 5] === 0x53 && buf[at + 6] === 0x4d && buf[at + 7] === 0x42 ? 'smb' : 'none';
+    }
+    // Session request, positive/negative response, retarget, keepalive: small frames.
+    if (type < 0x81 || type > 0x85 || length > 256) return 'none';
+    at += 4 + length;
   }
   return 'none';
 }

@@ -236,6 +236,10 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   // their patterns would cost every TCP stream a prefilter pass (DNS over TCP is rare).
   ['dns', { mask: P_UDP | P_TCP, payloadMask: P_UDP, version: 0, app: 'dns' }],
   ['tls', { mask: P_TCP, version: 0, app: 'tls' }],
+  // Recognised by their first bytes, not parsed (app/detect.ts): their rules read the stream.
+  ['ftp', { mask: P_TCP, version: 0, app: 'ftp' }],
+  ['smb', { mask: P_TCP, version: 0, app: 'smb' }],
+  ['ssh', { mask: P_TCP, version: 0, app: 'ssh' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
 
