@@ -7,6 +7,11 @@ import {
   SLOT_DONE, SLOT_FIELDS, SLOT_IDS, SLOT_LENGTH, SLOT_POOL,
 } from './step-tables.js';
 
+/** Buffers up to this size are scanned from smallScratch (see scanWithContext). */
+const SMALL_COPY = 128;
+/** Off V8's heap (larger than its on-heap typed arrays) and word-aligned, shared by all scanners. */
+const smallScratch = new Uint8Array(new ArrayBuffer(SMALL_COPY + 64), 0, SMALL_COPY + 64);
+
 /** Folding of a little-endian word: 0x20 added to each byte in 0x41..0x5A (see foldWord). */
 const LOW7 = 0x7f7f7f7f;
 const TO_A = 0x3f3f3f3f;
@@ -181,6 +186,17 @@ export class StepScanner {
    */
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     // The caller (Prefilter) has checked the range and the set, and start < end.
+    const n = end - contextStart;
+    if (n <= SMALL_COPY && buf !== smallScratch) {
+      // A short buffer (an HTTP method, a status, a log field) is scanned from one shared copy:
+      // reading .buffer of a small typed array that V8 keeps inside its heap moves it out
+      // (an allocation per scan), and a buffer of another ArrayBuffer than the last scan's
+      // costs new word views; the copy costs a few nanoseconds.
+      const s = smallScratch;
+      for (let k = 0; k < n; k++) s[k] = buf[contextStart + k]!;
+      this.scanWithContext(s, 0, start - contextStart, n, out);
+      return;
+    }
     this.found.begin(out);
     if (this.wholeSlots !== null && end - start >= WHOLE_SEARCH_MIN) {
       this.searchEach(this.wholeSlots, this.wholeNeedles, this.wholeMaxLength, buf, contextStart, start, end, out);
