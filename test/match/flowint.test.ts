@@ -2,9 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyFlowint, flowintHolds, type FlowintValue } from '../../src/options/non-payload/flowint.js';
 import { tcpSession, udpPacket } from '../../src/traffic/index.js';
-import { Scanner } from '../../src/match/scanner.js';
-import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf, scanPackets, sids } from './helpers.js';
+import { scanLogLines, scanPackets, sids } from './helpers.js';
 
 describe('flowint', () => {
   it('counts matches on a flow and fires once the count is reached, per flow', async () => {
@@ -49,10 +47,8 @@ describe('flowint', () => {
 
   it('never holds on log records, which have no flow to keep counters on', async () => {
     const rules = 'alert http any any -> any any (msg:"x"; http.uri; content:"/a"; flowint:n,notset; sid:1;)\nalert http any any -> any any (msg:"y"; http.uri; content:"/a"; flowint:n,+,1; sid:2;)';
-    const alerts: Alert[] = [];
-    const scanner = new Scanner(rulesetOf(rules), (a) => alerts.push(a));
-    const line = '192.0.2.7 - - [17/Mar/2003:10:00:00 +0000] "GET /a HTTP/1.0" 404 0 "-" "-"\n';
-    await scanner.scanLogStream((async function* () { yield Buffer.from(line + line); })(), 'access.log');
+    const line = '192.0.2.7 - - [17/Mar/2003:10:00:00 +0000] "GET /a HTTP/1.0" 404 0 "-" "-"';
+    const alerts = await scanLogLines(rules, [line, line]);
     expect(sids(alerts)).toEqual([2, 2]);
   });
 });

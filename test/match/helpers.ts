@@ -4,6 +4,7 @@ import { Scanner, type ScannerOptions } from '../../src/match/scanner.js';
 import { parseRules, VariableTable } from '../../src/rule/index.js';
 import { encodePcap, type BuiltPacket } from '../../src/traffic/index.js';
 import type { Alert } from '../../src/types/alert.js';
+import type { LogParseOptions } from '../../src/logs/index.js';
 
 export function rulesetOf(text: string, vars?: VariableTable): Ruleset {
   const parsed = parseRules(text, { vars: vars ?? VariableTable.withDefaults() });
@@ -43,6 +44,16 @@ export async function scanWithCounters(
 }
 
 export const sids = (alerts: readonly Alert[]): number[] => alerts.map((a) => a.sid);
+
+/** Scans log lines (one input, format detected unless given) and returns every alert, in order. */
+export async function scanLogLines(ruleset: Ruleset | string, lines: readonly string[], options: LogParseOptions = {}): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  const scanner = new Scanner(typeof ruleset === 'string' ? rulesetOf(ruleset) : ruleset, (a) => alerts.push(a));
+  const text = lines.join('\n') + '\n';
+  const r = await scanner.scanLogStream((async function* () { yield Buffer.from(text, 'latin1'); })(), 'test.log', options);
+  if (r.error !== undefined) throw new Error(r.error);
+  return alerts;
+}
 
 /** `content:"..."` text for arbitrary bytes (printable ASCII kept, the rest as |hex|). */
 export function contentText(bytes: Uint8Array): string {

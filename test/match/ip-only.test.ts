@@ -5,18 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ipDatagram, ipFragments, ipPacket, tcpSession, udpPacket, icmpEcho } from '../../src/traffic/index.js';
-import { Scanner } from '../../src/match/scanner.js';
-import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf, scanPackets, sids } from './helpers.js';
-
-async function scanRecordText(rules: string, lines: string[]): Promise<Alert[]> {
-  const alerts: Alert[] = [];
-  const scanner = new Scanner(rulesetOf(rules), (a) => alerts.push(a));
-  const text = lines.join('\n') + '\n';
-  const r = await scanner.scanLogStream((async function* () { yield Buffer.from(text, 'latin1'); })(), 'fw.log', { year: 2003 });
-  expect(r.error).toBeUndefined();
-  return alerts;
-}
+import { rulesetOf, scanLogLines, scanPackets, sids } from './helpers.js';
 
 const count = (got: number[], sid: number): number => got.filter((s) => s === sid).length;
 
@@ -99,10 +88,10 @@ describe('IP-only rules', () => {
   });
 
   it('fire on every log record (records have no flows)', async () => {
-    const alerts = await scanRecordText('alert ip any any -> any any (msg:"ip only"; sid:1;)', [
+    const alerts = await scanLogLines('alert ip any any -> any any (msg:"ip only"; sid:1;)', [
       'Mar  1 10:00:00 fw kernel: IN=eth0 OUT= SRC=10.0.0.9 DST=10.0.0.2 LEN=40 TTL=64 ID=1 PROTO=TCP SPT=4000 DPT=445 WINDOW=512 SYN',
       'Mar  1 10:00:01 fw kernel: IN=eth0 OUT= SRC=10.0.0.9 DST=10.0.0.2 LEN=40 TTL=64 ID=2 PROTO=TCP SPT=4000 DPT=445 WINDOW=512 SYN',
-    ]);
+    ], { year: 2003 });
     expect(sids(alerts)).toEqual([1, 1]);
   });
 });

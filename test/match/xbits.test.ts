@@ -1,11 +1,9 @@
 /** xbits: bits kept per host or address pair, across flows and log records, until they expire. */
 import { describe, expect, it } from 'vitest';
-import { Scanner } from '../../src/match/scanner.js';
 import { XbitsStore } from '../../src/match/xbits.js';
 import type { XbitsValue } from '../../src/options/non-payload/xbits.js';
 import { udpPacket } from '../../src/traffic/index.js';
-import type { Alert } from '../../src/types/alert.js';
-import { rulesetOf, scanPackets, sids } from './helpers.js';
+import { scanLogLines, scanPackets, sids } from './helpers.js';
 
 const udp = (src: string, dst: string, payload: string, s: number) => udpPacket({ src, dst, payload, tsUs: 1_000_000 + s * 1_000_000 });
 
@@ -59,15 +57,12 @@ describe('xbits', () => {
       'alert http any any -> any any (msg:"probe"; http.uri; content:"/probe"; xbits:set,probed,track ip_src,expire 300; xbits:noalert; sid:1;)',
       'alert http any any -> any any (msg:"exploit after probe"; http.uri; content:"/exploit"; xbits:isset,probed,track ip_src; sid:2;)',
     ].join('\n');
-    const alerts: Alert[] = [];
-    const scanner = new Scanner(rulesetOf(rules), (a) => alerts.push(a));
-    const text = [
+    const alerts = await scanLogLines(rules, [
       '192.0.2.7 - - [17/Mar/2003:10:00:00 +0000] "GET /exploit HTTP/1.0" 404 0 "-" "-"',
       '192.0.2.7 - - [17/Mar/2003:10:00:01 +0000] "GET /probe HTTP/1.0" 404 0 "-" "-"',
       '192.0.2.8 - - [17/Mar/2003:10:00:02 +0000] "GET /exploit HTTP/1.0" 404 0 "-" "-"',
       '192.0.2.7 - - [17/Mar/2003:10:00:03 +0000] "GET /exploit HTTP/1.0" 404 0 "-" "-"',
-    ].join('\n') + '\n';
-    await scanner.scanLogStream((async function* () { yield Buffer.from(text); })(), 'access.log');
+    ]);
     expect(alerts.map((a) => [a.sid, a.srcIp, a.log?.line])).toEqual([[2, '192.0.2.7', 4]]);
   });
 
