@@ -223,6 +223,8 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   ['ip6', { mask: P_ANY, version: 6, app: null }],
   ['tcp', { mask: P_TCP, version: 0, app: null }],
   ['tcp-pkt', { mask: P_TCP, version: 0, app: null, packetOnly: true }],
+  // Every packet, including those whose IP layer failed to decode (decoder-events.rules).
+  ['pkthdr', { mask: P_ANY, version: 0, app: null, packetOnly: true }],
   ['tcp-stream', { mask: P_TCP, version: 0, app: null, streamOnly: true }],
   ['udp', { mask: P_UDP, version: 0, app: null }],
   // Suricata's icmp covers ICMPv4 and ICMPv6.

@@ -35,6 +35,7 @@ import {
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
   FACT_TLS_VERSION,
+  FACT_DECODE_EVENTS,
   FACT_TCP_ACK,
   FACT_TCP_FLAGS,
   FACT_TCP_SEQ,
@@ -496,7 +497,10 @@ export class DetectionEngine {
 
   onPacket(pkt: DecodedPacket, flow: FlowView | null): void {
     const ip = pkt.ip;
-    if (ip === undefined) return;
+    if (ip === undefined) {
+      if (pkt.events !== undefined && this.ruleset.decodeEventRules.length > 0) this.inspectWithoutIp(pkt);
+      return;
+    }
     let st: FlowState | null = null;
     if (flow !== null) {
       st = this.stateOf(flow);
@@ -749,6 +753,48 @@ export class DetectionEngine {
     if (wc !== null) this.finishWindow(wc, this.candTc);
     if (st !== null) st.establishedBefore = st.flow.established;
     this.packetPending = null;
+  }
+
+  /**
+   * A packet whose IP layer failed to decode: no addresses, ports or flow, only its decoder
+   * events, which the decode-event rules with `any` addresses and ports can match.
+   */
+  private inspectWithoutIp(pkt: DecodedPacket): void {
+    this.counters.inspections.packet++;
+    this.resetAlertCaches();
+    this.flow = null;
+    this.state = null;
+    this.record = null;
+    this.http = null;
+    this.smtp = null;
+    this.source = null;
+    this.toServer = true;
+    this.established = false;
+    this.vlans = pkt.vlans;
+    this.pktLazy = LAZY_NONE;
+    this.srcIp = EMPTY;
+    this.dstIp = EMPTY;
+    this.srcPort = -1;
+    this.dstPort = -1;
+    this.proto = -1;
+    this.tsUs = pkt.tsUs;
+    this.pcapCnt = pkt.num;
+    this.fragment = false;
+    this.reassembled = false;
+    this.window = null;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = EMPTY;
+    this.ipOnlySkip = false;
+    const f = this.facts;
+    f.clear();
+    f.decodeEvents = pkt.events!;
+    f.known = FACT_DECODE_EVENTS;
+    const rules = this.ruleset.decodeEventRules;
+    this.stopped = false;
+    for (let i = 0; i < rules.length && !this.stopped; i++) {
+      const r = rules[i]!;
+      if (this.evaluate(r)) this.onMatch(r);
+    }
   }
 
   private inspectHttp(st: FlowState, tx: HttpTxView, phase: HttpSide): void {
@@ -1560,7 +1606,8 @@ export class DetectionEngine {
     // The packet that delivered the data, when it travels the same way, lends its header fields.
     if (pkt !== null && pkt.ip !== undefined && sameFlowDirection(pkt, st, toServer)) {
       fillPacketFacts(f, pkt, flow, false);
-      f.known &= ~FACT_DSIZE;
+      // Stream data and transactions are not packets: no dsize, no decoder events.
+      f.known &= ~(FACT_DSIZE | FACT_DECODE_EVENTS);
       this.tsUs = pkt.tsUs;
       this.pcapCnt = pkt.num;
     } else {
@@ -1630,7 +1677,8 @@ function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean)
 function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean): void {
   const ip = pkt.ip!;
   f.clear();
-  let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO;
+  let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO | FACT_DECODE_EVENTS;
+  if (pkt.events !== undefined) f.decodeEvents = pkt.events;
   f.ipVersion = ip.version;
   f.src = ip.src;
   f.dst = ip.dst;

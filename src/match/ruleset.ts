@@ -7,6 +7,7 @@ import type { Rule } from '../rule/ast.js';
 import { compileRules, P_ICMP4, P_ICMP6, P_OTHER, P_TCP, P_UDP, DIR_TO_CLIENT, DIR_TO_SERVER, type CompiledRule, type CompileOptions, type DerivedBuffer, type SkippedRule } from './compile.js';
 import { GroupSet } from './groups.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
+import { FACT_DECODE_EVENTS } from '../options/matcher.js';
 
 /** Transport classes, as indexes of the packet channel's group sets. */
 export const CLASS_TCP = 0;
@@ -61,6 +62,11 @@ export class Ruleset {
   /** Flowbit group name -> bit names (Snort's setx and reset). */
   readonly flowbitGroups: ReadonlyMap<string, readonly string[]>;
   readonly maxVariables: number;
+  /**
+   * Header rules that test decoder events with `any` addresses and ports: the ones a packet whose
+   * IP layer failed to decode (no addresses) can still match, in rule order.
+   */
+  readonly decodeEventRules: readonly CompiledRule[];
 
   constructor(rules: readonly Rule[], options: CompileOptions = {}) {
     const { rules: compiled, skipped } = compileRules(rules, options);
@@ -120,6 +126,9 @@ export class Ruleset {
     this.derived = derived;
     this.packet = packet;
     this.stream = stream;
+    this.decodeEventRules = compiled.filter(
+      (r) => r.kind === 'header' && (r.needs & FACT_DECODE_EVENTS) !== 0 && r.src.isAny && r.dst.isAny && r.srcPort.isAny && r.dstPort.isAny,
+    );
     this.flowbitGroups = new Map([...groups].map(([g, s]) => [g, [...s]]));
     this.maxVariables = maxVariables;
   }

@@ -72,4 +72,9 @@ export interface KeywordModule<V = unknown> {
    * never modified).
    */
   transform?(value: V): (buf: Uint8Array) => Uint8Array;
+  /**
+   * Why this particular value cannot be evaluated (an event kanshi never raises, ...), or
+   * undefined: a rule with such a value is skipped with the reason, as for `evaluable: false`.
+   */
+  unevaluatedValue?(value: V): string | undefined;
 }

@@ -42,6 +42,8 @@ export const FACT_APP_PROTO = 1 << 15;
 export const FACT_STREAM_SIZE = 1 << 16;
 /** The TLS version of the side sending the data under inspection (tls.version). */
 export const FACT_TLS_VERSION = 1 << 17;
+/** The decoder events of the packet (decode-event); known for every packet, none for records. */
+export const FACT_DECODE_EVENTS = 1 << 18;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -51,6 +53,7 @@ export const FRAGBIT_DONT = 2;
 export const FRAGBIT_RESERVED = 4;
 
 const NO_OPTIONS: readonly number[] = Object.freeze([]);
+const NO_EVENTS: readonly string[] = Object.freeze([]);
 
 /**
  * The header fields of the packet or record under inspection. One instance is reused for every
@@ -88,6 +91,8 @@ export class HeaderFacts {
   streamServer = 0;
   /** tls.version: the sender's TLS version (FACT_TLS_VERSION). */
   tlsVersion = 0;
+  /** decode-event: the decoder events raised on the packet (FACT_DECODE_EVENTS). */
+  decodeEvents: readonly string[] = NO_EVENTS;
 
   clear(): void {
     this.known = 0;
@@ -95,6 +100,7 @@ export class HeaderFacts {
     this.src = null;
     this.dst = null;
     this.ipOptions = NO_OPTIONS;
+    this.decodeEvents = NO_EVENTS;
     this.appProto = null;
     this.icmpV6 = false;
   }

@@ -282,6 +282,8 @@ class RuleBodyBuilder {
       if (o.keyword === 'content' || o.keyword === 'uricontent') this.lastContent = null;
       return;
     }
+    const why = m.unevaluatedValue?.(value);
+    if (why !== undefined) this.skip(o, why);
     switch (m.category) {
       case 'meta':
         applyMeta(this.meta, o);

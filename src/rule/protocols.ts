@@ -22,7 +22,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['ipv6', true],
   ['ip4', true],
   ['ip6', true],
-  ['pkthdr', false],
+  ['pkthdr', true],
   ['sctp', false],
   ['udp-pkt', false],
   ['http2', false],

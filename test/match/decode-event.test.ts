@@ -1,0 +1,60 @@
+/** decode-event and alert pkthdr: rules on the decoder events a packet raised (Suricata's decoder-events.rules). */
+import { describe, expect, it } from 'vitest';
+import { parseRules, VariableTable } from '../../src/rule/index.js';
+import { ethernetFrame, ipPacket, ipv4Datagram, tcpBytes, type BuiltPacket } from '../../src/traffic/index.js';
+import { scanWithCounters, sids } from './helpers.js';
+
+const C = '10.0.0.1';
+const S = '10.0.0.2';
+const frame = (payload: Uint8Array, ts: number): BuiltPacket => ({
+  tsUs: ts,
+  frame: ethernetFrame({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType: 0x0800, payload, vlans: [] }),
+  linkType: 1,
+});
+
+describe('decode-event', () => {
+  const rules = [
+    'alert pkthdr any any -> any any (msg:"SURICATA IPv4 truncated packet"; decode-event:ipv4.trunc_pkt; sid:2200003;)',
+    'alert pkthdr any any -> any any (msg:"SURICATA IPv4 packet too small"; decode-event:decoder.ipv4.pkt_too_small; sid:2200000;)',
+    'alert pkthdr any any -> any any (msg:"SURICATA TCP header length too small"; decode-event:tcp.hlen_too_small; sid:2200004;)',
+    'alert tcp $HOME_NET any -> any any (msg:"bad TCP from home"; decode-event:tcp.hlen_too_small; sid:9;)',
+    'alert pkthdr any any -> any any (msg:"IPv4 options"; decode-event:ipv4.opt_malformed; sid:2200006;)',
+  ].join('\n');
+
+  it('matches the events each packet raised, with or without an IP layer left', async () => {
+    const good = ipv4Datagram({ src: C, dst: S, protocol: 6, payload: tcpBytes({ srcPort: 1000, dstPort: 80, seq: 1, flags: 'S' }, C, S) });
+    const trunc = good.slice();
+    trunc[2] = 0;
+    trunc[3] = 200;
+    const badTcp = good.slice();
+    badTcp[20 + 12] = 0xf0; // data offset 15: a 60-byte header in a 20-byte segment
+    const packets = [
+      frame(good, 1_000_000),
+      frame(trunc, 1_000_010),
+      frame(good.subarray(0, 19), 1_000_020),
+      ipPacket(badTcp, 1_000_030),
+      ipPacket(ipv4Datagram({ src: C, dst: S, protocol: 6, payload: '', options: Uint8Array.of(0x83, 9, 0, 0) }), 1_000_040),
+    ];
+    const r = await scanWithCounters(rules, packets, {});
+    expect(sids(r.alerts)).toEqual([2200003, 2200000, 2200004, 9, 2200006]);
+    // Without an IP layer an alert has no addresses; with one it keeps them.
+    expect(r.alerts.map((a) => a.srcIp ?? '')).toEqual(['', '', C, C, '']);
+    expect(r.counters['decoder.event.ipv4.trunc_pkt']).toBe(1);
+  });
+
+  it('skips rules on events kanshi never raises on a packet, saying why', () => {
+    const r = parseRules(
+      [
+        'alert pkthdr any any -> any any (msg:"x"; decode-event:ipv4.frag_overlap; sid:1;)',
+        'alert pkthdr any any -> any any (msg:"y"; decode-event:vlan.too_many_layers; sid:2;)',
+        'alert pkthdr any any -> any any (msg:"z"; decode-event:ipv4.trunc_pkt; sid:3;)',
+      ].join('\n'),
+      { vars: VariableTable.withDefaults() },
+    );
+    expect(r.rules.map((x) => x.status)).toEqual(['skipped', 'skipped', 'loaded']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'rule skipped: kanshi does not raise the decoder event ipv4.frag_overlap',
+      'rule skipped: kanshi drops frames with the decoder event vlan.too_many_layers before they become packets',
+    ]);
+  });
+});
