@@ -137,6 +137,11 @@ export class Scanner {
     const tunnelLayers: number[] = [];
     let layer = 0;
     const sink: StreamSink = {
+      // Defragmentation and stream events join the packet's decoder events, for decode-event and
+      // stream-event rules (they come before the packet reaches detection).
+      event: (kind, pkt) => {
+        if (pkt !== null) (pkt.events ??= []).push(kind);
+      },
       packet: (pkt, flow) => {
         if (mayCarryTunnel(pkt)) {
           if (layer >= MAX_TUNNEL_LAYERS) decodeStats.event('too_many_layers');

@@ -84,3 +84,21 @@ export const FRAME_ONLY_EVENTS: ReadonlySet<string> = new Set<DecodeEvent>([
   'mpls.header_too_small',
   'ipraw.invalid_ip_version',
 ]);
+
+/** Events of IP defragmentation (raised by the stream stage), spelled as decoder events. */
+export const DEFRAG_EVENTS = [
+  'ipv4.frag_overlap',
+  'ipv6.frag_overlap',
+  'ipv4.frag_pkt_too_large',
+  'ipv6.frag_pkt_too_large',
+  'ipv6.frag_invalid_length',
+  'ipv4.frag_ignored',
+  'ipv6.frag_ignored',
+] as const;
+
+export type DefragEvent = (typeof DEFRAG_EVENTS)[number];
+
+/** TCP stream events, as Suricata's `stream-event` keyword spells them (without "stream."). */
+export const STREAM_EVENTS = ['reassembly_overlap_different_data', 'reassembly_seq_gap', 'rst_invalid', 'pkt_out_of_window'] as const;
+
+export type StreamEvent = (typeof STREAM_EVENTS)[number];

@@ -1,7 +1,7 @@
 /** decode-event and alert pkthdr: rules on the decoder events a packet raised (Suricata's decoder-events.rules). */
 import { describe, expect, it } from 'vitest';
 import { parseRules, VariableTable } from '../../src/rule/index.js';
-import { ethernetFrame, ipPacket, ipv4Datagram, tcpBytes, type BuiltPacket } from '../../src/traffic/index.js';
+import { ethernetFrame, ipFragments, ipPacket, ipv4Datagram, tcpBytes, tcpSession, udpBytes, type BuiltPacket } from '../../src/traffic/index.js';
 import { scanWithCounters, sids } from './helpers.js';
 
 const C = '10.0.0.1';
@@ -42,19 +42,40 @@ describe('decode-event', () => {
     expect(r.counters['decoder.event.ipv4.trunc_pkt']).toBe(1);
   });
 
+  it('sees the defragmentation and TCP stream events of the stream stage on the packet that raised them', async () => {
+    const rules = [
+      'alert pkthdr any any -> any any (msg:"frag overlap"; decode-event:ipv4.frag_overlap; sid:1;)',
+      'alert tcp any any -> any any (msg:"gap"; stream-event:stream.reassembly_seq_gap; sid:2;)',
+      'alert tcp any any -> any any (msg:"rst"; stream-event:rst_invalid; sid:3;)',
+    ].join('\n');
+    const udp = udpBytes({ srcPort: 1, dstPort: 2, payload: 'A'.repeat(16) }, C, S);
+    const frags = ipFragments({
+      src: C, dst: S, protocol: 17, id: 5, tsUs: 1_000_000,
+      pieces: [{ offset: 0, data: udp.subarray(0, 16) }, { offset: 8, data: new Uint8Array(8).fill(0x42) }, { offset: 16, data: udp.subarray(16), more: false }],
+    });
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 2_000_000 }).handshake();
+    s.send('client', 'first ', { ack: false }).skip('client', 10).send('client', 'after the gap', { ack: false }).send('server', 'ok');
+    const r = await scanWithCounters(rules, [...frags, ...s.packets()], {});
+    expect(sids(r.alerts)).toEqual([1, 2]);
+    expect(r.alerts[0]!.pcapCnt).toBe(2);
+    expect(r.alerts[1]!.srcIp).toBe('10.0.0.2');
+  });
+
   it('skips rules on events kanshi never raises on a packet, saying why', () => {
     const r = parseRules(
       [
-        'alert pkthdr any any -> any any (msg:"x"; decode-event:ipv4.frag_overlap; sid:1;)',
+        'alert pkthdr any any -> any any (msg:"x"; decode-event:ipv4.frag_unknown; sid:1;)',
         'alert pkthdr any any -> any any (msg:"y"; decode-event:vlan.too_many_layers; sid:2;)',
         'alert pkthdr any any -> any any (msg:"z"; decode-event:ipv4.trunc_pkt; sid:3;)',
+        'alert tcp any any -> any any (msg:"w"; stream-event:3whs_wrong_seq_wrong_ack; sid:4;)',
       ].join('\n'),
       { vars: VariableTable.withDefaults() },
     );
-    expect(r.rules.map((x) => x.status)).toEqual(['skipped', 'skipped', 'loaded']);
+    expect(r.rules.map((x) => x.status)).toEqual(['skipped', 'skipped', 'loaded', 'skipped']);
     expect(r.diagnostics.map((d) => d.message)).toEqual([
-      'rule skipped: kanshi does not raise the decoder event ipv4.frag_overlap',
+      'rule skipped: kanshi does not raise the decoder event ipv4.frag_unknown',
       'rule skipped: kanshi drops frames with the decoder event vlan.too_many_layers before they become packets',
+      'rule skipped: kanshi does not raise the stream event 3whs_wrong_seq_wrong_ack',
     ]);
   });
 });

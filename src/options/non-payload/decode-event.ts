@@ -1,4 +1,4 @@
-import { DECODE_EVENTS, FRAME_ONLY_EVENTS } from '../../types/decode-events.js';
+import { DECODE_EVENTS, DEFRAG_EVENTS, FRAME_ONLY_EVENTS } from '../../types/decode-events.js';
 import type { KeywordModule } from '../keyword.js';
 import { requireValue } from '../lib/text.js';
 import { FACT_DECODE_EVENTS, type HeaderFacts } from '../matcher.js';
@@ -8,7 +8,7 @@ export interface DecodeEventValue {
   name: string;
 }
 
-const RAISED: ReadonlySet<string> = new Set(DECODE_EVENTS);
+const RAISED: ReadonlySet<string> = new Set<string>([...DECODE_EVENTS, ...DEFRAG_EVENTS]);
 const NAME_RE = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
 
 /**
