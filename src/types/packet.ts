@@ -103,7 +103,8 @@ export interface DecodedPacket {
   payload: Uint8Array;
   /**
    * Decoder events raised on this packet, by Suricata's decode-event name without the
-   * "decoder." prefix (e.g. "ipv4.trunc_pkt", "tcp.hlen_too_small"); absent when there are none.
+   * "decoder." prefix (e.g. "ipv4.trunc_pkt", "tcp.hlen_too_small"), then those the stream stage
+   * raised on it ("ipv4.frag_overlap", "stream.reassembly_seq_gap"); absent when there are none.
    */
   events?: string[];
   /**
