@@ -11,7 +11,9 @@
  * masks: a superset of the rules whose header conditions hold, so nothing that could match is
  * left out. Tables fill on first use of a value (each a probe of the tests on that field).
  */
+import { DECODE_EVENTS, DEFRAG_EVENTS, STREAM_EVENTS } from '../types/decode-events.js';
 import {
+  FACT_DECODE_EVENTS,
   FACT_DSIZE,
   FACT_ICMP_CODE,
   FACT_ICMP_TYPE,
@@ -39,7 +41,13 @@ const FIELDS: readonly IndexedField[] = [
   { fact: FACT_TTL, small: 256, write: (h, v) => void (h.ttl = v) },
   { fact: FACT_ICMP_TYPE, small: 256, write: (h, v) => void (h.icmpType = v) },
   { fact: FACT_ICMP_CODE, small: 256, write: (h, v) => void (h.icmpCode = v) },
+  // Whether the packet raised any event (see HeaderMatcher.decidedBy): 1 probes with every event
+  // raised, so only the answer for 0 rules anything out.
+  { fact: FACT_DECODE_EVENTS, small: 2, write: (h, v) => void (h.decodeEvents = v === 0 ? NO_EVENTS : EVERY_EVENT) },
 ];
+
+const NO_EVENTS: readonly string[] = [];
+const EVERY_EVENT: readonly string[] = [...DECODE_EVENTS, ...DEFRAG_EVENTS, ...STREAM_EVENTS.map((e) => `stream.${e}`)];
 
 /** The value of an indexed field (a switch rather than FIELDS' closures: one call site per field). */
 function readField(h: HeaderFacts, fact: number): number {
@@ -54,6 +62,8 @@ function readField(h: HeaderFacts, fact: number): number {
       return h.ttl;
     case FACT_ICMP_TYPE:
       return h.icmpType;
+    case FACT_DECODE_EVENTS:
+      return h.decodeEvents.length === 0 ? 0 : 1;
     default:
       return h.icmpCode;
   }

@@ -137,6 +137,8 @@ export interface HeaderMatcher {
    * dsize, itype, icode, ...): its outcome is then a function of that field's value, which lets
    * the engine tabulate it per value and skip rules a packet's header rules out before they are
    * evaluated (src/match/header-index.ts). Left unset when the test reads anything else.
+   * FACT_DECODE_EVENTS is tabulated coarsely, by whether the packet raised any event: a test of
+   * one event sets it because it fails on a packet that raised none (most packets).
    */
   readonly decidedBy?: number;
   test(h: HeaderFacts): boolean;

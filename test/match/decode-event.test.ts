@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseRules, VariableTable } from '../../src/rule/index.js';
 import { ethernetFrame, ipFragments, ipPacket, ipv4Datagram, tcpBytes, tcpSession, udpBytes, type BuiltPacket } from '../../src/traffic/index.js';
-import { scanWithCounters, sids } from './helpers.js';
+import { HeaderIndex } from '../../src/match/header-index.js';
+import { FACT_DECODE_EVENTS, FACT_IP_ALL, HeaderFacts } from '../../src/options/matcher.js';
+import { CandidateSet } from '../../src/match/prefilter/index.js';
+import { rulesetOf, scanWithCounters, sids } from './helpers.js';
 
 const C = '10.0.0.1';
 const S = '10.0.0.2';
@@ -59,6 +62,22 @@ describe('decode-event', () => {
     expect(sids(r.alerts)).toEqual([1, 2]);
     expect(r.alerts[0]!.pcapCnt).toBe(2);
     expect(r.alerts[1]!.srcIp).toBe('10.0.0.2');
+  });
+
+  it('leaves event rules out of packets that raised no event, through the header index', () => {
+    const rs = rulesetOf('alert pkthdr any any -> any any (msg:"a"; decode-event:ipv4.trunc_pkt; sid:1;)\nalert ip any any -> any any (msg:"b"; ttl:1; sid:2;)');
+    const index = new HeaderIndex(Int32Array.of(0, 1), rs.rules);
+    const pick = (events: string[]): number[] => {
+      const h = new HeaderFacts();
+      h.known = FACT_IP_ALL | FACT_DECODE_EVENTS;
+      h.ttl = 1;
+      h.decodeEvents = events;
+      const set = new CandidateSet(2);
+      index.addTo(set, h);
+      return set.toArray().sort();
+    };
+    expect(pick([])).toEqual([1]);
+    expect(pick(['tcp.invalid_optlen'])).toEqual([0, 1]);
   });
 
   it('skips rules on events kanshi never raises on a packet, saying why', () => {

@@ -9,7 +9,7 @@ export interface DecodeEventValue {
 }
 
 const RAISED: ReadonlySet<string> = new Set<string>([...DECODE_EVENTS, ...DEFRAG_EVENTS]);
-const NAME_RE = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
+const NAME_RE = /^[a-z0-9_]+(?:\.[a-z0-9_.]+)?$/;
 
 /**
  * `decode-event:ipv4.trunc_pkt;` the packet raised this decoder event (Suricata's names, as in
@@ -33,6 +33,7 @@ export const decodeEvent: KeywordModule<DecodeEventValue> = {
   print: (v) => v.name,
   condition: (v) => ({
     needs: FACT_DECODE_EVENTS,
+    decidedBy: FACT_DECODE_EVENTS,
     test: (h: HeaderFacts) => h.decodeEvents.includes(v.name),
   }),
   unevaluatedValue(v) {

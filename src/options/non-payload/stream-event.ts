@@ -33,7 +33,7 @@ export const streamEvent: KeywordModule<StreamEventValue> = {
   print: (v) => v.name,
   condition: (v) => {
     const event = `stream.${v.name}`;
-    return { needs: FACT_DECODE_EVENTS, test: (h: HeaderFacts) => h.decodeEvents.includes(event) };
+    return { needs: FACT_DECODE_EVENTS, decidedBy: FACT_DECODE_EVENTS, test: (h: HeaderFacts) => h.decodeEvents.includes(event) };
   },
   unevaluatedValue: (v) => (RAISED.has(v.name) ? undefined : `kanshi does not raise the stream event ${v.name}`),
 };
