@@ -761,17 +761,8 @@ export class DetectionEngine {
    */
   private inspectWithoutIp(pkt: DecodedPacket): void {
     this.counters.inspections.packet++;
-    this.resetAlertCaches();
-    this.flow = null;
-    this.state = null;
-    this.record = null;
-    this.http = null;
-    this.smtp = null;
-    this.source = null;
-    this.toServer = true;
+    this.beginContext(null, null, true, pkt.vlans);
     this.established = false;
-    this.vlans = pkt.vlans;
-    this.pktLazy = LAZY_NONE;
     this.srcIp = EMPTY;
     this.dstIp = EMPTY;
     this.srcPort = -1;
@@ -1547,8 +1538,8 @@ export class DetectionEngine {
     this.setPacketContext(pkt, this.packetFlow, this.packetState);
   }
 
-  private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
-    const ip = pkt.ip!;
+  /** What every packet, stream or transaction context starts from: no record, buffer or application unit. */
+  private beginContext(flow: FlowView | null, st: FlowState | null, toServer: boolean, vlans: readonly number[]): void {
     this.resetAlertCaches();
     this.flow = flow;
     this.state = st;
@@ -1556,12 +1547,17 @@ export class DetectionEngine {
     this.http = null;
     this.smtp = null;
     this.source = null;
-    this.toServer = flow === null ? true : flow.toServer;
+    this.toServer = toServer;
+    this.vlans = vlans;
+    this.pktLazy = LAZY_NONE;
+  }
+
+  private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
+    const ip = pkt.ip!;
+    this.beginContext(flow, st, flow === null ? true : flow.toServer, pkt.vlans);
     // As in Suricata, the TCP packet that completes the handshake is not yet "established":
     // a packet sees the state the flow had before it.
     this.established = flow === null ? false : ip.protocol === PROTO_TCP && st !== null ? st.establishedBefore : flow.established;
-    this.vlans = pkt.vlans;
-    this.pktLazy = LAZY_NONE;
     this.srcIp = ip.src;
     this.dstIp = ip.dst;
     this.fragment = !ip.reassembled && (ip.moreFragments || ip.fragOffset !== 0);
@@ -1582,18 +1578,9 @@ export class DetectionEngine {
   /** Context for data of a flow in one direction (stream chunk, transaction). */
   private setFlowContext(st: FlowState, toServer: boolean): void {
     const flow = st.flow;
-    this.resetAlertCaches();
+    this.beginContext(flow, st, toServer, st.vlans);
     this.ipOnlySkip = false;
-    this.flow = flow;
-    this.state = st;
-    this.record = null;
-    this.http = null;
-    this.smtp = null;
-    this.source = null;
-    this.toServer = toServer;
     this.established = flow.established;
-    this.vlans = st.vlans;
-    this.pktLazy = LAZY_NONE;
     this.srcIp = toServer ? st.clientIp : st.serverIp;
     this.dstIp = toServer ? st.serverIp : st.clientIp;
     this.srcPort = toServer ? st.clientPort : st.serverPort;

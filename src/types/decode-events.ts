@@ -1,9 +1,8 @@
 /**
- * Decoder event names, as Suricata's `decode-event` keyword spells them (without "decoder."):
- * shared by the decoder, which raises them, and the keyword, which matches them.
+ * Decoder events raised only for frames dropped before a packet exists (a broken link layer):
+ * counted in the stats, never seen by rules.
  */
-export const DECODE_EVENTS = [
-  'ethernet.pkt_too_small',
+const FRAME_EVENTS = [
   'vlan.header_too_small',
   'vlan.too_many_layers',
   'sll.pkt_too_small',
@@ -13,6 +12,11 @@ export const DECODE_EVENTS = [
   'pppoe.pkt_too_small',
   'mpls.header_too_small',
   'ipraw.invalid_ip_version',
+] as const;
+
+/** Decoder events raised on packets (the packet goes on, without the layer that failed). */
+const PACKET_EVENTS = [
+  'ethernet.pkt_too_small',
   'ipv4.pkt_too_small',
   'ipv4.hlen_too_small',
   'ipv4.iplen_smaller_than_hlen',
@@ -67,23 +71,16 @@ export const DECODE_EVENTS = [
   'too_many_layers',
 ] as const;
 
+/**
+ * Decoder event names, as Suricata's `decode-event` keyword spells them (without "decoder."):
+ * shared by the decoder, which raises them, and the keyword, which matches them.
+ */
+export const DECODE_EVENTS = [...FRAME_EVENTS, ...PACKET_EVENTS] as const;
+
 export type DecodeEvent = (typeof DECODE_EVENTS)[number];
 
-/**
- * Events raised only for frames dropped before a packet exists (a broken link layer): counted in
- * the stats, never seen by rules.
- */
-export const FRAME_ONLY_EVENTS: ReadonlySet<string> = new Set<DecodeEvent>([
-  'vlan.header_too_small',
-  'vlan.too_many_layers',
-  'sll.pkt_too_small',
-  'sll2.pkt_too_small',
-  'ltnull.pkt_too_small',
-  'ltnull.unsupported_type',
-  'pppoe.pkt_too_small',
-  'mpls.header_too_small',
-  'ipraw.invalid_ip_version',
-]);
+/** The decoder events rules never see (see FRAME_EVENTS). */
+export const FRAME_ONLY_EVENTS: ReadonlySet<string> = new Set<string>(FRAME_EVENTS);
 
 /** Events of IP defragmentation (raised by the stream stage), spelled as decoder events. */
 export const DEFRAG_EVENTS = [
