@@ -40,6 +40,10 @@ export const HTTP_ANOMALIES = [
   'http.content_length_conflict',
   'http.transfer_encoding_and_content_length',
   'http.transfer_encoding_invalid',
+  // Transfer-Encoding other than exactly "chunked" (e.g. "chunked, chunked"): libhtp's invalid T-E
+  // value, which request smuggling uses.
+  'http.transfer_encoding_abnormal_request',
+  'http.transfer_encoding_abnormal_response',
   'http.chunk_size_invalid',
   'http.chunk_line_too_long',
   'http.chunk_data_no_crlf',

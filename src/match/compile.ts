@@ -5,7 +5,7 @@
  */
 import { defaultLevel } from '../correlate/levels.js';
 import { lookupClassification } from '../options/lib/classifications.js';
-import { DEFAULT_REGEX_LIMITS, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
@@ -459,6 +459,10 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
+  } else if ((needs & FACT_APP_EVENTS) !== 0) {
+    // app-layer-event reads an HTTP transaction: the rule is inspected on transactions.
+    kind = 'http';
+    httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
   } else if (pktProgram !== null) kind = 'payload';
   else kind = 'header';
   if (unknown !== undefined) throw new CompileError(`buffer ${unknown} is not evaluated`);

@@ -36,6 +36,7 @@ import {
   FACT_STREAM_SIZE,
   FACT_TLS_VERSION,
   FACT_DECODE_EVENTS,
+  FACT_APP_EVENTS,
   FACT_TCP_ACK,
   FACT_TCP_FLAGS,
   FACT_TCP_SEQ,
@@ -792,6 +793,9 @@ export class DetectionEngine {
     this.counters.inspections.http++;
     const request = phase === 'request';
     this.setFlowContext(st, request);
+    // app-layer-event rules read the transaction's anomalies.
+    this.facts.appAnomalies = tx.anomalies;
+    this.facts.known |= FACT_APP_EVENTS;
     this.http = tx;
     let source: BufferSource;
     if (request) source = tx.view('request');

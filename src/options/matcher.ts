@@ -44,6 +44,8 @@ export const FACT_STREAM_SIZE = 1 << 16;
 export const FACT_TLS_VERSION = 1 << 17;
 /** The decoder events of the packet (decode-event); known for every packet, none for records. */
 export const FACT_DECODE_EVENTS = 1 << 18;
+/** The anomalies of the HTTP transaction under inspection (app-layer-event); transactions only. */
+export const FACT_APP_EVENTS = 1 << 19;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -93,6 +95,8 @@ export class HeaderFacts {
   tlsVersion = 0;
   /** decode-event: the decoder events raised on the packet (FACT_DECODE_EVENTS). */
   decodeEvents: readonly string[] = NO_EVENTS;
+  /** app-layer-event: the transaction's anomaly names (FACT_APP_EVENTS). */
+  appAnomalies: readonly string[] = NO_EVENTS;
 
   clear(): void {
     this.known = 0;
@@ -101,6 +105,7 @@ export class HeaderFacts {
     this.dst = null;
     this.ipOptions = NO_OPTIONS;
     this.decodeEvents = NO_EVENTS;
+    this.appAnomalies = NO_EVENTS;
     this.appProto = null;
     this.icmpV6 = false;
   }

@@ -115,6 +115,7 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   ip_proto: fc.tuple(fc.constantFrom('', '!', '<', '>'), fc.oneof(int(0, 255), fc.constantFrom('tcp', 'udp', 'gre', 'icmp'))).map(([o, p]) => o + p),
   'app-layer-protocol': fc.tuple(fc.boolean(), fc.constantFrom('http', 'tls', 'dns', 'smtp', 'failed')).map(([n, p]) => (n ? '!' : '') + p),
   'decode-event': fc.tuple(fc.constantFrom('ipv4', 'ipv6', 'tcp', 'udp', 'gre'), fc.stringMatching(/^[a-z0-9_]{1,12}$/)).map(([l, e]) => `${l}.${e}`),
+  'app-layer-event': fc.tuple(fc.constantFrom('http', 'smtp', 'tls'), fc.stringMatching(/^[a-z0-9_]{1,20}$/)).map(([p, e]) => `${p}.${e}`),
   'stream-event': fc.stringMatching(/^[a-z0-9_]{1,20}$/),
   'tls.version': fc.oneof(fc.constantFrom('1.0', '1.1', '1.2', '1.3', '3.0'), fc.integer({ min: 0, max: 0xffff }).map((n) => `0x${n.toString(16).padStart(4, '0')}`)),
   stream_size: fc.tuple(fc.constantFrom('server', 'client', 'both', 'either'), fc.constantFrom('<', '>', '=', '!=', '<=', '>='), int(0, 99999)).map((p) => p.join(',')),

@@ -39,7 +39,7 @@ export interface Framing {
   upgrade: boolean;
 }
 
-export function readFraming(head: Uint8Array, fields: readonly HeaderField[], anomalies: AnomalyList<HttpAnomaly>): Framing {
+export function readFraming(head: Uint8Array, fields: readonly HeaderField[], anomalies: AnomalyList<HttpAnomaly>, request: boolean): Framing {
   let length = -1;
   let te = false;
   let chunked = false;
@@ -57,10 +57,13 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
         clSeen = true;
         break;
       }
-      case H_TRANSFER_ENCODING:
+      case H_TRANSFER_ENCODING: {
         te = true;
-        if (containsLower(fieldValue(head, f), CHUNKED)) chunked = true;
+        const value = fieldValue(head, f);
+        if (containsLower(value, CHUNKED)) chunked = true;
+        if (!isExactlyChunked(value)) anomalies.add(request ? 'http.transfer_encoding_abnormal_request' : 'http.transfer_encoding_abnormal_response');
         break;
+      }
       case H_CONTENT_ENCODING:
         encoding = contentEncoding(fieldValue(head, f));
         break;
@@ -74,6 +77,17 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
   if (te && !chunked) anomalies.add('http.transfer_encoding_invalid');
   if (chunked && clSeen) anomalies.add('http.transfer_encoding_and_content_length');
   return { chunked, length, encoding, upgrade };
+}
+
+/** The value, without surrounding blanks, is "chunked" in any case. */
+function isExactlyChunked(v: Uint8Array): boolean {
+  let s = 0;
+  let e = v.length;
+  while (s < e && (v[s] === SP || v[s] === HT)) s++;
+  while (e > s && (v[e - 1] === SP || v[e - 1] === HT)) e--;
+  if (e - s !== CHUNKED.length) return false;
+  for (let i = 0; i < CHUNKED.length; i++) if (lowerAscii(v[s + i]!) !== CHUNKED[i]) return false;
+  return true;
 }
 
 function contentEncoding(v: Uint8Array): number {

@@ -501,7 +501,7 @@ export class HttpReader {
   private startBody(): void {
     const msg = this.msg!;
     const tx = this.tx!;
-    const framing = readFraming(msg.head, msg.fields, tx.anomalyList);
+    const framing = readFraming(msg.head, msg.fields, tx.anomalyList, this.isRequest);
     msg.encoding = framing.encoding;
     this.bodyTaken = false;
     if (this.isRequest) {
