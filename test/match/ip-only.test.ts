@@ -3,6 +3,7 @@
  * is evaluated on the first packet of each direction of a flow, not on every packet; rules
  * with ports, header keywords, a flow keyword or flowbits checks stay per packet.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ipDatagram, ipFragments, ipPacket, tcpSession, udpPacket, icmpEcho } from '../../src/traffic/index.js';
 import { rulesetOf, scanLogLines, scanPackets, sids } from './helpers.js';
@@ -44,6 +45,23 @@ describe('IP-only rules', () => {
     expect(count(got, 9)).toBe(2);
     // The rule that lists ports is the per-packet one.
     expect(toServer).toBeGreaterThan(3);
+  });
+
+  it('fire exactly once per direction that sent a packet, whatever the conversation (property)', async () => {
+    const rules = 'alert ip any any -> any any (msg:"ip only"; sid:1;)\nalert tcp any any -> any any (msg:"per packet"; flags:A+; sid:2;)';
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 40 })), { minLength: 0, maxLength: 8 }), fc.boolean(), async (sends, handshake) => {
+        const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 });
+        if (handshake) s.handshake();
+        for (const [fromClient, n] of sends) s.send(fromClient ? 'client' : 'server', 'x'.repeat(n));
+        const packets = s.packets();
+        const fromServer = (p: { frame: Uint8Array }): boolean => p.frame[0x1e + 3] === 1;
+        const directions = new Set(packets.map(fromServer)).size;
+        const got = sids(await scanPackets(rules, packets));
+        expect(got.filter((x) => x === 1).length).toBe(directions);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('fire once per direction of UDP and ICMP flows, each flow on its own', async () => {
