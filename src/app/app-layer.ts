@@ -4,7 +4,7 @@ import { ByteAccumulator, MemoryBudget } from './accumulator.js';
 import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
-import { detectMidstream, detectToClient, detectToServer, type LabelledProtocol, type Verdict } from './detect.js';
+import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
 import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
@@ -144,7 +144,7 @@ export class AppLayer {
     httpFlows: 0,
     smtpFlows: 0,
     undetectedFlows: 0,
-    labelledFlows: { ftp: 0, smb: 0, ssh: 0 },
+    labelledFlows: Object.fromEntries(LABELLED_PROTOCOLS.map((p) => [p, 0])) as Record<LabelledProtocol, number>,
     flowsEvicted: 0,
     bytesIgnored: 0,
     overlapBytes: 0,
@@ -402,7 +402,7 @@ export class AppLayer {
     if (verdict === 'http') this.startHttp(st);
     else if (verdict === 'smtp') this.startSmtp(st);
     else if (verdict === 'tls') this.startTls(st);
-    else if (verdict === 'ftp' || verdict === 'smb' || verdict === 'ssh') {
+    else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
     } else if (verdict === 'none') {

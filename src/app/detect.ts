@@ -11,7 +11,12 @@ export type Verdict = 'http' | 'smtp' | 'tls' | LabelledProtocol | 'more' | 'non
  * Protocols recognised by their first bytes but not parsed: the flow is labelled (for `alert
  * ftp|smb|ssh` rules, which inspect the stream's own bytes, and EVE's app_proto), nothing more.
  */
-export type LabelledProtocol = 'ftp' | 'smb' | 'ssh';
+export const LABELLED_PROTOCOLS = ['ftp', 'smb', 'ssh'] as const;
+export type LabelledProtocol = (typeof LABELLED_PROTOCOLS)[number];
+
+export function isLabelled(v: Verdict): v is LabelledProtocol {
+  return (LABELLED_PROTOCOLS as readonly string[]).includes(v);
+}
 
 const HTTP_SLASH = ascii('http/');
 const FTP_HINT = ascii('ftp');

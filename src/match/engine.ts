@@ -776,7 +776,6 @@ export class DetectionEngine {
     this.window = null;
     this.pktMode = MODE_BUFFER;
     this.pktBuf = EMPTY;
-    this.ipOnlySkip = false;
     const f = this.facts;
     f.clear();
     f.decodeEvents = pkt.events!;
@@ -1554,6 +1553,7 @@ export class DetectionEngine {
     this.toServer = toServer;
     this.vlans = vlans;
     this.pktLazy = LAZY_NONE;
+    this.ipOnlySkip = false;
   }
 
   private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
@@ -1583,7 +1583,6 @@ export class DetectionEngine {
   private setFlowContext(st: FlowState, toServer: boolean): void {
     const flow = st.flow;
     this.beginContext(flow, st, toServer, st.vlans);
-    this.ipOnlySkip = false;
     this.established = flow.established;
     this.srcIp = toServer ? st.clientIp : st.serverIp;
     this.dstIp = toServer ? st.serverIp : st.clientIp;
