@@ -367,7 +367,7 @@ export class DetectionEngine {
       for (const p of r.programs) this.programBuffers.push(p.buffer as BufferName);
       // Outcomes are keyed by the record's buffer ids: a derived buffer has none of its own, and
       // base64_data holds what another program of the rule decoded.
-      if (r.variableCount === 0 && r.derivedBuffers.length === 0 && !r.programs.some((p) => p.buffer === BASE64_DATA)) this.programsKeyable[r.index] = 1;
+      if (r.variableCount === 0 && r.derivedBuffers.length === 0 && !r.programs.some((p) => p.buffer === BASE64_DATA || p.steps.some((m) => m.readsSender === true))) this.programsKeyable[r.index] = 1;
     }
     for (const r of ruleset.rules) {
       const has = r.threshold !== undefined || r.detectionFilter !== undefined;
@@ -1177,6 +1177,7 @@ export class DetectionEngine {
     ins.steps = 0;
     // base64_data is what this rule's own base64_decode decodes, never an earlier rule's.
     ins.base64 = EMPTY;
+    ins.sender = this.srcIp;
     const pcreBefore = ins.pcreLimitHits;
     let ok = true;
     const rec = this.record;

@@ -171,6 +171,11 @@ export class Inspection {
    * so a buffer's derived views are never taken for another's.
    */
   base64: Uint8Array = EMPTY;
+  /**
+   * The address the inspected data came from (IPv4 or IPv6 bytes; empty when unknown), for the
+   * keywords that compare what the payload names with its sender (ftpbounce).
+   */
+  sender: IpBytes = EMPTY;
   private base64Scratch: Uint8Array = EMPTY;
 
   private textCache: string | null = null;
@@ -303,6 +308,11 @@ export interface PayloadMatcher {
    * unbounded. The engine skips stream inspections no match could end in (src/match/payload.ts).
    */
   readonly reach?: number | undefined;
+  /**
+   * The outcome depends on more than the buffer's bytes and the variables (ftpbounce reads the
+   * sender's address), so it may not be remembered per buffer value.
+   */
+  readonly readsSender?: boolean;
   /**
    * Runs the step: returns the new cursor (>= 0), NO_MATCH or ABORT. `from` is -1 on the first
    * call; searching steps are called again with `from` = the start of their previous occurrence

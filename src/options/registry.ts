@@ -184,7 +184,7 @@ import { flowbits } from './non-payload/flowbits.js';
 import { flowint } from './non-payload/flowint.js';
 import { fragbits } from './non-payload/fragbits.js';
 import { fragoffset } from './non-payload/fragoffset.js';
-import { ftpbounce } from './non-payload/ftpbounce.js';
+import { ftpbounce } from './payload/ftpbounce.js';
 import { icmpId } from './non-payload/icmp-id.js';
 import { icmpSeq } from './non-payload/icmp-seq.js';
 import { icmpv6Mtu } from './non-payload/icmpv6-mtu.js';
