@@ -70,6 +70,17 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .map(([b, o, op, r, res, rest]) => [`bytes ${b}`, `offset ${o}`, `oper ${op}`, `rvalue ${r}`, `result ${res}`, ...rest].join(', ')),
   isdataat: fc.tuple(fc.boolean(), fc.oneof(int(0, 65535), ident), fc.subarray(['relative', 'rawbytes'])).map(([n, v, r]) => [`${n ? '!' : ''}${v}`, ...r].join(',')),
   bsize: range(0, 100000, ALL_OPS),
+  asn1: fc
+    .tuple(
+      fc.boolean(),
+      fc.boolean(),
+      fc.option(fc.nat(4294967295), { nil: null }),
+      fc.option(fc.oneof(int(0, 65535).map((n) => `absolute_offset ${n}`), int(-65535, 65535).map((n) => `relative_offset ${n}`)), { nil: null }),
+    )
+    .filter(([bits, dbl, size]) => bits || dbl || size !== null)
+    .map(([bits, dbl, size, at]) =>
+      [bits ? 'bitstring_overflow' : '', dbl ? 'double_overflow' : '', size !== null ? `oversize_length ${size}` : '', at ?? ''].filter((x) => x !== '').join(', '),
+    ),
   base64_decode: fc.subarray(['bytes 10', 'offset 2', 'relative']).map((a) => (a.length ? a.join(', ') : null)),
   offset: fc.oneof(int(-65535, 65535), ident),
   depth: fc.oneof(int(1, 65535), ident),

@@ -1,4 +1,5 @@
 import type { KeywordModule } from '../keyword.js';
+import { expectNoValue } from '../lib/text.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher } from '../matcher.js';
 
 export interface FtpBounceValue {
@@ -20,7 +21,7 @@ export const ftpbounce: KeywordModule<FtpBounceValue> = {
   keyword: 'ftpbounce',
   category: 'payload',
   takesValue: 'none',
-  parse: () => VALUE,
+  parse: (raw, ctx) => (expectNoValue('ftpbounce', raw, ctx) ? VALUE : undefined),
   print: () => null,
   payloadMatcher: () => new FtpBounceMatcher(),
 };
