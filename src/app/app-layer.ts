@@ -1,8 +1,8 @@
 import type { AppSink, HttpSide, SmtpPhase } from '../types/app.js';
-import type { FlowView } from '../types/flow.js';
+import { SSL_CLIENT_HELLO, SSL_CLIENT_KEYX, SSL_SERVER_HELLO, SSL_SERVER_KEYX, SSL_UNKNOWN, sslVersionFlag, type FlowView } from '../types/flow.js';
 import { ByteAccumulator, MemoryBudget } from './accumulator.js';
 import { DnsQuery, parseDnsMessage } from './dns/message.js';
-import { newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
+import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY_EXCHANGE, newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
@@ -540,6 +540,19 @@ export class AppLayer {
       version: (client, v): void => {
         if (client) flow.tlsClientVersion = v;
         else flow.tlsServerVersion = v;
+      },
+      handshake: (client, type): void => {
+        // As Snort: a message counts only from the side that sends it.
+        const flag =
+          client ? (type === HS_CLIENT_HELLO ? SSL_CLIENT_HELLO : type === HS_CLIENT_KEY_EXCHANGE ? SSL_CLIENT_KEYX : 0)
+          : type === HS_SERVER_HELLO ? SSL_SERVER_HELLO : type === HS_SERVER_KEY_EXCHANGE ? SSL_SERVER_KEYX : 0;
+        if (flag !== 0) flow.sslState = (flow.sslState ?? 0) | (client ? flag : flag << 8);
+      },
+      versionSeen: (v): void => {
+        flow.sslVersions = (flow.sslVersions ?? 0) | sslVersionFlag(v);
+      },
+      undecodable: (client): void => {
+        flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
       },
     });
   }

@@ -33,10 +33,12 @@ export const DETECT_LINE_LIMIT = 1 << 20;
  * " HTTP/x.y", as WebDAV and extension methods do), or an SMTP HELO/EHLO.
  */
 export function detectToServer(buf: Uint8Array): Verdict {
-  const tls = detectTlsRecord(buf, HS_CLIENT_HELLO);
-  if (tls !== 'none') return tls;
+  const tls = buf.length > 0 && (buf[0]! & 0x80) !== 0 ? detectSsl2Hello(buf, SSL2_CLIENT_HELLO) : detectTlsRecord(buf, HS_CLIENT_HELLO);
+  if (tls === 'tls') return tls;
+  // An SSLv2 record header and a NetBIOS frame both start with a byte of 0x80 or more.
   const binary = detectBinary(buf);
   if (binary !== 'none') return binary;
+  if (tls === 'more') return tls;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   if (s === buf.length) return 'more';
@@ -64,10 +66,12 @@ export function detectToServer(buf: Uint8Array): Verdict {
 
 /** Server-to-client bytes: a status line "HTTP/1.x NNN", or an SMTP "220" greeting. */
 export function detectToClient(buf: Uint8Array): Verdict {
-  const tls = detectTlsRecord(buf, HS_SERVER_HELLO);
-  if (tls !== 'none') return tls;
+  const tls = buf.length > 0 && (buf[0]! & 0x80) !== 0 ? detectSsl2Hello(buf, SSL2_SERVER_HELLO) : detectTlsRecord(buf, HS_SERVER_HELLO);
+  if (tls === 'tls') return tls;
+  // An SSLv2 record header and a NetBIOS frame both start with a byte of 0x80 or more.
   const binary = detectBinary(buf);
   if (binary !== 'none') return binary;
+  if (tls === 'more') return tls;
   let s = 0;
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   const avail = buf.length - s;
@@ -128,6 +132,26 @@ function detectTlsRecord(buf: Uint8Array, hello: number): Verdict {
   if (buf.length === 0 || buf[0] !== 0x16) return 'none';
   if (buf.length < 6) return 'more';
   return buf[1] === 3 && buf[2]! <= 4 && buf[5] === hello ? 'tls' : 'none';
+}
+
+const SSL2_CLIENT_HELLO = 1;
+const SSL2_SERVER_HELLO = 4;
+
+/**
+ * An SSLv2 hello in a two-byte-header record (top bit set): CLIENT-HELLO (type 1, version at
+ * body offset 1, at least 9 bytes) or SERVER-HELLO (type 4, version at offset 3, at least 11),
+ * version SSL 2.0 (0x0002), or 3.x for the SSLv2-compatible hellos of SSL 3.0 and TLS clients.
+ * NetBIOS session frames (0x81-0x85) never have a 1 or 4 and such a version there.
+ */
+function detectSsl2Hello(buf: Uint8Array, type: number): Verdict {
+  const versionAt = type === SSL2_CLIENT_HELLO ? 3 : 5;
+  if (buf.length > 2 && buf[2] !== type) return 'none';
+  if (buf.length < versionAt + 2) return 'more';
+  const length = ((buf[0]! & 0x7f) << 8) | buf[1]!;
+  if (length < (type === SSL2_CLIENT_HELLO ? 9 : 11)) return 'none';
+  const major = buf[versionAt]!;
+  const minor = buf[versionAt + 1]!;
+  return (major === 0 && minor === 2) || (major === 3 && minor <= 4) ? 'tls' : 'none';
 }
 
 function isLineSep(b: number): boolean {

@@ -34,6 +34,7 @@ import {
   FACT_ICMP_TYPE,
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
+  FACT_SSL,
   FACT_TLS_VERSION,
   FACT_DECODE_EVENTS,
   FACT_APP_EVENTS,
@@ -404,8 +405,15 @@ export class DetectionEngine {
         this.forget(own);
       }
     }
-    for (let i = 0; i < list.length; i++) if (list[i]!.dirty) this.drain(list[i]!);
+    for (let i = 0; i < list.length; i++) {
+      const st = list[i]!;
+      if (st.dirty) this.drain(st);
+      // ssl_state describes the data of one packet: what it carried has now been inspected.
+      if (st.flow.sslState) st.flow.sslState = 0;
+    }
     list.length = 0;
+    const pf = this.packetFlow;
+    if (pf !== null && pf.sslState) pf.sslState = 0;
     this.packetPending = null;
     this.packetFlow = null;
     this.packetState = null;
@@ -1706,10 +1714,13 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
 
 /** The TLS version of the side sending toServer-ward data (tls.version); FACT_TLS_VERSION once that hello was seen. */
 function tlsVersionFacts(f: HeaderFacts, flow: FlowView, toServer: boolean): number {
+  // ssl_state and ssl_version hold on any flow carrying SSL/TLS, with or without a hello yet.
+  f.sslState = ((flow.sslState ?? 0) >>> (toServer ? 0 : 8)) & 0xff;
+  f.sslVersions = flow.sslVersions ?? 0;
   const v = toServer ? flow.tlsClientVersion : flow.tlsServerVersion;
-  if (v === undefined || v === 0) return 0;
+  if (v === undefined || v === 0) return FACT_SSL;
   f.tlsVersion = v;
-  return FACT_TLS_VERSION;
+  return FACT_TLS_VERSION | FACT_SSL;
 }
 
 /** Fills the TCP session's side sizes (stream_size); returns FACT_STREAM_SIZE when both are known. */

@@ -46,6 +46,8 @@ export const FACT_TLS_VERSION = 1 << 17;
 export const FACT_DECODE_EVENTS = 1 << 18;
 /** The anomalies of the HTTP transaction under inspection (app-layer-event); transactions only. */
 export const FACT_APP_EVENTS = 1 << 19;
+/** The flow carries SSL/TLS: ssl_state (the packet's handshake messages) and ssl_version (versions seen). */
+export const FACT_SSL = 1 << 20;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -93,6 +95,10 @@ export class HeaderFacts {
   streamServer = 0;
   /** tls.version: the sender's TLS version (FACT_TLS_VERSION). */
   tlsVersion = 0;
+  /** ssl_state: the SSL_* message flags of the data under inspection, in its direction (FACT_SSL). */
+  sslState = 0;
+  /** ssl_version: the SSLV_* flags of every version seen on the flow (FACT_SSL). */
+  sslVersions = 0;
   /** decode-event: the decoder events raised on the packet (FACT_DECODE_EVENTS). */
   decodeEvents: readonly string[] = NO_EVENTS;
   /** app-layer-event: the transaction's anomaly names (FACT_APP_EVENTS). */

@@ -41,6 +41,8 @@ export class Flow implements FlowView {
   ints: Map<string, number> | null = null;
   tlsClientVersion = 0;
   tlsServerVersion = 0;
+  sslState = 0;
+  sslVersions = 0;
 
   // Key. Client side first: the side that sent the SYN (or the first packet).
   v6 = false;

@@ -37,6 +37,12 @@ describe('protocol detection by content', () => {
     ['\x00\x00\x00\x10\xffSMX', 'none'],
     ['\x81\x00\x04\x00', 'none'],
     ['\x00\x00', 'more'],
+    ['\x80\x2e\x01\x00\x02\x00\x15', 'tls'],
+    ['\x80\x2e\x01\x03\x01', 'tls'],
+    ['\x80\x2e\x01\x00', 'more'],
+    ['\x80\x2e\x01\x00\x05', 'none'],
+    ['\x80\x2e\x02\x00\x02', 'none'],
+    ['\x80\x05\x01\x00\x02', 'none'],
   ])('client %j -> %s', (data, verdict) => {
     expect(detectToServer(bytes(data))).toBe(verdict);
   });
@@ -58,6 +64,9 @@ describe('protocol detection by content', () => {
     ['+OK POP3 ready\r\n', 'none'],
     ['\x16\x03\x03\x00\x5a\x02', 'tls'],
     ['\x16\x03\x03\x00\x5a\x01', 'none'],
+    ['\x81\x20\x04\x00\x01\x00\x02', 'tls'],
+    ['\x81\x20\x04\x00\x01\x00\x07', 'none'],
+    ['\x90\x20\x01\x00\x01\x00\x02', 'none'],
   ])('server %j -> %s', (data, verdict) => {
     expect(detectToClient(bytes(data))).toBe(verdict);
   });

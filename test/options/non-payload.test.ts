@@ -153,3 +153,18 @@ describe('post-detection', () => {
     expect(err('tag', 'session,5,frames').message).toBe('tag metric must be packets, seconds or bytes, not "frames"');
   });
 });
+
+describe('ssl_state and ssl_version', () => {
+  it('read their names with ! per item, without regard to case', () => {
+    expect(ok('ssl_state', 'client_hello | !Server_Keyx')).toEqual({ items: [{ name: 'client_hello', negated: false }, { name: 'server_keyx', negated: true }] });
+    expect(ok('ssl_version', '!sslv2,TLS1.0')).toEqual({ items: [{ name: 'sslv2', negated: true }, { name: 'tls1.0', negated: false }] });
+    expect(print('ssl_state', ok('ssl_state', 'client_hello | !server_keyx'))).toBe('client_hello,!server_keyx');
+  });
+
+  it('say what to write instead', () => {
+    expect(err('ssl_state', 'client_helo')).toMatchObject({ message: 'unknown ssl_state name "client_helo": use client_hello, server_hello, client_keyx, server_keyx, unknown', offset: 0, length: 11 });
+    expect(err('ssl_version', 'sslv3,,tls1.0')).toMatchObject({ message: "ssl_version has an empty item: write names such as sslv3,tls1.0 separated by ','", offset: 6 });
+    expect(err('ssl_version', 'tls1.2 tls1.3')).toMatchObject({ message: "ssl_version items are separated by ',': write sslv3,tls1.0", offset: 7 });
+    expect(err('ssl_state', 'client_hello,client_hello')).toMatchObject({ message: 'ssl_state names client_hello twice: remove one', offset: 13 });
+  });
+});

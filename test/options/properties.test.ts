@@ -81,6 +81,14 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .map(([bits, dbl, size, at]) =>
       [bits ? 'bitstring_overflow' : '', dbl ? 'double_overflow' : '', size !== null ? `oversize_length ${size}` : '', at ?? ''].filter((x) => x !== '').join(', '),
     ),
+  ssl_state: fc
+    .uniqueArray(fc.constantFrom('client_hello', 'server_hello', 'client_keyx', 'server_keyx', 'unknown'), { minLength: 1 })
+    .chain((names) => fc.tuple(...names.map((n) => fc.boolean().map((neg) => (neg ? '!' : '') + n))))
+    .chain((items) => fc.constantFrom(',', '|', ' , ', ' | ').map((sep) => items.join(sep))),
+  ssl_version: fc
+    .uniqueArray(fc.constantFrom('sslv2', 'sslv3', 'tls1.0', 'tls1.1', 'tls1.2', 'TLS1.3'), { minLength: 1 })
+    .chain((names) => fc.tuple(...names.map((n) => fc.boolean().map((neg) => (neg ? '!' : '') + n))))
+    .map((items) => items.join(', ')),
   base64_decode: fc.subarray(['bytes 10', 'offset 2', 'relative']).map((a) => (a.length ? a.join(', ') : null)),
   offset: fc.oneof(int(-65535, 65535), ident),
   depth: fc.oneof(int(1, 65535), ident),

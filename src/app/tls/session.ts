@@ -15,13 +15,24 @@ import { certificateList, parseCertificate, type CertificateFields } from './x50
  */
 
 const RECORD_HEADER = 5;
+/** SSLv2 record header (two-byte form: the top bit set, 15 bits of length). */
+const SSL2_HEADER = 2;
+/** Message type, then (hellos) the version: what is read of an SSLv2 message. */
+const SSL2_HEAD = 5;
+/** Not a TLS content type: marks a direction's current record as SSLv2. */
+const SSL2_RECORD = -2;
+const SSL2_CLIENT_HELLO = 1;
+const SSL2_CLIENT_MASTER_KEY = 2;
+const SSL2_SERVER_HELLO = 4;
+export const HS_CLIENT_KEY_EXCHANGE = 16;
 const CT_CHANGE_CIPHER_SPEC = 20;
 const CT_ALERT = 21;
 const CT_HANDSHAKE = 22;
 const CT_APPLICATION_DATA = 23;
-const HS_CLIENT_HELLO = 1;
-const HS_SERVER_HELLO = 2;
+export const HS_CLIENT_HELLO = 1;
+export const HS_SERVER_HELLO = 2;
 const HS_CERTIFICATE = 11;
+export const HS_SERVER_KEY_EXCHANGE = 12;
 const HS_SERVER_HELLO_DONE = 14;
 /** Largest record fragment TLS allows (2^14 plus expansion). */
 const MAX_RECORD = (1 << 14) + 2048;
@@ -51,6 +62,16 @@ export interface TlsContext {
   emit(hello: TlsHello): void;
   /** A hello's version, as soon as it is parsed: the client's legacy version, the server's negotiated one. */
   version?(client: boolean, version: number): void;
+  /**
+   * A handshake message begins (its type read, before its body is complete): the TLS handshake
+   * type, SSLv2 messages given as their TLS counterparts (CLIENT-HELLO 1, SERVER-HELLO 2,
+   * CLIENT-MASTER-KEY 16).
+   */
+  handshake?(client: boolean, type: number): void;
+  /** A protocol version seen on the wire: a record header's, a hello's (0x0002 for SSL 2.0). */
+  versionSeen?(version: number): void;
+  /** A direction's bytes turned out not to be SSL/TLS records (Snort's "unknown" state). */
+  undecodable?(client: boolean): void;
 }
 
 /** What one direction has parsed so far. */
@@ -70,11 +91,19 @@ class Direction {
   hsHeaderHave = 0;
   encrypted = false;
   stopped = false;
+  /** SSLv3/TLS records seen: a record with the top bit set is no longer read as SSLv2. */
+  v3 = false;
+  /** SSLv2: the rest of this direction is encrypted (after SERVER-HELLO, or CLIENT-MASTER-KEY). */
+  v2Done = false;
+  /** The first bytes of the current SSLv2 record's message, gathered up to v2Want. */
+  readonly v2Head = new Uint8Array(SSL2_HEAD);
+  v2Have = 0;
+  v2Want = 0;
 }
 
 /** Copies into `header` (of which `have` bytes are filled) what `src` from `at` can give: the byte count taken. */
-function gather(header: Uint8Array, have: number, src: Uint8Array, at: number): number {
-  const take = Math.min(header.length - have, src.length - at);
+function gather(header: Uint8Array, have: number, src: Uint8Array, at: number, want = header.length): number {
+  const take = Math.min(want - have, src.length - at);
   header.set(src.subarray(at, at + take), have);
   return take;
 }
@@ -97,16 +126,29 @@ export class TlsSession {
     let i = 0;
     while (i < chunk.length) {
       if (d.remaining === 0) {
-        // Gather the record header.
-        const take = gather(d.header, d.headerHave, chunk, i);
+        // Gather the record header: 2 bytes for an SSLv2 record (top bit set), else 5.
+        const first = d.headerHave > 0 ? d.header[0]! : chunk[i]!;
+        const v2 = (first & 0x80) !== 0 && !d.v3;
+        const want = v2 ? SSL2_HEADER : RECORD_HEADER;
+        const take = gather(d.header, d.headerHave, chunk, i, want);
         d.headerHave += take;
         i += take;
-        if (d.headerHave < RECORD_HEADER) return;
+        if (d.headerHave < want) return;
         d.headerHave = 0;
         const h = d.header;
+        if (v2) {
+          d.type = SSL2_RECORD;
+          d.remaining = ((h[0]! & 0x7f) << 8) | h[1]!;
+          if (d.remaining === 0) return this.stop(d, toServer);
+          d.v2Have = 0;
+          d.v2Want = Math.min(SSL2_HEAD, d.remaining);
+          continue;
+        }
         const type = h[0]!;
         const len = (h[3]! << 8) | h[4]!;
-        if (type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA || h[1] !== 3 || len > MAX_RECORD) return this.stop(d);
+        if (type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA || h[1] !== 3 || len > MAX_RECORD) return this.stop(d, toServer);
+        d.v3 = true;
+        this.ctx.versionSeen?.((h[1]! << 8) | h[2]!);
         d.type = type;
         d.remaining = len;
         if (type === CT_CHANGE_CIPHER_SPEC || type === CT_APPLICATION_DATA) {
@@ -119,8 +161,15 @@ export class TlsSession {
       const part = chunk.subarray(i, i + take);
       d.remaining -= take;
       i += take;
-      if (d.type === CT_HANDSHAKE && !d.encrypted) {
-        if (!this.handshakeBytes(d, toServer, part)) return this.stop(d);
+      if (d.type === SSL2_RECORD) {
+        // The first bytes of an SSLv2 record name its message (and a hello's version).
+        if (!d.v2Done && d.v2Have < d.v2Want) {
+          const got = gather(d.v2Head, d.v2Have, part, 0, d.v2Want);
+          d.v2Have += got;
+          if (d.v2Have === d.v2Want) this.ssl2Message(d, toServer);
+        } else this.ctx.stats.encryptedBytes += take;
+      } else if (d.type === CT_HANDSHAKE && !d.encrypted) {
+        if (!this.handshakeBytes(d, toServer, part)) return this.stop(d, toServer);
       } else if (d.type !== CT_ALERT) this.ctx.stats.encryptedBytes += take;
     }
   }
@@ -141,10 +190,34 @@ export class TlsSession {
     }
   }
 
-  private stop(d: Direction): void {
-    if (!d.stopped) this.ctx.stats.parseErrors++;
+  private stop(d: Direction, toServer?: boolean): void {
+    if (!d.stopped) {
+      this.ctx.stats.parseErrors++;
+      if (toServer !== undefined) this.ctx.undecodable?.(toServer);
+    }
     d.stopped = true;
     this.dropMessage(d);
+  }
+
+  /**
+   * An SSLv2 message's first bytes: CLIENT-HELLO (type, version), CLIENT-MASTER-KEY, or
+   * SERVER-HELLO (type, session-id-hit, certificate type, version). What follows a client's
+   * master key or a server's hello is encrypted; another message first ends the direction.
+   */
+  private ssl2Message(d: Direction, toServer: boolean): void {
+    const h = d.v2Head;
+    const type = h[0]!;
+    if (toServer && type === SSL2_CLIENT_HELLO && d.v2Have >= 3) {
+      this.ctx.versionSeen?.((h[1]! << 8) | h[2]!);
+      this.ctx.handshake?.(true, HS_CLIENT_HELLO);
+    } else if (toServer && type === SSL2_CLIENT_MASTER_KEY) {
+      d.v2Done = true;
+      this.ctx.handshake?.(true, HS_CLIENT_KEY_EXCHANGE);
+    } else if (!toServer && type === SSL2_SERVER_HELLO && d.v2Have >= 5) {
+      d.v2Done = true;
+      this.ctx.versionSeen?.((h[3]! << 8) | h[4]!);
+      this.ctx.handshake?.(false, HS_SERVER_HELLO);
+    } else this.stop(d, toServer);
   }
 
   private dropMessage(d: Direction): void {
@@ -162,6 +235,7 @@ export class TlsSession {
         i += take;
         if (d.hsHeaderHave < 4) return true;
         d.hsHeaderHave = 0;
+        this.ctx.handshake?.(toServer, d.hsHeader[0]!);
         const len = (d.hsHeader[1]! << 16) | (d.hsHeader[2]! << 8) | d.hsHeader[3]!;
         if (len > MAX_HANDSHAKE_MESSAGE) return false;
         d.message = new ByteAccumulator(this.ctx.budget, len);
@@ -189,6 +263,7 @@ export class TlsSession {
       this.client = hello;
       this.ctx.stats.clientHellos++;
       this.ctx.version?.(true, hello.version);
+      this.ctx.versionSeen?.(hello.version);
       this.ctx.emit(new TlsHello(this.txCount++, hello, null, [], 0));
     } else if (!toServer && type === HS_SERVER_HELLO) {
       const hello = parseServerHello(body);
@@ -196,6 +271,7 @@ export class TlsSession {
       this.ctx.stats.serverHellos++;
       this.server = hello;
       this.ctx.version?.(false, hello.negotiated);
+      this.ctx.versionSeen?.(hello.negotiated);
     } else if (!toServer && type === HS_CERTIFICATE) {
       this.emitServer(certificateList(body));
     } else if (!toServer && type === HS_SERVER_HELLO_DONE) {
