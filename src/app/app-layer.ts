@@ -5,6 +5,7 @@ import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY_EXCHANGE, newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
+import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
 import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
@@ -66,6 +67,7 @@ export interface AppLayerStats {
   smtp: SmtpStats;
   dns: DnsStats;
   tls: TlsStats;
+  ssh: SshStats;
 }
 
 export interface DnsStats {
@@ -97,6 +99,7 @@ const P_SMTP = 2;
 const P_NONE = 3;
 const P_TLS = 4;
 const P_DNS = 5;
+const P_SSH = 6;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -114,6 +117,7 @@ class FlowState {
   http: HttpConnection | null = null;
   smtp: SmtpSession | null = null;
   tls: TlsSession | null = null;
+  ssh: SshSession | null = null;
   /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
   dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
@@ -154,6 +158,7 @@ export class AppLayer {
   private readonly httpStats = newHttpStats();
   private readonly smtpStats = newSmtpStats();
   private readonly tlsStats = newTlsStats();
+  private readonly sshStats = newSshStats();
   private readonly dnsStats: DnsStats = { flows: 0, tcpFlows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
   /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
   private readonly dnsTx = new Map<number, number>();
@@ -198,6 +203,7 @@ export class AppLayer {
       smtp: { ...this.smtpStats },
       dns: { ...this.dnsStats },
       tls: { ...this.tlsStats },
+      ssh: { ...this.sshStats },
     };
   }
 
@@ -327,6 +333,7 @@ export class AppLayer {
     if (flow.appProto === 'http') this.startHttp(st);
     else if (flow.appProto === 'smtp') this.startSmtp(st);
     else if (flow.appProto === 'tls') this.startTls(st);
+    else if (flow.appProto === 'ssh') this.startSsh(st, false);
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
@@ -363,6 +370,9 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_SSH) {
+      if (gap) st.ssh!.gap(toServer);
+      st.ssh!.data(toServer, chunk);
     } else if (st.proto === P_DNS) {
       this.dnsStream(st, toServer, chunk, gap);
     } else {
@@ -402,6 +412,7 @@ export class AppLayer {
     if (verdict === 'http') this.startHttp(st);
     else if (verdict === 'smtp') this.startSmtp(st);
     else if (verdict === 'tls') this.startTls(st);
+    else if (verdict === 'ssh') this.startSsh(st, true);
     else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
@@ -553,6 +564,25 @@ export class AppLayer {
       },
       undecodable: (client): void => {
         flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
+      },
+    });
+  }
+
+  /** SSH: the identification lines are parsed (ssh.proto, ssh.software); what follows is not. */
+  private startSsh(st: FlowState, detected: boolean): void {
+    st.proto = P_SSH;
+    st.flow.appProto = 'ssh';
+    if (detected) this.counters.labelledFlows.ssh++;
+    const flow = st.flow;
+    st.ssh = new SshSession({
+      stats: this.sshStats,
+      emit: (banner: SshBanner): void => {
+        try {
+          this.sink.sshBanner?.(flow, banner);
+        } catch (e) {
+          this.sinkError = e;
+          throw e;
+        }
       },
     });
   }

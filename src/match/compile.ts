@@ -50,6 +50,8 @@ export type RuleKind =
   | 'dns'
   /** TLS hello buffers: each ClientHello (tls.sni, ja3.*), or each ServerHello (ja3s.*). */
   | 'tls'
+  /** SSH identification lines (ssh.proto, ssh.software): each side's, once. */
+  | 'ssh'
   /** log.* buffers: log records only. */
   | 'log';
 
@@ -347,6 +349,7 @@ const B_UNKNOWN = 256;
 const B_DNS = 512;
 const B_TLS = 1024;
 const B_TLS_SERVER = 2048;
+const B_SSH = 4096;
 const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
 const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
@@ -364,6 +367,7 @@ function bufferBits(n: string): number {
   if (n === 'dns.query') return B_DNS;
   if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS;
   if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
+  if (n === 'ssh.proto' || n === 'ssh.software') return B_SSH;
   return B_UNKNOWN;
 }
 
@@ -455,7 +459,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   else if (bits & B_TLS) {
     kind = 'tls';
     tlsServer = (bits & B_TLS_SERVER) !== 0;
-  }
+  } else if (bits & B_SSH) kind = 'ssh';
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
@@ -542,7 +546,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     tlsServer,
     derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'log'),
   };
 }
 

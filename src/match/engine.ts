@@ -9,7 +9,7 @@
  * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
  * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
  */
-import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, TlsHelloView } from '../types/app.js';
+import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
@@ -106,7 +106,7 @@ export interface DetectCounters {
   alerts: number;
   /** Rules fully evaluated (candidates that passed the group and prefilter). */
   evaluated: number;
-  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; record: number };
+  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; ssh: number; record: number };
   pcreLimit: number;
   stepLimit: number;
   /** Alerts withheld by rule thresholds. */
@@ -135,6 +135,7 @@ interface AppEvent {
   smtp: SmtpUnitView | null;
   dns: DnsQueryView | null;
   tls: TlsHelloView | null;
+  ssh: SshBannerView | null;
 }
 
 /** What detection keeps per flow. */
@@ -220,7 +221,7 @@ export class DetectionEngine {
   readonly counters: DetectCounters = {
     alerts: 0,
     evaluated: 0,
-    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, record: 0 },
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, ssh: 0, record: 0 },
     pcreLimit: 0,
     stepLimit: 0,
     thresholded: 0,
@@ -288,6 +289,7 @@ export class DetectionEngine {
   private smtp: SmtpUnitView | null = null;
   private dns: DnsQueryView | null = null;
   private tls: TlsHelloView | null = null;
+  private ssh: SshBannerView | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
   /** IP-only rules are passed over in this inspection (a later packet of a flow direction). */
@@ -300,6 +302,7 @@ export class DetectionEngine {
   private smtpMeta: Record<string, unknown> | null = null;
   private dnsMeta: Record<string, unknown> | null = null;
   private tlsMeta: Record<string, unknown> | null = null;
+  private sshMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
@@ -450,7 +453,7 @@ export class DetectionEngine {
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null });
+    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null, ssh: null });
     this.markDirty(st);
   }
 
@@ -458,21 +461,28 @@ export class DetectionEngine {
     if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null, ssh: null });
     this.markDirty(st);
   }
 
   onDns(flow: FlowView, query: DnsQueryView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null, ssh: null });
     this.markDirty(st);
   }
 
   onTls(flow: FlowView, hello: TlsHelloView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello, ssh: null });
+    this.markDirty(st);
+  }
+
+  onSsh(flow: FlowView, banner: SshBannerView): void {
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: banner });
     this.markDirty(st);
   }
 
@@ -659,6 +669,7 @@ export class DetectionEngine {
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
         else if (e.dns !== null) this.inspectDns(st, e.dns);
         else if (e.tls !== null) this.inspectTls(st, e.tls);
+        else if (e.ssh !== null) this.inspectSsh(st, e.ssh);
       }
     }
   }
@@ -837,6 +848,13 @@ export class DetectionEngine {
     this.tls = hello;
     this.inspectUnit(st, client, hello, client ? this.ruleset.tlsClient : this.ruleset.tlsServer, undefined);
     this.tls = null;
+  }
+
+  private inspectSsh(st: FlowState, banner: SshBannerView): void {
+    this.counters.inspections.ssh++;
+    this.ssh = banner;
+    this.inspectUnit(st, banner.side === 'client', banner, this.ruleset.ssh, undefined);
+    this.ssh = null;
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
@@ -1142,7 +1160,7 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'log');
+    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'log');
     if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
@@ -1422,6 +1440,7 @@ export class DetectionEngine {
       : this.smtp !== null ? this.smtp.id
       : this.dns !== null ? this.dns.id
       : this.tls !== null ? this.tls.id
+      : this.ssh !== null ? this.ssh.id
       : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
@@ -1433,6 +1452,7 @@ export class DetectionEngine {
       if (txId !== undefined) extra.tx_id = txId;
       if (this.dns !== null) extra.dns = this.dnsMeta ??= this.dns.meta();
       if (this.tls !== null) extra.tls = this.tlsMeta ??= this.tls.meta();
+      if (this.ssh !== null) extra.ssh = this.sshMeta ??= this.ssh.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1483,6 +1503,7 @@ export class DetectionEngine {
     this.smtpMeta = null;
     this.dnsMeta = null;
     this.tlsMeta = null;
+    this.sshMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;
     this.recordLog = null;

@@ -55,6 +55,8 @@ export class Ruleset {
   /** TLS ClientHellos and ServerHellos. */
   readonly tlsClient: GroupSet;
   readonly tlsServer: GroupSet;
+  /** SSH identification lines, the client's and the server's. */
+  readonly ssh: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
   /** Buffers rules inspect through transforms, by name (`dns.query|dotprefix`). */
@@ -81,6 +83,7 @@ export class Ruleset {
     this.dns = new GroupSet();
     this.tlsClient = new GroupSet();
     this.tlsServer = new GroupSet();
+    this.ssh = new GroupSet();
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
@@ -118,6 +121,9 @@ export class Ruleset {
           break;
         case 'tls':
           (r.tlsServer ? this.tlsServer : this.tlsClient).add(r);
+          break;
+        case 'ssh':
+          this.ssh.add(r);
           break;
         case 'log':
           break;

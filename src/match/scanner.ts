@@ -15,7 +15,7 @@ import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogSt
 import type { LogRecord } from '../logs/record.js';
 import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
-import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, TlsHelloView } from '../types/app.js';
+import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
 import type { CompiledRule } from './compile.js';
@@ -104,6 +104,7 @@ export class Scanner {
     out['detect.inspect.smtp'] = c.inspections.smtp;
     out['detect.inspect.dns'] = c.inspections.dns;
     out['detect.inspect.tls'] = c.inspections.tls;
+    out['detect.inspect.ssh'] = c.inspections.ssh;
     out['detect.inspect.record'] = c.inspections.record;
     out['detect.pcre_limit'] = c.pcreLimit;
     out['detect.inspection_limit'] = c.stepLimit;
@@ -129,6 +130,7 @@ export class Scanner {
       smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),
       dnsQuery: (flow: FlowView, query: DnsQueryView) => engine.onDns(flow, query),
       tlsHello: (flow: FlowView, hello: TlsHelloView) => engine.onTls(flow, hello),
+      sshBanner: (flow: FlowView, banner: SshBannerView) => engine.onSsh(flow, banner),
     };
     const app = new AppLayer(appSink, this.options.app);
     // Packets found inside tunnels while their outer packet was processed, with their tunnel
@@ -262,6 +264,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   for (const [k, v] of Object.entries(s.smtp)) if (typeof v === 'number') add(`kanshi.app.smtp.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.dns)) add(`kanshi.app.dns.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.tls)) add(`kanshi.app.tls.${snake(k)}`, v);
+  for (const [k, v] of Object.entries(s.ssh)) add(`kanshi.app.ssh.${snake(k)}`, v);
 }
 
 function snake(k: string): string {

@@ -61,10 +61,18 @@ export interface TlsHelloView extends AppTransaction {
   readonly side: 'client' | 'server';
 }
 
+/** An SSH identification line (app/ssh/): `ssh.proto` and `ssh.software` of the client's or the server's. */
+export interface SshBannerView extends AppTransaction {
+  readonly kind: 'ssh';
+  readonly side: 'client' | 'server';
+}
+
 export interface AppSink {
   httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
   smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
   /** One question of a DNS request (UDP). */
   dnsQuery?(flow: FlowView, query: DnsQueryView): void;
   tlsHello?(flow: FlowView, hello: TlsHelloView): void;
+  /** Each side's SSH identification line, once complete. */
+  sshBanner?(flow: FlowView, banner: SshBannerView): void;
 }

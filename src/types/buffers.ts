@@ -50,6 +50,8 @@ export const BUFFER_NAMES = [
   'tls.cert_issuer',
   'tls.cert_serial',
   'tls.cert_fingerprint',
+  'ssh.proto',
+  'ssh.software',
   'log.message',
   // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
   // scope a log.message match to one daemon or host.

@@ -1,0 +1,154 @@
+import type { BufferName } from '../../types/buffers.js';
+import type { SshBannerView } from '../../types/app.js';
+
+/**
+ * The identification lines of an SSH connection (RFC 4253 section 4.2), one per direction:
+ * `SSH-protoversion-softwareversion [comments]` ended by LF, CRLF, or a CR followed by more
+ * bytes. Each is handed to detection once complete, exposing `ssh.proto` (the protocol version,
+ * "2.0" or "1.99") and `ssh.software` (up to the first space: comments are left out), as
+ * Suricata reads them. A line that does not start the direction with `SSH-`, or has no `-`
+ * after the version, ends that direction's parsing (counted). A banner longer than
+ * MAX_SSH_BANNER bytes is read up to there (counted as long); the bytes after a banner (the
+ * binary key exchange) are not parsed.
+ */
+
+/** Bytes of a banner line read (RFC 4253 allows 255 with its CR LF). */
+export const MAX_SSH_BANNER = 256;
+
+export interface SshStats {
+  banners: number;
+  /** Banners cut at MAX_SSH_BANNER bytes. */
+  long: number;
+  /** Directions that did not start with a valid banner. */
+  invalid: number;
+}
+
+export function newSshStats(): SshStats {
+  return { banners: 0, long: 0, invalid: 0 };
+}
+
+export interface SshContext {
+  stats: SshStats;
+  emit(banner: SshBanner): void;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const DASH = 0x2d;
+const PREFIX = [0x53, 0x53, 0x48, 0x2d];
+
+class Direction {
+  readonly line = new Uint8Array(MAX_SSH_BANNER);
+  length = 0;
+  /** The banner was handed over, or the direction gave up. */
+  done = false;
+  /** The last byte gathered was a CR: the line ended there if anything follows. */
+  sawCr = false;
+}
+
+export class SshSession {
+  private readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
+  private client: SshBanner | null = null;
+
+  constructor(private readonly ctx: SshContext) {}
+
+  data(toServer: boolean, chunk: Uint8Array): void {
+    const d = this.dirs[toServer ? 0 : 1]!;
+    if (d.done) return;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (d.sawCr && c !== LF) {
+        d.length--;
+        return this.finish(d, toServer, false);
+      }
+      if (c === LF) {
+        if (d.sawCr) d.length--;
+        return this.finish(d, toServer, false);
+      }
+      d.sawCr = c === CR;
+      if (d.length < PREFIX.length && c !== PREFIX[d.length]) return this.invalid(d);
+      d.line[d.length++] = c;
+      if (d.length === MAX_SSH_BANNER) {
+        this.ctx.stats.long++;
+        return this.finish(d, toServer, true);
+      }
+    }
+  }
+
+  /** Bytes are missing: a banner not yet complete cannot be read. */
+  gap(toServer: boolean): void {
+    const d = this.dirs[toServer ? 0 : 1]!;
+    if (!d.done && d.length > 0) this.invalid(d);
+    d.done = true;
+  }
+
+  private invalid(d: Direction): void {
+    d.done = true;
+    this.ctx.stats.invalid++;
+  }
+
+  private finish(d: Direction, toServer: boolean, cut: boolean): void {
+    d.done = true;
+    let len = d.length;
+    // A lone CR at the end of a cut line is part of no field.
+    if (cut && d.sawCr) len--;
+    const line = d.line.subarray(0, len);
+    const parsed = parseSshBanner(line);
+    if (parsed === null) {
+      this.ctx.stats.invalid++;
+      return;
+    }
+    this.ctx.stats.banners++;
+    const banner = new SshBanner(toServer ? 0 : 1, toServer ? 'client' : 'server', parsed.proto, parsed.software, toServer ? null : this.client);
+    if (toServer) this.client = banner;
+    this.ctx.emit(banner);
+  }
+}
+
+/**
+ * The protocol and software versions of an identification line (without its line end), or
+ * null when it is not `SSH-<proto>-...`. The software version runs to the first space or CR.
+ */
+export function parseSshBanner(line: Uint8Array): { proto: Uint8Array; software: Uint8Array } | null {
+  if (line.length < 5) return null;
+  for (let i = 0; i < PREFIX.length; i++) if (line[i] !== PREFIX[i]) return null;
+  let dash = 4;
+  while (dash < line.length && line[dash] !== DASH) dash++;
+  if (dash === 4 || dash >= line.length) return null;
+  let end = dash + 1;
+  while (end < line.length && line[end] !== SP && line[end] !== CR && line[end] !== LF) end++;
+  return { proto: line.slice(4, dash), software: line.slice(dash + 1, end) };
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+
+/** One side's identification line as detection sees it. */
+export class SshBanner implements SshBannerView {
+  readonly kind = 'ssh';
+  readonly anomalies: readonly string[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly side: 'client' | 'server',
+    private readonly proto: Uint8Array,
+    private readonly software: Uint8Array,
+    /** The client's banner, shown with the server's in EVE as Suricata does. */
+    private readonly client: SshBanner | null,
+  ) {}
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'ssh.proto') return this.proto;
+    if (name === 'ssh.software') return this.software;
+    return undefined;
+  }
+
+  private fields(): Record<string, string> {
+    return { proto_version: latin1(this.proto), software_version: latin1(this.software) };
+  }
+
+  meta(): Record<string, unknown> {
+    if (this.side === 'client') return { client: this.fields() };
+    return this.client === null ? { server: this.fields() } : { client: this.client.fields(), server: this.fields() };
+  }
+}
