@@ -371,8 +371,14 @@ export class AppLayer {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
     } else if (st.proto === P_SSH) {
-      if (gap) st.ssh!.gap(toServer);
-      st.ssh!.data(toServer, chunk);
+      const ssh = st.ssh!;
+      if (gap) ssh.gap(toServer);
+      // Past the identification lines (the key exchange, then encrypted data) nothing is parsed.
+      this.counters.bytesIgnored += chunk.length - ssh.data(toServer, chunk);
+      if (ssh.finished) {
+        st.ssh = null;
+        st.proto = P_NONE;
+      }
     } else if (st.proto === P_DNS) {
       this.dnsStream(st, toServer, chunk, gap);
     } else {

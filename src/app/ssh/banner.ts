@@ -53,27 +53,40 @@ export class SshSession {
 
   constructor(private readonly ctx: SshContext) {}
 
-  data(toServer: boolean, chunk: Uint8Array): void {
+  /** Both sides are done: nothing more is parsed. */
+  get finished(): boolean {
+    return this.dirs[0].done && this.dirs[1].done;
+  }
+
+  /** Reads a direction's bytes; returns how many belonged to its identification line. */
+  data(toServer: boolean, chunk: Uint8Array): number {
     const d = this.dirs[toServer ? 0 : 1]!;
-    if (d.done) return;
+    if (d.done) return 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
       if (d.sawCr && c !== LF) {
         d.length--;
-        return this.finish(d, toServer, false);
+        this.finish(d, toServer, false);
+        return i;
       }
       if (c === LF) {
         if (d.sawCr) d.length--;
-        return this.finish(d, toServer, false);
+        this.finish(d, toServer, false);
+        return i + 1;
       }
       d.sawCr = c === CR;
-      if (d.length < PREFIX.length && c !== PREFIX[d.length]) return this.invalid(d);
+      if (d.length < PREFIX.length && c !== PREFIX[d.length]) {
+        this.invalid(d);
+        return i;
+      }
       d.line[d.length++] = c;
       if (d.length === MAX_SSH_BANNER) {
         this.ctx.stats.long++;
-        return this.finish(d, toServer, true);
+        this.finish(d, toServer, true);
+        return i + 1;
       }
     }
+    return chunk.length;
   }
 
   /** Bytes are missing: a banner not yet complete cannot be read. */
