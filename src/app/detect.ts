@@ -11,7 +11,7 @@ export type Verdict = 'http' | 'smtp' | 'tls' | LabelledProtocol | 'more' | 'non
  * Protocols recognised by their first bytes but not parsed: the flow is labelled (for `alert
  * ftp|smb|ssh` rules, which inspect the stream's own bytes, and EVE's app_proto), nothing more.
  */
-export const LABELLED_PROTOCOLS = ['ftp', 'smb', 'ssh'] as const;
+export const LABELLED_PROTOCOLS = ['ftp', 'smb', 'ssh', 'dcerpc'] as const;
 export type LabelledProtocol = (typeof LABELLED_PROTOCOLS)[number];
 
 export function isLabelled(v: Verdict): v is LabelledProtocol {
@@ -99,6 +99,7 @@ export function detectToClient(buf: Uint8Array): Verdict {
  */
 function detectBinary(buf: Uint8Array): Verdict {
   if (buf.length === 0) return 'more';
+  if (buf[0] === DCERPC_VERSION) return detectDcerpc(buf);
   if (buf[0] === 0x53) {
     const n = Math.min(buf.length, SSH_BANNER.length);
     for (let i = 0; i < n; i++) if (buf[i] !== SSH_BANNER[i]) return 'none';
@@ -119,6 +120,25 @@ function detectBinary(buf: Uint8Array): Verdict {
     at += 4 + length;
   }
   return 'none';
+}
+
+const DCERPC_VERSION = 5;
+/** Connection-oriented DCE/RPC PDUs that open a conversation: bind, bind_ack, bind_nak, alter_context, alter_context_resp. */
+const DCERPC_OPENING_TYPES = new Set([11, 12, 13, 14, 15]);
+
+/**
+ * A connection-oriented DCE/RPC PDU header (DCE 1.1 chapter 12): version 5.0 or 5.1, a bind or
+ * alter-context type (a conversation starts with one, either side), the data representation's
+ * character and float formats as Windows and Samba send them (ASCII, IEEE), and a fragment length
+ * that holds at least the 16-byte header. MSRPC on port 135 and the dynamic ports it hands out.
+ */
+function detectDcerpc(buf: Uint8Array): Verdict {
+  if (buf.length > 1 && buf[1]! > 1) return 'none';
+  if (buf.length > 2 && !DCERPC_OPENING_TYPES.has(buf[2]!)) return 'none';
+  if (buf.length < 10) return 'more';
+  if ((buf[4]! & 0xef) !== 0 || buf[5] !== 0) return 'none';
+  const fragLength = (buf[4]! & 0x10) !== 0 ? buf[8]! | (buf[9]! << 8) : (buf[8]! << 8) | buf[9]!;
+  return fragLength >= 16 ? 'dcerpc' : 'none';
 }
 
 const HS_CLIENT_HELLO = 1;

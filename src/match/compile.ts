@@ -244,12 +244,19 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   ['ftp', { mask: P_TCP, version: 0, app: 'ftp' }],
   ['smb', { mask: P_TCP, version: 0, app: 'smb' }],
   ['ssh', { mask: P_TCP, version: 0, app: 'ssh' }],
+  // Also DCE/RPC carried over SMB: an alert dcerpc rule applies to SMB flows (Suricata's AppProtoEquals).
+  ['dcerpc', { mask: P_TCP, version: 0, app: 'dcerpc' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
 
 const ACTION_RANK: Readonly<Record<string, number>> = { pass: 0, drop: 1, sdrop: 1, reject: 2, rejectsrc: 2, rejectdst: 2, rejectboth: 2, alert: 3, log: 4 };
 
 class CompileError extends Error {}
+
+/** Whether a flow or record of application protocol `app` is one a rule for `ruleApp` applies to. */
+export function appProtoApplies(ruleApp: string, app: string | null): boolean {
+  return app === ruleApp || (ruleApp === 'dcerpc' && app === 'smb');
+}
 
 /** Compiles every loaded rule; rules the engine cannot evaluate are reported, not dropped silently. */
 export function compileRules(rules: readonly Rule[], options: CompileOptions = {}): CompileResult {

@@ -16,6 +16,7 @@ import type { FlowView } from '../types/flow.js';
 import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
 import type { LogRecord } from '../logs/record.js';
 import {
+  appProtoApplies,
   BASE64_DATA,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
@@ -1127,7 +1128,7 @@ export class DetectionEngine {
     }
     if (r.appProto !== null) {
       const app = flow !== null ? flow.appProto : this.record !== null ? (this.record.appProto ?? null) : null;
-      if (app !== r.appProto) return false;
+      if (!appProtoApplies(r.appProto, app)) return false;
     }
     if (r.frag !== 0) {
       const isFrag = this.fragment || this.reassembled;

@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { baseBuffer, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -71,7 +71,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (r.flowDir === DIR_TO_CLIENT) return false;
   if (r.flowState === STATE_NOT_ESTABLISHED) return false;
   if (r.flowState === STATE_ESTABLISHED && s.app !== 'http' && s.app !== 'smtp') return false;
-  if (r.appProto !== null && r.appProto !== s.app) return false;
+  if (r.appProto !== null && !appProtoApplies(r.appProto, s.app)) return false;
   if (r.frag === 1) return false;
   if ((r.needs & s.known) !== r.needs) return false;
   if (r.flowbitChecks.length > 0 || r.flowintChecks.length > 0) return false;

@@ -256,7 +256,8 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   add('app_layer.flow.tls', s.tls.flows);
   add('app_layer.tx.http', s.http.transactions);
   add('app_layer.flow.failed_tcp', s.undetectedFlows);
-  for (const [proto, n] of Object.entries(s.labelledFlows)) add(`app_layer.flow.${proto}`, n);
+  // Suricata counts DCE/RPC over TCP as dcerpc_tcp.
+  for (const [proto, n] of Object.entries(s.labelledFlows)) add(`app_layer.flow.${proto === 'dcerpc' ? 'dcerpc_tcp' : proto}`, n);
   for (const [k, v] of Object.entries(s)) {
     if (typeof v === 'number' && k !== 'memoryInUse') add(`kanshi.app.${snake(k)}`, v);
   }

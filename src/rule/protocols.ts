@@ -31,7 +31,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['tls', true],
   ['ssl', true],
   ['smb', true],
-  ['dcerpc', false],
+  ['dcerpc', true],
   ['imap', false],
   ['pop3', false],
   ['dns', true],

@@ -8,6 +8,31 @@ const smbMessage = (magic: number, body: string): Uint8Array => {
   return Uint8Array.from([0, 0, smb.length >> 8, smb.length & 0xff, ...smb]);
 };
 
+/** A DCE/RPC bind PDU (little-endian) for an interface, then a request carrying `stub`. */
+function dcerpcBindAndRequest(stub: string): [Uint8Array, Uint8Array] {
+  const bind = Uint8Array.from([5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0, ...new Array<number>(56).fill(0)]);
+  const body = Buffer.from(stub, 'latin1');
+  const len = 24 + body.length;
+  const request = Uint8Array.from([5, 0, 0, 3, 0x10, 0, 0, 0, len & 0xff, len >> 8, 0, 0, 2, 0, 0, 0, body.length, 0, 0, 0, 0, 0, 6, 0, ...body]);
+  return [bind, request];
+}
+
+describe('alert dcerpc', () => {
+  it('applies to DCE/RPC flows on any port and to SMB flows (DCE/RPC over named pipes), not to others', async () => {
+    const rule = 'alert dcerpc any any -> any any (msg:"wmiexec"; flow:established,to_server; content:"127.0.0.1|5c|ADMIN$"; sid:7;)';
+    const [bind, request] = dcerpcBindAndRequest('cmd.exe /Q /c cd \\127.0.0.1\\ADMIN$ 1> x');
+    const rpc = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:49667' }).handshake();
+    rpc.send('client', bind).send('client', request);
+    const smb = tcpSession({ client: '10.0.0.1:40001', server: '10.0.0.2:445' }).handshake();
+    smb.send('client', smbMessage(0xfe, '\x40\x00 write \\127.0.0.1\\ADMIN$'));
+    const http = tcpSession({ client: '10.0.0.1:40002', server: '10.0.0.2:80' }).handshake();
+    http.send('client', 'GET /\\127.0.0.1\\ADMIN$ HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r = await scanWithCounters(rule, [...rpc.packets(), ...smb.packets(), ...http.packets()]);
+    expect(r.alerts.map((a) => [a.sid, a.appProto])).toEqual([[7, 'dcerpc'], [7, 'smb']]);
+    expect(r.counters['app_layer.flow.dcerpc_tcp']).toBe(1);
+  });
+});
+
 describe('labelled protocols', () => {
   const rules = [
     'alert ftp any any -> any any (msg:"ftp traversal"; flow:to_server,established; content:"LIST"; content:".."; distance:1; sid:1;)',
