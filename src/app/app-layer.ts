@@ -5,6 +5,7 @@ import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY_EXCHANGE, newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
+import { DcerpcSession, newDcerpcStats, parseDatagramRequest, type DceRequest, type DcerpcStats } from './dcerpc/session.js';
 import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
@@ -68,6 +69,9 @@ export interface AppLayerStats {
   dns: DnsStats;
   tls: TlsStats;
   ssh: SshStats;
+  dcerpc: DcerpcStats;
+  /** UDP flows whose requests were DCE/RPC datagrams. */
+  dcerpcUdpFlows: number;
 }
 
 export interface DnsStats {
@@ -100,6 +104,7 @@ const P_NONE = 3;
 const P_TLS = 4;
 const P_DNS = 5;
 const P_SSH = 6;
+const P_DCERPC = 7;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -118,6 +123,7 @@ class FlowState {
   smtp: SmtpSession | null = null;
   tls: TlsSession | null = null;
   ssh: SshSession | null = null;
+  dce: DcerpcSession | null = null;
   /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
   dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
@@ -159,6 +165,10 @@ export class AppLayer {
   private readonly smtpStats = newSmtpStats();
   private readonly tlsStats = newTlsStats();
   private readonly sshStats = newSshStats();
+  private readonly dcerpcStats = newDcerpcStats();
+  private dcerpcUdpFlows = 0;
+  /** Requests handed over per UDP flow (their tx ids). */
+  private readonly dceUdpTx = new Map<number, number>();
   private readonly dnsStats: DnsStats = { flows: 0, tcpFlows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
   /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
   private readonly dnsTx = new Map<number, number>();
@@ -204,6 +214,8 @@ export class AppLayer {
       dns: { ...this.dnsStats },
       tls: { ...this.tlsStats },
       ssh: { ...this.sshStats },
+      dcerpc: { ...this.dcerpcStats },
+      dcerpcUdpFlows: this.dcerpcUdpFlows,
     };
   }
 
@@ -270,6 +282,9 @@ export class AppLayer {
    */
   datagram(flow: FlowView, toServer: boolean, payload: Uint8Array, serverPort: number): void {
     const app = flow.appProto;
+    if (toServer && (app === 'dcerpc' || (app === null && payload[0] === 4 && serverPort !== DNS_PORT))) {
+      if (this.dceDatagram(flow, payload) || app === 'dcerpc') return;
+    }
     if (app === null ? serverPort !== DNS_PORT : app !== 'dns') return;
     if (this.dnsMessage(flow, toServer, payload) && app === null) {
       flow.appProto = 'dns';
@@ -334,6 +349,7 @@ export class AppLayer {
     else if (flow.appProto === 'smtp') this.startSmtp(st);
     else if (flow.appProto === 'tls') this.startTls(st);
     else if (flow.appProto === 'ssh') this.startSsh(st, false);
+    else if (flow.appProto === 'dcerpc') this.startDcerpc(st, false);
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
@@ -350,6 +366,7 @@ export class AppLayer {
       st.http?.end();
       st.smtp?.end();
       st.tls?.end();
+      st.dce?.end();
       st.dns?.[0].reset();
       st.dns?.[1].reset();
     } catch {
@@ -370,6 +387,9 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_DCERPC) {
+      if (gap) st.dce!.gap(toServer);
+      st.dce!.data(toServer, chunk);
     } else if (st.proto === P_SSH) {
       const ssh = st.ssh!;
       if (gap) ssh.gap(toServer);
@@ -419,6 +439,7 @@ export class AppLayer {
     else if (verdict === 'smtp') this.startSmtp(st);
     else if (verdict === 'tls') this.startTls(st);
     else if (verdict === 'ssh') this.startSsh(st, true);
+    else if (verdict === 'dcerpc') this.startDcerpc(st, true);
     else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
@@ -572,6 +593,47 @@ export class AppLayer {
         flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
       },
     });
+  }
+
+  /** DCE/RPC over TCP: binds and requests are parsed (dce_iface, dce_opnum, dce_stub_data). */
+  private startDcerpc(st: FlowState, detected: boolean): void {
+    st.proto = P_DCERPC;
+    st.flow.appProto = 'dcerpc';
+    if (detected) this.counters.labelledFlows.dcerpc++;
+    const flow = st.flow;
+    st.dce = new DcerpcSession({ stats: this.dcerpcStats, budget: this.budget, emit: (req) => this.emitDce(flow, req) });
+  }
+
+  private emitDce(flow: FlowView, req: DceRequest): void {
+    try {
+      this.sink.dceRequest?.(flow, req);
+    } catch (e) {
+      this.sinkError = e;
+      throw e;
+    }
+  }
+
+  /**
+   * A UDP datagram that may be a connectionless DCE/RPC request (version 4, type request, a
+   * body length that fits): the flow becomes dcerpc and the request is handed over. False when
+   * it is not one.
+   */
+  private dceDatagram(flow: FlowView, payload: Uint8Array): boolean {
+    const tx = this.dceUdpTx.get(flow.id) ?? 0;
+    const req = parseDatagramRequest(payload, tx);
+    if (req === null) {
+      if (flow.appProto === 'dcerpc') this.dcerpcStats.malformed++;
+      return false;
+    }
+    if (flow.appProto === null) {
+      flow.appProto = 'dcerpc';
+      this.dcerpcUdpFlows++;
+    }
+    if (!this.dceUdpTx.has(flow.id) && this.dceUdpTx.size >= this.config.maxFlows) this.dceUdpTx.delete(this.dceUdpTx.keys().next().value!);
+    this.dceUdpTx.set(flow.id, tx + 1);
+    this.dcerpcStats.requests++;
+    this.emitDce(flow, req);
+    return true;
   }
 
   /** SSH: the identification lines are parsed (ssh.proto, ssh.software); what follows is not. */

@@ -5,7 +5,7 @@
  */
 import { defaultLevel } from '../correlate/levels.js';
 import { lookupClassification } from '../options/lib/classifications.js';
-import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
@@ -52,6 +52,8 @@ export type RuleKind =
   | 'tls'
   /** SSH identification lines (ssh.proto, ssh.software): each side's, once. */
   | 'ssh'
+  /** DCE/RPC requests (dce_iface, dce_opnum, dce_stub_data): each one, its fragments joined. */
+  | 'dcerpc'
   /** log.* buffers: log records only. */
   | 'log';
 
@@ -357,6 +359,7 @@ const B_DNS = 512;
 const B_TLS = 1024;
 const B_TLS_SERVER = 2048;
 const B_SSH = 4096;
+const B_DCE = 8192;
 const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
 const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
@@ -375,6 +378,7 @@ function bufferBits(n: string): number {
   if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS;
   if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
   if (n === 'ssh.proto' || n === 'ssh.software') return B_SSH;
+  if (n === 'dce_stub_data') return B_DCE;
   return B_UNKNOWN;
 }
 
@@ -467,6 +471,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     kind = 'tls';
     tlsServer = (bits & B_TLS_SERVER) !== 0;
   } else if (bits & B_SSH) kind = 'ssh';
+  // dce_iface and dce_opnum read the request: the rule is inspected on DCE/RPC requests.
+  else if (bits & B_DCE || (needs & FACT_DCE) !== 0) kind = 'dcerpc';
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
@@ -553,7 +559,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     tlsServer,
     derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'dcerpc' || kind === 'log'),
   };
 }
 

@@ -9,7 +9,7 @@
  * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
  * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
  */
-import type { DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
+import type { DceRequestView, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
@@ -35,6 +35,7 @@ import {
   FACT_ICMP_TYPE,
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
+  FACT_DCE,
   FACT_SSL,
   FACT_TLS_VERSION,
   FACT_DECODE_EVENTS,
@@ -107,7 +108,7 @@ export interface DetectCounters {
   alerts: number;
   /** Rules fully evaluated (candidates that passed the group and prefilter). */
   evaluated: number;
-  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; ssh: number; record: number };
+  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; ssh: number; dcerpc: number; record: number };
   pcreLimit: number;
   stepLimit: number;
   /** Alerts withheld by rule thresholds. */
@@ -137,6 +138,7 @@ interface AppEvent {
   dns: DnsQueryView | null;
   tls: TlsHelloView | null;
   ssh: SshBannerView | null;
+  dce: DceRequestView | null;
 }
 
 /** What detection keeps per flow. */
@@ -222,7 +224,7 @@ export class DetectionEngine {
   readonly counters: DetectCounters = {
     alerts: 0,
     evaluated: 0,
-    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, ssh: 0, record: 0 },
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, ssh: 0, dcerpc: 0, record: 0 },
     pcreLimit: 0,
     stepLimit: 0,
     thresholded: 0,
@@ -291,6 +293,7 @@ export class DetectionEngine {
   private dns: DnsQueryView | null = null;
   private tls: TlsHelloView | null = null;
   private ssh: SshBannerView | null = null;
+  private dce: DceRequestView | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
   /** IP-only rules are passed over in this inspection (a later packet of a flow direction). */
@@ -304,6 +307,7 @@ export class DetectionEngine {
   private dnsMeta: Record<string, unknown> | null = null;
   private tlsMeta: Record<string, unknown> | null = null;
   private sshMeta: Record<string, unknown> | null = null;
+  private dceMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
@@ -454,7 +458,7 @@ export class DetectionEngine {
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null, ssh: null });
+    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null, ssh: null, dce: null });
     this.markDirty(st);
   }
 
@@ -462,28 +466,35 @@ export class DetectionEngine {
     if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null, ssh: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null, ssh: null, dce: null });
     this.markDirty(st);
   }
 
   onDns(flow: FlowView, query: DnsQueryView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null, ssh: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null, ssh: null, dce: null });
     this.markDirty(st);
   }
 
   onTls(flow: FlowView, hello: TlsHelloView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello, ssh: null });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello, ssh: null, dce: null });
     this.markDirty(st);
   }
 
   onSsh(flow: FlowView, banner: SshBannerView): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: banner });
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: banner, dce: null });
+    this.markDirty(st);
+  }
+
+  onDce(flow: FlowView, request: DceRequestView): void {
+    const st = this.stateOf(flow);
+    if (st.passed) return;
+    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: null, dce: request });
     this.markDirty(st);
   }
 
@@ -671,6 +682,7 @@ export class DetectionEngine {
         else if (e.dns !== null) this.inspectDns(st, e.dns);
         else if (e.tls !== null) this.inspectTls(st, e.tls);
         else if (e.ssh !== null) this.inspectSsh(st, e.ssh);
+        else if (e.dce !== null) this.inspectDce(st, e.dce);
       }
     }
   }
@@ -856,6 +868,28 @@ export class DetectionEngine {
     this.ssh = banner;
     this.inspectUnit(st, banner.side === 'client', banner, this.ruleset.ssh, undefined);
     this.ssh = null;
+  }
+
+  /** A DCE/RPC request, from the client: its interface and operation are header facts, `dce` its byte order. */
+  private inspectDce(st: FlowState, req: DceRequestView): void {
+    this.counters.inspections.dcerpc++;
+    this.dce = req;
+    this.setFlowContext(st, true);
+    const f = this.facts;
+    f.dceIface = req.iface?.uuid ?? null;
+    f.dceVersion = req.iface?.major ?? 0;
+    f.dceOpnum = req.opnum;
+    f.known |= FACT_DCE;
+    this.ins.dceLittle = req.little;
+    this.source = req;
+    this.pktMode = MODE_BUFFER;
+    this.pktBuf = req.buffer('pkt_data');
+    this.cand.clear();
+    this.collectSet(this.ruleset.dcerpc, req);
+    this.evaluateCandidates();
+    this.source = null;
+    this.ins.dceLittle = false;
+    this.dce = null;
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
@@ -1161,7 +1195,7 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'log');
+    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'log');
     if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
@@ -1442,6 +1476,7 @@ export class DetectionEngine {
       : this.dns !== null ? this.dns.id
       : this.tls !== null ? this.tls.id
       : this.ssh !== null ? this.ssh.id
+      : this.dce !== null ? this.dce.id
       : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
@@ -1454,6 +1489,7 @@ export class DetectionEngine {
       if (this.dns !== null) extra.dns = this.dnsMeta ??= this.dns.meta();
       if (this.tls !== null) extra.tls = this.tlsMeta ??= this.tls.meta();
       if (this.ssh !== null) extra.ssh = this.sshMeta ??= this.ssh.meta();
+      if (this.dce !== null) extra.dcerpc = this.dceMeta ??= this.dce.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1505,6 +1541,7 @@ export class DetectionEngine {
     this.dnsMeta = null;
     this.tlsMeta = null;
     this.sshMeta = null;
+    this.dceMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;
     this.recordLog = null;

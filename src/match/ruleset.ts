@@ -57,6 +57,8 @@ export class Ruleset {
   readonly tlsServer: GroupSet;
   /** SSH identification lines, the client's and the server's. */
   readonly ssh: GroupSet;
+  /** DCE/RPC requests. */
+  readonly dcerpc: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
   /** Buffers rules inspect through transforms, by name (`dns.query|dotprefix`). */
@@ -84,6 +86,7 @@ export class Ruleset {
     this.tlsClient = new GroupSet();
     this.tlsServer = new GroupSet();
     this.ssh = new GroupSet();
+    this.dcerpc = new GroupSet();
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
@@ -124,6 +127,9 @@ export class Ruleset {
           break;
         case 'ssh':
           this.ssh.add(r);
+          break;
+        case 'dcerpc':
+          this.dcerpc.add(r);
           break;
         case 'log':
           break;

@@ -48,6 +48,8 @@ export const FACT_DECODE_EVENTS = 1 << 18;
 export const FACT_APP_EVENTS = 1 << 19;
 /** The flow carries SSL/TLS: ssl_state (the packet's handshake messages) and ssl_version (versions seen). */
 export const FACT_SSL = 1 << 20;
+/** The inspection is a DCE/RPC request: dce_iface (its interface) and dce_opnum (its operation). */
+export const FACT_DCE = 1 << 21;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -99,6 +101,11 @@ export class HeaderFacts {
   sslState = 0;
   /** ssl_version: the SSLV_* flags of every version seen on the flow (FACT_SSL). */
   sslVersions = 0;
+  /** dce_iface: the request's interface UUID (lower-case text; null when no bind named it) and major version (FACT_DCE). */
+  dceIface: string | null = null;
+  dceVersion = 0;
+  /** dce_opnum: the request's operation number (FACT_DCE). */
+  dceOpnum = 0;
   /** decode-event: the decoder events raised on the packet (FACT_DECODE_EVENTS). */
   decodeEvents: readonly string[] = NO_EVENTS;
   /** app-layer-event: the transaction's anomaly names (FACT_APP_EVENTS). */
@@ -182,6 +189,8 @@ export class Inspection {
    * keywords that compare what the payload names with its sender (ftpbounce).
    */
   sender: IpBytes = EMPTY;
+  /** byte_test, byte_jump, byte_extract and byte_math with `dce` read little-endian (a DCE/RPC request's data representation says so). */
+  dceLittle = false;
   private base64Scratch: Uint8Array = EMPTY;
 
   private textCache: string | null = null;

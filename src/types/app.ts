@@ -67,6 +67,16 @@ export interface SshBannerView extends AppTransaction {
   readonly side: 'client' | 'server';
 }
 
+/** A DCE/RPC request (app/dcerpc/): `dce_stub_data`, and the interface and operation it calls. */
+export interface DceRequestView extends AppTransaction {
+  readonly kind: 'dcerpc';
+  /** The interface its presentation context is bound to (UUID in lower-case text); null when unknown. */
+  readonly iface: { readonly uuid: string; readonly major: number; readonly minor: number } | null;
+  readonly opnum: number;
+  /** Integers in the stub are little-endian (the sender's data representation): byte_test's `dce`. */
+  readonly little: boolean;
+}
+
 export interface AppSink {
   httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
   smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
@@ -75,4 +85,6 @@ export interface AppSink {
   tlsHello?(flow: FlowView, hello: TlsHelloView): void;
   /** Each side's SSH identification line, once complete. */
   sshBanner?(flow: FlowView, banner: SshBannerView): void;
+  /** Each complete DCE/RPC request (TCP: its fragments joined; UDP: each datagram). */
+  dceRequest?(flow: FlowView, request: DceRequestView): void;
 }

@@ -52,6 +52,7 @@ export const BUFFER_NAMES = [
   'tls.cert_fingerprint',
   'ssh.proto',
   'ssh.software',
+  'dce_stub_data',
   'log.message',
   // Log records (src/logs/): the syslog TAG's program name and the HOSTNAME field, so a rule can
   // scope a log.message match to one daemon or host.

@@ -89,6 +89,12 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .uniqueArray(fc.constantFrom('sslv2', 'sslv3', 'tls1.0', 'tls1.1', 'tls1.2', 'TLS1.3'), { minLength: 1 })
     .chain((names) => fc.tuple(...names.map((n) => fc.boolean().map((neg) => (neg ? '!' : '') + n))))
     .map((items) => items.join(', ')),
+  dce_iface: fc
+    .tuple(fc.uuid(), fc.option(fc.tuple(fc.constantFrom('<', '>', '=', '!'), int(0, 65535)), { nil: null }), fc.boolean())
+    .map(([u, v, any]) => [u, ...(v ? [`${v[0]}${v[1]}`] : []), ...(any ? ['any_frag'] : [])].join(',')),
+  dce_opnum: fc
+    .array(fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 4 })
+    .map((rs) => rs.map(([a, d]) => (d === 0 || a + d > 65535 ? `${a}` : `${a}-${a + d}`)).join(',')),
   base64_decode: fc.subarray(['bytes 10', 'offset 2', 'relative']).map((a) => (a.length ? a.join(', ') : null)),
   offset: fc.oneof(int(-65535, 65535), ident),
   depth: fc.oneof(int(1, 65535), ident),

@@ -2,15 +2,16 @@ import type { Endian, NumberBase } from './byte-options.js';
 
 /**
  * Reads the number byte_test, byte_jump, byte_extract and byte_math take from a buffer:
- * `nbytes` bytes at `pos`, binary (big or little endian; `dce` is read big-endian, as Suricata
- * does outside DCE/RPC) or, with `string`, as digits of the given base. Returns NaN when the
+ * `nbytes` bytes at `pos`, binary (big or little endian; `dce` in the byte order of the DCE/RPC
+ * request under inspection, `dceLittle`, and big-endian outside one, as Suricata reads it) or,
+ * with `string`, as digits of the given base. Returns NaN when the
  * bytes are not all inside the buffer or hold no digits. Values above 2^53 lose precision.
  */
-export function readNumber(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: NumberBase | undefined): number {
+export function readNumber(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: NumberBase | undefined, dceLittle = false): number {
   if (pos < 0 || nbytes <= 0 || pos + nbytes > buf.length) return NaN;
   if (base !== undefined) return readDigits(buf, pos, nbytes, base);
   let v = 0;
-  if (endian === 'little') {
+  if (endian === 'little' || (endian === 'dce' && dceLittle)) {
     for (let i = nbytes - 1; i >= 0; i--) v = v * 256 + buf[pos + i]!;
   } else {
     for (let i = 0; i < nbytes; i++) v = v * 256 + buf[pos + i]!;

@@ -81,7 +81,7 @@ export class ByteExtractMatcher implements PayloadMatcher {
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
     const pos = (this.relative ? cursor : 0) + v.offset;
-    let x = readNumber(ins.buf, pos, v.bytes, v.endian, v.string);
+    let x = readNumber(ins.buf, pos, v.bytes, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     x *= v.multiplier ?? 1;

@@ -89,7 +89,7 @@ export class ByteJumpMatcher implements PayloadMatcher {
     const n = this.nbytes.get(ins);
     const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
     if (n === 0 && (pos < 0 || pos > buf.length)) return NO_MATCH;
-    let x = n === 0 ? 0 : readNumber(buf, pos, n, v.endian, v.string);
+    let x = n === 0 ? 0 : readNumber(buf, pos, n, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     x *= v.multiplier ?? 1;

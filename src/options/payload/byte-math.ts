@@ -115,7 +115,7 @@ export class ByteMathMatcher implements PayloadMatcher {
     const n = this.nbytes.get(ins);
     const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
     if (this.relative && pos >= ins.buf.length) return NO_MATCH;
-    let x = readNumber(ins.buf, pos, n, v.endian, v.string);
+    let x = readNumber(ins.buf, pos, n, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
     const r = this.rvalue.get(ins);
     switch (v.oper) {

@@ -99,7 +99,7 @@ export class ByteTestMatcher implements PayloadMatcher {
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
     const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
-    let x = readNumber(ins.buf, pos, this.nbytes.get(ins), v.endian, v.string);
+    let x = readNumber(ins.buf, pos, this.nbytes.get(ins), v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return this.independent ? ABORT : NO_MATCH;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     const want = this.value.get(ins);

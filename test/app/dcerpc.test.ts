@@ -1,0 +1,82 @@
+/** DCE/RPC: binds, requests (fragments joined), connectionless requests. */
+import { describe, expect, it } from 'vitest';
+import { MemoryBudget } from '../../src/app/accumulator.js';
+import { DcerpcSession, MAX_STUB, newDcerpcStats, parseDatagramRequest, uuidText, type DceRequest } from '../../src/app/dcerpc/session.js';
+import { bindPdu, dceDatagram, requestPdu, uuidBytes } from './dcerpc-fixtures.js';
+
+const text = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('latin1');
+const IACTIVATION = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
+const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
+
+function session(): { s: DcerpcSession; out: DceRequest[]; stats: ReturnType<typeof newDcerpcStats> } {
+  const out: DceRequest[] = [];
+  const stats = newDcerpcStats();
+  return { s: new DcerpcSession({ stats, budget: new MemoryBudget(1 << 24), emit: (r) => out.push(r) }), out, stats };
+}
+
+describe('DCE/RPC', () => {
+  it('writes and reads UUIDs in either byte order', () => {
+    for (const little of [true, false]) expect(uuidText(uuidBytes(IACTIVATION, little), 0, little)).toBe(IACTIVATION);
+  });
+
+  it('names the interface a request calls through its bound context, in either byte order', () => {
+    for (const little of [true, false]) {
+      const { s, out } = session();
+      s.data(true, bindPdu([{ id: 1, uuid: SRVSVC, major: 3 }, { id: 2, uuid: IACTIVATION, major: 0 }], little));
+      s.data(true, requestPdu({ callId: 1, contextId: 2, opnum: 0, stub: 'stub-bytes', little }));
+      s.data(true, requestPdu({ callId: 2, contextId: 9, opnum: 4, stub: 'x', little }));
+      expect(out.map((r) => [r.iface?.uuid ?? null, r.iface?.major ?? null, r.opnum, r.little, text(r.buffer('dce_stub_data'))])).toEqual([
+        [IACTIVATION, 0, 0, little, 'stub-bytes'],
+        [null, null, 4, little, 'x'],
+      ]);
+      expect(text(out[0]!.buffer('pkt_data'))).toMatch(/stub-bytes$/);
+      expect(out[0]!.meta()).toEqual({ request: 'REQUEST', req: { opnum: 0, stub_data_size: 10 }, interfaces: [{ uuid: IACTIVATION, version: '0.0' }] });
+    }
+  });
+
+  it('joins a request\'s fragments, interleaved with another call, however the stream is cut', () => {
+    const { s, out } = session();
+    const stream = Buffer.concat([
+      bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true),
+      requestPdu({ callId: 7, contextId: 0, opnum: 15, stub: 'AAAA', first: true, last: false }),
+      requestPdu({ callId: 8, contextId: 0, opnum: 1, stub: 'other' }),
+      requestPdu({ callId: 7, contextId: 0, opnum: 15, stub: 'BBBB', first: false, last: false }),
+      requestPdu({ callId: 7, contextId: 0, opnum: 15, stub: 'CC', first: false, last: true }),
+    ]);
+    for (let i = 0; i < stream.length; i += 7) s.data(true, stream.subarray(i, i + 7));
+    expect(out.map((r) => [r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[1, 'other'], [15, 'AAAABBBBCC']]);
+    expect(out.map((r) => r.id)).toEqual([0, 1]);
+  });
+
+  it('bounds what it keeps and stops on bytes that are not DCE/RPC', () => {
+    const { s, out, stats } = session();
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+    const big = 'Z'.repeat(60_000);
+    for (let k = 0; k < 6; k++) s.data(true, requestPdu({ callId: 1, contextId: 0, opnum: 2, stub: big, first: k === 0, last: k === 5 }));
+    expect(out[0]!.buffer('dce_stub_data')!.length).toBe(MAX_STUB);
+    expect(stats.stubsCut).toBe(1);
+    s.data(true, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    s.data(true, requestPdu({ callId: 3, contextId: 0, opnum: 2, stub: 'late' }));
+    expect(out).toHaveLength(1);
+    expect(stats.malformed).toBe(1);
+  });
+
+  it('unbinds a context the server rejects', () => {
+    const { s, out } = session();
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }, { id: 1, uuid: IACTIVATION, major: 0 }], true));
+    // bind_ack: no secondary address, then results: context 0 accepted, context 1 rejected.
+    const results = Uint8Array.from([2, 0, 0, 0, ...new Array<number>(24).fill(0), 2, 0, 2, 0, ...new Array<number>(20).fill(0)]);
+    const body = Uint8Array.from([0x10, 0x10, 0x10, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, ...results]);
+    const len = 16 + body.length;
+    s.data(false, Uint8Array.from([5, 0, 12, 3, 0x10, 0, 0, 0, len & 0xff, len >> 8, 0, 0, 1, 0, 0, 0, ...body]));
+    s.data(true, requestPdu({ callId: 2, contextId: 1, opnum: 0, stub: 'x' }));
+    s.data(true, requestPdu({ callId: 3, contextId: 0, opnum: 0, stub: 'y' }));
+    expect(out.map((r) => r.iface?.uuid ?? null)).toEqual([null, SRVSVC]);
+  });
+
+  it('reads a connectionless request from its datagram, and only that', () => {
+    const r = parseDatagramRequest(dceDatagram({ uuid: IACTIVATION, major: 0, opnum: 3, stub: 'udp-stub', little: true }), 0)!;
+    expect([r.iface?.uuid, r.opnum, r.little, text(r.buffer('dce_stub_data'))]).toEqual([IACTIVATION, 3, true, 'udp-stub']);
+    expect(parseDatagramRequest(Buffer.from('\x04' + 'A'.repeat(100), 'latin1'), 0)).toBeNull();
+  });
+});

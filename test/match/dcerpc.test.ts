@@ -1,0 +1,55 @@
+/** dce_iface, dce_opnum, dce_stub_data and byte_test's dce over TCP and UDP, as Snort's DCE/RPC rules use them. */
+import { describe, expect, it } from 'vitest';
+import { concatBytes, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import { bindPdu, dceDatagram, requestPdu } from '../app/dcerpc-fixtures.js';
+import { scanWithCounters } from './helpers.js';
+
+const IACTIVATION = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
+const WINREG = '338cd001-2244-31f1-aaaa-900038001003';
+
+/** A RemoteActivation stub whose 32-bit word at offset 52 is `n` (little-endian). */
+function activationStub(n: number): Uint8Array {
+  const b = new Uint8Array(64).fill(0x41);
+  new DataView(b.buffer).setUint32(52, n, true);
+  return b;
+}
+
+describe('DCE/RPC rules', () => {
+  const rules = [
+    `alert tcp any any -> any [135,139,445,593,1024:] (msg:"IActivation remoteactivation overflow attempt"; flow:to_server,established; dce_iface:${IACTIVATION}; dce_opnum:0; dce_stub_data; byte_test:4,>,256,52,dce; sid:1;)`,
+    `alert udp any any -> any [135,1024:] (msg:"udp remoteactivation"; dce_iface:${IACTIVATION.toUpperCase()}; dce_opnum:0-1; dce_stub_data; byte_test:4,>,256,52,dce; sid:2;)`,
+    `alert tcp any any -> any 135 (msg:"winreg shutdown"; flow:to_server,established; dce_iface:${WINREG},>0; dce_opnum:24; sid:3;)`,
+  ].join('\n');
+
+  it('fires on the operation of the bound interface, reading numbers in the request\'s byte order', async () => {
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:135' }).handshake();
+    s.send('client', bindPdu([{ id: 0, uuid: IACTIVATION, major: 0 }, { id: 1, uuid: WINREG, major: 1 }]));
+    // 16 little-endian (10 00 00 00) is under 256; read big-endian it would be 0x10000000.
+    s.send('client', requestPdu({ callId: 2, contextId: 0, opnum: 0, stub: activationStub(0x400) }));
+    s.send('client', requestPdu({ callId: 3, contextId: 0, opnum: 0, stub: activationStub(0x10) }));
+    s.send('client', requestPdu({ callId: 4, contextId: 0, opnum: 5, stub: activationStub(0x400) }));
+    s.send('client', requestPdu({ callId: 5, contextId: 1, opnum: 24, stub: 'x' }));
+    s.send('client', requestPdu({ callId: 6, contextId: 1, opnum: 0, stub: activationStub(0x400) }));
+    const udp = udpPacket({ src: '10.0.0.3:1025', dst: '10.0.0.2:135', payload: dceDatagram({ uuid: IACTIVATION, major: 0, opnum: 0, stub: Buffer.from(activationStub(0x1000)).toString('latin1') }), tsUs: 9_000_000 });
+    const r = await scanWithCounters(rules, [...s.packets(), udp]);
+    expect(r.alerts.map((a) => [a.sid, a.appProto, (a.extra as { tx_id?: number }).tx_id])).toEqual([[1, 'dcerpc', 0], [3, 'dcerpc', 3], [2, 'dcerpc', 0]]);
+    expect(r.alerts[0]!.extra).toMatchObject({ dcerpc: { req: { opnum: 0 }, interfaces: [{ uuid: IACTIVATION }] } });
+    expect(r.counters['app_layer.flow.dcerpc_tcp']).toBe(1);
+    expect(r.counters['app_layer.flow.dcerpc_udp']).toBe(1);
+    expect(r.counters['detect.inspect.dcerpc']).toBe(6);
+  });
+
+  it('byte_test dce reads big-endian requests big-endian', async () => {
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:135' }).handshake();
+    const stub = (n: number): Uint8Array => {
+      const b = new Uint8Array(64);
+      new DataView(b.buffer).setUint32(52, n, false);
+      return b;
+    };
+    // 16 big-endian (00 00 00 10) is under 256; read little-endian it would be 0x10000000.
+    s.send('client', concatBytes([bindPdu([{ id: 0, uuid: IACTIVATION, major: 0 }], false), requestPdu({ callId: 2, contextId: 0, opnum: 0, stub: stub(0x10), little: false })]));
+    s.send('client', requestPdu({ callId: 3, contextId: 0, opnum: 0, stub: stub(0x400), little: false }));
+    const r = await scanWithCounters(rules, s.packets());
+    expect(r.alerts.map((a) => [a.sid, (a.extra as { tx_id?: number }).tx_id])).toEqual([[1, 1]]);
+  });
+});
