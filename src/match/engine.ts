@@ -130,15 +130,15 @@ const PROTO_UDP = 17;
 const PROTO_ICMP = 1;
 const PROTO_ICMPV6 = 58;
 
-/** HTTP transaction, SMTP unit: queued until their packet's rules ran. */
+/** The application units other than HTTP and SMTP: one inspection each, EVE metadata under their kind. */
+type AppUnit = DnsQueryView | TlsHelloView | SshBannerView | DceRequestView;
+
+/** HTTP transaction, SMTP unit or another application unit: queued until their packet's rules ran. */
 interface AppEvent {
   http: HttpTxView | null;
   httpPhase: HttpSide;
   smtp: SmtpUnitView | null;
-  dns: DnsQueryView | null;
-  tls: TlsHelloView | null;
-  ssh: SshBannerView | null;
-  dce: DceRequestView | null;
+  unit: AppUnit | null;
 }
 
 /** What detection keeps per flow. */
@@ -290,10 +290,8 @@ export class DetectionEngine {
   private source: BufferSource | null = null;
   private http: HttpTxView | null = null;
   private smtp: SmtpUnitView | null = null;
-  private dns: DnsQueryView | null = null;
-  private tls: TlsHelloView | null = null;
-  private ssh: SshBannerView | null = null;
-  private dce: DceRequestView | null = null;
+  /** The DNS, TLS, SSH or DCE/RPC unit under inspection (its tx id and EVE object). */
+  private unit: AppUnit | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
   /** IP-only rules are passed over in this inspection (a later packet of a flow direction). */
@@ -304,10 +302,7 @@ export class DetectionEngine {
   private dstTextCache: string | null = null;
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
-  private dnsMeta: Record<string, unknown> | null = null;
-  private tlsMeta: Record<string, unknown> | null = null;
-  private sshMeta: Record<string, unknown> | null = null;
-  private dceMeta: Record<string, unknown> | null = null;
+  private unitMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
   private recordSmtp: Record<string, unknown> | undefined | null = null;
@@ -456,45 +451,38 @@ export class DetectionEngine {
   }
 
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
-    const st = this.stateOf(flow);
-    if (st.passed) return;
-    st.pending.push({ http: tx, httpPhase: phase, smtp: null, dns: null, tls: null, ssh: null, dce: null });
-    this.markDirty(st);
+    this.queue(flow, { http: tx, httpPhase: phase, smtp: null, unit: null });
   }
 
   onSmtp(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void {
     if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
-    const st = this.stateOf(flow);
-    if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: unit, dns: null, tls: null, ssh: null, dce: null });
-    this.markDirty(st);
+    this.queue(flow, { http: null, httpPhase: 'request', smtp: unit, unit: null });
   }
 
   onDns(flow: FlowView, query: DnsQueryView): void {
-    const st = this.stateOf(flow);
-    if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: query, tls: null, ssh: null, dce: null });
-    this.markDirty(st);
+    this.queueUnit(flow, query);
   }
 
   onTls(flow: FlowView, hello: TlsHelloView): void {
-    const st = this.stateOf(flow);
-    if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: hello, ssh: null, dce: null });
-    this.markDirty(st);
+    this.queueUnit(flow, hello);
   }
 
   onSsh(flow: FlowView, banner: SshBannerView): void {
-    const st = this.stateOf(flow);
-    if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: banner, dce: null });
-    this.markDirty(st);
+    this.queueUnit(flow, banner);
   }
 
   onDce(flow: FlowView, request: DceRequestView): void {
+    this.queueUnit(flow, request);
+  }
+
+  private queueUnit(flow: FlowView, unit: AppUnit): void {
+    this.queue(flow, { http: null, httpPhase: 'request', smtp: null, unit });
+  }
+
+  private queue(flow: FlowView, e: AppEvent): void {
     const st = this.stateOf(flow);
     if (st.passed) return;
-    st.pending.push({ http: null, httpPhase: 'request', smtp: null, dns: null, tls: null, ssh: null, dce: request });
+    st.pending.push(e);
     this.markDirty(st);
   }
 
@@ -679,10 +667,7 @@ export class DetectionEngine {
         if (st.passed) break;
         if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
-        else if (e.dns !== null) this.inspectDns(st, e.dns);
-        else if (e.tls !== null) this.inspectTls(st, e.tls);
-        else if (e.ssh !== null) this.inspectSsh(st, e.ssh);
-        else if (e.dce !== null) this.inspectDce(st, e.dce);
+        else if (e.unit !== null) this.inspectAppUnit(st, e.unit);
       }
     }
   }
@@ -848,48 +833,34 @@ export class DetectionEngine {
     this.pktLazy = LAZY_NONE;
   }
 
-  private inspectDns(st: FlowState, query: DnsQueryView): void {
-    this.counters.inspections.dns++;
-    this.dns = query;
-    this.inspectUnit(st, true, query, this.ruleset.dns, query.buffer('pkt_data'));
-    this.dns = null;
-  }
-
-  private inspectTls(st: FlowState, hello: TlsHelloView): void {
-    this.counters.inspections.tls++;
-    const client = hello.side === 'client';
-    this.tls = hello;
-    this.inspectUnit(st, client, hello, client ? this.ruleset.tlsClient : this.ruleset.tlsServer, undefined);
-    this.tls = null;
-  }
-
-  private inspectSsh(st: FlowState, banner: SshBannerView): void {
-    this.counters.inspections.ssh++;
-    this.ssh = banner;
-    this.inspectUnit(st, banner.side === 'client', banner, this.ruleset.ssh, undefined);
-    this.ssh = null;
-  }
-
-  /** A DCE/RPC request, from the client: its interface and operation are header facts, `dce` its byte order. */
-  private inspectDce(st: FlowState, req: DceRequestView): void {
-    this.counters.inspections.dcerpc++;
-    this.dce = req;
-    this.setFlowContext(st, true);
-    const f = this.facts;
-    f.dceIface = req.iface?.uuid ?? null;
-    f.dceVersion = req.iface?.major ?? 0;
-    f.dceOpnum = req.opnum;
-    f.known |= FACT_DCE;
-    this.ins.dceLittle = req.little;
-    this.source = req;
-    this.pktMode = MODE_BUFFER;
-    this.pktBuf = req.buffer('pkt_data');
-    this.cand.clear();
-    this.collectSet(this.ruleset.dcerpc, req);
-    this.evaluateCandidates();
-    this.source = null;
-    this.ins.dceLittle = false;
-    this.dce = null;
+  /** A DNS question, a TLS hello, an SSH banner or a DCE/RPC request, with its kind's rules. */
+  private inspectAppUnit(st: FlowState, unit: AppUnit): void {
+    const rs = this.ruleset;
+    this.unit = unit;
+    switch (unit.kind) {
+      case 'dns':
+        this.counters.inspections.dns++;
+        this.inspectUnit(st, true, unit, rs.dns, unit.buffer('pkt_data'));
+        break;
+      case 'tls': {
+        this.counters.inspections.tls++;
+        const client = unit.side === 'client';
+        this.inspectUnit(st, client, unit, client ? rs.tlsClient : rs.tlsServer, undefined);
+        break;
+      }
+      case 'ssh':
+        this.counters.inspections.ssh++;
+        this.inspectUnit(st, unit.side === 'client', unit, rs.ssh, undefined);
+        break;
+      case 'dcerpc':
+        // From the client; `dce` reads its byte order (its interface and opnum: inspectUnit).
+        this.counters.inspections.dcerpc++;
+        this.ins.dceLittle = unit.little;
+        this.inspectUnit(st, true, unit, rs.dcerpc, unit.buffer('pkt_data'));
+        this.ins.dceLittle = false;
+        break;
+    }
+    this.unit = null;
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
@@ -902,6 +873,15 @@ export class DetectionEngine {
   /** One application unit (SMTP command or message, TLS hello, DNS question) against its rule set. */
   private inspectUnit(st: FlowState, toServer: boolean, unit: BufferSource, set: GroupSet, pkt: Uint8Array | undefined): void {
     this.setFlowContext(st, toServer);
+    const u = this.unit;
+    if (u !== null && u.kind === 'dcerpc') {
+      // A DCE/RPC request's interface and operation are facts its header conditions read.
+      const f = this.facts;
+      f.dceIface = u.iface?.uuid ?? null;
+      f.dceVersion = u.iface?.major ?? 0;
+      f.dceOpnum = u.opnum;
+      f.known |= FACT_DCE;
+    }
     this.source = unit;
     this.pktMode = MODE_BUFFER;
     this.pktBuf = pkt;
@@ -1473,10 +1453,7 @@ export class DetectionEngine {
     const txId =
       this.http !== null ? this.http.id
       : this.smtp !== null ? this.smtp.id
-      : this.dns !== null ? this.dns.id
-      : this.tls !== null ? this.tls.id
-      : this.ssh !== null ? this.ssh.id
-      : this.dce !== null ? this.dce.id
+      : this.unit !== null ? this.unit.id
       : undefined;
     const metadata = r.metadata();
     if (txId === undefined && this.vlans.length === 0) {
@@ -1486,10 +1463,8 @@ export class DetectionEngine {
       const extra: Record<string, unknown> = {};
       if (metadata !== undefined) extra.metadata = metadata;
       if (txId !== undefined) extra.tx_id = txId;
-      if (this.dns !== null) extra.dns = this.dnsMeta ??= this.dns.meta();
-      if (this.tls !== null) extra.tls = this.tlsMeta ??= this.tls.meta();
-      if (this.ssh !== null) extra.ssh = this.sshMeta ??= this.ssh.meta();
-      if (this.dce !== null) extra.dcerpc = this.dceMeta ??= this.dce.meta();
+      // EVE names each unit's object after its kind: dns, tls, ssh, dcerpc.
+      if (this.unit !== null) extra[this.unit.kind] = this.unitMeta ??= this.unit.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1538,10 +1513,7 @@ export class DetectionEngine {
     this.dstTextCache = null;
     this.httpMeta = null;
     this.smtpMeta = null;
-    this.dnsMeta = null;
-    this.tlsMeta = null;
-    this.sshMeta = null;
-    this.dceMeta = null;
+    this.unitMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;
     this.recordLog = null;

@@ -1,4 +1,5 @@
-import type { KeywordContext } from '../keyword.js';
+import type { KeywordContext, KeywordModule } from '../keyword.js';
+import type { HeaderFacts } from '../matcher.js';
 
 /** One name of a flag list, as written (lower-cased), with its `!`. */
 export interface FlagItem {
@@ -72,4 +73,36 @@ export function flagMasks(items: readonly FlagItem[], names: Readonly<Record<str
 
 export function printFlagList(items: readonly FlagItem[]): string {
   return items.map((it) => (it.negated ? '!' : '') + it.name).join(',');
+}
+
+export interface FlagListValue {
+  items: FlagItem[];
+}
+
+/**
+ * A keyword whose value is a flag list (`ssl_state`, `ssl_version`): a condition on the flag word
+ * `read` takes from the facts, which need `needs`, matching as flagMasks says.
+ */
+export function flagListKeyword(
+  keyword: string,
+  names: Readonly<Record<string, number>>,
+  separators: string,
+  example: string,
+  needs: number,
+  read: (h: HeaderFacts) => number,
+): KeywordModule<FlagListValue> {
+  return {
+    keyword,
+    category: 'non-payload',
+    takesValue: 'required',
+    parse(raw, ctx) {
+      const items = parseFlagList(keyword, raw, ctx, names, separators, example);
+      return items === undefined ? undefined : { items };
+    },
+    print: (v) => printFlagList(v.items),
+    condition(v) {
+      const { flags, mask } = flagMasks(v.items, names);
+      return { needs, test: (h: HeaderFacts) => ((read(h) & flags) ^ mask) !== 0 };
+    },
+  };
 }
