@@ -6,6 +6,7 @@ import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { DcerpcSession, newDcerpcStats, parseDatagramRequest, type DceRequest, type DcerpcStats } from './dcerpc/session.js';
+import { newSipStats, parseSipDatagram, SipSession, type SipMessage, type SipStats } from './sip/message.js';
 import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
@@ -72,6 +73,9 @@ export interface AppLayerStats {
   dcerpc: DcerpcStats;
   /** UDP flows whose requests were DCE/RPC datagrams. */
   dcerpcUdpFlows: number;
+  sip: SipStats;
+  sipTcpFlows: number;
+  sipUdpFlows: number;
 }
 
 export interface DnsStats {
@@ -105,6 +109,7 @@ const P_TLS = 4;
 const P_DNS = 5;
 const P_SSH = 6;
 const P_DCERPC = 7;
+const P_SIP = 8;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -124,6 +129,7 @@ class FlowState {
   tls: TlsSession | null = null;
   ssh: SshSession | null = null;
   dce: DcerpcSession | null = null;
+  sip: SipSession | null = null;
   /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
   dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
@@ -167,6 +173,11 @@ export class AppLayer {
   private readonly sshStats = newSshStats();
   private readonly dcerpcStats = newDcerpcStats();
   private dcerpcUdpFlows = 0;
+  private readonly sipStats = newSipStats();
+  private sipTcpFlows = 0;
+  private sipUdpFlows = 0;
+  /** SIP messages handed over per UDP flow (their tx ids). */
+  private readonly sipUdpTx = new Map<number, number>();
   /** Requests handed over per UDP flow (their tx ids). */
   private readonly dceUdpTx = new Map<number, number>();
   private readonly dnsStats: DnsStats = { flows: 0, tcpFlows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
@@ -216,6 +227,9 @@ export class AppLayer {
       ssh: { ...this.sshStats },
       dcerpc: { ...this.dcerpcStats },
       dcerpcUdpFlows: this.dcerpcUdpFlows,
+      sip: { ...this.sipStats },
+      sipTcpFlows: this.sipTcpFlows,
+      sipUdpFlows: this.sipUdpFlows,
     };
   }
 
@@ -285,6 +299,10 @@ export class AppLayer {
     if (toServer && (app === 'dcerpc' || (app === null && payload[0] === 4 && serverPort !== DNS_PORT))) {
       if (this.dceDatagram(flow, payload) || app === 'dcerpc') return;
     }
+    // A SIP start line is plain text ("INVITE sip:... SIP/2.0", "SIP/2.0 200 OK").
+    if (app === 'sip' || (app === null && serverPort !== DNS_PORT && payload.length > 12 && payload[0]! >= 0x41 && payload[0]! <= 0x7a)) {
+      if (this.sipDatagram(flow, toServer, payload) || app === 'sip') return;
+    }
     if (app === null ? serverPort !== DNS_PORT : app !== 'dns') return;
     if (this.dnsMessage(flow, toServer, payload) && app === null) {
       flow.appProto = 'dns';
@@ -350,6 +368,7 @@ export class AppLayer {
     else if (flow.appProto === 'tls') this.startTls(st);
     else if (flow.appProto === 'ssh') this.startSsh(st, false);
     else if (flow.appProto === 'dcerpc') this.startDcerpc(st, false);
+    else if (flow.appProto === 'sip') this.startSip(st, false);
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
@@ -367,6 +386,7 @@ export class AppLayer {
       st.smtp?.end();
       st.tls?.end();
       st.dce?.end();
+      st.sip?.end();
       st.dns?.[0].reset();
       st.dns?.[1].reset();
     } catch {
@@ -387,6 +407,9 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_SIP) {
+      if (gap) st.sip!.gap(toServer);
+      st.sip!.data(toServer, chunk);
     } else if (st.proto === P_DCERPC) {
       if (gap) st.dce!.gap(toServer);
       st.dce!.data(toServer, chunk);
@@ -440,6 +463,7 @@ export class AppLayer {
     else if (verdict === 'tls') this.startTls(st);
     else if (verdict === 'ssh') this.startSsh(st, true);
     else if (verdict === 'dcerpc') this.startDcerpc(st, true);
+    else if (verdict === 'sip') this.startSip(st, true);
     else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
@@ -593,6 +617,44 @@ export class AppLayer {
         flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
       },
     });
+  }
+
+  /** SIP over TCP: messages cut by their headers and Content-Length. */
+  private startSip(st: FlowState, detected: boolean): void {
+    st.proto = P_SIP;
+    st.flow.appProto = 'sip';
+    if (detected) this.sipTcpFlows++;
+    const flow = st.flow;
+    st.sip = new SipSession({ stats: this.sipStats, budget: this.budget, emit: (m) => this.emitSip(flow, m) });
+  }
+
+  private emitSip(flow: FlowView, m: SipMessage): void {
+    try {
+      this.sink.sipMessage?.(flow, m);
+    } catch (e) {
+      this.sinkError = e;
+      throw e;
+    }
+  }
+
+  /** A UDP datagram holding a SIP message, on any port: the flow becomes sip. False when it is not one. */
+  private sipDatagram(flow: FlowView, toServer: boolean, payload: Uint8Array): boolean {
+    const tx = this.sipUdpTx.get(flow.id) ?? 0;
+    const m = parseSipDatagram(payload, tx, toServer);
+    if (m === null) {
+      if (flow.appProto === 'sip') this.sipStats.malformed++;
+      return false;
+    }
+    if (flow.appProto === null) {
+      flow.appProto = 'sip';
+      this.sipUdpFlows++;
+    }
+    if (!this.sipUdpTx.has(flow.id) && this.sipUdpTx.size >= this.config.maxFlows) this.sipUdpTx.delete(this.sipUdpTx.keys().next().value!);
+    this.sipUdpTx.set(flow.id, tx + 1);
+    if (m.method !== null) this.sipStats.requests++;
+    else this.sipStats.responses++;
+    this.emitSip(flow, m);
+    return true;
   }
 
   /** DCE/RPC over TCP: binds and requests are parsed (dce_iface, dce_opnum, dce_stub_data). */

@@ -5,7 +5,7 @@ import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js
  * Application protocol detection by content, whatever the port. Each direction's first bytes
  * give a verdict: a protocol, "more" (cannot tell yet), or "none".
  */
-export type Verdict = 'http' | 'smtp' | 'tls' | LabelledProtocol | 'more' | 'none';
+export type Verdict = 'http' | 'smtp' | 'tls' | 'sip' | LabelledProtocol | 'more' | 'none';
 
 /**
  * Protocols recognised by their first bytes but not parsed: the flow is labelled (for `alert
@@ -19,6 +19,7 @@ export function isLabelled(v: Verdict): v is LabelledProtocol {
 }
 
 const HTTP_SLASH = ascii('http/');
+const SIP_SLASH = ascii('sip/2.0 ');
 const FTP_HINT = ascii('ftp');
 const SMTP_CLIENT_START = [ascii('helo'), ascii('ehlo'), ascii('mail from:'), ascii('rcpt to:')];
 /** Suricata's FTP detection patterns towards the server (case-insensitive, at the start). */
@@ -55,13 +56,24 @@ export function detectToServer(buf: Uint8Array): Verdict {
   for (const p of FTP_CLIENT_START) if (startsWithLower(buf, s, p)) return 'ftp';
   if (sep !== SP && sep !== HT) return 'none';
   const method = asciiString(buf, s, e).toUpperCase();
-  if (KNOWN_METHODS.has(method)) return 'http';
-  // Unknown token: only a full request line ending in a protocol version makes it HTTP.
+  // OPTIONS starts SIP requests too: its line's end tells them apart.
+  if (KNOWN_METHODS.has(method) && method !== 'OPTIONS') return 'http';
+  // Unknown token: only a full request line ending in a protocol version makes it HTTP or SIP.
   const nl = buf.indexOf(LF, e);
   if (nl < 0) return buf.length - s > DETECT_LINE_LIMIT ? 'none' : 'more';
   let end = nl;
   if (end > e && buf[end - 1] === CR) end--;
-  return endsWithHttpVersion(buf, e, end) ? 'http' : 'none';
+  if (endsWithSipVersion(buf, e, end)) return 'sip';
+  return method === 'OPTIONS' || endsWithHttpVersion(buf, e, end) ? 'http' : 'none';
+}
+
+const SIP_VERSION = ascii(' sip/2.0');
+
+function endsWithSipVersion(buf: Uint8Array, start: number, end: number): boolean {
+  const n = SIP_VERSION.length;
+  if (end - start < n) return false;
+  for (let i = 0; i < n; i++) if (lowerAscii(buf[end - n + i]!) !== SIP_VERSION[i]) return false;
+  return true;
 }
 
 /** Server-to-client bytes: a status line "HTTP/1.x NNN", or an SMTP "220" greeting. */
@@ -76,6 +88,10 @@ export function detectToClient(buf: Uint8Array): Verdict {
   while (s < buf.length && (buf[s] === CR || buf[s] === LF)) s++;
   const avail = buf.length - s;
   if (avail === 0) return 'more';
+  if (isPrefixLower(buf, s, SIP_SLASH)) {
+    if (avail < SIP_SLASH.length) return 'more';
+    return 'sip';
+  }
   if (isPrefixLower(buf, s, HTTP_SLASH)) {
     if (avail < 9) return 'more';
     return buf[s + 5]! >= 0x30 && buf[s + 5]! <= 0x39 ? 'http' : 'none';

@@ -5,7 +5,7 @@
  */
 import { defaultLevel } from '../correlate/levels.js';
 import { lookupClassification } from '../options/lib/classifications.js';
-import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, FACT_SIP, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
@@ -54,6 +54,8 @@ export type RuleKind =
   | 'ssh'
   /** DCE/RPC requests (dce_iface, dce_opnum, dce_stub_data): each one, its fragments joined. */
   | 'dcerpc'
+  /** SIP messages (sip_method, sip_stat_code, sip_header, sip_body, sip.*): each one. */
+  | 'sip'
   /** log.* buffers: log records only. */
   | 'log';
 
@@ -248,6 +250,7 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   ['ssh', { mask: P_TCP, version: 0, app: 'ssh' }],
   // Also DCE/RPC carried over SMB: an alert dcerpc rule applies to SMB flows (Suricata's AppProtoEquals).
   ['dcerpc', { mask: P_TCP, version: 0, app: 'dcerpc' }],
+  ['sip', { mask: P_UDP | P_TCP, version: 0, app: 'sip' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
 
@@ -360,6 +363,7 @@ const B_TLS = 1024;
 const B_TLS_SERVER = 2048;
 const B_SSH = 4096;
 const B_DCE = 8192;
+const B_SIP = 16384;
 const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
 const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
@@ -379,6 +383,7 @@ function bufferBits(n: string): number {
   if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
   if (n === 'ssh.proto' || n === 'ssh.software') return B_SSH;
   if (n === 'dce_stub_data') return B_DCE;
+  if (n === 'sip_header' || n === 'sip_body' || n.startsWith('sip.')) return B_SIP;
   return B_UNKNOWN;
 }
 
@@ -473,6 +478,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   } else if (bits & B_SSH) kind = 'ssh';
   // dce_iface and dce_opnum read the request: the rule is inspected on DCE/RPC requests.
   else if (bits & B_DCE || (needs & FACT_DCE) !== 0) kind = 'dcerpc';
+  // So do sip_method and sip_stat_code: the rule is inspected on SIP messages.
+  else if (bits & B_SIP || (needs & FACT_SIP) !== 0) kind = 'sip';
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
@@ -559,7 +566,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     tlsServer,
     derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'dcerpc' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'dcerpc' || kind === 'sip' || kind === 'log'),
   };
 }
 

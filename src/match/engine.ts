@@ -9,7 +9,7 @@
  * packet's own rules, in that order (as Suricata: packet and stream rules, then transactions);
  * work of a flow that ends is inspected at onFlowEnd. See README.md for the alert policy.
  */
-import type { DceRequestView, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
+import type { DceRequestView, DnsQueryView, HttpSide, HttpTxView, SipMessageView, SmtpPhase, SmtpUnitView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
@@ -36,6 +36,7 @@ import {
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
   FACT_DCE,
+  FACT_SIP,
   FACT_SSL,
   FACT_TLS_VERSION,
   FACT_DECODE_EVENTS,
@@ -108,7 +109,7 @@ export interface DetectCounters {
   alerts: number;
   /** Rules fully evaluated (candidates that passed the group and prefilter). */
   evaluated: number;
-  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; ssh: number; dcerpc: number; record: number };
+  inspections: { packet: number; stream: number; http: number; smtp: number; dns: number; tls: number; ssh: number; dcerpc: number; sip: number; record: number };
   pcreLimit: number;
   stepLimit: number;
   /** Alerts withheld by rule thresholds. */
@@ -131,7 +132,7 @@ const PROTO_ICMP = 1;
 const PROTO_ICMPV6 = 58;
 
 /** The application units other than HTTP and SMTP: one inspection each, EVE metadata under their kind. */
-type AppUnit = DnsQueryView | TlsHelloView | SshBannerView | DceRequestView;
+type AppUnit = DnsQueryView | TlsHelloView | SshBannerView | DceRequestView | SipMessageView;
 
 /** HTTP transaction, SMTP unit or another application unit: queued until their packet's rules ran. */
 interface AppEvent {
@@ -224,7 +225,7 @@ export class DetectionEngine {
   readonly counters: DetectCounters = {
     alerts: 0,
     evaluated: 0,
-    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, ssh: 0, dcerpc: 0, record: 0 },
+    inspections: { packet: 0, stream: 0, http: 0, smtp: 0, dns: 0, tls: 0, ssh: 0, dcerpc: 0, sip: 0, record: 0 },
     pcreLimit: 0,
     stepLimit: 0,
     thresholded: 0,
@@ -473,6 +474,10 @@ export class DetectionEngine {
 
   onDce(flow: FlowView, request: DceRequestView): void {
     this.queueUnit(flow, request);
+  }
+
+  onSip(flow: FlowView, message: SipMessageView): void {
+    this.queueUnit(flow, message);
   }
 
   private queueUnit(flow: FlowView, unit: AppUnit): void {
@@ -852,6 +857,10 @@ export class DetectionEngine {
         this.counters.inspections.ssh++;
         this.inspectUnit(st, unit.side === 'client', unit, rs.ssh, undefined);
         break;
+      case 'sip':
+        this.counters.inspections.sip++;
+        this.inspectUnit(st, unit.toServer, unit, rs.sip, unit.buffer('pkt_data'));
+        break;
       case 'dcerpc':
         // From the client; `dce` reads its byte order (its interface and opnum: inspectUnit).
         this.counters.inspections.dcerpc++;
@@ -881,6 +890,12 @@ export class DetectionEngine {
       f.dceVersion = u.iface?.major ?? 0;
       f.dceOpnum = u.opnum;
       f.known |= FACT_DCE;
+    } else if (u !== null && u.kind === 'sip') {
+      // sip_method (a response: its CSeq method) and sip_stat_code read these.
+      const f = this.facts;
+      f.sipMethod = u.method ?? u.cseqMethod;
+      f.sipStatus = u.status;
+      f.known |= FACT_SIP;
     }
     this.source = unit;
     this.pktMode = MODE_BUFFER;
@@ -1175,7 +1190,7 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'log');
+    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'sip' || r.kind === 'log');
     if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)

@@ -80,7 +80,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
 
 /** Rules that inspect a record's application buffers apply whatever address or port it lacks. */
 function isLenient(r: CompiledRule): boolean {
-  return r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'log';
+  return r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'sip' || r.kind === 'log';
 }
 
 /**

@@ -59,6 +59,8 @@ export class Ruleset {
   readonly ssh: GroupSet;
   /** DCE/RPC requests. */
   readonly dcerpc: GroupSet;
+  /** SIP messages. */
+  readonly sip: GroupSet;
   /** Log records: every rule, one group. */
   readonly record: GroupSet;
   /** Buffers rules inspect through transforms, by name (`dns.query|dotprefix`). */
@@ -87,6 +89,7 @@ export class Ruleset {
     this.tlsServer = new GroupSet();
     this.ssh = new GroupSet();
     this.dcerpc = new GroupSet();
+    this.sip = new GroupSet();
     this.record = new GroupSet();
     const groups = new Map<string, Set<string>>();
     let maxVariables = 0;
@@ -130,6 +133,9 @@ export class Ruleset {
           break;
         case 'dcerpc':
           this.dcerpc.add(r);
+          break;
+        case 'sip':
+          this.sip.add(r);
           break;
         case 'log':
           break;

@@ -15,7 +15,7 @@ import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogSt
 import type { LogRecord } from '../logs/record.js';
 import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
-import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, DceRequestView, SshBannerView, TlsHelloView } from '../types/app.js';
+import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, DceRequestView, SipMessageView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
 import type { CompiledRule } from './compile.js';
@@ -106,6 +106,7 @@ export class Scanner {
     out['detect.inspect.tls'] = c.inspections.tls;
     out['detect.inspect.ssh'] = c.inspections.ssh;
     out['detect.inspect.dcerpc'] = c.inspections.dcerpc;
+    out['detect.inspect.sip'] = c.inspections.sip;
     out['detect.inspect.record'] = c.inspections.record;
     out['detect.pcre_limit'] = c.pcreLimit;
     out['detect.inspection_limit'] = c.stepLimit;
@@ -133,6 +134,7 @@ export class Scanner {
       tlsHello: (flow: FlowView, hello: TlsHelloView) => engine.onTls(flow, hello),
       sshBanner: (flow: FlowView, banner: SshBannerView) => engine.onSsh(flow, banner),
       dceRequest: (flow: FlowView, request: DceRequestView) => engine.onDce(flow, request),
+      sipMessage: (flow: FlowView, message: SipMessageView) => engine.onSip(flow, message),
     };
     const app = new AppLayer(appSink, this.options.app);
     // Packets found inside tunnels while their outer packet was processed, with their tunnel
@@ -270,6 +272,8 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   for (const [k, v] of Object.entries(s.ssh)) add(`kanshi.app.ssh.${snake(k)}`, v);
   for (const [k, v] of Object.entries(s.dcerpc)) add(`kanshi.app.dcerpc.${snake(k)}`, v);
   add('app_layer.flow.dcerpc_udp', s.dcerpcUdpFlows);
+  add('app_layer.flow.sip', s.sipTcpFlows + s.sipUdpFlows);
+  for (const [k, v] of Object.entries(s.sip)) add(`kanshi.app.sip.${snake(k)}`, v);
 }
 
 function snake(k: string): string {

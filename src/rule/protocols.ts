@@ -47,7 +47,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['krb5', false],
   ['dhcp', false],
   ['snmp', false],
-  ['sip', false],
+  ['sip', true],
   ['rfb', false],
   ['mqtt', false],
   ['rdp', false],

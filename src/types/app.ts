@@ -77,6 +77,19 @@ export interface DceRequestView extends AppTransaction {
   readonly little: boolean;
 }
 
+/** A SIP message (app/sip/): a request (`method`) or a response (`status`), its headers and body. */
+export interface SipMessageView extends AppTransaction {
+  readonly kind: 'sip';
+  /** Upper-case request method; null for a response. */
+  readonly method: string | null;
+  /** Response status code; 0 for a request. */
+  readonly status: number;
+  /** A response's CSeq method (upper-case), null when absent. */
+  readonly cseqMethod: string | null;
+  /** Sent towards the server side of the flow. */
+  readonly toServer: boolean;
+}
+
 export interface AppSink {
   httpTransaction?(flow: FlowView, tx: HttpTxView, phase: HttpSide): void;
   smtpUnit?(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void;
@@ -87,4 +100,6 @@ export interface AppSink {
   sshBanner?(flow: FlowView, banner: SshBannerView): void;
   /** Each complete DCE/RPC request (TCP: its fragments joined; UDP: each datagram). */
   dceRequest?(flow: FlowView, request: DceRequestView): void;
+  /** Each SIP message (UDP: each datagram holding one; TCP: cut from the stream). */
+  sipMessage?(flow: FlowView, message: SipMessageView): void;
 }

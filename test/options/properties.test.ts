@@ -95,6 +95,11 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   dce_opnum: fc
     .array(fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 4 })
     .map((rs) => rs.map(([a, d]) => (d === 0 || a + d > 65535 ? `${a}` : `${a}-${a + d}`)).join(',')),
+  sip_method: fc
+    .uniqueArray(fc.constantFrom('invite', 'cancel', 'ack', 'bye', 'register', 'options', 'x-custom'), { minLength: 1 })
+    .chain((names) => fc.tuple(...names.map((n) => fc.boolean().map((neg) => (neg ? '!' : '') + n))))
+    .map((items) => items.join(',')),
+  sip_stat_code: fc.array(fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 100, max: 999 })), { minLength: 1, maxLength: 4 }).map((cs) => cs.join(',')),
   base64_decode: fc.subarray(['bytes 10', 'offset 2', 'relative']).map((a) => (a.length ? a.join(', ') : null)),
   offset: fc.oneof(int(-65535, 65535), ident),
   depth: fc.oneof(int(1, 65535), ident),

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `sip.from;`: the payload keywords after it inspect the SIP From header (Suricata); recognised, not evaluated yet. */
-export const sipFromBuffer = stickyBuffer('sip.from', 'sip.from', { evaluable: false });
+/** `sip.from;`: the payload keywords after it inspect the SIP From header (Suricata). */
+export const sipFromBuffer = stickyBuffer('sip.from', 'sip.from');

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `sip.protocol;`: the payload keywords after it inspect the SIP protocol field (Suricata); recognised, not evaluated yet. */
-export const sipProtocolBuffer = stickyBuffer('sip.protocol', 'sip.protocol', { evaluable: false });
+/** `sip.protocol;`: the payload keywords after it inspect the SIP protocol field (Suricata). */
+export const sipProtocolBuffer = stickyBuffer('sip.protocol', 'sip.protocol');

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `sip.stat_code;`: the payload keywords after it inspect the SIP status code (Suricata); recognised, not evaluated yet. */
-export const sipStatCodeBuffer = stickyBuffer('sip.stat_code', 'sip.stat_code', { evaluable: false });
+/** `sip.stat_code;`: the payload keywords after it inspect the SIP status code (Suricata). */
+export const sipStatCodeBuffer = stickyBuffer('sip.stat_code', 'sip.stat_code');

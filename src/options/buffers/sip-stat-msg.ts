@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `sip.stat_msg;`: the payload keywords after it inspect the SIP status message (Suricata); recognised, not evaluated yet. */
-export const sipStatMsgBuffer = stickyBuffer('sip.stat_msg', 'sip.stat_msg', { evaluable: false });
+/** `sip.stat_msg;`: the payload keywords after it inspect the SIP status message (Suricata). */
+export const sipStatMsgBuffer = stickyBuffer('sip.stat_msg', 'sip.stat_msg');

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `sip.uri;`: the payload keywords after it inspect the SIP request URI (Suricata); recognised, not evaluated yet. */
-export const sipUriBuffer = stickyBuffer('sip.uri', 'sip.uri', { evaluable: false });
+/** `sip.uri;`: the payload keywords after it inspect the SIP request URI (Suricata). */
+export const sipUriBuffer = stickyBuffer('sip.uri', 'sip.uri');
