@@ -6,6 +6,7 @@ import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY
 import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { DcerpcSession, newDcerpcStats, parseDatagramRequest, type DceRequest, type DcerpcStats } from './dcerpc/session.js';
+import { addressKey, FtpControl } from './ftp/control.js';
 import { newSipStats, parseSipDatagram, SipSession, type SipMessage, type SipStats } from './sip/message.js';
 import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
@@ -76,6 +77,8 @@ export interface AppLayerStats {
   sip: SipStats;
   sipTcpFlows: number;
   sipUdpFlows: number;
+  /** TCP flows recognised as the data connection an FTP control connection announced. */
+  ftpDataFlows: number;
 }
 
 export interface DnsStats {
@@ -110,6 +113,9 @@ const P_DNS = 5;
 const P_SSH = 6;
 const P_DCERPC = 7;
 const P_SIP = 8;
+const P_FTP = 9;
+/** Data connections announced on FTP control connections and not yet seen, at most. */
+const MAX_FTP_EXPECTED = 4096;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
@@ -130,6 +136,7 @@ class FlowState {
   ssh: SshSession | null = null;
   dce: DcerpcSession | null = null;
   sip: SipSession | null = null;
+  ftp: FtpControl | null = null;
   /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
   dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
@@ -176,6 +183,9 @@ export class AppLayer {
   private readonly sipStats = newSipStats();
   private sipTcpFlows = 0;
   private sipUdpFlows = 0;
+  private ftpDataFlows = 0;
+  /** Announced FTP data connections by their server side ("address port"), oldest first. */
+  private readonly ftpExpected = new Set<string>();
   /** SIP messages handed over per UDP flow (their tx ids). */
   private readonly sipUdpTx = new Map<number, number>();
   /** Requests handed over per UDP flow (their tx ids). */
@@ -230,6 +240,7 @@ export class AppLayer {
       sip: { ...this.sipStats },
       sipTcpFlows: this.sipTcpFlows,
       sipUdpFlows: this.sipUdpFlows,
+      ftpDataFlows: this.ftpDataFlows,
     };
   }
 
@@ -369,6 +380,12 @@ export class AppLayer {
     else if (flow.appProto === 'ssh') this.startSsh(st, false);
     else if (flow.appProto === 'dcerpc') this.startDcerpc(st, false);
     else if (flow.appProto === 'sip') this.startSip(st, false);
+    else if (flow.appProto === 'ftp') this.startFtp(st, false);
+    else if (flow.appProto === null && this.isExpectedFtpData(flow)) {
+      flow.appProto = 'ftp-data';
+      this.ftpDataFlows++;
+      st.proto = P_NONE;
+    }
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
@@ -407,6 +424,9 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_FTP) {
+      if (gap) st.ftp!.gap(toServer);
+      st.ftp!.data(toServer, chunk);
     } else if (st.proto === P_SIP) {
       if (gap) st.sip!.gap(toServer);
       st.sip!.data(toServer, chunk);
@@ -464,6 +484,7 @@ export class AppLayer {
     else if (verdict === 'ssh') this.startSsh(st, true);
     else if (verdict === 'dcerpc') this.startDcerpc(st, true);
     else if (verdict === 'sip') this.startSip(st, true);
+    else if (verdict === 'ftp') this.startFtp(st, true);
     else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
@@ -617,6 +638,29 @@ export class AppLayer {
         flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
       },
     });
+  }
+
+  /** FTP control: read for the data connections it announces (ftp-data), its bytes left to the rules. */
+  private startFtp(st: FlowState, detected: boolean): void {
+    st.proto = P_FTP;
+    st.flow.appProto = 'ftp';
+    if (detected) this.counters.labelledFlows.ftp++;
+    const serverIp = st.flow.serverIp;
+    st.ftp = new FtpControl({ expect: (ip, port) => this.expectFtpData(ip, port) }, serverIp === undefined || serverIp.length === 0 ? '' : addressKey(serverIp));
+  }
+
+  private expectFtpData(ip: string, port: number): void {
+    const key = `${ip} ${port}`;
+    const expected = this.ftpExpected;
+    expected.delete(key);
+    if (expected.size >= MAX_FTP_EXPECTED) expected.delete(expected.values().next().value!);
+    expected.add(key);
+  }
+
+  /** A new flow whose server side an FTP control connection announced (each announcement serves once). */
+  private isExpectedFtpData(flow: FlowView): boolean {
+    if (this.ftpExpected.size === 0 || flow.serverIp === undefined || flow.serverPort === undefined) return false;
+    return this.ftpExpected.delete(`${addressKey(flow.serverIp)} ${flow.serverPort}`);
   }
 
   /** SIP over TCP: messages cut by their headers and Content-Length. */

@@ -251,6 +251,8 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   // Also DCE/RPC carried over SMB: an alert dcerpc rule applies to SMB flows (Suricata's AppProtoEquals).
   ['dcerpc', { mask: P_TCP, version: 0, app: 'dcerpc' }],
   ['sip', { mask: P_UDP | P_TCP, version: 0, app: 'sip' }],
+  // The data connections FTP control connections announce (PORT/EPRT, PASV/EPSV replies).
+  ['ftp-data', { mask: P_TCP, version: 0, app: 'ftp-data' }],
   ['ssl', { mask: P_TCP, version: 0, app: 'tls' }],
 ]);
 

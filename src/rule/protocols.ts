@@ -27,7 +27,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['udp-pkt', false],
   ['http2', false],
   ['ftp', true],
-  ['ftp-data', false],
+  ['ftp-data', true],
   ['tls', true],
   ['ssl', true],
   ['smb', true],

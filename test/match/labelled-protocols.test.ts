@@ -57,3 +57,19 @@ describe('labelled protocols', () => {
     expect([r.counters['app_layer.flow.ftp'], r.counters['app_layer.flow.smb'], r.counters['app_layer.flow.ssh'], r.counters['app_layer.flow.http']]).toEqual([1, 1, 1, 1]);
   });
 });
+
+describe('alert ftp-data', () => {
+  it('applies to the data connections FTP control connections announce, passive or active', async () => {
+    const rule = 'alert ftp-data any any -> any any (msg:"script over ftp-data"; flow:established,to_client; content:"CreateObject"; sid:9;)';
+    const control = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:21' }).handshake();
+    control.send('server', '220 (vsFTPd 3.0.3)\r\n').send('client', 'USER a\r\nPASV\r\n').send('server', '227 Entering Passive Mode (10,0,0,2,195,80).\r\n');
+    const passive = tcpSession({ client: '10.0.0.1:40001', server: '10.0.0.2:50000' }).handshake();
+    passive.send('server', 'Set x = CreateObject("WScript.Shell")\r\n');
+    // The same bytes on a connection nobody announced: not ftp-data.
+    const other = tcpSession({ client: '10.0.0.1:40002', server: '10.0.0.2:50001' }).handshake();
+    other.send('server', 'Set x = CreateObject("WScript.Shell")\r\n');
+    const r = await scanWithCounters(rule, [...control.packets(), ...passive.packets(), ...other.packets()]);
+    expect(r.alerts.map((a) => [a.sid, a.appProto, a.srcPort])).toEqual([[9, 'ftp-data', 50000]]);
+    expect(r.counters['app_layer.flow.ftp-data']).toBe(1);
+  });
+});
