@@ -22,7 +22,7 @@ async function run(args: string[], tty = false) {
   return { code, out, err, last: lines[lines.length - 1] };
 }
 
-const good = write('good/a.rules', 'alert tcp any any -> any 80 (msg:"one"; sid:1;)\n# alert tcp any any -> any any (msg:"off"; sid:2;)\nalert ftp-data any any -> any any (msg:"ftp-data"; lua:check.lua; content:"x"; sid:3;)\n');
+const good = write('good/a.rules', 'alert tcp any any -> any 80 (msg:"one"; sid:1;)\n# alert tcp any any -> any any (msg:"off"; sid:2;)\nalert modbus any any -> any any (msg:"modbus"; lua:check.lua; content:"x"; sid:3;)\n');
 write('good/nested/deeper/b.rules', 'alert udp any any -> any 53 (msg:"two"; sid:4;)\n');
 write('good/notes.txt', 'not a rules file (\n');
 const bad = write('bad.rules', 'alert tcp any any -> any 70000 (msg:"x"; sid:10;)\nalert tcp any any -> any any (msg:"y"; sid:11;)\n');
@@ -50,7 +50,7 @@ describe('kanshi check', () => {
     const r = await run(['check', good]);
     expect(r.code).toBe(0);
     expect(r.last).toBe('rules: 1 loaded, 1 disabled, 1 skipped, 0 errors');
-    expect(r.err).toContain("warning: rule skipped: kanshi does not evaluate protocol ftp-data, 'lua' yet");
+    expect(r.err).toContain("warning: rule skipped: kanshi does not evaluate protocol modbus, 'lua' yet");
   });
 
   it('searches directories recursively for *.rules only', async () => {
@@ -79,7 +79,7 @@ describe('kanshi check', () => {
     const r = await run(['check', '--json', good, bad]);
     expect(r.code).toBe(1);
     expect(r.out.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol ftp-data': 1, lua: 1 }, policies: 0 });
+    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol modbus': 1, lua: 1 }, policies: 0 });
   });
 
   it('applies --var, in both spellings, over the defaults', async () => {
