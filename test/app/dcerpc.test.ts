@@ -61,6 +61,17 @@ describe('DCE/RPC', () => {
     expect(stats.malformed).toBe(1);
   });
 
+  it('gives the memory of abandoned calls back to the budget', () => {
+    const budget = new MemoryBudget(1 << 24);
+    const s = new DcerpcSession({ stats: newDcerpcStats(), budget, emit: () => {} });
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+    // Calls that never send their last fragment, far more of them than MAX_CALLS.
+    for (let k = 0; k < 200; k++) s.data(true, requestPdu({ callId: k, contextId: 0, opnum: 2, stub: 'Q'.repeat(1000), first: true, last: false }));
+    expect(budget.used).toBeLessThanOrEqual(16 * 1024 + 4096);
+    s.end();
+    expect(budget.used).toBe(0);
+  });
+
   it('unbinds a context the server rejects', () => {
     const { s, out } = session();
     s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }, { id: 1, uuid: IACTIVATION, major: 0 }], true));

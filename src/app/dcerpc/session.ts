@@ -221,8 +221,9 @@ export class DcerpcSession {
     const stubEnd = Math.max(stubStart, pdu.length - (authLength > 0 ? authLength + 8 : 0));
     let call = this.calls.find((c) => c.callId === callId);
     if ((flags & PFC_FIRST_FRAG) !== 0 || call === undefined) {
-      if (call !== undefined) this.drop(call);
-      if (this.calls.length >= MAX_CALLS) this.drop(this.calls[0]!);
+      // A call restarted, or the oldest of too many: what was joined so far is given up.
+      if (call !== undefined) this.discard(call);
+      if (this.calls.length >= MAX_CALLS) this.discard(this.calls[0]!);
       call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, stub: new ByteAccumulator(this.ctx.budget, MAX_STUB) };
       this.calls.push(call);
     }
@@ -242,6 +243,12 @@ export class DcerpcSession {
   private drop(call: PendingCall): void {
     const k = this.calls.indexOf(call);
     if (k >= 0) this.calls.splice(k, 1);
+  }
+
+  /** Drops a call and gives its stub's memory back to the budget. */
+  private discard(call: PendingCall): void {
+    this.drop(call);
+    call.stub.reset();
   }
 }
 
