@@ -7,6 +7,7 @@ import { LF } from './bytes.js';
 import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { DcerpcSession, newDcerpcStats, parseDatagramRequest, type DceRequest, type DcerpcStats } from './dcerpc/session.js';
 import { addressKey, FtpControl } from './ftp/control.js';
+import { SmbSession } from './smb/session.js';
 import { newSipStats, parseSipDatagram, SipSession, type SipMessage, type SipStats } from './sip/message.js';
 import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
@@ -114,6 +115,7 @@ const P_SSH = 6;
 const P_DCERPC = 7;
 const P_SIP = 8;
 const P_FTP = 9;
+const P_SMB = 10;
 /** Data connections announced on FTP control connections and not yet seen, at most. */
 const MAX_FTP_EXPECTED = 4096;
 
@@ -137,6 +139,7 @@ class FlowState {
   dce: DcerpcSession | null = null;
   sip: SipSession | null = null;
   ftp: FtpControl | null = null;
+  smb: SmbSession | null = null;
   /** DNS over TCP: per direction, the bytes of the length-prefixed message being gathered. */
   dns: [ByteAccumulator, ByteAccumulator] | null = null;
   /** Next expected stream offset per direction (0: to server, 1: to client), -1 before any data. */
@@ -381,6 +384,7 @@ export class AppLayer {
     else if (flow.appProto === 'dcerpc') this.startDcerpc(st, false);
     else if (flow.appProto === 'sip') this.startSip(st, false);
     else if (flow.appProto === 'ftp') this.startFtp(st, false);
+    else if (flow.appProto === 'smb') this.startSmb(st, false);
     else if (flow.appProto === null && this.isExpectedFtpData(flow)) {
       flow.appProto = 'ftp-data';
       this.ftpDataFlows++;
@@ -404,6 +408,7 @@ export class AppLayer {
       st.tls?.end();
       st.dce?.end();
       st.sip?.end();
+      st.smb?.end();
       st.dns?.[0].reset();
       st.dns?.[1].reset();
     } catch {
@@ -424,6 +429,9 @@ export class AppLayer {
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);
+    } else if (st.proto === P_SMB) {
+      if (gap) st.smb!.gap(toServer);
+      st.smb!.data(toServer, chunk);
     } else if (st.proto === P_FTP) {
       if (gap) st.ftp!.gap(toServer);
       st.ftp!.data(toServer, chunk);
@@ -485,6 +493,7 @@ export class AppLayer {
     else if (verdict === 'dcerpc') this.startDcerpc(st, true);
     else if (verdict === 'sip') this.startSip(st, true);
     else if (verdict === 'ftp') this.startFtp(st, true);
+    else if (verdict === 'smb') this.startSmb(st, true);
     else if (isLabelled(verdict)) {
       this.label(st, verdict);
       return;
@@ -638,6 +647,15 @@ export class AppLayer {
         flow.sslState = (flow.sslState ?? 0) | (client ? SSL_UNKNOWN : SSL_UNKNOWN << 8);
       },
     });
+  }
+
+  /** SMB: the client's writes to named pipes are read as DCE/RPC; the rest is left to the rules. */
+  private startSmb(st: FlowState, detected: boolean): void {
+    st.proto = P_SMB;
+    st.flow.appProto = 'smb';
+    if (detected) this.counters.labelledFlows.smb++;
+    const flow = st.flow;
+    st.smb = new SmbSession({ stats: this.dcerpcStats, budget: this.budget, emit: (req) => this.emitDce(flow, req) }, this.budget);
   }
 
   /** FTP control: read for the data connections it announces (ftp-data), its bytes left to the rules. */

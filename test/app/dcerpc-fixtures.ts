@@ -57,3 +57,68 @@ export function dceDatagram(r: { uuid: string; major: number; opnum: number; stu
   h.set(u16(stub.length, little), 74);
   return Uint8Array.from([...h, ...stub]);
 }
+
+/** A NetBIOS session message around an SMB message. */
+export function nbss(m: Uint8Array): Uint8Array {
+  return Uint8Array.from([0, (m.length >> 16) & 1, (m.length >> 8) & 0xff, m.length & 0xff, ...m]);
+}
+
+function smb2Header(command: number): number[] {
+  const h = new Array<number>(64).fill(0);
+  h.splice(0, 4, 0xfe, 0x53, 0x4d, 0x42);
+  h[4] = 64;
+  h[12] = command;
+  return h;
+}
+
+/** SMB2 WRITE of `data` to the file id whose 16 bytes are all `fid`. */
+export function smb2Write(fid: number, data: Uint8Array): Uint8Array {
+  const body = new Array<number>(48).fill(0);
+  body[0] = 49;
+  body[2] = 112;
+  body.splice(4, 4, ...u32(data.length, true));
+  for (let k = 0; k < 16; k++) body[16 + k] = fid;
+  return Uint8Array.from([...smb2Header(0x09), ...body, ...data]);
+}
+
+/** SMB2 IOCTL FSCTL_PIPE_TRANSCEIVE with `data` as input, on the file id of all `fid` bytes. */
+export function smb2Transceive(fid: number, data: Uint8Array): Uint8Array {
+  const body = new Array<number>(56).fill(0);
+  body[0] = 57;
+  body.splice(4, 4, ...u32(0x0011c017, true));
+  for (let k = 0; k < 16; k++) body[8 + k] = fid;
+  body.splice(24, 4, ...u32(120, true));
+  body.splice(28, 4, ...u32(data.length, true));
+  return Uint8Array.from([...smb2Header(0x0b), ...body, ...data]);
+}
+
+function smb1Header(command: number): number[] {
+  const h = new Array<number>(32).fill(0);
+  h.splice(0, 4, 0xff, 0x53, 0x4d, 0x42);
+  h[4] = command;
+  return h;
+}
+
+/** SMB1 WriteAndX (14 words) of `data` to `fid`, the data at offset 64. */
+export function smb1WriteAndX(fid: number, data: Uint8Array): Uint8Array {
+  const w = new Array<number>(28).fill(0);
+  w[0] = 0xff;
+  w.splice(4, 2, ...u16(fid, true));
+  w.splice(20, 2, ...u16(data.length, true));
+  w.splice(22, 2, ...u16(64, true));
+  const head = [...smb1Header(0x2f), 14, ...w, ...u16(data.length + 1, true), 0];
+  return Uint8Array.from([...head, ...data]);
+}
+
+/** SMB1 Transaction TransactNmPipe on `fid` with `data`, the data at offset 72. */
+export function smb1TransactNmPipe(fid: number, data: Uint8Array): Uint8Array {
+  const w = new Array<number>(32).fill(0);
+  w.splice(2, 2, ...u16(data.length, true));
+  w.splice(22, 2, ...u16(data.length, true));
+  w.splice(24, 2, ...u16(72, true));
+  w[26] = 2;
+  w.splice(28, 2, ...u16(0x26, true));
+  w.splice(30, 2, ...u16(fid, true));
+  const head = [...smb1Header(0x25), 16, ...w, ...u16(data.length + 5, true), ...new Array<number>(5).fill(0)];
+  return Uint8Array.from([...head, ...data]);
+}

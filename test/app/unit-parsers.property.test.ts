@@ -10,7 +10,8 @@ import { FtpControl } from '../../src/app/ftp/control.js';
 import { newSipStats, SipSession } from '../../src/app/sip/message.js';
 import { newSshStats, SshSession } from '../../src/app/ssh/banner.js';
 import type { BufferName } from '../../src/types/buffers.js';
-import { bindPdu, requestPdu } from './dcerpc-fixtures.js';
+import { SmbSession } from '../../src/app/smb/session.js';
+import { bindPdu, nbss, requestPdu, smb1WriteAndX, smb2Transceive, smb2Write } from './dcerpc-fixtures.js';
 
 interface Unit {
   buffer(name: BufferName): Uint8Array | undefined;
@@ -35,6 +36,11 @@ const render = (u: Unit, names: BufferName[]): string => names.map((n) => Buffer
 const PARSERS: Record<string, (out: string[]) => Feed> = {
   dcerpc: (out) => {
     const s = new DcerpcSession({ stats: newDcerpcStats(), budget: new MemoryBudget(1 << 24), emit: (r) => out.push(`${r.iface?.uuid}:${r.opnum}:${render(r, ['dce_stub_data'])}`) });
+    return (t, c) => s.data(t, c);
+  },
+  smb: (out) => {
+    const budget = new MemoryBudget(1 << 24);
+    const s = new SmbSession({ stats: newDcerpcStats(), budget, emit: (r) => out.push(`${r.iface?.uuid}:${r.opnum}:${render(r, ['dce_stub_data'])}`) }, budget);
     return (t, c) => s.data(t, c);
   },
   sip: (out) => {
@@ -69,8 +75,21 @@ const sipStream = fc
     ),
   );
 
+/** The same PDUs written to two pipes through SMB1 and SMB2 writes, in NetBIOS session messages. */
+const smbStream = fc.tuple(dceStream, fc.array(fc.nat(2), { maxLength: 40 })).map(([pdus, how]) => {
+  const parts: Uint8Array[] = [];
+  for (let at = 0, k = 0; at < pdus.length; k++) {
+    const piece = pdus.subarray(at, at + 90);
+    at += piece.length;
+    const kind = how[k % Math.max(1, how.length)] ?? 0;
+    parts.push(nbss(kind === 0 ? smb2Write(1, piece) : kind === 1 ? smb2Transceive(1, piece) : smb1WriteAndX(5, piece)));
+  }
+  return Buffer.concat(parts);
+});
+
 const streams: Record<string, fc.Arbitrary<Uint8Array>> = {
   dcerpc: dceStream,
+  smb: smbStream,
   sip: sipStream,
   ssh: fc.tuple(fc.string({ maxLength: 300 }), fc.constantFrom('\n', '\r\n', '\rX')).map(([sw, end]) => Buffer.from(`SSH-2.0-${sw.replace(/[\r\n]/g, '')}${end}rest`, 'latin1')),
   ftp: fc

@@ -1,7 +1,7 @@
 /** dce_iface, dce_opnum, dce_stub_data and byte_test's dce over TCP and UDP, as Snort's DCE/RPC rules use them. */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, tcpSession, udpPacket } from '../../src/traffic/index.js';
-import { bindPdu, dceDatagram, requestPdu } from '../app/dcerpc-fixtures.js';
+import { bindPdu, dceDatagram, nbss, requestPdu, smb2Transceive, smb2Write } from '../app/dcerpc-fixtures.js';
 import { scanWithCounters } from './helpers.js';
 
 const IACTIVATION = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
@@ -51,5 +51,18 @@ describe('DCE/RPC rules', () => {
     s.send('client', requestPdu({ callId: 3, contextId: 0, opnum: 0, stub: stub(0x400), little: false }));
     const r = await scanWithCounters(rules, s.packets());
     expect(r.alerts.map((a) => [a.sid, (a.extra as { tx_id?: number }).tx_id])).toEqual([[1, 1]]);
+  });
+
+  it('fires on DCE/RPC carried by SMB named pipes (ports 139 and 445)', async () => {
+    const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
+    const rule = `alert tcp any any -> any [139,445] (msg:"srvsvc NetprPathCanonicalize path traversal"; flow:to_server,established; dce_iface:${SRVSVC}; dce_opnum:31; dce_stub_data; content:"|5c 00 2e 00 2e 00 5c 00|"; sid:11;)`;
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:445' }).handshake();
+    const path = Buffer.from('\\..\\x', 'utf16le');
+    s.send('client', nbss(smb2Write(3, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
+    s.send('client', nbss(smb2Transceive(3, requestPdu({ callId: 2, contextId: 0, opnum: 31, stub: path }))));
+    s.send('client', nbss(smb2Transceive(3, requestPdu({ callId: 3, contextId: 0, opnum: 15, stub: path }))));
+    const r = await scanWithCounters(rule, s.packets());
+    expect(r.alerts.map((a) => [a.sid, a.appProto])).toEqual([[11, 'smb']]);
+    expect(r.counters['app_layer.flow.smb']).toBe(1);
   });
 });

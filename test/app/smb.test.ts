@@ -1,0 +1,51 @@
+/** DCE/RPC over SMB named pipes: SMB1 WriteAndX and TransactNmPipe, SMB2 WRITE and IOCTL. */
+import { describe, expect, it } from 'vitest';
+import { MemoryBudget } from '../../src/app/accumulator.js';
+import { newDcerpcStats, type DceRequest } from '../../src/app/dcerpc/session.js';
+import { SmbSession } from '../../src/app/smb/session.js';
+import { bindPdu, nbss, requestPdu, smb1TransactNmPipe, smb1WriteAndX, smb2Transceive, smb2Write } from './dcerpc-fixtures.js';
+
+const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
+const text = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('latin1');
+
+function session(): { s: SmbSession; out: DceRequest[]; stats: ReturnType<typeof newDcerpcStats>; budget: MemoryBudget } {
+  const out: DceRequest[] = [];
+  const stats = newDcerpcStats();
+  const budget = new MemoryBudget(1 << 24);
+  return { s: new SmbSession({ stats, budget, emit: (r) => out.push(r) }, budget), out, stats, budget };
+}
+
+describe('SMB named pipes', () => {
+  it('SMB2: a bind written to a pipe, then a request through FSCTL_PIPE_TRANSCEIVE, however the stream is cut', () => {
+    const stream = Buffer.concat([
+      Uint8Array.from([0x85, 0, 0, 0]),
+      nbss(smb2Write(7, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))),
+      nbss(smb2Write(9, Buffer.from('just a file being copied'))),
+      nbss(smb2Transceive(7, requestPdu({ callId: 2, contextId: 0, opnum: 31, stub: '\\\\server\\..\\..\\' }))),
+    ]);
+    for (const step of [3, 50, 100000]) {
+      const { s, out, stats } = session();
+      for (let i = 0; i < stream.length; i += step) s.data(true, stream.subarray(i, i + step));
+      expect(out.map((r) => [r.iface?.uuid, r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[SRVSVC, 31, '\\\\server\\..\\..\\']]);
+      expect(stats.malformed).toBe(0);
+    }
+  });
+
+  it('SMB1: WriteAndX and TransactNmPipe; the server\'s side is not read', () => {
+    const { s, out, budget } = session();
+    s.data(true, nbss(smb1WriteAndX(0x4001, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
+    s.data(false, nbss(smb1WriteAndX(0x4001, requestPdu({ callId: 1, contextId: 0, opnum: 1, stub: 'from server' }))));
+    s.data(true, nbss(smb1TransactNmPipe(0x4001, requestPdu({ callId: 2, contextId: 0, opnum: 15, stub: 'enum' }))));
+    expect(out.map((r) => [r.iface?.uuid, r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[SRVSVC, 15, 'enum']]);
+    s.end();
+    expect(budget.used).toBe(0);
+  });
+
+  it('stops on a session message past the bound, counted, and reads nothing after it', () => {
+    const { s, out, stats, budget } = session();
+    s.data(true, Uint8Array.from([0, 0x20, 0, 0]));
+    s.data(true, nbss(smb2Write(7, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
+    s.data(true, nbss(smb2Transceive(7, requestPdu({ callId: 2, contextId: 0, opnum: 31, stub: 'x' }))));
+    expect([out.length, stats.malformed, budget.used]).toEqual([0, 1, 0]);
+  });
+});
