@@ -621,14 +621,7 @@ export class AppLayer {
     st.tls = new TlsSession({
       stats: this.tlsStats,
       budget: this.budget,
-      emit: (hello): void => {
-        try {
-          this.sink.tlsHello?.(flow, hello);
-        } catch (e) {
-          this.sinkError = e;
-          throw e;
-        }
-      },
+      emit: (hello) => this.deliver(this.sink.tlsHello, flow, hello),
       version: (client, v): void => {
         if (client) flow.tlsClientVersion = v;
         else flow.tlsServerVersion = v;
@@ -691,18 +684,34 @@ export class AppLayer {
   }
 
   private emitSip(flow: FlowView, m: SipMessage): void {
+    this.deliver(this.sink.sipMessage, flow, m);
+  }
+
+  /**
+   * Hands a unit to the sink. An exception the sink throws is remembered, so the flow boundary
+   * re-throws it instead of counting it as a parser failure.
+   */
+  private deliver<U>(to: ((flow: FlowView, unit: U) => void) | undefined, flow: FlowView, unit: U): void {
+    if (to === undefined) return;
     try {
-      this.sink.sipMessage?.(flow, m);
+      to.call(this.sink, flow, unit);
     } catch (e) {
       this.sinkError = e;
       throw e;
     }
   }
 
+  /** The next transaction id of a UDP flow's requests (`ids` holds at most maxFlows flows, oldest dropped first). */
+  private nextUdpTx(ids: Map<number, number>, flow: FlowView): number {
+    const tx = ids.get(flow.id) ?? 0;
+    if (!ids.has(flow.id) && ids.size >= this.config.maxFlows) ids.delete(ids.keys().next().value!);
+    ids.set(flow.id, tx + 1);
+    return tx;
+  }
+
   /** A UDP datagram holding a SIP message, on any port: the flow becomes sip. False when it is not one. */
   private sipDatagram(flow: FlowView, toServer: boolean, payload: Uint8Array): boolean {
-    const tx = this.sipUdpTx.get(flow.id) ?? 0;
-    const m = parseSipDatagram(payload, tx, toServer);
+    const m = parseSipDatagram(payload, this.sipUdpTx.get(flow.id) ?? 0, toServer);
     if (m === null) {
       if (flow.appProto === 'sip') this.sipStats.malformed++;
       return false;
@@ -711,8 +720,7 @@ export class AppLayer {
       flow.appProto = 'sip';
       this.sipUdpFlows++;
     }
-    if (!this.sipUdpTx.has(flow.id) && this.sipUdpTx.size >= this.config.maxFlows) this.sipUdpTx.delete(this.sipUdpTx.keys().next().value!);
-    this.sipUdpTx.set(flow.id, tx + 1);
+    this.nextUdpTx(this.sipUdpTx, flow);
     if (m.method !== null) this.sipStats.requests++;
     else this.sipStats.responses++;
     this.emitSip(flow, m);
@@ -729,12 +737,7 @@ export class AppLayer {
   }
 
   private emitDce(flow: FlowView, req: DceRequest): void {
-    try {
-      this.sink.dceRequest?.(flow, req);
-    } catch (e) {
-      this.sinkError = e;
-      throw e;
-    }
+    this.deliver(this.sink.dceRequest, flow, req);
   }
 
   /**
@@ -743,8 +746,7 @@ export class AppLayer {
    * it is not one.
    */
   private dceDatagram(flow: FlowView, payload: Uint8Array): boolean {
-    const tx = this.dceUdpTx.get(flow.id) ?? 0;
-    const req = parseDatagramRequest(payload, tx);
+    const req = parseDatagramRequest(payload, this.dceUdpTx.get(flow.id) ?? 0);
     if (req === null) {
       if (flow.appProto === 'dcerpc') this.dcerpcStats.malformed++;
       return false;
@@ -753,8 +755,7 @@ export class AppLayer {
       flow.appProto = 'dcerpc';
       this.dcerpcUdpFlows++;
     }
-    if (!this.dceUdpTx.has(flow.id) && this.dceUdpTx.size >= this.config.maxFlows) this.dceUdpTx.delete(this.dceUdpTx.keys().next().value!);
-    this.dceUdpTx.set(flow.id, tx + 1);
+    this.nextUdpTx(this.dceUdpTx, flow);
     this.dcerpcStats.requests++;
     this.emitDce(flow, req);
     return true;
@@ -766,17 +767,7 @@ export class AppLayer {
     st.flow.appProto = 'ssh';
     if (detected) this.counters.labelledFlows.ssh++;
     const flow = st.flow;
-    st.ssh = new SshSession({
-      stats: this.sshStats,
-      emit: (banner: SshBanner): void => {
-        try {
-          this.sink.sshBanner?.(flow, banner);
-        } catch (e) {
-          this.sinkError = e;
-          throw e;
-        }
-      },
-    });
+    st.ssh = new SshSession({ stats: this.sshStats, emit: (banner: SshBanner) => this.deliver(this.sink.sshBanner, flow, banner) });
   }
 
   /** A protocol recognised but not parsed: the flow carries its name, its bytes go unparsed. */

@@ -37,6 +37,10 @@ describe('SMB named pipes', () => {
     s.data(false, nbss(smb1WriteAndX(0x4001, requestPdu({ callId: 1, contextId: 0, opnum: 1, stub: 'from server' }))));
     s.data(true, nbss(smb1TransactNmPipe(0x4001, requestPdu({ callId: 2, contextId: 0, opnum: 15, stub: 'enum' }))));
     expect(out.map((r) => [r.iface?.uuid, r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[SRVSVC, 15, 'enum']]);
+    // A second pipe of the same connection: its requests continue the connection's tx ids.
+    s.data(true, nbss(smb2Write(8, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
+    s.data(true, nbss(smb2Write(8, requestPdu({ callId: 1, contextId: 0, opnum: 16, stub: 'again' }))));
+    expect(out.map((r) => r.id)).toEqual([0, 1]);
     s.end();
     expect(budget.used).toBe(0);
   });

@@ -50,6 +50,8 @@ export interface DcerpcContext {
   stats: DcerpcStats;
   budget: MemoryBudget;
   emit(request: DceRequest): void;
+  /** The next transaction id of the connection, when several readers share it (SMB pipes); else each reader counts its own. */
+  nextTx?(): number;
 }
 
 /** An interface as a bind names it: its UUID (lower-case text) and version. */
@@ -237,7 +239,8 @@ export class DcerpcSession {
     if (iface === null) stats.unboundRequests++;
     if (call.stub.cut > 0) stats.stubsCut++;
     const stub = call.stub.take();
-    this.ctx.emit(new DceRequest(this.txCount++, iface, call.opnum, little, stub, pdu.subarray(0, stubStart)));
+    const id = this.ctx.nextTx !== undefined ? this.ctx.nextTx() : this.txCount++;
+    this.ctx.emit(new DceRequest(id, iface, call.opnum, little, stub, pdu.subarray(0, stubStart)));
   }
 
   private drop(call: PendingCall): void {

@@ -46,11 +46,16 @@ export class SmbSession {
   private stopped = false;
   /** DCE/RPC readers by file id, oldest first; null for a file id that is not a pipe carrying DCE/RPC. */
   private readonly pipes = new Map<string, DcerpcSession | null>();
+  /** The pipes' readers share the connection's transaction ids. */
+  private readonly pipeCtx: DcerpcContext;
+  private txCount = 0;
 
   constructor(
     private readonly ctx: DcerpcContext,
     private readonly budget: MemoryBudget,
-  ) {}
+  ) {
+    this.pipeCtx = { stats: ctx.stats, budget: ctx.budget, emit: (r) => ctx.emit(r), nextTx: () => this.txCount++ };
+  }
 
   /** Bytes of one direction; only the client's are read. */
   data(toServer: boolean, chunk: Uint8Array): void {
@@ -162,7 +167,7 @@ export class SmbSession {
         this.pipes.get(oldest)?.end();
         this.pipes.delete(oldest);
       }
-      dce = m[offset] === DCERPC_VERSION ? new DcerpcSession(this.ctx) : null;
+      dce = m[offset] === DCERPC_VERSION ? new DcerpcSession(this.pipeCtx) : null;
       this.pipes.set(id, dce);
     }
     dce?.data(true, m.subarray(offset, end));
