@@ -1,8 +1,12 @@
 /** dce_iface, dce_opnum, dce_stub_data and byte_test's dce over TCP and UDP, as Snort's DCE/RPC rules use them. */
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Scanner } from '../../src/match/scanner.js';
+import type { Alert } from '../../src/types/alert.js';
+import { corpus } from '../corpora.js';
 import { concatBytes, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { bindPdu, dceDatagram, nbss, requestPdu, smb2Transceive, smb2Write } from '../app/dcerpc-fixtures.js';
-import { scanWithCounters } from './helpers.js';
+import { rulesetOf, scanWithCounters } from './helpers.js';
 
 const IACTIVATION = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
 const WINREG = '338cd001-2244-31f1-aaaa-900038001003';
@@ -65,4 +69,23 @@ describe('DCE/RPC rules', () => {
     expect(r.alerts.map((a) => [a.sid, a.appProto])).toEqual([[11, 'smb']]);
     expect(r.counters['app_layer.flow.smb']).toBe(1);
   });
+});
+
+describe('DCE/RPC over SMB in a real attack', () => {
+  const capture = corpus('honeynet-fc2010-attack-trace', 'attack-trace.pcap');
+  const community = corpus('snort-community', 'community.rules');
+
+  it.skipIf(!existsSync(capture) || !existsSync(community))(
+    'the Honeynet 2010 attack trace (MS04-011 over SMB1 TransactNmPipe) fires the community lsass DsRolerUpgradeDownlevelServer rule',
+    async () => {
+      const line = readFileSync(community, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('sid:2508;'))!
+        .replace(/^# /, '');
+      const alerts: Alert[] = [];
+      const scanner = new Scanner(rulesetOf(line), (a) => alerts.push(a));
+      scanner.scanCaptureFile(capture);
+      expect(alerts.map((a) => [a.sid, a.srcIp, a.destPort, a.appProto])).toEqual([[2508, '98.114.205.102', 445, 'smb']]);
+    },
+  );
 });
