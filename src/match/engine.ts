@@ -203,6 +203,8 @@ interface EngineRecordPlan {
   /** Records of the plan name their buffers by key id (bufferKeyDomain and bufferKeyId). */
   readonly keyed: boolean;
   readonly memos: (ScanMemo | undefined)[];
+  /** Per filter: its buffer is derived (read through transforms), known once rather than looked up per record. */
+  readonly derived: Uint8Array;
 }
 const NO_VLANS: readonly number[] = Object.freeze([]);
 const NONE = new Int32Array(0);
@@ -981,7 +983,7 @@ export class DetectionEngine {
       const f = filters[i]!;
       const name = f.buffer as BufferName;
       // A derived buffer has no key id of its own: its scans are remembered by their bytes.
-      const derived = this.hasDerived && this.ruleset.derived.has(name);
+      const derived = plan.derived[i] === 1;
       if (keyed && name !== 'pkt_data' && !derived) {
         const id = rec.bufferKeyId!(name);
         if (id === 0) continue;
@@ -1051,7 +1053,8 @@ export class DetectionEngine {
       // Buffers no record of the key domain has are left out (bufferKeyDomainHas).
       const has = keyed && rec.bufferKeyDomainHas !== undefined ? (name: BufferName) => rec.bufferKeyDomainHas!(name) : undefined;
       const built = buildRecordPlan(group, this.ruleset.rules.length, recordShape, has, this.recordFilters, this.usePlans);
-      plan = { group, plan: built, domain, keyed, memos: new Array<ScanMemo | undefined>(built.filters.length) };
+      const derived = Uint8Array.from(built.filters, (f) => (this.hasDerived && this.ruleset.derived.has(f.buffer) ? 1 : 0));
+      plan = { group, plan: built, domain, keyed, memos: new Array<ScanMemo | undefined>(built.filters.length), derived };
       byShape.set(shape, plan);
       this.recordPlanCount++;
     }
