@@ -58,9 +58,9 @@ export function dceDatagram(r: { uuid: string; major: number; opnum: number; stu
   return Uint8Array.from([...h, ...stub]);
 }
 
-/** A NetBIOS session message around an SMB message. */
+/** A session message (24-bit length, as direct SMB over TCP writes it) around an SMB message. */
 export function nbss(m: Uint8Array): Uint8Array {
-  return Uint8Array.from([0, (m.length >> 16) & 1, (m.length >> 8) & 0xff, m.length & 0xff, ...m]);
+  return Uint8Array.from([0, (m.length >> 16) & 0xff, (m.length >> 8) & 0xff, m.length & 0xff, ...m]);
 }
 
 function smb2Header(command: number): number[] {

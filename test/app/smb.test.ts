@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../src/app/accumulator.js';
 import { newDcerpcStats, type DceRequest } from '../../src/app/dcerpc/session.js';
-import { SmbSession } from '../../src/app/smb/session.js';
+import { MAX_SMB_MESSAGE, SmbSession } from '../../src/app/smb/session.js';
 import { bindPdu, nbss, requestPdu, smb1TransactNmPipe, smb1WriteAndX, smb2Transceive, smb2Write } from './dcerpc-fixtures.js';
 
 const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
@@ -45,11 +45,14 @@ describe('SMB named pipes', () => {
     expect(budget.used).toBe(0);
   });
 
-  it('stops on a session message past the bound, counted, and reads nothing after it', () => {
+  it('skips a session message past the bound (a bulk write) unread, counted, and reads on after it', () => {
     const { s, out, stats, budget } = session();
-    s.data(true, Uint8Array.from([0, 0x20, 0, 0]));
+    const bulk = smb2Write(9, new Uint8Array(MAX_SMB_MESSAGE + 1000).fill(0x41));
+    s.data(true, nbss(bulk).subarray(0, 70_000));
+    expect(budget.used).toBe(0);
+    s.data(true, nbss(bulk).subarray(70_000));
     s.data(true, nbss(smb2Write(7, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
     s.data(true, nbss(smb2Transceive(7, requestPdu({ callId: 2, contextId: 0, opnum: 31, stub: 'x' }))));
-    expect([out.length, stats.malformed, budget.used]).toEqual([0, 1, 0]);
+    expect([out.length, stats.smbMessagesSkipped, stats.malformed]).toEqual([1, 1, 0]);
   });
 });

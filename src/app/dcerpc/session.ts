@@ -40,10 +40,12 @@ export interface DcerpcStats {
   unboundRequests: number;
   /** Directions or datagrams that were not DCE/RPC PDUs. */
   malformed: number;
+  /** SMB session messages over MAX_SMB_MESSAGE (bulk file writes), skipped unread. */
+  smbMessagesSkipped: number;
 }
 
 export function newDcerpcStats(): DcerpcStats {
-  return { requests: 0, binds: 0, stubsCut: 0, unboundRequests: 0, malformed: 0 };
+  return { requests: 0, binds: 0, stubsCut: 0, unboundRequests: 0, malformed: 0, smbMessagesSkipped: 0 };
 }
 
 export interface DcerpcContext {

@@ -8,11 +8,12 @@ import { DcerpcSession, type DcerpcContext } from '../dcerpc/session.js';
  * requests followed) are fed, per file id, to a DCE/RPC reader, whose requests go to detection
  * like those over TCP. A file id whose first write is not a DCE/RPC PDU (a file being copied)
  * is left alone. Only what the client sends is read (binds need no acknowledgement here).
- * Bounds: NetBIOS messages up to MAX_SMB_MESSAGE bytes (a longer one ends the reading), at most
- * MAX_PIPES file ids per connection (the oldest is forgotten). Other SMB commands are skipped.
+ * Bounds: session messages up to MAX_SMB_MESSAGE bytes are read (a longer one, a bulk file
+ * write, is skipped unread and counted; DCE/RPC fragments are far smaller), at most MAX_PIPES
+ * file ids per connection (the oldest is forgotten). Other SMB commands are skipped.
  */
 
-export const MAX_SMB_MESSAGE = 1 << 20;
+export const MAX_SMB_MESSAGE = 256 * 1024;
 export const MAX_PIPES = 16;
 
 const SMB1_WRITE_ANDX = 0x2f;
@@ -80,8 +81,10 @@ export class SmbSession {
         const len = (h[1]! << 16) | (h[2]! << 8) | h[3]!;
         // Session requests, keepalives and the like carry no SMB message.
         if (h[0] !== 0) this.skip = len;
-        else if (len > MAX_SMB_MESSAGE) this.stop();
-        else if (len > 0) {
+        else if (len > MAX_SMB_MESSAGE) {
+          this.skip = len;
+          this.ctx.stats.smbMessagesSkipped++;
+        } else if (len > 0) {
           this.message = new ByteAccumulator(this.budget, len);
           this.messageLength = len;
         }
