@@ -72,6 +72,16 @@ describe('DCE/RPC', () => {
     expect(budget.used).toBe(0);
   });
 
+  it('leaves an authentication trailer (padding, sec_trailer, verifier) out of the stub', () => {
+    const { s, out } = session();
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+    // Stub "abcde", 3 bytes of padding, an 8-byte sec_trailer (pad length 3), a 16-byte verifier.
+    const body = Uint8Array.from([5, 0, 0, 0, 0, 0, 9, 0, ...Buffer.from('abcde'), 0, 0, 0, 10, 2, 3, 0, 0, 0, 0, 0, ...new Array<number>(16).fill(0xee)]);
+    const len = 16 + body.length;
+    s.data(true, Uint8Array.from([5, 0, 0, 3, 0x10, 0, 0, 0, len & 0xff, len >> 8, 16, 0, 4, 0, 0, 0, ...body]));
+    expect(out.map((r) => [r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[9, 'abcde']]);
+  });
+
   it('unbinds a context the server rejects', () => {
     const { s, out } = session();
     s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }, { id: 1, uuid: IACTIVATION, major: 0 }], true));

@@ -90,6 +90,8 @@ interface PendingCall {
   contextId: number;
   opnum: number;
   little: boolean;
+  /** The first fragment's header (with its object UUID): pkt_data starts with it. */
+  head: Uint8Array;
   stub: ByteAccumulator;
 }
 
@@ -176,7 +178,7 @@ export class DcerpcSession {
     const type = pdu[2]!;
     const little = (pdu[4]! & 0x10) !== 0;
     if (toServer && (type === PT_BIND || type === PT_ALTER_CONTEXT)) this.bind(pdu, little);
-    else if (!toServer && (type === PT_BIND_ACK || type === PT_ALTER_CONTEXT_RESP)) this.bindAck(pdu, little, type === PT_BIND_ACK);
+    else if (!toServer && (type === PT_BIND_ACK || type === PT_ALTER_CONTEXT_RESP)) this.bindAck(pdu, little);
     else if (toServer && type === PT_REQUEST) this.request(pdu, little);
   }
 
@@ -197,15 +199,10 @@ export class DcerpcSession {
   }
 
   /** A rejected context (result not 0, "acceptance") is unbound. */
-  private bindAck(pdu: Uint8Array, little: boolean, bindAck: boolean): void {
+  private bindAck(pdu: Uint8Array, little: boolean): void {
     if (pdu.length < 26) return;
-    // The secondary address (bind_ack only) comes first, then padding to 4 bytes.
-    let at = 24;
-    if (bindAck) {
-      const addrLen = u16(pdu, 24, little);
-      at = 26 + addrLen;
-      at = (at + 3) & ~3;
-    } else at = 28;
+    // The secondary address (a length, then its bytes) comes first, then padding to 4 bytes.
+    let at = (26 + u16(pdu, 24, little) + 3) & ~3;
     if (at + 4 > pdu.length) return;
     const n = pdu[at]!;
     at += 4;
@@ -222,13 +219,16 @@ export class DcerpcSession {
     const callId = u32(pdu, 12, little);
     const authLength = u16(pdu, 10, little);
     const stubStart = 24 + ((flags & PFC_OBJECT_UUID) !== 0 ? 16 : 0);
-    const stubEnd = Math.max(stubStart, pdu.length - (authLength > 0 ? authLength + 8 : 0));
+    // An authentication trailer ends the PDU: padding (its length in the 8-byte sec_trailer), the trailer, the verifier.
+    const trailer = authLength > 0 ? pdu.length - authLength - 8 : pdu.length;
+    const pad = authLength > 0 && trailer >= stubStart ? pdu[trailer + 2]! : 0;
+    const stubEnd = Math.max(stubStart, trailer - pad);
     let call = this.calls.find((c) => c.callId === callId);
     if ((flags & PFC_FIRST_FRAG) !== 0 || call === undefined) {
       // A call restarted, or the oldest of too many: what was joined so far is given up.
       if (call !== undefined) this.discard(call);
       if (this.calls.length >= MAX_CALLS) this.discard(this.calls[0]!);
-      call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, stub: new ByteAccumulator(this.ctx.budget, MAX_STUB) };
+      call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, head: pdu.slice(0, stubStart), stub: new ByteAccumulator(this.ctx.budget, MAX_STUB) };
       this.calls.push(call);
     }
     // What does not fit MAX_STUB (or the budget) is cut, and counted when the request is handed over.
@@ -242,7 +242,7 @@ export class DcerpcSession {
     if (call.stub.cut > 0) stats.stubsCut++;
     const stub = call.stub.take();
     const id = this.ctx.nextTx !== undefined ? this.ctx.nextTx() : this.txCount++;
-    this.ctx.emit(new DceRequest(id, iface, call.opnum, little, stub, pdu.subarray(0, stubStart)));
+    this.ctx.emit(new DceRequest(id, iface, call.opnum, call.little, stub, call.head));
   }
 
   private drop(call: PendingCall): void {
