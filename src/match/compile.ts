@@ -5,7 +5,7 @@
  */
 import { defaultLevel } from '../correlate/levels.js';
 import { lookupClassification } from '../options/lib/classifications.js';
-import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, FACT_SIP, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, FACT_DNS, FACT_SIP, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
@@ -473,7 +473,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     else if (bits & B_HTTP_REQUEST) httpPhases = 'request';
     else if (bits & B_FILE_DATA) httpPhases = flowDir === DIR_TO_SERVER ? 'request' : 'response';
     else httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
-  } else if (bits & B_DNS) kind = 'dns';
+  } else if (bits & B_DNS || (needs & FACT_DNS) !== 0) kind = 'dns';
   else if (bits & B_TLS) {
     kind = 'tls';
     tlsServer = (bits & B_TLS_SERVER) !== 0;

@@ -36,6 +36,7 @@ import {
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
   FACT_DCE,
+  FACT_DNS,
   FACT_SIP,
   FACT_SSL,
   FACT_TLS_VERSION,
@@ -892,6 +893,9 @@ export class DetectionEngine {
       f.dceVersion = u.iface?.major ?? 0;
       f.dceOpnum = u.opnum;
       f.known |= FACT_DCE;
+    } else if (u !== null && u.kind === 'dns') {
+      this.facts.dnsOpcode = u.opcode;
+      this.facts.known |= FACT_DNS;
     } else if (u !== null && u.kind === 'sip') {
       // sip_method (a response: its CSeq method) and sip_stat_code read these.
       const f = this.facts;

@@ -52,6 +52,8 @@ export const FACT_SSL = 1 << 20;
 export const FACT_DCE = 1 << 21;
 /** The inspection is a SIP message: sip_method (its method, a response's CSeq method) and sip_stat_code. */
 export const FACT_SIP = 1 << 22;
+/** The inspection is a DNS request: dns.opcode reads its header's opcode. */
+export const FACT_DNS = 1 << 23;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -108,6 +110,8 @@ export class HeaderFacts {
   dceVersion = 0;
   /** dce_opnum: the request's operation number (FACT_DCE). */
   dceOpnum = 0;
+  /** dns.opcode: the DNS request's opcode (FACT_DNS). */
+  dnsOpcode = 0;
   /** sip_method: the message's upper-case method (a response's CSeq method), null when none (FACT_SIP). */
   sipMethod: string | null = null;
   /** sip_stat_code: a response's status code, 0 for a request (FACT_SIP). */

@@ -50,6 +50,8 @@ export interface SmtpUnitView extends AppTransaction {
 /** One question of a DNS request (app/dns/): `dns.query` is its name, `pkt_data` the whole message. */
 export interface DnsQueryView extends AppTransaction {
   readonly kind: 'dns';
+  /** The message header's opcode (0 query, 4 notify, 5 update, ...). */
+  readonly opcode: number;
 }
 
 /**

@@ -128,3 +128,19 @@ describe('DNS in JSON logs', () => {
     expect(await scanJson(rules, [`{${at},"event_type":"http","http":{"hostname":"a.example.top","url":"/"}}`])).toEqual([]);
   });
 });
+
+describe('dns.opcode', () => {
+  it('matches the opcode of each DNS request (an UPDATE, not a query)', async () => {
+    const rules = [
+      'alert dns any any -> any any (msg:"dns update"; dns.opcode:5; sid:1;)',
+      'alert dns any any -> any any (msg:"not a query"; dns.opcode:!0; dns.query; content:"example"; sid:2;)',
+    ].join('\n');
+    const update = dnsMessage({ id: 7, names: ['zone.example'] });
+    update[2] = (update[2]! & 0x87) | (5 << 3);
+    const packets = [
+      udpPacket({ src: '10.0.0.1:4000', dst: '10.0.0.53:53', payload: update, tsUs: 1_000_000 }),
+      dnsPacket({ client: '10.0.0.1:4001', server: '10.0.0.53:53', names: ['www.example'], tsUs: 2_000_000 }),
+    ];
+    expect(sids(await scanPackets(rules, packets))).toEqual([1, 2]);
+  });
+});

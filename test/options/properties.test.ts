@@ -130,6 +130,7 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   fragbits: fc.tuple(fc.constantFrom('', '+', '*', '!'), fc.subarray(['M', 'D', 'R'], { minLength: 1 })).map(([m, b]) => m + b.join('')),
   ipopts: fc.constantFrom('rr', 'eol', 'nop', 'ts', 'sec', 'esec', 'lsrr', 'lsrre', 'ssrr', 'satid', 'any'),
   ttl: range(0, 255, ALL_OPS),
+  'dns.opcode': range(0, 15, ['=', '!=', '<', '>', '<=', '>=', '-']),
   tos: range(0, 255, ['=', '!=']),
   id: range(0, 65535, ALL_OPS),
   fragoffset: range(0, 8191, ['=', '!=', '<', '>', '<=', '>=']),

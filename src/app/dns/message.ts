@@ -123,6 +123,10 @@ export class DnsQuery implements DnsQueryView {
     readonly raw: Uint8Array,
   ) {}
 
+  get opcode(): number {
+    return this.message.opcode;
+  }
+
   buffer(name: BufferName): Uint8Array | undefined {
     if (name === 'dns.query') return this.message.questions[this.question]!.name;
     return name === 'pkt_data' ? this.raw : undefined;
