@@ -168,5 +168,8 @@ export function decodeIcmpv6(
     id: echo ? u16be(b, off + 4) : 0,
     seq: echo ? u16be(b, off + 6) : 0,
   };
+  if (type === ICMPV6_PACKET_TOO_BIG) pkt.icmp.mtu = u16be(b, off + 4) * 65536 + u16be(b, off + 6);
   pkt.payload = off + ICMP_HEADER < end ? view(b, off + ICMP_HEADER, end) : EMPTY_BYTES;
 }
+
+const ICMPV6_PACKET_TOO_BIG = 2;

@@ -32,6 +32,7 @@ import {
   FACT_DSIZE,
   FACT_ICMP_CODE,
   FACT_ICMP_ECHO,
+  FACT_ICMPV6_MTU,
   FACT_ICMP_TYPE,
   FACT_IP_ALL,
   FACT_STREAM_SIZE,
@@ -1761,6 +1762,10 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
     f.icmpId = icmp.id;
     f.icmpSeq = icmp.seq;
     f.icmpV6 = icmp.v6;
+    if (icmp.mtu !== undefined) {
+      f.icmpv6Mtu = icmp.mtu;
+      known |= FACT_ICMPV6_MTU;
+    }
   }
   f.known = known;
 }

@@ -54,6 +54,8 @@ export const FACT_DCE = 1 << 21;
 export const FACT_SIP = 1 << 22;
 /** The inspection is a DNS request: dns.opcode reads its header's opcode. */
 export const FACT_DNS = 1 << 23;
+/** The packet is an ICMPv6 Packet Too Big message: icmpv6.mtu reads the MTU it reports. */
+export const FACT_ICMPV6_MTU = 1 << 24;
 /** Every field a decoded packet carries (transport fields only when the transport is there). */
 export const FACT_IP_ALL = FACT_ADDRS | FACT_TTL | FACT_TOS | FACT_IP_ID | FACT_IP_PROTO | FACT_FRAG | FACT_IP_OPTS;
 
@@ -93,6 +95,8 @@ export class HeaderFacts {
   icmpId = 0;
   icmpSeq = 0;
   icmpV6 = false;
+  /** icmpv6.mtu: a Packet Too Big message's MTU (FACT_ICMPV6_MTU). */
+  icmpv6Mtu = 0;
   /** Payload size of the packet. */
   dsize = 0;
   appProto: string | null = null;

@@ -79,6 +79,8 @@ export interface IcmpHeader {
   /** Echo identifier and sequence (0 for other types). */
   id: number;
   seq: number;
+  /** ICMPv6 Packet Too Big (type 2): the MTU it reports; absent otherwise. */
+  mtu?: number;
 }
 
 export interface DecodedPacket {
