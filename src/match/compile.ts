@@ -574,7 +574,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
 
 /** A buffer inspected through transforms: its base buffer and the rewrite the transforms make of it. */
 export interface DerivedBuffer {
-  /** `base|transform|transform...`, e.g. `dns.query|dotprefix`. */
+  /** `base|transform|transform...`, e.g. `dns.query|dotprefix` (`|xor:"0d0a"` with a value). */
   name: string;
   base: string;
   apply(buf: Uint8Array): Uint8Array;
@@ -587,10 +587,14 @@ const NO_DERIVED: readonly DerivedBuffer[] = Object.freeze([]);
  * buffer named `base|t1|t2` (the prefilter and the programs treat it as a buffer of its own, so
  * a fast pattern after `dotprefix` is looked for in the dot-prefixed bytes).
  */
-export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string }[] }): string {
+export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string; option: { raw: string | null } }[] }): string {
   if (el.transforms.length === 0) return el.buffer;
   let name = el.buffer;
-  for (let i = 0; i < el.transforms.length; i++) name += '|' + el.transforms[i]!.keyword;
+  for (let i = 0; i < el.transforms.length; i++) {
+    const t = el.transforms[i]!;
+    // A transform with a value (xor's key) rewrites differently per value: the value names it too.
+    name += '|' + t.keyword + (t.option.raw === null ? '' : ':' + t.option.raw.trim());
+  }
   return name;
 }
 

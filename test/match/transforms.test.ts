@@ -21,6 +21,16 @@ describe('transforms in rules', () => {
     }
   });
 
+  it('xor: content written as the plain text the key hides; rules with other keys see other bytes', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"xor 0102"; http.user_agent; xor:"0102"; content:"evil"; sid:5;)',
+      'alert http any any -> any any (msg:"xor 0103"; http.user_agent; xor:"0103"; content:"evil"; sid:6;)',
+    ].join('\n');
+    // "evil" XOR 01 02 01 02.
+    const conv = httpConversation({ request: { method: 'GET', uri: '/', headers: { 'User-Agent': 'dthn' } }, response: { status: 200 } }).packets();
+    expect(sids(await scanPackets(rules, conv))).toEqual([5]);
+  });
+
   it('http.uri with to_lowercase and url_decode, chained, on packets and on access-log lines alike', async () => {
     const rule = 'alert http any any -> any any (msg:"decoded admin path"; http.uri.raw; url_decode; to_lowercase; content:"/admin/../etc"; sid:2;)';
     const conv = httpConversation({ request: { method: 'GET', uri: '/ADMIN/%2e%2E/Etc/passwd' }, response: { status: 404 } }).packets();

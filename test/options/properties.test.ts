@@ -131,6 +131,7 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   ipopts: fc.constantFrom('rr', 'eol', 'nop', 'ts', 'sec', 'esec', 'lsrr', 'lsrre', 'ssrr', 'satid', 'any'),
   ttl: range(0, 255, ALL_OPS),
   'dns.opcode': range(0, 15, ['=', '!=', '<', '>', '<=', '>=', '-']),
+  xor: fc.uint8Array({ minLength: 1, maxLength: 255 }).map((k) => `"${Buffer.from(k).toString('hex')}"`),
   'icmpv6.mtu': range(0, 4294967295, ['=', '!=', '<', '>', '<=', '>=', '-']),
   tos: range(0, 255, ['=', '!=']),
   id: range(0, 65535, ALL_OPS),

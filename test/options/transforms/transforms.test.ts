@@ -29,10 +29,24 @@ describe('transforms', () => {
   });
 
   it('transforms kanshi cannot run yet stay unevaluated (their rules are skipped by name)', () => {
-    for (const k of ['domain', 'tld', 'header_lowercase', 'strip_pseudo_headers', 'xor', 'pcrexform', 'from_base64']) {
+    for (const k of ['domain', 'tld', 'header_lowercase', 'strip_pseudo_headers', 'pcrexform', 'from_base64']) {
       const m = lookupKeyword(k)!;
       expect(m.evaluable === false && m.transform === undefined, k).toBe(true);
     }
+  });
+
+  it('xor: the key repeated over the buffer; applied twice gives the input back', () => {
+    const m = lookupKeyword('xor')!;
+    const ctx = { error: () => undefined, warning: () => undefined } as never;
+    const key = m.parse!('"0102ff"', ctx) as Uint8Array;
+    expect(Buffer.from(m.transform!(key)(Buffer.from('ABCD', 'latin1'))).toString('hex')).toBe('4040bc45');
+    expect(m.print(key)).toBe('"0102ff"');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.uint8Array({ maxLength: 64 }), (k, b) => {
+        const t = m.transform!(k);
+        expect(t(t(b))).toEqual(Uint8Array.from(b));
+      }),
+    );
   });
 
   it('property: transforms never modify their input', () => {
