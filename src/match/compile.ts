@@ -366,6 +366,9 @@ const B_TLS_SERVER = 2048;
 const B_SSH = 4096;
 const B_DCE = 8192;
 const B_SIP = 16384;
+/** A TLS buffer of the ClientHello alone (B_TLS_SERVER: of the server's side alone; neither: either hello's). */
+const B_TLS_CLIENT = 32768;
+const TLS_EITHER_BUFFERS = new Set(['tls.random', 'tls.random_time', 'tls.random_bytes']);
 const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
 const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
@@ -381,8 +384,9 @@ function bufferBits(n: string): number {
   if (SMTP_COMMAND_BUFFERS.has(n)) return B_SMTP;
   if (LOG_BUFFERS.has(n)) return B_LOG;
   if (n === 'dns.query') return B_DNS;
-  if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS;
+  if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS | B_TLS_CLIENT;
   if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
+  if (TLS_EITHER_BUFFERS.has(n)) return B_TLS;
   if (n === 'ssh.proto' || n === 'ssh.software') return B_SSH;
   if (n === 'dce_stub_data') return B_DCE;
   if (n === 'sip_header' || n === 'sip_body' || n.startsWith('sip.')) return B_SIP;
@@ -476,7 +480,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   } else if (bits & B_DNS || (needs & FACT_DNS) !== 0) kind = 'dns';
   else if (bits & B_TLS) {
     kind = 'tls';
-    tlsServer = (bits & B_TLS_SERVER) !== 0;
+    // A buffer both hellos have is read on the server's side when the rule looks towards the client.
+    tlsServer = (bits & B_TLS_SERVER) !== 0 || ((bits & B_TLS_CLIENT) === 0 && flowDir === DIR_TO_CLIENT);
   } else if (bits & B_SSH) kind = 'ssh';
   // dce_iface and dce_opnum read the request: the rule is inspected on DCE/RPC requests.
   else if (bits & B_DCE || (needs & FACT_DCE) !== 0) kind = 'dcerpc';

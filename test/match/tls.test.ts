@@ -75,3 +75,15 @@ alert tls any any -> any any (msg:"wrong direction"; flow:to_server; tls.cert_su
     expect(sids(await scanPackets(rules, s.close('client').packets())).sort((a, b) => a - b)).toEqual([11, 12, 13, 14]);
   });
 });
+
+describe('tls.random', () => {
+  it('reads the random of the hello the rule looks at: the client\'s towards the server, the server\'s towards the client', async () => {
+    const rules = [
+      'alert tls any any -> any any (msg:"client random"; flow:to_server; tls.random; content:"|07 07 07 07|"; startswith; sid:1;)',
+      'alert tls any any -> any any (msg:"server random bytes"; flow:to_client; tls.random_bytes; content:"|09 09|"; bsize:28; sid:2;)',
+      'alert tls any any -> any any (msg:"not the client\'s"; flow:to_client; tls.random; content:"|07|"; sid:3;)',
+      'alert tls any any -> any any (msg:"time part"; tls.random_time; bsize:4; sid:4;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, tlsConnection('r.example'))).sort()).toEqual([1, 2, 4]);
+  });
+});

@@ -20,6 +20,8 @@ export interface ClientHello {
   extensions: number[];
   groups: number[];
   pointFormats: number[];
+  /** The 32 random bytes (their first 4 a time in older stacks). */
+  random: Uint8Array;
 }
 
 export interface ServerHello {
@@ -28,6 +30,7 @@ export interface ServerHello {
   extensions: number[];
   /** From supported_versions (TLS 1.3), else the version field. */
   negotiated: number;
+  random: Uint8Array;
 }
 
 /** GREASE values (RFC 8701), which JA3 leaves out: 0x0a0a, 0x1a1a, ..., 0xfafa. */
@@ -48,7 +51,7 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
   if (cipherEnd > b.length) return null;
   while (r.at < cipherEnd) ciphers.push(r.u16());
   r.skip(r.u8());
-  const hello: ClientHello = { version, sni: null, ciphers, extensions: [], groups: [], pointFormats: [] };
+  const hello: ClientHello = { version, sni: null, ciphers, extensions: [], groups: [], pointFormats: [], random: b.slice(2, 34) };
   if (!r.ok) return null;
   const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
@@ -105,7 +108,7 @@ export function parseServerHello(b: Uint8Array): ServerHello | null {
   const cipher = r.u16();
   r.skip(1); // compression method
   if (!r.ok) return null;
-  const hello: ServerHello = { version, cipher, extensions: [], negotiated: version };
+  const hello: ServerHello = { version, cipher, extensions: [], negotiated: version, random: b.slice(2, 34) };
   const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
     if (type === EXT_SUPPORTED_VERSIONS && e.remaining === 2) hello.negotiated = e.u16();

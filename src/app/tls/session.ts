@@ -381,6 +381,14 @@ export class TlsHello implements TlsHelloView {
         return this.certField(name, (f) => f.serial);
       case 'tls.cert_fingerprint':
         return this.certField(name, (f) => f.fingerprint);
+      case 'tls.random':
+      case 'tls.random_time':
+      case 'tls.random_bytes': {
+        // The random of the side this view is for: the ClientHello's, or the ServerHello's.
+        const random = this.certIndex !== 0 ? undefined : this.server !== null ? this.server.random : this.client?.random;
+        if (random === undefined) return undefined;
+        return name === 'tls.random' ? random : name === 'tls.random_time' ? random.subarray(0, 4) : random.subarray(4);
+      }
       case 'ja3s.string':
       case 'ja3s.hash': {
         const f = this.certIndex === 0 ? this.serverFingerprint() : null;

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `tls.random;`: the payload keywords after it inspect the TLS client or server random (Suricata); recognised, not evaluated yet. */
-export const tlsRandomBuffer = stickyBuffer('tls.random', 'tls.random', { evaluable: false });
+/** `tls.random;`: the payload keywords after it inspect the TLS client or server random (Suricata): the sending side's hello. */
+export const tlsRandomBuffer = stickyBuffer('tls.random', 'tls.random');

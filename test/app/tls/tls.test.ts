@@ -26,7 +26,7 @@ describe('hellos', () => {
 
   it('reads the ServerHello version from supported_versions', () => {
     const h = parseServerHello(body(serverHello({ cipher: 0x1301, extensions: [{ type: 43, data: '\x03\x04' }] })))!;
-    expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304 });
+    expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304, random: new Uint8Array(32).fill(9) });
   });
 
   it('property: truncated and random hellos give null or a hello, never throw', () => {
