@@ -4,7 +4,7 @@ import { ByteAccumulator, MemoryBudget } from './accumulator.js';
 import { DnsQuery, parseDnsMessage } from './dns/message.js';
 import { HS_CLIENT_HELLO, HS_CLIENT_KEY_EXCHANGE, HS_SERVER_HELLO, HS_SERVER_KEY_EXCHANGE, newTlsStats, TlsSession, type TlsStats } from './tls/session.js';
 import { LF } from './bytes.js';
-import { detectMidstream, detectToClient, detectToServer, isLabelled, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
+import { detectMidstream, detectToClient, detectToServer, LABELLED_PROTOCOLS, type LabelledProtocol, type Verdict } from './detect.js';
 import { DcerpcSession, newDcerpcStats, parseDatagramRequest, type DceRequest, type DcerpcStats } from './dcerpc/session.js';
 import { addressKey, FtpControl } from './ftp/control.js';
 import { SmbSession } from './smb/session.js';
@@ -53,7 +53,7 @@ export interface AppLayerStats {
   smtpFlows: number;
   /** Flows whose first bytes matched no supported protocol. */
   undetectedFlows: number;
-  /** Flows recognised as a protocol kanshi labels without parsing. */
+  /** Flows recognised by content as FTP, SMB, SSH or DCE/RPC (see LABELLED_PROTOCOLS). */
   labelledFlows: Record<LabelledProtocol, number>;
   /** Flows finished early because maxFlows was reached. */
   flowsEvicted: number;
@@ -494,10 +494,7 @@ export class AppLayer {
     else if (verdict === 'sip') this.startSip(st, true);
     else if (verdict === 'ftp') this.startFtp(st, true);
     else if (verdict === 'smb') this.startSmb(st, true);
-    else if (isLabelled(verdict)) {
-      this.label(st, verdict);
-      return;
-    } else if (verdict === 'none') {
+    else if (verdict === 'none') {
       st.pending = st.pending.filter((p) => p.toServer !== toServer);
       buf.reset();
       st.lost[d] = true;
@@ -768,14 +765,6 @@ export class AppLayer {
     if (detected) this.counters.labelledFlows.ssh++;
     const flow = st.flow;
     st.ssh = new SshSession({ stats: this.sshStats, emit: (banner: SshBanner) => this.deliver(this.sink.sshBanner, flow, banner) });
-  }
-
-  /** A protocol recognised but not parsed: the flow carries its name, its bytes go unparsed. */
-  private label(st: FlowState, proto: LabelledProtocol): void {
-    st.flow.appProto = proto;
-    this.counters.labelledFlows[proto]++;
-    this.dropDetection(st);
-    st.proto = P_NONE;
   }
 
   private startSmtp(st: FlowState): void {

@@ -8,15 +8,13 @@ import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js
 export type Verdict = 'http' | 'smtp' | 'tls' | 'sip' | LabelledProtocol | 'more' | 'none';
 
 /**
- * Protocols recognised by their first bytes but not parsed: the flow is labelled (for `alert
- * ftp|smb|ssh` rules, which inspect the stream's own bytes, and EVE's app_proto), nothing more.
+ * Protocols recognised by their first bytes whose rules read the stream's own bytes (`alert
+ * ftp|smb|ssh|dcerpc`), each flow counted by its name. app/ reads only part of their traffic:
+ * FTP's data-connection announcements, SMB's writes to named pipes, SSH's identification lines,
+ * DCE/RPC's binds and requests.
  */
 export const LABELLED_PROTOCOLS = ['ftp', 'smb', 'ssh', 'dcerpc'] as const;
 export type LabelledProtocol = (typeof LABELLED_PROTOCOLS)[number];
-
-export function isLabelled(v: Verdict): v is LabelledProtocol {
-  return (LABELLED_PROTOCOLS as readonly string[]).includes(v);
-}
 
 const HTTP_SLASH = ascii('http/');
 const SIP_SLASH = ascii('sip/2.0 ');
