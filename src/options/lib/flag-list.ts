@@ -1,5 +1,6 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
 import type { HeaderFacts } from '../matcher.js';
+import { requireValue } from './text.js';
 
 /** One name of a flag list, as written (lower-cased), with its `!`. */
 export interface FlagItem {
@@ -13,10 +14,7 @@ export interface FlagItem {
  */
 export function parseFlagList(keyword: string, raw: string | null, ctx: KeywordContext, names: Readonly<Record<string, number>>, separators: string, example: string): FlagItem[] | undefined {
   const known = Object.keys(names).join(', ');
-  if (raw === null || raw.trim() === '') {
-    ctx.error(`${keyword} needs one or more of ${known}: write ${keyword}:${example};`, 0, 1);
-    return undefined;
-  }
+  if (requireValue(keyword, raw, ctx, `${keyword}:${example};`) === undefined || raw === null) return undefined;
   const items: FlagItem[] = [];
   let i = 0;
   const n = raw.length;

@@ -1,6 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { FACT_DCE, type HeaderFacts } from '../matcher.js';
-import { splitList } from '../lib/text.js';
+import { requireValue, splitList } from '../lib/text.js';
 
 export interface DceIfaceValue {
   /** Lower-case 8-4-4-4-12 hex text. */
@@ -24,10 +24,7 @@ export const dceIface: KeywordModule<DceIfaceValue> = {
   takesValue: 'required',
   parse(raw, ctx) {
     const example = 'dce_iface:4b324fc8-1670-01d3-1278-5a47bf6ee188;';
-    if (raw === null || raw.trim() === '') {
-      ctx.error(`dce_iface needs an interface UUID: write ${example}`, 0, 1);
-      return undefined;
-    }
+    if (requireValue('dce_iface', raw, ctx, example) === undefined || raw === null) return undefined;
     const parts = splitList(raw);
     const first = parts[0]!;
     if (!UUID.test(first.text)) {

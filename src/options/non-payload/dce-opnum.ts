@@ -1,6 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { FACT_DCE, type HeaderFacts } from '../matcher.js';
-import { splitList } from '../lib/text.js';
+import { requireValue, splitList } from '../lib/text.js';
 
 export interface DceOpnumValue {
   /** Inclusive ranges of operation numbers (a single number is a range of one). */
@@ -16,10 +16,7 @@ export const dceOpnum: KeywordModule<DceOpnumValue> = {
   category: 'non-payload',
   takesValue: 'required',
   parse(raw, ctx) {
-    if (raw === null || raw.trim() === '') {
-      ctx.error('dce_opnum needs operation numbers: write dce_opnum:15; or dce_opnum:1,2,10-15;', 0, 1);
-      return undefined;
-    }
+    if (requireValue('dce_opnum', raw, ctx, 'dce_opnum:15; or dce_opnum:1,2,10-15;') === undefined || raw === null) return undefined;
     const ranges: Array<[number, number]> = [];
     for (const p of splitList(raw)) {
       const m = /^([0-9]{1,5})(?:\s*-\s*([0-9]{1,5}))?$/.exec(p.text);

@@ -1,6 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { FACT_SIP, type HeaderFacts } from '../matcher.js';
-import { splitList } from '../lib/text.js';
+import { requireValue, splitList } from '../lib/text.js';
 
 export interface SipMethodValue {
   /** Upper-case method names, each with its `!`. */
@@ -18,10 +18,7 @@ export const sipMethod: KeywordModule<SipMethodValue> = {
   category: 'non-payload',
   takesValue: 'required',
   parse(raw, ctx) {
-    if (raw === null || raw.trim() === '') {
-      ctx.error('sip_method needs method names: write sip_method:invite,cancel;', 0, 1);
-      return undefined;
-    }
+    if (requireValue('sip_method', raw, ctx, 'sip_method:invite,cancel;') === undefined || raw === null) return undefined;
     const items: SipMethodValue['items'] = [];
     for (const p of splitList(raw)) {
       const m = /^(!?)\s*([A-Za-z][A-Za-z_-]*)$/.exec(p.text);

@@ -1,6 +1,6 @@
 import type { KeywordModule } from '../keyword.js';
 import { FACT_SIP, type HeaderFacts } from '../matcher.js';
-import { splitList } from '../lib/text.js';
+import { requireValue, splitList } from '../lib/text.js';
 
 export interface SipStatCodeValue {
   /** Codes of 100-999, or classes 1-9 (a single digit: any code of that hundred). */
@@ -17,10 +17,7 @@ export const sipStatCode: KeywordModule<SipStatCodeValue> = {
   category: 'non-payload',
   takesValue: 'required',
   parse(raw, ctx) {
-    if (raw === null || raw.trim() === '') {
-      ctx.error('sip_stat_code needs status codes: write sip_stat_code:200; or sip_stat_code:4; for 4xx', 0, 1);
-      return undefined;
-    }
+    if (requireValue('sip_stat_code', raw, ctx, 'sip_stat_code:200; or sip_stat_code:4; for 4xx') === undefined || raw === null) return undefined;
     const codes: number[] = [];
     for (const p of splitList(raw)) {
       if (!/^(?:[1-9]|[1-9][0-9]{2})$/.test(p.text)) {

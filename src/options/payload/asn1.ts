@@ -1,6 +1,7 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { NO_MATCH, ABORT, type Inspection, type PayloadMatcher } from '../matcher.js';
 import type { OtherPayload } from '../rule-body.js';
+import { requireValue } from '../lib/text.js';
 
 export interface Asn1Value {
   bitstringOverflow: boolean;
@@ -33,10 +34,7 @@ export const asn1: KeywordModule<Asn1Value> = {
   category: 'payload',
   takesValue: 'required',
   parse(raw, ctx) {
-    if (raw === null || raw.trim() === '') {
-      ctx.error('asn1 needs its checks: write e.g. asn1:oversize_length 2048, relative_offset 0;', 0, 1);
-      return undefined;
-    }
+    if (requireValue('asn1', raw, ctx, 'asn1:oversize_length 2048, relative_offset 0;') === undefined || raw === null) return undefined;
     const words = wordsOf(raw);
     const out: Asn1Value = { bitstringOverflow: false, doubleOverflow: false, relative: false };
     for (let k = 0; k < words.length; k++) {
