@@ -260,6 +260,15 @@ const ACTION_RANK: Readonly<Record<string, number>> = { pass: 0, drop: 1, sdrop:
 
 class CompileError extends Error {}
 
+/**
+ * Kinds whose rules read application buffers (transactions, messages, hellos, requests, log
+ * lines) rather than a packet or a stream: their fast pattern is taken from those buffers, and on
+ * a log record they apply whatever address or port the record lacks.
+ */
+export function readsAppBuffers(kind: RuleKind): boolean {
+  return kind !== 'header' && kind !== 'payload';
+}
+
 /** Whether a flow or record of application protocol `app` is one a rule for `ruleApp` applies to. */
 export function appProtoApplies(ruleApp: string, app: string | null): boolean {
   return app === ruleApp || (ruleApp === 'dcerpc' && app === 'smb');
@@ -573,7 +582,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     tlsServer,
     derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, kind === 'http' || kind === 'smtp' || kind === 'dns' || kind === 'tls' || kind === 'ssh' || kind === 'dcerpc' || kind === 'sip' || kind === 'log'),
+    fastPattern: chooseFastPattern(det, readsAppBuffers(kind)),
   };
 }
 

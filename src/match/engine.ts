@@ -18,6 +18,7 @@ import type { LogRecord } from '../logs/record.js';
 import {
   appProtoApplies,
   BASE64_DATA,
+  readsAppBuffers,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -295,7 +296,7 @@ export class DetectionEngine {
   private source: BufferSource | null = null;
   private http: HttpTxView | null = null;
   private smtp: SmtpUnitView | null = null;
-  /** The DNS, TLS, SSH or DCE/RPC unit under inspection (its tx id and EVE object). */
+  /** The DNS, TLS, SSH, DCE/RPC or SIP unit under inspection (its tx id, facts and EVE object). */
   private unit: AppUnit | null = null;
   private record: LogRecord | null = null;
   private stopped = false;
@@ -338,6 +339,8 @@ export class DetectionEngine {
   private readonly programsKeyable: Uint8Array;
   /** Whether any rule inspects a buffer through transforms (see bufferOf). */
   private readonly hasDerived: boolean;
+  /** Facts some rule reads (Ruleset.neededFacts): the flow-lent ones are gathered only then. */
+  private readonly neededFacts: number;
   private lastRecordApp: string | null | undefined = undefined;
   private lastRecordAppCode = 0;
   private readonly appCodes = new Map<string | null, number>();
@@ -372,6 +375,7 @@ export class DetectionEngine {
     this.programBuffers = [];
     this.programsKeyable = new Uint8Array(ruleset.rules.length);
     this.hasDerived = ruleset.derived.size > 0;
+    this.neededFacts = ruleset.neededFacts;
     for (const r of ruleset.rules) {
       for (const p of r.programs) this.programBuffers.push(p.buffer as BufferName);
       // Outcomes are keyed by the record's buffer ids: a derived buffer has none of its own, and
@@ -842,7 +846,7 @@ export class DetectionEngine {
     this.pktLazy = LAZY_NONE;
   }
 
-  /** A DNS question, a TLS hello, an SSH banner or a DCE/RPC request, with its kind's rules. */
+  /** A DNS question, a TLS hello, an SSH banner, a DCE/RPC request or a SIP message, with its kind's rules. */
   private inspectAppUnit(st: FlowState, unit: AppUnit): void {
     const rs = this.ruleset;
     this.unit = unit;
@@ -866,7 +870,7 @@ export class DetectionEngine {
         this.inspectUnit(st, unit.toServer, unit, rs.sip, unit.buffer('pkt_data'));
         break;
       case 'dcerpc':
-        // From the client; `dce` reads its byte order (its interface and opnum: inspectUnit).
+        // From the client; `dce` reads its byte order (its interface and opnum: addUnitFacts).
         this.counters.inspections.dcerpc++;
         this.ins.dceLittle = unit.little;
         this.inspectUnit(st, true, unit, rs.dcerpc, unit.buffer('pkt_data'));
@@ -874,6 +878,31 @@ export class DetectionEngine {
         break;
     }
     this.unit = null;
+  }
+
+  /** What an application unit tells its rules' header conditions (dns.opcode, dce_iface, dce_opnum, sip_method, sip_stat_code). */
+  private addUnitFacts(u: AppUnit): void {
+    const f = this.facts;
+    switch (u.kind) {
+      case 'dns':
+        f.dnsOpcode = u.opcode;
+        f.known |= FACT_DNS;
+        break;
+      case 'dcerpc':
+        f.dceIface = u.iface?.uuid ?? null;
+        f.dceVersion = u.iface?.major ?? 0;
+        f.dceOpnum = u.opnum;
+        f.known |= FACT_DCE;
+        break;
+      case 'sip':
+        // A response's method is the one its CSeq names, as Snort's sip_method reads it.
+        f.sipMethod = u.method ?? u.cseqMethod;
+        f.sipStatus = u.status;
+        f.known |= FACT_SIP;
+        break;
+      default:
+        break;
+    }
   }
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
@@ -886,24 +915,7 @@ export class DetectionEngine {
   /** One application unit (SMTP command or message, TLS hello, DNS question) against its rule set. */
   private inspectUnit(st: FlowState, toServer: boolean, unit: BufferSource, set: GroupSet, pkt: Uint8Array | undefined): void {
     this.setFlowContext(st, toServer);
-    const u = this.unit;
-    if (u !== null && u.kind === 'dcerpc') {
-      // A DCE/RPC request's interface and operation are facts its header conditions read.
-      const f = this.facts;
-      f.dceIface = u.iface?.uuid ?? null;
-      f.dceVersion = u.iface?.major ?? 0;
-      f.dceOpnum = u.opnum;
-      f.known |= FACT_DCE;
-    } else if (u !== null && u.kind === 'dns') {
-      this.facts.dnsOpcode = u.opcode;
-      this.facts.known |= FACT_DNS;
-    } else if (u !== null && u.kind === 'sip') {
-      // sip_method (a response: its CSeq method) and sip_stat_code read these.
-      const f = this.facts;
-      f.sipMethod = u.method ?? u.cseqMethod;
-      f.sipStatus = u.status;
-      f.known |= FACT_SIP;
-    }
+    if (this.unit !== null) this.addUnitFacts(this.unit);
     this.source = unit;
     this.pktMode = MODE_BUFFER;
     this.pktBuf = pkt;
@@ -1198,7 +1210,7 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    const lenient = this.record !== null && (r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'sip' || r.kind === 'log');
+    const lenient = this.record !== null && readsAppBuffers(r.kind);
     if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
@@ -1486,7 +1498,7 @@ export class DetectionEngine {
       const extra: Record<string, unknown> = {};
       if (metadata !== undefined) extra.metadata = metadata;
       if (txId !== undefined) extra.tx_id = txId;
-      // EVE names each unit's object after its kind: dns, tls, ssh, dcerpc.
+      // EVE names each unit's object after its kind: dns, tls, ssh, dcerpc, sip.
       if (this.unit !== null) extra[this.unit.kind] = this.unitMeta ??= this.unit.meta();
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
@@ -1638,7 +1650,7 @@ export class DetectionEngine {
     this.proto = ip.protocol;
     this.tsUs = pkt.tsUs;
     this.pcapCnt = pkt.num;
-    fillPacketFacts(this.facts, pkt, flow, this.fragment);
+    fillPacketFacts(this.facts, pkt, flow, this.fragment, this.neededFacts);
     this.ipOnlySkip = this.packetIpOnlySeen;
   }
 
@@ -1658,7 +1670,7 @@ export class DetectionEngine {
     const f = this.facts;
     // The packet that delivered the data, when it travels the same way, lends its header fields.
     if (pkt !== null && pkt.ip !== undefined && sameFlowDirection(pkt, st, toServer)) {
-      fillPacketFacts(f, pkt, flow, false);
+      fillPacketFacts(f, pkt, flow, false, this.neededFacts);
       // Stream data and transactions are not packets: no dsize, no decoder events.
       f.known &= ~(FACT_DSIZE | FACT_DECODE_EVENTS);
       this.tsUs = pkt.tsUs;
@@ -1671,8 +1683,7 @@ export class DetectionEngine {
       f.ipVersion = st.ipVersion;
       f.ipProto = st.proto;
       f.appProto = flow.appProto;
-      if (st.proto === PROTO_TCP) f.known |= streamSizeFacts(f, flow);
-      if (flow.appProto === 'tls') f.known |= tlsVersionFacts(f, flow, toServer);
+      f.known |= flowFacts(f, flow, toServer, st.proto === PROTO_TCP, this.neededFacts);
       // Data handed on while another flow's packet is processed (a flow expiring, or flushed at
       // the end of the input) is reported at this flow's own last packet.
       const own = pkt !== null && pkt.ip !== undefined && (sameFlowDirection(pkt, st, true) || sameFlowDirection(pkt, st, false));
@@ -1727,7 +1738,7 @@ function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean)
   return true;
 }
 
-function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean): void {
+function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean, needed: number): void {
   const ip = pkt.ip!;
   f.clear();
   let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO | FACT_DECODE_EVENTS;
@@ -1744,15 +1755,14 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
   f.ipOptions = ip.options;
   f.dsize = fragment ? 0 : pkt.payload.length;
   f.appProto = flow !== null ? flow.appProto : null;
-  if (flow !== null && flow.appProto === 'tls') known |= tlsVersionFacts(f, flow, flow.toServer);
   const tcp = pkt.tcp;
+  if (flow !== null) known |= flowFacts(f, flow, flow.toServer, tcp !== undefined, needed);
   if (tcp !== undefined) {
     known |= FACT_TCP_FLAGS | FACT_TCP_SEQ | FACT_TCP_ACK | FACT_TCP_WINDOW;
     f.tcpFlags = tcp.flags;
     f.seq = tcp.seq;
     f.ack = tcp.ack;
     f.window = tcp.window;
-    if (flow !== null) known |= streamSizeFacts(f, flow);
   }
   const icmp = pkt.icmp;
   if (icmp !== undefined) {
@@ -1770,8 +1780,20 @@ function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | nu
   f.known = known;
 }
 
-/** The TLS version of the side sending toServer-ward data (tls.version); FACT_TLS_VERSION once that hello was seen. */
-function tlsVersionFacts(f: HeaderFacts, flow: FlowView, toServer: boolean): number {
+/**
+ * What a flow lends the facts, gathered only when some rule reads it (`needed`, the ruleset's
+ * neededFacts): the TCP sides' sizes (stream_size), and on SSL/TLS flows the handshake state,
+ * the versions seen and the sender's hello version (ssl_state, ssl_version, tls.version).
+ */
+function flowFacts(f: HeaderFacts, flow: FlowView, toServer: boolean, tcp: boolean, needed: number): number {
+  let known = 0;
+  if (tcp && (needed & FACT_STREAM_SIZE) !== 0) known |= streamSizeFacts(f, flow);
+  if (flow.appProto === 'tls' && (needed & (FACT_SSL | FACT_TLS_VERSION)) !== 0) known |= tlsFacts(f, flow, toServer);
+  return known;
+}
+
+/** The SSL/TLS facts of the side sending toServer-ward data; FACT_TLS_VERSION once that side's hello was seen. */
+function tlsFacts(f: HeaderFacts, flow: FlowView, toServer: boolean): number {
   // ssl_state and ssl_version hold on any flow carrying SSL/TLS, with or without a hello yet.
   f.sslState = ((flow.sslState ?? 0) >>> (toServer ? 0 : 8)) & 0xff;
   f.sslVersions = flow.sslVersions ?? 0;

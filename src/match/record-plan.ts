@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { appProtoApplies, baseBuffer, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, readsAppBuffers, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -62,7 +62,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (s.proto >= 0 && (r.protoMask & protoClassBit(s.proto)) === 0) return false;
   if (r.ipVersion !== 0 && s.ipVersion !== 0 && r.ipVersion !== s.ipVersion) return false;
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
-    const lenient = isLenient(r);
+    const lenient = readsAppBuffers(r.kind);
     const forward = (s.hasSrc || lenient || r.src.isAny) && (s.hasDst || lenient || r.dst.isAny) && (s.hasSp || lenient || r.srcPort.isAny) && (s.hasDp || lenient || r.dstPort.isAny);
     const backward =
       r.bidirectional && (s.hasDst || lenient || r.src.isAny) && (s.hasSrc || lenient || r.dst.isAny) && (s.hasDp || lenient || r.srcPort.isAny) && (s.hasSp || lenient || r.dstPort.isAny);
@@ -78,17 +78,13 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   return true;
 }
 
-/** Rules that inspect a record's application buffers apply whatever address or port it lacks. */
-function isLenient(r: CompiledRule): boolean {
-  return r.kind === 'http' || r.kind === 'smtp' || r.kind === 'dns' || r.kind === 'tls' || r.kind === 'ssh' || r.kind === 'dcerpc' || r.kind === 'sip' || r.kind === 'log';
-}
 
 /**
  * Whether the rule's addresses and ports (forward direction) accept every record of the shape:
  * each field the records have is `any` in the rule, each they lack is one the rule lets go.
  */
 function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
-  const lenient = isLenient(r);
+  const lenient = readsAppBuffers(r.kind);
   const fits = (has: boolean, isAny: boolean): boolean => isAny || (!has && lenient);
   return fits(s.hasSrc, r.src.isAny) && fits(s.hasDst, r.dst.isAny) && fits(s.hasSp, r.srcPort.isAny) && fits(s.hasDp, r.dstPort.isAny);
 }

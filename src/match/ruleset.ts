@@ -73,6 +73,8 @@ export class Ruleset {
    * IP layer failed to decode (no addresses) can still match, in rule order.
    */
   readonly decodeEventRules: readonly CompiledRule[];
+  /** The FACT_* bits some rule's conditions read: facts no rule reads need not be gathered. */
+  readonly neededFacts: number;
 
   constructor(rules: readonly Rule[], options: CompileOptions = {}) {
     const { rules: compiled, skipped } = compileRules(rules, options);
@@ -148,6 +150,7 @@ export class Ruleset {
       (r) => r.kind === 'header' && (r.needs & FACT_DECODE_EVENTS) !== 0 && r.src.isAny && r.dst.isAny && r.srcPort.isAny && r.dstPort.isAny,
     );
     this.flowbitGroups = new Map([...groups].map(([g, s]) => [g, [...s]]));
+    this.neededFacts = compiled.reduce((m, r) => m | r.needs, 0);
     this.maxVariables = maxVariables;
   }
 }
