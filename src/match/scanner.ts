@@ -98,16 +98,7 @@ export class Scanner {
     out['detect.rules_loaded'] = this.ruleset.rules.length;
     out['detect.rules_skipped_compile'] = this.ruleset.skipped.length;
     out['detect.rules_evaluated'] = c.evaluated;
-    out['detect.inspect.packet'] = c.inspections.packet;
-    out['detect.inspect.stream'] = c.inspections.stream;
-    out['detect.inspect.http'] = c.inspections.http;
-    out['detect.inspect.smtp'] = c.inspections.smtp;
-    out['detect.inspect.dns'] = c.inspections.dns;
-    out['detect.inspect.tls'] = c.inspections.tls;
-    out['detect.inspect.ssh'] = c.inspections.ssh;
-    out['detect.inspect.dcerpc'] = c.inspections.dcerpc;
-    out['detect.inspect.sip'] = c.inspections.sip;
-    out['detect.inspect.record'] = c.inspections.record;
+    for (const [kind, n] of Object.entries(c.inspections)) out[`detect.inspect.${kind}`] = n;
     out['detect.pcre_limit'] = c.pcreLimit;
     out['detect.inspection_limit'] = c.stepLimit;
     out['detect.thresholded'] = c.thresholded;
