@@ -56,39 +56,83 @@ NEEDLESSLY_ENCODED_IN_PATH[DOT] = 1;
 NEEDLESSLY_ENCODED_IN_PATH[SLASH] = 1;
 NEEDLESSLY_ENCODED_IN_PATH[BACKSLASH] = 1;
 
+/**
+ * The stages write into two scratch arrays in turn (each stage's output is at most one byte
+ * longer than the raw URI), so one normalization allocates only its result: a URI from a log
+ * line costs a few hundred nanoseconds, not one allocation and one subarray per stage.
+ * normalizeUri never re-enters itself, so module-level scratch is safe.
+ */
+let scratchA: Uint8Array = new Uint8Array(1024);
+let scratchB: Uint8Array = new Uint8Array(1024);
+/** Start offsets of the kept path segments, for '..' to pop back to (see collapsePath). */
+let segmentStack = new Int32Array(1024);
+/** The evasion flags of the normalization under way. */
+let flagBits = 0;
+
+function ensureScratch(n: number): void {
+  if (scratchA.length >= n) return;
+  const size = Math.max(n, scratchA.length * 2);
+  scratchA = new Uint8Array(size);
+  scratchB = new Uint8Array(size);
+  segmentStack = new Int32Array(size);
+}
+
 export function normalizeUri(raw: Uint8Array): NormalizedUri {
   if (!needsWork(raw)) return { bytes: raw, evasions: [] };
-  const flags = { v: 0 };
+  flagBits = 0;
+  const n = raw.length;
+  ensureScratch(n + 2);
 
   const start = absoluteFormPathStart(raw);
-  let q = raw.indexOf(QMARK, start);
-  if (q < 0) q = raw.length;
+  let q = start;
+  while (q < n && raw[q] !== QMARK) q++;
 
-  let path: Uint8Array;
+  let path = scratchA;
+  let spare = scratchB;
+  let swap: Uint8Array;
+  let pathLength: number;
   if (start === q) {
     // "http://host" or "http://host?x": the path is the root.
-    path = start > 0 ? new Uint8Array([SLASH]) : new Uint8Array(0);
+    path[0] = SLASH;
+    pathLength = start > 0 ? 1 : 0;
   } else {
-    path = percentDecode(raw, start, q, flags, true, NEEDLESSLY_ENCODED_IN_PATH);
-    if (hasDecodableEscape(path)) {
-      flags.v |= F_DOUBLE;
-      path = percentDecode(path, 0, path.length, flags, false, NEEDLESSLY_ENCODED_IN_PATH);
+    pathLength = percentDecode(raw, start, q, path, true, NEEDLESSLY_ENCODED_IN_PATH);
+    if (hasDecodableEscape(path, pathLength)) {
+      flagBits |= F_DOUBLE;
+      pathLength = percentDecode(path, 0, pathLength, spare, false, NEEDLESSLY_ENCODED_IN_PATH);
+      swap = path;
+      path = spare;
+      spare = swap;
     }
-    path = foldOverlongUtf8(path, flags);
-    path = collapsePath(path, flags);
+    if (hasOverlongLead(path, pathLength)) {
+      pathLength = foldOverlongUtf8(path, pathLength, spare);
+      swap = path;
+      path = spare;
+      spare = swap;
+    }
+    pathLength = collapsePath(path, pathLength, spare);
+    swap = path;
+    path = spare;
+    spare = swap;
   }
 
   let out: Uint8Array;
-  if (q < raw.length) {
-    const query = percentDecode(raw, q + 1, raw.length, flags, true, NEEDLESSLY_ENCODED_IN_QUERY);
-    out = new Uint8Array(path.length + 1 + query.length);
-    out.set(path, 0);
-    out[path.length] = QMARK;
-    out.set(query, path.length + 1);
+  if (q < n) {
+    const queryLength = percentDecode(raw, q + 1, n, spare, true, NEEDLESSLY_ENCODED_IN_QUERY);
+    out = new Uint8Array(pathLength + 1 + queryLength);
+    copyInto(out, 0, path, pathLength);
+    out[pathLength] = QMARK;
+    copyInto(out, pathLength + 1, spare, queryLength);
   } else {
-    out = path;
+    out = new Uint8Array(pathLength);
+    copyInto(out, 0, path, pathLength);
   }
-  return { bytes: out, evasions: flagsToEvasions(flags.v) };
+  return { bytes: out, evasions: flagsToEvasions(flagBits) };
+}
+
+/** URIs are short: a loop beats set() over a subarray, which costs a view object per call. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, length: number): void {
+  for (let k = 0; k < length; k++) dst[at + k] = src[k]!;
 }
 
 /** Whether normalizeUri would change `raw` or report an evasion (false: it returns `raw` as is). */
@@ -137,16 +181,16 @@ function absoluteFormPathStart(raw: Uint8Array): number {
 }
 
 /**
- * One %-decoding pass over src[start..end). `firstPass` marks raw input, where bytes >= 0x80
- * are bare bytes; later passes only see what earlier passes produced.
+ * One %-decoding pass over src[start..end) into out[0..]; returns the decoded length (never
+ * more than end - start). `firstPass` marks raw input, where bytes >= 0x80 are bare bytes;
+ * later passes only see what earlier passes produced.
  */
-function percentDecode(src: Uint8Array, start: number, end: number, flags: { v: number }, firstPass: boolean, needless: Uint8Array): Uint8Array {
-  const out = new Uint8Array(end - start);
+function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Array, firstPass: boolean, needless: Uint8Array): number {
   let o = 0;
   for (let i = start; i < end; i++) {
     const b = src[i]!;
     if (b !== PCT) {
-      if (firstPass && b >= 0x80) flags.v |= F_BARE;
+      if (firstPass && b >= 0x80) flagBits |= F_BARE;
       out[o++] = b;
       continue;
     }
@@ -155,8 +199,8 @@ function percentDecode(src: Uint8Array, start: number, end: number, flags: { v: 
       const l = hexValue(src[i + 2]!);
       if (h >= 0 && l >= 0) {
         const v = (h << 4) | l;
-        if (needless[v] === 1) flags.v |= F_ASCII;
-        if (v === 0) flags.v |= F_NULL;
+        if (needless[v] === 1) flagBits |= F_ASCII;
+        if (v === 0) flagBits |= F_NULL;
         out[o++] = v;
         i += 2;
         continue;
@@ -165,17 +209,17 @@ function percentDecode(src: Uint8Array, start: number, end: number, flags: { v: 
     if (i + 5 < end && (src[i + 1]! | 0x20) === 0x75) {
       const cp = hex4(src, i + 2);
       if (cp >= 0) {
-        flags.v |= F_IIS_U;
-        if (cp === 0) flags.v |= F_NULL;
+        flagBits |= F_IIS_U;
+        if (cp === 0) flagBits |= F_NULL;
         o = writeIisCodePoint(out, o, cp);
         i += 5;
         continue;
       }
     }
-    flags.v |= F_INVALID;
+    flagBits |= F_INVALID;
     out[o++] = b;
   }
-  return o === out.length ? out : out.subarray(0, o);
+  return o;
 }
 
 function hex4(src: Uint8Array, at: number): number {
@@ -209,56 +253,56 @@ function writeIisCodePoint(out: Uint8Array, o: number, cp: number): number {
   return o;
 }
 
-/** Whether a decoded path still holds a %XX or %uXXXX escape (so IIS would decode it again). */
-function hasDecodableEscape(buf: Uint8Array): boolean {
-  let i = buf.indexOf(PCT);
-  while (i >= 0) {
-    if (i + 2 < buf.length && hexValue(buf[i + 1]!) >= 0 && hexValue(buf[i + 2]!) >= 0) return true;
-    if (i + 5 < buf.length && (buf[i + 1]! | 0x20) === 0x75 && hex4(buf, i + 2) >= 0) return true;
-    i = buf.indexOf(PCT, i + 1);
+/** Whether a decoded path buf[0..length) still holds a %XX or %uXXXX escape (so IIS would decode it again). */
+function hasDecodableEscape(buf: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) {
+    if (buf[i] !== PCT) continue;
+    if (i + 2 < length && hexValue(buf[i + 1]!) >= 0 && hexValue(buf[i + 2]!) >= 0) return true;
+    if (i + 5 < length && (buf[i + 1]! | 0x20) === 0x75 && hex4(buf, i + 2) >= 0) return true;
   }
+  return false;
+}
+
+/** Whether buf[0..length) holds a byte that may lead an overlong UTF-8 sequence. */
+function hasOverlongLead(buf: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (buf[i]! >= 0xc0) return true;
   return false;
 }
 
 /**
  * Folds overlong UTF-8 to the character it encodes. Like IIS's lax decoder, a C0/C1 lead byte
  * takes the low six bits of whatever byte follows, which is how %c1%1c and %c0%2f became
- * '\' and '/'.
+ * '\' and '/'. Writes buf[0..n) folded into out[0..]; returns its length.
  */
-function foldOverlongUtf8(buf: Uint8Array, flags: { v: number }): Uint8Array {
+function foldOverlongUtf8(buf: Uint8Array, n: number, out: Uint8Array): number {
   let i = 0;
-  const n = buf.length;
-  while (i < n && buf[i]! < 0xc0) i++;
-  if (i === n) return buf;
-  const out = new Uint8Array(n);
-  out.set(buf.subarray(0, i));
-  let o = i;
+  let o = 0;
   while (i < n) {
     const b = buf[i]!;
     if ((b === 0xc0 || b === 0xc1) && i + 1 < n) {
       out[o++] = ((b & 0x1f) << 6) | (buf[i + 1]! & 0x3f);
-      flags.v |= F_OVERLONG;
+      flagBits |= F_OVERLONG;
       i += 2;
       continue;
     }
     if (b === 0xe0 && i + 2 < n && isCont(buf[i + 1]!) && buf[i + 1]! < 0xa0 && isCont(buf[i + 2]!)) {
       const cp = ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
       o = writeShortest(out, o, cp);
-      flags.v |= F_OVERLONG;
+      flagBits |= F_OVERLONG;
       i += 3;
       continue;
     }
     if (b === 0xf0 && i + 3 < n && isCont(buf[i + 1]!) && buf[i + 1]! < 0x90 && isCont(buf[i + 2]!) && isCont(buf[i + 3]!)) {
       const cp = ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f);
       o = writeShortest(out, o, cp);
-      flags.v |= F_OVERLONG;
+      flagBits |= F_OVERLONG;
       i += 4;
       continue;
     }
     out[o++] = b;
     i++;
   }
-  return out.subarray(0, o);
+  return o;
 }
 
 function isCont(b: number): boolean {
@@ -279,17 +323,19 @@ function writeShortest(out: Uint8Array, o: number, cp: number): number {
   return o;
 }
 
-/** '\' to '/', then '//', '/./' and '/../' resolved; a trailing '/.' or '/..' keeps its slash. */
-function collapsePath(path: Uint8Array, flags: { v: number }): Uint8Array {
-  const n = path.length;
-  const out = new Uint8Array(n + 1);
+/**
+ * '\' to '/', then '//', '/./' and '/../' resolved; a trailing '/.' or '/..' keeps its slash.
+ * Writes path[0..n) collapsed into out[0..] (at most n + 1 bytes); returns its length.
+ */
+function collapsePath(path: Uint8Array, n: number, out: Uint8Array): number {
   let o = 0;
   // Offsets in `out` where each kept segment's leading '/' sits, for '..' to pop back to.
-  const segStarts: number[] = [];
+  const segStarts = segmentStack;
+  let depth = 0;
   let i = 0;
   for (let k = 0; k < n; k++) {
     if (path[k] === BACKSLASH) {
-      flags.v |= F_BACKSLASH;
+      flagBits |= F_BACKSLASH;
       break;
     }
   }
@@ -299,7 +345,7 @@ function collapsePath(path: Uint8Array, flags: { v: number }): Uint8Array {
     if (isSep(path[i]!)) {
       let j = i;
       while (j < n && isSep(path[j]!)) j++;
-      if (j - i > 1) flags.v |= F_MULTI_SLASH;
+      if (j - i > 1) flagBits |= F_MULTI_SLASH;
       segStart = j;
     } else if (i !== 0) {
       segStart = i;
@@ -309,28 +355,27 @@ function collapsePath(path: Uint8Array, flags: { v: number }): Uint8Array {
     const segLen = segEnd - segStart;
     const leadingSlash = rooted || i !== 0;
     if (segLen === 1 && path[segStart] === DOT) {
-      flags.v |= F_SELF_DIR;
+      flagBits |= F_SELF_DIR;
       if (segEnd === n && leadingSlash) out[o++] = SLASH;
     } else if (segLen === 2 && path[segStart] === DOT && path[segStart + 1] === DOT) {
-      flags.v |= F_TRAVERSAL;
-      if (segStarts.length > 0) o = segStarts.pop()!;
+      flagBits |= F_TRAVERSAL;
+      if (depth > 0) o = segStarts[--depth]!;
       else {
-        flags.v |= F_ABOVE_ROOT;
+        flagBits |= F_ABOVE_ROOT;
         o = 0;
       }
       if (segEnd === n && leadingSlash) out[o++] = SLASH;
     } else {
       if (segLen > 0 || segEnd === n) {
-        segStarts.push(o);
+        segStarts[depth++] = o;
         if (leadingSlash) out[o++] = SLASH;
-        out.set(path.subarray(segStart, segEnd), o);
-        o += segLen;
+        for (let k = segStart; k < segEnd; k++) out[o++] = path[k]!;
       }
     }
     i = segEnd;
   }
   if (o === 0 && rooted) out[o++] = SLASH;
-  return out.subarray(0, o);
+  return o;
 }
 
 function isSep(b: number): boolean {

@@ -197,4 +197,20 @@ describe('normalizeUri: properties', () => {
       { numRuns: 500 },
     );
   });
+
+  it('gives each URI a result of its own, whatever was normalised before or after it', () => {
+    // The stages share scratch memory: a result must never be a view into it.
+    const piece = fc.constantFrom('/', '\\', '.', '..', '%2e', '%c0%af', '%u002f', '%252e', '?', 'a', '%41', '\xc0\xaf');
+    const uri = fc.array(piece, { maxLength: 30 }).map((p) => '/' + p.join(''));
+    fc.assert(
+      fc.property(fc.array(uri, { minLength: 1, maxLength: 8 }), (uris) => {
+        const alone = uris.map((u) => norm(u));
+        const kept = uris.map((u) => normalizeUri(bytes(u)));
+        // Longer URIs after them grow the scratch; their results must not change.
+        normalizeUri(bytes('/' + '%2e%2e/'.repeat(400)));
+        expect(kept.map((r) => ({ uri: text(r.bytes)!, evasions: r.evasions }))).toEqual(alone);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
