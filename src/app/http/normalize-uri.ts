@@ -1,4 +1,4 @@
-import { hexValue } from '../bytes.js';
+import { copyOut, hexValue } from '../bytes.js';
 import type { UriEvasion } from '../anomalies.js';
 
 /**
@@ -96,10 +96,10 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
     path[0] = SLASH;
     pathLength = start > 0 ? 1 : 0;
   } else {
-    pathLength = percentDecode(raw, start, q, path, true, NEEDLESSLY_ENCODED_IN_PATH);
+    pathLength = percentDecode(raw, start, q, path, 0, true, NEEDLESSLY_ENCODED_IN_PATH);
     if (hasDecodableEscape(path, pathLength)) {
       flagBits |= F_DOUBLE;
-      pathLength = percentDecode(path, 0, pathLength, spare, false, NEEDLESSLY_ENCODED_IN_PATH);
+      pathLength = percentDecode(path, 0, pathLength, spare, 0, false, NEEDLESSLY_ENCODED_IN_PATH);
       swap = path;
       path = spare;
       spare = swap;
@@ -116,23 +116,12 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
     spare = swap;
   }
 
-  let out: Uint8Array;
+  let length = pathLength;
   if (q < n) {
-    const queryLength = percentDecode(raw, q + 1, n, spare, true, NEEDLESSLY_ENCODED_IN_QUERY);
-    out = new Uint8Array(pathLength + 1 + queryLength);
-    copyInto(out, 0, path, pathLength);
-    out[pathLength] = QMARK;
-    copyInto(out, pathLength + 1, spare, queryLength);
-  } else {
-    out = new Uint8Array(pathLength);
-    copyInto(out, 0, path, pathLength);
+    path[pathLength] = QMARK;
+    length = pathLength + 1 + percentDecode(raw, q + 1, n, path, pathLength + 1, true, NEEDLESSLY_ENCODED_IN_QUERY);
   }
-  return { bytes: out, evasions: flagsToEvasions(flagBits) };
-}
-
-/** URIs are short: a loop beats set() over a subarray, which costs a view object per call. */
-function copyInto(dst: Uint8Array, at: number, src: Uint8Array, length: number): void {
-  for (let k = 0; k < length; k++) dst[at + k] = src[k]!;
+  return { bytes: copyOut(path, 0, length), evasions: flagsToEvasions(flagBits) };
 }
 
 /** Whether normalizeUri would change `raw` or report an evasion (false: it returns `raw` as is). */
@@ -181,12 +170,12 @@ function absoluteFormPathStart(raw: Uint8Array): number {
 }
 
 /**
- * One %-decoding pass over src[start..end) into out[0..]; returns the decoded length (never
+ * One %-decoding pass over src[start..end) into out[at..]; returns the decoded length (never
  * more than end - start). `firstPass` marks raw input, where bytes >= 0x80 are bare bytes;
  * later passes only see what earlier passes produced.
  */
-function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Array, firstPass: boolean, needless: Uint8Array): number {
-  let o = 0;
+function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number, firstPass: boolean, needless: Uint8Array): number {
+  let o = at;
   for (let i = start; i < end; i++) {
     const b = src[i]!;
     if (b !== PCT) {
@@ -219,7 +208,7 @@ function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Ar
     flagBits |= F_INVALID;
     out[o++] = b;
   }
-  return o;
+  return o - at;
 }
 
 function hex4(src: Uint8Array, at: number): number {
