@@ -126,18 +126,17 @@ let slabBuffer: ArrayBufferLike = slab.buffer;
 let slabPos = 0;
 
 /**
- * A copy of src[start..end) that outlives the chunk it came from. Small copies (heads, short
- * bodies) are carved from shared 64 KiB slabs, as Node pools small Buffers: a typed-array
- * backing store per header block would dominate the cost of parsing it. A slab is freed once
- * no copy in it is referenced any more.
+ * n bytes (contents unspecified: the caller writes them all) that outlive the chunk being
+ * parsed (heads, short bodies, buffers built from them). Past 64 bytes a typed array of its own
+ * is a zeroed allocation outside V8's heap, several times dearer than a view of a shared slab,
+ * and a smaller one kept inside V8's heap is moved out the first time its `buffer` is read (as
+ * viewOf and the prefilter do): pieces up to 4 KiB are carved from 64 KiB slabs, as Node pools
+ * small Buffers. A slab is freed once no piece of it is referenced.
  */
-export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array {
-  const n = end - start;
+export function allocBytes(n: number): Uint8Array {
   if (n > SLAB_PIECE_MAX) {
     const b = Buffer.allocUnsafeSlow(n);
-    const out = new Uint8Array(b.buffer, b.byteOffset, n);
-    out.set(src.subarray(start, end));
-    return out;
+    return new Uint8Array(b.buffer, b.byteOffset, n);
   }
   if (slabPos + n > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
@@ -145,8 +144,15 @@ export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array
     slabPos = 0;
   }
   const at = slabPos;
-  if (n < 32) for (let i = 0; i < n; i++) slab[at + i] = src[start + i]!;
-  else slab.set(viewOf(src, start, end), at);
   slabPos = (at + n + 7) & ~7;
   return new Uint8Array(slabBuffer, at, n);
+}
+
+/** A copy of src[start..end) that outlives the chunk it came from (see allocBytes). */
+export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  const out = allocBytes(n);
+  if (n < 32) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
+  else out.set(viewOf(src, start, end));
+  return out;
 }

@@ -1,4 +1,4 @@
-import { COLON, CR, HT, LF, SP, ascii, isSpaceOrTab, isTchar, lowerAscii, skipOws, trimEndWs, viewOf } from '../bytes.js';
+import { COLON, CR, HT, LF, SP, allocBytes, ascii, isSpaceOrTab, isTchar, lowerAscii, skipOws, trimEndWs, viewOf } from '../bytes.js';
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
 
 /** Header names the parser acts on or exposes as their own buffer; 0 is any other. */
@@ -186,7 +186,7 @@ export function parseHeaderFields(
 
 function joinFolded(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + 1 + b.length);
+  const out = allocBytes(a.length + 1 + b.length);
   out.set(a, 0);
   out[a.length] = SP;
   out.set(b, a.length + 1);
@@ -212,7 +212,7 @@ export function headerValue(head: Uint8Array, fields: readonly HeaderField[], id
 export function joinWith(parts: readonly Uint8Array[], sep: Uint8Array): Uint8Array {
   let total = sep.length * (parts.length - 1);
   for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
+  const out = allocBytes(total);
   let o = 0;
   parts.forEach((p, i) => {
     if (i > 0) {

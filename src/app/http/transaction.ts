@@ -1,7 +1,7 @@
 import type { BufferName, BufferSource } from '../../types/buffers.js';
 import type { HttpSide, HttpTxView } from '../../types/app.js';
 import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
-import { COLON, CR, LF, SP, ascii, latin1, lowerAscii } from '../bytes.js';
+import { COLON, CR, LF, SP, allocBytes, ascii, latin1, lowerAscii } from '../bytes.js';
 import { decompressBody, ENC_NONE } from './decompress.js';
 import {
   H_ACCEPT,
@@ -254,7 +254,7 @@ export class HttpTransaction implements HttpTxView {
     if (cache.header === undefined) {
       const skip = side === 'request' ? H_COOKIE : H_SET_COOKIE;
       const fields = this.merged(msg, cache);
-      const out = new Uint8Array(serializedLength(fields, skip));
+      const out = allocBytes(serializedLength(fields, skip));
       serializeFields(fields, skip, out, 0);
       cache.header = out;
     }
@@ -268,7 +268,7 @@ export class HttpTransaction implements HttpTxView {
       const merged = this.merged(msg, cache);
       let total = 4;
       for (const f of merged) total += f.name.length + 2;
-      const out = new Uint8Array(total);
+      const out = allocBytes(total);
       out.set(CRLF, 0);
       let o = 2;
       for (const f of merged) {
@@ -289,7 +289,7 @@ export class HttpTransaction implements HttpTxView {
     if (cache.start === undefined) {
       const line = msg.startLine();
       const fields = this.merged(msg, cache);
-      const out = new Uint8Array(line.length + 2 + serializedLength(fields, -1) + 2);
+      const out = allocBytes(line.length + 2 + serializedLength(fields, -1) + 2);
       out.set(line, 0);
       out[line.length] = CR;
       out[line.length + 1] = LF;
