@@ -15,6 +15,7 @@ import type { ThresholdValue } from '../options/post/threshold.js';
 import type { Rule } from '../rule/ast.js';
 import type { IpSet } from '../rule/ip-set.js';
 import type { PortSet } from '../rule/port-set.js';
+import { MULTI_INSTANCE_BUFFERS } from '../types/buffers.js';
 import type { Level } from '../types/level.js';
 import { BufferProgram } from './payload.js';
 import { requiredPcreLiteral } from './pcre-literal.js';
@@ -183,6 +184,7 @@ export interface CompileResult {
 
 const HTTP_REQUEST_BUFFERS = new Set([
   'http.method',
+  'http.request_header',
   'http.uri',
   'http.uri.raw',
   'http.request_line',
@@ -195,7 +197,7 @@ const HTTP_REQUEST_BUFFERS = new Set([
   'http.accept_enc',
   'http.accept_lang',
 ]);
-const HTTP_RESPONSE_BUFFERS = new Set(['http.stat_code', 'http.stat_msg', 'http.response_line', 'http.response_body', 'http.server', 'http.location']);
+const HTTP_RESPONSE_BUFFERS = new Set(['http.stat_code', 'http.stat_msg', 'http.response_line', 'http.response_body', 'http.server', 'http.location', 'http.response_header']);
 /** Buffers that exist on both sides; the rule's phase decides which side is inspected. */
 const HTTP_EITHER_BUFFERS = new Set([
   'http.header',
@@ -326,6 +328,7 @@ export class CompileScratch {
   /** The rule's buffers in order of first appearance, and the steps of each (see addStep). */
   readonly bufferNames: string[] = [];
   readonly bufferSteps: PayloadMatcher[][] = [];
+  readonly bufferSections: number[] = [];
 
   constructor(limits: RegexLimits) {
     const slots = this.slots;
@@ -418,15 +421,18 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   // a linear search beats a map).
   const bufferNames = scratch.bufferNames;
   const bufferSteps = scratch.bufferSteps;
+  const bufferSections = scratch.bufferSections;
   bufferNames.length = 0;
   bufferSteps.length = 0;
+  bufferSections.length = 0;
   const payload = det.payload;
   let derivedBuffers: DerivedBuffer[] | null = null;
   for (let i = 0; i < payload.length; i++) {
     const el = payload[i]!;
     const name = inspectedBuffer(el);
     if (name !== el.buffer && !(derivedBuffers ?? []).some((d) => d.name === name)) (derivedBuffers ??= []).push(derivedBuffer(el, name));
-    addStep(bufferNames, bufferSteps, name, payloadMatcher(el, ctx));
+    const section = MULTI_INSTANCE_BUFFERS.has(el.buffer) ? stickySection(rule, el) : 0;
+    addStep(bufferNames, bufferSteps, bufferSections, name, section, payloadMatcher(el, ctx));
   }
 
   let conditions = NO_CONDITIONS;
@@ -439,7 +445,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     const module = c.option.module;
     if (module.bufferCondition !== undefined) {
       const b = module.bufferCondition(c.value);
-      addStep(bufferNames, bufferSteps, b.buffer, b.matcher);
+      addStep(bufferNames, bufferSteps, bufferSections, b.buffer, 0, b.matcher);
       continue;
     }
     if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
@@ -459,7 +465,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   let unknown: string | undefined;
   for (let i = 0; i < bufferNames.length; i++) {
     const name = bufferNames[i]!;
-    const p = new BufferProgram(name, bufferSteps[i]!);
+    const p = new BufferProgram(name, bufferSteps[i]!, MULTI_INSTANCE_BUFFERS.has(baseBuffer(name)));
     programs[i] = p;
     if (pktProgram === null && name === 'pkt_data') pktProgram = p;
     const b = bufferBits(baseBuffer(name));
@@ -637,13 +643,33 @@ function derivedBuffer(el: PayloadElement, name: string): DerivedBuffer {
   };
 }
 
-function addStep(names: string[], steps: PayloadMatcher[][], buffer: string, m: PayloadMatcher): void {
-  const i = names.indexOf(buffer);
-  if (i >= 0) steps[i]!.push(m);
-  else {
-    names.push(buffer);
-    steps.push([m]);
+/**
+ * Adds a step to the program of its buffer: one program per buffer, and for a multi-instance
+ * buffer one per sticky section (`section`), as each section may match a different instance.
+ */
+function addStep(names: string[], steps: PayloadMatcher[][], sections: number[], buffer: string, section: number, m: PayloadMatcher): void {
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === buffer && sections[i] === section) {
+      steps[i]!.push(m);
+      return;
+    }
   }
+  names.push(buffer);
+  steps.push([m]);
+  sections.push(section);
+}
+
+/** Which sticky section of its (multi-instance) buffer the element is in: the sticky keywords naming that buffer before it. */
+function stickySection(rule: Rule, el: PayloadElement): number {
+  const options = rule.options;
+  let section = 0;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i]!;
+    if ((o as unknown) === el.option) return section;
+    const m = o.module;
+    if (m !== undefined && m.category === 'sticky-buffer' && (m.buffer ?? m.keyword) === el.buffer) section++;
+  }
+  return section;
 }
 
 /** The element's keyword module compiles it (see src/options/matcher.ts). */

@@ -224,6 +224,10 @@ class ResponsePhaseSource implements BufferSource {
     const tx = this.tx!;
     return isHttpRequestOnly(name) ? tx.view('request').buffer(name) : tx.view('response').buffer(name);
   }
+  instances(name: BufferName): readonly Uint8Array[] | undefined {
+    const view = this.tx!.view(isHttpRequestOnly(name) ? 'request' : 'response');
+    return view.instances === undefined ? undefined : view.instances(name);
+  }
 }
 
 export class DetectionEngine {
@@ -1274,6 +1278,13 @@ export class DetectionEngine {
         }
       }
       const p = (programs ??= r.programs)[k]!;
+      if (p.multi) {
+        if (!this.someInstanceMatches(p)) {
+          ok = false;
+          break;
+        }
+        continue;
+      }
       if (p.buffer === 'pkt_data' && this.pktMode === MODE_STREAM) {
         if (!this.streamProgram(p)) {
           ok = false;
@@ -1387,6 +1398,21 @@ export class DetectionEngine {
    * kept: transforms run on the small application buffers, at most once per prefilter scan and
    * once per rule program that reads them.
    */
+  /** A multi-instance buffer's program (BufferProgram.multi) holds on one of the source's instances. */
+  private someInstanceMatches(p: BufferProgram): boolean {
+    const source = this.source;
+    if (source === null || source.instances === undefined) return false;
+    const d = this.hasDerived ? this.ruleset.derived.get(p.buffer) : undefined;
+    const list = source.instances((d === undefined ? p.buffer : d.base) as BufferName);
+    if (list === undefined) return false;
+    const ins = this.ins;
+    for (let i = 0; i < list.length; i++) {
+      ins.setBuffer(d === undefined ? list[i]! : d.apply(list[i]!));
+      if (runProgram(p, ins, -2)) return true;
+    }
+    return false;
+  }
+
   private bufferOf(source: BufferSource, name: string): Uint8Array | undefined {
     const d = this.ruleset.derived.get(name);
     if (d === undefined) return source.buffer(name as BufferName);

@@ -29,6 +29,8 @@ export class BufferProgram {
     /** Buffer name: 'pkt_data' or a sticky-buffer name (src/types/buffers.ts). */
     readonly buffer: string,
     readonly steps: readonly PayloadMatcher[],
+    /** The buffer has instances (MULTI_INSTANCE_BUFFERS): the program matches when one instance does. */
+    readonly multi = false,
   ) {
     const n = steps.length;
     this.retry = new Uint8Array(n);

@@ -25,6 +25,9 @@ export const BUFFER_NAMES = [
   // Single-header and composite HTTP buffers used widely by Suricata rule sets (ET Open).
   'http.header_names',
   'http.start',
+  // Multi-instance (see MULTI_INSTANCE_BUFFERS): one `Name: value` per header of the message.
+  'http.request_header',
+  'http.response_header',
   'http.content_type',
   'http.content_len',
   'http.location',
@@ -82,9 +85,19 @@ export function isBufferName(name: string): name is BufferName {
   return (BUFFER_NAMES as readonly string[]).includes(name);
 }
 
+/**
+ * Buffers with one instance per item of a transaction (Suricata's multi-buffers): each
+ * `http.request_header;` section of a rule must match some one header, and sections may match
+ * different headers. `buffer(name)` of such a name is every instance in one block (start line
+ * and headers, CRLF-ended), which holds each instance whole: fit to prefilter, never to match.
+ */
+export const MULTI_INSTANCE_BUFFERS: ReadonlySet<string> = new Set(['http.request_header', 'http.response_header']);
+
 /** A source of named buffers; absent means the record has no such buffer (the rule cannot match). */
 export interface BufferSource {
   buffer(name: BufferName): Uint8Array | undefined;
+  /** The instances of a multi-instance buffer (MULTI_INSTANCE_BUFFERS); absent or empty when it has none. */
+  instances?(name: BufferName): readonly Uint8Array[] | undefined;
 }
 
 /**

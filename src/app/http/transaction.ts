@@ -34,6 +34,9 @@ interface SideCache {
   /** Header fields merged by name, shared by the buffers built from them, and the fields they came from. */
   merged?: NamedField[];
   mergedOf?: readonly unknown[];
+  /** `Name: value` per merged field: the instances of http.request_header / http.response_header. */
+  headerLines?: Uint8Array[];
+  headerLinesOf?: NamedField[];
 }
 
 /** One side's buffers of a transaction, as a BufferSource (one object per side, no closure). */
@@ -45,6 +48,10 @@ class SideView implements BufferSource {
 
   buffer(name: BufferName): Uint8Array | undefined {
     return this.tx.bufferFor(name, this.side);
+  }
+
+  instances(name: BufferName): readonly Uint8Array[] | undefined {
+    return this.tx.instancesFor(name, this.side);
   }
 }
 
@@ -104,6 +111,35 @@ export class HttpTransaction implements HttpTxView {
     return this.bufferFor(name, this.side);
   }
 
+  instances(name: BufferName): readonly Uint8Array[] | undefined {
+    return this.instancesFor(name, this.side);
+  }
+
+  /**
+   * The instances of a multi-instance buffer (see MULTI_INSTANCE_BUFFERS): for
+   * http.request_header / http.response_header, `Name: value` of each header of that side's
+   * message, repeated names merged as libhtp merges them (Suricata's HTTP/1 form).
+   */
+  instancesFor(name: BufferName, side: HttpSide): readonly Uint8Array[] | undefined {
+    if (name !== (side === 'request' ? 'http.request_header' : 'http.response_header')) return undefined;
+    const msg: HttpMessage | null = side === 'request' ? this.request : this.response;
+    if (msg === null || !msg.headParsed) return undefined;
+    const cache = this.cache(side);
+    const merged = this.merged(msg, cache);
+    if (cache.headerLines === undefined || cache.headerLinesOf !== merged) {
+      cache.headerLinesOf = merged;
+      cache.headerLines = merged.map((f) => {
+        const out = allocBytes(f.name.length + 2 + f.value.length);
+        let o = copyBytes(f.name, out, 0);
+        out[o++] = COLON;
+        out[o++] = SP;
+        copyBytes(f.value, out, o);
+        return out;
+      });
+    }
+    return cache.headerLines;
+  }
+
   view(side: HttpSide): BufferSource {
     if (side === 'request') return (this.requestView ??= new SideView(this, 'request'));
     return (this.responseView ??= new SideView(this, 'response'));
@@ -152,6 +188,11 @@ export class HttpTransaction implements HttpTxView {
         return this.headerNames(msg, side);
       case 'http.start':
         return this.startBuffer(msg, side);
+      // Every instance in one block, for the prefilter (see MULTI_INSTANCE_BUFFERS).
+      case 'http.request_header':
+        return side === 'request' ? this.startBuffer(msg, side) : undefined;
+      case 'http.response_header':
+        return side === 'response' ? this.startBuffer(msg, side) : undefined;
       case 'http.cookie':
         return msg === null ? undefined : headerValue(msg.head, msg.fields, side === 'request' ? H_COOKIE : H_SET_COOKIE);
       case 'http.host':
