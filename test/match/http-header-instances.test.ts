@@ -45,6 +45,15 @@ describe('http.request_header and http.response_header: one header at a time', (
     expect(sids(await scanPackets(rules, conv({ 'User-Agent': 'Mozilla/5.0', Accept: '*/*' })))).toEqual([30, 31, 32]);
   });
 
+  it('header_lowercase folds the name, not the value, of each header', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"name folded"; http.request_header; header_lowercase; content:"x-api-key|3a 20|Secret"; startswith; sid:50;)',
+      'alert http any any -> any any (msg:"value not folded"; http.request_header; header_lowercase; content:"x-api-key|3a 20|secret"; sid:51;)',
+      'alert http any any -> any any (msg:"whole block"; http.header; header_lowercase; strip_pseudo_headers; content:"|0d 0a|x-api-key|3a 20|Secret|0d 0a|"; sid:52;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, conv({ Accept: '*/*', 'X-API-KEY': 'Secret', 'X-Other': '1' })))).toEqual([50, 52]);
+  });
+
   it('fires exactly when some header line holds the pattern (random headers)', async () => {
     const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,6}$/);
     const value = fc.stringMatching(/^[a-z0-9 ]{0,8}$/);

@@ -18,6 +18,12 @@ describe('transforms', () => {
     ['strip_whitespace', ' a\tb\r\nc \x0b\x0cd ', 'abcd'],
     ['compress_whitespace', 'a  \t b\r\n\r\nc ', 'a b c '],
     ['url_decode', '%2e%2E/%41+b%zz%4', '../A b%zz%4'],
+    // Names up to the first ':' of each line; values (and a ':' inside them) keep their case.
+    ['header_lowercase', 'X-Forwarded-For: A:B\r\nHOST:Example\r\n', 'x-forwarded-for: A:B\r\nhost:Example\r\n'],
+    ['header_lowercase', 'NoColon\nX: Y', 'nocolon\nx: Y'],
+    ['strip_pseudo_headers', 'Host: a\n:method: GET\nAccept: b\n:path: /x', 'Host: a\nAccept: b\n'],
+    ['strip_pseudo_headers', ':authority: a', ''],
+    ['strip_pseudo_headers', 'A: b\r\nC: d\r\n', 'A: b\r\nC: d\r\n'],
   ])('%s(%j) = %j', (keyword, input, output) => {
     expect(apply(keyword, input)).toBe(output);
   });
@@ -29,7 +35,7 @@ describe('transforms', () => {
   });
 
   it('transforms kanshi cannot run yet stay unevaluated (their rules are skipped by name)', () => {
-    for (const k of ['domain', 'tld', 'header_lowercase', 'strip_pseudo_headers', 'pcrexform', 'from_base64']) {
+    for (const k of ['domain', 'tld', 'pcrexform', 'from_base64']) {
       const m = lookupKeyword(k)!;
       expect(m.evaluable === false && m.transform === undefined, k).toBe(true);
     }
@@ -50,7 +56,7 @@ describe('transforms', () => {
   });
 
   it('property: transforms never modify their input', () => {
-    const keywords = ['dotprefix', 'to_lowercase', 'to_uppercase', 'strip_whitespace', 'compress_whitespace', 'url_decode', 'to_md5'];
+    const keywords = ['dotprefix', 'to_lowercase', 'to_uppercase', 'strip_whitespace', 'compress_whitespace', 'url_decode', 'to_md5', 'header_lowercase', 'strip_pseudo_headers'];
     fc.assert(
       fc.property(fc.constantFrom(...keywords), fc.uint8Array({ maxLength: 64 }), (k, b) => {
         const copy = Uint8Array.from(b);
