@@ -83,3 +83,14 @@ function mergedLines(headers: Record<string, string>): string[] {
   }
   return [...byName.values()].map((e) => `${e.name}: ${e.values.join(', ')}`);
 }
+
+describe('http_raw_cookie', () => {
+  it('inspects the Cookie value as sent, like http_cookie and the pcre K flag', async () => {
+    const rules = [
+      'alert tcp any any -> any 80 (msg:"raw cookie"; flow:to_server; content:"SESSION=..%2f"; http_raw_cookie; sid:60;)',
+      'alert tcp any any -> any 80 (msg:"pcre K"; flow:to_server; pcre:"/SESSION=\\.\\.%2f/K"; sid:61;)',
+      'alert tcp any any -> any 80 (msg:"not in the URI"; flow:to_server; content:"SESSION"; http_uri; sid:62;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, conv({ Cookie: 'SESSION=..%2f' })))).toEqual([60, 61]);
+  });
+});

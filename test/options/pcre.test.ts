@@ -27,7 +27,7 @@ describe('pcre', () => {
     expect(v).toMatchObject({ relative: true, overrideMatchLimit: true });
     const buffers: Record<string, string> = {
       U: 'http.uri', I: 'http.uri.raw', P: 'http.request_body', Q: 'file.data', H: 'http.header', D: 'http.header.raw',
-      M: 'http.method', C: 'http.cookie', K: 'http.cookie.raw', S: 'http.stat_code', Y: 'http.stat_msg',
+      M: 'http.method', C: 'http.cookie', K: 'http.cookie', S: 'http.stat_code', Y: 'http.stat_msg',
       V: 'http.user_agent', W: 'http.host', Z: 'http.host.raw',
     };
     for (const [f, b] of Object.entries(buffers)) expect(ok<PcreValue>('pcre', `"/x/${f}"`).buffer).toBe(b);

@@ -40,7 +40,8 @@ export const PCRE_BUFFER_FLAGS: ReadonlyMap<string, string> = new Map(Object.ent
   D: 'http.header.raw',
   M: 'http.method',
   C: 'http.cookie',
-  K: 'http.cookie.raw',
+  // The raw cookie: kanshi never normalises cookies, so the same buffer as C.
+  K: 'http.cookie',
   S: 'http.stat_code',
   Y: 'http.stat_msg',
   V: 'http.user_agent',
