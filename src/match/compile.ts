@@ -381,7 +381,7 @@ const B_SIP = 16384;
 /** A TLS buffer of the ClientHello alone (B_TLS_SERVER: of the server's side alone; neither: either hello's). */
 const B_TLS_CLIENT = 32768;
 const TLS_EITHER_BUFFERS = new Set(['tls.random', 'tls.random_time', 'tls.random_bytes']);
-const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string']);
+const TLS_CLIENT_BUFFERS = new Set(['tls.sni', 'ja3.hash', 'ja3.string', 'ja4.hash', 'tls.alpn']);
 const TLS_SERVER_BUFFERS = new Set(['ja3s.hash', 'ja3s.string', 'tls.certs', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_serial', 'tls.cert_fingerprint']);
 
 function bufferBits(n: string): number {

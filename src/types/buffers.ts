@@ -45,6 +45,8 @@ export const BUFFER_NAMES = [
   'dns.query',
   'tls.sni',
   'ja3.hash',
+  'ja4.hash',
+  'tls.alpn',
   'ja3.string',
   'ja3s.hash',
   'ja3s.string',
@@ -88,10 +90,11 @@ export function isBufferName(name: string): name is BufferName {
 /**
  * Buffers with one instance per item of a transaction (Suricata's multi-buffers): each
  * `http.request_header;` section of a rule must match some one header, and sections may match
- * different headers. `buffer(name)` of such a name is every instance in one block (start line
- * and headers, CRLF-ended), which holds each instance whole: fit to prefilter, never to match.
+ * different headers. `buffer(name)` of such a name is every instance in one block (for HTTP the
+ * start line and headers, CRLF-ended), which holds each instance whole: fit to prefilter, never
+ * to match.
  */
-export const MULTI_INSTANCE_BUFFERS: ReadonlySet<string> = new Set(['http.request_header', 'http.response_header']);
+export const MULTI_INSTANCE_BUFFERS: ReadonlySet<string> = new Set(['http.request_header', 'http.response_header', 'tls.alpn']);
 
 /** A source of named buffers; absent means the record has no such buffer (the rule cannot match). */
 export interface BufferSource {

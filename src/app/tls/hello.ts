@@ -10,6 +10,8 @@ export const EXT_SERVER_NAME = 0;
 export const EXT_SUPPORTED_GROUPS = 10;
 export const EXT_EC_POINT_FORMATS = 11;
 export const EXT_SUPPORTED_VERSIONS = 43;
+export const EXT_SIGNATURE_ALGORITHMS = 13;
+export const EXT_ALPN = 16;
 
 export interface ClientHello {
   /** The legacy version field (0x0303 for TLS 1.2 and 1.3 alike). */
@@ -22,6 +24,12 @@ export interface ClientHello {
   pointFormats: number[];
   /** The 32 random bytes (their first 4 a time in older stacks). */
   random: Uint8Array;
+  /** supported_versions (TLS 1.3 clients), in order. */
+  supportedVersions: number[];
+  /** signature_algorithms, in order. */
+  signatureAlgorithms: number[];
+  /** The protocol names of the ALPN extension, in order. */
+  alpn: Uint8Array[];
 }
 
 export interface ServerHello {
@@ -51,7 +59,18 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
   if (cipherEnd > b.length) return null;
   while (r.at < cipherEnd) ciphers.push(r.u16());
   r.skip(r.u8());
-  const hello: ClientHello = { version, sni: null, ciphers, extensions: [], groups: [], pointFormats: [], random: b.slice(2, 34) };
+  const hello: ClientHello = {
+    version,
+    sni: null,
+    ciphers,
+    extensions: [],
+    groups: [],
+    pointFormats: [],
+    random: b.slice(2, 34),
+    supportedVersions: [],
+    signatureAlgorithms: [],
+    alpn: [],
+  };
   if (!r.ok) return null;
   const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
@@ -62,6 +81,18 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
     } else if (type === EXT_EC_POINT_FORMATS) {
       const n = e.u8();
       for (let k = 0; k < n && e.ok; k++) hello.pointFormats.push(e.u8());
+    } else if (type === EXT_SUPPORTED_VERSIONS) {
+      const n = e.u8();
+      for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.supportedVersions.push(e.u16());
+    } else if (type === EXT_SIGNATURE_ALGORITHMS) {
+      const n = e.u16();
+      for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.signatureAlgorithms.push(e.u16());
+    } else if (type === EXT_ALPN) {
+      const listEnd = e.at + 2 + e.u16();
+      while (e.ok && e.at < listEnd) {
+        const name = e.bytes(e.u8());
+        if (name !== null) hello.alpn.push(name.slice());
+      }
     }
     return e.ok;
   });
@@ -121,6 +152,43 @@ export function parseServerHello(b: Uint8Array): ServerHello | null {
 export function ja3String(h: ClientHello): string {
   const list = (xs: number[]): string => xs.filter((x) => !isGrease(x)).join('-');
   return `${h.version},${list(h.ciphers)},${list(h.extensions)},${list(h.groups)},${h.pointFormats.join('-')}`;
+}
+
+const JA4_VERSIONS: Readonly<Record<number, string>> = {
+  0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3', 0x0002: 's2', 0xfeff: 'd1', 0xfefd: 'd2', 0xfefc: 'd3',
+};
+
+const hex4 = (v: number): string => v.toString(16).padStart(4, '0');
+const sha12 = (text: string): string => createHash('sha256').update(text, 'latin1').digest('hex').slice(0, 12);
+const isAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * JA4 (FoxIO) of a ClientHello over TCP, as Suricata computes it: `t`, the version (the highest
+ * supported_versions entry, else the hello's), `d` with an SNI extension else `i`, the cipher and
+ * extension counts (two digits, at most 99), the first and last characters of the first ALPN
+ * name (`00` without one; their hex digits when not alphanumeric); then the first 12 hex digits
+ * of SHA-256 over the sorted ciphers, and over the sorted extensions (SNI and ALPN left out)
+ * followed by `_` and the signature algorithms in their order. GREASE values never count.
+ */
+export function ja4String(h: ClientHello): string {
+  const ciphers = h.ciphers.filter((c) => !isGrease(c));
+  const extensions = h.extensions.filter((x) => !isGrease(x));
+  const versions = h.supportedVersions.filter((v) => !isGrease(v));
+  const version = versions.length > 0 ? Math.max(...versions) : h.version;
+  const count = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
+  let alpn = '00';
+  const first = h.alpn[0];
+  if (first !== undefined && first.length > 0 && !(first.length === 2 && isGrease((first[0]! << 8) | first[1]!))) {
+    const a = first[0]!;
+    const z = first[first.length - 1]!;
+    alpn = isAlnum(a) && isAlnum(z) ? String.fromCharCode(a, z) : (a >> 4).toString(16) + (z & 0x0f).toString(16);
+  }
+  const head = `t${JA4_VERSIONS[version] ?? '00'}${extensions.includes(EXT_SERVER_NAME) ? 'd' : 'i'}${count(ciphers.length)}${count(extensions.length)}${alpn}`;
+  const cipherPart = ciphers.length === 0 ? '000000000000' : sha12(ciphers.map(hex4).sort().join(','));
+  const hashed = extensions.filter((x) => x !== EXT_SERVER_NAME && x !== EXT_ALPN).map(hex4).sort();
+  const algorithms = h.signatureAlgorithms.filter((v) => !isGrease(v)).map(hex4);
+  const extensionPart = hashed.length === 0 ? '000000000000' : sha12(hashed.join(',') + (algorithms.length > 0 ? '_' + algorithms.join(',') : ''));
+  return `${head}_${cipherPart}_${extensionPart}`;
 }
 
 /** JA3S: version,cipher,extensions. */

@@ -1,7 +1,7 @@
 import type { BufferName } from '../../types/buffers.js';
 import { ByteAccumulator, type MemoryBudget } from '../accumulator.js';
 import type { TlsHelloView } from '../../types/app.js';
-import { ja3sString, ja3String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
+import { ja3sString, ja3String, ja4String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
 import { certificateList, parseCertificate, type CertificateFields } from './x509.js';
 
 /**
@@ -296,6 +296,8 @@ export class TlsSession {
 }
 
 const encoder = new TextEncoder();
+/** Between ALPN names in the prefilter's block: a NUL, which no protocol name holds. */
+const ALPN_SEPARATOR = new Uint8Array([0]);
 
 /** A JA3 or JA3S string and its MD5, as text (EVE) and as bytes (the buffers). */
 interface Fingerprint {
@@ -321,6 +323,8 @@ export class TlsHello implements TlsHelloView {
   private ja3s: Fingerprint | null = null;
   private fields: CertificateFields | null | undefined = undefined;
   private fieldBytes: Partial<Record<BufferName, Uint8Array>> = {};
+  private ja4: Uint8Array | undefined;
+  private alpnBlock: Uint8Array | undefined;
 
   constructor(
     readonly id: number,
@@ -389,6 +393,14 @@ export class TlsHello implements TlsHelloView {
         if (random === undefined) return undefined;
         return name === 'tls.random' ? random : name === 'tls.random_time' ? random.subarray(0, 4) : random.subarray(4);
       }
+      case 'ja4.hash':
+        return this.client === null ? undefined : (this.ja4 ??= encoder.encode(ja4String(this.client)));
+      case 'tls.alpn': {
+        // Every ALPN name in one block, for the prefilter (see MULTI_INSTANCE_BUFFERS).
+        const names = this.client?.alpn;
+        if (names === undefined || names.length === 0) return undefined;
+        return (this.alpnBlock ??= Buffer.concat(names.flatMap((n, i) => (i === 0 ? [n] : [ALPN_SEPARATOR, n]))));
+      }
       case 'ja3s.string':
       case 'ja3s.hash': {
         const f = this.certIndex === 0 ? this.serverFingerprint() : null;
@@ -399,6 +411,11 @@ export class TlsHello implements TlsHelloView {
     }
   }
 
+  /** tls.alpn (a multi-instance buffer): each protocol name the client offered, in order. */
+  instances(name: BufferName): readonly Uint8Array[] | undefined {
+    return name === 'tls.alpn' ? this.client?.alpn : undefined;
+  }
+
   meta(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const sni = this.client?.sni;
@@ -406,6 +423,7 @@ export class TlsHello implements TlsHelloView {
     out.version = versionName(this.server?.negotiated ?? this.client?.version ?? 0);
     const ja3 = this.clientFingerprint();
     if (ja3 !== null) out.ja3 = { hash: ja3.hash, string: ja3.string };
+    if (this.client !== null) out.ja4 = ja4String(this.client);
     const ja3s = this.serverFingerprint();
     if (ja3s !== null) out.ja3s = { hash: ja3s.hash, string: ja3s.string };
     const cert = this.certificate();
