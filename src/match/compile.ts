@@ -388,7 +388,7 @@ function bufferBits(n: string): number {
   if (n === 'pkt_data') return B_PKT;
   // Decoded by the rule itself from its other buffers: says nothing of where it is inspected.
   if (n === BASE64_DATA) return 0;
-  if (n === 'file.data') return B_FILE_DATA;
+  if (n === 'file.data' || n === 'file.name') return B_FILE_DATA;
   if (HTTP_REQUEST_BUFFERS.has(n)) return B_HTTP | B_HTTP_REQUEST;
   if (HTTP_RESPONSE_BUFFERS.has(n)) return B_HTTP | B_HTTP_RESPONSE;
   if (HTTP_EITHER_BUFFERS.has(n)) return B_HTTP;

@@ -22,6 +22,7 @@ export const BUFFER_NAMES = [
   'http.response_line',
   'http.response_body',
   'file.data',
+  'file.name',
   // Single-header and composite HTTP buffers used widely by Suricata rule sets (ET Open).
   'http.header_names',
   'http.start',

@@ -19,6 +19,7 @@ export const H_ACCEPT_ENCODING = 13;
 export const H_ACCEPT_LANGUAGE = 14;
 export const H_CONNECTION = 15;
 export const H_UPGRADE = 16;
+export const H_CONTENT_DISPOSITION = 17;
 
 const KNOWN: readonly [string, number][] = [
   ['host', H_HOST],
@@ -37,6 +38,7 @@ const KNOWN: readonly [string, number][] = [
   ['accept-language', H_ACCEPT_LANGUAGE],
   ['connection', H_CONNECTION],
   ['upgrade', H_UPGRADE],
+  ['content-disposition', H_CONTENT_DISPOSITION],
 ];
 
 interface KnownName {

@@ -8,6 +8,7 @@ import {
   H_ACCEPT_ENCODING,
   H_ACCEPT_LANGUAGE,
   H_CONNECTION,
+  H_CONTENT_DISPOSITION,
   H_CONTENT_LENGTH,
   H_CONTENT_TYPE,
   H_COOKIE,
@@ -225,6 +226,8 @@ export class HttpTransaction implements HttpTxView {
         return this.responseBody();
       case 'file.data':
         return side === 'request' ? nonEmpty(req?.body) : this.responseBody();
+      case 'file.name':
+        return this.fileName(side);
       default:
         return undefined;
     }
@@ -270,6 +273,32 @@ export class HttpTransaction implements HttpTxView {
     const at = t.subarray(s, e).lastIndexOf(0x40);
     if (at >= 0) s += at + 1;
     return e > s ? t.subarray(s, e) : undefined;
+  }
+
+  /**
+   * The name of the file a message carries, as Suricata names HTTP files: a response's body is a
+   * file named by its Content-Disposition `filename=` parameter, else by the request's (normalised)
+   * URI path; a PUT request's body is named by that path. None without a body (no file), and none
+   * for other requests (multipart uploads are not decoded).
+   */
+  private fileName(side: HttpSide): Uint8Array | undefined {
+    const req = this.request;
+    if (side === 'request') {
+      if (req === null || req.body === null || req.body.length === 0 || latin1(req.method) !== 'PUT') return undefined;
+      return this.uriPath();
+    }
+    const res = this.response;
+    if (res === null || res.body === null || res.body.length === 0) return undefined;
+    const disposition = headerValue(res.head, res.fields, H_CONTENT_DISPOSITION);
+    return (disposition === undefined ? undefined : dispositionFileName(disposition)) ?? this.uriPath();
+  }
+
+  /** The normalised URI without its query. */
+  private uriPath(): Uint8Array | undefined {
+    const uri = this.normalizedUri()?.bytes;
+    if (uri === undefined) return undefined;
+    const q = uri.indexOf(0x3f);
+    return nonEmpty(q < 0 ? uri : uri.subarray(0, q));
   }
 
   private responseBody(): Uint8Array | undefined {
@@ -415,6 +444,35 @@ export function normalizeHostBytes(raw: Uint8Array): Uint8Array {
   for (let i = 0; i < end; i++) out[i] = lowerAscii(raw[i]!);
   return out;
 }
+
+/**
+ * The `filename=` parameter of a Content-Disposition value, quotes removed; undefined without
+ * one. Parameters are split at ';' and matched by name as written, as Suricata does (so the
+ * RFC 5987 `filename*=` form is not read).
+ */
+export function dispositionFileName(value: Uint8Array): Uint8Array | undefined {
+  let start = 0;
+  while (start <= value.length) {
+    let end = value.indexOf(0x3b, start);
+    if (end < 0) end = value.length;
+    let s = start;
+    while (s < end && (value[s] === SP || value[s] === 0x09)) s++;
+    if (end - s > FILENAME_EQ.length && FILENAME_EQ.every((b, k) => value[s + k] === b)) {
+      let a = s + FILENAME_EQ.length;
+      let z = end;
+      while (z > a && (value[z - 1] === SP || value[z - 1] === 0x09)) z--;
+      if (z - a >= 2 && value[a] === 0x22 && value[z - 1] === 0x22) {
+        a++;
+        z--;
+      }
+      return z > a ? value.subarray(a, z) : undefined;
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+const FILENAME_EQ = ascii('filename=');
 
 /** Bytes of the fields as serializeFields writes them. */
 function serializedLength(fields: readonly NamedField[], skipId: number): number {
