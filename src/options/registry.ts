@@ -175,7 +175,9 @@ import { dceOpnum } from './non-payload/dce-opnum.js';
 import { decodeEvent } from './non-payload/decode-event.js';
 import { dnsOpcode } from './non-payload/dns-opcode.js';
 import { dsize } from './non-payload/dsize.js';
-import { fileext } from './non-payload/fileext.js';
+import { fileext } from './payload/fileext.js';
+import { filesize } from './non-payload/filesize.js';
+import { filename } from './payload/filename.js';
 import { filemagic } from './non-payload/filemagic.js';
 import { filemd5 } from './non-payload/filemd5.js';
 import { flags } from './non-payload/flags.js';
@@ -402,6 +404,8 @@ const MODULES: readonly KeywordModule[] = [
   dnsOpcode,
   dsize,
   fileext,
+  filesize,
+  filename,
   filemagic,
   filemd5,
   flags,

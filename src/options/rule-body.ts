@@ -75,8 +75,11 @@ export interface ContentMatch extends PayloadBase, ContentValue {
   distance?: IntOrVar;
   within?: IntOrVar;
   fastPattern?: FastPatternValue;
-  /** How the buffer was chosen: none (pkt_data), a sticky buffer, an http_* modifier, or uricontent. */
-  bufferFrom: 'default' | 'sticky' | 'modifier' | 'uricontent';
+  /**
+   * How the buffer was chosen: none (pkt_data), a sticky buffer, an http_* modifier, or the
+   * content keyword itself (uricontent; Suricata's filename and fileext on file.name).
+   */
+  bufferFrom: 'default' | 'sticky' | 'modifier' | 'keyword';
 }
 
 export interface PcreMatch extends PayloadBase {
@@ -279,7 +282,7 @@ class RuleBodyBuilder {
     }
     const value = o.value;
     if (value === undefined) {
-      if (o.keyword === 'content' || o.keyword === 'uricontent') this.lastContent = null;
+      if (CONTENT_KEYWORDS.has(o.keyword)) this.lastContent = null;
       return;
     }
     const why = m.unevaluatedValue?.(value);
@@ -304,7 +307,7 @@ class RuleBodyBuilder {
         this.transforms = [...this.transforms, { keyword: o.keyword, value, option: o }];
         return;
       case 'payload':
-        if (o.keyword === 'content' || o.keyword === 'uricontent') this.content(o, value as ContentValue);
+        if (CONTENT_KEYWORDS.has(o.keyword)) this.content(o, value as ContentValue);
         else this.payload(o, value);
         return;
       case 'modifier':
@@ -354,19 +357,22 @@ class RuleBodyBuilder {
   }
 
   private content(o: OptionInstance, cv: ContentValue): void {
-    const uri = o.keyword === 'uricontent';
+    // uricontent, filename and fileext name their buffer; content inspects the sticky one.
+    const fixed = o.keyword === 'content' ? undefined : o.module.buffer;
     const sticky = this.sticky;
+    const ext = o.keyword === 'fileext';
     const el: ContentMatch = {
       kind: 'content',
-      bytes: cv.bytes,
+      bytes: ext ? Uint8Array.of(0x2e, ...cv.bytes) : cv.bytes,
       negated: cv.negated,
-      buffer: uri ? 'http.uri' : sticky !== undefined ? sticky.buffer : 'pkt_data',
-      transforms: uri ? NO_TRANSFORMS : this.transforms,
+      buffer: fixed ?? (sticky !== undefined ? sticky.buffer : 'pkt_data'),
+      transforms: fixed !== undefined ? NO_TRANSFORMS : this.transforms,
       option: o,
-      nocase: false,
+      // Suricata's filename and fileext match any case; fileext at the end of the name.
+      nocase: o.keyword === 'filename' || ext,
       rawbytes: false,
       startsWith: false,
-      endsWith: false,
+      endsWith: ext,
       // Every slot a modifier may fill, present from the start: one object shape for all
       // contents, instead of one per order in which a rule writes its modifiers.
       offset: undefined,
@@ -374,7 +380,7 @@ class RuleBodyBuilder {
       distance: undefined,
       within: undefined,
       fastPattern: undefined,
-      bufferFrom: uri ? 'uricontent' : sticky !== undefined ? 'sticky' : 'default',
+      bufferFrom: fixed !== undefined ? 'keyword' : sticky !== undefined ? 'sticky' : 'default',
     };
     (this.sources ??= new Map()).set(el, { modifiers: [], bufferOption: undefined });
     this.detection.payload.push(el);
@@ -475,8 +481,8 @@ class RuleBodyBuilder {
       const overridable = el.bufferFrom === 'default' || (el.bufferFrom === 'sticky' && el.buffer === 'file.data');
       if (!overridable) {
         const by =
-          el.bufferFrom === 'uricontent'
-            ? 'uricontent'
+          el.bufferFrom === 'keyword'
+            ? el.option.keyword
             : el.bufferFrom === 'sticky'
               ? `the sticky buffer ${this.sticky?.option.keyword ?? el.buffer}`
               : src.bufferOption!.keyword;
@@ -558,12 +564,17 @@ class RuleBodyBuilder {
       case 'noalert':
         d.noalert = true;
         return;
+      case 'filestore':
+        // What to do after a match (store the file), nothing of what matches: see its module.
+        return;
       default:
         d.conditions.push({ keyword: o.keyword, value, option: o });
     }
   }
 }
 
+/** Keywords that each make one content element (see content()). */
+const CONTENT_KEYWORDS: ReadonlySet<string> = new Set(['content', 'uricontent', 'filename', 'fileext']);
 const NO_TRANSFORMS: readonly TransformStep[] = Object.freeze([]);
 
 /** Shared by every rule with nothing in a list: the model is read, never changed, once built. */

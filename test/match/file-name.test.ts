@@ -43,3 +43,55 @@ describe('file.name over HTTP', () => {
     expect(sids(await scanPackets(RULES, post))).toEqual([]);
   });
 });
+
+describe('filename and fileext (Suricata), contents on file.name', () => {
+  const conv = (uri: string, disposition?: string) =>
+    httpConversation({
+      request: { method: 'GET', uri },
+      response: { status: 200, headers: disposition === undefined ? {} : { 'Content-Disposition': disposition }, body: 'MZ' },
+    }).packets();
+  const rules = [
+    'alert http any any -> any any (msg:"fileext exe"; flow:to_client; fileext:"exe"; sid:1;)',
+    'alert http any any -> any any (msg:"filename holds setup"; flow:to_client; filename:"SETUP"; sid:2;)',
+    'alert http any any -> any any (msg:"not a pdf"; flow:to_client; fileext:!"pdf"; sid:3;)',
+  ].join('\n');
+
+  it('fileext is the end of the name after a dot, any case; filename a part of it, any case', async () => {
+    expect(sids(await scanPackets(rules, conv('/d/Setup.EXE')))).toEqual([1, 2, 3]);
+    expect(sids(await scanPackets(rules, conv('/d/report.pdf')))).toEqual([]);
+    // "exe" without the dot, or not at the end, is no extension.
+    expect(sids(await scanPackets(rules, conv('/d/notexe')))).toEqual([3]);
+    expect(sids(await scanPackets(rules, conv('/d/a.exe.txt')))).toEqual([3]);
+    expect(sids(await scanPackets(rules, conv('/download', 'attachment; filename="setup.exe"')))).toEqual([1, 2, 3]);
+  });
+
+  it('a fileext or filename without a value is an error at its place', async () => {
+    const { RuleLoader } = await import('../../src/rule/loader.js');
+    const { VariableTable } = await import('../../src/rule/variables.js');
+    const loader = new RuleLoader({ vars: VariableTable.withDefaults() });
+    loader.loadText('t.rules', 'alert http any any -> any any (msg:"x"; fileext; sid:9;)\n');
+    expect(loader.counts().invalid).toBe(1);
+    expect(loader.collector.errors).toBe(1);
+  });
+});
+
+describe('filesize and filestore', () => {
+  const conv = (size: number) =>
+    httpConversation({ request: { method: 'GET', uri: '/f.bin' }, response: { status: 200, body: 'A'.repeat(size) } }).packets();
+
+  it('filesize compares the length of the file, with KB/MB/GB units', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"over 1KB"; flow:to_client; filesize:>1KB; sid:1;)',
+      'alert http any any -> any any (msg:"exactly 10"; flow:to_client; filesize:10; sid:2;)',
+      'alert http any any -> any any (msg:"range"; flow:to_client; filesize:5<>2000; fileext:"bin"; sid:3;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, conv(10)))).toEqual([2, 3]);
+    expect(sids(await scanPackets(rules, conv(1500)))).toEqual([1, 3]);
+    expect(sids(await scanPackets(rules, conv(1024)))).toEqual([3]);
+  });
+
+  it('filestore leaves detection as it is (kanshi stores no files)', async () => {
+    const rules = 'alert http any any -> any any (msg:"exe"; flow:to_client; fileext:"bin"; filestore:to_client,file; sid:4;)';
+    expect(sids(await scanPackets(rules, conv(3)))).toEqual([4]);
+  });
+});

@@ -53,6 +53,10 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   level: fc.constantFrom('Information', 'Warning', 'Critical', 'Emergency'),
   content: fc.tuple(fc.boolean(), fc.uint8Array({ minLength: 1, maxLength: 20 })).map(([neg, b]) => `${neg ? '!' : ''}"|${Buffer.from(b).toString('hex')}|"`),
   uricontent: fc.string({ minLength: 1, maxLength: 20 }).map((s) => `"${s.replace(/[\\";|]/g, (c) => '|' + c.charCodeAt(0).toString(16) + '|')}"`),
+  filename: fc.tuple(fc.boolean(), fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/)).map(([neg, s]) => `${neg ? '!' : ''}"${s}"`),
+  filesize: fc.tuple(fc.constantFrom('', '<', '>', '!'), fc.integer({ min: 0, max: 1e9 })).map(([op, n]) => `${op}${n}`),
+  filestore: fc.constantFrom('to_client', 'both,file', 'request,tx', 'to_server,flow'),
+  fileext: fc.tuple(fc.boolean(), fc.stringMatching(/^[A-Za-z0-9]{1,5}$/)).map(([neg, s]) => `${neg ? '!' : ''}"${s}"`),
   pcre: fc
     .tuple(fc.boolean(), pcrePattern, fc.subarray(['i', 's', 'm', 'x', 'A', 'E', 'G', 'R', 'O']), fc.constantFrom('', 'U', 'H', 'P', 'Q', 'I', 'D', 'M', 'C', 'S', 'Y', 'V', 'Z'))
     .map(([neg, p, f, b]) => `${neg ? '!' : ''}"/${p}/${f.join('')}${b}"`),
