@@ -10,6 +10,7 @@ import { addressKey, FtpControl } from './ftp/control.js';
 import { SmbSession } from './smb/session.js';
 import { newSipStats, parseSipDatagram, SipSession, type SipMessage, type SipStats } from './sip/message.js';
 import { newSshStats, SshSession, type SshBanner, type SshStats } from './ssh/banner.js';
+import type { SshKexInit } from './ssh/kexinit.js';
 import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type HttpStats } from './http/connection.js';
 import type { HttpTransaction } from './http/transaction.js';
 import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
@@ -764,7 +765,7 @@ export class AppLayer {
     st.flow.appProto = 'ssh';
     if (detected) this.counters.labelledFlows.ssh++;
     const flow = st.flow;
-    st.ssh = new SshSession({ stats: this.sshStats, emit: (banner: SshBanner) => this.deliver(this.sink.sshBanner, flow, banner) });
+    st.ssh = new SshSession({ stats: this.sshStats, emit: (unit: SshBanner | SshKexInit) => this.deliver(this.sink.sshBanner, flow, unit) });
   }
 
   private startSmtp(st: FlowState): void {

@@ -399,7 +399,7 @@ function bufferBits(n: string): number {
   if (TLS_CLIENT_BUFFERS.has(n)) return B_TLS | B_TLS_CLIENT;
   if (TLS_SERVER_BUFFERS.has(n)) return B_TLS | B_TLS_SERVER;
   if (TLS_EITHER_BUFFERS.has(n)) return B_TLS;
-  if (n === 'ssh.proto' || n === 'ssh.software') return B_SSH;
+  if (n === 'ssh.proto' || n === 'ssh.software' || n.startsWith('ssh.hassh')) return B_SSH;
   if (n === 'dce_stub_data') return B_DCE;
   if (n === 'sip_header' || n === 'sip_body' || n.startsWith('sip.')) return B_SIP;
   return B_UNKNOWN;
@@ -472,6 +472,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     if (b === B_UNKNOWN && unknown === undefined) unknown = name;
     bits |= b;
   }
+  sshUnitsMixed(bufferNames);
 
   const flow = det.flow;
   const flowDir = flow?.direction === 'to_server' ? DIR_TO_SERVER : flow?.direction === 'to_client' ? DIR_TO_CLIENT : DIR_ANY;
@@ -670,6 +671,22 @@ function stickySection(rule: Rule, el: PayloadElement): number {
     if (m !== undefined && m.category === 'sticky-buffer' && (m.buffer ?? m.keyword) === el.buffer) section++;
   }
   return section;
+}
+
+/**
+ * An SSH side's identification line and its KEXINIT are inspected as two units (the banner when
+ * its line ends, the HASSH when the key exchange opens), so no one unit has both: a rule reading
+ * both kinds of buffer could never match, and is skipped with the reason rather than kept silent.
+ */
+function sshUnitsMixed(names: readonly string[]): void {
+  let banner = false;
+  let hassh = false;
+  for (const n of names) {
+    const base = baseBuffer(n);
+    if (base === 'ssh.proto' || base === 'ssh.software') banner = true;
+    else if (base.startsWith('ssh.hassh')) hassh = true;
+  }
+  if (banner && hassh) throw new CompileError('ssh.proto/ssh.software and ssh.hassh* together are not evaluated: kanshi reads the banner and the key exchange as separate units; keep one kind');
 }
 
 /** The element's keyword module compiles it (see src/options/matcher.ts). */

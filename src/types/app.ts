@@ -63,7 +63,7 @@ export interface TlsHelloView extends AppTransaction {
   readonly side: 'client' | 'server';
 }
 
-/** An SSH identification line (app/ssh/): `ssh.proto` and `ssh.software` of the client's or the server's. */
+/** An SSH unit of the client or the server (app/ssh/): its identification line (`ssh.proto`, `ssh.software`), then its KEXINIT (`ssh.hassh*`). */
 export interface SshBannerView extends AppTransaction {
   readonly kind: 'ssh';
   readonly side: 'client' | 'server';
@@ -98,7 +98,7 @@ export interface AppSink {
   /** One question of a DNS request (UDP). */
   dnsQuery?(flow: FlowView, query: DnsQueryView): void;
   tlsHello?(flow: FlowView, hello: TlsHelloView): void;
-  /** Each side's SSH identification line, once complete. */
+  /** Each side's SSH identification line, once complete, and then its KEXINIT (HASSH). */
   sshBanner?(flow: FlowView, banner: SshBannerView): void;
   /** Each complete DCE/RPC request (TCP: its fragments joined; UDP: each datagram). */
   dceRequest?(flow: FlowView, request: DceRequestView): void;

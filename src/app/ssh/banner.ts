@@ -1,5 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import type { SshBannerView } from '../../types/app.js';
+import { KexInitReader, SshKexInit } from './kexinit.js';
 
 /**
  * The identification lines of an SSH connection (RFC 4253 section 4.2), one per direction:
@@ -8,8 +9,10 @@ import type { SshBannerView } from '../../types/app.js';
  * "2.0" or "1.99") and `ssh.software` (up to the first space: comments are left out), as
  * Suricata reads them. A line that does not start the direction with `SSH-`, or has no `-`
  * after the version, ends that direction's parsing (counted). A banner longer than
- * MAX_SSH_BANNER bytes is read up to there (counted as long); the bytes after a banner (the
- * binary key exchange) are not parsed.
+ * MAX_SSH_BANNER bytes is read up to there (counted as long). After a banner, the direction's
+ * first binary packet is read (kexinit.ts): when it is the SSH_MSG_KEXINIT, as the RFC requires,
+ * it is handed to detection as a unit of its own, exposing the HASSH buffers. The encrypted
+ * traffic after it is not parsed.
  */
 
 /** Bytes of a banner line read (RFC 4253 allows 255 with its CR LF). */
@@ -21,15 +24,19 @@ export interface SshStats {
   long: number;
   /** Directions that did not start with a valid banner. */
   invalid: number;
+  /** Key-exchange openings read (SSH_MSG_KEXINIT). */
+  kexinits: number;
+  /** Directions whose first packet after the banner was not a readable KEXINIT. */
+  kexinitMissing: number;
 }
 
 export function newSshStats(): SshStats {
-  return { banners: 0, long: 0, invalid: 0 };
+  return { banners: 0, long: 0, invalid: 0, kexinits: 0, kexinitMissing: 0 };
 }
 
 export interface SshContext {
   stats: SshStats;
-  emit(banner: SshBanner): void;
+  emit(unit: SshBanner | SshKexInit): void;
 }
 
 const CR = 0x0d;
@@ -45,6 +52,9 @@ class Direction {
   done = false;
   /** The last byte gathered was a CR: the line ended there if anything follows. */
   sawCr = false;
+  /** Reads the first packet after a valid banner; null before one (or without one). */
+  kex: KexInitReader | null = null;
+  banner: SshBanner | null = null;
 }
 
 export class SshSession {
@@ -55,13 +65,34 @@ export class SshSession {
 
   /** Both sides are done: nothing more is parsed. */
   get finished(): boolean {
-    return this.dirs[0].done && this.dirs[1].done;
+    return this.dirs.every((d) => d.done && (d.kex === null || d.kex.done));
   }
 
-  /** Reads a direction's bytes; returns how many belonged to its identification line. */
+  /** Reads a direction's bytes; returns how many belonged to its identification line or its KEXINIT. */
   data(toServer: boolean, chunk: Uint8Array): number {
     const d = this.dirs[toServer ? 0 : 1]!;
-    if (d.done) return 0;
+    let used = d.done ? 0 : this.bannerData(d, toServer, chunk);
+    const kex = d.kex;
+    if (kex !== null && !kex.done && used < chunk.length) {
+      used += kex.feed(chunk, used);
+      if (kex.done) this.kexDone(d, toServer);
+    }
+    return used;
+  }
+
+  private kexDone(d: Direction, toServer: boolean): void {
+    const result = d.kex!.result;
+    if (result === null || result === undefined) {
+      this.ctx.stats.kexinitMissing++;
+      return;
+    }
+    this.ctx.stats.kexinits++;
+    const banner = d.banner!;
+    this.ctx.emit(new SshKexInit(banner.id, banner.side, result, banner.fields()));
+  }
+
+  /** The banner bytes of chunk, up to the end of the line. */
+  private bannerData(d: Direction, toServer: boolean, chunk: Uint8Array): number {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
       if (d.sawCr && c !== LF) {
@@ -89,11 +120,15 @@ export class SshSession {
     return chunk.length;
   }
 
-  /** Bytes are missing: a banner not yet complete cannot be read. */
+  /** Bytes are missing: a banner or KEXINIT not yet complete cannot be read. */
   gap(toServer: boolean): void {
     const d = this.dirs[toServer ? 0 : 1]!;
     if (!d.done && d.length > 0) this.invalid(d);
     d.done = true;
+    if (d.kex !== null && !d.kex.done) {
+      d.kex.result = null;
+      this.ctx.stats.kexinitMissing++;
+    }
   }
 
   private invalid(d: Direction): void {
@@ -115,6 +150,8 @@ export class SshSession {
     this.ctx.stats.banners++;
     const banner = new SshBanner(toServer ? 0 : 1, toServer ? 'client' : 'server', parsed.proto, parsed.software, toServer ? null : this.client);
     if (toServer) this.client = banner;
+    d.banner = banner;
+    d.kex = new KexInitReader(toServer);
     this.ctx.emit(banner);
   }
 }
@@ -156,7 +193,8 @@ export class SshBanner implements SshBannerView {
     return undefined;
   }
 
-  private fields(): Record<string, string> {
+  /** The line's fields as EVE writes them. */
+  fields(): Record<string, string> {
     return { proto_version: latin1(this.proto), software_version: latin1(this.software) };
   }
 

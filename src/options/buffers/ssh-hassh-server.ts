@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `ssh.hassh.server;`: the payload keywords after it inspect the HASSH server fingerprint hash (Suricata); recognised, not evaluated yet. */
-export const sshHasshServerBuffer = stickyBuffer('ssh.hassh.server', 'ssh.hassh.server', { evaluable: false });
+/** `ssh.hassh.server;` (also `ssh-hassh-server`): the HASSH of the server's KEXINIT (its server-to-client lists). */
+export const sshHasshServerBuffer = stickyBuffer('ssh.hassh.server', 'ssh.hassh.server', { aliases: ['ssh-hassh-server'] });

@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `ssh.hassh.string;`: the payload keywords after it inspect the HASSH client fingerprint string (Suricata); recognised, not evaluated yet. */
-export const sshHasshStringBuffer = stickyBuffer('ssh.hassh.string', 'ssh.hassh.string', { evaluable: false });
+/** `ssh.hassh.string;` (also `ssh-hassh-string`): the client's `kex;encryption;mac;compression` lists the HASSH is taken over. */
+export const sshHasshStringBuffer = stickyBuffer('ssh.hassh.string', 'ssh.hassh.string', { aliases: ['ssh-hassh-string'] });

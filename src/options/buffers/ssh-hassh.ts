@@ -1,4 +1,4 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `ssh.hassh;`: the payload keywords after it inspect the HASSH client fingerprint hash (Suricata); recognised, not evaluated yet. */
-export const sshHasshBuffer = stickyBuffer('ssh.hassh', 'ssh.hassh', { evaluable: false });
+/** `ssh.hassh;` (also `ssh-hassh`): the HASSH of the client's KEXINIT, 32 lower-case hex digits (MD5). */
+export const sshHasshBuffer = stickyBuffer('ssh.hassh', 'ssh.hassh', { aliases: ['ssh-hassh'] });
