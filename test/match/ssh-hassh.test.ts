@@ -82,6 +82,19 @@ describe('KEXINIT and HASSH', () => {
     expect(rs.skipped.map((s) => s.reason).join()).toMatch(/ssh.hassh/);
   });
 
+  it('reads a KEXINIT of several kilobytes fed in small pieces (its buffer grows with what arrives)', () => {
+    const big = { ...LISTS, kex: Array.from({ length: 300 }, (_, k) => `kex-${k}@example.org`).join(',') };
+    const stats = newSshStats();
+    const units: { buffer(n: string): Uint8Array | undefined }[] = [];
+    const s = new SshSession({ stats, emit: (u) => units.push(u as never) });
+    const bytes = concat('SSH-2.0-big\r\n', kexinitPacket(big));
+    expect(bytes.length).toBeGreaterThan(5000);
+    for (let i = 0; i < bytes.length; i += 97) s.data(true, bytes.subarray(i, i + 97));
+    const want = `${big.kex};${big.encCs};${big.macCs};${big.compCs}`;
+    expect(Buffer.from(units[1]!.buffer('ssh.hassh')!).toString()).toBe(md5(want));
+    expect(stats.kexinits).toBe(1);
+  });
+
   it('hostile bytes after a banner never throw; what is not a KEXINIT is counted, not emitted', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (junk, step) => {

@@ -28,6 +28,9 @@ export interface KexInit {
 export class KexInitReader {
   private head = new Uint8Array(4);
   private headLength = 0;
+  /** The packet length the header claims; 0 before it is read. */
+  private length = 0;
+  /** Grown as bytes arrive, never to more than were received: a claimed length costs nothing. */
   private body: Uint8Array | null = null;
   private bodyLength = 0;
   result: KexInit | null | undefined = undefined;
@@ -47,14 +50,22 @@ export class KexInitReader {
         const length = ((this.head[0]! << 24) | (this.head[1]! << 16) | (this.head[2]! << 8) | this.head[3]!) >>> 0;
         // A KEXINIT holds at least its padding length, message code, cookie, ten empty lists and a flag.
         if (length < 1 + 1 + 16 + NAME_LISTS * 4 + 1 + 4 || length > MAX_SSH_PACKET) this.result = null;
-        else this.body = new Uint8Array(length);
+        else {
+          this.length = length;
+          this.body = new Uint8Array(Math.min(length, 2048));
+        }
         continue;
       }
-      const n = Math.min(chunk.length - i, this.body.length - this.bodyLength);
+      const n = Math.min(chunk.length - i, this.length - this.bodyLength);
+      if (this.bodyLength + n > this.body.length) {
+        const grown = new Uint8Array(Math.min(this.length, Math.max(this.bodyLength + n, this.body.length * 2)));
+        grown.set(this.body.subarray(0, this.bodyLength));
+        this.body = grown;
+      }
       this.body.set(chunk.subarray(i, i + n), this.bodyLength);
       this.bodyLength += n;
       i += n;
-      if (this.bodyLength === this.body.length) {
+      if (this.bodyLength === this.length) {
         this.result = parseKexInit(this.body, this.client);
         this.body = null;
       }
