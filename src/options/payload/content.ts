@@ -19,7 +19,23 @@ export const content: KeywordModule<ContentValue> = {
   payloadMatcher: contentMatcher,
 };
 
-/** The matcher of a content element (content and uricontent share it). */
+/**
+ * A content keyword that names its own buffer (uricontent, filename, fileext): parsed and
+ * matched as content; rule-body.ts places the element in `buffer`.
+ */
+export function bufferContentKeyword(keyword: string, buffer: string): KeywordModule<ContentValue> {
+  return {
+    keyword,
+    category: 'payload',
+    takesValue: 'required',
+    buffer,
+    parse: (raw, ctx) => parseContentString(keyword, raw, ctx),
+    print: (value) => printContentString(value),
+    payloadMatcher: contentMatcher,
+  };
+}
+
+/** The matcher of a content element (content and the keywords of bufferContentKeyword share it). */
 export function contentMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher {
   return new ContentMatcher(el as ContentMatch, ctx.slot);
 }
