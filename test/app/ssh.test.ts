@@ -1,12 +1,13 @@
 /** SSH identification lines: ssh.proto and ssh.software per side. */
 import { describe, expect, it } from 'vitest';
 import { MAX_SSH_BANNER, newSshStats, parseSshBanner, SshSession, type SshBanner } from '../../src/app/ssh/banner.js';
+import type { SshKexInit } from '../../src/app/ssh/kexinit.js';
 import { bytes } from './helpers.js';
 
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('latin1'));
 
-function session(): { s: SshSession; out: SshBanner[]; stats: ReturnType<typeof newSshStats> } {
-  const out: SshBanner[] = [];
+function session(): { s: SshSession; out: (SshBanner | SshKexInit)[]; stats: ReturnType<typeof newSshStats> } {
+  const out: (SshBanner | SshKexInit)[] = [];
   const stats = newSshStats();
   return { s: new SshSession({ stats, emit: (b) => out.push(b) }), out, stats };
 }
