@@ -445,7 +445,7 @@ export class AppLayer {
     } else if (st.proto === P_SSH) {
       const ssh = st.ssh!;
       if (gap) ssh.gap(toServer);
-      // Past the identification lines (the key exchange, then encrypted data) nothing is parsed.
+      // Past each side's identification line and KEXINIT (then encrypted data) nothing is parsed.
       this.counters.bytesIgnored += chunk.length - ssh.data(toServer, chunk);
       if (ssh.finished) {
         st.ssh = null;
@@ -640,20 +640,23 @@ export class AppLayer {
     });
   }
 
+  /** The flow is `name`, read by the parser of `proto`; counted when content (not a port) said so. */
+  private label(st: FlowState, proto: number, name: LabelledProtocol, detected: boolean): void {
+    st.proto = proto;
+    st.flow.appProto = name;
+    if (detected) this.counters.labelledFlows[name]++;
+  }
+
   /** SMB: the client's writes to named pipes are read as DCE/RPC; the rest is left to the rules. */
   private startSmb(st: FlowState, detected: boolean): void {
-    st.proto = P_SMB;
-    st.flow.appProto = 'smb';
-    if (detected) this.counters.labelledFlows.smb++;
+    this.label(st, P_SMB, 'smb', detected);
     const flow = st.flow;
     st.smb = new SmbSession({ stats: this.dcerpcStats, budget: this.budget, emit: (req) => this.emitDce(flow, req) }, this.budget);
   }
 
   /** FTP control: read for the data connections it announces (ftp-data), its bytes left to the rules. */
   private startFtp(st: FlowState, detected: boolean): void {
-    st.proto = P_FTP;
-    st.flow.appProto = 'ftp';
-    if (detected) this.counters.labelledFlows.ftp++;
+    this.label(st, P_FTP, 'ftp', detected);
     const serverIp = st.flow.serverIp;
     st.ftp = new FtpControl({ expect: (ip, port) => this.expectFtpData(ip, port) }, serverIp === undefined || serverIp.length === 0 ? '' : addressKey(serverIp));
   }
@@ -727,9 +730,7 @@ export class AppLayer {
 
   /** DCE/RPC over TCP: binds and requests are parsed (dce_iface, dce_opnum, dce_stub_data). */
   private startDcerpc(st: FlowState, detected: boolean): void {
-    st.proto = P_DCERPC;
-    st.flow.appProto = 'dcerpc';
-    if (detected) this.counters.labelledFlows.dcerpc++;
+    this.label(st, P_DCERPC, 'dcerpc', detected);
     const flow = st.flow;
     st.dce = new DcerpcSession({ stats: this.dcerpcStats, budget: this.budget, emit: (req) => this.emitDce(flow, req) });
   }
@@ -759,11 +760,9 @@ export class AppLayer {
     return true;
   }
 
-  /** SSH: the identification lines are parsed (ssh.proto, ssh.software); what follows is not. */
+  /** SSH: each side's identification line (ssh.proto, ssh.software) and KEXINIT (ssh.hassh*) are parsed; the encrypted rest is not. */
   private startSsh(st: FlowState, detected: boolean): void {
-    st.proto = P_SSH;
-    st.flow.appProto = 'ssh';
-    if (detected) this.counters.labelledFlows.ssh++;
+    this.label(st, P_SSH, 'ssh', detected);
     const flow = st.flow;
     st.ssh = new SshSession({ stats: this.sshStats, emit: (unit: SshBanner | SshKexInit) => this.deliver(this.sink.sshBanner, flow, unit) });
   }

@@ -1393,11 +1393,6 @@ export class DetectionEngine {
     return false;
   }
 
-  /**
-   * A buffer by name, a derived one (`dns.query|dotprefix`) computed from its base buffer. Not
-   * kept: transforms run on the small application buffers, at most once per prefilter scan and
-   * once per rule program that reads them.
-   */
   /** A multi-instance buffer's program (BufferProgram.multi) holds on one of the source's instances. */
   private someInstanceMatches(p: BufferProgram): boolean {
     const source = this.source;
@@ -1413,6 +1408,11 @@ export class DetectionEngine {
     return false;
   }
 
+  /**
+   * A buffer by name, a derived one (`dns.query|dotprefix`) computed from its base buffer. Not
+   * kept: transforms run on the small application buffers, at most once per prefilter scan and
+   * once per rule program that reads them.
+   */
   private bufferOf(source: BufferSource, name: string): Uint8Array | undefined {
     const d = this.ruleset.derived.get(name);
     if (d === undefined) return source.buffer(name as BufferName);

@@ -57,6 +57,11 @@ class Direction {
   banner: SshBanner | null = null;
 }
 
+/** The direction's banner is read or given up, and so is the KEXINIT after it. */
+function directionFinished(d: Direction): boolean {
+  return d.done && (d.kex === null || d.kex.done);
+}
+
 export class SshSession {
   private readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   private client: SshBanner | null = null;
@@ -65,7 +70,7 @@ export class SshSession {
 
   /** Both sides are done: nothing more is parsed. */
   get finished(): boolean {
-    return this.dirs.every((d) => d.done && (d.kex === null || d.kex.done));
+    return directionFinished(this.dirs[0]) && directionFinished(this.dirs[1]);
   }
 
   /** Reads a direction's bytes; returns how many belonged to its identification line or its KEXINIT. */
