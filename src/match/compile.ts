@@ -18,7 +18,7 @@ import type { PortSet } from '../rule/port-set.js';
 import { MULTI_INSTANCE_BUFFERS } from '../types/buffers.js';
 import type { Level } from '../types/level.js';
 import { BufferProgram } from './payload.js';
-import { requiredPcreLiteral } from './pcre-literal.js';
+import { requiredPcreLiterals, screensBetter, type PcreLiteral } from './pcre-literal.js';
 
 // Transport classes a rule applies to (bits).
 export const P_TCP = 1;
@@ -66,6 +66,17 @@ export interface FastPattern {
   buffer: string;
   bytes: Uint8Array;
   nocase: boolean;
+  /**
+   * Further literals, any one of which may stand for the pattern (a pcre's alternatives, see
+   * pcre-literal.ts): the rule is a candidate when any of them occurs.
+   */
+  alternatives?: readonly { bytes: Uint8Array; nocase: boolean }[];
+}
+
+/** Adds the prefilter patterns of rule `id`'s fast pattern to `list`. */
+export function pushFastPattern(list: { id: number; bytes: Uint8Array; nocase: boolean }[], id: number, fp: FastPattern): void {
+  list.push({ id, bytes: fp.bytes, nocase: fp.nocase });
+  if (fp.alternatives !== undefined) for (const a of fp.alternatives) list.push({ id, bytes: a.bytes, nocase: a.nocase });
 }
 
 export interface CompiledRule {
@@ -738,18 +749,21 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
 }
 
 /**
- * A rule without a positive content: the longest literal one of its pcres requires (see
- * pcre-literal.ts), so the prefilter still screens it.
+ * A rule without a positive content: the literals one of which each match of one of its pcres
+ * requires (see pcre-literal.ts), so the prefilter still screens it. Every pcre must match, so
+ * any one's literals serve: the set that screens best is taken.
  */
 function pcreFastPattern(det: RuleDetection): FastPattern | null {
-  let best: FastPattern | null = null;
+  let best: { buffer: string; literals: PcreLiteral[] } | null = null;
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
     if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null || inspectedBuffer(el) === BASE64_DATA) continue;
-    const lit = requiredPcreLiteral(el.value.pattern, el.value.flags);
-    if (lit !== null && (best === null || lit.bytes.length > best.bytes.length)) best = { buffer: inspectedBuffer(el), bytes: lit.bytes, nocase: lit.nocase };
+    const literals = requiredPcreLiterals(el.value.pattern, el.value.flags);
+    if (literals !== null && (best === null || screensBetter(literals, best.literals))) best = { buffer: inspectedBuffer(el), literals };
   }
-  return best;
+  if (best === null) return null;
+  const [first, ...rest] = best.literals;
+  return { buffer: best.buffer, bytes: first!.bytes, nocase: first!.nocase, alternatives: rest.length > 0 ? rest : undefined };
 }
 
 /** Built on a rule's first alert, once per rule (keyed by the rule's metadata entries). */

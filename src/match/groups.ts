@@ -7,7 +7,7 @@
  * buffer over its rules' fast patterns; rules without a fast pattern are always candidates.
  */
 import { CandidateSet, Prefilter, type PrefilterPattern } from './prefilter/index.js';
-import { MAX_DSIZE, type CompiledRule } from './compile.js';
+import { MAX_DSIZE, pushFastPattern, type CompiledRule } from './compile.js';
 import { HeaderIndex } from './header-index.js';
 
 /** Port sets up to this many ports get per-port groups; larger ones (`1024:`, `!80`) are generic. */
@@ -102,7 +102,7 @@ export class RuleGroup {
       }
       let list = byBuffer.get(fp.buffer);
       if (list === undefined) byBuffer.set(fp.buffer, (list = []));
-      list.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
+      pushFastPattern(list, r.index, fp);
     }
     this.filters = [...byBuffer].map(([buffer, patterns]) => new LazyBufferPrefilter(buffer, patterns));
     this.always = Int32Array.from(always);
@@ -134,7 +134,7 @@ export class RuleGroup {
       const patterns: PrefilterPattern[] = [];
       for (const r of this.members) {
         const fp = r.fastPattern;
-        if (fp !== null && fp.buffer === 'pkt_data' && r.maxDsize >= least) patterns.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
+        if (fp !== null && fp.buffer === 'pkt_data' && r.maxDsize >= least) pushFastPattern(patterns, r.index, fp);
       }
       this.dsizeFilters[k - 1] = f = patterns.length === 0 ? null : Prefilter.build(patterns);
     }

@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { appProtoApplies, baseBuffer, readsAppBuffers, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -134,7 +134,7 @@ export function buildRecordPlan(
     if (v === VERDICT_NEVER) continue;
     let list = kept.get(fp.buffer);
     if (list === undefined) kept.set(fp.buffer, (list = []));
-    list.push({ id: r.index, bytes: fp.bytes, nocase: fp.nocase });
+    pushFastPattern(list, r.index, fp);
   }
   always.sort((a, b) => a - b);
   const filters: RecordFilter[] = [];
