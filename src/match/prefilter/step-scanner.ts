@@ -193,7 +193,10 @@ export class StepScanner {
       // (an allocation per scan), and a buffer of another ArrayBuffer than the last scan's
       // costs new word views; the copy costs a few nanoseconds.
       const s = smallScratch;
-      for (let k = 0; k < n; k++) s[k] = buf[contextStart + k]!;
+      // set() of a whole array is one memmove and leaves an on-heap array where it is; a byte
+      // loop costs several times as much.
+      if (contextStart === 0 && n === buf.length) s.set(buf);
+      else for (let k = 0; k < n; k++) s[k] = buf[contextStart + k]!;
       this.scanWithContext(s, 0, start - contextStart, n, out);
       return;
     }
