@@ -717,7 +717,8 @@ function payloadMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher
  * longest positive content (the first among equals). Negated contents never qualify: their
  * absence is what matches. A rule inspected on application buffers prefers a content in one of
  * them over a pkt_data one (as Suricata's buffer priorities do): the prefilter then scans the
- * small URI or header buffers rather than the whole raw message.
+ * small URI or header buffers rather than the whole raw message. A content of under four bytes
+ * gives way to a pcre whose literals are all longer (see pcreFastPattern).
  */
 export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false): FastPattern | null {
   const fp = det.fastPattern;
@@ -744,8 +745,25 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
     if (inspectedBuffer(el) === BASE64_DATA) continue;
     if (best === undefined || el.bytes.length > best.bytes.length) best = el;
   }
-  if (best !== undefined) return { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };
-  return pcreFastPattern(det);
+  if (best === undefined) return pcreFastPattern(det);
+  const content: FastPattern = { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };
+  // A content of a few bytes (`content:"200"; http.stat_code;`, `content:"%";`) screens little:
+  // a pcre whose literals are all longer screens better, and which one is scanned changes no verdict.
+  if (best.bytes.length >= SHORT_CONTENT) return content;
+  const pcre = pcreFastPattern(det);
+  if (pcre === null || shortestLiteral(pcre) <= best.bytes.length) return content;
+  // Never from an application buffer back to the raw payload (see preferAppBuffers).
+  if (pcre.buffer === 'pkt_data' && content.buffer !== 'pkt_data') return content;
+  return pcre;
+}
+
+/** Contents shorter than this give way to longer pcre literals as the fast pattern. */
+const SHORT_CONTENT = 4;
+
+function shortestLiteral(fp: FastPattern): number {
+  let m = fp.bytes.length;
+  for (const a of fp.alternatives ?? []) m = Math.min(m, a.bytes.length);
+  return m;
 }
 
 /**

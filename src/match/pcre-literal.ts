@@ -26,7 +26,7 @@ export interface PcreLiteral {
 /** Literals per set: a rule adds at most this many prefilter patterns. */
 export const MAX_LITERALS = 64;
 /** Members of a class read as its bytes; a larger class ends a run. */
-const MAX_CLASS = 16;
+const MAX_CLASS = 32;
 /** Repetitions a quantifier may expand into (`x{2,3}` into xx and xxx). */
 const MAX_REPEAT = 4;
 
@@ -55,7 +55,7 @@ export function requiredPcreLiterals(pattern: string, flags: string, minLength =
 export function screensBetter(a: readonly PcreLiteral[], b: readonly PcreLiteral[]): boolean {
   const key = (set: readonly PcreLiteral[]): [number, number, number] => {
     const m = Math.min(...set.map((l) => l.bytes.length));
-    return [Math.min(m, 4), -set.length, m];
+    return [Math.min(m, 6), -set.length, m];
   };
   const ka = key(a);
   const kb = key(b);
@@ -125,14 +125,14 @@ function usable(set: LitSet, minLength: number): boolean {
 }
 
 /**
- * Which of two usable sets screens better: the longer shortest literal up to four bytes (past
+ * Which of two usable sets screens better: the longer shortest literal up to six bytes (past
  * that, chance matches are rare either way), then fewer literals, then the longer shortest one.
  */
 function better(a: LitSet, b: LitSet | null): boolean {
   if (b === null) return true;
   const ma = shortest(a);
   const mb = shortest(b);
-  if (Math.min(ma, 4) !== Math.min(mb, 4)) return Math.min(ma, 4) > Math.min(mb, 4);
+  if (Math.min(ma, 6) !== Math.min(mb, 6)) return Math.min(ma, 6) > Math.min(mb, 6);
   if (a.size !== b.size) return a.size < b.size;
   return ma > mb;
 }
@@ -273,7 +273,9 @@ class PatternReader {
     // At least one repetition: what the atom requires, its repeated prefix, or all it can match.
     let best = atom.best;
     let small = atom.small;
-    const prefix = atom.exact !== null && min <= MAX_REPEAT ? repeat(atom.exact, min, min) : null;
+    // The first (and last) repetitions: a prefix and a suffix of every match.
+    let prefix: LitSet | null = null;
+    for (let k = Math.min(min, MAX_REPEAT); k >= 1 && prefix === null && atom.exact !== null; k--) prefix = repeat(atom.exact, k, k);
     for (const set of [prefix, exact]) {
       if (set === null || !usable(set, this.minLength)) continue;
       if (better(set, best)) best = set;

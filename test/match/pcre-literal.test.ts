@@ -35,7 +35,7 @@ const subjectArb = fc
 
 describe('requiredPcreLiterals', () => {
   it('finds the literals of the top-level sequence', () => {
-    expect(texts(requiredPcreLiterals('(?:DPT=|\\/)1434\\b', ''))).toEqual(['1434']);
+    expect(texts(requiredPcreLiterals('(?:DPT=|\\/)1434\\b', ''))).toEqual(['/1434', 'DPT=1434']);
     expect(texts(requiredPcreLiterals('^[^?]*\\/(?:winnt|windows)\\/system32\\/', 'i'))).toEqual(['/system32//i']);
     expect(texts(requiredPcreLiterals('abc?def', ''))).toEqual(['abcdef', 'abdef']);
     expect(texts(requiredPcreLiterals('\\x41\\x42C+D*', ''))).toEqual(['ABC']);
@@ -58,6 +58,9 @@ describe('requiredPcreLiterals', () => {
     // A class holding both cases of a letter is that letter, any case.
     expect(texts(requiredPcreLiterals('%[cC]0\\xaf', ''))).toEqual(['%c0\xaf/i']);
     expect(texts(requiredPcreLiterals('ab[xy]', ''))).toEqual(['abx', 'aby']);
+    // The first repetitions of a long repeat join the run before it.
+    expect(requiredPcreLiterals('^\\/[\\x01-\\x1f]{256}', '')).toHaveLength(31);
+    expect(requiredPcreLiterals('^\\/[\\x01-\\x3f]{256}', '')).toBeNull(); // a class of 63 bytes ends the run
   });
 
   it('gives up on what it does not fully read', () => {
@@ -68,7 +71,6 @@ describe('requiredPcreLiterals', () => {
     expect(requiredPcreLiterals('(?(1)ab|cd)', '')).toBeNull();
     expect(requiredPcreLiterals('abc)', '')).toBeNull();
     expect(requiredPcreLiterals('a.b', '')).toBeNull(); // no literal of two bytes
-    expect(requiredPcreLiterals('^\\/[\\x01-\\x1f]{256}', '')).toBeNull(); // a class of 31 bytes ends the run
   });
 
   it('keeps non-ASCII bytes out of case-insensitive literals', () => {
