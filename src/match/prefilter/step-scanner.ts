@@ -187,14 +187,20 @@ export class StepScanner {
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     // The caller (Prefilter) has checked the range and the set, and start < end.
     const n = end - contextStart;
+    if (n <= SMALL_COPY && buf !== smallScratch && this.aloneSlots.length === 0) {
+      // A short buffer (an HTTP method, a URI, a log field) is scanned where it is, its words
+      // put together from bytes: reading .buffer of a small typed array that V8 keeps inside
+      // its heap would move it out (an allocation per scan), and a buffer of another
+      // ArrayBuffer than the last scan's would cost new word views.
+      this.found.begin(out);
+      if (!this.hasKeyed) return;
+      const from = Math.max(contextStart, start - this.maxKeyLookahead - 6);
+      this.scanTail(buf, contextStart, start, end, from, this.scanShort(buf, contextStart, start, end, from, out), out);
+      return;
+    }
     if (n <= SMALL_COPY && buf !== smallScratch) {
-      // A short buffer (an HTTP method, a status, a log field) is scanned from one shared copy:
-      // reading .buffer of a small typed array that V8 keeps inside its heap moves it out
-      // (an allocation per scan), and a buffer of another ArrayBuffer than the last scan's
-      // costs new word views; the copy costs a few nanoseconds.
+      // Searches alone read the buffer's memory: scan a copy in shared scratch instead.
       const s = smallScratch;
-      // set() of a whole array is one memmove and leaves an on-heap array where it is; a byte
-      // loop costs several times as much.
       if (contextStart === 0 && n === buf.length) s.set(buf);
       else for (let k = 0; k < n; k++) s[k] = buf[contextStart + k]!;
       this.scanWithContext(s, 0, start - contextStart, n, out);
@@ -213,14 +219,53 @@ export class StepScanner {
     if (!this.hasShortPatterns) i = this.scanWords(buf, contextStart, start, end, from, out);
     else if (this.everyPair) i = this.scanEveryPair(buf, contextStart, start, end, from, out);
     else i = this.scanEvenPairs(buf, contextStart, start, end, from, out);
-    // The last 1-3 bytes: one more step over a word padded with whatever follows (false alarms
-    // at worst: verification stays within [contextStart, end)).
-    if (i < end) {
-      const p = i - 4 >= from ? wordAt(buf, i - 4) : 0;
-      let a = 0;
-      for (let k = Math.min(buf.length, i + 4) - 1; k >= i; k--) a = (a << 8) | buf[k]!;
-      this.verifyStep(buf, contextStart, start, end, i, p, a, out);
+    this.scanTail(buf, contextStart, start, end, from, i, out);
+  }
+
+  /**
+   * The last 1-3 bytes after the step loop stopped at i: one more step over a word padded with
+   * whatever follows (false alarms at worst: verification stays within [lo, end)).
+   */
+  private scanTail(buf: Uint8Array, lo: number, start: number, end: number, from: number, i: number, out: CandidateSet): void {
+    if (i >= end) return;
+    const p = i - 4 >= from ? wordAt(buf, i - 4) : 0;
+    let a = 0;
+    for (let k = Math.min(buf.length, i + 4) - 1; k >= i; k--) a = (a << 8) | buf[k]!;
+    this.verifyStep(buf, lo, start, end, i, p, a, out);
+  }
+
+  /**
+   * The step loop for a short buffer, every probe of the set's kind in one loop, words put
+   * together from bytes (see scanWithContext). For a few steps the branches cost less than the
+   * word loads the other loops save.
+   */
+  private scanShort(buf: Uint8Array, lo: number, start: number, end: number, from: number, out: CandidateSet): number {
+    const words = this.wordBits;
+    const ws = this.wordShift;
+    const pairs = this.pairBits;
+    const short = this.hasShortPatterns;
+    const every = this.everyPair;
+    let p = 0;
+    let i = from;
+    for (; i + 4 <= end; i += 4) {
+      const a = (buf[i + 3]! << 24) | (buf[i + 2]! << 16) | (buf[i + 1]! << 8) | buf[i]!;
+      const low = a & 0x7f7f7f7f;
+      const h = Math.imul(a | ((((low + 0x3f3f3f3f) & ~(low + 0x25252525) & ~a) & 0x80808080) >>> 2), 0x9e3779b1) >>> ws;
+      let any = words[h >>> 5]! >>> h;
+      if (short) {
+        const q1 = a & 0xffff;
+        const q3 = a >>> 16;
+        any |= (pairs[q1 >>> 5]! >>> q1) | (pairs[q3 >>> 5]! >>> q3);
+        if (every) {
+          const q0 = (p >>> 24) | ((a & 0xff) << 8);
+          const q2 = (a >>> 8) & 0xffff;
+          any |= (pairs[q0 >>> 5]! >>> q0) | (pairs[q2 >>> 5]! >>> q2);
+        }
+      }
+      if ((any & 1) !== 0) this.verifyStep(buf, lo, start, end, i, p, a, out);
+      p = a;
     }
+    return i;
   }
 
   /**
