@@ -85,6 +85,28 @@ describe('access log buffer keys', () => {
     );
   });
 
+  it('the header block holds the host, agent and referer of its own record', () => {
+    // Blocks are kept by id across records (AccessRecord.makeBuffer): each must still be its own.
+    fc.assert(
+      fc.property(fc.array(accessLine, { minLength: 1, maxLength: 12 }), fc.constantFrom('combined', 'vhost_combined', 'common'), (lines, format) => {
+        for (const r of recordsOf(lines, format)) {
+          if (r.bufferKeyDomain !== 'access') continue;
+          const text = (name: BufferName): string | undefined => {
+            const b = r.buffer(name);
+            return b === undefined ? undefined : Buffer.from(b).toString('latin1');
+          };
+          let expected = '';
+          for (const [prefix, name] of [['Host: ', 'http.host.raw'], ['User-Agent: ', 'http.user_agent'], ['Referer: ', 'http.referer']] as const) {
+            const v = text(name);
+            if (v !== undefined) expected += `${prefix}${v}\r\n`;
+          }
+          expect(text('http.header')).toBe(expected === '' ? undefined : expected);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('http metadata says what the buffers hold, escaped or not', () => {
     fc.assert(
       fc.property(accessLine, fc.constantFrom('combined', 'vhost_combined', 'common'), (line, format) => {

@@ -101,6 +101,23 @@ export class AccessRecord extends HttpLogRecord {
     return name === 'log.message' ? this.line : super.buffer(name);
   }
 
+  /**
+   * The header block is rebuilt from fields that repeat from line to line (agent, referer,
+   * host) even where the request does not: blocks are kept by their key id, which names the
+   * same bytes for good (ids are never reused, see SpanKeyIds), so a repeated one is built once.
+   */
+  protected override makeBuffer(name: BufferName): Uint8Array | undefined {
+    if (name !== 'http.header') return super.makeBuffer(name);
+    const id = this.bufferKeyId('http.header');
+    if (id <= 0) return super.makeBuffer(name);
+    const slot = id & (HEADER_BLOCK_SLOTS - 1);
+    if (HEADER_BLOCK_IDS[slot] === id) return HEADER_BLOCKS[slot];
+    const block = super.makeBuffer(name);
+    HEADER_BLOCK_IDS[slot] = id;
+    HEADER_BLOCKS[slot] = block;
+    return block;
+  }
+
   protected part(p: HttpPart): Uint8Array | undefined {
     switch (p) {
       case HttpPart.Method:
@@ -423,6 +440,10 @@ const STATUS_CODE_IDS = new Int32Array(1000);
 function statusId(code: number): number {
   return STATUS_CODE_IDS[code] || (STATUS_CODE_IDS[code] = ACCESS_KEY_IDS.fresh());
 }
+/** Header blocks by key id, direct-mapped (see AccessRecord.makeBuffer). */
+const HEADER_BLOCK_SLOTS = 256;
+const HEADER_BLOCK_IDS = new Int32Array(HEADER_BLOCK_SLOTS);
+const HEADER_BLOCKS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(HEADER_BLOCK_SLOTS).fill(undefined);
 /** The id of each http.header_names layout (host, referer, agent present), given once. */
 const HEADER_NAMES_IDS: (number | undefined)[] = [];
 
