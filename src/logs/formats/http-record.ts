@@ -118,15 +118,13 @@ export abstract class HttpLogRecord extends BaseLogRecord {
    * built in one allocation.
    */
   private headerBlock(withCookie: boolean): Uint8Array | undefined {
+    const cookie = withCookie ? this.buffer('http.cookie') : undefined;
+    // Without a Cookie the raw block equals the normalised one: share it.
+    if (!cookie && withCookie) return this.buffer('http.header');
     // The header buffers themselves (cut once per record, and often asked for already).
     const host = this.buffer('http.host.raw');
     const ua = this.buffer('http.user_agent');
     const ref = this.buffer('http.referer');
-    const cookie = withCookie ? this.buffer('http.cookie') : undefined;
-    if (!cookie && withCookie) {
-      // Without a Cookie the raw block equals the normalised one: share it.
-      return this.buffer('http.header');
-    }
     let n = 0;
     if (host) n += HOST_PREFIX.length + host.length + 2;
     if (ua) n += UA_PREFIX.length + ua.length + 2;
