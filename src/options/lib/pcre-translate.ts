@@ -195,17 +195,33 @@ function utf8Bytes(cp: number): number[] {
   return [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
 }
 
-/** Rendered classes by content: the same few classes recur across thousands of rules. */
-const classCache = new Map<string, string>();
+/**
+ * Rendered classes by content: the same few classes recur across thousands of rules. Keyed by
+ * a hash of the set's words (entries hold their words to confirm): a text key would cost eight
+ * number-to-string conversions per class.
+ */
+const classCache = new Map<number, { words: Uint32Array; js: string }[]>();
+let classCacheSize = 0;
 
 function renderClass(set: ByteSet): string {
-  const key = `${set[0]},${set[1]},${set[2]},${set[3]},${set[4]},${set[5]},${set[6]},${set[7]}`;
-  let js = classCache.get(key);
-  if (js === undefined) {
-    js = renderClassUncached(set);
-    if (classCache.size > 4096) classCache.clear();
-    classCache.set(key, js);
+  let h = 0x2545f491;
+  for (let k = 0; k < 8; k++) h = Math.imul(h ^ set[k]!, 0x01000193);
+  let bucket = classCache.get(h);
+  if (bucket !== undefined) {
+    for (const e of bucket) {
+      const w = e.words;
+      if (w[0] === set[0] && w[1] === set[1] && w[2] === set[2] && w[3] === set[3] && w[4] === set[4] && w[5] === set[5] && w[6] === set[6] && w[7] === set[7]) return e.js;
+    }
   }
+  const js = renderClassUncached(set);
+  if (classCacheSize >= 4096) {
+    classCache.clear();
+    classCacheSize = 0;
+    bucket = undefined;
+  }
+  if (bucket === undefined) classCache.set(h, (bucket = []));
+  bucket.push({ words: set.slice(), js });
+  classCacheSize++;
   return js;
 }
 
