@@ -27,6 +27,8 @@ export interface PcreLiteral {
 export const MAX_LITERALS = 64;
 /** Members of a class read as its bytes; a larger class ends a run. */
 const MAX_CLASS = 32;
+/** Nested groups read before giving up (PCRE itself refuses more than 250). */
+const MAX_DEPTH = 250;
 /** Repetitions a quantifier may expand into (`x{2,3}` into xx and xxx). */
 const MAX_REPEAT = 4;
 
@@ -177,6 +179,7 @@ function range(lo: number, hi: number): number[] {
 /** A recursive-descent reader of the pattern, summarising each node as it goes. */
 class PatternReader {
   pos = 0;
+  private depth = 0;
   constructor(
     private readonly p: string,
     private readonly nocase: boolean,
@@ -326,6 +329,14 @@ class PatternReader {
   }
 
   private group(): Summary {
+    // Patterns reach here translated, so nested at most as deep as PCRE allows; still bounded.
+    if (++this.depth > MAX_DEPTH) throw new GiveUp();
+    const summary = this.groupAt();
+    this.depth--;
+    return summary;
+  }
+
+  private groupAt(): Summary {
     const p = this.p;
     let i = this.pos + 1;
     let zeroWidth = false;

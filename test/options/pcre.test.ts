@@ -64,6 +64,14 @@ describe('pcre', () => {
       length: 3,
     });
     expect(err('pcre', '"/ab)/"')).toEqual({ severity: 'error', message: 'invalid pcre: unmatched closing parenthesis: remove it or escape it as \\)', offset: 4, length: 1 });
+    // Deeper than PCRE's nesting limit (250): an error at the first group too deep, not a crash.
+    expect(err('pcre', `"/${'(?:'.repeat(5000)}a${')'.repeat(5000)}/"`)).toEqual({
+      severity: 'error',
+      message: 'invalid pcre: parentheses nested more than 250 deep, which PCRE refuses: flatten the pattern (a group inside a group can often be one group)',
+      offset: 2 + 250 * 3,
+      length: 1,
+    });
+    expect(err('pcre', `"/${'('.repeat(250)}a${')'.repeat(250)}/"`)).toMatchObject({ captureCount: 250 });
     expect(err('pcre', '"/+a/"')).toEqual({
       severity: 'error',
       message: 'invalid pcre: quantifier does not follow a repeatable item: escape it (\\+) to match it literally',

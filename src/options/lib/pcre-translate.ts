@@ -183,6 +183,7 @@ const LITERAL_CASELESS: readonly string[] = LITERAL.map((js, b) =>
 const PLAIN_RUN = /[^\\^$.|?*+()[\]{}\u0080-\uffff]+/y;
 /** Runs that JS reads the same way without any escaping. */
 const SAFE_RUN = /^[A-Za-z0-9_ !"#%&',:;<=>@`~]*$/;
+const MAX_NESTING = 250;
 
 function literalJs(b: number): string {
   return LITERAL[b]!;
@@ -602,7 +603,19 @@ class Translator {
   }
 
   /** At `(`; returns what kind of atom the group is. */
+  /** PCRE's default bound on nested parentheses (PARENS_NEST_LIMIT); it also bounds this parser's recursion. */
+  private depth = 0;
+
   private group(): 'repeatable' | 'assertion' | 'nothing' {
+    if (++this.depth > MAX_NESTING) {
+      this.fail(`parentheses nested more than ${MAX_NESTING} deep, which PCRE refuses: flatten the pattern (a group inside a group can often be one group)`, this.i);
+    }
+    const kind = this.groupAt();
+    this.depth--;
+    return kind;
+  }
+
+  private groupAt(): 'repeatable' | 'assertion' | 'nothing' {
     const p = this.p;
     const open = this.i;
     this.i++;
