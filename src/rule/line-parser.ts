@@ -134,48 +134,39 @@ interface TemplateContext {
 
 /** undefined when the tree uses the option run other than as one whole list (no collapsed template then). */
 function tryTemplate(node: unknown, ctx: TemplateContext): Template | undefined {
+  let source: string;
   try {
-    return toTemplate(node, ctx);
+    source = templateSource(node, ctx);
   } catch (e) {
     if (e === NOT_COLLAPSIBLE) return undefined;
     throw e;
   }
+  // One function per shape, its tree written out as a literal: objects of one shape each, and
+  // no call per node. The source holds token indexes, property names and strings of the grammar
+  // (JSON-quoted), never text of the line.
+  return new Function('ts', `return ${source};`) as Template;
 }
 
 const NOT_COLLAPSIBLE = new Error('tree addresses single tokens of the option run');
 
-function toTemplate(node: unknown, ctx: TemplateContext): Template {
-  if (node === null || node === undefined) return () => null;
-  if (typeof node === 'string') return () => node;
+/** JS source of an expression that rebuilds `node` from a line's tokens `ts`. */
+function templateSource(node: unknown, ctx: TemplateContext): string {
+  if (node === null || node === undefined) return 'null';
+  if (typeof node === 'string') return JSON.stringify(node);
   const run = ctx.run;
   if (Array.isArray(node)) {
-    if (run && isWholeRun(node, ctx)) {
-      const fromEnd = ctx.count - run.end;
-      return (ts) => ts.slice(run.start, ts.length - fromEnd);
-    }
-    const parts = node.map((n) => toTemplate(n, ctx));
-    // Plain loops: a template runs once per line, and must not create functions as it runs.
-    return (ts) => {
-      const out: unknown[] = new Array(parts.length);
-      for (let k = 0; k < parts.length; k++) out[k] = parts[k]!(ts);
-      return out;
-    };
+    if (run && isWholeRun(node, ctx)) return `ts.slice(${run.start}, ts.length - ${ctx.count - run.end})`;
+    return `[${node.map((n) => templateSource(n, ctx)).join(', ')}]`;
   }
   if (typeof node === 'object') {
     if (isToken(node)) {
       const i = ctx.indexByOffset.get(node.offset)!;
-      if (!run || i < run.start) return (ts) => ts[i];
+      if (!run || i < run.start) return `ts[${i}]`;
       if (i < run.end) throw NOT_COLLAPSIBLE;
-      const fromEnd = ctx.count - i;
-      return (ts) => ts[ts.length - fromEnd];
+      return `ts[ts.length - ${ctx.count - i}]`;
     }
-    const keys = Object.keys(node);
-    const values = keys.map((k) => toTemplate((node as Record<string, unknown>)[k], ctx));
-    return (ts) => {
-      const out: Record<string, unknown> = {};
-      for (let k = 0; k < keys.length; k++) out[keys[k]!] = values[k]!(ts);
-      return out;
-    };
+    const fields = Object.keys(node).map((k) => `${JSON.stringify(k)}: ${templateSource((node as Record<string, unknown>)[k], ctx)}`);
+    return `{ ${fields.join(', ')} }`;
   }
   throw new Error(`grammar node holds a ${typeof node}: nodes must be made of tokens, strings and arrays`);
 }
