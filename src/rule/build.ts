@@ -81,6 +81,12 @@ class OptionNode implements RuleOption, KeywordContext {
     while (end < line.length && isKeywordChar(line.charCodeAt(end))) end++;
     return line.slice(this.offset, end);
   }
+  valueEndsWithQuote(): boolean {
+    const line = this.sink.line;
+    let k = this.offset + this.length - 1;
+    while (k >= this.valueOffset && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 9)) k--;
+    return k >= this.valueOffset && line.charCodeAt(k) === 34;
+  }
   get ctx(): KeywordContext | undefined {
     return this.module === undefined ? undefined : this;
   }

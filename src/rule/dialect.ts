@@ -21,6 +21,8 @@ export interface OptionText {
   /** Offset of the option in its line. */
   offset: number;
   length: number;
+  /** Whether the value's last non-blank character is a quote, answered without cutting the value out (raw). */
+  valueEndsWithQuote?(): boolean;
 }
 
 export interface DialectHint {
@@ -40,7 +42,7 @@ const PREFIX = 'Snort 3 syntax is not supported (kanshi reads Snort 2 / Suricata
 export function snort3Hint(options: readonly OptionText[], isKnown: (keyword: string) => boolean): DialectHint | undefined {
   for (const o of options) {
     // The cheap test first: almost every content is a plain quoted string.
-    if ((o.keyword === 'content' || o.keyword === 'protected_content') && o.raw !== null && o.raw.includes(',') && !o.raw.trimEnd().endsWith('"')) {
+    if ((o.keyword === 'content' || o.keyword === 'protected_content') && !(o.valueEndsWithQuote?.() ?? false) && o.raw !== null && o.raw.includes(',') && !o.raw.trimEnd().endsWith('"')) {
       const m = CONTENT_SUBOPTION.exec(o.raw);
       if (m) {
         const advice = `write ${rewriteContent(o.keyword, o.raw)} instead of ${o.keyword}:${shortenContent(o.raw)}`;
