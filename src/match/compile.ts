@@ -717,7 +717,8 @@ function payloadMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher
  * longest positive content (the first among equals). Negated contents never qualify: their
  * absence is what matches. A rule inspected on application buffers prefers a content in one of
  * them over a pkt_data one (as Suricata's buffer priorities do): the prefilter then scans the
- * small URI or header buffers rather than the whole raw message. A content of under four bytes
+ * small URI or header buffers rather than the whole raw message; a content in http.method comes
+ * last (Suricata 7 ranks that buffer below the raw payload). A content of under four bytes
  * gives way to a pcre whose literals are all longer (see pcreFastPattern).
  */
 export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false): FastPattern | null {
@@ -727,23 +728,24 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
     const bytes = chop ? fp.bytes.subarray(chop.offset, chop.offset + chop.length) : fp.bytes;
     if (bytes.length > 0) return { buffer: inspectedBuffer(fp), bytes, nocase: fp.nocase };
   }
+  // Buffer priority, as Suricata ranks them: application buffers over the raw payload for rules
+  // inspected on application buffers, and http.method below everything (its few values are in
+  // every request). Then the longest content, the first among equals.
+  const rank = (el: ContentMatch): number => {
+    const buffer = inspectedBuffer(el);
+    return buffer === 'http.method' ? 0 : preferAppBuffers && buffer === 'pkt_data' ? 1 : 2;
+  };
   let best: ContentMatch | undefined;
-  let onApp = false;
-  if (preferAppBuffers) {
-    for (let i = 0; i < det.payload.length; i++) {
-      const el = det.payload[i]!;
-      if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) !== 'pkt_data' && inspectedBuffer(el) !== BASE64_DATA) {
-        onApp = true;
-        break;
-      }
-    }
-  }
+  let bestRank = -1;
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
     if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
-    if (onApp && inspectedBuffer(el) === 'pkt_data') continue;
     if (inspectedBuffer(el) === BASE64_DATA) continue;
-    if (best === undefined || el.bytes.length > best.bytes.length) best = el;
+    const r = rank(el);
+    if (best === undefined || r > bestRank || (r === bestRank && el.bytes.length > best.bytes.length)) {
+      best = el;
+      bestRank = r;
+    }
   }
   if (best === undefined) return pcreFastPattern(det);
   const content: FastPattern = { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };

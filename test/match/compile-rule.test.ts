@@ -54,3 +54,29 @@ describe('compiling a rule set', () => {
     expect(bySid.get(3)!.flowbitActions).toEqual([]);
   });
 });
+
+describe('choosing a fast pattern', () => {
+  const fp = (rule: string): string | null => {
+    const f = rulesetOf(rule).rules[0]!.fastPattern;
+    return f === null ? null : `${f.buffer}:${Buffer.from(f.bytes).toString('latin1')}${f.alternatives ? `+${f.alternatives.length}` : ''}`;
+  };
+
+  it('ranks http.method below every other buffer, as Suricata 7 does', () => {
+    expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"POST"; http.user_agent; content:"asd"; sid:1;)')).toBe('http.user_agent:asd');
+    expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"GET"; pkt_data; content:"xyz"; sid:1;)')).toBe('pkt_data:xyz');
+    expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"PROPFIND"; sid:1;)')).toBe('http.method:PROPFIND');
+    // An explicit fast_pattern is kept wherever it is.
+    expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"GET"; fast_pattern; http.uri; content:"/admin"; sid:1;)')).toBe('http.method:GET');
+  });
+
+  it('keeps application buffers over the raw payload, then takes the longest', () => {
+    expect(fp('alert http any any -> any any (msg:"m"; content:"longer raw bytes"; http.uri; content:"/x"; sid:1;)')).toBe('http.uri:/x');
+    expect(fp('alert tcp any any -> any any (msg:"m"; content:"ab"; content:"abcd"; content:"wxyz"; sid:1;)')).toBe('pkt_data:abcd');
+  });
+
+  it('lets a content of under four bytes give way to longer pcre literals', () => {
+    expect(fp('alert http any any -> any any (msg:"m"; http.uri; pcre:"/\\/(?:cmd|root)\\.exe/i"; http.stat_code; content:"200"; sid:1;)')).toBe('http.uri:/cmd.exe+1');
+    expect(fp('alert http any any -> any any (msg:"m"; http.uri; content:"/adm"; pcre:"/\\/(?:cmd|root)\\.exe/i"; sid:1;)')).toBe('http.uri:/adm');
+    expect(fp('alert http any any -> any any (msg:"m"; http.uri; pcre:"/^(?:a|b)/"; sid:1;)')).toBeNull();
+  });
+});
