@@ -294,8 +294,8 @@ export class StepScanner {
     }
   }
 
-  // The three step loops differ only in the pair probes. Constants are written out: TurboFan
-  // folds literals, not imported bindings.
+  // The three step loops for longer buffers differ only in the pair probes (scanShort does all
+  // three kinds). Constants are written out: TurboFan folds literals, not imported bindings.
 
   /** The step loop when every pattern has 7+ bytes: one probe per four bytes. */
   private scanWords(buf: Uint8Array, lo: number, start: number, end: number, from: number, out: CandidateSet): number {
