@@ -730,10 +730,15 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   }
   // Buffer priority, as Suricata ranks them: application buffers over the raw payload for rules
   // inspected on application buffers, and http.method below everything (its few values are in
-  // every request). Then the longest content, the first among equals.
+  // every request). Then the longest content, the first among equals. A content of one or two
+  // bytes screens no better than a method: it ranks with the method, so that
+  // `http.method; content:"SEARCH"; http.uri; content:"/";` keeps the method.
+  let hasMethod = false;
+  for (const el of det.payload) if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) === 'http.method') hasMethod = true;
   const rank = (el: ContentMatch): number => {
     const buffer = inspectedBuffer(el);
-    return buffer === 'http.method' ? 0 : preferAppBuffers && buffer === 'pkt_data' ? 1 : 2;
+    if (buffer === 'http.method' || (hasMethod && el.bytes.length < 3)) return 0;
+    return preferAppBuffers && buffer === 'pkt_data' ? 1 : 2;
   };
   let best: ContentMatch | undefined;
   let bestRank = -1;

@@ -65,6 +65,8 @@ describe('choosing a fast pattern', () => {
     expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"POST"; http.user_agent; content:"asd"; sid:1;)')).toBe('http.user_agent:asd');
     expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"GET"; pkt_data; content:"xyz"; sid:1;)')).toBe('pkt_data:xyz');
     expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"PROPFIND"; sid:1;)')).toBe('http.method:PROPFIND');
+    // A content of one or two bytes ranks with the method: the longer of the two is kept.
+    expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"SEARCH"; http.uri; content:"/"; sid:1;)')).toBe('http.method:SEARCH');
     // An explicit fast_pattern is kept wherever it is.
     expect(fp('alert http any any -> any any (msg:"m"; http.method; content:"GET"; fast_pattern; http.uri; content:"/admin"; sid:1;)')).toBe('http.method:GET');
   });
