@@ -131,10 +131,7 @@ export class HttpTransaction implements HttpTxView {
       cache.headerLinesOf = merged;
       cache.headerLines = merged.map((f) => {
         const out = allocBytes(f.name.length + 2 + f.value.length);
-        let o = copyBytes(f.name, out, 0);
-        out[o++] = COLON;
-        out[o++] = SP;
-        copyBytes(f.value, out, o);
+        writeField(f, out, 0);
         return out;
       });
     }
@@ -489,14 +486,19 @@ function serializeFields(fields: readonly NamedField[], skipId: number, out: Uin
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     if (f.id === skipId) continue;
-    o = copyBytes(f.name, out, o);
-    out[o++] = COLON;
-    out[o++] = SP;
-    o = copyBytes(f.value, out, o);
+    o = writeField(f, out, o);
     out[o++] = CR;
     out[o++] = LF;
   }
   return o;
+}
+
+/** Writes "name: value" into out at o; returns the end. */
+function writeField(f: NamedField, out: Uint8Array, o: number): number {
+  o = copyBytes(f.name, out, o);
+  out[o++] = COLON;
+  out[o++] = SP;
+  return copyBytes(f.value, out, o);
 }
 
 /** Header names and values are short: a loop beats a TypedArray.set call. */
