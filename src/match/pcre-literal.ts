@@ -53,16 +53,23 @@ export function requiredPcreLiterals(pattern: string, flags: string, minLength =
   }
 }
 
-/** Whether literal set a screens better than b (see `better`). */
+/** Whether literal set a screens better than b (see ranksAbove). */
 export function screensBetter(a: readonly PcreLiteral[], b: readonly PcreLiteral[]): boolean {
-  const key = (set: readonly PcreLiteral[]): [number, number, number] => {
-    const m = Math.min(...set.map((l) => l.bytes.length));
-    return [Math.min(m, 6), -set.length, m];
-  };
-  const ka = key(a);
-  const kb = key(b);
-  for (let k = 0; k < 3; k++) if (ka[k] !== kb[k]) return ka[k]! > kb[k]!;
-  return false;
+  const shortestOf = (set: readonly PcreLiteral[]): number => Math.min(...set.map((l) => l.bytes.length));
+  return ranksAbove(shortestOf(a), a.length, shortestOf(b), b.length);
+}
+
+/**
+ * Whether a set of `countA` literals, the shortest `shortestA` bytes, screens better than the
+ * other: the longer shortest literal up to six bytes (past that, chance matches are rare either
+ * way), then fewer literals, then the longer shortest one.
+ */
+function ranksAbove(shortestA: number, countA: number, shortestB: number, countB: number): boolean {
+  const ca = Math.min(shortestA, 6);
+  const cb = Math.min(shortestB, 6);
+  if (ca !== cb) return ca > cb;
+  if (countA !== countB) return countA < countB;
+  return shortestA > shortestB;
 }
 
 /** A literal: latin1 text, lower-cased when `fold` (then matched ignoring ASCII case). */
@@ -126,17 +133,9 @@ function usable(set: LitSet, minLength: number): boolean {
   return true;
 }
 
-/**
- * Which of two usable sets screens better: the longer shortest literal up to six bytes (past
- * that, chance matches are rare either way), then fewer literals, then the longer shortest one.
- */
+/** Which of two usable sets screens better (see ranksAbove). */
 function better(a: LitSet, b: LitSet | null): boolean {
-  if (b === null) return true;
-  const ma = shortest(a);
-  const mb = shortest(b);
-  if (Math.min(ma, 6) !== Math.min(mb, 6)) return Math.min(ma, 6) > Math.min(mb, 6);
-  if (a.size !== b.size) return a.size < b.size;
-  return ma > mb;
+  return b === null || ranksAbove(shortest(a), a.size, shortest(b), b.size);
 }
 
 /** Whether a has fewer literals than b (then the longer shortest one). */
