@@ -1339,13 +1339,14 @@ function firewallSamples(): void {
   log(
     'firewall-worms.log',
     [3101001, 3101002],
-    'netfilter and PIX/ASA deny lines for 1434/udp (Slammer, 404-byte datagrams) and 445/tcp SYNs (Deloder)',
+    'netfilter and PIX/ASA deny lines for 1434/udp (Slammer, 404-byte datagrams) and 445/tcp SYNs (Deloder), one of them over IPv6',
     [
       `Mar 17 13:00:01 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER} DST=${SQL} LEN=404 TOS=0x00 PREC=0x00 TTL=113 ID=31337 PROTO=UDP SPT=3072 DPT=1434 LEN=384`,
       `Mar 17 13:00:02 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER2} DST=192.168.1.31 LEN=404 TOS=0x00 PREC=0x00 TTL=110 ID=4242 PROTO=UDP SPT=1029 DPT=1434 LEN=384`,
       `Mar 17 13:00:03 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER} DST=${FILESRV} LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=512 DF PROTO=TCP SPT=3377 DPT=445 WINDOW=16384 RES=0x00 SYN URGP=0`,
       `Mar 17 13:00:04 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER} DST=192.168.1.41 LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=513 DF PROTO=TCP SPT=3378 DPT=445 WINDOW=16384 RES=0x00 SYN URGP=0`,
       `Mar 17 13:00:05 pix %PIX-4-106023: Deny udp src outside:${ATTACKER2}/1029 dst inside:${SQL}/1434 by access-group "outside_in" [0x0, 0x0]`,
+      `Mar 17 13:00:06 asa %ASA-4-106023: Deny tcp src outside:2001:db8::5/3380 dst inside:2001:db8:1::40/445 by access-group "outside_in" [0x0, 0x0]`,
     ],
   );
   log(
@@ -1364,7 +1365,7 @@ function firewallSamples(): void {
   log(
     'neg-web-access.log',
     [],
-    'an ordinary Apache access log: normal pages, a contact form, Index Server, WebDAV use, cmd.exe only in a query string',
+    'an ordinary Apache access log: normal pages, a contact form, Index Server, WebDAV use, cmd.exe only in a query string, 445 and 1434 as URL path segments',
     [
       `${COLLEAGUE} - - [17/Mar/2003:13:20:01 +0000] "GET /index.html HTTP/1.1" 200 5120 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
       `${COLLEAGUE} - - [17/Mar/2003:13:20:02 +0000] "GET /formmail.html HTTP/1.1" 200 900 "http://www.example.com/" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
@@ -1373,8 +1374,11 @@ function firewallSamples(): void {
       `${COLLEAGUE} - - [17/Mar/2003:13:20:05 +0000] "PROPFIND /docs/ HTTP/1.1" 207 1800 "-" "Microsoft Data Access Internet Publishing Provider DAV 1.1"`,
       `${COLLEAGUE} - - [17/Mar/2003:13:20:06 +0000] "GET /search.asp?q=cmd.exe+tutorial HTTP/1.1" 200 3000 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
       `${COLLEAGUE} - - [17/Mar/2003:13:20:07 +0000] "GET /caf%C3%A9/men%C3%BC.html HTTP/1.1" 200 1500 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
+      // A web line has no ports, so the firewall-log rules see it: a port number as a path segment is not a firewall line.
+      `${COLLEAGUE} - - [17/Mar/2003:13:20:08 +0000] "GET /catalog/item/445 HTTP/1.1" 200 3100 "http://shop.example.com:8080/445" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
+      `${COLLEAGUE} - - [17/Mar/2003:13:20:09 +0000] "GET /reports/2003/1434 HTTP/1.1" 200 2700 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
     ],
-    [3100001, 3100003, 3100010, 3100301, 3100303, 3100401, 3100501, 3100503, 3100504, 3100601, 3100602, 3100604],
+    [3100001, 3100003, 3100010, 3100301, 3100303, 3100401, 3100501, 3100503, 3100504, 3100601, 3100602, 3100604, 3101001, 3101002],
   );
 }
 
