@@ -18,6 +18,8 @@
  * finds a superset of the subjects, which is all a prefilter may do.
  */
 
+import { PCRE_NESTING_LIMIT } from '../options/lib/pcre-translate.js';
+
 export interface PcreLiteral {
   bytes: Uint8Array;
   nocase: boolean;
@@ -27,8 +29,6 @@ export interface PcreLiteral {
 export const MAX_LITERALS = 64;
 /** Members of a class read as its bytes; a larger class ends a run. */
 const MAX_CLASS = 32;
-/** Nested groups read before giving up (PCRE itself refuses more than 250). */
-const MAX_DEPTH = 250;
 /** Repetitions a quantifier may expand into (`x{2,3}` into xx and xxx). */
 const MAX_REPEAT = 4;
 
@@ -329,7 +329,7 @@ class PatternReader {
 
   private group(): Summary {
     // Patterns reach here translated, so nested at most as deep as PCRE allows; still bounded.
-    if (++this.depth > MAX_DEPTH) throw new GiveUp();
+    if (++this.depth > PCRE_NESTING_LIMIT) throw new GiveUp();
     const summary = this.groupAt();
     this.depth--;
     return summary;

@@ -21,6 +21,13 @@ export interface KeywordContext extends DiagnosticSink {
   readonly lookupVar?: (name: string) => string | undefined;
 }
 
+/** What a content keyword's element starts as (see KeywordModule.contentElement). */
+export interface ContentStart {
+  bytes: Uint8Array;
+  nocase: boolean;
+  endsWith: boolean;
+}
+
 export interface KeywordModule<V = unknown> {
   readonly keyword: string;
   /** Other spellings that mean the same keyword (printed as `keyword`). */
@@ -61,6 +68,13 @@ export interface KeywordModule<V = unknown> {
    * of a buffer's inspection (matcher.ts). May throw MatcherUnavailable.
    */
   payloadMatcher?(element: PayloadElement, ctx: MatcherContext): PayloadMatcher;
+  /**
+   * Content keywords that name their own buffer (uricontent, filename, fileext): the content
+   * element their value starts as, before any modifier (Suricata's filename matches in any case,
+   * fileext as the end of the name after a dot). Absent for `content`, which inspects the
+   * current sticky buffer as written.
+   */
+  contentElement?(value: V): ContentStart;
   /**
    * Conditions measured on a buffer rather than on header fields (urilen): the buffer and the
    * step that inspects it, added to the rule's program for that buffer.

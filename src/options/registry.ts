@@ -468,6 +468,7 @@ function uniform(m: KeywordModule): KeywordModule {
     condition: m.condition,
     payloadMatcher: m.payloadMatcher,
     bufferCondition: m.bufferCondition,
+    contentElement: m.contentElement,
   };
   for (const [k, v] of Object.entries(m)) if (!(k in copy)) copy[k] = v;
   return copy;

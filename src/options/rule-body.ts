@@ -282,7 +282,7 @@ class RuleBodyBuilder {
     }
     const value = o.value;
     if (value === undefined) {
-      if (CONTENT_KEYWORDS.has(o.keyword)) this.lastContent = null;
+      if (makesContent(m)) this.lastContent = null;
       return;
     }
     const why = m.unevaluatedValue?.(value);
@@ -307,7 +307,7 @@ class RuleBodyBuilder {
         this.transforms = [...this.transforms, { keyword: o.keyword, value, option: o }];
         return;
       case 'payload':
-        if (CONTENT_KEYWORDS.has(o.keyword)) this.content(o, value as ContentValue);
+        if (makesContent(m)) this.content(o, value as ContentValue);
         else this.payload(o, value);
         return;
       case 'modifier':
@@ -357,22 +357,21 @@ class RuleBodyBuilder {
   }
 
   private content(o: OptionInstance, cv: ContentValue): void {
-    // uricontent, filename and fileext name their buffer; content inspects the sticky one.
-    const fixed = o.keyword === 'content' ? undefined : o.module.buffer;
+    // uricontent, filename and fileext name their buffer and how they start; content inspects the sticky one.
+    const start = o.module.contentElement?.(cv);
+    const fixed = start !== undefined ? o.module.buffer : undefined;
     const sticky = this.sticky;
-    const ext = o.keyword === 'fileext';
     const el: ContentMatch = {
       kind: 'content',
-      bytes: ext ? Uint8Array.of(0x2e, ...cv.bytes) : cv.bytes,
+      bytes: start?.bytes ?? cv.bytes,
       negated: cv.negated,
       buffer: fixed ?? (sticky !== undefined ? sticky.buffer : 'pkt_data'),
       transforms: fixed !== undefined ? NO_TRANSFORMS : this.transforms,
       option: o,
-      // Suricata's filename and fileext match any case; fileext at the end of the name.
-      nocase: o.keyword === 'filename' || ext,
+      nocase: start?.nocase ?? false,
       rawbytes: false,
       startsWith: false,
-      endsWith: ext,
+      endsWith: start?.endsWith ?? false,
       // Every slot a modifier may fill, present from the start: one object shape for all
       // contents, instead of one per order in which a rule writes its modifiers.
       offset: undefined,
@@ -573,8 +572,10 @@ class RuleBodyBuilder {
   }
 }
 
-/** Keywords that each make one content element (see content()). */
-const CONTENT_KEYWORDS: ReadonlySet<string> = new Set(['content', 'uricontent', 'filename', 'fileext']);
+/** Keywords that each make one content element (see content()): content and those naming their buffer. */
+function makesContent(m: KeywordModule): boolean {
+  return m.keyword === 'content' || m.contentElement !== undefined;
+}
 const NO_TRANSFORMS: readonly TransformStep[] = Object.freeze([]);
 
 /** Shared by every rule with nothing in a list: the model is read, never changed, once built. */

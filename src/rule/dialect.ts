@@ -22,7 +22,7 @@ export interface OptionText {
   offset: number;
   length: number;
   /** Whether the value's last non-blank character is a quote, answered without cutting the value out (raw). */
-  valueEndsWithQuote?(): boolean;
+  valueEndsWithQuote(): boolean;
 }
 
 export interface DialectHint {
@@ -42,7 +42,7 @@ const PREFIX = 'Snort 3 syntax is not supported (kanshi reads Snort 2 / Suricata
 export function snort3Hint(options: readonly OptionText[], isKnown: (keyword: string) => boolean): DialectHint | undefined {
   for (const o of options) {
     // The cheap test first: almost every content is a plain quoted string.
-    if ((o.keyword === 'content' || o.keyword === 'protected_content') && !(o.valueEndsWithQuote?.() ?? false) && o.raw !== null && o.raw.includes(',') && !o.raw.trimEnd().endsWith('"')) {
+    if ((o.keyword === 'content' || o.keyword === 'protected_content') && !o.valueEndsWithQuote() && o.raw !== null && o.raw.includes(',')) {
       const m = CONTENT_SUBOPTION.exec(o.raw);
       if (m) {
         const advice = `write ${rewriteContent(o.keyword, o.raw)} instead of ${o.keyword}:${shortenContent(o.raw)}`;

@@ -87,7 +87,7 @@ export class SshSession {
 
   private kexDone(d: Direction, toServer: boolean): void {
     const result = d.kex!.result;
-    if (result === null || result === undefined) {
+    if (!result) {
       this.ctx.stats.kexinitMissing++;
       return;
     }

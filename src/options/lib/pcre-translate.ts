@@ -183,7 +183,8 @@ const LITERAL_CASELESS: readonly string[] = LITERAL.map((js, b) =>
 const PLAIN_RUN = /[^\\^$.|?*+()[\]{}\u0080-\uffff]+/y;
 /** Runs that JS reads the same way without any escaping. */
 const SAFE_RUN = /^[A-Za-z0-9_ !"#%&',:;<=>@`~]*$/;
-const MAX_NESTING = 250;
+/** PCRE's default bound on nested parentheses (PARENS_NEST_LIMIT); it also bounds the parsers' recursion. */
+export const PCRE_NESTING_LIMIT = 250;
 
 function literalJs(b: number): string {
   return LITERAL[b]!;
@@ -602,13 +603,13 @@ class Translator {
     return { text, lazy, possessive, offset, length: this.i - offset };
   }
 
-  /** At `(`; returns what kind of atom the group is. */
-  /** PCRE's default bound on nested parentheses (PARENS_NEST_LIMIT); it also bounds this parser's recursion. */
+  /** Groups open around the current position (see PCRE_NESTING_LIMIT). */
   private depth = 0;
 
+  /** At `(`; returns what kind of atom the group is. */
   private group(): 'repeatable' | 'assertion' | 'nothing' {
-    if (++this.depth > MAX_NESTING) {
-      this.fail(`parentheses nested more than ${MAX_NESTING} deep, which PCRE refuses: flatten the pattern (a group inside a group can often be one group)`, this.i);
+    if (++this.depth > PCRE_NESTING_LIMIT) {
+      this.fail(`parentheses nested more than ${PCRE_NESTING_LIMIT} deep, which PCRE refuses: flatten the pattern (a group inside a group can often be one group)`, this.i);
     }
     const kind = this.groupAt();
     this.depth--;

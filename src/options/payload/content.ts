@@ -1,4 +1,4 @@
-import type { KeywordModule } from '../keyword.js';
+import type { ContentStart, KeywordModule } from '../keyword.js';
 import { parseContentString, printContentString, type ContentBytes } from '../lib/content-string.js';
 import type { IntOrVar } from '../lib/int-or-var.js';
 import { ABORT, LOWER, NO_MATCH, type Inspection, type MatcherContext, type PayloadMatcher, type VariableSlots } from '../matcher.js';
@@ -21,9 +21,13 @@ export const content: KeywordModule<ContentValue> = {
 
 /**
  * A content keyword that names its own buffer (uricontent, filename, fileext): parsed and
- * matched as content; rule-body.ts places the element in `buffer`.
+ * matched as content; rule-body.ts places the element in `buffer`, starting as `element` says.
  */
-export function bufferContentKeyword(keyword: string, buffer: string): KeywordModule<ContentValue> {
+export function bufferContentKeyword(
+  keyword: string,
+  buffer: string,
+  element: (value: ContentValue) => ContentStart = (v) => ({ bytes: v.bytes, nocase: false, endsWith: false }),
+): KeywordModule<ContentValue> {
   return {
     keyword,
     category: 'payload',
@@ -31,6 +35,7 @@ export function bufferContentKeyword(keyword: string, buffer: string): KeywordMo
     buffer,
     parse: (raw, ctx) => parseContentString(keyword, raw, ctx),
     print: (value) => printContentString(value),
+    contentElement: element,
     payloadMatcher: contentMatcher,
   };
 }
