@@ -112,6 +112,12 @@ export interface LogRecord extends BufferSource {
    * for every one of them, so the engine drops the buffer's prefilters once per domain.
    */
   bufferKeyDomainHas?(name: BufferName): boolean;
+  /**
+   * One id for the bytes of every buffer the record has a key for (every buffer whose
+   * bufferKeyId is not -1): two records of a domain with the same content id hold the same
+   * bytes in all of them. -1 when there is none.
+   */
+  contentKeyId?(): number;
 }
 
 /**

@@ -61,6 +61,7 @@ import {
 import { runProgram, type BufferProgram } from './payload.js';
 import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
 import { CandidateSet } from './prefilter/index.js';
+import { OUTCOME_EVALUATE, OUTCOME_MATCHED, OUTCOME_PAYLOAD, outcomeCode, RecordOutcomes } from './record-outcomes.js';
 import { ProgramOutcomes, ScanMemo } from './scan-memo.js';
 import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
 import { StreamWindow } from './stream-window.js';
@@ -93,7 +94,8 @@ export interface EngineOptions {
   thresholdOverridden?: (gid: number, sid: number) => boolean;
   /**
    * Whether log records are inspected through per-shape plans (record-plan.ts: rules that
-   * cannot apply to a record's shape left out, header tests the shape settles skipped). Default
+   * cannot apply to a record's shape left out, header tests the shape settles skipped) and
+   * replay the outcome of an earlier record of the same content (record-outcomes.ts). Default
    * true; false evaluates every candidate in full (the reference the plans are tested against).
    */
   recordPlans?: boolean;
@@ -208,6 +210,8 @@ interface EngineRecordPlan {
   readonly memos: (ScanMemo | undefined)[];
   /** Per filter: its buffer is derived (read through transforms), known once rather than looked up per record. */
   readonly derived: Uint8Array;
+  /** Outcomes by record content (see record-outcomes.ts); null for records without buffer keys. */
+  readonly outcomes: RecordOutcomes | null;
 }
 const NO_VLANS: readonly number[] = Object.freeze([]);
 const NONE = new Int32Array(0);
@@ -320,6 +324,12 @@ export class DetectionEngine {
   private readonly thresholdParts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined, srcV4: -1, dstV4: -1 };
   /** Scratch set for the record scan memos (see scan-memo.ts), made on the first record. */
   private memoScratch: CandidateSet | null = null;
+  /** The record being inspected is named by its content key so far: its outcome may be kept. */
+  private recordKeyed = false;
+  /** The last payloadMatches read every buffer through its key (its outcome may be kept). */
+  private payloadKeyed = false;
+  /** Outcome codes of the record being inspected (see record-outcomes.ts). */
+  private outcomeCodes = new Int32Array(64);
   /** Record plans by key domain ('' for records without one) and shape (see record-plan.ts). */
   private readonly recordPlans = new Map<string, Map<number, EngineRecordPlan>>();
   private readonly usePlans: boolean;
@@ -650,12 +660,38 @@ export class DetectionEngine {
     this.pktLazy = LAZY_NONE;
     // A record that says it has no pkt_data (id 0) is not asked to build it.
     this.pktBuf = rec.bufferKeyId !== undefined && rec.bufferKeyId('pkt_data') === 0 ? undefined : rec.buffer('pkt_data');
-    const cand = this.cand;
-    cand.clear();
-    const plan = this.collectRecord(this.ruleset.record.generic, rec);
-    this.evaluateRecordList(this.recordOrdered(), this.cand.set.count, plan.plan.verdicts);
+    const plan = this.recordPlanOf(this.ruleset.record.generic, rec);
+    const outcomes = plan.outcomes;
+    const key = outcomes !== null && rec.contentKeyId !== undefined && outcomes.active() ? rec.contentKeyId() : -1;
+    const replay = key > 0 ? outcomes!.get(key) : undefined;
+    if (replay !== undefined) this.replayRecord(replay);
+    else {
+      this.cand.clear();
+      this.recordKeyed = key > 0;
+      this.collectRecord(plan, rec);
+      const n = this.evaluateRecordList(this.recordOrdered(), this.cand.set.count, plan.plan.verdicts, key > 0);
+      if (this.recordKeyed) outcomes!.remember(key, this.outcomeCodes, n);
+    }
     this.record = null;
     this.source = null;
+  }
+
+  /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
+  private replayRecord(codes: Int32Array): void {
+    const rules = this.ruleset.rules;
+    this.counters.evaluated += codes[0]!;
+    this.stopped = false;
+    for (let i = 1; i < codes.length; i++) {
+      const c = codes[i]!;
+      const id = c >>> 2;
+      const kind = c & 3;
+      const r = rules[id]!;
+      const ok = kind === OUTCOME_MATCHED || (kind === OUTCOME_PAYLOAD ? this.payloadMatches(r, id) : this.evaluate(r));
+      if (ok) {
+        this.onMatch(r);
+        if (this.stopped) break;
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -993,9 +1029,9 @@ export class DetectionEngine {
   }
 
   /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */
-  private collectRecord(group: RuleGroup, rec: LogRecord): EngineRecordPlan {
+  /** Adds the record's candidates; clears recordKeyed when a scan was not by key. */
+  private collectRecord(plan: EngineRecordPlan, rec: LogRecord): void {
     const cand = this.cand;
-    const plan = this.recordPlanOf(group, rec);
     const filters = plan.plan.filters;
     let scratch = this.memoScratch;
     if (scratch === null) scratch = this.memoScratch = new CandidateSet(Math.max(1, this.ruleset.rules.length));
@@ -1014,10 +1050,12 @@ export class DetectionEngine {
         }
       }
       const buf = name === 'pkt_data' ? this.pktData() : derived ? this.bufferOf(rec, name) : rec.buffer(name);
+      // A scan by bytes keeps the record's outcome only if its content key names those bytes: a
+      // derived buffer's come from a keyed base buffer, and an absent buffer has none.
+      if (buf !== undefined && (!derived || !keyed || rec.bufferKeyId!(this.ruleset.derived.get(name)!.base as BufferName) < 0)) this.recordKeyed = false;
       if (buf !== undefined && buf.length > 0) this.planMemo(plan, i).scan(buf, cand.set, scratch);
     }
     cand.addAll(plan.plan.always);
-    return plan;
   }
 
   private planMemo(plan: EngineRecordPlan, i: number): ScanMemo {
@@ -1075,7 +1113,8 @@ export class DetectionEngine {
       const has = keyed && rec.bufferKeyDomainHas !== undefined ? (name: BufferName) => rec.bufferKeyDomainHas!(name) : undefined;
       const built = buildRecordPlan(group, this.ruleset.rules.length, recordShape, has, this.recordFilters, this.usePlans);
       const derived = Uint8Array.from(built.filters, (f) => (this.hasDerived && this.ruleset.derived.has(f.buffer) ? 1 : 0));
-      plan = { group, plan: built, domain, keyed, memos: new Array<ScanMemo | undefined>(built.filters.length), derived };
+      const outcomes = keyed && this.usePlans ? new RecordOutcomes() : null;
+      plan = { group, plan: built, domain, keyed, memos: new Array<ScanMemo | undefined>(built.filters.length), derived, outcomes };
       byShape.set(shape, plan);
       this.recordPlanCount++;
     }
@@ -1135,28 +1174,43 @@ export class DetectionEngine {
    * NEVER rules are ones evaluate() would reject, HEADER_FREE rules ones whose header tests all
    * pass (so only the payload is left, counted as evaluate() counts it).
    */
-  private evaluateRecordList(ids: Int32Array, n: number, verdicts: Uint8Array): number {
+  private evaluateRecordList(ids: Int32Array, n: number, verdicts: Uint8Array, record: boolean): number {
     const rules = this.ruleset.rules;
-    let matched = 0;
     this.stopped = false;
+    let codes = this.outcomeCodes;
+    if (record && codes.length < n + 1) codes = this.outcomeCodes = new Int32Array(Math.max(n + 1, codes.length * 2));
+    let headerFree = 0;
+    let k = 1;
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       const v = verdicts[id]!;
       if (v === VERDICT_NEVER) continue;
       const r = rules[id]!;
+      // A pass rule that may stop the inspection at one record and not at the next leaves the
+      // rules after it evaluated on one and not the other: such outcomes are not kept.
+      if (record && r.action === 'pass') this.recordKeyed = false;
       let ok: boolean;
       if (v === VERDICT_HEADER_FREE) {
         this.counters.evaluated++;
+        headerFree++;
+        this.payloadKeyed = true;
         // Rule fields are read only when needed (see payloadMatches).
         ok = this.programBase[id + 1] === this.programBase[id] || this.payloadMatches(r, id);
-      } else ok = this.evaluate(r);
+        if (record) {
+          if (!this.payloadKeyed) codes[k++] = outcomeCode(id, OUTCOME_PAYLOAD);
+          else if (ok) codes[k++] = outcomeCode(id, OUTCOME_MATCHED);
+        }
+      } else {
+        ok = this.evaluate(r);
+        if (record) codes[k++] = outcomeCode(id, OUTCOME_EVALUATE);
+      }
       if (ok) {
-        matched++;
         this.onMatch(r);
         if (this.stopped) break;
       }
     }
-    return matched;
+    if (record) codes[0] = headerFree;
+    return k;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1277,6 +1331,7 @@ export class DetectionEngine {
           if (outcome === 1) continue;
         }
       }
+      this.payloadKeyed = false;
       const p = (programs ??= r.programs)[k]!;
       if (p.multi) {
         if (!this.someInstanceMatches(p)) {
@@ -1342,6 +1397,7 @@ export class DetectionEngine {
     const matched = runProgram(r.programs[k]!, ins, -2);
     // Outcomes cut short by a bound are not kept: a fresh run must count the limit again.
     if (ins.steps <= ins.stepLimit && ins.pcreLimitHits === pcreBefore) memo.remember(program, id, matched, ins.steps - stepsBefore);
+    else this.payloadKeyed = false;
     return matched ? 1 : 0;
   }
 

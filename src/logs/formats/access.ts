@@ -215,6 +215,21 @@ export class AccessRecord extends HttpLogRecord {
   }
 
   /**
+   * The request line and header block (http.start) with the status name every keyed buffer of
+   * an access record: the others (method, URI, protocol, host, referer, agent, header names)
+   * are cut from those spans. log.message, the whole line, has no key.
+   */
+  contentKeyId(): number {
+    // Without an id for the request span (its table rests while requests do not repeat) the
+    // record's content is not worth naming: no part lookups are made for it.
+    if (this.reqS < 0) return -1;
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    if (this.requestSpan < 0) return -1;
+    const start = this.bufferKeyId('http.start');
+    return start <= 0 ? -1 : ACCESS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code'));
+  }
+
+  /**
    * The header block: one span id when referer and agent are adjacent, else named by the ids of
    * its raw parts (host, referer, agent; 0 when absent): no text of the whole block is hashed.
    */
@@ -368,12 +383,14 @@ export class AccessRecord extends HttpLogRecord {
     const b = this.line;
     const m: HttpLogMeta = {};
     if (this.vhS >= 0) m.hostname = latin1(normalizeHost(sub(b, this.vhS, this.vhE)));
-    // Texts of spans the record already has ids for come from the id tables (shared strings).
-    if (this.uS >= 0 && this.uE > this.uS) m.url = URI_IDS.text(this.idUri, b, this.uS, this.uE);
-    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = AGENT_IDS.text(this.idAgent, b, this.uaS, this.uaE);
-    if (this.mS >= 0) m.http_method = METHOD_IDS.text(this.idMethod, b, this.mS, this.mE);
-    if (this.pS >= 0) m.protocol = PROTOCOL_IDS.text(this.idProtocol, b, this.pS, this.pE);
-    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = REFERER_IDS.text(this.idReferer, b, this.refS, this.refE);
+    // Texts come from the id tables by the spans' ids (shared strings). The ids are asked for
+    // here because a record whose detection was replayed by content (one id for all buffers)
+    // has not looked its parts up; a repeated request or header span gives them without a hash.
+    if (this.uS >= 0 && this.uE > this.uS) m.url = URI_IDS.text(this.bufferKeyId('http.uri.raw'), b, this.uS, this.uE);
+    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = AGENT_IDS.text(this.bufferKeyId('http.user_agent'), b, this.uaS, this.uaE);
+    if (this.mS >= 0) m.http_method = METHOD_IDS.text(this.bufferKeyId('http.method'), b, this.mS, this.mE);
+    if (this.pS >= 0) m.protocol = PROTOCOL_IDS.text(this.bufferKeyId('http.protocol'), b, this.pS, this.pE);
+    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = REFERER_IDS.text(this.bufferKeyId('http.referer'), b, this.refS, this.refE);
     if (this.statusCode >= 0) m.status = this.statusCode;
     if (this.bodyLength >= 0) m.length = this.bodyLength;
     return m;
