@@ -13,7 +13,7 @@
  * - EVALUATE: its header tests read the record: evaluate it in full.
  * Header-free candidates whose payload failed are left out.
  *
- * Bounded (emptied when full) and adaptive: a plan whose contents rarely repeat stops recording
+ * Bounded (one outcome per slot of a direct-mapped table) and adaptive: a plan whose contents rarely repeat stops recording
  * for a while, so a log of unique requests pays nothing but the counting.
  */
 export const OUTCOME_MATCHED = 1;
@@ -26,16 +26,27 @@ const WINDOW = 4096;
 const REST = 65_536;
 
 export class RecordOutcomes {
-  private readonly seen = new Map<number, Int32Array>();
+  /** Direct-mapped by key (content ids are handed out in sequence, so their low bits spread). */
+  private readonly keys: Int32Array;
+  private readonly outcomes: (Int32Array | undefined)[];
+  private readonly mask: number;
+  private filled = 0;
   private lookups = 0;
   private hits = 0;
   /** Records left before lookups start again (0: active). */
   private resting = 0;
 
-  constructor(private readonly maxEntries = 16_384) {}
+  constructor(maxEntries = 16_384) {
+    let slots = 1;
+    while (slots * 2 <= maxEntries) slots *= 2;
+    this.keys = new Int32Array(slots);
+    this.outcomes = new Array<Int32Array | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+  }
 
+  /** Outcomes kept. */
   get size(): number {
-    return this.seen.size;
+    return this.filled;
   }
 
   /** Whether records of the plan should look their content up (counts down a rest). */
@@ -45,26 +56,32 @@ export class RecordOutcomes {
     return false;
   }
 
+  /** The outcome kept for `key` (a content id, >= 1). */
   get(key: number): Int32Array | undefined {
-    const codes = this.seen.get(key);
+    const slot = key & this.mask;
+    const found = this.keys[slot] === key ? this.outcomes[slot] : undefined;
     this.lookups++;
-    if (codes !== undefined) this.hits++;
+    if (found !== undefined) this.hits++;
     if (this.lookups === WINDOW) {
       if (this.hits * 4 < this.lookups) {
         this.resting = REST;
-        this.seen.clear();
+        this.keys.fill(0);
+        this.outcomes.fill(undefined);
+        this.filled = 0;
       }
       this.lookups = 0;
       this.hits = 0;
     }
-    return codes;
+    return found;
   }
 
-  /** Keeps the first `n` codes of `codes` (copied) as the outcome of `key`. */
+  /** Keeps the first `n` codes of `codes` (copied) as the outcome of `key`, in place of any other in its slot. */
   remember(key: number, codes: Int32Array, n: number): void {
     if (this.resting > 0) return;
-    if (this.seen.size >= this.maxEntries) this.seen.clear();
-    this.seen.set(key, codes.slice(0, n));
+    const slot = key & this.mask;
+    if (this.outcomes[slot] === undefined) this.filled++;
+    this.keys[slot] = key;
+    this.outcomes[slot] = codes.slice(0, n);
   }
 }
 
