@@ -99,7 +99,7 @@ describe('record outcomes', () => {
           const rulesText = rules.map((r, i) => `${r.header} (msg:"r${i}"; ${[...new Set(r.opts)].join(' ')} sid:${i + 1};)`).join('\n');
           const replayed = await scan(rulesText, text, true);
           const fresh = await scan(rulesText, text, false);
-          const view = (a: Alert) => [a.sid, a.log?.line, a.srcIp, a.tsUs];
+          const view = (a: Alert) => [a.sid, a.log?.line, a.srcIp, a.tsUs, JSON.stringify(a.http)];
           expect(replayed.alerts.map(view)).toEqual(fresh.alerts.map(view));
           expect(replayed.evaluated).toBe(fresh.evaluated);
         }),
