@@ -5,7 +5,7 @@ import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
-import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
+import { ContentMetaTable, HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
 
 /**
  * NCSA/Apache access logs: common (`host ident user [time] "request" status bytes`), combined
@@ -141,6 +141,10 @@ export class AccessRecord extends HttpLogRecord {
     }
   }
 
+  protected override keptMeta(): ContentMetaTable {
+    return ACCESS_META;
+  }
+
   declare readonly bufferKeyDomain: string;
   /** Ids already found for this record (0: not yet): the engine asks once per memo. */
   private idMethod = 0;
@@ -157,8 +161,6 @@ export class AccessRecord extends HttpLogRecord {
   private idNames = 0;
   private idStart = 0;
   private kHeader: string | undefined = undefined;
-  /** The content id once contentKeyId() gave one (0: not asked, -1: none). */
-  private idContent = 0;
 
   bufferKeyId(name: BufferName): number {
     switch (name) {
@@ -228,7 +230,7 @@ export class AccessRecord extends HttpLogRecord {
     if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
     if (this.requestSpan < 0) return -1;
     const start = this.bufferKeyId('http.start');
-    return (this.idContent = start <= 0 ? -1 : ACCESS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code')));
+    return (this.contentId = start <= 0 ? -1 : ACCESS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code')));
   }
 
   /**
@@ -379,42 +381,9 @@ export class AccessRecord extends HttpLogRecord {
     );
   }
 
-  /**
-   * As HttpLogRecord's, read straight from the spans (no view per field) unless a field needs
-   * unescaping. Everything but the length is a function of the line's content id: alerts of a
-   * repeated content copy the fields kept for it instead of looking each text up again.
-   */
-  override get http(): HttpLogMeta | undefined {
-    if (this.escaped) return super.http;
-    const key = this.idContent;
-    let m: HttpLogMeta;
-    if (key > 0) {
-      const slot = key & (META_SLOTS - 1);
-      let kept = META_IDS[slot] === key ? META_KEPT[slot] : undefined;
-      if (kept === undefined) {
-        kept = this.contentMeta();
-        META_IDS[slot] = key;
-        META_KEPT[slot] = kept;
-      }
-      // A fresh object per read (the engine's alerts share it), fields in contentMeta's order
-      // (an absent one is undefined: JSON leaves it out, as it does a missing one).
-      m = {
-        hostname: kept.hostname,
-        url: kept.url,
-        http_user_agent: kept.http_user_agent,
-        http_method: kept.http_method,
-        protocol: kept.protocol,
-        http_refer: kept.http_refer,
-        status: kept.status,
-        length: undefined,
-      };
-    } else m = this.contentMeta();
-    if (this.bodyLength >= 0) m.length = this.bodyLength;
-    return m;
-  }
-
-  /** The http fields other than the length. */
-  private contentMeta(): HttpLogMeta {
+  /** As HttpLogRecord's, read straight from the spans (no view per field) unless a field needs unescaping. */
+  protected override contentMeta(): HttpLogMeta {
+    if (this.escaped) return super.contentMeta();
     const b = this.line;
     const m: HttpLogMeta = {};
     if (this.vhS >= 0) m.hostname = latin1(normalizeHost(sub(b, this.vhS, this.vhE)));
@@ -495,10 +464,8 @@ function statusId(code: number): number {
 const HEADER_BLOCK_SLOTS = 256;
 const HEADER_BLOCK_IDS = new Int32Array(HEADER_BLOCK_SLOTS);
 const HEADER_BLOCKS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(HEADER_BLOCK_SLOTS).fill(undefined);
-/** The http fields (but the length) of recent content ids, direct-mapped (see AccessRecord.http). */
-const META_SLOTS = 16384;
-const META_IDS = new Int32Array(META_SLOTS);
-const META_KEPT: (HttpLogMeta | undefined)[] = new Array<HttpLogMeta | undefined>(META_SLOTS).fill(undefined);
+/** The http fields (but the length) of recent content ids (see HttpLogRecord.http). */
+const ACCESS_META = new ContentMetaTable();
 /** The id of each http.header_names layout (host, referer, agent present), given once. */
 const HEADER_NAMES_IDS: (number | undefined)[] = [];
 

@@ -28,12 +28,15 @@ export abstract class HttpLogRecord extends BaseLogRecord {
   declare bodyLength: number;
   declare statusCode: number;
   declare private uriEvasions: readonly string[] | undefined;
+  /** The content id once the format's contentKeyId gave one (0: not asked, -1: none). */
+  declare protected contentId: number;
 
   constructor(line: Uint8Array, file: string, lineNo: number, format: LogFormatName) {
     super(line, file, lineNo, format);
     this.bodyLength = -1;
     this.statusCode = -1;
     this.uriEvasions = undefined;
+    this.contentId = 0;
   }
 
   protected abstract part(p: HttpPart): Uint8Array | undefined;
@@ -152,7 +155,27 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     return (HEADER_NAMES[mask] ??= buildHeaderNames(mask));
   }
 
+  /**
+   * A fresh object per read (the engine's alerts of one record share it). Everything but the
+   * length is a function of the record's content id (contentKeyId): alerts of a repeated content
+   * copy the fields kept for it instead of cutting and decoding each field again.
+   */
   override get http(): HttpLogMeta | undefined {
+    const key = this.contentId;
+    const kept = key > 0 ? this.keptMeta() : undefined;
+    let m: HttpLogMeta;
+    if (kept !== undefined) {
+      let c = kept.get(key);
+      if (c === undefined) kept.set(key, (c = this.contentMeta()));
+      // contentMeta's fields in its order (an absent one is undefined: JSON leaves it out, as it does a missing one).
+      m = { hostname: c.hostname, url: c.url, http_user_agent: c.http_user_agent, http_method: c.http_method, protocol: c.protocol, http_refer: c.http_refer, status: c.status, length: undefined };
+    } else m = this.contentMeta();
+    if (this.bodyLength >= 0) m.length = this.bodyLength;
+    return m;
+  }
+
+  /** The http fields other than the length, from the parts. */
+  protected contentMeta(): HttpLogMeta {
     const m: HttpLogMeta = {};
     const host = this.part(HttpPart.HostRaw);
     if (host) m.hostname = latin1(normalizeHost(host));
@@ -167,8 +190,37 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     const ref = this.part(HttpPart.Referer);
     if (ref) m.http_refer = latin1(ref);
     if (this.statusCode >= 0) m.status = this.statusCode;
-    if (this.bodyLength >= 0) m.length = this.bodyLength;
     return m;
+  }
+
+  /** The table the format keeps http fields in by content id (ids are per key domain), if any. */
+  protected keptMeta(): ContentMetaTable | undefined {
+    return undefined;
+  }
+}
+
+/** http fields (but the length) of recent content ids of one key domain, direct-mapped. */
+export class ContentMetaTable {
+  private readonly ids: Int32Array;
+  private readonly kept: (HttpLogMeta | undefined)[];
+  private readonly mask: number;
+
+  /** `slots`: a power of two. */
+  constructor(slots = 16384) {
+    this.ids = new Int32Array(slots);
+    this.kept = new Array<HttpLogMeta | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+  }
+
+  get(id: number): HttpLogMeta | undefined {
+    const slot = id & this.mask;
+    return this.ids[slot] === id ? this.kept[slot] : undefined;
+  }
+
+  set(id: number, meta: HttpLogMeta): void {
+    const slot = id & this.mask;
+    this.ids[slot] = id;
+    this.kept[slot] = meta;
   }
 }
 

@@ -1,7 +1,10 @@
+import type { BufferName } from '../../types/buffers.js';
 import { digits, latin1, parseUint, replaceByte, startsWithAscii, sub } from '../bytes.js';
 import { parseIp } from '../ip.js';
+import { BufferKeyIds } from '../record.js';
+import { SpanKeyIds } from '../span-ids.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
-import { HttpLogRecord, HttpPart } from './http-record.js';
+import { ContentMetaTable, HttpLogRecord, HttpPart } from './http-record.js';
 
 /**
  * W3C extended log format as IIS writes it: `#Fields:` names the space-separated columns and may
@@ -80,8 +83,11 @@ export class IisRecord extends HttpLogRecord {
     file: string,
     lineNo: number,
     readonly layout: IisLayout,
-    /** [start, end] per layout column; -1 when the column is absent or '-'. */
-    readonly offs: Int32Array,
+    /**
+     * [start, end] per layout column; -1 when the column is absent or '-'. A plain array of
+     * small integers: cheaper to make per line than a typed array.
+     */
+    readonly offs: readonly number[],
   ) {
     super(line, file, lineNo, 'iis');
   }
@@ -131,6 +137,116 @@ export class IisRecord extends HttpLogRecord {
     }
   }
 
+  declare readonly bufferKeyDomain: string;
+  /** Ids already found for this record (0: not yet). */
+  private idMethod = 0;
+  private idUri = 0;
+  private idProtocol = 0;
+  private idAgent = 0;
+  private idReferer = 0;
+  private idCookie = 0;
+  private idHost = 0;
+  private idStatus = 0;
+  private idHeader = 0;
+  private idRequest = 0;
+  private idStart = 0;
+
+  /**
+   * Every buffer of an IIS line is cut from its columns (the URI from stem and query, the header
+   * block from host, agent, referer and cookie): a buffer's id is its column's span id, or a pair
+   * of the ids of the columns it is made of. 0: the record has no such buffer; -1: no id.
+   */
+  bufferKeyId(name: BufferName): number {
+    const L = this.layout;
+    switch (name) {
+      case 'http.method':
+        return this.idMethod !== 0 ? this.idMethod : (this.idMethod = this.colId(IIS_METHOD_IDS, L.method));
+      case 'http.uri':
+      case 'http.uri.raw':
+        return this.idUri !== 0 ? this.idUri : (this.idUri = this.uriId());
+      case 'http.protocol':
+        return this.idProtocol !== 0 ? this.idProtocol : (this.idProtocol = this.colId(IIS_PROTOCOL_IDS, L.version));
+      case 'http.user_agent':
+        return this.idAgent !== 0 ? this.idAgent : (this.idAgent = this.colId(IIS_AGENT_IDS, L.ua));
+      case 'http.referer':
+        return this.idReferer !== 0 ? this.idReferer : (this.idReferer = this.colId(IIS_REFERER_IDS, L.referer));
+      case 'http.cookie':
+        return this.idCookie !== 0 ? this.idCookie : (this.idCookie = this.colId(IIS_COOKIE_IDS, L.cookie));
+      case 'http.host':
+      case 'http.host.raw':
+        return this.idHost !== 0 ? this.idHost : (this.idHost = this.colId(IIS_HOST_IDS, L.host));
+      case 'http.stat_code':
+        return this.idStatus !== 0 ? this.idStatus : (this.idStatus = this.colId(IIS_STATUS_IDS, L.status));
+      case 'http.header': {
+        if (this.idHeader !== 0) return this.idHeader;
+        const host = this.bufferKeyId('http.host.raw');
+        const ua = this.bufferKeyId('http.user_agent');
+        const ref = this.bufferKeyId('http.referer');
+        // No logged header: no block at all.
+        return (this.idHeader = host === 0 && ua === 0 && ref === 0 ? 0 : IIS_KEY_IDS.pair(host, IIS_KEY_IDS.pair(ua, ref)));
+      }
+      case 'http.header.raw': {
+        // Without a cookie the raw block is the same bytes as http.header.
+        const cookie = this.bufferKeyId('http.cookie');
+        const header = this.bufferKeyId('http.header');
+        return cookie === 0 ? header : IIS_KEY_IDS.pair(header, cookie);
+      }
+      case 'http.header_names': {
+        const L2 = this.layout;
+        const o = this.offs;
+        const mask = (present(o, L2.host) ? 1 : 0) | (present(o, L2.ua) ? 2 : 0) | (present(o, L2.referer) ? 4 : 0) | (present(o, L2.cookie) ? 8 : 0);
+        return mask === 0 ? 0 : (IIS_HEADER_NAMES_IDS[mask] ??= IIS_KEY_IDS.fresh());
+      }
+      case 'http.request_line': {
+        if (this.idRequest !== 0) return this.idRequest;
+        const method = this.bufferKeyId('http.method');
+        const uri = this.bufferKeyId('http.uri.raw');
+        // Rebuilt from method and URI (and the protocol when logged): none without both.
+        return (this.idRequest = method === 0 || uri === 0 ? 0 : IIS_KEY_IDS.pair(method, IIS_KEY_IDS.pair(uri, this.bufferKeyId('http.protocol'))));
+      }
+      case 'http.start': {
+        if (this.idStart !== 0) return this.idStart;
+        const request = this.bufferKeyId('http.request_line');
+        return (this.idStart = request === 0 ? 0 : IIS_KEY_IDS.pair(request, this.bufferKeyId('http.header.raw')));
+      }
+      case 'log.message':
+        return -1;
+      default:
+        // Bodies, mail and packet buffers are never in a web server's log.
+        return 0;
+    }
+  }
+
+  bufferKeyDomainHas(name: BufferName): boolean {
+    return IIS_BUFFERS.has(name);
+  }
+
+  /** http.start (request line and header block with the cookie) and the status name every keyed buffer. */
+  contentKeyId(): number {
+    const start = this.bufferKeyId('http.start');
+    return (this.contentId = start <= 0 ? -1 : IIS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code')));
+  }
+
+  protected override keptMeta(): ContentMetaTable {
+    return IIS_META;
+  }
+
+  /** The span id of column i, 0 when the layout lacks it or the line has '-' there. */
+  private colId(table: SpanKeyIds, i: number): number {
+    if (i < 0) return 0;
+    const s = this.offs[i * 2]!;
+    return s < 0 ? 0 : table.id(this.line, s, this.offs[i * 2 + 1]!);
+  }
+
+  /** As part(UriRaw): stem and query (`stem?query`), else the cs-uri column. */
+  private uriId(): number {
+    const L = this.layout;
+    const stem = this.colId(IIS_STEM_IDS, L.stem);
+    if (stem === 0) return this.colId(IIS_URI_IDS, L.uri);
+    const query = this.colId(IIS_QUERY_IDS, L.query);
+    return IIS_KEY_IDS.pair(stem, query);
+  }
+
   protected collectFields(out: Record<string, string>): void {
     this.collectCommon(out);
     const names = this.layout.names;
@@ -140,6 +256,33 @@ export class IisRecord extends HttpLogRecord {
     }
   }
 }
+
+// One domain for every IIS record, kept on the prototype.
+(IisRecord.prototype as { bufferKeyDomain: string }).bufferKeyDomain = 'iis';
+
+/** Ids of IIS buffer keys (domain 'iis'): one counter for every column's table and their pairs. */
+const IIS_KEY_IDS = new BufferKeyIds();
+const IIS_METHOD_IDS = new SpanKeyIds(IIS_KEY_IDS, 256, 16384);
+const IIS_PROTOCOL_IDS = new SpanKeyIds(IIS_KEY_IDS, 256, 16384);
+const IIS_STATUS_IDS = new SpanKeyIds(IIS_KEY_IDS, 1024, 16384);
+const IIS_STEM_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_QUERY_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_URI_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_AGENT_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_REFERER_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_COOKIE_IDS = new SpanKeyIds(IIS_KEY_IDS);
+const IIS_HOST_IDS = new SpanKeyIds(IIS_KEY_IDS, 1024, 65536);
+/** The http fields (but the length) of recent content ids (see HttpLogRecord.http). */
+const IIS_META = new ContentMetaTable();
+/** The id of each http.header_names layout (host, agent, referer, cookie present), given once. */
+const IIS_HEADER_NAMES_IDS: (number | undefined)[] = [];
+
+/** Every buffer bufferKeyId may give an IIS record a non-zero id for. */
+const IIS_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
+  'http.method', 'http.uri', 'http.uri.raw', 'http.protocol', 'http.stat_code', 'http.user_agent', 'http.referer',
+  'http.cookie', 'http.request_line', 'http.header', 'http.header.raw', 'http.host', 'http.host.raw',
+  'http.header_names', 'http.start', 'log.message',
+]);
 
 const M_NO_LAYOUT = new Malformed('no-fields-header');
 const M_FIELD_COUNT = new Malformed('field-count');
@@ -199,11 +342,11 @@ const toks: number[] = [];
  * Column spans for a layout. Extra tokens (a writer that left spaces in a header value) go to
  * the first free-text column; columns before and after it stay aligned from either end.
  */
-function align(L: IisLayout, b: Uint8Array, t: number[]): Int32Array | undefined {
+function align(L: IisLayout, b: Uint8Array, t: number[]): number[] | undefined {
   const n = L.names.length;
   const nt = t.length / 2;
-  const offs = new Int32Array(n * 2);
   if (nt < n) return undefined;
+  const offs: number[] = [];
   const firstFree = nt > n ? L.free.indexOf(true) : -1;
   if (nt > n && firstFree < 0) return undefined;
   const extra = nt - n;
@@ -220,13 +363,8 @@ function align(L: IisLayout, b: Uint8Array, t: number[]): Int32Array | undefined
       s = t[(i + extra) * 2]!;
       e = t[(i + extra) * 2 + 1]!;
     }
-    if (e - s === 1 && b[s] === 0x2d) {
-      offs[i * 2] = -1;
-      offs[i * 2 + 1] = -1;
-    } else {
-      offs[i * 2] = s;
-      offs[i * 2 + 1] = e;
-    }
+    if (e - s === 1 && b[s] === 0x2d) offs.push(-1, -1);
+    else offs.push(s, e);
   }
   return offs;
 }
@@ -273,34 +411,30 @@ function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     if (Number.isNaN(ts)) return M_BAD_TIME;
     rec.tsUs = ts;
   } else rec.timeKnown = false;
-  const cip = colSpan(offs, L.cIp);
-  if (cip) {
-    const ip = parseIp(b, cip[0], cip[1]);
+  if (present(offs, L.cIp)) {
+    const s = offs[L.cIp * 2]!;
+    const e = offs[L.cIp * 2 + 1]!;
+    const ip = parseIp(b, s, e);
     if (ip) rec.src = ip;
-    else rec.srcHost = latin1(b, cip[0], cip[1]);
+    else rec.srcHost = latin1(b, s, e);
   }
-  const sip = colSpan(offs, L.sIp);
-  if (sip) rec.dst = parseIp(b, sip[0], sip[1]);
-  const sport = colSpan(offs, L.sPort);
-  if (sport) {
-    const p = parseUint(b, sport[0], sport[1]);
+  if (present(offs, L.sIp)) rec.dst = parseIp(b, offs[L.sIp * 2]!, offs[L.sIp * 2 + 1]!);
+  if (present(offs, L.sPort)) {
+    const p = parseUint(b, offs[L.sPort * 2]!, offs[L.sPort * 2 + 1]!);
     if (p >= 0 && p <= 65535) rec.dstPort = p;
   }
-  const cport = colSpan(offs, L.cPort);
-  if (cport) {
-    const p = parseUint(b, cport[0], cport[1]);
+  if (present(offs, L.cPort)) {
+    const p = parseUint(b, offs[L.cPort * 2]!, offs[L.cPort * 2 + 1]!);
     if (p >= 0 && p <= 65535) rec.srcPort = p;
   }
-  const st = colSpan(offs, L.status);
-  if (st) rec.statusCode = parseUint(b, st[0], st[1]);
-  const sb = colSpan(offs, L.scBytes);
-  if (sb) rec.bodyLength = parseUint(b, sb[0], sb[1]);
+  if (present(offs, L.status)) rec.statusCode = parseUint(b, offs[L.status * 2]!, offs[L.status * 2 + 1]!);
+  if (present(offs, L.scBytes)) rec.bodyLength = parseUint(b, offs[L.scBytes * 2]!, offs[L.scBytes * 2 + 1]!);
   return rec;
 }
 
-function colSpan(offs: Int32Array, i: number): [number, number] | undefined {
-  if (i < 0 || offs[i * 2]! < 0) return undefined;
-  return [offs[i * 2]!, offs[i * 2 + 1]!];
+/** Whether column i is in the layout and not '-' on this line. */
+function present(offs: readonly number[], i: number): boolean {
+  return i >= 0 && offs[i * 2]! >= 0;
 }
 
 function probeIis(line: Uint8Array): number {
