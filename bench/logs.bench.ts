@@ -11,6 +11,7 @@
  * The generated log draws its paths from a short list, so buffer values repeat far more than in
  * a real log (which the scan memos exploit): the same scans are also reported on a variant in
  * which every URI is unique (a random `n=` query parameter appended), `*_unique_uri`.
+ * The same lines in IIS's W3C extended format (`*_iis`) are scanned too.
  * Run alone with `npx tsx bench/logs.bench.ts`.
  */
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -27,6 +28,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = resolve(HERE, 'out');
 const LOG_PATH = resolve(OUT_DIR, 'access-1m.log');
 const UNIQUE_PATH = resolve(OUT_DIR, 'access-1m-unique-uri.log');
+const IIS_PATH = resolve(OUT_DIR, 'iis-1m.log');
 const LINES = 1_000_000;
 const BUNDLED_RULES = resolve(HERE, '..', 'rules');
 const ET_DIR = resolve(HERE, '..', '..', 'shared', 'corpora', 'et-open-suricata5-20240421');
@@ -106,6 +108,27 @@ async function generateUnique(): Promise<void> {
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
 
+/** The bench log's lines in IIS's W3C format (same requests, agents, referers and statuses). */
+async function generateIis(): Promise<void> {
+  const out = createWriteStream(IIS_PATH);
+  out.write('#Software: Microsoft Internet Information Services 5.0\n#Version: 1.0\n#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs(User-Agent) cs(Referer)\n');
+  const line = /^(\S+) - - \[(\d+)\/(\w+)\/(\d+):(\d+:\d+:\d+) [^\]]*\] "(\S+) ([^ ?]*)(?:\?(\S*))? HTTP\/1\.1" (\d+) (\d+) "([^"]*)" "([^"]*)"$/gm;
+  let carry = '';
+  for await (const chunk of createReadStream(LOG_PATH, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
+    const text = carry + (chunk as string);
+    const cut = text.lastIndexOf('\n') + 1;
+    carry = text.slice(cut);
+    let body = '';
+    for (const m of text.slice(0, cut).matchAll(line)) {
+      const [, ip, day, mon, year, time, method, stem, query, status, bytes, referer, agent] = m as unknown as string[];
+      const date = `${year}-${pad2(MONTHS.indexOf(mon!) + 1)}-${day}`;
+      body += `${date} ${time} ${ip} - 192.0.2.1 80 ${method} ${stem} ${query || '-'} ${status} ${bytes} ${agent!.replace(/ /g, '+')} ${referer}\n`;
+    }
+    if (!out.write(body, 'latin1')) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
 async function timeParse(touch: boolean): Promise<{ secs: number; lines: number; records: number }> {
   let n = 0;
   let sink = 0;
@@ -141,14 +164,14 @@ function loadRules(which: 'bundled' | 'et-http'): { ruleset: Ruleset; loadMs: nu
   return { ruleset, loadMs: performance.now() - t0 };
 }
 
-async function timeScan(ruleset: Ruleset, path = LOG_PATH): Promise<{ cpuSecs: number; secs: number; records: number; alerts: number }> {
+async function timeScan(ruleset: Ruleset, path = LOG_PATH, format = 'combined'): Promise<{ cpuSecs: number; secs: number; records: number; alerts: number }> {
   let alerts = 0;
   const scanner = new Scanner(ruleset, () => {
     alerts++;
   });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await scanner.scanLogFile(path, { format: 'combined' });
+  const r = await scanner.scanLogFile(path, { format });
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   if (r.error !== undefined) throw new Error(r.error);
@@ -158,6 +181,7 @@ async function timeScan(ruleset: Ruleset, path = LOG_PATH): Promise<{ cpuSecs: n
 export async function run(): Promise<Record<string, number>> {
   if (!existsSync(LOG_PATH)) await generate();
   if (!existsSync(UNIQUE_PATH)) await generateUnique();
+  if (!existsSync(IIS_PATH)) await generateIis();
   const bytes = statSync(LOG_PATH).size;
   await timeParse(false); // warm-up (JIT, page cache)
   const parse = await timeParse(false);
@@ -182,6 +206,9 @@ export async function run(): Promise<Record<string, number>> {
     const u = await timeScan(loadRules(which).ruleset, UNIQUE_PATH);
     out[`${key}_unique_uri.lines_per_cpu_sec`] = Math.round(u.records / u.cpuSecs);
     out[`${key}_unique_uri.alerts`] = u.alerts;
+    const iis = await timeScan(loadRules(which).ruleset, IIS_PATH, 'iis');
+    out[`${key}_iis.lines_per_cpu_sec`] = Math.round(iis.records / iis.cpuSecs);
+    out[`${key}_iis.alerts`] = iis.alerts;
   }
   return out;
 }
