@@ -25,6 +25,7 @@ import { Scanner } from '../src/match/scanner.js';
 import type { Rule } from '../src/rule/ast.js';
 import { RuleLoader } from '../src/rule/loader.js';
 import { VariableTable } from '../src/rule/variables.js';
+import { childExecArgv } from './child.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = resolve(HERE, 'out');
@@ -199,17 +200,6 @@ async function childScan(which: Which, path: string, format: string): Promise<vo
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-/** This process's Node options (the TypeScript loader among them), minus inline code to run. */
-function childExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
-    else if (!a.startsWith('--eval=') && !a.startsWith('--print=') && !a.startsWith('--input-type')) out.push(a);
-  }
-  return out;
-}
 
 /**
  * Each scan runs in a process of its own, as one `kanshi scan` does: measured in one process,

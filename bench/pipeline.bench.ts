@@ -40,6 +40,7 @@ import {
 import type { AppSink, HttpSide, HttpTxView, SmtpUnitView } from '../src/types/app.js';
 import type { FlowView } from '../src/types/flow.js';
 import type { DecodedPacket } from '../src/types/packet.js';
+import { childExecArgv } from './child.js';
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
 /** Bumped whenever the traffic mix changes, so an old capture is not measured as a new one. */
@@ -347,17 +348,6 @@ function best(path: string, mode: Mode): Measurement {
 
 const CHILD_FLAG = '--pipeline-bench-child';
 
-/** This process's Node options (the TypeScript loader among them), minus inline code to run. */
-function childExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
-    else if (!a.startsWith('--eval=') && !a.startsWith('--print=') && !a.startsWith('--input-type')) out.push(a);
-  }
-  return out;
-}
 
 /**
  * Each mode runs in a process of its own: measured, a mode run after others in the same process

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childExecArgv } from './child.js';
 
 const MODULES = [
   'rules.bench.ts',
@@ -52,7 +53,7 @@ for (const name of MODULES) {
   }
   process.stderr.write(`bench: running ${name}\n`);
   // The child's stderr (progress, warnings) goes straight through; its stdout is the results.
-  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', name], {
+  const out = execFileSync(process.execPath, [...childExecArgv(), fileURLToPath(import.meta.url), '--one', name], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 << 20,

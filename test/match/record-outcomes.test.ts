@@ -106,58 +106,44 @@ async function scan(rulesText: string, log: string, recordPlans: boolean, format
   return { alerts, evaluated: scanner.engine.counters.evaluated };
 }
 
+/**
+ * Random rules over random logs of the format: the same alerts (with their http fields) and
+ * evaluation count with outcomes replayed as with every record evaluated afresh, over enough
+ * replays that the property speaks of them and not only of first sightings.
+ */
+async function replayMatchesFresh(logs: fc.Arbitrary<string>, format: string): Promise<void> {
+  let replays = 0;
+  const get = RecordOutcomes.prototype.get;
+  RecordOutcomes.prototype.get = function (this: RecordOutcomes, key: number) {
+    const found = get.call(this, key);
+    if (found !== undefined) replays++;
+    return found;
+  };
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(rule, { minLength: 1, maxLength: 6 }), logs, async (rules, text) => {
+        const rulesText = rules.map((r, i) => `${r.header} (msg:"r${i}"; ${[...new Set(r.opts)].join(' ')} sid:${i + 1};)`).join('\n');
+        const replayed = await scan(rulesText, text, true, format);
+        const fresh = await scan(rulesText, text, false, format);
+        const view = (a: Alert) => [a.sid, a.log?.line, a.srcIp, a.tsUs, JSON.stringify(a.http)];
+        expect(replayed.alerts.map(view)).toEqual(fresh.alerts.map(view));
+        expect(replayed.evaluated).toBe(fresh.evaluated);
+      }),
+      { numRuns: 150 },
+    );
+  } finally {
+    RecordOutcomes.prototype.get = get;
+  }
+  expect(replays).toBeGreaterThan(100);
+}
+
 describe('record outcomes', () => {
   it('replaying a repeated content raises what evaluating it afresh raises', async () => {
-    let replays = 0;
-    const get = RecordOutcomes.prototype.get;
-    RecordOutcomes.prototype.get = function (this: RecordOutcomes, key: number) {
-      const found = get.call(this, key);
-      if (found !== undefined) replays++;
-      return found;
-    };
-    try {
-      await fc.assert(
-        fc.asyncProperty(fc.array(rule, { minLength: 1, maxLength: 6 }), log, async (rules, text) => {
-          const rulesText = rules.map((r, i) => `${r.header} (msg:"r${i}"; ${[...new Set(r.opts)].join(' ')} sid:${i + 1};)`).join('\n');
-          const replayed = await scan(rulesText, text, true);
-          const fresh = await scan(rulesText, text, false);
-          const view = (a: Alert) => [a.sid, a.log?.line, a.srcIp, a.tsUs, JSON.stringify(a.http)];
-          expect(replayed.alerts.map(view)).toEqual(fresh.alerts.map(view));
-          expect(replayed.evaluated).toBe(fresh.evaluated);
-        }),
-        { numRuns: 150 },
-      );
-    } finally {
-      RecordOutcomes.prototype.get = get;
-    }
-    // The property held over replays, not only over first sightings.
-    expect(replays).toBeGreaterThan(100);
+    await replayMatchesFresh(log, 'combined');
   });
 
   it('replaying a repeated IIS content raises what evaluating it afresh raises', async () => {
-    let replays = 0;
-    const get = RecordOutcomes.prototype.get;
-    RecordOutcomes.prototype.get = function (this: RecordOutcomes, key: number) {
-      const found = get.call(this, key);
-      if (found !== undefined) replays++;
-      return found;
-    };
-    try {
-      await fc.assert(
-        fc.asyncProperty(fc.array(rule, { minLength: 1, maxLength: 6 }), iisLog, async (rules, text) => {
-          const rulesText = rules.map((r, i) => `${r.header} (msg:"r${i}"; ${[...new Set(r.opts)].join(' ')} sid:${i + 1};)`).join('\n');
-          const replayed = await scan(rulesText, text, true, 'iis');
-          const fresh = await scan(rulesText, text, false, 'iis');
-          const view = (a: Alert) => [a.sid, a.log?.line, a.srcIp, a.tsUs, JSON.stringify(a.http)];
-          expect(replayed.alerts.map(view)).toEqual(fresh.alerts.map(view));
-          expect(replayed.evaluated).toBe(fresh.evaluated);
-        }),
-        { numRuns: 150 },
-      );
-    } finally {
-      RecordOutcomes.prototype.get = get;
-    }
-    expect(replays).toBeGreaterThan(100);
+    await replayMatchesFresh(iisLog, 'iis');
   });
 
   it('replays lines that repeat a content, and not lines that differ from it', async () => {
