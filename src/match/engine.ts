@@ -1028,8 +1028,10 @@ export class DetectionEngine {
     this.addAlways(cand, group);
   }
 
-  /** Record candidates: values of log buffers repeat from line to line, so scans are remembered. */
-  /** Adds the record's candidates; clears recordKeyed when a scan was not by key. */
+  /**
+   * Adds the record's candidates: values of log buffers repeat from line to line, so scans are
+   * remembered. Clears recordKeyed when a scan read bytes the record's content id does not name.
+   */
   private collectRecord(plan: EngineRecordPlan, rec: LogRecord): void {
     const cand = this.cand;
     const filters = plan.plan.filters;
@@ -1172,7 +1174,9 @@ export class DetectionEngine {
   /**
    * As evaluateList for a record, skipping the header tests its plan settled for the shape:
    * NEVER rules are ones evaluate() would reject, HEADER_FREE rules ones whose header tests all
-   * pass (so only the payload is left, counted as evaluate() counts it).
+   * pass (so only the payload is left, counted as evaluate() counts it). With `record`, writes
+   * the record's outcome codes to outcomeCodes (see record-outcomes.ts) and returns how many
+   * there are (the count of header-free candidates first).
    */
   private evaluateRecordList(ids: Int32Array, n: number, verdicts: Uint8Array, record: boolean): number {
     const rules = this.ruleset.rules;
