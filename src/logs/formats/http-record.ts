@@ -166,9 +166,8 @@ export abstract class HttpLogRecord extends BaseLogRecord {
     let m: HttpLogMeta;
     if (kept !== undefined) {
       let c = kept.get(key);
-      if (c === undefined) kept.set(key, (c = this.contentMeta()));
-      // contentMeta's fields in its order (an absent one is undefined: JSON leaves it out, as it does a missing one).
-      m = { hostname: c.hostname, url: c.url, http_user_agent: c.http_user_agent, http_method: c.http_method, protocol: c.protocol, http_refer: c.http_refer, status: c.status, length: undefined };
+      if (c === undefined) kept.set(key, (c = allFields(this.contentMeta())));
+      m = allFields(c);
     } else m = this.contentMeta();
     if (this.bodyLength >= 0) m.length = this.bodyLength;
     return m;
@@ -197,6 +196,16 @@ export abstract class HttpLogRecord extends BaseLogRecord {
   protected keptMeta(): ContentMetaTable | undefined {
     return undefined;
   }
+}
+
+/**
+ * The fields of `m` in contentMeta's order, every one present (an absent one undefined: JSON
+ * leaves it out, as it does a missing one). Made at one site, so every such object has one
+ * shape: copying a kept one reads its fields without a lookup by shape (contentMeta's own
+ * objects have one shape per combination of logged fields).
+ */
+function allFields(m: HttpLogMeta): HttpLogMeta {
+  return { hostname: m.hostname, url: m.url, http_user_agent: m.http_user_agent, http_method: m.http_method, protocol: m.protocol, http_refer: m.http_refer, status: m.status, length: undefined };
 }
 
 /** http fields (but the length) of recent content ids of one key domain, direct-mapped. */
