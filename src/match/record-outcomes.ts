@@ -13,8 +13,9 @@
  * - EVALUATE: its header tests read the record: evaluate it in full.
  * Header-free candidates whose payload failed are left out.
  *
- * Bounded (one outcome per slot of a direct-mapped table) and adaptive: a plan whose contents rarely repeat stops recording
- * for a while, so a log of unique requests pays nothing but the counting.
+ * Bounded (one outcome per slot of a direct-mapped table) and adaptive: a plan whose contents
+ * rarely repeat stops recording for a while, so a log of unique requests pays nothing but the
+ * counting.
  */
 export const OUTCOME_MATCHED = 1;
 export const OUTCOME_PAYLOAD = 2;

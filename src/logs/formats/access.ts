@@ -1,11 +1,12 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { parseIp, parseIpv4 } from '../ip.js';
+import { KeptById } from '../kept-by-id.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
-import { ContentMetaTable, HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
+import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
 
 /**
  * NCSA/Apache access logs: common (`host ident user [time] "request" status bytes`), combined
@@ -110,11 +111,10 @@ export class AccessRecord extends HttpLogRecord {
     if (name !== 'http.header') return super.makeBuffer(name);
     const id = this.bufferKeyId('http.header');
     if (id <= 0) return super.makeBuffer(name);
-    const slot = id & (HEADER_BLOCK_SLOTS - 1);
-    if (HEADER_BLOCK_IDS[slot] === id) return HEADER_BLOCKS[slot];
+    const kept = HEADER_BLOCKS.get(id);
+    if (kept !== undefined) return kept;
     const block = super.makeBuffer(name);
-    HEADER_BLOCK_IDS[slot] = id;
-    HEADER_BLOCKS[slot] = block;
+    if (block !== undefined) HEADER_BLOCKS.set(id, block);
     return block;
   }
 
@@ -141,7 +141,7 @@ export class AccessRecord extends HttpLogRecord {
     }
   }
 
-  protected override keptMeta(): ContentMetaTable {
+  protected override keptMeta(): KeptById<HttpLogMeta> {
     return ACCESS_META;
   }
 
@@ -226,9 +226,7 @@ export class AccessRecord extends HttpLogRecord {
   contentKeyId(): number {
     // Without an id for the request span (its table rests while requests do not repeat) the
     // record's content is not worth naming: no part lookups are made for it.
-    if (this.reqS < 0) return -1;
-    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    if (this.requestSpan < 0) return -1;
+    if (this.reqS < 0 || this.requestSpanId() < 0) return -1;
     const start = this.bufferKeyId('http.start');
     return (this.contentId = start <= 0 ? -1 : ACCESS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code')));
   }
@@ -282,8 +280,7 @@ export class AccessRecord extends HttpLogRecord {
    * each part is then looked up on its own, when asked.
    */
   private requestIds(): boolean {
-    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    const span = this.requestSpan;
+    const span = this.requestSpanId();
     if (span < 0) return false;
     const w = REQUEST_PARTS.find(span);
     if (w >= 0) {
@@ -304,6 +301,12 @@ export class AccessRecord extends HttpLogRecord {
     return true;
   }
 
+  /** The request span's id, looked up once per record (the field must exist: reqS >= 0). */
+  private requestSpanId(): number {
+    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
+    return this.requestSpan;
+  }
+
   /**
    * The request line: the request span's id, or (a span without one, e.g. while the span table
    * rests) the ids of the split request's parts.
@@ -311,8 +314,7 @@ export class AccessRecord extends HttpLogRecord {
   private requestId(): number {
     if (this.reqS < 0) return 0;
     if (this.mS < 0) return REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    if (this.requestSpan === 0) this.requestSpan = REQUEST_IDS.id(this.line, this.reqS, this.reqE);
-    if (this.requestSpan > 0) return this.requestSpan;
+    if (this.requestSpanId() > 0) return this.requestSpan;
     const method = this.bufferKeyId('http.method');
     const uri = this.bufferKeyId('http.uri.raw');
     const protocol = this.bufferKeyId('http.protocol');
@@ -461,11 +463,9 @@ function statusId(code: number): number {
   return STATUS_CODE_IDS[code] || (STATUS_CODE_IDS[code] = ACCESS_KEY_IDS.fresh());
 }
 /** Header blocks by key id, direct-mapped (see AccessRecord.makeBuffer). */
-const HEADER_BLOCK_SLOTS = 256;
-const HEADER_BLOCK_IDS = new Int32Array(HEADER_BLOCK_SLOTS);
-const HEADER_BLOCKS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(HEADER_BLOCK_SLOTS).fill(undefined);
+const HEADER_BLOCKS = new KeptById<Uint8Array>(256);
 /** The http fields (but the length) of recent content ids (see HttpLogRecord.http). */
-const ACCESS_META = new ContentMetaTable();
+const ACCESS_META = new KeptById<HttpLogMeta>(16384);
 /** The id of each http.header_names layout (host, referer, agent present), given once. */
 const HEADER_NAMES_IDS: (number | undefined)[] = [];
 

@@ -1,5 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { allocBytes, asciiLower, hexVal, latin1 } from '../bytes.js';
+import type { KeptById } from '../kept-by-id.js';
 import { BaseLogRecord, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { normalizedUri } from '../uri.js';
 
@@ -193,7 +194,7 @@ export abstract class HttpLogRecord extends BaseLogRecord {
   }
 
   /** The table the format keeps http fields in by content id (ids are per key domain), if any. */
-  protected keptMeta(): ContentMetaTable | undefined {
+  protected keptMeta(): KeptById<HttpLogMeta> | undefined {
     return undefined;
   }
 }
@@ -206,31 +207,6 @@ export abstract class HttpLogRecord extends BaseLogRecord {
  */
 function allFields(m: HttpLogMeta): HttpLogMeta {
   return { hostname: m.hostname, url: m.url, http_user_agent: m.http_user_agent, http_method: m.http_method, protocol: m.protocol, http_refer: m.http_refer, status: m.status, length: undefined };
-}
-
-/** http fields (but the length) of recent content ids of one key domain, direct-mapped. */
-export class ContentMetaTable {
-  private readonly ids: Int32Array;
-  private readonly kept: (HttpLogMeta | undefined)[];
-  private readonly mask: number;
-
-  /** `slots`: a power of two. */
-  constructor(slots = 16384) {
-    this.ids = new Int32Array(slots);
-    this.kept = new Array<HttpLogMeta | undefined>(slots).fill(undefined);
-    this.mask = slots - 1;
-  }
-
-  get(id: number): HttpLogMeta | undefined {
-    const slot = id & this.mask;
-    return this.ids[slot] === id ? this.kept[slot] : undefined;
-  }
-
-  set(id: number, meta: HttpLogMeta): void {
-    const slot = id & this.mask;
-    this.ids[slot] = id;
-    this.kept[slot] = meta;
-  }
 }
 
 /** Host as app/ normalises it: lower case, no port, no trailing dot. */

@@ -1,10 +1,11 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, latin1, parseUint, replaceByte, startsWithAscii, sub } from '../bytes.js';
 import { parseIp } from '../ip.js';
-import { BufferKeyIds } from '../record.js';
+import { KeptById } from '../kept-by-id.js';
+import { BufferKeyIds, type HttpLogMeta } from '../record.js';
 import { SpanKeyIds } from '../span-ids.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
-import { ContentMetaTable, HttpLogRecord, HttpPart } from './http-record.js';
+import { HttpLogRecord, HttpPart } from './http-record.js';
 
 /**
  * W3C extended log format as IIS writes it: `#Fields:` names the space-separated columns and may
@@ -192,9 +193,8 @@ export class IisRecord extends HttpLogRecord {
         return cookie === 0 ? header : IIS_KEY_IDS.pair(header, cookie);
       }
       case 'http.header_names': {
-        const L2 = this.layout;
         const o = this.offs;
-        const mask = (present(o, L2.host) ? 1 : 0) | (present(o, L2.ua) ? 2 : 0) | (present(o, L2.referer) ? 4 : 0) | (present(o, L2.cookie) ? 8 : 0);
+        const mask = (present(o, L.host) ? 1 : 0) | (present(o, L.ua) ? 2 : 0) | (present(o, L.referer) ? 4 : 0) | (present(o, L.cookie) ? 8 : 0);
         return mask === 0 ? 0 : (IIS_HEADER_NAMES_IDS[mask] ??= IIS_KEY_IDS.fresh());
       }
       case 'http.request_line': {
@@ -227,7 +227,7 @@ export class IisRecord extends HttpLogRecord {
     return (this.contentId = start <= 0 ? -1 : IIS_KEY_IDS.pair(start, this.bufferKeyId('http.stat_code')));
   }
 
-  protected override keptMeta(): ContentMetaTable {
+  protected override keptMeta(): KeptById<HttpLogMeta> {
     return IIS_META;
   }
 
@@ -273,7 +273,7 @@ const IIS_REFERER_IDS = new SpanKeyIds(IIS_KEY_IDS);
 const IIS_COOKIE_IDS = new SpanKeyIds(IIS_KEY_IDS);
 const IIS_HOST_IDS = new SpanKeyIds(IIS_KEY_IDS, 1024, 65536);
 /** The http fields (but the length) of recent content ids (see HttpLogRecord.http). */
-const IIS_META = new ContentMetaTable();
+const IIS_META = new KeptById<HttpLogMeta>(16384);
 /** The id of each http.header_names layout (host, agent, referer, cookie present), given once. */
 const IIS_HEADER_NAMES_IDS: (number | undefined)[] = [];
 
