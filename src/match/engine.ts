@@ -669,7 +669,8 @@ export class DetectionEngine {
       this.cand.clear();
       this.recordKeyed = key > 0;
       this.collectRecord(plan, rec);
-      const n = this.evaluateRecordList(this.recordOrdered(), this.cand.set.count, plan.plan.verdicts, key > 0);
+      // Codes are written only while the outcome may still be kept (no scan by bytes the id does not name).
+      const n = this.evaluateRecordList(this.recordOrdered(), this.cand.set.count, plan.plan.verdicts, this.recordKeyed);
       if (this.recordKeyed) outcomes!.remember(key, this.outcomeCodes, n);
     }
     this.record = null;
