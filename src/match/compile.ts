@@ -276,10 +276,32 @@ class CompileError extends Error {}
 /**
  * Kinds whose rules read application buffers (transactions, messages, hellos, requests, log
  * lines) rather than a packet or a stream: their fast pattern is taken from those buffers, and on
- * a log record they apply whatever address or port the record lacks.
+ * a log record they apply whatever address or client port the record lacks (a missing server
+ * port is the application's well-known one, see wellKnownPort).
  */
 export function readsAppBuffers(kind: RuleKind): boolean {
   return kind !== 'header' && kind !== 'payload';
+}
+
+/** Server ports of the application protocols log records name (IANA's well-known ports). */
+const WELL_KNOWN_PORTS: ReadonlyMap<string, number> = new Map([
+  ['http', 80],
+  ['smtp', 25],
+  ['dns', 53],
+  ['tls', 443],
+  ['ssh', 22],
+  ['ftp', 21],
+]);
+
+/**
+ * The port a log record of application `app` that does not log its server port is matched as:
+ * the protocol's well-known port, or -1 (none: the port stays unknown). A combined access log
+ * line is a request to a web server on port 80 as far as a rule's destination port goes, as the
+ * same request in an IIS log (which logs s-port) would be: `$HTTP_PORTS` and `any` rules apply,
+ * a rule for port 443 or 8080 does not.
+ */
+export function wellKnownPort(app: string | null): number {
+  return app === null ? -1 : (WELL_KNOWN_PORTS.get(app) ?? -1);
 }
 
 /** Whether a flow or record of application protocol `app` is one a rule for `ruleApp` applies to. */

@@ -19,6 +19,7 @@ import {
   appProtoApplies,
   BASE64_DATA,
   readsAppBuffers,
+  wellKnownPort,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -291,6 +292,8 @@ export class DetectionEngine {
   private dstIp: Uint8Array = EMPTY;
   private srcPort = 0;
   private dstPort = 0;
+  /** For a log record without a server port: its application's well-known port (-1: none; see wellKnownPort). */
+  private recordServerPort = -1;
   private proto = 0;
   private tsUs = 0;
   private pcapCnt = 0;
@@ -646,6 +649,7 @@ export class DetectionEngine {
     this.dstIp = rec.dst ?? EMPTY;
     this.srcPort = rec.srcPort ?? -1;
     this.dstPort = rec.dstPort ?? -1;
+    this.recordServerPort = rec.dstPort === undefined ? wellKnownPort(rec.appProto ?? null) : -1;
     this.proto = rec.proto ?? (rec.appProto === 'http' || rec.appProto === 'smtp' ? PROTO_TCP : -1);
     this.tsUs = rec.tsUs;
     this.pcapCnt = 0;
@@ -1273,10 +1277,12 @@ export class DetectionEngine {
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
     // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
+    // A missing server port is the record application's well-known one (see wellKnownPort).
     const lenient = this.record !== null && readsAppBuffers(r.kind);
-    if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(dp, r.dstPort, lenient)) return true;
+    const server = dp >= 0 ? dp : lenient ? this.recordServerPort : -1;
+    if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(server, r.dstPort, lenient)) return true;
     return (
-      r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dp, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
+      r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(server, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
     );
   }
 

@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, wellKnownPort, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -63,9 +63,10 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (r.ipVersion !== 0 && s.ipVersion !== 0 && r.ipVersion !== s.ipVersion) return false;
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
     const lenient = readsAppBuffers(r.kind);
-    const forward = (s.hasSrc || lenient || r.src.isAny) && (s.hasDst || lenient || r.dst.isAny) && (s.hasSp || lenient || r.srcPort.isAny) && (s.hasDp || lenient || r.dstPort.isAny);
+    const server = serverPortFits(s, lenient);
+    const forward = (s.hasSrc || lenient || r.src.isAny) && (s.hasDst || lenient || r.dst.isAny) && (s.hasSp || lenient || r.srcPort.isAny) && server(r.dstPort);
     const backward =
-      r.bidirectional && (s.hasDst || lenient || r.src.isAny) && (s.hasSrc || lenient || r.dst.isAny) && (s.hasDp || lenient || r.srcPort.isAny) && (s.hasSp || lenient || r.dstPort.isAny);
+      r.bidirectional && (s.hasDst || lenient || r.src.isAny) && (s.hasSrc || lenient || r.dst.isAny) && server(r.srcPort) && (s.hasSp || lenient || r.dstPort.isAny);
     if (!forward && !backward) return false;
   }
   if (r.flowDir === DIR_TO_CLIENT) return false;
@@ -86,7 +87,19 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
 function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
   const lenient = readsAppBuffers(r.kind);
   const fits = (has: boolean, isAny: boolean): boolean => isAny || (!has && lenient);
-  return fits(s.hasSrc, r.src.isAny) && fits(s.hasDst, r.dst.isAny) && fits(s.hasSp, r.srcPort.isAny) && fits(s.hasDp, r.dstPort.isAny);
+  return fits(s.hasSrc, r.src.isAny) && fits(s.hasDst, r.dst.isAny) && fits(s.hasSp, r.srcPort.isAny) && (r.dstPort.isAny || (!s.hasDp && serverPortFits(s, lenient)(r.dstPort)));
+}
+
+/**
+ * Whether a rule's port set fits the server port of records of the shape: any set when the
+ * records have the port (the engine tests its value); when they lack it, `any`, or for a rule
+ * reading application buffers a set holding the application's well-known port (every set when
+ * the application has none), as the engine's evaluation decides (see wellKnownPort).
+ */
+function serverPortFits(s: RecordShape, lenient: boolean): (ports: CompiledRule['dstPort']) => boolean {
+  if (s.hasDp) return () => true;
+  const port = lenient ? wellKnownPort(s.app) : -1;
+  return (ports) => ports.isAny || (lenient && (port < 0 || ports.contains(port)));
 }
 
 /** The verdict of one rule for records of the shape. */

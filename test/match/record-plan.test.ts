@@ -17,6 +17,11 @@ const SYSLOG = [
   'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=10.9.9.9 DST=192.0.2.1 LEN=404 TOS=0x00 PREC=0x00 TTL=50 ID=1235 PROTO=TCP SPT=445 DPT=80 WINDOW=512 RES=0x00 SYN URGP=0',
   'Jan 25 05:31:00 host sshd[42]: Failed password for root from 198.51.100.9 port 4711 ssh2 cmd DPT=445',
 ];
+/** Web lines that log the server port (vhost_combined `%v:%p`). */
+const VHOST = [
+  'www.example.com:443 192.0.2.9 - - [17/Mar/2003:10:00:03 +0000] "GET /cmd.exe HTTP/1.1" 200 5 "-" "curl/8"',
+  'www.example.com:80 10.1.2.3 - - [17/Mar/2003:10:00:04 +0000] "POST /index.html HTTP/1.1" 200 5 "-" "Mozilla/4.0"',
+];
 
 interface Found {
   sid: number;
@@ -28,7 +33,7 @@ interface Found {
 async function scanAll(rules: string, recordPlans: boolean): Promise<{ alerts: Found[]; evaluated: number }> {
   const alerts: Found[] = [];
   const scanner = new Scanner(rulesetOf(rules), (a) => alerts.push({ sid: a.sid, file: a.log?.file, line: a.log?.line, src: a.srcIp }), { engine: { recordPlans } });
-  for (const [name, lines] of [['web.log', WEB], ['fw.log', SYSLOG], ['web2.log', [...WEB].reverse()]] as const) {
+  for (const [name, lines] of [['web.log', WEB], ['fw.log', SYSLOG], ['vhost.log', VHOST], ['web2.log', [...WEB].reverse()]] as const) {
     const text = lines.join('\n') + '\n';
     const r = await scanner.scanLogStream((async function* () { yield Buffer.from(text, 'latin1'); })(), name);
     expect(r.error).toBeUndefined();
@@ -42,7 +47,7 @@ const header = fc.record({
   sp: fc.constantFrom('any', '445', '1029', '!80'),
   dir: fc.constantFrom('->', '<>'),
   dst: fc.constantFrom('any', '10.0.0.0/8', '192.0.2.1'),
-  dp: fc.constantFrom('any', '80', '445', '1434', '$HTTP_PORTS'),
+  dp: fc.constantFrom('any', '80', '443', '!80', '445', '1434', '$HTTP_PORTS'),
 });
 const flow = fc.constantFrom('', 'flow:established,to_server;', 'flow:to_client;', 'flow:not_established;', 'flow:stateless;');
 const option = fc.constantFrom(

@@ -64,6 +64,29 @@ describe('log records', () => {
     expect(fromWeb.map((a) => a.sid)).toEqual([14, 14]);
   });
 
+  it('a web line that does not log its server port is a request to port 80; one that does is matched by it', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"any port"; http.method; content:"POST"; sid:21;)',
+      'alert http any any -> any $HTTP_PORTS (msg:"web ports"; http.method; content:"POST"; sid:22;)',
+      'alert http any any -> any 443 (msg:"http on 443"; http.method; content:"POST"; sid:23;)',
+      'alert http any any -> any !80 (msg:"not 80"; http.method; content:"POST"; sid:24;)',
+      'alert tcp any any -> any 80 (msg:"port only, no buffer"; sid:25;)',
+      'alert http any any -> any 8080 (msg:"proxy port"; http.uri; content:"/login"; sid:26;)',
+    ].join('\n');
+    const combined = '192.0.2.10 - - [17/Mar/2003:10:00:01 +0000] "POST /login HTTP/1.1" 200 10 "-" "curl/8"';
+    expect((await scanLog(rules, [combined])).map((a) => a.sid)).toEqual([21, 22]);
+    // The same request where the log names the port (vhost_combined `%v:%p`): the port decides.
+    const on443 = 'www.example.com:443 192.0.2.10 - - [17/Mar/2003:10:00:01 +0000] "POST /login HTTP/1.1" 200 10 "-" "curl/8"';
+    const on8080 = 'www.example.com:8080 192.0.2.10 - - [17/Mar/2003:10:00:01 +0000] "POST /login HTTP/1.1" 200 10 "-" "curl/8"';
+    expect((await scanLog(rules, [on443])).map((a) => a.sid)).toEqual([21, 23, 24]);
+    const proxy = await scanLog(rules, [on8080]);
+    // HTTP_PORTS is Suricata's default, 80.
+    expect(proxy.map((a) => a.sid)).toEqual([21, 24, 26]);
+    expect(proxy[0]).toMatchObject({ destPort: 8080 });
+    // The port assumed for matching is not reported as if logged.
+    expect((await scanLog(rules, [combined]))[0]!.destPort).toBeUndefined();
+  });
+
   it('remembered scans and rule outcomes give what scanning each line afresh gives', async () => {
     // Rules of every kind the memos touch: fast patterns on keyed buffers, pcre-only rules (always
     // candidates), several buffers in one rule, and a rule whose first buffer eats the step budget
