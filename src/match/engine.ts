@@ -667,8 +667,7 @@ export class DetectionEngine {
     const plan = this.recordPlanOf(this.ruleset.record.generic, rec);
     const outcomes = plan.outcomes;
     const key = outcomes !== null && rec.contentKeyId !== undefined && outcomes.active() ? rec.contentKeyId() : -1;
-    const replay = key > 0 ? outcomes!.get(key) : undefined;
-    if (replay !== undefined) this.replayRecord(replay);
+    if (key > 0 && outcomes!.get(key)) this.replayRecord(outcomes!.codes, outcomes!.first, outcomes!.end);
     else {
       this.cand.clear();
       this.recordKeyed = key > 0;
@@ -682,11 +681,11 @@ export class DetectionEngine {
   }
 
   /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
-  private replayRecord(codes: Int32Array): void {
+  private replayRecord(codes: Int32Array, first: number, end: number): void {
     const rules = this.ruleset.rules;
-    this.counters.evaluated += codes[0]!;
+    this.counters.evaluated += codes[first]!;
     this.stopped = false;
-    for (let i = 1; i < codes.length; i++) {
+    for (let i = first + 1; i < end; i++) {
       const c = codes[i]!;
       const id = c >>> 2;
       const kind = c & 3;

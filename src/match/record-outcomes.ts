@@ -25,24 +25,38 @@ export const OUTCOME_EVALUATE = 3;
 const WINDOW = 4096;
 /** Records a plan skips the memo for after a window with too few hits. */
 const REST = 65_536;
+/** Int32 words per slot: the key, the number of codes, then up to SLOT_WORDS - 2 codes. */
+const SLOT_WORDS = 8;
+const INLINE_CODES = SLOT_WORDS - 2;
 
+/**
+ * Outcomes of up to INLINE_CODES codes (the count and a handful of rules: nearly all) sit in
+ * their slot beside the key, so a replay reads one cache line: kept as a separate array each,
+ * the key, the array and its elements were three misses of a table too large for the cache.
+ */
 export class RecordOutcomes {
   /** Direct-mapped by key (content ids are handed out in sequence, so their low bits spread). */
-  private readonly keys: Int32Array;
-  private readonly outcomes: (Int32Array | undefined)[];
+  private readonly table: Int32Array;
+  /** Outcomes too long for their slot, by slot. */
+  private readonly overflow: (Int32Array | undefined)[];
   private readonly mask: number;
   private filled = 0;
   private lookups = 0;
   private hits = 0;
   /** Records left before lookups start again (0: active). */
   private resting = 0;
+  /** After a get() that found an outcome: its codes are codes[first, end) (the count first). */
+  codes: Int32Array;
+  first = 0;
+  end = 0;
 
   constructor(maxEntries = 16_384) {
     let slots = 1;
     while (slots * 2 <= maxEntries) slots *= 2;
-    this.keys = new Int32Array(slots);
-    this.outcomes = new Array<Int32Array | undefined>(slots).fill(undefined);
+    this.table = new Int32Array(slots * SLOT_WORDS);
+    this.overflow = new Array<Int32Array | undefined>(slots).fill(undefined);
     this.mask = slots - 1;
+    this.codes = this.table;
   }
 
   /** Outcomes kept. */
@@ -57,32 +71,51 @@ export class RecordOutcomes {
     return false;
   }
 
-  /** The outcome kept for `key` (a content id, >= 1). */
-  get(key: number): Int32Array | undefined {
-    const slot = key & this.mask;
-    const found = this.keys[slot] === key ? this.outcomes[slot] : undefined;
-    this.lookups++;
-    if (found !== undefined) this.hits++;
+  /** Whether an outcome is kept for `key` (a content id, >= 1); if so, sets codes, first and end. */
+  get(key: number): boolean {
+    // The window closes before a lookup, never between a hit and the caller's reading of it.
     if (this.lookups === WINDOW) {
       if (this.hits * 4 < this.lookups) {
         this.resting = REST;
-        this.keys.fill(0);
-        this.outcomes.fill(undefined);
+        this.table.fill(0);
+        this.overflow.fill(undefined);
         this.filled = 0;
       }
       this.lookups = 0;
       this.hits = 0;
     }
-    return found;
+    this.lookups++;
+    const slot = key & this.mask;
+    const w = slot * SLOT_WORDS;
+    const t = this.table;
+    if (t[w] !== key) return false;
+    this.hits++;
+    const n = t[w + 1]!;
+    if (n <= INLINE_CODES) {
+      this.codes = t;
+      this.first = w + 2;
+      this.end = w + 2 + n;
+    } else {
+      this.codes = this.overflow[slot]!;
+      this.first = 0;
+      this.end = n;
+    }
+    return true;
   }
 
   /** Keeps the first `n` codes of `codes` (copied) as the outcome of `key`, in place of any other in its slot. */
   remember(key: number, codes: Int32Array, n: number): void {
     if (this.resting > 0) return;
     const slot = key & this.mask;
-    if (this.outcomes[slot] === undefined) this.filled++;
-    this.keys[slot] = key;
-    this.outcomes[slot] = codes.slice(0, n);
+    const w = slot * SLOT_WORDS;
+    const t = this.table;
+    if (t[w] === 0) this.filled++;
+    t[w] = key;
+    t[w + 1] = n;
+    if (n <= INLINE_CODES) {
+      for (let k = 0; k < n; k++) t[w + 2 + k] = codes[k]!;
+      this.overflow[slot] = undefined;
+    } else this.overflow[slot] = codes.slice(0, n);
   }
 }
 

@@ -116,7 +116,7 @@ async function replayMatchesFresh(logs: fc.Arbitrary<string>, format: string): P
   const get = RecordOutcomes.prototype.get;
   RecordOutcomes.prototype.get = function (this: RecordOutcomes, key: number) {
     const found = get.call(this, key);
-    if (found !== undefined) replays++;
+    if (found) replays++;
     return found;
   };
   try {
@@ -156,7 +156,7 @@ describe('record outcomes', () => {
     const get = RecordOutcomes.prototype.get;
     RecordOutcomes.prototype.get = function (this: RecordOutcomes, key: number) {
       const found = get.call(this, key);
-      gets.push(found !== undefined);
+      gets.push(found);
       return found;
     };
     try {
@@ -168,16 +168,36 @@ describe('record outcomes', () => {
     }
   });
 
+  it('gives back the codes remembered, short ones kept in their slot and long ones beside it', () => {
+    const o = new RecordOutcomes(16);
+    const read = (key: number): number[] | undefined => (o.get(key) ? Array.from(o.codes.subarray(o.first, o.end)) : undefined);
+    const long = Int32Array.from({ length: 12 }, (_, i) => i * 7 + 1);
+    o.remember(3, Int32Array.of(2, 9, 13, 99), 3);
+    o.remember(4, long, 12);
+    o.remember(5, Int32Array.of(0), 1);
+    expect(read(3)).toEqual([2, 9, 13]);
+    expect(read(4)).toEqual(Array.from(long));
+    expect(read(5)).toEqual([0]);
+    expect(read(6)).toBeUndefined();
+    // A key of the same slot replaces the outcome, long by short and short by long.
+    o.remember(4 + 16, Int32Array.of(1, 5), 2);
+    expect(read(4)).toBeUndefined();
+    expect(read(20)).toEqual([1, 5]);
+    o.remember(3 + 16, long, 7);
+    expect(read(19)).toEqual(Array.from(long.subarray(0, 7)));
+    expect(read(3)).toBeUndefined();
+  });
+
   it('stays bounded and rests when contents do not repeat', () => {
     const o = new RecordOutcomes(8);
     const codes = Int32Array.of(0, 5);
     for (let k = 1; k <= 100; k++) {
       expect(o.active()).toBe(true);
-      if (o.get(k) === undefined) o.remember(k, codes, 2);
+      if (!o.get(k)) o.remember(k, codes, 2);
       expect(o.size).toBeLessThanOrEqual(8);
     }
     // A window of misses: the table empties and rests.
-    for (let k = 101; k < 101 + 4096; k++) if (o.active() && o.get(k) === undefined) o.remember(k, codes, 2);
+    for (let k = 101; k < 101 + 4097; k++) if (o.active() && !o.get(k)) o.remember(k, codes, 2);
     expect(o.size).toBe(0);
     expect(o.active()).toBe(false);
   });
