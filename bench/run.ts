@@ -42,6 +42,24 @@ if (process.argv[2] === '--one') {
   process.exit(0);
 }
 
+/**
+ * The time of a fixed loop of integer arithmetic over a typed array: the machine is shared and
+ * its speed drifts (this loop took from 460 to 830 ms within one day), so each module's figures
+ * are printed beside the speed the machine had just before it ran.
+ */
+function machineProbeMs(): number {
+  const t0 = performance.now();
+  let x = 0;
+  const a = new Int32Array(1 << 16);
+  for (let r = 0; r < 3000; r++) {
+    for (let i = 0; i < a.length; i++) {
+      a[i] = (a[i]! * 31 + i + r) | 0;
+      x ^= a[i]!;
+    }
+  }
+  return Math.round(performance.now() - t0) + (x & 0);
+}
+
 const filter = process.argv[2];
 const rows: Array<[string, string, number]> = [];
 for (const name of MODULES) {
@@ -51,6 +69,7 @@ for (const name of MODULES) {
     process.stderr.write(`bench: ${name} not present, skipped\n`);
     continue;
   }
+  rows.push([name.replace(/\.bench\.ts$/, ''), 'machine probe before the module (ms, lower is faster)', machineProbeMs()]);
   process.stderr.write(`bench: running ${name}\n`);
   // The child's stderr (progress, warnings) goes straight through; its stdout is the results.
   const out = execFileSync(process.execPath, [...childExecArgv(), fileURLToPath(import.meta.url), '--one', name], {
