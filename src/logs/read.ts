@@ -92,8 +92,23 @@ function plainView(b: Uint8Array): Uint8Array {
 }
 
 /**
+ * A log stream that failed part way (a truncated gzip file, a read error): the records before
+ * the failure were handed on, and `stats` counts them.
+ */
+export class LogReadError extends Error {
+  constructor(
+    message: string,
+    readonly stats: LogStats,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Reads a log from any byte stream (stdin, a socket, a decompressor) and hands each record to
- * `onRecord` as it is parsed. Resolves with the stream's statistics.
+ * `onRecord` as it is parsed. Resolves with the stream's statistics; a stream that fails part
+ * way rejects with a LogReadError once the complete lines before the failure are handed on (the
+ * incomplete line it was cut in is dropped: its end is missing).
  */
 export async function readLogStream(
   input: AsyncIterable<Uint8Array | string>,
@@ -103,7 +118,15 @@ export async function readLogStream(
   const parser = new LogParser(opts);
   const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const onLine = (line: Uint8Array, truncated: boolean): void => parser.push(line, truncated, onRecord);
-  for await (const chunk of input) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk, onLine);
+  try {
+    for await (const chunk of input) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk, onLine);
+  } catch (e) {
+    // Lines held back while the format was being detected are still records.
+    parser.end(onRecord);
+    const lines = parser.stats.lines;
+    const where = lines > 0 ? ` after line ${lines} (the ${lines} complete lines before it were read)` : ' before its first complete line';
+    throw new LogReadError(`${e instanceof Error ? e.message : String(e)}${where}`, parser.stats);
+  }
   splitter.end(onLine);
   parser.end(onRecord);
   return parser.stats;

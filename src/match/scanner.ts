@@ -11,7 +11,7 @@ import { decodeIpDatagram } from '../decode/ip.js';
 import { readCaptureFile, readCaptureStream, type CaptureReadResult } from '../decode/capture-reader.js';
 import { DecodeStats } from '../decode/stats.js';
 import type { RawFrame } from '../decode/raw-frame.js';
-import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogStats, type LogParseOptions, type LogStats } from '../logs/index.js';
+import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogStats, LogReadError, type LogParseOptions, type LogStats } from '../logs/index.js';
 import type { LogRecord } from '../logs/record.js';
 import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
@@ -227,7 +227,10 @@ export class Scanner {
       this.logStats = mergeLogStats(this.logStats, stats);
       return { input: name, kind: 'log', unreadable: false, frames: 0, records, bytes: stats.bytes };
     } catch (e) {
-      return { input: name, kind: 'log', unreadable: records === 0, error: `${name}: ${(e as Error).message}`, frames: 0, records, bytes: 0 };
+      // What was read before the failure is counted like a complete file's records.
+      const partial = e instanceof LogReadError ? e.stats : undefined;
+      if (partial !== undefined) this.logStats = mergeLogStats(this.logStats, partial);
+      return { input: name, kind: 'log', unreadable: records === 0, error: `${name}: ${(e as Error).message}`, frames: 0, records, bytes: partial?.bytes ?? 0 };
     }
   }
 }

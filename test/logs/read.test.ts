@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLogFile, readLogRecords, readLogStream, type LogRecord, type MalformedLine } from '../../src/logs/index.js';
+import { LogReadError, readLogFile, readLogRecords, readLogStream, type LogRecord, type MalformedLine } from '../../src/logs/index.js';
 import { fixture, fixtureLines, iso, parseFixture, text } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kanshi-logs-'));
@@ -32,6 +32,45 @@ describe('readLogFile', () => {
     const { records, stats } = await collect(p);
     expect(stats.format).toBe('combined');
     expect(records).toHaveLength(5);
+  });
+
+  it('a file cut short hands on and counts the complete lines before the cut, then says where it failed', async () => {
+    const line = (i: number) => `192.0.2.${i % 250} - - [17/Mar/2003:10:00:00 +0000] "GET /page${i} HTTP/1.0" 200 5 "-" "curl/7.1"\n`;
+    const whole = gzipSync(Buffer.from(Array.from({ length: 2000 }, (_, i) => line(i)).join(''), 'latin1'));
+    for (const [name, keep] of [['cut.log.gz', Math.floor(whole.length / 2)], ['early.log.gz', 60]] as const) {
+      const p = join(dir, name);
+      writeFileSync(p, whole.subarray(0, keep));
+      const records: LogRecord[] = [];
+      const err = await readLogFile(p, {}, (r) => records.push(r)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(LogReadError);
+      const { stats, message } = err as LogReadError;
+      // Every line handed on is a complete one, in order, and counted.
+      expect(stats.records).toBe(records.length);
+      expect(stats.lines).toBe(records.length);
+      records.forEach((r, i) => expect(text(r, 'http.uri')).toBe(`/page${i}`));
+      if (records.length > 0) expect(message).toContain(`after line ${records.length}`);
+      else expect(message).toContain('before its first complete line');
+    }
+  });
+
+  it('a stream that fails while its format is still being detected hands on the lines it held', async () => {
+    const lines = ['192.0.2.1 - - [17/Mar/2003:10:00:00 +0000] "GET /a HTTP/1.0" 200 5 "-" "x"', '192.0.2.2 - - [17/Mar/2003:10:00:01 +0000] "GET /b HTTP/1.0" 404 5 "-" "x"'];
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(lines.join('\n') + '\n192.0.2.3 - - [17/Mar/20', 'latin1');
+      throw new Error('connection reset');
+    }
+    const records: LogRecord[] = [];
+    const err = await readLogStream(failing(), { file: 'stdin' }, (r) => records.push(r)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(LogReadError);
+    expect((err as LogReadError).message).toBe('connection reset after line 2 (the 2 complete lines before it were read)');
+    expect(records.map((r) => text(r, 'http.uri'))).toEqual(['/a', '/b']);
+    expect((err as LogReadError).stats).toMatchObject({ lines: 2, records: 2, format: 'combined' });
   });
 
   it('infers the year of year-less dates from the file mtime', async () => {

@@ -1,4 +1,8 @@
 /** Log records are inspected by the same rules as packets, as far as the fields they carry allow. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Scanner } from '../../src/match/scanner.js';
@@ -85,6 +89,28 @@ describe('log records', () => {
     expect(proxy[0]).toMatchObject({ destPort: 8080 });
     // The port assumed for matching is not reported as if logged.
     expect((await scanLog(rules, [combined]))[0]!.destPort).toBeUndefined();
+  });
+
+  it('a log file cut short is scanned and counted up to the cut, and reported as cut', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kanshi-cut-'));
+    try {
+      const lines = Array.from({ length: 3000 }, (_, i) => `192.0.2.9 - - [17/Mar/2003:10:00:00 +0000] "GET /scripts/${i}/cmd.exe HTTP/1.0" 404 210 "-" "-"\n`);
+      const gz = gzipSync(Buffer.from(lines.join(''), 'latin1'));
+      const path = join(dir, 'access.log.gz');
+      writeFileSync(path, gz.subarray(0, Math.floor(gz.length / 2)));
+      const alerts: Alert[] = [];
+      const scanner = new Scanner(rulesetOf(RULES), (a) => alerts.push(a));
+      const r = await scanner.scanLogFile(path);
+      expect(r.unreadable).toBe(false);
+      expect(r.records).toBeGreaterThan(0);
+      expect(r.records).toBeLessThan(3000);
+      expect(r.error).toContain(`after line ${r.records}`);
+      // Every record read was inspected (the cmd.exe rule fires on each) and is counted.
+      expect(alerts.map((a) => a.sid)).toEqual(new Array<number>(r.records).fill(1));
+      expect(scanner.counters()['logs.records']).toBe(r.records);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('remembered scans and rule outcomes give what scanning each line afresh gives', async () => {
