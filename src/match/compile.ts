@@ -108,6 +108,12 @@ export interface CompiledRule {
   bidirectional: boolean;
 
   flowDir: number;
+  /**
+   * A to_client HTTP rule that reads only request buffers and the response status (no buffer
+   * whose side a to_client rule takes from the response, no body, no pkt_data): a web log line,
+   * which records the request and the status of one transaction, is inspected by it.
+   */
+  answersWebLog: boolean;
   flowState: number;
   /** flow:only_stream / tcp-stream. */
   streamOnly: boolean;
@@ -546,6 +552,8 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   } else if (pktProgram !== null) kind = 'payload';
   else kind = 'header';
   if (unknown !== undefined) throw new CompileError(`buffer ${unknown} is not evaluated`);
+  const answersWebLog =
+    kind === 'http' && flowDir === DIR_TO_CLIENT && (bits & (B_FILE_DATA | B_PKT)) === 0 && !bufferNames.some((n) => HTTP_EITHER_BUFFERS.has(baseBuffer(n)));
 
   const classification = meta.classtype === undefined ? undefined : lookupClassification(meta.classtype);
   const severity = meta.priority ?? classification?.priority ?? 3;
@@ -597,6 +605,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     dstPort: header.dstPort,
     bidirectional: header.bidirectional,
     flowDir,
+    answersWebLog,
     flowState,
     streamOnly: flow?.stream === 'only' || proto.streamOnly === true,
     requiresPacket: hasDsize || flow?.stream === 'no' || proto.packetOnly === true,

@@ -1234,7 +1234,7 @@ export class DetectionEngine {
     const flow = this.flow;
     if (r.flowDir !== 0) {
       if (flow === null && this.record === null) return false;
-      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer) return false;
+      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer && !this.recordAnswers(r)) return false;
     }
     if (r.flowState === STATE_ESTABLISHED) {
       if (flow === null ? !this.recordIsSession() : !this.established) return false;
@@ -1283,6 +1283,11 @@ export class DetectionEngine {
     return (
       r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(server, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
     );
+  }
+
+  /** A web log line (request and status of one transaction) meets a to_client rule that reads no more of the response (CompiledRule.answersWebLog). */
+  private recordAnswers(r: CompiledRule): boolean {
+    return r.answersWebLog && this.record !== null && this.record.appProto === 'http';
   }
 
   /** A logged HTTP request or SMTP exchange happened on an established connection. */

@@ -69,7 +69,9 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
       r.bidirectional && (s.hasDst || lenient || r.src.isAny) && (s.hasSrc || lenient || r.dst.isAny) && server(r.srcPort) && (s.hasSp || lenient || r.dstPort.isAny);
     if (!forward && !backward) return false;
   }
-  if (r.flowDir === DIR_TO_CLIENT) return false;
+  // A web log line holds the response's status too: to_client rules that read no more of the
+  // response than that apply (see CompiledRule.answersWebLog).
+  if (r.flowDir === DIR_TO_CLIENT && !(r.answersWebLog && s.app === 'http')) return false;
   if (r.flowState === STATE_NOT_ESTABLISHED) return false;
   if (r.flowState === STATE_ESTABLISHED && s.app !== 'http' && s.app !== 'smtp') return false;
   if (r.appProto !== null && !appProtoApplies(r.appProto, s.app)) return false;

@@ -60,6 +60,9 @@ const option = fc.constantFrom(
   'http.method; content:"GET";',
   'log.message; pcre:"/fail/i";',
   'app-layer-protocol:http;',
+  'http.stat_code; content:"200";',
+  'http.header; content:"curl";',
+  'file_data; content:"x";',
 );
 const rule = fc.record({ h: header, flow, opts: fc.array(option, { maxLength: 3 }) });
 

@@ -91,6 +91,28 @@ describe('log records', () => {
     expect((await scanLog(rules, [combined]))[0]!.destPort).toBeUndefined();
   });
 
+  it('a web line is a whole transaction: to_client rules reading the request and the status apply, ones reading more of the response do not', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"answered 200"; flow:established,to_client; http.uri; content:"cmd.exe"; http.stat_code; content:"200"; sid:31;)',
+      'alert http any any -> any any (msg:"403"; flow:from_server,established; http.stat_code; content:"403"; sid:32;)',
+      // To the client, http.header and http.cookie are the response's, file_data its body: a log has neither.
+      'alert http any any -> any any (msg:"response header"; flow:to_client; http.header; content:"curl"; sid:33;)',
+      'alert http any any -> any any (msg:"set-cookie"; flow:to_client; http.cookie; content:"a"; sid:34;)',
+      'alert http any any -> any any (msg:"body"; flow:to_client; file_data; content:"x"; sid:35;)',
+      'alert http any any -> any any (msg:"request header"; flow:to_server; http.header; content:"curl"; sid:36;)',
+      'alert tcp any any -> any any (msg:"raw response"; flow:to_client; content:"200"; sid:37;)',
+    ].join('\n');
+    const lines = [
+      '192.0.2.9 - - [17/Mar/2003:10:00:00 +0000] "GET /scripts/cmd.exe HTTP/1.0" 200 210 "-" "curl/7.1"',
+      '192.0.2.9 - - [17/Mar/2003:10:00:01 +0000] "GET /scripts/cmd.exe HTTP/1.0" 403 210 "-" "curl/7.1"',
+    ];
+    const alerts = await scanLog(rules, lines);
+    expect(alerts.map((a) => [a.sid, a.log?.line])).toEqual([[31, 1], [36, 1], [32, 2], [36, 2]]);
+    // Firewall lines are no transactions: a to_client rule on the status does not apply to them.
+    const fw = 'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=198.51.100.8 DST=192.0.2.1 LEN=404 TOS=0x00 PREC=0x00 TTL=250 ID=1235 PROTO=TCP SPT=80 DPT=1029 WINDOW=512 RES=0x00 ACK URGP=0';
+    expect(await scanLog(rules, [fw], 'syslog')).toEqual([]);
+  });
+
   it('a log file cut short is scanned and counted up to the cut, and reported as cut', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kanshi-cut-'));
     try {
