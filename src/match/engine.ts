@@ -20,6 +20,7 @@ import {
   BASE64_DATA,
   readsAppBuffers,
   wellKnownPort,
+  DIR_TO_CLIENT,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -1256,7 +1257,10 @@ export class DetectionEngine {
     for (let i = 0; i < conds.length; i++) if (!conds[i]!.test(f)) return false;
     // Flowbits and xbits.
     if (r.flowbitChecks.length > 0 && !this.flowbitsHold(r)) return false;
-    if (r.xbitChecks.length > 0 && !this.xbits.checksHold(r.xbitChecks, this.srcIp, this.dstIp, this.tsUs)) return false;
+    if (r.xbitChecks.length > 0) {
+      const rev = this.respondsToRecord(r);
+      if (!this.xbits.checksHold(r.xbitChecks, rev ? this.dstIp : this.srcIp, rev ? this.srcIp : this.dstIp, this.tsUs)) return false;
+    }
     if (r.flowintChecks.length > 0 && !this.flowintsHold(r)) return false;
     // Payload.
     this.counters.evaluated++;
@@ -1265,24 +1269,37 @@ export class DetectionEngine {
   }
 
   private addressesMatch(r: CompiledRule): boolean {
-    const src = this.srcIp;
-    const dst = this.dstIp;
-    const sp = this.srcPort;
-    const dp = this.dstPort;
+    // A rule that looks at a logged transaction's response reads it from the server to the client.
+    const rev = this.respondsToRecord(r);
+    const src = rev ? this.dstIp : this.srcIp;
+    const dst = rev ? this.srcIp : this.dstIp;
+    const sp = rev ? this.dstPort : this.srcPort;
+    const dp = rev ? this.srcPort : this.dstPort;
     if (src.length > 0 && dst.length > 0 && sp >= 0 && dp >= 0) {
       if (r.src.contains(src) && r.dst.contains(dst) && r.srcPort.contains(sp) && r.dstPort.contains(dp)) return true;
       return r.bidirectional && r.src.contains(dst) && r.dst.contains(src) && r.srcPort.contains(dp) && r.dstPort.contains(sp);
     }
     // A record lacking an address or port: rules that do not ask for it apply; so do rules that
     // inspect the record's application buffers (an access log line is a request to the web
-    // server whatever port it listened on, so a $HTTP_PORTS rule applies to it).
-    // A missing server port is the record application's well-known one (see wellKnownPort).
+    // server whatever address it has). A missing server port is the record application's
+    // well-known one for them (see wellKnownPort).
     const lenient = this.record !== null && readsAppBuffers(r.kind);
-    const server = dp >= 0 ? dp : lenient ? this.recordServerPort : -1;
-    if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(sp, r.srcPort, lenient) && portFits(server, r.dstPort, lenient)) return true;
+    const server = this.dstPort >= 0 ? this.dstPort : lenient ? this.recordServerPort : -1;
+    const spFit = rev ? server : sp;
+    const dpFit = rev ? dp : server;
+    if (addrFits(src, r.src, lenient) && addrFits(dst, r.dst, lenient) && portFits(spFit, r.srcPort, lenient) && portFits(dpFit, r.dstPort, lenient)) return true;
     return (
-      r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(server, r.srcPort, lenient) && portFits(sp, r.dstPort, lenient)
+      r.bidirectional && addrFits(dst, r.src, lenient) && addrFits(src, r.dst, lenient) && portFits(dpFit, r.srcPort, lenient) && portFits(spFit, r.dstPort, lenient)
     );
+  }
+
+  /**
+   * A to_client rule applied to a web log line (see recordAnswers): its header names the
+   * response's sides, the server as source and the client as destination, where the record
+   * names the request's.
+   */
+  private respondsToRecord(r: CompiledRule): boolean {
+    return r.flowDir === DIR_TO_CLIENT && this.record !== null && this.recordAnswers(r);
   }
 
   /** A web log line (request and status of one transaction) meets a to_client rule that reads no more of the response (CompiledRule.answersWebLog). */
@@ -1511,8 +1528,10 @@ export class DetectionEngine {
         for (const fi of r.flowintActions) applyFlowint(ints, fi);
       }
     }
+    // The sides of the alert as the rule names them (see respondsToRecord).
+    const rev = this.record !== null && this.respondsToRecord(r);
     if (r.xbitActions.length > 0) {
-      this.xbits.apply(r.xbitActions, this.srcIp, this.dstIp, this.tsUs);
+      this.xbits.apply(r.xbitActions, rev ? this.dstIp : this.srcIp, rev ? this.srcIp : this.dstIp, this.tsUs);
       this.counters.xbitsEvictions = this.xbits.evictions;
     }
     if (r.action === 'pass') {
@@ -1528,15 +1547,15 @@ export class DetectionEngine {
       this.counters.noalert++;
       return;
     }
-    const srcText = this.srcText();
-    const dstText = this.dstText();
+    const srcText = rev ? this.dstText() : this.srcText();
+    const dstText = rev ? this.srcText() : this.dstText();
     if (this.ownThreshold[r.index] === 1) {
       const parts = this.thresholdParts;
       parts.src = srcText;
       parts.dst = dstText;
       // A 4-byte address is written as its dotted quad (srcText/dstText): its number keys as that text.
-      parts.srcV4 = v4Number(this.srcIp);
-      parts.dstV4 = v4Number(this.dstIp);
+      parts.srcV4 = v4Number(rev ? this.dstIp : this.srcIp);
+      parts.dstV4 = v4Number(rev ? this.srcIp : this.dstIp);
       parts.flowId = flow?.id;
       const t = r.threshold;
       const allowed =
@@ -1563,9 +1582,9 @@ export class DetectionEngine {
       pcapCnt: this.pcapCnt > 0 ? this.pcapCnt : undefined,
       flowId: flow !== null ? flow.id : undefined,
       srcIp: srcText,
-      srcPort: this.srcPort >= 0 && ports ? this.srcPort : undefined,
+      srcPort: ports ? portOrUndefined(rev ? this.dstPort : this.srcPort) : undefined,
       destIp: dstText,
-      destPort: this.dstPort >= 0 && ports ? this.dstPort : undefined,
+      destPort: ports ? portOrUndefined(rev ? this.srcPort : this.dstPort) : undefined,
       proto: this.proto >= 0 ? protoName(this.proto) : '',
       appProto: app !== null ? app : undefined,
       action: r.action,
@@ -1809,6 +1828,10 @@ function packedSlots<T>(n: number): (T | undefined)[] {
 /** An address the traffic may lack (length 0): then only lenient rules or `any` fit. */
 function addrFits(a: Uint8Array, set: CompiledRule['src'], lenient: boolean): boolean {
   return a.length > 0 ? set.contains(a) : lenient || set.isAny;
+}
+
+function portOrUndefined(p: number): number | undefined {
+  return p >= 0 ? p : undefined;
 }
 
 function portFits(p: number, set: CompiledRule['srcPort'], lenient: boolean): boolean {

@@ -64,9 +64,16 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
     const lenient = readsAppBuffers(r.kind);
     const server = serverPortFits(s, lenient);
-    const forward = (s.hasSrc || lenient || r.src.isAny) && (s.hasDst || lenient || r.dst.isAny) && (s.hasSp || lenient || r.srcPort.isAny) && server(r.dstPort);
-    const backward =
-      r.bidirectional && (s.hasDst || lenient || r.src.isAny) && (s.hasSrc || lenient || r.dst.isAny) && server(r.srcPort) && (s.hasSp || lenient || r.dstPort.isAny);
+    const client = (ports: CompiledRule['srcPort']): boolean => s.hasSp || lenient || ports.isAny;
+    // The rule's source and destination sides: the record's client and server, or the other way
+    // round for a rule that looks at the response (see respondsTo).
+    const rev = respondsTo(r, s);
+    const aAddr = rev ? s.hasDst : s.hasSrc;
+    const bAddr = rev ? s.hasSrc : s.hasDst;
+    const aPort = rev ? server : client;
+    const bPort = rev ? client : server;
+    const forward = (aAddr || lenient || r.src.isAny) && (bAddr || lenient || r.dst.isAny) && aPort(r.srcPort) && bPort(r.dstPort);
+    const backward = r.bidirectional && (bAddr || lenient || r.src.isAny) && (aAddr || lenient || r.dst.isAny) && bPort(r.srcPort) && aPort(r.dstPort);
     if (!forward && !backward) return false;
   }
   // A web log line holds the response's status too: to_client rules that read no more of the
@@ -89,7 +96,25 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
 function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
   const lenient = readsAppBuffers(r.kind);
   const fits = (has: boolean, isAny: boolean): boolean => isAny || (!has && lenient);
-  return fits(s.hasSrc, r.src.isAny) && fits(s.hasDst, r.dst.isAny) && fits(s.hasSp, r.srcPort.isAny) && (r.dstPort.isAny || (!s.hasDp && serverPortFits(s, lenient)(r.dstPort)));
+  const server = serverPortFits(s, lenient);
+  const clientAll = (ports: CompiledRule['srcPort']): boolean => fits(s.hasSp, ports.isAny);
+  const serverAll = (ports: CompiledRule['srcPort']): boolean => ports.isAny || (!s.hasDp && server(ports));
+  const rev = respondsTo(r, s);
+  return (
+    fits(rev ? s.hasDst : s.hasSrc, r.src.isAny) &&
+    fits(rev ? s.hasSrc : s.hasDst, r.dst.isAny) &&
+    (rev ? serverAll : clientAll)(r.srcPort) &&
+    (rev ? clientAll : serverAll)(r.dstPort)
+  );
+}
+
+/**
+ * A to_client rule on a web log line (CompiledRule.answersWebLog): its header names the
+ * response's sides, the server as source, where the record names the request's (as the engine's
+ * respondsToRecord).
+ */
+function respondsTo(r: CompiledRule, s: RecordShape): boolean {
+  return r.flowDir === DIR_TO_CLIENT && r.answersWebLog && s.app === 'http';
 }
 
 /**

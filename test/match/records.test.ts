@@ -108,6 +108,20 @@ describe('log records', () => {
     ];
     const alerts = await scanLog(rules, lines);
     expect(alerts.map((a) => [a.sid, a.log?.line])).toEqual([[31, 1], [36, 1], [32, 2], [36, 2]]);
+    // The rule's header names the response's sides: the server (which the line does not name) as
+    // source, the client as destination, and so do its alerts.
+    const homeRules = [
+      'ipvar HOME_NET [10.0.0.0/8]',
+      'ipvar EXTERNAL_NET !$HOME_NET',
+      'alert http $HOME_NET $HTTP_PORTS -> $EXTERNAL_NET any (msg:"403 to an outsider"; flow:from_server,established; http.stat_code; content:"403"; sid:41;)',
+      'alert http $EXTERNAL_NET any -> $HOME_NET any (msg:"403, sides of the request"; flow:from_server,established; http.stat_code; content:"403"; sid:42;)',
+      'alert http $HOME_NET 443 -> $EXTERNAL_NET any (msg:"403 from 443"; flow:from_server,established; http.stat_code; content:"403"; sid:43;)',
+    ].join('\n');
+    const outsider = await scanLog(homeRules, [lines[1]!, lines[1]!.replace('192.0.2.9', '10.1.1.1')]);
+    // 41: the outsider's 403 (an insider is no EXTERNAL_NET client); 42 reads the sides as the
+    // response has them, so it is the insider's; 43: the server's port is taken to be 80.
+    expect(outsider.map((a) => [a.sid, a.log?.line])).toEqual([[41, 1], [42, 2]]);
+    expect(outsider[0]).toMatchObject({ srcIp: '', destIp: '192.0.2.9', srcPort: undefined, destPort: undefined });
     // Firewall lines are no transactions: a to_client rule on the status does not apply to them.
     const fw = 'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=198.51.100.8 DST=192.0.2.1 LEN=404 TOS=0x00 PREC=0x00 TTL=250 ID=1235 PROTO=TCP SPT=80 DPT=1029 WINDOW=512 RES=0x00 ACK URGP=0';
     expect(await scanLog(rules, [fw], 'syslog')).toEqual([]);
