@@ -25,7 +25,7 @@ import { Scanner } from '../src/match/scanner.js';
 import type { Rule } from '../src/rule/ast.js';
 import { RuleLoader } from '../src/rule/loader.js';
 import { VariableTable } from '../src/rule/variables.js';
-import { childExecArgv } from './child.js';
+import { childExecArgv, machineProbeMs } from './child.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = resolve(HERE, 'out');
@@ -231,8 +231,9 @@ export async function run(): Promise<Record<string, number>> {
   };
   for (const which of ['bundled', 'et-http'] as const) {
     if (which === 'et-http' && !existsSync(ET_DIR)) continue;
-    const s = isolatedScan(which, LOG_PATH, 'combined');
     const key = which === 'bundled' ? 'logs.match.bundled' : 'logs.match.et_http';
+    out[`${key}.machine_probe_ms`] = machineProbeMs();
+    const s = isolatedScan(which, LOG_PATH, 'combined');
     out[`${key}.rules`] = s.rules;
     out[`${key}.load_compile_ms`] = Math.round(s.loadMs);
     out[`${key}.lines_per_cpu_sec`] = Math.round(s.records / s.cpuSecs);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { RuleLoader } from '../src/rule/loader.js';
 import { VariableTable } from '../src/rule/variables.js';
 import { corpus, REPO_ROOT } from '../test/corpora.js';
+import { machineProbeMs } from './child.js';
 
 const RUNS = 5;
 
@@ -106,6 +107,7 @@ export async function run(): Promise<Record<string, number>> {
     .map((f) => `${et}/${f}`);
   const etTexts = etFiles.map((f) => [f, readFileSync(f, 'utf8')] as const);
   measure('et-open', (l) => etTexts.forEach(([f, t]) => l.loadText(f, t)), out);
+  out['et-open machine probe before the fresh processes (ms)'] = machineProbeMs();
   freshProcess('et-open', et, out);
 
   const community = corpus('snort-community', 'community.rules');

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { childExecArgv } from './child.js';
+import { childExecArgv, machineProbeMs } from './child.js';
 
 const MODULES = [
   'rules.bench.ts',
@@ -40,24 +40,6 @@ async function runOne(name: string): Promise<void> {
 if (process.argv[2] === '--one') {
   await runOne(process.argv[3]!);
   process.exit(0);
-}
-
-/**
- * The time of a fixed loop of integer arithmetic over a typed array: the machine is shared and
- * its speed drifts (this loop took from 460 to 830 ms within one day), so each module's figures
- * are printed beside the speed the machine had just before it ran.
- */
-function machineProbeMs(): number {
-  const t0 = performance.now();
-  let x = 0;
-  const a = new Int32Array(1 << 16);
-  for (let r = 0; r < 3000; r++) {
-    for (let i = 0; i < a.length; i++) {
-      a[i] = (a[i]! * 31 + i + r) | 0;
-      x ^= a[i]!;
-    }
-  }
-  return Math.round(performance.now() - t0) + (x & 0);
 }
 
 const filter = process.argv[2];

@@ -17,6 +17,7 @@ import { Scanner } from '../src/match/scanner.js';
 import { RuleLoader } from '../src/rule/loader.js';
 import { VariableTable } from '../src/rule/variables.js';
 import { CaptureFileWriter, httpRequest, httpResponse, tcpSession } from '../src/traffic/index.js';
+import { machineProbeMs } from './child.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = join(HERE, 'out');
@@ -177,6 +178,7 @@ export async function run(): Promise<Record<string, number>> {
   if (existsSync(BIN) && existsSync(COMMUNITY)) {
     const rulesPath = join(OUT_DIR, 'community-all.rules');
     writeFileSync(rulesPath, communityText());
+    out['scan.community.whole_process_machine_probe_ms'] = machineProbeMs();
     const w = wholeProcess(rulesPath);
     if (w !== undefined) {
       out['scan.community.whole_process_s'] = Math.round(w.seconds * 100) / 100;
