@@ -1093,12 +1093,18 @@ export class DetectionEngine {
     if (appCode === undefined) this.appCodes.set(app, (appCode = this.appCodes.size));
     this.lastRecordApp = app;
     this.lastRecordAppCode = appCode;
-    const shape =
+    // A web or mail log's server port is the same on nearly every line (an IIS log's s-port): it
+    // is part of the shape, so rules for other ports drop out of the plan (their patterns are not
+    // scanned for, and a scan of unkeyed bytes they asked for cannot stop outcomes being kept).
+    // Keys with a port are negative: apart from the others, and exact (appCode < 8 leaves room).
+    const serverPort = hasDp && appCode < 8 && (app === 'http' || app === 'smtp') ? this.dstPort : -1;
+    const base =
       f.known +
       ((hasSrc ? 1 : 0) | (hasDst ? 2 : 0) | (hasSp ? 4 : 0) | (hasDp ? 8 : 0)) * 0x10000 +
       f.ipVersion * 0x100000 +
       (this.proto + 1) * 0x1000000 +
       appCode * 0x200000000;
+    const shape = serverPort < 0 ? base : -(base + (serverPort + 1) * 0x1000000000);
     const keyed = rec.bufferKeyDomain !== undefined && rec.bufferKeyId !== undefined;
     const domain = keyed ? rec.bufferKeyDomain! : '';
     const last = this.lastPlan;
@@ -1115,7 +1121,7 @@ export class DetectionEngine {
         this.recordPlanCount = 0;
         this.recordPlans.set(domain, (byShape = new Map()));
       }
-      const recordShape: RecordShape = { known: f.known, ipVersion: f.ipVersion, proto: this.proto, app, hasSrc, hasDst, hasSp, hasDp };
+      const recordShape: RecordShape = { known: f.known, ipVersion: f.ipVersion, proto: this.proto, app, hasSrc, hasDst, hasSp, hasDp, serverPort };
       // Buffers no record of the key domain has are left out (bufferKeyDomainHas).
       const has = keyed && rec.bufferKeyDomainHas !== undefined ? (name: BufferName) => rec.bufferKeyDomainHas!(name) : undefined;
       const built = buildRecordPlan(group, this.ruleset.rules.length, recordShape, has, this.recordFilters, this.usePlans);

@@ -36,6 +36,8 @@ export interface RecordShape {
   hasDst: boolean;
   hasSp: boolean;
   hasDp: boolean;
+  /** The server port every record of the shape has (hasDp), or -1: the records' ports differ. */
+  serverPort: number;
 }
 
 export interface RecordPlan {
@@ -98,7 +100,7 @@ function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
   const fits = (has: boolean, isAny: boolean): boolean => isAny || (!has && lenient);
   const server = serverPortFits(s, lenient);
   const clientAll = (ports: CompiledRule['srcPort']): boolean => fits(s.hasSp, ports.isAny);
-  const serverAll = (ports: CompiledRule['srcPort']): boolean => ports.isAny || (!s.hasDp && server(ports));
+  const serverAll = (ports: CompiledRule['srcPort']): boolean => ports.isAny || ((!s.hasDp || s.serverPort >= 0) && server(ports));
   const rev = respondsTo(r, s);
   return (
     fits(rev ? s.hasDst : s.hasSrc, r.src.isAny) &&
@@ -118,13 +120,17 @@ function respondsTo(r: CompiledRule, s: RecordShape): boolean {
 }
 
 /**
- * Whether a rule's port set fits the server port of records of the shape: any set when the
- * records have the port (the engine tests its value); when they lack it, `any`, or for a rule
+ * Whether a rule's port set fits the server port of records of the shape: when the records have
+ * the port, a set holding the port they all have, or any set when it varies (the engine tests
+ * each value); when they lack it, `any`, or for a rule
  * reading application buffers a set holding the application's well-known port (every set when
  * the application has none), as the engine's evaluation decides (see wellKnownPort).
  */
 function serverPortFits(s: RecordShape, lenient: boolean): (ports: CompiledRule['dstPort']) => boolean {
-  if (s.hasDp) return () => true;
+  if (s.hasDp) {
+    const port = s.serverPort;
+    return port < 0 ? () => true : (ports) => ports.contains(port);
+  }
   const port = lenient ? wellKnownPort(s.app) : -1;
   return (ports) => ports.isAny || (lenient && (port < 0 || ports.contains(port)));
 }

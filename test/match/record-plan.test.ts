@@ -77,8 +77,8 @@ describe('record plans', () => {
         'alert tcp any any -> any any (msg:"to client"; flow:to_client; sid:5;)',
       ].join('\n'),
     );
-    const web: RecordShape = { known: FACT_APP_PROTO | FACT_ADDRS, ipVersion: 4, proto: 6, app: 'http', hasSrc: true, hasDst: false, hasSp: false, hasDp: false };
-    const fw: RecordShape = { known: FACT_APP_PROTO | FACT_ADDRS | FACT_IP_PROTO | FACT_TTL, ipVersion: 4, proto: 17, app: null, hasSrc: true, hasDst: true, hasSp: true, hasDp: true };
+    const web: RecordShape = { known: FACT_APP_PROTO | FACT_ADDRS, ipVersion: 4, proto: 6, app: 'http', hasSrc: true, hasDst: false, hasSp: false, hasDp: false, serverPort: -1 };
+    const fw: RecordShape = { known: FACT_APP_PROTO | FACT_ADDRS | FACT_IP_PROTO | FACT_TTL, ipVersion: 4, proto: 17, app: null, hasSrc: true, hasDst: true, hasSp: true, hasDp: true, serverPort: -1 };
     const [udp, http, ttl, inside, toClient] = rs.rules;
     expect(recordVerdict(udp!, web)).toBe(VERDICT_NEVER);
     expect(recordVerdict(http!, web)).toBe(VERDICT_HEADER_FREE);
@@ -87,6 +87,26 @@ describe('record plans', () => {
     expect(recordVerdict(toClient!, web)).toBe(VERDICT_NEVER);
     expect(recordVerdict(udp!, fw)).toBe(VERDICT_FULL);
     expect(recordVerdict(ttl!, fw)).toBe(VERDICT_NEVER);
+  });
+
+  it('settle port tests from the server port a web log records on every line', () => {
+    const rs = rulesetOf(
+      [
+        'alert tcp any any -> any 445 (msg:"smb, read from the line"; log.message; content:"DPT=445"; sid:1;)',
+        'alert http any any -> any $HTTP_PORTS (msg:"web"; http.uri; content:"x"; sid:2;)',
+        'alert http any any -> any [80,443] (msg:"either"; http.uri; content:"x"; sid:3;)',
+      ].join('\n'),
+    );
+    // An IIS log: client address, server address and port (s-port), no client port.
+    const iis = (serverPort: number): RecordShape => ({ known: FACT_APP_PROTO | FACT_ADDRS, ipVersion: 4, proto: 6, app: 'http', hasSrc: true, hasDst: true, hasSp: false, hasDp: true, serverPort });
+    const [smb, web, either] = rs.rules;
+    expect(recordVerdict(smb!, iis(80))).toBe(VERDICT_NEVER);
+    expect(recordVerdict(web!, iis(80))).toBe(VERDICT_HEADER_FREE);
+    expect(recordVerdict(web!, iis(443))).toBe(VERDICT_NEVER);
+    expect(recordVerdict(either!, iis(443))).toBe(VERDICT_HEADER_FREE);
+    // Ports that vary from line to line are tested per record.
+    expect(recordVerdict(smb!, iis(-1))).toBe(VERDICT_FULL);
+    expect(recordVerdict(web!, iis(-1))).toBe(VERDICT_FULL);
   });
 
   it('give the alerts and evaluation counts of evaluating every candidate in full', async () => {
