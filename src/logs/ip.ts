@@ -67,6 +67,38 @@ export function parseIp(b: Uint8Array, start = 0, end = b.length): IpBytes | und
   }
 }
 
+/** Longest address text a LastAddress remembers (a full IPv6 text with a zone is longer, and simply parsed). */
+const REMEMBERED_TEXT = 48;
+
+/**
+ * The last address text a log column held and its bytes: a server address column repeats on
+ * every line, a client's on every request of a page. A line that repeats it gets the same bytes
+ * back (IpBytes are read-only everywhere) instead of a parse and a new array.
+ */
+export class LastAddress {
+  private readonly text = new Uint8Array(REMEMBERED_TEXT);
+  private length = -1;
+  private ip: IpBytes | undefined = undefined;
+
+  /** parseIp(b, start, end), from memory when the text is the one last given. */
+  parse(b: Uint8Array, start: number, end: number): IpBytes | undefined {
+    const n = end - start;
+    if (n === this.length) {
+      const t = this.text;
+      let k = 0;
+      while (k < n && b[start + k] === t[k]) k++;
+      if (k === n) return this.ip;
+    }
+    const ip = parseIp(b, start, end);
+    if (n <= REMEMBERED_TEXT) {
+      for (let k = 0; k < n; k++) this.text[k] = b[start + k]!;
+      this.length = n;
+      this.ip = ip;
+    } else this.length = -1;
+    return ip;
+  }
+}
+
 export function parseIpText(s: string): IpBytes | undefined {
   return parseIp(Buffer.from(s, 'latin1'));
 }

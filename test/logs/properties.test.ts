@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { BUFFER_NAMES } from '../../src/types/buffers.js';
 import { LineSplitter, logFormatNames, parseLogLines } from '../../src/logs/index.js';
 import { unescapeLogBytes } from '../../src/logs/formats/http-record.js';
-import { ipToText, parseIp, parseIpv4 } from '../../src/logs/ip.js';
+import { ipToText, LastAddress, parseIp, parseIpv4 } from '../../src/logs/ip.js';
 import { fixtureLines } from './helpers.js';
 
 /** Fragments that steer random lines into every parser's deeper branches. */
@@ -137,6 +137,30 @@ describe('byte helpers', () => {
       }),
     );
     for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '01234.1.1.1', 'a.b.c.d', '']) expect(parseIpv4(Buffer.from(bad), 0, bad.length)).toBeUndefined();
+  });
+
+  it('LastAddress gives what parseIp gives, the same bytes again for a repeated text', () => {
+    const text = fc.oneof(
+      fc.constantFrom('192.0.2.1', '192.0.2.10', '10.0.0.1', '2001:db8::1', '2001:db8::10', 'not-an-ip', '-', '192.0.2.1x'),
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.string({ maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.nat(4)), { minLength: 1, maxLength: 40 }), (seq) => {
+        const last = new LastAddress();
+        let prev: { t: string; ip: ReturnType<typeof parseIp> } | undefined;
+        for (const [t, pad] of seq) {
+          // Each text inside a line of its own, at some offset, as the formats read columns.
+          const line = Buffer.from(' '.repeat(pad) + t + ' x', 'latin1');
+          const ip = last.parse(line, pad, pad + Buffer.byteLength(t, 'latin1'));
+          expect(ip).toEqual(parseIp(line, pad, pad + Buffer.byteLength(t, 'latin1')));
+          if (prev !== undefined && prev.t === t && Buffer.byteLength(t, 'latin1') <= 48) expect(ip).toBe(prev.ip);
+          prev = { t, ip };
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('IPv6 text round-trips through bytes', () => {

@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
-import { parseIp, parseIpv4 } from '../ip.js';
+import { LastAddress, parseIp } from '../ip.js';
 import { KeptById } from '../kept-by-id.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
@@ -439,6 +439,9 @@ const ACCESS_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
   'log.message',
 ]);
 
+/** The client column of the last line (see LastAddress). */
+const LAST_CLIENT = new LastAddress();
+
 /** Ids of access-log buffer keys (domain 'access'), shared by every access record. */
 const ACCESS_KEY_IDS = new BufferKeyIds();
 /** Span ids per field: each adapts to how often its own values repeat. */
@@ -670,7 +673,7 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (e === i || e >= end) return M_NO_HOST;
   rec.hostS = i;
   rec.hostE = e;
-  const ip = parseIpv4(b, i, e) ?? parseIp(b, i, e);
+  const ip = LAST_CLIENT.parse(b, i, e);
   if (ip) rec.src = ip;
   else rec.srcHost = latin1(b, i, e);
   // ident, then user up to the '[' (user names may contain spaces)

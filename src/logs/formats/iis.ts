@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { digits, latin1, parseUint, replaceByte, startsWithAscii, sub } from '../bytes.js';
-import { parseIp } from '../ip.js';
+import { LastAddress } from '../ip.js';
 import { KeptById } from '../kept-by-id.js';
 import { BufferKeyIds, type HttpLogMeta } from '../record.js';
 import { SpanKeyIds } from '../span-ids.js';
@@ -301,27 +301,38 @@ function directive(line: Uint8Array, ctx: ParseContext): null {
   return null;
 }
 
+/** The space-separated tokens of a line: start and end of each, up to MAX_COLS. */
+class Tokens {
+  readonly spans = new Int32Array(MAX_COLS * 2);
+  count = 0;
+}
+
 /** Start/end of each space-separated token, up to MAX_COLS (the rest joins the last). */
-function tokenize(b: Uint8Array, out: number[]): void {
-  out.length = 0;
+function tokenize(b: Uint8Array, out: Tokens): void {
+  const spans = out.spans;
   const end = b.length;
+  let n = 0;
   let i = 0;
   while (i < end) {
     while (i < end && b[i] === 0x20) i++;
     if (i >= end) break;
     let e = i;
-    while (e < end && b[e] !== 0x20) e++;
-    if (out.length / 2 === MAX_COLS - 1) e = end;
-    out.push(i, e);
+    if (n === MAX_COLS - 1) e = end;
+    else while (e < end && b[e] !== 0x20) e++;
+    spans[n * 2] = i;
+    spans[n * 2 + 1] = e;
+    n++;
     i = e;
   }
+  out.count = n;
 }
 
-function guessLayout(b: Uint8Array, toks: number[]): IisLayout | undefined {
-  const n = toks.length / 2;
+function guessLayout(b: Uint8Array, toks: Tokens): IisLayout | undefined {
+  const n = toks.count;
+  const t = toks.spans;
   let m = -1;
   for (let k = 2; k < Math.min(n, 8); k++) {
-    if (METHODS.has(latin1(b, toks[k * 2]!, toks[k * 2 + 1]!))) {
+    if (METHODS.has(latin1(b, t[k * 2]!, t[k * 2 + 1]!))) {
       m = k;
       break;
     }
@@ -336,15 +347,19 @@ function guessLayout(b: Uint8Array, toks: number[]): IisLayout | undefined {
   return fallback;
 }
 
-const toks: number[] = [];
+const toks = new Tokens();
+/** The address columns of the last line (see LastAddress). */
+const LAST_CLIENT = new LastAddress();
+const LAST_SERVER = new LastAddress();
 
 /**
  * Column spans for a layout. Extra tokens (a writer that left spaces in a header value) go to
  * the first free-text column; columns before and after it stay aligned from either end.
  */
-function align(L: IisLayout, b: Uint8Array, t: number[]): number[] | undefined {
+function align(L: IisLayout, b: Uint8Array, toks: Tokens): number[] | undefined {
   const n = L.names.length;
-  const nt = t.length / 2;
+  const nt = toks.count;
+  const t = toks.spans;
   if (nt < n) return undefined;
   const offs: number[] = [];
   const firstFree = nt > n ? L.free.indexOf(true) : -1;
@@ -373,7 +388,7 @@ function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if (line[0] === 0x23) return directive(line, ctx);
   tokenize(line, toks);
   let L = ctx.iis.fields;
-  if (!L || (L.guessed && L.names.length !== toks.length / 2)) {
+  if (!L || (L.guessed && L.names.length !== toks.count)) {
     L = guessLayout(line, toks);
     if (!L) return M_NO_LAYOUT;
     ctx.iis.fields = L;
@@ -414,11 +429,11 @@ function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if (present(offs, L.cIp)) {
     const s = offs[L.cIp * 2]!;
     const e = offs[L.cIp * 2 + 1]!;
-    const ip = parseIp(b, s, e);
+    const ip = LAST_CLIENT.parse(b, s, e);
     if (ip) rec.src = ip;
     else rec.srcHost = latin1(b, s, e);
   }
-  if (present(offs, L.sIp)) rec.dst = parseIp(b, offs[L.sIp * 2]!, offs[L.sIp * 2 + 1]!);
+  if (present(offs, L.sIp)) rec.dst = LAST_SERVER.parse(b, offs[L.sIp * 2]!, offs[L.sIp * 2 + 1]!);
   if (present(offs, L.sPort)) {
     const p = parseUint(b, offs[L.sPort * 2]!, offs[L.sPort * 2 + 1]!);
     if (p >= 0 && p <= 65535) rec.dstPort = p;
@@ -445,7 +460,7 @@ function probeIis(line: Uint8Array): number {
   }
   // Headerless data line: "YYYY-MM-DD HH:MM:SS ..." with a method column.
   if (line.length < 20 || line[4] !== 0x2d || line[10] !== 0x20 || line[13] !== 0x3a) return 0;
-  const t: number[] = [];
+  const t = new Tokens();
   tokenize(line, t);
   return guessLayout(line, t) ? 0.8 : 0;
 }
