@@ -206,7 +206,8 @@ export function loadPolicyFile(path: string, options: PolicyOptions = {}): Polic
   } catch (err) {
     throw new Error(`cannot read policy file ${path}: ${(err as Error).message}`);
   }
-  return parsePolicy(text, path, options);
+  // A byte order mark (Windows editors save UTF-8 with one) is no part of the first statement.
+  return parsePolicy(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path, options);
 }
 
 /** rules/default.policy, found from this module whether it runs from src/ or from the build in dist/. */

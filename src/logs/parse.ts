@@ -127,6 +127,8 @@ export class LogParser {
   /** One physical line, without its line break. `truncated` says the reader cut it. */
   push(line: Uint8Array, truncated: boolean, emit: (r: LogRecord) => void): void {
     const no = ++this.lineNo;
+    // A UTF-8 byte order mark (IIS and Windows tools may write one) is no part of the first line.
+    if (no === 1 && line.length >= 3 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
     this.stats.lines++;
     this.stats.bytes += line.length;
     if (truncated) this.stats.truncated++;

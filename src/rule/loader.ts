@@ -83,6 +83,8 @@ export class RuleLoader {
 
   /** Loads rules text; `path` names it in diagnostics and anchors its relative includes. */
   loadText(path: string, text: string): void {
+    // A byte order mark (Windows editors save UTF-8 with one) is no part of the first rule.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const id = canonicalPath(path);
     this.stack.push(id);
     const state: FileState = { path, diagnostics: [], rules: [], enabledRuleLines: 0, snort3: [], done: false };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parsePolicy, loadDefaultPolicy } from '../../src/correlate/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePolicy, loadDefaultPolicy, loadPolicyFile } from '../../src/correlate/index.js';
 import { VariableTable } from '../../src/rule/variables.js';
 import { problemsOf } from './helpers.js';
 
@@ -52,6 +55,21 @@ describe('threshold.config statements as written for Suricata and Snort', () => 
     expect(load.diagnostics).toEqual([]);
     expect(load.policy.statements.map((s) => s.origin.text)).toEqual(['suppress gen_id 1, sig_id 5', 'suppress gen_id 1, sig_id 6']);
     expect(load.policy.statements.map((s) => s.origin.line)).toEqual([1, 3]);
+  });
+});
+
+describe('policy files', () => {
+  it('a file saved with a UTF-8 byte order mark reads its first statement', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kanshi-policy-'));
+    try {
+      const path = join(dir, 'threshold.config');
+      writeFileSync(path, '\ufeffsuppress gen_id 1, sig_id 2002087, track by_src, ip 209.132.180.67\n');
+      const load = loadPolicyFile(path);
+      expect(load.diagnostics).toEqual([]);
+      expect(load.policy.statements).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

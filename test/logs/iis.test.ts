@@ -5,6 +5,14 @@ import { iso, parseFixture, text } from './helpers.js';
 describe('IIS W3C extended', () => {
   const { records, stats } = parseFixture('iis.log');
 
+  it('reads a log that starts with a UTF-8 byte order mark', () => {
+    const lines = ['\ufeff#Software: Microsoft Internet Information Services 6.0', '#Fields: date time c-ip cs-method cs-uri-stem sc-status', '2003-03-17 10:00:00 192.0.2.9 GET /scripts/cmd.exe 200'];
+    const { records, stats } = parseLogLines(lines.map((l) => Buffer.from(l, 'utf8')));
+    expect(stats.format).toBe('iis');
+    expect(stats.malformed).toBe(0);
+    expect(records.map((r) => [r.log.line, text(r, 'http.uri')])).toEqual([[3, '/scripts/cmd.exe']]);
+  });
+
   it('skips directives and follows #Fields changes mid-file', () => {
     expect(stats.format).toBe('iis');
     expect(stats.records).toBe(3);

@@ -23,6 +23,15 @@ function load(path: string, vars = VariableTable.withDefaults(), fixed?: Set<str
   return { loader, diags: collector.list.map((d) => `${d.file.slice(dir.length + 1)}:${d.line}:${d.col}: ${d.severity}: ${d.message}`) };
 }
 
+describe('byte order mark', () => {
+  it('a rules file saved with a UTF-8 byte order mark loads its first rule, positions as the editor shows them', () => {
+    const p = write('bom.rules', '\ufeffalert tcp any any -> any 80 (msg:"first"; content:"a"; sid:1;)\nalert tcp any any -> any 80 (msg:"second"; depth:2; sid:2;)\n');
+    const { loader, diags } = load(p);
+    expect(loader.rules.map((r) => [r.status, r.loc.line, r.loc.col])).toEqual([['loaded', 1, 1], ['invalid', 2, 1]]);
+    expect(diags).toEqual(['bom.rules:2:44: error: depth must follow a content option; write content:"..."; depth:2;']);
+  });
+});
+
 describe('comments and disabled rules', () => {
   it('parses commented-out rules as disabled rules, whatever the number of #', () => {
     const r = parseRules(['# alert tcp any any -> any any (msg:"a"; sid:1;)', '#alert tcp any any -> any any (msg:"b"; sid:2;)', '## alert udp any any -> any any (msg:"c"; sid:3;)', '   # drop ip any any -> any any (msg:"d"; sid:4;)'].join('\n'));
