@@ -81,7 +81,11 @@ export function parseEveLine(line: string): EveLine {
   if (!isObject(a)) return { kind: 'bad', message: 'an alert record with no "alert" object' };
   const tsUs = typeof rec.timestamp === 'string' ? parseEveTimestamp(rec.timestamp) : undefined;
   if (tsUs === undefined) return { kind: 'bad', message: `bad or missing "timestamp" (${JSON.stringify(rec.timestamp)})` };
-  if (typeof rec.src_ip !== 'string' || typeof rec.dest_ip !== 'string') return { kind: 'bad', message: 'missing "src_ip" or "dest_ip"' };
+  // kanshi leaves out an address its input did not carry (a web log's server): one may be absent.
+  const srcIp = rec.src_ip ?? '';
+  const destIp = rec.dest_ip ?? '';
+  if (typeof srcIp !== 'string' || typeof destIp !== 'string') return { kind: 'bad', message: '"src_ip" or "dest_ip" is not a string' };
+  if (srcIp === '' && destIp === '') return { kind: 'bad', message: 'missing "src_ip" and "dest_ip"' };
   const sid = a.signature_id;
   if (typeof sid !== 'number' || !Number.isInteger(sid) || sid < 0) return { kind: 'bad', message: 'missing or bad "alert.signature_id"' };
 
@@ -98,8 +102,8 @@ export function parseEveLine(line: string): EveLine {
 
   const alert: Alert = {
     tsUs,
-    srcIp: rec.src_ip,
-    destIp: rec.dest_ip,
+    srcIp,
+    destIp,
     proto: typeof rec.proto === 'string' ? rec.proto : typeof rec.proto === 'number' ? String(rec.proto) : '',
     action,
     gid: intOr(a.gid, 1),

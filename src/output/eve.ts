@@ -10,9 +10,11 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   if (a.flowId !== undefined) rec.flow_id = a.flowId;
   if (a.pcapCnt !== undefined) rec.pcap_cnt = a.pcapCnt;
   rec.event_type = 'alert';
-  rec.src_ip = a.srcIp;
+  // An address the input did not carry (a web log names no server) is left out, as a port is:
+  // an empty string in an IP field is refused by the stores EVE is loaded into.
+  if (a.srcIp !== '') rec.src_ip = a.srcIp;
   if (a.srcPort !== undefined) rec.src_port = a.srcPort;
-  rec.dest_ip = a.destIp;
+  if (a.destIp !== '') rec.dest_ip = a.destIp;
   if (a.destPort !== undefined) rec.dest_port = a.destPort;
   rec.proto = a.proto;
   if (a.appProto) rec.app_proto = a.appProto;

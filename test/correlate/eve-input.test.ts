@@ -89,6 +89,18 @@ describe('parsing eve.json alert lines', () => {
     expect(r.facts.levelExplicit).toBe(true);
   });
 
+  it("reads back kanshi's records of a web log line, which leave out the server address", () => {
+    const event: CorrelatedEvent = hit({ tsUs: T0 + 5, srcIp: '198.51.100.7', destIp: '' });
+    const line = JSON.stringify(eveAlert(event));
+    expect(line).not.toContain('dest_ip');
+    const r = parseEveLine(line);
+    if (r.kind !== 'alert') throw new Error('not an alert');
+    expect(r.alert).toMatchObject({ srcIp: '198.51.100.7', destIp: '' });
+    // A record with neither address, or with an address that is not text, is refused.
+    expect(parseEveLine(suricataLine({ src_ip: undefined, dest_ip: undefined }))).toEqual({ kind: 'bad', message: 'missing "src_ip" and "dest_ip"' });
+    expect(parseEveLine(suricataLine({ src_ip: 7 }))).toEqual({ kind: 'bad', message: '"src_ip" or "dest_ip" is not a string' });
+  });
+
   it('maps blocked to drop, and counts other event types and junk without throwing', () => {
     const blocked = parseEveLine(suricataLine({}, { action: 'blocked' }));
     expect(blocked.kind === 'alert' && blocked.alert.action).toBe('drop');

@@ -30,6 +30,12 @@ const BASE: Alert = {
 };
 
 describe('EVE alert records', () => {
+  it('leave out an address the input did not carry, as they leave out unknown ports', () => {
+    const rec = eveAlert({ ...BASE, flowId: undefined, pcapCnt: undefined, srcPort: undefined, destIp: '', destPort: undefined });
+    expect(Object.keys(rec)).toEqual(['timestamp', 'event_type', 'src_ip', 'proto', 'app_proto', 'alert', 'http']);
+    expect(Object.keys(eveAlert({ ...BASE, srcIp: '' }))).not.toContain('src_ip');
+  });
+
   it('have Suricata field names and nesting, plus alert.level', () => {
     const rec = eveAlert(BASE);
     expect(Object.keys(rec)).toEqual(['timestamp', 'flow_id', 'pcap_cnt', 'event_type', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'proto', 'app_proto', 'alert', 'http']);
