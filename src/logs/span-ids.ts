@@ -1,4 +1,5 @@
 import { latin1 } from './bytes.js';
+import { RepeatGate } from '../types/repeat-gate.js';
 import type { BufferKeyIds } from './record.js';
 
 /** Lookups per hit-rate window. */
@@ -38,9 +39,7 @@ export class SpanKeyIds {
   private readonly texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
   private stored = 0;
   private entries = 0;
-  private lookups = 0;
-  private hits = 0;
-  private resting = 0;
+  private readonly gate = new RepeatGate(WINDOW, WINDOW * REST_WINDOWS);
 
   constructor(
     private readonly counter: BufferKeyIds,
@@ -79,10 +78,7 @@ export class SpanKeyIds {
   id(b: Uint8Array, start: number, end: number): number {
     const n = end - start;
     if (n > this.maxKeyLength) return -1;
-    if (this.resting > 0) {
-      this.resting--;
-      return -1;
-    }
+    if (!this.gate.active()) return -1;
     if (b !== viewLine) lineView(b);
     const view = viewOfLine!;
     const at = lineOffset + start;
@@ -99,13 +95,15 @@ export class SpanKeyIds {
         break;
       }
       if (sh === h && table[w + 1] === n && this.sameStored(view, at, table[w + 2]!, n)) {
-        this.count(true);
+        if (this.gate.count(true)) this.clear();
         // A small integer (ids stay below 2^31): kept unboxed by the records that cache it.
         return table[w + 3]! | 0;
       }
     }
-    this.count(false);
-    if (this.resting > 0) return -1;
+    if (this.gate.count(false)) {
+      this.clear();
+      return -1;
+    }
     const id = this.counter.fresh();
     if (id < 0) return -1;
     const store = this.store;
@@ -157,19 +155,6 @@ export class SpanKeyIds {
     const store = this.store;
     for (let k = nw * 4; k < n; k++) if (view.getUint8(at + k) !== store[off + k]) return false;
     return true;
-  }
-
-  private count(hit: boolean): void {
-    this.lookups++;
-    if (hit) this.hits++;
-    if (this.lookups === WINDOW) {
-      if (this.hits * 4 < this.lookups) {
-        this.resting = WINDOW * REST_WINDOWS;
-        this.clear();
-      }
-      this.lookups = 0;
-      this.hits = 0;
-    }
   }
 
   private clear(): void {

@@ -1,6 +1,7 @@
 // The one import from app/: URIs read from web logs must normalise exactly as URIs read from
 // packets, or an http.uri rule would fire on one and not the other. normalizeUri is pure.
 import { normalizeUri, uriNeedsNormalizing } from '../app/http/normalize-uri.js';
+import { RepeatGate } from '../types/repeat-gate.js';
 import { latin1 } from './bytes.js';
 
 export interface LogUri {
@@ -25,9 +26,7 @@ const REST_WINDOWS = 16;
  * window's lookups hit, URIs are normalised directly for a while, then the cache tries again.
  */
 const cache = new Map<string, LogUri>();
-let lookups = 0;
-let hits = 0;
-let resting = 0;
+const gate = new RepeatGate(WINDOW, WINDOW * REST_WINDOWS);
 
 /**
  * The `http.uri` buffer of a raw request target, plus the URI evasions seen while normalising it.
@@ -36,22 +35,10 @@ let resting = 0;
 export function normalizedUri(raw: Uint8Array): LogUri {
   if (!uriNeedsNormalizing(raw)) return { bytes: raw, evasions: NO_EVASIONS };
   if (raw.length > MAX_CACHED_BYTES) return normalizeUri(raw);
-  if (resting > 0) {
-    resting--;
-    return normalizeUri(raw);
-  }
+  if (!gate.active()) return normalizeUri(raw);
   const key = latin1(raw);
   let hit = cache.get(key);
-  lookups++;
-  if (hit !== undefined) hits++;
-  if (lookups === WINDOW) {
-    if (hits * 4 < lookups) {
-      resting = WINDOW * REST_WINDOWS;
-      cache.clear();
-    }
-    lookups = 0;
-    hits = 0;
-  }
+  if (gate.count(hit !== undefined)) cache.clear();
   if (hit === undefined) {
     const n = normalizeUri(raw);
     // A kept view into the line would pin the whole read chunk it came from.

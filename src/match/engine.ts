@@ -20,7 +20,6 @@ import {
   BASE64_DATA,
   readsAppBuffers,
   wellKnownPort,
-  DIR_TO_CLIENT,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -1241,7 +1240,7 @@ export class DetectionEngine {
     const flow = this.flow;
     if (r.flowDir !== 0) {
       if (flow === null && this.record === null) return false;
-      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer && !this.recordAnswers(r)) return false;
+      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer && !this.respondsToRecord(r)) return false;
     }
     if (r.flowState === STATE_ESTABLISHED) {
       if (flow === null ? !this.recordIsSession() : !this.established) return false;
@@ -1300,16 +1299,12 @@ export class DetectionEngine {
   }
 
   /**
-   * A to_client rule applied to a web log line (see recordAnswers): its header names the
-   * response's sides, the server as source and the client as destination, where the record
-   * names the request's.
+   * A web log line (request and status of one transaction) meets a to_client rule that reads no
+   * more of the response (CompiledRule.answersWebLog). The rule's header names the response's
+   * sides, the server as source and the client as destination, where the record names the
+   * request's.
    */
   private respondsToRecord(r: CompiledRule): boolean {
-    return r.flowDir === DIR_TO_CLIENT && this.record !== null && this.recordAnswers(r);
-  }
-
-  /** A web log line (request and status of one transaction) meets a to_client rule that reads no more of the response (CompiledRule.answersWebLog). */
-  private recordAnswers(r: CompiledRule): boolean {
     return r.answersWebLog && this.record !== null && this.record.appProto === 'http';
   }
 
@@ -1535,9 +1530,11 @@ export class DetectionEngine {
       }
     }
     // The sides of the alert as the rule names them (see respondsToRecord).
-    const rev = this.record !== null && this.respondsToRecord(r);
+    const rev = this.respondsToRecord(r);
+    const srcIp = rev ? this.dstIp : this.srcIp;
+    const dstIp = rev ? this.srcIp : this.dstIp;
     if (r.xbitActions.length > 0) {
-      this.xbits.apply(r.xbitActions, rev ? this.dstIp : this.srcIp, rev ? this.srcIp : this.dstIp, this.tsUs);
+      this.xbits.apply(r.xbitActions, srcIp, dstIp, this.tsUs);
       this.counters.xbitsEvictions = this.xbits.evictions;
     }
     if (r.action === 'pass') {
@@ -1560,8 +1557,8 @@ export class DetectionEngine {
       parts.src = srcText;
       parts.dst = dstText;
       // A 4-byte address is written as its dotted quad (srcText/dstText): its number keys as that text.
-      parts.srcV4 = v4Number(rev ? this.dstIp : this.srcIp);
-      parts.dstV4 = v4Number(rev ? this.srcIp : this.dstIp);
+      parts.srcV4 = v4Number(srcIp);
+      parts.dstV4 = v4Number(dstIp);
       parts.flowId = flow?.id;
       const t = r.threshold;
       const allowed =

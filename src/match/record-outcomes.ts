@@ -17,13 +17,14 @@
  * rarely repeat stops recording for a while, so a log of unique requests pays nothing but the
  * counting.
  */
+import { RepeatGate } from '../types/repeat-gate.js';
+
 export const OUTCOME_MATCHED = 1;
 export const OUTCOME_PAYLOAD = 2;
 export const OUTCOME_EVALUATE = 3;
 
-/** Lookups per hit-rate measurement. */
+/** Lookups per hit-rate window, and records a plan skips the memo for after a poor one (see RepeatGate). */
 const WINDOW = 4096;
-/** Records a plan skips the memo for after a window with too few hits. */
 const REST = 65_536;
 /** Int32 words per slot: the key, the number of codes, then up to SLOT_WORDS - 2 codes. */
 const SLOT_WORDS = 8;
@@ -41,10 +42,7 @@ export class RecordOutcomes {
   private readonly overflow: (Int32Array | undefined)[];
   private readonly mask: number;
   private filled = 0;
-  private lookups = 0;
-  private hits = 0;
-  /** Records left before lookups start again (0: active). */
-  private resting = 0;
+  private readonly gate = new RepeatGate(WINDOW, REST);
   /** After a get() that found an outcome: its codes are codes[first, end) (the count first). */
   codes: Int32Array;
   first = 0;
@@ -66,46 +64,44 @@ export class RecordOutcomes {
 
   /** Whether records of the plan should look their content up (counts down a rest). */
   active(): boolean {
-    if (this.resting === 0) return true;
-    this.resting--;
-    return false;
+    return this.gate.active();
   }
 
   /** Whether an outcome is kept for `key` (a content id, >= 1); if so, sets codes, first and end. */
   get(key: number): boolean {
-    // The window closes before a lookup, never between a hit and the caller's reading of it.
-    if (this.lookups === WINDOW) {
-      if (this.hits * 4 < this.lookups) {
-        this.resting = REST;
-        this.table.fill(0);
-        this.overflow.fill(undefined);
-        this.filled = 0;
-      }
-      this.lookups = 0;
-      this.hits = 0;
-    }
-    this.lookups++;
     const slot = key & this.mask;
     const w = slot * SLOT_WORDS;
     const t = this.table;
-    if (t[w] !== key) return false;
-    this.hits++;
-    const n = t[w + 1]!;
-    if (n <= INLINE_CODES) {
-      this.codes = t;
-      this.first = w + 2;
-      this.end = w + 2 + n;
-    } else {
-      this.codes = this.overflow[slot]!;
-      this.first = 0;
-      this.end = n;
+    const found = t[w] === key;
+    if (found) {
+      const n = t[w + 1]!;
+      if (n <= INLINE_CODES) {
+        this.codes = t;
+        this.first = w + 2;
+        this.end = w + 2 + n;
+      } else {
+        this.codes = this.overflow[slot]!;
+        this.first = 0;
+        this.end = n;
+      }
     }
-    return true;
+    if (this.gate.count(found)) {
+      // A poor window ending on this lookup empties the table: codes just found in it are kept aside.
+      if (found && this.codes === t) {
+        this.codes = t.slice(this.first, this.end);
+        this.end -= this.first;
+        this.first = 0;
+      }
+      t.fill(0);
+      this.overflow.fill(undefined);
+      this.filled = 0;
+    }
+    return found;
   }
 
   /** Keeps the first `n` codes of `codes` (copied) as the outcome of `key`, in place of any other in its slot. */
   remember(key: number, codes: Int32Array, n: number): void {
-    if (this.resting > 0) return;
+    if (this.gate.resting) return;
     const slot = key & this.mask;
     const w = slot * SLOT_WORDS;
     const t = this.table;

@@ -80,7 +80,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   }
   // A web log line holds the response's status too: to_client rules that read no more of the
   // response than that apply (see CompiledRule.answersWebLog).
-  if (r.flowDir === DIR_TO_CLIENT && !(r.answersWebLog && s.app === 'http')) return false;
+  if (r.flowDir === DIR_TO_CLIENT && !respondsTo(r, s)) return false;
   if (r.flowState === STATE_NOT_ESTABLISHED) return false;
   if (r.flowState === STATE_ESTABLISHED && s.app !== 'http' && s.app !== 'smtp') return false;
   if (r.appProto !== null && !appProtoApplies(r.appProto, s.app)) return false;
@@ -116,7 +116,7 @@ function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
  * respondsToRecord).
  */
 function respondsTo(r: CompiledRule, s: RecordShape): boolean {
-  return r.flowDir === DIR_TO_CLIENT && r.answersWebLog && s.app === 'http';
+  return r.answersWebLog && s.app === 'http';
 }
 
 /**
