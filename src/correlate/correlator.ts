@@ -248,6 +248,8 @@ export class Correlator {
     const base: Level = explicit ? alert.level : plan.mapped;
     const baseSource: LevelSource = explicit ? 'rule' : plan.mappedSource;
     const ts = alert.tsUs;
+    // Windows that ran out before this alert may give their room to new keys.
+    this.windows.seen(ts);
 
     // 2. Analyst exceptions, then suppressions: these hits are not shown at all.
     for (let i = 0; i < plan.excepts.length; i++) {

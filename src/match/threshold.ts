@@ -7,9 +7,9 @@
  * - both: the `count`-th hit of each window alerts, once;
  * - detection_filter: every hit after the first `count` of a window alerts.
  * Keys are per rule and tracked address (by_src, by_dst, by_both, by_rule, by_flow). State is
- * bounded: past `maxKeys` keys, the least recently used one (approximately, see windows.ts,
- * the table the correlator's windows use too) is dropped and counted; a dropped key starts a
- * fresh window if it comes back.
+ * bounded: past `maxKeys` keys, a key whose window has run out is dropped first, else the least
+ * recently used one (approximately, see windows.ts, the table the correlator's windows use too),
+ * which is counted as an eviction; a dropped key starts a fresh window if it comes back.
  *
  * A key is the rule plus the text of what is tracked, as alerts write it. The common texts (a
  * dotted-quad IPv4 address, no address, a flow id) are turned into integers without allocating,
@@ -94,9 +94,14 @@ export class ThresholdTable {
     this.keys = new WindowTable(maxKeys);
   }
 
-  /** Keys dropped to stay within the cap. */
+  /** Keys dropped to stay within the cap while their window could still count. */
   get evictions(): number {
     return this.keys.evictions;
+  }
+
+  /** Keys dropped to stay within the cap after their window had run out (no state lost). */
+  get reclaimed(): number {
+    return this.keys.reclaimed;
   }
 
   get size(): number {
@@ -114,6 +119,8 @@ export class ThresholdTable {
     parts: ThresholdKeyParts,
   ): boolean {
     const t = this.keys;
+    // Windows that ran out before this hit may give their room to a new key.
+    t.seen(tsUs);
     const i = this.bucketOf(ruleIndex, track, parts);
     const fresh = t.fresh;
     let ok: boolean;

@@ -18,10 +18,13 @@
  * count is kept as -(count + 1) (at most -1) and a mark as the timestamp (at least 0). A mark
  * below 0 (an event time before 1970) is read exactly as no mark, so the count is kept instead.
  *
- * Slots number the keys for eviction: past `max` keys, the least recently used one
- * (approximately: the clock algorithm over slots, which gives a slot used since the hand last
- * passed a second chance) is dropped and counted; a dropped key simply starts counting afresh if
- * it comes back. The clock's used bits sit in their own small array, so the hand sweeps it
+ * Slots number the keys for eviction: past `max` keys, a key whose window has run out goes first
+ * (reclaimed, not counted as a loss: its next hit would open a fresh window anyway, as Suricata
+ * times out its threshold entries); else the least recently used one (approximately: the clock
+ * algorithm over slots, which gives a slot used since the hand last passed a second chance) is
+ * dropped and counted as an eviction; a dropped key simply starts counting afresh if it comes
+ * back. "Run out" is judged against the latest event time the window rules have seen, as a pcap
+ * replay's clock only moves forward: a hit older than that on a reclaimed key opens a new window. The clock's used bits sit in their own small array, so the hand sweeps it
  * without touching buckets. The key is two numbers (an IPv4 address, or an unordered pair of
  * them) when the caller has them, else text (IPv6, flows, rules), so a new key costs no object
  * and a lookup hashes no string. Time is never read from the clock: windows expire by comparing
@@ -35,6 +38,8 @@
 export type KeySpace = number;
 
 const INITIAL = 1024;
+/** Slots past the clock's choice searched for a run-out key before a live one is dropped. */
+const LOOK_AHEAD = 8;
 const US = 1_000_000;
 
 /** int32 words per bucket, and where the key fields live (int32 word w of bucket i: i * B_WORDS + w). */
@@ -71,7 +76,12 @@ function hashNumbers(space: number, a: number, b: number): number {
 }
 
 export class WindowTable {
+  /** Keys dropped while their window could still count (state lost to the cap). */
   evictions = 0;
+  /** Keys dropped after their window had run out (nothing lost). */
+  reclaimed = 0;
+  /** The latest event time a window rule saw (microseconds). */
+  private latest = -Infinity;
   private allocated = 0;
   private used = 0;
   private hand = 0;
@@ -85,6 +95,11 @@ export class WindowTable {
   private bucketOf: Int32Array = new Int32Array(0);
   /** By slot: set when the key is used; the clock clears it as its hand passes (second chance). */
   private refs: Uint8Array = new Uint8Array(0);
+  /**
+   * By slot: the event time after which the key's window no longer counts (set as a window opens
+   * or a rate_filter action switches on; Infinity until a window rule says).
+   */
+  private until: Float64Array = new Float64Array(0);
   /** By slot: text keys (undefined for a numeric key; let go when their slot is taken over). */
   private keys: Array<string | undefined> = [];
   /** Set by acquire / acquireNumbers: whether the key was just added. */
@@ -205,6 +220,17 @@ export class WindowTable {
     this.rec[f + F_COUNT_MARK] = OPENED;
   }
 
+  /** Bucket i's key stops counting after untilUs (event time); tsUs is the hit that says so. */
+  lasts(i: number, tsUs: number, untilUs: number): void {
+    this.until[this.words[i * B_WORDS + W_SLOT]! - 1] = untilUs;
+    if (tsUs > this.latest) this.latest = tsUs;
+  }
+
+  /** The event time of the hit about to look its key up (keys that ran out before it may be reclaimed). */
+  seen(tsUs: number): void {
+    if (tsUs > this.latest) this.latest = tsUs;
+  }
+
   /** Adds a key known to be missing, in a slot of its own (a text key's `a` is its hash). */
   private insert(tag: number, a: number, b: number, h: number, key: string | undefined): number {
     const s = this.claim();
@@ -220,6 +246,7 @@ export class WindowTable {
     words[w + W_SLOT] = s + 1;
     this.bucketOf[s] = p;
     this.refs[s] = 0;
+    this.until[s] = Infinity;
     return p;
   }
 
@@ -229,20 +256,35 @@ export class WindowTable {
       if (this.used === this.allocated) this.grow();
       return this.used++;
     }
-    // Clock: skip (and clear) slots used since the hand last passed, drop the first one that was not.
+    // Clock: a key whose window has run out goes at once; skip (and clear) slots used since the
+    // hand last passed; the first one that was not goes, unless one of the next few has run out.
     const refs = this.refs;
+    const until = this.until;
+    const latest = this.latest;
+    const max = this.max;
     let hand = this.hand;
-    while (refs[hand] === 1) {
+    while (refs[hand] === 1 && !(until[hand]! < latest)) {
       refs[hand] = 0;
-      hand = hand + 1 === this.max ? 0 : hand + 1;
+      hand = hand + 1 === max ? 0 : hand + 1;
     }
-    this.hand = hand + 1 === this.max ? 0 : hand + 1;
-    const p = this.bucketOf[hand]!;
+    let victim = hand;
+    if (!(until[hand]! < latest)) {
+      for (let k = 1, q = hand; k <= LOOK_AHEAD && k < max; k++) {
+        q = q + 1 === max ? 0 : q + 1;
+        if (until[q]! < latest) {
+          victim = q;
+          break;
+        }
+      }
+    }
+    if (until[victim]! < latest) this.reclaimed++;
+    else this.evictions++;
+    this.hand = hand + 1 === max ? 0 : hand + 1;
+    const p = this.bucketOf[victim]!;
     // A text key's string is let go now, so a numeric key taking the slot needs no write there.
-    if ((this.words[p * B_WORDS + W_TAG]! & 1) === 0) this.keys[hand] = undefined;
+    if ((this.words[p * B_WORDS + W_TAG]! & 1) === 0) this.keys[victim] = undefined;
     this.unindex(p);
-    this.evictions++;
-    return hand;
+    return victim;
   }
 
   /** The hash of the key in the bucket at word w. */
@@ -286,8 +328,11 @@ export class WindowTable {
     bucketOf.set(this.bucketOf);
     const refs = new Uint8Array(n);
     refs.set(this.refs);
+    const until = new Float64Array(n);
+    until.set(this.until);
     this.bucketOf = bucketOf;
     this.refs = refs;
+    this.until = until;
     this.allocated = n;
     // Buckets: at least twice the slots (a power of two), so probe runs stay short.
     let size = 1;
@@ -348,6 +393,7 @@ function countHit(t: WindowTable, i: number, fresh: boolean, seconds: number, ts
   }
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
+  t.lasts(i, tsUs, tsUs + seconds * US);
   return 1;
 }
 
@@ -357,7 +403,10 @@ export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: nu
   const f = i * B_F64;
   let hits = 1;
   if (!fresh && tsUs <= r[f + F_START]! + seconds * US) hits = -r[f + F_COUNT_MARK]!;
-  else r[f + F_START] = tsUs;
+  else {
+    r[f + F_START] = tsUs;
+    t.lasts(i, tsUs, tsUs + seconds * US);
+  }
   if (hits >= count) {
     r[f + F_COUNT_MARK] = -1;
     return true;
@@ -392,6 +441,8 @@ export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number,
       const hits = -m;
       if (hits > count) {
         r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;
+        // Once on, the action lasts its timeout (0: for good); the window no longer matters.
+        if (tsUs >= 0) t.lasts(i, tsUs, timeout === 0 ? Infinity : tsUs + timeout * US);
         return true;
       }
       r[f + F_COUNT_MARK] = -hits - 1;
@@ -400,6 +451,7 @@ export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number,
   }
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
+  t.lasts(i, tsUs, tsUs + seconds * US);
   return false;
 }
 
@@ -420,7 +472,10 @@ export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: num
     const m = r[f + F_COUNT_MARK]!;
     if (m >= 0) return ESCALATE_MERGED;
     hits = -m;
-  } else r[f + F_START] = tsUs;
+  } else {
+    r[f + F_START] = tsUs;
+    t.lasts(i, tsUs, tsUs + seconds * US);
+  }
   if (hits >= count) {
     r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;
     return ESCALATE_TRIGGER;

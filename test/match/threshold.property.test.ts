@@ -149,11 +149,56 @@ describe('ThresholdTable agrees with the text-keyed reference model', () => {
         const distinct = ref.windows.size;
         if (distinct > cap) {
           expect(table.size).toBe(cap);
-          expect(table.evictions).toBeGreaterThanOrEqual(distinct - cap);
+          expect(table.evictions + table.reclaimed).toBeGreaterThanOrEqual(distinct - cap);
         }
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('in event time that only moves forward, decides every hit alike as long as no live window was dropped', () => {
+    // Steps long enough next to the windows (1-4 s) for keys to run out, exact window ends among them.
+    const step = fc.oneof(fc.integer({ min: 0, max: 6_000_000 }), fc.constantFrom(1_000_000, 2_000_000, 3_000_000, 4_000_000));
+    const forward = rulesArb.chain((all) =>
+      fc.record({
+        // One or two rules: fewer keys alive at once, so runs go on long past the first reclaim.
+        rules: fc.constant(all.slice(0, 2)),
+        hits: fc.array(fc.tuple(hitArb(Math.min(2, all.length)), step), { minLength: 30, maxLength: 200 }),
+        cap: fc.integer({ min: 1, max: 4 }),
+      }),
+    );
+    const FEW = ['10.0.0.1', '10.0.0.2', '2001:0db8:0000:0000:0000:0000:0000:0001'];
+    // Hits decided after some key had been reclaimed: the property is about them, there must be many.
+    let afterReclaim = 0;
+    fc.assert(
+      fc.property(forward, ({ rules, hits, cap }) => {
+        const table = new ThresholdTable(cap);
+        const ref = new ReferenceModel();
+        const parts: ThresholdKeyParts = { src: '', dst: '', flowId: undefined };
+        let tsUs = 1_700_000_000_000_000;
+        for (const [h, dtUs] of hits) {
+          const r = rules[h.rule]!;
+          tsUs += dtUs;
+          // Few keys (numeric and text ones), so that keys come back after their room was reused.
+          const src = FEW[ADDRESSES.indexOf(h.src) % FEW.length]!;
+          const dst = FEW[ADDRESSES.indexOf(h.dst) % FEW.length]!;
+          parts.src = src;
+          parts.dst = dst;
+          parts.flowId = h.flowId;
+          parts.srcV4 = h.numbers ? dottedQuad(src) : undefined;
+          parts.dstV4 = h.numbers ? dottedQuad(dst) : undefined;
+          const got = table.allow(r.index, r.type, r.track, r.count, r.seconds, tsUs, parts);
+          const want = ref.allow(r, tsUs, parts);
+          if (table.evictions > 0) return;
+          // Keys past the cap went, but only ones whose window had run out: nothing to tell apart.
+          expect(got).toBe(want);
+          expect(table.size).toBeLessThanOrEqual(cap);
+          if (table.reclaimed > 0) afterReclaim++;
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(afterReclaim).toBeGreaterThan(1000);
   });
 });
 
@@ -182,6 +227,34 @@ describe('ThresholdTable eviction', () => {
     expect(limit1(t, '10.0.0.2', 4)).toBe(true); // dropped: a fresh window
     expect(t.evictions).toBe(2);
     expect(t.size).toBe(4);
+  });
+
+  it('drops a key whose window has run out before a live one, without counting an eviction', () => {
+    const t = new ThresholdTable(2);
+    const hit = (src: string, seconds: number, tsUs: number): boolean => t.allow(0, 'limit', 'by_src', 1, seconds, tsUs, { src, dst: '', flowId: undefined });
+    expect(hit('10.0.0.1', 3600, 0)).toBe(true); // a window of an hour
+    expect(hit('10.0.0.2', 1, 0)).toBe(true); // a window of a second
+    // At 10 s the one-second window is over: the new key takes its place, nothing is lost.
+    expect(hit('10.0.0.3', 1, 10_000_000)).toBe(true);
+    expect(t.evictions).toBe(0);
+    expect(t.reclaimed).toBe(1);
+    expect(hit('10.0.0.1', 3600, 11_000_000)).toBe(false); // the hour-long window is still there
+    // Both held windows are live now (10.0.0.3 until 11 s): a new key must evict one.
+    expect(hit('10.0.0.4', 3600, 11_000_000)).toBe(true);
+    expect(t.evictions).toBe(1);
+    expect(t.size).toBe(2);
+  });
+
+  it('reclaims a run-out key whatever kind of window it had', () => {
+    for (const type of ['limit', 'threshold', 'both', 'detection'] as const) {
+      const t = new ThresholdTable(1);
+      const hit = (src: string, tsUs: number): boolean => t.allow(0, type, 'by_src', 2, 1, tsUs, { src, dst: '', flowId: undefined });
+      hit('10.0.0.1', 0);
+      hit('10.0.0.2', 1_000_000); // the first window ends at 1 s inclusive: still live
+      expect([type, t.evictions, t.reclaimed]).toEqual([type, 1, 0]);
+      hit('10.0.0.3', 2_000_001); // 10.0.0.2's window ended at 2 s
+      expect([type, t.evictions, t.reclaimed]).toEqual([type, 1, 1]);
+    }
   });
 
   it('rejects a cap below one key', () => {

@@ -63,6 +63,33 @@ describe('WindowTable', () => {
     );
   });
 
+  it('holds a rate_filter key while its action lasts, and an escalation while its window does', () => {
+    const rated = (later: number): [number, number] => {
+      const t = new WindowTable(1);
+      const s = t.space();
+      let i = t.acquire(s, 'a');
+      rateAt(t, i, t.fresh, 1, 1, 5, 0);
+      i = t.acquire(s, 'a');
+      expect(rateAt(t, i, t.fresh, 1, 1, 5, 500_000)).toBe(true); // on from 0.5 s for 5 s
+      t.seen(later);
+      t.acquire(s, 'b');
+      return [t.evictions, t.reclaimed];
+    };
+    expect(rated(3_000_000)).toEqual([1, 0]); // the window is over, the action is not
+    expect(rated(5_600_000)).toEqual([0, 1]);
+    const escalated = (later: number): [number, number] => {
+      const t = new WindowTable(1);
+      const s = t.space();
+      const i = t.acquire(s, 'a');
+      escalateAt(t, i, t.fresh, 1, 2, 0);
+      t.seen(later);
+      t.acquire(s, 'b');
+      return [t.evictions, t.reclaimed];
+    };
+    expect(escalated(2_000_000)).toEqual([1, 0]);
+    expect(escalated(2_000_001)).toEqual([0, 1]);
+  });
+
   it('keeps recently used keys when it must drop one (second chance)', () => {
     const t = new WindowTable(3);
     const s = t.space();
