@@ -111,7 +111,10 @@ export class TallyTable {
   private newest = -1;
   private oldest = -1;
   private size = 0;
+  /** Keys dropped while their window was still open (a scan's evidence lost to the cap). */
   evictions = 0;
+  /** Keys dropped after their window had run out (nothing lost). */
+  reclaimed = 0;
 
   constructor(private readonly max: number) {}
 
@@ -129,7 +132,7 @@ export class TallyTable {
   openNumbers(a: number, b: number, tsUs: number, seconds: number): Tally {
     const i = this.findNumbers(a, b);
     if (i >= 0) return this.reopen(i, tsUs, seconds);
-    const s = this.claim(tsUs);
+    const s = this.claim(tsUs, seconds);
     this.keys[s] = undefined;
     this.keyA[s] = a;
     this.keyB[s] = b;
@@ -146,7 +149,7 @@ export class TallyTable {
     const texts = (this.texts ??= new Map());
     const i = texts.get(key);
     if (i !== undefined) return this.reopen(i, tsUs, seconds);
-    const s = this.claim(tsUs);
+    const s = this.claim(tsUs, seconds);
     this.keys[s] = key;
     texts.set(key, s);
     return this.tallies[s]!;
@@ -190,12 +193,16 @@ export class TallyTable {
     return t;
   }
 
-  /** A slot for a new key, with a fresh tally: unused, or the least recently opened key's (dropped). */
-  private claim(tsUs: number): number {
+  /**
+   * A slot for a new key, with a fresh tally: unused, or the least recently opened key's
+   * (dropped; counted as a loss only while its window is still open).
+   */
+  private claim(tsUs: number, seconds: number): number {
     let i: number;
     if (this.size >= this.max) {
-      this.evictions++;
       i = this.oldest;
+      if (tsUs > this.tallies[i]!.startUs + seconds * US) this.reclaimed++;
+      else this.evictions++;
       this.unlink(i);
       const k = this.keys[i];
       if (k !== undefined) this.texts!.delete(k);

@@ -83,6 +83,18 @@ describe('tracking keys', () => {
 });
 
 describe('TallyTable', () => {
+  it('counts a dropped key as evicted only while its window is open', () => {
+    const table = new TallyTable(2);
+    table.open('a', 0, 10);
+    table.open('b', 5_000_000, 10);
+    table.open('c', 10_000_000, 10); // 'a' still counts until 10 s inclusive
+    expect([table.evictions, table.reclaimed]).toEqual([1, 0]);
+    table.open('d', 15_000_001, 10); // 'b' ran out at 15 s
+    expect([table.evictions, table.reclaimed]).toEqual([1, 1]);
+    expect(table.peek('b')).toBeUndefined();
+    expect(table.peek('c')).toBeDefined();
+  });
+
   it('keeps and drops keys exactly as an LRU cache of the same size would', () => {
     const keyArb = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.constantFrom('a', 'b', 'c', 'd'), fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })));
     fc.assert(
