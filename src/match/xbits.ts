@@ -9,8 +9,9 @@ export const XBITS_DEFAULT_EXPIRE_S = 30;
  * packet time. Unlike flowbits they outlive a flow and link flows, and log records, of the same
  * hosts.
  *
- * Bounded: past `maxKeys` hosts and pairs the oldest entry is dropped (counted in `evictions`);
- * expired bits are dropped when their entry is next read.
+ * Bounded: past `maxKeys` hosts and pairs the oldest entry is dropped, counted in `evictions`
+ * unless every bit it held had expired (then nothing is lost); expired bits are also dropped when
+ * their entry is next read.
  */
 export class XbitsStore {
   private readonly entries = new Map<string, Map<string, number>>();
@@ -41,11 +42,11 @@ export class XbitsStore {
       if (key === null) continue;
       const name = x.name!;
       const expiresUs = nowUs + (x.expire ?? XBITS_DEFAULT_EXPIRE_S) * 1e6;
-      if (x.cmd === 'set') this.bitsOf(key, true)!.set(name, expiresUs);
-      else if (x.cmd === 'unset') this.bitsOf(key, false)?.delete(name);
+      if (x.cmd === 'set') this.bitsOf(key, true, nowUs)!.set(name, expiresUs);
+      else if (x.cmd === 'unset') this.bitsOf(key, false, nowUs)?.delete(name);
       else if (x.cmd === 'toggle') {
-        if (this.isSet(key, name, nowUs)) this.bitsOf(key, false)!.delete(name);
-        else this.bitsOf(key, true)!.set(name, expiresUs);
+        if (this.isSet(key, name, nowUs)) this.bitsOf(key, false, nowUs)!.delete(name);
+        else this.bitsOf(key, true, nowUs)!.set(name, expiresUs);
       }
     }
   }
@@ -61,17 +62,23 @@ export class XbitsStore {
     return false;
   }
 
-  private bitsOf(key: string, create: boolean): Map<string, number> | undefined {
+  private bitsOf(key: string, create: boolean, nowUs: number): Map<string, number> | undefined {
     let bits = this.entries.get(key);
     if (bits === undefined && create) {
       if (this.entries.size >= this.maxKeys) {
-        this.entries.delete(this.entries.keys().next().value!);
-        this.evictions++;
+        const [oldest, held] = this.entries.entries().next().value!;
+        this.entries.delete(oldest);
+        if (anyLive(held, nowUs)) this.evictions++;
       }
       this.entries.set(key, (bits = new Map()));
     }
     return bits;
   }
+}
+
+function anyLive(bits: Map<string, number>, nowUs: number): boolean {
+  for (const expires of bits.values()) if (nowUs <= expires) return true;
+  return false;
 }
 
 /** The host or pair an xbit of `x` lives on: one string per address (pairs in address order), null without addresses. */

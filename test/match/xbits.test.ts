@@ -79,4 +79,16 @@ describe('xbits', () => {
     // A record without addresses has no host to keep a bit on.
     expect(store.checksHold(isset, new Uint8Array(0), ip(9), 1)).toBe(false);
   });
+
+  it('count a dropped host as evicted only if one of its bits had not expired', () => {
+    const store = new XbitsStore(1);
+    const set = (expire: number): XbitsValue[] => [{ cmd: 'set', name: 'x', track: 'ip_src', expire }];
+    const ip = (n: number) => Uint8Array.of(10, 0, 0, n);
+    store.apply(set(10), ip(1), ip(9), 0);
+    store.apply(set(10), ip(2), ip(9), 10_000_000); // ip(1)'s bit lasts until 10 s inclusive
+    expect(store.evictions).toBe(1);
+    store.apply(set(10), ip(3), ip(9), 20_000_001); // ip(2)'s bit ran out at 20 s
+    expect(store.evictions).toBe(1);
+    expect(store.size).toBe(1);
+  });
 });
