@@ -23,8 +23,9 @@
  * times out its threshold entries); else the least recently used one (approximately: the clock
  * algorithm over slots, which gives a slot used since the hand last passed a second chance) is
  * dropped and counted as an eviction; a dropped key simply starts counting afresh if it comes
- * back. "Run out" is judged against the latest event time the window rules have seen, as a pcap
- * replay's clock only moves forward: a hit older than that on a reclaimed key opens a new window. The clock's used bits sit in their own small array, so the hand sweeps it
+ * back. "Run out" is judged at the event time of the hit that needs the room (WindowTable.seen):
+ * when inputs go back in time (a second capture older than the first), keys of the later times
+ * look live and are counted when dropped, never reclaimed unnoticed. The clock's used bits sit in their own small array, so the hand sweeps it
  * without touching buckets. The key is two numbers (an IPv4 address, or an unordered pair of
  * them) when the caller has them, else text (IPv6, flows, rules), so a new key costs no object
  * and a lookup hashes no string. Time is never read from the clock: windows expire by comparing
@@ -80,8 +81,8 @@ export class WindowTable {
   evictions = 0;
   /** Keys dropped after their window had run out (nothing lost). */
   reclaimed = 0;
-  /** The latest event time a window rule saw (microseconds). */
-  private latest = -Infinity;
+  /** The event time of the hit being decided (microseconds; see seen). */
+  private now = -Infinity;
   private allocated = 0;
   private used = 0;
   private hand = 0;
@@ -220,15 +221,17 @@ export class WindowTable {
     this.rec[f + F_COUNT_MARK] = OPENED;
   }
 
-  /** Bucket i's key stops counting after untilUs (event time); tsUs is the hit that says so. */
-  lasts(i: number, tsUs: number, untilUs: number): void {
+  /** Bucket i's key stops counting after untilUs (event time). */
+  lasts(i: number, untilUs: number): void {
     this.until[this.words[i * B_WORDS + W_SLOT]! - 1] = untilUs;
-    if (tsUs > this.latest) this.latest = tsUs;
   }
 
-  /** The event time of the hit about to look its key up (keys that ran out before it may be reclaimed). */
+  /**
+   * The event time of the hit about to look its key up: keys whose window ran out before it may
+   * give their room to a new key. Without it nothing is reclaimed, only evicted.
+   */
   seen(tsUs: number): void {
-    if (tsUs > this.latest) this.latest = tsUs;
+    this.now = tsUs;
   }
 
   /** Adds a key known to be missing, in a slot of its own (a text key's `a` is its hash). */
@@ -260,24 +263,24 @@ export class WindowTable {
     // hand last passed; the first one that was not goes, unless one of the next few has run out.
     const refs = this.refs;
     const until = this.until;
-    const latest = this.latest;
+    const now = this.now;
     const max = this.max;
     let hand = this.hand;
-    while (refs[hand] === 1 && !(until[hand]! < latest)) {
+    while (refs[hand] === 1 && !(until[hand]! < now)) {
       refs[hand] = 0;
       hand = hand + 1 === max ? 0 : hand + 1;
     }
     let victim = hand;
-    if (!(until[hand]! < latest)) {
+    if (!(until[hand]! < now)) {
       for (let k = 1, q = hand; k <= LOOK_AHEAD && k < max; k++) {
         q = q + 1 === max ? 0 : q + 1;
-        if (until[q]! < latest) {
+        if (until[q]! < now) {
           victim = q;
           break;
         }
       }
     }
-    if (until[victim]! < latest) this.reclaimed++;
+    if (until[victim]! < now) this.reclaimed++;
     else this.evictions++;
     this.hand = hand + 1 === max ? 0 : hand + 1;
     const p = this.bucketOf[victim]!;
@@ -393,7 +396,7 @@ function countHit(t: WindowTable, i: number, fresh: boolean, seconds: number, ts
   }
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
-  t.lasts(i, tsUs, tsUs + seconds * US);
+  t.lasts(i, tsUs + seconds * US);
   return 1;
 }
 
@@ -405,7 +408,7 @@ export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: nu
   if (!fresh && tsUs <= r[f + F_START]! + seconds * US) hits = -r[f + F_COUNT_MARK]!;
   else {
     r[f + F_START] = tsUs;
-    t.lasts(i, tsUs, tsUs + seconds * US);
+    t.lasts(i, tsUs + seconds * US);
   }
   if (hits >= count) {
     r[f + F_COUNT_MARK] = -1;
@@ -442,7 +445,7 @@ export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number,
       if (hits > count) {
         r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;
         // Once on, the action lasts its timeout (0: for good); the window no longer matters.
-        if (tsUs >= 0) t.lasts(i, tsUs, timeout === 0 ? Infinity : tsUs + timeout * US);
+        if (tsUs >= 0) t.lasts(i, timeout === 0 ? Infinity : tsUs + timeout * US);
         return true;
       }
       r[f + F_COUNT_MARK] = -hits - 1;
@@ -451,7 +454,7 @@ export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number,
   }
   r[f + F_START] = tsUs;
   r[f + F_COUNT_MARK] = OPENED;
-  t.lasts(i, tsUs, tsUs + seconds * US);
+  t.lasts(i, tsUs + seconds * US);
   return false;
 }
 
@@ -474,7 +477,7 @@ export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: num
     hits = -m;
   } else {
     r[f + F_START] = tsUs;
-    t.lasts(i, tsUs, tsUs + seconds * US);
+    t.lasts(i, tsUs + seconds * US);
   }
   if (hits >= count) {
     r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;

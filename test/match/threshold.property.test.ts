@@ -245,6 +245,15 @@ describe('ThresholdTable eviction', () => {
     expect(t.size).toBe(2);
   });
 
+  it('judges a window at the time of the hit that needs the room, also when inputs go back in time', () => {
+    const t = new ThresholdTable(1);
+    const hit = (src: string, seconds: number, tsUs: number): boolean => t.allow(0, 'limit', 'by_src', 1, seconds, tsUs, { src, dst: '', flowId: undefined });
+    hit('10.0.0.1', 1, 200_000_000); // a later capture first
+    hit('10.0.0.2', 100, 50_000_000); // then an older one: its window lasts until 150 s
+    hit('10.0.0.3', 100, 60_000_000); // at 60 s that window is live: a loss, counted
+    expect([t.evictions, t.reclaimed]).toEqual([2, 0]);
+  });
+
   it('reclaims a run-out key whatever kind of window it had', () => {
     for (const type of ['limit', 'threshold', 'both', 'detection'] as const) {
       const t = new ThresholdTable(1);
