@@ -15,6 +15,7 @@ import { HttpConnection, newHttpStats, type HttpContext, type HttpLimits, type H
 import type { HttpTransaction } from './http/transaction.js';
 import { SmtpSession, newSmtpStats, type SmtpContext, type SmtpLimits, type SmtpStats } from './smtp/session.js';
 import type { SmtpUnit } from './smtp/unit.js';
+import { OldestFirst } from '../types/oldest-first.js';
 
 const MiB = 1 << 20;
 
@@ -166,6 +167,7 @@ export class AppLayer {
   readonly config: Readonly<AppLayerConfig>;
   private readonly budget: MemoryBudget;
   private readonly flows = new Map<number, FlowState>();
+  private readonly oldestFlow = new OldestFirst(this.flows);
   private readonly counters = {
     flows: 0,
     httpFlows: 0,
@@ -190,13 +192,17 @@ export class AppLayer {
   private ftpDataFlows = 0;
   /** Announced FTP data connections by their server side ("address port"), oldest first. */
   private readonly ftpExpected = new Set<string>();
+  private readonly oldestExpected = new OldestFirst(this.ftpExpected);
   /** SIP messages handed over per UDP flow (their tx ids). */
   private readonly sipUdpTx = new Map<number, number>();
+  private readonly oldestSipUdp = new OldestFirst(this.sipUdpTx);
   /** Requests handed over per UDP flow (their tx ids). */
   private readonly dceUdpTx = new Map<number, number>();
+  private readonly oldestDceUdp = new OldestFirst(this.dceUdpTx);
   private readonly dnsStats: DnsStats = { flows: 0, tcpFlows: 0, requests: 0, queries: 0, responses: 0, malformed: 0 };
   /** Per DNS flow: the next transaction id (requests are numbered per flow, as Suricata's tx_id). */
   private readonly dnsTx = new Map<number, number>();
+  private readonly oldestDns = new OldestFirst(this.dnsTx);
   private readonly httpLimits: HttpLimits;
   private readonly smtpLimits: SmtpLimits;
   private sinkError: unknown = undefined;
@@ -337,7 +343,7 @@ export class AppLayer {
       return false;
     }
     const m = parsed.message;
-    if (!this.dnsTx.has(flow.id) && this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.dnsTx.keys().next().value!);
+    if (!this.dnsTx.has(flow.id) && this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.oldestDns.take()!);
     if (m.response) {
       stats.responses++;
       return true;
@@ -394,7 +400,7 @@ export class AppLayer {
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
     if (this.flows.size > this.config.maxFlows) {
-      const oldest = this.flows.values().next().value as FlowState;
+      const oldest = this.flows.get(this.oldestFlow.take()!)!;
       this.flows.delete(oldest.flow.id);
       this.counters.flowsEvicted++;
       this.finish(oldest);
@@ -665,7 +671,7 @@ export class AppLayer {
     const key = `${ip} ${port}`;
     const expected = this.ftpExpected;
     expected.delete(key);
-    if (expected.size >= MAX_FTP_EXPECTED) expected.delete(expected.values().next().value!);
+    if (expected.size >= MAX_FTP_EXPECTED) expected.delete(this.oldestExpected.take()!);
     expected.add(key);
   }
 
@@ -703,9 +709,9 @@ export class AppLayer {
   }
 
   /** The next transaction id of a UDP flow's requests (`ids` holds at most maxFlows flows, oldest dropped first). */
-  private nextUdpTx(ids: Map<number, number>, flow: FlowView): number {
+  private nextUdpTx(ids: Map<number, number>, oldest: OldestFirst<number>, flow: FlowView): number {
     const tx = ids.get(flow.id) ?? 0;
-    if (!ids.has(flow.id) && ids.size >= this.config.maxFlows) ids.delete(ids.keys().next().value!);
+    if (!ids.has(flow.id) && ids.size >= this.config.maxFlows) ids.delete(oldest.take()!);
     ids.set(flow.id, tx + 1);
     return tx;
   }
@@ -721,7 +727,7 @@ export class AppLayer {
       flow.appProto = 'sip';
       this.sipUdpFlows++;
     }
-    this.nextUdpTx(this.sipUdpTx, flow);
+    this.nextUdpTx(this.sipUdpTx, this.oldestSipUdp, flow);
     if (m.method !== null) this.sipStats.requests++;
     else this.sipStats.responses++;
     this.emitSip(flow, m);
@@ -754,7 +760,7 @@ export class AppLayer {
       flow.appProto = 'dcerpc';
       this.dcerpcUdpFlows++;
     }
-    this.nextUdpTx(this.dceUdpTx, flow);
+    this.nextUdpTx(this.dceUdpTx, this.oldestDceUdp, flow);
     this.dcerpcStats.requests++;
     this.emitDce(flow, req);
     return true;

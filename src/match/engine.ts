@@ -68,6 +68,7 @@ import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, typ
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 import { XbitsStore } from './xbits.js';
+import { OldestFirst } from '../types/oldest-first.js';
 import { applyFlowint, flowintHolds } from '../options/non-payload/flowint.js';
 
 export interface EngineOptions {
@@ -253,8 +254,10 @@ export class DetectionEngine {
   private readonly thresholds: ThresholdTable;
   private readonly xbits: XbitsStore;
   private readonly flows = new Map<number, FlowState>();
+  private readonly oldestFlow = new OldestFirst(this.flows);
   /** Flags of ended flows by flow id, for their late packets (bounded: MAX_ENDED_FLOWS). */
   private readonly endedFlows = new Map<number, number>();
+  private readonly oldestEnded = new OldestFirst(this.endedFlows);
   private readonly dirty: FlowState[] = [];
   private readonly windowSize: number;
   private readonly maxWindowBytes: number;
@@ -526,7 +529,7 @@ export class DetectionEngine {
 
   private rememberEnded(st: FlowState): void {
     const ended = this.endedFlows;
-    if (ended.size >= MAX_ENDED_FLOWS) ended.delete(ended.keys().next().value!);
+    if (ended.size >= MAX_ENDED_FLOWS) ended.delete(this.oldestEnded.take()!);
     ended.set(st.flow.id, (st.passed ? ENDED_PASSED : 0) | (st.synSeen ? ENDED_SYN_SEEN : 0) | (st.establishedBefore ? ENDED_ESTABLISHED : 0) | (st.ipOnlyDone << ENDED_IPONLY_SHIFT));
   }
 
@@ -1696,9 +1699,9 @@ export class DetectionEngine {
   }
 
   private evictOldestFlow(): void {
-    const first = this.flows.keys().next();
-    if (first.done === true) return;
-    const st = this.flows.get(first.value)!;
+    const id = this.oldestFlow.take();
+    if (id === undefined) return;
+    const st = this.flows.get(id)!;
     this.drain(st);
     this.forget(st);
     this.counters.flowStatesEvicted++;

@@ -1,4 +1,5 @@
 import type { XbitsValue } from '../options/non-payload/xbits.js';
+import { OldestFirst } from '../types/oldest-first.js';
 
 /** Suricata's lifetime of an xbit set without `expire`, in seconds. */
 export const XBITS_DEFAULT_EXPIRE_S = 30;
@@ -15,6 +16,7 @@ export const XBITS_DEFAULT_EXPIRE_S = 30;
  */
 export class XbitsStore {
   private readonly entries = new Map<string, Map<string, number>>();
+  private readonly oldest = new OldestFirst(this.entries);
   evictions = 0;
 
   constructor(private readonly maxKeys = 65_536) {}
@@ -66,7 +68,8 @@ export class XbitsStore {
     let bits = this.entries.get(key);
     if (bits === undefined && create) {
       if (this.entries.size >= this.maxKeys) {
-        const [oldest, held] = this.entries.entries().next().value!;
+        const oldest = this.oldest.take()!;
+        const held = this.entries.get(oldest)!;
         this.entries.delete(oldest);
         if (anyLive(held, nowUs)) this.evictions++;
       }
