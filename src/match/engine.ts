@@ -1722,15 +1722,25 @@ export class DetectionEngine {
     st.proto = ip.protocol;
     st.ipVersion = ip.version;
     if (flow.toServer) {
-      st.clientIp = ip.src.slice();
-      st.serverIp = ip.dst.slice();
       st.clientPort = pkt.srcPort;
       st.serverPort = pkt.dstPort;
     } else {
-      st.clientIp = ip.dst.slice();
-      st.serverIp = ip.src.slice();
       st.clientPort = pkt.dstPort;
       st.serverPort = pkt.srcPort;
+    }
+    // The flow's own copies of the addresses (a flood of new flows would otherwise make two
+    // more small arrays per flow); copied from the packet only where the flow has none.
+    const c = flow.clientIp;
+    const s = flow.serverIp;
+    if (c !== undefined && s !== undefined && c.length === ip.src.length && s.length === ip.src.length) {
+      st.clientIp = c;
+      st.serverIp = s;
+    } else if (flow.toServer) {
+      st.clientIp = ip.src.slice();
+      st.serverIp = ip.dst.slice();
+    } else {
+      st.clientIp = ip.dst.slice();
+      st.serverIp = ip.src.slice();
     }
   }
 

@@ -12,8 +12,10 @@ export interface FlowView {
   appProto: string | null;
   /** The server side's port (the side that did not open the flow); absent where unknown. */
   readonly serverPort?: number;
-  /** The server side's address (4 or 16 bytes); absent where unknown. */
+  /** The server side's address (4 or 16 bytes); absent where unknown. Never modified: share, do not copy. */
   readonly serverIp?: Uint8Array;
+  /** The client side's address, as serverIp. */
+  readonly clientIp?: Uint8Array;
   /** TCP: the sequence space a side has used in order (stream_size), -1 while unknown. */
   streamSize?(client: boolean): number;
   /** flowbits set on this flow by rules; created on first use. */
