@@ -23,6 +23,7 @@ const MODULES = [
   'prefilter.bench.ts',
   'scan.bench.ts',
   'correlate.bench.ts',
+  'flood.bench.ts',
 ];
 
 interface BenchModule {
