@@ -33,29 +33,18 @@ import {
   FACT_APP_PROTO,
   FACT_DSIZE,
   FACT_ICMP_CODE,
-  FACT_ICMP_ECHO,
-  FACT_ICMPV6_MTU,
   FACT_ICMP_TYPE,
-  FACT_IP_ALL,
-  FACT_STREAM_SIZE,
   FACT_DCE,
   FACT_DNS,
   FACT_SIP,
-  FACT_SSL,
-  FACT_TLS_VERSION,
   FACT_DECODE_EVENTS,
   FACT_APP_EVENTS,
-  FACT_TCP_ACK,
   FACT_TCP_FLAGS,
-  FACT_TCP_SEQ,
   FACT_TCP_WINDOW,
   FACT_IP_ID,
   FACT_IP_PROTO,
   FACT_TOS,
   FACT_TTL,
-  FRAGBIT_DONT,
-  FRAGBIT_MORE,
-  FRAGBIT_RESERVED,
   HeaderFacts,
   Inspection,
 } from '../options/matcher.js';
@@ -69,6 +58,8 @@ import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 import { XbitsStore } from './xbits.js';
 import { OldestFirst } from '../types/oldest-first.js';
+import { fillPacketFacts, flowFacts } from './packet-facts.js';
+import { applyFlowbit, flowbitCheckHolds } from './flowbit-state.js';
 import { applyFlowint, flowintHolds } from '../options/non-payload/flowint.js';
 
 export interface EngineOptions {
@@ -1854,17 +1845,6 @@ function portFits(p: number, set: CompiledRule['srcPort'], lenient: boolean): bo
   return p >= 0 ? set.contains(p) : lenient || set.isAny;
 }
 
-/** isset (`set`) or isnotset of any (`any`) or all of the names. */
-function flowbitCheckHolds(bits: ReadonlySet<string> | null, names: readonly string[], set: boolean, any: boolean): boolean {
-  for (let i = 0; i < names.length; i++) {
-    const has = bits !== null && bits.has(names[i]!);
-    if (has === set) {
-      if (any) return true;
-    } else if (!any) return false;
-  }
-  return !any;
-}
-
 function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean): boolean {
   const ip = pkt.ip!;
   const src = toServer ? st.clientIp : st.serverIp;
@@ -1872,83 +1852,6 @@ function sameFlowDirection(pkt: DecodedPacket, st: FlowState, toServer: boolean)
   if (ip.protocol !== st.proto || pkt.srcPort !== sport || ip.src.length !== src.length) return false;
   for (let i = 0; i < src.length; i++) if (ip.src[i] !== src[i]) return false;
   return true;
-}
-
-function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean, needed: number): void {
-  const ip = pkt.ip!;
-  f.clear();
-  let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO | FACT_DECODE_EVENTS;
-  if (pkt.events !== undefined) f.decodeEvents = pkt.events;
-  f.ipVersion = ip.version;
-  f.src = ip.src;
-  f.dst = ip.dst;
-  f.ttl = ip.ttl;
-  f.tos = ip.tos;
-  f.ipId = ip.id;
-  f.ipProto = ip.protocol;
-  f.fragBits = (ip.moreFragments ? FRAGBIT_MORE : 0) | (ip.dontFragment ? FRAGBIT_DONT : 0) | (ip.reservedBit ? FRAGBIT_RESERVED : 0);
-  f.fragOffset = ip.fragOffset >>> 3;
-  f.ipOptions = ip.options;
-  f.dsize = fragment ? 0 : pkt.payload.length;
-  f.appProto = flow !== null ? flow.appProto : null;
-  const tcp = pkt.tcp;
-  if (flow !== null) known |= flowFacts(f, flow, flow.toServer, tcp !== undefined, needed);
-  if (tcp !== undefined) {
-    known |= FACT_TCP_FLAGS | FACT_TCP_SEQ | FACT_TCP_ACK | FACT_TCP_WINDOW;
-    f.tcpFlags = tcp.flags;
-    f.seq = tcp.seq;
-    f.ack = tcp.ack;
-    f.window = tcp.window;
-  }
-  const icmp = pkt.icmp;
-  if (icmp !== undefined) {
-    known |= FACT_ICMP_TYPE | FACT_ICMP_CODE | FACT_ICMP_ECHO;
-    f.icmpType = icmp.type;
-    f.icmpCode = icmp.code;
-    f.icmpId = icmp.id;
-    f.icmpSeq = icmp.seq;
-    f.icmpV6 = icmp.v6;
-    if (icmp.mtu !== undefined) {
-      f.icmpv6Mtu = icmp.mtu;
-      known |= FACT_ICMPV6_MTU;
-    }
-  }
-  f.known = known;
-}
-
-/**
- * What a flow lends the facts, gathered only when some rule reads it (`needed`, the ruleset's
- * neededFacts): the TCP sides' sizes (stream_size), and on SSL/TLS flows the handshake state,
- * the versions seen and the sender's hello version (ssl_state, ssl_version, tls.version).
- */
-function flowFacts(f: HeaderFacts, flow: FlowView, toServer: boolean, tcp: boolean, needed: number): number {
-  let known = 0;
-  if (tcp && (needed & FACT_STREAM_SIZE) !== 0) known |= streamSizeFacts(f, flow);
-  if (flow.appProto === 'tls' && (needed & (FACT_SSL | FACT_TLS_VERSION)) !== 0) known |= tlsFacts(f, flow, toServer);
-  return known;
-}
-
-/** The SSL/TLS facts of the side sending toServer-ward data; FACT_TLS_VERSION once that side's hello was seen. */
-function tlsFacts(f: HeaderFacts, flow: FlowView, toServer: boolean): number {
-  // ssl_state and ssl_version hold on any flow carrying SSL/TLS, with or without a hello yet.
-  f.sslState = ((flow.sslState ?? 0) >>> (toServer ? 0 : 8)) & 0xff;
-  f.sslVersions = flow.sslVersions ?? 0;
-  const v = toServer ? flow.tlsClientVersion : flow.tlsServerVersion;
-  if (v === undefined || v === 0) return FACT_SSL;
-  f.tlsVersion = v;
-  return FACT_TLS_VERSION | FACT_SSL;
-}
-
-/** Fills the TCP session's side sizes (stream_size); returns FACT_STREAM_SIZE when both are known. */
-function streamSizeFacts(f: HeaderFacts, flow: FlowView): number {
-  if (flow.streamSize === undefined) return 0;
-  const c = flow.streamSize(true);
-  const s = flow.streamSize(false);
-  if (c < 0 && s < 0) return 0;
-  // A side that has sent nothing yet has used no sequence space.
-  f.streamClient = Math.max(0, c);
-  f.streamServer = Math.max(0, s);
-  return FACT_STREAM_SIZE;
 }
 
 function transportClass(pkt: DecodedPacket): number {
@@ -1978,30 +1881,4 @@ function rawMessage(source: BufferSource, request: boolean): Uint8Array | undefi
   out.set(start, 0);
   out.set(body, start.length);
   return out;
-}
-
-function applyFlowbit(flow: FlowView, cmd: string, names: readonly string[], group: string | undefined, groups: ReadonlyMap<string, readonly string[]>): void {
-  const bits = (flow.bits ??= new Set<string>());
-  switch (cmd) {
-    case 'set':
-      for (const n of names) bits.add(n);
-      return;
-    case 'setx':
-      if (group !== undefined) for (const n of groups.get(group) ?? []) bits.delete(n);
-      for (const n of names) bits.add(n);
-      return;
-    case 'unset':
-      for (const n of names) bits.delete(n);
-      return;
-    case 'toggle':
-      for (const n of names) {
-        if (bits.has(n)) bits.delete(n);
-        else bits.add(n);
-      }
-      return;
-    case 'reset':
-      if (group === undefined) bits.clear();
-      else for (const n of groups.get(group) ?? []) bits.delete(n);
-      return;
-  }
 }
