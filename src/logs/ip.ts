@@ -7,36 +7,41 @@ import { latin1 } from './bytes.js';
  * returns undefined unless b[start, end) is exactly a dotted quad.
  */
 export function parseIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefined {
-  if (end - start < 7 || end - start > 15) return undefined;
+  const n = ipv4Number(b, start, end);
+  if (n < 0) return undefined;
+  const out = new Uint8Array(4);
+  out[0] = n >>> 24;
+  out[1] = (n >>> 16) & 255;
+  out[2] = (n >>> 8) & 255;
+  out[3] = n & 255;
+  return out;
+}
+
+/** The address of b[start, end) as a uint32 when that is exactly a dotted quad, else -1. */
+function ipv4Number(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 7 || end - start > 15) return -1;
   let part = 0;
   let v = 0;
   let nd = 0;
-  let a0 = 0, a1 = 0, a2 = 0;
+  let acc = 0;
   for (let i = start; i < end; i++) {
     const c = b[i]!;
     if (c === 0x2e) {
-      if (nd === 0 || part === 3) return undefined;
-      if (part === 0) a0 = v;
-      else if (part === 1) a1 = v;
-      else a2 = v;
+      if (nd === 0 || part === 3) return -1;
+      acc = acc * 256 + v;
       part++;
       v = 0;
       nd = 0;
       continue;
     }
     const d = c - 0x30;
-    if (d < 0 || d > 9 || nd === 3) return undefined;
+    if (d < 0 || d > 9 || nd === 3) return -1;
     v = v * 10 + d;
     nd++;
-    if (v > 255) return undefined;
+    if (v > 255) return -1;
   }
-  if (part !== 3 || nd === 0) return undefined;
-  const out = new Uint8Array(4);
-  out[0] = a0;
-  out[1] = a1;
-  out[2] = a2;
-  out[3] = v;
-  return out;
+  if (part !== 3 || nd === 0) return -1;
+  return acc * 256 + v;
 }
 
 function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
@@ -67,6 +72,31 @@ export function parseIp(b: Uint8Array, start = 0, end = b.length): IpBytes | und
   }
 }
 
+/** Slots of the table of recent IPv4 addresses (a power of two; 4096 x 4 bytes plus the arrays). */
+const RECENT_V4_SLOTS = 4096;
+const recentV4Keys = new Float64Array(RECENT_V4_SLOTS).fill(-1);
+const recentV4: (IpBytes | undefined)[] = new Array<IpBytes | undefined>(RECENT_V4_SLOTS).fill(undefined);
+
+/**
+ * IPv4 text to bytes, sharing the array of an address met recently (a direct-mapped table by
+ * address): a web log's clients come back request after request, and a fresh 4-byte array per
+ * line is a few hundred bytes of garbage once its buffer is counted.
+ */
+function recentIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefined {
+  const n = ipv4Number(b, start, end);
+  if (n < 0) return undefined;
+  const slot = (Math.imul(n | 0, 0x9e3779b1) >>> 20) & (RECENT_V4_SLOTS - 1);
+  if (recentV4Keys[slot] === n) return recentV4[slot];
+  const ip = new Uint8Array(4);
+  ip[0] = n >>> 24;
+  ip[1] = (n >>> 16) & 255;
+  ip[2] = (n >>> 8) & 255;
+  ip[3] = n & 255;
+  recentV4Keys[slot] = n;
+  recentV4[slot] = ip;
+  return ip;
+}
+
 /** Longest address text a LastAddress remembers (a full IPv6 text with a zone is longer, and simply parsed). */
 const REMEMBERED_TEXT = 48;
 
@@ -89,7 +119,7 @@ export class LastAddress {
       while (k < n && b[start + k] === t[k]) k++;
       if (k === n) return this.ip;
     }
-    const ip = parseIp(b, start, end);
+    const ip = recentIpv4(b, start, end) ?? parseIp(b, start, end);
     if (n <= REMEMBERED_TEXT) {
       for (let k = 0; k < n; k++) this.text[k] = b[start + k]!;
       this.length = n;
