@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { ConversationSet } from './conversation-set.js';
 import type { Alert } from '../types/alert.js';
 import * as packet from '../types/packet.js';
 import { addressKey, addressText } from './ip-bytes.js';
@@ -368,8 +368,7 @@ export class ScanDetector {
   private readonly flags: TallyTable;
   private readonly portZero: TallyTable;
   /** UDP conversations seen, to tell a reply from a new probe. */
-  private udpConversations: LRUCache<string, true> | undefined;
-  private udpEvictions = 0;
+  private udpConversations: ConversationSet | undefined;
   private readonly maxPerTable: number;
   private readonly st: ScanStats = {
     packets: 0,
@@ -441,17 +440,16 @@ export class ScanDetector {
     }
 
     // UDP: a datagram of a conversation already seen the other way is a reply.
-    const forward = `${addressKey(o.src)}:${o.srcPort}>${addressKey(o.dst)}:${o.dstPort}`;
-    const reverse = `${addressKey(o.dst)}:${o.dstPort}>${addressKey(o.src)}:${o.srcPort}`;
-    const seen = (this.udpConversations ??= new LRUCache<string, true>({ max: this.maxPerTable * 2 }));
-    if (seen.has(reverse)) {
+    const from = srcKey ?? addressKey(o.src);
+    const to = addressKey(o.dst);
+    const seen = (this.udpConversations ??= new ConversationSet(this.maxPerTable * 2));
+    if (seen.has(to, o.dstPort, from, o.srcPort)) {
       this.answered(o);
       return;
     }
-    if (seen.has(forward)) return;
-    if (seen.size >= this.maxPerTable * 2) this.udpEvictions++;
-    seen.set(forward, true);
-    this.probe(o, srcKey ?? addressKey(o.src), false);
+    if (seen.has(from, o.srcPort, to, o.dstPort)) return;
+    seen.add(from, o.srcPort, to, o.dstPort);
+    this.probe(o, from, false);
   }
 
   stats(): ScanStats {
@@ -464,7 +462,7 @@ export class ScanDetector {
         this.serviceSweep.evictions +
         this.flags.evictions +
         this.portZero.evictions +
-        this.udpEvictions,
+        (this.udpConversations?.evictions ?? 0),
     };
   }
 
