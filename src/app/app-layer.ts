@@ -343,7 +343,10 @@ export class AppLayer {
       return false;
     }
     const m = parsed.message;
-    if (!this.dnsTx.has(flow.id) && this.dnsTx.size >= this.config.maxFlows) this.dnsTx.delete(this.oldestDns.take()!);
+    if (!this.dnsTx.has(flow.id)) {
+      const old = this.oldestDns.fullAt(this.config.maxFlows);
+      if (old !== undefined) this.dnsTx.delete(old);
+    }
     if (m.response) {
       stats.responses++;
       return true;
@@ -399,9 +402,10 @@ export class AppLayer {
     }
     else if (flow.appProto === 'dns' || (flow.appProto === null && flow.serverPort === DNS_PORT)) this.startDns(st);
     else if (flow.appProto !== null) st.proto = P_NONE;
-    if (this.flows.size > this.config.maxFlows) {
-      const oldest = this.flows.get(this.oldestFlow.take()!)!;
-      this.flows.delete(oldest.flow.id);
+    const oldestId = this.oldestFlow.fullAt(this.config.maxFlows + 1);
+    if (oldestId !== undefined) {
+      const oldest = this.flows.get(oldestId)!;
+      this.flows.delete(oldestId);
       this.counters.flowsEvicted++;
       this.finish(oldest);
     }
@@ -671,7 +675,8 @@ export class AppLayer {
     const key = `${ip} ${port}`;
     const expected = this.ftpExpected;
     expected.delete(key);
-    if (expected.size >= MAX_FTP_EXPECTED) expected.delete(this.oldestExpected.take()!);
+    const old = this.oldestExpected.fullAt(MAX_FTP_EXPECTED);
+    if (old !== undefined) expected.delete(old);
     expected.add(key);
   }
 
@@ -711,7 +716,10 @@ export class AppLayer {
   /** The next transaction id of a UDP flow's requests (`ids` holds at most maxFlows flows, oldest dropped first). */
   private nextUdpTx(ids: Map<number, number>, oldest: OldestFirst<number>, flow: FlowView): number {
     const tx = ids.get(flow.id) ?? 0;
-    if (!ids.has(flow.id) && ids.size >= this.config.maxFlows) ids.delete(oldest.take()!);
+    if (!ids.has(flow.id)) {
+      const old = oldest.fullAt(this.config.maxFlows);
+      if (old !== undefined) ids.delete(old);
+    }
     ids.set(flow.id, tx + 1);
     return tx;
   }

@@ -520,7 +520,8 @@ export class DetectionEngine {
 
   private rememberEnded(st: FlowState): void {
     const ended = this.endedFlows;
-    if (ended.size >= MAX_ENDED_FLOWS) ended.delete(this.oldestEnded.take()!);
+    const old = this.oldestEnded.fullAt(MAX_ENDED_FLOWS);
+    if (old !== undefined) ended.delete(old);
     ended.set(st.flow.id, (st.passed ? ENDED_PASSED : 0) | (st.synSeen ? ENDED_SYN_SEEN : 0) | (st.establishedBefore ? ENDED_ESTABLISHED : 0) | (st.ipOnlyDone << ENDED_IPONLY_SHIFT));
   }
 
@@ -1673,7 +1674,7 @@ export class DetectionEngine {
   private stateOf(flow: FlowView): FlowState {
     let st = this.flows.get(flow.id);
     if (st === undefined) {
-      if (this.flows.size >= this.maxFlows) this.evictOldestFlow();
+      this.evictOldestFlowIfFull();
       st = new FlowState(flow);
       const ended = this.endedFlows.get(flow.id);
       if (ended !== undefined) {
@@ -1689,8 +1690,8 @@ export class DetectionEngine {
     return st;
   }
 
-  private evictOldestFlow(): void {
-    const id = this.oldestFlow.take();
+  private evictOldestFlowIfFull(): void {
+    const id = this.oldestFlow.fullAt(this.maxFlows);
     if (id === undefined) return;
     const st = this.flows.get(id)!;
     this.drain(st);

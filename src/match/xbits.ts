@@ -67,8 +67,8 @@ export class XbitsStore {
   private bitsOf(key: string, create: boolean, nowUs: number): Map<string, number> | undefined {
     let bits = this.entries.get(key);
     if (bits === undefined && create) {
-      if (this.entries.size >= this.maxKeys) {
-        const oldest = this.oldest.take()!;
+      const oldest = this.oldest.fullAt(this.maxKeys);
+      if (oldest !== undefined) {
         const held = this.entries.get(oldest)!;
         this.entries.delete(oldest);
         if (anyLive(held, nowUs)) this.evictions++;
