@@ -25,11 +25,11 @@
  * dropped and counted as an eviction; a dropped key simply starts counting afresh if it comes
  * back. "Run out" is judged at the event time of the hit that needs the room (WindowTable.seen):
  * when inputs go back in time (a second capture older than the first), keys of the later times
- * look live and are counted when dropped, never reclaimed unnoticed. The clock's used bits sit in their own small array, so the hand sweeps it
- * without touching buckets. The key is two numbers (an IPv4 address, or an unordered pair of
- * them) when the caller has them, else text (IPv6, flows, rules), so a new key costs no object
- * and a lookup hashes no string. Time is never read from the clock: windows expire by comparing
- * event timestamps.
+ * look live and are counted when dropped, never reclaimed unnoticed. The clock's used bits sit
+ * in their own small array, so the hand sweeps it without touching buckets. The key is two
+ * numbers (an IPv4 address, or an unordered pair of them) when the caller has them, else text
+ * (IPv6, flows, rules), so a new key costs no object and a lookup hashes no string. Time is
+ * never read from the clock: windows expire by comparing event timestamps.
  *
  * What acquire/find return is the key's bucket: valid until the next call that may add a key
  * (acquire, acquireNumbers, create), which can move buckets.
