@@ -14,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CaptureFileWriter, IPPROTO_UDP, icmpBytes, ipPacket, ipv4Datagram, tcpBytes, udpBytes, type BuiltPacket } from '../src/traffic/index.js';
+import { CaptureFileWriter, IPPROTO_UDP, icmpBytes, ipPacket, ipv4Datagram, tcpBytes, udpBytes } from '../src/traffic/index.js';
+import type { BuiltPacket } from '../src/traffic/index.js';
 import { machineProbeMs } from './child.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,16 +41,18 @@ function packetOf(kind: Flood, i: number, rand: () => number): BuiltPacket {
   const dst = Uint8Array.of(192, 168, 1, 10);
   const tsUs = 1_048_000_000_000_000 + i * 100;
   const port = 1 + (rand() % 65535);
+  const datagram = (protocol: number, id: number, payload: Uint8Array, moreFragments = false): BuiltPacket =>
+    ipPacket(ipv4Datagram({ src, dst, protocol, id, moreFragments, payload }), tsUs);
   switch (kind) {
     case 'syn':
-      return ipPacket(ipv4Datagram({ src, dst, protocol: 6, id: i & 0xffff, payload: tcpBytes({ srcPort: 1024 + (port % 64000), dstPort: 445, seq: rand(), flags: 'S', window: 8192 }, src, dst) }), tsUs);
+      return datagram(6, i & 0xffff, tcpBytes({ srcPort: 1024 + (port % 64000), dstPort: 445, seq: rand(), flags: 'S', window: 8192 }, src, dst));
     case 'udp':
-      return ipPacket(ipv4Datagram({ src, dst, protocol: IPPROTO_UDP, id: i & 0xffff, payload: udpBytes({ srcPort: 1024 + (i % 60000), dstPort: port, payload: new Uint8Array(32) }, src, dst) }), tsUs);
+      return datagram(IPPROTO_UDP, i & 0xffff, udpBytes({ srcPort: 1024 + (i % 60000), dstPort: port, payload: new Uint8Array(32) }, src, dst));
     case 'frag':
       // The UDP header and the first 64 bytes of a datagram announced as longer.
-      return ipPacket(ipv4Datagram({ src, dst, protocol: IPPROTO_UDP, id: port, moreFragments: true, payload: udpBytes({ srcPort: 53, dstPort: 53, payload: new Uint8Array(64) }, src, dst) }), tsUs);
+      return datagram(IPPROTO_UDP, port, udpBytes({ srcPort: 53, dstPort: 53, payload: new Uint8Array(64) }, src, dst), true);
     case 'icmp':
-      return ipPacket(ipv4Datagram({ src, dst, protocol: 1, id: i & 0xffff, payload: icmpBytes({ type: 8, id: 1, seq: i & 0xffff, payload: new Uint8Array(32) }, src, dst) }), tsUs);
+      return datagram(1, i & 0xffff, icmpBytes({ type: 8, id: 1, seq: i & 0xffff, payload: new Uint8Array(32) }, src, dst));
   }
 }
 
