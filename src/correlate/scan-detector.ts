@@ -1,4 +1,3 @@
-import { ConversationSet } from './conversation-set.js';
 import type { Alert } from '../types/alert.js';
 import * as packet from '../types/packet.js';
 import { addressKey, addressText } from './ip-bytes.js';
@@ -335,6 +334,11 @@ function horizontalKey(src: number | string, port: number, proto: number): numbe
   return typeof src === 'number' ? src * 131072 + port * 2 + (proto === PROTO_UDP ? 1 : 0) : `${src}:${port}/${proto}`;
 }
 
+/** The conversation from (a, aPort) to (b, bPort) in a table of UDP conversations: IPv4 ends as two exact numbers, others as text. */
+function peekConversation(t: TallyTable, a: number | string, aPort: number, b: number | string, bPort: number): Tally | undefined {
+  return typeof a === 'number' && typeof b === 'number' ? t.peekNumbers(a * 65536 + aPort, b * 65536 + bPort) : t.peekText(`${a}:${aPort}>${b}:${bPort}`);
+}
+
 /** Vertical tallies are per source, target and protocol: for IPv4, the pair (source, this). */
 function verticalNumber(target: number, proto: number): number {
   return target * 256 + proto;
@@ -367,8 +371,12 @@ export class ScanDetector {
   private readonly serviceSweep: TallyTable;
   private readonly flags: TallyTable;
   private readonly portZero: TallyTable;
-  /** UDP conversations seen, to tell a reply from a new probe. */
-  private udpConversations: ConversationSet | undefined;
+  /**
+   * UDP conversations seen, to tell a reply from a new probe: keys only, each added once and
+   * never reopened, so the least recently opened is the oldest added (and with no window, a
+   * dropped one counts as evicted).
+   */
+  private udpConversations: TallyTable | undefined;
   private readonly maxPerTable: number;
   private readonly st: ScanStats = {
     packets: 0,
@@ -442,13 +450,14 @@ export class ScanDetector {
     // UDP: a datagram of a conversation already seen the other way is a reply.
     const from = srcKey ?? addressKey(o.src);
     const to = addressKey(o.dst);
-    const seen = (this.udpConversations ??= new ConversationSet(this.maxPerTable * 2));
-    if (seen.has(to, o.dstPort, from, o.srcPort)) {
+    const seen = (this.udpConversations ??= new TallyTable(this.maxPerTable * 2));
+    if (peekConversation(seen, to, o.dstPort, from, o.srcPort) !== undefined) {
       this.answered(o);
       return;
     }
-    if (seen.has(from, o.srcPort, to, o.dstPort)) return;
-    seen.add(from, o.srcPort, to, o.dstPort);
+    if (peekConversation(seen, from, o.srcPort, to, o.dstPort) !== undefined) return;
+    if (typeof from === 'number' && typeof to === 'number') seen.openNumbers(from * 65536 + o.srcPort, to * 65536 + o.dstPort, o.tsUs, Infinity);
+    else seen.openText(`${from}:${o.srcPort}>${to}:${o.dstPort}`, o.tsUs, Infinity);
     this.probe(o, from, false);
   }
 
