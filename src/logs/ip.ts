@@ -8,7 +8,10 @@ import { latin1 } from './bytes.js';
  */
 export function parseIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefined {
   const n = ipv4Number(b, start, end);
-  if (n < 0) return undefined;
+  return n < 0 ? undefined : ipv4Bytes(n);
+}
+
+function ipv4Bytes(n: number): IpBytes {
   const out = new Uint8Array(4);
   out[0] = n >>> 24;
   out[1] = (n >>> 16) & 255;
@@ -58,8 +61,10 @@ function looksLikeIpv6(b: Uint8Array, start: number, end: number): boolean {
 
 /** IPv4 or IPv6 text (a `%zone` suffix is dropped) to 4 or 16 bytes; undefined when it is not an address. */
 export function parseIp(b: Uint8Array, start = 0, end = b.length): IpBytes | undefined {
-  const v4 = parseIpv4(b, start, end);
-  if (v4) return v4;
+  return parseIpv4(b, start, end) ?? parseIpv6(b, start, end);
+}
+
+function parseIpv6(b: Uint8Array, start: number, end: number): IpBytes | undefined {
   if (!looksLikeIpv6(b, start, end)) return undefined;
   let text = latin1(b, start, end);
   const pct = text.indexOf('%');
@@ -87,11 +92,7 @@ function recentIpv4(b: Uint8Array, start: number, end: number): IpBytes | undefi
   if (n < 0) return undefined;
   const slot = (Math.imul(n | 0, 0x9e3779b1) >>> 20) & (RECENT_V4_SLOTS - 1);
   if (recentV4Keys[slot] === n) return recentV4[slot];
-  const ip = new Uint8Array(4);
-  ip[0] = n >>> 24;
-  ip[1] = (n >>> 16) & 255;
-  ip[2] = (n >>> 8) & 255;
-  ip[3] = n & 255;
+  const ip = ipv4Bytes(n);
   recentV4Keys[slot] = n;
   recentV4[slot] = ip;
   return ip;
@@ -119,7 +120,7 @@ export class LastAddress {
       while (k < n && b[start + k] === t[k]) k++;
       if (k === n) return this.ip;
     }
-    const ip = recentIpv4(b, start, end) ?? parseIp(b, start, end);
+    const ip = recentIpv4(b, start, end) ?? parseIpv6(b, start, end);
     if (n <= REMEMBERED_TEXT) {
       for (let k = 0; k < n; k++) this.text[k] = b[start + k]!;
       this.length = n;
