@@ -310,6 +310,16 @@ export function wellKnownPort(app: string | null): number {
   return app === null ? -1 : (WELL_KNOWN_PORTS.get(app) ?? -1);
 }
 
+/**
+ * Whether the rule reads a log record of application `app` from the response's side: a web log
+ * line met by a to_client rule that reads no more of the response than its status
+ * (answersWebLog). The rule's header then names the server as source and the client as
+ * destination, where the record names the request's sides.
+ */
+export function readsRecordReversed(r: CompiledRule, app: string | null | undefined): boolean {
+  return r.answersWebLog && app === 'http';
+}
+
 /** Whether a flow or record of application protocol `app` is one a rule for `ruleApp` applies to. */
 export function appProtoApplies(ruleApp: string, app: string | null): boolean {
   return app === ruleApp || (ruleApp === 'dcerpc' && app === 'smb');

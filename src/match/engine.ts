@@ -19,6 +19,7 @@ import {
   appProtoApplies,
   BASE64_DATA,
   readsAppBuffers,
+  readsRecordReversed,
   wellKnownPort,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
@@ -1293,14 +1294,9 @@ export class DetectionEngine {
     );
   }
 
-  /**
-   * A web log line (request and status of one transaction) meets a to_client rule that reads no
-   * more of the response (CompiledRule.answersWebLog). The rule's header names the response's
-   * sides, the server as source and the client as destination, where the record names the
-   * request's.
-   */
+  /** The rule reads the record being inspected from the response's side (see readsRecordReversed). */
   private respondsToRecord(r: CompiledRule): boolean {
-    return r.answersWebLog && this.record !== null && this.record.appProto === 'http';
+    return this.record !== null && readsRecordReversed(r, this.record.appProto);
   }
 
   /** A logged HTTP request or SMTP exchange happened on an established connection. */

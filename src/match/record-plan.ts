@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, wellKnownPort, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, readsRecordReversed, wellKnownPort, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -68,8 +68,8 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
     const server = serverPortFits(s, lenient);
     const client = (ports: CompiledRule['srcPort']): boolean => s.hasSp || lenient || ports.isAny;
     // The rule's source and destination sides: the record's client and server, or the other way
-    // round for a rule that looks at the response (see respondsTo).
-    const rev = respondsTo(r, s);
+    // round for a rule that looks at the response (see readsRecordReversed).
+    const rev = readsRecordReversed(r, s.app);
     const aAddr = rev ? s.hasDst : s.hasSrc;
     const bAddr = rev ? s.hasSrc : s.hasDst;
     const aPort = rev ? server : client;
@@ -80,7 +80,7 @@ export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   }
   // A web log line holds the response's status too: to_client rules that read no more of the
   // response than that apply (see CompiledRule.answersWebLog).
-  if (r.flowDir === DIR_TO_CLIENT && !respondsTo(r, s)) return false;
+  if (r.flowDir === DIR_TO_CLIENT && !readsRecordReversed(r, s.app)) return false;
   if (r.flowState === STATE_NOT_ESTABLISHED) return false;
   if (r.flowState === STATE_ESTABLISHED && s.app !== 'http' && s.app !== 'smtp') return false;
   if (r.appProto !== null && !appProtoApplies(r.appProto, s.app)) return false;
@@ -101,7 +101,7 @@ function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
   const server = serverPortFits(s, lenient);
   const clientAll = (ports: CompiledRule['srcPort']): boolean => fits(s.hasSp, ports.isAny);
   const serverAll = (ports: CompiledRule['srcPort']): boolean => ports.isAny || ((!s.hasDp || s.serverPort >= 0) && server(ports));
-  const rev = respondsTo(r, s);
+  const rev = readsRecordReversed(r, s.app);
   return (
     fits(rev ? s.hasDst : s.hasSrc, r.src.isAny) &&
     fits(rev ? s.hasSrc : s.hasDst, r.dst.isAny) &&
@@ -111,20 +111,11 @@ function addressesAcceptAll(r: CompiledRule, s: RecordShape): boolean {
 }
 
 /**
- * A to_client rule on a web log line (CompiledRule.answersWebLog): its header names the
- * response's sides, the server as source, where the record names the request's (as the engine's
- * respondsToRecord).
- */
-function respondsTo(r: CompiledRule, s: RecordShape): boolean {
-  return r.answersWebLog && s.app === 'http';
-}
-
-/**
- * Whether a rule's port set fits the server port of records of the shape: when the records have
- * the port, a set holding the port they all have, or any set when it varies (the engine tests
- * each value); when they lack it, `any`, or for a rule
+ * Whether a rule's port set fits the server port of records of the shape, as the engine's
+ * evaluation decides. When the records have the port: a set holding the port they all have, or
+ * any set when it varies (the engine tests each value). When they lack it: `any`, or for a rule
  * reading application buffers a set holding the application's well-known port (every set when
- * the application has none), as the engine's evaluation decides (see wellKnownPort).
+ * the application has none; see wellKnownPort).
  */
 function serverPortFits(s: RecordShape, lenient: boolean): (ports: CompiledRule['dstPort']) => boolean {
   if (s.hasDp) {
