@@ -117,6 +117,15 @@ const scenario = rulesArb.chain((rules) =>
   }),
 );
 
+/** Sets the key parts of a hit from `src` to `dst`, the IPv4 numbers too when the hit hands them over. */
+function setParts(parts: ThresholdKeyParts, h: Hit, src: string, dst: string): void {
+  parts.src = src;
+  parts.dst = dst;
+  parts.flowId = h.flowId;
+  parts.srcV4 = h.numbers ? dottedQuad(src) : undefined;
+  parts.dstV4 = h.numbers ? dottedQuad(dst) : undefined;
+}
+
 describe('ThresholdTable agrees with the text-keyed reference model', () => {
   it('decides every hit alike while the keys fit under the cap, and stays within the cap', () => {
     fc.assert(
@@ -129,11 +138,7 @@ describe('ThresholdTable agrees with the text-keyed reference model', () => {
         for (const h of hits) {
           const r = rules[h.rule]!;
           tsUs += h.dtUs;
-          parts.src = h.src;
-          parts.dst = h.dst;
-          parts.flowId = h.flowId;
-          parts.srcV4 = h.numbers ? dottedQuad(h.src) : undefined;
-          parts.dstV4 = h.numbers ? dottedQuad(h.dst) : undefined;
+          setParts(parts, h, h.src, h.dst);
           const got = table.allow(r.index, r.type, r.track, r.count, r.seconds, tsUs, parts);
           const want = ref.allow(r, tsUs, parts);
           if (ref.windows.size <= cap) {
@@ -180,13 +185,7 @@ describe('ThresholdTable agrees with the text-keyed reference model', () => {
           const r = rules[h.rule]!;
           tsUs += dtUs;
           // Few keys (numeric and text ones), so that keys come back after their room was reused.
-          const src = FEW[ADDRESSES.indexOf(h.src) % FEW.length]!;
-          const dst = FEW[ADDRESSES.indexOf(h.dst) % FEW.length]!;
-          parts.src = src;
-          parts.dst = dst;
-          parts.flowId = h.flowId;
-          parts.srcV4 = h.numbers ? dottedQuad(src) : undefined;
-          parts.dstV4 = h.numbers ? dottedQuad(dst) : undefined;
+          setParts(parts, h, FEW[ADDRESSES.indexOf(h.src) % FEW.length]!, FEW[ADDRESSES.indexOf(h.dst) % FEW.length]!);
           const got = table.allow(r.index, r.type, r.track, r.count, r.seconds, tsUs, parts);
           const want = ref.allow(r, tsUs, parts);
           if (table.evictions > 0) return;
