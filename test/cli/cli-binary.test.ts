@@ -38,3 +38,17 @@ describe.skipIf(!built)('bin/kanshi.js check', () => {
     expect(r.out.trimEnd().split('\n').pop()).toMatch(/^rules: \d+ loaded, \d+ disabled, \d+ skipped, 0 errors$/);
   });
 });
+
+describe.skipIf(!built)('bin/kanshi.js start-up', () => {
+  it('starts from the code cache the build wrote, under the flags the CLI sets', () => {
+    const r = spawnSync(process.execPath, [BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, KANSHI_CODE_CACHE_REPORT: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('kanshi: code cache accepted');
+  });
+
+  it('finds the bundled rules from the bundle when no -r is given, wherever it is run from', () => {
+    const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'fast', join(REPO_ROOT, 'samples', 'pcap', 'slammer', 'inbound.pcap')], { cwd: '/', encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\[\*\*\] \[1:\d+:\d+\] [^\n]*Slammer/);
+  });
+});
