@@ -4,9 +4,10 @@ import { normalizePatterns, type PrefilterPattern } from './patterns.js';
 import { StepScanner } from './step-scanner.js';
 import { estimatePairHitRate } from './step-tables.js';
 import { PrefilterStream } from './stream.js';
+import { TeddyScanner } from './teddy-scanner.js';
 
 /** Which scan engine a prefilter runs (see README.md). */
-export type PrefilterEngine = 'step' | 'byte';
+export type PrefilterEngine = 'teddy' | 'step' | 'byte';
 
 /** Knobs for tests and benchmarks; the defaults are what the engine uses. */
 export interface PrefilterOptions {
@@ -19,6 +20,8 @@ export interface PrefilterOptions {
   quadFilterBits?: number;
   /** Forces an engine; by default chosen from the patterns. */
   engine?: PrefilterEngine;
+  /** Teddy: ranges up to this many bytes go to the step or byte engine instead (default 256; 0 for tests of the SIMD loop). */
+  teddyShortRange?: number;
 }
 
 const DEFAULT_MAX_LOOKAHEAD = 16;
@@ -60,7 +63,7 @@ export class Prefilter {
   readonly quadFilterBits: number;
   readonly engine: PrefilterEngine;
 
-  private readonly scanner: StepScanner | ByteScanner;
+  private readonly scanner: TeddyScanner | StepScanner | ByteScanner;
   /** Scratch for stream scans: carried tail + head of the new chunk. */
   private joint: Uint8Array = new Uint8Array(0);
 
@@ -76,12 +79,17 @@ export class Prefilter {
     if (bits !== undefined && !(Number.isInteger(bits) && bits >= 4 && bits <= 24)) {
       throw new RangeError(`prefilter: quadFilterBits must be an integer in [4, 24], got ${bits}`);
     }
-    if (options.engine !== undefined && options.engine !== 'step' && options.engine !== 'byte') {
-      throw new RangeError(`prefilter: engine must be 'step' or 'byte', got ${String(options.engine)}`);
+    if (options.engine !== undefined && options.engine !== 'teddy' && options.engine !== 'step' && options.engine !== 'byte') {
+      throw new RangeError(`prefilter: engine must be 'teddy', 'step' or 'byte', got ${String(options.engine)}`);
     }
     this.maxKeyLookahead = lookahead;
-    this.engine = options.engine ?? (estimatePairHitRate(slots, MAX_STEP_PAIR_HIT_RATE) > MAX_STEP_PAIR_HIT_RATE ? 'byte' : 'step');
-    this.scanner = this.engine === 'step' ? new StepScanner(slots, lookahead, bits) : new ByteScanner(slots, lookahead, bits);
+    const forced = options.engine;
+    const scalarEngine = forced === 'step' || forced === 'byte' ? forced : estimatePairHitRate(slots, MAX_STEP_PAIR_HIT_RATE) > MAX_STEP_PAIR_HIT_RATE ? 'byte' : 'step';
+    const scalar = (): StepScanner | ByteScanner => (scalarEngine === 'step' ? new StepScanner(slots, lookahead, bits) : new ByteScanner(slots, lookahead, bits));
+    const teddy = forced === undefined || forced === 'teddy' ? TeddyScanner.tryBuild(slots, lookahead, scalar, forced === 'teddy', options.teddyShortRange) : null;
+    if (forced === 'teddy' && teddy === null && slots.count > 0) throw new RangeError('prefilter: the teddy engine needs WebAssembly SIMD and at most 512 distinct patterns');
+    this.engine = teddy !== null ? 'teddy' : scalarEngine;
+    this.scanner = teddy ?? scalar();
     this.quadFilterBits = this.scanner.quadFilterBits;
   }
 

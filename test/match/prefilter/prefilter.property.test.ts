@@ -31,11 +31,13 @@ function patternsFrom(alphabet: readonly number[]): fc.Arbitrary<PrefilterPatter
 
 const optionsArb: fc.Arbitrary<PrefilterOptions> = fc.record(
   // Tiny filters force many keys onto one bit.
-  // Both engines, and the automatic choice.
+  // Each engine, and the automatic choice.
   {
     maxKeyLookahead: fc.integer({ min: 0, max: 20 }),
     quadFilterBits: fc.integer({ min: 4, max: 14 }),
-    engine: fc.constantFrom<PrefilterEngine>('step', 'byte'),
+    engine: fc.constantFrom<PrefilterEngine>('teddy', 'step', 'byte'),
+    // Teddy's SIMD loop on the short buffers of these tests too.
+    teddyShortRange: fc.constantFrom(0, 256),
   },
   { requiredKeys: [] },
 );
@@ -163,7 +165,7 @@ describe('Prefilter stream scanning', () => {
 
 describe('Prefilter against a naive search, on planted occurrences', () => {
   // Each pattern planted at a chosen offset (buffer start and end included), over binary filler,
-  // with case flips for nocase patterns; both engines.
+  // with case flips for nocase patterns; each engine.
   const plantedArb = fc
     .record({
       patterns: fc.array(
@@ -179,7 +181,7 @@ describe('Prefilter against a naive search, on planted occurrences', () => {
         { minLength: 1, maxLength: 20 },
       ),
       filler: fc.uint8Array({ maxLength: 200 }),
-      engine: fc.constantFrom<PrefilterEngine>('step', 'byte'),
+      engine: fc.constantFrom<PrefilterEngine>('teddy', 'step', 'byte'),
     })
     .chain(({ patterns, filler, engine }) =>
       fc.record({
@@ -205,7 +207,7 @@ describe('Prefilter against a naive search, on planted occurrences', () => {
             buf[where + j] = flip && p.nocase && letter ? b ^ 0x20 : b;
           }
         }
-        const m = Prefilter.build(patterns, { engine });
+        const m = Prefilter.build(patterns, { engine, teddyShortRange: 0 });
         expect(scanIds(m, buf)).toEqual(referenceIds(patterns, buf));
         // The same bytes as a view at an odd offset into a larger buffer, as packets arrive.
         const host = new Uint8Array(buf.length + 7);

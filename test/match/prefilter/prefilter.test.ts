@@ -189,24 +189,30 @@ describe('Prefilter edge cases', () => {
   });
 
   it('reports its table memory', () => {
-    const m = Prefilter.build([pat(0, 'abcd'), pat(1, 'xy'), pat(2, 'q')]);
+    const m = Prefilter.build([pat(0, 'abcd'), pat(1, 'xy'), pat(2, 'q')], { engine: 'step' });
     expect(m.memoryBytes).toBeGreaterThan(0);
     expect(m.quadFilterBits).toBeGreaterThanOrEqual(10);
+    expect(Prefilter.build([pat(0, 'abcd'), pat(1, 'xy'), pat(2, 'q')], { engine: 'teddy' }).memoryBytes).toBeGreaterThan(0);
   });
 });
 
 describe('Prefilter engines', () => {
-  it('chooses the step engine for port-group-sized sets and the byte engine for many short text patterns', () => {
+  it('chooses Teddy for port-group-sized sets, else the step engine, and the byte engine for many short text patterns', () => {
     const long = Array.from({ length: 50 }, (_, k) => pat(k, `/cgi-bin/script${k}.cgi`));
-    expect(Prefilter.build(long).engine).toBe('step');
-    expect(Prefilter.build([...long, pat(50, '=+'), pat(51, '\xff\xd8')]).engine).toBe('step');
-    // Short text patterns keyed on pairs such as "er", "in", "th" would hit every few bytes.
+    expect(Prefilter.build(long).engine).toBe('teddy');
+    expect(Prefilter.build([...long, pat(50, '=+'), pat(51, '\xff\xd8')]).engine).toBe('teddy');
+    // Past Teddy's 512 patterns, the step engine, unless short text patterns keyed on pairs
+    // such as "er", "in", "th" would hit every few bytes.
+    const many = Array.from({ length: 600 }, (_, k) => pat(k, `/cgi-bin/script${k}.cgi`));
+    expect(Prefilter.build(many).engine).toBe('step');
     const letters = 'etaoinsr';
     const words = [...letters].flatMap((x) => [...letters].map((y) => `${x}${y}${x}n`));
-    const text = words.map((w, k) => pat(100 + k, w, true));
-    expect(Prefilter.build([...long, ...text]).engine).toBe('byte');
-    expect(Prefilter.build([...long, ...text], { engine: 'step' }).engine).toBe('step');
+    const text = words.map((w, k) => pat(1000 + k, w, true));
+    expect(Prefilter.build([...many, ...text]).engine).toBe('byte');
+    expect(Prefilter.build([...many, ...text], { engine: 'step' }).engine).toBe('step');
+    expect(Prefilter.build(long, { engine: 'byte' }).engine).toBe('byte');
     expect(() => Prefilter.build(long, { engine: 'other' as 'step' })).toThrow(RangeError);
+    expect(() => Prefilter.build(many, { engine: 'teddy' })).toThrow(RangeError);
   });
 
   it('finds 2-byte patterns at odd and even offsets, with and without 1-byte patterns in the set', () => {

@@ -1,0 +1,374 @@
+import { BYTE_COST } from './key-selection.js';
+import type { CandidateSet } from './candidate-set.js';
+import { FoundBits } from './found-bits.js';
+import type { PatternSlots } from './patterns.js';
+import { poolBytesAt, spellings } from './table-bits.js';
+import { BUCKETS_PER_SET, initialMaskOffset, tableBytes, tableOffset, teddyRuntime, type TeddyRuntime } from './teddy-wasm.js';
+
+/** Sets with more distinct patterns than this are left to the other engines. */
+export const MAX_TEDDY_PATTERNS = 512;
+/**
+ * The Teddy engine is built only when its modelled cost (see layout) stays under this many
+ * nanoseconds per byte: the step engine's loop costs 2-3 ns per byte in a scan (README.md).
+ */
+const MAX_TEDDY_COST = 1.2;
+/** Modelled cost of one bucket hit sent to verification, in ns. */
+const HIT_COST_NS = 60;
+/** Modelled cost of the SIMD loop per byte, per table set and key byte (measured: about 0.2 ns for 1 set of 3). */
+const LOOP_COST_NS = 0.06;
+/**
+ * Ranges up to this many bytes are scanned by the step (or byte) engine, built on first need:
+ * copying a few bytes into the SIMD loop's memory and calling it costs more than the step loop
+ * over them (measured per call: 16 bytes 250 ns against 156 ns, 64 bytes 310-360 ns against
+ * 320-380 ns, 256 bytes 420-440 ns against 570-850 ns).
+ */
+const DEFAULT_SHORT_RANGE = 48;
+/** Up to this many bytes are copied into the loop's memory one by one (cheaper than a view and a native copy). */
+const COPY_BY_LOOP = 64;
+/** Shapes tried, cheapest loops first: table sets (8 buckets each) x key bytes. */
+const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 3], [1, 4], [2, 3], [2, 4], [4, 3], [4, 4]];
+
+/** The step or byte engine, as far as Teddy uses it. */
+export interface ScalarScanner {
+  readonly memoryBytes: number;
+  scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void;
+}
+
+/** A pattern's key: the K bytes (fewer for a shorter pattern) the SIMD loop looks for. */
+interface Keyed {
+  slot: number;
+  /** Offset in the pattern just past the key's last byte. */
+  keyEnd: number;
+  /** Per key position 0..K-1, the raw bytes allowed there; null for a position before a short key (anything). */
+  bytes: (number[] | null)[];
+  rarity: number;
+}
+
+/**
+ * Byte frequencies of the key-selection model (the same traffic model as the step engine's
+ * keys), summed for the layout's inner loop: HALF_ROW[(h * 2 + half) * 256 + bits] is the
+ * probability of the bytes with high nibble h and a low nibble among `bits` (the low or the high
+ * 8 of the 16 low nibbles), so a bucket position's probability costs 32 lookups, not 256.
+ */
+const HALF_ROW: Float64Array = (() => {
+  const t = new Float64Array(16 * 2 * 256);
+  for (let row = 0; row < 32; row++) {
+    // Each subset's sum is a smaller subset's plus one byte's probability.
+    for (let bits = 1; bits < 256; bits++) {
+      const x = 31 - Math.clz32(bits & -bits);
+      t[row * 256 + bits] = t[row * 256 + (bits & (bits - 1))]! + 2 ** -BYTE_COST[row * 8 + x]!;
+    }
+  }
+  return t;
+})();
+
+/** Probability that a byte passes a bucket position allowing low nibbles `lo` and high nibbles `hi` (bit sets). */
+function passProbability(lo: number, hi: number): number {
+  let p = 0;
+  const low = lo & 0xff;
+  const high = lo >>> 8;
+  for (let rest = hi; rest !== 0; rest &= rest - 1) {
+    const h = 31 - Math.clz32(rest & -rest);
+    p += HALF_ROW[h * 512 + low]! + HALF_ROW[h * 512 + 256 + high]!;
+  }
+  return p;
+}
+
+/** A layout of the patterns into buckets for one shape, and its modelled cost in ns per byte. */
+interface Layout {
+  sets: number;
+  keyBytes: number;
+  keys: Keyed[];
+  bucketOf: Int32Array;
+  /** Per bucket and key position: allowed low nibbles, high nibbles, and whether anything passes (1). */
+  lo: Int32Array;
+  hi: Int32Array;
+  any: Uint8Array;
+  cost: number;
+}
+
+function chooseKey(slots: PatternSlots, s: number, K: number, maxLookahead: number): Keyed {
+  const from = slots.start[s]!;
+  const n = slots.length[s]!;
+  const nocase = slots.nocase[s] !== 0;
+  const k = Math.min(K, n);
+  let best = k;
+  let bestRarity = -1;
+  for (let e = n; e >= k && n - e <= maxLookahead; e--) {
+    let r = 0;
+    for (let j = e - k; j < e; j++) r += BYTE_COST[slots.pool[from + j]!]!;
+    if (r > bestRarity) {
+      bestRarity = r;
+      best = e;
+    }
+  }
+  const bytes: (number[] | null)[] = [];
+  for (let q = 0; q < K; q++) {
+    const j = best - K + q;
+    bytes.push(j < best - k ? null : spellings(slots.pool[from + j]!, nocase));
+  }
+  return { slot: s, keyEnd: best, bytes, rarity: bestRarity };
+}
+
+/** Greedy bucketing: the commonest keys first, each into the bucket whose hit rate it raises least. */
+function layout(slots: PatternSlots, sets: number, K: number, maxLookahead: number): Layout {
+  const keys = Array.from({ length: slots.count }, (_, s) => chooseKey(slots, s, K, maxLookahead));
+  const buckets = sets * BUCKETS_PER_SET;
+  const lo = new Int32Array(buckets * K);
+  const hi = new Int32Array(buckets * K);
+  const any = new Uint8Array(buckets * K);
+  const rates = new Float64Array(buckets);
+  const used = new Uint8Array(buckets);
+  const bucketOf = new Int32Array(slots.count);
+  const keyLo = new Int32Array(K);
+  const keyHi = new Int32Array(K);
+  const keyAny = new Uint8Array(K);
+  const order = keys.map((_, i) => i).sort((a, b) => keys[a]!.rarity - keys[b]!.rarity);
+  for (const i of order) {
+    const k = keys[i]!;
+    for (let q = 0; q < K; q++) {
+      const allowed = k.bytes[q]!;
+      keyLo[q] = 0;
+      keyHi[q] = 0;
+      keyAny[q] = allowed === null ? 1 : 0;
+      if (allowed !== null) {
+        for (const b of allowed) {
+          keyLo[q]! |= 1 << (b & 15);
+          keyHi[q]! |= 1 << (b >>> 4);
+        }
+      }
+    }
+    let choice = 0;
+    let increase = Infinity;
+    let choiceRate = 0;
+    let triedEmpty = false;
+    for (let b = 0; b < buckets; b++) {
+      // Empty buckets are all alike: one of them is tried.
+      if (used[b] === 0) {
+        if (triedEmpty) continue;
+        triedEmpty = true;
+      }
+      let rate = 1;
+      for (let q = 0; q < K && rate > 0; q++) {
+        const at = b * K + q;
+        if (any[at] === 0 && keyAny[q] === 0) rate *= passProbability(lo[at]! | keyLo[q]!, hi[at]! | keyHi[q]!);
+      }
+      const d = rate - (used[b] === 1 ? rates[b]! : 0);
+      if (d < increase) {
+        increase = d;
+        choice = b;
+        choiceRate = rate;
+      }
+    }
+    for (let q = 0; q < K; q++) {
+      const at = choice * K + q;
+      lo[at]! |= keyLo[q]!;
+      hi[at]! |= keyHi[q]!;
+      any[at]! |= keyAny[q]!;
+    }
+    rates[choice] = choiceRate;
+    used[choice] = 1;
+    bucketOf[k.slot] = choice;
+  }
+  let expectedHits = 0;
+  for (let b = 0; b < buckets; b++) if (used[b] === 1) expectedHits += rates[b]!;
+  return { sets, keyBytes: K, keys, bucketOf, lo, hi, any, cost: LOOP_COST_NS * sets * K + HIT_COST_NS * expectedHits };
+}
+
+/**
+ * The Teddy engine (after Hyperscan's literal matcher of that name): a WebAssembly SIMD loop
+ * that checks 16 bytes per step against nibble tables of a few key bytes per pattern (see
+ * teddy-wasm.ts), for sets of up to a few hundred patterns whose keys spread well over 8, 16 or
+ * 32 buckets. Each step whose lanes survive is verified here: the patterns of each surviving
+ * bucket are compared in full where their key would put them. Reports exactly the patterns that
+ * occur, as the other engines; a bucket whose patterns were all found in the current candidate
+ * set is no longer verified.
+ */
+export class TeddyScanner {
+  readonly maxKeyLookahead: number;
+  readonly quadFilterBits = 0;
+  readonly sets: number;
+  readonly keyBytes: number;
+  /** Modelled ns per byte (scan loop plus verification). */
+  readonly cost: number;
+
+  private readonly runtime: TeddyRuntime;
+  private readonly loop: (start: number, end: number, tables: number, out: number, cap: number) => number;
+  /** Offset of this scanner's tables in the shared memory. */
+  private readonly tablesAt: number;
+  private readonly tablesLength: number;
+  private readonly pool: Uint8Array;
+  private readonly patStart: Int32Array;
+  private readonly patLength: Int32Array;
+  private readonly patNocase: Uint8Array;
+  private readonly idStart: Int32Array;
+  private readonly ids: Uint32Array;
+  /** Per bucket: its members (slots) in memberSlot[memberFirst[b] .. memberFirst[b+1]) and their key ends. */
+  private readonly memberFirst: Int32Array;
+  private readonly memberSlot: Int32Array;
+  private readonly memberKeyEnd: Int32Array;
+  /** Bytes a scan starts before `start`: a key's first byte lies at most this far before its pattern's end. */
+  private readonly lookback: number;
+  private readonly slotDone: Int32Array;
+  private readonly bucketDone: Int32Array;
+  /** Patterns of each bucket not found yet, valid in the epoch of bucketStamp. */
+  private readonly bucketLeft: Int32Array;
+  private readonly bucketStamp: Int32Array;
+  private readonly found: FoundBits;
+  private short: ScalarScanner | null = null;
+
+  private constructor(
+    slots: PatternSlots,
+    best: Layout,
+    runtime: TeddyRuntime,
+    maxKeyLookahead: number,
+    /** The engine for short ranges (the step or byte engine the set would get without Teddy). */
+    private readonly scalar: () => ScalarScanner,
+    private readonly shortRange: number,
+  ) {
+    this.runtime = runtime;
+    this.maxKeyLookahead = maxKeyLookahead;
+    this.sets = best.sets;
+    this.keyBytes = best.keyBytes;
+    this.cost = best.cost;
+    this.loop = runtime.loop(best.sets, best.keyBytes);
+    const S = best.sets;
+    const K = best.keyBytes;
+    const tables = new Uint8Array(tableBytes(S, K));
+    for (let b = 0; b < S * BUCKETS_PER_SET; b++) {
+      const s = b >>> 3;
+      const bit = 1 << (b & 7);
+      for (let q = 0; q < K; q++) {
+        const any = best.any[b * K + q] === 1;
+        const lo = best.lo[b * K + q]!;
+        const hi = best.hi[b * K + q]!;
+        const at = tableOffset(K, s, q);
+        for (let x = 0; x < 16; x++) {
+          if (any || ((lo >>> x) & 1) !== 0) tables[at + x]! |= bit;
+          if (any || ((hi >>> x) & 1) !== 0) tables[at + 16 + x]! |= bit;
+        }
+        // Before the first scanned byte anything stands where a short key allows anything.
+        if (q < K - 1 && any) for (let x = 0; x < 16; x++) tables[initialMaskOffset(S, K, s, q) + x]! |= bit;
+      }
+    }
+    this.tablesAt = runtime.reserveTables(tables);
+    this.tablesLength = tables.length;
+    this.pool = slots.pool;
+    this.patStart = slots.start;
+    this.patLength = slots.length;
+    this.patNocase = slots.nocase;
+    this.idStart = slots.idStart;
+    this.ids = slots.ids;
+    const buckets = S * BUCKETS_PER_SET;
+    const count = new Int32Array(buckets + 1);
+    for (let s = 0; s < slots.count; s++) count[best.bucketOf[s]! + 1]!++;
+    for (let b = 0; b < buckets; b++) count[b + 1]! += count[b]!;
+    this.memberFirst = count.slice();
+    this.memberSlot = new Int32Array(slots.count);
+    this.memberKeyEnd = new Int32Array(slots.count);
+    const fill = count.slice();
+    let lookback = 0;
+    for (const k of best.keys) {
+      const at = fill[best.bucketOf[k.slot]!]!++;
+      this.memberSlot[at] = k.slot;
+      this.memberKeyEnd[at] = k.keyEnd;
+      lookback = Math.max(lookback, slots.length[k.slot]! - k.keyEnd);
+    }
+    this.lookback = lookback + K;
+    this.slotDone = new Int32Array(slots.count);
+    this.bucketDone = new Int32Array(buckets);
+    this.bucketLeft = new Int32Array(buckets);
+    this.bucketStamp = new Int32Array(buckets);
+    this.found = new FoundBits(new Int32Array(0), new Int32Array(0), 0, () => {
+      this.slotDone.fill(0);
+      this.bucketDone.fill(0);
+      this.bucketStamp.fill(0);
+    });
+  }
+
+  /**
+   * A Teddy scanner for `slots` when one is expected to beat the step engine (few enough
+   * patterns, keys that spread over the buckets), else null. Null too without WebAssembly SIMD.
+   */
+  static tryBuild(slots: PatternSlots, maxKeyLookahead: number, scalar: () => ScalarScanner, force = false, shortRange = DEFAULT_SHORT_RANGE): TeddyScanner | null {
+    if (slots.count === 0 || slots.count > MAX_TEDDY_PATTERNS) return null;
+    const runtime = teddyRuntime();
+    if (runtime === null) return null;
+    let best: Layout | null = null;
+    for (const [sets, K] of SHAPES) {
+      if (best !== null && LOOP_COST_NS * sets * K >= best.cost) break;
+      const l = layout(slots, sets, K, maxKeyLookahead);
+      if (best === null || l.cost < best.cost) best = l;
+    }
+    if (best === null || (!force && best.cost > MAX_TEDDY_COST)) return null;
+    return new TeddyScanner(slots, best, runtime, maxKeyLookahead, scalar, shortRange);
+  }
+
+  get memoryBytes(): number {
+    return (this.short?.memoryBytes ?? 0) + this.tablesLength + this.memberFirst.byteLength + this.memberSlot.byteLength + this.memberKeyEnd.byteLength
+      + this.slotDone.byteLength + this.bucketDone.byteLength + this.bucketLeft.byteLength + this.bucketStamp.byteLength;
+  }
+
+  /** As StepScanner.scanWithContext: patterns occurring in buf[contextStart, end) that end after `start`. */
+  scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
+    if (end - Math.max(contextStart, start - this.lookback) <= this.shortRange) {
+      // Each engine keeps its own record of what it found in the set; adding an id twice is harmless.
+      (this.short ??= this.scalar()).scanWithContext(buf, contextStart, start, end, out);
+      return;
+    }
+    const found = this.found;
+    found.begin(out);
+    const from = Math.max(contextStart, start - this.lookback);
+    const n = end - from;
+    const S = this.sets;
+    const cap = (n >>> 4) + 2;
+    const data = this.runtime.dataStart;
+    const outAt = (data + n + 32 + 15) & ~15;
+    const mem = this.runtime.view(outAt + cap * (16 * S + 4));
+    if (n <= COPY_BY_LOOP) for (let k = 0; k < n; k++) mem[data + k] = buf[from + k]!;
+    else mem.set(from === 0 && end === buf.length ? buf : buf.subarray(from, end), data);
+    // The last step reads up to 15 bytes past the data: what is there only costs verifications.
+    const hits = this.loop(data, data + n, this.tablesAt, outAt, cap);
+    if (hits === 0) return;
+    const posAt = outAt + cap * 16 * S;
+    const base = from - data;
+    for (let h = 0; h < hits; h++) {
+      const step = (mem[posAt + 4 * h]! | (mem[posAt + 4 * h + 1]! << 8) | (mem[posAt + 4 * h + 2]! << 16) | (mem[posAt + 4 * h + 3]! << 24)) + base;
+      const masks = outAt + h * 16 * S;
+      for (let s = 0; s < S; s++) {
+        for (let j = 0; j < 16; j++) {
+          let lane = mem[masks + 16 * s + j]!;
+          while (lane !== 0) {
+            const bit = 31 - Math.clz32(lane & -lane);
+            lane &= lane - 1;
+            const bucket = s * BUCKETS_PER_SET + bit;
+            if (this.bucketDone[bucket] === found.epoch) continue;
+            // The key's last byte is at buf[step + j].
+            this.verifyBucket(buf, contextStart, start, end, bucket, step + j, out);
+          }
+        }
+      }
+    }
+  }
+
+  private verifyBucket(buf: Uint8Array, lo: number, start: number, end: number, bucket: number, keyLast: number, out: CandidateSet): void {
+    const epoch = this.found.epoch;
+    if (this.bucketStamp[bucket] !== epoch) {
+      // First hit of the bucket in this epoch: none of its patterns found yet.
+      this.bucketStamp[bucket] = epoch;
+      this.bucketLeft[bucket] = this.memberFirst[bucket + 1]! - this.memberFirst[bucket]!;
+    }
+    for (let m = this.memberFirst[bucket]!, e = this.memberFirst[bucket + 1]!; m < e; m++) {
+      const s = this.memberSlot[m]!;
+      if (this.slotDone[s] === epoch) continue;
+      const at = keyLast + 1 - this.memberKeyEnd[m]!;
+      const len = this.patLength[s]!;
+      const stop = at + len;
+      if (at < lo || stop > end || stop <= start) continue;
+      if (!poolBytesAt(buf, at, stop, this.pool, this.patStart[s]! - at, this.patNocase[s] !== 0)) continue;
+      this.slotDone[s] = epoch;
+      for (let k = this.idStart[s]!, ke = this.idStart[s + 1]!; k < ke; k++) out.add(this.ids[k]!);
+      if (--this.bucketLeft[bucket]! === 0) this.bucketDone[bucket] = epoch;
+    }
+  }
+}
