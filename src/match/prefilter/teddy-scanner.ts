@@ -23,6 +23,8 @@ const LOOP_COST_NS = 0.06;
  * 320-380 ns, 256 bytes 420-440 ns against 570-850 ns).
  */
 const DEFAULT_SHORT_RANGE = 48;
+/** Bytes per run of the SIMD loop: bounds the shared memory (data plus hit area, about 5 times this). */
+const MAX_SLICE = 65536;
 /** Up to this many bytes are copied into the loop's memory one by one (cheaper than a view and a native copy). */
 const COPY_BY_LOOP = 64;
 /** Shapes tried, cheapest loops first: table sets (8 buckets each) x key bytes. */
@@ -316,20 +318,32 @@ export class TeddyScanner {
       (this.short ??= this.scalar()).scanWithContext(buf, contextStart, start, end, out);
       return;
     }
-    const found = this.found;
-    found.begin(out);
-    const from = Math.max(contextStart, start - this.lookback);
-    const n = end - from;
+    this.found.begin(out);
+    // In slices, so the shared memory stays bounded whatever the range; each slice after the
+    // first starts K-1 bytes back, so a key ending in it has all its bytes there.
+    const overlap = this.keyBytes - 1;
+    for (let a = Math.max(contextStart, start - this.lookback); ; a -= overlap) {
+      const b = Math.min(end, a + MAX_SLICE);
+      this.scanSlice(buf, contextStart, start, end, a, b, out);
+      if (b === end) return;
+      a = b;
+    }
+  }
+
+  /** Runs the SIMD loop over buf[from, to) and verifies what it leaves, for occurrences in [lo, end) ending after start. */
+  private scanSlice(buf: Uint8Array, lo: number, start: number, end: number, from: number, to: number, out: CandidateSet): void {
+    const n = to - from;
     const S = this.sets;
     const cap = (n >>> 4) + 2;
     const data = this.runtime.dataStart;
     const outAt = (data + n + 32 + 15) & ~15;
     const mem = this.runtime.view(outAt + cap * (16 * S + 4));
     if (n <= COPY_BY_LOOP) for (let k = 0; k < n; k++) mem[data + k] = buf[from + k]!;
-    else mem.set(from === 0 && end === buf.length ? buf : buf.subarray(from, end), data);
+    else mem.set(from === 0 && to === buf.length ? buf : buf.subarray(from, to), data);
     // The last step reads up to 15 bytes past the data: what is there only costs verifications.
     const hits = this.loop(data, data + n, this.tablesAt, outAt, cap);
     if (hits === 0) return;
+    const epoch = this.found.epoch;
     const posAt = outAt + cap * 16 * S;
     const base = from - data;
     for (let h = 0; h < hits; h++) {
@@ -342,9 +356,9 @@ export class TeddyScanner {
             const bit = 31 - Math.clz32(lane & -lane);
             lane &= lane - 1;
             const bucket = s * BUCKETS_PER_SET + bit;
-            if (this.bucketDone[bucket] === found.epoch) continue;
+            if (this.bucketDone[bucket] === epoch) continue;
             // The key's last byte is at buf[step + j].
-            this.verifyBucket(buf, contextStart, start, end, bucket, step + j, out);
+            this.verifyBucket(buf, lo, start, end, bucket, step + j, out);
           }
         }
       }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Prefilter, type PrefilterPattern } from '../../../src/match/prefilter/index.js';
 import { TeddyScanner } from '../../../src/match/prefilter/teddy-scanner.js';
+import { teddyRuntime } from '../../../src/match/prefilter/teddy-wasm.js';
 import { referenceIds, sorted } from './reference.js';
 
 function teddyOf(m: Prefilter): TeddyScanner {
@@ -60,14 +61,35 @@ describe('Teddy engine', () => {
     expect(shapes.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('scans buffers larger than its memory so far (the shared memory grows), with context', () => {
+  it('scans long ranges in slices, finding keys across slice boundaries, in bounded memory', () => {
     const patterns = patternsOf(11, 120);
     const m = Prefilter.build(patterns, { engine: 'teddy' });
     const buf = bytes(11, 700_000, false);
-    plant(buf.subarray(600_000), patterns);
+    // Every pattern planted again and again, so that some straddle each 64 KB slice boundary.
+    for (let at = 599_000, k = 0; at + 30 < buf.length; at += 61, k++) buf.set(patterns[k % patterns.length]!.bytes, at);
     const out = m.createCandidateSet();
-    m.scanWithContext(buf, 599_990, 600_003, buf.length, out);
-    expect(sorted(out.toArray())).toEqual(referenceIds(patterns, buf, 600_003, buf.length, 599_990));
+    m.scanWithContext(buf, 1, 600_003, buf.length, out);
+    expect(sorted(out.toArray())).toEqual(referenceIds(patterns, buf, 600_003, buf.length, 1));
+    const whole = m.createCandidateSet();
+    m.scan(buf, whole);
+    expect(sorted(whole.toArray())).toEqual(referenceIds(patterns, buf));
+    expect(teddyRuntime()!.memory.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
+  });
+
+  it('finds an occurrence whose key straddles the boundary of two slices', () => {
+    const patterns = patternsOf(13, 40).map((p, k) => ({ ...p, id: k }));
+    const m = Prefilter.build(patterns, { engine: 'teddy' });
+    const background = new Uint8Array(70_000).fill(0x7e);
+    const out = m.createCandidateSet();
+    for (const p of patterns) {
+      for (let j = 1; j < p.bytes.length; j++) {
+        const buf = background.slice();
+        buf.set(p.bytes, 65_536 - j);
+        out.clear();
+        m.scan(buf, out);
+        expect(out.has(p.id)).toBe(true);
+      }
+    }
   });
 
   it('hands short ranges to the step or byte engine, with the same results', () => {
