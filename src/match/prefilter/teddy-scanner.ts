@@ -9,13 +9,18 @@ import { BUCKETS_PER_SET, initialMaskOffset, tableBytes, tableOffset, teddyRunti
 export const MAX_TEDDY_PATTERNS = 512;
 /**
  * The Teddy engine is built only when its modelled cost (see layout) stays under this many
- * nanoseconds per byte: the step engine's loop costs 2-3 ns per byte in a scan (README.md).
+ * nanoseconds per byte: the step engine costs 1.6-2.9 ns per byte on the same sets and traffic
+ * (README.md).
  */
-const MAX_TEDDY_COST = 1.2;
-/** Modelled cost of one bucket hit sent to verification, in ns. */
-const HIT_COST_NS = 60;
-/** Modelled cost of the SIMD loop per byte, per table set and key byte (measured: about 0.2 ns for 1 set of 3). */
-const LOOP_COST_NS = 0.06;
+const MAX_TEDDY_COST = 2.0;
+/** Modelled cost of a bucket hit, in ns: reading it back, plus each of the bucket's patterns compared. */
+const HIT_COST_NS = 30;
+const COMPARE_COST_NS = 20;
+/**
+ * Shapes tried, cheapest loops first: table sets (8 buckets each), key bytes, and the loop's
+ * cost in ns per byte, measured without hits (1 MB of HTTP responses, Node 20, best of 8).
+ */
+const SHAPES: ReadonlyArray<readonly [number, number, number]> = [[1, 3, 0.34], [1, 4, 0.42], [2, 3, 0.61], [2, 4, 0.79], [4, 3, 1.11], [4, 4, 1.78]];
 /**
  * Ranges up to this many bytes are scanned by the step (or byte) engine, built on first need:
  * copying a few bytes into the SIMD loop's memory and calling it costs more than the step loop
@@ -27,8 +32,6 @@ const DEFAULT_SHORT_RANGE = 48;
 const MAX_SLICE = 65536;
 /** Up to this many bytes are copied into the loop's memory one by one (cheaper than a view and a native copy). */
 const COPY_BY_LOOP = 64;
-/** Shapes tried, cheapest loops first: table sets (8 buckets each) x key bytes. */
-const SHAPES: ReadonlyArray<readonly [number, number]> = [[1, 3], [1, 4], [2, 3], [2, 4], [4, 3], [4, 4]];
 
 /** The step or byte engine, as far as Teddy uses it. */
 export interface ScalarScanner {
@@ -113,7 +116,7 @@ function chooseKey(slots: PatternSlots, s: number, K: number, maxLookahead: numb
 }
 
 /** Greedy bucketing: the commonest keys first, each into the bucket whose hit rate it raises least. */
-function layout(slots: PatternSlots, sets: number, K: number, maxLookahead: number): Layout {
+function layout(slots: PatternSlots, sets: number, K: number, loopCost: number, maxLookahead: number): Layout {
   const keys = Array.from({ length: slots.count }, (_, s) => chooseKey(slots, s, K, maxLookahead));
   const buckets = sets * BUCKETS_PER_SET;
   const lo = new Int32Array(buckets * K);
@@ -172,9 +175,11 @@ function layout(slots: PatternSlots, sets: number, K: number, maxLookahead: numb
     used[choice] = 1;
     bucketOf[k.slot] = choice;
   }
-  let expectedHits = 0;
-  for (let b = 0; b < buckets; b++) if (used[b] === 1) expectedHits += rates[b]!;
-  return { sets, keyBytes: K, keys, bucketOf, lo, hi, any, cost: LOOP_COST_NS * sets * K + HIT_COST_NS * expectedHits };
+  const members = new Int32Array(buckets);
+  for (let s = 0; s < slots.count; s++) members[bucketOf[s]!]!++;
+  let hitCost = 0;
+  for (let b = 0; b < buckets; b++) if (used[b] === 1) hitCost += rates[b]! * (HIT_COST_NS + COMPARE_COST_NS * members[b]!);
+  return { sets, keyBytes: K, keys, bucketOf, lo, hi, any, cost: loopCost + hitCost };
 }
 
 /**
@@ -297,9 +302,9 @@ export class TeddyScanner {
     const runtime = teddyRuntime();
     if (runtime === null) return null;
     let best: Layout | null = null;
-    for (const [sets, K] of SHAPES) {
-      if (best !== null && LOOP_COST_NS * sets * K >= best.cost) break;
-      const l = layout(slots, sets, K, maxKeyLookahead);
+    for (const [sets, K, loopCost] of SHAPES) {
+      if (best !== null && loopCost >= best.cost) break;
+      const l = layout(slots, sets, K, loopCost, maxKeyLookahead);
       if (best === null || l.cost < best.cost) best = l;
     }
     if (best === null || (!force && best.cost > MAX_TEDDY_COST)) return null;
