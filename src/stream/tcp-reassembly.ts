@@ -88,11 +88,19 @@ export class TcpStream {
   }
 }
 
+/** Retention buffers kept for reuse at most (with the default 2 x 2048 bytes each, 1 MB). */
+const MAX_SPARE_TAILS = 256;
+
 export class TcpReassembler {
   /** Packet clock, set by the engine before each packet. */
   nowUs = 0;
   private memuse = 0;
   private retainMemuse = 0;
+  /**
+   * Retention buffers of ended flows, handed to new ones: a busy link opens flows all the time
+   * and a fresh zeroed buffer per direction cost more than the copies into it.
+   */
+  private readonly spareTails: Uint8Array[] = [];
   private readonly gapTimeoutUs: number;
 
   constructor(
@@ -218,6 +226,7 @@ export class TcpReassembler {
     if (st.tail !== null) {
       this.retainMemuse -= st.tail.length;
       this.stats.tcpRetainMemuse = this.retainMemuse;
+      if (this.spareTails.length < MAX_SPARE_TAILS && st.tail.length === 2 * this.config.retainBytes) this.spareTails.push(st.tail);
       st.tail = null;
       st.tailLength = 0;
     }
@@ -389,7 +398,8 @@ export class TcpReassembler {
         }
         return;
       }
-      tail = st.tail = new Uint8Array(2 * r);
+      // A reused buffer holds old bytes: only tail[0, tailLength) is ever read.
+      tail = st.tail = this.spareTails.pop() ?? new Uint8Array(2 * r);
       st.tailLength = 0;
       this.retainMemuse += 2 * r;
       this.stats.tcpRetainMemuse = this.retainMemuse;
