@@ -99,6 +99,7 @@ function measureGroups(filters: Prefilter[], traffic: Traffic): Record<string, n
   }
   return {
     filters: filters.length,
+    teddy_engine_filters: filters.filter((m) => m.engine === 'teddy').length,
     step_engine_filters: filters.filter((m) => m.engine === 'step').length,
     patterns: filters.reduce((n, m) => n + m.distinctPatterns, 0),
     table_bytes: filters.reduce((n, m) => n + m.memoryBytes, 0),

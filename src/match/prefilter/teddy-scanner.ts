@@ -1,3 +1,4 @@
+import { FOLD } from './ascii.js';
 import { BYTE_COST } from './key-selection.js';
 import type { CandidateSet } from './candidate-set.js';
 import { FoundBits } from './found-bits.js';
@@ -210,10 +211,19 @@ export class TeddyScanner {
   private readonly patNocase: Uint8Array;
   private readonly idStart: Int32Array;
   private readonly ids: Uint32Array;
-  /** Per bucket: its members (slots) in memberSlot[memberFirst[b] .. memberFirst[b+1]) and their key ends. */
+  /**
+   * Per bucket: its members (slots) in memberSlot[memberFirst[b] .. memberFirst[b+1]), with their
+   * key ends, key lengths and keys (the key's bytes folded, the last one lowest), sorted by key
+   * length (longest first) and then key; memberGroupEnd[m] ends the run of m's key length.
+   * A hit then compares only the members whose key the buffer holds there (a binary search),
+   * not every member of the bucket.
+   */
   private readonly memberFirst: Int32Array;
   private readonly memberSlot: Int32Array;
   private readonly memberKeyEnd: Int32Array;
+  private readonly memberKeyLength: Int32Array;
+  private readonly memberKey: Int32Array;
+  private readonly memberGroupEnd: Int32Array;
   /** Bytes a scan starts before `start`: a key's first byte lies at most this far before its pattern's end. */
   private readonly lookback: number;
   private readonly slotDone: Int32Array;
@@ -271,15 +281,38 @@ export class TeddyScanner {
     for (let s = 0; s < slots.count; s++) count[best.bucketOf[s]! + 1]!++;
     for (let b = 0; b < buckets; b++) count[b + 1]! += count[b]!;
     this.memberFirst = count.slice();
-    this.memberSlot = new Int32Array(slots.count);
-    this.memberKeyEnd = new Int32Array(slots.count);
-    const fill = count.slice();
+    const n = slots.count;
+    this.memberSlot = new Int32Array(n);
+    this.memberKeyEnd = new Int32Array(n);
+    this.memberKeyLength = new Int32Array(n);
+    this.memberKey = new Int32Array(n);
+    this.memberGroupEnd = new Int32Array(n);
+    const keyOf = (k: Keyed): number => {
+      const kl = Math.min(K, slots.length[k.slot]!);
+      let v = 0;
+      // Pool bytes of nocase patterns are stored folded; folding the others too only widens the match.
+      for (let i = 0; i < kl; i++) v |= FOLD[slots.pool[slots.start[k.slot]! + k.keyEnd - 1 - i]!]! << (8 * i);
+      return v | 0;
+    };
+    const byBucket = Array.from({ length: buckets }, (): Keyed[] => []);
+    for (const k of best.keys) byBucket[best.bucketOf[k.slot]!]!.push(k);
     let lookback = 0;
-    for (const k of best.keys) {
-      const at = fill[best.bucketOf[k.slot]!]!++;
-      this.memberSlot[at] = k.slot;
-      this.memberKeyEnd[at] = k.keyEnd;
-      lookback = Math.max(lookback, slots.length[k.slot]! - k.keyEnd);
+    for (let b = 0; b < buckets; b++) {
+      const members = byBucket[b]!.map((k) => ({ k, length: Math.min(K, slots.length[k.slot]!), key: keyOf(k) }));
+      members.sort((x, y) => y.length - x.length || x.key - y.key);
+      let at = count[b]!;
+      for (const m of members) {
+        this.memberSlot[at] = m.k.slot;
+        this.memberKeyEnd[at] = m.k.keyEnd;
+        this.memberKeyLength[at] = m.length;
+        this.memberKey[at] = m.key;
+        lookback = Math.max(lookback, slots.length[m.k.slot]! - m.k.keyEnd);
+        at++;
+      }
+      for (let m = count[b + 1]! - 1, groupEnd = count[b + 1]!; m >= count[b]!; m--) {
+        if (m + 1 < count[b + 1]! && this.memberKeyLength[m] !== this.memberKeyLength[m + 1]) groupEnd = m + 1;
+        this.memberGroupEnd[m] = groupEnd;
+      }
     }
     this.lookback = lookback + K;
     this.slotDone = new Int32Array(slots.count);
@@ -313,6 +346,7 @@ export class TeddyScanner {
 
   get memoryBytes(): number {
     return (this.short?.memoryBytes ?? 0) + this.tablesLength + this.memberFirst.byteLength + this.memberSlot.byteLength + this.memberKeyEnd.byteLength
+      + this.memberKeyLength.byteLength + this.memberKey.byteLength + this.memberGroupEnd.byteLength
       + this.slotDone.byteLength + this.bucketDone.byteLength + this.bucketLeft.byteLength + this.bucketStamp.byteLength;
   }
 
@@ -377,17 +411,34 @@ export class TeddyScanner {
       this.bucketStamp[bucket] = epoch;
       this.bucketLeft[bucket] = this.memberFirst[bucket + 1]! - this.memberFirst[bucket]!;
     }
-    for (let m = this.memberFirst[bucket]!, e = this.memberFirst[bucket + 1]!; m < e; m++) {
-      const s = this.memberSlot[m]!;
-      if (this.slotDone[s] === epoch) continue;
-      const at = keyLast + 1 - this.memberKeyEnd[m]!;
-      const len = this.patLength[s]!;
-      const stop = at + len;
-      if (at < lo || stop > end || stop <= start) continue;
-      if (!poolBytesAt(buf, at, stop, this.pool, this.patStart[s]! - at, this.patNocase[s] !== 0)) continue;
-      this.slotDone[s] = epoch;
-      for (let k = this.idStart[s]!, ke = this.idStart[s + 1]!; k < ke; k++) out.add(this.ids[k]!);
-      if (--this.bucketLeft[bucket]! === 0) this.bucketDone[bucket] = epoch;
+    if (keyLast >= end) return;
+    const keyEnd = this.memberKeyEnd;
+    const keys = this.memberKey;
+    for (let g = this.memberFirst[bucket]!, e = this.memberFirst[bucket + 1]!; g < e; g = this.memberGroupEnd[g]!) {
+      const kl = this.memberKeyLength[g]!;
+      if (keyLast - kl + 1 < lo) continue;
+      let v = 0;
+      for (let i = 0; i < kl; i++) v |= FOLD[buf[keyLast - i]!]! << (8 * i);
+      v |= 0;
+      // The first member of the run with key v, if any.
+      let a = g;
+      let b = this.memberGroupEnd[g]!;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (keys[mid]! < v) a = mid + 1;
+        else b = mid;
+      }
+      for (let m = a, stopAt = this.memberGroupEnd[g]!; m < stopAt && keys[m] === v; m++) {
+        const s = this.memberSlot[m]!;
+        if (this.slotDone[s] === epoch) continue;
+        const at = keyLast + 1 - keyEnd[m]!;
+        const stop = at + this.patLength[s]!;
+        if (at < lo || stop > end || stop <= start) continue;
+        if (!poolBytesAt(buf, at, stop, this.pool, this.patStart[s]! - at, this.patNocase[s] !== 0)) continue;
+        this.slotDone[s] = epoch;
+        for (let k = this.idStart[s]!, ke = this.idStart[s + 1]!; k < ke; k++) out.add(this.ids[k]!);
+        if (--this.bucketLeft[bucket]! === 0) this.bucketDone[bucket] = epoch;
+      }
     }
   }
 }
