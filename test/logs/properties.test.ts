@@ -163,6 +163,23 @@ describe('byte helpers', () => {
     );
   });
 
+  it('LastAddress shares the bytes of clients that come back, and stays exact through a flood of new ones', () => {
+    const at = (t: string): [Buffer, number, number] => [Buffer.from(`${t} -`, 'latin1'), 0, t.length];
+    const last = new LastAddress();
+    // Two clients taking turns: the second visit of each gets the first one's array back.
+    const a1 = last.parse(...at('198.51.100.7'));
+    last.parse(...at('203.0.113.9'));
+    expect(last.parse(...at('198.51.100.7'))).toBe(a1);
+    // A flood from sources that never repeat (the table gives up on them), then the same again.
+    let wrong = 0;
+    for (let i = 0; i < 70_000; i++) {
+      const ip = last.parse(...at(`10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`))!;
+      if (ip[0] !== 10 || ip[1] !== ((i >>> 16) & 255) || ip[2] !== ((i >>> 8) & 255) || ip[3] !== (i & 255)) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(Array.from(last.parse(...at('198.51.100.7'))!)).toEqual([198, 51, 100, 7]);
+  });
+
   it('IPv6 text round-trips through bytes', () => {
     fc.assert(
       fc.property(fc.ipV6(), (t) => {
