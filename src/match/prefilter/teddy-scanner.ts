@@ -116,9 +116,11 @@ function chooseKey(slots: PatternSlots, s: number, K: number, maxLookahead: numb
   return { slot: s, keyEnd: best, bytes, rarity: bestRarity };
 }
 
-/** Greedy bucketing: the commonest keys first, each into the bucket whose hit rate it raises least. */
-function layout(slots: PatternSlots, sets: number, K: number, loopCost: number, maxLookahead: number): Layout {
-  const keys = Array.from({ length: slots.count }, (_, s) => chooseKey(slots, s, K, maxLookahead));
+/**
+ * Greedy bucketing: the commonest keys first, each into the bucket whose hit rate it raises least.
+ * Null as soon as the cost so far (which only grows) passes `budget`: a shape already beaten.
+ */
+function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loopCost: number, budget: number): Layout | null {
   const buckets = sets * BUCKETS_PER_SET;
   const lo = new Int32Array(buckets * K);
   const hi = new Int32Array(buckets * K);
@@ -126,6 +128,8 @@ function layout(slots: PatternSlots, sets: number, K: number, loopCost: number, 
   const rates = new Float64Array(buckets);
   const used = new Uint8Array(buckets);
   const bucketOf = new Int32Array(slots.count);
+  const members = new Int32Array(buckets);
+  let cost = loopCost;
   const keyLo = new Int32Array(K);
   const keyHi = new Int32Array(K);
   const keyAny = new Uint8Array(K);
@@ -172,15 +176,14 @@ function layout(slots: PatternSlots, sets: number, K: number, loopCost: number, 
       hi[at]! |= keyHi[q]!;
       any[at]! |= keyAny[q]!;
     }
+    cost += choiceRate * (HIT_COST_NS + COMPARE_COST_NS * (members[choice]! + 1)) - rates[choice]! * (HIT_COST_NS + COMPARE_COST_NS * members[choice]!);
+    if (cost > budget) return null;
     rates[choice] = choiceRate;
     used[choice] = 1;
+    members[choice]!++;
     bucketOf[k.slot] = choice;
   }
-  const members = new Int32Array(buckets);
-  for (let s = 0; s < slots.count; s++) members[bucketOf[s]!]!++;
-  let hitCost = 0;
-  for (let b = 0; b < buckets; b++) if (used[b] === 1) hitCost += rates[b]! * (HIT_COST_NS + COMPARE_COST_NS * members[b]!);
-  return { sets, keyBytes: K, keys, bucketOf, lo, hi, any, cost: loopCost + hitCost };
+  return { sets, keyBytes: K, keys, bucketOf, lo, hi, any, cost };
 }
 
 /**
@@ -335,12 +338,17 @@ export class TeddyScanner {
     const runtime = teddyRuntime();
     if (runtime === null) return null;
     let best: Layout | null = null;
+    // Keys depend on the key length only: chosen once per length.
+    const keysByLength = new Map<number, Keyed[]>();
     for (const [sets, K, loopCost] of SHAPES) {
-      if (best !== null && loopCost >= best.cost) break;
-      const l = layout(slots, sets, K, loopCost, maxKeyLookahead);
-      if (best === null || l.cost < best.cost) best = l;
+      const budget = best !== null ? best.cost : force ? Infinity : MAX_TEDDY_COST;
+      if (loopCost >= budget) break;
+      let keys = keysByLength.get(K);
+      if (keys === undefined) keysByLength.set(K, (keys = Array.from({ length: slots.count }, (_, s) => chooseKey(slots, s, K, maxKeyLookahead))));
+      const l = layout(slots, keys, sets, K, loopCost, budget);
+      if (l !== null && (best === null || l.cost < best.cost)) best = l;
     }
-    if (best === null || (!force && best.cost > MAX_TEDDY_COST)) return null;
+    if (best === null) return null;
     return new TeddyScanner(slots, best, runtime, maxKeyLookahead, scalar, shortRange);
   }
 
