@@ -74,13 +74,18 @@ function generate(kind: Flood): void {
 /** The whole scan in a child process; its wall time and peak RSS (from the child's own resource usage). */
 function wholeProcess(kind: Flood): { seconds: number; maxRssMb: number } | undefined {
   const code = `
-    const { main } = await import(${JSON.stringify(pathToFileURL(join(HERE, '..', 'dist', 'bin', 'main.js')).href)});
+    const { loadCli } = await import(${JSON.stringify(pathToFileURL(join(HERE, '..', 'bin', 'load-cli.js')).href)});
+    const { main } = loadCli();
     const t0 = performance.now();
     const status = await main(['scan', '--var', 'HOME_NET=192.168.0.0/16', '--format', 'fast', '-o', '/dev/null', ${JSON.stringify(capturePath(kind))}]);
     process.stdout.write(JSON.stringify({ status, seconds: (performance.now() - t0) / 1000, maxRssKb: process.resourceUsage().maxRSS }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  if (r.status !== 0) return undefined;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) {
+    // A missing figure must not pass unnoticed.
+    process.stderr.write(`flood ${kind}: the scan failed: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}\n`);
+    return undefined;
+  }
   const out = JSON.parse(r.stdout) as { status: number; seconds: number; maxRssKb: number };
   return out.status === 0 ? { seconds: out.seconds, maxRssMb: Math.round(out.maxRssKb / 1024) } : undefined;
 }
