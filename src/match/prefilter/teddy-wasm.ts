@@ -10,7 +10,8 @@
  * the previous step's masks) and ANDed, so a bit left in lane j says a key of that bucket may
  * end at byte j. Steps with any bit left are written out for verification:
  * `scan(start, end, tables, out, cap)` writes, per such step n, its S result vectors at
- * out + n*16*S and its address at out + cap*16*S + 4*n, and returns the number of steps.
+ * out + n*16*S, and at out + cap*16*S + 8*n its address and a 16-bit mask of the lanes with a bit
+ * left; it returns the number of steps.
  */
 
 /** The part of the WebAssembly global used here (the project's type libraries leave it out). */
@@ -96,6 +97,8 @@ const V128_AND = 0x4e;
 const V128_OR = 0x50;
 const V128_ANY_TRUE = 0x53;
 const I8X16_SHR_U = 0x6d;
+const I8X16_NE = 0x24;
+const I8X16_BITMASK = 0x64;
 const I32 = 0x7f;
 const V128 = 0x7b;
 
@@ -217,16 +220,28 @@ export function teddyModuleBytes(sets: number, keyBytes: number): Uint8Array {
     get(res(s));
     simd(V128_STORE, 4, ...leb(16 * s));
   }
-  // out + cap*16*S + 4*n
+  // out + cap*16*S + 8*n: the step's address, then a bit per lane with any bucket left.
   get(OUT);
   get(CAP);
   i32(4 + Math.log2(S));
   c.push(I32_SHL, I32_ADD);
   get(N);
-  i32(2);
+  i32(3);
   c.push(I32_SHL, I32_ADD);
   get(I);
   c.push(I32_STORE, 2, 0);
+  get(OUT);
+  get(CAP);
+  i32(4 + Math.log2(S));
+  c.push(I32_SHL, I32_ADD);
+  get(N);
+  i32(3);
+  c.push(I32_SHL, I32_ADD);
+  get(ANY);
+  simd(V128_CONST, ...new Array<number>(16).fill(0));
+  simd(I8X16_NE);
+  simd(I8X16_BITMASK);
+  c.push(I32_STORE, 2, 4);
   get(N);
   i32(1);
   c.push(I32_ADD);
