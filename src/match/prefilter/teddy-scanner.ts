@@ -340,9 +340,12 @@ export class TeddyScanner {
     let best: Layout | null = null;
     // Keys depend on the key length only: chosen once per length.
     const keysByLength = new Map<number, Keyed[]>();
-    for (const [sets, K, loopCost] of SHAPES) {
+    // The shape whose buckets suit the set's size first: its cost is the budget that stops the
+    // other layouts early (most are beaten within their first few keys).
+    const likely = SHAPES[slots.count <= 24 ? 0 : slots.count <= 96 ? 2 : 4]!;
+    for (const [sets, K, loopCost] of [likely, ...SHAPES.filter((shape) => shape !== likely)]) {
       const budget = best !== null ? best.cost : force ? Infinity : MAX_TEDDY_COST;
-      if (loopCost >= budget) break;
+      if (loopCost >= budget) continue;
       let keys = keysByLength.get(K);
       if (keys === undefined) keysByLength.set(K, (keys = Array.from({ length: slots.count }, (_, s) => chooseKey(slots, s, K, maxKeyLookahead))));
       const l = layout(slots, keys, sets, K, loopCost, budget);
