@@ -31,6 +31,8 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [[1, 3, 0.34], 
 const DEFAULT_SHORT_RANGE = 48;
 /** Bytes per run of the SIMD loop: bounds the shared memory (data plus hit area, about 5.5 times this). */
 const MAX_SLICE = 65536;
+/** Slices shorter than this are verified however densely they hit (a few steps cost little either way). */
+const DENSE_MIN = 256;
 /** Up to this many bytes are copied into the loop's memory one by one (cheaper than a view and a native copy). */
 const COPY_BY_LOOP = 64;
 
@@ -374,14 +376,23 @@ export class TeddyScanner {
     const overlap = this.keyBytes - 1;
     for (let a = Math.max(contextStart, start - this.lookback); ; a -= overlap) {
       const b = Math.min(end, a + MAX_SLICE);
-      this.scanSlice(buf, contextStart, start, end, a, b, out);
+      if (!this.scanSlice(buf, contextStart, start, end, a, b, out)) {
+        // Bytes that hit keys at most steps (a run of "AAAA", of CR LF): the step engine, which
+        // clears a key once its patterns are found, takes the whole range (found ids are kept).
+        (this.short ??= this.scalar()).scanWithContext(buf, contextStart, start, end, out);
+        return;
+      }
       if (b === end) return;
       a = b;
     }
   }
 
-  /** Runs the SIMD loop over buf[from, to) and verifies what it leaves, for occurrences in [lo, end) ending after start. */
-  private scanSlice(buf: Uint8Array, lo: number, start: number, end: number, from: number, to: number, out: CandidateSet): void {
+  /**
+   * Runs the SIMD loop over buf[from, to) and verifies what it leaves, for occurrences in [lo,
+   * end) ending after start. False, with nothing verified, when more than a quarter of the
+   * steps hit: verifying them would cost far more than the scalar engine.
+   */
+  private scanSlice(buf: Uint8Array, lo: number, start: number, end: number, from: number, to: number, out: CandidateSet): boolean {
     const n = to - from;
     const S = this.sets;
     const cap = (n >>> 4) + 2;
@@ -392,7 +403,8 @@ export class TeddyScanner {
     else mem.set(from === 0 && to === buf.length ? buf : buf.subarray(from, to), data);
     // The last step reads up to 15 bytes past the data: what is there only costs verifications.
     const hits = this.loop(data, data + n, this.tablesAt, outAt, cap);
-    if (hits === 0) return;
+    if (hits === 0) return true;
+    if (hits * 4 > (n >>> 4) + 1 && n >= DENSE_MIN) return false;
     const epoch = this.found.epoch;
     const posAt = outAt + cap * 16 * S;
     const base = from - data;
@@ -415,6 +427,7 @@ export class TeddyScanner {
         }
       }
     }
+    return true;
   }
 
   private verifyBucket(buf: Uint8Array, lo: number, start: number, end: number, bucket: number, keyLast: number, out: CandidateSet): void {

@@ -92,6 +92,26 @@ describe('Teddy engine', () => {
     }
   });
 
+  it('hands bytes that hit keys at most steps (runs of A, of CR LF) to the scalar engine, with the same results', () => {
+    const patterns: PrefilterPattern[] = [
+      { id: 0, bytes: Buffer.from('AAAAAAAAAAAAAAAA'), nocase: false },
+      { id: 1, bytes: Buffer.from('xAAA'), nocase: false },
+      { id: 2, bytes: Buffer.from('\r\n\r\nmurica'), nocase: false },
+      { id: 3, bytes: Buffer.from('\r\n\r\n'), nocase: false },
+      { id: 4, bytes: Buffer.from('aaab'), nocase: true },
+      ...patternsOf(31, 40).map((p, k) => ({ ...p, id: 10 + k })),
+    ];
+    const m = Prefilter.build(patterns, { engine: 'teddy' });
+    for (const fill of ['A', '\r\n', 'aAaA', 'AAAB']) {
+      const buf = Buffer.from(fill.repeat(Math.ceil(5000 / fill.length)), 'latin1');
+      for (const [start, end] of [[0, buf.length], [100, 3000], [4000, 4001]] as const) {
+        const out = m.createCandidateSet();
+        m.scanWithContext(buf, 0, start, end, out);
+        expect(sorted(out.toArray())).toEqual(referenceIds(patterns, buf, start, end, 0));
+      }
+    }
+  });
+
   it('hands short ranges to the step or byte engine, with the same results', () => {
     const patterns = patternsOf(21, 60);
     const buf = bytes(21, 4000, true);
