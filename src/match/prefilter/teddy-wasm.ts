@@ -221,22 +221,19 @@ export function teddyModuleBytes(sets: number, keyBytes: number): Uint8Array {
     simd(V128_STORE, 4, ...leb(16 * s));
   }
   // out + cap*16*S + 8*n: the step's address, then a bit per lane with any bucket left.
-  get(OUT);
-  get(CAP);
-  i32(4 + Math.log2(S));
-  c.push(I32_SHL, I32_ADD);
-  get(N);
-  i32(3);
-  c.push(I32_SHL, I32_ADD);
+  const entryAddress = (): void => {
+    get(OUT);
+    get(CAP);
+    i32(4 + Math.log2(S));
+    c.push(I32_SHL, I32_ADD);
+    get(N);
+    i32(3);
+    c.push(I32_SHL, I32_ADD);
+  };
+  entryAddress();
   get(I);
   c.push(I32_STORE, 2, 0);
-  get(OUT);
-  get(CAP);
-  i32(4 + Math.log2(S));
-  c.push(I32_SHL, I32_ADD);
-  get(N);
-  i32(3);
-  c.push(I32_SHL, I32_ADD);
+  entryAddress();
   get(ANY);
   simd(V128_CONST, ...new Array<number>(16).fill(0));
   simd(I8X16_NE);
