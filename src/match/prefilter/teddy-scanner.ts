@@ -4,7 +4,7 @@ import type { CandidateSet } from './candidate-set.js';
 import { FoundBits } from './found-bits.js';
 import type { PatternSlots } from './patterns.js';
 import { poolBytesAt, spellings } from './table-bits.js';
-import { BUCKETS_PER_SET, initialMaskOffset, tableBytes, tableOffset, teddyRuntime, type TeddyRuntime } from './teddy-wasm.js';
+import { BUCKETS_PER_SET, initialMaskOffset, TABLE_AREA, tableBytes, tableOffset, teddyRuntime, type TeddyRuntime } from './teddy-wasm.js';
 
 /** Sets with more distinct patterns than this are left to the other engines. */
 export const MAX_TEDDY_PATTERNS = 512;
@@ -207,9 +207,8 @@ export class TeddyScanner {
 
   private readonly runtime: TeddyRuntime;
   private readonly loop: (start: number, end: number, tables: number, out: number, cap: number) => number;
-  /** Offset of this scanner's tables in the shared memory. */
-  private readonly tablesAt: number;
-  private readonly tablesLength: number;
+  /** The loop's tables, copied into the shared memory's table area when this scanner runs. */
+  private readonly tables: Uint8Array;
   private readonly pool: Uint8Array;
   private readonly patStart: Int32Array;
   private readonly patLength: Int32Array;
@@ -273,8 +272,8 @@ export class TeddyScanner {
         if (q < K - 1 && any) for (let x = 0; x < 16; x++) tables[initialMaskOffset(S, K, s, q) + x]! |= bit;
       }
     }
-    this.tablesAt = runtime.reserveTables(tables);
-    this.tablesLength = tables.length;
+    if (tables.length > TABLE_AREA) throw new RangeError('teddy: tables larger than the table area');
+    this.tables = tables;
     this.pool = slots.pool;
     this.patStart = slots.start;
     this.patLength = slots.length;
@@ -358,7 +357,7 @@ export class TeddyScanner {
   }
 
   get memoryBytes(): number {
-    return (this.short?.memoryBytes ?? 0) + this.tablesLength + this.memberFirst.byteLength + this.memberSlot.byteLength + this.memberKeyEnd.byteLength
+    return (this.short?.memoryBytes ?? 0) + this.tables.byteLength + this.memberFirst.byteLength + this.memberSlot.byteLength + this.memberKeyEnd.byteLength
       + this.memberKeyLength.byteLength + this.memberKey.byteLength + this.memberGroupEnd.byteLength
       + this.slotDone.byteLength + this.bucketDone.byteLength + this.bucketLeft.byteLength + this.bucketStamp.byteLength;
   }
@@ -402,7 +401,8 @@ export class TeddyScanner {
     if (n <= COPY_BY_LOOP) for (let k = 0; k < n; k++) mem[data + k] = buf[from + k]!;
     else mem.set(from === 0 && to === buf.length ? buf : buf.subarray(from, to), data);
     // The last step reads up to 15 bytes past the data: what is there only costs verifications.
-    const hits = this.loop(data, data + n, this.tablesAt, outAt, cap);
+    this.runtime.useTables(this, this.tables);
+    const hits = this.loop(data, data + n, 0, outAt, cap);
     if (hits === 0) return true;
     if (hits * 4 > (n >>> 4) + 1 && n >= DENSE_MIN) return false;
     const epoch = this.found.epoch;

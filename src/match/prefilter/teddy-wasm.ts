@@ -265,6 +265,9 @@ export function teddyModuleBytes(sets: number, keyBytes: number): Uint8Array {
 
 type ScanFunction = (start: number, end: number, tables: number, out: number, cap: number) => number;
 
+/** Bytes of the table area: the largest shape's tables (4 sets, 4-byte keys: 704 bytes) fit. */
+export const TABLE_AREA = 1024;
+
 /**
  * The memory every Teddy scan copies its bytes into, and the compiled loops by shape. Scans
  * never run concurrently (as with the step engine's shared word views), so one memory serves all.
@@ -273,8 +276,8 @@ class TeddyRuntime {
   readonly memory = new WebAssembly.Memory({ initial: 4 });
   private bytes = new Uint8Array(this.memory.buffer);
   private readonly loops = new Map<number, ScanFunction>();
-  /** End of the tables reserved so far: scanned bytes are copied after them. */
-  private tablesEnd = 0;
+  /** The scanner whose tables are in the table area now. */
+  private tablesOwner: object | null = null;
 
   loop(sets: number, keyBytes: number): ScanFunction {
     const key = sets * 16 + keyBytes;
@@ -288,18 +291,18 @@ class TeddyRuntime {
     return f;
   }
 
-  /** Stores a scanner's tables for good; returns their offset. */
-  reserveTables(tables: Uint8Array): number {
-    const at = this.tablesEnd;
-    this.tablesEnd = (at + tables.length + 15) & ~15;
-    this.view(this.tablesEnd).set(tables, at);
-    return at;
+  /**
+   * Puts `owner`'s tables in the table area (at offset 0) unless they are there already: one area
+   * for all scanners, so memory does not grow with the number of prefilters ever built.
+   */
+  useTables(owner: object, tables: Uint8Array): void {
+    if (this.tablesOwner === owner) return;
+    this.view(TABLE_AREA).set(tables, 0);
+    this.tablesOwner = owner;
   }
 
-  /** Where a scan may copy its bytes (16-aligned, after every scanner's tables). */
-  get dataStart(): number {
-    return this.tablesEnd + 16;
-  }
+  /** Where a scan copies its bytes (16-aligned, after the table area). */
+  readonly dataStart = TABLE_AREA + 16;
 
   /** The memory's bytes, at least `size` of them (grown in 64 KiB pages). */
   view(size: number): Uint8Array {

@@ -112,6 +112,20 @@ describe('Teddy engine', () => {
     }
   });
 
+  it('keeps each prefilter\'s tables apart when scans of several interleave', () => {
+    const sets = [patternsOf(41, 30), patternsOf(42, 200), patternsOf(43, 70)];
+    const filters = sets.map((ps) => Prefilter.build(ps, { engine: 'teddy' }));
+    const buf = bytes(44, 20_000, true);
+    for (const ps of sets) plant(buf, ps.slice(0, 10));
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < filters.length; k++) {
+        const out = filters[k]!.createCandidateSet();
+        filters[k]!.scan(buf, out, round * 1000, buf.length);
+        expect(sorted(out.toArray())).toEqual(referenceIds(sets[k]!, buf, round * 1000, buf.length));
+      }
+    }
+  });
+
   it('hands short ranges to the step or byte engine, with the same results', () => {
     const patterns = patternsOf(21, 60);
     const buf = bytes(21, 4000, true);
