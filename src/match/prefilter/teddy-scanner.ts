@@ -25,8 +25,8 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [[1, 3, 0.34], 
 /**
  * Ranges up to this many bytes are scanned by the step (or byte) engine, built on first need:
  * copying a few bytes into the SIMD loop's memory and calling it costs more than the step loop
- * over them (measured per call: 16 bytes 250 ns against 156 ns, 64 bytes 310-360 ns against
- * 320-380 ns, 256 bytes 420-440 ns against 570-850 ns).
+ * over them (measured per call: 16 bytes 180 ns against 150 ns, 64 bytes 350 ns against 360 ns,
+ * 256 bytes 440 ns against 640 ns).
  */
 const DEFAULT_SHORT_RANGE = 48;
 /** Bytes per run of the SIMD loop: bounds the shared memory (data plus hit area, about 5.5 times this). */
@@ -127,8 +127,8 @@ function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loo
   const lo = new Int32Array(buckets * K);
   const hi = new Int32Array(buckets * K);
   const any = new Uint8Array(buckets * K);
+  /** Per bucket: its modelled hit rate, 0 while it is empty. */
   const rates = new Float64Array(buckets);
-  const used = new Uint8Array(buckets);
   const bucketOf = new Int32Array(slots.count);
   const members = new Int32Array(buckets);
   let cost = loopCost;
@@ -156,7 +156,7 @@ function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loo
     let triedEmpty = false;
     for (let b = 0; b < buckets; b++) {
       // Empty buckets are all alike: one of them is tried.
-      if (used[b] === 0) {
+      if (members[b] === 0) {
         if (triedEmpty) continue;
         triedEmpty = true;
       }
@@ -165,7 +165,7 @@ function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loo
         const at = b * K + q;
         if (any[at] === 0 && keyAny[q] === 0) rate *= passProbability(lo[at]! | keyLo[q]!, hi[at]! | keyHi[q]!);
       }
-      const d = rate - (used[b] === 1 ? rates[b]! : 0);
+      const d = rate - rates[b]!;
       if (d < increase) {
         increase = d;
         choice = b;
@@ -181,7 +181,6 @@ function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loo
     cost += choiceRate * (HIT_COST_NS + COMPARE_COST_NS * (members[choice]! + 1)) - rates[choice]! * (HIT_COST_NS + COMPARE_COST_NS * members[choice]!);
     if (cost > budget) return null;
     rates[choice] = choiceRate;
-    used[choice] = 1;
     members[choice]!++;
     bucketOf[k.slot] = choice;
   }
@@ -198,12 +197,9 @@ function layout(slots: PatternSlots, keys: Keyed[], sets: number, K: number, loo
  * set is no longer verified.
  */
 export class TeddyScanner {
-  readonly maxKeyLookahead: number;
   readonly quadFilterBits = 0;
   readonly sets: number;
   readonly keyBytes: number;
-  /** Modelled ns per byte (scan loop plus verification). */
-  readonly cost: number;
 
   private readonly runtime: TeddyRuntime;
   private readonly loop: (start: number, end: number, tables: number, out: number, cap: number) => number;
@@ -231,8 +227,7 @@ export class TeddyScanner {
   /** Bytes a scan starts before `start`: a key's first byte lies at most this far before its pattern's end. */
   private readonly lookback: number;
   private readonly slotDone: Int32Array;
-  private readonly bucketDone: Int32Array;
-  /** Patterns of each bucket not found yet, valid in the epoch of bucketStamp. */
+  /** Patterns of each bucket not found yet, valid in the epoch of bucketStamp (0 in it: the bucket is done). */
   private readonly bucketLeft: Int32Array;
   private readonly bucketStamp: Int32Array;
   private readonly found: FoundBits;
@@ -242,16 +237,13 @@ export class TeddyScanner {
     slots: PatternSlots,
     best: Layout,
     runtime: TeddyRuntime,
-    maxKeyLookahead: number,
     /** The engine for short ranges (the step or byte engine the set would get without Teddy). */
     private readonly scalar: () => ScalarScanner,
     private readonly shortRange: number,
   ) {
     this.runtime = runtime;
-    this.maxKeyLookahead = maxKeyLookahead;
     this.sets = best.sets;
     this.keyBytes = best.keyBytes;
-    this.cost = best.cost;
     this.loop = runtime.loop(best.sets, best.keyBytes);
     const S = best.sets;
     const K = best.keyBytes;
@@ -320,12 +312,10 @@ export class TeddyScanner {
     }
     this.lookback = lookback + K;
     this.slotDone = new Int32Array(slots.count);
-    this.bucketDone = new Int32Array(buckets);
     this.bucketLeft = new Int32Array(buckets);
     this.bucketStamp = new Int32Array(buckets);
     this.found = new FoundBits(new Int32Array(0), new Int32Array(0), 0, () => {
       this.slotDone.fill(0);
-      this.bucketDone.fill(0);
       this.bucketStamp.fill(0);
     });
   }
@@ -353,20 +343,20 @@ export class TeddyScanner {
       if (l !== null && (best === null || l.cost < best.cost)) best = l;
     }
     if (best === null) return null;
-    return new TeddyScanner(slots, best, runtime, maxKeyLookahead, scalar, shortRange);
+    return new TeddyScanner(slots, best, runtime, scalar, shortRange);
   }
 
   get memoryBytes(): number {
     return (this.short?.memoryBytes ?? 0) + this.tables.byteLength + this.memberFirst.byteLength + this.memberSlot.byteLength + this.memberKeyEnd.byteLength
       + this.memberKeyLength.byteLength + this.memberKey.byteLength + this.memberGroupEnd.byteLength
-      + this.slotDone.byteLength + this.bucketDone.byteLength + this.bucketLeft.byteLength + this.bucketStamp.byteLength;
+      + this.slotDone.byteLength + this.bucketLeft.byteLength + this.bucketStamp.byteLength;
   }
 
   /** As StepScanner.scanWithContext: patterns occurring in buf[contextStart, end) that end after `start`. */
   scanWithContext(buf: Uint8Array, contextStart: number, start: number, end: number, out: CandidateSet): void {
     if (end - Math.max(contextStart, start - this.lookback) <= this.shortRange) {
       // Each engine keeps its own record of what it found in the set; adding an id twice is harmless.
-      (this.short ??= this.scalar()).scanWithContext(buf, contextStart, start, end, out);
+      this.scalarScanner().scanWithContext(buf, contextStart, start, end, out);
       return;
     }
     this.found.begin(out);
@@ -378,12 +368,16 @@ export class TeddyScanner {
       if (!this.scanSlice(buf, contextStart, start, end, a, b, out)) {
         // Bytes that hit keys at most steps (a run of "AAAA", of CR LF): the step engine, which
         // clears a key once its patterns are found, takes the whole range (found ids are kept).
-        (this.short ??= this.scalar()).scanWithContext(buf, contextStart, start, end, out);
+        this.scalarScanner().scanWithContext(buf, contextStart, start, end, out);
         return;
       }
       if (b === end) return;
       a = b;
     }
+  }
+
+  private scalarScanner(): ScalarScanner {
+    return (this.short ??= this.scalar());
   }
 
   /**
@@ -420,7 +414,7 @@ export class TeddyScanner {
             const bit = 31 - Math.clz32(lane & -lane);
             lane &= lane - 1;
             const bucket = s * BUCKETS_PER_SET + bit;
-            if (this.bucketDone[bucket] === epoch) continue;
+            if (this.bucketStamp[bucket] === epoch && this.bucketLeft[bucket] === 0) continue;
             // The key's last byte is at buf[step + j].
             this.verifyBucket(buf, lo, start, end, bucket, step + j, out);
           }
@@ -463,7 +457,7 @@ export class TeddyScanner {
         if (!poolBytesAt(buf, at, stop, this.pool, this.patStart[s]! - at, this.patNocase[s] !== 0)) continue;
         this.slotDone[s] = epoch;
         for (let k = this.idStart[s]!, ke = this.idStart[s + 1]!; k < ke; k++) out.add(this.ids[k]!);
-        if (--this.bucketLeft[bucket]! === 0) this.bucketDone[bucket] = epoch;
+        this.bucketLeft[bucket]!--;
       }
     }
   }
