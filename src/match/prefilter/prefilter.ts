@@ -20,7 +20,7 @@ export interface PrefilterOptions {
   quadFilterBits?: number;
   /** Forces an engine; by default chosen from the patterns. */
   engine?: PrefilterEngine;
-  /** Teddy: ranges up to this many bytes go to the step or byte engine instead (default 256; 0 for tests of the SIMD loop). */
+  /** Teddy: ranges up to this many bytes go to the step or byte engine instead (default 48; 0 for tests of the SIMD loop). */
   teddyShortRange?: number;
 }
 
@@ -37,7 +37,10 @@ const MAX_STEP_PAIR_HIT_RATE = 0.05;
 /**
  * Multi-pattern literal prefilter: reports which pattern ids occur in a buffer.
  *
- * Two engines share the work (README.md has the measurements):
+ * Three engines share the work (README.md has the measurements):
+ * - Teddy, for sets of up to 512 patterns whose keys spread well over its buckets, checks 16
+ *   bytes per step with WebAssembly SIMD against nibble tables of 3-4 key bytes per pattern
+ *   (teddy-scanner.ts); short ranges and ranges that hit at most steps go to one of the others;
  * - the step engine reads four bytes per step and probes one hashed 4-byte window per step for
  *   patterns of 7+ bytes (each keyed on four consecutive windows, so that one of them falls on a
  *   probed position whatever its alignment), and two or four raw byte pairs for shorter ones;
@@ -46,7 +49,7 @@ const MAX_STEP_PAIR_HIT_RATE = 0.05;
  * The step engine is several times faster unless the set has many short text patterns, whose
  * pairs would send a large share of positions to verification: then the byte engine runs.
  *
- * Both report exactly the patterns that occur. Because only presence matters, once every
+ * All report exactly the patterns that occur. Because only presence matters, once every
  * pattern behind a filter bit is in the candidate set the bit is cleared (and restored before a
  * scan into another or a cleared set), so a frequent pattern costs one verification per set
  * rather than one per occurrence.
@@ -84,12 +87,15 @@ export class Prefilter {
     }
     this.maxKeyLookahead = lookahead;
     const forced = options.engine;
-    const scalarEngine = forced === 'step' || forced === 'byte' ? forced : estimatePairHitRate(slots, MAX_STEP_PAIR_HIT_RATE) > MAX_STEP_PAIR_HIT_RATE ? 'byte' : 'step';
-    const scalar = (): StepScanner | ByteScanner => (scalarEngine === 'step' ? new StepScanner(slots, lookahead, bits) : new ByteScanner(slots, lookahead, bits));
+    // Which of the step and byte engines the set takes, decided when one is built (Teddy builds
+    // its own only if it meets a short or dense range).
+    const scalarEngine = (): 'step' | 'byte' =>
+      forced === 'step' || forced === 'byte' ? forced : estimatePairHitRate(slots, MAX_STEP_PAIR_HIT_RATE) > MAX_STEP_PAIR_HIT_RATE ? 'byte' : 'step';
+    const scalar = (): StepScanner | ByteScanner => (scalarEngine() === 'step' ? new StepScanner(slots, lookahead, bits) : new ByteScanner(slots, lookahead, bits));
     const teddy = forced === undefined || forced === 'teddy' ? TeddyScanner.tryBuild(slots, lookahead, scalar, forced === 'teddy', options.teddyShortRange) : null;
     if (forced === 'teddy' && teddy === null && slots.count > 0) throw new RangeError('prefilter: the teddy engine needs WebAssembly SIMD and at most 512 distinct patterns');
-    this.engine = teddy !== null ? 'teddy' : scalarEngine;
     this.scanner = teddy ?? scalar();
+    this.engine = this.scanner instanceof TeddyScanner ? 'teddy' : this.scanner instanceof StepScanner ? 'step' : 'byte';
     this.quadFilterBits = this.scanner.quadFilterBits;
   }
 
