@@ -15,10 +15,14 @@ export const CODE_CACHE = `${BUNDLE}.cache`;
 
 /**
  * The V8 flags the CLI sets at start-up (src/options/lib/regex-runner.ts: the linear-time
- * regexp engine for patterns that backtrack too much). A code cache is accepted only under the
+ * regexp engine for patterns that backtrack too much, and how much is too much). A code cache is accepted only under the
  * flags it was made with, and it is made after that module ran, so they are set before loading.
  */
-export const CLI_V8_FLAGS = ['--enable-experimental-regexp-engine', '--enable-experimental-regexp-engine-on-excessive-backtracks'];
+export const CLI_V8_FLAGS = [
+  '--enable-experimental-regexp-engine',
+  '--enable-experimental-regexp-engine-on-excessive-backtracks',
+  '--regexp-backtracks-before-fallback=1000',
+];
 
 /** Compiles and runs the bundle (from the code cache when there is a fitting one); returns its exports. */
 export function loadCli({ useCache = true } = {}) {

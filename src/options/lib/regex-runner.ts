@@ -6,7 +6,12 @@
  *    process runs with V8's `--enable-experimental-regexp-engine-on-excessive-backtracks`
  *    (set below), so a match that backtracks more than V8's limit is finished by the
  *    linear-time engine instead: catastrophic patterns cost linear time, ordinary ones run at
- *    full irregexp speed.
+ *    full irregexp speed. A greedy loop that gives back what it consumed (`[^\r\n]*`, `.*`,
+ *    `\w+`) counts as little as one backtrack for a whole run, so under V8's default limit
+ *    (50,000) a search can retry a long run from thousands of start positions: quadratic time.
+ *    `foo[^\r\n]*bar` over a 200 KB body of `foofoo...` took 17 s. The limit is lowered to
+ *    BACKTRACKS_BEFORE_LINEAR: that body now takes 2 s, and ordinary searches, which give up
+ *    at few positions, stay on irregexp.
  * 2. `re2`: re2js (linear time) for patterns it accepts once PCRE's end-of-line idioms are
  *    rewritten into RE2 syntax (V8's linear engine refuses large counted repeats; RE2 does not).
  * 3. `backtrack`: the rest (back-references, lookaround) run on kanshi's backtracking matcher
@@ -24,6 +29,9 @@ import { BacktrackRegex, RegexLimitExceeded, withoutRedundantLookaheads } from '
 let flagsSet = false;
 let linearProbe = false;
 
+/** V8's backtracks in one search before the search goes to its linear-time engine. */
+export const BACKTRACKS_BEFORE_LINEAR = 1000;
+
 /** Turns on V8's linear-time fallback for runaway backtracking (process-wide, harmless to other code). */
 function ensureV8Flags(): void {
   if (flagsSet) return;
@@ -31,6 +39,7 @@ function ensureV8Flags(): void {
   try {
     v8.setFlagsFromString('--enable-experimental-regexp-engine');
     v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    v8.setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
     new RegExp('a', 'l');
     linearProbe = true;
   } catch {
