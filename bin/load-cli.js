@@ -21,7 +21,7 @@ export const CODE_CACHE = `${BUNDLE}.cache`;
 export const CLI_V8_FLAGS = [
   '--enable-experimental-regexp-engine',
   '--enable-experimental-regexp-engine-on-excessive-backtracks',
-  '--regexp-backtracks-before-fallback=1000',
+  '--regexp-backtracks-before-fallback=300',
 ];
 
 /** Compiles and runs the bundle (from the code cache when there is a fitting one); returns its exports. */
