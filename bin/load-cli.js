@@ -15,8 +15,9 @@ export const CODE_CACHE = `${BUNDLE}.cache`;
 
 /**
  * The V8 flags the CLI sets at start-up (src/options/lib/regex-runner.ts: the linear-time
- * regexp engine for patterns that backtrack too much, and how much is too much). A code cache is accepted only under the
- * flags it was made with, and it is made after that module ran, so they are set before loading.
+ * regexp engine for patterns that backtrack too much, and BACKTRACKS_BEFORE_LINEAR, how much is
+ * too much). A code cache is accepted only under the flags it was made with, and it is made
+ * after that module ran, so they are set before loading.
  */
 export const CLI_V8_FLAGS = [
   '--enable-experimental-regexp-engine',
