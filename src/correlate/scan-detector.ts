@@ -336,7 +336,17 @@ function horizontalKey(src: number | string, port: number, proto: number): numbe
 
 /** The conversation from (a, aPort) to (b, bPort) in a table of UDP conversations: IPv4 ends as two exact numbers, others as text. */
 function peekConversation(t: TallyTable, a: number | string, aPort: number, b: number | string, bPort: number): Tally | undefined {
-  return typeof a === 'number' && typeof b === 'number' ? t.peekNumbers(a * 65536 + aPort, b * 65536 + bPort) : t.peekText(`${a}:${aPort}>${b}:${bPort}`);
+  return typeof a === 'number' && typeof b === 'number' ? t.peekNumbers(a * 65536 + aPort, b * 65536 + bPort) : t.peekText(conversationText(a, aPort, b, bPort));
+}
+
+/** Adds the conversation (keyed as peekConversation reads it), never to run out. */
+function openConversation(t: TallyTable, a: number | string, aPort: number, b: number | string, bPort: number, tsUs: number): void {
+  if (typeof a === 'number' && typeof b === 'number') t.openNumbers(a * 65536 + aPort, b * 65536 + bPort, tsUs, Infinity);
+  else t.openText(conversationText(a, aPort, b, bPort), tsUs, Infinity);
+}
+
+function conversationText(a: number | string, aPort: number, b: number | string, bPort: number): string {
+  return `${a}:${aPort}>${b}:${bPort}`;
 }
 
 /** Vertical tallies are per source, target and protocol: for IPv4, the pair (source, this). */
@@ -456,8 +466,7 @@ export class ScanDetector {
       return;
     }
     if (peekConversation(seen, from, o.srcPort, to, o.dstPort) !== undefined) return;
-    if (typeof from === 'number' && typeof to === 'number') seen.openNumbers(from * 65536 + o.srcPort, to * 65536 + o.dstPort, o.tsUs, Infinity);
-    else seen.openText(`${from}:${o.srcPort}>${to}:${o.dstPort}`, o.tsUs, Infinity);
+    openConversation(seen, from, o.srcPort, to, o.dstPort, o.tsUs);
     this.probe(o, from, false);
   }
 

@@ -226,7 +226,7 @@ export class TcpReassembler {
     if (st.tail !== null) {
       this.retainMemuse -= st.tail.length;
       this.stats.tcpRetainMemuse = this.retainMemuse;
-      if (this.spareTails.length < MAX_SPARE_TAILS && st.tail.length === 2 * this.config.retainBytes) this.spareTails.push(st.tail);
+      if (this.spareTails.length < MAX_SPARE_TAILS) this.spareTails.push(st.tail);
       st.tail = null;
       st.tailLength = 0;
     }

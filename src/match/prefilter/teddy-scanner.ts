@@ -276,7 +276,7 @@ export class TeddyScanner {
     const count = new Int32Array(buckets + 1);
     for (let s = 0; s < slots.count; s++) count[best.bucketOf[s]! + 1]!++;
     for (let b = 0; b < buckets; b++) count[b + 1]! += count[b]!;
-    this.memberFirst = count.slice();
+    this.memberFirst = count;
     const n = slots.count;
     this.memberSlot = new Int32Array(n);
     this.memberKeyEnd = new Int32Array(n);
