@@ -29,3 +29,16 @@ export function machineProbeMs(): number {
   }
   return Math.round(performance.now() - t0) + (x & 0);
 }
+
+/** The middle value (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/**
+ * The smallest value: on a shared machine others' load only ever adds time, so the fastest of
+ * several runs is the closest to what the code itself costs; it is printed beside the median.
+ */
+export function fastest(xs: readonly number[]): number {
+  return Math.min(...xs);
+}

@@ -23,6 +23,7 @@ import { Ruleset } from '../src/match/ruleset.js';
 import { RuleLoader } from '../src/rule/loader.js';
 import { VariableTable } from '../src/rule/variables.js';
 import { corpus } from '../test/corpora.js';
+import { median } from './child.js';
 
 const ET_DIR = corpus('et-open-suricata5-20240421');
 const COMMUNITY = corpus('snort-community', 'community.rules');
@@ -110,11 +111,6 @@ function measureGroups(filters: Prefilter[], traffic: Traffic): Record<string, n
 function cpuMs(since: NodeJS.CpuUsage): number {
   const c = process.cpuUsage(since);
   return (c.user + c.system) / 1000;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 function measure(patterns: PrefilterPattern[], traffic: Traffic): Record<string, number> {
