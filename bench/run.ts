@@ -71,3 +71,83 @@ const w2 = Math.max(5, ...rows.map((r) => fmt(r[2]).length));
 console.log(`${'module'.padEnd(w0)}  ${'metric'.padEnd(w1)}  ${'value'.padStart(w2)}`);
 console.log(`${'-'.repeat(w0)}  ${'-'.repeat(w1)}  ${'-'.repeat(w2)}`);
 for (const [m, k, v] of rows) console.log(`${m.padEnd(w0)}  ${k.padEnd(w1)}  ${fmt(v).padStart(w2)}`);
+
+/**
+ * The performance targets, each read from its rows: the median (the figure the target is read
+ * against), the fastest run, and the machine probe taken just before (the machine is shared, and
+ * the same build measures up to three times slower while others load it).
+ */
+interface Target {
+  label: string;
+  module: string;
+  median: string;
+  fastest?: string;
+  probe: string;
+  /** The median must be at most (`max`) or at least (`min`) this. */
+  max?: number;
+  min?: number;
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    label: 'ET Open parse + validation, fresh process (ms)',
+    module: 'rules',
+    median: 'et-open fresh process load, median of 5 (ms)',
+    fastest: 'et-open fresh process load, fastest of 5 (ms)',
+    probe: 'et-open machine probe before the fresh processes (ms)',
+    max: 1500,
+  },
+  {
+    label: 'community set, whole kanshi scan process (MB/s)',
+    module: 'scan',
+    median: 'scan.community.whole_process_mb_per_s',
+    fastest: 'scan.community.whole_process_fastest_mb_per_s',
+    probe: 'scan.community.whole_process_machine_probe_ms',
+    min: 60,
+  },
+  {
+    label: 'ET Open load + compile (ms)',
+    module: 'scan',
+    median: 'scan.et.load_compile_ms',
+    probe: 'machine probe before the module (ms, lower is faster)',
+    max: 3000,
+  },
+  {
+    label: '1M-line access log, ET Open HTTP rules (lines/s)',
+    module: 'logs',
+    median: 'logs.match.et_http.lines_per_sec',
+    fastest: 'logs.match.et_http.lines_per_sec_fastest',
+    probe: 'logs.match.et_http.machine_probe_ms',
+    min: 300_000,
+  },
+  {
+    label: '1M-line access log, bundled rules (lines/s)',
+    module: 'logs',
+    median: 'logs.match.bundled.lines_per_sec',
+    fastest: 'logs.match.bundled.lines_per_sec_fastest',
+    probe: 'logs.match.bundled.machine_probe_ms',
+    min: 300_000,
+  },
+];
+
+const valueOf = (module: string, metric: string | undefined): number | undefined =>
+  metric === undefined ? undefined : rows.find(([m, k]) => m === module && k === metric)?.[2];
+
+const targetLines: string[] = [];
+for (const t of TARGETS) {
+  const median = valueOf(t.module, t.median);
+  if (median === undefined) continue;
+  const fastest = valueOf(t.module, t.fastest);
+  const probe = valueOf(t.module, t.probe);
+  const met = t.max !== undefined ? median <= t.max : median >= t.min!;
+  const goal = t.max !== undefined ? `at most ${t.max}` : `at least ${t.min}`;
+  const parts = [`median ${fmt(median)}`];
+  if (fastest !== undefined) parts.push(`fastest ${fmt(fastest)}`);
+  if (probe !== undefined) parts.push(`probe ${fmt(probe)} ms`);
+  targetLines.push(`  ${t.label}: ${goal}; ${parts.join(', ')}: ${met ? 'met' : 'missed'}`);
+}
+if (targetLines.length > 0) {
+  console.log('');
+  console.log('targets (read against the median; the probe is the machine speed when measured, lower is faster):');
+  for (const line of targetLines) console.log(line);
+}
