@@ -12,6 +12,15 @@ describe('msg', () => {
     expect(err('msg', ' "abc')).toEqual({ severity: 'error', message: 'unterminated string: add the closing " to the msg', offset: 1, length: 4 });
     expect(err('msg', '"a" b')).toEqual({ severity: 'error', message: 'unexpected text after the closing quote of msg: a " inside the text must be escaped as \\"', offset: 4, length: 1 });
   });
+  it('says a forgotten ; when another option follows the text', () => {
+    expect(err('msg', '"y" content:"abc"')).toEqual({
+      severity: 'error',
+      message: `missing ';' after msg:"y": end each option with ';', as msg:"y"; content...`,
+      offset: 2,
+      length: 1,
+    });
+    expect(err('msg', '"y"  rev ;')).toMatchObject({ message: `missing ';' after msg:"y": end each option with ';', as msg:"y"; rev...`, offset: 2 });
+  });
 });
 
 describe('sid, rev, gid, priority', () => {

@@ -56,11 +56,20 @@ export function parseQuotedText(keyword: string, raw: string | null, ctx: Keywor
   text += raw.slice(from, i);
   const after = skipBlanks(raw, i + 1);
   if (after < raw.length) {
-    ctx.error(`unexpected text after the closing quote of ${keyword}: a " inside the text must be escaped as \\"`, after, raw.length - after);
+    // `msg:"x" content:"y";`: the lexer ran the option on because its ';' was left out.
+    const next = NEXT_OPTION.exec(raw.slice(after));
+    if (next !== null) {
+      ctx.error(`missing ';' after ${keyword}:"${text}": end each option with ';', as ${keyword}:"${text}"; ${next[1]}...`, i, 1);
+    } else {
+      ctx.error(`unexpected text after the closing quote of ${keyword}: a " inside the text must be escaped as \\"`, after, raw.length - after);
+    }
     return undefined;
   }
   return text;
 }
+
+/** The start of another option (`keyword:` or `keyword;`) where a value should have ended. */
+const NEXT_OPTION = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[:;]/;
 
 export function printQuotedText(text: string): string {
   let s = '"';
