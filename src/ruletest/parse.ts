@@ -298,6 +298,8 @@ function parseVariants(f: FieldValue): VariantSelection {
 
 interface SectionHeader {
   words: string[];
+  /** The 1-based column of each word. */
+  wordCols: number[];
   attrs: Map<string, { value: string; col: number }>;
   line: number;
   text: string;
@@ -307,6 +309,7 @@ const DELIVERY_ATTRS = ['split', 'order', 'dup', 'overlap', 'frag', 'fragorder']
 
 function readHeader(s: RawSection): SectionHeader {
   const words: string[] = [];
+  const wordCols: number[] = [];
   const attrs = new Map<string, { value: string; col: number }>();
   const re = /\S+/g;
   re.lastIndex = 3; // after the "---"
@@ -315,9 +318,12 @@ function readHeader(s: RawSection): SectionHeader {
     const w = m[0];
     const eq = w.indexOf('=');
     if (eq > 0) attrs.set(w.slice(0, eq).toLowerCase(), { value: w.slice(eq + 1), col: m.index + eq + 2 });
-    else words.push(w.toLowerCase());
+    else {
+      words.push(w.toLowerCase());
+      wordCols.push(m.index + 1);
+    }
   }
-  return { words, attrs, line: s.line, text: s.header };
+  return { words, wordCols, attrs, line: s.line, text: s.header };
 }
 
 function numberList(h: SectionHeader, name: string, min: number): number[] | undefined {
@@ -376,10 +382,17 @@ function sideWord(h: SectionHeader, required: boolean, fallback: Side): Side {
 }
 
 function checkWords(h: SectionHeader, allowed: readonly string[]): void {
-  for (const w of h.words.slice(1)) {
-    if (!allowed.includes(w)) throw new CaseError(`unexpected '${w}' in a ${h.words[0]} section header (allowed: ${allowed.join(', ')})`, h.line, 1, h.text.length);
+  for (let k = 1; k < h.words.length; k++) {
+    const w = h.words[k]!;
+    if (allowed.includes(w)) continue;
+    // `--- udp to 1434`: where the traffic goes is the case's business, not the section's.
+    const hint = ENDPOINT_WORD.test(w) ? `; addresses and ports go in the case's "client:" and "server:" lines, e.g. "server: 192.168.1.10:1434"` : '';
+    throw new CaseError(`unexpected '${w}' in a ${h.words[0]} section header (allowed: ${allowed.join(', ')})${hint}`, h.line, h.wordCols[k]!, w.length);
   }
 }
+
+/** Section-header words that try to name an address or port. */
+const ENDPOINT_WORD = /^(?:to|from|port|dport|sport|:?\d+|\[?[0-9a-f.:]+\]?:\d+)$/;
 
 /** Content lines without the trailing blank ones (spacing between cases). */
 function contentLines(s: RawSection): { text: string; line: number }[] {

@@ -186,6 +186,10 @@ GET /ok HTTP/1.0
     expect(errors('=== a\nsid: 1\nexpect: positive\n--- http request frag=12\nGET / HTTP/1.0\n')).toEqual(['4:23: IP fragment sizes are multiples of 8 (got 12)']);
     expect(errors('=== a\nsid: 1\nexpect: positive\n--- udp split=3\nx\n')[0]).toMatch(/^4:1: datagrams are not cut into segments/);
     expect(errors('=== a\nsid: 1\nexpect: positive\n--- log nosuchformat\nx\n')).toEqual(["4:1: unknown log format 'nosuchformat'"]);
+    expect(errors('=== a\nsid: 1\nexpect: positive\n--- udp client sideways\nx\n')).toEqual(["4:16: unexpected 'sideways' in a udp section header (allowed: client, server, raw, hex)"]);
+    expect(errors('=== a\nsid: 1\nexpect: positive\n--- udp to 1434\nx\n')).toEqual([
+      `4:9: unexpected 'to' in a udp section header (allowed: client, server, raw, hex); addresses and ports go in the case's "client:" and "server:" lines, e.g. "server: 192.168.1.10:1434"`,
+    ]);
     expect(errors('=== a\nsid: 1\nexpect: positive\n--- smtp\nHELO x\nDATA\nSubject: y\n')).toEqual(["6:1: the message after DATA never ends: add a line holding a single '.'"]);
     expect(errors('sid: 1\n')).toEqual(['1:1: \'sid\' belongs to a case: start one with "=== name" first']);
     expect(errors('=== a\nsid: 1\nexpect: positive\n')).toEqual(["1:1: case 'a' has no input: add 'pcap: FILE' or a section such as \"--- http request\""]);
