@@ -16,7 +16,8 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   if (a.srcPort !== undefined) rec.src_port = a.srcPort;
   if (a.destIp !== '') rec.dest_ip = a.destIp;
   if (a.destPort !== undefined) rec.dest_port = a.destPort;
-  rec.proto = a.proto;
+  // A log line with no protocol of its own (a syslog message) has none to name either.
+  if (a.proto !== '') rec.proto = a.proto;
   if (a.appProto) rec.app_proto = a.appProto;
   const alert: Record<string, unknown> = {
     action: a.action === 'drop' || a.action === 'reject' || a.action === 'sdrop' ? 'blocked' : 'allowed',

@@ -36,6 +36,12 @@ describe('EVE alert records', () => {
     expect(Object.keys(eveAlert({ ...BASE, srcIp: '' }))).not.toContain('src_ip');
   });
 
+  it('leave out the protocol of a record that has none (a syslog message)', () => {
+    const rec = eveAlert({ ...BASE, srcIp: '', srcPort: undefined, destIp: '', destPort: undefined, proto: '', appProto: undefined, http: undefined });
+    expect(Object.keys(rec)).toEqual(['timestamp', 'flow_id', 'pcap_cnt', 'event_type', 'alert']);
+    expect(eveAlert(BASE).proto).toBe('TCP');
+  });
+
   it('have Suricata field names and nesting, plus alert.level', () => {
     const rec = eveAlert(BASE);
     expect(Object.keys(rec)).toEqual(['timestamp', 'flow_id', 'pcap_cnt', 'event_type', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'proto', 'app_proto', 'alert', 'http']);
