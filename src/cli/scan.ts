@@ -174,6 +174,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     }
     progress.done();
     if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
+    if (r.framesCutShort !== undefined && r.framesCutShort > 0) io.stderr.write(`kanshi scan: ${cutShortNote(r.input, r.framesCutShort, r.frames)}\n`);
     if (r.unreadable) unreadable++;
     writer.flush();
   }
@@ -188,6 +189,14 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   if (fd !== undefined) closeSync(fd);
   io.stderr.write(`kanshi scan: ${summaryLine(cfg.inputs.length - skipped, counters, correlator !== undefined)}\n`);
   return unreadable > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/**
+ * A capture made with a short snapshot length (tcpdump -s 96, a default of old tools) hides
+ * payloads from every rule without any error: say so, or an empty result looks like a clean one.
+ */
+export function cutShortNote(input: string, cut: number, frames: number): string {
+  return `${input}: ${cut} of ${frames} packets were captured shorter than they were on the wire (the capture's snapshot length): the bytes past the cut were not recorded, so no rule can match them; capture with tcpdump -s 0 to keep whole packets`;
 }
 
 /** The closing line on stderr: what was read, and what came of it. */

@@ -63,6 +63,7 @@ export function decodeFrame(
   stats.pkts++;
   stats.bytes += d.length;
   if (d.length > stats.maxPktSize) stats.maxPktSize = d.length;
+  if (d.length < frame.wireLength) stats.cutShort++;
   switch (linkType) {
     case LINKTYPE_ETHERNET:
       stats.ethernet++;

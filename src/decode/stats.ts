@@ -38,6 +38,11 @@ export class DecodeStats {
   ipv6Frag = 0;
   /** Frames of a link type the decoder does not know. */
   unsupportedLinkType = 0;
+  /**
+   * Frames captured shorter than they were on the wire (the capture's snapshot length, tcpdump's
+   * -s): the bytes past the cut were never recorded, so nothing can match them.
+   */
+  cutShort = 0;
   /** Tunnel layers decoded (see tunnel.ts): one count per layer, as Suricata counts them. */
   gre = 0;
   erspan = 0;
@@ -112,6 +117,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   ipv4Frag: 'decoder.ipv4_frag',
   ipv6Frag: 'decoder.ipv6_frag',
   unsupportedLinkType: 'decoder.unsupported_linktype',
+  cutShort: 'kanshi.capture.packets_cut_short',
   gre: 'decoder.gre',
   erspan: 'decoder.erspan',
   ppp: 'decoder.ppp',

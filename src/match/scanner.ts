@@ -43,6 +43,8 @@ export interface InputResult {
   frames: number;
   records: number;
   bytes: number;
+  /** Frames of a capture recorded shorter than they were on the wire (see DecodeStats.cutShort). */
+  framesCutShort?: number;
 }
 
 export class Scanner {
@@ -205,7 +207,7 @@ export class Scanner {
       addStream(this.streamStats, stream.stats);
       addApp(this.appTotals, app.stats);
       const unreadable = r.format === null && r.frames === 0;
-      const out: InputResult = { input: name, kind: 'capture', unreadable, frames: r.frames, records: 0, bytes: r.fileBytes };
+      const out: InputResult = { input: name, kind: 'capture', unreadable, frames: r.frames, records: 0, bytes: r.fileBytes, framesCutShort: decodeStats.cutShort };
       if (r.error !== undefined) out.error = r.error.message;
       else if (r.format === null) out.error = `${name}: not a pcap or pcapng capture`;
       return out;

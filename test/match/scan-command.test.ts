@@ -98,6 +98,21 @@ describe('kanshi scan', () => {
     expect(stats.logs.records_by_format).toEqual({ raw: 6 });
   });
 
+  it('says how many packets a short snapshot length cut, and counts them in stats', async () => {
+    const whole = udpPacket({ src: '10.0.0.1:1024', dst: '10.0.0.2:53', payload: 'an evil query', tsUs: Date.UTC(2003, 2, 17) * 1000 });
+    // Captured with -s 50: the query's last bytes ("query") never reached the file.
+    const cut = { ...whole, frame: whole.frame.slice(0, 50), wireLength: whole.frame.length };
+    const path = join(dir, 'snaplen.pcap');
+    writeFileSync(path, encodePcap([cut, whole]));
+    const r = await run(['-r', RULES, '--no-correlate', path]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${path}: 1 of 2 packets were captured shorter than they were on the wire (the capture's snapshot length)`);
+    const stats = records(r.out).at(-1)!.stats as { kanshi: { capture: { packets_cut_short: number } } };
+    expect(stats.kanshi.capture.packets_cut_short).toBe(1);
+    const quiet = await run(['-r', RULES, '--no-correlate', PCAP]);
+    expect(quiet.err).not.toContain('shorter than');
+  });
+
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
     const r = await run(['-r', RULES, '--no-correlate', join(dir, 'missing.pcap'), PCAP]);
     expect(r.code).toBe(1);
