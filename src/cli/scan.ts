@@ -195,7 +195,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
  * A capture made with a short snapshot length (tcpdump -s 96, a default of old tools) hides
  * payloads from every rule without any error: say so, or an empty result looks like a clean one.
  */
-export function cutShortNote(input: string, cut: number, frames: number): string {
+function cutShortNote(input: string, cut: number, frames: number): string {
   return `${input}: ${cut} of ${frames} packets were captured shorter than they were on the wire (the capture's snapshot length): the bytes past the cut were not recorded, so no rule can match them; capture with tcpdump -s 0 to keep whole packets`;
 }
 
