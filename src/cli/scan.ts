@@ -175,6 +175,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     progress.done();
     if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
     if (r.framesCutShort !== undefined && r.framesCutShort > 0) io.stderr.write(`kanshi scan: ${cutShortNote(r.input, r.framesCutShort, r.frames)}\n`);
+    for (const [linkType, n] of r.unsupportedLinkTypes ?? []) io.stderr.write(`kanshi scan: ${linkTypeNote(r.input, linkType, n, r.frames)}\n`);
     if (r.unreadable) unreadable++;
     writer.flush();
   }
@@ -197,6 +198,37 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
  */
 function cutShortNote(input: string, cut: number, frames: number): string {
   return `${input}: ${cut} of ${frames} packets were captured shorter than they were on the wire (the capture's snapshot length): the bytes past the cut were not recorded, so no rule can match them; capture with tcpdump -s 0 to keep whole packets`;
+}
+
+/** Names of link types captures often carry that kanshi does not decode (pcap LINKTYPE_ values). */
+const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [6, 'IEEE 802.5 Token Ring'],
+  [9, 'PPP'],
+  [10, 'FDDI'],
+  [50, 'PPP in HDLC framing'],
+  [104, 'Cisco HDLC'],
+  [105, 'IEEE 802.11 wireless'],
+  [119, 'IEEE 802.11 with Prism headers'],
+  [127, 'IEEE 802.11 with radiotap headers'],
+  [147, 'a private DLT_USER link type'],
+  [192, 'PPI'],
+  [195, 'IEEE 802.15.4'],
+  [201, 'Bluetooth HCI'],
+  [220, 'Linux USB'],
+  [239, 'Linux NFLOG'],
+  [249, 'USBPcap'],
+  [252, 'upper-protocol PDUs (Wireshark export)'],
+  [253, 'Linux netlink'],
+  [258, 'Apple PKTAP'],
+]);
+
+/**
+ * Frames of a link type kanshi cannot decode (802.11 with radiotap, USB, ...) are skipped and
+ * counted (decoder.unsupported_linktype): name the type, so an empty result is not read as clean.
+ */
+function linkTypeNote(input: string, linkType: number, n: number, frames: number): string {
+  const name = LINK_TYPE_NAMES.get(linkType);
+  return `${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6 and BSD loopback captures)`;
 }
 
 /** The closing line on stderr: what was read, and what came of it. */

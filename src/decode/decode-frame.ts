@@ -102,6 +102,7 @@ export function decodeFrame(
       return decodeByEthertype(frame, d, SLL2_HEADER, u16be(d, 0), stats);
     default:
       stats.unsupportedLinkType++;
+      stats.unsupportedLinkTypes.set(linkType, (stats.unsupportedLinkTypes.get(linkType) ?? 0) + 1);
       return null;
   }
 }

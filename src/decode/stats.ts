@@ -54,6 +54,8 @@ export class DecodeStats {
   ipv6InIpv6 = 0;
   /** Decoder events by name (Suricata's decode-event names, without the "decoder." prefix). */
   readonly events = new Map<string, number>();
+  /** Frames of each link type the decoder does not know (their total is unsupportedLinkType). */
+  readonly unsupportedLinkTypes = new Map<number, number>();
 
   /** Counts one occurrence of a decoder event. */
   event(name: string): void {
@@ -71,6 +73,7 @@ export class DecodeStats {
     }
     this.maxPktSize = Math.max(this.maxPktSize, other.maxPktSize);
     for (const [name, n] of other.events) this.events.set(name, (this.events.get(name) ?? 0) + n);
+    for (const [t, n] of other.unsupportedLinkTypes) this.unsupportedLinkTypes.set(t, (this.unsupportedLinkTypes.get(t) ?? 0) + n);
   }
 
   /** The counters under their Suricata stats names ("decoder.pkts", "decoder.event.ipv4.trunc_pkt", ...). */

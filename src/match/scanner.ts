@@ -45,6 +45,8 @@ export interface InputResult {
   bytes: number;
   /** Frames of a capture recorded shorter than they were on the wire (see DecodeStats.cutShort). */
   framesCutShort?: number;
+  /** Frames of a capture skipped for their link type, by link type (see DecodeStats.unsupportedLinkTypes). */
+  unsupportedLinkTypes?: ReadonlyMap<number, number>;
 }
 
 export class Scanner {
@@ -208,6 +210,7 @@ export class Scanner {
       addApp(this.appTotals, app.stats);
       const unreadable = r.format === null && r.frames === 0;
       const out: InputResult = { input: name, kind: 'capture', unreadable, frames: r.frames, records: 0, bytes: r.fileBytes, framesCutShort: decodeStats.cutShort };
+      if (decodeStats.unsupportedLinkTypes.size > 0) out.unsupportedLinkTypes = decodeStats.unsupportedLinkTypes;
       if (r.error !== undefined) out.error = r.error.message;
       else if (r.format === null) out.error = `${name}: not a pcap or pcapng capture`;
       return out;

@@ -113,6 +113,18 @@ describe('kanshi scan', () => {
     expect(quiet.err).not.toContain('shorter than');
   });
 
+  it('names a link type it cannot decode, so a capture of 802.11 frames does not look clean', async () => {
+    const frame = udpPacket({ src: '10.0.0.1:1024', dst: '10.0.0.2:53', payload: 'an evil query', tsUs: Date.UTC(2003, 2, 17) * 1000 });
+    const path = join(dir, 'radiotap.pcap');
+    writeFileSync(path, encodePcap([{ ...frame, linkType: 127 }, { ...frame, linkType: 127 }]));
+    const r = await run(['-r', RULES, '--no-correlate', path]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${path}: 2 of 2 packets have link type 127 (IEEE 802.11 with radiotap headers), which kanshi does not decode: they were skipped`);
+    const stats = records(r.out).at(-1)!.stats as { decoder: { unsupported_linktype: number } };
+    expect(stats.decoder.unsupported_linktype).toBe(2);
+    expect(records(r.out).filter((x) => x.event_type === 'alert')).toEqual([]);
+  });
+
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
     const r = await run(['-r', RULES, '--no-correlate', join(dir, 'missing.pcap'), PCAP]);
     expect(r.code).toBe(1);
