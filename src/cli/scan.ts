@@ -175,7 +175,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     progress.done();
     if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
     if (r.framesCutShort !== undefined && r.framesCutShort > 0) io.stderr.write(`kanshi scan: ${cutShortNote(r.input, r.framesCutShort, r.frames)}\n`);
-    for (const [linkType, n] of r.unsupportedLinkTypes ?? []) io.stderr.write(`kanshi scan: ${linkTypeNote(r.input, linkType, n, r.frames)}\n`);
+    if (r.unsupportedLinkTypes !== undefined) for (const note of linkTypeNotes(r.input, r.unsupportedLinkTypes, r.frames)) io.stderr.write(`kanshi scan: ${note}\n`);
     if (r.unreadable) unreadable++;
     writer.flush();
   }
@@ -226,10 +226,23 @@ const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
  * Frames of a link type kanshi cannot decode (802.11 with radiotap, USB, ...) are skipped and
  * counted (decoder.unsupported_linktype): name the type, so an empty result is not read as clean.
  */
-function linkTypeNote(input: string, linkType: number, n: number, frames: number): string {
-  const name = LINK_TYPE_NAMES.get(linkType);
-  return `${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6 and BSD loopback captures)`;
+function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frames: number): string[] {
+  const notes: string[] = [];
+  let more = 0;
+  for (const [linkType, n] of byType) {
+    // A pcapng file may describe any number of interfaces: a few lines say enough.
+    if (notes.length === MAX_LINK_TYPE_NOTES) {
+      more++;
+      continue;
+    }
+    const name = LINK_TYPE_NAMES.get(linkType);
+    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6 and BSD loopback captures)`);
+  }
+  if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
+  return notes;
 }
+
+const MAX_LINK_TYPE_NOTES = 4;
 
 /** The closing line on stderr: what was read, and what came of it. */
 function summaryLine(inputs: number, c: Record<string, number>, correlated: boolean): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { encodePcap, httpConversation, udpPacket } from '../../src/traffic/index.js';
+import { encodePcap, encodePcapng, httpConversation, udpPacket } from '../../src/traffic/index.js';
 import { REPO_ROOT } from '../corpora.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kanshi-scan-'));
@@ -123,6 +123,14 @@ describe('kanshi scan', () => {
     const stats = records(r.out).at(-1)!.stats as { decoder: { unsupported_linktype: number } };
     expect(stats.decoder.unsupported_linktype).toBe(2);
     expect(records(r.out).filter((x) => x.event_type === 'alert')).toEqual([]);
+    // One line per link type, up to a few: a pcapng file may describe any number of interfaces.
+    const many = join(dir, 'many-link-types.pcapng');
+    writeFileSync(many, encodePcapng([300, 301, 302, 303, 304, 305].map((linkType) => ({ ...frame, linkType }))));
+    const m = await run(['-r', RULES, '--no-correlate', many]);
+    const notes = m.err.split('\n').filter((l) => l.includes(many));
+    expect(notes).toHaveLength(5);
+    expect(notes[0]).toContain('1 of 6 packets have link type 300, which kanshi does not decode');
+    expect(notes[4]).toBe(`kanshi scan: ${many}: packets of 2 more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
   });
 
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
