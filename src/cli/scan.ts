@@ -215,7 +215,6 @@ const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [195, 'IEEE 802.15.4'],
   [201, 'Bluetooth HCI'],
   [220, 'Linux USB'],
-  [239, 'Linux NFLOG'],
   [249, 'USBPcap'],
   [252, 'upper-protocol PDUs (Wireshark export)'],
   [253, 'Linux netlink'],
@@ -236,7 +235,7 @@ function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frame
       continue;
     }
     const name = LINK_TYPE_NAMES.get(linkType);
-    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6 and BSD loopback captures)`);
+    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6, BSD loopback and Linux NFLOG captures)`);
   }
   if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
   return notes;

@@ -26,6 +26,8 @@ export const LINKTYPE_RAW_ALT_14 = 14;
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
+/** Linux NFLOG: packets a netfilter NFLOG rule logged (tcpdump -i nflog:N). */
+export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;

@@ -25,6 +25,7 @@ export class DecodeStats {
   sll2 = 0;
   raw = 0;
   null = 0;
+  nflog = 0;
   pppoe = 0;
   mpls = 0;
   ipv4 = 0;
@@ -109,6 +110,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   sll2: 'decoder.sll2',
   raw: 'decoder.raw',
   null: 'decoder.null',
+  nflog: 'decoder.nflog',
   pppoe: 'decoder.pppoe',
   mpls: 'decoder.mpls',
   ipv4: 'decoder.ipv4',

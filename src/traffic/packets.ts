@@ -317,17 +317,20 @@ export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_NFLOG = 239;
 
 export interface RelinkOptions {
-  /** LINKTYPE_NULL: write the address family big-endian (as a big-endian host would). */
+  /** LINKTYPE_NULL and LINKTYPE_NFLOG: write host-order fields big-endian (as a big-endian host would). */
   bigEndian?: boolean;
+  /** LINKTYPE_NFLOG: the log prefix the rule set (an attribute before the packet), if any. */
+  nflogPrefix?: string;
   /** BSD AF_INET6 value for NULL/LOOP frames: 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS, default). */
   af6?: number;
 }
 
 /**
  * Re-frames an Ethernet packet built here for another link type (Linux cooked SLL/SLL2, raw IP,
- * BSD loopback), keeping its IP datagram. VLAN tags survive in SLL/SLL2 frames only.
+ * BSD loopback, Linux NFLOG), keeping its IP datagram. VLAN tags survive in SLL/SLL2 frames only.
  */
 export function relink(packet: BuiltPacket, linkType: number, options: RelinkOptions = {}): BuiltPacket {
   const frame = packet.frame;
@@ -376,6 +379,32 @@ export function relink(packet: BuiltPacket, linkType: number, options: RelinkOpt
       out[11] = 6;
       out.set(frame.subarray(6, 12), 12);
       out.set(rest, 20);
+      break;
+    }
+    case LINKTYPE_NFLOG: {
+      // Header (family, version 0, resource id 0), then attributes as the kernel writes them:
+      // the packet header, the prefix, the packet itself last.
+      const attrs: [number, Uint8Array][] = [[1, Uint8Array.of(v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00, 3, 0)]];
+      if (options.nflogPrefix !== undefined) attrs.push([10, Uint8Array.from([...Buffer.from(options.nflogPrefix, 'latin1'), 0])]);
+      attrs.push([9, datagram]);
+      let n = 4;
+      for (const [, v] of attrs) n += (4 + v.length + 3) & ~3;
+      out = new Uint8Array(n);
+      out[0] = v6 ? 10 : 2;
+      let o = 4;
+      for (const [type, v] of attrs) {
+        const len = 4 + v.length;
+        if (options.bigEndian === true) {
+          put16(out, o, len);
+          put16(out, o + 2, type);
+        } else {
+          out[o] = len & 0xff;
+          out[o + 1] = len >> 8;
+          out[o + 2] = type;
+        }
+        out.set(v, o + 4);
+        o += (len + 3) & ~3;
+      }
       break;
     }
     default:

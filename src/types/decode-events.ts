@@ -9,6 +9,8 @@ const FRAME_EVENTS = [
   'sll2.pkt_too_small',
   'ltnull.pkt_too_small',
   'ltnull.unsupported_type',
+  'nflog.pkt_too_small',
+  'nflog.no_payload',
   'pppoe.pkt_too_small',
   'mpls.header_too_small',
   'ipraw.invalid_ip_version',

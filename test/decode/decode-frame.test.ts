@@ -90,6 +90,26 @@ describe('link layers', () => {
     expect(stats.eventCount('ltnull.pkt_too_small')).toBe(1);
   });
 
+  it('decodes Linux NFLOG records in either byte order, finding the packet among the attributes', () => {
+    const stats = new DecodeStats();
+    for (const bigEndian of [false, true]) {
+      expectUdp(239, relink(udp, 239, { bigEndian }), stats);
+      expectUdp(239, relink(udp6, 239, { bigEndian, nflogPrefix: 'DROP-IN ' }), stats);
+    }
+    expect(stats.nflog).toBe(4);
+    expect(stats.invalid).toBe(0);
+    // An attribute after the packet (the kernel may add uid/gid/seq) is no trailer of the datagram.
+    const framed = relink(udp, 239, { nflogPrefix: 'x' }).frame;
+    const withUid = concatBytes([framed, Uint8Array.of(8, 0, 11, 0, 0xe8, 3, 0, 0)]);
+    expect(text(decodeBytes(239, withUid)!.payload)).toBe('query');
+    // Logged without the packet (nflog-size 0): nothing to inspect, counted.
+    const headerOnly = Uint8Array.of(2, 0, 0, 3, 8, 0, 1, 0, 8, 0, 3, 0);
+    expect(decodeBytes(239, headerOnly, stats)).toBeNull();
+    expect(stats.eventCount('nflog.no_payload')).toBe(1);
+    expect(decodeBytes(239, Uint8Array.of(2, 0, 0), stats)).toBeNull();
+    expect(stats.eventCount('nflog.pkt_too_small')).toBe(1);
+  });
+
   it('reads 802.1Q and QinQ tags outermost first, with every TPID', () => {
     const stats = new DecodeStats();
     const dgram = tcpDatagram();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { encodePcap, encodePcapng, httpConversation, udpPacket } from '../../src/traffic/index.js';
+import { encodePcap, encodePcapng, httpConversation, relink, udpPacket } from '../../src/traffic/index.js';
 import { REPO_ROOT } from '../corpora.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kanshi-scan-'));
@@ -131,6 +131,17 @@ describe('kanshi scan', () => {
     expect(notes).toHaveLength(5);
     expect(notes[0]).toContain('1 of 6 packets have link type 300, which kanshi does not decode');
     expect(notes[4]).toBe(`kanshi scan: ${many}: packets of 2 more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
+  });
+
+  it('reads packets a firewall logged through NFLOG (tcpdump -i nflog:N)', async () => {
+    const logged = udpPacket({ src: '10.0.0.1:1024', dst: '10.0.0.2:53', payload: 'an evil query', tsUs: Date.UTC(2003, 2, 17) * 1000 });
+    const path = join(dir, 'nflog.pcap');
+    writeFileSync(path, encodePcap([relink(logged, 239, { nflogPrefix: 'DNS-IN ' })]));
+    const r = await run(['-r', RULES, '--no-correlate', path]);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('does not decode');
+    const alerts = records(r.out).filter((x) => x.event_type === 'alert');
+    expect(alerts.map((a) => [(a.alert as { signature_id: number }).signature_id, a.src_ip, a.dest_port])).toEqual([[1000001, '10.0.0.1', 53]]);
   });
 
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
