@@ -163,12 +163,14 @@ function decodeNflog(frame: RawFrame, d: Uint8Array, stats: DecodeStats): Decode
   let off = NFLOG_HEADER;
   while (off + 4 <= d.length) {
     const len = u16(d, off, le);
-    if (len < 4 || off + len > d.length) break;
+    if (len < 4) break;
     if ((u16(d, off + 2, le) & NLA_TYPE_MASK) === NFULA_PAYLOAD) {
-      // The packet ends where its attribute does: attributes after it are no trailer of it.
-      const packet = d.subarray(0, off + len);
+      // The packet ends where its attribute does: attributes after it are no trailer of it. A
+      // capture cut short by its snapshot length ends inside it: what was kept is decoded.
+      const packet = d.subarray(0, Math.min(off + len, d.length));
       return decodeRawIp(frame, packet, off + 4, stats);
     }
+    if (off + len > d.length) break;
     off += (len + 3) & ~3;
   }
   countInvalidFrame(stats, 'nflog.no_payload');

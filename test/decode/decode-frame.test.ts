@@ -102,6 +102,11 @@ describe('link layers', () => {
     const framed = relink(udp, 239, { nflogPrefix: 'x' }).frame;
     const withUid = concatBytes([framed, Uint8Array.of(8, 0, 11, 0, 0xe8, 3, 0, 0)]);
     expect(text(decodeBytes(239, withUid)!.payload)).toBe('query');
+    // Cut short by the snapshot length inside the packet: the IP layer gets what was kept (and
+    // calls it truncated, as for any link type), rather than the record being called empty.
+    expect(decodeBytes(239, framed.subarray(0, framed.length - 8), stats)).not.toBeNull();
+    expect(stats.eventCount('ipv4.trunc_pkt')).toBe(1);
+    expect(stats.eventCount('nflog.no_payload')).toBe(0);
     // Logged without the packet (nflog-size 0): nothing to inspect, counted.
     const headerOnly = Uint8Array.of(2, 0, 0, 3, 8, 0, 1, 0, 8, 0, 3, 0);
     expect(decodeBytes(239, headerOnly, stats)).toBeNull();
