@@ -203,10 +203,7 @@ function cutShortNote(input: string, cut: number, frames: number): string {
 /** Names of link types captures often carry that kanshi does not decode (pcap LINKTYPE_ values). */
 const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [6, 'IEEE 802.5 Token Ring'],
-  [9, 'PPP'],
   [10, 'FDDI'],
-  [50, 'PPP in HDLC framing'],
-  [104, 'Cisco HDLC'],
   [105, 'IEEE 802.11 wireless'],
   [119, 'IEEE 802.11 with Prism headers'],
   [127, 'IEEE 802.11 with radiotap headers'],
@@ -235,7 +232,7 @@ function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frame
       continue;
     }
     const name = LINK_TYPE_NAMES.get(linkType);
-    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6, BSD loopback and Linux NFLOG captures)`);
+    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6, BSD loopback, PPP, Cisco HDLC and Linux NFLOG captures)`);
   }
   if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
   return notes;

@@ -4,6 +4,7 @@ import { countInvalidFrame } from './events.js';
 import { decodeIpv4Into, decodeIpv6Into } from './ip.js';
 import { newPacket, NO_VLANS } from './packet.js';
 import {
+  LINKTYPE_C_HDLC,
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
@@ -12,6 +13,8 @@ import {
   LINKTYPE_LOOP,
   LINKTYPE_NFLOG,
   LINKTYPE_NULL,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_HDLC,
   LINKTYPE_RAW,
   LINKTYPE_RAW_ALT_12,
   LINKTYPE_RAW_ALT_14,
@@ -103,6 +106,16 @@ export function decodeFrame(
       return decodeByEthertype(frame, d, SLL2_HEADER, u16be(d, 0), stats);
     case LINKTYPE_NFLOG:
       return decodeNflog(frame, d, stats);
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      return decodePpp(frame, d, stats);
+    case LINKTYPE_C_HDLC:
+      stats.chdlc++;
+      if (d.length < CHDLC_HEADER) {
+        countInvalidFrame(stats, 'chdlc.pkt_too_small');
+        return null;
+      }
+      return decodeByEthertype(frame, d, CHDLC_HEADER, u16be(d, 2), stats);
     default:
       stats.unsupportedLinkType++;
       stats.unsupportedLinkTypes.set(linkType, (stats.unsupportedLinkTypes.get(linkType) ?? 0) + 1);
@@ -135,6 +148,35 @@ function ipv6Packet(
 }
 
 /** Raw IP link types carry no protocol field: the version nibble decides. */
+const CHDLC_HEADER = 4;
+
+/**
+ * A PPP frame: the HDLC-like address and control bytes (0xff 0x03, left out when the link
+ * negotiated their compression), then the protocol, one byte when compressed (an odd value),
+ * else two. IPv4 and IPv6 go on; link control traffic (LCP, IPCP, CHAP, ...) has no IP to inspect.
+ */
+function decodePpp(frame: RawFrame, d: Uint8Array, stats: DecodeStats): DecodedPacket | null {
+  stats.ppp++;
+  let off = d.length >= 2 && d[0] === 0xff && d[1] === 0x03 ? 2 : 0;
+  if (off >= d.length) {
+    countInvalidFrame(stats, 'ppp.pkt_too_small');
+    return null;
+  }
+  let protocol: number;
+  if ((d[off]! & 1) === 1) protocol = d[off++]!;
+  else if (off + 2 <= d.length) {
+    protocol = u16be(d, off);
+    off += 2;
+  } else {
+    countInvalidFrame(stats, 'ppp.pkt_too_small');
+    return null;
+  }
+  if (protocol === PPP_IPV4) return ipv4Packet(frame, d, off, NO_VLANS, stats);
+  if (protocol === PPP_IPV6) return ipv6Packet(frame, d, off, NO_VLANS, stats);
+  stats.event('ppp.unsup_proto');
+  return null;
+}
+
 /** NFLOG: address family, version and resource id (big-endian), then the attributes. */
 const NFLOG_HEADER = 4;
 /** The attribute holding the logged packet, from its IP header on. */

@@ -26,6 +26,8 @@ export class DecodeStats {
   raw = 0;
   null = 0;
   nflog = 0;
+  /** Cisco HDLC frames. */
+  chdlc = 0;
   pppoe = 0;
   mpls = 0;
   ipv4 = 0;
@@ -47,7 +49,7 @@ export class DecodeStats {
   /** Tunnel layers decoded (see tunnel.ts): one count per layer, as Suricata counts them. */
   gre = 0;
   erspan = 0;
-  /** PPP payloads of PPTP's enhanced GRE. */
+  /** PPP frames: captures of PPP links, and the payloads of PPTP's enhanced GRE. */
   ppp = 0;
   vxlan = 0;
   geneve = 0;
@@ -111,6 +113,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   raw: 'decoder.raw',
   null: 'decoder.null',
   nflog: 'decoder.nflog',
+  chdlc: 'decoder.chdlc',
   pppoe: 'decoder.pppoe',
   mpls: 'decoder.mpls',
   ipv4: 'decoder.ipv4',

@@ -318,19 +318,24 @@ export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
 export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_PPP_HDLC = 50;
+export const LINKTYPE_C_HDLC = 104;
 
 export interface RelinkOptions {
   /** LINKTYPE_NULL and LINKTYPE_NFLOG: write host-order fields big-endian (as a big-endian host would). */
   bigEndian?: boolean;
   /** LINKTYPE_NFLOG: the log prefix the rule set (an attribute before the packet), if any. */
   nflogPrefix?: string;
+  /** LINKTYPE_PPP: leave out address and control, and write the protocol in one byte (negotiated compression). */
+  pppCompressed?: boolean;
   /** BSD AF_INET6 value for NULL/LOOP frames: 24 (NetBSD/OpenBSD), 28 (FreeBSD) or 30 (macOS, default). */
   af6?: number;
 }
 
 /**
  * Re-frames an Ethernet packet built here for another link type (Linux cooked SLL/SLL2, raw IP,
- * BSD loopback, Linux NFLOG), keeping its IP datagram. VLAN tags survive in SLL/SLL2 frames only.
+ * BSD loopback, PPP, Cisco HDLC, Linux NFLOG), keeping its IP datagram. VLAN tags survive in SLL/SLL2 frames only.
  */
 export function relink(packet: BuiltPacket, linkType: number, options: RelinkOptions = {}): BuiltPacket {
   const frame = packet.frame;
@@ -381,6 +386,20 @@ export function relink(packet: BuiltPacket, linkType: number, options: RelinkOpt
       out.set(rest, 20);
       break;
     }
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC: {
+      const head = linkType === LINKTYPE_PPP && options.pppCompressed === true ? Uint8Array.of(v6 ? 0x57 : 0x21) : Uint8Array.of(0xff, 0x03, 0x00, v6 ? 0x57 : 0x21);
+      out = new Uint8Array(head.length + datagram.length);
+      out.set(head, 0);
+      out.set(datagram, head.length);
+      break;
+    }
+    case LINKTYPE_C_HDLC:
+      out = new Uint8Array(4 + datagram.length);
+      out[0] = 0x0f; // unicast
+      out.set(frame.subarray(frame.length - datagram.length - 2, frame.length - datagram.length), 2); // the Ethernet type
+      out.set(datagram, 4);
+      break;
     case LINKTYPE_NFLOG: {
       // Header (family, version 0, resource id 0), then attributes as the kernel writes them:
       // the packet header, the prefix, the packet itself last.

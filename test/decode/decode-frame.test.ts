@@ -90,6 +90,26 @@ describe('link layers', () => {
     expect(stats.eventCount('ltnull.pkt_too_small')).toBe(1);
   });
 
+  it('decodes PPP with and without address, control and protocol compression, and Cisco HDLC', () => {
+    const stats = new DecodeStats();
+    for (const linkType of [9, 50, 104]) {
+      expectUdp(linkType, relink(udp, linkType), stats);
+      expectUdp(linkType, relink(udp6, linkType), stats);
+    }
+    expectUdp(9, relink(udp, 9, { pppCompressed: true }), stats);
+    expectUdp(9, relink(udp6, 9, { pppCompressed: true }), stats);
+    expect(stats.ppp).toBe(6);
+    expect(stats.chdlc).toBe(2);
+    // Link control (LCP, 0xc021) has no IP to inspect: counted, not invalid.
+    expect(decodeBytes(9, Uint8Array.of(0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 4), stats)).toBeNull();
+    expect(stats.eventCount('ppp.unsup_proto')).toBe(1);
+    expect(stats.invalid).toBe(0);
+    expect(decodeBytes(9, Uint8Array.of(0xff, 0x03, 0x00), stats)).toBeNull();
+    expect(stats.eventCount('ppp.pkt_too_small')).toBe(1);
+    expect(decodeBytes(104, Uint8Array.of(0x0f, 0, 8), stats)).toBeNull();
+    expect(stats.eventCount('chdlc.pkt_too_small')).toBe(1);
+  });
+
   it('decodes Linux NFLOG records in either byte order, finding the packet among the attributes', () => {
     const stats = new DecodeStats();
     for (const bigEndian of [false, true]) {
