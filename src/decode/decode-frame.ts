@@ -1,6 +1,6 @@
 import type { DecodedPacket } from '../types/packet.js';
 import { u16, u16be, u32be, u32le } from './bytes.js';
-import { countInvalidFrame } from './events.js';
+import { countInvalidFrame, type DecodeEvent } from './events.js';
 import { decodeIpv4Into, decodeIpv6Into } from './ip.js';
 import { newPacket, NO_VLANS } from './packet.js';
 import {
@@ -92,18 +92,10 @@ export function decodeFrame(
       return decodeNull(frame, d, stats);
     case LINKTYPE_LINUX_SLL:
       stats.sll++;
-      if (d.length < SLL_HEADER) {
-        countInvalidFrame(stats, 'sll.pkt_too_small');
-        return null;
-      }
-      return decodeByEthertype(frame, d, SLL_HEADER, u16be(d, 14), stats);
+      return headerThenEthertype(frame, d, SLL_HEADER, 14, 'sll.pkt_too_small', stats);
     case LINKTYPE_LINUX_SLL2:
       stats.sll2++;
-      if (d.length < SLL2_HEADER) {
-        countInvalidFrame(stats, 'sll2.pkt_too_small');
-        return null;
-      }
-      return decodeByEthertype(frame, d, SLL2_HEADER, u16be(d, 0), stats);
+      return headerThenEthertype(frame, d, SLL2_HEADER, 0, 'sll2.pkt_too_small', stats);
     case LINKTYPE_NFLOG:
       return decodeNflog(frame, d, stats);
     case LINKTYPE_PPP:
@@ -111,11 +103,7 @@ export function decodeFrame(
       return decodePpp(frame, d, stats);
     case LINKTYPE_C_HDLC:
       stats.chdlc++;
-      if (d.length < CHDLC_HEADER) {
-        countInvalidFrame(stats, 'chdlc.pkt_too_small');
-        return null;
-      }
-      return decodeByEthertype(frame, d, CHDLC_HEADER, u16be(d, 2), stats);
+      return headerThenEthertype(frame, d, CHDLC_HEADER, 2, 'chdlc.pkt_too_small', stats);
     default:
       stats.unsupportedLinkType++;
       stats.unsupportedLinkTypes.set(linkType, (stats.unsupportedLinkTypes.get(linkType) ?? 0) + 1);
@@ -149,6 +137,22 @@ function ipv6Packet(
 
 /** Raw IP link types carry no protocol field: the version nibble decides. */
 const CHDLC_HEADER = 4;
+
+/** A link header of fixed length that names the payload with an Ethernet type (at `typeAt`). */
+function headerThenEthertype(
+  frame: RawFrame,
+  d: Uint8Array,
+  header: number,
+  typeAt: number,
+  tooSmall: DecodeEvent,
+  stats: DecodeStats,
+): DecodedPacket | null {
+  if (d.length < header) {
+    countInvalidFrame(stats, tooSmall);
+    return null;
+  }
+  return decodeByEthertype(frame, d, header, u16be(d, typeAt), stats);
+}
 
 /**
  * A PPP frame: the HDLC-like address and control bytes (0xff 0x03, left out when the link
