@@ -136,7 +136,11 @@ const valueOf = (module: string, metric: string | undefined): number | undefined
 const targetLines: string[] = [];
 for (const t of TARGETS) {
   const median = valueOf(t.module, t.median);
-  if (median === undefined) continue;
+  if (median === undefined) {
+    // A module left out (npm run bench -- NAME) measured nothing; one that ran must have the row.
+    if (rows.some(([m]) => m === t.module)) targetLines.push(`  ${t.label}: no row '${t.median}' in the ${t.module} results`);
+    continue;
+  }
   const fastest = valueOf(t.module, t.fastest);
   const probe = valueOf(t.module, t.probe);
   const met = t.max !== undefined ? median <= t.max : median >= t.min!;

@@ -11,6 +11,7 @@ import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import type { VariableTable } from '../rule/variables.js';
 import type { Alert } from '../types/alert.js';
+import { DECODED_LINK_TYPES, UNDECODED_LINK_TYPE_NAMES } from '../types/link-types.js';
 import type { DecodedPacket } from '../types/packet.js';
 import { parseArgs } from './args.js';
 import { variablesFromFlags } from './vars.js';
@@ -200,40 +201,18 @@ function cutShortNote(input: string, cut: number, frames: number): string {
   return `${input}: ${cut} of ${frames} packets were captured shorter than they were on the wire (the capture's snapshot length): the bytes past the cut were not recorded, so no rule can match them; capture with tcpdump -s 0 to keep whole packets`;
 }
 
-/** Names of link types captures often carry that kanshi does not decode (pcap LINKTYPE_ values). */
-const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
-  [6, 'IEEE 802.5 Token Ring'],
-  [10, 'FDDI'],
-  [105, 'IEEE 802.11 wireless'],
-  [119, 'IEEE 802.11 with Prism headers'],
-  [127, 'IEEE 802.11 with radiotap headers'],
-  [147, 'a private DLT_USER link type'],
-  [192, 'PPI'],
-  [195, 'IEEE 802.15.4'],
-  [201, 'Bluetooth HCI'],
-  [220, 'Linux USB'],
-  [249, 'USBPcap'],
-  [252, 'upper-protocol PDUs (Wireshark export)'],
-  [253, 'Linux netlink'],
-  [258, 'Apple PKTAP'],
-]);
-
 /**
  * Frames of a link type kanshi cannot decode (802.11 with radiotap, USB, ...) are skipped and
  * counted (decoder.unsupported_linktype): name the type, so an empty result is not read as clean.
  */
 function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frames: number): string[] {
-  const notes: string[] = [];
-  let more = 0;
-  for (const [linkType, n] of byType) {
-    // A pcapng file may describe any number of interfaces: a few lines say enough.
-    if (notes.length === MAX_LINK_TYPE_NOTES) {
-      more++;
-      continue;
-    }
-    const name = LINK_TYPE_NAMES.get(linkType);
-    notes.push(`${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads Ethernet, Linux cooked v1 and v2, raw IPv4/IPv6, BSD loopback, PPP, Cisco HDLC and Linux NFLOG captures)`);
-  }
+  // A pcapng file may describe any number of interfaces: a few lines say enough.
+  const shown = [...byType].slice(0, MAX_LINK_TYPE_NOTES);
+  const notes = shown.map(([linkType, n]) => {
+    const name = UNDECODED_LINK_TYPE_NAMES.get(linkType);
+    return `${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads ${DECODED_LINK_TYPES} captures)`;
+  });
+  const more = byType.size - shown.length;
   if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
   return notes;
 }

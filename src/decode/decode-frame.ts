@@ -18,8 +18,8 @@ import {
   LINKTYPE_RAW,
   LINKTYPE_RAW_ALT_12,
   LINKTYPE_RAW_ALT_14,
-  type RawFrame,
-} from './raw-frame.js';
+} from '../types/link-types.js';
+import type { RawFrame } from './raw-frame.js';
 import type { DecodeStats } from './stats.js';
 
 const ETHERTYPE_IPV4 = 0x0800;

@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { concatBytes, toBytes } from './bytes.js';
-import { type BuiltPacket, LINKTYPE_ETHERNET } from './packets.js';
+import { LINKTYPE_ETHERNET } from '../types/link-types.js';
+import type { BuiltPacket } from './packets.js';
 
 export type ByteOrder = 'le' | 'be';
 

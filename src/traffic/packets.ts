@@ -1,3 +1,17 @@
+import {
+  LINKTYPE_C_HDLC,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NFLOG,
+  LINKTYPE_NULL,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_HDLC,
+  LINKTYPE_RAW,
+} from '../types/link-types.js';
 import { macFor, parseEndpoint } from './addr.js';
 import { type Bytes, put16, put32 } from './bytes.js';
 import {
@@ -30,7 +44,6 @@ export interface BuiltPacket {
   wireLength?: number;
 }
 
-export const LINKTYPE_ETHERNET = 1;
 
 /** Link-layer framing shared by the builders: Ethernet with optional VLAN tags. */
 export interface LinkOptions {
@@ -310,17 +323,6 @@ function splitEthernet(frame: Uint8Array): { datagram: Uint8Array; link: LinkOpt
   };
 }
 
-export const LINKTYPE_NULL = 0;
-export const LINKTYPE_RAW = 101;
-export const LINKTYPE_LOOP = 108;
-export const LINKTYPE_LINUX_SLL = 113;
-export const LINKTYPE_IPV4 = 228;
-export const LINKTYPE_IPV6 = 229;
-export const LINKTYPE_LINUX_SLL2 = 276;
-export const LINKTYPE_NFLOG = 239;
-export const LINKTYPE_PPP = 9;
-export const LINKTYPE_PPP_HDLC = 50;
-export const LINKTYPE_C_HDLC = 104;
 
 export interface RelinkOptions {
   /** LINKTYPE_NULL and LINKTYPE_NFLOG: write host-order fields big-endian (as a big-endian host would). */
@@ -397,7 +399,7 @@ export function relink(packet: BuiltPacket, linkType: number, options: RelinkOpt
     case LINKTYPE_C_HDLC:
       out = new Uint8Array(4 + datagram.length);
       out[0] = 0x0f; // unicast
-      out.set(frame.subarray(frame.length - datagram.length - 2, frame.length - datagram.length), 2); // the Ethernet type
+      put16(out, 2, v6 ? 0x86dd : 0x0800);
       out.set(datagram, 4);
       break;
     case LINKTYPE_NFLOG: {
@@ -431,4 +433,3 @@ export function relink(packet: BuiltPacket, linkType: number, options: RelinkOpt
   }
   return { ...packet, frame: out, linkType };
 }
-
