@@ -422,6 +422,16 @@ function concatLines(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * The role of an `--- http` section that names none, read off its first line as a server reads
+ * it: a status line (`HTTP/1.1 200 OK`) is a response, a request line (`GET /x HTTP/1.1`) a request.
+ */
+function roleOfFirstLine(text: string | undefined): 'request' | 'response' | undefined {
+  if (text === undefined) return undefined;
+  if (/^HTTP\/\d/.test(text)) return 'response';
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S/.test(text) ? 'request' : undefined;
+}
+
 function parseSection(s: RawSection): Section {
   const h = readHeader(s);
   const kind = h.words[0]!;
@@ -432,8 +442,10 @@ function parseSection(s: RawSection): Section {
   switch (kind) {
     case 'http': {
       checkWords(h, ['request', 'response', 'raw']);
-      const role = h.words.find((w) => w === 'request' || w === 'response');
-      if (role === undefined) throw new CaseError('say "--- http request" or "--- http response"', h.line, 1, h.text.length);
+      const role = h.words.find((w) => w === 'request' || w === 'response') ?? roleOfFirstLine(lines[0]?.text);
+      if (role === undefined) {
+        throw new CaseError('say "--- http request" or "--- http response" (or start the section with its request line or status line)', h.line, 1, h.text.length);
+      }
       if (lines.length === 0 || lines[0]!.text.trim() === '') throw new CaseError(`an http ${role} starts with its ${role === 'request' ? 'request' : 'status'} line`, h.line, 1, h.text.length);
       const data = messageFromLines(lines.map((l) => decodeLine(l, raw)));
       return { kind: 'http', side: role === 'request' ? 'client' : 'server', data, delivery: readDelivery(h, false), line: h.line };

@@ -197,6 +197,20 @@ GET /ok HTTP/1.0
     expect(errors('=== a\nsid: 1\nexpect: positive\nvariants: -flod\n--- tcp client\nx\n')[0]).toMatch(/^4:11: unknown variant family 'flod'; did you mean 'fold'\?/);
   });
 
+  it('reads an --- http section without a role from its first line', () => {
+    const { cases, diagnostics } = parseCaseText(
+      '=== a\nsid: 1\nexpect: positive\n--- http\nGET /x HTTP/1.1\nHost: v\n\n--- http\nHTTP/1.1 404 Not Found\nServer: y\n\n',
+      FILE,
+    );
+    expect(diagnostics).toEqual([]);
+    const sections = cases[0]!.sections;
+    expect(sections.map((s) => (s.kind === 'http' ? s.side : s.kind))).toEqual(['client', 'server']);
+    expect(latin1((sections[0] as { data: Uint8Array }).data)).toMatch(/^GET \/x HTTP\/1\.1\r\nHost: v\r\n/);
+    expect(errors('=== a\nsid: 1\nexpect: positive\n--- http\nHost: v\n')).toEqual([
+      '4:1: say "--- http request" or "--- http response" (or start the section with its request line or status line)',
+    ]);
+  });
+
   it('resolves pcap paths against the case file', () => {
     const { cases } = parseCaseText('=== a\nsid: 1\nexpect: positive\npcap: ../../samples/x.pcap\n', FILE);
     expect(cases[0]!.pcap).toBe('/cases/samples/x.pcap');
