@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,19 @@ describe.skipIf(!built)('bin/kanshi.js start-up', () => {
     const r = spawnSync(process.execPath, [BIN, 'scan', '--format', 'fast', join(REPO_ROOT, 'samples', 'pcap', 'slammer', 'inbound.pcap')], { cwd: '/', encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\[\*\*\] \[1:\d+:\d+\] [^\n]*Slammer/);
+  });
+});
+
+describe.skipIf(!built)('bin/kanshi.js output', () => {
+  it('stops quietly when its reader closes the pipe early (as `| head` does)', async () => {
+    const child = spawn(process.execPath, [BIN, 'scan', '--format', 'fast', '--no-correlate', 'samples/pcap', 'samples/pcap'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Read the first chunk, then close our end, as head does after its first lines.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 });
