@@ -113,6 +113,7 @@ function caseLines(r: CaseReport, seed: number): string[] {
     lines.push(`        expected: ${expectation(c)}`);
     lines.push(...r.verdict.problems.map((x) => `        problem:  ${x}`));
     lines.push(...describeAlerts(r.verdict.alerts).map((a, i) => `        ${i === 0 ? 'actual:  ' : '         '} ${a}`));
+    lines.push(...whyLines(r.verdict.why));
     return lines;
   }
   const f = p!.failure!;
@@ -121,9 +122,15 @@ function caseLines(r: CaseReport, seed: number): string[] {
   lines.push(`        expected: ${expectation(c, true)}`);
   lines.push(...f.problems.map((x) => `        problem:  ${x}`));
   lines.push(...describeAlerts(f.alerts).map((a, i) => `        ${i === 0 ? 'actual:  ' : '         '} ${a}`));
+  lines.push(...whyLines(f.why));
   if (r.counterexampleFile !== undefined) lines.push(`        counterexample written to ${r.counterexampleFile}`);
   lines.push(`        reproduce: kanshi test --properties --seed ${seed} ${c.file}`);
   return lines;
+}
+
+/** The explanation under a failure: "why:" on its first line, the rest aligned under it. */
+function whyLines(why: readonly string[] | undefined): string[] {
+  return (why ?? []).map((w, i) => `        ${i === 0 ? 'why:     ' : '         '} ${w}`);
 }
 
 function summary(report: SuiteReport): string[] {

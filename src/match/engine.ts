@@ -99,6 +99,28 @@ export interface EngineOptions {
    * pass (header-index.ts). Default true; false evaluates all of them (the tests' reference).
    */
   headerIndex?: boolean;
+  /**
+   * Called with what each inspection gives the rules (its kind and its named buffers), before
+   * they are evaluated: for explaining a rule's verdict (`kanshi test`), not for scanning. The
+   * source is valid during the call only.
+   */
+  onInspect?: (unit: InspectedUnit) => void;
+}
+
+/** What one inspection gave the rules (see EngineOptions.onInspect). */
+export interface InspectedUnit {
+  kind: InspectedKind;
+  /** Data toward the server (a request, client stream data), as the rules' flow options read it. */
+  toServer: boolean;
+  /** The buffers by name; pkt_data is the packet's payload or the stream data inspected. */
+  source: BufferSource;
+}
+
+export type InspectedKind = 'packet' | 'stream' | 'http request' | 'http response' | 'smtp' | 'dns' | 'tls' | 'ssh' | 'dcerpc' | 'sip' | 'record';
+
+/** A source holding pkt_data alone: what a packet or a stream window gives. */
+function pktDataOnly(bytes: Uint8Array): BufferSource {
+  return { buffer: (name) => (name === 'pkt_data' ? bytes : undefined) };
 }
 
 /** Receives each alert, with the rule that raised it. */
@@ -260,6 +282,7 @@ export class DetectionEngine {
   private readonly candTs: Candidates;
   private readonly candTc: Candidates;
   private readonly midstream: boolean;
+  private readonly onInspect: ((unit: InspectedUnit) => void) | undefined;
   /** Some rule inspects TCP payload on the stream (else stream data is not kept at all). */
   private readonly hasStreamRules: boolean;
   /** Rules whose own threshold:/detection_filter: applies. */
@@ -376,6 +399,7 @@ export class DetectionEngine {
     this.candTs = new Candidates(ruleset.rules.length);
     this.candTc = new Candidates(ruleset.rules.length);
     this.midstream = options.midstream ?? true;
+    this.onInspect = options.onInspect;
     this.usePlans = options.recordPlans ?? true;
     this.useHeaderIndex = options.headerIndex ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
@@ -575,6 +599,7 @@ export class DetectionEngine {
     const cand = this.candPkt;
     cand.clear();
     const payload = this.fragment ? EMPTY : pkt.payload;
+    if (this.onInspect !== undefined && payload.length > 0) this.onInspect({ kind: 'packet', toServer: dir === 0, source: pktDataOnly(payload) });
     this.collect(cand, this.ruleset.packet[cls]![dir], payload);
     // TCP data that reassembly does not take (no flow, or a session picked up midstream while
     // midstream pickup is off) is inspected as the packet's own payload.
@@ -660,6 +685,7 @@ export class DetectionEngine {
     this.pktLazy = LAZY_NONE;
     // A record that says it has no pkt_data (id 0) is not asked to build it.
     this.pktBuf = rec.bufferKeyId !== undefined && rec.bufferKeyId('pkt_data') === 0 ? undefined : rec.buffer('pkt_data');
+    if (this.onInspect !== undefined) this.onInspect({ kind: 'record', toServer: true, source: rec });
     const plan = this.recordPlanOf(this.ruleset.record.generic, rec);
     const outcomes = plan.outcomes;
     const key = outcomes !== null && rec.contentKeyId !== undefined && outcomes.active() ? rec.contentKeyId() : -1;
@@ -742,6 +768,7 @@ export class DetectionEngine {
     const set = this.ruleset.stream[toServer ? 0 : 1];
     const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
     const buf = w.bytes();
+    if (this.onInspect !== undefined) this.onInspect({ kind: 'stream', toServer, source: pktDataOnly(buf) });
     for (let g = 0; g < n; g++) {
       const group = this.groups[g]!;
       for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scanWithContext(buf, 0, w.newStart, buf.length, cand.set);
@@ -873,6 +900,7 @@ export class DetectionEngine {
       source = this.responseSource;
     }
     this.source = source;
+    if (this.onInspect !== undefined) this.onInspect({ kind: request ? 'http request' : 'http response', toServer: request, source });
     this.pktMode = MODE_BUFFER;
     this.pktBuf = undefined;
     this.pktLazy = request ? LAZY_REQUEST : LAZY_RESPONSE;
@@ -957,6 +985,7 @@ export class DetectionEngine {
     this.setFlowContext(st, toServer);
     if (this.unit !== null) this.addUnitFacts(this.unit);
     this.source = unit;
+    if (this.onInspect !== undefined) this.onInspect({ kind: this.unit !== null ? this.unit.kind : 'smtp', toServer, source: unit });
     this.pktMode = MODE_BUFFER;
     this.pktBuf = pkt;
     this.cand.clear();

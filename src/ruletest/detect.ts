@@ -4,17 +4,21 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EngineOptions, InspectedUnit } from '../match/engine.js';
 import { Ruleset } from '../match/ruleset.js';
 import { Scanner } from '../match/scanner.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import type { Alert } from '../types/alert.js';
+import type { BufferName } from '../types/buffers.js';
+import type { Rule } from '../rule/ast.js';
 import type { DetectInput } from './build.js';
 
 /** What the runner needs from detection. */
 export interface Detector {
   /** Sids the loaded rules define, with their message; absent sids make a case fail early. */
   readonly rules: ReadonlyMap<number, RuleInfo>;
-  detect(input: DetectInput): Promise<Alert[]>;
+  /** Scans one input; with `watch`, also records what each inspection gave (see explain.ts). */
+  detect(input: DetectInput, watch?: InspectionWatch): Promise<Alert[]>;
 }
 
 export interface RuleInfo {
@@ -23,6 +27,59 @@ export interface RuleInfo {
   where: string;
   /** Set when the rule was read but will never fire (disabled, skipped or invalid), with why. */
   inactive?: string;
+  /** What the rule's payload keywords read (for explanations). */
+  reads?: RuleReads;
+}
+
+/** The buffers a rule's payload keywords read, in rule order without repeats, and its contents. */
+export interface RuleReads {
+  buffers: string[];
+  contents: ContentProbe[];
+}
+
+/** One content of a rule, as the explanation looks for it. */
+export interface ContentProbe {
+  /** As written: `content:"/../"`. */
+  text: string;
+  buffer: string;
+  bytes: Uint8Array;
+  nocase: boolean;
+  negated: boolean;
+  /** The buffer goes through transforms before the content reads it (not checked). */
+  transformed: boolean;
+}
+
+/** Which buffers to copy from each inspection, and where the inspections go. */
+export interface InspectionWatch {
+  buffers: ReadonlySet<string>;
+  into: Inspected[];
+}
+
+/** One inspection of a scan: "http request 1", with copies of the watched buffers it had. */
+export interface Inspected {
+  label: string;
+  buffers: Map<string, Uint8Array>;
+}
+
+/** Inspections kept per watched scan: a case is a handful of messages. */
+const MAX_INSPECTED = 256;
+
+function readsOf(rule: Rule): RuleReads {
+  const buffers: string[] = [];
+  const contents: ContentProbe[] = [];
+  for (const el of rule.body?.detection?.payload ?? []) {
+    if (!buffers.includes(el.buffer)) buffers.push(el.buffer);
+    if (el.kind !== 'content') continue;
+    contents.push({
+      text: `${el.option.keyword}:${el.option.raw ?? ''}`,
+      buffer: el.buffer,
+      bytes: el.bytes,
+      nocase: el.nocase,
+      negated: el.negated,
+      transformed: el.transforms.length > 0,
+    });
+  }
+  return { buffers, contents };
 }
 
 export interface LoadedRules {
@@ -73,7 +130,7 @@ export function loadRules(files: readonly string[], vars: readonly (readonly [st
     const sid = ruleSid(r);
     if (sid === undefined) continue;
     const msg = r.body?.meta.msg ?? '';
-    const entry: RuleInfo = { msg, where: `${r.loc.file}:${r.loc.line}` };
+    const entry: RuleInfo = { msg, where: `${r.loc.file}:${r.loc.line}`, reads: readsOf(r) };
     if (!r.enabled) entry.inactive = 'commented out';
     else if (r.status !== 'loaded') entry.inactive = `${r.status}${r.unsupported.length > 0 ? `: ${r.unsupported.join(', ')}` : ''}`;
     info.set(sid, entry);
@@ -92,10 +149,12 @@ class EngineDetector implements Detector {
     readonly rules: ReadonlyMap<number, RuleInfo>,
   ) {}
 
-  async detect(input: DetectInput): Promise<Alert[]> {
+  async detect(input: DetectInput, watch?: InspectionWatch): Promise<Alert[]> {
     const alerts: Alert[] = [];
     // Small tables: a case is a handful of flows, and the defaults cost more to set up than to scan.
-    const scanner = new Scanner(this.ruleset, (a) => alerts.push(a), { engine: { maxThresholdKeys: 1024, maxFlows: 1024 } });
+    const engine: EngineOptions = { maxThresholdKeys: 1024, maxFlows: 1024 };
+    if (watch !== undefined) engine.onInspect = watcher(watch);
+    const scanner = new Scanner(this.ruleset, (a) => alerts.push(a), { engine });
     let error: string | undefined;
     switch (input.kind) {
       case 'capture': {
@@ -115,6 +174,23 @@ class EngineDetector implements Detector {
     if (error !== undefined) throw new Error(error);
     return alerts;
   }
+}
+
+/** Copies the watched buffers of each inspection, labelled by kind and count ("client stream 2"). */
+function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
+  const counts = new Map<string, number>();
+  return (unit) => {
+    if (watch.into.length >= MAX_INSPECTED) return;
+    const kind = unit.kind === 'packet' || unit.kind === 'stream' ? `${unit.toServer ? 'client' : 'server'} ${unit.kind}` : unit.kind === 'record' ? 'log line' : unit.kind;
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    const buffers = new Map<string, Uint8Array>();
+    for (const name of watch.buffers) {
+      const b = unit.source.buffer(name as BufferName);
+      if (b !== undefined) buffers.set(name, b.slice());
+    }
+    watch.into.push({ label: `${kind} ${n}`, buffers });
+  };
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {

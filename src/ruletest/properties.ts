@@ -9,6 +9,7 @@ import { buildInput } from './build.js';
 import type { Detector } from './detect.js';
 import { selectedFamilies, type Family } from './families.js';
 import type { TestCase } from './model.js';
+import { explainVerdict } from './explain.js';
 import { judge } from './runner.js';
 import { prepareVariants, type CasePlan, type PreparedCase } from './variants/plan.js';
 
@@ -36,6 +37,8 @@ export interface PropertyFailure {
   shrinks: number;
   /** Set when the variant could not be built or scanned (a defect, not a rule weakness). */
   error?: string;
+  /** What the failing rules read and found in the variant (explain.ts). */
+  why?: string[];
 }
 
 export interface PropertyResult {
@@ -131,5 +134,6 @@ export async function checkProperties(c: TestCase, detector: Detector, options: 
     shrinks: details.numShrinks + steps,
   };
   if (outcome.error !== undefined) failure.error = outcome.error;
+  else if (outcome.problems.length > 0) failure.why = await explainVerdict(variant, detector, outcome.alerts);
   return { families, variants: generated, failure };
 }

@@ -5,6 +5,7 @@
 import type { Alert } from '../types/alert.js';
 import { BuildError, buildInput } from './build.js';
 import type { Detector } from './detect.js';
+import { explainVerdict } from './explain.js';
 import type { TestCase } from './model.js';
 
 export interface Verdict {
@@ -12,6 +13,8 @@ export interface Verdict {
   /** Why the case failed (empty when it passed). */
   problems: string[];
   alerts: Alert[];
+  /** For a failed verdict: what the failing rules read and found (explain.ts). */
+  why?: string[];
 }
 
 /** Problems with the sids a case names, before anything is scanned. */
@@ -81,5 +84,6 @@ export async function runCase(c: TestCase, detector: Detector): Promise<Verdict>
     return { passed: false, problems: [`${where}${(e as Error).message}`], alerts: [] };
   }
   const problems = judge(c, alerts, false);
-  return { passed: problems.length === 0, problems, alerts };
+  if (problems.length === 0) return { passed: true, problems, alerts };
+  return { passed: false, problems, alerts, why: await explainVerdict(c, detector, alerts) };
 }

@@ -49,6 +49,9 @@ describe('kanshi test', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL +9100001 +\+ cmd\.exe$/m);
     expect(r.out).toContain('a variant fails');
+    // The explanation: what the rule reads, as the variant gave it, and the content it lacks.
+    expect(r.out).toMatch(/^ {8}why: {6}sid 9100001 reads pkt_data; the traffic gave:$/m);
+    expect(r.out).toMatch(/^ {18}content:"cmd\.exe" is in no pkt_data above$/m);
     expect(r.out).toMatch(/counterexample written to .*found\/counterexample-9100001-cmd-exe\.ktest/);
     expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 ${GOOD}`);
     expect(r.out).toMatch(/other page +\[50 variants\]/);

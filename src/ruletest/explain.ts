@@ -1,0 +1,123 @@
+/**
+ * Why a case's rule stayed silent (or fired): the case is scanned once more while the engine
+ * hands over what each inspection gave the rules, and the buffers the rule reads are shown with
+ * what its contents found in them. A signature writer sees at once that `http.uri` held
+ * `/etc/passwd` after normalisation, not the `/../` the rule looks for.
+ *
+ * Contents are looked for anywhere in their buffer (nocase honoured): a content found there
+ * still fails on its position (offset, depth, distance, within), which the explanation says
+ * when every content is present. Contents of transformed buffers are not checked.
+ */
+import type { Alert } from '../types/alert.js';
+import { buildInput } from './build.js';
+import type { ContentProbe, Detector, Inspected } from './detect.js';
+import type { TestCase } from './model.js';
+import { encodeText } from './text.js';
+
+/** Values shown per rule, and characters per value, before the rest is elided. */
+const MAX_VALUES = 6;
+const MAX_VALUE_CHARS = 100;
+
+/**
+ * Lines explaining each of the case's sids whose verdict failed: a positive case's sids that did
+ * not fire, a negative case's that did. Empty when there is nothing to explain.
+ */
+export async function explainVerdict(c: TestCase, detector: Detector, alerts: readonly Alert[]): Promise<string[]> {
+  const fired = new Set(alerts.map((a) => a.sid));
+  const sids = c.sids.filter((s) => (c.expect === 'positive' ? !fired.has(s) : fired.has(s)));
+  if (sids.length === 0) return [];
+  const seen: Inspected[] = [];
+  const wanted = new Set<string>();
+  for (const sid of sids) for (const b of detector.rules.get(sid)?.reads?.buffers ?? []) wanted.add(b);
+  try {
+    await detector.detect(buildInput(c), { buffers: wanted, into: seen });
+  } catch {
+    return []; // the verdict already says the case could not be scanned
+  }
+  const lines: string[] = [];
+  for (const sid of sids) lines.push(...explainSid(sid, c.expect === 'positive', detector, seen));
+  return lines;
+}
+
+function explainSid(sid: number, positive: boolean, detector: Detector, seen: readonly Inspected[]): string[] {
+  const reads = detector.rules.get(sid)?.reads;
+  if (reads === undefined) return [];
+  if (reads.buffers.length === 0) {
+    return [`sid ${sid} reads no buffer: its header, flow or other conditions decided (compare them with the case's traffic)`];
+  }
+  const values = seen.flatMap((ins) => reads.buffers.filter((b) => ins.buffers.has(b)).map((b) => ({ ins, buffer: b, bytes: ins.buffers.get(b)! })));
+  if (values.length === 0) {
+    const kinds = [...new Set(seen.map((s) => s.label.replace(/ \d+$/, '')))];
+    const gave = kinds.length > 0 ? `; it gave ${kinds.join(', ')}` : '; it gave nothing to inspect';
+    return [`sid ${sid} reads ${reads.buffers.join(', ')}, which no inspection of this traffic had${gave}: check the rule's protocol, ports and flow against the case`];
+  }
+  const lines = [`sid ${sid} reads ${reads.buffers.join(', ')}; the traffic gave:`];
+  // The same bytes in one buffer (a packet's payload and the stream data it starts) are shown once.
+  const rows = new Map<string, { labels: string[]; buffer: string; text: string }>();
+  for (const v of values) {
+    const text = shown(v.bytes);
+    const key = `${v.buffer}\n${text}`;
+    const row = rows.get(key);
+    if (row === undefined) rows.set(key, { labels: [v.ins.label], buffer: v.buffer, text });
+    else row.labels.push(v.ins.label);
+  }
+  const list = [...rows.values()];
+  const head = (r: { labels: string[]; buffer: string }): string => `${r.labels.join(', ')}  ${r.buffer}`;
+  const width = Math.max(...list.map((r) => head(r).length));
+  for (const r of list.slice(0, MAX_VALUES)) lines.push(`  ${head(r).padEnd(width)}  ${r.text}`);
+  if (list.length > MAX_VALUES) lines.push(`  ... ${list.length - MAX_VALUES} more`);
+  const verdicts = reads.contents.map((p) => ({ p, where: values.filter((v) => v.buffer === p.buffer && occurs(p, v.bytes)).map((v) => v.ins.label) }));
+  if (positive) {
+    let blocking = 0;
+    for (const { p, where } of verdicts) {
+      if (p.transformed) continue;
+      if (!p.negated && where.length === 0) {
+        lines.push(`${p.text} is in no ${p.buffer} above`);
+        blocking++;
+      } else if (p.negated && where.length > 0) {
+        lines.push(`${p.text} is present (in the ${p.buffer} of ${unique(where).join(', ')})`);
+        blocking++;
+      }
+    }
+    if (blocking === 0) {
+      lines.push(
+        reads.contents.length > 0
+          ? 'each content occurs in its buffer: what failed is where (offset, depth, distance, within), a pcre or byte test, or the header and flow'
+          : 'what failed is a pcre or byte test, or the header and flow',
+      );
+    }
+  } else {
+    for (const { p, where } of verdicts) {
+      if (!p.transformed && !p.negated && where.length > 0) lines.push(`${p.text} found in the ${p.buffer} of ${unique(where).join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+function unique(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/** A buffer value in the case notation, cut to a line. */
+function shown(bytes: Uint8Array): string {
+  const text = encodeText(bytes);
+  return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS)}... (${bytes.length} bytes)`;
+}
+
+/** Whether the probe's bytes occur anywhere in `hay` (ASCII letters folded when nocase). */
+export function occurs(p: ContentProbe, hay: Uint8Array): boolean {
+  const needle = p.bytes;
+  const n = needle.length;
+  if (n === 0) return true;
+  outer: for (let i = 0; i + n <= hay.length; i++) {
+    for (let k = 0; k < n; k++) {
+      const a = hay[i + k]!;
+      const b = needle[k]!;
+      if (a === b) continue;
+      if (p.nocase && (a | 0x20) === (b | 0x20) && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) continue;
+      continue outer;
+    }
+    return true;
+  }
+  return false;
+}

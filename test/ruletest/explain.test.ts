@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildInput } from '../../src/ruletest/build.js';
+import { loadRules, type Inspected } from '../../src/ruletest/detect.js';
+import { explainVerdict, occurs } from '../../src/ruletest/explain.js';
+import { parseCaseText } from '../../src/ruletest/parse.js';
+import { checkProperties } from '../../src/ruletest/properties.js';
+import { runCase } from '../../src/ruletest/runner.js';
+import { tempDir } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const RULES = tmp.write(
+  'rules/web.rules',
+  [
+    // Normalisation resolves the dot segments: "/../" is never in http.uri.
+    'alert http any any -> any any (msg:"traversal, normalized"; http.uri.raw; content:"/.%2e/"; nocase; http.uri; content:"/../"; sid:9100001; rev:1;)',
+    'alert http any any -> any any (msg:"traversal, raw"; http.uri.raw; content:"/.%2e/"; sid:9100002; rev:1;)',
+    'alert http any any -> any any (msg:"passwd, not from curl"; http.uri; content:"/etc/passwd"; http.user_agent; content:!"curl"; sid:9100003; rev:1;)',
+    'alert http any any -> any any (msg:"passwd at the start"; http.uri; content:"passwd"; depth:6; sid:9100004; rev:1;)',
+    'alert smtp any any -> any any (msg:"mail from x"; smtp.mail_from; content:"x"; sid:9100005; rev:1;)',
+    'alert tcp any any -> any 8080 (msg:"syn to 8080"; flags:S; sid:9100006; rev:1;)',
+    'alert http any any -> any any (msg:"upper-case PASSWD"; http.uri; content:"PASSWD"; nocase; sid:9100007; rev:1;)',
+  ].join('\n') + '\n',
+);
+
+const { detector, errors } = loadRules([RULES], []);
+
+function caseOf(sids: string, expectation: 'positive' | 'negative', request: string) {
+  const text = `=== c\nsid: ${sids}\nexpect: ${expectation}\n--- http request\n${request}\nHost: victim\nUser-Agent: curl/8.0\n`;
+  const parsed = parseCaseText(text, join(tmp.dir, 'rules/tests/x.ktest'));
+  expect(parsed.diagnostics).toEqual([]);
+  return parsed.cases[0]!;
+}
+
+const TRAVERSAL = 'GET /cgi-bin/.%2e/.%2e/etc/passwd HTTP/1.1';
+
+describe('explaining a verdict', () => {
+  it('loads the rules', () => {
+    expect(errors).toBe(0);
+    expect(detector.rules.get(9100001)?.reads).toMatchObject({ buffers: ['http.uri.raw', 'http.uri'] });
+  });
+
+  it('shows the buffers the rule reads and names the content that is in none of them', async () => {
+    const v = await runCase(caseOf('9100001', 'positive', TRAVERSAL), detector);
+    expect(v.passed).toBe(false);
+    expect(v.why).toEqual([
+      'sid 9100001 reads http.uri.raw, http.uri; the traffic gave:',
+      '  http request 1  http.uri.raw  /cgi-bin/.%2e/.%2e/etc/passwd',
+      '  http request 1  http.uri      /etc/passwd',
+      'content:"/../" is in no http.uri above',
+    ]);
+  });
+
+  it('names a negated content that is present', async () => {
+    const v = await runCase(caseOf('9100003', 'positive', TRAVERSAL), detector);
+    expect(v.why?.at(-1)).toBe('content:!"curl" is present (in the http.user_agent of http request 1)');
+  });
+
+  it('says when every content is present, so what failed is a position or a condition', async () => {
+    const v = await runCase(caseOf('9100004', 'positive', TRAVERSAL), detector);
+    expect(v.why?.at(-1)).toMatch(/^each content occurs in its buffer: what failed is where \(offset, depth, distance, within\)/);
+  });
+
+  it('says when the traffic never gave the buffers the rule reads', async () => {
+    const v = await runCase(caseOf('9100005', 'positive', TRAVERSAL), detector);
+    expect(v.why).toEqual([
+      "sid 9100005 reads smtp.mail_from, which no inspection of this traffic had; it gave client packet, http request: check the rule's protocol, ports and flow against the case",
+    ]);
+  });
+
+  it('says when the rule reads no buffer at all', async () => {
+    const v = await runCase(caseOf('9100006', 'positive', TRAVERSAL), detector);
+    expect(v.why).toEqual(["sid 9100006 reads no buffer: its header, flow or other conditions decided (compare them with the case's traffic)"]);
+  });
+
+  it('for a negative case that fired, says where each content was found', async () => {
+    const v = await runCase(caseOf('9100002', 'negative', TRAVERSAL), detector);
+    expect(v.passed).toBe(false);
+    expect(v.why?.at(-1)).toBe('content:"/.%2e/" found in the http.uri.raw of http request 1');
+  });
+
+  it('explains nothing for a passing case or for sids that did as expected', async () => {
+    const c = caseOf('9100002', 'positive', TRAVERSAL);
+    const v = await runCase(c, detector);
+    expect(v).toMatchObject({ passed: true });
+    expect(v.why).toBeUndefined();
+    expect(await explainVerdict(c, detector, v.alerts)).toEqual([]);
+  });
+
+  it('explains the failing variant of a property', async () => {
+    const c = caseOf('9100002', 'positive', TRAVERSAL);
+    const r = await checkProperties(c, detector, { seed: 7, runs: 100 });
+    expect(r.failure).toBeDefined();
+    const why = r.failure!.why!;
+    expect(why[0]).toBe('sid 9100002 reads http.uri.raw; the traffic gave:');
+    expect(why.at(-1)).toBe('content:"/.%2e/" is in no http.uri.raw above');
+  });
+
+  it('explains a log case by its records', async () => {
+    const text = '=== c\nsid: 9100001\nexpect: positive\n--- log combined\n' +
+      '192.0.2.7 - - [17/Mar/2003:09:00:00 +0000] "GET /cgi-bin/.%2e/.%2e/etc/passwd HTTP/1.1" 404 0 "-" "x"\n';
+    const c = parseCaseText(text, join(tmp.dir, 'rules/tests/x.ktest')).cases[0]!;
+    const v = await runCase(c, detector);
+    expect(v.why).toEqual([
+      'sid 9100001 reads http.uri.raw, http.uri; the traffic gave:',
+      '  log line 1  http.uri.raw  /cgi-bin/.%2e/.%2e/etc/passwd',
+      '  log line 1  http.uri      /etc/passwd',
+      'content:"/../" is in no http.uri above',
+    ]);
+  });
+
+  it('watching the inspections changes no alert', async () => {
+    for (const sid of ['9100002', '9100007']) {
+      const input = buildInput(caseOf(sid, 'positive', TRAVERSAL));
+      const plain = await detector.detect(input);
+      const into: Inspected[] = [];
+      const watched = await detector.detect(input, { buffers: new Set(['http.uri', 'pkt_data']), into });
+      expect(watched.map((a) => a.sid)).toEqual(plain.map((a) => a.sid));
+      expect(plain.length).toBeGreaterThan(0);
+      expect(into.map((i) => i.label)).toContain('http request 1');
+    }
+  });
+
+  it('looks for contents with nocase folding letters only', () => {
+    const probe = { text: 'content:"PASSWD"', buffer: 'http.uri', bytes: Buffer.from('PASSWD'), nocase: true, negated: false, transformed: false };
+    expect(occurs(probe, Buffer.from('/etc/passwd'))).toBe(true);
+    expect(occurs({ ...probe, nocase: false }, Buffer.from('/etc/passwd'))).toBe(false);
+    // 0x40 ('@') and 0x60 ('`') differ in the case bit too, but are no letters.
+    expect(occurs({ ...probe, bytes: Buffer.from('@') }, Buffer.from('`'))).toBe(false);
+    expect(occurs({ ...probe, bytes: new Uint8Array(0) }, Buffer.from('x'))).toBe(true);
+  });
+});
