@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineOptions, InspectedUnit } from '../match/engine.js';
 import { Ruleset } from '../match/ruleset.js';
+import { regexRunner } from '../options/lib/regex-runner.js';
 import { Scanner } from '../match/scanner.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import type { Alert } from '../types/alert.js';
@@ -31,22 +32,23 @@ export interface RuleInfo {
   reads?: RuleReads;
 }
 
-/** The buffers a rule's payload keywords read, in rule order without repeats, and its contents. */
+/** The buffers a rule's payload keywords read, in rule order without repeats, and its contents and pcres. */
 export interface RuleReads {
   buffers: string[];
-  contents: ContentProbe[];
+  probes: Probe[];
 }
 
-/** One content of a rule, as the explanation looks for it. */
-export interface ContentProbe {
+/** A content or pcre of a rule, as the explanation looks for it: anywhere in its buffer. */
+export interface Probe {
+  kind: 'content' | 'pcre';
   /** As written: `content:"/../"`. */
   text: string;
   buffer: string;
-  bytes: Uint8Array;
-  nocase: boolean;
   negated: boolean;
-  /** The buffer goes through transforms before the content reads it (not checked). */
+  /** The buffer goes through transforms before the keyword reads it (not checked). */
   transformed: boolean;
+  /** Whether it occurs anywhere in `bytes`; undefined when that could not be decided (a pcre cut off by its limits). */
+  test(bytes: Uint8Array): boolean | undefined;
 }
 
 /** Which buffers to copy from each inspection, and where the inspections go. */
@@ -66,20 +68,41 @@ const MAX_INSPECTED = 256;
 
 function readsOf(rule: Rule): RuleReads {
   const buffers: string[] = [];
-  const contents: ContentProbe[] = [];
+  const probes: Probe[] = [];
   for (const el of rule.body?.detection?.payload ?? []) {
     if (!buffers.includes(el.buffer)) buffers.push(el.buffer);
-    if (el.kind !== 'content') continue;
-    contents.push({
-      text: `${el.option.keyword}:${el.option.raw ?? ''}`,
-      buffer: el.buffer,
-      bytes: el.bytes,
-      nocase: el.nocase,
-      negated: el.negated,
-      transformed: el.transforms.length > 0,
-    });
+    const base = { text: `${el.option.keyword}:${el.option.raw ?? ''}`, buffer: el.buffer, transformed: el.transforms.length > 0 };
+    if (el.kind === 'content') {
+      const { bytes, nocase } = el;
+      probes.push({ ...base, kind: 'content', negated: el.negated, test: (hay) => occurs(bytes, nocase, hay) });
+    } else if (el.kind === 'pcre' && el.value.compiled !== null) {
+      // The engine's own bounded runner: a pattern that backtracks without end cannot stall a test run.
+      const runner = regexRunner(el.value.compiled.source, el.value.compiled.flags);
+      const test = (hay: Uint8Array): boolean | undefined => {
+        const found = runner.exec(Buffer.from(hay.buffer, hay.byteOffset, hay.length).toString('latin1'), 0);
+        return runner.limited ? undefined : found;
+      };
+      probes.push({ ...base, kind: 'pcre', negated: el.value.negated, test });
+    }
   }
-  return { buffers, contents };
+  return { buffers, probes };
+}
+
+/** Whether `needle` occurs anywhere in `hay` (ASCII letters folded when nocase). */
+export function occurs(needle: Uint8Array, nocase: boolean, hay: Uint8Array): boolean {
+  const n = needle.length;
+  if (n === 0) return true;
+  outer: for (let i = 0; i + n <= hay.length; i++) {
+    for (let k = 0; k < n; k++) {
+      const a = hay[i + k]!;
+      const b = needle[k]!;
+      if (a === b) continue;
+      if (nocase && (a | 0x20) === (b | 0x20) && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) continue;
+      continue outer;
+    }
+    return true;
+  }
+  return false;
 }
 
 export interface LoadedRules {

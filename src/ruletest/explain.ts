@@ -4,13 +4,14 @@
  * what its contents found in them. A signature writer sees at once that `http.uri` held
  * `/etc/passwd` after normalisation, not the `/../` the rule looks for.
  *
- * Contents are looked for anywhere in their buffer (nocase honoured): a content found there
- * still fails on its position (offset, depth, distance, within), which the explanation says
- * when every content is present. Contents of transformed buffers are not checked.
+ * Contents and pcres are looked for anywhere in their buffer (nocase honoured; a pcre with the
+ * engine's bounded runner): one found there can still fail on its position (offset, depth,
+ * distance, within, a relative match), which the explanation says when every one is present.
+ * Keywords reading a transformed buffer are not checked.
  */
 import type { Alert } from '../types/alert.js';
 import { buildInput } from './build.js';
-import type { ContentProbe, Detector, Inspected } from './detect.js';
+import type { Detector, Inspected, Probe } from './detect.js';
 import type { TestCase } from './model.js';
 import { encodeText } from './text.js';
 
@@ -66,32 +67,45 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
   const width = Math.max(...list.map((r) => head(r).length));
   for (const r of list.slice(0, MAX_VALUES)) lines.push(`  ${head(r).padEnd(width)}  ${r.text}`);
   if (list.length > MAX_VALUES) lines.push(`  ... ${list.length - MAX_VALUES} more`);
-  const verdicts = reads.contents.map((p) => ({ p, where: values.filter((v) => v.buffer === p.buffer && occurs(p, v.bytes)).map((v) => v.ins.label) }));
+  const verdicts = reads.probes.filter((p) => !p.transformed).map((p) => findings(p, values));
   if (positive) {
     let blocking = 0;
-    for (const { p, where } of verdicts) {
-      if (p.transformed) continue;
+    for (const { p, where, undecided } of verdicts) {
       if (!p.negated && where.length === 0) {
-        lines.push(`${p.text} is in no ${p.buffer} above`);
+        // The engine counts a search cut off by the pcre limits as no match.
+        lines.push(undecided ? `${p.text}: its search in the ${p.buffer} above was cut off by the pcre limits (no match)` : `${p.text} ${p.kind === 'pcre' ? 'matches' : 'is in'} no ${p.buffer} above`);
         blocking++;
       } else if (p.negated && where.length > 0) {
-        lines.push(`${p.text} is present (in the ${p.buffer} of ${unique(where).join(', ')})`);
+        lines.push(`${p.text} ${p.kind === 'pcre' ? 'matches' : 'is present in'} the ${p.buffer} of ${unique(where).join(', ')}`);
         blocking++;
       }
     }
     if (blocking === 0) {
       lines.push(
-        reads.contents.length > 0
-          ? 'each content occurs in its buffer: what failed is where (offset, depth, distance, within), a pcre or byte test, or the header and flow'
-          : 'what failed is a pcre or byte test, or the header and flow',
+        reads.probes.length > 0
+          ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, or the header and flow'
+          : 'what failed is a byte test, or the header and flow',
       );
     }
   } else {
     for (const { p, where } of verdicts) {
-      if (!p.transformed && !p.negated && where.length > 0) lines.push(`${p.text} found in the ${p.buffer} of ${unique(where).join(', ')}`);
+      if (!p.negated && where.length > 0) lines.push(`${p.text} found in the ${p.buffer} of ${unique(where).join(', ')}`);
     }
   }
   return lines;
+}
+
+/** Where the probe occurs among the values of its buffer; undecided when a pcre was cut off. */
+function findings(p: Probe, values: readonly { ins: Inspected; buffer: string; bytes: Uint8Array }[]): { p: Probe; where: string[]; undecided: boolean } {
+  const where: string[] = [];
+  let undecided = false;
+  for (const v of values) {
+    if (v.buffer !== p.buffer) continue;
+    const t = p.test(v.bytes);
+    if (t === true) where.push(v.ins.label);
+    else if (t === undefined) undecided = true;
+  }
+  return { p, where, undecided };
 }
 
 function unique(xs: readonly string[]): string[] {
@@ -102,22 +116,4 @@ function unique(xs: readonly string[]): string[] {
 function shown(bytes: Uint8Array): string {
   const text = encodeText(bytes);
   return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS)}... (${bytes.length} bytes)`;
-}
-
-/** Whether the probe's bytes occur anywhere in `hay` (ASCII letters folded when nocase). */
-export function occurs(p: ContentProbe, hay: Uint8Array): boolean {
-  const needle = p.bytes;
-  const n = needle.length;
-  if (n === 0) return true;
-  outer: for (let i = 0; i + n <= hay.length; i++) {
-    for (let k = 0; k < n; k++) {
-      const a = hay[i + k]!;
-      const b = needle[k]!;
-      if (a === b) continue;
-      if (p.nocase && (a | 0x20) === (b | 0x20) && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) continue;
-      continue outer;
-    }
-    return true;
-  }
-  return false;
 }

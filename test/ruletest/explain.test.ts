@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildInput } from '../../src/ruletest/build.js';
-import { loadRules, type Inspected } from '../../src/ruletest/detect.js';
-import { explainVerdict, occurs } from '../../src/ruletest/explain.js';
+import { loadRules, occurs, type Inspected } from '../../src/ruletest/detect.js';
+import { explainVerdict } from '../../src/ruletest/explain.js';
 import { parseCaseText } from '../../src/ruletest/parse.js';
 import { checkProperties } from '../../src/ruletest/properties.js';
 import { runCase } from '../../src/ruletest/runner.js';
@@ -22,6 +22,9 @@ const RULES = tmp.write(
     'alert smtp any any -> any any (msg:"mail from x"; smtp.mail_from; content:"x"; sid:9100005; rev:1;)',
     'alert tcp any any -> any 8080 (msg:"syn to 8080"; flags:S; sid:9100006; rev:1;)',
     'alert http any any -> any any (msg:"upper-case PASSWD"; http.uri; content:"PASSWD"; nocase; sid:9100007; rev:1;)',
+    'alert http any any -> any any (msg:"shadow"; http.uri; content:"/etc/"; pcre:"/\\/etc\\/shadow/"; sid:9100008; rev:1;)',
+    'alert http any any -> any any (msg:"not curl"; http.uri; content:"passwd"; http.user_agent; pcre:!"/^curl\\//i"; sid:9100009; rev:1;)',
+    'alert http any any -> any any (msg:"nested"; http.uri; content:"aaaa"; pcre:"/^\\/(a+)+(?=b)/"; sid:9100010; rev:1;)',
   ].join('\n') + '\n',
 );
 
@@ -55,12 +58,12 @@ describe('explaining a verdict', () => {
 
   it('names a negated content that is present', async () => {
     const v = await runCase(caseOf('9100003', 'positive', TRAVERSAL), detector);
-    expect(v.why?.at(-1)).toBe('content:!"curl" is present (in the http.user_agent of http request 1)');
+    expect(v.why?.at(-1)).toBe('content:!"curl" is present in the http.user_agent of http request 1');
   });
 
   it('says when every content is present, so what failed is a position or a condition', async () => {
     const v = await runCase(caseOf('9100004', 'positive', TRAVERSAL), detector);
-    expect(v.why?.at(-1)).toMatch(/^each content occurs in its buffer: what failed is where \(offset, depth, distance, within\)/);
+    expect(v.why?.at(-1)).toMatch(/^each content and pcre occurs in its buffer: what failed is where \(offset, depth, distance, within, relative matches\)/);
   });
 
   it('says when the traffic never gave the buffers the rule reads', async () => {
@@ -98,6 +101,19 @@ describe('explaining a verdict', () => {
     expect(why.at(-1)).toBe('content:"/.%2e/" is in no http.uri.raw above');
   });
 
+  it('runs pcres on their buffers too, negated ones included', async () => {
+    const shadow = await runCase(caseOf('9100008', 'positive', TRAVERSAL), detector);
+    expect(shadow.why?.at(-1)).toBe('pcre:"/\\/etc\\/shadow/" matches no http.uri above');
+    const curl = await runCase(caseOf('9100009', 'positive', TRAVERSAL), detector);
+    expect(curl.why?.at(-1)).toBe('pcre:!"/^curl\\//i" matches the http.user_agent of http request 1');
+  });
+
+  it('says when a pcre search was cut off by the pcre limits', async () => {
+    const v = await runCase(caseOf('9100010', 'positive', `GET /${'a'.repeat(5000)}! HTTP/1.1`), detector);
+    expect(v.passed).toBe(false);
+    expect(v.why?.at(-1)).toBe('pcre:"/^\\/(a+)+(?=b)/": its search in the http.uri above was cut off by the pcre limits (no match)');
+  });
+
   it('explains a log case by its records', async () => {
     const text = '=== c\nsid: 9100001\nexpect: positive\n--- log combined\n' +
       '192.0.2.7 - - [17/Mar/2003:09:00:00 +0000] "GET /cgi-bin/.%2e/.%2e/etc/passwd HTTP/1.1" 404 0 "-" "x"\n';
@@ -124,11 +140,10 @@ describe('explaining a verdict', () => {
   });
 
   it('looks for contents with nocase folding letters only', () => {
-    const probe = { text: 'content:"PASSWD"', buffer: 'http.uri', bytes: Buffer.from('PASSWD'), nocase: true, negated: false, transformed: false };
-    expect(occurs(probe, Buffer.from('/etc/passwd'))).toBe(true);
-    expect(occurs({ ...probe, nocase: false }, Buffer.from('/etc/passwd'))).toBe(false);
+    expect(occurs(Buffer.from('PASSWD'), true, Buffer.from('/etc/passwd'))).toBe(true);
+    expect(occurs(Buffer.from('PASSWD'), false, Buffer.from('/etc/passwd'))).toBe(false);
     // 0x40 ('@') and 0x60 ('`') differ in the case bit too, but are no letters.
-    expect(occurs({ ...probe, bytes: Buffer.from('@') }, Buffer.from('`'))).toBe(false);
-    expect(occurs({ ...probe, bytes: new Uint8Array(0) }, Buffer.from('x'))).toBe(true);
+    expect(occurs(Buffer.from('@'), true, Buffer.from('`'))).toBe(false);
+    expect(occurs(new Uint8Array(0), true, Buffer.from('x'))).toBe(true);
   });
 });
