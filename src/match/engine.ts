@@ -114,6 +114,11 @@ export interface InspectedUnit {
   toServer: boolean;
   /** The buffers by name; pkt_data is the packet's payload or the stream data inspected. */
   source: BufferSource;
+  /** Addresses (empty when unknown) and ports (-1 when unknown) in the inspection's direction. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  srcPort: number;
+  dstPort: number;
 }
 
 export type InspectedKind = 'packet' | 'stream' | 'http request' | 'http response' | 'smtp' | 'dns' | 'tls' | 'ssh' | 'dcerpc' | 'sip' | 'record';
@@ -599,7 +604,7 @@ export class DetectionEngine {
     const cand = this.candPkt;
     cand.clear();
     const payload = this.fragment ? EMPTY : pkt.payload;
-    if (this.onInspect !== undefined && payload.length > 0) this.onInspect({ kind: 'packet', toServer: dir === 0, source: pktDataOnly(payload) });
+    if (this.onInspect !== undefined && payload.length > 0) this.inspected('packet', dir === 0, pktDataOnly(payload));
     this.collect(cand, this.ruleset.packet[cls]![dir], payload);
     // TCP data that reassembly does not take (no flow, or a session picked up midstream while
     // midstream pickup is off) is inspected as the packet's own payload.
@@ -685,7 +690,7 @@ export class DetectionEngine {
     this.pktLazy = LAZY_NONE;
     // A record that says it has no pkt_data (id 0) is not asked to build it.
     this.pktBuf = rec.bufferKeyId !== undefined && rec.bufferKeyId('pkt_data') === 0 ? undefined : rec.buffer('pkt_data');
-    if (this.onInspect !== undefined) this.onInspect({ kind: 'record', toServer: true, source: rec });
+    if (this.onInspect !== undefined) this.inspected('record', true, rec);
     const plan = this.recordPlanOf(this.ruleset.record.generic, rec);
     const outcomes = plan.outcomes;
     const key = outcomes !== null && rec.contentKeyId !== undefined && outcomes.active() ? rec.contentKeyId() : -1;
@@ -703,6 +708,11 @@ export class DetectionEngine {
   }
 
   /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
+  /** Hands an inspection to onInspect, with the context's endpoints (set before each call). */
+  private inspected(kind: InspectedKind, toServer: boolean, source: BufferSource): void {
+    this.onInspect!({ kind, toServer, source, src: this.srcIp, dst: this.dstIp, srcPort: this.srcPort, dstPort: this.dstPort });
+  }
+
   private replayRecord(codes: Int32Array, first: number, end: number): void {
     const rules = this.ruleset.rules;
     this.counters.evaluated += codes[first]!;
@@ -768,7 +778,7 @@ export class DetectionEngine {
     const set = this.ruleset.stream[toServer ? 0 : 1];
     const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
     const buf = w.bytes();
-    if (this.onInspect !== undefined) this.onInspect({ kind: 'stream', toServer, source: pktDataOnly(buf) });
+    if (this.onInspect !== undefined) this.inspected('stream', toServer, pktDataOnly(buf));
     for (let g = 0; g < n; g++) {
       const group = this.groups[g]!;
       for (const f of group.prefilters()) if (f.buffer === 'pkt_data') f.prefilter.scanWithContext(buf, 0, w.newStart, buf.length, cand.set);
@@ -900,7 +910,7 @@ export class DetectionEngine {
       source = this.responseSource;
     }
     this.source = source;
-    if (this.onInspect !== undefined) this.onInspect({ kind: request ? 'http request' : 'http response', toServer: request, source });
+    if (this.onInspect !== undefined) this.inspected(request ? 'http request' : 'http response', request, source);
     this.pktMode = MODE_BUFFER;
     this.pktBuf = undefined;
     this.pktLazy = request ? LAZY_REQUEST : LAZY_RESPONSE;
@@ -985,7 +995,7 @@ export class DetectionEngine {
     this.setFlowContext(st, toServer);
     if (this.unit !== null) this.addUnitFacts(this.unit);
     this.source = unit;
-    if (this.onInspect !== undefined) this.onInspect({ kind: this.unit !== null ? this.unit.kind : 'smtp', toServer, source: unit });
+    if (this.onInspect !== undefined) this.inspected(this.unit !== null ? this.unit.kind : 'smtp', toServer, unit);
     this.pktMode = MODE_BUFFER;
     this.pktBuf = pkt;
     this.cand.clear();

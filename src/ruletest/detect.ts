@@ -5,13 +5,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineOptions, InspectedUnit } from '../match/engine.js';
+import { ipText } from '../match/ip-text.js';
 import { Ruleset } from '../match/ruleset.js';
 import { regexRunner } from '../options/lib/regex-runner.js';
 import { Scanner } from '../match/scanner.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName } from '../types/buffers.js';
-import type { Rule } from '../rule/ast.js';
+import type { CompiledHeader, Rule } from '../rule/ast.js';
 import type { DetectInput } from './build.js';
 
 /** What the runner needs from detection. */
@@ -36,6 +37,9 @@ export interface RuleInfo {
 export interface RuleReads {
   buffers: string[];
   probes: Probe[];
+  /** The rule's addresses and ports, compiled and as written (`any any -> $HOME_NET 8080`). */
+  header?: CompiledHeader;
+  headerText: string;
 }
 
 /** A content or pcre of a rule, as the explanation looks for it: anywhere in its buffer. */
@@ -61,6 +65,15 @@ export interface InspectionWatch {
 export interface Inspected {
   label: string;
   buffers: Map<string, Uint8Array>;
+  /** Whether it was a log record (whose header fields the engine reads leniently). */
+  record: boolean;
+  /** Addresses (empty when unknown) and ports (-1 when unknown) in the inspection's direction. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  srcPort: number;
+  dstPort: number;
+  /** The endpoints as text: `192.0.2.1:1025 -> 192.168.1.10:80`. */
+  way: string;
 }
 
 /** Inspections kept per watched scan: a case is a handful of messages. */
@@ -85,7 +98,8 @@ function readsOf(rule: Rule): RuleReads {
       probes.push({ ...base, kind: 'pcre', negated: el.value.negated, test });
     }
   }
-  return { buffers, probes };
+  const headerText = `${rule.src} ${rule.srcPort} ${rule.direction} ${rule.dst} ${rule.dstPort}`;
+  return rule.header !== undefined ? { buffers, probes, header: rule.header, headerText } : { buffers, probes, headerText };
 }
 
 /** Whether `needle` occurs anywhere in `hay` (ASCII letters folded when nocase). */
@@ -212,8 +226,22 @@ function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
       const b = unit.source.buffer(name as BufferName);
       if (b !== undefined) buffers.set(name, b.slice());
     }
-    watch.into.push({ label: `${kind} ${n}`, buffers });
+    watch.into.push({
+      label: `${kind} ${n}`,
+      buffers,
+      record: unit.kind === 'record',
+      src: unit.src.slice(),
+      dst: unit.dst.slice(),
+      srcPort: unit.srcPort,
+      dstPort: unit.dstPort,
+      way: `${endpointText(unit.src, unit.srcPort)} -> ${endpointText(unit.dst, unit.dstPort)}`,
+    });
   };
+}
+
+function endpointText(ip: Uint8Array, port: number): string {
+  const addr = ip.length === 0 ? '-' : ip.length === 16 ? `[${ipText(ip)}]` : ipText(ip);
+  return port >= 0 ? `${addr}:${port}` : addr;
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {

@@ -9,6 +9,7 @@
  * distance, within, a relative match), which the explanation says when every one is present.
  * Keywords reading a transformed buffer are not checked.
  */
+import type { CompiledHeader } from '../rule/ast.js';
 import type { Alert } from '../types/alert.js';
 import { buildInput } from './build.js';
 import type { Detector, Inspected, Probe } from './detect.js';
@@ -44,7 +45,9 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
   const reads = detector.rules.get(sid)?.reads;
   if (reads === undefined) return [];
   if (reads.buffers.length === 0) {
-    return [`sid ${sid} reads no buffer: its header, flow or other conditions decided (compare them with the case's traffic)`];
+    const lines = [`sid ${sid} reads no buffer: its header, flow or other conditions decided`];
+    if (positive) headerMisfit(reads, seen, lines);
+    return lines;
   }
   const values = seen.flatMap((ins) => reads.buffers.filter((b) => ins.buffers.has(b)).map((b) => ({ ins, buffer: b, bytes: ins.buffers.get(b)! })));
   if (values.length === 0) {
@@ -69,7 +72,7 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
   if (list.length > MAX_VALUES) lines.push(`  ... ${list.length - MAX_VALUES} more`);
   const verdicts = reads.probes.filter((p) => !p.transformed).map((p) => findings(p, values));
   if (positive) {
-    let blocking = 0;
+    let blocking = headerMisfit(reads, unique(values.map((v) => v.ins)), lines);
     for (const { p, where, undecided } of verdicts) {
       if (!p.negated && where.length === 0) {
         // The engine counts a search cut off by the pcre limits as no match.
@@ -83,8 +86,8 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
     if (blocking === 0) {
       lines.push(
         reads.probes.length > 0
-          ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, or the header and flow'
-          : 'what failed is a byte test, or the header and flow',
+          ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, or the flow'
+          : 'what failed is a byte test, or the flow',
       );
     }
   } else {
@@ -108,7 +111,23 @@ function findings(p: Probe, values: readonly { ins: Inspected; buffer: string; b
   return { p, where, undecided };
 }
 
-function unique(xs: readonly string[]): string[] {
+/**
+ * Adds a line when the rule's addresses and ports fit none of the inspections (either way round
+ * for `<>`), as the engine tests them where all four are known; returns 1 then, else 0. Log
+ * records are left out: the engine reads their missing fields leniently.
+ */
+function headerMisfit(reads: { header?: CompiledHeader; headerText: string }, seen: readonly Inspected[], lines: string[]): number {
+  const h = reads.header;
+  const known = seen.filter((s) => !s.record && s.src.length > 0 && s.dst.length > 0 && s.srcPort >= 0 && s.dstPort >= 0);
+  if (h === undefined || known.length === 0) return 0;
+  const fits = (a: Uint8Array, b: Uint8Array, ap: number, bp: number): boolean => h.src.contains(a) && h.dst.contains(b) && h.srcPort.contains(ap) && h.dstPort.contains(bp);
+  if (known.some((s) => fits(s.src, s.dst, s.srcPort, s.dstPort) || (h.bidirectional && fits(s.dst, s.src, s.dstPort, s.srcPort)))) return 0;
+  const ways = unique(known.map((s) => s.way));
+  lines.push(`the rule's header (${reads.headerText}) fits none of them: the traffic went ${ways.slice(0, 2).join(', ')}${ways.length > 2 ? ', ...' : ''}`);
+  return 1;
+}
+
+function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 

@@ -24,6 +24,8 @@ const RULES = tmp.write(
     'alert http any any -> any any (msg:"upper-case PASSWD"; http.uri; content:"PASSWD"; nocase; sid:9100007; rev:1;)',
     'alert http any any -> any any (msg:"shadow"; http.uri; content:"/etc/"; pcre:"/\\/etc\\/shadow/"; sid:9100008; rev:1;)',
     'alert http any any -> any any (msg:"not curl"; http.uri; content:"passwd"; http.user_agent; pcre:!"/^curl\\//i"; sid:9100009; rev:1;)',
+    'alert http any any -> any 8080 (msg:"passwd on 8080"; http.uri; content:"passwd"; sid:9100011; rev:1;)',
+    'alert http any any <> any 8080 (msg:"passwd on 8080 either way"; http.uri; content:"passwd"; sid:9100012; rev:1;)',
     'alert http any any -> any any (msg:"nested"; http.uri; content:"aaaa"; pcre:"/^\\/(a+)+(?=b)/"; sid:9100010; rev:1;)',
   ].join('\n') + '\n',
 );
@@ -63,7 +65,7 @@ describe('explaining a verdict', () => {
 
   it('says when every content is present, so what failed is a position or a condition', async () => {
     const v = await runCase(caseOf('9100004', 'positive', TRAVERSAL), detector);
-    expect(v.why?.at(-1)).toMatch(/^each content and pcre occurs in its buffer: what failed is where \(offset, depth, distance, within, relative matches\)/);
+    expect(v.why?.at(-1)).toMatch(/^each content and pcre occurs in its buffer: what failed is where \(offset, depth, distance, within, relative matches\), a byte test, or the flow/);
   });
 
   it('says when the traffic never gave the buffers the rule reads', async () => {
@@ -75,7 +77,22 @@ describe('explaining a verdict', () => {
 
   it('says when the rule reads no buffer at all', async () => {
     const v = await runCase(caseOf('9100006', 'positive', TRAVERSAL), detector);
-    expect(v.why).toEqual(["sid 9100006 reads no buffer: its header, flow or other conditions decided (compare them with the case's traffic)"]);
+    expect(v.why).toEqual([
+      'sid 9100006 reads no buffer: its header, flow or other conditions decided',
+      "the rule's header (any any -> any 8080) fits none of them: the traffic went 198.51.100.7:1042 -> 192.168.1.10:80",
+    ]);
+  });
+
+  it('says when the rule\'s ports fit none of the inspections that had its buffers', async () => {
+    const v = await runCase(caseOf('9100011', 'positive', TRAVERSAL), detector);
+    expect(v.why).toEqual([
+      'sid 9100011 reads http.uri; the traffic gave:',
+      '  http request 1  http.uri  /etc/passwd',
+      "the rule's header (any any -> any 8080) fits none of them: the traffic went 198.51.100.7:1042 -> 192.168.1.10:80",
+    ]);
+    // With <> the reversed direction is tried too: a server port of 8080 would have fitted either way.
+    const both = await runCase(caseOf('9100012', 'positive', TRAVERSAL), detector);
+    expect(both.why?.at(-1)).toMatch(/^the rule's header \(any any <> any 8080\) fits none of them/);
   });
 
   it('for a negative case that fired, says where each content was found', async () => {
