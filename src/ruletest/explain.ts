@@ -86,8 +86,8 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
     if (blocking === 0) {
       lines.push(
         reads.probes.length > 0
-          ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, or the flow'
-          : 'what failed is a byte test, or the flow',
+          ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, another condition (dsize, flags, ...) or the flow'
+          : 'what failed is a byte test, another condition (dsize, flags, ...) or the flow',
       );
     }
   } else {

@@ -65,7 +65,7 @@ describe('explaining a verdict', () => {
 
   it('says when every content is present, so what failed is a position or a condition', async () => {
     const v = await runCase(caseOf('9100004', 'positive', TRAVERSAL), detector);
-    expect(v.why?.at(-1)).toMatch(/^each content and pcre occurs in its buffer: what failed is where \(offset, depth, distance, within, relative matches\), a byte test, or the flow/);
+    expect(v.why?.at(-1)).toMatch(/^each content and pcre occurs in its buffer: what failed is where \(offset, depth, distance, within, relative matches\), a byte test, another condition \(dsize, flags, \.\.\.\) or the flow$/);
   });
 
   it('says when the traffic never gave the buffers the rule reads', async () => {
