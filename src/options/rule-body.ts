@@ -230,6 +230,8 @@ class RuleBodyBuilder {
   /** Created with the first content (a fifth of the rules in a large set have none). */
   private sources: Map<ContentMatch, ContentSources> | undefined;
   private sticky: { buffer: string; option: OptionInstance } | undefined;
+  /** Whether a payload keyword (valid or not) came after the current sticky buffer. */
+  private stickyUsed = false;
   private transforms: readonly TransformStep[] = NO_TRANSFORMS;
   /** The content the next modifier applies to; null when a broken content absorbs them. */
   private lastContent: ContentMatch | null | undefined;
@@ -244,6 +246,13 @@ class RuleBodyBuilder {
 
   build(ruleCtx: DiagnosticSink | undefined): RuleBody {
     for (const o of this.options) this.option(o);
+    // As Suricata, which rejects such a rule ("setup buffer ... but didn't add matches to it"):
+    // a trailing sticky buffer usually means the Snort 2 modifier form was meant.
+    const sticky = this.sticky;
+    if (sticky !== undefined && !this.stickyUsed) {
+      const kw = sticky.option.keyword;
+      sticky.option.ctx.error(`${kw} selects the buffer of the payload keywords after it, but none follows: move it before the content or pcre it is meant for, e.g. ${kw}; content:"...";`);
+    }
     checkContents(this.detection.payload, this.sources, this.options, this.stickyPcres);
     if (ruleCtx !== undefined) {
       if (this.meta.sid === undefined && !this.singleSeen.includes('sid')) {
@@ -268,6 +277,7 @@ class RuleBodyBuilder {
 
   private option(o: OptionInstance): void {
     const m = o.module;
+    if (m.category === 'payload') this.stickyUsed = true;
     if (m.evaluable === false) this.skip(o, `${o.keyword} is recognised but not evaluated yet`);
     if (m.singleUse) {
       if (this.singleSeen.includes(o.keyword)) {
@@ -297,6 +307,7 @@ class RuleBodyBuilder {
           return;
         }
         this.sticky = o.keyword === 'pkt_data' ? undefined : { buffer: m.buffer ?? o.keyword, option: o };
+        this.stickyUsed = false;
         this.transforms = NO_TRANSFORMS;
         return;
       case 'transform':

@@ -218,6 +218,20 @@ describe('buildRuleBody: diagnostics', () => {
     ]);
   });
 
+  it('rejects a sticky buffer that no payload keyword follows, as Suricata does', () => {
+    const msg = (kw: string) => `${kw} selects the buffer of the payload keywords after it, but none follows: move it before the content or pcre it is meant for, e.g. ${kw}; content:"...";`;
+    // The Snort 2 habit: the buffer written after the content it was meant for.
+    expect(rule(`${META} content:"/admin"; http.uri;`).diags).toEqual([{ severity: 'error', message: msg('http.uri'), at: '3:http.uri' }]);
+    expect(rule(`${META} file_data;`).diags).toEqual([{ severity: 'error', message: msg('file.data'), at: '2:file.data' }]);
+    expect(rule(`${META} http.uri; to_lowercase;`).diags.map((d) => d.message)).toEqual([msg('http.uri')]);
+    // A payload keyword after it, even one with its own error, or pkt_data (back to the packet), is no such case.
+    expect(rule(`${META} http.uri; content:"/a"; http.header; pcre:"/a/U";`).diags.map((d) => d.message)).toEqual([
+      "this pcre's buffer flag selects http.uri, but the rule is inspecting http.header here (after http.header;): drop the flag, or move the pcre before http.header;",
+    ]);
+    expect(rule(`${META} http.uri; bsize:>4;`).diags).toEqual([]);
+    expect(rule(`${META} http.uri; content:"/a"; pkt_data;`).diags).toEqual([]);
+  });
+
   it('requires sticky buffers for transforms and bsize', () => {
     expect(rule(`${META} to_lowercase; content:"a";`).diags[0]!.message).toBe(
       'to_lowercase must follow a sticky buffer such as http.uri; (a transform rewrites the current buffer)',

@@ -55,10 +55,13 @@ const ruleText = fc
     pcre: fc.option(pcre),
     sid: fc.integer({ min: 1, max: 9_999_999 }),
     rev: fc.integer({ min: 1, max: 30 }),
-    extra: fc.subarray(['classtype:trojan-activity;', 'priority:2;', 'reference:url,example.com/x;', 'metadata:created_at 2024_01_01;', 'dns.query;', 'http.uri;']),
+    extra: fc.subarray(['classtype:trojan-activity;', 'priority:2;', 'reference:url,example.com/x;', 'metadata:created_at 2024_01_01;']),
+    sticky: fc.option(fc.constantFrom('dns.query;', 'http.uri;')),
   })
   .map((r) => {
-    const opts = [`msg:"${r.msg}";`, r.flow ?? '', ...r.contents, r.pcre ?? '', ...r.extra, `sid:${r.sid};`, `rev:${r.rev};`].filter(Boolean);
+    // A sticky buffer goes before the contents it selects the buffer of (one with nothing after it is an error).
+    const sticky = r.sticky !== null && r.contents.length > 0 ? r.sticky : '';
+    const opts = [`msg:"${r.msg}";`, r.flow ?? '', r.pcre ?? '', sticky, ...r.contents, ...r.extra, `sid:${r.sid};`, `rev:${r.rev};`].filter(Boolean);
     return `${r.disabled ? '# ' : ''}${r.action} ${r.protocol} ${r.src} ${r.sport} ${r.dir} ${r.dst} ${r.dport} (${opts.join(' ')})`;
   });
 
