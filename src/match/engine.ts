@@ -119,6 +119,8 @@ export interface InspectedUnit {
   dst: Uint8Array;
   srcPort: number;
   dstPort: number;
+  /** Whether the flow counted as established for this inspection (as flow:established reads it). */
+  established: boolean;
 }
 
 export type InspectedKind = 'packet' | 'stream' | 'http request' | 'http response' | 'smtp' | 'dns' | 'tls' | 'ssh' | 'dcerpc' | 'sip' | 'record';
@@ -710,7 +712,7 @@ export class DetectionEngine {
   /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
   /** Hands an inspection to onInspect, with the context's endpoints (set before each call). */
   private inspected(kind: InspectedKind, toServer: boolean, source: BufferSource): void {
-    this.onInspect!({ kind, toServer, source, src: this.srcIp, dst: this.dstIp, srcPort: this.srcPort, dstPort: this.dstPort });
+    this.onInspect!({ kind, toServer, source, src: this.srcIp, dst: this.dstIp, srcPort: this.srcPort, dstPort: this.dstPort, established: this.established });
   }
 
   private replayRecord(codes: Int32Array, first: number, end: number): void {

@@ -12,6 +12,7 @@ import { Scanner } from '../match/scanner.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName } from '../types/buffers.js';
+import type { FlowValue } from '../options/non-payload/flow.js';
 import type { CompiledHeader, Rule } from '../rule/ast.js';
 import type { DetectInput } from './build.js';
 
@@ -40,6 +41,8 @@ export interface RuleReads {
   /** The rule's addresses and ports, compiled and as written (`any any -> $HOME_NET 8080`). */
   header?: CompiledHeader;
   headerText: string;
+  /** The rule's flow option, with its text as written. */
+  flow?: { value: FlowValue; text: string };
 }
 
 /** A content or pcre of a rule, as the explanation looks for it: anywhere in its buffer. */
@@ -74,6 +77,8 @@ export interface Inspected {
   dstPort: number;
   /** The endpoints as text: `192.0.2.1:1025 -> 192.168.1.10:80`. */
   way: string;
+  toServer: boolean;
+  established: boolean;
 }
 
 /** Inspections kept per watched scan: a case is a handful of messages. */
@@ -98,8 +103,12 @@ function readsOf(rule: Rule): RuleReads {
       probes.push({ ...base, kind: 'pcre', negated: el.value.negated, test });
     }
   }
-  const headerText = `${rule.src} ${rule.srcPort} ${rule.direction} ${rule.dst} ${rule.dstPort}`;
-  return rule.header !== undefined ? { buffers, probes, header: rule.header, headerText } : { buffers, probes, headerText };
+  const reads: RuleReads = { buffers, probes, headerText: `${rule.src} ${rule.srcPort} ${rule.direction} ${rule.dst} ${rule.dstPort}` };
+  if (rule.header !== undefined) reads.header = rule.header;
+  const flow = rule.body?.detection?.flow;
+  const flowOption = rule.options.find((o) => o.keyword === 'flow');
+  if (flow !== undefined && flowOption !== undefined) reads.flow = { value: flow, text: `flow:${flowOption.raw ?? ''}` };
+  return reads;
 }
 
 /** Whether `needle` occurs anywhere in `hay` (ASCII letters folded when nocase). */
@@ -235,6 +244,8 @@ function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
       srcPort: unit.srcPort,
       dstPort: unit.dstPort,
       way: `${endpointText(unit.src, unit.srcPort)} -> ${endpointText(unit.dst, unit.dstPort)}`,
+      toServer: unit.toServer,
+      established: unit.established,
     });
   };
 }

@@ -9,6 +9,7 @@
  * distance, within, a relative match), which the explanation says when every one is present.
  * Keywords reading a transformed buffer are not checked.
  */
+import type { FlowValue } from '../options/non-payload/flow.js';
 import type { CompiledHeader } from '../rule/ast.js';
 import type { Alert } from '../types/alert.js';
 import { buildInput } from './build.js';
@@ -46,7 +47,10 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
   if (reads === undefined) return [];
   if (reads.buffers.length === 0) {
     const lines = [`sid ${sid} reads no buffer: its header, flow or other conditions decided`];
-    if (positive) headerMisfit(reads, seen, lines);
+    if (positive) {
+      headerMisfit(reads, seen, lines);
+      flowMisfit(reads, seen, lines);
+    }
     return lines;
   }
   const values = seen.flatMap((ins) => reads.buffers.filter((b) => ins.buffers.has(b)).map((b) => ({ ins, buffer: b, bytes: ins.buffers.get(b)! })));
@@ -72,7 +76,8 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
   if (list.length > MAX_VALUES) lines.push(`  ... ${list.length - MAX_VALUES} more`);
   const verdicts = reads.probes.filter((p) => !p.transformed).map((p) => findings(p, values));
   if (positive) {
-    let blocking = headerMisfit(reads, unique(values.map((v) => v.ins)), lines);
+    const holders = unique(values.map((v) => v.ins));
+    let blocking = headerMisfit(reads, holders, lines) + flowMisfit(reads, holders, lines);
     for (const { p, where, undecided } of verdicts) {
       if (!p.negated && where.length === 0) {
         // The engine counts a search cut off by the pcre limits as no match.
@@ -125,6 +130,27 @@ function headerMisfit(reads: { header?: CompiledHeader; headerText: string }, se
   const ways = unique(known.map((s) => s.way));
   lines.push(`the rule's header (${reads.headerText}) fits none of them: the traffic went ${ways.slice(0, 2).join(', ')}${ways.length > 2 ? ', ...' : ''}`);
   return 1;
+}
+
+/**
+ * Adds a line when the rule's flow option fits none of the inspections (their direction, or
+ * whether the flow was established then); returns 1 then, else 0. Log records are left out: a
+ * log line is a whole transaction, read by the engine's own rules for records.
+ */
+function flowMisfit(reads: { flow?: { value: FlowValue; text: string } }, seen: readonly Inspected[], lines: string[]): number {
+  const flow = reads.flow;
+  const known = seen.filter((s) => !s.record);
+  if (flow === undefined || known.length === 0) return 0;
+  const { direction, state } = flow.value;
+  if (direction !== undefined && !known.some((s) => s.toServer === (direction === 'to_server'))) {
+    lines.push(`${flow.text} asks for data sent to the ${direction === 'to_server' ? 'server' : 'client'}, but all of it above went to the ${direction === 'to_server' ? 'client' : 'server'}`);
+    return 1;
+  }
+  if (state === 'established' && !known.some((s) => s.established)) {
+    lines.push(`${flow.text} asks for an established flow, and none was when this was inspected: TCP is after its handshake, UDP once both sides have sent (a lone datagram never is)`);
+    return 1;
+  }
+  return 0;
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -26,6 +26,8 @@ const RULES = tmp.write(
     'alert http any any -> any any (msg:"not curl"; http.uri; content:"passwd"; http.user_agent; pcre:!"/^curl\\//i"; sid:9100009; rev:1;)',
     'alert http any any -> any 8080 (msg:"passwd on 8080"; http.uri; content:"passwd"; sid:9100011; rev:1;)',
     'alert http any any <> any 8080 (msg:"passwd on 8080 either way"; http.uri; content:"passwd"; sid:9100012; rev:1;)',
+    'alert udp any any -> any 1434 (msg:"slammer, established"; flow:established; content:"|04|"; depth:1; sid:9100013; rev:1;)',
+    'alert tcp any any -> any any (msg:"GET to the client"; flow:established,to_client; content:"GET"; sid:9100014; rev:1;)',
     'alert http any any -> any any (msg:"nested"; http.uri; content:"aaaa"; pcre:"/^\\/(a+)+(?=b)/"; sid:9100010; rev:1;)',
   ].join('\n') + '\n',
 );
@@ -71,7 +73,7 @@ describe('explaining a verdict', () => {
   it('says when the traffic never gave the buffers the rule reads', async () => {
     const v = await runCase(caseOf('9100005', 'positive', TRAVERSAL), detector);
     expect(v.why).toEqual([
-      "sid 9100005 reads smtp.mail_from, which no inspection of this traffic had; it gave client packet, http request: check the rule's protocol, ports and flow against the case",
+      "sid 9100005 reads smtp.mail_from, which no inspection of this traffic had; it gave client packet, client stream, http request: check the rule's protocol, ports and flow against the case",
     ]);
   });
 
@@ -129,6 +131,17 @@ describe('explaining a verdict', () => {
     const v = await runCase(caseOf('9100010', 'positive', `GET /${'a'.repeat(5000)}! HTTP/1.1`), detector);
     expect(v.passed).toBe(false);
     expect(v.why?.at(-1)).toBe('pcre:"/^\\/(a+)+(?=b)/": its search in the http.uri above was cut off by the pcre limits (no match)');
+  });
+
+  it('says when the flow option fits none of the inspections', async () => {
+    const udp = parseCaseText('=== c\nsid: 9100013\nexpect: positive\nserver: 192.168.1.30:1434\n--- udp\n\\x04{{40*A}}\n', join(tmp.dir, 'rules/tests/x.ktest'));
+    expect(udp.diagnostics).toEqual([]);
+    const v = await runCase(udp.cases[0]!, detector);
+    expect(v.why?.at(-1)).toBe(
+      'flow:established asks for an established flow, and none was when this was inspected: TCP is after its handshake, UDP once both sides have sent (a lone datagram never is)',
+    );
+    const get = await runCase(caseOf('9100014', 'positive', TRAVERSAL), detector);
+    expect(get.why?.at(-1)).toBe('flow:established,to_client asks for data sent to the client, but all of it above went to the server');
   });
 
   it('explains a log case by its records', async () => {
