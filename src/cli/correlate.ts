@@ -81,5 +81,15 @@ async function runCorrelate(argv: string[], io: CommandIo): Promise<number> {
   };
   out.stats(lastTs, counters);
   out.flush();
+  io.stderr.write(`kanshi correlate: ${summaryLine(inputs.length, counters)}\n`);
   return EXIT_OK;
+}
+
+/** The closing line on stderr, as kanshi scan's: what was read, and the events by level. */
+function summaryLine(inputs: number, c: Record<string, number>): string {
+  const n = (k: string): number => c[k] ?? 0;
+  const malformed = n('correlate.input.malformed');
+  const read = `${inputs} input${inputs === 1 ? '' : 's'} (${n('correlate.input.alerts')} alerts${malformed > 0 ? `, ${malformed} malformed line${malformed === 1 ? '' : 's'} skipped` : ''})`;
+  const levels = ['Emergency', 'Critical', 'Warning', 'Information'].map((l) => `${l} ${n(`correlate.level.${l}`)}`).join(', ');
+  return `${read} -> ${n('correlate.emitted')} events (${levels})`;
 }

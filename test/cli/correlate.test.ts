@@ -47,6 +47,9 @@ describe('kanshi correlate', () => {
     expect(stats.event_type).toBe('stats');
     expect(stats.stats.correlate.input.alerts).toBe(3);
     expect(stats.stats.correlate.input.malformed).toBe(1);
+    // The closing line on stderr, as kanshi scan writes one.
+    const levels = ['Emergency', 'Critical', 'Warning', 'Information'].map((l) => `${l} ${alerts.filter((a) => a.alert.level === l).length}`).join(', ');
+    expect(r.err.trimEnd().split('\n').at(-1)).toBe(`kanshi correlate: 1 input (3 alerts, 1 malformed line skipped) -> 2 events (${levels})`);
   });
 
   it('refuses a policy with errors and exits 1', async () => {
