@@ -709,12 +709,12 @@ export class DetectionEngine {
     this.source = null;
   }
 
-  /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
   /** Hands an inspection to onInspect, with the context's endpoints (set before each call). */
   private inspected(kind: InspectedKind, toServer: boolean, source: BufferSource): void {
     this.onInspect!({ kind, toServer, source, src: this.srcIp, dst: this.dstIp, srcPort: this.srcPort, dstPort: this.dstPort, established: this.established });
   }
 
+  /** Raises what a record of the same content raised (see record-outcomes.ts), re-running only what reads the record itself. */
   private replayRecord(codes: Int32Array, first: number, end: number): void {
     const rules = this.ruleset.rules;
     this.counters.evaluated += codes[first]!;
