@@ -156,7 +156,8 @@ function summary(report: SuiteReport): string[] {
   }
   lines.push('');
   if (report.properties) lines.push(`variants checked: ${variants} (seed ${report.seed}, ${report.runs} per case)`);
-  if (report.diagnostics.length > 0) lines.push(`case files with errors: ${new Set(report.diagnostics.map((d) => d.file)).size} (${report.diagnostics.length} errors)`);
+  const problems = report.diagnostics.length;
+  if (problems > 0) lines.push(`case files with errors: ${new Set(report.diagnostics.map((d) => d.file)).size} (${problems} error${problems === 1 ? '' : 's'})`);
   if (report.rulesErrors > 0) lines.push(`rules errors: ${report.rulesErrors}`);
   const failed = report.cases.filter((c) => c.status === 'fail').length;
   const known = report.cases.filter((c) => c.status === 'known').length;

@@ -63,6 +63,7 @@ describe('kanshi test', () => {
     const r = await run([BAD]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${BAD}:3:9: error: expect is 'positive'`);
+    expect(r.out).toContain('case files with errors: 1 (1 error)\n');
   });
 
   it('reports known issues without failing', async () => {
