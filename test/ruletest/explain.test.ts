@@ -6,6 +6,7 @@ import { explainVerdict } from '../../src/ruletest/explain.js';
 import { parseCaseText } from '../../src/ruletest/parse.js';
 import { checkProperties } from '../../src/ruletest/properties.js';
 import { runCase } from '../../src/ruletest/runner.js';
+import { REPO_ROOT } from '../corpora.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -142,6 +143,15 @@ describe('explaining a verdict', () => {
     );
     const get = await runCase(caseOf('9100014', 'positive', TRAVERSAL), detector);
     expect(get.why?.at(-1)).toBe('flow:established,to_client asks for data sent to the client, but all of it above went to the server');
+  });
+
+  it('explains a capture case by what its packets gave', async () => {
+    const pcap = join(REPO_ROOT, 'samples', 'pcap', 'codered', 'codered1.pcap');
+    const c = parseCaseText(`=== c\nsid: 9100002\nexpect: positive\npcap: ${pcap}\n`, join(tmp.dir, 'rules/tests/x.ktest')).cases[0]!;
+    const v = await runCase(c, detector);
+    expect(v.why?.[0]).toBe('sid 9100002 reads http.uri.raw; the traffic gave:');
+    expect(v.why?.[1]).toMatch(/^ {2}http request 1, http response 1 {2}http\.uri\.raw {2}\/default\.ida\?\{\{224\*N\}\}%u9090/);
+    expect(v.why?.at(-1)).toBe('content:"/.%2e/" is in no http.uri.raw above');
   });
 
   it('explains a log case by its records', async () => {
