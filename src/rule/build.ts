@@ -312,6 +312,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
     sink.report('error', `internal error combining the options: ${e instanceof Error ? e.message : String(e)}`, node.open.offset, 1);
   }
   for (const k of rule.body?.unsupported ?? []) if (!unsupported.includes(k)) unsupported.push(k);
+  warnEstablishedUdp(protocol, rule.body, options, sink);
   // Kept as long as the rule: without the spare capacity that pushing left, or shared when empty.
   rule.unsupported = unsupported.length > 0 ? unsupported.slice() : (NOTHING_UNSUPPORTED as string[]);
 
@@ -333,6 +334,23 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   }
   const sidAt = sidOption ? (sidOption.raw === null ? { offset: sidOption.offset, length: sidOption.length } : valueSpan(sidOption)) : undefined;
   return sidAt ? { rule, errors, sidAt } : { rule, errors };
+}
+
+/**
+ * A UDP flow is established only once both sides have sent: a rule for the first datagram of an
+ * exchange (a worm's single probe, a query) with flow:established never fires. Legitimate for
+ * replies, so a warning; neither public rule set writes it.
+ */
+function warnEstablishedUdp(protocol: string, body: Rule['body'], options: readonly OptionNode[], sink: RuleSink): void {
+  if (protocol !== 'udp' || body?.detection.flow?.state !== 'established') return;
+  const flow = options.find((o) => o.keyword === 'flow');
+  if (flow === undefined) return;
+  sink.report(
+    'warning',
+    'flow:established on udp: a UDP flow is established only once both sides have sent, so a first datagram (a probe, a query) never matches; write flow:to_server (or to_client) unless the rule is for replies',
+    flow.offset,
+    flow.length,
+  );
 }
 
 /**

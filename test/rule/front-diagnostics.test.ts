@@ -14,6 +14,14 @@ describe('rule header diagnostics', () => {
     expect(diags(ok)).toEqual([]);
   });
 
+  it('warns of flow:established on a udp rule, which a first datagram never meets', () => {
+    expect(diags('alert udp any any -> any 1434 (msg:"x"; flow:established; content:"|04|"; sid:1;)')).toEqual([
+      '1:41: warning: flow:established on udp: a UDP flow is established only once both sides have sent, so a first datagram (a probe, a query) never matches; write flow:to_server (or to_client) unless the rule is for replies',
+    ]);
+    expect(diags('alert udp any any -> any 1434 (msg:"x"; flow:to_server; sid:1;)')).toEqual([]);
+    expect(diags('alert tcp any any -> any 80 (msg:"x"; flow:established; sid:1;)')).toEqual([]);
+  });
+
   it('port out of range', () => {
     expect(diags('alert tcp any any -> any 70000 (msg:"x"; sid:1;)')).toEqual(['1:26: error: port 70000 out of range: ports are 0 to 65535']);
   });
