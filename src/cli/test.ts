@@ -5,7 +5,7 @@ import { CASE_EXTENSION, runSuite, type CaseReport, type SuiteReport } from '../
 import { parseArgs } from './args.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
-const USAGE = `usage: kanshi test [--properties] [--seed N] [--runs N] [-r RULES]... [--var NAME=VALUE]... [--out DIR] [PATH...]
+const USAGE = `usage: kanshi test [--properties] [--seed N] [--runs N] [-r RULES]... [--var NAME=VALUE]... [--out DIR] [--json] [PATH...]
 
 Runs rule test cases (*${CASE_EXTENSION} files; directories are searched; default rules/tests):
 each case names sids, positive (they fire) or negative (they stay silent), and its traffic.
@@ -18,6 +18,8 @@ each case names sids, positive (they fire) or negative (they stay silent), and i
                     case file's tests/ directory, or beside it
   --var NAME=VALUE  rule variable for every case (a case's own var: lines win)
   --out DIR         where counterexamples are written (default: beside the case file)
+  --json            print one JSON object (every case with its verdict, then the totals) instead
+                    of the text report, for a CI job to read
 Variant families: ${FAMILY_NAMES.join(', ')}.
 Exit status: 0 every case passed, 1 a case failed or a file has errors, 2 usage error.`;
 
@@ -36,6 +38,7 @@ function intFlag(values: string[] | undefined, name: string, min: number): numbe
 
 async function runTest(argv: string[], io: CommandIo): Promise<number> {
   let options: Parameters<typeof runSuite>[0];
+  let json = false;
   try {
     const args = parseArgs(argv, [
       { name: '--properties', takesValue: false },
@@ -45,6 +48,7 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
       { name: '--rules', takesValue: true },
       { name: '--var', takesValue: true },
       { name: '--out', takesValue: true },
+      { name: '--json', takesValue: false },
       { name: '--help', takesValue: false },
       { name: '-h', takesValue: false },
     ]);
@@ -60,6 +64,7 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
     }
     const rules = [...(args.flags.get('-r') ?? []), ...(args.flags.get('--rules') ?? [])];
     const out = args.flags.get('--out')?.at(-1);
+    json = args.flags.has('--json');
     options = {
       paths: args.positionals.length > 0 ? args.positionals : ['rules/tests'],
       vars,
@@ -84,13 +89,15 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
       if (files.length === 0) io.stderr.write('kanshi test: no rules files found for the cases: name them with -r\n');
       for (const d of loaded.diagnostics) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
     },
-    onCase: (r) => io.stdout.write(caseLines(r, options.seed!).join('\n') + '\n'),
+    onCase: (r) => {
+      if (!json) io.stdout.write(caseLines(r, options.seed!).join('\n') + '\n');
+    },
   });
   if (report.files.length === 0) {
     io.stderr.write(`kanshi test: no test cases (*${CASE_EXTENSION}) under ${options.paths.join(', ')}\n`);
     return EXIT_USAGE;
   }
-  io.stdout.write(summary(report).join('\n') + '\n');
+  io.stdout.write(json ? JSON.stringify(jsonReport(report)) + '\n' : summary(report).join('\n') + '\n');
   const failed = report.cases.filter((c) => c.status === 'fail').length;
   return failed === 0 && report.diagnostics.length === 0 && report.rulesErrors === 0 && report.cases.length > 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
@@ -131,6 +138,49 @@ function caseLines(r: CaseReport, seed: number): string[] {
 /** The explanation under a failure: "why:" on its first line, the rest aligned under it. */
 function whyLines(why: readonly string[] | undefined): string[] {
   return (why ?? []).map((w, i) => `        ${i === 0 ? 'why:     ' : '         '} ${w}`);
+}
+
+/** The report as one JSON object: each case's verdict (as the text report gives it), then the totals. */
+function jsonReport(report: SuiteReport): Record<string, unknown> {
+  const cases = report.cases.map((r) => {
+    const c = r.case;
+    const alerts: Record<string, number> = {};
+    for (const a of r.verdict.alerts) alerts[a.sid] = (alerts[a.sid] ?? 0) + 1;
+    const entry: Record<string, unknown> = {
+      file: c.file,
+      line: c.line,
+      name: c.name,
+      sids: c.sids,
+      expect: c.expect,
+      status: r.status,
+      problems: r.verdict.problems,
+      alerts,
+    };
+    if (r.verdict.why !== undefined && r.verdict.why.length > 0) entry.why = r.verdict.why;
+    if (c.knownIssue !== undefined) entry.known_issue = c.knownIssue;
+    const p = r.property;
+    if (p !== undefined) {
+      entry.variants = p.variants;
+      if (p.skipped !== undefined) entry.variants_skipped = p.skipped;
+      if (p.failure !== undefined) {
+        const f = p.failure;
+        entry.failing_variant = { changes: f.changes, problems: f.problems, ...(f.why !== undefined && f.why.length > 0 ? { why: f.why } : {}), shrinks: f.shrinks };
+      }
+    }
+    if (r.counterexampleFile !== undefined) entry.counterexample = r.counterexampleFile;
+    return entry;
+  });
+  const count = (s: CaseReport['status']): number => report.cases.filter((r) => r.status === s).length;
+  return {
+    cases,
+    passed: count('ok') + count('fixed'),
+    failed: count('fail'),
+    known: count('known'),
+    case_file_errors: report.diagnostics.length,
+    rules_errors: report.rulesErrors,
+    properties: report.properties,
+    ...(report.properties ? { seed: report.seed, runs: report.runs, variants: report.cases.reduce((n, r) => n + (r.property?.variants ?? 0), 0) } : {}),
+  };
 }
 
 function summary(report: SuiteReport): string[] {

@@ -59,6 +59,27 @@ describe('kanshi test', () => {
     expect(r.last).toBe('1 passed, 1 failed');
   });
 
+  it('prints one JSON object with --json: every case, its verdict and explanation, and the totals', async () => {
+    const good = await run(['--json', GOOD]);
+    expect(good.code).toBe(0);
+    const ok = JSON.parse(good.out) as Record<string, unknown>;
+    expect(ok).toMatchObject({ passed: 2, failed: 0, known: 0, case_file_errors: 0, rules_errors: 0, properties: false });
+    expect(ok.cases).toEqual([
+      { file: GOOD, line: 1, name: 'cmd.exe', sids: [9100001], expect: 'positive', status: 'ok', problems: [], alerts: { '9100001': 1 } },
+      { file: GOOD, line: 8, name: 'other page', sids: [9100001], expect: 'negative', status: 'ok', problems: [], alerts: {} },
+    ]);
+    const r = await run(['--json', '--properties', '--seed', '10', '--runs', '50', '--out', `${tmp.dir}/found-json`, GOOD]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as { failed: number; seed: number; runs: number; cases: Array<Record<string, unknown>> };
+    expect(report).toMatchObject({ passed: 1, failed: 1, seed: 10, runs: 50, properties: true });
+    const failing = report.cases[0]!;
+    expect(failing.status).toBe('fail');
+    expect(failing.failing_variant).toMatchObject({ problems: ['sid 9100001 did not fire'] });
+    expect((failing.failing_variant as { why: string[] }).why.at(-1)).toBe('content:"cmd.exe" is in no pkt_data above');
+    expect(failing.counterexample).toMatch(/found-json\/counterexample-9100001-cmd-exe\.ktest$/);
+    expect(report.cases[1]).toMatchObject({ status: 'ok', variants: 50 });
+  });
+
   it('reports case-file errors as file:line:col and exits 1', async () => {
     const r = await run([BAD]);
     expect(r.code).toBe(1);
