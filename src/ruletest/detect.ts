@@ -43,6 +43,8 @@ export interface RuleReads {
   headerText: string;
   /** The rule's flow option, with its text as written. */
   flow?: { value: FlowValue; text: string };
+  /** The rule's threshold or detection_filter as written: it can withhold alerts of a match. */
+  withheldBy?: string;
 }
 
 /** A content or pcre of a rule, as the explanation looks for it: anywhere in its buffer. */
@@ -108,6 +110,8 @@ function readsOf(rule: Rule): RuleReads {
   const flow = rule.body?.detection?.flow;
   const flowOption = rule.options.find((o) => o.keyword === 'flow');
   if (flow !== undefined && flowOption !== undefined) reads.flow = { value: flow, text: `flow:${flowOption.raw ?? ''}` };
+  const limiter = rule.options.find((o) => o.keyword === 'threshold' || o.keyword === 'detection_filter');
+  if (limiter !== undefined) reads.withheldBy = `${limiter.keyword}:${limiter.raw ?? ''}`;
   return reads;
 }
 
@@ -178,6 +182,7 @@ export function loadRules(files: readonly string[], vars: readonly (readonly [st
     const msg = r.body?.meta.msg ?? '';
     const entry: RuleInfo = { msg, where: `${r.loc.file}:${r.loc.line}`, reads: readsOf(r) };
     if (!r.enabled) entry.inactive = 'commented out';
+    else if (r.body?.detection.noalert === true) entry.inactive = 'it has noalert (it sets flowbits for other rules, and never alerts itself)';
     else if (r.status !== 'loaded') entry.inactive = `${r.status}${r.unsupported.length > 0 ? `: ${r.unsupported.join(', ')}` : ''}`;
     info.set(sid, entry);
   }

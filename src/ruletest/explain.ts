@@ -88,7 +88,9 @@ function explainSid(sid: number, positive: boolean, detector: Detector, seen: re
         blocking++;
       }
     }
-    if (blocking === 0) {
+    if (blocking === 0 && reads.withheldBy !== undefined) {
+      lines.push(`${reads.withheldBy} may have withheld the alert: the rule can match and stay silent until its count is reached`);
+    } else if (blocking === 0) {
       lines.push(
         reads.probes.length > 0
           ? 'each content and pcre occurs in its buffer: what failed is where (offset, depth, distance, within, relative matches), a byte test, another condition (dsize, flags, ...) or the flow'

@@ -29,6 +29,8 @@ const RULES = tmp.write(
     'alert http any any <> any 8080 (msg:"passwd on 8080 either way"; http.uri; content:"passwd"; sid:9100012; rev:1;)',
     'alert udp any any -> any 1434 (msg:"slammer, established"; flow:established; content:"|04|"; depth:1; sid:9100013; rev:1;)',
     'alert tcp any any -> any any (msg:"GET to the client"; flow:established,to_client; content:"GET"; sid:9100014; rev:1;)',
+    'alert http any any -> any any (msg:"passwd, the second time"; http.uri; content:"passwd"; threshold:type threshold, track by_src, count 2, seconds 60; sid:9100015; rev:1;)',
+    'alert http any any -> any any (msg:"marks passwd"; http.uri; content:"passwd"; flowbits:set,pw; flowbits:noalert; sid:9100016; rev:1;)',
     'alert http any any -> any any (msg:"nested"; http.uri; content:"aaaa"; pcre:"/^\\/(a+)+(?=b)/"; sid:9100010; rev:1;)',
   ].join('\n') + '\n',
 );
@@ -152,6 +154,17 @@ describe('explaining a verdict', () => {
     expect(v.why?.[0]).toBe('sid 9100002 reads http.uri.raw; the traffic gave:');
     expect(v.why?.[1]).toMatch(/^ {2}http request 1, http response 1 {2}http\.uri\.raw {2}\/default\.ida\?\{\{224\*N\}\}%u9090/);
     expect(v.why?.at(-1)).toBe('content:"/.%2e/" is in no http.uri.raw above');
+  });
+
+  it('names a threshold that may have withheld the alert, and a noalert rule that never alerts', async () => {
+    const v = await runCase(caseOf('9100015', 'positive', TRAVERSAL), detector);
+    expect(v.why?.at(-1)).toBe(
+      'threshold:type threshold, track by_src, count 2, seconds 60 may have withheld the alert: the rule can match and stay silent until its count is reached',
+    );
+    const quiet = await runCase(caseOf('9100016', 'positive', TRAVERSAL), detector);
+    expect(quiet.problems).toEqual([
+      `sid 9100016 (${RULES}:15) cannot fire: it has noalert (it sets flowbits for other rules, and never alerts itself)`,
+    ]);
   });
 
   it('explains a log case by its records', async () => {
