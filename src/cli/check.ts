@@ -4,14 +4,17 @@ import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
+import { addPerfWarnings } from './perf-notes.js';
 import { variablesFromFlags } from './vars.js';
 import { CHECK_TARGETS, rulesChecker, type CheckContext, type FileChecker } from './check-targets.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
-const USAGE = `usage: kanshi check [--var NAME=VALUE]... [--json] PATH...
+const USAGE = `usage: kanshi check [--var NAME=VALUE]... [--perf] [--json] PATH...
 
 Parses and validates rules files (directories are searched for *.rules).
   --var NAME=VALUE  set a rule variable (overrides var/ipvar/portvar lines), e.g. --var HOME_NET=10.0.0.0/8
+  --perf            also warn of rules the prefilter screens poorly: payload options without a
+                    fast pattern, or a fast pattern of one or two bytes
   --json            print the summary as one JSON object
 Exit status: 0 no errors, 1 errors found, 2 usage error.`;
 
@@ -31,11 +34,13 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   let vars: VariableTable;
   let fixed: Set<string>;
   let json: boolean;
+  let perf: boolean;
   const notes: string[] = [];
   try {
     const args = parseArgs(argv, [
       { name: '--var', takesValue: true },
       { name: '--json', takesValue: false },
+      { name: '--perf', takesValue: false },
       { name: '--help', takesValue: false },
       { name: '-h', takesValue: false },
     ]);
@@ -44,6 +49,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
       return EXIT_OK;
     }
     json = args.flags.has('--json');
+    perf = args.flags.has('--perf');
     ({ vars, fixed } = variablesFromFlags(args.flags.get('--var') ?? []));
     if (args.positionals.length === 0) throw new UsageError('no PATH given');
     jobs = collectJobs(args.positionals, notes);
@@ -59,6 +65,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   // Rules first: other file kinds (policies) may refer to the rules' sids.
   const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];
   for (const job of ordered) job.checker.check(job.path, ctx);
+  const perfWarnings = perf ? addPerfWarnings(ctx.rules.rules, diagnostics) : 0;
 
   const caret = io.stderr.isTTY === true;
   for (const d of diagnostics.list) io.stderr.write(formatDiagnostic(d, caret) + '\n');
@@ -68,13 +75,14 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   if (json) {
     const unsupported = Object.fromEntries([...ctx.rules.unsupported].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
     const extra = Object.assign({}, ...CHECK_TARGETS.map((t) => t.summarize?.(ctx) ?? {}));
-    const summary = { loaded: c.loaded, disabled: c.disabled, skipped: c.skipped, errors, warnings: diagnostics.warnings, unsupported, ...extra };
+    const summary = { loaded: c.loaded, disabled: c.disabled, skipped: c.skipped, errors, warnings: diagnostics.warnings, unsupported, ...extra, ...(perf ? { perf: perfWarnings } : {}) };
     io.stdout.write(JSON.stringify(summary) + '\n');
   } else {
     if (ctx.rules.unsupported.size > 0) {
       const top = [...ctx.rules.unsupported].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`);
       io.stdout.write(`skipped for: ${top.join(', ')}\n`);
     }
+    if (perf) io.stdout.write(`poorly screened: ${perfWarnings} rule${perfWarnings === 1 ? '' : 's'} (warnings above)\n`);
     io.stdout.write(`rules: ${c.loaded} loaded, ${c.disabled} disabled, ${c.skipped} skipped, ${errors} errors\n`);
   }
   return errors > 0 ? EXIT_PROBLEMS : EXIT_OK;

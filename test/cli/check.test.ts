@@ -99,3 +99,32 @@ describe('kanshi check', () => {
     expect((await run(['check', '--var', 'HOME_NET=10.0.0.0/40', good])).err).toContain("bad CIDR '10.0.0.0/40'");
   });
 });
+
+describe('kanshi check --perf', () => {
+  const rules = write(
+    'perf.rules',
+    [
+      'alert tcp any any -> any 80 (msg:"no pattern"; pcre:"/a.*b/"; sid:20;)',
+      'alert tcp any any -> any 80 (msg:"short"; content:"|0d 0a|"; sid:21;)',
+      'alert http any any -> any any (msg:"short pcre literals"; http.uri; pcre:"/(?:ab|cd)/"; sid:22;)',
+      'alert tcp any any -> any 80 (msg:"good"; content:"/cmd.exe"; sid:23;)',
+      'alert tcp any any -> any 80 (msg:"header only"; flags:S; sid:24;)',
+      '# alert tcp any any -> any 80 (msg:"disabled"; content:"a"; sid:25;)',
+    ].join('\n') + '\n',
+  );
+
+  it('warns of rules the prefilter screens poorly, at the rule or its content, only when asked', async () => {
+    const r = await run(['check', '--perf', rules]);
+    expect(r.code).toBe(0);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${rules}:1:1: warning: no fast pattern: the prefilter cannot screen this rule, so its payload options run on every inspection its header lets through; add a content the attack always contains, or a pcre literal it requires`,
+      `${rules}:2:43: warning: fast pattern in pkt_data: "|0D 0A|" is 2 bytes long, so most traffic holds it and the prefilter lets this rule through nearly always; mark a longer, rarer content with fast_pattern`,
+      `${rules}:3:1: warning: fast pattern in http.uri: the pcre's 2 literals include one of 2 bytes, so most traffic holds one and the prefilter lets this rule through nearly always; add a longer content the attack always contains`,
+    ]);
+    expect(r.out).toContain('poorly screened: 3 rules (warnings above)\n');
+    expect(JSON.parse((await run(['check', '--perf', '--json', rules])).out)).toMatchObject({ perf: 3, errors: 0 });
+    const plain = await run(['check', rules]);
+    expect(plain.err).toBe('');
+    expect(plain.out).not.toContain('poorly screened');
+  });
+});
