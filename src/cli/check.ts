@@ -4,7 +4,6 @@ import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
-import { addPerfWarnings } from './perf-notes.js';
 import { variablesFromFlags } from './vars.js';
 import { CHECK_TARGETS, rulesChecker, type CheckContext, type FileChecker } from './check-targets.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
@@ -65,7 +64,8 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   // Rules first: other file kinds (policies) may refer to the rules' sids.
   const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];
   for (const job of ordered) job.checker.check(job.path, ctx);
-  const perfWarnings = perf ? addPerfWarnings(ctx.rules.rules, diagnostics) : 0;
+  // Loaded only when asked: it compiles the rules with the scan engine, which check alone does not need.
+  const perfWarnings = perf ? (await import('./perf-notes.js')).addPerfWarnings(ctx.rules.rules, diagnostics) : 0;
 
   const caret = io.stderr.isTTY === true;
   for (const d of diagnostics.list) io.stderr.write(formatDiagnostic(d, caret) + '\n');
