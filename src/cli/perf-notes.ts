@@ -12,6 +12,12 @@ import { diagnosticAt, type DiagnosticCollector } from '../rule/diagnostics.js';
 
 /** Fast patterns this short (bytes) occur in most traffic. */
 const SHORT_PATTERN = 2;
+/**
+ * A rule for this few ports (either side) meets only its service's traffic, where a short
+ * pattern such as a request type byte (`content:"|04|"; depth:1;` on 1434/udp) is the natural
+ * screen: not flagged.
+ */
+const FEW_PORTS = 8;
 
 /** Adds a warning per poorly screened loaded rule; returns how many were added. */
 export function addPerfWarnings(rules: readonly Rule[], out: DiagnosticCollector): number {
@@ -36,7 +42,7 @@ export function addPerfWarnings(rules: readonly Rule[], out: DiagnosticCollector
     }
     const lengths = [fp.bytes.length, ...(fp.alternatives ?? []).map((a) => a.bytes.length)];
     const shortest = Math.min(...lengths);
-    if (shortest > SHORT_PATTERN) continue;
+    if (shortest > SHORT_PATTERN || Math.min(c.srcPort.size, c.dstPort.size) <= FEW_PORTS) continue;
     // Point at the content the pattern came from, when it is one (a pcre's literals are not).
     const from = rule.body?.detection.payload.find((el): el is ContentMatch => el.kind === 'content' && el.buffer === fp.buffer && sameBytes(el.bytes, fp.bytes));
     const at = from !== undefined ? (from.option as unknown as RuleOption) : undefined;

@@ -24,6 +24,13 @@ export class PortSet {
     return this.ranges.length === 0;
   }
 
+  /** How many ports the set holds. */
+  get size(): number {
+    let n = 0;
+    for (let i = 0; i < this.ranges.length; i += 2) n += this.ranges[i + 1]! - this.ranges[i]! + 1;
+    return n;
+  }
+
   contains(port: number): boolean {
     if (this.isAny) return true;
     const r = this.ranges;

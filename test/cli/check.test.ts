@@ -105,7 +105,9 @@ describe('kanshi check --perf', () => {
     'perf.rules',
     [
       'alert tcp any any -> any 80 (msg:"no pattern"; pcre:"/a.*b/"; sid:20;)',
-      'alert tcp any any -> any 80 (msg:"short"; content:"|0d 0a|"; sid:21;)',
+      'alert tcp any any -> any any (msg:"short"; content:"|0d 0a|"; sid:21;)',
+      // One service's port: a request type byte is the natural screen there.
+      'alert udp any any -> any 1434 (msg:"type byte"; content:"|04|"; depth:1; sid:26;)',
       'alert http any any -> any any (msg:"short pcre literals"; http.uri; pcre:"/(?:ab|cd)/"; sid:22;)',
       'alert tcp any any -> any 80 (msg:"good"; content:"/cmd.exe"; sid:23;)',
       'alert tcp any any -> any 80 (msg:"header only"; flags:S; sid:24;)',
@@ -118,8 +120,8 @@ describe('kanshi check --perf', () => {
     expect(r.code).toBe(0);
     expect(r.err.trimEnd().split('\n')).toEqual([
       `${rules}:1:1: warning: no fast pattern: the prefilter cannot screen this rule, so its payload options run on every inspection its header lets through; add a content the attack always contains, or a pcre literal it requires`,
-      `${rules}:2:43: warning: fast pattern in pkt_data: "|0D 0A|" is 2 bytes long, so most traffic holds it and the prefilter lets this rule through nearly always; mark a longer, rarer content with fast_pattern`,
-      `${rules}:3:1: warning: fast pattern in http.uri: the pcre's 2 literals include one of 2 bytes, so most traffic holds one and the prefilter lets this rule through nearly always; add a longer content the attack always contains`,
+      `${rules}:2:44: warning: fast pattern in pkt_data: "|0D 0A|" is 2 bytes long, so most traffic holds it and the prefilter lets this rule through nearly always; mark a longer, rarer content with fast_pattern`,
+      `${rules}:4:1: warning: fast pattern in http.uri: the pcre's 2 literals include one of 2 bytes, so most traffic holds one and the prefilter lets this rule through nearly always; add a longer content the attack always contains`,
     ]);
     expect(r.out).toContain('poorly screened: 3 rules (warnings above)\n');
     expect(JSON.parse((await run(['check', '--perf', '--json', rules])).out)).toMatchObject({ perf: 3, errors: 0 });
