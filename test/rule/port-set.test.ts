@@ -22,6 +22,11 @@ describe('parsePortText', () => {
     expect(ports(':1023').s!.contains(1024)).toBe(false);
     expect(ports('!80').s!.contains(80)).toBe(false);
     expect(ports('!80').s!.contains(79)).toBe(true);
+    // How many ports a set holds.
+    expect(ports('any').s!.size).toBe(65536);
+    expect(r.size).toBe(1 + 1 + 101 - 1);
+    expect(ports('!80').s!.size).toBe(65535);
+    expect(ports('1434').s!.size).toBe(1);
   });
 
   it('expands the default port variables', () => {
