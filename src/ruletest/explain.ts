@@ -130,7 +130,7 @@ function headerMisfit(reads: { header?: CompiledHeader; headerText: string }, se
   const fits = (a: Uint8Array, b: Uint8Array, ap: number, bp: number): boolean => h.src.contains(a) && h.dst.contains(b) && h.srcPort.contains(ap) && h.dstPort.contains(bp);
   if (known.some((s) => fits(s.src, s.dst, s.srcPort, s.dstPort) || (h.bidirectional && fits(s.dst, s.src, s.dstPort, s.srcPort)))) return 0;
   const ways = unique(known.map((s) => s.way));
-  lines.push(`the rule's header (${reads.headerText}) fits none of them: the traffic went ${ways.slice(0, 2).join(', ')}${ways.length > 2 ? ', ...' : ''}`);
+  lines.push(`the rule's header (${reads.headerText}) fits none of the traffic, which went ${ways.slice(0, 2).join(', ')}${ways.length > 2 ? ', ...' : ''}`);
   return 1;
 }
 
@@ -145,7 +145,7 @@ function flowMisfit(reads: { flow?: { value: FlowValue; text: string } }, seen: 
   if (flow === undefined || known.length === 0) return 0;
   const { direction, state } = flow.value;
   if (direction !== undefined && !known.some((s) => s.toServer === (direction === 'to_server'))) {
-    lines.push(`${flow.text} asks for data sent to the ${direction === 'to_server' ? 'server' : 'client'}, but all of it above went to the ${direction === 'to_server' ? 'client' : 'server'}`);
+    lines.push(`${flow.text} asks for data sent to the ${direction === 'to_server' ? 'server' : 'client'}, but all the data inspected went to the ${direction === 'to_server' ? 'client' : 'server'}`);
     return 1;
   }
   if (state === 'established' && !known.some((s) => s.established)) {

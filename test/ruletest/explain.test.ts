@@ -84,7 +84,7 @@ describe('explaining a verdict', () => {
     const v = await runCase(caseOf('9100006', 'positive', TRAVERSAL), detector);
     expect(v.why).toEqual([
       'sid 9100006 reads no buffer: its header, flow or other conditions decided',
-      "the rule's header (any any -> any 8080) fits none of them: the traffic went 198.51.100.7:1042 -> 192.168.1.10:80",
+      "the rule's header (any any -> any 8080) fits none of the traffic, which went 198.51.100.7:1042 -> 192.168.1.10:80",
     ]);
   });
 
@@ -93,11 +93,11 @@ describe('explaining a verdict', () => {
     expect(v.why).toEqual([
       'sid 9100011 reads http.uri; the traffic gave:',
       '  http request 1  http.uri  /etc/passwd',
-      "the rule's header (any any -> any 8080) fits none of them: the traffic went 198.51.100.7:1042 -> 192.168.1.10:80",
+      "the rule's header (any any -> any 8080) fits none of the traffic, which went 198.51.100.7:1042 -> 192.168.1.10:80",
     ]);
     // With <> the reversed direction is tried too: a server port of 8080 would have fitted either way.
     const both = await runCase(caseOf('9100012', 'positive', TRAVERSAL), detector);
-    expect(both.why?.at(-1)).toMatch(/^the rule's header \(any any <> any 8080\) fits none of them/);
+    expect(both.why?.at(-1)).toMatch(/^the rule's header \(any any <> any 8080\) fits none of the traffic/);
   });
 
   it('for a negative case that fired, says where each content was found', async () => {
@@ -144,7 +144,7 @@ describe('explaining a verdict', () => {
       'flow:established asks for an established flow, and none was when this was inspected: TCP is after its handshake, UDP once both sides have sent (a lone datagram never is)',
     );
     const get = await runCase(caseOf('9100014', 'positive', TRAVERSAL), detector);
-    expect(get.why?.at(-1)).toBe('flow:established,to_client asks for data sent to the client, but all of it above went to the server');
+    expect(get.why?.at(-1)).toBe('flow:established,to_client asks for data sent to the client, but all the data inspected went to the server');
   });
 
   it('explains a capture case by what its packets gave', async () => {
