@@ -3,6 +3,7 @@
  * by its protocol, its target server and whether it is positive (every evasion an attacker has)
  * or negative (only rewritings a benign client or the network makes).
  */
+import { splitLogRequest } from './http-message.js';
 import { inputKind, streamProtocol, type TestCase } from './model.js';
 
 export const FAMILIES = {
@@ -36,6 +37,9 @@ export function isFamily(name: string): name is Family {
 const TRANSPORT: readonly Family[] = ['segment', 'reorder', 'duplicate', 'overlap', 'fragment'];
 const HTTP_ANY: readonly Family[] = ['header-case', 'header-order', 'extra-headers', 'fold', 'percent', 'path-tricks'];
 const HTTP_IIS: readonly Family[] = ['method-case', 'u-encoding', 'overlong', 'double-encoding', 'path-case'];
+/** What an access-log line's request can show of an evasion: its URI (and method) as sent. */
+const LOG_ANY: readonly Family[] = ['percent', 'path-tricks'];
+const LOG_IIS: readonly Family[] = ['method-case', 'u-encoding', 'overlong', 'double-encoding', 'path-case'];
 const SMTP: readonly Family[] = ['command-case', 'command-space', 'header-case', 'header-order', 'extra-headers', 'fold'];
 /** What a benign client, server or network may do to traffic: negatives must stay silent under it. */
 const BENIGN: ReadonlySet<Family> = new Set<Family>([...TRANSPORT, 'header-case', 'header-order', 'extra-headers']);
@@ -44,8 +48,12 @@ const BENIGN: ReadonlySet<Family> = new Set<Family>([...TRANSPORT, 'header-case'
 export function applicableFamilies(c: TestCase): Family[] {
   switch (inputKind(c)) {
     case 'pcap':
-    case 'log':
       return [];
+    case 'log': {
+      // A web log records the request line as the client sent it: URI evasions show there.
+      const hasRequest = c.sections.some((s) => s.kind === 'log' && s.lines.some((l) => splitLogRequest(l) !== null));
+      return hasRequest ? [...LOG_ANY, ...(c.target === 'iis' ? LOG_IIS : [])] : [];
+    }
     case 'datagrams':
       return ['fragment'];
     case 'stream':

@@ -151,3 +151,33 @@ export function messageFromLines(lines: readonly Uint8Array[]): Uint8Array {
   pieces.push(CRLF, body);
   return concat(pieces);
 }
+
+/** A web-server access-log line cut around its request's method and target. */
+export interface LogRequest {
+  /** Up to and including the quote that opens the request field. */
+  before: Uint8Array;
+  method: Uint8Array;
+  target: Uint8Array;
+  /** From the space before the protocol (or the closing quote) to the end of the line. */
+  after: Uint8Array;
+}
+
+/**
+ * `... [time] "METHOD TARGET HTTP/x.y" ...` as NCSA common and combined logs (and their vhost
+ * form) write a request. Null for other lines, and for a target holding an escape (`\xhh`, `\"`):
+ * its logged text is not the bytes sent, so it is left as written.
+ */
+const LOG_REQUEST = /^([^"]*\] ")([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^ "\\]+)((?: HTTP\/\d\.\d)?" .*|(?: HTTP\/\d\.\d)?"$)/s;
+
+export function splitLogRequest(line: Uint8Array): LogRequest | null {
+  const m = LOG_REQUEST.exec(latin1Text(line));
+  if (m === null) return null;
+  return { before: latin1Bytes(m[1]!), method: latin1Bytes(m[2]!), target: latin1Bytes(m[3]!), after: latin1Bytes(m[4]!) };
+}
+
+/** A target as an access log writes it: bytes outside printable ASCII, `"` and `\` as `\xhh` (Apache's escaping). */
+export function escapeForAccessLog(target: Uint8Array): Uint8Array {
+  let out = '';
+  for (const b of target) out += b < 0x21 || b >= 0x7f || b === 0x22 || b === 0x5c ? `\\x${b.toString(16).padStart(2, '0')}` : String.fromCharCode(b);
+  return latin1Bytes(out);
+}

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Alert } from '../types/alert.js';
 import { buildInput } from './build.js';
 import type { Detector } from './detect.js';
-import { selectedFamilies, type Family } from './families.js';
+import { applicableFamilies, selectedFamilies, type Family } from './families.js';
 import type { TestCase } from './model.js';
 import { explainVerdict } from './explain.js';
 import { judge } from './runner.js';
@@ -101,7 +101,10 @@ async function simplify(plan: CasePlan, prepared: PreparedCase, detector: Detect
 export async function checkProperties(c: TestCase, detector: Detector, options: PropertyOptions): Promise<PropertyResult> {
   const families = [...selectedFamilies(c)];
   if (families.length === 0) {
-    const why = c.pcap !== undefined ? 'a capture file is replayed as is' : c.sections[0]?.kind === 'log' ? 'log lines have no variants' : 'no variant family selected';
+    const why =
+      c.pcap !== undefined ? 'a capture file is replayed as is'
+      : c.sections[0]?.kind === 'log' && applicableFamilies(c).length === 0 ? 'only the requests of web-server log lines have variants'
+      : 'no variant family selected';
     return { families, variants: 0, skipped: why };
   }
   const prepared = prepareVariants(c, new Set(families));

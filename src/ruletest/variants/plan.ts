@@ -6,8 +6,21 @@
 import fc from 'fast-check';
 import { caseEndpoints } from '../endpoints.js';
 import type { Family } from '../families.js';
-import { joinFieldBlock, joinHttpMessage, joinRequestLine, latin1Text, splitFieldBlock, splitHttpMessage, splitRequestLine } from '../http-message.js';
-import type { HttpSection, Section, SmtpSection, SmtpStep, TcpSection, TestCase } from '../model.js';
+import {
+  concat,
+  escapeForAccessLog,
+  joinFieldBlock,
+  joinHttpMessage,
+  joinRequestLine,
+  latin1Bytes,
+  latin1Text,
+  splitFieldBlock,
+  splitHttpMessage,
+  splitLogRequest,
+  splitRequestLine,
+  type LogRequest,
+} from '../http-message.js';
+import type { HttpSection, LogSection, Section, SmtpSection, SmtpStep, TcpSection, TestCase } from '../model.js';
 import { smtpSends, verbOf } from '../smtp-script.js';
 import { encodeText } from '../text.js';
 import { applyHeaderPlan, HTTP_REQUEST_EXTRAS, MAIL_EXTRAS, type HeaderPlan } from './headers.js';
@@ -53,6 +66,8 @@ export type SectionPlan =
   | { kind: 'smtp'; commandCase: [number, number][]; commandSpace: [number, number, number][]; headers: HeaderPlan; sends: TransportPlan[] }
   | { kind: 'tcp'; transport: TransportPlan }
   | { kind: 'datagram'; datagram: DatagramPlan }
+  /** Applied to the request of every access-log line of the section. */
+  | { kind: 'log'; method: CasePlanMode | null; uri: UriPlan }
   | { kind: 'none' };
 
 export interface CasePlan {
@@ -158,6 +173,7 @@ export interface PreparedCase {
 export function prepareVariants(c: TestCase, families: ReadonlySet<Family>): PreparedCase {
   const kinds = new Set(ENCODINGS_BY_FAMILY.filter(([fam]) => families.has(fam)).flatMap(([, k]) => k));
   const models = new Map<number, RequestModel>();
+  const logModels = new Map<number, (LogLineModel | null)[]>();
   const sectionArbs = c.sections.map((s, i): fc.Arbitrary<SectionPlan> => {
     switch (s.kind) {
       case 'http':
@@ -193,19 +209,42 @@ export function prepareVariants(c: TestCase, families: ReadonlySet<Family>): Pre
             swaps: list(families.has('fragment'), pair, 3),
           }),
         });
-      case 'log':
-        return fc.constant({ kind: 'none' as const });
+      case 'log': {
+        const lines = logLineModels(s, c, kinds);
+        if (!lines.some((l) => l !== null)) return fc.constant({ kind: 'none' as const });
+        logModels.set(i, lines);
+        // The first request's model stands for the section when a plan is simplified.
+        models.set(i, lines.find((l) => l !== null)!.model);
+        return fc.record({ kind: fc.constant('log' as const), method: caseModeArb(families.has('method-case')), uri: uriArb(families) });
+      }
     }
   });
   const arbitrary = fc.tuple(...sectionArbs).map((sections) => ({ sections }));
-  return { arbitrary, apply: (plan) => applyPlan(c, plan, models), simplify: (plan) => simplifications(plan, models) };
+  return { arbitrary, apply: (plan) => applyPlan(c, plan, models, logModels), simplify: (plan) => simplifications(plan, models) };
+}
+
+/** An access-log line's request and the model of its target. */
+interface LogLineModel {
+  request: LogRequest;
+  model: RequestModel;
+}
+
+function logLineModels(s: LogSection, c: TestCase, kinds: ReadonlySet<number>): (LogLineModel | null)[] {
+  return s.lines.map((line) => {
+    const request = splitLogRequest(line);
+    return request === null ? null : { request, model: targetModel(request.target, c, kinds) };
+  });
 }
 
 function requestModel(s: HttpSection, c: TestCase, kinds: ReadonlySet<number>): RequestModel {
   const parts = splitHttpMessage(s.data);
   const line = parts === null ? null : splitRequestLine(parts.startLine);
   if (line === null) return { uri: null, encodable: [], distinct: [], slashes: [], pathLetters: [], hexLetters: [] };
-  const uri = analyzeUri(line.target);
+  return targetModel(line.target, c, kinds);
+}
+
+function targetModel(target: Uint8Array, c: TestCase, kinds: ReadonlySet<number>): RequestModel {
+  const uri = analyzeUri(target);
   const encodable: { index: number; kinds: number[] }[] = [];
   for (const t of uri.tokens) {
     if (t.escape) continue;
@@ -228,7 +267,7 @@ function requestModel(s: HttpSection, c: TestCase, kinds: ReadonlySet<number>): 
 // ---------------------------------------------------------------------------------------------
 // Applying a plan
 
-function applyPlan(c: TestCase, plan: CasePlan, models: ReadonlyMap<number, RequestModel>): Variant {
+function applyPlan(c: TestCase, plan: CasePlan, models: ReadonlyMap<number, RequestModel>, logModels: ReadonlyMap<number, readonly (LogLineModel | null)[]>): Variant {
   const changes: string[] = [];
   const sections: Section[] = [];
   c.sections.forEach((s, i) => {
@@ -247,6 +286,10 @@ function applyPlan(c: TestCase, plan: CasePlan, models: ReadonlyMap<number, Requ
       sections.push({ ...s, delivery: deliveryFor(s.data.length, p.transport, `${label} delivery`, changes) });
     } else if ((s.kind === 'udp' || s.kind === 'icmp') && p.kind === 'datagram') {
       sections.push({ ...s, delivery: datagramDeliveryFor(8 + s.data.length, p.datagram, label, changes) });
+    } else if (s.kind === 'log' && p.kind === 'log') {
+      const lines = logModels.get(i)!;
+      const many = s.lines.length > 1;
+      sections.push({ ...s, lines: s.lines.map((line, k) => (lines[k] === null ? line : rewriteLogLine(lines[k]!, p, c, changes, many ? `${label} line ${k + 1}` : `${label} line`))) });
     } else {
       sections.push(s);
     }
@@ -325,6 +368,21 @@ function rewriteRequest(data: Uint8Array, p: Extract<SectionPlan, { kind: 'reque
   }
   const headers = applyHeaderPlan(parts.headers, p.headers, HTTP_REQUEST_EXTRAS, changes, `${label} headers`);
   return joinHttpMessage({ startLine, headers, body: parts.body });
+}
+
+/** An access-log line with its request rewritten as the plan says, escaped as the log writes it. */
+function rewriteLogLine(m: LogLineModel, p: Extract<SectionPlan, { kind: 'log' }>, c: TestCase, changes: string[], label: string): Uint8Array {
+  const r = m.request;
+  let method = r.method;
+  if (p.method !== null) {
+    const changed = applyCase(method, lettersOf(method), p.method);
+    if (changed.changed) {
+      method = changed.bytes;
+      changes.push(`${label} method written '${latin1Text(method)}'`);
+    }
+  }
+  const target = m.model.uri !== null ? rewriteTarget(m.model, p.uri, c, changes, label) : r.target;
+  return concat([r.before, method, latin1Bytes(' '), escapeForAccessLog(target), r.after]);
 }
 
 function show(b: number): string {
@@ -567,6 +625,16 @@ function sectionCuts(p: SectionPlan, model: RequestModel | undefined): SectionPl
       const d = p.datagram;
       if (d.frag !== null) out.push({ ...p, datagram: { frag: null, swaps: [] } });
       for (const x of cuts(d.swaps)) out.push({ ...p, datagram: { ...d, swaps: x } });
+      break;
+    }
+    case 'log': {
+      const m = model!;
+      for (const x of caseModeCuts(p.method, null, [])) out.push({ ...p, method: x });
+      const u = p.uri;
+      for (const x of encodingCuts(u.enc, m.encodable.length)) out.push({ ...p, uri: { ...u, enc: x } });
+      for (const x of cuts(u.hexCase)) out.push({ ...p, uri: { ...u, hexCase: x } });
+      for (const x of cuts(u.tricks)) out.push({ ...p, uri: { ...u, tricks: x } });
+      for (const x of caseModeCuts(u.pathCase, m.uri?.raw ?? null, m.pathLetters)) out.push({ ...p, uri: { ...u, pathCase: x } });
       break;
     }
     case 'none':
