@@ -591,17 +591,22 @@ function encodingCuts(enc: EncodingPlan, encodable: number): EncodingPlan[] {
   return out;
 }
 
+/** URI plans that each change a little less than `u` (see simplifications). */
+function uriCuts(u: UriPlan, m: RequestModel): UriPlan[] {
+  const out: UriPlan[] = [];
+  for (const x of encodingCuts(u.enc, m.encodable.length)) out.push({ ...u, enc: x });
+  for (const x of cuts(u.hexCase)) out.push({ ...u, hexCase: x });
+  for (const x of cuts(u.tricks)) out.push({ ...u, tricks: x });
+  for (const x of caseModeCuts(u.pathCase, m.uri?.raw ?? null, m.pathLetters)) out.push({ ...u, pathCase: x });
+  return out;
+}
+
 function sectionCuts(p: SectionPlan, model: RequestModel | undefined): SectionPlan[] {
   const out: SectionPlan[] = [];
   switch (p.kind) {
     case 'request': {
-      const m = model!;
       for (const x of caseModeCuts(p.method, null, [])) out.push({ ...p, method: x });
-      const u = p.uri;
-      for (const x of encodingCuts(u.enc, m.encodable.length)) out.push({ ...p, uri: { ...u, enc: x } });
-      for (const x of cuts(u.hexCase)) out.push({ ...p, uri: { ...u, hexCase: x } });
-      for (const x of cuts(u.tricks)) out.push({ ...p, uri: { ...u, tricks: x } });
-      for (const x of caseModeCuts(u.pathCase, m.uri?.raw ?? null, m.pathLetters)) out.push({ ...p, uri: { ...u, pathCase: x } });
+      for (const x of uriCuts(p.uri, model!)) out.push({ ...p, uri: x });
       for (const h of headerCuts(p.headers)) out.push({ ...p, headers: h });
       for (const t of transportCuts(p.transport)) out.push({ ...p, transport: t });
       break;
@@ -627,16 +632,10 @@ function sectionCuts(p: SectionPlan, model: RequestModel | undefined): SectionPl
       for (const x of cuts(d.swaps)) out.push({ ...p, datagram: { ...d, swaps: x } });
       break;
     }
-    case 'log': {
-      const m = model!;
+    case 'log':
       for (const x of caseModeCuts(p.method, null, [])) out.push({ ...p, method: x });
-      const u = p.uri;
-      for (const x of encodingCuts(u.enc, m.encodable.length)) out.push({ ...p, uri: { ...u, enc: x } });
-      for (const x of cuts(u.hexCase)) out.push({ ...p, uri: { ...u, hexCase: x } });
-      for (const x of cuts(u.tricks)) out.push({ ...p, uri: { ...u, tricks: x } });
-      for (const x of caseModeCuts(u.pathCase, m.uri?.raw ?? null, m.pathLetters)) out.push({ ...p, uri: { ...u, pathCase: x } });
+      for (const x of uriCuts(p.uri, model!)) out.push({ ...p, uri: x });
       break;
-    }
     case 'none':
       break;
   }
