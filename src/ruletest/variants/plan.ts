@@ -349,20 +349,22 @@ function lettersOf(bytes: Uint8Array): number[] {
   return out;
 }
 
+/** The method with its letters' case changed as the plan says (and the change noted). */
+function rewriteMethod(method: Uint8Array, mode: CasePlanMode | null, changes: string[], label: string): Uint8Array {
+  if (mode === null) return method;
+  const r = applyCase(method, lettersOf(method), mode);
+  if (!r.changed) return method;
+  changes.push(`${label} method written '${latin1Text(r.bytes)}'`);
+  return r.bytes;
+}
+
 function rewriteRequest(data: Uint8Array, p: Extract<SectionPlan, { kind: 'request' }>, m: RequestModel, c: TestCase, changes: string[], label: string): Uint8Array {
   const parts = splitHttpMessage(data);
   if (parts === null) return data;
   const line = splitRequestLine(parts.startLine);
   let startLine = parts.startLine;
   if (line !== null) {
-    let method = line.method;
-    if (p.method !== null) {
-      const r = applyCase(method, lettersOf(method), p.method);
-      if (r.changed) {
-        method = r.bytes;
-        changes.push(`${label} method written '${latin1Text(method)}'`);
-      }
-    }
+    const method = rewriteMethod(line.method, p.method, changes, label);
     const target = m.uri !== null ? rewriteTarget(m, p.uri, c, changes, label) : line.target;
     startLine = joinRequestLine({ method, target, version: line.version });
   }
@@ -373,14 +375,7 @@ function rewriteRequest(data: Uint8Array, p: Extract<SectionPlan, { kind: 'reque
 /** An access-log line with its request rewritten as the plan says, escaped as the log writes it. */
 function rewriteLogLine(m: LogLineModel, p: Extract<SectionPlan, { kind: 'log' }>, c: TestCase, changes: string[], label: string): Uint8Array {
   const r = m.request;
-  let method = r.method;
-  if (p.method !== null) {
-    const changed = applyCase(method, lettersOf(method), p.method);
-    if (changed.changed) {
-      method = changed.bytes;
-      changes.push(`${label} method written '${latin1Text(method)}'`);
-    }
-  }
+  const method = rewriteMethod(r.method, p.method, changes, label);
   const target = m.model.uri !== null ? rewriteTarget(m.model, p.uri, c, changes, label) : r.target;
   return concat([r.before, method, latin1Bytes(' '), escapeForAccessLog(target), r.after]);
 }
