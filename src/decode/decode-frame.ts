@@ -135,7 +135,7 @@ function ipv6Packet(
   return pkt;
 }
 
-/** Raw IP link types carry no protocol field: the version nibble decides. */
+/** Cisco HDLC: address, control, then the payload's Ethernet type. */
 const CHDLC_HEADER = 4;
 
 /** A link header of fixed length that names the payload with an Ethernet type (at `typeAt`). */
@@ -223,6 +223,7 @@ function decodeNflog(frame: RawFrame, d: Uint8Array, stats: DecodeStats): Decode
   return null;
 }
 
+/** Raw IP link types carry no protocol field: the version nibble decides. */
 function decodeRawIp(
   frame: RawFrame,
   d: Uint8Array,

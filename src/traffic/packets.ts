@@ -44,7 +44,6 @@ export interface BuiltPacket {
   wireLength?: number;
 }
 
-
 /** Link-layer framing shared by the builders: Ethernet with optional VLAN tags. */
 export interface LinkOptions {
   vlans?: readonly number[];
@@ -322,7 +321,6 @@ function splitEthernet(frame: Uint8Array): { datagram: Uint8Array; link: LinkOpt
     link: { vlans, dstMac: frame.slice(0, 6), srcMac: frame.slice(6, 12) },
   };
 }
-
 
 export interface RelinkOptions {
   /** LINKTYPE_NULL and LINKTYPE_NFLOG: write host-order fields big-endian (as a big-endian host would). */
