@@ -6,6 +6,7 @@
  * header tests are cheap and need no pattern.
  */
 import { Ruleset } from '../match/ruleset.js';
+import { printContentBytes } from '../options/lib/content-string.js';
 import type { ContentMatch } from '../options/rule-body.js';
 import type { Rule, RuleOption } from '../rule/ast.js';
 import { diagnosticAt, type DiagnosticCollector } from '../rule/diagnostics.js';
@@ -44,14 +45,14 @@ export function addPerfWarnings(rules: readonly Rule[], out: DiagnosticCollector
     const shortest = Math.min(...lengths);
     if (shortest > SHORT_PATTERN || Math.min(c.srcPort.size, c.dstPort.size) <= FEW_PORTS) continue;
     // Point at the content the pattern came from, when it is one (a pcre's literals are not).
-    const from = rule.body?.detection.payload.find((el): el is ContentMatch => el.kind === 'content' && el.buffer === fp.buffer && sameBytes(el.bytes, fp.bytes));
+    const from = rule.body?.detection.payload.find((el): el is ContentMatch => el.kind === 'content' && el.buffer === fp.buffer && Buffer.compare(el.bytes, fp.bytes) === 0);
     const at = from !== undefined ? (from.option as unknown as RuleOption) : undefined;
     const bytes = `${shortest} byte${shortest === 1 ? '' : 's'}`;
     // Several alternatives are a pcre's literals (any one may stand for the match).
     const message =
       lengths.length > 1
         ? `fast pattern in ${fp.buffer}: the pcre's ${lengths.length} literals include one of ${bytes}, so most traffic holds one and the prefilter lets this rule through nearly always; add a longer content the attack always contains`
-        : `fast pattern in ${fp.buffer}: "${contentText(fp.bytes)}" is ${bytes} long, so most traffic holds it and the prefilter lets this rule through nearly always; mark a longer, rarer content with fast_pattern`;
+        : `fast pattern in ${fp.buffer}: ${printContentBytes(fp.bytes)} is ${bytes} long, so most traffic holds it and the prefilter lets this rule through nearly always; mark a longer, rarer content with fast_pattern`;
     out.add(
       diagnosticAt(
         rule.source,
@@ -64,32 +65,4 @@ export function addPerfWarnings(rules: readonly Rule[], out: DiagnosticCollector
     n++;
   }
   return n;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Bytes as a content string would write them: printable ASCII as is, the rest as |XX|. */
-function contentText(bytes: Uint8Array): string {
-  let s = '';
-  let hex = false;
-  for (const b of bytes) {
-    const printable = b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x3b && b !== 0x5c && b !== 0x7c;
-    if (printable) {
-      if (hex) s += '|';
-      hex = false;
-      s += String.fromCharCode(b);
-    } else {
-      s += hex ? ` ${hex2(b)}` : `|${hex2(b)}`;
-      hex = true;
-    }
-  }
-  return hex ? `${s}|` : s;
-}
-
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, '0');
 }
