@@ -30,8 +30,8 @@ export interface RuleInfo {
   where: string;
   /** Set when the rule was read but will never fire (disabled, skipped or invalid), with why. */
   inactive?: string;
-  /** What the rule's payload keywords read (for explanations). */
-  reads?: RuleReads;
+  /** What the rule's payload keywords read (for explanations; worked out on first use). */
+  readonly reads?: RuleReads;
 }
 
 /** The buffers a rule's payload keywords read, in rule order without repeats, and its contents and pcres. */
@@ -180,7 +180,15 @@ export function loadRules(files: readonly string[], vars: readonly (readonly [st
     const sid = ruleSid(r);
     if (sid === undefined) continue;
     const msg = r.body?.meta.msg ?? '';
-    const entry: RuleInfo = { msg, where: `${r.loc.file}:${r.loc.line}`, reads: readsOf(r) };
+    // Read when a failure is explained: a large rule set's pcres are not compiled for nothing.
+    let reads: RuleReads | undefined;
+    const entry: RuleInfo = {
+      msg,
+      where: `${r.loc.file}:${r.loc.line}`,
+      get reads(): RuleReads {
+        return (reads ??= readsOf(r));
+      },
+    };
     if (!r.enabled) entry.inactive = 'commented out';
     else if (r.body?.detection.noalert === true) entry.inactive = 'it has noalert (it sets flowbits for other rules, and never alerts itself)';
     else if (r.status !== 'loaded') entry.inactive = `${r.status}${r.unsupported.length > 0 ? `: ${r.unsupported.join(', ')}` : ''}`;
