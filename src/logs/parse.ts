@@ -166,6 +166,7 @@ export class LogParser {
           // counted when the line is parsed for real
         }
       }
+      this.years.rewind();
     }
     for (const p of held) this.parseOne(p.line, p.no, emit);
   }

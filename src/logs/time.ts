@@ -164,7 +164,13 @@ export class YearResolver {
   private readonly refUs: number | undefined;
   private readonly refYear: number;
   private current: number | undefined;
+  /** The running year of dates resolved with no year known (from 1970). */
+  private assumed: number | undefined;
   private lastMonth = 0;
+  /** The running year has been rolled forward at least once. */
+  private wrapped = false;
+  /** See noteDated. */
+  private wrapsBefore = 0;
   source: YearSource;
   /** Year-less dates resolved so far. */
   used = 0;
@@ -180,9 +186,27 @@ export class YearResolver {
   noteDated(tsUs: number): void {
     if (this.current !== undefined || this.refUs !== undefined) return;
     const c = civilFromUs(tsUs);
+    // Wraps among the year-less dates resolved before this one (from 1970, see resolve), and
+    // between the last of them and this date: what `rewind` takes off for a pass from the top.
+    const last = this.lastMonth;
+    this.wrapsBefore = (this.assumed ?? 1970) - 1970 + (last !== 0 && c.mo < last && last - c.mo >= 6 ? 1 : 0);
     this.current = c.y;
     this.lastMonth = c.mo;
+    this.wrapped = false;
     this.source = 'stream';
+  }
+
+  /**
+   * Back to the first line for another pass over the same lines (format detection reads ahead,
+   * then parses from the top): a year seeded by a dated line further down becomes the year of
+   * the first line, less the New Years passed on the way there.
+   */
+  rewind(): void {
+    if (this.source === 'stream' && this.current !== undefined) this.current -= this.wrapsBefore;
+    this.wrapsBefore = 0;
+    this.lastMonth = 0;
+    this.wrapped = false;
+    this.assumed = undefined;
   }
 
   get known(): boolean {
@@ -197,16 +221,27 @@ export class YearResolver {
       const day = Math.min(d, mo === 2 ? 28 : d); // Feb 29 compares as Feb 28 in any year
       return zone.toUtc(civilToUs(y, mo, day, h, mi, sec, us)) > this.refUs + REF_SLACK_US ? y - 1 : y;
     }
-    const month = mo;
-    if (this.current === undefined) return 1970;
+    // With nothing to go by, dates count from 1970 (and are counted as such) but still roll over,
+    // so time keeps running forward across a New Year in the log.
+    if (this.current === undefined) this.assumed ??= 1970;
+    const year = this.current ?? this.assumed!;
     if (this.lastMonth !== 0) {
-      if (month < this.lastMonth && this.lastMonth - month >= 6) this.current++;
-      else if (month > this.lastMonth && month - this.lastMonth >= 6) {
-        // A late line from the old year after a wrap: do not move the running year back.
-        return this.current - 1;
+      if (mo < this.lastMonth && this.lastMonth - mo >= 6) {
+        this.setYear(year + 1);
+        this.wrapped = true;
+      } else if (this.wrapped && mo >= 10 && this.lastMonth <= 3) {
+        // A late line from the old year just after a wrap (a December line among January ones):
+        // it belongs to the year before, and must not move the running year back.
+        return year - 1;
       }
+      // Any other forward jump, however long (March, then October), stays in the running year.
     }
-    this.lastMonth = month;
-    return this.current;
+    this.lastMonth = mo;
+    return this.current ?? this.assumed!;
+  }
+
+  private setYear(y: number): void {
+    if (this.current !== undefined) this.current = y;
+    else this.assumed = y;
   }
 }

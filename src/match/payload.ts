@@ -59,16 +59,17 @@ export class BufferProgram {
   }
 }
 
-/** The furthest cursor any match of the steps can leave (the cursor starts at 0), or Infinity. */
+/** The furthest end any match of the steps can have (the cursor starts at 0; see `readsAhead`), or Infinity. */
 function programReach(steps: readonly PayloadMatcher[]): number {
   let cursor = 0;
   let furthest = 0;
   for (const s of steps) {
-    if (!s.advances) continue;
+    if (!s.advances && s.readsAhead !== true) continue;
     const r = s.reach;
     if (r === undefined || !Number.isFinite(r)) return Infinity;
-    cursor = s.relative ? cursor + r : r;
-    if (cursor > furthest) furthest = cursor;
+    const end = s.relative ? cursor + r : r;
+    if (s.advances) cursor = end;
+    if (end > furthest) furthest = end;
   }
   return furthest;
 }
@@ -89,7 +90,8 @@ function step(p: BufferProgram, ins: Inspection, i: number, cursor: number, maxE
   if (!m.searches) {
     const r = m.match(ins, cursor, -1);
     if (r < 0) return r;
-    return step(p, ins, i + 1, r, m.advances && r > maxEnd ? r : maxEnd, minEnd);
+    const end = m.advances ? r : m.readsAhead === true ? ins.readEnd : -1;
+    return step(p, ins, i + 1, r, end > maxEnd ? end : maxEnd, minEnd);
   }
   // Under an end constraint every occurrence may matter (a later one may end in new data).
   const retry = p.retry[i] === 1 || minEnd >= -1;

@@ -187,6 +187,8 @@ export class Inspection {
   vars: Float64Array = new Float64Array(8);
   /** Where the occurrence found by the last searching step (content, pcre) began. */
   matchStart = 0;
+  /** End of the bytes the last successful `readsAhead` step needed. */
+  readEnd = 0;
   /** Steps taken in the current rule evaluation, and the bound (Suricata's inspection recursion limit). */
   steps = 0;
   stepLimit = 3000;
@@ -331,6 +333,14 @@ export interface PayloadMatcher {
   readonly absolute: boolean;
   /** A successful step moves the cursor to a match end (content, pcre, byte_jump, byte_extract). */
   readonly advances: boolean;
+  /**
+   * A step that leaves the cursor where it was but holds only when bytes past it exist (byte_test,
+   * a positive isdataat): on success it sets `ins.readEnd` to the end of the bytes it needed, and
+   * that end counts as the match's end on a stream, so a match completed by the segment that
+   * brought those bytes is new data (see src/match/README.md). Its `reach` bounds that end as an
+   * advancing step's bounds the cursor.
+   */
+  readonly readsAhead?: boolean;
   /**
    * For an advancing step, a bound on the cursor a match returns: counted from the buffer start,
    * or from the cursor when `relative` (content with depth, or with within). Undefined when

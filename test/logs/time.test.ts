@@ -101,6 +101,25 @@ describe('year inference for year-less dates', () => {
     expect(records.map((r) => iso(r.tsUs))).toEqual(['2010-12-31T23:59:00.000Z', '2011-01-01T00:00:01.000Z', '2011-01-01T00:00:02.000Z']);
   });
 
+  it('a long forward gap stays in the running year; only a wrap moves it', () => {
+    const lines = ['Mar 17 10:00:00', 'Oct  1 10:00:00', 'Nov  1 10:00:00', 'Dec 31 10:00:00', 'Jan  1 10:00:00'].map(syslog);
+    const { records } = parseLogLines(lines, { year: 2003 });
+    expect(records.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['2003-03-17', '2003-10-01', '2003-11-01', '2003-12-31', '2004-01-01']);
+    const seeded = parseLogLines([syslog('2010-01-17T00:00:00Z'), syslog('Jul 18 00:00:00'), syslog('Aug  1 00:00:00')]).records;
+    expect(seeded.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['2010-01-17', '2010-07-18', '2010-08-01']);
+  });
+
+  it('a late line from the old year just after a wrap keeps the old year', () => {
+    const lines = ['Dec 31 23:59:58', 'Jan  1 00:00:01', 'Dec 31 23:59:59', 'Jan  1 00:00:02'].map(syslog);
+    const { records } = parseLogLines(lines, { year: 2003 });
+    expect(records.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['2003-12-31', '2004-01-01', '2003-12-31', '2004-01-01']);
+  });
+
+  it('the assumed year rolls over too, so time keeps running forward', () => {
+    const { records } = parseLogLines([syslog('Dec 31 10:00:00'), syslog('Jan  1 10:00:00')]);
+    expect(records.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['1970-12-31', '1971-01-01']);
+  });
+
   it('with nothing to go by, 1970 is assumed and reported', () => {
     const { records, stats } = parseLogLines([syslog('Mar  1 00:00:00')]);
     expect(iso(records[0]!.tsUs)).toBe('1970-03-01T00:00:00.000Z');

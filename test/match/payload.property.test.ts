@@ -159,6 +159,7 @@ describe('program reach', () => {
         'alert tcp any any -> any any (msg:"d"; content:"ab"; offset:4; depth:10; content:!"zz"; isdataat:2,relative; sid:4;)',
       ].join('\n'),
     );
-    expect(rs.rules.map((r) => r.pktProgram!.reach)).toEqual([15, Infinity, Infinity, 14]);
+    // d: the match ends at most at 14, and isdataat needs 2 bytes past that.
+    expect(rs.rules.map((r) => r.pktProgram!.reach)).toEqual([15, Infinity, Infinity, 16]);
   });
 });

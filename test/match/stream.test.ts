@@ -119,6 +119,58 @@ describe('stream matching', () => {
   });
 });
 
+describe('keywords that need bytes past the cursor', () => {
+  // The anchor content ends where a segment may end; what byte_test and isdataat need comes later.
+  const AHEAD = [
+    'alert tcp any any -> any 80 (msg:"length"; flow:to_server,established; content:"LENHDR"; byte_test:2,>,100,0,relative; sid:10;)',
+    'alert tcp any any -> any 80 (msg:"long"; flow:to_server,established; content:"OVERFLOW"; isdataat:12,relative; content:!"|0a|"; within:12; sid:11;)',
+    'alert tcp any any -> any 80 (msg:"absolute"; flow:to_server,established; content:"HDR"; depth:3; byte_test:1,=,0x41,8; sid:12;)',
+  ].join('\n');
+  const DATA = 'HDRxxxxxA LENHDR\x01\x00 OVERFLOW0123456789abcdef tail';
+
+  it('fire once when the bytes they need arrive in a later segment', async () => {
+    const s = session().handshake();
+    // Cuts right after "HDR", "LENHDR" and "OVERFLOW".
+    s.send('client', Buffer.from(DATA, 'latin1'), { splitAt: [3, 16, 27] });
+    s.close();
+    expect(sids(await scanPackets(AHEAD, s.packets())).sort()).toEqual([10, 11, 12]);
+  });
+
+  it('any segmentation and order fires each exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: DATA.length - 1 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (cuts, seed) => {
+          const splitAt = [...cuts].sort((x, y) => x - y);
+          const n = splitAt.length + 1;
+          const order = Array.from({ length: n }, (_, i) => i);
+          let r = seed;
+          for (let i = n - 1; i > 0; i--) {
+            r = (r * 1103515245 + 12345) & 0x7fffffff;
+            const j = r % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          const s = session().handshake();
+          s.send('client', Buffer.from(DATA, 'latin1'), { splitAt, order });
+          s.close();
+          const got = sids(await scanPackets(AHEAD, s.packets())).sort();
+          expect(got, `split ${splitAt} order ${order}`).toEqual([10, 11, 12]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a value already seen whole does not fire again when later data arrives', async () => {
+    const s = session().handshake();
+    s.send('client', Buffer.from('LENHDR\x01\x00', 'latin1'));
+    s.send('client', 'more data after it');
+    s.close();
+    expect(sids(await scanPackets(AHEAD, s.packets()))).toEqual([10]);
+  });
+});
+
 describe('stream anchors out of a rule\'s reach', () => {
   // Rules positioned from a chunk start: two whose matches end within a few bytes of it, one not.
   const ANCHORED = [

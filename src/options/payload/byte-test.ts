@@ -82,6 +82,9 @@ export class ByteTestMatcher implements PayloadMatcher {
   readonly independent: boolean;
   readonly absolute: boolean;
   readonly advances = false;
+  readonly readsAhead = true;
+  /** Bytes needed past the cursor (relative) or the buffer start; undefined when a variable sets them. */
+  readonly reach: number | undefined;
   private readonly nbytes: IntSource;
   private readonly value: IntSource;
   private readonly offset: IntSource;
@@ -94,12 +97,15 @@ export class ByteTestMatcher implements PayloadMatcher {
     this.relative = v.relative;
     this.independent = !v.relative && !this.nbytes.isVar && !this.value.isVar && !this.offset.isVar;
     this.absolute = !v.relative;
+    this.reach = typeof v.bytes === 'number' && typeof v.offset === 'number' ? Math.max(0, v.offset + v.bytes) : undefined;
   }
 
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
     const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
-    let x = readNumber(ins.buf, pos, this.nbytes.get(ins), v.endian, v.string, ins.dceLittle);
+    const nbytes = this.nbytes.get(ins);
+    ins.readEnd = pos + nbytes;
+    let x = readNumber(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return this.independent ? ABORT : NO_MATCH;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     const want = this.value.get(ins);

@@ -62,6 +62,9 @@ export class IsDataAtMatcher implements PayloadMatcher {
   readonly independent: boolean;
   readonly absolute: boolean;
   readonly advances = false;
+  /** Only a positive isdataat needs bytes that later data can bring; a negated one holds until they come. */
+  readonly readsAhead: boolean;
+  readonly reach: number | undefined;
   private readonly offset: IntSource;
   private readonly negated: boolean;
 
@@ -71,11 +74,15 @@ export class IsDataAtMatcher implements PayloadMatcher {
     this.negated = el.value.negated;
     this.independent = !this.relative && !this.offset.isVar;
     this.absolute = !this.relative;
+    this.readsAhead = !this.negated;
+    const n = el.value.offset;
+    this.reach = typeof n === 'number' ? (this.relative ? n : n + 1) : undefined;
   }
 
   match(ins: Inspection, cursor: number, _from: number): number {
     const n = this.offset.get(ins);
     const len = ins.buf.length;
+    ins.readEnd = this.relative ? cursor + n : n + 1;
     const present = this.relative ? cursor + n <= len : n < len;
     if (present !== this.negated) return cursor;
     return this.independent ? ABORT : NO_MATCH;
