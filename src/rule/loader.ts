@@ -181,6 +181,7 @@ export class RuleLoader {
     probe.set(name, raw, kind);
     const ok = kind === 'ip' ? parseAddressText(raw, probe, sink) !== undefined : kind === 'port' ? parsePortText(raw, probe, sink) !== undefined : true;
     if (ok) this.opts.vars.set(name, raw, kind);
+    else this.opts.vars.markInvalid(name, `${line.file}:${line.locate(start).line}`);
   }
 
   private loadInclude(node: IncludeNode, line: LogicalLine, report: (s: Severity, m: string, o: number, l: number) => void): void {

@@ -30,6 +30,18 @@ interface Scanner {
 /** Deeper nesting than any real spec needs; the bound keeps hostile input from exhausting the stack. */
 export const MAX_LIST_DEPTH = 32;
 
+/** Variables defined through variables, as deep as Suricata's address and port parsers recurse (64). */
+export const MAX_VARIABLE_DEPTH = 64;
+
+/**
+ * One evaluation's variable expansions: the chain being expanded (cycle detection) and each
+ * variable's expansion once computed, so `[$A,$A]` over `[$B,$B]` over ... stays linear.
+ */
+interface Expansion<S> {
+  chain: string[];
+  memo: Map<string, CachedExpansion<S>>;
+}
+
 /** Expansions of variables, cached per table version (rules use the same few variables thousands of times). */
 interface CachedExpansion<S> {
   value: S | undefined;
@@ -92,7 +104,7 @@ export function evaluateSetText<S>(
   vars: VariableTable,
   sink: DiagnosticSink,
   algebra: SetAlgebra<S>,
-  expanding: readonly string[] = [],
+  expanding: Expansion<S> = { chain: [], memo: new Map() },
 ): S | undefined {
   const s: Scanner = { text, pos: 0, depth: 0, abandoned: false };
   let failed = false;
@@ -118,7 +130,7 @@ export function evaluateSetText<S>(
     guard.error(hint, s.pos, 1);
   }
   if (failed || value === undefined) return undefined;
-  if (expanding.length === 0 && algebra.isEmpty(value)) {
+  if (expanding.chain.length === 0 && algebra.isEmpty(value)) {
     if (!text.includes('$')) {
       guard.error(`${algebra.what} '${text.trim()}' matches nothing: it negates everything it lists`, 0, Math.max(1, text.length));
       return undefined;
@@ -134,7 +146,7 @@ function describeVars(text: string, vars: VariableTable): string {
   return names.map((n) => `${n}=${vars.get(n.slice(1)) ?? '?'}`).join(', ');
 }
 
-function parseElement<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: readonly string[]): S | undefined {
+function parseElement<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: Expansion<S>): S | undefined {
   skipSpace(s);
   let negated = false;
   while (s.text[s.pos] === '!') {
@@ -147,7 +159,7 @@ function parseElement<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, 
   return negated ? alg.subtract(alg.universe(), v) : v;
 }
 
-function parsePrimary<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: readonly string[]): S | undefined {
+function parsePrimary<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: Expansion<S>): S | undefined {
   const { text } = s;
   const start = s.pos;
   if (start >= text.length) {
@@ -172,7 +184,7 @@ function parsePrimary<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, 
   return alg.atom(word, local);
 }
 
-function parseList<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: readonly string[]): S | undefined {
+function parseList<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: Expansion<S>): S | undefined {
   const open = s.pos;
   if (s.depth >= MAX_LIST_DEPTH) {
     sink.error(`${alg.what} lists nested more than ${MAX_LIST_DEPTH} deep: flatten the list`, open, 1);
@@ -188,7 +200,7 @@ function parseList<S>(s: Scanner, vars: VariableTable, sink: DiagnosticSink, alg
   }
 }
 
-function parseListBody<S>(s: Scanner, open: number, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: readonly string[]): S | undefined {
+function parseListBody<S>(s: Scanner, open: number, vars: VariableTable, sink: DiagnosticSink, alg: SetAlgebra<S>, expanding: Expansion<S>): S | undefined {
   s.pos++; // '['
   // Elements are collected and combined once at the end: a union per element would make a long list quadratic.
   const plus: S[] = [];
@@ -247,7 +259,7 @@ function expandVariable<S>(
   vars: VariableTable,
   sink: DiagnosticSink,
   alg: SetAlgebra<S>,
-  expanding: readonly string[],
+  expanding: Expansion<S>,
 ): S | undefined {
   const name = word.slice(1);
   if (!VARIABLE_NAME.test(name)) {
@@ -256,7 +268,14 @@ function expandVariable<S>(
   }
   const value = vars.get(name);
   if (value === undefined) {
-    sink.error(`undefined variable $${name}: define it with --var ${name}=VALUE or ${alg.what === 'port' ? 'a portvar' : 'an ipvar'} line`, at, word.length);
+    const broken = vars.invalidAt(name);
+    sink.error(
+      broken !== undefined
+        ? `$${name} has no value: its definition at ${broken} has errors; fix it there`
+        : `undefined variable $${name}: define it with --var ${name}=VALUE or ${alg.what === 'port' ? 'a portvar' : 'an ipvar'} line`,
+      at,
+      word.length,
+    );
     return undefined;
   }
   const kind = vars.kind(name);
@@ -264,21 +283,35 @@ function expandVariable<S>(
     sink.error(`$${name} is ${kind === 'port' ? 'a port' : 'an address'} variable: it cannot stand for ${alg.what === 'port' ? 'ports' : 'addresses'} here`, at, word.length);
     return undefined;
   }
-  if (expanding.includes(name)) {
-    sink.error(`variable $${name} refers to itself (${[...expanding, name].map((n) => '$' + n).join(' -> ')})`, at, word.length);
+  const chain = expanding.chain;
+  if (chain.includes(name)) {
+    sink.error(`variable $${name} refers to itself (${[...chain, name].map((n) => '$' + n).join(' -> ')})`, at, word.length);
     return undefined;
   }
+  if (chain.length >= MAX_VARIABLE_DEPTH) {
+    sink.error(`variables defined through more than ${MAX_VARIABLE_DEPTH} other variables (from $${chain[0]}): define one of them with its value`, at, word.length);
+    return undefined;
+  }
+  // Values without the chain's cycles are the same wherever the variable is met: kept for the run
+  // (per table version) when expanded at the top, for this evaluation when met inside another.
   const cache = cacheFor<S>(vars, alg.what);
-  let hit = expanding.length === 0 ? cache.get(name) : undefined;
+  let hit = (chain.length === 0 ? cache.get(name) : undefined) ?? expanding.memo.get(name);
   if (!hit) {
     const problems: CachedExpansion<S>['problems'] = [];
     const collect: DiagnosticSink = {
       error: (m) => problems.push({ severity: 'error', message: m }),
       warning: (m) => problems.push({ severity: 'warning', message: m }),
     };
-    const v = evaluateSetText(value, vars, collect, alg, [...expanding, name]);
+    chain.push(name);
+    let v: S | undefined;
+    try {
+      v = evaluateSetText(value, vars, collect, alg, expanding);
+    } finally {
+      chain.pop();
+    }
     hit = { value: v, problems };
-    if (expanding.length === 0) cache.set(name, hit);
+    expanding.memo.set(name, hit);
+    if (chain.length === 0) cache.set(name, hit);
   }
   for (const p of hit.problems) {
     const m = p.message.startsWith('in $') ? p.message : `in $${name} (${value}): ${p.message}`;

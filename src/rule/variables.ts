@@ -58,6 +58,8 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class VariableTable {
   private readonly entries = new Map<string, Entry>();
+  /** Variables whose only definition had errors, with where it was (file:line). */
+  private readonly invalid = new Map<string, string>();
   /** Bumped on every change, so callers may cache expansions keyed on it. */
   private changeCount = 0;
   /** `get` as a function value, shared by every rule that hands variables to keyword modules. */
@@ -72,7 +74,19 @@ export class VariableTable {
 
   set(name: string, value: string, kind: VariableKind = 'any'): void {
     this.entries.set(name, { value: value.trim(), kind });
+    this.invalid.delete(name);
     this.changeCount++;
+  }
+
+  /** A definition of `name` at `where` had errors, and none is in effect: uses say where to look. */
+  markInvalid(name: string, where: string): void {
+    if (this.entries.has(name)) return;
+    this.invalid.set(name, where);
+    this.changeCount++;
+  }
+
+  invalidAt(name: string): string | undefined {
+    return this.invalid.get(name);
   }
 
   get(name: string): string | undefined {
@@ -98,6 +112,7 @@ export class VariableTable {
   clone(): VariableTable {
     const t = new VariableTable();
     for (const [n, e] of this.entries) t.entries.set(n, { ...e });
+    for (const [n, w] of this.invalid) t.invalid.set(n, w);
     t.changeCount = this.changeCount;
     return t;
   }

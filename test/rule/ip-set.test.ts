@@ -84,6 +84,34 @@ describe('parseAddressText', () => {
     expect(r.items[0]!.message).toContain('refers to itself ($A -> $B -> $A)');
   });
 
+  it('expands each variable once per evaluation, however often the others repeat it', () => {
+    const v = vars();
+    v.set('A0', '10.0.0.1', 'ip');
+    // 2^40 expansions if each use expanded again.
+    for (let i = 1; i <= 40; i++) v.set(`A${i}`, `[$A${i - 1},$A${i - 1}]`, 'ip');
+    const r = set('$A40', v);
+    expect(r.items).toEqual([]);
+    expect(r.s!.contains(ip4('10.0.0.1'))).toBe(true);
+  });
+
+  it('stops a chain of variables deeper than 64 with an error, not a stack overflow', () => {
+    const v = vars();
+    for (let i = 0; i < 3000; i++) v.set(`V${i}`, `$V${i + 1}`, 'ip');
+    v.set('V3000', '10.0.0.1', 'ip');
+    const r = set('$V0', v);
+    expect(r.s).toBeUndefined();
+    expect(r.items).toHaveLength(1);
+    expect(r.items[0]!.message).toMatch(/variables defined through more than 64 other variables \(from \$V0\): define one of them with its value$/);
+    v.set('V63', '10.0.0.1', 'ip'); // $V0 through $V63: 64 deep
+    expect(set('$V0', v).items).toEqual([]);
+  });
+
+  it('names the broken definition of a variable rather than calling it undefined', () => {
+    const v = vars();
+    v.markInvalid('BAD_NET', 'local.rules:1');
+    expect(set('$BAD_NET', v).items[0]!.message).toBe('$BAD_NET has no value: its definition at local.rules:1 has errors; fix it there');
+  });
+
   it('warns, rather than fails, when only the current variables make a set empty', () => {
     const r = set('!$HOME_NET');
     expect(r.items).toHaveLength(1);
