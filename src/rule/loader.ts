@@ -54,6 +54,8 @@ export class RuleLoader {
   /** gid -> sid -> first rule: small-integer keys, cheap to hash. */
   private readonly sids = new Map<number, Map<number, Rule>>();
   private readonly stack: string[] = [];
+  /** Files read so far (real paths): a file both included and named (a checked directory) loads once. */
+  private readonly loadedFiles = new Set<string>();
   /** Option values by text, for the whole run (rules files repeat most option texts many times). */
   private readonly values = new OptionValueCache();
   /** Variables for disabled rules, which read their options later (see DisabledRule). */
@@ -69,8 +71,9 @@ export class RuleLoader {
     return c;
   }
 
-  /** Loads a file from disk (and what it includes). */
+  /** Loads a file from disk (and what it includes); a file already loaded in this run is not read again. */
   loadFile(path: string): void {
+    if (this.loadedFiles.has(canonicalPath(path))) return;
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -86,6 +89,7 @@ export class RuleLoader {
     // A byte order mark (Windows editors save UTF-8 with one) is no part of the first rule.
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const id = canonicalPath(path);
+    this.loadedFiles.add(id);
     this.stack.push(id);
     const state: FileState = { path, diagnostics: [], rules: [], enabledRuleLines: 0, snort3: [], done: false };
     try {

@@ -178,6 +178,17 @@ describe('includes', () => {
     expect(loader.counts().loaded).toBe(1);
   });
 
+  it('loads a file once when it is both included and named (a checked directory)', () => {
+    const child = write('both/local.rules', 'alert tcp any any -> any any (msg:"local"; sid:1000601;)\n');
+    const top = write('both/all.rules', 'include local.rules\n');
+    const { loader, diags } = load(top);
+    loader.loadFile(join(dir, 'both', '.', 'local.rules'));
+    loader.loadFile(child);
+    expect(diags).toEqual([]);
+    expect(loader.collector.list).toEqual([]);
+    expect(loader.counts().loaded).toBe(1);
+  });
+
   it('reports duplicate sids across included files', () => {
     write('dup/other.rules', 'alert tcp any any -> any any (msg:"b"; sid:7;)\n');
     const p = write('dup/top.rules', 'alert tcp any any -> any any (msg:"a"; sid:7;)\ninclude other.rules\n');
