@@ -126,6 +126,13 @@ export class RuleLoader {
         return;
       }
       reporter.add('error', parsed.error.message, parsed.error.offset, parsed.error.length, false);
+      // A rule too broken to parse still counts as an invalid rule, as in `kanshi check`'s error count.
+      if (t.length >= 2 && t[0]!.type === 'word' && ACTIONS.has(t[0]!.value)) {
+        state.enabledRuleLines++;
+        const rule = placeholderRule(line, t[0]!.value, t[1]!.type === 'word' ? t[1]!.value : '');
+        state.rules.push(rule);
+        this.rules.push(rule);
+      }
       return;
     }
     const node = parsed.node;
@@ -234,7 +241,19 @@ export class RuleLoader {
       bySid.set(sid, rule);
       return;
     }
-    reporter.add('error', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used by the rule at ${first.loc.file}:${first.loc.line}:${first.loc.col}; give this rule another sid`, at.offset, at.length, false);
+    const where = `${first.loc.file}:${first.loc.line}:${first.loc.col}`;
+    const rev = rule.body!.meta.rev;
+    const firstRev = first.body?.meta.rev ?? 0;
+    if (rev > firstRev && first.status !== 'invalid') {
+      // An updated rule dropped in beside the old one: Suricata keeps the newer revision and warns.
+      reporter.add('warning', `sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''} rev ${rev} replaces rev ${firstRev} at ${where}: the newer revision is kept`, at.offset, at.length, false);
+      const i = this.rules.indexOf(first);
+      if (i >= 0) this.rules.splice(i, 1);
+      bySid.set(sid, rule);
+      return;
+    }
+    const revHint = rev === firstRev ? 'give this rule another sid' : `give this rule another sid, or a rev above ${firstRev} to replace that rule`;
+    reporter.add('error', `duplicate sid ${sid}${gid !== 1 ? ` (gid ${gid})` : ''}: already used by the rule at ${where}; ${revHint}`, at.offset, at.length, false);
     rule.status = 'invalid';
   }
 

@@ -189,6 +189,27 @@ describe('includes', () => {
     expect(loader.counts().loaded).toBe(1);
   });
 
+  it('keeps the newer revision of a duplicated sid, with a warning, as Suricata does', () => {
+    const p = write('rev/update.rules', [
+      'alert tcp any any -> any 80 (msg:"old"; content:"a"; sid:1000804; rev:1;)',
+      'alert tcp any any -> any 80 (msg:"new"; content:"b"; sid:1000804; rev:2;)',
+      'alert tcp any any -> any 80 (msg:"older"; content:"c"; sid:1000804; rev:1;)',
+    ].join('\n'));
+    const { loader, diags } = load(p);
+    expect(diags).toEqual([
+      `rev/update.rules:2:58: warning: sid 1000804 rev 2 replaces rev 1 at ${p}:1:1: the newer revision is kept`,
+      `rev/update.rules:3:60: error: duplicate sid 1000804: already used by the rule at ${p}:2:1; give this rule another sid, or a rev above 2 to replace that rule`,
+    ]);
+    expect(loader.rules.map((r) => [r.body?.meta.msg, r.status])).toEqual([['new', 'loaded'], ['older', 'invalid']]);
+  });
+
+  it('counts a rule line too broken to parse as an invalid rule', () => {
+    const p = write('broken/r.rules', 'alert tcp any any -> any 80 (msg:"x"; sid:1; rev:1)\nalert tcp any any -> any 80 (msg:"y"; sid:2;)\n');
+    const { loader, diags } = load(p);
+    expect(diags).toHaveLength(1);
+    expect(loader.counts()).toEqual({ loaded: 1, disabled: 0, skipped: 0, invalid: 1 });
+  });
+
   it('reports duplicate sids across included files', () => {
     write('dup/other.rules', 'alert tcp any any -> any any (msg:"b"; sid:7;)\n');
     const p = write('dup/top.rules', 'alert tcp any any -> any any (msg:"a"; sid:7;)\ninclude other.rules\n');
