@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { detectLogFormat } from '../logs/index.js';
+import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
@@ -266,6 +266,18 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     year = Number(yearText);
     if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year such as 2003, not '${yearText}'`);
   }
+  const logFormat = one('--log-format');
+  if (logFormat !== undefined && logFormatByName(logFormat) === undefined) {
+    throw new UsageError(`unknown --log-format '${logFormat}': use one of ${logFormatNames().join(', ')}`);
+  }
+  const tz = one('--tz');
+  if (tz !== undefined) {
+    try {
+      new ZoneResolver(tz);
+    } catch (e) {
+      throw new UsageError(`--tz: ${(e as Error).message}`);
+    }
+  }
   if (args.positionals.length === 0) throw new UsageError('no INPUT given: name a capture, a log file, a directory, or - for standard input');
   return {
     rulesPaths,
@@ -276,9 +288,9 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     output: one('-o', '--output'),
     correlate: !args.flags.has('--no-correlate'),
     policyPath: one('--policy'),
-    logFormat: one('--log-format'),
+    logFormat,
     year,
-    tz: one('--tz'),
+    tz,
     inputs: collectInputs(args.positionals),
   };
 }

@@ -7,3 +7,4 @@ export { readLogFile, readLogRecords, readLogStream, LineSplitter, LogReadError,
 export type { LogRecord, LogOrigin, LogFormatName, HttpLogMeta, SmtpLogMeta } from './record.js';
 export { emptyLogStats, mergeLogStats, logStatsCounters, type LogStats, type MalformedLine } from './stats.js';
 export { logFormatByName, logFormatNames } from './formats/registry.js';
+export { ZoneResolver } from './time.js';

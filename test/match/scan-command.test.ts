@@ -157,6 +157,12 @@ describe('kanshi scan', () => {
     expect((await run(['--var', 'HOME_NET=not-an-address', PCAP])).code).toBe(2);
     expect((await run(['-r', join(dir, 'nope.rules'), PCAP])).code).toBe(2);
     expect((await run(['--bogus', PCAP])).code).toBe(2);
+    const format = await run(['--log-format', 'nosuch', PCAP]);
+    expect(format.code).toBe(2);
+    expect(format.err).toContain("unknown --log-format 'nosuch': use one of ");
+    const tz = await run(['--tz', 'Mars/Olympus', PCAP]);
+    expect(tz.code).toBe(2);
+    expect(tz.err).toContain('--tz: unknown time zone "Mars/Olympus"');
   });
 
   it('uses the bundled rules when no -r is given', async () => {
