@@ -1,6 +1,9 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { isCaptureMagic } from '../decode/index.js';
 import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
@@ -62,8 +65,6 @@ interface Input {
   found?: boolean;
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
-const PCAPNG_MAGIC = 0x0a0d0d0a;
 /** Inputs above this size get a progress bar on a terminal. */
 const PROGRESS_FROM_BYTES = 64 * 1024 * 1024;
 
@@ -366,9 +367,24 @@ function looksLikeKnownLog(path: string): boolean {
   } catch {
     return true; // let the scan report why it cannot be read
   }
-  const text = Buffer.from(head.buffer, 0, n).toString('latin1');
+  let bytes: Uint8Array = head.subarray(0, n);
+  if (isGzip(bytes)) bytes = gunzipPrefix(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const lines = text.split('\n', 33).slice(0, 32).filter((l) => l.trim() !== '');
   return lines.length === 0 || detectLogFormat(lines) !== 'raw';
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** What the first bytes of a gzip file decompress to (as much as they hold), to recognise the log inside. */
+function gunzipPrefix(b: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 4 * 1024 * 1024 });
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 /** A capture by its magic number; anything else is read as a log (src/logs detects its format). */
@@ -388,17 +404,11 @@ function fileKind(path: string): 'capture' | 'log' {
   return n === 4 && isCaptureMagic(head) ? 'capture' : 'log';
 }
 
-function isCaptureMagic(b: Uint8Array): boolean {
-  const be = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-  return PCAP_MAGICS.has(be) || be === PCAPNG_MAGIC;
-}
-
 /** Reads standard input's first bytes to tell a capture from a log, then replays them. */
 async function sniffStdin(): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
   const it = (process.stdin as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done === true ? new Uint8Array(0) : toBytes(first.value);
-  const kind = head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log';
   async function* replay(): AsyncGenerator<Uint8Array> {
     if (head.length > 0) yield head;
     for (;;) {
@@ -407,7 +417,32 @@ async function sniffStdin(): Promise<{ kind: 'capture' | 'log'; stream: AsyncIte
       yield toBytes(next.value);
     }
   }
+  // `zcat`-less pipes (`cat access.log.gz | kanshi scan -`): decompressed here, as a named .gz log is.
+  if (isGzip(head)) return sniffBytes(Readable.from(replay()).pipe(createGunzip()) as AsyncIterable<Uint8Array>);
+  const kind = head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log';
   return { kind, stream: replay() };
+}
+
+/** Tells a capture from a log by a decompressed stream's first bytes, then replays them. */
+async function sniffBytes(input: AsyncIterable<Uint8Array>): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
+  const it = input[Symbol.asyncIterator]();
+  let head: Uint8Array = new Uint8Array(0);
+  let done = false;
+  while (head.length < 4 && !done) {
+    const next = await it.next();
+    if (next.done === true) done = true;
+    else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await it.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { kind: head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log', stream: replay() };
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {

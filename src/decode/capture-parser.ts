@@ -38,6 +38,24 @@ const MAGIC_MODIFIED = 0xa1b2cd34;
 const MAGIC_MODIFIED_SWAPPED = 0x34cdb2a1;
 
 const BLOCK_SHB = 0x0a0d0d0a;
+
+/** Whether a file's first four bytes open a capture this parser reads (every pcap variant, pcapng). */
+export function isCaptureMagic(b: Uint8Array): boolean {
+  if (b.length < 4) return false;
+  const be = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  switch (be) {
+    case MAGIC_US:
+    case MAGIC_US_SWAPPED:
+    case MAGIC_NS:
+    case MAGIC_NS_SWAPPED:
+    case MAGIC_MODIFIED:
+    case MAGIC_MODIFIED_SWAPPED:
+    case BLOCK_SHB:
+      return true;
+    default:
+      return false;
+  }
+}
 const BLOCK_IDB = 1;
 const BLOCK_PB = 2;
 const BLOCK_SPB = 3;

@@ -5,6 +5,7 @@ export {
   CaptureParser,
   DEFAULT_MAX_BLOCK_LENGTH,
   DEFAULT_MAX_CAPLEN,
+  isCaptureMagic,
   type CaptureError,
   type CaptureFormat,
   type CaptureParserOptions,

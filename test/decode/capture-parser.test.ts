@@ -8,6 +8,7 @@ import {
   udpPacket,
 } from '../../src/traffic/index.js';
 import { hex, parseAll } from './helpers.js';
+import { isCaptureMagic } from '../../src/decode/index.js';
 
 const T0 = 1_700_000_000_123_456;
 
@@ -70,6 +71,11 @@ describe('libpcap', () => {
     const { frames, error } = parseAll(Uint8Array.from(parts));
     expect(error).toBeUndefined();
     expect(frames.map((f) => hex(f.data))).toEqual(packets.map((p) => hex(p.frame)));
+    // And the CLI's sniffing of inputs takes it for a capture, as every other pcap variant.
+    expect(isCaptureMagic(Uint8Array.from(parts.slice(0, 4)))).toBe(true);
+    expect(isCaptureMagic(Uint8Array.from([0xa1, 0xb2, 0xcd, 0x34]))).toBe(true);
+    expect(isCaptureMagic(Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a]))).toBe(true);
+    expect(isCaptureMagic(new TextEncoder().encode('Mar '))).toBe(false);
   });
 
   it('gives the same frames whatever the chunk size', () => {

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { encodePcap, encodePcapng, httpConversation, relink, udpPacket } from '../../src/traffic/index.js';
@@ -176,5 +177,19 @@ describe('kanshi scan', () => {
     const script = `import('${join(REPO_ROOT, 'src/cli/main.ts')}').then(async (m) => { process.exitCode = await m.main(['scan', '-r', ${JSON.stringify(RULES)}, '--no-correlate', '-']); })`;
     const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { input: readFileSync(PCAP), cwd: REPO_ROOT, encoding: 'utf8' });
     expect(records(out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
+  });
+
+  it('reads gzip-compressed logs and captures from standard input and gzip logs found in a directory', async () => {
+    const script = `import('${join(REPO_ROOT, 'src/cli/main.ts')}').then(async (m) => { process.exitCode = await m.main(['scan', '-r', ${JSON.stringify(RULES)}, '--no-correlate', '-']); })`;
+    const stdin = (input: Buffer) => execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { input, cwd: REPO_ROOT, encoding: 'utf8' });
+    const logAlerts = records(stdin(gzipSync(readFileSync(LOG)))).filter((x) => x.event_type === 'alert');
+    expect(logAlerts).toHaveLength(1);
+    expect(logAlerts[0]!.log).toMatchObject({ file: '<stdin>', line: 1 });
+    expect(records(stdin(gzipSync(readFileSync(PCAP)))).filter((x) => x.event_type === 'alert')).toHaveLength(2);
+    const sub = mkdtempSync(join(tmpdir(), 'kanshi-scan-gz-'));
+    writeFileSync(join(sub, 'access.log.1.gz'), gzipSync(readFileSync(LOG)));
+    const walked = await run(['-r', RULES, '--no-correlate', sub]);
+    expect(walked.err).not.toContain(': skipped:');
+    expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(1);
   });
 });
