@@ -81,11 +81,11 @@ export function parseEveLine(line: string): EveLine {
   if (!isObject(a)) return { kind: 'bad', message: 'an alert record with no "alert" object' };
   const tsUs = typeof rec.timestamp === 'string' ? parseEveTimestamp(rec.timestamp) : undefined;
   if (tsUs === undefined) return { kind: 'bad', message: `bad or missing "timestamp" (${JSON.stringify(rec.timestamp)})` };
-  // kanshi leaves out an address its input did not carry (a web log's server): one may be absent.
+  // kanshi leaves out an address its input did not carry (a web log's server, a syslog line
+  // naming no host): either or both may be absent, as in the alerts `kanshi scan` correlates.
   const srcIp = rec.src_ip ?? '';
   const destIp = rec.dest_ip ?? '';
   if (typeof srcIp !== 'string' || typeof destIp !== 'string') return { kind: 'bad', message: '"src_ip" or "dest_ip" is not a string' };
-  if (srcIp === '' && destIp === '') return { kind: 'bad', message: 'missing "src_ip" and "dest_ip"' };
   const sid = a.signature_id;
   if (typeof sid !== 'number' || !Number.isInteger(sid) || sid < 0) return { kind: 'bad', message: 'missing or bad "alert.signature_id"' };
 
