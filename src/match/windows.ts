@@ -431,7 +431,10 @@ export function detectionAt(t: WindowTable, i: number, fresh: boolean, count: nu
 /**
  * rate_filter: true while the new action is in force. It switches on at the hit that takes the
  * window past `count` hits, and stays on for `timeout` seconds from then (0: for good, as in
- * Snort); the hit after that opens a fresh window.
+ * Snort). The first hit after the timeout gets the old action back, and the window keeps its
+ * start and its count (as Suricata's and Snort's rate filters do, "to reblock offending traffic
+ * quickly"): a source still flooding within that window is switched over again at its next hit,
+ * not given another `count` hits.
  */
 export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, timeout: number, tsUs: number): boolean {
   const r = t.rec;
@@ -440,7 +443,12 @@ export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number,
     const m = r[f + F_COUNT_MARK]!;
     if (m >= 0) {
       if (timeout === 0 || tsUs - m <= timeout * US) return true;
-    } else if (tsUs <= r[f + F_START]! + seconds * US) {
+      // Over: back to counting, with the hits that switched it on.
+      r[f + F_COUNT_MARK] = -(count + 1) - 1;
+      t.lasts(i, Math.max(r[f + F_START]! + seconds * US, tsUs));
+      return false;
+    }
+    if (tsUs <= r[f + F_START]! + seconds * US) {
       const hits = -m;
       if (hits > count) {
         r[f + F_COUNT_MARK] = tsUs >= 0 ? tsUs : -hits - 1;

@@ -206,8 +206,9 @@ describe('rate_filter', () => {
     const hits = [0, 1, 2, 3, 4, 33, 34, 35].map((t) => hit({ sid: 888, tsUs: sec(t) }));
     const { events, stats } = correlate(policy, hits);
     // Hits 1-3 are within the rate; the 4th exceeds it at t=3: drop until t=33 (inclusive);
-    // t=34 is past the timeout and opens a fresh window.
-    expect(events.map((e) => e.action)).toEqual(['alert', 'alert', 'alert', 'drop', 'drop', 'drop', 'alert', 'alert']);
+    // t=34 is past the timeout and keeps its action, but the window from t=0 still holds more
+    // than 3 hits, so t=35 drops again (Suricata and Snort keep the count past the timeout).
+    expect(events.map((e) => e.action)).toEqual(['alert', 'alert', 'alert', 'drop', 'drop', 'drop', 'alert', 'drop']);
     expect(events[3]!.correlation?.action).toEqual({
       statement: policy,
       at: 'test.policy:1',
@@ -217,7 +218,7 @@ describe('rate_filter', () => {
       seconds: 60,
       timeout: 30,
     });
-    expect(stats.action_changed).toBe(3);
+    expect(stats.action_changed).toBe(4);
     expect(stats.emitted).toBe(8);
   });
 

@@ -135,7 +135,12 @@ const model = {
     if (!fresh) {
       if (w.mark >= 0) {
         if (timeout === 0 || ts - w.mark <= timeout * US) return true;
-      } else if (ts <= w.start + s * US) {
+        // Suricata's IsThresholdReached: the timeout ends, this hit keeps the old action, and
+        // the window goes on with its start and count.
+        w.mark = -1;
+        return false;
+      }
+      if (ts <= w.start + s * US) {
         if (++w.count > c) {
           w.mark = ts;
           return true;
