@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { isCaptureMagic } from '../decode/index.js';
-import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver } from '../logs/index.js';
+import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver, type MalformedLine } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
@@ -65,6 +65,8 @@ interface Input {
   found?: boolean;
 }
 
+/** Malformed log lines named on stderr per input. */
+const MALFORMED_SHOWN = 5;
 /** Inputs above this size get a progress bar on a terminal. */
 const PROGRESS_FROM_BYTES = 64 * 1024 * 1024;
 
@@ -146,10 +148,18 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     ...(progress.enabled ? { onProgress: (n: number) => progress.update(n) } : {}),
     ...(policy !== undefined ? { engine: { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } } : {}),
   });
+  // The first malformed lines of each log are named on stderr (file:line and why); the rest are
+  // counted, by format and reason, in the stats record.
+  let malformedShown = 0;
+  let malformedMore = 0;
   const logOptions = {
     ...(cfg.logFormat !== undefined ? { format: cfg.logFormat } : {}),
     ...(cfg.year !== undefined ? { year: cfg.year } : {}),
     ...(cfg.tz !== undefined ? { tz: cfg.tz } : {}),
+    onMalformed: (m: MalformedLine): void => {
+      if (malformedShown++ < MALFORMED_SHOWN) io.stderr.write(`kanshi scan: ${m.file}:${m.line}: malformed ${m.format} line (${m.reason}): read as a raw line\n`);
+      else malformedMore++;
+    },
   };
 
   let unreadable = 0;
@@ -175,6 +185,9 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       r = await scanner.scanLogFile(input.path, logOptions);
     }
     progress.done();
+    if (malformedMore > 0) io.stderr.write(`kanshi scan: ${input.path === '-' ? '<stdin>' : input.path}: ${malformedMore} more malformed line${malformedMore === 1 ? '' : 's'} (counted by reason in the stats record)\n`);
+    malformedShown = 0;
+    malformedMore = 0;
     if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
     if (r.framesCutShort !== undefined && r.framesCutShort > 0) io.stderr.write(`kanshi scan: ${cutShortNote(r.input, r.framesCutShort, r.frames)}\n`);
     if (r.unsupportedLinkTypes !== undefined) for (const note of linkTypeNotes(r.input, r.unsupportedLinkTypes, r.frames)) io.stderr.write(`kanshi scan: ${note}\n`);

@@ -179,6 +179,19 @@ describe('kanshi scan', () => {
     expect(records(out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
   });
 
+  it('names the first malformed lines of a log with file:line and reason, and counts the rest', async () => {
+    const good = readFileSync(LOG, 'utf8');
+    const bad = '192.0.2.9 - - [99/Xyz/2003:10:00:00 +0000] "GET / HTTP/1.0" 200 1 "-" "-"\n';
+    const path = join(mkdtempSync(join(tmpdir(), 'kanshi-scan-bad-')), 'access.log');
+    writeFileSync(path, good.repeat(10) + bad.repeat(7));
+    const r = await run(['-r', RULES, '--no-correlate', path]);
+    expect(r.code).toBe(0);
+    const notes = r.err.split('\n').filter((l) => l.includes('malformed'));
+    expect(notes.slice(0, 5)).toEqual([11, 12, 13, 14, 15].map((n) => `kanshi scan: ${path}:${n}: malformed combined line (bad-time): read as a raw line`));
+    expect(notes[5]).toBe(`kanshi scan: ${path}: 2 more malformed lines (counted by reason in the stats record)`);
+    expect(records(r.out).filter((x) => x.event_type === 'alert')).toHaveLength(10);
+  });
+
   it('reads gzip-compressed logs and captures from standard input and gzip logs found in a directory', async () => {
     const script = `import('${join(REPO_ROOT, 'src/cli/main.ts')}').then(async (m) => { process.exitCode = await m.main(['scan', '-r', ${JSON.stringify(RULES)}, '--no-correlate', '-']); })`;
     const stdin = (input: Buffer) => execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { input, cwd: REPO_ROOT, encoding: 'utf8' });
