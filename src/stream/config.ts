@@ -105,7 +105,7 @@ export function defaultStreamConfig(): StreamConfig {
       depth: 0,
     },
     defrag: {
-      policy: 'first',
+      policy: 'bsd',
       timeout: 60,
       maxTrackers: 65535,
       maxBytes: 32 << 20,
