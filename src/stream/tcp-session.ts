@@ -9,7 +9,8 @@
  *   the capture missed). Both are flagged `midstream`.
  * - SYN, SYN/ACK, ACK -> established. A missing SYN/ACK or final ACK in the capture does not
  *   stall the session: the next ACK from the client, or data from the server, completes it.
- * - FIN from one side -> closing; from both, or a RST -> closed. Data after a FIN or RST is
+ * - FIN from one side -> closing; from both, or a RST -> closed (data on the RST itself goes to the
+ *   stream before it closes). Data after a FIN or RST is
  *   still reassembled (an attacker gains nothing by a spoofed RST but a flush).
  * - The close is complete (`flow.closeComplete`) at a RST, or once each side's FIN has been
  *   acknowledged by the other (the last ACK): from then on the engine may release the flow's
@@ -71,6 +72,9 @@ export class TcpSessionTracker {
         this.events.event('stream.rst_invalid', flow);
         return;
       }
+      // Data a RST carries reaches the stream first, as in Suricata: a rule must not be evaded by
+      // sending the attack on the segment that closes the session.
+      if (pkt.payload.length > 0 && snd.initialized) reasm.segment(flow, snd, toServer, seq, pkt.payload);
       flow.tcpState = TCP_CLOSED;
       flow.closeComplete = true;
       reasm.flush(flow, flow.client, true);

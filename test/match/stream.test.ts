@@ -64,6 +64,13 @@ describe('stream matching', () => {
     expect(sids(await scanPackets(rule, s.packets()))).toEqual([3, 3]);
   });
 
+  it('inspects data carried on the RST that closes the session, once', async () => {
+    const s = session().handshake();
+    s.send('client', 'hello ');
+    s.segment('client', { data: 'xxEVILPATTERNyy', flags: 'RA' });
+    expect(sids(await scanPackets(RULES, s.packets()))).toEqual([1]);
+  });
+
   it('does not join data across a hole in the stream', async () => {
     const s = session().handshake();
     s.send('client', 'xxEVIL', { ack: false });
