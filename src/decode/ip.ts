@@ -226,6 +226,7 @@ export function decodeIpv6Into(
 
   let p = off + IPV6_HEADER;
   let seen = 0; // bit per extension header kind, to flag duplicates
+  let destOpts = 0;
   for (;;) {
     if (!isExtensionHeader(nh)) break;
     if (nh === EH_ESP || nh === EH_NONE) {
@@ -244,7 +245,11 @@ export function decodeIpv6Into(
     }
     (ip.extHeaders ??= []).push(nh);
     const bit = extHeaderBit(nh);
-    if ((seen & bit) !== 0 && nh !== EH_DEST_OPTS) raiseEvent(pkt, stats, duplicateEvent(nh), false);
+    if (nh === EH_DEST_OPTS) {
+      // Two are allowed (before a routing header, and before the upper layer); a third is one
+      // too many, as Suricata counts them.
+      if (++destOpts === 3) raiseEvent(pkt, stats, duplicateEvent(nh), false);
+    } else if ((seen & bit) !== 0) raiseEvent(pkt, stats, duplicateEvent(nh), false);
     seen |= bit;
     const next = b[p]!;
     if (nh === EH_HOP_BY_HOP || nh === EH_DEST_OPTS) {

@@ -110,6 +110,7 @@ export class Defragmenter {
           return null;
         case 'invalid-length':
           this.stats.defragInvalid++;
+          this.stats.defragIpv6InvalidLength++;
           this.events.event('ipv6.frag_invalid_length', null);
           return null;
         case 'invalid':

@@ -87,6 +87,7 @@ export interface StreamStats {
   /** Fragments whose end lay beyond the maximum datagram size. */
   defragIpv4TooLarge: number;
   defragIpv6TooLarge: number;
+  defragIpv6InvalidLength: number;
   /** Fragments with inconsistent offsets or lengths (past the datagram end, empty, two different ends, ...). */
   defragInvalid: number;
   /** Fragments whose bytes were cut short by the capture (snap length). */
@@ -157,6 +158,7 @@ export function createStreamStats(): StreamStats {
     defragOverlapDiffData: 0,
     defragIpv4TooLarge: 0,
     defragIpv6TooLarge: 0,
+    defragIpv6InvalidLength: 0,
     defragInvalid: 0,
     defragTruncated: 0,
     defragMaxTrackersReached: 0,
@@ -219,6 +221,7 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   defragOverlapDiffData: 'defrag.overlap_diff_data',
   defragIpv4TooLarge: 'decoder.event.ipv4.frag_pkt_too_large',
   defragIpv6TooLarge: 'decoder.event.ipv6.frag_pkt_too_large',
+  defragIpv6InvalidLength: 'decoder.event.ipv6.frag_invalid_length',
   defragInvalid: 'defrag.invalid',
   defragTruncated: 'defrag.truncated',
   defragMaxTrackersReached: 'defrag.max_trackers_reached',

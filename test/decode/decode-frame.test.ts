@@ -395,6 +395,15 @@ describe('IPv6', () => {
     const f = decodeBytes(1, eth(dup))!;
     expect(f.events).toEqual(['ipv6.rh_type_0', 'ipv6.exthdr_dupl_rh']);
     expect(f.tcp!.dstPort).toBe(443);
+
+    // Two destination options headers are allowed; a third is a duplicate.
+    const dest = { kind: 'destination' as const, data: new Uint8Array(6) };
+    const twice = ipv6Datagram({ src: C6, dst: S6, nextHeader: 6, payload: seg, extHeaders: [dest, dest] });
+    expect(decodeBytes(1, eth(twice))!.events ?? []).toEqual([]);
+    const thrice = ipv6Datagram({ src: C6, dst: S6, nextHeader: 6, payload: seg, extHeaders: [dest, dest, dest] });
+    const g = decodeBytes(1, eth(thrice))!;
+    expect(g.events).toEqual(['ipv6.exthdr_dupl_dh']);
+    expect(g.tcp!.dstPort).toBe(443);
   });
 
   it('drops the IP layer on a short, truncated or mislabelled header', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamOptions } from '../../src/stream/config.js';
 import type { DefragPolicy } from '../../src/stream/defrag-policy.js';
 import { StreamEngine } from '../../src/stream/stream-engine.js';
+import { streamCounters } from '../../src/stream/stats.js';
 import {
   CLIENT, Conversation, RecordingSink, SERVER, TestIpDecoder, bytes, cut, fragmentPacket, ip6, ipv4Datagram,
   ipv4FragmentBytes, ipv6Datagram, ipv6FragmentBytes, ipv6Payload, pattern, tcpSegmentBytes, type FragSpec,
@@ -272,6 +273,8 @@ describe('IPv6 defragmentation', () => {
     e.process(fragmentPacket(ipv6FragmentBytes(d, { off: 0, data: payload.subarray(0, 13), more: true }, 5)), sink);
     expect(e.stats.defragInvalid).toBe(1);
     expect(sink.events.map((x) => x.kind)).toEqual(['ipv6.frag_invalid_length']);
+    // Counted under the event's name in the stats record, as the other decoder events are.
+    expect(streamCounters(e.stats)['decoder.event.ipv6.frag_invalid_length']).toBe(1);
   });
 
   it('times out by packet time', () => {
