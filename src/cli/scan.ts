@@ -55,6 +55,8 @@ interface ScanConfig {
   year: number | undefined;
   tz: string | undefined;
   inputs: Input[];
+  /** Files met in directories that are neither captures nor named like logs: noted, not read. */
+  unrecognised: string[];
 }
 
 interface Input {
@@ -164,6 +166,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
 
   let unreadable = 0;
   let skipped = 0;
+  for (const note of unrecognisedNotes(cfg.unrecognised)) io.stderr.write(`kanshi scan: ${note}\n`);
   for (const input of cfg.inputs) {
     progress.start(input);
     let r: InputResult;
@@ -305,7 +308,7 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     logFormat,
     year,
     tz,
-    inputs: collectInputs(args.positionals),
+    ...collectInputs(args.positionals),
   };
 }
 
@@ -339,8 +342,12 @@ function walk(dir: string): string[] {
 /** Log files inside a directory are recognised by name; captures by their content. */
 const LOG_NAME = /(\.log|\.json|\.jsonl|\.txt|[._-]log)(\.\d+)?(\.gz)?$|(^|\/)(messages|syslog|maillog|secure|access|error)(\.\d+)?(\.gz)?$/;
 
-function collectInputs(paths: readonly string[]): Input[] {
+/** Names under which a file is meant to be a capture: one that is not says so, rather than vanish. */
+const CAPTURE_NAME = /\.(pcap|pcapng|cap|dmp)$/i;
+
+function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognised: string[] } {
   const inputs: Input[] = [];
+  const unrecognised: string[] = [];
   for (const p of paths) {
     if (p === '-') {
       inputs.push({ path: '-', kind: 'stdin', size: 0 });
@@ -358,12 +365,28 @@ function collectInputs(paths: readonly string[]): Input[] {
       for (const f of walk(p)) {
         const kind = fileKind(f);
         if (kind === 'capture' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
+        else unrecognised.push(f);
       }
     } else {
       inputs.push({ path: p, kind: fileKind(p), size: st.size });
     }
   }
-  return inputs;
+  return { inputs, unrecognised };
+}
+
+/** What stderr says of the files a directory held that were not read. */
+function unrecognisedNotes(files: readonly string[]): string[] {
+  const notes: string[] = [];
+  const others: string[] = [];
+  for (const f of files) {
+    if (!CAPTURE_NAME.test(f)) others.push(f);
+    else notes.push(`${f}: skipped: named like a capture, but ${statSync(f).size === 0 ? 'empty' : 'it starts with no pcap or pcapng header'}`);
+  }
+  if (others.length > 0) {
+    const named = others.slice(0, 3).join(', ') + (others.length > 3 ? `, ... (${others.length - 3} more)` : '');
+    notes.push(`skipped ${others.length} file${others.length === 1 ? '' : 's'} neither a capture nor named like a log: ${named} (name one on the command line to read it as log lines)`);
+  }
+  return notes;
 }
 
 /** Whether the first lines of a file detect as a log format other than raw lines. */

@@ -88,9 +88,15 @@ describe('kanshi scan', () => {
     const manifest = join(sub, 'manifest.json');
     writeFileSync(manifest, '{\n  "note": "GET /admin/panel",\n  "files": [\n    "a.pcap"\n  ]\n}\n');
     writeFileSync(join(sub, 'access.log'), readFileSync(LOG));
+    writeFileSync(join(sub, 'broken.pcap'), 'not a capture at all');
+    writeFileSync(join(sub, 'empty.pcap'), '');
+    writeFileSync(join(sub, 'README'), 'what these files are\n');
     const walked = await run(['-r', RULES, '--no-correlate', sub]);
     expect(walked.code).toBe(0);
     expect(walked.err).toContain(`${manifest}: skipped: neither a capture nor a log format`);
+    expect(walked.err).toContain(`${join(sub, 'broken.pcap')}: skipped: named like a capture, but it starts with no pcap or pcapng header\n`);
+    expect(walked.err).toContain(`${join(sub, 'empty.pcap')}: skipped: named like a capture, but empty\n`);
+    expect(walked.err).toContain(`skipped 1 file neither a capture nor named like a log: ${join(sub, 'README')} (name one on the command line to read it as log lines)\n`);
     expect(walked.err).toContain('kanshi scan: 1 input (0 packets, 1 log records): 1 hits\n');
     expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(1);
     const named = await run(['-r', RULES, '--no-correlate', manifest]);
