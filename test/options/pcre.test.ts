@@ -57,6 +57,12 @@ describe('pcre', () => {
     // raw:  " / a ( b     -> the ( is at offset 3 of the raw value
     expect(err('pcre', '"/a(b/"')).toEqual({ severity: 'error', message: 'invalid pcre: missing ) to close the group opened here', offset: 3, length: 1 });
     expect(err('pcre', '"/a{3,1}/"')).toEqual({ severity: 'error', message: 'invalid pcre: numbers out of order in {} quantifier: write {1,3}', offset: 3, length: 5 });
+    const behind = 'invalid pcre: lookbehind assertion is not fixed length: PCRE refuses an unbounded repeat inside (?<= or (?<!: give it a fixed count ({3}) or move it out of the lookbehind';
+    expect(err('pcre', '"/(?<=a+)b/"')).toEqual({ severity: 'error', message: behind, offset: 7, length: 1 });
+    expect(err('pcre', '"/(?<!x(?:a.*))d/"')).toEqual({ severity: 'error', message: behind, offset: 12, length: 1 });
+    expect(err('pcre', '"/(?<=ab{2,})c/"')).toEqual({ severity: 'error', message: behind, offset: 8, length: 4 });
+    // Fixed-length lookbehinds (alternatives of different fixed lengths too) are PCRE's, and so are repeats after one.
+    for (const text of ['"/(?<=ab{3})c/"', '"/(?<=ab|c)d/"', '"/(?<=a)b+/"', '"/(?=a+)b/"']) ok('pcre', text);
     expect(err('pcre', ' !"/x[z-a]/"')).toEqual({
       severity: 'error',
       message: 'invalid pcre: range out of order in character class: write the smaller character first',

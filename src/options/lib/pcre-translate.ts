@@ -466,6 +466,10 @@ class Translator {
     this.skipExtended();
     const q = this.quantifier();
     if (q === null) return;
+    if (this.lookbehind > 0 && (q.text === '*' || q.text === '+' || q.text.endsWith(',}'))) {
+      // JS accepts any lookbehind; every PCRE version refuses one without a bounded length.
+      this.fail('lookbehind assertion is not fixed length: PCRE refuses an unbounded repeat inside (?<= or (?<!: give it a fixed count ({3}) or move it out of the lookbehind', q.offset, q.length);
+    }
     if (kind === 'anchor') this.fail('quantifier does not follow a repeatable item: an anchor cannot be repeated', q.offset, q.length);
     if (kind === 'assertion') {
       // JS only repeats lookaheads; a group around the assertion repeats the same way.
@@ -605,6 +609,8 @@ class Translator {
 
   /** Groups open around the current position (see PCRE_NESTING_LIMIT). */
   private depth = 0;
+  /** Lookbehind assertions open around the current position. */
+  private lookbehind = 0;
 
   /** At `(`; returns what kind of atom the group is. */
   private group(): 'repeatable' | 'assertion' | 'nothing' {
@@ -622,6 +628,7 @@ class Translator {
     this.i++;
     const saved = { ...this.flags };
     let kind: 'repeatable' | 'assertion' = 'repeatable';
+    let behind = false;
     if (p.charCodeAt(this.i) === 0x2a /* * */) return this.verb(open);
     if (p.charCodeAt(this.i) !== 0x3f /* ? */) {
       if (this.flags.n) this.out.push('(?:');
@@ -645,6 +652,8 @@ class Translator {
         this.out.push('(?<' + p[this.i + 1]);
         this.i += 2;
         kind = 'assertion';
+        behind = true;
+        this.lookbehind++;
       } else if (c === '<' || c === "'" || (c === 'P' && p[this.i + 1] === '<')) {
         if (c === 'P') this.i++;
         const term = p[this.i] === "'" ? "'" : '>';
@@ -713,6 +722,7 @@ class Translator {
     }
     this.alternation();
     this.closeGroup(open);
+    if (behind) this.lookbehind--;
     this.out.push(')');
     this.flags = saved;
     return kind;
