@@ -142,7 +142,8 @@ export interface CompiledRule {
    */
   ipOnly: boolean;
   noalert: boolean;
-  threshold: ThresholdValue | undefined;
+  /** Never `backoff`: the rule body marks a rule with one skipped. */
+  threshold: (ThresholdValue & { type: 'limit' | 'threshold' | 'both' }) | undefined;
   detectionFilter: DetectionFilterValue | undefined;
 
   kind: RuleKind;
@@ -631,7 +632,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     flowintActions: det.flowints.length === 0 ? NO_FLOWINTS : det.flowints.filter((f) => flowintModifies(f)),
     ipOnly,
     noalert: det.noalert,
-    threshold: det.threshold,
+    threshold: det.threshold as CompiledRule['threshold'],
     detectionFilter: det.detectionFilter,
     kind,
     programs,

@@ -565,6 +565,10 @@ class RuleBodyBuilder {
           return;
         }
         this.thresholdOption = o;
+        if (o.keyword === 'threshold' && (value as ThresholdValue).type === 'backoff') {
+          this.skip(o, 'kanshi does not evaluate threshold type backoff (Suricata 8); type limit, threshold or both is evaluated');
+          return;
+        }
         if (o.keyword === 'threshold') d.threshold = value as ThresholdValue;
         else d.detectionFilter = value as DetectionFilterValue;
         return;

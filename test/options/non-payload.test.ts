@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_SYN, TCP_URG } from '../../src/types/packet.js';
 import { err, ok, print } from './helpers.js';
+import { parseRules } from '../../src/rule/index.js';
 
 describe('flow', () => {
   it('parses options into direction, state, stream and frag', () => {
@@ -126,6 +127,16 @@ describe('post-detection', () => {
     expect(ok('threshold', 'track by_src, count 1, seconds 60, type limit')).toEqual({ type: 'limit', track: 'by_src', count: 1, seconds: 60 });
     expect(print('threshold', ok('threshold', 'type both,track by_dst,count 5,seconds 360'))).toBe('type both, track by_dst, count 5, seconds 360');
   });
+  it('threshold reads Suricata 8 backoff, and the rule is skipped with the reason', () => {
+    const v = ok('threshold', 'type backoff, track by_flow, count 1, multiplier 10');
+    expect(v).toEqual({ type: 'backoff', track: 'by_flow', count: 1, seconds: 0, multiplier: 10 });
+    expect(print('threshold', v)).toBe('type backoff, track by_flow, count 1, multiplier 10');
+    expect(err('threshold', 'type backoff, track by_flow, count 1, seconds 10').message).toBe('unknown threshold setting "seconds": use type, track, count or multiplier');
+    const r = parseRules('alert udp any any -> any any (msg:"b"; content:"BO"; threshold:type backoff, track by_flow, count 1, multiplier 10; sid:1;)');
+    expect(r.counts).toEqual({ loaded: 0, disabled: 0, skipped: 1, invalid: 0 });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['rule skipped: kanshi does not evaluate threshold type backoff (Suricata 8); type limit, threshold or both is evaluated']);
+  });
+
   it('threshold says what is missing or wrong', () => {
     expect(err('threshold', 'type limit, track by_src, count 1')).toEqual({
       severity: 'error',
