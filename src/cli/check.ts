@@ -34,7 +34,8 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   let fixed: Set<string>;
   let json: boolean;
   let perf: boolean;
-  const notes: string[] = [];
+  /** Directories named that held nothing to check: a wrong path must not pass as a clean check. */
+  const emptyDirs: string[] = [];
   try {
     const args = parseArgs(argv, [
       { name: '--var', takesValue: true },
@@ -51,14 +52,14 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
     perf = args.flags.has('--perf');
     ({ vars, fixed } = variablesFromFlags(args.flags.get('--var') ?? []));
     if (args.positionals.length === 0) throw new UsageError('no PATH given');
-    jobs = collectJobs(args.positionals, notes);
+    jobs = collectJobs(args.positionals, emptyDirs);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`kanshi check: ${e.message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
 
-  for (const n of notes) io.stderr.write(`kanshi check: ${n}\n`);
+  for (const n of emptyDirs) io.stderr.write(`kanshi check: error: ${n}\n`);
   const diagnostics = new DiagnosticCollector();
   const ctx: CheckContext = { rules: new RuleLoader({ vars, fixedVars: fixed, collector: diagnostics }), diagnostics, vars };
   // Rules first: other file kinds (policies) may refer to the rules' sids.
@@ -71,7 +72,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   for (const d of diagnostics.list) io.stderr.write(formatDiagnostic(d, caret) + '\n');
 
   const c = ctx.rules.counts();
-  const errors = diagnostics.errors;
+  const errors = diagnostics.errors + emptyDirs.length;
   if (json) {
     const unsupported = Object.fromEntries([...ctx.rules.unsupported].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
     const extra = Object.assign({}, ...CHECK_TARGETS.map((t) => t.summarize?.(ctx) ?? {}));
@@ -89,14 +90,17 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
 }
 
 /** Files named on the command line, and the matching files under named directories (sorted, recursive). */
-function collectJobs(paths: readonly string[], notes: string[]): Job[] {
+function collectJobs(paths: readonly string[], empty: string[]): Job[] {
   const jobs: Job[] = [];
   for (const p of paths) {
     let st;
     try {
       st = statSync(p);
     } catch {
-      throw new UsageError(`cannot read '${p}': no such file or directory`);
+      // An input that cannot be read is an error of the check (exit 1, as in kanshi scan): the
+      // loader reports it at the path, with the others still checked.
+      jobs.push({ path: p, checker: CHECK_TARGETS.find((t) => t.matches(p)) ?? rulesChecker });
+      continue;
     }
     if (st.isDirectory()) {
       const before = jobs.length;
@@ -104,7 +108,7 @@ function collectJobs(paths: readonly string[], notes: string[]): Job[] {
         const checker = CHECK_TARGETS.find((t) => t.matches(f));
         if (checker) jobs.push({ path: f, checker });
       }
-      if (jobs.length === before) notes.push(`no ${CHECK_TARGETS.map((t) => t.kind).join(' or ')} files under '${p}'`);
+      if (jobs.length === before) empty.push(`no ${CHECK_TARGETS.map((t) => t.kind).join(' or ')} files under '${p}': nothing was checked there`);
     } else {
       jobs.push({ path: p, checker: CHECK_TARGETS.find((t) => t.matches(p)) ?? rulesChecker });
     }

@@ -91,12 +91,25 @@ describe('kanshi check', () => {
   });
 
   it('treats bad arguments as usage errors (exit 2)', async () => {
-    for (const args of [['check'], ['check', '--frobnicate', good], ['check', join(dir, 'missing.rules')], ['check', '--var', 'HOME_NET', good], ['check', '--var', 'HOME_NET=10.0.0.0/40', good], ['check', '--var']]) {
+    for (const args of [['check'], ['check', '--frobnicate', good], ['check', '--var', 'HOME_NET', good], ['check', '--var', 'HOME_NET=10.0.0.0/40', good], ['check', '--var']]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(/^kanshi check: /);
     }
     expect((await run(['check', '--var', 'HOME_NET=10.0.0.0/40', good])).err).toContain("bad CIDR '10.0.0.0/40'");
+  });
+
+  it('reports a path it cannot read, or a directory with nothing to check, as an error (exit 1), and checks the rest', async () => {
+    const missing = join(dir, 'missing.rules');
+    const r = await run(['check', missing, good]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${missing}:1:1: error: cannot read rules file: no such file`);
+    expect(r.out).toContain('rules: 1 loaded, 1 disabled, 1 skipped, 1 errors');
+    const emptyDir = join(dir, 'empty-dir');
+    mkdirSync(emptyDir, { recursive: true });
+    const e = await run(['check', emptyDir]);
+    expect(e.code).toBe(1);
+    expect(e.err).toContain(`kanshi check: error: no policy or rules files under '${emptyDir}': nothing was checked there`);
   });
 });
 
