@@ -205,11 +205,13 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   const at = map.locate(node.action.offset);
 
   const unsupported: string[] = [];
-  const action = node.action.value;
+  // Suricata compares actions, protocols and keyword names without case (strcasecmp): `ALERT TCP`
+  // and `Content:` load as written in lower case.
+  const action = ACTIONS.has(node.action.value) ? node.action.value : node.action.value.toLowerCase();
   if (!ACTIONS.has(action)) {
     sink.report('error', `unknown action '${action}'${didYouMean(action, ACTIONS) || `: write one of ${[...ACTIONS].slice(0, 6).join(', ')}`}`, node.action.offset, action.length);
   }
-  const protocol = node.protocol.value;
+  const protocol = PROTOCOLS.has(node.protocol.value) ? node.protocol.value : node.protocol.value.toLowerCase();
   const proto = PROTOCOLS.get(protocol);
   if (!proto) {
     sink.report('error', `unknown protocol '${protocol}'${didYouMean(protocol, PROTOCOLS.keys()) || ': write ip, tcp, udp, icmp or an application protocol such as http'}`, node.protocol.offset, protocol.length);
@@ -263,7 +265,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   let missingSemicolon = false;
   for (const option of options) {
     const written = option.keyword;
-    const module = lookupKeyword(written);
+    const module = lookupKeyword(written) ?? lookupKeyword(written.toLowerCase());
     if (!module) {
       if (FOREIGN_KEYWORDS.has(written)) {
         if (!unsupported.includes(written)) unsupported.push(written);

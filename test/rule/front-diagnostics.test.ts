@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../src/rule/index.js';
 import { formatDiagnostic } from '../../src/rule/diagnostics.js';
+import { printRule } from '../../src/rule/printer.js';
 
 /** `line:col: severity: message` of every diagnostic, for exact comparison. */
 function diags(text: string): string[] {
@@ -180,5 +181,19 @@ describe('formatDiagnostic', () => {
       '  alert tcp any any -> any 70000 (msg:"x"; sid:1;)',
       '                           ^~~~~',
     ]);
+  });
+});
+
+describe('case', () => {
+  it('reads actions, protocols, keywords and flow options without case, as Suricata does', () => {
+    const text = [
+      'ALERT TCP any any -> any 80 (Msg:"upper"; Flow:Established,To_Server; CONTENT:"abc"; NoCase; HTTP.URI; content:"x"; Sid:1;)',
+      'alert tcp any any -> any 80 (msg:"lower"; flow:established,to_server; content:"abc"; nocase; http.uri; content:"x"; sid:2;)',
+    ].join('\n');
+    const r = parseRules(text);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.counts.loaded).toBe(2);
+    const [upper, lower] = r.rules.map((x) => printRule(x));
+    expect(upper!.replace('"upper"', '"lower"').replace('sid:1;', 'sid:2;')).toBe(lower);
   });
 });

@@ -39,7 +39,8 @@ export const flow: KeywordModule<FlowValue> = {
     const out: FlowValue = {};
     const written: Partial<Record<Slot, Piece>> = {};
     for (const p of splitList(raw, ',', v.offset, v.offset + v.text.length)) {
-      const item = ITEMS.get(p.text);
+      // Case-blind, as Suricata reads flow options (flow:Established is flow:established).
+      const item = ITEMS.get(p.text) ?? ITEMS.get(p.text.toLowerCase());
       if (item === undefined) {
         ctx.error(p.text === '' ? 'empty flow option: remove the extra comma' : `unknown flow option "${p.text}": use ${NAMES}`, p.offset, Math.max(1, p.text.length));
         return undefined;
