@@ -25,6 +25,16 @@ describe('escalate', () => {
     expect(events.map((e) => e.level)).toEqual(['Warning', 'Warning', 'Warning', 'Warning', 'Critical', 'Warning', 'Warning', 'Warning', 'Warning', 'Critical']);
   });
 
+  it('does not count hits read out of time order from long before the window (a rotated log after the current one)', () => {
+    const day = 86_400;
+    const today = [0, 1, 2, 3].map((t) => hit({ tsUs: sec(day + t) }));
+    const yesterday = [0, 1, 2, 3].map((t) => hit({ tsUs: sec(t) }));
+    expect(correlate(p, [...today, ...yesterday]).events.every((e) => e.level === 'Warning')).toBe(true);
+    // A few seconds out of order still count in the window.
+    const near = [10, 11, 12, 13, 9].map((t) => hit({ tsUs: sec(t) }));
+    expect(correlate(p, near).events.map((e) => e.level)).toEqual(['Warning', 'Warning', 'Warning', 'Warning', 'Critical']);
+  });
+
   it('counts each source apart, and only the selected classtype', () => {
     const hits = [
       ...[0, 1, 2, 3].map((t) => hit({ tsUs: sec(t), srcIp: '203.0.113.1' })),

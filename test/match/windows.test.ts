@@ -111,13 +111,17 @@ interface ModelWindow {
   mark: number;
 }
 const US = 1_000_000;
+/** A hit earlier than the window by more than its length: decided alone, the window untouched. */
+const stale = (w: ModelWindow, fresh: boolean, s: number, ts: number): boolean => !fresh && ts < w.start - s * US;
 const model = {
   limit(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (stale(w, fresh, s, ts)) return true;
     if (!fresh && ts <= w.start + s * US) return ++w.count <= c;
     Object.assign(w, { start: ts, count: 1, mark: -1 });
     return true;
   },
   threshold(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (stale(w, fresh, s, ts)) return c === 1;
     if (!fresh && ts <= w.start + s * US) w.count++;
     else Object.assign(w, { start: ts, count: 1, mark: -1 });
     if (w.count >= c) {
@@ -127,11 +131,13 @@ const model = {
     return false;
   },
   both(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
+    if (stale(w, fresh, s, ts)) return c === 1;
     if (!fresh && ts <= w.start + s * US) return ++w.count === c;
     Object.assign(w, { start: ts, count: 1, mark: -1 });
     return c === 1;
   },
   rate(w: ModelWindow, fresh: boolean, c: number, s: number, timeout: number, ts: number): boolean {
+    if (stale(w, fresh, s, ts)) return false;
     if (!fresh) {
       if (w.mark >= 0) {
         if (timeout === 0 || ts - w.mark <= timeout * US) return true;
@@ -152,6 +158,7 @@ const model = {
     return false;
   },
   escalate(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): number {
+    if (stale(w, fresh, s, ts)) return c === 1 ? 1 : 0;
     if (!fresh && ts <= w.start + s * US) {
       w.count++;
       if (w.mark >= 0) return 2;
