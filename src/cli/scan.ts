@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { isCaptureMagic } from '../decode/index.js';
-import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver, type MalformedLine } from '../logs/index.js';
+import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver, type LogRecord, type MalformedLine } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
@@ -15,7 +15,7 @@ import { RuleLoader } from '../rule/loader.js';
 import type { VariableTable } from '../rule/variables.js';
 import type { Alert } from '../types/alert.js';
 import { DECODED_LINK_TYPES, UNDECODED_LINK_TYPE_NAMES } from '../types/link-types.js';
-import type { DecodedPacket } from '../types/packet.js';
+import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
 import { parseArgs } from './args.js';
 import { variablesFromFlags } from './vars.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
@@ -143,10 +143,12 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     : new Correlator(policy, { onEvent: (e) => writer.alert(e), ruleFacts: (gid, sid) => facts.get(`${gid}:${sid}`) });
   const onAlert = correlator !== undefined ? (a: Alert): void => correlator.push(a) : (a: Alert, _r: CompiledRule): void => writer.alert(a);
   const onPacket = correlator === undefined ? undefined : (pkt: DecodedPacket): void => observe(correlator, pkt);
+  const onRecord = correlator === undefined ? undefined : (r: LogRecord): void => observeRecord(correlator, r);
 
   const progress = new Progress(io, cfg.inputs);
   const scanner = new Scanner(ruleset, onAlert, {
     ...(onPacket !== undefined ? { onPacket } : {}),
+    ...(onRecord !== undefined ? { onRecord } : {}),
     ...(progress.enabled ? { onProgress: (n: number) => progress.update(n) } : {}),
     ...(policy !== undefined ? { engine: { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } } : {}),
   });
@@ -489,6 +491,27 @@ function writeAll(fd: number, s: string): void {
   const buf = Buffer.from(s, 'utf8');
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/**
+ * A firewall's log line stands for the packet it logged (the SOC counted the Slammer and Deloder
+ * waves from them): its addresses, ports and flags go to the scan detector as that packet's
+ * would. A line that names no TCP flags (a Cisco deny or built line) stands for the opening SYN.
+ */
+function observeRecord(c: Correlator, r: LogRecord): void {
+  if (r.format !== 'netfilter' && r.format !== 'asa') return;
+  if (r.src === undefined || r.dst === undefined || r.proto === undefined) return;
+  if (r.teardown === true) return;
+  const hasPorts = r.srcPort !== undefined && r.dstPort !== undefined;
+  c.observePacket({
+    tsUs: r.tsUs,
+    src: r.src,
+    dst: r.dst,
+    srcPort: hasPorts ? r.srcPort! : -1,
+    dstPort: hasPorts ? r.dstPort! : -1,
+    proto: r.proto,
+    tcpFlags: r.proto === 6 ? (r.tcpFlags ?? TCP_SYN) : -1,
+  });
 }
 
 /** What the correlator's scan detector needs from every packet. */

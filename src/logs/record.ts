@@ -78,6 +78,8 @@ export interface LogRecord extends BufferSource {
 
   /** Firewall verdict normalised to 'allow' or 'deny' (raw word in fields.action). */
   readonly action?: 'allow' | 'deny';
+  /** The line reports a connection's end (a firewall's teardown), not a packet that opened it. */
+  readonly teardown?: boolean;
   readonly ttl?: number;
   readonly tos?: number;
   readonly ipId?: number;
@@ -237,6 +239,7 @@ export abstract class BaseLogRecord implements LogRecord {
   // Firewall details exist only on the formats that log them (undefined, i.e. absent, on the
   // rest): not instance fields, so a web log record does not carry ten empty slots.
   declare action: 'allow' | 'deny' | undefined;
+  declare teardown: boolean | undefined;
   declare ttl: number | undefined;
   declare tos: number | undefined;
   declare ipId: number | undefined;

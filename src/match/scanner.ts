@@ -28,6 +28,8 @@ export interface ScannerOptions {
   app?: Partial<AppLayerConfig>;
   /** Every decoded packet, after detection saw it (the correlator's scan detector listens here). */
   onPacket?: (pkt: DecodedPacket) => void;
+  /** Every log record, after detection saw it (firewall records feed the scan detector too). */
+  onRecord?: (r: LogRecord) => void;
   /** Bytes of the current capture read so far (for progress display). */
   onProgress?: (bytesRead: number) => void;
 }
@@ -222,10 +224,12 @@ export class Scanner {
     this.logs++;
     const engine = this.engine;
     let records = 0;
+    const listener = this.options.onRecord;
     const onRecord = (r: LogRecord): void => {
       records++;
       if (r.tsUs > this.lastTsUs) this.lastTsUs = r.tsUs;
       engine.onRecord(r);
+      if (listener !== undefined) listener(r);
     };
     try {
       const stats = await read(onRecord);

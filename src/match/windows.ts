@@ -372,9 +372,9 @@ export class WindowTable {
 
 /**
  * A hit from longer before the key's window than the window lasts (inputs read out of time
- * order: a rotated log after the current one) belongs to no window kept: it is decided as the
- * only hit of a window of its own, and leaves the kept window as it was. Later hits, and earlier
- * ones by less than `seconds`, count in the window as usual.
+ * order: a rotated log after the current one) opens a fresh window, as a hit after the window
+ * does: time jumped, in either direction, and hits hours apart must not add up. Earlier hits by
+ * less than `seconds` (inputs interleaving a little) count in the window as usual.
  */
 function staleHit(t: WindowTable, i: number, fresh: boolean, seconds: number, tsUs: number): boolean {
   return !fresh && tsUs < t.rec[i * B_F64 + F_START]! - seconds * US;
@@ -396,7 +396,7 @@ export function limitAt(t: WindowTable, i: number, fresh: boolean, count: number
  * when the key is new or its window has run out; returns the window's hits, this one included.
  */
 function countHit(t: WindowTable, i: number, fresh: boolean, seconds: number, tsUs: number): number {
-  if (staleHit(t, i, fresh, seconds, tsUs)) return 1;
+  if (staleHit(t, i, fresh, seconds, tsUs)) fresh = true;
   const r = t.rec;
   const f = i * B_F64;
   if (!fresh && tsUs <= r[f + F_START]! + seconds * US) {
@@ -413,7 +413,7 @@ function countHit(t: WindowTable, i: number, fresh: boolean, seconds: number, ts
 
 /** `type threshold`: every `count`-th hit within a window passes (the counter restarts after each). */
 export function thresholdAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): boolean {
-  if (staleHit(t, i, fresh, seconds, tsUs)) return count <= 1;
+  if (staleHit(t, i, fresh, seconds, tsUs)) fresh = true;
   const r = t.rec;
   const f = i * B_F64;
   let hits = 1;
@@ -449,7 +449,7 @@ export function detectionAt(t: WindowTable, i: number, fresh: boolean, count: nu
  * not given another `count` hits.
  */
 export function rateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, timeout: number, tsUs: number): boolean {
-  if (staleHit(t, i, fresh, seconds, tsUs)) return false;
+  if (staleHit(t, i, fresh, seconds, tsUs)) fresh = true;
   const r = t.rec;
   const f = i * B_F64;
   if (!fresh) {
@@ -489,7 +489,7 @@ export type EscalateOutcome = typeof ESCALATE_BELOW | typeof ESCALATE_TRIGGER | 
  * in the same window are merged into that event instead of being shown again.
  */
 export function escalateAt(t: WindowTable, i: number, fresh: boolean, count: number, seconds: number, tsUs: number): EscalateOutcome {
-  if (staleHit(t, i, fresh, seconds, tsUs)) return count <= 1 ? ESCALATE_TRIGGER : ESCALATE_BELOW;
+  if (staleHit(t, i, fresh, seconds, tsUs)) fresh = true;
   const r = t.rec;
   const f = i * B_F64;
   let hits = 1;

@@ -24,7 +24,7 @@ interface Hit {
 
 /**
  * The documented rules, keyed by text: a window opens at the first hit of a key and takes every
- * hit up to `seconds` later (and any up to `seconds` earlier; one earlier still is decided alone); limit alerts the first `count` hits, threshold every `count`-th
+ * hit up to `seconds` later (and any up to `seconds` earlier; one earlier still opens a fresh window); limit alerts the first `count` hits, threshold every `count`-th
  * (counting afresh after each alert), both the `count`-th only, detection_filter every hit past
  * the first `count`.
  */
@@ -34,11 +34,8 @@ class ReferenceModel {
   allow(r: RuleConf, tsUs: number, p: ThresholdKeyParts): boolean {
     const key = `${r.index}|${keyText(r.track, p)}`;
     let w = this.windows.get(key);
-    if (w !== undefined && tsUs < w.startUs - r.seconds * 1_000_000) {
-      // Earlier than the window by more than its length (out of time order): a window of its own, not kept.
-      return r.type === 'limit' || ((r.type === 'threshold' || r.type === 'both') && r.count === 1);
-    }
-    if (w === undefined || tsUs - w.startUs > r.seconds * 1_000_000) {
+    // A hit after the window, or earlier than it by more than its length (out of time order), opens a fresh one.
+    if (w === undefined || tsUs - w.startUs > r.seconds * 1_000_000 || w.startUs - tsUs > r.seconds * 1_000_000) {
       w = { startUs: tsUs, hits: 0, sinceAlert: 0 };
       this.windows.set(key, w);
     }

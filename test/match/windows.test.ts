@@ -111,17 +111,17 @@ interface ModelWindow {
   mark: number;
 }
 const US = 1_000_000;
-/** A hit earlier than the window by more than its length: decided alone, the window untouched. */
+/** A hit earlier than the window by more than its length: it opens a fresh window, as a later one does. */
 const stale = (w: ModelWindow, fresh: boolean, s: number, ts: number): boolean => !fresh && ts < w.start - s * US;
 const model = {
   limit(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
-    if (stale(w, fresh, s, ts)) return true;
+    fresh ||= stale(w, fresh, s, ts);
     if (!fresh && ts <= w.start + s * US) return ++w.count <= c;
     Object.assign(w, { start: ts, count: 1, mark: -1 });
     return true;
   },
   threshold(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
-    if (stale(w, fresh, s, ts)) return c === 1;
+    fresh ||= stale(w, fresh, s, ts);
     if (!fresh && ts <= w.start + s * US) w.count++;
     else Object.assign(w, { start: ts, count: 1, mark: -1 });
     if (w.count >= c) {
@@ -131,13 +131,13 @@ const model = {
     return false;
   },
   both(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): boolean {
-    if (stale(w, fresh, s, ts)) return c === 1;
+    fresh ||= stale(w, fresh, s, ts);
     if (!fresh && ts <= w.start + s * US) return ++w.count === c;
     Object.assign(w, { start: ts, count: 1, mark: -1 });
     return c === 1;
   },
   rate(w: ModelWindow, fresh: boolean, c: number, s: number, timeout: number, ts: number): boolean {
-    if (stale(w, fresh, s, ts)) return false;
+    fresh ||= stale(w, fresh, s, ts);
     if (!fresh) {
       if (w.mark >= 0) {
         if (timeout === 0 || ts - w.mark <= timeout * US) return true;
@@ -158,7 +158,7 @@ const model = {
     return false;
   },
   escalate(w: ModelWindow, fresh: boolean, c: number, s: number, ts: number): number {
-    if (stale(w, fresh, s, ts)) return c === 1 ? 1 : 0;
+    fresh ||= stale(w, fresh, s, ts);
     if (!fresh && ts <= w.start + s * US) {
       w.count++;
       if (w.mark >= 0) return 2;

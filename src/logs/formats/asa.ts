@@ -173,6 +173,7 @@ export function fillAsa(rec: AsaRecord, mnemonicStart: number): boolean {
   // Verdict.
   if (lower0 === 'deny' || lower0 === 'denied' || /\b(?:denied|discarded|dropped)\b/i.test(text.slice(0, 64))) rec.action = 'deny';
   else if (lower0 === 'built' || lower0 === 'teardown' || /\bpermitted\b/i.test(text.slice(0, 64))) rec.action = 'allow';
+  if (lower0 === 'teardown') rec.teardown = true;
   if (words[0] !== undefined) extra.action = words[0];
 
   // Protocol: "Deny tcp ...", "Built inbound TCP ...", "Deny protocol 47 ...", "access-list x denied udp ...".
