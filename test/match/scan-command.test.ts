@@ -185,6 +185,18 @@ describe('kanshi scan', () => {
     expect(records(out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
   });
 
+  it('detects a scan in firewall log lines, as in the packets they logged', async () => {
+    const fw = (n: number, verb: string) =>
+      `Mar 17 13:00:${String(n).padStart(2, '0')} fw kernel: ${verb} IN=eth0 OUT= SRC=203.0.113.5 DST=192.168.1.${n} LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=512 DF PROTO=TCP SPT=3377 DPT=445 WINDOW=16384 RES=0x00 SYN URGP=0`;
+    const path = join(mkdtempSync(join(tmpdir(), 'kanshi-scan-fw-')), 'firewall.log');
+    writeFileSync(path, Array.from({ length: 12 }, (_, i) => fw(i + 1, 'DROP')).join('\n') + '\n');
+    const r = await run(['-r', RULES, '--year', '2003', '--var', 'HOME_NET=192.168.0.0/16', path]);
+    expect(r.code).toBe(0);
+    const scans = records(r.out).filter((x) => x.event_type === 'alert' && (x.alert as { gid: number }).gid === 1122);
+    expect(scans.map((x) => (x.alert as { signature: string }).signature)).toEqual(['Horizontal Scan']);
+    expect(scans[0]).toMatchObject({ src_ip: '203.0.113.5', dest_port: 445 });
+  });
+
   it('names the first malformed lines of a log with file:line and reason, and counts the rest', async () => {
     const good = readFileSync(LOG, 'utf8');
     const bad = '192.0.2.9 - - [99/Xyz/2003:10:00:00 +0000] "GET / HTTP/1.0" 200 1 "-" "-"\n';
