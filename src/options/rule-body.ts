@@ -638,6 +638,14 @@ function applyMeta(meta: RuleMeta, o: OptionInstance): void {
   }
 }
 
+/** Where flag `f` of a pcre's flags sits in the option's value (the flags end the quoted pattern), for a caret under it. */
+function flagAt(raw: string | null, flags: string, f: string): [number, number] | [] {
+  if (raw === null) return [];
+  const start = raw.lastIndexOf(flags, raw.lastIndexOf('"'));
+  const k = flags.indexOf(f);
+  return start < 0 || k < 0 ? [] : [start + k, 1];
+}
+
 /** Checks that need a content's final buffer and all of its modifiers. */
 function checkContents(
   payload: readonly PayloadElement[],
@@ -652,7 +660,7 @@ function checkContents(
     if (el.kind === 'pcre') {
       const v = el.value;
       if (v.relative && !anchored.includes(el.buffer) && stickyPcres?.has(el) !== true) {
-        el.option.ctx.error(`pcre flag R needs an earlier content or pcre match in ${el.buffer} to be relative to; drop R to search the whole buffer`);
+        el.option.ctx.error(`pcre flag R needs an earlier content or pcre match in ${el.buffer} to be relative to; drop R to search the whole buffer`, ...flagAt(el.option.raw, v.flags, 'R'));
       }
       if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
       continue;

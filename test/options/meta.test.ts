@@ -72,6 +72,7 @@ describe('reference', () => {
   });
   it('needs both parts', () => {
     expect(err('reference', 'example.com').message).toBe('reference needs a type and an id: write reference:url,example.com; or reference:cve,2024-1234;');
+    expect(err('reference', 'cve').message).toBe('reference cve needs its id after a comma: write reference:cve,2024-1234;');
     expect(err('reference', 'url,')).toEqual({ severity: 'error', message: 'reference url needs an id after the comma', offset: 3, length: 1 });
   });
   it('warns on unknown systems', () => {

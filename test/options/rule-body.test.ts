@@ -214,7 +214,8 @@ describe('buildRuleBody: diagnostics', () => {
     ]);
     expect(rule(`${META} http.uri; pcre:"/a/UR";`).diags).toEqual([]);
     expect(rule(`${META} pcre:"/a/R";`).diags).toEqual([
-      { severity: 'error', message: 'pcre flag R needs an earlier content or pcre match in pkt_data to be relative to; drop R to search the whole buffer', at: '2:pcre' },
+      // Under the R flag itself: the value is "/a/R".
+      { severity: 'error', message: 'pcre flag R needs an earlier content or pcre match in pkt_data to be relative to; drop R to search the whole buffer', at: '2:pcre', offset: 4, length: 1 },
     ]);
   });
 

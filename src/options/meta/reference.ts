@@ -23,7 +23,12 @@ export const reference: KeywordModule<ReferenceValue> = {
     if (v === undefined || raw === null) return undefined;
     const comma = raw.indexOf(',', v.offset);
     if (comma < 0) {
-      ctx.error(`reference needs a type and an id: write reference:url,${v.text}; or reference:cve,2024-1234;`, v.offset, v.text.length);
+      // A lone system name (reference:cve;) lacks the id; anything else is most likely the id.
+      const lone = v.text.trim().toLowerCase();
+      if (KNOWN_REFERENCE_TYPES.includes(lone)) {
+        const id = lone === 'url' ? 'example.com/advisory' : lone === 'cve' ? '2024-1234' : 'ID';
+        ctx.error(`reference ${lone} needs its id after a comma: write reference:${lone},${id};`, v.offset, v.text.length);
+      } else ctx.error(`reference needs a type and an id: write reference:url,${v.text}; or reference:cve,2024-1234;`, v.offset, v.text.length);
       return undefined;
     }
     const type = trimmed(raw, v.offset, comma);
