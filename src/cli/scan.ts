@@ -21,7 +21,8 @@ import { variablesFromFlags } from './vars.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
 const USAGE = `usage: kanshi scan [-r RULES]... [--var NAME=VALUE]... [--format eve|fast] [-o FILE]
-                  [--no-correlate] [--policy FILE] [--log-format NAME] [--year N] [--tz ZONE] INPUT...
+                  [--no-correlate] [--policy FILE] [--log-format NAME] [--year N] [--tz ZONE]
+                  [--no-midstream] INPUT...
 
 Scans captures (pcap, pcapng, directories of them, - for stdin) and log files with rules.
   -r RULES          rules file or directory (*.rules, searched recursively); repeatable;
@@ -34,6 +35,9 @@ Scans captures (pcap, pcapng, directories of them, - for stdin) and log files wi
   --log-format NAME force the format of log inputs (combined, iis, netfilter, syslog, json, ...)
   --year N          year of year-less syslog dates
   --tz ZONE         zone of zone-less log timestamps (UTC, +02:00, Europe/Zurich, ...)
+  --no-midstream    do not pick up TCP sessions whose handshake the capture lacks (Suricata's
+                    default, stream.midstream: false); their data is then inspected per packet,
+                    never as established
 Exit status: 0 scanned (alerts or not), 1 an input could not be read at all, 2 usage error.`;
 
 export const scanCommand: Command = {
@@ -54,6 +58,7 @@ interface ScanConfig {
   logFormat: string | undefined;
   year: number | undefined;
   tz: string | undefined;
+  midstream: boolean;
   inputs: Input[];
   /** Files met in directories that are neither captures nor named like logs: noted, not read. */
   unrecognised: string[];
@@ -150,7 +155,11 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     ...(onPacket !== undefined ? { onPacket } : {}),
     ...(onRecord !== undefined ? { onRecord } : {}),
     ...(progress.enabled ? { onProgress: (n: number) => progress.update(n) } : {}),
-    ...(policy !== undefined ? { engine: { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } } : {}),
+    engine: {
+      midstream: cfg.midstream,
+      ...(policy !== undefined ? { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } : {}),
+    },
+    stream: { tcp: { midstream: cfg.midstream } },
   });
   // The first malformed lines of each log are named on stderr (file:line and why); the rest are
   // counted, by format and reason, in the stats record.
@@ -261,6 +270,7 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     { name: '--log-format', takesValue: true },
     { name: '--year', takesValue: true },
     { name: '--tz', takesValue: true },
+    { name: '--no-midstream', takesValue: false },
     { name: '--help', takesValue: false },
     { name: '-h', takesValue: false },
   ]);
@@ -310,6 +320,7 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     logFormat,
     year,
     tz,
+    midstream: !args.flags.has('--no-midstream'),
     ...collectInputs(args.positionals),
   };
 }

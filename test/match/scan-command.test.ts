@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { encodePcap, encodePcapng, httpConversation, relink, udpPacket } from '../../src/traffic/index.js';
+import { encodePcap, encodePcapng, httpConversation, relink, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { REPO_ROOT } from '../corpora.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kanshi-scan-'));
@@ -195,6 +195,19 @@ describe('kanshi scan', () => {
     const scans = records(r.out).filter((x) => x.event_type === 'alert' && (x.alert as { gid: number }).gid === 1122);
     expect(scans.map((x) => (x.alert as { signature: string }).signature)).toEqual(['Horizontal Scan']);
     expect(scans[0]).toMatchObject({ src_ip: '203.0.113.5', dest_port: 445 });
+  });
+
+  it('picks up a session without its handshake unless told --no-midstream, as Suricata does by default', async () => {
+    const sub = mkdtempSync(join(tmpdir(), 'kanshi-scan-mid-'));
+    const rules = join(sub, 'mid.rules');
+    writeFileSync(rules, 'alert tcp any any -> any 80 (msg:"established"; flow:to_server,established; content:"MIDSTREAM"; sid:7;)\n');
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 });
+    s.send('client', 'xx MIDSTREAM yy').send('server', 'ok');
+    const pcap = join(sub, 'mid.pcap');
+    writeFileSync(pcap, encodePcap(s.packets()));
+    const alerts = (r: { out: string }) => records(r.out).filter((x) => x.event_type === 'alert').length;
+    expect(alerts(await run(['-r', rules, '--no-correlate', pcap]))).toBe(1);
+    expect(alerts(await run(['-r', rules, '--no-correlate', '--no-midstream', pcap]))).toBe(0);
   });
 
   it('names the first malformed lines of a log with file:line and reason, and counts the rest', async () => {
