@@ -7,10 +7,10 @@ import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../rule/diagnostics.js';
 import { logFormatByName } from '../logs/index.js';
 import { parseEndpoint } from '../traffic/addr.js';
-import { withPort } from './endpoints.js';
+import { caseEndpoints, EndpointError, withPort } from './endpoints.js';
 import { FAMILY_NAMES, isFamily } from './families.js';
 import { messageFromLines } from './http-message.js';
-import { TARGETS, type Delivery, type Expectation, type Section, type Side, type Target, type TestCase, type VariantSelection } from './model.js';
+import { inputKind, TARGETS, type Delivery, type Expectation, type Section, type Side, type Target, type TestCase, type VariantSelection } from './model.js';
 import { parseSmtpScript, ScriptError, type ScriptLine } from './smtp-script.js';
 import { decodeHex, decodeText, TextError } from './text.js';
 
@@ -54,6 +54,8 @@ interface Block {
   line: number;
   fields: Fields;
   sections: RawSection[];
+  /** A line of the case was reported: the case is checked to the end but not run (it is not what was meant). */
+  broken?: boolean;
 }
 
 interface RawSection {
@@ -122,11 +124,13 @@ export function parseCaseText(text: string, file: string): ParsedCaseFile {
     if (/^\s*(#|$)/.test(raw)) continue;
     if (/^---/.test(raw)) {
       report(new CaseError('unknown section: sections are http, smtp, tcp, udp, icmp or log, as in "--- http request"', lineNo, 1, raw.length));
+      if (current !== null) current.broken = true;
       continue;
     }
     const m = FIELD.exec(raw);
     if (m === null) {
       report(new CaseError('expected "key: value", a "--- section" or a "=== case"', lineNo, 1, raw.length));
+      if (current !== null) current.broken = true;
       continue;
     }
     const key = m[1]!.toLowerCase();
@@ -134,6 +138,7 @@ export function parseCaseText(text: string, file: string): ParsedCaseFile {
     if (!(CASE_FIELDS as readonly string[]).includes(key)) {
       const hint = closest(key, CASE_FIELDS);
       report(new CaseError(`unknown field '${key}'${hint !== undefined ? `; did you mean '${hint}'?` : ''}`, lineNo, 1, m[1]!.length));
+      if (current !== null) current.broken = true;
       continue;
     }
     const name = key as FieldName;
@@ -150,7 +155,8 @@ export function parseCaseText(text: string, file: string): ParsedCaseFile {
   for (const block of blocks) {
     if (block.name === '') continue;
     try {
-      cases.push(buildCase(block, preamble, file));
+      const tc = buildCase(block, preamble, file);
+      if (block.broken !== true) cases.push(tc);
     } catch (e) {
       report(e);
     }
@@ -231,7 +237,24 @@ function buildCase(block: Block, preamble: Fields, file: string): TestCase {
 
   tc.sections = block.sections.map((s) => parseSection(s));
   checkInputs(tc, block);
+  checkServerPort(tc, single(fields, preamble, 'server'), block);
   return tc;
+}
+
+/** Traffic with no default port (tcp, udp) needs one on `server:`: said at that line, before any case runs. */
+function checkServerPort(tc: TestCase, server: FieldValue | undefined, block: Block): void {
+  const kind = inputKind(tc);
+  if (kind !== 'stream' && kind !== 'datagrams') return;
+  const kinds = kind === 'stream' ? (['stream'] as const) : [...new Set(tc.sections.map((s) => (s.kind === 'icmp' ? 'icmp' : 'udp') as 'udp' | 'icmp'))];
+  for (const k of kinds) {
+    try {
+      caseEndpoints(tc, k);
+    } catch (e) {
+      if (!(e instanceof EndpointError)) throw e;
+      if (server !== undefined) throw new CaseError(e.message, server.line, server.col, Math.max(1, server.value.length));
+      throw new CaseError(e.message, block.line, 1, 3);
+    }
+  }
 }
 
 function parseExpect(f: FieldValue): Expectation {

@@ -170,12 +170,20 @@ GET /ok HTTP/1.0
       "3:1: unknown field 'expct'; did you mean 'expect'?",
       "8:6: 'x1' is not a sid (a positive number)",
       "15:9: expect is 'positive' (the rules fire) or 'negative' (they stay silent)",
+      '19:1: say which server port the traffic goes to, e.g. "server: 192.168.1.10:1434"',
       '31:1: a case is one TCP connection (http, smtp, tcp sections), datagrams (udp, icmp) or log lines: split it into cases',
       '37:11: variants is either a list of families, or changes to the defaults (+family / -family), not both',
     ]);
     const parsed = parseCaseText(text, FILE);
-    // "four" parses (its missing port is a build-time problem), "seven" too.
-    expect(parsed.cases.map((c) => c.name)).toEqual(['four', 'seven']);
+    // Only "seven" is whole: "four" lacks the server port its tcp section needs, and "one" an
+    // expect line (the field it misspelt would not have been read as one).
+    expect(parsed.cases.map((c) => c.name)).toEqual(['seven']);
+    // A case with an unknown field is checked but not run, even when it has what it needs.
+    const typo = parseCaseText('=== a\nsid: 1\nexpect: negative\nexpected: negative\n--- http request\nGET / HTTP/1.0\n', FILE);
+    expect(typo.diagnostics.map((d) => d.message)).toEqual(["unknown field 'expected'; did you mean 'expect'?"]);
+    expect(typo.cases).toEqual([]);
+    // The port is asked for at the server line when one is given.
+    expect(errors('=== a\nsid: 1\nexpect: positive\nserver: 10.0.0.2\n--- udp client\nx\n')).toEqual(['4:9: say which server port the traffic goes to, e.g. "server: 10.0.0.2:1434"']);
   });
 
   it('points at bad escapes, section headers and delivery settings', () => {

@@ -98,8 +98,6 @@ quit
     expect((await runCase(c!, detector)).problems).toEqual(['sid 9000099 is not in the rules']);
     const [off] = cases(NIMDA.replace('SID', '9000006'));
     expect((await runCase(off!, detector)).problems[0]).toMatch(/^sid 9000006 \(.*web\.rules:6\) cannot fire: commented out$/);
-    const [tcp] = cases('=== no port\nsid: 9000001\nexpect: positive\n--- tcp client\nx\n');
-    expect((await runCase(tcp!, detector)).problems[0]).toMatch(/x\.ktest:1: say which server port/);
     const [bad] = cases('=== bad order\nsid: 9000001\nexpect: positive\nserver: 10.0.0.2:80\n--- tcp client order=1,0\nabc\n');
     expect((await runCase(bad!, detector)).problems[0]).toMatch(/x\.ktest:5: order= must list each of the 1 pieces/);
   });
