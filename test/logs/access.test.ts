@@ -102,6 +102,16 @@ describe('common and vhost_combined', () => {
     expect(text(records[1]!, 'http.header')!.startsWith('Host: Shop.Example.com\r\nUser-Agent: Mozilla/5.0\r\n')).toBe(true);
     expect(text(records[1]!, 'http.start')!.startsWith('GET /cart?id=1%20OR%201=1 HTTP/1.1\r\nHost:')).toBe(true);
   });
+
+  it('reads the port of a bracketed IPv6 vhost, and none from a bare IPv6 one', () => {
+    const line = (vhost: string) => `${vhost} 203.0.113.8 - - [17/Mar/2003:10:00:04 +0000] "GET /x HTTP/1.1" 500 1 "-" "agent"`;
+    const bracketed = parseLogLines([line('[2001:db8::1]:8080')], { format: 'vhost_combined' }).records[0]!;
+    expect(bracketed.dstPort).toBe(8080);
+    const bare = parseLogLines([line('2001:db8::1')], { format: 'vhost_combined' }).records[0]!;
+    expect(bare.dstPort).toBeUndefined();
+    const named = parseLogLines([line('www.example.com:8443')], { format: 'vhost_combined' }).records[0]!;
+    expect(named.dstPort).toBe(8443);
+  });
 });
 
 describe('access log edge cases', () => {

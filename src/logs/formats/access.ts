@@ -658,7 +658,12 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
     }
     rec.vhS = i;
     rec.vhE = e;
-    if (colon > i && b[i] !== 0x5b) {
+    // An IPv6 vhost carries its port after the brackets ("[2001:db8::1]:8080"); a bare IPv6
+    // address ("2001:db8::1") has none, however its last group reads.
+    let portOk = colon > i;
+    if (portOk && b[i] === 0x5b) portOk = b[colon - 1] === 0x5d;
+    else if (portOk) for (let k = i; k < colon; k++) if (b[k] === 0x3a) portOk = false;
+    if (portOk) {
       const port = parseUint(b, colon + 1, e);
       if (port >= 0 && port <= 65535) {
         rec.dstPort = port;
