@@ -79,7 +79,7 @@ async function runCorrelate(argv: string[], io: CommandIo): Promise<number> {
     'correlate.input.malformed': result.input.malformed,
     ...result.correlator.counters(),
   };
-  out.stats(lastTs, counters);
+  out.stats(Math.max(lastTs, result.input.latestUs), counters);
   out.flush();
   io.stderr.write(`kanshi correlate: ${summaryLine(inputs.length, counters)}\n`);
   return EXIT_OK;

@@ -141,6 +141,8 @@ export interface EveInputStats {
   blank: number;
   /** Lines that are not EVE alert records; each also gets a diagnostic (up to maxProblems). */
   malformed: number;
+  /** The latest alert time read (0 before any): the time of the closing stats record, even when no event came out. */
+  latestUs: number;
 }
 
 export interface EveCorrelation {
@@ -168,7 +170,7 @@ export async function correlateEveStream(
   options: EveCorrelateOptions = {},
 ): Promise<EveCorrelation> {
   const correlator = new Correlator(policy, { ...options, onEvent });
-  const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0 };
+  const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0, latestUs: 0 };
   const problems: Diagnostic[] = [];
   await feedEveLines(lines, correlator, input, problems, options.file ?? '<stdin>', options.maxProblems ?? 100);
   return { stats: correlator.stats(), input, problems, correlator };
@@ -182,7 +184,7 @@ export async function correlateEveFiles(
   options: Omit<EveCorrelateOptions, 'file'> = {},
 ): Promise<EveCorrelation> {
   const correlator = new Correlator(policy, { ...options, onEvent });
-  const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0 };
+  const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0, latestUs: 0 };
   const problems: Diagnostic[] = [];
   for (const path of paths) {
     const stream = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
@@ -208,6 +210,7 @@ async function feedEveLines(
     switch (r.kind) {
       case 'alert':
         input.alerts++;
+        if (r.alert.tsUs > input.latestUs) input.latestUs = r.alert.tsUs;
         correlator.push(r.alert, r.facts);
         break;
       case 'other':

@@ -129,7 +129,7 @@ describe('re-correlating EVE streams', () => {
     const events: CorrelatedEvent[] = [];
     const policy = policyOf('refused classtype attempted-admin, http_status 404');
     const r = await correlateEveStream(lines, policy, (e) => events.push(e), { file: 'eve.json' });
-    expect(r.input).toEqual({ lines: 5, alerts: 2, other: 1, blank: 1, malformed: 1 });
+    expect(r.input).toEqual({ lines: 5, alerts: 2, other: 1, blank: 1, malformed: 1, latestUs: Date.UTC(2009, 10, 24, 20, 27, 10) * 1000 });
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ file: 'eve.json', line: 3, severity: 'warning' });
     expect(r.problems[0]!.message).toMatch(/^skipped: not JSON/);
