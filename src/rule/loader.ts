@@ -270,8 +270,9 @@ export class RuleLoader {
         const bySid = this.sids.get(r.body?.meta.gid ?? 1);
         if (sid !== undefined && bySid?.get(sid) === r) bySid.delete(sid);
       }
-      // The rules' own diagnostics would only repeat the dialect problem in other words.
-      state.diagnostics = state.diagnostics.filter((x) => !x.rule);
+      // The rules' own diagnostics would only repeat the dialect problem in other words, and a
+      // sid they share with a loaded file is no clash: none of them is loaded.
+      state.diagnostics = state.diagnostics.filter((x) => !x.rule && !x.d.message.startsWith('duplicate sid '));
       const message = `this file is written in Snort 3 rule syntax (${n} of ${enabled.length} rules use Snort 3 options) and none of its rules were loaded: kanshi reads Snort 2 / Suricata rules; here, ${advice}`;
       state.diagnostics.push({ d: { ...first, message }, rule: false });
       this.collector.countUnlisted('error', Math.max(0, enabled.length - 1));

@@ -210,6 +210,21 @@ describe('includes', () => {
     expect(loader.counts()).toEqual({ loaded: 1, disabled: 0, skipped: 0, invalid: 1 });
   });
 
+  it('reports no sid clash with a file written in Snort 3 syntax, none of whose rules load', () => {
+    const s2 = write('s3dup/a.rules', 'alert tcp any any -> any any (msg:"two"; content:"a"; sid:5;)\n');
+    // Three rules in Snort 3 syntax, and one that reads as Snort 2 but shares sid 5.
+    const s3 = write(
+      's3dup/b.rules',
+      [...Array.from({ length: 3 }, (_, i) => `alert tcp any any -> any any (msg:"x"; content:"a",nocase; sid:${i + 6};)`), 'alert tcp any any -> any any (msg:"y"; content:"b"; sid:5;)'].join('\n') + '\n',
+    );
+    const { loader, diags } = load(s2);
+    loader.loadFile(s3);
+    const all = loader.collector.list.map((d) => d.message);
+    expect(diags).toEqual([]);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatch(/^this file is written in Snort 3 rule syntax/);
+  });
+
   it('reports duplicate sids across included files', () => {
     write('dup/other.rules', 'alert tcp any any -> any any (msg:"b"; sid:7;)\n');
     const p = write('dup/top.rules', 'alert tcp any any -> any any (msg:"a"; sid:7;)\ninclude other.rules\n');
