@@ -76,7 +76,9 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   if (json) {
     const unsupported = Object.fromEntries([...ctx.rules.unsupported].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
     const extra = Object.assign({}, ...CHECK_TARGETS.map((t) => t.summarize?.(ctx) ?? {}));
-    const summary = { loaded: c.loaded, disabled: c.disabled, skipped: c.skipped, errors, warnings: diagnostics.warnings, unsupported, ...extra, ...(perf ? { perf: perfWarnings } : {}) };
+    // Every diagnostic too, for a CI job that annotates the lines (stderr still has them as text).
+    const listed = diagnostics.list.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, message: d.message }));
+    const summary = { loaded: c.loaded, disabled: c.disabled, skipped: c.skipped, errors, warnings: diagnostics.warnings, unsupported, ...extra, ...(perf ? { perf: perfWarnings } : {}), diagnostics: listed };
     io.stdout.write(JSON.stringify(summary) + '\n');
   } else {
     if (ctx.rules.unsupported.size > 0) {

@@ -79,7 +79,11 @@ describe('kanshi check', () => {
     const r = await run(['check', '--json', good, bad]);
     expect(r.code).toBe(1);
     expect(r.out.trimEnd().split('\n')).toHaveLength(1);
-    expect(JSON.parse(r.out)).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol modbus': 1, lua: 1 }, policies: 0 });
+    const json = JSON.parse(r.out) as { diagnostics: Array<{ file: string; line: number; col: number; severity: string; message: string }> };
+    expect({ ...json, diagnostics: undefined }).toEqual({ loaded: 2, disabled: 1, skipped: 1, errors: 1, warnings: 1, unsupported: { 'protocol modbus': 1, lua: 1 }, policies: 0, diagnostics: undefined });
+    // The same problems as on stderr, one object each.
+    expect(json.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`)).toEqual(r.err.trimEnd().split('\n'));
+    expect(json.diagnostics.map((d) => d.severity).sort()).toEqual(['error', 'warning']);
   });
 
   it('applies --var, in both spellings, over the defaults', async () => {
