@@ -28,8 +28,35 @@ export function formatDiagnostic(d: Diagnostic, withCaret: boolean): string {
   const head = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
   if (!withCaret || d.sourceLine === undefined) return head;
   const line = d.sourceLine.replace(/\t/g, ' ');
-  const caret = ' '.repeat(Math.max(0, d.col - 1)) + '^' + '~'.repeat(Math.max(0, Math.min(d.length, 200) - 1));
+  // Columns count UTF-16 units; a terminal gives CJK and emoji two cells, combining marks none.
+  const before = displayWidth(line.slice(0, Math.max(0, d.col - 1)));
+  const under = Math.max(1, displayWidth(line.slice(Math.max(0, d.col - 1), Math.max(0, d.col - 1) + Math.min(d.length, 200))));
+  const caret = ' '.repeat(before) + '^' + '~'.repeat(Math.max(0, under - 1));
   return `${head}\n  ${line}\n  ${caret}`;
+}
+
+/** Terminal cells a text takes (East Asian wide and fullwidth characters and emoji: 2; combining marks: 0). */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x300) w++;
+    else if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) || c === 0xfe0f) continue;
+    else if (
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x1f300 && c <= 0x1faff) ||
+      (c >= 0x20000 && c <= 0x3fffd)
+    )
+      w += 2;
+    else w++;
+  }
+  return w;
 }
 
 /** Maps offsets in a (logical) line of text to source positions; see source.ts. */

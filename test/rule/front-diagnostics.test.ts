@@ -182,6 +182,14 @@ describe('formatDiagnostic', () => {
       '                           ^~~~~',
     ]);
   });
+
+  it('puts the caret under the problem after wide characters (CJK and emoji take two cells)', () => {
+    const [d] = parseRules('alert tcp any any -> any 80 (msg:"監視 🔥"; conten:"a"; sid:1;)', { file: 'local.rules' }).diagnostics;
+    const [, line, caret] = formatDiagnostic(d!, true).split('\n');
+    // The caret starts under "conten": 29 cells of header, msg:"監視 🔥"; takes 14 cells, then a space.
+    expect(line).toBe('  alert tcp any any -> any 80 (msg:"監視 🔥"; conten:"a"; sid:1;)');
+    expect(caret).toBe(' '.repeat(2 + 29 + 15) + '^~~~~~');
+  });
 });
 
 describe('case', () => {
