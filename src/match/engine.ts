@@ -987,14 +987,15 @@ export class DetectionEngine {
 
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
     this.counters.inspections.smtp++;
-    this.smtp = unit;
-    this.inspectUnit(st, true, unit, unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, undefined);
+    this.inspectUnit(st, true, unit, unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, undefined, unit);
     this.smtp = null;
   }
 
   /** One application unit (SMTP command or message, TLS hello, DNS question) against its rule set. */
-  private inspectUnit(st: FlowState, toServer: boolean, unit: BufferSource, set: GroupSet, pkt: Uint8Array | undefined): void {
+  private inspectUnit(st: FlowState, toServer: boolean, unit: BufferSource, set: GroupSet, pkt: Uint8Array | undefined, smtp: SmtpUnitView | null = null): void {
     this.setFlowContext(st, toServer);
+    // After the context is set (it starts with no transaction): the alerts carry the SMTP unit's metadata and tx_id.
+    this.smtp = smtp;
     if (this.unit !== null) this.addUnitFacts(this.unit);
     this.source = unit;
     if (this.onInspect !== undefined) this.inspected(this.unit !== null ? this.unit.kind : 'smtp', toServer, unit);

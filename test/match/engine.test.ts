@@ -206,7 +206,13 @@ describe('SMTP', () => {
       'alert tcp any any -> any 25 (msg:"stream"; flow:to_server; content:"MAIL FROM"; sid:4;)',
     ].join('\n');
     const s = smtpConversation({ helo: 'evil.example', from: 'a@example.com', to: 'victim@example.org', message: 'Subject: hi\r\n\r\nplease click here\r\n' });
-    expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 4]);
+    const alerts = await scanPackets(rules, s.packets());
+    expect(sids(alerts).sort()).toEqual([1, 2, 3, 4]);
+    // Alerts from SMTP units carry the envelope, as Suricata's smtp object, and the unit's tx_id.
+    const rcpt = alerts.find((a) => a.sid === 2)!;
+    expect(rcpt.smtp).toMatchObject({ helo: 'evil.example', mail_from: '<a@example.com>', rcpt_to: ['<victim@example.org>'] });
+    expect(rcpt.extra?.tx_id).toEqual(expect.any(Number));
+    expect(alerts.find((a) => a.sid === 4)!.smtp).toBeUndefined();
   });
 });
 

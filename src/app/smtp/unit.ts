@@ -68,10 +68,17 @@ export class SmtpUnit implements SmtpUnitView {
 
   meta(): Record<string, unknown> {
     const m: Record<string, unknown> = {};
+    // The envelope as this unit's own command leaves it (Suricata logs the transaction after
+    // parsing the command): HELO starts a new one, MAIL a new mail, RCPT adds a recipient.
     const env = this.envelope;
-    if (env.helo !== null) m['helo'] = latin1(env.helo);
-    if (env.mailFrom !== null) m['mail_from'] = latin1(env.mailFrom);
-    if (env.rcptTo.length > 0) m['rcpt_to'] = env.rcptTo.map(latin1);
+    const helo = this.helo ?? env.helo;
+    const fresh = this.helo !== undefined;
+    const mailFrom = this.mailFrom ?? (fresh ? null : env.mailFrom);
+    const rcpts = fresh || this.mailFrom !== undefined ? [] : [...env.rcptTo];
+    if (this.rcptTo !== undefined) rcpts.push(this.rcptTo);
+    if (helo !== null) m['helo'] = latin1(helo);
+    if (mailFrom !== null) m['mail_from'] = latin1(mailFrom);
+    if (rcpts.length > 0) m['rcpt_to'] = rcpts.map(latin1);
     if (this.verb !== null) m['command'] = this.verb;
     if (this.replyCode !== null) m['reply_code'] = this.replyCode;
     return m;
