@@ -118,6 +118,9 @@ export function parseHeaderFields(
   known: LineEnds | null = null,
 ): HeaderField[] {
   const fields: HeaderField[] = [];
+  /** The field whose continuation lines are being collected, and its value's pieces so far. */
+  let foldField: HeaderField | null = null;
+  let foldParts: Uint8Array[] | null = null;
   const knownLines = known === null ? 0 : known.count;
   let line = 0;
   let pos = start;
@@ -157,7 +160,18 @@ export function parseHeaderFields(
       const cs = skipOws(head, pos, lineEnd);
       const ce = trimEndWs(head, cs, lineEnd);
       if (prev !== undefined) {
-        if (ce > cs) prev.folded = joinFolded(fieldValue(head, prev), head.subarray(cs, ce));
+        if (ce > cs) {
+          // The pieces are joined once, when the field ends: joining at each continuation line
+          // made a header of many short folds quadratic.
+          if (foldField !== prev) {
+            finishFold(foldField, foldParts);
+            foldField = prev;
+            foldParts = [];
+            const v = fieldValue(head, prev);
+            if (v.length > 0) foldParts.push(v);
+          }
+          foldParts!.push(head.subarray(cs, ce));
+        }
       } else {
         anomalies.add('http.header_invalid');
       }
@@ -183,16 +197,16 @@ export function parseHeaderFields(
     fields.push({ ns: pos, ne: nameEnd, vs, ve, id: headerIdAt(head, pos, nameEnd), folded: null });
     pos = nl + 1;
   }
+  finishFold(foldField, foldParts);
   return fields;
 }
 
-function joinFolded(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = allocBytes(a.length + 1 + b.length);
-  out.set(a, 0);
-  out[a.length] = SP;
-  out.set(b, a.length + 1);
-  return out;
+const ONE_SP = Uint8Array.of(SP);
+
+/** A folded field's value: its pieces joined with one space each. */
+function finishFold(field: HeaderField | null, parts: Uint8Array[] | null): void {
+  if (field === null || parts === null || parts.length === 0) return;
+  field.folded = parts.length === 1 ? parts[0]! : joinWith(parts, ONE_SP);
 }
 
 const COMMA_SP = ascii(', ');

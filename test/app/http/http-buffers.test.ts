@@ -227,6 +227,16 @@ describe('HTTP bodies', () => {
   });
 });
 
+describe('header folding', () => {
+  it('joins every continuation line of a field with one space, for any number of them', () => {
+    const folds = 20_000;
+    const request = `GET /a HTTP/1.1\r\nHost: a\r\nX-A: start\r\n${' p\r\n'.repeat(folds)}X-B:\r\n\tone\r\n  two\r\nX-C: plain\r\n\r\n`;
+    const { rec } = run([[true, request]]);
+    const header = text(rec.requests()[0]!.tx.buffer('http.header'));
+    expect(header).toBe(`Host: a\r\nX-A: start${' p'.repeat(folds)}\r\nX-B: one two\r\nX-C: plain\r\n`);
+  });
+});
+
 describe('HTTP anomalies', () => {
   const anomaliesOf = (request: string): string[] => {
     const { rec } = run([[true, request]]);
