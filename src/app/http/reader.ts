@@ -657,17 +657,32 @@ export class HttpReader {
     return pos + k;
   }
 
+  /**
+   * After a chunk's data: its CRLF. Anything else before the LF is skipped, as libhtp does
+   * (htp_connp_*_BODY_CHUNKED_DATA_END): reading a stray hex digit there as the next chunk size
+   * would let it swallow the request or response after it. A line longer than a chunk-size line
+   * may be ends the message, as a too-long size line does.
+   */
   private readChunkEnd(chunk: Uint8Array, pos: number): number {
     const b = chunk[pos]!;
-    if (b === CR && !this.sawCr) {
+    if (b === CR && !this.sawCr && this.chunkLineLen === 0) {
       this.sawCr = true;
       return pos + 1;
     }
-    this.state = S_CHUNK_SIZE;
-    this.resetChunkLine();
-    if (b === LF) return pos + 1;
-    this.addAnomaly('http.chunk_data_no_crlf');
-    return pos;
+    if (b === LF) {
+      this.state = S_CHUNK_SIZE;
+      this.resetChunkLine();
+      return pos + 1;
+    }
+    if (this.chunkLineLen === 0) this.addAnomaly('http.chunk_data_no_crlf');
+    const lf = chunk.indexOf(LF, pos);
+    const stop = lf < 0 ? chunk.length : lf;
+    this.chunkLineLen += stop - pos;
+    if (this.chunkLineLen > MAX_CHUNK_LINE) {
+      this.finishMessage('http.chunk_line_too_long');
+      return stop;
+    }
+    return stop;
   }
 
   private readTrailers(chunk: Uint8Array, pos: number): number {

@@ -227,6 +227,17 @@ describe('HTTP bodies', () => {
   });
 });
 
+describe('chunked bodies', () => {
+  it('skips stray bytes between a chunk and its line end, as libhtp does, so the next request is not swallowed', () => {
+    const first = 'POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcf\r\n0\r\n\r\n';
+    const { rec } = run([[true, first + 'GET /second HTTP/1.1\r\nHost: a\r\n\r\n']]);
+    const reqs = rec.requests();
+    expect(reqs.map((r) => text(r.tx.buffer('http.uri')))).toEqual(['/a', '/second']);
+    expect(text(reqs[0]!.tx.buffer('http.request_body'))).toBe('abc');
+    expect(reqs[0]!.tx.anomalies).toContain('http.chunk_data_no_crlf');
+  });
+});
+
 describe('header folding', () => {
   it('joins every continuation line of a field with one space, for any number of them', () => {
     const folds = 20_000;
