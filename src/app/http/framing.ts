@@ -1,6 +1,6 @@
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
 import { HT, SP, ascii, isTchar, lowerAscii, parseDecimal, startsWithLower } from '../bytes.js';
-import { ENC_DEFLATE, ENC_GZIP, ENC_NONE } from './decompress.js';
+import { ENC_DEFLATE, ENC_GZIP, ENC_NONE, encodingLayers, MAX_ENCODING_LAYERS } from './decompress.js';
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_UPGRADE, fieldValue, type HeaderField } from './headers.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH } from './message.js';
 
@@ -90,11 +90,35 @@ function isExactlyChunked(v: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The codings of a Content-Encoding list, as encodingLayers packs them: `gzip`, `x-gzip` and
+ * `deflate` (any case), `identity` skipped; up to MAX_ENCODING_LAYERS of them, as libhtp. A
+ * coding kanshi cannot undo (br, compress) leaves the body as sent.
+ */
 function contentEncoding(v: Uint8Array): number {
-  // Only a single, final coding is undone; stacked codings stay as sent.
+  const codings: number[] = [];
+  for (const token of latin1Text(v).toLowerCase().split(',')) {
+    const t = token.trim();
+    if (t === '' || t === 'identity') continue;
+    const c = t === 'gzip' || t === 'x-gzip' ? ENC_GZIP : t === 'deflate' ? ENC_DEFLATE : -1;
+    if (c < 0) return fallbackEncoding(v);
+    codings.push(c);
+  }
+  if (codings.length === 0) return ENC_NONE;
+  return encodingLayers(codings.slice(-MAX_ENCODING_LAYERS));
+}
+
+/** A value that is not a plain list (parameters, odd spacing): the first coding named in it, as before. */
+function fallbackEncoding(v: Uint8Array): number {
   if (containsLower(v, GZIP) || containsLower(v, X_GZIP)) return ENC_GZIP;
   if (containsLower(v, DEFLATE)) return ENC_DEFLATE;
   return ENC_NONE;
+}
+
+function latin1Text(v: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
+  return s;
 }
 
 function containsLower(v: Uint8Array, lower: Uint8Array): boolean {

@@ -165,11 +165,23 @@ describe('HTTP bodies', () => {
     expect(rec.requests().map((e) => e.snapshot['http.uri'])).toEqual(['/x', '/next']);
   });
 
+  const badCrc = (b: Buffer): Buffer => {
+    const g = Buffer.from(gzipSync(b));
+    g[g.length - 6]! ^= 1;
+    return g;
+  };
   it.each([
     ['gzip', (b: Buffer) => gzipSync(b)],
     ['x-gzip', (b: Buffer) => gzipSync(b)],
     ['deflate', (b: Buffer) => deflateSync(b)],
     ['deflate', (b: Buffer) => deflateRawSync(b)],
+    // As libhtp: bytes after the gzip member, or a wrong CRC, do not hide what the data decodes to.
+    ['gzip', (b: Buffer) => Buffer.concat([gzipSync(b), Buffer.from('trailing junk')])],
+    ['gzip', badCrc],
+    // Layered codings, undone last one first (libhtp's layer limit is 2).
+    ['gzip, deflate', (b: Buffer) => deflateSync(gzipSync(b))],
+    ['deflate,gzip', (b: Buffer) => gzipSync(deflateSync(b))],
+    ['identity, gzip', (b: Buffer) => gzipSync(b)],
   ])('decompresses a %s response body', (enc, compress) => {
     const plain = Buffer.from('<html>' + 'x'.repeat(5000) + '<script>evil()</script></html>');
     const body = compress(plain);
