@@ -435,8 +435,15 @@ export class AppLayer {
       if (gap) st.http!.gap(toServer, gapLength);
       st.http!.data(toServer, chunk);
     } else if (st.proto === P_SMTP) {
-      if (gap) st.smtp!.gap(toServer, gapLength);
-      st.smtp!.data(toServer, chunk);
+      const smtp = st.smtp!;
+      if (gap) smtp.gap(toServer, gapLength);
+      const used = smtp.data(toServer, chunk);
+      // After an accepted STARTTLS the connection speaks TLS, as Suricata's SMTP parser hands it
+      // over: its hellos are parsed (tls.sni, ja3) on what follows.
+      if (smtp.encrypted) {
+        this.startTls(st);
+        if (used < chunk.length) st.tls!.data(toServer, chunk.subarray(used));
+      }
     } else if (st.proto === P_TLS) {
       if (gap) st.tls!.gap(toServer);
       st.tls!.data(toServer, chunk);

@@ -1,5 +1,5 @@
 import { AppLayer, type AppLayerConfig } from '../../src/app/app-layer.js';
-import type { AppSink, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView } from '../../src/types/app.js';
+import type { AppSink, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, TlsHelloView } from '../../src/types/app.js';
 import { BUFFER_NAMES, type BufferName, type BufferSource } from '../../src/types/buffers.js';
 import type { FlowView } from '../../src/types/flow.js';
 
@@ -49,6 +49,13 @@ export class Recorder implements AppSink {
   }
   smtpUnit(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void {
     this.smtp.push({ flowId: flow.id, unit, phase, snapshot: snapshotOf(unit), anomalies: [...unit.anomalies] });
+  }
+  readonly tls: TlsHelloView[] = [];
+  tlsHello(_flow: FlowView, hello: TlsHelloView): void {
+    this.tls.push(hello);
+  }
+  tlsHellos(): TlsHelloView[] {
+    return this.tls;
   }
   requests(): HttpEvent[] {
     return this.http.filter((e) => e.phase === 'request');

@@ -159,13 +159,16 @@ export class SmtpSession {
     this.sline = new ByteAccumulator(ctx.budget, ctx.limits.maxLineBytes);
   }
 
-  data(toServer: boolean, chunk: Uint8Array): void {
+  /**
+   * Takes a chunk of one side; returns how many of its bytes were SMTP. After an accepted
+   * STARTTLS the rest is TLS (counted in bytesAfterTls): the caller hands it to a TLS parser.
+   */
+  data(toServer: boolean, chunk: Uint8Array): number {
     if (this.encrypted) {
       this.ctx.stats.bytesAfterTls += chunk.length;
-      return;
+      return 0;
     }
-    if (toServer) this.clientData(chunk);
-    else this.serverData(chunk);
+    return toServer ? this.clientData(chunk) : this.serverData(chunk);
   }
 
   /** Bytes are missing before the next chunk; `length` is how many when known (else 0). */
@@ -211,7 +214,7 @@ export class SmtpSession {
 
   // ---- client ----
 
-  private clientData(chunk: Uint8Array): void {
+  private clientData(chunk: Uint8Array): number {
     let pos = 0;
     const n = chunk.length;
     while (pos < n && !this.encrypted) {
@@ -239,15 +242,16 @@ export class SmtpSession {
           if (b === 0x16 || b === 0x80) {
             this.setEncrypted();
             this.ctx.stats.bytesAfterTls += n - pos;
-            return;
+            return pos;
           }
           this.cstate = C_COMMAND;
           break;
         }
         default:
-          return;
+          return pos;
       }
     }
+    return pos;
   }
 
   private readCommand(chunk: Uint8Array, pos: number): number {
@@ -459,7 +463,7 @@ export class SmtpSession {
 
   // ---- server ----
 
-  private serverData(chunk: Uint8Array): void {
+  private serverData(chunk: Uint8Array): number {
     let pos = 0;
     const n = chunk.length;
     while (pos < n && !this.encrypted) {
@@ -471,6 +475,7 @@ export class SmtpSession {
       if (nl >= 0) this.replyLine();
     }
     if (this.encrypted && pos < n) this.ctx.stats.bytesAfterTls += n - pos;
+    return pos;
   }
 
   private replyLine(): void {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SMTP_ANOMALIES } from '../../../src/app/anomalies.js';
 import { AppLayer } from '../../../src/app/app-layer.js';
-import { Recorder, bytes, makeFlow, run, splitSegments, type Segment } from '../helpers.js';
+import { Recorder, bytes, makeFlow, run, splitSegments, text, type Segment } from '../helpers.js';
+import { clientHello, tlsRecords } from '../../../src/traffic/index.js';
 
 const BANNER = '220 mx.example.com ESMTP Sendmail 8.12.7/8.12.7; Mon, 3 Mar 2003 10:00:00 GMT\r\n';
 
@@ -156,7 +157,19 @@ describe('SMTP extensions and state changes', () => {
     ]);
     expect(commands(rec)).toEqual(['EHLO c', 'STARTTLS']);
     expect(app.stats.smtp.encryptedSessions).toBe(1);
-    expect(app.stats.smtp.bytesAfterTls).toBeGreaterThan(0);
+    // What follows goes to the TLS parser, as after Suricata's protocol upgrade.
+    expect(app.stats.tls.flows).toBe(1);
+  });
+
+  it('parses the TLS hello after an accepted STARTTLS (tls.sni on a mail connection)', () => {
+    const hello = tlsRecords(22, clientHello({ sni: 'evil.example.com' }));
+    const { rec } = run([
+      [false, BANNER],
+      [true, 'EHLO c\r\nSTARTTLS\r\n'],
+      [false, '250 hi\r\n220 2.0.0 Ready to start TLS\r\n'],
+      [true, hello],
+    ]);
+    expect(rec.tlsHellos().map((h) => text(h.buffer('tls.sni')))).toEqual(['evil.example.com']);
   });
 
   it('stops when the client starts TLS before the reply is seen', () => {
