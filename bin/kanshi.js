@@ -6,7 +6,15 @@ import { loadCli } from './load-cli.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
     if (err && err.code === 'EPIPE') process.exit(0);
-    throw err;
+    // Any other write failure (a full disk behind a redirect): say so once and stop, status 1.
+    if (stream === process.stdout) {
+      try {
+        process.stderr.write(`kanshi: cannot write standard output: ${err && err.code ? err.code : err}\n`);
+      } catch {
+        // stderr is gone too
+      }
+    }
+    process.exit(1);
   });
 }
 

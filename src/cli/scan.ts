@@ -38,7 +38,8 @@ Scans captures (pcap, pcapng, directories of them, - for stdin) and log files wi
   --no-midstream    do not pick up TCP sessions whose handshake the capture lacks (Suricata's
                     default, stream.midstream: false); their data is then inspected per packet,
                     never as established
-Exit status: 0 scanned (alerts or not), 1 an input could not be read at all, 2 usage error.`;
+Exit status: 0 scanned (alerts or not), 1 an input could not be read at all or the output could
+not be written, 2 usage error.`;
 
 export const scanCommand: Command = {
   name: 'scan',
@@ -118,7 +119,21 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       return EXIT_USAGE;
     }
   }
-  const sink = fd !== undefined ? { write: (s: string) => writeAll(fd!, s) } : io.stdout;
+  // A full disk or an I/O error on -o stops the output (later writes would fail the same way)
+  // and ends the run with status 1 once the input in hand is done, rather than a crash.
+  let writeFailure: string | undefined;
+  const sink = fd !== undefined
+    ? {
+        write: (s: string): void => {
+          if (writeFailure !== undefined) return;
+          try {
+            writeAll(fd!, s);
+          } catch (e) {
+            writeFailure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+          }
+        },
+      }
+    : io.stdout;
   const writer = createAlertWriter(cfg.format, sink);
 
   // Correlation.
@@ -207,6 +222,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     if (r.unsupportedLinkTypes !== undefined) for (const note of linkTypeNotes(r.input, r.unsupportedLinkTypes, r.frames)) io.stderr.write(`kanshi scan: ${note}\n`);
     if (r.unreadable) unreadable++;
     writer.flush();
+    if (writeFailure !== undefined) break;
   }
 
   const counters = scanner.counters();
@@ -217,6 +233,10 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   writer.stats(scanner.lastTsUs, counters);
   writer.flush();
   if (fd !== undefined) closeSync(fd);
+  if (writeFailure !== undefined) {
+    io.stderr.write(`kanshi scan: cannot write ${cfg.output}: ${writeFailure}; the output stops where the write failed\n`);
+    return EXIT_PROBLEMS;
+  }
   io.stderr.write(`kanshi scan: ${summaryLine(cfg.inputs.length - skipped, counters, correlator !== undefined)}\n`);
   return unreadable > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }

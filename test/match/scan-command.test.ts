@@ -1,6 +1,6 @@
 /** `kanshi scan`: arguments, inputs, output formats, exit statuses. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -149,6 +149,12 @@ describe('kanshi scan', () => {
     expect(r.err).not.toContain('does not decode');
     const alerts = records(r.out).filter((x) => x.event_type === 'alert');
     expect(alerts.map((a) => [(a.alert as { signature_id: number }).signature_id, a.src_ip, a.dest_port])).toEqual([[1000001, '10.0.0.1', 53]]);
+  });
+
+  it.runIf(existsSync('/dev/full'))('exits 1 with one line on stderr when the output cannot be written (a full disk)', async () => {
+    const r = await run(['-r', RULES, '-o', '/dev/full', PCAP]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('kanshi scan: cannot write /dev/full: ENOSPC; the output stops where the write failed\n');
   });
 
   it('exits 1 when an input cannot be read, after scanning the others', async () => {
