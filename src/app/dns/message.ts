@@ -1,5 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import type { DnsQueryView } from '../../types/app.js';
+import { eveText } from '../../types/eve-text.js';
 
 /**
  * DNS messages (RFC 1035) as far as detection needs them: the header and the question section.
@@ -135,6 +136,6 @@ export class DnsQuery implements DnsQueryView {
   meta(): Record<string, unknown> {
     const m = this.message;
     const q = m.questions[this.question]!;
-    return { query: [{ type: 'query', id: m.id, rrname: Buffer.from(q.name).toString('latin1'), rrtype: rrtypeName(q.type), tx_id: this.id, opcode: m.opcode }] };
+    return { query: [{ type: 'query', id: m.id, rrname: eveText(q.name), rrtype: rrtypeName(q.type), tx_id: this.id, opcode: m.opcode }] };
   }
 }

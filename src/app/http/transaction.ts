@@ -3,6 +3,7 @@ import type { HttpSide, HttpTxView } from '../../types/app.js';
 import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
 import { COLON, CR, LF, SP, allocBytes, ascii, latin1, lowerAscii } from '../bytes.js';
 import { decompressBody, ENC_NONE } from './decompress.js';
+import { eveText } from '../../types/eve-text.js';
 import {
   H_ACCEPT,
   H_ACCEPT_ENCODING,
@@ -373,25 +374,25 @@ export class HttpTransaction implements HttpTxView {
     const req = this.request;
     const res = this.response;
     const host = this.normalizedHost();
-    if (host !== null) m['hostname'] = latin1(host);
+    if (host !== null) m['hostname'] = eveText(host);
     const port = this.hostPort();
     if (port !== null) m['http_port'] = port;
     if (req !== null) {
-      if (req.target.length > 0) m['url'] = latin1(req.target);
+      if (req.target.length > 0) m['url'] = eveText(req.target);
       const ua = headerValue(req.head, req.fields, H_USER_AGENT);
-      if (ua !== undefined) m['http_user_agent'] = latin1(ua);
+      if (ua !== undefined) m['http_user_agent'] = eveText(ua);
       const ref = headerValue(req.head, req.fields, H_REFERER);
-      if (ref !== undefined) m['http_refer'] = latin1(ref);
-      if (req.method.length > 0) m['http_method'] = latin1(req.method);
-      if (req.protocol !== null) m['protocol'] = latin1(req.protocol);
+      if (ref !== undefined) m['http_refer'] = eveText(ref);
+      if (req.method.length > 0) m['http_method'] = eveText(req.method);
+      if (req.protocol !== null) m['protocol'] = eveText(req.protocol);
     }
     if (res !== null) {
       const ct = headerValue(res.head, res.fields, H_CONTENT_TYPE);
-      if (ct !== undefined) m['http_content_type'] = latin1(ct);
+      if (ct !== undefined) m['http_content_type'] = eveText(ct);
       if (res.status >= 0) m['status'] = res.status;
-      if (m['protocol'] === undefined && res.protocol.length > 0) m['protocol'] = latin1(res.protocol);
+      if (m['protocol'] === undefined && res.protocol.length > 0) m['protocol'] = eveText(res.protocol);
       const loc = headerValue(res.head, res.fields, H_LOCATION);
-      if (loc !== undefined) m['redirect'] = latin1(loc);
+      if (loc !== undefined) m['redirect'] = eveText(loc);
       m['length'] = res.bodyLength;
     }
     return m;

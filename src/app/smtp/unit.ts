@@ -1,7 +1,7 @@
 import type { BufferName } from '../../types/buffers.js';
 import type { SmtpUnitView } from '../../types/app.js';
 import { AnomalyList, type SmtpAnomaly } from '../anomalies.js';
-import { latin1 } from '../bytes.js';
+import { eveText } from '../../types/eve-text.js';
 
 /** The envelope as it stood when a unit was made (for output; shared arrays are never mutated). */
 export interface EnvelopeSnapshot {
@@ -76,9 +76,9 @@ export class SmtpUnit implements SmtpUnitView {
     const mailFrom = this.mailFrom ?? (fresh ? null : env.mailFrom);
     const rcpts = fresh || this.mailFrom !== undefined ? [] : [...env.rcptTo];
     if (this.rcptTo !== undefined) rcpts.push(this.rcptTo);
-    if (helo !== null) m['helo'] = latin1(helo);
-    if (mailFrom !== null) m['mail_from'] = latin1(mailFrom);
-    if (rcpts.length > 0) m['rcpt_to'] = rcpts.map(latin1);
+    if (helo !== null) m['helo'] = eveText(helo);
+    if (mailFrom !== null) m['mail_from'] = eveText(mailFrom);
+    if (rcpts.length > 0) m['rcpt_to'] = rcpts.map(eveText);
     if (this.verb !== null) m['command'] = this.verb;
     if (this.replyCode !== null) m['reply_code'] = this.replyCode;
     return m;

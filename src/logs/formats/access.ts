@@ -1,4 +1,5 @@
 import type { BufferName } from '../../types/buffers.js';
+import { eveText, eveTextOfLatin1 } from '../../types/eve-text.js';
 import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { LastAddress, parseIp } from '../ip.js';
 import { KeptById } from '../kept-by-id.js';
@@ -388,15 +389,15 @@ export class AccessRecord extends HttpLogRecord {
     if (this.escaped) return super.contentMeta();
     const b = this.line;
     const m: HttpLogMeta = {};
-    if (this.vhS >= 0) m.hostname = latin1(normalizeHost(sub(b, this.vhS, this.vhE)));
+    if (this.vhS >= 0) m.hostname = eveText(normalizeHost(sub(b, this.vhS, this.vhE)));
     // Texts come from the id tables by the spans' ids (shared strings). The ids are asked for
     // here because a record whose detection was replayed by content (one id for all buffers)
     // has not looked its parts up; a repeated request or header span gives them without a hash.
-    if (this.uS >= 0 && this.uE > this.uS) m.url = URI_IDS.text(this.bufferKeyId('http.uri.raw'), b, this.uS, this.uE);
-    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = AGENT_IDS.text(this.bufferKeyId('http.user_agent'), b, this.uaS, this.uaE);
+    if (this.uS >= 0 && this.uE > this.uS) m.url = eveTextOfLatin1(URI_IDS.text(this.bufferKeyId('http.uri.raw'), b, this.uS, this.uE));
+    if (this.uaS >= 0 && !this.dash(this.uaS, this.uaE)) m.http_user_agent = eveTextOfLatin1(AGENT_IDS.text(this.bufferKeyId('http.user_agent'), b, this.uaS, this.uaE));
     if (this.mS >= 0) m.http_method = METHOD_IDS.text(this.bufferKeyId('http.method'), b, this.mS, this.mE);
     if (this.pS >= 0) m.protocol = PROTOCOL_IDS.text(this.bufferKeyId('http.protocol'), b, this.pS, this.pE);
-    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = REFERER_IDS.text(this.bufferKeyId('http.referer'), b, this.refS, this.refE);
+    if (this.refS >= 0 && !this.dash(this.refS, this.refE)) m.http_refer = eveTextOfLatin1(REFERER_IDS.text(this.bufferKeyId('http.referer'), b, this.refS, this.refE));
     if (this.statusCode >= 0) m.status = this.statusCode;
     return m;
   }

@@ -1,5 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
-import { allocBytes, asciiLower, hexVal, latin1 } from '../bytes.js';
+import { eveText } from '../../types/eve-text.js';
+import { allocBytes, asciiLower, hexVal } from '../bytes.js';
 import type { KeptById } from '../kept-by-id.js';
 import { BaseLogRecord, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { normalizedUri } from '../uri.js';
@@ -178,17 +179,17 @@ export abstract class HttpLogRecord extends BaseLogRecord {
   protected contentMeta(): HttpLogMeta {
     const m: HttpLogMeta = {};
     const host = this.part(HttpPart.HostRaw);
-    if (host) m.hostname = latin1(normalizeHost(host));
+    if (host) m.hostname = eveText(normalizeHost(host));
     const uri = this.part(HttpPart.UriRaw);
-    if (uri) m.url = latin1(uri);
+    if (uri) m.url = eveText(uri);
     const ua = this.part(HttpPart.UserAgent);
-    if (ua) m.http_user_agent = latin1(ua);
+    if (ua) m.http_user_agent = eveText(ua);
     const method = this.part(HttpPart.Method);
-    if (method) m.http_method = latin1(method);
+    if (method) m.http_method = eveText(method);
     const proto = this.part(HttpPart.Protocol);
-    if (proto) m.protocol = latin1(proto);
+    if (proto) m.protocol = eveText(proto);
     const ref = this.part(HttpPart.Referer);
-    if (ref) m.http_refer = latin1(ref);
+    if (ref) m.http_refer = eveText(ref);
     if (this.statusCode >= 0) m.status = this.statusCode;
     return m;
   }
