@@ -1611,6 +1611,7 @@ export class DetectionEngine {
     const http = this.http !== null ? (this.httpMeta ??= this.http.meta()) : rec !== null ? this.recordHttpMeta() : undefined;
     const smtp = this.smtp !== null ? (this.smtpMeta ??= this.smtp.meta()) : rec !== null ? this.recordSmtpMeta() : undefined;
     const ports = hasPorts(this.proto);
+    const icmp = (this.proto === 1 || this.proto === 58) && rec === null ? this.current?.icmp : undefined;
     // Every field in one literal, absent ones undefined (as the sinks read them): the object is
     // made with its final shape, not grown field by field into a separate property store.
     const alert: Alert = {
@@ -1622,6 +1623,8 @@ export class DetectionEngine {
       destIp: dstText,
       destPort: ports ? portOrUndefined(rev ? this.srcPort : this.dstPort) : undefined,
       proto: this.proto >= 0 ? protoName(this.proto) : '',
+      icmpType: icmp !== undefined ? icmp.type : rec !== null && this.proto === 1 ? rec.icmpType : undefined,
+      icmpCode: icmp !== undefined ? icmp.code : rec !== null && this.proto === 1 ? rec.icmpCode : undefined,
       appProto: app !== null ? app : undefined,
       action: r.action,
       gid: r.gid,

@@ -18,6 +18,10 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   if (a.destPort !== undefined) rec.dest_port = a.destPort;
   // A log line with no protocol of its own (a syslog message) has none to name either.
   if (a.proto !== '') rec.proto = a.proto;
+  if (a.icmpType !== undefined) {
+    rec.icmp_type = a.icmpType;
+    rec.icmp_code = a.icmpCode ?? 0;
+  }
   if (a.appProto) rec.app_proto = a.appProto;
   const alert: Record<string, unknown> = {
     action: a.action === 'drop' || a.action === 'reject' || a.action === 'sdrop' ? 'blocked' : 'allowed',

@@ -12,6 +12,9 @@ export interface Alert {
   destPort?: number;
   /** "TCP", "UDP", "ICMP", "IPv6-ICMP", "GRE", ... (see match/ip-text.ts), or a number as text. */
   proto: string;
+  /** ICMP and ICMPv6 alerts: the message's type and code, as Suricata's EVE header carries them. */
+  icmpType?: number;
+  icmpCode?: number;
   appProto?: string;
   action: string;
   gid: number;

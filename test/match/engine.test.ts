@@ -3,6 +3,7 @@
  * traffic built with the traffic builder.
  */
 import { describe, expect, it } from 'vitest';
+import { eveAlert } from '../../src/output/eve.js';
 import { httpConversation, icmpEcho, ipFragments, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { scanPackets, sids } from './helpers.js';
 
@@ -61,7 +62,11 @@ describe('headers', () => {
       'alert ip any any -> any any (msg:"frag offset"; fragoffset:>0; sid:4;)',
     ].join('\n');
     const echo = icmpEcho({ src: '10.0.0.1', dst: '10.0.0.2', id: 77, seq: 3, tsUs: 1_000_000 });
-    expect(sids(await scanPackets(rules, [echo]))).toEqual([1]);
+    const alerts = await scanPackets(rules, [echo]);
+    expect(sids(alerts)).toEqual([1]);
+    // Its type and code go to EVE, as Suricata's header writes them for ICMP.
+    expect(alerts[0]).toMatchObject({ icmpType: 8, icmpCode: 0 });
+    expect(eveAlert(alerts[0]!)).toMatchObject({ proto: 'ICMP', icmp_type: 8, icmp_code: 0 });
     const frags = ipFragments({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, id: 9, tsUs: 1_000_000, pieces: [{ offset: 0, data: new Uint8Array(16) }, { offset: 16, data: new Uint8Array(8), more: false }] });
     expect(sids(await scanPackets(rules, frags))).toEqual([3, 4]);
   });
