@@ -393,8 +393,9 @@ export class HttpTransaction implements HttpTxView {
       if (m['protocol'] === undefined && res.protocol.length > 0) m['protocol'] = eveText(res.protocol);
       const loc = headerValue(res.head, res.fields, H_LOCATION);
       if (loc !== undefined) m['redirect'] = eveText(loc);
-      m['length'] = res.bodyLength;
     }
+    // The response body's length so far, 0 before any: Suricata writes it on every http object.
+    m['length'] = res !== null ? res.bodyLength : 0;
     return m;
   }
 
