@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEveLine } from '../../src/correlate/index.js';
 import { eveAlert, eveStats } from '../../src/output/eve.js';
 import { fastLine } from '../../src/output/fast.js';
+import { eveTimestamp, fastTimestamp } from '../../src/output/timestamp.js';
 import { createAlertWriter } from '../../src/output/writer.js';
 import type { Alert } from '../../src/types/alert.js';
 import { LEVELS } from '../../src/types/level.js';
@@ -157,5 +158,17 @@ describe('writers', () => {
     const text = writes.join('');
     expect(text.split('\n').length - 1).toBe(5000);
     expect(writes.length).toBeLessThan(50);
+  });
+});
+
+describe('timestamps out of range', () => {
+  it('are held to the years 0000-9999, so every line keeps a parseable time (a hostile pcapng can say anything)', () => {
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+0000$/;
+    for (const t of [2 ** 64, Number.MAX_VALUE, -(2 ** 63), NaN, Infinity]) {
+      expect(eveTimestamp(t), String(t)).toMatch(iso);
+      expect(fastTimestamp(t), String(t)).toMatch(/^\d{2}\/\d{2}\/\d{2}-\d{2}:\d{2}:\d{2}\.\d{6}$/);
+    }
+    expect(eveTimestamp(2 ** 64)).toBe('9999-12-31T23:59:59.999936+0000');
+    expect(eveTimestamp(1_047_895_200_123_456)).toBe('2003-03-17T10:00:00.123456+0000');
   });
 });
