@@ -77,7 +77,11 @@ export type SmtpAnomaly = (typeof SMTP_ANOMALIES)[number];
 /** A small ordered set of anomaly names: transactions see few, so a list beats a Set. */
 export class AnomalyList<T extends string = string> {
   readonly items: T[] = [];
+  /** `counts`, when given, tallies each anomaly once per list (per transaction or unit) for the stats record. */
+  constructor(private readonly counts?: Record<string, number>) {}
   add(name: T): void {
-    if (!this.items.includes(name)) this.items.push(name);
+    if (this.items.includes(name)) return;
+    this.items.push(name);
+    if (this.counts !== undefined) this.counts[name] = (this.counts[name] ?? 0) + 1;
   }
 }

@@ -80,6 +80,8 @@ export interface AppLayerStats {
   sip: SipStats;
   sipTcpFlows: number;
   sipUdpFlows: number;
+  /** HTTP transactions and SMTP units by anomaly name, each counted once per transaction or unit. */
+  anomalies: Record<string, number>;
   /** TCP flows recognised as the data connection an FTP control connection announced. */
   ftpDataFlows: number;
 }
@@ -183,6 +185,8 @@ export class AppLayer {
   private readonly httpStats = newHttpStats();
   private readonly smtpStats = newSmtpStats();
   private readonly tlsStats = newTlsStats();
+  /** HTTP transactions and SMTP units with each anomaly (http.chunk_data_no_crlf, smtp.gap, ...). */
+  private readonly anomalies: Record<string, number> = {};
   private readonly sshStats = newSshStats();
   private readonly dcerpcStats = newDcerpcStats();
   private dcerpcUdpFlows = 0;
@@ -251,6 +255,7 @@ export class AppLayer {
       sipTcpFlows: this.sipTcpFlows,
       sipUdpFlows: this.sipUdpFlows,
       ftpDataFlows: this.ftpDataFlows,
+      anomalies: { ...this.anomalies },
     };
   }
 
@@ -573,6 +578,7 @@ export class AppLayer {
       limits: this.httpLimits,
       budget: this.budget,
       stats: this.httpStats,
+      anomalies: this.anomalies,
       emit: (tx: HttpTransaction, side: HttpSide): void => {
         try {
           this.sink.httpTransaction?.(flow, tx, side);
@@ -797,6 +803,7 @@ export class AppLayer {
       limits: this.smtpLimits,
       budget: this.budget,
       stats: this.smtpStats,
+      anomalies: this.anomalies,
       emit: (unit: SmtpUnit, phase: SmtpPhase): void => {
         try {
           this.sink.smtpUnit?.(flow, unit, phase);

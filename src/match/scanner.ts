@@ -277,6 +277,7 @@ function addApp(total: Map<string, number>, s: AppLayerStats): void {
   add('app_layer.flow.dcerpc_udp', s.dcerpcUdpFlows);
   add('app_layer.flow.sip', s.sipTcpFlows + s.sipUdpFlows);
   add('app_layer.flow.ftp-data', s.ftpDataFlows);
+  for (const [k, v] of Object.entries(s.anomalies)) add(`kanshi.app.anomaly.${k}`, v);
   for (const [k, v] of Object.entries(s.sip)) add(`kanshi.app.sip.${snake(k)}`, v);
 }
 

@@ -49,6 +49,8 @@ export interface HttpContext {
   readonly limits: HttpLimits;
   readonly budget: MemoryBudget;
   readonly stats: HttpStats;
+  /** Transactions with each anomaly, by name (see AnomalyList). */
+  readonly anomalies?: Record<string, number>;
   emit(tx: HttpTransaction, side: HttpSide): void;
 }
 
@@ -178,7 +180,7 @@ export class HttpConnection {
   }
 
   private newTx(): HttpTransaction {
-    const tx = new HttpTransaction(this.nextId++, this.ctx.limits.decompressLimit);
+    const tx = new HttpTransaction(this.nextId++, this.ctx.limits.decompressLimit, this.ctx.anomalies);
     this.ctx.stats.transactions++;
     this.open.push(tx);
     if (this.open.length > this.ctx.limits.maxPendingTransactions) this.evict(this.open[0]!);

@@ -67,7 +67,7 @@ export class HttpTransaction implements HttpTxView {
   request: HttpRequest | null = null;
   response: HttpResponse | null = null;
   side: HttpSide = 'request';
-  readonly anomalyList = new AnomalyList<HttpAnomaly>();
+  readonly anomalyList: AnomalyList<HttpAnomaly>;
 
   /** The phase was handed to the sink. */
   requestEmitted = false;
@@ -89,7 +89,10 @@ export class HttpTransaction implements HttpTxView {
   constructor(
     readonly id: number,
     private readonly decompressLimit: number,
-  ) {}
+    anomalyCounts?: Record<string, number>,
+  ) {
+    this.anomalyList = new AnomalyList<HttpAnomaly>(anomalyCounts);
+  }
 
   get status(): number | null {
     const r = this.response;

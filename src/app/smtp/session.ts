@@ -37,6 +37,8 @@ export interface SmtpContext {
   readonly limits: SmtpLimits;
   readonly budget: MemoryBudget;
   readonly stats: SmtpStats;
+  /** Units with each anomaly, by name (see AnomalyList). */
+  readonly anomalies?: Record<string, number>;
   emit(unit: SmtpUnit, phase: SmtpPhase): void;
 }
 
@@ -444,7 +446,7 @@ export class SmtpSession {
 
   private newUnit(type: 'command' | 'message', verb: string | null): SmtpUnit {
     const env: EnvelopeSnapshot = { helo: this.helo, mailFrom: this.mailFrom, rcptTo: this.rcptTo };
-    const unit = new SmtpUnit(this.nextId++, type, verb, env);
+    const unit = new SmtpUnit(this.nextId++, type, verb, env, this.ctx.anomalies);
     if (this.clientGap) {
       unit.anomalyList.add('smtp.gap');
       this.clientGap = false;

@@ -18,7 +18,7 @@ export interface EnvelopeSnapshot {
  */
 export class SmtpUnit implements SmtpUnitView {
   readonly kind = 'smtp' as const;
-  readonly anomalyList = new AnomalyList<SmtpAnomaly>();
+  readonly anomalyList: AnomalyList<SmtpAnomaly>;
   replyCode: number | null = null;
   /** Text of the final reply line (after the code), when seen. */
   replyText: Uint8Array | null = null;
@@ -40,7 +40,10 @@ export class SmtpUnit implements SmtpUnitView {
     readonly type: 'command' | 'message',
     readonly verb: string | null,
     readonly envelope: EnvelopeSnapshot,
-  ) {}
+    anomalyCounts?: Record<string, number>,
+  ) {
+    this.anomalyList = new AnomalyList<SmtpAnomaly>(anomalyCounts);
+  }
 
   get anomalies(): readonly string[] {
     return this.anomalyList.items;

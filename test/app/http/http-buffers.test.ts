@@ -250,6 +250,13 @@ describe('chunked bodies', () => {
     // No response yet: EVE's http.length is 0, as Suricata writes it on every http object.
     expect(reqs[1]!.tx.meta()).toMatchObject({ url: '/second', length: 0 });
   });
+
+  it('counts each anomaly once per transaction in the stats', () => {
+    const odd = 'POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n1\r\nzQQ\r\n0\r\n\r\n';
+    const { app } = run([[true, odd + odd + 'GET /b HTTP/1.1\r\nHost: b\r\n\r\n']]);
+    expect(app.stats.anomalies['http.chunk_data_no_crlf']).toBe(2);
+    expect(app.stats.anomalies['http.header_folding']).toBeUndefined();
+  });
 });
 
 describe('header folding', () => {
