@@ -13,6 +13,18 @@ const RULES = [
   'alert tcp any any -> any 80 (msg:"chain"; flow:to_server,established; content:"FIRST"; content:"SECOND"; distance:0; within:200; sid:2;)',
 ].join('\n');
 
+/** A reproducible permutation of 0..n-1 (the order segments are sent in). */
+function shuffled(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let r = seed;
+  for (let i = n - 1; i > 0; i--) {
+    r = (r * 1103515245 + 12345) & 0x7fffffff;
+    const j = r % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 function session() {
   return tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 });
 }
@@ -105,15 +117,7 @@ describe('stream matching', () => {
         async (before, after, cuts, seed) => {
           const data = `${before}EVILPATTERN${after}FIRST--SECOND`;
           const splitAt = cuts.filter((c) => c < data.length).sort((x, y) => x - y);
-          const n = splitAt.length + 1;
-          // A reproducible permutation of the segments.
-          const order = Array.from({ length: n }, (_, i) => i);
-          let r = seed;
-          for (let i = n - 1; i > 0; i--) {
-            r = (r * 1103515245 + 12345) & 0x7fffffff;
-            const j = r % (i + 1);
-            [order[i], order[j]] = [order[j]!, order[i]!];
-          }
+          const order = shuffled(splitAt.length + 1, seed);
           const s = session().handshake();
           s.send('client', data, { splitAt, order });
           s.close();
@@ -150,14 +154,7 @@ describe('keywords that need bytes past the cursor', () => {
         fc.integer({ min: 0, max: 1000 }),
         async (cuts, seed) => {
           const splitAt = [...cuts].sort((x, y) => x - y);
-          const n = splitAt.length + 1;
-          const order = Array.from({ length: n }, (_, i) => i);
-          let r = seed;
-          for (let i = n - 1; i > 0; i--) {
-            r = (r * 1103515245 + 12345) & 0x7fffffff;
-            const j = r % (i + 1);
-            [order[i], order[j]] = [order[j]!, order[i]!];
-          }
+          const order = shuffled(splitAt.length + 1, seed);
           const s = session().handshake();
           s.send('client', Buffer.from(DATA, 'latin1'), { splitAt, order });
           s.close();
