@@ -35,7 +35,50 @@ export interface StatementNode {
   options: OptionNode[];
 }
 
+/**
+ * What the parser itself returns: the statement's options and each option's values as chains
+ * (see Chain), made arrays by statementOf once the line is parsed. A rule that ends where the
+ * line may end completes at every token, so building arrays in its postprocessor would copy
+ * the whole statement at each one.
+ */
+export interface RawStatement {
+  keyword: Token;
+  options: Chain<ParsedOption> | null;
+}
+interface ParsedOption {
+  name: Token;
+  values: Chain<ValueNode> | null;
+}
+
+export function statementOf(p: RawStatement): StatementNode {
+  return { keyword: p.keyword, options: chainArray(p.options).map((o) => ({ name: o.name, values: chainArray(o.values) })) };
+}
+
 const tokenEnd = (t: Token): number => t.offset + t.text.length;
+
+/**
+ * A list being built, newest element first: each step of a left-recursive rule adds one link
+ * instead of copying what came before (copying made a 50,000-address list quadratic in time and
+ * memory, as every Earley state kept its own copy). A link holds one element, or (for a list's
+ * comma-separated items) the chain of one item's words. Turned into an array once, at the end.
+ */
+interface Chain<T> {
+  item?: T;
+  sub?: Chain<T>;
+  prev: Chain<T> | null;
+}
+function chainArray<T>(c: Chain<T> | null): T[] {
+  const links: Chain<T>[] = [];
+  for (let k = c; k !== null; k = k.prev) links.push(k);
+  const out: T[] = [];
+  for (let i = links.length - 1; i >= 0; i--) {
+    const l = links[i]!;
+    if (l.sub !== undefined) for (const x of chainArray(l.sub)) out.push(x);
+    else out.push(l.item!);
+  }
+  return out;
+}
+
 const leaf = (t: Token, kind: 'word' | 'string'): ValueNode => ({ kind, start: t.offset, end: tokenEnd(t), first: t, items: [] });
 
 interface NearleyToken {
@@ -70,23 +113,22 @@ const grammar: Grammar = {
   ParserRules: [
     {"name": "statement$ebnf$1", "symbols": ["options"], "postprocess": id},
     {"name": "statement$ebnf$1", "symbols": [], "postprocess": () => null},
-    {"name": "statement", "symbols": [(policyLexer.has("word") ? {type: "word"} : word), "statement$ebnf$1"], "postprocess": (d): StatementNode => ({ keyword: d[0], options: d[1] ?? [] })},
-    {"name": "options", "symbols": ["option"], "postprocess": (d): OptionNode[] => [d[0]]},
-    {"name": "options", "symbols": ["options", (policyLexer.has("comma") ? {type: "comma"} : comma), "option"], "postprocess": (d): OptionNode[] => [...d[0], d[2]]},
-    {"name": "option$ebnf$1", "symbols": []},
-    {"name": "option$ebnf$1", "symbols": ["option$ebnf$1", "value"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "option", "symbols": [(policyLexer.has("word") ? {type: "word"} : word), "option$ebnf$1"], "postprocess": (d): OptionNode => ({ name: d[0], values: d[1] })},
+    {"name": "statement", "symbols": [(policyLexer.has("word") ? {type: "word"} : word), "statement$ebnf$1"], "postprocess": (d): RawStatement => ({ keyword: d[0], options: d[1] ?? null })},
+    {"name": "options", "symbols": ["option"], "postprocess": (d): Chain<ParsedOption> => ({ item: d[0], prev: null })},
+    {"name": "options", "symbols": ["options", (policyLexer.has("comma") ? {type: "comma"} : comma), "option"], "postprocess": (d): Chain<ParsedOption> => ({ item: d[2], prev: d[0] })},
+    {"name": "option", "symbols": [(policyLexer.has("word") ? {type: "word"} : word), "values"], "postprocess": (d): ParsedOption => ({ name: d[0], values: d[1] })},
+    {"name": "values", "symbols": [], "postprocess": (): Chain<ValueNode> | null => null},
+    {"name": "values", "symbols": ["values", "value"], "postprocess": (d): Chain<ValueNode> => ({ item: d[1], prev: d[0] })},
     {"name": "value", "symbols": [(policyLexer.has("word") ? {type: "word"} : word)], "postprocess": (d): ValueNode => leaf(d[0], 'word')},
     {"name": "value", "symbols": [(policyLexer.has("string") ? {type: "string"} : string)], "postprocess": (d): ValueNode => leaf(d[0], 'string')},
     {"name": "value", "symbols": ["list"], "postprocess": id},
     {"name": "list$ebnf$1", "symbols": ["items"], "postprocess": id},
     {"name": "list$ebnf$1", "symbols": [], "postprocess": () => null},
-    {"name": "list", "symbols": [(policyLexer.has("lbracket") ? {type: "lbracket"} : lbracket), "list$ebnf$1", (policyLexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d): ValueNode => ({ kind: 'list', start: d[0].offset, end: tokenEnd(d[2]), first: d[0], items: d[1] ?? [] })},
-    {"name": "items", "symbols": ["listItem"], "postprocess": (d): ValueNode[] => d[0]},
-    {"name": "items", "symbols": ["items", (policyLexer.has("comma") ? {type: "comma"} : comma), "listItem"], "postprocess": (d): ValueNode[] => [...d[0], ...d[2]]},
-    {"name": "listItem$ebnf$1", "symbols": ["value"]},
-    {"name": "listItem$ebnf$1", "symbols": ["listItem$ebnf$1", "value"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "listItem", "symbols": ["listItem$ebnf$1"], "postprocess": (d): ValueNode[] => d[0]}
+    {"name": "list", "symbols": [(policyLexer.has("lbracket") ? {type: "lbracket"} : lbracket), "list$ebnf$1", (policyLexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d): ValueNode => ({ kind: 'list', start: d[0].offset, end: tokenEnd(d[2]), first: d[0], items: chainArray<ValueNode>(d[1] ?? null) })},
+    {"name": "items", "symbols": ["listItem"], "postprocess": (d): Chain<ValueNode> => ({ sub: d[0], prev: null })},
+    {"name": "items", "symbols": ["items", (policyLexer.has("comma") ? {type: "comma"} : comma), "listItem"], "postprocess": (d): Chain<ValueNode> => ({ sub: d[2], prev: d[0] })},
+    {"name": "listItem", "symbols": ["value"], "postprocess": (d): Chain<ValueNode> => ({ item: d[0], prev: null })},
+    {"name": "listItem", "symbols": ["listItem", "value"], "postprocess": (d): Chain<ValueNode> => ({ item: d[1], prev: d[0] })}
   ],
   ParserStart: "statement",
 };

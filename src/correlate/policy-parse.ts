@@ -1,6 +1,6 @@
 import nearley from 'nearley';
 import type { Token } from 'moo';
-import grammar, { type StatementNode } from '../../grammar/policy.generated.js';
+import grammar, { statementOf, type RawStatement, type StatementNode } from '../../grammar/policy.generated.js';
 import { policyMooLexer, SKIPPED_TOKENS } from '../../grammar/policy-lexer.js';
 import type { PolicyProblems } from './policy-diagnostics.js';
 
@@ -65,7 +65,7 @@ function parseLine(tokens: Token[], problems: PolicyProblems): StatementNode | u
     reportIncomplete(tokens, problems);
     return undefined;
   }
-  return parser.results[0] as StatementNode;
+  return statementOf(parser.results[0] as RawStatement);
 }
 
 const STATEMENT_HINT =

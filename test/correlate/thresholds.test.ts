@@ -171,6 +171,16 @@ describe('suppression', () => {
     expect(events.map((e) => e.srcIp)).toEqual(['192.0.2.77', '172.32.0.1', '2001:db8::1']);
   });
 
+  it('with a list of 50,000 addresses, bracketed or space-separated (the parse keeps no copy per element)', () => {
+    const hosts = Array.from({ length: 50_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    const hits = [from('10.0.195.79'), from('10.0.195.80'), from('10.1.0.0')];
+    const bracketed = correlate(`suppress gen_id 1, sig_id 1000, track by_src, ip [${hosts.join(',')}]`, hits);
+    // The last address listed is suppressed; the ones after the list are not.
+    expect(bracketed.events.map((e) => e.srcIp)).toEqual(['10.0.195.80', '10.1.0.0']);
+    const spaced = correlate(`suppress gen_id 1, sig_id 1000, track by_src, ip ${hosts.slice(0, 20_000).join(' ')} 10.1.0.0`, hits);
+    expect(spaced.events.map((e) => e.srcIp)).toEqual(['10.0.195.79', '10.0.195.80']);
+  });
+
   it('with $HOME_NET from --var', () => {
     const { events } = correlate('suppress gen_id 1, sig_id 0, track by_src, ip $HOME_NET', [from('10.1.2.3'), from('8.8.8.8')], {
       varOverrides: { HOME_NET: '10.0.0.0/8' },
