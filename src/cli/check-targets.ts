@@ -1,7 +1,9 @@
 import type { DiagnosticCollector } from '../rule/diagnostics.js';
 import type { RuleLoader } from '../rule/loader.js';
 import type { VariableTable } from '../rule/variables.js';
-import { loadPolicyFile } from '../correlate/policy.js';
+import { loadPolicyFile, ruleNumber } from '../correlate/policy.js';
+import type { Statement } from '../correlate/policy-types.js';
+import { SCAN_GID } from '../correlate/scan-detector.js';
 
 /**
  * The kinds of file `kanshi check` validates. Rules files are built in; other stages add
@@ -35,15 +37,47 @@ export const rulesChecker: FileChecker = {
 /** Correlation policies (threshold.config statements plus kanshi's own), with the same diagnostics as rules. */
 export const policyChecker: FileChecker = {
   kind: 'policy',
-  matches: (path) => path.endsWith('.policy') || /(^|[\\/])threshold\.config$/.test(path),
+  // Suricata's threshold.config, Snort's threshold.conf, and kanshi's *.policy.
+  matches: (path) => path.endsWith('.policy') || /(^|[\\/])threshold\.conf(ig)?$/.test(path),
   check: (path, ctx) => {
     const load = loadPolicyFile(path, ctx.vars ? { vars: ctx.vars } : {});
     for (const d of load.diagnostics) ctx.diagnostics.add(d);
+    warnUnknownRules(load.policy.statements, ctx);
     policiesChecked.set(ctx, (policiesChecked.get(ctx) ?? 0) + 1);
   },
   summarize: (ctx) => ({ policies: policiesChecked.get(ctx) ?? 0 }),
 };
 const policiesChecked = new WeakMap<CheckContext, number>();
+
+/** Generators of kanshi's own events (the scan detector): no rule file defines their sids. */
+const BUILT_IN_GIDS: ReadonlySet<number> = new Set([SCAN_GID]);
+
+/**
+ * As Suricata warns "can't suppress sid N, gid G: unknown rule": a suppress, event_filter or
+ * rate_filter naming a rule that none of the rules checked with it defines never applies (a
+ * mistyped sid in a tuning file would otherwise go unnoticed). Only when rules were checked too.
+ */
+function warnUnknownRules(statements: readonly Statement[], ctx: CheckContext): void {
+  if (ctx.rules.rules.length === 0) return;
+  const known = new Set<number>();
+  for (const r of ctx.rules.rules) {
+    const sid = r.body?.meta.sid;
+    if (sid !== undefined) known.add(ruleNumber(r.body!.meta.gid, sid));
+  }
+  for (const st of statements) {
+    if (st.kind !== 'suppress' && st.kind !== 'threshold' && st.kind !== 'rate_filter') continue;
+    if (st.sid === 0 || st.gid === 0 || BUILT_IN_GIDS.has(st.gid) || known.has(ruleNumber(st.gid, st.sid))) continue;
+    const o = st.origin;
+    ctx.diagnostics.add({
+      file: o.file,
+      line: o.line,
+      col: o.col,
+      severity: 'warning',
+      message: `no rule checked here has sid ${st.sid}${st.gid !== 1 ? ` (gid ${st.gid})` : ''}: this ${st.kind === 'threshold' ? 'event filter' : st.kind} never applies; check the sid`,
+      length: 1,
+    });
+  }
+}
 
 /** Checked in this order; a file named on the command line goes to the first checker that matches it, else to rules. */
 export const CHECK_TARGETS: FileChecker[] = [policyChecker, rulesChecker];

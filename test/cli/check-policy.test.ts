@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,5 +31,27 @@ describe('kanshi check on policy files', () => {
     const r = await run(['check', '--var', 'HOME_NET=10.0.0.0/8', p]);
     expect(r.err).not.toContain('error');
     expect(r.code).toBe(0);
+  });
+
+  it("reads Snort's threshold.conf as a policy, also in a directory", async () => {
+    const sub = join(dir, 'snort');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'threshold.conf'), 'suppress gen_id 1, sig_id 2002087, track by_src, ip 10.0.0.1\n');
+    const r = await run(['check', '--json', sub]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim()).policies).toBe(1);
+  });
+
+  it('warns, as Suricata does, of a filter naming a sid that no rule checked with it has', async () => {
+    const rules = join(dir, 'local.rules');
+    writeFileSync(rules, 'alert tcp any any -> any 80 (msg:"x"; content:"a"; sid:100;)\n');
+    const p = join(dir, 'tuning.policy');
+    writeFileSync(p, 'suppress gen_id 1, sig_id 101, track by_src, ip 10.0.0.1\nsuppress gen_id 1, sig_id 100, track by_src, ip 10.0.0.1\nevent_filter gen_id 1, sig_id 0, type limit, track by_src, count 1, seconds 60\n');
+    const r = await run(['check', rules, p]);
+    expect(r.code).toBe(0);
+    expect(r.err.trimEnd().split('\n')).toEqual([`${p}:1:1: warning: no rule checked here has sid 101: this suppress never applies; check the sid`]);
+    // Checked alone, the policy names rules it cannot see: no warning.
+    expect((await run(['check', p])).err).toBe('');
   });
 });
