@@ -54,7 +54,7 @@ export class PolicyProblems {
       line,
       col: offset - start + 1,
       severity,
-      message,
+      message: shortened(message),
       length: Math.max(1, length),
       sourceLine,
     });
@@ -105,4 +105,9 @@ function editDistance(a: string, b: string): number {
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const c = closest(word, candidates);
   return c ? ` (did you mean '${c}'?)` : '';
+}
+
+/** A value longer than anyone reads (a million-digit sid) is cut in the message; the caret still spans it. */
+function shortened(message: string): string {
+  return message.length <= 400 ? message : message.replace(/[^\s',]{61,}/g, (t) => `${t.slice(0, 60)}...`);
 }

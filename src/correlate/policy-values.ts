@@ -58,14 +58,23 @@ export class OptionTable {
   checkAllowed(allowed: readonly string[]): void {
     for (const [name, o] of this.byName) {
       if (allowed.includes(name)) continue;
+      // `ip 1.2.3.4, 5.6.7.8`: the comma ended the ip option, and the next address reads as one.
+      const list = allowed.find((a) => a === 'ip' || a === 'apply_to');
+      const given = list !== undefined ? this.byName.get(list) : undefined;
+      const before = given !== undefined && given.values.length > 0 ? this.ctx.source.slice(given.values[0]!.start, given.values[given.values.length - 1]!.end) : 'a.b.c.d';
+      const hint = list !== undefined && ADDRESS_LIKE.test(name) ? `; to list addresses write them in brackets: ${list} [${before},${name}]` : '';
+      const shown = name.length > 60 ? `${name.slice(0, 60)}...` : name;
       this.ctx.problems.error(
         o.name.offset,
         name.length,
-        `${this.keyword} has no option '${name}'${didYouMean(name, allowed)}; it takes ${allowed.join(', ')}`,
+        `${this.keyword} has no option '${shown}'${hint || didYouMean(name, allowed)}; it takes ${allowed.join(', ')}`,
       );
     }
   }
 }
+
+/** A word that reads as an address or block (IPv4, IPv6, CIDR, a negation or a variable). */
+const ADDRESS_LIKE = /^!?(\$[A-Za-z_]\w*|[0-9a-fA-F:.]*[0-9][0-9a-fA-F:.]*(\/\d{1,3})?)$/;
 
 /** The single word value of an option, or a report saying what to write. */
 export function singleWord(ctx: ReadContext, o: OptionNode, example: string): { text: string; offset: number } | undefined {

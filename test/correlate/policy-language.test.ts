@@ -121,6 +121,14 @@ describe('policy diagnostics', () => {
     ]);
   });
 
+  it('says to bracket an address list written with commas, and cuts an endless value short in the message', () => {
+    expect(problemsOf('suppress gen_id 1, sig_id 16, track by_src, ip 1.2.3.4, 5.6.7.8')).toEqual([
+      "p.policy:1:57: error: suppress has no option '5.6.7.8'; to list addresses write them in brackets: ip [1.2.3.4,5.6.7.8]; it takes gen_id, sig_id, track, ip",
+    ]);
+    const [long] = problemsOf(`suppress gen_id 1, sig_id ${'9'.repeat(100_000)}`);
+    expect(long).toBe(`p.policy:1:27: error: 'sig_id' must be 0 to 4294967295, not ${'9'.repeat(60)}...`);
+  });
+
   it('reports a bad address at the address, with the address parser\'s advice', () => {
     const [problem, ...rest] = problemsOf('suppress gen_id 1, sig_id 3, track by_src, ip 300.1.1.1');
     expect(rest).toEqual([]);
