@@ -98,9 +98,19 @@ export function buildVar(p: ParsedStatement, ctx: BuildContext, overridden: Read
     return;
   }
   const value = ctx.source.slice(first.values[0]!.start, first.values[first.values.length - 1]!.end);
-  if (k.text === 'ipvar' && !readAddress(ctx, first, `${k.text} ${name} [10.0.0.0/8]`)) return;
   if (overridden.has(name)) return;
   ctx.vars.set(name, value, k.text === 'ipvar' ? 'ip' : k.text === 'portvar' ? 'port' : 'any');
+}
+
+/**
+ * Checks an ipvar's value once every variable of the file is defined, so one may be defined
+ * from another written further down (statements may use variables defined anywhere too).
+ */
+export function checkVar(p: ParsedStatement, ctx: BuildContext): void {
+  const st = p.node;
+  const first = st.options[0];
+  if (st.keyword.text !== 'ipvar' || first === undefined || st.options.length > 1 || first.values.length === 0) return;
+  readAddress(ctx, first, `ipvar ${first.name.text} [10.0.0.0/8]`);
 }
 
 /** Builds one non-variable statement; undefined (with problems reported) when it is unusable. */

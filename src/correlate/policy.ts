@@ -6,7 +6,7 @@ import { parseAddressText, type IpSet } from '../rule/ip-set.js';
 import { VariableTable } from '../rule/variables.js';
 import { PolicyProblems } from './policy-diagnostics.js';
 import { parsePolicyStatements } from './policy-parse.js';
-import { buildStatement, buildVar, type BuildContext } from './policy-statements.js';
+import { buildStatement, buildVar, checkVar, type BuildContext } from './policy-statements.js';
 import {
   DEFAULT_SCAN_THRESHOLDS,
   SCAN_KINDS,
@@ -186,7 +186,9 @@ export function parsePolicy(source: string, file: string, options: PolicyOptions
   for (const [name, value] of overrides) vars.set(name, value, vars.kind(name) ?? 'any');
   const ctx: BuildContext = { problems, source, vars, bundled: options.bundled ?? false };
   const parsed = parsePolicyStatements(source, problems);
-  for (const p of parsed) if (['var', 'ipvar', 'portvar'].includes(p.node.keyword.text)) buildVar(p, ctx, new Set(overrides.keys()));
+  const varLines = parsed.filter((p) => ['var', 'ipvar', 'portvar'].includes(p.node.keyword.text));
+  for (const p of varLines) buildVar(p, ctx, new Set(overrides.keys()));
+  for (const p of varLines) checkVar(p, ctx);
   const statements: Statement[] = [];
   for (const p of parsed) {
     if (['var', 'ipvar', 'portvar'].includes(p.node.keyword.text)) continue;

@@ -192,6 +192,14 @@ describe('variables', () => {
   it('lets statements use variables defined anywhere in the file', () => {
     const load = parsePolicy('suppress gen_id 1, sig_id 3, track by_src, ip $SCANNERS\nipvar SCANNERS [192.0.2.5,192.0.2.6]', 'p.policy');
     expect(load.diagnostics).toEqual([]);
+    // And variables defined from variables written further down.
+    const forward = parsePolicy('ipvar A [$B,10.0.0.1]\nipvar B [1.2.3.4]\nsuppress gen_id 1, sig_id 1, track by_src, ip $A', 'p.policy');
+    expect(forward.diagnostics).toEqual([]);
+    const cycle = parsePolicy('ipvar A $B\nipvar B $A', 'p.policy');
+    expect(cycle.diagnostics.map((d) => d.message)).toEqual([
+      'in $A ($B): variable $B refers to itself ($B -> $A -> $B)',
+      'in $B ($A): variable $A refers to itself ($A -> $B -> $A)',
+    ]);
   });
 
   it('gives --var the last word over the file', () => {
