@@ -1,7 +1,7 @@
 import { formatDiagnostic } from '../rule/diagnostics.js';
 import { FAMILY_NAMES } from '../ruletest/families.js';
 import { describeAlerts, expectation } from '../ruletest/runner.js';
-import { CASE_EXTENSION, runSuite, type CaseReport, type SuiteReport } from '../ruletest/suite.js';
+import { CASE_EXTENSION, reproduceCommand, runSuite, type CaseReport, type SuiteOptions, type SuiteReport } from '../ruletest/suite.js';
 import { parseArgs } from './args.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type CommandIo } from './command.js';
 
@@ -90,7 +90,7 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
       for (const d of loaded.diagnostics) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
     },
     onCase: (r) => {
-      if (!json) io.stdout.write(caseLines(r, options.seed!).join('\n') + '\n');
+      if (!json) io.stdout.write(caseLines(r, options.seed!, options).join('\n') + '\n');
     },
   });
   if (report.files.length === 0) {
@@ -102,7 +102,7 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
   return failed === 0 && report.diagnostics.length === 0 && report.rulesErrors === 0 && report.cases.length > 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-function caseLines(r: CaseReport, seed: number): string[] {
+function caseLines(r: CaseReport, seed: number, options: SuiteOptions): string[] {
   const c = r.case;
   const label = { ok: 'ok   ', fail: 'FAIL ', known: 'known', fixed: 'fixed' }[r.status];
   const head = `${label}  ${c.sids.join(',').padEnd(7)}  ${c.expect === 'positive' ? '+' : '-'} ${c.name}`;
@@ -131,7 +131,7 @@ function caseLines(r: CaseReport, seed: number): string[] {
   lines.push(...describeAlerts(f.alerts).map((a, i) => `        ${i === 0 ? 'actual:  ' : '         '} ${a}`));
   lines.push(...whyLines(f.why));
   if (r.counterexampleFile !== undefined) lines.push(`        counterexample written to ${r.counterexampleFile}`);
-  lines.push(`        reproduce: kanshi test --properties --seed ${seed} ${c.file}`);
+  lines.push(`        reproduce: ${reproduceCommand(options, seed, c.file)}`);
   return lines;
 }
 

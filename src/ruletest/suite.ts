@@ -143,7 +143,7 @@ async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, se
     if (property.failure !== undefined) {
       out.passed = false;
       // A known weakness is reported, not written out again on every run.
-      if (c.knownIssue === undefined) out.counterexampleFile = writeCounterexample(c, property, seed, options.outDir);
+      if (c.knownIssue === undefined) out.counterexampleFile = writeCounterexample(c, property, seed, options.outDir, reproduceCommand(options, seed, c.file));
     }
   }
   if (c.knownIssue === undefined) out.status = out.passed ? 'ok' : 'fail';
@@ -152,14 +152,31 @@ async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, se
   return out;
 }
 
+/**
+ * The command that finds the same failing variant again: the seed, and the rules, variables and
+ * run count the suite was given (without them the cases may not even find their rules).
+ */
+export function reproduceCommand(options: Pick<SuiteOptions, 'rules' | 'vars' | 'runs'>, seed: number, file: string): string {
+  const parts = ['kanshi test --properties', `--seed ${seed}`];
+  if (options.runs !== undefined && options.runs !== 100) parts.push(`--runs ${options.runs}`);
+  for (const r of options.rules ?? []) parts.push(`-r ${shellWord(r)}`);
+  for (const [n, v] of options.vars ?? []) parts.push(`--var ${shellWord(`${n}=${v}`)}`);
+  parts.push(shellWord(file));
+  return parts.join(' ');
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:=,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Writes a failing variant as a case file; returns its path. */
-export function writeCounterexample(c: TestCase, property: PropertyResult, seed: number, outDir: string | undefined): string {
+export function writeCounterexample(c: TestCase, property: PropertyResult, seed: number, outDir: string | undefined, reproduce = reproduceCommand({}, seed, c.file)): string {
   const f = property.failure!;
   const dir = outDir ?? dirname(c.file);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `counterexample-${c.sids[0] ?? 0}-${slug(c.name)}${CASE_EXTENSION}`);
   const comments = [
-    `Counterexample found by: kanshi test --properties --seed ${seed} ${c.file}`,
+    `Counterexample found by: ${reproduce}`,
     `for the case '${c.name}' (${c.file}:${c.line})`,
     'What the variant changes:',
     ...(f.changes.length > 0 ? f.changes : ['(nothing: the case as written)']).map((ch) => `  ${ch}`),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { tempDir } from './helpers.js';
@@ -5,7 +6,7 @@ import { tempDir } from './helpers.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-tmp.write('rules/web.rules', 'alert tcp any any -> any 80 (msg:"WEAK cmd.exe"; flow:to_server,established; content:"cmd.exe"; sid:9100001; rev:1;)\n');
+const RULES = tmp.write('rules/web.rules', 'alert tcp any any -> any 80 (msg:"WEAK cmd.exe"; flow:to_server,established; content:"cmd.exe"; sid:9100001; rev:1;)\n');
 const GOOD = tmp.write(
   'rules/tests/good.ktest',
   `=== cmd.exe
@@ -53,7 +54,11 @@ describe('kanshi test', () => {
     expect(r.out).toMatch(/^ {8}why: {6}sid 9100001 reads pkt_data; the traffic gave:$/m);
     expect(r.out).toMatch(/^ {18}content:"cmd\.exe" is in no pkt_data above$/m);
     expect(r.out).toMatch(/counterexample written to .*found\/counterexample-9100001-cmd-exe\.ktest/);
-    expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 ${GOOD}`);
+    // With what the run was given beyond the default, so the line finds the same variant.
+    expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 ${GOOD}`);
+    const named = await run(['--properties', '--seed', '10', '--runs', '50', '-r', RULES, '--var', 'HOME_NET=10.0.0.0/8', '--out', `${tmp.dir}/found2`, GOOD]);
+    expect(named.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
+    expect(readFileSync(`${tmp.dir}/found2/counterexample-9100001-cmd-exe.ktest`, 'utf8')).toContain(`# Counterexample found by: kanshi test --properties --seed 10 --runs 50 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
     expect(r.out).toMatch(/other page +\[50 variants\]/);
     expect(r.out).toContain('variants checked: ');
     expect(r.last).toBe('1 passed, 1 failed');
