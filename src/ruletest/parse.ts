@@ -65,14 +65,47 @@ interface RawSection {
 }
 
 export function parseCaseFile(path: string): ParsedCaseFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     return { file: path, cases: [], diagnostics: [diag(path, 1, 1, `cannot read test cases: ${reason}`, 1, '')] };
   }
-  return parseCaseText(text, path);
+  const text = bytes.toString('utf8');
+  const parsed = parseCaseText(text, path);
+  return text.includes('\ufffd') ? withoutInvalidUtf8(parsed, bytes, text) : parsed;
+}
+
+/**
+ * Bytes that are not UTF-8 (a payload pasted raw) would reach the traffic as U+FFFD: each such
+ * line is an error, and its case is not run, rather than tested on bytes nobody wrote.
+ */
+function withoutInvalidUtf8(parsed: ParsedCaseFile, bytes: Buffer, text: string): ParsedCaseFile {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/);
+  const rawLines: Buffer[] = [];
+  for (let start = 0, i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      rawLines.push(bytes.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  const badBlocks = new Set<number>();
+  const diagnostics = [...parsed.diagnostics];
+  let block = 0;
+  for (let n = 0; n < rawLines.length; n++) {
+    if (CASE_HEADER.test(lines[n] ?? '')) block = n + 1;
+    try {
+      strict.decode(rawLines[n]!);
+    } catch {
+      const col = (lines[n] ?? '').indexOf('\ufffd') + 1;
+      diagnostics.push(diag(parsed.file, n + 1, Math.max(1, col), 'bytes that are not UTF-8 text: write them as \\xNN escapes (\\xff) or in a hex section, so the case holds the bytes meant', 1, lines[n]));
+      badBlocks.add(block);
+    }
+  }
+  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { file: parsed.file, cases: parsed.cases.filter((c) => !badBlocks.has(c.line)), diagnostics };
 }
 
 function diag(file: string, line: number, col: number, message: string, length: number, sourceLine: string | undefined): Diagnostic {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaseText } from '../../src/ruletest/parse.js';
+import { writeFileSync } from 'node:fs';
+import { parseCaseFile, parseCaseText } from '../../src/ruletest/parse.js';
 import { smtpSends } from '../../src/ruletest/smtp-script.js';
-import { latin1 } from './helpers.js';
+import { latin1, tempDir } from './helpers.js';
 
 const FILE = '/cases/rules/tests/web.ktest';
 
@@ -222,5 +223,24 @@ GET /ok HTTP/1.0
   it('resolves pcap paths against the case file', () => {
     const { cases } = parseCaseText('=== a\nsid: 1\nexpect: positive\npcap: ../../samples/x.pcap\n', FILE);
     expect(cases[0]!.pcap).toBe('/cases/samples/x.pcap');
+  });
+});
+
+describe('case files with bytes that are not UTF-8', () => {
+  it('report each such line and do not run its case, rather than test on U+FFFD', () => {
+    const tmp = tempDir();
+    try {
+      const head = Buffer.from('server: 10.0.0.2:1234\n=== raw\nsid: 1\nexpect: positive\n--- tcp client\nA', 'latin1');
+      const tail = Buffer.from('\n\n=== fine\nsid: 1\nexpect: positive\n--- tcp client\nA\\xffB\n', 'latin1');
+      const path = tmp.write('bin.ktest', '');
+      writeFileSync(path, Buffer.concat([head, Buffer.from([0xff, 0xfe]), Buffer.from('B', 'latin1'), tail]));
+      const parsed = parseCaseFile(path);
+      expect(parsed.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
+        '6:2: bytes that are not UTF-8 text: write them as \\xNN escapes (\\xff) or in a hex section, so the case holds the bytes meant',
+      ]);
+      expect(parsed.cases.map((c) => c.name)).toEqual(['fine']);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
