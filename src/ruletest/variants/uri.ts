@@ -2,7 +2,8 @@
  * Rewritings of a request target that keep its meaning for the target server, the way an
  * attacker hides a path from a pattern matcher:
  *
- *   any server   letters, digits and -._~ written as %XX (path and query), case of hex digits
+ *   any server   letters, digits and -._~ written as %XX (path and query; '/' too in the
+ *                query), case of hex digits
  *                in existing escapes, "/./" and "//" in the path
  *   IIS 4/5      in the path, any ASCII character as %XX, %uXXXX, full-width %uFFxx
  *                (letters and digits), overlong UTF-8 (%c1%9c, %e0%80%af, or raw bytes),
@@ -14,8 +15,8 @@
  * same character without touching their neighbours. Positions next to a '%' or a byte >= 0x80
  * of the pass-1 output (where a second-pass escape or an overlong sequence is being formed)
  * therefore only take the exact forms (%XX, %u). The query is split at the first raw '?',
- * which is never encoded, and only takes %XX of letters and digits: '&', '=', '+' and the
- * rest keep their meaning to the application.
+ * which is never encoded, and only takes %XX of unreserved characters and '/': '&', '=', '+'
+ * and the rest keep their meaning to the application.
  */
 import type { Target } from '../model.js';
 
@@ -170,8 +171,10 @@ export function allowedEncodings(a: UriAnalysis, i: number, target: Target): num
   // The path's leading '/' is what makes it a path: it stays as it is.
   if (i <= a.pathStart || a.tokens.length === 0 || a.inEscape[i] === 1) return [];
   if (i >= a.pathEnd) {
-    // Query: the application splits it on '&', '=', '+' before decoding.
-    return i > a.pathEnd && isAlnum(b) ? [ENC_PCT_UPPER, ENC_PCT_LOWER] : [];
+    // Query: the application splits it on '&', '=', '+' before decoding, so those keep their
+    // form; unreserved characters and '/' mean the same escaped (a traversal in a parameter,
+    // file=..%2F..%2Fetc%2Fpasswd, reaches the application as file=../../etc/passwd).
+    return i > a.pathEnd && (isUnreserved(b) || b === SLASH) ? [ENC_PCT_UPPER, ENC_PCT_LOWER] : [];
   }
   if (target !== 'iis') return isUnreserved(b) ? [ENC_PCT_UPPER, ENC_PCT_LOWER] : [];
   if (b >= 0x80) return [ENC_PCT_UPPER, ENC_PCT_LOWER];
