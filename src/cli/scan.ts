@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { isCaptureMagic } from '../decode/index.js';
-import { detectLogFormat, logFormatByName, logFormatNames, ZoneResolver, type LogRecord, type MalformedLine } from '../logs/index.js';
+import { detectLogFormat, isGzipMagic, logFormatByName, logFormatNames, ZoneResolver, type LogRecord, type MalformedLine } from '../logs/index.js';
 import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../correlate/index.js';
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
@@ -437,14 +437,10 @@ function looksLikeKnownLog(path: string): boolean {
     return true; // let the scan report why it cannot be read
   }
   let bytes: Uint8Array = head.subarray(0, n);
-  if (isGzip(bytes)) bytes = gunzipPrefix(bytes);
+  if (isGzipMagic(bytes)) bytes = gunzipPrefix(bytes);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const lines = text.split('\n', 33).slice(0, 32).filter((l) => l.trim() !== '');
   return lines.length === 0 || detectLogFormat(lines) !== 'raw';
-}
-
-function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
 /** What the first bytes of a gzip file decompress to (as much as they hold), to recognise the log inside. */
@@ -473,27 +469,22 @@ function fileKind(path: string): 'capture' | 'log' {
   return n === 4 && isCaptureMagic(head) ? 'capture' : 'log';
 }
 
-/** Reads standard input's first bytes to tell a capture from a log, then replays them. */
+/**
+ * Reads standard input's first bytes to tell a capture from a log, then replays them; gzip input
+ * (`cat access.log.gz | kanshi scan -`) is decompressed first, as a named .gz log is.
+ */
 async function sniffStdin(): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
-  const it = (process.stdin as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  const first = await it.next();
-  const head = first.done === true ? new Uint8Array(0) : toBytes(first.value);
-  async function* replay(): AsyncGenerator<Uint8Array> {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const next = await it.next();
-      if (next.done === true) return;
-      yield toBytes(next.value);
-    }
-  }
-  // `zcat`-less pipes (`cat access.log.gz | kanshi scan -`): decompressed here, as a named .gz log is.
-  if (isGzip(head)) return sniffBytes(Readable.from(replay()).pipe(createGunzip()) as AsyncIterable<Uint8Array>);
-  const kind = head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log';
-  return { kind, stream: replay() };
+  const plain = await sniffBytes(asBytes(process.stdin as AsyncIterable<Uint8Array | string>));
+  if (!isGzipMagic(plain.head)) return plain;
+  return sniffBytes(Readable.from(plain.stream).pipe(createGunzip()) as AsyncIterable<Uint8Array>);
 }
 
-/** Tells a capture from a log by a decompressed stream's first bytes, then replays them. */
-async function sniffBytes(input: AsyncIterable<Uint8Array>): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
+async function* asBytes(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of input) yield toBytes(chunk);
+}
+
+/** Tells a capture from a log by a stream's first bytes (`head`), then replays them with the rest. */
+async function sniffBytes(input: AsyncIterable<Uint8Array>): Promise<{ kind: 'capture' | 'log'; head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
   const it = input[Symbol.asyncIterator]();
   let head: Uint8Array = new Uint8Array(0);
   let done = false;
@@ -511,7 +502,7 @@ async function sniffBytes(input: AsyncIterable<Uint8Array>): Promise<{ kind: 'ca
       yield next.value;
     }
   }
-  return { kind: head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log', stream: replay() };
+  return { kind: head.length >= 4 && isCaptureMagic(head) ? 'capture' : 'log', head, stream: replay() };
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {

@@ -134,12 +134,17 @@ export async function readLogStream(
 
 const READ_CHUNK = 256 * 1024;
 
+/** Whether bytes open a gzip stream (its two magic bytes). */
+export function isGzipMagic(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await fh.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return isGzipMagic(head.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }

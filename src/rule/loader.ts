@@ -73,7 +73,8 @@ export class RuleLoader {
 
   /** Loads a file from disk (and what it includes); a file already loaded in this run is not read again. */
   loadFile(path: string): void {
-    if (this.loadedFiles.has(canonicalPath(path))) return;
+    const id = canonicalPath(path);
+    if (this.loadedFiles.has(id)) return;
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -81,14 +82,18 @@ export class RuleLoader {
       this.collector.add({ file: path, line: 1, col: 1, severity: 'error', message: `cannot read rules file: ${describeFsError(e)}`, length: 1 });
       return;
     }
-    this.loadText(path, text);
+    this.loadTextAs(id, path, text);
   }
 
   /** Loads rules text; `path` names it in diagnostics and anchors its relative includes. */
   loadText(path: string, text: string): void {
+    this.loadTextAs(canonicalPath(path), path, text);
+  }
+
+  /** loadText for a file whose real path (`id`) is known. */
+  private loadTextAs(id: string, path: string, text: string): void {
     // A byte order mark (Windows editors save UTF-8 with one) is no part of the first rule.
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const id = canonicalPath(path);
     this.loadedFiles.add(id);
     this.stack.push(id);
     const state: FileState = { path, diagnostics: [], rules: [], enabledRuleLines: 0, snort3: [], done: false };

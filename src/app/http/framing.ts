@@ -1,5 +1,5 @@
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
-import { HT, SP, ascii, isTchar, lowerAscii, parseDecimal, startsWithLower } from '../bytes.js';
+import { HT, SP, ascii, isTchar, latin1, lowerAscii, parseDecimal, startsWithLower } from '../bytes.js';
 import { ENC_DEFLATE, ENC_GZIP, ENC_NONE, encodingLayers, MAX_ENCODING_LAYERS } from './decompress.js';
 import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_UPGRADE, fieldValue, type HeaderField } from './headers.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH } from './message.js';
@@ -97,7 +97,7 @@ function isExactlyChunked(v: Uint8Array): boolean {
  */
 function contentEncoding(v: Uint8Array): number {
   const codings: number[] = [];
-  for (const token of latin1Text(v).toLowerCase().split(',')) {
+  for (const token of latin1(v).toLowerCase().split(',')) {
     const t = token.trim();
     if (t === '' || t === 'identity') continue;
     const c = t === 'gzip' || t === 'x-gzip' ? ENC_GZIP : t === 'deflate' ? ENC_DEFLATE : -1;
@@ -115,11 +115,6 @@ function fallbackEncoding(v: Uint8Array): number {
   return ENC_NONE;
 }
 
-function latin1Text(v: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
-  return s;
-}
 
 function containsLower(v: Uint8Array, lower: Uint8Array): boolean {
   for (let i = 0; i + lower.length <= v.length; i++) if (startsWithLower(v, i, lower)) return true;
