@@ -71,6 +71,16 @@ export const SMTP_ANOMALIES = [
   'smtp.message_incomplete',
   'smtp.gap',
   'smtp.memcap',
+  // The message's MIME structure (smtp/mime.ts), named after Suricata's smtp.mime_* events.
+  'smtp.mime_invalid_base64',
+  'smtp.mime_invalid_qp',
+  'smtp.mime_long_line',
+  'smtp.mime_long_encoded_line',
+  'smtp.mime_long_boundary',
+  'smtp.mime_long_filename',
+  'smtp.mime_malformed', // a multipart without a boundary, or whose boundary never appears
+  'smtp.mime_depth_exceeded',
+  'smtp.mime_too_many_files',
 ] as const;
 export type SmtpAnomaly = (typeof SMTP_ANOMALIES)[number];
 

@@ -556,6 +556,10 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   else if (bits & (B_SMTP | B_FILE_DATA)) {
     kind = 'smtp';
     smtpMessage = (bits & (B_SMTP_MESSAGE | B_FILE_DATA)) !== 0;
+  } else if ((needs & FACT_APP_EVENTS) !== 0 && proto.app === 'smtp') {
+    // app-layer-event on smtp reads a message's (MIME) anomalies.
+    kind = 'smtp';
+    smtpMessage = true;
   } else if ((needs & FACT_APP_EVENTS) !== 0) {
     // app-layer-event reads an HTTP transaction: the rule is inspected on transactions.
     kind = 'http';

@@ -344,6 +344,9 @@ export class DetectionEngine {
   private dstTextCache: string | null = null;
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
+  /** While one unit is inspected in several views (a message's attachments): the rules that fired on it. */
+  private firedOnUnit: Set<number> | null = null;
+  private readonly firedScratch = new Set<number>();
   private unitMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
@@ -985,9 +988,25 @@ export class DetectionEngine {
     }
   }
 
+  /**
+   * An SMTP command, or a message: a message with attachments is inspected once per attachment
+   * (each its `file.data` and `file.name`), and a rule alerts at most once on the message, as
+   * Suricata's transaction-based detection does.
+   */
   private inspectSmtp(st: FlowState, unit: SmtpUnitView): void {
     this.counters.inspections.smtp++;
-    this.inspectUnit(st, true, unit, unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand, undefined, unit);
+    const set = unit.type === 'message' ? this.ruleset.smtpMessage : this.ruleset.smtpCommand;
+    const files = unit.files.length;
+    if (files === 0) this.inspectUnit(st, true, unit, set, undefined, unit);
+    else {
+      const fired = (this.firedOnUnit = this.firedScratch);
+      fired.clear();
+      for (let i = 0; i < files; i++) {
+        const view = unit.withFile(i);
+        this.inspectUnit(st, true, view, set, undefined, view);
+      }
+      this.firedOnUnit = null;
+    }
     this.smtp = null;
   }
 
@@ -996,6 +1015,11 @@ export class DetectionEngine {
     this.setFlowContext(st, toServer);
     // After the context is set (it starts with no transaction): the alerts carry the SMTP unit's metadata and tx_id.
     this.smtp = smtp;
+    if (smtp !== null) {
+      // app-layer-event rules read the unit's anomalies (a message's MIME ones among them).
+      this.facts.appAnomalies = smtp.anomalies;
+      this.facts.known |= FACT_APP_EVENTS;
+    }
     if (this.unit !== null) this.addUnitFacts(this.unit);
     this.source = unit;
     if (this.onInspect !== undefined) this.inspected(this.unit !== null ? this.unit.kind : 'smtp', toServer, unit);
@@ -1554,6 +1578,11 @@ export class DetectionEngine {
   // After a match
 
   private onMatch(r: CompiledRule): void {
+    const fired = this.firedOnUnit;
+    if (fired !== null) {
+      if (fired.has(r.index)) return;
+      fired.add(r.index);
+    }
     const flow = this.flow;
     if (flow !== null) {
       for (const fb of r.flowbitActions) applyFlowbit(flow, fb.cmd, fb.names, fb.group, this.ruleset.flowbitGroups);

@@ -45,6 +45,10 @@ export interface SmtpUnitView extends AppTransaction {
   readonly verb: string | null;
   /** Final reply code from the server once seen (e.g. 250, 550), else null. */
   readonly replyCode: number | null;
+  /** A message's attachments (none for commands); each is inspected through withFile. */
+  readonly files: readonly unknown[];
+  /** The same unit with attachment i as its `file.data` and `file.name`. */
+  withFile(i: number): SmtpUnitView;
 }
 
 /** One question of a DNS request (app/dns/): `dns.query` is its name, `pkt_data` the whole message. */

@@ -219,6 +219,39 @@ describe('SMTP', () => {
     expect(rcpt.extra?.tx_id).toEqual(expect.any(Number));
     expect(alerts.find((a) => a.sid === 4)!.smtp).toBeUndefined();
   });
+
+  it('inspects each MIME attachment, decoded, as file.data and file.name, alerting once per message', async () => {
+    const exe = Buffer.from('MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode.', 'latin1');
+    const b64 = (exe.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+    const part = (name: string) => `--B\r\nContent-Type: audio/x-wav; name="${name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n`;
+    const message =
+      'Subject: \r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n' +
+      '--B\r\nContent-Type: text/plain\r\n\r\nMZ in the text is not a file\r\n' +
+      part('readme.exe') +
+      part('second.exe') +
+      '--B--\r\n';
+    const rules = [
+      'alert smtp any any -> any any (msg:"exe attached"; file.data; content:"MZ"; startswith; content:"DOS mode"; sid:1;)',
+      'alert smtp any any -> any any (msg:"named exe, PE inside"; file.name; content:"readme.exe"; file.data; content:"MZ"; startswith; sid:2;)',
+      'alert smtp any any -> any any (msg:"text part is no file"; file.data; content:"in the text"; sid:3;)',
+      'alert smtp any any -> any any (msg:"raw base64 still in smtp.body"; smtp.body; content:"TVqQ"; sid:4;)',
+      'alert smtp any any -> any any (msg:"name of one file, data of another"; file.name; content:"second.exe"; file.data; content:"readme"; sid:5;)',
+    ].join('\n');
+    const s = smtpConversation({ helo: 'infected.example', from: 'a@example.com', to: 'b@example.org', message });
+    const alerts = await scanPackets(rules, s.packets());
+    // sid 1 matches both attachments, and alerts once: the message is one transaction.
+    expect(sids(alerts).sort()).toEqual([1, 2, 4]);
+  });
+
+  it('raises the MIME app-layer events of a message', async () => {
+    const message = 'Content-Type: application/octet-stream; name="x.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQ!!AAMA\r\n';
+    const rules = [
+      'alert smtp any any -> any any (msg:"bad base64"; app-layer-event:smtp.mime_invalid_base64; sid:1;)',
+      'alert smtp any any -> any any (msg:"bad qp"; app-layer-event:smtp.mime_invalid_qp; sid:2;)',
+    ].join('\n');
+    const s = smtpConversation({ helo: 'h.example', from: 'a@example.com', to: 'b@example.org', message });
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+  });
 });
 
 describe('pass rules', () => {

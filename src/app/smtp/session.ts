@@ -2,6 +2,7 @@ import type { SmtpPhase } from '../../types/app.js';
 import { ByteAccumulator, type MemoryBudget } from '../accumulator.js';
 import type { SmtpAnomaly } from '../anomalies.js';
 import { CR, HT, LF, SP, ascii, parseDecimal, skipOws, startsWithLower, trimEndWs } from '../bytes.js';
+import { extractAttachments } from './mime.js';
 import { SmtpUnit, type EnvelopeSnapshot } from './unit.js';
 
 export interface SmtpLimits {
@@ -27,10 +28,12 @@ export interface SmtpStats {
   invalidReplies: number;
   pendingEvicted: number;
   bytesAfterTls: number;
+  /** MIME attachments decoded from messages. */
+  attachments: number;
 }
 
 export function newSmtpStats(): SmtpStats {
-  return { units: 0, messages: 0, encryptedSessions: 0, authLines: 0, orphanReplies: 0, invalidReplies: 0, pendingEvicted: 0, bytesAfterTls: 0 };
+  return { units: 0, messages: 0, encryptedSessions: 0, authLines: 0, orphanReplies: 0, invalidReplies: 0, pendingEvicted: 0, bytesAfterTls: 0, attachments: 0 };
 }
 
 export interface SmtpContext {
@@ -427,7 +430,11 @@ export class SmtpSession {
     if (headerCut) unit.anomalyList.add('smtp.header_too_long');
     if (msg.longLine) unit.anomalyList.add('smtp.header_line_too_long');
     if (budgetCut) unit.anomalyList.add('smtp.memcap');
+    const mime = extractAttachments(unit.header, unit.body);
+    unit.files = mime.files;
+    for (const a of mime.anomalies) unit.anomalyList.add(a);
     this.ctx.stats.messages++;
+    this.ctx.stats.attachments += mime.files.length;
     this.ctx.emit(unit, 'message');
     if (viaBdat) {
       if (this.bdatUnit !== null) this.bdatUnit.linkedMessage = unit;

@@ -2,6 +2,7 @@ import type { BufferName } from '../../types/buffers.js';
 import type { SmtpUnitView } from '../../types/app.js';
 import { AnomalyList, type SmtpAnomaly } from '../anomalies.js';
 import { eveText } from '../../types/eve-text.js';
+import type { MimeFile } from './mime.js';
 
 /** The envelope as it stood when a unit was made (for output; shared arrays are never mutated). */
 export interface EnvelopeSnapshot {
@@ -14,7 +15,8 @@ export interface EnvelopeSnapshot {
  * One SMTP command line or one message. A command unit exposes smtp.command and the envelope
  * field its own command carries (HELO/EHLO: smtp.helo, MAIL: smtp.mail_from, RCPT: smtp.rcpt_to),
  * so each address is inspected once, when it is sent. A message unit exposes smtp.header and
- * smtp.body.
+ * smtp.body; its attachments (`files`, MIME decoded) are `file.data` and `file.name`, one at a
+ * time through `withFile(i)`, as Suricata inspects each file of the transaction.
  */
 export class SmtpUnit implements SmtpUnitView {
   readonly kind = 'smtp' as const;
@@ -34,6 +36,8 @@ export class SmtpUnit implements SmtpUnitView {
   bodyTruncated = false;
   /** For the last BDAT chunk's command: the message it completed (shares its reply). */
   linkedMessage: SmtpUnit | null = null;
+  /** A message's attachments, their transfer encoding undone (empty for commands). */
+  files: readonly MimeFile[] = [];
 
   constructor(
     readonly id: number,
@@ -62,11 +66,15 @@ export class SmtpUnit implements SmtpUnitView {
       case 'smtp.header':
         return this.header;
       case 'smtp.body':
-      case 'file.data':
         return this.body;
       default:
         return undefined;
     }
+  }
+
+  /** The message seen with its attachment i as `file.data` and `file.name`. */
+  withFile(i: number): SmtpUnitView {
+    return new SmtpFileView(this, this.files[i]!);
   }
 
   meta(): Record<string, unknown> {
@@ -85,5 +93,47 @@ export class SmtpUnit implements SmtpUnitView {
     if (this.verb !== null) m['command'] = this.verb;
     if (this.replyCode !== null) m['reply_code'] = this.replyCode;
     return m;
+  }
+}
+
+/** A message unit with one of its attachments: the file's buffers, the message's for the rest. */
+class SmtpFileView implements SmtpUnitView {
+  readonly kind = 'smtp' as const;
+  constructor(
+    private readonly unit: SmtpUnit,
+    private readonly file: MimeFile,
+  ) {}
+
+  get id(): number {
+    return this.unit.id;
+  }
+  get type(): 'command' | 'message' {
+    return this.unit.type;
+  }
+  get verb(): string | null {
+    return this.unit.verb;
+  }
+  get replyCode(): number | null {
+    return this.unit.replyCode;
+  }
+  get anomalies(): readonly string[] {
+    return this.unit.anomalies;
+  }
+  get files(): readonly MimeFile[] {
+    return this.unit.files;
+  }
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'file.data') return this.file.data;
+    if (name === 'file.name') return this.file.name;
+    return this.unit.buffer(name);
+  }
+
+  withFile(i: number): SmtpUnitView {
+    return this.unit.withFile(i);
+  }
+
+  meta(): Record<string, unknown> {
+    return this.unit.meta();
   }
 }

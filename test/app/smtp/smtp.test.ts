@@ -65,7 +65,9 @@ describe('SMTP session', () => {
     expect(m!.snapshot['smtp.header']).toBe('From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: folded\r\n subject line\r\n');
     expect(m!.snapshot['smtp.body']).toBe('Hello Bob,\r\n.a line starting with a dot\r\n');
     expect(m!.unit.type).toBe('message');
-    expect(m!.snapshot['file.data']).toBe(m!.snapshot['smtp.body']);
+    // A mail without attachments has no file: file.data inspects attachments only (as in Suricata).
+    expect(m!.snapshot['file.data']).toBeUndefined();
+    expect(m!.unit.files).toEqual([]);
   });
 
   it('records reply codes, refusals included, and hands over a reply phase', () => {

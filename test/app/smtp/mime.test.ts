@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeBase64, decodeQuotedPrintable, extractAttachments, MAX_MIME_DEPTH } from '../../../src/app/smtp/mime.js';
+
+const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
+const str = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+
+/** Base64 in 76-character lines, as mail clients write it. */
+function base64Lines(data: Uint8Array, eol = '\r\n'): string {
+  const b64 = Buffer.from(data).toString('base64');
+  return (b64.match(/.{1,76}/g) ?? []).join(eol) + eol;
+}
+
+const EXE = enc('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode.');
+
+function files(header: string, body: string) {
+  return extractAttachments(enc(header), enc(body));
+}
+
+describe('MIME attachments of an SMTP message', () => {
+  it('decodes a base64 attachment named by Content-Disposition and skips the text part', () => {
+    const r = files(
+      'From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary="----=_NextPart_000"\r\n',
+      'This is a multi-part message in MIME format.\r\n\r\n' +
+        '------=_NextPart_000\r\nContent-Type: text/plain\r\n\r\nHello, see attached.\r\n\r\n' +
+        '------=_NextPart_000\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n' +
+        'Content-Disposition: attachment; filename="setup.exe"\r\n\r\n' +
+        base64Lines(EXE) +
+        '\r\n------=_NextPart_000--\r\nepilogue\r\n',
+    );
+    expect(r.files.map((f) => str(f.name))).toEqual(['setup.exe']);
+    expect(r.files[0]!.data).toEqual(EXE);
+    expect(r.anomalies).toEqual([]);
+  });
+
+  it("takes the name from Content-Type when there is no disposition (Nimda's readme.exe as audio/x-wav)", () => {
+    const r = files(
+      'Subject: \r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="multipart/alternative";\r\n\tboundary="====_ABC1234567890DEF_===="\r\n',
+      '\r\n--====_ABC1234567890DEF_====\r\nContent-Type: multipart/alternative;\r\n\tboundary="====_ABC0987654321DEF_===="\r\n\r\n' +
+        '--====_ABC0987654321DEF_====\r\nContent-Type: text/html;\r\n\tcharset="iso-8859-1"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n' +
+        '<HTML><HEAD></HEAD><BODY bgColor=3D#ffffff>\r\n<iframe src=3Dcid:EA4DMGBP9p height=3D0 width=3D0>\r\n</iframe></BODY></HTML>\r\n' +
+        '--====_ABC0987654321DEF_====--\r\n\r\n' +
+        '--====_ABC1234567890DEF_====\r\nContent-Type: audio/x-wav;\r\n\tname="readme.exe"\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <EA4DMGBP9p>\r\n\r\n' +
+        base64Lines(EXE) +
+        '\r\n--====_ABC1234567890DEF_====--\r\n',
+    );
+    expect(r.files.map((f) => str(f.name))).toEqual(['readme.exe']);
+    expect(r.files[0]!.data).toEqual(EXE);
+  });
+
+  it('follows an attached message/rfc822 into its own attachments', () => {
+    const inner =
+      'From: x@example.net\r\nContent-Type: multipart/mixed; boundary=inner\r\n\r\n' +
+      '--inner\r\nContent-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+      base64Lines(enc('PK\x03\x04zipdata')) +
+      '--inner--\r\n';
+    const r = files(
+      'Content-Type: multipart/mixed; boundary=outer\r\n',
+      '--outer\r\nContent-Type: message/rfc822\r\n\r\n' + inner + '\r\n--outer--\r\n',
+    );
+    expect(r.files.map((f) => [str(f.name), str(f.data)])).toEqual([['a.zip', 'PK\x03\x04zipdata']]);
+  });
+
+  it('decodes a quoted-printable attachment, soft line breaks joined', () => {
+    const r = files(
+      'Content-Type: text/plain; name="notes.txt"\r\nContent-Transfer-Encoding: quoted-printable\r\n',
+      'a=3Db and a very long line that was wrapped=\r\n here, caf=E9\r\nend=\n',
+    );
+    expect(str(r.files[0]!.data)).toBe('a=b and a very long line that was wrapped here, caf\xe9\r\nend');
+    expect(str(r.files[0]!.name)).toBe('notes.txt');
+  });
+
+  it("reads RFC 2231 file names: extended (charset'lang'%XX) and continued", () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary=b\r\n',
+      '--b\r\nContent-Disposition: attachment; filename*=utf-8\'en\'r%C3%A9sum%C3%A9.pdf\r\n\r\nx\r\n' +
+        '--b\r\nContent-Disposition: attachment;\r\n filename*0="very_long_";\r\n filename*1="name.scr"\r\n\r\ny\r\n--b--\r\n',
+    );
+    expect(r.files.map((f) => Buffer.from(f.name).toString('utf8'))).toEqual(['résumé.pdf', 'very_long_name.scr']);
+    expect(r.files.map((f) => str(f.data))).toEqual(['x', 'y']);
+  });
+
+  it('accepts LF-only line ends, transport padding after a delimiter, and a message cut before its closing delimiter', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary="xyz"\n',
+      'preamble\n--xyz  \nContent-Disposition: attachment; filename=a.bin\nContent-Transfer-Encoding: base64\n\n' +
+        base64Lines(enc('first'), '\n') +
+        '--xyz\nContent-Disposition: attachment; filename=b.bin\nContent-Transfer-Encoding: base64\n\n' +
+        base64Lines(enc('second, cut'), '\n'),
+    );
+    expect(r.files.map((f) => [str(f.name), str(f.data)])).toEqual([
+      ['a.bin', 'first'],
+      ['b.bin', 'second, cut'],
+    ]);
+  });
+
+  it('does not end a part at a line that only starts like its boundary', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary=b\r\n',
+      '--b\r\nContent-Disposition: attachment; filename=t.txt\r\n\r\nline\r\n--bx not a delimiter\r\nmore\r\n--b--\r\n',
+    );
+    expect(str(r.files[0]!.data)).toBe('line\r\n--bx not a delimiter\r\nmore');
+  });
+
+  it('reports invalid base64 and quoted-printable, keeping what decodes', () => {
+    const b64 = files('Content-Type: application/x; name=a\r\nContent-Transfer-Encoding: base64\r\n', 'TVqQ!!AAMA\r\n');
+    expect(b64.anomalies).toContain('smtp.mime_invalid_base64');
+    expect(b64.files[0]!.data).toEqual(enc('MZ\x90\x00\x03\x00'));
+    const qp = files('Content-Type: text/plain; name=a\r\nContent-Transfer-Encoding: quoted-printable\r\n', 'a=ZZb\r\n');
+    expect(qp.anomalies).toContain('smtp.mime_invalid_qp');
+    expect(str(qp.files[0]!.data)).toBe('a=ZZb\r\n');
+  });
+
+  it('reports long encoded lines, long boundaries and long file names (cut to 255 bytes)', () => {
+    const longB = 'b'.repeat(300);
+    const r = files(
+      `Content-Type: multipart/mixed; boundary="${longB}"\r\n`,
+      `--${longB}\r\nContent-Disposition: attachment; filename="${'n'.repeat(400)}.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+        Buffer.from(new Uint8Array(300)).toString('base64') +
+        `\r\n--${longB}--\r\n`,
+    );
+    expect(r.anomalies).toEqual(expect.arrayContaining(['smtp.mime_long_boundary', 'smtp.mime_long_filename', 'smtp.mime_long_encoded_line']));
+    expect(r.files[0]!.name.length).toBe(255);
+    expect(r.files[0]!.data).toEqual(new Uint8Array(300));
+  });
+
+  it('stops following nested multiparts at the depth limit', () => {
+    let body = 'Content-Disposition: attachment; filename=deep.bin\r\n\r\ndeep\r\n';
+    for (let i = MAX_MIME_DEPTH + 4; i > 0; i--) body = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    const nl = body.indexOf('\r\n\r\n');
+    const r = extractAttachments(enc(body.slice(0, nl + 2)), enc(body.slice(nl + 4)));
+    expect(r.files).toEqual([]);
+    expect(r.anomalies).toContain('smtp.mime_depth_exceeded');
+  });
+
+  it('finds no file in a plain mail or an inline part without a name', () => {
+    expect(files('Subject: hi\r\n', 'just text\r\n').files).toEqual([]);
+    expect(files('Content-Type: multipart/mixed; boundary=b\r\n', '--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n').files).toEqual([]);
+  });
+
+  it('never throws, and never yields more bytes than the message holds (random input)', () => {
+    const alphabet = fc.constantFrom(...'--b\r\n:;="\'=%ABab019+/ \tContent-Type multipart/mixed boundary filename name base64 quoted-printable Content-Disposition Content-Transfer-Encoding message/rfc822'.split(/(?=[ \r\n;:=])/));
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 80 }), fc.array(alphabet, { maxLength: 200 }), (h, b) => {
+        const body = enc(b.join(''));
+        const r = extractAttachments(enc(h.join('')), body);
+        for (const f of r.files) expect(f.data.length).toBeLessThanOrEqual(body.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('transfer decoders', () => {
+  it('base64: decodes what Node encodes, in lines or not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), (data, lines) => {
+        const text = lines ? base64Lines(data) : Buffer.from(data).toString('base64');
+        expect(decodeBase64(enc(text))).toEqual(data);
+      }),
+    );
+  });
+
+  it('base64: unpadded tails and runs joined after padding decode too', () => {
+    expect(str(decodeBase64(enc('TWFu\r\nTWE')))).toBe('ManMa');
+    expect(str(decodeBase64(enc('TWE=TWFu')))).toBe('MaMan');
+  });
+
+  it('quoted-printable: decodes every byte written as =XX, with soft breaks anywhere', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 40 }), (data, width) => {
+        const hex = [...data].map((c) => `=${c.toString(16).toUpperCase().padStart(2, '0')}`);
+        const lines: string[] = [];
+        for (let i = 0; i < hex.length; i += width) lines.push(hex.slice(i, i + width).join(''));
+        expect(decodeQuotedPrintable(enc(lines.join('=\r\n')))).toEqual(data);
+      }),
+    );
+  });
+});
