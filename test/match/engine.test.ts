@@ -102,6 +102,43 @@ describe('payload keywords', () => {
     expect(await one('byte_extract:1,0,n,relative; content:"c"; distance:n; within:1;', data)).toBe(false);
   });
 
+  it('a string number moves the cursor past the characters it used, as strtoull reads them (Suricata, Snort)', async () => {
+    // "12" is the number in "12ab": the cursor goes to "ab", not past the 4 bytes read.
+    expect(await one('content:"X"; depth:1; byte_extract:4,0,v,relative,string,dec; content:"ab"; within:2;', 'X12abYYYYYYYY')).toBe(true);
+    expect(await one('content:"X"; depth:1; byte_extract:4,0,v,relative,string,dec; content:"YY"; within:2;', 'X12abYYYYYYYY')).toBe(false);
+    expect(await one('content:"X"; depth:1; byte_math:bytes 4,offset 0,oper +,rvalue 1,result v,relative,string dec; content:"ab"; within:2;', 'X12abYYYYYYYY')).toBe(true);
+    // byte_jump: 1 (after X) + 1 digit + 2 lands on "CD".
+    expect(await one('content:"X"; depth:1; byte_jump:3,0,relative,string,dec; content:"CD"; within:2;', 'X2abCDxxxxxx')).toBe(true);
+    // A hex number's 0x prefix is part of what it used; "0x" before a non-digit is the number 0.
+    expect(await one('content:"X"; depth:1; byte_extract:5,0,v,relative,string,hex; content:"Q"; within:1; byte_test:1,=,v,0;', 'X0x1FQ\x1f')).toBe(false);
+    expect(await one('content:"X"; depth:1; byte_extract:5,0,v,relative,string,hex; content:"Q"; within:1;', 'X0x1FQ')).toBe(true);
+    expect(await one('content:"X"; depth:1; byte_extract:3,0,v,relative,string,hex; byte_test:1,=,0,0,relative,string,dec;', 'X0xg')).toBe(false);
+  });
+
+  it('a string number with a minus sign wraps around 2^64, as strtoull does', async () => {
+    expect(await one('content:"Content-Length|3a 20|"; byte_test:10,>,0x7fffffff,0,relative,string,dec;', 'Content-Length: -1\r\nHost: a\r\n')).toBe(true);
+    expect(await one('content:"Content-Length|3a 20|"; byte_test:10,>,0x7fffffff,0,relative,string,dec;', 'Content-Length: 12\r\nHost: a\r\n')).toBe(false);
+    expect(await one('content:"L="; byte_test:3,&,1,0,relative,string,dec;', 'L=-2;')).toBe(false);
+    expect(await one('content:"L="; byte_test:3,&,2,0,relative,string,dec;', 'L=-2;')).toBe(true);
+  });
+
+  it('8-byte numbers compare whole, past 2^53', async () => {
+    const ones = new Uint8Array([0x5a, 0x5a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(await one('content:"ZZ"; depth:2; byte_test:8,&,1,0,relative;', ones)).toBe(true);
+    expect(await one('content:"ZZ"; depth:2; byte_test:8,&,0x100000000,0,relative;', ones)).toBe(true);
+    const odd = new Uint8Array([0x5a, 0x5a, 0x00, 0x20, 0, 0, 0, 0, 0, 0x01]); // 2^53 + 1
+    expect(await one('content:"ZZ"; depth:2; byte_test:8,=,1,0,relative,bitmask 0x1;', odd)).toBe(true);
+    expect(await one('content:"ZZ"; depth:2; byte_test:8,&,1,0,relative;', odd)).toBe(true);
+    expect(await one('content:"ZZ"; depth:2; byte_test:8,>,9007199254740991,0,relative;', odd)).toBe(true);
+  });
+
+  it('byte_jump to before the buffer start lands on the start (Suricata 7); past its end fails', async () => {
+    const data = new Uint8Array([0x00, 0x41, 0x42, 0x43]);
+    expect(await one('content:"|00|ABC"; depth:4; byte_jump:1,0,post_offset -5; content:"|00|A"; within:2;', data)).toBe(true);
+    expect(await one('byte_jump:1,0,post_offset 4;', data)).toBe(false);
+    expect(await one('byte_jump:1,0,post_offset 3;', data)).toBe(true);
+  });
+
   it('isdataat absolute, relative and negated', async () => {
     expect(await one('isdataat:4;', 'abcde')).toBe(true);
     expect(await one('isdataat:5;', 'abcde')).toBe(false);

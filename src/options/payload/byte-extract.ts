@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList } from '../lib/text.js';
-import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteExtractMatch } from '../rule-body.js';
 
@@ -83,11 +83,13 @@ export class ByteExtractMatcher implements PayloadMatcher {
     const pos = (this.relative ? cursor : 0) + v.offset;
     let x = readNumber(ins.buf, pos, v.bytes, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
+    // A string number moves the cursor past the characters it used, not the whole count.
+    const end = lastRead.end;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     x *= v.multiplier ?? 1;
     const align = v.align ?? 0;
     if (align > 1 && x % align !== 0) x += align - (x % align);
     ins.vars[this.slot] = x;
-    return pos + v.bytes;
+    return end;
   }
 }

@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
-import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
 import { IntSource } from '../lib/int-source.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteJumpMatch } from '../rule-body.js';
@@ -63,8 +63,8 @@ export const byteJump: KeywordModule<ByteJumpValue> = {
 /**
  * byte_jump: reads a number at (cursor if relative) + offset and moves the cursor by it:
  * (value * multiplier, rounded up to 4 with align, + post_offset) from after the bytes read,
- * or from the buffer start (from_beginning) or end (from_end). The target must lie inside the
- * buffer (its end included). A count of 0 reads nothing (value 0): the cursor moves by the
+ * or from the buffer start (from_beginning) or end (from_end). A target past the buffer's end
+ * fails; one before its start is the start. A count of 0 reads nothing (value 0): the cursor moves by the
  * offsets alone.
  */
 export class ByteJumpMatcher implements PayloadMatcher {
@@ -91,12 +91,15 @@ export class ByteJumpMatcher implements PayloadMatcher {
     if (n === 0 && (pos < 0 || pos > buf.length)) return NO_MATCH;
     let x = n === 0 ? 0 : readNumber(buf, pos, n, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
+    // A string number moves the cursor past the characters it used, not the whole count.
+    const readEnd = n === 0 ? pos : lastRead.end;
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     x *= v.multiplier ?? 1;
     if (v.align && x % 4 !== 0) x += 4 - (x % 4);
     x += v.postOffset ?? 0;
-    const target = v.from === 'beginning' ? x : v.from === 'end' ? buf.length + x : pos + n + x;
-    if (target < 0 || target > buf.length) return NO_MATCH;
-    return target;
+    const target = v.from === 'beginning' ? x : v.from === 'end' ? buf.length + x : readEnd + x;
+    if (target > buf.length) return NO_MATCH;
+    // Before the buffer's start: the start, as Suricata (since 7) resets a jump there.
+    return target < 0 ? 0 : target;
   }
 }

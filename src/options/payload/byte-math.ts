@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList, splitWord, type Piece } from '../lib/text.js';
-import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
 import { IntSource } from '../lib/int-source.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteMathMatch } from '../rule-body.js';
@@ -117,6 +117,8 @@ export class ByteMathMatcher implements PayloadMatcher {
     if (this.relative && pos >= ins.buf.length) return NO_MATCH;
     let x = readNumber(ins.buf, pos, n, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;
+    // A string number moves the cursor past the characters it used, not the whole count.
+    const end = lastRead.end;
     const r = this.rvalue.get(ins);
     switch (v.oper) {
       case '+':
@@ -141,6 +143,6 @@ export class ByteMathMatcher implements PayloadMatcher {
     }
     if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     ins.vars[this.slot] = x;
-    return pos + n;
+    return end;
   }
 }

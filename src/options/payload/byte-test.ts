@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
-import { applyBitmask, readNumber } from '../lib/byte-read.js';
+import { applyBitmask, applyBitmaskExact, readExact, readNumber } from '../lib/byte-read.js';
 import { IntSource } from '../lib/int-source.js';
 import { ABORT, NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteTestMatch } from '../rule-body.js';
@@ -107,9 +107,17 @@ export class ByteTestMatcher implements PayloadMatcher {
     ins.readEnd = pos + nbytes;
     let x = readNumber(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return this.independent ? ABORT : NO_MATCH;
-    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     const want = this.value.get(ins);
     let ok: boolean;
+    if (x > Number.MAX_SAFE_INTEGER) {
+      // 7 and 8-byte reads, and strings starting with '-' (which wrap as in strtoull), are
+      // compared whole, as Suricata compares them in 64 bits.
+      ok = compareExact(v, readExact(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle)!, want);
+      if (v.negated) ok = !ok;
+      if (ok) return cursor;
+      return this.independent ? ABORT : NO_MATCH;
+    }
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
     switch (v.op) {
       case '<':
         ok = x < want;
@@ -136,6 +144,27 @@ export class ByteTestMatcher implements PayloadMatcher {
     if (v.negated) ok = !ok;
     if (ok) return cursor;
     return this.independent ? ABORT : NO_MATCH;
+  }
+}
+
+function compareExact(v: ByteTestValue, read: bigint, wantNumber: number): boolean {
+  const x = v.bitmask !== undefined ? applyBitmaskExact(read, v.bitmask) : read;
+  const want = BigInt(wantNumber);
+  switch (v.op) {
+    case '<':
+      return x < want;
+    case '>':
+      return x > want;
+    case '=':
+      return x === want;
+    case '<=':
+      return x <= want;
+    case '>=':
+      return x >= want;
+    case '&':
+      return (x & want) !== 0n;
+    case '^':
+      return x !== want;
   }
 }
 
