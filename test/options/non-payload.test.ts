@@ -94,6 +94,9 @@ describe('header values', () => {
     expect(err('tos', '<4').message).toBe('tos does not take the "<" form: write tos:5 or tos:!5');
     expect(err('icmp_seq', '70000').message).toBe('icmp_seq value 70000 is out of range: use 0 to 65535');
     expect(ok('dsize', ' >100')).toEqual({ op: '>', a: 100 });
+    // Suricata's integer keywords take `!=` as well as `!`; the printer keeps the shorter form.
+    expect(ok('dsize', '!=9')).toEqual({ op: '!=', a: 9 });
+    expect(print('ttl', ok('ttl', '!= 64'))).toBe('!64');
   });
   it('urilen takes a buffer choice', () => {
     expect(ok('urilen', '>10,norm')).toEqual({ range: { op: '>', a: 10 }, mode: 'norm' });

@@ -85,7 +85,8 @@ export function parseRange(value: Piece, spec: RangeSpec, ctx: KeywordContext): 
   const c1 = text.charCodeAt(i + 1);
   if (c0 === 0x21 /* ! */) {
     op = '!=';
-    i++;
+    // Suricata's integer keywords take `!=5` as well as `!5`.
+    i += c1 === 0x3d ? 2 : 1;
   } else if (c0 === 0x3c /* < */) {
     op = c1 === 0x3d ? '<=' : '<';
     i += op.length;
