@@ -168,7 +168,30 @@ interface AppEvent {
   httpPhase: HttpSide;
   smtp: SmtpUnitView | null;
   unit: AppUnit | null;
+  /** The server's reply to this SMTP unit arrived: its held alerts go out (nothing is inspected). */
+  reply: boolean;
 }
+
+/**
+ * Alerts on a request the server has not answered yet (an HTTP request without its response,
+ * an SMTP command or message without its reply): they wait for the answer, so that they carry
+ * its status (`http.status`, `smtp.reply_code`) as Suricata's transaction logging does once a
+ * transaction is complete; the correlator lowers an attempt the target refused by it. They go
+ * out when the answer is inspected, when the flow ends, or when too many wait.
+ */
+class HeldAlerts {
+  readonly alerts: Alert[] = [];
+  readonly rules: CompiledRule[] = [];
+  constructor(
+    readonly kind: 'http' | 'smtp',
+    readonly id: number,
+    readonly tx: HttpTxView | SmtpUnitView,
+  ) {}
+}
+/** Alerts held at once in all flows; past this, alerts go out without waiting. */
+const MAX_HELD_ALERTS = 10_000;
+/** Unanswered transactions of one flow holding alerts; past this, the oldest one's go out. */
+const MAX_HELD_PER_FLOW = 32;
 
 /** What detection keeps per flow. */
 class FlowState {
@@ -194,6 +217,8 @@ class FlowState {
   vlans: readonly number[] = NO_VLANS;
   /** Made again for a late packet of a flow whose end was already inspected. */
   revived = false;
+  /** Alerts waiting for the server's answer to their transaction (HeldAlerts). */
+  held: HeldAlerts[] | null = null;
   /** IPONLY_TO_SERVER/IPONLY_TO_CLIENT: directions whose first packet met the IP-only rules. */
   ipOnlyDone = 0;
 
@@ -346,6 +371,8 @@ export class DetectionEngine {
   private smtpMeta: Record<string, unknown> | null = null;
   /** While one unit is inspected in several views (a message's attachments): the rules that fired on it. */
   private firedOnUnit: Set<number> | null = null;
+  /** Alerts held in all flows (HeldAlerts). */
+  private heldCount = 0;
   private readonly firedScratch = new Set<number>();
   private unitMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
@@ -506,12 +533,17 @@ export class DetectionEngine {
   }
 
   onHttp(flow: FlowView, tx: HttpTxView, phase: HttpSide): void {
-    this.queue(flow, { http: tx, httpPhase: phase, smtp: null, unit: null });
+    this.queue(flow, { http: tx, httpPhase: phase, smtp: null, unit: null, reply: false });
   }
 
   onSmtp(flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase): void {
-    if (phase === 'reply') return; // a reply adds no buffer a rule could inspect
-    this.queue(flow, { http: null, httpPhase: 'request', smtp: unit, unit: null });
+    // A reply adds no buffer a rule could inspect; it releases the alerts waiting for it.
+    if (phase === 'reply') {
+      const st = this.flows.get(flow.id);
+      if (st !== undefined && st.held !== null) this.queue(flow, { http: null, httpPhase: 'request', smtp: unit, unit: null, reply: true });
+      return;
+    }
+    this.queue(flow, { http: null, httpPhase: 'request', smtp: unit, unit: null, reply: false });
   }
 
   onDns(flow: FlowView, query: DnsQueryView): void {
@@ -535,7 +567,7 @@ export class DetectionEngine {
   }
 
   private queueUnit(flow: FlowView, unit: AppUnit): void {
-    this.queue(flow, { http: null, httpPhase: 'request', smtp: null, unit });
+    this.queue(flow, { http: null, httpPhase: 'request', smtp: null, unit, reply: false });
   }
 
   private queue(flow: FlowView, e: AppEvent): void {
@@ -561,6 +593,7 @@ export class DetectionEngine {
   }
 
   private forget(st: FlowState): void {
+    this.releaseAllHeld(st);
     this.windowBytes -= st.windowBytes;
     this.flows.delete(st.flow.id);
   }
@@ -568,7 +601,10 @@ export class DetectionEngine {
   /** Drops every flow's state (between inputs), inspecting what is still queued. */
   endInput(): void {
     this.endPacket();
-    for (const st of this.flows.values()) this.drain(st);
+    for (const st of this.flows.values()) {
+      this.drain(st);
+      this.releaseAllHeld(st);
+    }
     this.flows.clear();
     this.endedFlows.clear();
     this.windowBytes = 0;
@@ -760,6 +796,7 @@ export class DetectionEngine {
       for (const e of events) {
         if (st.passed) break;
         if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
+        else if (e.reply) this.releaseHeld(st, 'smtp', e.smtp!.id);
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
         else if (e.unit !== null) this.inspectAppUnit(st, e.unit);
       }
@@ -903,6 +940,8 @@ export class DetectionEngine {
   private inspectHttp(st: FlowState, tx: HttpTxView, phase: HttpSide): void {
     this.counters.inspections.http++;
     const request = phase === 'request';
+    // The request's alerts went before its response's, now with the status.
+    if (!request && st.held !== null) this.releaseHeld(st, 'http', tx.id);
     this.setFlowContext(st, request);
     // app-layer-event rules read the transaction's anomalies.
     this.facts.appAnomalies = tx.anomalies;
@@ -1688,7 +1727,58 @@ export class DetectionEngine {
       alert.extra = extra;
     }
     this.counters.alerts++;
-    this.sink(alert, r);
+    if (!this.holdUntilAnswered(alert, r)) this.sink(alert, r);
+  }
+
+  /** Holds an alert on an unanswered HTTP request or SMTP unit (see HeldAlerts); false: it goes out now. */
+  private holdUntilAnswered(alert: Alert, r: CompiledRule): boolean {
+    const st = this.state;
+    if (st === null || this.heldCount >= MAX_HELD_ALERTS) return false;
+    let kind: 'http' | 'smtp';
+    let tx: HttpTxView | SmtpUnitView;
+    if (this.http !== null) {
+      if (this.http.status !== null) return false;
+      kind = 'http';
+      tx = this.http;
+    } else if (this.smtp !== null) {
+      if (this.smtp.replyCode !== null) return false;
+      kind = 'smtp';
+      tx = this.smtp;
+    } else return false;
+    const held = (st.held ??= []);
+    let h: HeldAlerts | undefined;
+    for (let i = 0; i < held.length; i++) if (held[i]!.kind === kind && held[i]!.id === tx.id) h = held[i];
+    if (h === undefined) {
+      if (held.length >= MAX_HELD_PER_FLOW) this.releaseHeld(st, held[0]!.kind, held[0]!.id);
+      held.push((h = new HeldAlerts(kind, tx.id, tx)));
+    }
+    h.alerts.push(alert);
+    h.rules.push(r);
+    this.heldCount++;
+    return true;
+  }
+
+  /** Sends the alerts held for one transaction, with its metadata as it stands now (the answer included). */
+  private releaseHeld(st: FlowState, kind: 'http' | 'smtp', id: number): void {
+    const held = st.held;
+    if (held === null) return;
+    const i = held.findIndex((h) => h.kind === kind && h.id === id);
+    if (i < 0) return;
+    const h = held[i]!;
+    held.splice(i, 1);
+    if (held.length === 0) st.held = null;
+    const meta = h.tx.meta();
+    for (let k = 0; k < h.alerts.length; k++) {
+      const a = h.alerts[k]!;
+      if (kind === 'http') a.http = meta;
+      else a.smtp = meta;
+      this.heldCount--;
+      this.sink(a, h.rules[k]!);
+    }
+  }
+
+  private releaseAllHeld(st: FlowState): void {
+    while (st.held !== null) this.releaseHeld(st, st.held[0]!.kind, st.held[0]!.id);
   }
 
   private metadataExtra(r: CompiledRule, metadata: Record<string, string[]>): Record<string, unknown> {

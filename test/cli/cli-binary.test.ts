@@ -66,3 +66,26 @@ describe.skipIf(!built)('bin/kanshi.js output', () => {
     expect(code).toBe(0);
   });
 });
+
+describe.skipIf(!built)('bin/kanshi.js correlation of captures and logs', () => {
+  const levels = (out: string): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const line of out.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const e = JSON.parse(line) as { event_type: string; alert?: { level: string } };
+      if (e.event_type === 'alert') counts[e.alert!.level] = (counts[e.alert!.level] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  it('lowers the attempts a web server refused alike, seen in a capture or in its access log', () => {
+    // The same Nimda probes, every one answered 404: in the capture the alerts on the requests
+    // wait for the responses, so `refused http_status 404` applies as it does to the log lines.
+    const pcap = kanshi('scan', '--var', 'HOME_NET=192.168.0.0/16', '--format', 'eve', 'samples/pcap/nimda/scan.pcap');
+    const log = kanshi('scan', '--var', 'HOME_NET=192.168.0.0/16', '--format', 'eve', 'samples/logs/nimda-iis.log');
+    expect(pcap.code).toBe(0);
+    expect(log.code).toBe(0);
+    expect(levels(pcap.out)).toEqual(levels(log.out));
+    expect(Object.keys(levels(pcap.out))).toEqual(['Information']);
+  });
+});

@@ -239,6 +239,30 @@ describe('HTTP rules with raw (pkt_data) contents', () => {
   });
 });
 
+describe('alerts on requests', () => {
+  it('wait for the response and carry its status, so a refused attempt shows as such', async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"probe"; http.uri; content:"/scripts/root.exe"; sid:1;)',
+      'alert http any any -> any any (msg:"answered"; flow:to_client; http.stat_code; content:"404"; sid:2;)',
+    ].join('\n');
+    const s = httpConversation({ request: { uri: '/scripts/root.exe?/c+dir' }, response: { status: 404, body: 'not here' } });
+    const alerts = await scanPackets(rules, s.packets());
+    // The request's alert goes out before the response's, once the status is known.
+    expect(alerts.map((a) => [a.sid, a.http?.status])).toEqual([
+      [1, 404],
+      [2, 404],
+    ]);
+  });
+
+  it('go out at the flow end when no response comes', async () => {
+    const rules = 'alert http any any -> any any (msg:"probe"; http.uri; content:"/scripts/root.exe"; sid:1;)';
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    s.send('client', 'GET /scripts/root.exe?/c+dir HTTP/1.0\r\n\r\n').close();
+    const alerts = await scanPackets(rules, s.packets());
+    expect(alerts.map((a) => [a.sid, a.http?.status])).toEqual([[1, undefined]]);
+  });
+});
+
 describe('SMTP', () => {
   it('inspects commands, envelope and message buffers', async () => {
     const rules = [
@@ -278,6 +302,13 @@ describe('SMTP', () => {
     const alerts = await scanPackets(rules, s.packets());
     // sid 1 matches both attachments, and alerts once: the message is one transaction.
     expect(sids(alerts).sort()).toEqual([1, 2, 4]);
+  });
+
+  it("alerts on a command wait for the server's reply and carry its code", async () => {
+    const rules = 'alert smtp any any -> any any (msg:"vrfy"; smtp.command; content:"VRFY"; sid:1;)';
+    const s = smtpConversation({ from: 'a@example.com', to: 'b@example.org', message: 'Subject: x\r\n\r\nbody\r\n', extraCommands: [{ command: 'VRFY root', reply: '502 5.5.1 VRFY disallowed' }] });
+    const alerts = await scanPackets(rules, s.packets());
+    expect(alerts.map((a) => a.smtp?.reply_code)).toEqual([502]);
   });
 
   it('raises the MIME app-layer events of a message', async () => {
