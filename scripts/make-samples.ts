@@ -1339,7 +1339,7 @@ function firewallSamples(): void {
   log(
     'firewall-worms.log',
     [3101001, 3101002],
-    'netfilter and PIX/ASA deny lines for 1434/udp (Slammer, 404-byte datagrams) and 445/tcp SYNs (Deloder), one of them over IPv6',
+    'netfilter and PIX/ASA deny lines for 1434/udp (Slammer, 404-byte datagrams) and 445/tcp SYNs (Deloder), PIX in both its forms (interface:address/port, and from address/port to address/port), one of them over IPv6',
     [
       `Mar 17 13:00:01 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER} DST=${SQL} LEN=404 TOS=0x00 PREC=0x00 TTL=113 ID=31337 PROTO=UDP SPT=3072 DPT=1434 LEN=384`,
       `Mar 17 13:00:02 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER2} DST=192.168.1.31 LEN=404 TOS=0x00 PREC=0x00 TTL=110 ID=4242 PROTO=UDP SPT=1029 DPT=1434 LEN=384`,
@@ -1347,18 +1347,23 @@ function firewallSamples(): void {
       `Mar 17 13:00:04 fw kernel: DROP IN=eth0 OUT= MAC=00:0c:29:aa:bb:cc:00:0c:29:dd:ee:ff:08:00 SRC=${ATTACKER} DST=192.168.1.41 LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=513 DF PROTO=TCP SPT=3378 DPT=445 WINDOW=16384 RES=0x00 SYN URGP=0`,
       `Mar 17 13:00:05 pix %PIX-4-106023: Deny udp src outside:${ATTACKER2}/1029 dst inside:${SQL}/1434 by access-group "outside_in" [0x0, 0x0]`,
       `Mar 17 13:00:06 asa %ASA-4-106023: Deny tcp src outside:2001:db8::5/3380 dst inside:2001:db8:1::40/445 by access-group "outside_in" [0x0, 0x0]`,
+      `Mar 17 13:00:07 pix %PIX-2-106006: Deny inbound UDP from ${ATTACKER2}/1029 to ${SQL}/1434 on interface outside`,
+      `Mar 17 13:00:08 pix %PIX-2-106001: Inbound TCP connection denied from ${ATTACKER}/3377 to ${FILESRV}/445 flags SYN  on interface outside`,
+      `Mar 17 13:00:09 asa %ASA-6-106015: Deny TCP (no connection) from ${ATTACKER}/3378 to 192.168.1.41/445 flags SYN  on interface outside`,
     ],
   );
   log(
     'neg-firewall.log',
     [],
-    'netfilter lines for DNS, web, 1433/tcp, 4450/tcp and 14340/udp',
+    'netfilter lines for DNS, web, 1433/tcp, 4450/tcp and 14340/udp; PIX lines from port 1434 and 445 to other ports',
     [
       `Mar 17 13:10:01 fw kernel: ACCEPT IN=eth1 OUT=eth0 SRC=${COLLEAGUE} DST=192.168.1.2 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=UDP SPT=1053 DPT=53 LEN=40`,
       `Mar 17 13:10:02 fw kernel: ACCEPT IN=eth0 OUT=eth1 SRC=${ATTACKER} DST=${IIS} LEN=60 TOS=0x00 PREC=0x00 TTL=50 ID=2 DF PROTO=TCP SPT=3001 DPT=80 WINDOW=5840 RES=0x00 SYN URGP=0`,
       `Mar 17 13:10:03 fw kernel: DROP IN=eth0 OUT= SRC=${ATTACKER} DST=${SQL} LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=3 DF PROTO=TCP SPT=3002 DPT=1433 WINDOW=16384 RES=0x00 SYN URGP=0`,
       `Mar 17 13:10:04 fw kernel: DROP IN=eth0 OUT= SRC=${ATTACKER} DST=${FILESRV} LEN=48 TOS=0x00 PREC=0x00 TTL=113 ID=4 DF PROTO=TCP SPT=3003 DPT=4450 WINDOW=16384 RES=0x00 SYN URGP=0`,
       `Mar 17 13:10:05 fw kernel: DROP IN=eth0 OUT= SRC=${ATTACKER} DST=${SQL} LEN=40 TOS=0x00 PREC=0x00 TTL=113 ID=5 PROTO=UDP SPT=3004 DPT=14340 LEN=20`,
+      `Mar 17 13:10:06 pix %PIX-2-106006: Deny inbound UDP from ${ATTACKER2}/1434 to ${SQL}/1029 on interface outside`,
+      `Mar 17 13:10:07 pix %PIX-2-106001: Inbound TCP connection denied from ${ATTACKER}/445 to ${FILESRV}/4450 flags SYN  on interface outside`,
     ],
     [3101001, 3101002],
   );
