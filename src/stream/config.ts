@@ -96,7 +96,7 @@ export function defaultStreamConfig(): StreamConfig {
       policy: 'first',
       midstream: true,
       maxBufferedPerDirection: 1 << 20,
-      maxSegmentsPerDirection: 2048,
+      maxSegmentsPerDirection: 16384,
       memcap: 128 << 20,
       gapTimeout: 10,
       maxSeqAhead: 1 << 26,

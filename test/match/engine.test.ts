@@ -322,6 +322,25 @@ describe('SMTP', () => {
   });
 });
 
+describe('TCP reassembly under evasion', () => {
+  it('reassembles a request sent in thousands of tiny segments in random order', async () => {
+    const rules = 'alert http any any -> any any (msg:"long SEARCH"; http.method; content:"SEARCH"; urilen:>60000; sid:1;)';
+    const body = `SEARCH /${'A'.repeat(65_000)} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const sizes = Array.from({ length: Math.ceil(body.length / 24) - 1 }, () => 24);
+    // A fixed shuffle (every segment index once), as fragroute's tcp_seg + order random sends it.
+    const order = sizes.map((_, i) => i).concat([sizes.length]);
+    for (let i = order.length - 1, seed = 7; i > 0; i--) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const j = seed % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    s.send('client', body, { segments: sizes, order }).close();
+    expect(order.length).toBeGreaterThan(2_700);
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+  });
+});
+
 describe('pass rules', () => {
   it('stop the flow from being inspected further', async () => {
     const rules = [
