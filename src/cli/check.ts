@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
+import { walkDirectory } from '../rule/walk.js';
 import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
 import { variablesFromFlags } from './vars.js';
@@ -106,7 +106,9 @@ function collectJobs(paths: readonly string[], empty: string[]): Job[] {
     }
     if (st.isDirectory()) {
       const before = jobs.length;
-      for (const f of walk(p)) {
+      const walked = walkDirectory(p);
+      for (const problem of walked.problems) empty.push(`cannot read '${problem.path}': ${problem.reason}`);
+      for (const f of walked.files) {
         const checker = CHECK_TARGETS.find((t) => t.matches(f));
         if (checker) jobs.push({ path: f, checker });
       }
@@ -118,13 +120,4 @@ function collectJobs(paths: readonly string[], empty: string[]): Job[] {
   return jobs;
 }
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
+

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { Scanner, type InputResult } from '../match/scanner.js';
 import { createAlertWriter, type OutputFormat } from '../output/writer.js';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
+import { walkDirectory } from '../rule/walk.js';
 import type { VariableTable } from '../rule/variables.js';
 import type { Alert } from '../types/alert.js';
 import { DECODED_LINK_TYPES, UNDECODED_LINK_TYPE_NAMES } from '../types/link-types.js';
@@ -63,14 +64,24 @@ interface ScanConfig {
   inputs: Input[];
   /** Files met in directories that are neither captures nor named like logs: noted, not read. */
   unrecognised: string[];
+  /** Entries of input directories that could not be read (each one makes the exit status 1). */
+  walkProblems: string[];
+  /** FIFOs, sockets and devices met in input directories: noted, never opened. */
+  specialFiles: string[];
 }
 
 interface Input {
   path: string;
-  kind: 'capture' | 'log' | 'stdin';
+  /**
+   * stdin: standard input; stream: a FIFO or device named on the command line (`<(zcat x.pcap.gz)`),
+   * read once as a stream and sniffed like standard input; capture-gz: a gzip-compressed capture.
+   */
+  kind: 'capture' | 'log' | 'stdin' | 'stream' | 'capture-gz';
   size: number;
   /** Found by walking a directory rather than named on the command line. */
   found?: boolean;
+  /** Said on stderr before it is read (a file named like a capture that is not one). */
+  note?: string;
 }
 
 /** Malformed log lines named on stderr per input. */
@@ -96,7 +107,15 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   // Rules.
   const diagnostics = new DiagnosticCollector();
   const loader = new RuleLoader({ vars: cfg.vars, fixedVars: cfg.fixed, collector: diagnostics });
-  for (const p of cfg.rulesPaths) for (const f of rulesFiles(p)) loader.loadFile(f);
+  let unreadable = 0;
+  for (const p of cfg.rulesPaths) {
+    const found = rulesFiles(p);
+    for (const problem of found.problems) {
+      io.stderr.write(`kanshi scan: rules: ${problem}\n`);
+      unreadable++;
+    }
+    for (const f of found.files) loader.loadFile(f);
+  }
   const caret = io.stderr.isTTY === true;
   for (const d of diagnostics.list) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
   const ruleset = new Ruleset(loader.rules);
@@ -190,17 +209,32 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     },
   };
 
-  let unreadable = 0;
   let skipped = 0;
   for (const note of unrecognisedNotes(cfg.unrecognised)) io.stderr.write(`kanshi scan: ${note}\n`);
+  for (const f of cfg.specialFiles) io.stderr.write(`kanshi scan: ${f}: skipped: not a regular file (a FIFO, socket or device is only read when named on the command line)\n`);
+  for (const problem of cfg.walkProblems) {
+    io.stderr.write(`kanshi scan: ${problem}\n`);
+    unreadable++;
+  }
   for (const input of cfg.inputs) {
+    if (input.note !== undefined) io.stderr.write(`kanshi scan: ${input.note}\n`);
     progress.start(input);
     let r: InputResult;
-    if (input.kind === 'stdin') {
-      const { kind, stream } = await sniffStdin();
+    if (input.kind === 'stdin' || input.kind === 'stream' || input.kind === 'capture-gz') {
+      const name = input.kind === 'stdin' ? '<stdin>' : input.path;
+      let source: AsyncIterable<Uint8Array | string>;
+      try {
+        source = input.kind === 'stdin' ? (process.stdin as AsyncIterable<Uint8Array | string>) : await openStream(input.path);
+      } catch (e) {
+        progress.done();
+        io.stderr.write(`kanshi scan: ${input.path}: cannot open: ${(e as Error).message}\n`);
+        unreadable++;
+        continue;
+      }
+      const { kind, stream } = await sniffStream(source);
       r = kind === 'capture' && cfg.logFormat === undefined
-        ? await scanner.scanCaptureStream(stream, '<stdin>')
-        : await scanner.scanLogStream(stream, '<stdin>', logOptions);
+        ? await scanner.scanCaptureStream(stream, name)
+        : await scanner.scanLogStream(stream, name, logOptions);
     } else if (input.kind === 'capture') {
       r = scanner.scanCaptureFile(input.path);
     } else if (input.found === true && cfg.logFormat === undefined && !looksLikeKnownLog(input.path)) {
@@ -356,20 +390,10 @@ function bundledRulesDir(): string | undefined {
   return undefined;
 }
 
-function rulesFiles(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [path];
-  return walk(path).filter((f) => f.endsWith('.rules'));
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
+function rulesFiles(path: string): { files: string[]; problems: string[] } {
+  if (!statSync(path).isDirectory()) return { files: [path], problems: [] };
+  const w = walkDirectory(path);
+  return { files: w.files.filter((f) => f.endsWith('.rules')), problems: w.problems.map((p) => `${p.path}: cannot read: ${p.reason}`) };
 }
 
 /** Log files inside a directory are recognised by name; captures by their content. */
@@ -378,9 +402,11 @@ const LOG_NAME = /(\.log|\.json|\.jsonl|\.txt|[._-]log)(\.\d+)?(\.gz)?$|(^|\/)(m
 /** Names under which a file is meant to be a capture: one that is not says so, rather than vanish. */
 const CAPTURE_NAME = /\.(pcap|pcapng|cap|dmp)$/i;
 
-function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognised: string[] } {
+function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognised: string[]; walkProblems: string[]; specialFiles: string[] } {
   const inputs: Input[] = [];
   const unrecognised: string[] = [];
+  const walkProblems: string[] = [];
+  const specialFiles: string[] = [];
   for (const p of paths) {
     if (p === '-') {
       inputs.push({ path: '-', kind: 'stdin', size: 0 });
@@ -395,16 +421,37 @@ function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognise
       continue;
     }
     if (st.isDirectory()) {
-      for (const f of walk(p)) {
+      const w = walkDirectory(p);
+      for (const problem of w.problems) walkProblems.push(`${problem.path}: cannot read: ${problem.reason}`);
+      specialFiles.push(...w.special);
+      for (const f of w.files) {
         const kind = fileKind(f);
-        if (kind === 'capture' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
+        if (kind !== 'log' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
         else unrecognised.push(f);
       }
+    } else if (!st.isFile()) {
+      // Opening a FIFO to peek at it would take the writer's first bytes: it is read once, as a stream.
+      inputs.push({ path: p, kind: 'stream', size: 0 });
     } else {
-      inputs.push({ path: p, kind: fileKind(p), size: st.size });
+      const kind = fileKind(p);
+      const input: Input = { path: p, kind, size: st.size };
+      if (kind === 'log' && CAPTURE_NAME.test(p)) {
+        input.note = `${p}: named like a capture, but ${st.size === 0 ? 'empty' : 'it starts with no pcap or pcapng header'}: read as log lines`;
+      }
+      inputs.push(input);
     }
   }
-  return { inputs, unrecognised };
+  return { inputs, unrecognised, walkProblems, specialFiles };
+}
+
+/** A named FIFO or device as a stream of bytes (opened when its turn comes, as a pipe's writer expects). */
+async function openStream(path: string): Promise<AsyncIterable<Uint8Array>> {
+  const stream = createReadStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  return stream as AsyncIterable<Uint8Array>;
 }
 
 /** What stderr says of the files a directory held that were not read. */
@@ -453,28 +500,35 @@ function gunzipPrefix(b: Uint8Array): Uint8Array {
 }
 
 /** A capture by its magic number; anything else is read as a log (src/logs detects its format). */
-function fileKind(path: string): 'capture' | 'log' {
-  const head = new Uint8Array(4);
+function fileKind(path: string): 'capture' | 'log' | 'capture-gz' {
+  const head = new Uint8Array(64 * 1024);
   let n = 0;
   try {
     const fd = openSync(path, 'r');
     try {
-      n = readSync(fd, head, 0, 4, 0);
+      n = readSync(fd, head, 0, head.length, 0);
     } finally {
       closeSync(fd);
     }
   } catch {
     return 'capture';
   }
-  return n === 4 && isCaptureMagic(head) ? 'capture' : 'log';
+  if (n >= 4 && isCaptureMagic(head)) return 'capture';
+  // x.pcap.gz: a capture once decompressed (a gzip log is decompressed by the log reader).
+  if (isGzipMagic(head.subarray(0, n))) {
+    const inner = gunzipPrefix(head.subarray(0, n));
+    if (inner.length >= 4 && isCaptureMagic(inner)) return 'capture-gz';
+  }
+  return 'log';
 }
 
 /**
- * Reads standard input's first bytes to tell a capture from a log, then replays them; gzip input
- * (`cat access.log.gz | kanshi scan -`) is decompressed first, as a named .gz log is.
+ * Reads a stream's first bytes (standard input, a named FIFO, a gzip capture) to tell a capture
+ * from a log, then replays them; gzip input (`cat access.log.gz | kanshi scan -`) is decompressed
+ * first, as a named .gz log is.
  */
-async function sniffStdin(): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
-  const plain = await sniffBytes(asBytes(process.stdin as AsyncIterable<Uint8Array | string>));
+async function sniffStream(input: AsyncIterable<Uint8Array | string>): Promise<{ kind: 'capture' | 'log'; stream: AsyncIterable<Uint8Array> }> {
+  const plain = await sniffBytes(asBytes(input));
   if (!isGzipMagic(plain.head)) return plain;
   return sniffBytes(Readable.from(plain.stream).pipe(createGunzip()) as AsyncIterable<Uint8Array>);
 }

@@ -119,7 +119,8 @@ function caseLines(r: CaseReport, seed: number, options: SuiteOptions): string[]
   if (!r.verdict.passed) {
     lines.push(`        expected: ${expectation(c)}`);
     lines.push(...r.verdict.problems.map((x) => `        problem:  ${x}`));
-    lines.push(...describeAlerts(r.verdict.alerts).map((a, i) => `        ${i === 0 ? 'actual:  ' : '         '} ${a}`));
+    if (r.verdict.notScanned === true) lines.push('        (not scanned: fix the rule or the sid first)');
+    else lines.push(...describeAlerts(r.verdict.alerts).map((a, i) => `        ${i === 0 ? 'actual:  ' : '         '} ${a}`));
     lines.push(...whyLines(r.verdict.why));
     return lines;
   }

@@ -2,14 +2,14 @@
  * The one place the case runner meets the detection engine: load rules once, then scan each
  * built input with fresh flow, stream and threshold state, collecting the alerts.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { EngineOptions, InspectedUnit } from '../match/engine.js';
 import { ipText } from '../match/ip-text.js';
 import { Ruleset } from '../match/ruleset.js';
 import { regexRunner } from '../options/lib/regex-runner.js';
 import { Scanner } from '../match/scanner.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
+import { walkDirectory } from '../rule/walk.js';
 import type { Alert } from '../types/alert.js';
 import type { BufferName } from '../types/buffers.js';
 import type { FlowValue } from '../options/non-payload/flow.js';
@@ -154,10 +154,10 @@ export function rulesFiles(paths: readonly string[]): string[] {
       out.push(p);
       return;
     }
-    for (const e of readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory()) walk(join(p, e.name));
-      else if (e.name.endsWith('.rules')) out.push(join(p, e.name));
-    }
+    const walked = walkDirectory(p);
+    // What cannot be read is handed to the loader, which reports it at its path.
+    for (const problem of walked.problems) out.push(problem.path);
+    for (const f of walked.files) if (f.endsWith('.rules')) out.push(f);
   };
   for (const p of paths) walk(p);
   return out;
@@ -192,6 +192,9 @@ export function loadRules(files: readonly string[], vars: readonly (readonly [st
     if (!r.enabled) entry.inactive = 'commented out';
     else if (r.body?.detection.noalert === true) entry.inactive = 'it has noalert (it sets flowbits for other rules, and never alerts itself)';
     else if (r.status !== 'loaded') entry.inactive = `${r.status}${r.unsupported.length > 0 ? `: ${r.unsupported.join(', ')}` : ''}`;
+    // Another rule with this sid (a rejected duplicate, a commented-out copy) never hides the active one.
+    const prev = info.get(sid);
+    if (prev !== undefined && prev.inactive === undefined && entry.inactive !== undefined) continue;
     info.set(sid, entry);
   }
   for (const s of ruleset.skipped) {

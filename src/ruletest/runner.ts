@@ -15,6 +15,8 @@ export interface Verdict {
   alerts: Alert[];
   /** For a failed verdict: what the failing rules read and found (explain.ts). */
   why?: string[];
+  /** The case was not scanned: a sid it names cannot fire (so there are no alerts to show). */
+  notScanned?: boolean;
 }
 
 /** Problems with the sids a case names, before anything is scanned. */
@@ -75,7 +77,7 @@ export function describeAlerts(alerts: readonly Alert[]): string[] {
 /** Runs a case as written. */
 export async function runCase(c: TestCase, detector: Detector): Promise<Verdict> {
   const early = sidProblems(c, detector);
-  if (early.length > 0) return { passed: false, problems: early, alerts: [] };
+  if (early.length > 0) return { passed: false, problems: early, alerts: [], notScanned: true };
   let alerts: Alert[];
   try {
     alerts = await detector.detect(buildInput(c));

@@ -101,6 +101,14 @@ quit
     const [bad] = cases('=== bad order\nsid: 9000001\nexpect: positive\nserver: 10.0.0.2:80\n--- tcp client order=1,0\nabc\n');
     expect((await runCase(bad!, detector)).problems[0]).toMatch(/x\.ktest:5: order= must list each of the 1 pieces/);
   });
+
+  it('tests the loaded rule of a sid that a rejected duplicate or a commented-out copy repeats', async () => {
+    const a = tmp.write('dup/a.rules', 'alert http any any -> any any (msg:"loaded"; http.uri; content:"/cmd.exe"; nocase; sid:9000101; rev:1;)\n');
+    const b = tmp.write('dup/b.rules', 'alert http any any -> any any (msg:"duplicate"; http.uri; content:"/other"; sid:9000101; rev:1;)\n# alert http any any -> any any (msg:"copy"; sid:9000101; rev:1;)\n');
+    const { detector: d } = loadRules([a, b], []);
+    const [c] = cases(NIMDA.replace('SID', '9000101'));
+    expect((await runCase(c!, d)).problems).toEqual([]);
+  });
 });
 
 describe('properties', () => {

@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { CaptureFileWriter, udpPacket } from '../../src/traffic/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kanshi-inputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const RULE = 'alert udp any any -> any any (msg:"attack"; content:"ATTACK"; sid:1;)\n';
+const rulesFile = join(dir, 'x.rules');
+writeFileSync(rulesFile, RULE);
+const capture = join(dir, 'good.pcap');
+const w = new CaptureFileWriter(capture, { format: 'pcap' });
+w.write(udpPacket({ src: '10.0.0.1:1025', dst: '10.0.0.2:53', payload: 'an ATTACK here', tsUs: 1_000_000 }));
+w.close();
+
+async function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  const alerts = out.split('\n').filter((l) => l.includes('"event_type":"alert"')).length;
+  return { code, out, err, alerts };
+}
+
+describe('kanshi scan inputs', () => {
+  it('follows symbolic links in rules and input directories', async () => {
+    const rules = join(dir, 'linked-rules');
+    const inputs = join(dir, 'linked-inputs');
+    mkdirSync(rules);
+    mkdirSync(inputs);
+    symlinkSync(rulesFile, join(rules, 'x.rules'));
+    symlinkSync(capture, join(inputs, 'link.pcap'));
+    // A link back up the tree must not walk for ever.
+    symlinkSync(inputs, join(inputs, 'loop'));
+    const r = await run(['scan', '--no-correlate', '-r', rules, inputs]);
+    expect(r.err).not.toContain('cannot read');
+    expect(r.alerts).toBe(1);
+    expect(r.code).toBe(0);
+  });
+
+  it('reports what it cannot read in a directory, scans the rest, and exits 1', async () => {
+    const inputs = join(dir, 'broken');
+    mkdirSync(inputs);
+    writeFileSync(join(inputs, 'a.pcap'), readFileSync(capture));
+    symlinkSync(join(dir, 'nowhere'), join(inputs, 'b.pcap'));
+    const r = await run(['scan', '--no-correlate', '-r', rulesFile, inputs]);
+    expect(r.err).toContain(`${join(inputs, 'b.pcap')}: cannot read: it does not exist (a broken link?)`);
+    expect(r.alerts).toBe(1);
+    expect(r.code).toBe(1);
+  });
+
+  it('reads a gzip-compressed capture named on the command line as a capture', async () => {
+    const gz = join(dir, 'good.pcap.gz');
+    writeFileSync(gz, gzipSync(readFileSync(capture)));
+    const r = await run(['scan', '--no-correlate', '-r', rulesFile, gz]);
+    expect(r.out).toContain('"captures":1');
+    expect(r.alerts).toBe(1);
+  });
+
+  it('says so when a file named like a capture is not one', async () => {
+    const bad = join(dir, 'bad.pcap');
+    writeFileSync(bad, Buffer.concat([Buffer.from([0x00]), readFileSync(capture).subarray(1)]));
+    const r = await run(['scan', '--no-correlate', '-r', rulesFile, bad]);
+    expect(r.err).toContain(`${bad}: named like a capture, but it starts with no pcap or pcapng header: read as log lines`);
+  });
+
+  it('reads a named FIFO once, as a stream, without losing its first bytes', async () => {
+    const fifo = join(dir, 'pipe.pcap');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `cat '${capture}' > '${fifo}'`], { stdio: 'ignore' });
+    const written = new Promise((resolve) => writer.on('close', resolve));
+    const r = await run(['scan', '--no-correlate', '-r', rulesFile, fifo]);
+    await written;
+    expect(r.err).not.toContain('error');
+    expect(r.alerts).toBe(1);
+    expect(r.code).toBe(0);
+  });
+});
