@@ -135,7 +135,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       fd = openSync(cfg.output, 'w');
     } catch (e) {
       io.stderr.write(`kanshi scan: cannot write ${cfg.output}: ${(e as Error).message}\n`);
-      return EXIT_USAGE;
+      return EXIT_PROBLEMS;
     }
   }
   // A full disk or an I/O error on -o stops the output (later writes would fail the same way)
@@ -164,13 +164,13 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
         : loadDefaultPolicy({ vars: cfg.vars, varOverrides: cfg.varOverrides });
       for (const d of load.diagnostics) if (d.severity === 'error') io.stderr.write(formatDiagnostic(d, caret) + '\n');
       if (load.errors > 0 && cfg.policyPath !== undefined) {
-        io.stderr.write(`kanshi scan: ${load.errors} error(s) in policy ${cfg.policyPath}\n`);
-        return EXIT_USAGE;
+        io.stderr.write(`kanshi scan: ${load.errors} error(s) in policy ${cfg.policyPath}; fix them first\n`);
+        return EXIT_PROBLEMS;
       }
       policy = load.policy;
     } catch (e) {
       io.stderr.write(`kanshi scan: ${(e as Error).message}\n`);
-      return EXIT_USAGE;
+      return EXIT_PROBLEMS;
     }
   }
   const facts = new Map<string, { levelExplicit: boolean; ruleThreshold: boolean }>();

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../rule/diagnostics.js';
+import { describeFsError } from '../types/fs-error.js';
 import { parseAddressText, type IpSet } from '../rule/ip-set.js';
 import { VariableTable } from '../rule/variables.js';
 import { PolicyProblems } from './policy-diagnostics.js';
@@ -200,13 +201,15 @@ export function parsePolicy(source: string, file: string, options: PolicyOptions
   return { policy, diagnostics: problems.list, errors: problems.errorCount };
 }
 
-/** Reads and parses a policy file; an unreadable file throws an Error that names it. */
+/** Reads and parses a policy file; an unreadable file is an error at its path (and an empty policy). */
 export function loadPolicyFile(path: string, options: PolicyOptions = {}): PolicyLoad {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read policy file ${path}: ${(err as Error).message}`);
+    const empty = parsePolicy('', path, options);
+    empty.diagnostics.unshift({ file: path, line: 1, col: 1, severity: 'error', message: `cannot read policy file: ${describeFsError(err)}`, length: 1 });
+    return { ...empty, errors: empty.errors + 1 };
   }
   // A byte order mark (Windows editors save UTF-8 with one) is no part of the first statement.
   return parsePolicy(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path, options);

@@ -11,6 +11,7 @@ import { parsePortText } from './port-set.js';
 import { ACTIONS } from './protocols.js';
 import { logicalLines, type LogicalLine } from './source.js';
 import { VARIABLE_NAME, type VariableKind, type VariableTable } from './variables.js';
+import { describeFsError } from '../types/fs-error.js';
 
 export interface LoaderOptions {
   /** Shared by every file of the run; var/ipvar/portvar lines add to it. */
@@ -348,12 +349,4 @@ function canonicalPath(path: string): string {
   } catch {
     return resolve(path);
   }
-}
-
-function describeFsError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return e instanceof Error ? e.message : String(e);
 }

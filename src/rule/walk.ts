@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeFsError } from '../types/fs-error.js';
 
 export interface WalkedDirectory {
   /** Regular files under the directory, sorted by name at each level. */
@@ -25,7 +26,7 @@ export function walkDirectory(dir: string): WalkedDirectory {
     try {
       real = realpathSync(d);
     } catch (e) {
-      out.problems.push({ path: d, reason: reason(e) });
+      out.problems.push({ path: d, reason: describeFsError(e) });
       return;
     }
     if (seen.has(real)) return;
@@ -34,7 +35,7 @@ export function walkDirectory(dir: string): WalkedDirectory {
     try {
       names = readdirSync(d).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     } catch (e) {
-      out.problems.push({ path: d, reason: reason(e) });
+      out.problems.push({ path: d, reason: describeFsError(e) });
       return;
     }
     for (const name of names) {
@@ -43,7 +44,7 @@ export function walkDirectory(dir: string): WalkedDirectory {
       try {
         st = statSync(p);
       } catch (e) {
-        out.problems.push({ path: p, reason: reason(e) });
+        out.problems.push({ path: p, reason: describeFsError(e) });
         continue;
       }
       if (st.isDirectory()) visit(p);
@@ -53,12 +54,4 @@ export function walkDirectory(dir: string): WalkedDirectory {
   };
   visit(dir);
   return out;
-}
-
-function reason(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOENT') return 'it does not exist (a broken link?)';
-  if (code === 'ELOOP') return 'too many levels of symbolic links';
-  return e instanceof Error ? e.message : String(e);
 }

@@ -49,7 +49,7 @@ describe('kanshi scan inputs', () => {
     writeFileSync(join(inputs, 'a.pcap'), readFileSync(capture));
     symlinkSync(join(dir, 'nowhere'), join(inputs, 'b.pcap'));
     const r = await run(['scan', '--no-correlate', '-r', rulesFile, inputs]);
-    expect(r.err).toContain(`${join(inputs, 'b.pcap')}: cannot read: it does not exist (a broken link?)`);
+    expect(r.err).toContain(`${join(inputs, 'b.pcap')}: cannot read: no such file`);
     expect(r.alerts).toBe(1);
     expect(r.code).toBe(1);
   });
@@ -79,5 +79,21 @@ describe('kanshi scan inputs', () => {
     expect(r.err).not.toContain('error');
     expect(r.alerts).toBe(1);
     expect(r.code).toBe(0);
+  });
+  it('exits 1, with the reason and no stack trace, when the policy or the output cannot be opened', async () => {
+    const missing = join(dir, 'nope.policy');
+    const scan = await run(['scan', '-r', rulesFile, '--policy', missing, capture]);
+    expect(scan.code).toBe(1);
+    expect(scan.err).toContain(`${missing}:1:1: error: cannot read policy file: no such file`);
+    const correlate = await run(['correlate', '--policy', missing, join(dir, 'x.json')]);
+    expect(correlate.code).toBe(1);
+    expect(correlate.err).toContain('cannot read policy file: no such file');
+    const check = await run(['check', missing]);
+    expect(check.code).toBe(1);
+    expect(check.err).toContain('cannot read policy file: no such file');
+    const out = await run(['scan', '-r', rulesFile, '-o', join(dir, 'no-such-dir', 'out.json'), capture]);
+    expect(out.code).toBe(1);
+    expect(out.err).toContain('cannot write');
+    for (const r of [scan, correlate, check, out]) expect(r.err).not.toMatch(/internal error|\n\s+at /);
   });
 });
