@@ -381,7 +381,7 @@ function webdavSamples(): void {
   pcap(
     'ms03-007/neg-exchange-owa.pcap',
     [],
-    'Outlook Web Access on Exchange 2000: SEARCH of a folder with a DAV:sql body, BPROPFIND, X-MS-ENUMATTS, PROPFIND; and a SEARCH of the web root that carries a body',
+    'Outlook Web Access on Exchange 2000: SEARCH of a folder with a DAV:sql body, BPROPFIND, X-MS-ENUMATTS, PROPFIND; and SEARCHes of the web root that carry a body (by Content-Length, and chunked)',
     (cap) => {
       const sql = `<?xml version="1.0"?><a:searchrequest xmlns:a="DAV:"><a:sql>SELECT "DAV:displayname", "urn:schemas:httpmail:subject" FROM scope('shallow traversal of "/exchange/alice/Inbox/"') WHERE "DAV:ishidden" = false</a:sql></a:searchrequest>`;
       const h = { Host: IIS, 'User-Agent': 'Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)', 'Content-Type': 'text/xml', Translate: 'f' };
@@ -391,6 +391,10 @@ function webdavSamples(): void {
         { request: { method: 'X-MS-ENUMATTS', uri: '/exchange/alice/Inbox/Meeting.EML', headers: h }, response: multiStatus() },
         { request: { method: 'PROPFIND', uri: '/exchange/alice/', headers: { ...h, Depth: '0' }, body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>' }, response: multiStatus() },
         { request: { method: 'SEARCH', uri: '/', headers: h, body: sql }, response: multiStatus() },
+        {
+          request: `SEARCH / HTTP/1.1\r\nHost: ${IIS}\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n${sql.length.toString(16)}\r\n${sql}\r\n0\r\n\r\n`,
+          response: multiStatus(),
+        },
       ]);
     },
     [3100001, 3100003, 3100010],
@@ -1007,7 +1011,7 @@ function formmailSamples(): void {
         { request: get('/cgi-bin/formmail.pl?subject=Question', { Host: IIS }), response: ok('<html>Error: no recipient</html>') },
       ]);
     },
-    [3100601, 3100602, 3100603, 3100604],
+    [3100601, 3100602, 3100603, 3100604, 3100605],
   );
   log(
     'formmail-apache.log',
@@ -1332,6 +1336,18 @@ function deloderSamples(): void {
   );
 }
 
+/** FormMail header injection in a POST body (sid 3100605). */
+function formmailPostSamples(): void {
+  pcap('formmail/header-injection-post.pcap', [3100605], 'a POST to FormMail.pl whose email field carries an encoded newline and a Bcc: header (as spam tools fill in the form)', (cap) => {
+    cap.http(ATTACKER, `${IIS}:80`, [
+      {
+        request: { method: 'POST', uri: '/cgi-bin/FormMail.pl', headers: { Host: IIS, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'recipient=webmaster&email=x%40example.net%0ABcc%3A%20victim1%40example.org%2Cvictim2%40example.org&subject=hi&comments=Buy+now' },
+        response: ok('<html>Thank you</html>'),
+      },
+    ]);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Firewall logs (sids 3101001-3101002)
 
@@ -1370,7 +1386,7 @@ function firewallSamples(): void {
   log(
     'neg-web-access.log',
     [],
-    'an ordinary Apache access log: normal pages, a contact form, Index Server, WebDAV use, cmd.exe only in a query string, 445 and 1434 as URL path segments',
+    'an ordinary Apache access log: normal pages, a contact form, Index Server, WebDAV use, cmd.exe only in a query string, 445 and 1434 as URL path segments, Cyrillic paths in cp1251 and KOI8-R (letter pairs such as %C0%EF that look like overlong UTF-8)',
     [
       `${COLLEAGUE} - - [17/Mar/2003:13:20:01 +0000] "GET /index.html HTTP/1.1" 200 5120 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
       `${COLLEAGUE} - - [17/Mar/2003:13:20:02 +0000] "GET /formmail.html HTTP/1.1" 200 900 "http://www.example.com/" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
@@ -1382,6 +1398,10 @@ function firewallSamples(): void {
       // A web line has no ports, so the firewall-log rules see it: a port number as a path segment is not a firewall line.
       `${COLLEAGUE} - - [17/Mar/2003:13:20:08 +0000] "GET /catalog/item/445 HTTP/1.1" 200 3100 "http://shop.example.com:8080/445" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
       `${COLLEAGUE} - - [17/Mar/2003:13:20:09 +0000] "GET /reports/2003/1434 HTTP/1.1" 200 2700 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
+      // Cyrillic in the 8-bit code pages Russian sites used: cp1251 "Апрель", KOI8-R "меню" and "аэропорт".
+      `${COLLEAGUE} - - [17/Mar/2003:13:20:10 +0000] "GET /news/%C0%EF%F0%E5%EB%FC/ HTTP/1.1" 200 4100 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
+      `${COLLEAGUE} - - [17/Mar/2003:13:20:11 +0000] "GET /%CD%C5%CE%C0.html HTTP/1.1" 200 2200 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
+      `${COLLEAGUE} - - [17/Mar/2003:13:20:12 +0000] "GET /search?q=%C1%DC%D2%CF%D0%CF%D2%D4 HTTP/1.1" 200 900 "-" "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)"`,
     ],
     [3100001, 3100003, 3100010, 3100301, 3100303, 3100401, 3100501, 3100503, 3100504, 3100601, 3100602, 3100604, 3101001, 3101002],
   );
@@ -1445,6 +1465,9 @@ function main(): void {
   miscSamples();
   deloderSamples();
   firewallSamples();
+  // Samples added later come last: the capture builder numbers ports and sequences in the order
+  // samples are made, so the earlier files stay byte for byte as they were.
+  formmailPostSamples();
 
   rmSync(OUT, { recursive: true, force: true });
   for (const s of samples) {
