@@ -338,10 +338,11 @@ export class CaptureParser {
     this.le = kind.le;
     this.pcapNanos = kind.nanos;
     this.pcapRecordHeader = kind.modified ? PCAP_MODIFIED_RECORD_HEADER : PCAP_RECORD_HEADER;
-    const snaplen = u32(b, o + 16, this.le);
     // The upper bits of the link-type field carry FCS information, not the type.
     this.pcapLinkType = u32(b, o + 20, this.le) & 0x03ffffff;
-    this.pcapCaplenLimit = caplenLimit(this.maxCaplen, snaplen);
+    // As libpcap, the header's snaplen (bytes 16-19) bounds nothing: a record longer than it is
+    // read whole; only the absolute bound marks a corrupt length field.
+    this.pcapCaplenLimit = this.maxCaplen;
   }
 
   private pcapRecord(b: Uint8Array, o: number): void {
