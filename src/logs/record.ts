@@ -10,6 +10,7 @@ export type LogFormatName =
   | 'vhost_combined'
   | 'apache_error'
   | 'iis'
+  | 'iis_native'
   | 'netfilter'
   | 'asa'
   | 'sendmail'

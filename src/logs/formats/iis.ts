@@ -89,8 +89,9 @@ export class IisRecord extends HttpLogRecord {
      * small integers: cheaper to make per line than a typed array.
      */
     readonly offs: readonly number[],
+    format: 'iis' | 'iis_native' = 'iis',
   ) {
-    super(line, file, lineNo, 'iis');
+    super(line, file, lineNo, format);
   }
 
   private col(i: number): Uint8Array | undefined {
@@ -469,4 +470,89 @@ export const iisFormat: LogFormatModule = {
   name: 'iis',
   probe: probeIis,
   parse: parseIis,
+};
+
+/**
+ * The IIS log file format (IIS's own, the default before W3C extended): one line per request,
+ * fifteen fields each followed by a comma and a space,
+ * `client IP, user, MM/DD/YY, H:MM:SS, service, server, server IP, time taken, bytes received,
+ * bytes sent, status, Windows status, method, URI stem, parameters,`; times are the server's local
+ * time (give --tz). The stem and parameters go to the same HTTP buffers as a W3C line's.
+ */
+const NATIVE_LAYOUT = makeLayout([
+  'c-ip', 'cs-username', 'date', 'time', 's-sitename', 's-computername', 's-ip', 'time-taken',
+  'cs-bytes', 'sc-bytes', 'sc-status', 'sc-win32-status', 'cs-method', 'cs-uri-stem', 'cs-uri-query',
+]);
+const NATIVE_FIELDS = 15;
+const M_NATIVE_FIELDS = new Malformed('field_count');
+const M_NATIVE_TIME = new Malformed('bad_time');
+
+/** [start, end) of each ", "-separated field; the parameters field (the last) runs to the final comma. */
+function nativeFields(b: Uint8Array): number[] | undefined {
+  const offs: number[] = [];
+  let s = 0;
+  let end = b.length;
+  while (end > 0 && (b[end - 1] === 0x20 || b[end - 1] === 0x0d)) end--;
+  if (end > 0 && b[end - 1] === 0x2c) end--;
+  for (let f = 0; f < NATIVE_FIELDS - 1; f++) {
+    const comma = b.indexOf(0x2c, s);
+    if (comma < 0 || comma >= end) return undefined;
+    offs.push(s, comma);
+    s = comma + 1;
+    if (b[s] === 0x20) s++;
+  }
+  offs.push(s, end);
+  for (let i = 0; i < offs.length; i += 2) if (offs[i + 1]! - offs[i]! === 1 && b[offs[i]!] === 0x2d) offs[i] = offs[i + 1] = -1;
+  return offs;
+}
+
+function parseIisNative(line: Uint8Array, ctx: ParseContext): ParseOutcome {
+  const offs = nativeFields(line);
+  if (!offs) return M_NATIVE_FIELDS;
+  const L = NATIVE_LAYOUT;
+  const b = line;
+  const rec = new IisRecord(line, ctx.file, ctx.lineNo, L, offs, 'iis_native');
+  rec.appProto = 'http';
+  rec.proto = 6;
+  const date = nativeDate(b, offs[L.date * 2]!, offs[L.date * 2 + 1]!);
+  const time = nativeTime(b, offs[L.time * 2]!, offs[L.time * 2 + 1]!);
+  if (date === undefined || time === undefined) return M_NATIVE_TIME;
+  const ts = ctx.local(date[0], date[1], date[2], time[0], time[1], time[2], 0);
+  if (Number.isNaN(ts)) return M_NATIVE_TIME;
+  rec.tsUs = ts;
+  if (present(offs, L.cIp)) {
+    const s = offs[L.cIp * 2]!;
+    const e = offs[L.cIp * 2 + 1]!;
+    const ip = LAST_CLIENT.parse(b, s, e);
+    if (ip) rec.src = ip;
+    else rec.srcHost = latin1(b, s, e);
+  }
+  if (present(offs, L.sIp)) rec.dst = LAST_SERVER.parse(b, offs[L.sIp * 2]!, offs[L.sIp * 2 + 1]!);
+  if (present(offs, L.status)) rec.statusCode = parseUint(b, offs[L.status * 2]!, offs[L.status * 2 + 1]!);
+  if (present(offs, L.scBytes)) rec.bodyLength = parseUint(b, offs[L.scBytes * 2]!, offs[L.scBytes * 2 + 1]!);
+  return rec;
+}
+
+/** M/D/YY or MM/DD/YYYY: two-digit years are 1970-2069, as IIS wrote them from 1997 on. */
+function nativeDate(b: Uint8Array, s: number, e: number): [number, number, number] | undefined {
+  if (s < 0) return undefined;
+  const parts = latin1(b, s, e).split('/');
+  if (parts.length !== 3 || !parts.every((p) => /^\d{1,4}$/.test(p))) return undefined;
+  const [mo, d, y] = parts.map(Number) as [number, number, number];
+  const year = parts[2]!.length <= 2 ? (y < 70 ? 2000 + y : 1900 + y) : y;
+  return [year, mo, d];
+}
+
+function nativeTime(b: Uint8Array, s: number, e: number): [number, number, number] | undefined {
+  if (s < 0) return undefined;
+  const m = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(latin1(b, s, e));
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+const NATIVE_PROBE = /^[^,\s]+, [^,]*, \d{1,2}\/\d{1,2}\/\d{2,4}, \d{1,2}:\d{2}:\d{2}, /;
+
+export const iisNativeFormat: LogFormatModule = {
+  name: 'iis_native',
+  probe: (line) => (line.length > 20 && line.length < 65536 && NATIVE_PROBE.test(latin1(line, 0, Math.min(line.length, 200))) ? 1 : 0),
+  parse: parseIisNative,
 };

@@ -2,7 +2,7 @@ import type { LogFormatName } from '../record.js';
 import { combinedFormat, commonFormat, vhostCombinedFormat } from './access.js';
 import { looksLikeApacheError, parseApacheErrorLine } from './apache-error.js';
 import type { LogFormatModule } from './context.js';
-import { iisFormat } from './iis.js';
+import { iisFormat, iisNativeFormat } from './iis.js';
 import { jsonFormat } from './json.js';
 import { rawFormat } from './raw.js';
 import { classifySyslogLine, parseSyslogFamily, type SyslogKind } from './syslog.js';
@@ -33,6 +33,7 @@ export const LOG_FORMATS: readonly LogFormatModule[] = [
   combinedFormat,
   commonFormat,
   iisFormat,
+  iisNativeFormat,
   jsonFormat,
   apacheErrorFormat,
   syslogMember('netfilter'),
@@ -53,6 +54,7 @@ const ALIASES = new Map<string, LogFormatName>([
   ['clf', 'common'],
   ['nginx', 'combined'],
   ['w3c', 'iis'],
+  ['iis_log', 'iis_native'],
   ['iptables', 'netfilter'],
   ['ufw', 'netfilter'],
   ['pix', 'asa'],
