@@ -210,6 +210,9 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   };
 
   let skipped = 0;
+  // Inputs that ended in an error (a truncated capture, a cut gzip log): in the stats record too,
+  // so an -o file alone tells a complete run from one that stopped early.
+  let inputErrors = 0;
   for (const note of unrecognisedNotes(cfg.unrecognised)) io.stderr.write(`kanshi scan: ${note}\n`);
   for (const f of cfg.specialFiles) io.stderr.write(`kanshi scan: ${f}: skipped: not a regular file (a FIFO, socket or device is only read when named on the command line)\n`);
   for (const problem of cfg.walkProblems) {
@@ -229,6 +232,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
         progress.done();
         io.stderr.write(`kanshi scan: ${input.path}: cannot open: ${(e as Error).message}\n`);
         unreadable++;
+        inputErrors++;
         continue;
       }
       const { kind, stream } = await sniffStream(source);
@@ -251,7 +255,10 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     if (malformedMore > 0) io.stderr.write(`kanshi scan: ${input.path === '-' ? '<stdin>' : input.path}: ${malformedMore} more malformed line${malformedMore === 1 ? '' : 's'} (counted by reason in the stats record)\n`);
     malformedShown = 0;
     malformedMore = 0;
-    if (r.error !== undefined) io.stderr.write(`kanshi scan: ${r.error}\n`);
+    if (r.error !== undefined) {
+      io.stderr.write(`kanshi scan: ${r.error}\n`);
+      inputErrors++;
+    }
     if (r.framesCutShort !== undefined && r.framesCutShort > 0) io.stderr.write(`kanshi scan: ${cutShortNote(r.input, r.framesCutShort, r.frames)}\n`);
     if (r.unsupportedLinkTypes !== undefined) for (const note of linkTypeNotes(r.input, r.unsupportedLinkTypes, r.frames)) io.stderr.write(`kanshi scan: ${note}\n`);
     if (r.unreadable) unreadable++;
@@ -263,6 +270,8 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   counters['detect.rules_skipped'] = counts.skipped + ruleset.skipped.length;
   counters['detect.rules_invalid'] = counts.invalid;
   counters['detect.rules_disabled'] = counts.disabled;
+  counters['kanshi.inputs.errors'] = inputErrors + cfg.walkProblems.length;
+  counters['kanshi.inputs.skipped'] = skipped + cfg.unrecognised.length + cfg.specialFiles.length;
   if (correlator !== undefined) Object.assign(counters, correlator.counters());
   writer.stats(scanner.lastTsUs, counters);
   writer.flush();

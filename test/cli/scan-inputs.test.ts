@@ -52,6 +52,9 @@ describe('kanshi scan inputs', () => {
     expect(r.err).toContain(`${join(inputs, 'b.pcap')}: cannot read: no such file`);
     expect(r.alerts).toBe(1);
     expect(r.code).toBe(1);
+    // The stats record says so too, for a reader of the output file alone.
+    const stats = JSON.parse(r.out.trim().split('\n').pop()!) as { stats: { kanshi: { inputs: Record<string, number> } } };
+    expect(stats.stats.kanshi.inputs).toMatchObject({ captures: 1, errors: 1 });
   });
 
   it('reads a gzip-compressed capture named on the command line as a capture', async () => {
