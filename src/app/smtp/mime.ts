@@ -14,8 +14,11 @@ export interface MimeResult {
 
 /** Multipart nesting followed (an attacker's message can nest boundaries without end). */
 export const MAX_MIME_DEPTH = 16;
-/** Attachments kept per message; further ones are counted as an anomaly, not decoded. */
-export const MAX_MIME_FILES = 64;
+/**
+ * Attachments kept per message, a guard only: Suricata sets no limit, and a low one would let a
+ * sender hide the one that matters behind decoys (a 1 MiB message holds at most about 20,000).
+ */
+export const MAX_MIME_FILES = 100_000;
 /** RFC 2046 allows 70 characters; Suricata flags a boundary longer than its 254-byte buffer. */
 const MAX_BOUNDARY = 254;
 /** RFC 5322's line limit, excluding CRLF. */
@@ -76,7 +79,8 @@ function walkEntity(fields: Field[], content: Uint8Array, depth: number, out: Mi
     anomaly(out, 'smtp.mime_malformed');
   }
   const name = fileName(fields);
-  if (name === undefined && mediaType === 'message/rfc822') {
+  // An attached message is opened whether or not it is named (forwarded as fwd.eml), as Suricata 7 does.
+  if (mediaType === 'message/rfc822') {
     if (depth >= MAX_MIME_DEPTH) {
       anomaly(out, 'smtp.mime_depth_exceeded');
       return;
@@ -235,8 +239,9 @@ function latin1Bytes(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s, 'latin1'));
 }
 
+/** A field's value; of a repeated field, the last one, as Suricata's MIME decoder reads it. */
 function headerValue(fields: readonly Field[], name: string): string | undefined {
-  for (const f of fields) if (f.name === name) return f.value;
+  for (let i = fields.length - 1; i >= 0; i--) if (fields[i]!.name === name) return fields[i]!.value;
   return undefined;
 }
 
@@ -284,8 +289,8 @@ function parameters(v: string): Map<string, string> {
     let value = '';
     if (v[i] === '"') {
       i++;
+      // Backslashes stay: Suricata does not unescape them (C:\temp\evil.exe keeps its path).
       while (i < n && v[i] !== '"') {
-        if (v[i] === '\\' && i + 1 < n) i++;
         value += v[i];
         i++;
       }
@@ -296,7 +301,8 @@ function parameters(v: string): Map<string, string> {
       value = v.slice(i, end).trim();
       i = end;
     }
-    if (!out.has(key)) out.set(key, value);
+    // A repeated parameter: the last one counts, as in Suricata (filename="a.txt"; filename="b.exe").
+    out.set(key, value);
     const semi = v.indexOf(';', i);
     if (semi < 0) break;
     i = semi + 1;

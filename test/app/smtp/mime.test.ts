@@ -133,6 +133,33 @@ describe('MIME attachments of an SMTP message', () => {
     expect(r.anomalies).toContain('smtp.mime_depth_exceeded');
   });
 
+  it('reads repeated fields and parameters as Suricata does: the last one counts; quoted names keep their backslashes', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary=b\r\n',
+      '--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: 7bit\r\nContent-Transfer-Encoding: base64\r\n' +
+        'Content-Disposition: attachment; filename="a.txt"; filename="C:\\temp\\dup.exe"\r\n\r\n' +
+        base64Lines(EXE) +
+        '--b--\r\n',
+    );
+    expect(r.files.map((f) => str(f.name))).toEqual(['C:\\temp\\dup.exe']);
+    expect(r.files[0]!.data).toEqual(EXE);
+  });
+
+  it('opens an attached message even when it is named (forwarded as fwd.eml)', () => {
+    const inner = 'Content-Type: multipart/mixed; boundary=in\r\n\r\n--in\r\nContent-Type: application/x; name=evil.exe\r\nContent-Transfer-Encoding: base64\r\n\r\n' + base64Lines(EXE) + '--in--\r\n';
+    const r = files('Content-Type: multipart/mixed; boundary=out\r\n', `--out\r\nContent-Type: message/rfc822; name="fwd.eml"\r\n\r\n${inner}\r\n--out--\r\n`);
+    expect(r.files.map((f) => str(f.name))).toEqual(['evil.exe']);
+  });
+
+  it('inspects every attachment however many decoys come first', () => {
+    let body = '';
+    for (let i = 0; i < 200; i++) body += `--b\r\nContent-Disposition: attachment; filename=d${i}.txt\r\n\r\nx\r\n`;
+    body += '--b\r\nContent-Disposition: attachment; filename=evil.exe\r\nContent-Transfer-Encoding: base64\r\n\r\n' + base64Lines(EXE) + '--b--\r\n';
+    const r = files('Content-Type: multipart/mixed; boundary=b\r\n', body);
+    expect(r.files).toHaveLength(201);
+    expect(str(r.files[200]!.name)).toBe('evil.exe');
+  });
+
   it('finds no file in a plain mail or an inline part without a name', () => {
     expect(files('Subject: hi\r\n', 'just text\r\n').files).toEqual([]);
     expect(files('Content-Type: multipart/mixed; boundary=b\r\n', '--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--\r\n').files).toEqual([]);
