@@ -13,7 +13,7 @@ import { DecodeStats } from '../decode/stats.js';
 import type { RawFrame } from '../decode/raw-frame.js';
 import { readLogFile, readLogStream, logStatsCounters, mergeLogStats, emptyLogStats, LogReadError, type LogParseOptions, type LogStats } from '../logs/index.js';
 import type { LogRecord } from '../logs/record.js';
-import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats } from '../stream/index.js';
+import { StreamEngine, streamCounters, createStreamStats, type StreamOptions, type StreamSink, type StreamStats, type FlowIdCounter } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
 import type { AppSink, DnsQueryView, HttpSide, HttpTxView, SmtpPhase, SmtpUnitView, DceRequestView, SipMessageView, SshBannerView, TlsHelloView } from '../types/app.js';
 import type { FlowView } from '../types/flow.js';
@@ -61,6 +61,8 @@ export class Scanner {
   lastTsUs = 0;
   private captures = 0;
   private logs = 0;
+  /** One flow id sequence for every capture of the run: a flow_id names one flow in all the output. */
+  private readonly flowIds: FlowIdCounter = { next: 1 };
 
   constructor(
     readonly ruleset: Ruleset,
@@ -123,7 +125,7 @@ export class Scanner {
     this.captures++;
     const decodeStats = new DecodeStats();
     const engine = this.engine;
-    const stream = new StreamEngine((bytes, base) => decodeIpDatagram(bytes, base, decodeStats), this.options.stream);
+    const stream = new StreamEngine((bytes, base) => decodeIpDatagram(bytes, base, decodeStats), this.options.stream, this.flowIds);
     const appSink: AppSink = {
       httpTransaction: (flow: FlowView, tx: HttpTxView, phase: HttpSide) => engine.onHttp(flow, tx, phase),
       smtpUnit: (flow: FlowView, unit: SmtpUnitView, phase: SmtpPhase) => engine.onSmtp(flow, unit, phase),

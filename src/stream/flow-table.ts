@@ -46,6 +46,11 @@ export interface FlowRemovalListener {
 const NEW_CLASSES = [CLASS_TCP_NEW, CLASS_UDP_NEW, CLASS_ICMP_NEW, CLASS_OTHER_NEW] as const;
 const ESTABLISHED_CLASSES = [CLASS_TCP_ESTABLISHED, CLASS_UDP_ESTABLISHED, CLASS_ICMP_ESTABLISHED, CLASS_OTHER_ESTABLISHED] as const;
 
+/** The next flow id to hand out; shared by the tables of one run's inputs. */
+export interface FlowIdCounter {
+  next: number;
+}
+
 export class FlowTable {
   private readonly buckets: (Flow | null)[];
   private readonly mask: number;
@@ -60,7 +65,6 @@ export class FlowTable {
    * bound itself; expire() recomputes it exactly each time it is reached.
    */
   private nextExpiryUs = Infinity;
-  private nextId = 1;
 
   /**
    * The flow last found or created. Packets come in bursts per flow (a window of data, its
@@ -91,6 +95,7 @@ export class FlowTable {
     private readonly config: FlowConfig,
     private readonly stats: StreamStats,
     private readonly listener: FlowRemovalListener,
+    private readonly ids: FlowIdCounter = { next: 1 },
   ) {
     let size = 1024;
     while (size < config.maxFlows && size < 1 << 24) size <<= 1;
@@ -211,7 +216,7 @@ export class FlowTable {
   create(pkt: DecodedPacket, srcIsClient: boolean, nowUs: number): Flow {
     if (this.keyPkt !== pkt) throw new Error('FlowTable.create() must follow lookup() of the same packet');
     if (this.count >= this.config.maxFlows) this.evictOne();
-    const f = new Flow(this.nextId++);
+    const f = new Flow(this.ids.next++);
     f.v6 = this.kV6;
     f.proto = this.kProto;
     f.vlan = this.kVlan;

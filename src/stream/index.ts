@@ -1,5 +1,6 @@
 /** The stream stage's public surface. */
 export { StreamEngine, type StreamSink } from './stream-engine.js';
+export type { FlowIdCounter } from './flow-table.js';
 export type { DatagramBase, IpDatagramDecoder } from './defrag.js';
 export { defaultStreamConfig, resolveStreamConfig, type StreamConfig, type StreamOptions } from './config.js';
 export { createStreamStats, streamCounters, STREAM_COUNTER_NAMES, type StreamStats } from './stats.js';

@@ -34,7 +34,7 @@ import { resolveStreamConfig, type StreamConfig, type StreamOptions } from './co
 import { Defragmenter, NOT_A_FRAGMENT, type IpDatagramDecoder } from './defrag.js';
 import type { StreamEventKind, StreamEventListener } from './events.js';
 import { Flow, PROTO_TCP } from './flow.js';
-import { FlowTable, type FlowEndReason, type FlowRemovalListener } from './flow-table.js';
+import { FlowTable, type FlowEndReason, type FlowIdCounter, type FlowRemovalListener } from './flow-table.js';
 import { createStreamStats, type StreamStats } from './stats.js';
 import { TcpReassembler, type StreamDataConsumer } from './tcp-reassembly.js';
 import { startsNewSession, TcpSessionTracker } from './tcp-session.js';
@@ -73,10 +73,12 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
   /**
    * @param decodeIp decodes a rebuilt IP datagram (decode/ip.ts's decodeIpDatagram with its
    *   stats bound: `(bytes, base) => decodeIpDatagram(bytes, base, decodeStats)`).
+   * @param flowIds where flow ids come from: give one counter to the engines of several inputs
+   *   scanned in one run, so a flow_id names one flow in all of the run's output (as Suricata's).
    */
-  constructor(decodeIp: IpDatagramDecoder, options: StreamOptions = {}) {
+  constructor(decodeIp: IpDatagramDecoder, options: StreamOptions = {}, flowIds: FlowIdCounter = { next: 1 }) {
     this.config = resolveStreamConfig(options);
-    this.table = new FlowTable(this.config.flow, this.stats, this);
+    this.table = new FlowTable(this.config.flow, this.stats, this, flowIds);
     this.defrag = new Defragmenter(this.config.defrag, this.stats, this, decodeIp);
     this.reasm = new TcpReassembler(this.config.tcp, this.stats, this, this);
     this.tcp = new TcpSessionTracker(this.config.tcp, this.stats, this.reasm, this);

@@ -83,6 +83,13 @@ describe('kanshi scan inputs', () => {
     expect(r.alerts).toBe(1);
     expect(r.code).toBe(0);
   });
+  it('numbers flows once across the inputs of a run: a flow_id names one flow in all the output', async () => {
+    const r = await run(['scan', '--no-correlate', '-r', rulesFile, capture, capture]);
+    const ids = r.out.split('\n').filter((l) => l.includes('"event_type":"alert"')).map((l) => (JSON.parse(l) as { flow_id: number }).flow_id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
   it('exits 1, with the reason and no stack trace, when the policy or the output cannot be opened', async () => {
     const missing = join(dir, 'nope.policy');
     const scan = await run(['scan', '-r', rulesFile, '--policy', missing, capture]);
