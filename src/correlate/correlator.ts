@@ -25,7 +25,7 @@ import { WindowTable, type KeySpace } from '../match/windows.js';
 
 // The window functions, bound once: the per-hit path calls them for every tracked statement,
 // and an imported binding can cost a read through the module's export object on every use.
-const { bothAt, escalateAt, ESCALATE_MERGED, ESCALATE_TRIGGER, limitAt, rateAt, thresholdAt } = windowRules;
+const { bothAt, escalateAt, ESCALATE_BELOW, ESCALATE_MERGED, ESCALATE_TRIGGER, limitAt, rateAt, thresholdAt } = windowRules;
 
 export interface CorrelatorOptions {
   /** Receives every emitted event, in the order the hits were pushed. */
@@ -268,6 +268,7 @@ export class Correlator {
       const r = plan.rate[i]!;
       if (r.applyTo !== undefined && !this.applies(r.applyTo, r.track)) continue;
       const slot = this.slot(plan.rateSpaces[i]!, alert, r.track);
+      if (slot === UNTRACKED) continue;
       if (rateAt(this.windows, slot, this.windows.fresh, r.count, r.seconds, r.timeout, ts) && rate === undefined) rate = r;
     }
     let action: ActionChange | undefined;
@@ -284,8 +285,6 @@ export class Correlator {
           timeout: rate.timeout,
         };
         alert.action = rate.newAction;
-        this.count(ACTION_CHANGED, rate);
-        this.actionChanged++;
       }
     }
 
@@ -294,6 +293,9 @@ export class Correlator {
     let changes: LevelChange[] | undefined;
     let fpReason: string | undefined;
     let isOutbound = false;
+    // Counted once the hit is emitted: these counts are subsets of the emitted events.
+    let outboundBy: OutboundStatement | undefined;
+    let refusedBy: RefusedStatement | undefined;
     for (let i = 0; i < plan.outbound.length; i++) {
       const o = plan.outbound[i]!;
       if (selectsAnything(o.select) && base === 'Information') continue;
@@ -308,8 +310,7 @@ export class Correlator {
         changes = [this.fixedChange(o, 'outbound', level, o.level)];
         level = o.level;
       }
-      this.count(OUTBOUND, o);
-      this.outboundCount++;
+      outboundBy = o;
       break;
     }
     let refused = false;
@@ -325,8 +326,7 @@ export class Correlator {
           changes = [this.fixedChange(r, 'refused', level, 'Information')];
           level = 'Information';
         }
-        this.count(REFUSED, r);
-        this.refusedCount++;
+        refusedBy = r;
         break;
       }
     }
@@ -336,8 +336,10 @@ export class Correlator {
     const e = plan.escalate;
     if (e !== undefined && !refused) {
       const slot = e.track === 'by_rule' ? this.windows.acquire(plan.escalateSpace!, plan.ruleKey) : this.slot(plan.escalateSpace!, alert, e.track);
-      const outcome = escalateAt(this.windows, slot, this.windows.fresh, e.count, e.seconds, ts);
-      if (outcome === ESCALATE_MERGED) return this.drop(MERGED, e);
+      const outcome = slot === UNTRACKED ? ESCALATE_BELOW : escalateAt(this.windows, slot, this.windows.fresh, e.count, e.seconds, ts);
+      // Merged into the escalated event, unless this hit ranks above it (a host now attacking
+      // outward, Emergency): the SOC's top level never vanishes into a lower event.
+      if (outcome === ESCALATE_MERGED && rank(level) <= rank(e.level)) return this.drop(MERGED, e);
       if (outcome === ESCALATE_TRIGGER) {
         bypassFilter = true;
         this.count(ESCALATED, e);
@@ -367,7 +369,9 @@ export class Correlator {
         const slot = this.slot(space, alert, th.track);
         const fresh = this.windows.fresh;
         const pass =
-          th.type === 'limit'
+          slot === UNTRACKED
+            ? true
+            : th.type === 'limit'
             ? limitAt(this.windows, slot, fresh, th.count, th.seconds, ts)
             : th.type === 'threshold'
               ? thresholdAt(this.windows, slot, fresh, th.count, th.seconds, ts)
@@ -389,6 +393,18 @@ export class Correlator {
       event.correlation = info;
     }
     if (fpReason !== undefined) event.fp_reason = fpReason;
+    if (action !== undefined) {
+      this.count(ACTION_CHANGED, rate!);
+      this.actionChanged++;
+    }
+    if (outboundBy !== undefined) {
+      this.count(OUTBOUND, outboundBy);
+      this.outboundCount++;
+    }
+    if (refusedBy !== undefined) {
+      this.count(REFUSED, refusedBy);
+      this.refusedCount++;
+    }
     this.emitted++;
     this.levelCounts[rank(level)]!++;
     this.onEvent(event);
@@ -545,6 +561,21 @@ export class Correlator {
       const d = this.dstNum;
       if (s >= 0 && d >= 0) return s <= d ? this.windows.acquireNumbers(space, s | 0, d | 0) : this.windows.acquireNumbers(space, d | 0, s | 0);
     }
+    if (track === 'by_src' || track === 'by_dst' || track === 'by_both') {
+      // A hit without the tracked address (a mail-log line naming no client) is tracked by no
+      // key: counted with other such hits it would escalate or filter unrelated hits together.
+      const useSrc = track !== 'by_dst';
+      const useDst = track !== 'by_src';
+      if ((useSrc && alert.srcIp === '') || (useDst && alert.destIp === '')) return UNTRACKED;
+      // Other addresses (IPv6) by their bytes, so each spelling of one address is one key; a
+      // logged host name by its text.
+      const a = useSrc ? this.src() : undefined;
+      const b = useDst ? this.dst() : undefined;
+      const ka = !useSrc ? '' : a !== undefined ? addressKey(a) : alert.srcIp;
+      const kb = !useDst ? '' : b !== undefined ? addressKey(b) : alert.destIp;
+      const key = track === 'by_src' ? ka : track === 'by_dst' ? kb : ka <= kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+      return this.windows.acquire(space, key);
+    }
     return this.windows.acquire(space, trackKey(alert, track));
   }
 
@@ -674,6 +705,15 @@ export class Correlator {
  * The tracked address (or pair, or flow) of a hit. A pair is unordered, as Suricata's by_both;
  * a flow is the flow id when the hit has one, else its unordered 5-tuple.
  */
+/** No tracking key: the hit has no address where its statement tracks one. */
+const UNTRACKED = -1;
+
+function addressKey(b: Uint8Array): string {
+  let out = '@';
+  for (let i = 0; i < b.length; i++) out += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
+  return out;
+}
+
 function trackKey(a: Alert, track: ThresholdTrack): string {
   switch (track) {
     case 'by_src':

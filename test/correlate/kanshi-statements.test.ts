@@ -19,6 +19,28 @@ describe('escalate', () => {
     expect(stats).toMatchObject({ raw: 7, emitted: 5, merged: 2, escalated: 1 });
   });
 
+  it('never merges a hit that ranks above the escalated event: an outward attack after the escalation is its own Emergency', () => {
+    const policy = `${p}\noutbound level Emergency`;
+    const inside = [0, 1, 2, 3, 4].map((t) => hit({ tsUs: sec(t), srcIp: '10.0.0.1', destIp: '10.0.0.9' }));
+    const outward = hit({ tsUs: sec(5), srcIp: '10.0.0.1', destIp: '8.8.8.8' });
+    const { events, stats } = correlate(policy, [...inside, outward], HOME);
+    expect(events.map((e) => e.level)).toEqual(['Warning', 'Warning', 'Warning', 'Warning', 'Critical', 'Emergency']);
+    // Every count of a statement is a subset of what was emitted.
+    expect(stats).toMatchObject({ raw: 6, emitted: 6, merged: 0, outbound: 1 });
+  });
+
+  it('does not count hits without the tracked address together (mail-log lines naming no client)', () => {
+    const hits = [0, 1, 2, 3, 4, 5].map((t) => hit({ tsUs: sec(t), srcIp: '', destIp: `192.0.2.${t + 1}` }));
+    const { events } = correlate(p, hits);
+    expect(events.map((e) => e.level)).toEqual(['Warning', 'Warning', 'Warning', 'Warning', 'Warning', 'Warning']);
+  });
+
+  it('counts each IPv6 address once, however it is written', () => {
+    const spellings = ['2400:cb00::1', '2400:CB00:0:0:0:0:0:1', '2400:cb00:0000::0001', '2400:cb00::0:1', '2400:cb00::1'];
+    const hits = spellings.map((srcIp, t) => hit({ tsUs: sec(t), srcIp }));
+    expect(correlate(p, hits).events.map((e) => e.level)).toEqual(['Warning', 'Warning', 'Warning', 'Warning', 'Critical']);
+  });
+
   it('starts over when the window ends', () => {
     const hits = [0, 1, 2, 3, 4, 5, 100, 101, 102, 103, 104].map((t) => hit({ tsUs: sec(t) }));
     const { events } = correlate(p, hits);
