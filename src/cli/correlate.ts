@@ -72,7 +72,9 @@ async function runCorrelate(argv: string[], io: CommandIo): Promise<number> {
     return EXIT_PROBLEMS;
   }
   for (const p of result.problems) io.stderr.write(formatDiagnostic(p, false) + '\n');
+  for (const u of result.unreadable) io.stderr.write(`kanshi correlate: cannot read ${u}\n`);
   const counters: Record<string, number> = {
+    'correlate.input.unreadable': result.unreadable.length,
     'correlate.input.lines': result.input.lines,
     'correlate.input.alerts': result.input.alerts,
     'correlate.input.other': result.input.other,
@@ -82,7 +84,7 @@ async function runCorrelate(argv: string[], io: CommandIo): Promise<number> {
   out.stats(Math.max(lastTs, result.input.latestUs), counters);
   out.flush();
   io.stderr.write(`kanshi correlate: ${summaryLine(inputs.length, counters)}\n`);
-  return EXIT_OK;
+  return result.unreadable.length > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
 /** The closing line on stderr, as kanshi scan's: what was read, and the events by level. */

@@ -7,6 +7,7 @@ import { classtypeOfCategory } from './classifications.js';
 import { Correlator, type CorrelationStats, type CorrelatorOptions } from './correlator.js';
 import type { CorrelatedEvent, HitFacts } from './events.js';
 import type { Policy } from './policy.js';
+import { describeFsError } from '../types/fs-error.js';
 
 export type EveLine =
   | { kind: 'alert'; alert: Alert; facts: HitFacts }
@@ -151,6 +152,8 @@ export interface EveCorrelation {
   /** One per malformed line, up to maxProblems. */
   problems: Diagnostic[];
   correlator: Correlator;
+  /** Inputs that could not be read (or not to their end), with the reason. */
+  unreadable: string[];
 }
 
 export interface EveCorrelateOptions extends Omit<CorrelatorOptions, 'onEvent'> {
@@ -173,7 +176,7 @@ export async function correlateEveStream(
   const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0, latestUs: 0 };
   const problems: Diagnostic[] = [];
   await feedEveLines(lines, correlator, input, problems, options.file ?? '<stdin>', options.maxProblems ?? 100);
-  return { stats: correlator.stats(), input, problems, correlator };
+  return { stats: correlator.stats(), input, problems, correlator, unreadable: [] };
 }
 
 /** Like correlateEveStream over several files in turn (`-` is standard input), one correlator for all. */
@@ -186,12 +189,18 @@ export async function correlateEveFiles(
   const correlator = new Correlator(policy, { ...options, onEvent });
   const input: EveInputStats = { lines: 0, alerts: 0, other: 0, blank: 0, malformed: 0, latestUs: 0 };
   const problems: Diagnostic[] = [];
+  const unreadable: string[] = [];
   for (const path of paths) {
     const stream = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
     const rl = createInterface({ input: stream, crlfDelay: Infinity });
-    await feedEveLines(rl, correlator, input, problems, path === '-' ? '<stdin>' : path, options.maxProblems ?? 100);
+    try {
+      await feedEveLines(rl, correlator, input, problems, path === '-' ? '<stdin>' : path, options.maxProblems ?? 100);
+    } catch (e) {
+      // One unreadable input is named; the others are still read and accounted for.
+      unreadable.push(`${path}: ${describeFsError(e)}`);
+    }
   }
-  return { stats: correlator.stats(), input, problems, correlator };
+  return { stats: correlator.stats(), input, problems, correlator, unreadable };
 }
 
 async function feedEveLines(

@@ -66,3 +66,17 @@ describe('kanshi correlate', () => {
     expect((await run(['correlate'])).code).toBe(2);
   });
 });
+
+describe('kanshi correlate inputs', () => {
+  it('names an unreadable input, reads the others, closes with the stats record and exits 1', async () => {
+    const good = join(dir, 'good.json');
+    writeFileSync(good, [eve(1, '10.0.0.1', 100), eve(2, '10.0.0.2', 100)].join('\n') + '\n');
+    const missing = join(dir, 'missing.json');
+    const r = await run(['correlate', '--policy', '/dev/null', good, missing, good]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot read ${missing}: no such file`);
+    const records = r.out.trim().split('\n').map((l) => JSON.parse(l) as { event_type: string; stats?: { correlate: { input: Record<string, number> } } });
+    expect(records.filter((x) => x.event_type === 'alert')).toHaveLength(4);
+    expect(records.at(-1)!.stats!.correlate.input).toMatchObject({ alerts: 4, unreadable: 1 });
+  });
+});
