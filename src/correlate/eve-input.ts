@@ -96,8 +96,10 @@ export function parseEveLine(line: string): EveLine {
   const corr = isObject(rec.correlation) ? rec.correlation : undefined;
   let level: Level = 'Information';
   let explicit = false;
+  // A level the rule set itself stays (kanshi writes alert.level_source "rule", or the event's
+  // correlation.level_source); any other is recomputed, so this policy's classify applies.
   if (typeof a.level === 'string' && isLevel(a.level)) {
-    explicit = true;
+    explicit = a.level_source === 'rule' || corr?.level_source === 'rule';
     level = corr && typeof corr.base_level === 'string' && isLevel(corr.base_level) ? corr.base_level : a.level;
   }
 

@@ -1703,6 +1703,7 @@ export class DetectionEngine {
       severity: r.severity,
       classtype: r.classtype,
       level: r.level,
+      levelFromRule: r.levelExplicit ? true : undefined,
       http,
       smtp,
       log: rec !== null ? (this.recordLog ??= rec.log) : undefined,

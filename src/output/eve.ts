@@ -36,6 +36,8 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   // kanshi's additions inside `alert`: `level`, and the classtype itself (Suricata writes only
   // its description as `category`), so re-correlating an eve.json keeps the exact classtype.
   if (a.classtype !== undefined) alert.classtype = a.classtype;
+  // Re-correlating this file must know the rule's own level from one its classtype gave.
+  if (a.levelFromRule === true) alert.level_source = 'rule';
   if (a.extra?.metadata) alert.metadata = a.extra.metadata;
   if (a.fp_reason) alert.fp_reason = a.fp_reason;
   rec.alert = alert;

@@ -26,6 +26,8 @@ export interface Alert {
   severity: number;
   classtype?: string;
   level: Level;
+  /** The rule set the level itself (`level:`), rather than its classtype's default. */
+  levelFromRule?: true;
   http?: Record<string, unknown>;
   smtp?: Record<string, unknown>;
   log?: { file: string; line: number; format: string };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { eveAlert } from '../../src/output/eve.js';
 import {
+  Correlator,
   correlateEveFiles,
   correlateEveStream,
   parseEveLine,
@@ -86,7 +87,23 @@ describe('parsing eve.json alert lines', () => {
     const r = parseEveLine(JSON.stringify(eveAlert(event)));
     if (r.kind !== 'alert') throw new Error('not an alert');
     expect(r.alert).toMatchObject({ tsUs: T0 + 123, srcIp: event.srcIp, destIp: event.destIp, sid: 1000, level: 'Warning', action: 'alert' });
-    expect(r.facts.levelExplicit).toBe(true);
+    // Its level came from the classtype: the re-reading policy's classify and mapping decide again.
+    expect(r.facts.levelExplicit).toBe(false);
+    // A level the rule itself set (level:) is kept as the rule's.
+    const own = parseEveLine(JSON.stringify(eveAlert(hit({ level: 'Critical', levelFromRule: true }))));
+    if (own.kind !== 'alert') throw new Error('not an alert');
+    expect(own.facts.levelExplicit).toBe(true);
+    expect(own.alert.level).toBe('Critical');
+  });
+
+  it('applies the policy\'s classify to kanshi records whose level came from the classtype', () => {
+    const line = JSON.stringify(eveAlert(hit({ level: 'Warning', classtype: 'web-application-attack', category: 'Web Application Attack' })));
+    const events: CorrelatedEvent[] = [];
+    const c = new Correlator(policyOf('classify classtype web-application-attack, level Critical'), { onEvent: (e) => events.push(e) });
+    const r = parseEveLine(line);
+    if (r.kind !== 'alert') throw new Error('not an alert');
+    c.push(r.alert, r.facts);
+    expect(events.map((e) => e.level)).toEqual(['Critical']);
   });
 
   it("reads back kanshi's records of a web log line, which leave out the server address", () => {
