@@ -1711,7 +1711,7 @@ export class DetectionEngine {
     };
     const txId =
       this.http !== null ? this.http.id
-      : this.smtp !== null ? this.smtp.id
+      : this.smtp !== null ? this.smtp.mailTx
       : this.unit !== null ? this.unit.id
       : undefined;
     const metadata = r.metadata();

@@ -49,6 +49,8 @@ export interface SmtpUnitView extends AppTransaction {
   readonly files: readonly unknown[];
   /** The same unit with attachment i as its `file.data` and `file.name`. */
   withFile(i: number): SmtpUnitView;
+  /** The mail transaction it belongs to, Suricata's SMTP tx_id (`id` numbers the units). */
+  readonly mailTx: number;
 }
 
 /** One question of a DNS request (app/dns/): `dns.query` is its name, `pkt_data` the whole message. */

@@ -134,6 +134,8 @@ class MessageBuilder {
  */
 export class SmtpSession {
   private nextId = 0;
+  /** Mail transactions completed (messages transferred): Suricata's tx_id of the next unit. */
+  private mailTx = 0;
   private cstate = C_COMMAND;
   private readonly cline: ByteAccumulator;
   private clineOverflow = false;
@@ -435,6 +437,8 @@ export class SmtpSession {
     for (const a of mime.anomalies) unit.anomalyList.add(a);
     this.ctx.stats.messages++;
     this.ctx.stats.attachments += mime.files.length;
+    // As in Suricata, a transaction runs from the greeting or the previous mail to a message's end.
+    this.mailTx++;
     this.ctx.emit(unit, 'message');
     if (viaBdat) {
       if (this.bdatUnit !== null) this.bdatUnit.linkedMessage = unit;
@@ -454,6 +458,7 @@ export class SmtpSession {
   private newUnit(type: 'command' | 'message', verb: string | null): SmtpUnit {
     const env: EnvelopeSnapshot = { helo: this.helo, mailFrom: this.mailFrom, rcptTo: this.rcptTo };
     const unit = new SmtpUnit(this.nextId++, type, verb, env, this.ctx.anomalies);
+    unit.mailTx = this.mailTx;
     if (this.clientGap) {
       unit.anomalyList.add('smtp.gap');
       this.clientGap = false;

@@ -38,6 +38,8 @@ export class SmtpUnit implements SmtpUnitView {
   linkedMessage: SmtpUnit | null = null;
   /** A message's attachments, their transfer encoding undone (empty for commands). */
   files: readonly MimeFile[] = [];
+  /** The mail transaction the unit belongs to (Suricata's SMTP tx_id: one per mail, commands before it included). */
+  mailTx = 0;
 
   constructor(
     readonly id: number,
@@ -121,6 +123,9 @@ class SmtpFileView implements SmtpUnitView {
   }
   get files(): readonly MimeFile[] {
     return this.unit.files;
+  }
+  get mailTx(): number {
+    return this.unit.mailTx;
   }
 
   buffer(name: BufferName): Uint8Array | undefined {
