@@ -160,6 +160,41 @@ describe('SMTP variants', () => {
     );
   });
 
+  it('leave AUTH data (the answers to 334) and a message without header fields exactly as written', () => {
+    const auth = one(`=== auth
+sid: 1
+expect: positive
+--- smtp
+EHLO x
+AUTH LOGIN
+S: 334 VXNlcm5hbWU6
+YWRtaW4=
+S: 334 UGFzc3dvcmQ6
+cGFzcw==
+S: 235 ok
+MAIL FROM:<a@example.net>
+RCPT TO:<b@example.com>
+DATA
+Hello Bob,
+this is body text: see below
+
+end
+.
+QUIT
+`);
+    const p = prepareVariants(auth, selectedFamilies(auth));
+    const lines = clientLines(auth);
+    const kept = (c: TestCase): string[] => clientLines(c).filter((l) => /^(YWRtaW4=|cGFzcw==|Hello Bob)/i.test(l));
+    fc.assert(
+      fc.property(p.arbitrary, (plan) => {
+        expect(kept(p.apply(plan).variant)).toEqual(kept(auth));
+      }),
+      { seed: 5, numRuns: 300 },
+    );
+    expect(kept(auth)).toHaveLength(3);
+    expect(lines.length).toBeGreaterThan(3);
+  });
+
   it('render as tcp sections that replay the same packets', () => {
     fc.assert(
       fc.property(prepared.arbitrary, (plan) => {

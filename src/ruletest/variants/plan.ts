@@ -21,7 +21,7 @@ import {
   type LogRequest,
 } from '../http-message.js';
 import type { HttpSection, LogSection, Section, SmtpSection, SmtpStep, TcpSection, TestCase } from '../model.js';
-import { smtpSends, verbOf } from '../smtp-script.js';
+import { defaultReply, smtpSends, verbOf } from '../smtp-script.js';
 import { encodeText } from '../text.js';
 import { applyHeaderPlan, HTTP_REQUEST_EXTRAS, MAIL_EXTRAS, type HeaderPlan } from './headers.js';
 import { datagramDeliveryFor, deliveryFor, NO_TRANSPORT_CHANGE, type DatagramPlan, type TransportPlan } from './transport.js';
@@ -464,6 +464,27 @@ function commandLetters(command: Uint8Array): number[] {
   return out;
 }
 
+/** Verbs of SMTP and its extensions, whose case servers ignore (RFC 5321 2.4). */
+const SMTP_VERBS: ReadonlySet<string> = new Set([
+  'HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'AUTH',
+  'STARTTLS', 'TURN', 'ETRN', 'ATRN', 'SEND', 'SOML', 'SAML', 'VERB', 'ONEX', 'XEXCH50', 'XCLIENT', 'XFORWARD', 'LHLO',
+]);
+
+/** Whether step i is a command: a known verb, and not the client's answer to a 334 challenge. */
+function isSmtpCommand(steps: readonly SmtpStep[], i: number): boolean {
+  if (!SMTP_VERBS.has(verbOf(steps[i]!.command))) return false;
+  if (i === 0) return true;
+  const prev = steps[i - 1]!;
+  return !(prev.reply ?? defaultReply(prev.command)).startsWith('334');
+}
+
+/** An RFC 5322 header field line (`name: value`, name of printable characters), or a folded one. */
+function isHeaderField(line: Uint8Array): boolean {
+  let i = 0;
+  while (i < line.length && line[i]! > 0x20 && line[i]! < 0x7f && line[i] !== 0x3a) i++;
+  return i > 0 && line[i] === 0x3a;
+}
+
 function rewriteSmtp(s: SmtpSection, p: Extract<SectionPlan, { kind: 'smtp' }>, changes: string[]): TcpSection[] {
   const steps: SmtpStep[] = s.steps.map((x) => ({ ...x }));
   const addressSteps = steps.map((x, i) => [x, i] as const).filter(([x]) => SMTP_KEYWORD.test(latin1Text(x.command)));
@@ -479,7 +500,10 @@ function rewriteSmtp(s: SmtpSection, p: Extract<SectionPlan, { kind: 'smtp' }>, 
     }
   }
   for (const [pickStep, mask] of p.commandCase) {
-    const step = steps[pickStep % steps.length]!;
+    const at = pickStep % steps.length;
+    const step = steps[at]!;
+    // Only commands: a line that answers the server's 334 (AUTH data, base64) is case-sensitive.
+    if (!isSmtpCommand(steps, at)) continue;
     const letters = commandLetters(step.command);
     const out = step.command.slice();
     letters.forEach((at, k) => {
@@ -494,7 +518,8 @@ function rewriteSmtp(s: SmtpSection, p: Extract<SectionPlan, { kind: 'smtp' }>, 
   for (const step of steps) {
     if (step.message === undefined) continue;
     const block = splitFieldBlock(step.message);
-    if (block === null) continue;
+    // A message that does not open with header fields is all body: its lines are not reordered or folded.
+    if (block === null || !block.fields.every(isHeaderField)) continue;
     const fields = applyHeaderPlan(block.fields, p.headers, MAIL_EXTRAS, changes, 'message headers');
     step.message = joinFieldBlock(fields, block.rest);
   }
