@@ -83,7 +83,11 @@ export interface Inspected {
   established: boolean;
 }
 
-/** Inspections kept per watched scan: a case is a handful of messages. */
+/**
+ * Inspections kept per kind (client packet, http request, ...) in a watched scan: a case is a
+ * handful of messages, but a large body comes in hundreds of packets, which must not crowd out
+ * the one HTTP inspection that carries it.
+ */
 const MAX_INSPECTED = 256;
 
 function readsOf(rule: Rule): RuleReads {
@@ -242,10 +246,10 @@ class EngineDetector implements Detector {
 function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
   const counts = new Map<string, number>();
   return (unit) => {
-    if (watch.into.length >= MAX_INSPECTED) return;
     const kind = unit.kind === 'packet' || unit.kind === 'stream' ? `${unit.toServer ? 'client' : 'server'} ${unit.kind}` : unit.kind === 'record' ? 'log line' : unit.kind;
     const n = (counts.get(kind) ?? 0) + 1;
     counts.set(kind, n);
+    if (n > MAX_INSPECTED) return;
     const buffers = new Map<string, Uint8Array>();
     for (const name of watch.buffers) {
       const b = unit.source.buffer(name as BufferName);

@@ -52,6 +52,14 @@ describe('explaining a verdict', () => {
     expect(detector.rules.get(9100001)?.reads).toMatchObject({ buffers: ['http.uri.raw', 'http.uri'] });
   });
 
+  it('shows the HTTP inspection of a large body that came in hundreds of packets', async () => {
+    const rules = tmp.write('rules/body.rules', 'alert http any any -> any any (msg:"zzz"; http.request_body; content:"ZZZ"; sid:9100020; rev:1;)\n');
+    const { detector: d } = loadRules([rules], []);
+    const parsed = parseCaseText('=== big\nsid: 9100020\nexpect: positive\n--- http request\nPOST /upload HTTP/1.1\nHost: www\n\n{{600000*A}}\n', join(tmp.dir, 'rules/tests/big.ktest'));
+    const v = await runCase(parsed.cases[0]!, d);
+    expect(v.why).toEqual(['sid 9100020 reads http.request_body; the traffic gave:', '  http request 1  http.request_body  {{600000*A}}', 'content:"ZZZ" is in no http.request_body above']);
+  });
+
   it('shows the buffers the rule reads and names the content that is in none of them', async () => {
     const v = await runCase(caseOf('9100001', 'positive', TRAVERSAL), detector);
     expect(v.passed).toBe(false);
