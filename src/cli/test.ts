@@ -97,7 +97,10 @@ async function runTest(argv: string[], io: CommandIo): Promise<number> {
     io.stderr.write(`kanshi test: no test cases (*${CASE_EXTENSION}) under ${options.paths.join(', ')}\n`);
     return EXIT_USAGE;
   }
-  io.stdout.write(json ? JSON.stringify(jsonReport(report)) + '\n' : summary(report).join('\n') + '\n');
+  if (report.cases.length === 0 && report.diagnostics.length === 0) {
+    io.stderr.write(`kanshi test: ${report.files.join(', ')}: no test case in ${report.files.length === 1 ? 'it' : 'them'} (a case starts with a line '=== name')\n`);
+  }
+  io.stdout.write(json ? JSON.stringify(jsonReport(report, options)) + '\n' : summary(report).join('\n') + '\n');
   const failed = report.cases.filter((c) => c.status === 'fail').length;
   return failed === 0 && report.diagnostics.length === 0 && report.rulesErrors === 0 && report.cases.length > 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
@@ -142,11 +145,16 @@ function whyLines(why: readonly string[] | undefined): string[] {
 }
 
 /** The report as one JSON object: each case's verdict (as the text report gives it), then the totals. */
-function jsonReport(report: SuiteReport): Record<string, unknown> {
+function alertsBySid(alerts: readonly { sid: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of alerts) out[a.sid] = (out[a.sid] ?? 0) + 1;
+  return out;
+}
+
+function jsonReport(report: SuiteReport, options: SuiteOptions): Record<string, unknown> {
   const cases = report.cases.map((r) => {
     const c = r.case;
-    const alerts: Record<string, number> = {};
-    for (const a of r.verdict.alerts) alerts[a.sid] = (alerts[a.sid] ?? 0) + 1;
+    const alerts = alertsBySid(r.verdict.alerts);
     const entry: Record<string, unknown> = {
       file: c.file,
       line: c.line,
@@ -165,7 +173,14 @@ function jsonReport(report: SuiteReport): Record<string, unknown> {
       if (p.skipped !== undefined) entry.variants_skipped = p.skipped;
       if (p.failure !== undefined) {
         const f = p.failure;
-        entry.failing_variant = { changes: f.changes, problems: f.problems, ...(f.why !== undefined && f.why.length > 0 ? { why: f.why } : {}), shrinks: f.shrinks };
+        entry.failing_variant = {
+          changes: f.changes,
+          problems: f.problems,
+          alerts: alertsBySid(f.alerts),
+          ...(f.why !== undefined && f.why.length > 0 ? { why: f.why } : {}),
+          shrinks: f.shrinks,
+        };
+        entry.reproduce = reproduceCommand(options, report.seed, c.file);
       }
     }
     if (r.counterexampleFile !== undefined) entry.counterexample = r.counterexampleFile;
@@ -178,6 +193,7 @@ function jsonReport(report: SuiteReport): Record<string, unknown> {
     failed: count('fail'),
     known: count('known'),
     case_file_errors: report.diagnostics.length,
+    diagnostics: report.diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, message: d.message })),
     rules_errors: report.rulesErrors,
     properties: report.properties,
     ...(report.properties ? { seed: report.seed, runs: report.runs, variants: report.cases.reduce((n, r) => n + (r.property?.variants ?? 0), 0) } : {}),

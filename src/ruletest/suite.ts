@@ -117,6 +117,8 @@ export async function runSuite(options: SuiteOptions, events: SuiteEvents = {}):
     }
     return r;
   };
+  // Counterexample files this run wrote: each failing case gets its own.
+  const written = new Set<string>();
   for (const file of files) {
     const parsed = parseCaseFile(file);
     if (parsed.diagnostics.length > 0) {
@@ -126,7 +128,7 @@ export async function runSuite(options: SuiteOptions, events: SuiteEvents = {}):
     const fileRules = options.rules !== undefined ? rulesFiles(options.rules) : rulesFor(file);
     for (const c of parsed.cases) {
       const { detector } = rulesOf(c, fileRules);
-      const r = await runOne(c, detector, options, seed, runs);
+      const r = await runOne(c, detector, options, seed, runs, written);
       report.cases.push(r);
       events.onCase?.(r);
     }
@@ -134,7 +136,7 @@ export async function runSuite(options: SuiteOptions, events: SuiteEvents = {}):
   return report;
 }
 
-async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, seed: number, runs: number): Promise<CaseReport> {
+async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, seed: number, runs: number, written: Set<string>): Promise<CaseReport> {
   const verdict = await runCase(c, detector);
   const out: CaseReport = { case: c, verdict, passed: verdict.passed, status: 'ok' };
   if (verdict.passed && options.properties === true) {
@@ -143,7 +145,7 @@ async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, se
     if (property.failure !== undefined) {
       out.passed = false;
       // A known weakness is reported, not written out again on every run.
-      if (c.knownIssue === undefined) out.counterexampleFile = writeCounterexample(c, property, seed, options.outDir, reproduceCommand(options, seed, c.file));
+      if (c.knownIssue === undefined) out.counterexampleFile = writeCounterexample(c, property, seed, options.outDir, reproduceCommand(options, seed, c.file), written);
     }
   }
   if (c.knownIssue === undefined) out.status = out.passed ? 'ok' : 'fail';
@@ -156,9 +158,10 @@ async function runOne(c: TestCase, detector: Detector, options: SuiteOptions, se
  * The command that finds the same failing variant again: the seed, and the rules, variables and
  * run count the suite was given (without them the cases may not even find their rules).
  */
-export function reproduceCommand(options: Pick<SuiteOptions, 'rules' | 'vars' | 'runs'>, seed: number, file: string): string {
+export function reproduceCommand(options: Pick<SuiteOptions, 'rules' | 'vars' | 'runs' | 'outDir'>, seed: number, file: string): string {
   const parts = ['kanshi test --properties', `--seed ${seed}`];
   if (options.runs !== undefined && options.runs !== 100) parts.push(`--runs ${options.runs}`);
+  if (options.outDir !== undefined) parts.push(`--out ${shellWord(options.outDir)}`);
   for (const r of options.rules ?? []) parts.push(`-r ${shellWord(r)}`);
   for (const [n, v] of options.vars ?? []) parts.push(`--var ${shellWord(`${n}=${v}`)}`);
   parts.push(shellWord(file));
@@ -169,12 +172,25 @@ function shellWord(s: string): string {
   return /^[A-Za-z0-9_./:=,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Writes a failing variant as a case file; returns its path. */
-export function writeCounterexample(c: TestCase, property: PropertyResult, seed: number, outDir: string | undefined, reproduce = reproduceCommand({}, seed, c.file)): string {
+/**
+ * Writes a failing variant as a case file; returns its path. `written` holds the paths this run
+ * wrote already: two cases of one name and sid (in two files) get two files, not one overwritten.
+ */
+export function writeCounterexample(
+  c: TestCase,
+  property: PropertyResult,
+  seed: number,
+  outDir: string | undefined,
+  reproduce = reproduceCommand({}, seed, c.file),
+  written: Set<string> = new Set(),
+): string {
   const f = property.failure!;
   const dir = outDir ?? dirname(c.file);
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `counterexample-${c.sids[0] ?? 0}-${slug(c.name)}${CASE_EXTENSION}`);
+  const base = `counterexample-${c.sids[0] ?? 0}-${slug(c.name)}`;
+  let path = join(dir, `${base}${CASE_EXTENSION}`);
+  for (let k = 2; written.has(path); k++) path = join(dir, `${base}-${k}${CASE_EXTENSION}`);
+  written.add(path);
   const comments = [
     `Counterexample found by: ${reproduce}`,
     `for the case '${c.name}' (${c.file}:${c.line})`,

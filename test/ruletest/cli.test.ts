@@ -55,20 +55,31 @@ describe('kanshi test', () => {
     expect(r.out).toMatch(/^ {18}content:"cmd\.exe" is in no pkt_data above$/m);
     expect(r.out).toMatch(/counterexample written to .*found\/counterexample-9100001-cmd-exe\.ktest/);
     // With what the run was given beyond the default, so the line finds the same variant.
-    expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 ${GOOD}`);
+    expect(r.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 --out ${tmp.dir}/found ${GOOD}`);
     const named = await run(['--properties', '--seed', '10', '--runs', '50', '-r', RULES, '--var', 'HOME_NET=10.0.0.0/8', '--out', `${tmp.dir}/found2`, GOOD]);
-    expect(named.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
-    expect(readFileSync(`${tmp.dir}/found2/counterexample-9100001-cmd-exe.ktest`, 'utf8')).toContain(`# Counterexample found by: kanshi test --properties --seed 10 --runs 50 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
+    expect(named.out).toContain(`reproduce: kanshi test --properties --seed 10 --runs 50 --out ${tmp.dir}/found2 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
+    expect(readFileSync(`${tmp.dir}/found2/counterexample-9100001-cmd-exe.ktest`, 'utf8')).toContain(`# Counterexample found by: kanshi test --properties --seed 10 --runs 50 --out ${tmp.dir}/found2 -r ${RULES} --var HOME_NET=10.0.0.0/8 ${GOOD}`);
+    // The same case failing twice in one run (a second file naming it) gets a file of its own.
+    const twice = await run(['--properties', '--seed', '10', '--runs', '50', '--out', `${tmp.dir}/found3`, GOOD, GOOD]);
+    expect(twice.out).toContain(`${tmp.dir}/found3/counterexample-9100001-cmd-exe.ktest`);
+    expect(twice.out).toContain(`${tmp.dir}/found3/counterexample-9100001-cmd-exe-2.ktest`);
     expect(r.out).toMatch(/other page +\[50 variants\]/);
     expect(r.out).toContain('variants checked: ');
     expect(r.last).toBe('1 passed, 1 failed');
+  });
+
+  it('says so when a case file holds no case', async () => {
+    const empty = tmp.write('rules/tests/empty.ktest', '# nothing yet\n');
+    const r = await run([empty]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`kanshi test: ${empty}: no test case in it (a case starts with a line '=== name')`);
   });
 
   it('prints one JSON object with --json: every case, its verdict and explanation, and the totals', async () => {
     const good = await run(['--json', GOOD]);
     expect(good.code).toBe(0);
     const ok = JSON.parse(good.out) as Record<string, unknown>;
-    expect(ok).toMatchObject({ passed: 2, failed: 0, known: 0, case_file_errors: 0, rules_errors: 0, properties: false });
+    expect(ok).toMatchObject({ passed: 2, failed: 0, known: 0, case_file_errors: 0, diagnostics: [], rules_errors: 0, properties: false });
     expect(ok.cases).toEqual([
       { file: GOOD, line: 1, name: 'cmd.exe', sids: [9100001], expect: 'positive', status: 'ok', problems: [], alerts: { '9100001': 1 } },
       { file: GOOD, line: 8, name: 'other page', sids: [9100001], expect: 'negative', status: 'ok', problems: [], alerts: {} },
@@ -79,7 +90,8 @@ describe('kanshi test', () => {
     expect(report).toMatchObject({ passed: 1, failed: 1, seed: 10, runs: 50, properties: true });
     const failing = report.cases[0]!;
     expect(failing.status).toBe('fail');
-    expect(failing.failing_variant).toMatchObject({ problems: ['sid 9100001 did not fire'] });
+    expect(failing.failing_variant).toMatchObject({ problems: ['sid 9100001 did not fire'], alerts: {} });
+    expect(failing.reproduce).toBe(`kanshi test --properties --seed 10 --runs 50 --out ${tmp.dir}/found-json ${GOOD}`);
     expect((failing.failing_variant as { why: string[] }).why.at(-1)).toBe('content:"cmd.exe" is in no pkt_data above');
     expect(failing.counterexample).toMatch(/found-json\/counterexample-9100001-cmd-exe\.ktest$/);
     expect(report.cases[1]).toMatchObject({ status: 'ok', variants: 50 });
@@ -90,6 +102,8 @@ describe('kanshi test', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${BAD}:3:9: error: expect is 'positive'`);
     expect(r.out).toContain('case files with errors: 1 (1 error)\n');
+    const j = JSON.parse((await run(['--json', BAD])).out) as { diagnostics: Array<Record<string, unknown>> };
+    expect(j.diagnostics).toEqual([expect.objectContaining({ file: BAD, line: 3, col: 9, severity: 'error' })]);
   });
 
   it('reports known issues without failing', async () => {
