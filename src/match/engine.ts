@@ -616,6 +616,9 @@ export class DetectionEngine {
       if (pkt.events !== undefined && this.ruleset.decodeEventRules.length > 0) this.inspectWithoutIp(pkt);
       return;
     }
+    // A datagram rebuilt from fragments is the packet that delivers its data (its header fields:
+    // ttl, tos, ... of the first fragment), not the fragment whose arrival completed it.
+    if (ip.reassembled) this.current = pkt;
     let st: FlowState | null = null;
     if (flow !== null) {
       st = this.stateOf(flow);

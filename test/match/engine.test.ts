@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
 import { httpConversation, icmpEcho, ipFragments, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { scanPackets, sids } from './helpers.js';
+import { casePackets } from '../../src/ruletest/build.js';
+import { parseCaseText } from '../../src/ruletest/parse.js';
 
 const udp = (payload: string | Uint8Array, opts: { src?: string; dst?: string; ts?: number; ttl?: number } = {}) =>
   udpPacket({ src: opts.src ?? '10.0.0.1:1024', dst: opts.dst ?? '10.0.0.2:53', payload, tsUs: opts.ts ?? 1_000_000, ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}) });
@@ -339,6 +341,18 @@ describe('TCP reassembly under evasion', () => {
     s.send('client', body, { segments: sizes, order }).close();
     expect(order.length).toBeGreaterThan(2_700);
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+  });
+});
+
+describe('IP fragments', () => {
+  it('the datagram rebuilt from them lends its header fields (ttl) to the stream data it delivered', async () => {
+    const parsed = parseCaseText('=== frag\nsid: 1\nexpect: positive\nttl: 5\nserver: 10.1.1.1:9\n--- tcp client frag=8\nTTTT\n', '/cases/x.ktest');
+    const packets = casePackets(parsed.cases[0]!);
+    const rules = [
+      'alert tcp any any -> any any (msg:"ttl and content"; ttl:5; content:"TTTT"; sid:1;)',
+      'alert tcp any any -> any any (msg:"other ttl"; ttl:6; content:"TTTT"; sid:2;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, packets))).toEqual([1]);
   });
 });
 
