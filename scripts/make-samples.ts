@@ -1336,6 +1336,18 @@ function deloderSamples(): void {
   );
 }
 
+/** A NOP sled written as %u9090 escapes (sid 3100011). */
+function nopSledEscapeSamples(): void {
+  pcap('ms03-007/nop-sled-u9090.pcap', [3100011], 'a SEARCH whose URI carries a 40-NOP sled written as %u9090 escapes (two NOPs each) before its payload', (cap) => {
+    cap.http(ATTACKER, `${IIS}:80`, [
+      {
+        request: `SEARCH /${'%u9090'.repeat(20)}${'%u6858%ucbd3%u7801'.repeat(4)}AAAA HTTP/1.1\r\nHost: ${IIS}\r\nContent-Length: 0\r\n\r\n`,
+        response: { status: 400, reason: 'Bad Request', headers: { Server: 'Microsoft-IIS/5.0' } },
+      },
+    ]);
+  });
+}
+
 /** FormMail header injection in a POST body (sid 3100605). */
 function formmailPostSamples(): void {
   pcap('formmail/header-injection-post.pcap', [3100605], 'a POST to FormMail.pl whose email field carries an encoded newline and a Bcc: header (as spam tools fill in the form)', (cap) => {
@@ -1468,6 +1480,7 @@ function main(): void {
   // Samples added later come last: the capture builder numbers ports and sequences in the order
   // samples are made, so the earlier files stay byte for byte as they were.
   formmailPostSamples();
+  nopSledEscapeSamples();
 
   rmSync(OUT, { recursive: true, force: true });
   for (const s of samples) {
