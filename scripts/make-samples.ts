@@ -1346,6 +1346,18 @@ function nopSledEscapeSamples(): void {
       },
     ]);
   });
+  pcap(
+    'ms03-007/neg-u-escapes.pcap',
+    [],
+    'Chinese search terms written as %u escapes, U+9090 among them, by an old client',
+    (cap) => {
+      cap.http(COLLEAGUE, `${IIS}:80`, [
+        { request: get('/search.asp?q=%u9090%u4e2d%u6587&lang=zh', { Host: IIS }), response: ok('<html>results</html>') },
+        { request: get('/docs/%u9090%u9090%u9090/index.html', { Host: IIS }), response: notFound() },
+      ]);
+    },
+    [3100006, 3100011],
+  );
 }
 
 /** FormMail header injection in a POST body (sid 3100605). */
