@@ -68,14 +68,14 @@ function gunzipUpTo(input: Uint8Array, limit: number): Decompressed | undefined 
     if (r === undefined) return undefined;
     parts.push(r.bytes);
     total += r.bytes.length;
-    if (r.limited) return { bytes: concat(parts, total), limited: true, failed: false };
+    if (r.limited) return { bytes: joined(parts, total), limited: true, failed: false };
     // Another member may follow this one's 8-byte trailer (CRC and size).
     if (r.error || r.rest < 0) break;
     start += payload + r.consumed + 8;
     if (start + 10 > input.length || input[start] !== 0x1f || input[start + 1] !== 0x8b) break;
   }
   if (parts.length === 0) return { bytes: new Uint8Array(0), limited: false, failed: true };
-  return { bytes: concat(parts, total), limited: false, failed: false };
+  return { bytes: joined(parts, total), limited: false, failed: false };
 }
 
 /** "deflate" is meant to be zlib-wrapped, but many servers send raw deflate: either is read. */
@@ -165,15 +165,9 @@ function inflateUpTo(engine: object, input: Uint8Array, limit: number): Inflated
   return { bytes: out.subarray(0, outOff), limited: outOff >= limit, error: failed, consumed: inOff, rest: ended ? input.length - inOff : -1 };
 }
 
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+
+function joined(parts: readonly Uint8Array[], total: number): Uint8Array {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
 }
 
 /** The fallback where zlib cannot be stepped: the longest input prefix whose output fits, by bisection. */

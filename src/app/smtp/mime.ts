@@ -1,5 +1,5 @@
 import type { SmtpAnomaly } from '../anomalies.js';
-import { CR, HT, LF, SP } from '../bytes.js';
+import { CR, HT, hexValue, LF, SP } from '../bytes.js';
 
 /** One attachment of a message: its name as written, and its content with the transfer encoding undone. */
 export interface MimeFile {
@@ -381,13 +381,6 @@ function flushQuantum(dst: Uint8Array, d: number, acc: number, k: number): numbe
   return d;
 }
 
-function hexValue(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
 
 /** Quoted-printable (RFC 2045 6.7): `=XX` bytes, `=` at a line's end joins it to the next; a stray `=` is kept and reported. */
 export function decodeQuotedPrintable(src: Uint8Array, out?: MimeResult): Uint8Array {
@@ -400,8 +393,9 @@ export function decodeQuotedPrintable(src: Uint8Array, out?: MimeResult): Uint8A
       dst[d++] = c;
       continue;
     }
-    const hi = hexValue(src[i + 1]);
-    const lo = hexValue(src[i + 2]);
+    // Past the end reads as -1 (not a digit): i + 1 and i + 2 may be beyond n.
+    const hi = i + 1 < n ? hexValue(src[i + 1]!) : -1;
+    const lo = i + 2 < n ? hexValue(src[i + 2]!) : -1;
     if (hi >= 0 && lo >= 0) {
       dst[d++] = (hi << 4) | lo;
       i += 2;

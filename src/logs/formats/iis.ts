@@ -427,6 +427,11 @@ function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     if (Number.isNaN(ts)) return M_BAD_TIME;
     rec.tsUs = ts;
   } else rec.timeKnown = false;
+  return fillColumns(rec, b, L, offs);
+}
+
+/** Addresses, ports, status and size from the line's columns (the layout says which are there). */
+function fillColumns(rec: IisRecord, b: Uint8Array, L: IisLayout, offs: readonly number[]): IisRecord {
   if (present(offs, L.cIp)) {
     const s = offs[L.cIp * 2]!;
     const e = offs[L.cIp * 2 + 1]!;
@@ -520,17 +525,7 @@ function parseIisNative(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   const ts = ctx.local(date[0], date[1], date[2], time[0], time[1], time[2], 0);
   if (Number.isNaN(ts)) return M_NATIVE_TIME;
   rec.tsUs = ts;
-  if (present(offs, L.cIp)) {
-    const s = offs[L.cIp * 2]!;
-    const e = offs[L.cIp * 2 + 1]!;
-    const ip = LAST_CLIENT.parse(b, s, e);
-    if (ip) rec.src = ip;
-    else rec.srcHost = latin1(b, s, e);
-  }
-  if (present(offs, L.sIp)) rec.dst = LAST_SERVER.parse(b, offs[L.sIp * 2]!, offs[L.sIp * 2 + 1]!);
-  if (present(offs, L.status)) rec.statusCode = parseUint(b, offs[L.status * 2]!, offs[L.status * 2 + 1]!);
-  if (present(offs, L.scBytes)) rec.bodyLength = parseUint(b, offs[L.scBytes * 2]!, offs[L.scBytes * 2 + 1]!);
-  return rec;
+  return fillColumns(rec, b, L, offs);
 }
 
 /** M/D/YY or MM/DD/YYYY: two-digit years are 1970-2069, as IIS wrote them from 1997 on. */
