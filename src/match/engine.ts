@@ -193,6 +193,8 @@ const MAX_HELD_ALERTS = 10_000;
 /** Unanswered transactions of one flow holding alerts; past this, the oldest one's go out. */
 const MAX_HELD_PER_FLOW = 32;
 
+const NO_NAMES: readonly string[] = [];
+
 /** What detection keeps per flow. */
 class FlowState {
   known = false;
@@ -1428,7 +1430,8 @@ export class DetectionEngine {
     const checks = r.flowbitChecks;
     for (let i = 0; i < checks.length; i++) {
       const fb = checks[i]!;
-      if (!flowbitCheckHolds(bits, fb.names, fb.cmd === 'isset', fb.op === 'any')) return false;
+      const names = fb.ofGroup === true ? (this.ruleset.flowbitGroups.get(fb.group!) ?? NO_NAMES) : fb.names;
+      if (!flowbitCheckHolds(bits, names, fb.cmd === 'isset', fb.op === 'any')) return false;
     }
     return true;
   }

@@ -171,6 +171,22 @@ describe('flowbits', () => {
     s.close();
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([3, 2, 5, 4, 3]);
   });
+
+  it("checks Snort 2.9's groups: isset,any|all,GROUP and isnotset,any|all,GROUP", async () => {
+    const rules = [
+      'alert tcp any any -> any 80 (msg:"a"; flow:to_server; content:"A"; flowbits:set,bit.a,grp; flowbits:noalert; sid:1;)',
+      'alert tcp any any -> any 80 (msg:"b"; flow:to_server; content:"B"; flowbits:set,bit.b,grp; flowbits:noalert; sid:2;)',
+      'alert tcp any any -> any 80 (msg:"any set"; flow:to_server; content:"X"; flowbits:isset,any,grp; sid:3;)',
+      'alert tcp any any -> any 80 (msg:"all set"; flow:to_server; content:"X"; flowbits:isset,all,grp; sid:4;)',
+      'alert tcp any any -> any 80 (msg:"any unset"; flow:to_server; content:"X"; flowbits:isnotset,any,grp; sid:5;)',
+      'alert tcp any any -> any 80 (msg:"all unset"; flow:to_server; content:"X"; flowbits:isnotset,all,grp; sid:6;)',
+    ].join('\n');
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 }).handshake();
+    // Nothing set, then bit.a, then both.
+    s.send('client', 'X1\n').send('client', 'A\n').send('client', 'X2\n').send('client', 'B\n').send('client', 'X3\n');
+    s.close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([5, 6, 3, 5, 3, 4]);
+  });
 });
 
 describe('thresholds', () => {

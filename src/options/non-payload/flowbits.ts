@@ -11,6 +11,11 @@ export interface FlowbitsValue {
   op: 'all' | 'any';
   /** Snort's optional group name. */
   group?: string;
+  /**
+   * Snort 2.9's group check `isset,any,GROUP` / `isnotset,all,GROUP`: the names are every bit
+   * set with that group (known once all rules are loaded), combined by `op`.
+   */
+  ofGroup?: true;
 }
 
 const COMMANDS: readonly FlowbitsCommand[] = ['set', 'setx', 'unset', 'toggle', 'isset', 'isnotset', 'noalert', 'reset'];
@@ -63,6 +68,14 @@ export const flowbits: KeywordModule<FlowbitsValue> = {
       ctx.error(`flowbits:${cmd} needs a bit name: write flowbits:${cmd},name;`, namesP?.offset ?? cmdP.offset, 1);
       return undefined;
     }
+    const groupForm = parts[2];
+    if ((cmd === 'isset' || cmd === 'isnotset') && (namesP.text === 'any' || namesP.text === 'all') && groupForm !== undefined) {
+      if (!NAME_RE.test(groupForm.text)) {
+        ctx.error(`bad flowbits group name "${groupForm.text}"`, groupForm.offset, Math.max(1, groupForm.text.length));
+        return undefined;
+      }
+      return { cmd, names: [], op: namesP.text, group: groupForm.text, ofGroup: true };
+    }
     const hasOr = namesP.text.includes('|');
     const hasAnd = namesP.text.includes('&');
     if (hasOr && hasAnd) {
@@ -98,6 +111,7 @@ export const flowbits: KeywordModule<FlowbitsValue> = {
   print(v) {
     if (v.cmd === 'noalert') return 'noalert';
     const parts: string[] = [v.cmd];
+    if (v.ofGroup === true) parts.push(v.op);
     if (v.names.length > 0) parts.push(v.names.join(v.op === 'any' ? '|' : '&'));
     if (v.group !== undefined) parts.push(v.group);
     return parts.join(',');
