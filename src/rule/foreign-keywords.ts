@@ -48,6 +48,14 @@ rfb.name rfb.secresult rfb.sectype nfs_procedure nfs.version tftp.file
 dhcp.leasetime dhcp.rebinding_time dhcp.renewal_time
 resp react session logto activates activated_by count sd_pattern protected_content hash length
 gtp_type gtp_info gtp_version http_encode file_type cip_attribute cip_class cip_instance cip_extendedstatus
+frame tls.subjectaltname bittorrent-dht.node_id bittorrent-dht.implied_port bittorrent-dht.query_type
+email.from email.subject email.to email.cc email.date email.message_id email.x_mailer email.url email.received
+ldap.request.operation ldap.responses.operation ldap.request.dn ldap.responses.dn ldap.responses.result_code
+ldap.responses.message ldap.request.attribute_type ldap.responses.attribute_type
+vlan.id vlan.layers flow.bytes tcp.flags tcp.wscale luaxform sip.content_type sip.content_length
+ftp.reply ftp.mode ftp.completion_code ftp.dynamic_port websocket.payload websocket.opcode websocket.flags websocket.mask
+dns.queries.rrname dns.answers.rrname dns.additionals.rrname dns.authorities.rrname dns.response.rrname
+mdns.queries.rrname mdns.answers.rrname mdns.response.rrname
 `;
 
 export const FOREIGN_KEYWORDS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).filter((n) => n.length > 0));

@@ -240,4 +240,11 @@ describe('skipped rules', () => {
     expect(r.rules[0]!.unsupported).toEqual(['protocol modbus', 'lua']);
     expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`)).toEqual(["1:7: warning: rule skipped: kanshi does not evaluate protocol modbus, 'lua' yet"]);
   });
+
+  it('knows Suricata 7 and 8 keywords it does not evaluate, rather than calling them typos', () => {
+    for (const kw of ['frame:http.request', 'tls.subjectaltname', 'bittorrent-dht.node_id', 'email.subject', 'ldap.request.dn']) {
+      const r = parseRules(`alert tcp any any -> any any (msg:"x"; ${kw}; content:"x"; sid:1;)`, { file: 's.rules' });
+      expect(r.counts, kw).toEqual({ loaded: 0, disabled: 0, skipped: 1, invalid: 0 });
+    }
+  });
 });
