@@ -26,6 +26,16 @@ describe('tls.version', () => {
     expect(sids(await scanPackets(rules, connection(0x0303, 0x0303, true)))).toEqual([3]);
   });
 
+  it("reads a TLS 1.3 client's version from supported_versions (its first, GREASE left out), as Suricata does", async () => {
+    const s = tcpSession({ client: '10.0.0.5:50000', server: '10.0.0.9:8443' }).handshake();
+    s.send('client', tlsRecords(22, clientHello({ version: 0x0303, sni: 'a.example', ciphers: [0xc02f], extensions: [{ type: 43, data: Uint8Array.of(6, 0x2a, 0x2a, 0x03, 0x04, 0x03, 0x03) }] })));
+    const client = [
+      'alert tls any any -> any any (msg:"client 1.3"; flow:to_server; tls.version:1.3; tls.sni; content:"a.example"; sid:1;)',
+      'alert tls any any -> any any (msg:"client 1.2"; flow:to_server; tls.version:1.2; tls.sni; content:"a.example"; sid:2;)',
+    ].join('\n');
+    expect(sids(await scanPackets(client, s.packets()))).toEqual([1]);
+  });
+
   it('is not known on flows that are not TLS', async () => {
     const s = tcpSession({ client: '10.0.0.5:50000', server: '10.0.0.9:8443' }).handshake();
     s.send('server', Uint8Array.of(0xc0, 0x2f, 0x0a));

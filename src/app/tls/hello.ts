@@ -74,7 +74,8 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
   if (!r.ok) return null;
   const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
-    if (type === EXT_SERVER_NAME) hello.sni = serverName(e);
+    // A second server_name extension is ignored, as Suricata ignores it: the first name counts.
+    if (type === EXT_SERVER_NAME && hello.sni === null) hello.sni = serverName(e);
     else if (type === EXT_SUPPORTED_GROUPS) {
       const n = e.u16();
       for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.groups.push(e.u16());
@@ -125,7 +126,8 @@ function serverName(e: Reader): Uint8Array | null {
     const type = e.u8();
     const len = e.u16();
     const name = e.bytes(len);
-    if (type === 0 && name !== null) return name.slice();
+    // A host name of more than 255 bytes is invalid (Suricata's INVALID_SNI_LENGTH): no SNI.
+    if (type === 0 && name !== null) return name.length <= 255 ? name.slice() : null;
   }
   return null;
 }

@@ -1,7 +1,7 @@
 import type { BufferName } from '../../types/buffers.js';
 import { ByteAccumulator, type MemoryBudget } from '../accumulator.js';
 import type { TlsHelloView } from '../../types/app.js';
-import { ja3sString, ja3String, ja4String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
+import { isGrease, ja3sString, ja3String, ja4String, md5Hex, parseClientHello, parseServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
 import { certificateList, parseCertificate, type CertificateFields } from './x509.js';
 
 /**
@@ -262,7 +262,9 @@ export class TlsSession {
       if (hello === null) return;
       this.client = hello;
       this.ctx.stats.clientHellos++;
-      this.ctx.version?.(true, hello.version);
+      // As Suricata: a client offering supported_versions is at the first (preferred) one it lists.
+      const preferred = hello.supportedVersions.find((v) => !isGrease(v));
+      this.ctx.version?.(true, preferred ?? hello.version);
       this.ctx.versionSeen?.(hello.version);
       this.ctx.emit(new TlsHello(this.txCount++, hello, null, [], 0));
     } else if (!toServer && type === HS_SERVER_HELLO) {

@@ -24,6 +24,18 @@ describe('hellos', () => {
     expect([0x0a0b, 0x1301, 0x0aaa].some(isGrease)).toBe(false);
   });
 
+  it('keeps the first server_name of a hello that sends two, and none longer than 255 bytes (as Suricata)', () => {
+    const sniExt = (name: string): { type: number; data: Uint8Array } => {
+      const n = Buffer.from(name, 'latin1');
+      const entry = Uint8Array.from([0, n.length >> 8, n.length & 255, ...n]);
+      return { type: 0, data: Uint8Array.from([entry.length >> 8, entry.length & 255, ...entry]) };
+    };
+    const two = parseClientHello(body(clientHello({ sni: 'first.example', extensions: [sniExt('second.example')] })))!;
+    expect(text(two.sni!)).toBe('first.example');
+    const long = parseClientHello(body(clientHello({ sni: `${'a'.repeat(300)}.example` })))!;
+    expect(long.sni).toBeNull();
+  });
+
   it('reads the ServerHello version from supported_versions', () => {
     const h = parseServerHello(body(serverHello({ cipher: 0x1301, extensions: [{ type: 43, data: '\x03\x04' }] })))!;
     expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304, random: new Uint8Array(32).fill(9) });
