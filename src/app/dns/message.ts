@@ -5,18 +5,18 @@ import { eveText } from '../../types/eve-text.js';
 /**
  * DNS messages (RFC 1035) as far as detection needs them: the header and the question section.
  * `dns.query` is the name of a question in a request, labels joined with '.', bytes as sent (as
- * Suricata fills it). Hostile input is bounded: a name is at most 255 bytes on the wire, label
- * pointers may only point backwards and are followed a bounded number of times, and the
- * question count is capped, so no message costs more than a pass over its own bytes.
+ * Suricata fills it). What Suricata parses is parsed (an attacker must not hide a name behind a
+ * form a resolver accepts): compression pointers forward and back (not to themselves), names
+ * kept up to Suricata's 1025 bytes (cut there, still read to their end), any number of
+ * questions. Hostile input stays bounded: pointers are followed a bounded number of times per
+ * name, and each question takes at least five bytes of the message.
  */
 
 const HEADER = 12;
-/** RFC 1035's limit on a name's wire length; resolvers refuse longer ones. */
-const MAX_NAME_WIRE = 255;
+/** Suricata's MAX_NAME_LEN: a longer name is cut there (RFC 1035 allows 255 wire bytes; attackers send more). */
+const MAX_NAME = 1025;
 /** Compression pointers followed within one name (a chain longer than the labels it could hold is a loop). */
 const MAX_POINTERS = 64;
-/** Questions read from one message (real resolvers send one). */
-export const MAX_QUESTIONS = 16;
 
 export interface DnsQuestion {
   /** Labels joined with '.', as sent (no trailing dot; empty for the root). */
@@ -37,7 +37,7 @@ export interface DnsMessage {
 /** The message, or the reason it is not one (a counted anomaly name). */
 export type DnsParse = { ok: true; message: DnsMessage } | { ok: false; anomaly: DnsAnomaly };
 
-export type DnsAnomaly = 'dns.too_short' | 'dns.no_question' | 'dns.too_many_questions' | 'dns.malformed_name' | 'dns.truncated_question';
+export type DnsAnomaly = 'dns.too_short' | 'dns.no_question' | 'dns.malformed_name' | 'dns.truncated_question';
 
 export function parseDnsMessage(b: Uint8Array): DnsParse {
   if (b.length < HEADER) return { ok: false, anomaly: 'dns.too_short' };
@@ -45,7 +45,6 @@ export function parseDnsMessage(b: Uint8Array): DnsParse {
   const flags = (b[2]! << 8) | b[3]!;
   const qdcount = (b[4]! << 8) | b[5]!;
   if (qdcount === 0) return { ok: false, anomaly: 'dns.no_question' };
-  if (qdcount > MAX_QUESTIONS) return { ok: false, anomaly: 'dns.too_many_questions' };
   const questions: DnsQuestion[] = [];
   let off = HEADER;
   for (let q = 0; q < qdcount; q++) {
@@ -61,9 +60,8 @@ export function parseDnsMessage(b: Uint8Array): DnsParse {
 
 /** A name starting at `start`: its dotted text and the offset after it in the message, or null when malformed. */
 function readName(b: Uint8Array, start: number): { text: Uint8Array; next: number } | null {
-  const out = new Uint8Array(MAX_NAME_WIRE);
+  const out = new Uint8Array(MAX_NAME);
   let n = 0;
-  let wire = 0;
   let off = start;
   let next = -1;
   let pointers = 0;
@@ -78,18 +76,19 @@ function readName(b: Uint8Array, start: number): { text: Uint8Array; next: numbe
     if (kind === 0xc0) {
       if (off + 1 >= b.length || ++pointers > MAX_POINTERS) return null;
       const target = ((len & 0x3f) << 8) | b[off + 1]!;
-      // Only backwards, into what was already read: no loops, no forward references.
-      if (target >= off) return null;
+      // Anywhere in the message but at itself, as Suricata follows them; a loop ends at MAX_POINTERS.
+      if (target === off || target >= b.length) return null;
       if (next < 0) next = off + 2;
       off = target;
       continue;
     }
     if (kind !== 0) return null; // 0x40 and 0x80 label types are obsolete or undefined
-    wire += len + 1;
-    if (wire + 1 > MAX_NAME_WIRE || off + 1 + len > b.length) return null;
-    if (n > 0) out[n++] = 0x2e;
-    out.set(b.subarray(off + 1, off + 1 + len), n);
-    n += len;
+    if (off + 1 + len > b.length) return null;
+    // Past MAX_NAME the name is cut (and still read to its end, for the offset of what follows).
+    if (n > 0 && n < MAX_NAME) out[n++] = 0x2e;
+    const take = Math.min(len, MAX_NAME - n);
+    if (take > 0) out.set(b.subarray(off + 1, off + 1 + take), n);
+    n += take;
     off += 1 + len;
   }
   return { text: out.slice(0, n), next };

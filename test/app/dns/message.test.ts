@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DnsQuery, MAX_QUESTIONS, parseDnsMessage, rrtypeName } from '../../../src/app/dns/message.js';
+import { DnsQuery, parseDnsMessage, rrtypeName } from '../../../src/app/dns/message.js';
 import { dnsMessage } from '../../../src/traffic/index.js';
 
 const dnsRequest = (names: readonly string[], id?: number): Uint8Array => dnsMessage({ names, ...(id !== undefined ? { id } : {}) });
@@ -32,10 +32,10 @@ describe('parseDnsMessage', () => {
   it.each([
     ['dns.too_short', Uint8Array.from([0, 1, 1, 0, 0, 1])],
     ['dns.no_question', Uint8Array.from([0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
-    ['dns.too_many_questions', Uint8Array.from([0, 1, 1, 0, 0, MAX_QUESTIONS + 1, 0, 0, 0, 0, 0, 0])],
-    // A pointer to itself (a loop) and a forward pointer.
+    // A pointer to itself, a loop of two pointers, and one past the end.
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])],
-    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 16, 0, 1, 0, 1, 0])],
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 0xc0, 12, 0, 1, 0, 1])],
+    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 99, 0, 1, 0, 1])],
     // Label type 0x40, and a label running past the end.
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x41, 0x61, 0])],
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 0x61])],
@@ -44,11 +44,20 @@ describe('parseDnsMessage', () => {
     expect(parseDnsMessage(bytes)).toEqual({ ok: false, anomaly });
   });
 
-  it('refuses names longer than 255 bytes on the wire', () => {
+  it('reads what Suricata reads: forward pointers, names past 255 bytes (cut at 1025), any number of questions', () => {
+    // A forward pointer: the question's name points at "evil.example" written after it.
+    const fwd = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 18, 0, 1, 0, 1, 4, ...Buffer.from('evil'), 7, ...Buffer.from('example'), 0]);
+    const f = parseDnsMessage(fwd);
+    expect(f.ok && f.message.questions.map((q) => text(q.name))).toEqual(['evil.example']);
     const long = Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.');
-    expect(parseDnsMessage(dnsRequest([long])).ok).toBe(false);
-    const fits = Array.from({ length: 4 }, () => 'a'.repeat(60)).join('.');
-    expect(parseDnsMessage(dnsRequest([fits])).ok).toBe(true);
+    const l = parseDnsMessage(dnsRequest([long]));
+    expect(l.ok && text(l.message.questions[0]!.name)).toBe(long);
+    const huge = Array.from({ length: 20 }, () => 'b'.repeat(63)).join('.');
+    const h = parseDnsMessage(dnsRequest([huge, 'after.example']));
+    expect(h.ok && h.message.questions.map((q) => q.name.length)).toEqual([1025, 13]);
+    const many = Array.from({ length: 40 }, (_, i) => `q${i}.example`);
+    const m = parseDnsMessage(dnsRequest(many));
+    expect(m.ok && m.message.questions.length).toBe(40);
   });
 
   it('property: names of 1-63-byte labels come back as written', () => {
@@ -66,7 +75,7 @@ describe('parseDnsMessage', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
         const r = parseDnsMessage(b);
-        if (r.ok) for (const q of r.message.questions) expect(q.name.length).toBeLessThanOrEqual(254);
+        if (r.ok) for (const q of r.message.questions) expect(q.name.length).toBeLessThanOrEqual(1025);
       }),
       { numRuns: 2000 },
     );
