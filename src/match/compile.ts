@@ -5,7 +5,7 @@
  */
 import { defaultLevel } from '../correlate/levels.js';
 import { lookupClassification } from '../options/lib/classifications.js';
-import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, FACT_DNS, FACT_SIP, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
+import { DEFAULT_REGEX_LIMITS, FACT_APP_EVENTS, FACT_DCE, FACT_DNS, FACT_SIP, FACT_TLS_VERSION, MatcherUnavailable, type HeaderMatcher, type MatcherContext, type PayloadMatcher, type RegexLimits } from '../options/matcher.js';
 import type { ContentMatch, PayloadElement, RuleDetection } from '../options/rule-body.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { XbitsValue } from '../options/non-payload/xbits.js';
@@ -564,6 +564,11 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     // app-layer-event reads an HTTP transaction: the rule is inspected on transactions.
     kind = 'http';
     httpPhases = flowDir === DIR_TO_SERVER ? 'request' : flowDir === DIR_TO_CLIENT ? 'response' : 'both';
+  } else if ((needs & FACT_TLS_VERSION) !== 0 && pktProgram === null && bufferNames.length === 0) {
+    // tls.version alone (with header conditions) is a transaction match in Suricata: inspected on
+    // the hellos, once each, rather than on every packet of the flow, ACKs included.
+    kind = 'tls';
+    tlsServer = flowDir === DIR_TO_CLIENT;
   } else if (pktProgram !== null) kind = 'payload';
   else kind = 'header';
   if (unknown !== undefined) throw new CompileError(`buffer ${unknown} is not evaluated`);

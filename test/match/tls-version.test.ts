@@ -36,6 +36,20 @@ describe('tls.version', () => {
     expect(sids(await scanPackets(client, s.packets()))).toEqual([1]);
   });
 
+  it('alone, alerts once per hello (a transaction match, as in Suricata), not on every packet of the flow', async () => {
+    const rules = [
+      'alert tls any any -> any any (msg:"client 1.2"; flow:established,to_server; tls.version:1.2; sid:1;)',
+      'alert tls any any -> any any (msg:"server 1.2"; flow:established,to_client; tls.version:1.2; sid:2;)',
+    ].join('\n');
+    const s = tcpSession({ client: '10.0.0.5:50000', server: '10.0.0.9:8443' }).handshake();
+    s.send('client', tlsRecords(22, clientHello({ version: 0x0303, sni: 'a.example', ciphers: [0xc02f] })));
+    s.send('server', concatBytes([tlsRecords(22, serverHello({ version: 0x0303, cipher: 0xc02f })), tlsRecords(20, Uint8Array.of(1))]));
+    s.send('client', concatBytes([tlsRecords(20, Uint8Array.of(1)), tlsRecords(23, new Uint8Array(300))]));
+    s.send('server', tlsRecords(23, new Uint8Array(900)));
+    s.close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1, 2]);
+  });
+
   it('is not known on flows that are not TLS', async () => {
     const s = tcpSession({ client: '10.0.0.5:50000', server: '10.0.0.9:8443' }).handshake();
     s.send('server', Uint8Array.of(0xc0, 0x2f, 0x0a));
