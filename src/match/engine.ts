@@ -376,6 +376,10 @@ export class DetectionEngine {
   /** Alerts held in all flows (HeldAlerts). */
   private heldCount = 0;
   private readonly firedScratch = new Set<number>();
+  /** The DNS transaction whose questions are being inspected, and the rules that fired on it. */
+  private dnsTxFlow = -1;
+  private dnsTxId = -1;
+  private readonly dnsFired = new Set<number>();
   private unitMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
@@ -978,10 +982,20 @@ export class DetectionEngine {
     const rs = this.ruleset;
     this.unit = unit;
     switch (unit.kind) {
-      case 'dns':
+      case 'dns': {
         this.counters.inspections.dns++;
+        // The questions of one request are one transaction (dns.query is a multi-buffer in
+        // Suricata): a rule alerts once on it, on the first question that matches.
+        if (this.dnsTxFlow !== st.flow.id || this.dnsTxId !== unit.id) {
+          this.dnsFired.clear();
+          this.dnsTxFlow = st.flow.id;
+          this.dnsTxId = unit.id;
+        }
+        this.firedOnUnit = this.dnsFired;
         this.inspectUnit(st, true, unit, rs.dns, unit.buffer('pkt_data'));
+        this.firedOnUnit = null;
         break;
+      }
       case 'tls': {
         this.counters.inspections.tls++;
         const client = unit.side === 'client';

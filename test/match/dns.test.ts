@@ -28,9 +28,11 @@ alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z]{3}\\.evil\\./
     expect(sids(await scanPackets(rules, [query(['bad.test'], { response: true })]))).toEqual([]);
     expect(sids(await scanPackets(rules, [query(['bad.test'], { server: '10.0.0.53:5353' })]))).toEqual([]);
     expect(sids(await scanPackets(rules, [query(['ok.test', 'bad.test'])]))).toEqual([1]);
+    // Two requests, each with two matching questions: one alert each.
+    expect(sids(await scanPackets(rules, [query(['bad.test', 'x.bad.test']), query(['bad.test', 'y.bad.test'], { id: 2 })]))).toEqual([1, 1]);
   });
 
-  it('DNS over TCP: length-prefixed messages, however segmented, each question inspected', async () => {
+  it('DNS over TCP: length-prefixed messages, however segmented, each question inspected, one alert per request', async () => {
     const framed = (names: string[], id: number): Uint8Array => {
       const m = dnsMessage({ names, id });
       return concatBytes([Uint8Array.of(m.length >> 8, m.length & 0xff), m]);
@@ -41,7 +43,8 @@ alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z]{3}\\.evil\\./
       const s = tcpSession({ client: '10.0.0.5:40001', server: '10.0.0.53:53' }).handshake().send('client', stream, { splitAt });
       s.send('server', framed(['bad.test'], 9).map((b, i) => (i === 4 ? b | 0x80 : b))); // a response: not inspected
       const { alerts, counters } = await scanWithCounters(rules, s.close('client').packets());
-      expect(sids(alerts), String(splitAt)).toEqual([1, 1]);
+      // Both questions of the second request match: one alert, the request is one transaction.
+      expect(sids(alerts), String(splitAt)).toEqual([1]);
       expect(counters['app_layer.flow.dns_tcp']).toBe(1);
       expect(counters['kanshi.app.dns.responses']).toBe(1);
     }
