@@ -95,6 +95,15 @@ describe('DCE/RPC', () => {
     expect(out.map((r) => r.iface?.uuid ?? null)).toEqual([null, SRVSVC]);
   });
 
+  it('binds nothing the server refused with a bind_nak', () => {
+    const { s, out } = session();
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+    // bind_nak (type 13): a reject reason, then the supported protocol versions.
+    s.data(false, Uint8Array.from([5, 0, 13, 3, 0x10, 0, 0, 0, 24, 0, 0, 0, 1, 0, 0, 0, 4, 0, 1, 5, 0, 0, 0, 0]));
+    s.data(true, requestPdu({ callId: 2, contextId: 0, opnum: 0, stub: 'x' }));
+    expect(out.map((r) => r.iface?.uuid ?? null)).toEqual([null]);
+  });
+
   it('reads a connectionless request from its datagram, and only that', () => {
     const r = parseDatagramRequest(dceDatagram({ uuid: IACTIVATION, major: 0, opnum: 3, stub: 'udp-stub', little: true }), 0)!;
     expect([r.iface?.uuid, r.opnum, r.little, text(r.buffer('dce_stub_data'))]).toEqual([IACTIVATION, 3, true, 'udp-stub']);

@@ -25,6 +25,7 @@ const CO_HEADER = 16;
 const PT_REQUEST = 0;
 const PT_BIND = 11;
 const PT_BIND_ACK = 12;
+const PT_BIND_NAK = 13;
 const PT_ALTER_CONTEXT = 14;
 const PT_ALTER_CONTEXT_RESP = 15;
 const PFC_FIRST_FRAG = 0x01;
@@ -179,6 +180,7 @@ export class DcerpcSession {
     const little = (pdu[4]! & 0x10) !== 0;
     if (toServer && (type === PT_BIND || type === PT_ALTER_CONTEXT)) this.bind(pdu, little);
     else if (!toServer && (type === PT_BIND_ACK || type === PT_ALTER_CONTEXT_RESP)) this.bindAck(pdu, little);
+    else if (!toServer && type === PT_BIND_NAK) this.bindNak();
     else if (toServer && type === PT_REQUEST) this.request(pdu, little);
   }
 
@@ -210,6 +212,12 @@ export class DcerpcSession {
       const id = this.proposed[k];
       if (id !== undefined && u16(pdu, at, little) !== 0) this.contexts.delete(id);
     }
+    this.proposed = [];
+  }
+
+  /** The server refused the whole bind: none of its contexts is bound (Suricata matches acknowledged ones only). */
+  private bindNak(): void {
+    for (const id of this.proposed) this.contexts.delete(id);
     this.proposed = [];
   }
 
