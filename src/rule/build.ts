@@ -356,13 +356,16 @@ function warnEstablishedUdp(protocol: string, body: Rule['body'], options: reado
 }
 
 /**
- * `msg:"x" sid:1;`: a quoted value followed by `keyword:` — the ';' between two options was
- * forgotten, so the grammar saw one option. Says where the ';' goes.
+ * `msg:"x" sid:1;` or `depth:4 content:"x";`: a value followed by `keyword:` (or a bare flag
+ * keyword at its end) — the ';' between two options was forgotten, so the grammar saw one
+ * option. Says where the ';' goes.
  */
 function swallowedOption(o: RuleOption, raw: string | null, known: (k: string) => boolean): { message: string; offset: number } | undefined {
-  // Cheap tests first: a well-formed quoted value ends with its closing quote.
-  if (raw === null || !raw.includes('"') || raw.trimEnd().endsWith('"')) return undefined;
-  const m = /^(\s*!?\s*"(?:[^"\\]|\\.)*")(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/.exec(raw);
+  if (raw === null) return undefined;
+  let m: RegExpExecArray | null = null;
+  if (raw.includes('"') && !raw.trimEnd().endsWith('"')) m = QUOTED_THEN_KEYWORD.exec(raw);
+  // Cheap test first: an unquoted value with no blank in it cannot hold a second option.
+  if (m === null && (raw.includes(' ') || raw.includes('\t'))) m = UNQUOTED_THEN_KEYWORD.exec(raw);
   if (!m || !known(m[3]!)) return undefined;
   const head = `${o.written}:${m[1]!.trim()}`;
   const shown = head.length > 40 ? `${o.written}:...` : head;
@@ -372,6 +375,10 @@ function swallowedOption(o: RuleOption, raw: string | null, known: (k: string) =
 }
 
 const isKnownKeyword = (k: string): boolean => lookupKeyword(k) !== undefined;
+/** A quoted value, blanks, then a keyword with a value or at the end. */
+const QUOTED_THEN_KEYWORD = /^(\s*!?\s*"(?:[^"\\]|\\.)*")(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/;
+/** An unquoted value (no quote before the blank), blanks, then a keyword with a value or at the end. */
+const UNQUOTED_THEN_KEYWORD = /^(\s*[^"\s][^"]*?)(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/;
 
 /** The value of an option without its surrounding blanks. */
 function valueSpan(t: { raw: string | null; valueOffset: number }): { offset: number; length: number } {

@@ -71,6 +71,11 @@ describe('option list diagnostics', () => {
   it("missing ';' between two options, found inside the first one's value", () => {
     expect(diags('alert tcp any any -> any any (msg:"x" sid:1;)')).toEqual(["1:38: error: missing ';' after msg:\"x\": write msg:\"x\"; sid:1"]);
     expect(diags('alert tcp any any -> any any (msg:"x"; content:"a" nocase; sid:1;)')).toEqual(["1:51: error: missing ';' after content:\"a\": write content:\"a\"; nocase"]);
+    // After an unquoted value too, whatever follows.
+    expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; depth:4 content:"b"; sid:1;)')).toEqual(["1:60: error: missing ';' after depth:4: write depth:4; content:\"b\""]);
+    expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; sid:9500004 rev:2;)')).toEqual(["1:64: error: missing ';' after sid:9500004: write sid:9500004; rev:2"]);
+    // Values with blanks of their own are left alone.
+    expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; threshold:type limit, track by_src, count 1, seconds 60; metadata:created_at 2010_07_30, tag Phishing; sid:1;)')).toEqual([]);
   });
 
   it("missing '(' before the options", () => {
