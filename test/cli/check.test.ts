@@ -66,6 +66,20 @@ describe('kanshi check', () => {
     expect(r.last).toBe('rules: 1 loaded, 0 disabled, 0 skipped, 1 errors');
   });
 
+  it('warns at a flowbit that rules check and no loaded rule sets (a misspelt name), as Suricata does', async () => {
+    const f = write(
+      'fb.rules',
+      [
+        'alert tcp any any -> any any (msg:"s"; content:"a"; flowbits:set,file.realplayer.playlist; flowbits:noalert; sid:1;)',
+        'alert tcp any any -> any any (msg:"c"; content:"b"; flowbits:isset,file.realplayer.playist; sid:2;)',
+        'alert tcp any any -> any any (msg:"ok"; content:"b"; flowbits:isset,file.realplayer.playlist; sid:3;)',
+      ].join('\n') + '\n',
+    );
+    const r = await run(['check', f]);
+    expect(r.code).toBe(0);
+    expect(r.err.trimEnd().split('\n')).toEqual([`${f}:2:62: warning: flowbit 'file.realplayer.playist' is checked but no loaded rule sets it: check the spelling, or load the rules that set it`]);
+  });
+
   it('shows the source line and a caret on a terminal', async () => {
     const r = await run(['check', bad], true);
     expect(r.err.split('\n').slice(0, 3)).toEqual([

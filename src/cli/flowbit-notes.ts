@@ -1,0 +1,43 @@
+/**
+ * `kanshi check`: a flowbit that rules check but no loaded rule sets, as Suricata warns
+ * "flowbit is checked but not set" at load. Usually a misspelt name, or the rules that set it left
+ * out of the set: an isset check on it can never hold.
+ */
+import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
+import type { Rule } from '../rule/ast.js';
+import { diagnosticAt, type DiagnosticCollector } from '../rule/diagnostics.js';
+
+const SETTERS: ReadonlySet<string> = new Set(['set', 'setx', 'toggle']);
+
+/** Adds a warning at each check of a bit no loaded rule sets; returns how many were added. */
+export function addUnsetFlowbitWarnings(rules: readonly Rule[], out: DiagnosticCollector): number {
+  const active = rules.filter((r) => r.status === 'loaded' && r.enabled);
+  const set = new Set<string>();
+  for (const r of active) {
+    for (const o of r.options) {
+      const v = o.keyword === 'flowbits' ? (o.value as FlowbitsValue | undefined) : undefined;
+      if (v !== undefined && SETTERS.has(v.cmd)) for (const n of v.names) set.add(n);
+    }
+  }
+  let n = 0;
+  for (const r of active) {
+    for (const o of r.options) {
+      const v = o.keyword === 'flowbits' ? (o.value as FlowbitsValue | undefined) : undefined;
+      if (v === undefined || (v.cmd !== 'isset' && v.cmd !== 'isnotset') || v.ofGroup === true) continue;
+      const missing = v.names.filter((name) => !set.has(name));
+      if (missing.length === 0) continue;
+      const names = missing.map((m) => `'${m}'`).join(', ');
+      out.add(
+        diagnosticAt(
+          r.source,
+          'warning',
+          `flowbit ${names} is checked but no loaded rule sets it: check the spelling, or load the rules that set it`,
+          o.valueOffset,
+          Math.max(1, o.raw?.length ?? 1),
+        ),
+      );
+      n++;
+    }
+  }
+  return n;
+}
