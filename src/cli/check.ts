@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import { walkDirectory } from '../rule/walk.js';
-import { addUnsetFlowbitWarnings } from './flowbit-notes.js';
+import { addContradictionWarnings, addUnsetFlowbitWarnings } from './never-match-notes.js';
 import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
 import { variablesFromFlags } from './vars.js';
@@ -67,6 +67,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];
   for (const job of ordered) job.checker.check(job.path, ctx);
   addUnsetFlowbitWarnings(ctx.rules.rules, diagnostics);
+  addContradictionWarnings(ctx.rules.rules, diagnostics);
   // Loaded only when asked: it compiles the rules with the scan engine, which check alone does not need.
   const perfWarnings = perf ? (await import('./perf-notes.js')).addPerfWarnings(ctx.rules.rules, diagnostics) : 0;
 

@@ -863,3 +863,51 @@ function metadataOf(entries: readonly { key: string; value: string }[]): Record<
   for (const e of entries) (out[e.key] ??= []).push(e.value);
   return out;
 }
+
+/** The application protocol a buffer belongs to, for the checks below (undefined: any). */
+function bufferApp(bits: number): string | undefined {
+  if (bits & B_HTTP) return 'http';
+  if (bits & B_SMTP) return 'smtp';
+  if (bits & B_DNS) return 'dns';
+  if (bits & B_TLS) return 'tls';
+  if (bits & B_SSH) return 'ssh';
+  if (bits & B_SIP) return 'sip';
+  return undefined;
+}
+
+/** Applications kanshi reads over TCP only. */
+const TCP_ONLY_APPS: ReadonlySet<string> = new Set(['http', 'smtp', 'tls', 'ssh']);
+
+/**
+ * Why a rule can never match, when its parts contradict each other in a way Suricata refuses at
+ * load ("mixes keywords with conflicting directions", "can't set rule app proto"): a response
+ * buffer with flow:to_server (a request buffer with flow:to_client is read from the response's
+ * request, so it can match), a buffer of another
+ * application than the header's, a TCP application's buffer under a udp or icmp header.
+ * undefined when none of these holds. For `kanshi check`'s warnings; matching is unchanged.
+ */
+export function ruleContradiction(rule: Rule): string | undefined {
+  const det = rule.body?.detection;
+  if (det === undefined) return undefined;
+  const names: string[] = [];
+  for (const el of det.payload) if (!names.includes(el.buffer)) names.push(el.buffer);
+  for (const c of det.conditions) {
+    const b = c.option.module.bufferCondition?.(c.value).buffer;
+    if (b !== undefined && !names.includes(b)) names.push(b);
+  }
+  const dir = det.flow?.direction;
+  for (const n of names) {
+    const bits = bufferBits(baseBuffer(n));
+    if (dir === 'to_server' && (bits & B_HTTP_RESPONSE) !== 0) return `${n} is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`;
+    const app = bufferApp(bits);
+    if (app === undefined) continue;
+    const proto = PROTOCOLS.get(rule.protocol);
+    if (proto !== undefined && proto.app !== null && proto.app !== app) {
+      return `${n} is a buffer of ${app}, but the rule is alert ${rule.protocol}: the rule can never match; write alert ${app} (or tcp)`;
+    }
+    if ((rule.protocol === 'udp' || rule.protocol.startsWith('icmp')) && TCP_ONLY_APPS.has(app)) {
+      return `${n} is a buffer of ${app}, which runs over TCP, but the rule is alert ${rule.protocol}: the rule can never match; write alert ${app} or alert tcp`;
+    }
+  }
+  return undefined;
+}

@@ -80,6 +80,25 @@ describe('kanshi check', () => {
     expect(r.err.trimEnd().split('\n')).toEqual([`${f}:2:62: warning: flowbit 'file.realplayer.playist' is checked but no loaded rule sets it: check the spelling, or load the rules that set it`]);
   });
 
+  it('warns at rules whose parts contradict each other, which Suricata refuses and which never match', async () => {
+    const f = write(
+      'never.rules',
+      [
+        'alert http any any -> any any (msg:"a"; flow:established,to_server; content:"200"; http_stat_code; sid:1;)',
+        'alert udp any any -> any any (msg:"b"; content:"/x"; http_uri; sid:2;)',
+        'alert dns any any -> any any (msg:"c"; http.uri; content:"/x"; sid:3;)',
+        'alert http any any -> any any (msg:"fine"; flow:established,to_client; content:"200"; http_stat_code; http.uri; content:"/x"; sid:4;)',
+      ].join('\n') + '\n',
+    );
+    const r = await run(['check', f]);
+    expect(r.code).toBe(0);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${f}:1:1: warning: http.stat_code is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`,
+      `${f}:2:1: warning: http.uri is a buffer of http, which runs over TCP, but the rule is alert udp: the rule can never match; write alert http or alert tcp`,
+      `${f}:3:1: warning: http.uri is a buffer of http, but the rule is alert dns: the rule can never match; write alert http (or tcp)`,
+    ]);
+  });
+
   it('shows the source line and a caret on a terminal', async () => {
     const r = await run(['check', bad], true);
     expect(r.err.split('\n').slice(0, 3)).toEqual([

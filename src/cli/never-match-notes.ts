@@ -1,8 +1,10 @@
 /**
- * `kanshi check`: a flowbit that rules check but no loaded rule sets, as Suricata warns
- * "flowbit is checked but not set" at load. Usually a misspelt name, or the rules that set it left
- * out of the set: an isset check on it can never hold.
+ * `kanshi check`'s warnings about rules that load but can never match: a flowbit that rules check
+ * but no loaded rule sets, as Suricata warns "flowbit is checked but not set" at load (usually a
+ * misspelt name, or the rules that set it left out), and parts that contradict each other, which
+ * Suricata refuses at load (match/compile.ts, ruleContradiction).
  */
+import { ruleContradiction } from '../match/compile.js';
 import type { FlowbitsValue } from '../options/non-payload/flowbits.js';
 import type { Rule } from '../rule/ast.js';
 import { diagnosticAt, type DiagnosticCollector } from '../rule/diagnostics.js';
@@ -38,6 +40,19 @@ export function addUnsetFlowbitWarnings(rules: readonly Rule[], out: DiagnosticC
       );
       n++;
     }
+  }
+  return n;
+}
+
+/** Adds a warning at each loaded rule whose parts contradict each other; returns how many. */
+export function addContradictionWarnings(rules: readonly Rule[], out: DiagnosticCollector): number {
+  let n = 0;
+  for (const r of rules) {
+    if (r.status !== 'loaded' || !r.enabled) continue;
+    const why = ruleContradiction(r);
+    if (why === undefined) continue;
+    out.add(diagnosticAt(r.source, 'warning', why, 0, r.action.length));
+    n++;
   }
   return n;
 }
