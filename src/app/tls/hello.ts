@@ -202,7 +202,7 @@ export function md5Hex(text: string): string {
   return createHash('md5').update(text, 'latin1').digest('hex');
 }
 
-const VERSION_NAMES: Readonly<Record<number, string>> = { 0x0300: 'SSLv3', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' };
+const VERSION_NAMES: Readonly<Record<number, string>> = { 0x0300: 'SSLv3', 0x0200: 'SSLv2', 0x0301: 'TLSv1', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' };
 
 /** Version as Suricata's EVE writes it ("TLS 1.2"), else hex. */
 export function versionName(v: number): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isGrease, ja3String, parseClientHello, parseServerHello } from '../../../src/app/tls/hello.js';
+import { isGrease, ja3String, parseClientHello, parseServerHello, versionName } from '../../../src/app/tls/hello.js';
 import { MemoryBudget } from '../../../src/app/accumulator.js';
 import { MAX_HANDSHAKE_MESSAGE, newTlsStats, TlsSession, type TlsHello } from '../../../src/app/tls/session.js';
 import { certificateList, parseCertificate } from '../../../src/app/tls/x509.js';
@@ -34,6 +34,10 @@ describe('hellos', () => {
     expect(text(two.sni!)).toBe('first.example');
     const long = parseClientHello(body(clientHello({ sni: `${'a'.repeat(300)}.example` })))!;
     expect(long.sni).toBeNull();
+  });
+
+  it("names versions as Suricata's EVE does (SSLv3, TLSv1, TLS 1.1 ...)", () => {
+    expect([0x0200, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f1c].map(versionName)).toEqual(['SSLv2', 'SSLv3', 'TLSv1', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', '0x7f1c']);
   });
 
   it('reads the ServerHello version from supported_versions', () => {
