@@ -37,6 +37,11 @@ describe('SSH banners', () => {
     ]);
     expect(out[1]!.meta()).toEqual({ client: { proto_version: '2.0', software_version: 'libssh_0.9.6' }, server: { proto_version: '2.0', software_version: 'OpenSSH_9.6' } });
     expect(out[0]!.buffer('http.uri')).toBeUndefined();
+    // The usual order, server first: the client's banner shows both, as Suricata's one transaction does.
+    const first = session();
+    first.s.data(false, bytes('SSH-2.0-OpenSSH_9.6\r\n'));
+    first.s.data(true, bytes('SSH-2.0-PuTTY_0.80\r\n'));
+    expect(first.out[1]!.meta()).toEqual({ client: { proto_version: '2.0', software_version: 'PuTTY_0.80' }, server: { proto_version: '2.0', software_version: 'OpenSSH_9.6' } });
   });
 
   it('counts what it cannot read: another start, a gap inside the line, a line past the bound', () => {

@@ -65,6 +65,7 @@ function directionFinished(d: Direction): boolean {
 export class SshSession {
   private readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   private client: SshBanner | null = null;
+  private server: SshBanner | null = null;
 
   constructor(private readonly ctx: SshContext) {}
 
@@ -153,8 +154,9 @@ export class SshSession {
       return;
     }
     this.ctx.stats.banners++;
-    const banner = new SshBanner(toServer ? 0 : 1, toServer ? 'client' : 'server', parsed.proto, parsed.software, toServer ? null : this.client);
+    const banner = new SshBanner(toServer ? 0 : 1, toServer ? 'client' : 'server', parsed.proto, parsed.software, toServer ? this.server : this.client);
     if (toServer) this.client = banner;
+    else this.server = banner;
     d.banner = banner;
     d.kex = new KexInitReader(toServer);
     this.ctx.emit(banner);
@@ -188,8 +190,8 @@ export class SshBanner implements SshBannerView {
     readonly side: 'client' | 'server',
     private readonly proto: Uint8Array,
     private readonly software: Uint8Array,
-    /** The client's banner, shown with the server's in EVE as Suricata does. */
-    private readonly client: SshBanner | null,
+    /** The other side's banner when it came first, shown with this one in EVE as Suricata does. */
+    private readonly peer: SshBanner | null,
   ) {}
 
   buffer(name: BufferName): Uint8Array | undefined {
@@ -204,7 +206,9 @@ export class SshBanner implements SshBannerView {
   }
 
   meta(): Record<string, unknown> {
-    if (this.side === 'client') return { client: this.fields() };
-    return this.client === null ? { server: this.fields() } : { client: this.client.fields(), server: this.fields() };
+    const own = this.fields();
+    const peer = this.peer?.fields();
+    if (this.side === 'client') return peer === undefined ? { client: own } : { client: own, server: peer };
+    return peer === undefined ? { server: own } : { client: peer, server: own };
   }
 }
