@@ -132,9 +132,9 @@ export class DnsQuery implements DnsQueryView {
     return name === 'pkt_data' ? this.raw : undefined;
   }
 
+  /** Every question of the request, as Suricata's EVE lists the transaction's queries. */
   meta(): Record<string, unknown> {
     const m = this.message;
-    const q = m.questions[this.question]!;
-    return { query: [{ type: 'query', id: m.id, rrname: eveText(q.name), rrtype: rrtypeName(q.type), tx_id: this.id, opcode: m.opcode }] };
+    return { query: m.questions.map((q) => ({ type: 'query', id: m.id, rrname: eveText(q.name), rrtype: rrtypeName(q.type), tx_id: this.id, opcode: m.opcode })) };
   }
 }

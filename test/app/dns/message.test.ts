@@ -91,7 +91,13 @@ describe('DnsQuery', () => {
     expect(text(q.buffer('dns.query')!)).toBe('b.example.org');
     expect(q.buffer('pkt_data')).toBe(raw);
     expect(q.buffer('http.uri')).toBeUndefined();
-    expect(q.meta()).toEqual({ query: [{ type: 'query', id: 77, rrname: 'b.example.org', rrtype: 'A', tx_id: 3, opcode: 0 }] });
+    // Every question of the request, as Suricata's EVE lists the transaction's queries.
+    expect(q.meta()).toEqual({
+      query: [
+        { type: 'query', id: 77, rrname: 'a.example.org', rrtype: 'A', tx_id: 3, opcode: 0 },
+        { type: 'query', id: 77, rrname: 'b.example.org', rrtype: 'A', tx_id: 3, opcode: 0 },
+      ],
+    });
     expect(rrtypeName(28)).toBe('AAAA');
     expect(rrtypeName(4242)).toBe('4242');
   });
