@@ -30,7 +30,8 @@ describe('DCE/RPC', () => {
         [null, null, 4, little, 'x'],
       ]);
       expect(text(out[0]!.buffer('pkt_data'))).toMatch(/stub-bytes$/);
-      expect(out[0]!.meta()).toEqual({ request: 'REQUEST', req: { opnum: 0, stub_data_size: 10 }, interfaces: [{ uuid: IACTIVATION, version: '0.0' }] });
+      // Suricata's fields (call_id, frag_cnt, rpc_version), and the interface the context is bound to.
+      expect(out[0]!.meta()).toEqual({ request: 'REQUEST', req: { opnum: 0, frag_cnt: 1, stub_data_size: 10 }, call_id: 1, rpc_version: '5.0', interfaces: [{ uuid: IACTIVATION, version: '0.0' }] });
     }
   });
 
@@ -46,6 +47,10 @@ describe('DCE/RPC', () => {
     for (let i = 0; i < stream.length; i += 7) s.data(true, stream.subarray(i, i + 7));
     expect(out.map((r) => [r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[1, 'other'], [15, 'AAAABBBBCC']]);
     expect(out.map((r) => r.id)).toEqual([0, 1]);
+    expect(out.map((r) => [(r.meta().req as { frag_cnt: number }).frag_cnt, r.meta().call_id])).toEqual([
+      [1, 8],
+      [3, 7],
+    ]);
   });
 
   it('bounds what it keeps and stops on bytes that are not DCE/RPC', () => {

@@ -94,6 +94,8 @@ interface PendingCall {
   /** The first fragment's header (with its object UUID): pkt_data starts with it. */
   head: Uint8Array;
   stub: ByteAccumulator;
+  /** Request PDUs (fragments) joined so far. */
+  frags: number;
 }
 
 class Direction {
@@ -236,9 +238,10 @@ export class DcerpcSession {
       // A call restarted, or the oldest of too many: what was joined so far is given up.
       if (call !== undefined) this.discard(call);
       if (this.calls.length >= MAX_CALLS) this.discard(this.calls[0]!);
-      call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, head: pdu.slice(0, stubStart), stub: new ByteAccumulator(this.ctx.budget, MAX_STUB) };
+      call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, head: pdu.slice(0, stubStart), stub: new ByteAccumulator(this.ctx.budget, MAX_STUB), frags: 0 };
       this.calls.push(call);
     }
+    call.frags++;
     // What does not fit MAX_STUB (or the budget) is cut, and counted when the request is handed over.
     if (stubEnd > stubStart) call.stub.append(pdu, stubStart, Math.min(stubEnd, pdu.length));
     if ((flags & PFC_LAST_FRAG) === 0) return;
@@ -250,7 +253,7 @@ export class DcerpcSession {
     if (call.stub.cut > 0) stats.stubsCut++;
     const stub = call.stub.take();
     const id = this.ctx.nextTx !== undefined ? this.ctx.nextTx() : this.txCount++;
-    this.ctx.emit(new DceRequest(id, iface, call.opnum, call.little, stub, call.head));
+    this.ctx.emit(new DceRequest(id, iface, call.opnum, call.little, stub, call.head, { callId: call.callId, frags: call.frags }));
   }
 
   private drop(call: PendingCall): void {
@@ -277,7 +280,7 @@ export function parseDatagramRequest(b: Uint8Array, id: number): DceRequest | nu
   if (80 + bodyLength > b.length) return null;
   const ifVersion = u32(b, 60, little);
   const iface: DceInterface = { uuid: uuidText(b, 24, little), major: ifVersion & 0xffff, minor: ifVersion >>> 16 };
-  return new DceRequest(id, iface, u16(b, 68, little), little, b.slice(80, 80 + bodyLength), b.slice(0, 80));
+  return new DceRequest(id, iface, u16(b, 68, little), little, b.slice(80, 80 + bodyLength), b.slice(0, 80), { callId: null, frags: 1 });
 }
 
 /** One request as detection sees it. */
@@ -296,6 +299,8 @@ export class DceRequest implements DceRequestView {
     private readonly stub: Uint8Array,
     /** The first fragment's header (with its object UUID). */
     private readonly head: Uint8Array,
+    /** For EVE: the call id (connection-oriented requests) and the fragments joined. */
+    private readonly call: { callId: number | null; frags: number },
   ) {}
 
   buffer(name: BufferName): Uint8Array | undefined {
@@ -312,8 +317,11 @@ export class DceRequest implements DceRequestView {
   }
 
   meta(): Record<string, unknown> {
-    const req: Record<string, unknown> = { opnum: this.opnum, stub_data_size: this.stub.length };
+    // Suricata's fields first (request, req, call_id, rpc_version); `interfaces` is kanshi's, naming the bound interface.
+    const req: Record<string, unknown> = { opnum: this.opnum, frag_cnt: this.call.frags, stub_data_size: this.stub.length };
     const out: Record<string, unknown> = { request: 'REQUEST', req };
+    if (this.call.callId !== null) out.call_id = this.call.callId;
+    out.rpc_version = `${this.head[0] ?? 0}.${this.call.callId !== null ? (this.head[1] ?? 0) : 0}`;
     if (this.iface !== null) out.interfaces = [{ uuid: this.iface.uuid, version: `${this.iface.major}.${this.iface.minor}` }];
     return out;
   }
