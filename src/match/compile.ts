@@ -896,12 +896,12 @@ export function ruleContradiction(rule: Rule): string | undefined {
     if (b !== undefined && !names.includes(b)) names.push(b);
   }
   const dir = det.flow?.direction;
+  const proto = PROTOCOLS.get(rule.protocol);
   for (const n of names) {
     const bits = bufferBits(baseBuffer(n));
     if (dir === 'to_server' && (bits & B_HTTP_RESPONSE) !== 0) return `${n} is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`;
     const app = bufferApp(bits);
     if (app === undefined) continue;
-    const proto = PROTOCOLS.get(rule.protocol);
     if (proto !== undefined && proto.app !== null && proto.app !== app) {
       return `${n} is a buffer of ${app}, but the rule is alert ${rule.protocol}: the rule can never match; write alert ${app} (or tcp)`;
     }

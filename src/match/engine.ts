@@ -371,15 +371,15 @@ export class DetectionEngine {
   private dstTextCache: string | null = null;
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
-  /** While one unit is inspected in several views (a message's attachments): the rules that fired on it. */
+  /**
+   * While one transaction is inspected in several parts (a message's attachments, a request's DNS
+   * questions): the rules that fired on it, so each alerts once. `firedTx` names the transaction.
+   */
   private firedOnUnit: Set<number> | null = null;
+  private readonly firedInTx = new Set<number>();
+  private firedTx = '';
   /** Alerts held in all flows (HeldAlerts). */
   private heldCount = 0;
-  private readonly firedScratch = new Set<number>();
-  /** The DNS transaction whose questions are being inspected, and the rules that fired on it. */
-  private dnsTxFlow = -1;
-  private dnsTxId = -1;
-  private readonly dnsFired = new Set<number>();
   private unitMeta: Record<string, unknown> | null = null;
   /** null: not built yet; undefined: the record has none. */
   private recordHttp: Record<string, unknown> | undefined | null = null;
@@ -986,12 +986,7 @@ export class DetectionEngine {
         this.counters.inspections.dns++;
         // The questions of one request are one transaction (dns.query is a multi-buffer in
         // Suricata): a rule alerts once on it, on the first question that matches.
-        if (this.dnsTxFlow !== st.flow.id || this.dnsTxId !== unit.id) {
-          this.dnsFired.clear();
-          this.dnsTxFlow = st.flow.id;
-          this.dnsTxId = unit.id;
-        }
-        this.firedOnUnit = this.dnsFired;
+        this.firedOnUnit = this.firedIn(st, 'dns', unit.id);
         this.inspectUnit(st, true, unit, rs.dns, unit.buffer('pkt_data'));
         this.firedOnUnit = null;
         break;
@@ -1057,15 +1052,24 @@ export class DetectionEngine {
     const files = unit.files.length;
     if (files === 0) this.inspectUnit(st, true, unit, set, undefined, unit);
     else {
-      const fired = (this.firedOnUnit = this.firedScratch);
-      fired.clear();
       for (let i = 0; i < files; i++) {
         const view = unit.withFile(i);
+        this.firedOnUnit = this.firedIn(st, 'smtp', unit.id);
         this.inspectUnit(st, true, view, set, undefined, view);
       }
       this.firedOnUnit = null;
     }
     this.smtp = null;
+  }
+
+  /** The rules that fired on a transaction inspected in parts; emptied when another transaction starts. */
+  private firedIn(st: FlowState, kind: string, id: number): Set<number> {
+    const tx = `${st.flow.id}:${kind}:${id}`;
+    if (tx !== this.firedTx) {
+      this.firedInTx.clear();
+      this.firedTx = tx;
+    }
+    return this.firedInTx;
   }
 
   /** One application unit (SMTP command or message, TLS hello, DNS question) against its rule set. */

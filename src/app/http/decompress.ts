@@ -171,7 +171,7 @@ function joined(parts: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /** The fallback where zlib cannot be stepped: the longest input prefix whose output fits, by bisection. */
-function decompressLayerByBisection(input: Uint8Array, encoding: number, limit: number): Decompressed {
+export function decompressLayerByBisection(input: Uint8Array, encoding: number, limit: number): Decompressed {
   const whole = tryDecode(input, encoding, limit);
   if (whole !== 'too-large' && whole !== null) return { bytes: whole, limited: false, failed: false };
   if (whole === null) return { bytes: new Uint8Array(0), limited: false, failed: true };

@@ -1,5 +1,5 @@
 import type { SmtpAnomaly } from '../anomalies.js';
-import { CR, HT, hexValue, LF, SP } from '../bytes.js';
+import { CR, HT, hexValue, latin1, LF, SP } from '../bytes.js';
 
 /** One attachment of a message: its name as written, and its content with the transfer encoding undone. */
 export interface MimeFile {
@@ -219,11 +219,11 @@ function parseFields(b: Uint8Array, s: number, e: number): Field[] {
     const first = b[lineStart];
     if ((first === SP || first === HT) && fields.length > 0) {
       const last = fields[fields.length - 1]!;
-      last.value += latin1(b, lineStart, textEnd);
+      last.value += latin1(b.subarray(lineStart, textEnd));
     } else {
       const colon = b.indexOf(0x3a, lineStart);
       if (colon > lineStart && colon < textEnd) {
-        fields.push({ name: latin1(b, lineStart, colon).trim().toLowerCase(), value: latin1(b, colon + 1, textEnd) });
+        fields.push({ name: latin1(b.subarray(lineStart, colon)).trim().toLowerCase(), value: latin1(b.subarray(colon + 1, textEnd)) });
       }
     }
     lineStart = lineEnd + 1;
@@ -231,9 +231,6 @@ function parseFields(b: Uint8Array, s: number, e: number): Field[] {
   return fields;
 }
 
-function latin1(b: Uint8Array, s: number, e: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-}
 
 function latin1Bytes(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s, 'latin1'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { decompressBody, ENC_DEFLATE, ENC_GZIP } from '../../../src/app/http/decompress.js';
+import { decompressBody, decompressLayerByBisection, ENC_DEFLATE, ENC_GZIP } from '../../../src/app/http/decompress.js';
 
 describe('decompressBody', () => {
   it('stops a bomb at exactly the limit, in one pass', () => {
@@ -39,6 +39,20 @@ describe('decompressBody', () => {
         expect(d.limited).toBe(data.length >= limit);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('falls back, where zlib cannot be stepped, to a bounded search that keeps a prefix of what the body holds', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3_000 }), fc.integer({ min: 1, max: 4_000 }), fc.boolean(), (data, limit, gzip) => {
+        const body = gzip ? gzipSync(data) : deflateSync(data);
+        const d = decompressLayerByBisection(body, gzip ? ENC_GZIP : ENC_DEFLATE, limit);
+        expect(d.failed).toBe(false);
+        expect(d.bytes.length).toBeLessThanOrEqual(limit);
+        expect(Buffer.from(d.bytes).equals(Buffer.from(data.subarray(0, d.bytes.length)))).toBe(true);
+        if (data.length < limit) expect(d.bytes.length).toBe(data.length);
+      }),
+      { numRuns: 100 },
     );
   });
 });
