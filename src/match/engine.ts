@@ -371,6 +371,8 @@ export class DetectionEngine {
   private dstTextCache: string | null = null;
   private httpMeta: Record<string, unknown> | null = null;
   private smtpMeta: Record<string, unknown> | null = null;
+  /** The message's EVE `email` object, made once per inspection (undefined: a command). */
+  private emailMeta: Record<string, unknown> | undefined | null = null;
   /**
    * While one transaction is inspected in several parts (a message's attachments, a request's DNS
    * questions): the rules that fired on it, so each alerts once. `firedTx` names the transaction.
@@ -1748,6 +1750,10 @@ export class DetectionEngine {
       if (txId !== undefined) extra.tx_id = txId;
       // EVE names each unit's object after its kind: dns, tls, ssh, dcerpc, sip.
       if (this.unit !== null) extra[this.unit.kind] = this.unitMeta ??= this.unit.meta();
+      if (this.smtp !== null) {
+        if (this.emailMeta === null) this.emailMeta = this.smtp.email();
+        if (this.emailMeta !== undefined) extra.email = this.emailMeta;
+      }
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
       alert.extra = extra;
     }
@@ -1847,6 +1853,7 @@ export class DetectionEngine {
     this.dstTextCache = null;
     this.httpMeta = null;
     this.smtpMeta = null;
+    this.emailMeta = null;
     this.unitMeta = null;
     this.recordHttp = null;
     this.recordSmtp = null;

@@ -51,6 +51,8 @@ export interface SmtpUnitView extends AppTransaction {
   withFile(i: number): SmtpUnitView;
   /** The mail transaction it belongs to, Suricata's SMTP tx_id (`id` numbers the units). */
   readonly mailTx: number;
+  /** A message's EVE `email` object (undefined for commands). */
+  email(): Record<string, unknown> | undefined;
 }
 
 /** One question of a DNS request (app/dns/): `dns.query` is its name, `pkt_data` the whole message. */

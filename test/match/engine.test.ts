@@ -321,6 +321,26 @@ describe('SMTP', () => {
     const alerts = await scanPackets(rules, s.packets());
     // sid 1 matches both attachments, and alerts once: the message is one transaction.
     expect(sids(alerts).sort()).toEqual([1, 2, 4]);
+    // Suricata's `email` object: the attachments' names (the text part is no attachment).
+    expect(alerts[0]!.extra?.email).toEqual({ status: 'PARSE_DONE', attachment: ['readme.exe', 'second.exe'] });
+  });
+
+  it("alerts on a message carry Suricata's email object: From, and To and Cc split at commas", async () => {
+    const message = 'From:  Mallory <m@evil.example>\r\nTo: a@example.org,\r\n  "B" <b@example.org>\r\nCc: c@example.org\r\nSubject: x\r\n\r\nclick here\r\n';
+    const rules = [
+      'alert smtp any any -> any any (msg:"body"; smtp.body; content:"click here"; sid:1;)',
+      'alert smtp any any -> any any (msg:"rcpt"; smtp.rcpt_to; content:"a@"; sid:2;)',
+    ].join('\n');
+    const s = smtpConversation({ from: 'm@evil.example', to: 'a@example.org', message });
+    const alerts = await scanPackets(rules, s.packets());
+    expect(alerts.find((a) => a.sid === 1)!.extra?.email).toEqual({
+      status: 'PARSE_DONE',
+      from: 'Mallory <m@evil.example>',
+      to: ['a@example.org', '"B" <b@example.org>'],
+      cc: ['c@example.org'],
+    });
+    // A command comes before any message: no email object.
+    expect(alerts.find((a) => a.sid === 2)!.extra?.email).toBeUndefined();
   });
 
   it("alerts on a command wait for the server's reply and carry its code", async () => {

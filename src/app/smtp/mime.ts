@@ -54,6 +54,32 @@ export function extractAttachments(header: Uint8Array | undefined, body: Uint8Ar
   return out;
 }
 
+/** The addresses of a message's header that Suricata's EVE `email` object shows by default. */
+export interface EmailAddresses {
+  from: Uint8Array | undefined;
+  to: Uint8Array[];
+  cc: Uint8Array[];
+}
+
+/**
+ * From, To and Cc of a message's header, unfolded; To and Cc split at commas with the blanks
+ * before each entry dropped, as Suricata's EVE email logger splits them (a comma inside a
+ * quoted display name splits there too, as it does in Suricata's output).
+ */
+export function emailAddresses(header: Uint8Array | undefined): EmailAddresses {
+  const fields = header === undefined ? [] : parseFields(header, 0, header.length);
+  const from = headerValue(fields, 'from');
+  const list = (name: string): Uint8Array[] => {
+    const v = headerValue(fields, name);
+    if (v === undefined) return [];
+    return v
+      .split(',')
+      .filter((part) => part.length > 0)
+      .map((part) => latin1Bytes(part.replace(/^[ \t]+/, '')));
+  };
+  return { from: from === undefined ? undefined : latin1Bytes(from.replace(/^[ \t]+/, '')), to: list('to'), cc: list('cc') };
+}
+
 function anomaly(out: MimeResult, a: SmtpAnomaly): void {
   if (!out.anomalies.includes(a)) out.anomalies.push(a);
 }

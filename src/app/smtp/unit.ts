@@ -2,7 +2,7 @@ import type { BufferName } from '../../types/buffers.js';
 import type { SmtpUnitView } from '../../types/app.js';
 import { AnomalyList, type SmtpAnomaly } from '../anomalies.js';
 import { eveText } from '../../types/eve-text.js';
-import type { MimeFile } from './mime.js';
+import { emailAddresses, type MimeFile } from './mime.js';
 
 /** The envelope as it stood when a unit was made (for output; shared arrays are never mutated). */
 export interface EnvelopeSnapshot {
@@ -74,6 +74,21 @@ export class SmtpUnit implements SmtpUnitView {
     }
   }
 
+  /**
+   * Suricata's EVE `email` object for a message (its default fields: status, from, to, cc and
+   * the attachments' names); undefined for a command, which has no message yet.
+   */
+  email(): Record<string, unknown> | undefined {
+    if (this.type !== 'message') return undefined;
+    const addr = emailAddresses(this.header);
+    const e: Record<string, unknown> = { status: 'PARSE_DONE' };
+    if (addr.from !== undefined) e['from'] = eveText(addr.from);
+    if (addr.to.length > 0) e['to'] = addr.to.map(eveText);
+    if (addr.cc.length > 0) e['cc'] = addr.cc.map(eveText);
+    if (this.files.length > 0) e['attachment'] = this.files.map((f) => eveText(f.name));
+    return e;
+  }
+
   /** The message seen with its attachment i as `file.data` and `file.name`. */
   withFile(i: number): SmtpUnitView {
     return new SmtpFileView(this, this.files[i]!);
@@ -136,6 +151,10 @@ class SmtpFileView implements SmtpUnitView {
 
   withFile(i: number): SmtpUnitView {
     return this.unit.withFile(i);
+  }
+
+  email(): Record<string, unknown> | undefined {
+    return this.unit.email();
   }
 
   meta(): Record<string, unknown> {
