@@ -103,6 +103,12 @@ describe('position modifiers and fast_pattern', () => {
     expect(ok('within', ' len ')).toBe('len');
     expect(err('depth', '0')).toEqual({ severity: 'error', message: 'depth 0 is out of range: use 1 to 65535', offset: 0, length: 1 });
     expect(err('within', '4x')).toEqual({ severity: 'error', message: 'within "4x" is not a number: write digits, e.g. 1', offset: 0, length: 2 });
+    expect(err('byte_test', '8,>,18446744073709551615,0')).toEqual({
+      severity: 'error',
+      message: 'byte_test value 18446744073709551615 is out of range: use 0 to 9007199254740991',
+      offset: 4,
+      length: 20,
+    });
     expect(err('offset', null)).toEqual({ severity: 'error', message: 'offset needs a value: write offset:4;' });
   });
   it('fast_pattern takes nothing, only, or offset,length', () => {

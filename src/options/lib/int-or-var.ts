@@ -30,7 +30,11 @@ export function parseIntOrVar(p: Piece, bounds: IntBounds, ctx: KeywordContext):
   if (d0 >= 0x30 && d0 <= 0x39) {
     const v = parseDecOrHex(digits);
     if (v === undefined) {
-      ctx.error(`${bounds.what} "${t}" is not a number: write digits, e.g. ${Math.max(bounds.min, 0)}`, p.offset, t.length);
+      // Well-formed digits too long for an exact number are a range problem, not a typo.
+      const message = /^(?:[0-9]+|0[xX][0-9a-fA-F]+)$/.test(digits)
+        ? `${bounds.what} ${t} is out of range: use ${bounds.min} to ${bounds.max}`
+        : `${bounds.what} "${t}" is not a number: write digits, e.g. ${Math.max(bounds.min, 0)}`;
+      ctx.error(message, p.offset, t.length);
       return undefined;
     }
     const n = negative ? (v === 0 ? 0 : -v) : v;
