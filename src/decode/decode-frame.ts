@@ -28,7 +28,14 @@ const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_QINQ = 0x88a8;
 const ETHERTYPE_QINQ_OLD = 0x9100;
+const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
 const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** Provider backbone bridging (MAC-in-MAC): a 4-byte I-TAG, then the customer's Ethernet frame. */
+const ETHERTYPE_8021AH = 0x88e7;
+/** Cisco VN-Tag: 4 bytes, then the next ethertype. */
+const ETHERTYPE_VNTAG = 0x8926;
+/** Cisco FabricPath/DCE: a 2-byte field, then an Ethernet frame. */
+const ETHERTYPE_DCE = 0x8903;
 const ETHERTYPE_MPLS_UNICAST = 0x8847;
 const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 const PPP_IPV4 = 0x0021;
@@ -41,11 +48,27 @@ const NULL_HEADER = 4;
 /** Suricata's limit on stacked VLAN tags. */
 const MAX_VLAN_LAYERS = 3;
 
-/** BSD loopback address-family values: AF_INET everywhere, AF_INET6 on NetBSD/OpenBSD, FreeBSD, macOS. */
+/**
+ * Loopback address-family values: AF_INET everywhere; AF_INET6 as each system numbers it
+ * (NetBSD/OpenBSD, FreeBSD, macOS, and Linux, Windows and Solaris, whose loopback captures use
+ * their own values: Npcap's loopback adapter writes Windows' 23).
+ */
 const BSD_AF_INET = 2;
 const BSD_AF_INET6_NETBSD = 24;
 const BSD_AF_INET6_FREEBSD = 28;
 const BSD_AF_INET6_DARWIN = 30;
+const AF_INET6_LINUX = 10;
+const AF_INET6_WINSOCK = 23;
+const AF_INET6_SOLARIS = 26;
+
+/** MPLS labels with a meaning of their own at the bottom of the stack (RFC 3032). */
+const MPLS_LABEL_IPV4_NULL = 0;
+const MPLS_LABEL_ROUTER_ALERT = 1;
+const MPLS_LABEL_IPV6_NULL = 2;
+const MPLS_LABEL_IMPLICIT_NULL = 3;
+const MPLS_MAX_RESERVED_LABEL = 15;
+/** The control word in front of an Ethernet pseudowire's frame. */
+const MPLS_PW_CONTROL_WORD = 4;
 
 /**
  * Decodes one captured frame from its link layer up to the transport.
@@ -256,6 +279,9 @@ function decodeNull(frame: RawFrame, d: Uint8Array, stats: DecodeStats): Decoded
     case BSD_AF_INET6_NETBSD:
     case BSD_AF_INET6_FREEBSD:
     case BSD_AF_INET6_DARWIN:
+    case AF_INET6_LINUX:
+    case AF_INET6_WINSOCK:
+    case AF_INET6_SOLARIS:
       return ipv6Packet(frame, d, NULL_HEADER, NO_VLANS, stats);
     default:
       countInvalidFrame(stats, 'ltnull.unsupported_type');
@@ -284,7 +310,9 @@ export function decodeByEthertype(
       case ETHERTYPE_VLAN:
       case ETHERTYPE_QINQ:
       case ETHERTYPE_QINQ_OLD: {
-        stats.vlan++;
+        // As Suricata counts them: a frame with tags once in vlan, its second and third tags in
+        // vlan_qinq and vlan_qinqinq.
+        if (vlans.length === 0) stats.vlan++;
         if (d.length - off < 4) {
           countInvalidFrame(stats, 'vlan.header_too_small');
           return null;
@@ -326,13 +354,78 @@ export function decodeByEthertype(
           bottom = (d[off + 2]! & 1) !== 0;
           off += 4;
         }
-        // MPLS has no payload type: IP is recognised by its version nibble, anything else is skipped.
-        const version = off < d.length ? d[off]! >> 4 : 0;
-        if (version === 4) etherType = ETHERTYPE_IPV4;
-        else if (version === 6) etherType = ETHERTYPE_IPV6;
-        else return null;
+        // The bottom label can name the payload (the explicit nulls); otherwise MPLS has no
+        // payload type, and the first nibble tells IPv4, IPv6 or an Ethernet pseudowire.
+        const label = (d[off - 4]! << 12) | (d[off - 3]! << 4) | (d[off - 2]! >> 4);
+        if (label === MPLS_LABEL_IPV4_NULL) {
+          etherType = ETHERTYPE_IPV4;
+          continue;
+        }
+        if (label === MPLS_LABEL_IPV6_NULL) {
+          etherType = ETHERTYPE_IPV6;
+          continue;
+        }
+        if (label <= MPLS_MAX_RESERVED_LABEL) {
+          countInvalidFrame(
+            stats,
+            label === MPLS_LABEL_ROUTER_ALERT ? 'mpls.bad_label_router_alert'
+            : label === MPLS_LABEL_IMPLICIT_NULL ? 'mpls.bad_label_implicit_null'
+            : 'mpls.bad_label_reserved',
+          );
+          return null;
+        }
+        if (off >= d.length) return null;
+        const nibble = d[off]! >> 4;
+        if (nibble === 4) etherType = ETHERTYPE_IPV4;
+        else if (nibble === 6) etherType = ETHERTYPE_IPV6;
+        else if (nibble === 0) {
+          if (d.length - off < MPLS_PW_CONTROL_WORD + ETHERNET_HEADER) {
+            countInvalidFrame(stats, 'mpls.pkt_too_small');
+            return null;
+          }
+          stats.ethernet++;
+          etherType = u16be(d, off + MPLS_PW_CONTROL_WORD + 12);
+          off += MPLS_PW_CONTROL_WORD + ETHERNET_HEADER;
+        } else {
+          countInvalidFrame(stats, 'mpls.unknown_payload_type');
+          return null;
+        }
         continue;
       }
+      case ETHERTYPE_8021AH: {
+        stats.ieee8021ah++;
+        if (d.length - off < 4 + ETHERNET_HEADER) {
+          countInvalidFrame(stats, 'ieee8021ah.header_too_small');
+          return null;
+        }
+        etherType = u16be(d, off + 4 + 12);
+        off += 4 + ETHERNET_HEADER;
+        continue;
+      }
+      case ETHERTYPE_VNTAG: {
+        stats.vntag++;
+        if (d.length - off < 6) {
+          countInvalidFrame(stats, 'vntag.header_too_small');
+          return null;
+        }
+        etherType = u16be(d, off + 4);
+        off += 6;
+        continue;
+      }
+      case ETHERTYPE_DCE: {
+        // Two bytes, then a whole Ethernet frame (Suricata's decode.h).
+        if (d.length - off < 2 + ETHERNET_HEADER) {
+          countInvalidFrame(stats, 'dce.pkt_too_small');
+          return null;
+        }
+        stats.ethernet++;
+        etherType = u16be(d, off + 2 + 12);
+        off += 2 + ETHERNET_HEADER;
+        continue;
+      }
+      case ETHERTYPE_PPPOE_DISCOVERY:
+        stats.pppoe++;
+        return null;
       case ETHERTYPE_ARP:
         stats.arp++;
         return null;

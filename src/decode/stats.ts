@@ -15,7 +15,7 @@ export class DecodeStats {
   ethernet = 0;
   arp = 0;
   unknownEthertype = 0;
-  /** VLAN headers decoded (one per tag). */
+  /** Frames with at least one VLAN tag. */
   vlan = 0;
   /** Frames with two VLAN tags. */
   vlanQinq = 0;
@@ -30,6 +30,10 @@ export class DecodeStats {
   chdlc = 0;
   pppoe = 0;
   mpls = 0;
+  /** Provider backbone (MAC-in-MAC) headers. */
+  ieee8021ah = 0;
+  /** Cisco VN-Tag headers. */
+  vntag = 0;
   ipv4 = 0;
   ipv6 = 0;
   tcp = 0;
@@ -116,6 +120,8 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   chdlc: 'decoder.chdlc',
   pppoe: 'decoder.pppoe',
   mpls: 'decoder.mpls',
+  ieee8021ah: 'decoder.ieee8021ah',
+  vntag: 'decoder.vntag',
   ipv4: 'decoder.ipv4',
   ipv6: 'decoder.ipv6',
   tcp: 'decoder.tcp',

@@ -16,6 +16,14 @@ const FRAME_EVENTS = [
   'nflog.no_payload',
   'pppoe.pkt_too_small',
   'mpls.header_too_small',
+  'mpls.pkt_too_small',
+  'mpls.bad_label_router_alert',
+  'mpls.bad_label_implicit_null',
+  'mpls.bad_label_reserved',
+  'mpls.unknown_payload_type',
+  'ieee8021ah.header_too_small',
+  'vntag.header_too_small',
+  'dce.pkt_too_small',
   'ipraw.invalid_ip_version',
 ] as const;
 

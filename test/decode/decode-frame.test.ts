@@ -78,13 +78,14 @@ describe('link layers', () => {
     for (const linkType of [0, 108]) {
       expectUdp(linkType, relink(udp, linkType));
       expectUdp(linkType, relink(udp, linkType, { bigEndian: true }));
-      for (const af6 of [24, 28, 30]) {
+      // NetBSD/OpenBSD, FreeBSD, macOS, Linux, Windows (Npcap's loopback adapter), Solaris.
+      for (const af6 of [24, 28, 30, 10, 23, 26]) {
         expectUdp(linkType, relink(udp6, linkType, { af6 }));
         expectUdp(linkType, relink(udp6, linkType, { af6, bigEndian: true }));
       }
     }
     const stats = new DecodeStats();
-    expect(decodeBytes(0, relink(udp6, 0, { af6: 10 }).frame, stats)).toBeNull();
+    expect(decodeBytes(0, relink(udp6, 0, { af6: 11 }).frame, stats)).toBeNull();
     expect(stats.eventCount('ltnull.unsupported_type')).toBe(1);
     expect(decodeBytes(0, Uint8Array.of(2, 0), stats)).toBeNull();
     expect(stats.eventCount('ltnull.pkt_too_small')).toBe(1);
@@ -150,7 +151,8 @@ describe('link layers', () => {
     expect(decodeBytes(1, old, stats)!.vlans).toEqual([7, 8]);
     const three = decodeBytes(1, eth(dgram, [1, 2, 3]), stats)!;
     expect(three.vlans).toEqual([1, 2, 3]);
-    expect(stats.vlan).toBe(1 + 2 + 2 + 3);
+    // Counted as Suricata counts them: each tagged frame once, its second and third tags apart.
+    expect(stats.vlan).toBe(4);
     expect(stats.vlanQinq).toBe(3);
     expect(stats.vlanQinqinq).toBe(1);
     expect(decodeBytes(1, eth(dgram, [1, 2, 3, 4]), stats)).toBeNull();
@@ -175,6 +177,40 @@ describe('link layers', () => {
     expect(decodeBytes(1, mpls, stats)!.tcp?.srcPort).toBe(1234);
     expect(stats.pppoe).toBe(1);
     expect(stats.mpls).toBe(1);
+  });
+
+  it('reads MPLS explicit-null labels, Ethernet pseudowires and refuses reserved labels', () => {
+    const dgram = tcpDatagram();
+    const mplsFrame = (payload: Uint8Array) => ethernetFrame({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType: 0x8847, payload });
+    const stats = new DecodeStats();
+    // A pseudowire: label 100, a zero control word, then a whole Ethernet frame.
+    const inner = ethernetFrame({ src: '02:00:00:00:00:03', dst: '02:00:00:00:00:04', etherType: 0x0800, payload: dgram });
+    const pw = mplsFrame(concatBytes([Uint8Array.of(0, 0x06, 0x41, 64), new Uint8Array(4), inner]));
+    expect(decodeBytes(1, pw, stats)!.tcp?.srcPort).toBe(1234);
+    // IPv4 explicit null at the bottom names the payload, whatever its first nibble.
+    const v4null = mplsFrame(concatBytes([Uint8Array.of(0, 0, 0x01, 64), dgram]));
+    expect(decodeBytes(1, v4null, stats)!.tcp?.srcPort).toBe(1234);
+    const routerAlert = mplsFrame(concatBytes([Uint8Array.of(0, 0, 0x11, 64), dgram]));
+    expect(decodeBytes(1, routerAlert, stats)).toBeNull();
+    expect(stats.eventCount('mpls.bad_label_router_alert')).toBe(1);
+    const unknown = mplsFrame(concatBytes([Uint8Array.of(0, 0x06, 0x41, 64), Uint8Array.of(0x90, 0, 0, 0)]));
+    expect(decodeBytes(1, unknown, stats)).toBeNull();
+    expect(stats.eventCount('mpls.unknown_payload_type')).toBe(1);
+  });
+
+  it('follows 802.1ah, VN-Tag and Cisco DCE headers; counts PPPoE discovery as PPPoE', () => {
+    const dgram = tcpDatagram();
+    const frame = (etherType: number, payload: Uint8Array) => ethernetFrame({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType, payload });
+    const inner = ethernetFrame({ src: '02:00:00:00:00:03', dst: '02:00:00:00:00:04', etherType: 0x0800, payload: dgram });
+    const stats = new DecodeStats();
+    expect(decodeBytes(1, frame(0x88e7, concatBytes([Uint8Array.of(0, 0, 0, 1), inner])), stats)!.tcp?.srcPort).toBe(1234);
+    expect(decodeBytes(1, frame(0x8926, concatBytes([Uint8Array.of(0x80, 1, 0, 2, 0x08, 0x00), dgram])), stats)!.tcp?.srcPort).toBe(1234);
+    expect(decodeBytes(1, frame(0x8903, concatBytes([Uint8Array.of(0, 0), inner])), stats)!.tcp?.srcPort).toBe(1234);
+    expect(stats.ieee8021ah).toBe(1);
+    expect(stats.vntag).toBe(1);
+    expect(decodeBytes(1, frame(0x8863, new Uint8Array(20)), stats)).toBeNull();
+    expect(stats.pppoe).toBe(1);
+    expect(stats.unknownEthertype).toBe(0);
   });
 
   it('returns null for frames that are not IP, counting them', () => {
