@@ -60,12 +60,29 @@ const BUILT_IN_GIDS: ReadonlySet<number> = new Set([SCAN_GID]);
 function warnUnknownRules(statements: readonly Statement[], ctx: CheckContext): void {
   if (ctx.rules.rules.length === 0) return;
   const known = new Set<number>();
+  const ownThreshold = new Set<number>();
   for (const r of ctx.rules.rules) {
     const sid = r.body?.meta.sid;
-    if (sid !== undefined) known.add(ruleNumber(r.body!.meta.gid, sid));
+    if (sid === undefined) continue;
+    const n = ruleNumber(r.body!.meta.gid, sid);
+    known.add(n);
+    if (r.body!.detection.threshold !== undefined || r.body!.detection.detectionFilter !== undefined) ownThreshold.add(n);
   }
   for (const st of statements) {
     if (st.kind !== 'suppress' && st.kind !== 'threshold' && st.kind !== 'rate_filter') continue;
+    if (st.kind === 'rate_filter' && st.sid !== 0 && ownThreshold.has(ruleNumber(st.gid, st.sid))) {
+      // As Suricata warns: the rule's own threshold takes precedence, the rate_filter is not applied.
+      const o = st.origin;
+      ctx.diagnostics.add({
+        file: o.file,
+        line: o.line,
+        col: o.col,
+        severity: 'warning',
+        message: `rule sid ${st.sid} has its own threshold or detection_filter, which takes precedence: this rate_filter never applies to it (remove the rule's threshold to rate-limit it here)`,
+        length: 1,
+      });
+      continue;
+    }
     if (st.sid === 0 || st.gid === 0 || BUILT_IN_GIDS.has(st.gid) || known.has(ruleNumber(st.gid, st.sid))) continue;
     const o = st.origin;
     ctx.diagnostics.add({

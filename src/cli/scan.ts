@@ -9,6 +9,7 @@ import { Correlator, loadDefaultPolicy, loadPolicyFile, type Policy } from '../c
 import type { CompiledRule } from '../match/compile.js';
 import { Ruleset } from '../match/ruleset.js';
 import { Scanner, type InputResult } from '../match/scanner.js';
+import type { SuppressedHit } from '../match/engine.js';
 import { createAlertWriter, type OutputFormat } from '../output/writer.js';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
@@ -192,6 +193,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     engine: {
       midstream: cfg.midstream,
       ...(policy !== undefined ? { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } : {}),
+      ...(correlator !== undefined ? { suppressedByPolicy: (hit: SuppressedHit) => correlator.suppresses(hit) } : {}),
     },
     stream: { tcp: { midstream: cfg.midstream } },
   });
@@ -405,8 +407,12 @@ function rulesFiles(path: string): { files: string[]; problems: string[] } {
   return { files: w.files.filter((f) => f.endsWith('.rules')), problems: w.problems.map((p) => `${p.path}: cannot read: ${p.reason}`) };
 }
 
-/** Log files inside a directory are recognised by name; captures by their content. */
-const LOG_NAME = /(\.log|\.json|\.jsonl|\.txt|[._-]log)(\.\d+)?(\.gz)?$|(^|\/)(messages|syslog|maillog|secure|access|error)(\.\d+)?(\.gz)?$/;
+/**
+ * Log files inside a directory are recognised by name; captures by their content. Rotated logs
+ * keep the name plus a number (`messages.1`) or, with logrotate's `dateext` (RHEL's default), a
+ * date (`messages-20231010`, `secure-2023101103.gz`).
+ */
+const LOG_NAME = /(\.log|\.json|\.jsonl|\.txt|[._-]log)(\.\d+|-\d{8}(\d{2})?)?(\.gz)?$|(^|\/)(messages|syslog|maillog|secure|access|error)(\.\d+|-\d{8}(\d{2})?)?(\.gz)?$/;
 
 /** Names under which a file is meant to be a capture: one that is not says so, rather than vanish. */
 const CAPTURE_NAME = /\.(pcap|pcapng|cap|dmp)$/i;

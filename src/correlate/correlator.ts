@@ -27,6 +27,9 @@ import { WindowTable, type KeySpace } from '../match/windows.js';
 // and an imported binding can cost a read through the module's export object on every use.
 const { bothAt, escalateAt, ESCALATE_BELOW, ESCALATE_MERGED, ESCALATE_TRIGGER, limitAt, rateAt, thresholdAt } = windowRules;
 
+/** What suppresses() reads of a hit: its rule, its addresses and its HTTP URL (for `except ... uri`). */
+export type SuppressProbe = Pick<Alert, 'gid' | 'sid' | 'classtype' | 'severity' | 'srcIp' | 'destIp' | 'http'>;
+
 export interface CorrelatorOptions {
   /** Receives every emitted event, in the order the hits were pushed. */
   onEvent: (event: CorrelatedEvent) => void;
@@ -225,6 +228,28 @@ export class Correlator {
     this.scanDetector = new ScanDetector(policy.scan, (a) => this.push(a), options.maxScanTracked ?? 32_768);
   }
 
+  /**
+   * Whether the policy hides this hit altogether (an analyst exception or a suppress), without
+   * counting it: the engine asks before a rule's own threshold counts the hit, because Suricata
+   * handles suppressions first, so suppressed traffic never uses up a rule's threshold. The hit
+   * still comes to push() afterwards, where it is counted as suppressed.
+   */
+  suppresses(alert: SuppressProbe): boolean {
+    const a = alert as Alert;
+    const plan = this.planFor(a);
+    this.current = a;
+    this.srcNum = NOT_PARSED;
+    this.dstNum = NOT_PARSED;
+    try {
+      for (let i = 0; i < plan.excepts.length; i++) if (this.exceptMatches(plan.excepts[i]!, a)) return true;
+      if (plan.noAlert !== undefined) return true;
+      for (let i = 0; i < plan.suppress.length; i++) if (this.suppressMatches(plan.suppress[i]!)) return true;
+      return false;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
   /** Feeds one packet (every packet, not only those that alerted) to the scan detector. */
   observePacket(o: PacketObservation): void {
     this.scanDetector.observe(o);
@@ -263,8 +288,11 @@ export class Correlator {
     }
 
     // 3. Rate filters: every applicable one counts the hit; the first in force sets the action.
+    // A rule with its own threshold or detection_filter is left alone, as Suricata leaves it
+    // (its own filter takes precedence over a rate_filter, sid-specific or global).
     let rate: RateFilterStatement | undefined;
-    for (let i = 0; i < plan.rate.length; i++) {
+    const rated = !(facts?.ruleThreshold ?? plan.ruleThreshold);
+    for (let i = 0; rated && i < plan.rate.length; i++) {
       const r = plan.rate[i]!;
       if (r.applyTo !== undefined && !this.applies(r.applyTo, r.track)) continue;
       const slot = this.slot(plan.rateSpaces[i]!, alert, r.track);

@@ -63,6 +63,17 @@ import { fillPacketFacts, flowFacts } from './packet-facts.js';
 import { applyFlowbit, flowbitCheckHolds } from './flowbit-state.js';
 import { applyFlowint, flowintHolds } from '../options/non-payload/flowint.js';
 
+/** What the policy reads of a hit to decide whether it suppresses it. */
+export interface SuppressedHit {
+  gid: number;
+  sid: number;
+  classtype: string | undefined;
+  severity: number;
+  srcIp: string;
+  destIp: string;
+  http: Record<string, unknown> | undefined;
+}
+
 export interface EngineOptions {
   /** Bytes of already inspected stream data kept per direction, for matches that span chunks. */
   streamWindow?: number;
@@ -86,6 +97,12 @@ export interface EngineOptions {
    * Snort and Suricata, a sig-specific event_filter wins): their hits all go to the correlator.
    */
   thresholdOverridden?: (gid: number, sid: number) => boolean;
+  /**
+   * Whether the policy hides a hit (suppress, except): asked before a rule's own threshold
+   * counts the hit, as Suricata handles suppressions first, so suppressed traffic never uses
+   * up a rule's threshold. The hit still goes to the sink, which drops and counts it.
+   */
+  suppressedByPolicy?: (hit: SuppressedHit) => boolean;
   /**
    * Whether log records are inspected through per-shape plans (record-plan.ts: rules that
    * cannot apply to a record's shape left out, header tests the shape settles skipped) and
@@ -321,6 +338,7 @@ export class DetectionEngine {
   private readonly hasStreamRules: boolean;
   /** Rules whose own threshold:/detection_filter: applies. */
   private readonly ownThreshold: Uint8Array;
+  private readonly suppressedByPolicy: ((hit: SuppressedHit) => boolean) | undefined;
   private packetPending: DecodedPacket | null = null;
   private packetFlow: FlowView | null = null;
   private packetState: FlowState | null = null;
@@ -449,6 +467,7 @@ export class DetectionEngine {
     this.useHeaderIndex = options.headerIndex ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
+    this.suppressedByPolicy = options.suppressedByPolicy;
     this.extraByRule = packedSlots(ruleset.rules.length);
     // One past the last rule: the number of programs.
     this.programBase = new Int32Array(ruleset.rules.length + 1);
@@ -1679,7 +1698,7 @@ export class DetectionEngine {
     }
     const srcText = rev ? this.dstText() : this.srcText();
     const dstText = rev ? this.srcText() : this.dstText();
-    if (this.ownThreshold[r.index] === 1) {
+    if (this.ownThreshold[r.index] === 1 && !this.hiddenByPolicy(r, srcText, dstText)) {
       const parts = this.thresholdParts;
       parts.src = srcText;
       parts.dst = dstText;
@@ -1688,6 +1707,8 @@ export class DetectionEngine {
       parts.dstV4 = v4Number(dstIp);
       parts.flowId = flow?.id;
       const t = r.threshold;
+      const track = t !== undefined ? t.track : r.detectionFilter!.track;
+      parts.tuple = flow === null && track === 'by_flow' ? this.tupleText() : undefined;
       const allowed =
         t !== undefined
           ? this.thresholds.allow(r.index, t.type, t.track, t.count, t.seconds, this.tsUs, parts)
@@ -1759,6 +1780,22 @@ export class DetectionEngine {
     }
     this.counters.alerts++;
     if (!this.holdUntilAnswered(alert, r)) this.sink(alert, r);
+  }
+
+  /** A flowless hit's 5-tuple, the same text whichever end sent it. */
+  private tupleText(): string {
+    const x = `${this.srcText()}:${this.srcPort}`;
+    const y = `${this.dstText()}:${this.dstPort}`;
+    return x <= y ? `${this.proto}|${x}|${y}` : `${this.proto}|${y}|${x}`;
+  }
+
+  /** Whether the policy suppresses this hit of a rule with its own threshold (see EngineOptions.suppressedByPolicy). */
+  private hiddenByPolicy(r: CompiledRule, srcIp: string, destIp: string): boolean {
+    const ask = this.suppressedByPolicy;
+    if (ask === undefined) return false;
+    const rec = this.record;
+    const http = this.http !== null ? (this.httpMeta ??= this.http.meta()) : rec !== null ? this.recordHttpMeta() : undefined;
+    return ask({ gid: r.gid, sid: r.sid, classtype: r.classtype, severity: r.severity, srcIp, destIp, http });
   }
 
   /** Holds an alert on an unanswered HTTP request or SMTP unit (see HeldAlerts); false: it goes out now. */

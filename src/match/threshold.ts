@@ -27,6 +27,11 @@ export interface ThresholdKeyParts {
   dst: string;
   flowId: number | undefined;
   /**
+   * For by_flow when there is no flow (a log record): the unordered 5-tuple as text, so hits of
+   * different clients never share a window (the correlator keys flowless hits the same way).
+   */
+  tuple?: string | undefined;
+  /**
    * The address of `src` / `dst` as uint32 when that text is the dotted quad of an IPv4 address
    * the caller already holds as bytes (then it need not be read back from the text); -1 or
    * absent: read from the text.
@@ -156,13 +161,17 @@ export class ThresholdTable {
       case 'by_rule':
         return this.keys.acquireNumbers(tag + K_NONE, 0, 0);
       case 'by_both': {
-        const s = p.srcV4 !== undefined && p.srcV4 >= 0 ? p.srcV4 : addressCode(p.src);
-        const d = p.dstV4 !== undefined && p.dstV4 >= 0 ? p.dstV4 : addressCode(p.dst);
-        if (s === -1 || d === -1) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|${p.src}>${p.dst}`);
+        // An unordered pair, as Suricata's by_both: both directions between two hosts are one key.
+        const x = p.srcV4 !== undefined && p.srcV4 >= 0 ? p.srcV4 : addressCode(p.src);
+        const y = p.dstV4 !== undefined && p.dstV4 >= 0 ? p.dstV4 : addressCode(p.dst);
+        if (x === -1 || y === -1) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|${pairText(p.src, p.dst)}`);
+        const s = x <= y ? x : y;
+        const d = x <= y ? y : x;
         const kind = K_BOTH + (s === -2 ? 1 : 0) + (d === -2 ? 2 : 0);
         return this.keys.acquireNumbers(tag + kind, s < 0 ? 0 : s | 0, d < 0 ? 0 : d | 0);
       }
       case 'by_flow': {
+        if (p.flowId === undefined && p.tuple !== undefined) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|t${p.tuple}`);
         const id = p.flowId ?? -1;
         if (!Number.isSafeInteger(id)) return this.keys.acquire(TEXT_SPACE, `${ruleIndex}|f${id}`);
         return this.keys.acquireNumbers(tag + K_FLOW, id | 0, Math.floor(id / TWO_32) | 0);
@@ -186,10 +195,15 @@ function textOf(track: ThresholdTrack, p: ThresholdKeyParts): string {
     case 'by_dst':
       return p.dst;
     case 'by_both':
-      return `${p.src}>${p.dst}`;
+      return pairText(p.src, p.dst);
     case 'by_flow':
-      return `f${p.flowId ?? -1}`;
+      return p.flowId === undefined && p.tuple !== undefined ? `t${p.tuple}` : `f${p.flowId ?? -1}`;
     case 'by_rule':
       return '';
   }
+}
+
+/** Two addresses as one text whichever way round they come. */
+function pairText(a: string, b: string): string {
+  return a <= b ? `${a}>${b}` : `${b}>${a}`;
 }

@@ -54,4 +54,16 @@ describe('kanshi check on policy files', () => {
     // Checked alone, the policy names rules it cannot see: no warning.
     expect((await run(['check', p])).err).toBe('');
   });
+
+  it('warns, as Suricata does, that a rate_filter does not apply to a rule with its own threshold', async () => {
+    const rules = join(dir, 'own.rules');
+    writeFileSync(rules, 'alert tcp any any -> any 80 (msg:"x"; content:"a"; threshold:type limit, track by_src, count 1, seconds 60; sid:200;)\n');
+    const p = join(dir, 'rate.policy');
+    writeFileSync(p, 'rate_filter gen_id 1, sig_id 200, track by_src, count 2, seconds 60, new_action drop, timeout 60\n');
+    const r = await run(['check', rules, p]);
+    expect(r.code).toBe(0);
+    expect(r.err.trimEnd()).toBe(
+      `${p}:1:1: warning: rule sid 200 has its own threshold or detection_filter, which takes precedence: this rate_filter never applies to it (remove the rule's threshold to rate-limit it here)`,
+    );
+  });
 });

@@ -63,7 +63,8 @@ function keyText(track: ThresholdTrack, p: ThresholdKeyParts): string {
     case 'by_dst':
       return p.dst;
     case 'by_both':
-      return `${p.src}>${p.dst}`;
+      // An unordered pair: both directions between two hosts are one key.
+      return p.src <= p.dst ? `${p.src}>${p.dst}` : `${p.dst}>${p.src}`;
     case 'by_flow':
       return `f${p.flowId ?? -1}`;
     case 'by_rule':
