@@ -25,6 +25,7 @@ import {
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
   isHttpRequestOnly,
+  P_ANY,
   type CompiledRule,
 } from './compile.js';
 import { Candidates, sortIdsInto, type GroupSet, type RuleGroup } from './groups.js';
@@ -1378,7 +1379,7 @@ export class DetectionEngine {
   private evaluate(r: CompiledRule): boolean {
     if (r.ipOnly && this.ipOnlySkip) return false;
     // Protocol and addresses.
-    if (this.proto >= 0 && !protoAllowed(r, this.proto)) return false;
+    if (this.proto >= 0 ? !protoAllowed(r, this.proto) : protocolUnknownFails(r, this.record !== null)) return false;
     if (r.ipVersion !== 0 && this.facts.ipVersion !== 0 && r.ipVersion !== this.facts.ipVersion) return false;
     if (!this.addressesMatch(r)) return false;
     // Flow.
@@ -2095,6 +2096,15 @@ function transportClass(pkt: DecodedPacket): number {
 
 function protoAllowed(r: CompiledRule, proto: number): boolean {
   return (r.protoMask & protoClassBit(proto)) !== 0;
+}
+
+/**
+ * A log record that names no protocol (a cron line) has no header to test: a header-only rule
+ * for one protocol (`alert icmp any any -> any any (itype:8;)`) is not about it. Rules that
+ * look at the record's text still apply, their protocol being what the text is about.
+ */
+function protocolUnknownFails(r: CompiledRule, isRecord: boolean): boolean {
+  return isRecord && r.kind === 'header' && r.protoMask !== P_ANY;
 }
 
 function hasPorts(proto: number): boolean {

@@ -13,7 +13,7 @@
  *   patterns of rules that may apply (a pattern of a NEVER rule only costs verifications).
  */
 import type { BufferName } from '../types/buffers.js';
-import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, readsRecordReversed, wellKnownPort, DIR_TO_CLIENT, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
+import { appProtoApplies, baseBuffer, pushFastPattern, readsAppBuffers, readsRecordReversed, wellKnownPort, DIR_TO_CLIENT, P_ANY, STATE_ESTABLISHED, STATE_NOT_ESTABLISHED, type CompiledRule } from './compile.js';
 import type { BufferPrefilter, RuleGroup } from './groups.js';
 import { Prefilter, type CandidateSet, type PrefilterPattern } from './prefilter/index.js';
 import type { PatternScanner } from './scan-memo.js';
@@ -61,7 +61,7 @@ export function protoClassBit(proto: number): number {
  * or that inspect the record's application buffers).
  */
 export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
-  if (s.proto >= 0 && (r.protoMask & protoClassBit(s.proto)) === 0) return false;
+  if (s.proto >= 0 ? (r.protoMask & protoClassBit(s.proto)) === 0 : r.kind === 'header' && r.protoMask !== P_ANY) return false;
   if (r.ipVersion !== 0 && s.ipVersion !== 0 && r.ipVersion !== s.ipVersion) return false;
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
     const lenient = readsAppBuffers(r.kind);

@@ -16,6 +16,8 @@ const SYSLOG = [
   'Jan 25 05:30:01 fw kernel: DROP IN=eth0 OUT= SRC=198.51.100.7 DST=10.0.0.1 LEN=404 TOS=0x00 PREC=0x00 TTL=116 ID=1234 PROTO=UDP SPT=1029 DPT=1434 LEN=384',
   'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=10.9.9.9 DST=192.0.2.1 LEN=404 TOS=0x00 PREC=0x00 TTL=50 ID=1235 PROTO=TCP SPT=445 DPT=80 WINDOW=512 RES=0x00 SYN URGP=0',
   'Jan 25 05:31:00 host sshd[42]: Failed password for root from 198.51.100.9 port 4711 ssh2 cmd DPT=445',
+  // No protocol, no address: header-only rules of one protocol are not about it.
+  'Jan 25 05:32:00 host CRON[77]: (root) CMD (run-parts /etc/cron.hourly DPT=445)',
 ];
 /** Web lines that log the server port (vhost_combined `%v:%p`). */
 const VHOST = [
@@ -122,6 +124,20 @@ describe('record plans', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('leave a record without a protocol to header rules of any protocol and to rules on its text', async () => {
+    const rules = [
+      'alert icmp any any -> any any (msg:"icmp"; sid:1;)',
+      'alert udp any any -> any any (msg:"udp"; sid:2;)',
+      'alert tcp any any -> any any (msg:"tcp"; sid:3;)',
+      'alert ip any any -> any any (msg:"ip"; sid:4;)',
+      'alert udp any any -> any any (msg:"text"; log.message; content:"run-parts"; sid:5;)',
+    ].join('\n');
+    for (const plans of [true, false]) {
+      const cron = (await scanAll(rules, plans)).alerts.filter((a) => a.file === 'fw.log' && a.line === 4);
+      expect(cron.map((a) => a.sid).sort()).toEqual([4, 5]);
+    }
   });
 
   it('search one or two patterns as a prefilter over them finds them', () => {
