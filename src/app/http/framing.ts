@@ -50,10 +50,13 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
     switch (f.id) {
       case H_CONTENT_LENGTH: {
         const value = fieldValue(head, f);
-        const v = parseDecimal(value, 0, value.length);
-        if (v < 0) anomalies.add('http.content_length_invalid');
-        else if (clSeen && v !== length) anomalies.add('http.content_length_conflict');
-        else length = v;
+        const v = parseContentLength(value);
+        // Junk around the digits is read past, as libhtp does, and still flagged.
+        if (v < 0 || parseDecimal(value, 0, value.length) !== v) anomalies.add('http.content_length_invalid');
+        if (v >= 0) {
+          if (clSeen && v !== length) anomalies.add('http.content_length_conflict');
+          else length = v;
+        }
         clSeen = true;
         break;
       }
@@ -77,6 +80,21 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
   if (te && !chunked) anomalies.add('http.transfer_encoding_invalid');
   if (chunked && clSeen) anomalies.add('http.transfer_encoding_and_content_length');
   return { chunked, length, encoding, upgrade };
+}
+
+/**
+ * A Content-Length as libhtp reads it, leniently, as the servers it models do: bytes before the
+ * first digit are skipped (`+8`, `x8`) and anything after the digits is ignored (`8abc`, `5;`).
+ * Refusing such a value would lose the body's end and read the body as the next message,
+ * which is what an evasion wants. -1: no digits; -2: too large to be exact.
+ */
+export function parseContentLength(value: Uint8Array): number {
+  let i = 0;
+  while (i < value.length && (value[i]! < 0x30 || value[i]! > 0x39)) i++;
+  if (i === value.length) return -1;
+  let end = i;
+  while (end < value.length && value[end]! >= 0x30 && value[end]! <= 0x39) end++;
+  return parseDecimal(value, i, end);
 }
 
 /** The value, without surrounding blanks, is "chunked" in any case. */

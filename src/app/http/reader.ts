@@ -618,6 +618,14 @@ export class HttpReader {
       if (this.chunkPhase === 0) {
         if (b === SP || b === HT || b === CR) continue;
         const h = hexValue(b);
+        if (h < 0 && !this.isRequest) {
+          // A response announced as chunked whose body is not: libhtp reads it as sent, up to
+          // the connection's close (Response chunk encoding: Invalid chunk length), so what
+          // the server actually sent is inspected rather than dropped.
+          this.addAnomaly('http.chunk_size_invalid');
+          this.state = S_BODY_UNTIL_CLOSE;
+          return pos - 1;
+        }
         if (h < 0) {
           this.chunkInvalid = true;
           this.chunkPhase = 2;

@@ -251,6 +251,16 @@ describe('chunked bodies', () => {
     expect(reqs[1]!.tx.meta()).toMatchObject({ url: '/second', length: 0 });
   });
 
+  it('reads a response announced as chunked whose body is not, as sent, up to the close (as libhtp)', () => {
+    const { rec } = run([
+      [true, 'GET /a HTTP/1.1\r\nHost: a\r\n\r\n'],
+      [false, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nNOTCHUNKED EVIL body\r\nmore'],
+    ]);
+    const req = rec.requests()[0]!;
+    expect(text(req.tx.view('response').buffer('file.data'))).toBe('NOTCHUNKED EVIL body\r\nmore');
+    expect(req.tx.anomalies).toContain('http.chunk_size_invalid');
+  });
+
   it('counts each anomaly once per transaction in the stats', () => {
     const odd = 'POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n1\r\nzQQ\r\n0\r\n\r\n';
     const { app } = run([[true, odd + odd + 'GET /b HTTP/1.1\r\nHost: b\r\n\r\n']]);
@@ -282,7 +292,7 @@ describe('HTTP anomalies', () => {
     ['GET /a HTTP/1.1\r\nHost: a\r\nBroken line\r\n\r\n', 'http.header_invalid'],
     ['GET /a HTTP/1.1\r\nHost : a\r\n\r\n', 'http.header_name_whitespace'],
     ['GET /a HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n', 'http.header_folding'],
-    ['POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n', 'http.content_length_invalid'],
+    ['POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n12345', 'http.content_length_invalid'],
     ['POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n', 'http.content_length_invalid'],
     ['POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx', 'http.content_length_conflict'],
     ['POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 'http.transfer_encoding_and_content_length'],
