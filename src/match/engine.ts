@@ -989,11 +989,25 @@ export class DetectionEngine {
     this.pktMode = MODE_BUFFER;
     this.pktBuf = undefined;
     this.pktLazy = request ? LAZY_REQUEST : LAZY_RESPONSE;
-    const cand = this.cand;
-    cand.clear();
     const set = request ? this.ruleset.httpRequest : this.ruleset.httpResponse;
-    this.collectSet(set, source);
-    this.evaluateCandidates();
+    const files = request ? tx.requestFileCount() : 0;
+    if (files <= 1) {
+      this.cand.clear();
+      this.collectSet(set, source);
+      this.evaluateCandidates();
+    } else {
+      // An upload of several files: each is the request's file.data in turn, and a rule alerts
+      // once on the transaction, as Suricata's transaction-based detection does.
+      for (let i = 0; i < files && !this.stopped; i++) {
+        const view = tx.requestFile(i);
+        this.source = view;
+        this.firedOnUnit = this.firedIn(st, 'http', tx.id);
+        this.cand.clear();
+        this.collectSet(set, view);
+        this.evaluateCandidates();
+      }
+      this.firedOnUnit = null;
+    }
     this.http = null;
     this.source = null;
     this.pktLazy = LAZY_NONE;

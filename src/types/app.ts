@@ -35,6 +35,10 @@ export interface HttpTxView extends AppTransaction {
   readonly side: HttpSide;
   /** A fixed-side view of the same transaction. */
   view(side: HttpSide): BufferSource;
+  /** The files the request carries (multipart uploads, a POST or PUT body): each is inspected through requestFile. */
+  requestFileCount(): number;
+  /** The request side with file i as its `file.data` and `file.name`. */
+  requestFile(i: number): BufferSource;
 }
 
 export interface SmtpUnitView extends AppTransaction {

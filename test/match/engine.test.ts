@@ -2,6 +2,7 @@
  * The engine's behaviour, keyword by keyword and inspection point by inspection point, on
  * traffic built with the traffic builder.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
 import { httpConversation, icmpEcho, ipFragments, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
@@ -240,6 +241,48 @@ describe('HTTP', () => {
     // Normalized, /scripts/..%c0%af../winnt/cmd.exe (33 bytes) is /winnt/cmd.exe (14 bytes).
     const s = httpConversation({ request: { uri: '/scripts/..%c0%af../winnt/cmd.exe' }, response: { status: 404 } });
     expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 5]);
+  });
+});
+
+describe('HTTP request files, as Suricata finds them', () => {
+  const post = (headers: string, body: Buffer | string): Buffer => {
+    const b = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+    return Buffer.concat([Buffer.from(`POST /upload.php?x=1 HTTP/1.1\r\nHost: a\r\n${headers}Content-Length: ${b.length}\r\n\r\n`, 'latin1'), b]);
+  };
+
+  // Rules on file.data or file.name look at requests when they say so (flow:to_server).
+  it('inspects each file of a multipart upload as file.data and file.name, alerting once per request', async () => {
+    const body =
+      '--XyZ\r\nContent-Disposition: form-data; name="note"\r\n\r\njust a field <?php\r\n' +
+      '--XyZ\r\nContent-Disposition: form-data; name="f"; filename="shell.php"\r\nContent-Type: application/x-php\r\n\r\n<?php system($_GET[c]); ?>\r\n' +
+      '--XyZ\r\nContent-Disposition: form-data; name="g"; filename="b.php"\r\n\r\n<?php echo 1; ?>\r\n' +
+      '--XyZ--\r\n';
+    const rules = [
+      'alert http any any -> any any (msg:"php file"; flow:to_server; file.data; content:"<?php"; startswith; sid:1;)',
+      'alert http any any -> any any (msg:"named"; flow:to_server; file.name; content:"shell.php"; file.data; content:"system("; sid:2;)',
+      'alert http any any -> any any (msg:"no part headers in file.data"; flow:to_server; file.data; content:"Content-Disposition"; sid:3;)',
+      'alert http any any -> any any (msg:"exact size"; flow:to_server; file.data; content:"<?php echo"; startswith; bsize:16; sid:4;)',
+      'alert http any any -> any any (msg:"name of one, data of another"; flow:to_server; file.name; content:"b.php"; file.data; content:"system"; sid:5;)',
+      'alert http any any -> any any (msg:"raw body keeps the multipart"; http.request_body; content:"Content-Disposition"; sid:6;)',
+    ].join('\n');
+    const s = httpConversation({ request: post('Content-Type: multipart/form-data; boundary=XyZ\r\n', body), response: { status: 200 } });
+    const alerts = await scanPackets(rules, s.packets());
+    expect(sids(alerts).sort()).toEqual([1, 2, 4, 6]);
+  });
+
+  it("names a plain POST's body by its URI path, and decompresses a gzip request body", async () => {
+    const rules = [
+      'alert http any any -> any any (msg:"name"; flow:to_server; file.name; content:"/upload.php"; endswith; sid:1;)',
+      'alert http any any -> any any (msg:"body"; http.request_body; content:"cmd=whoami"; sid:2;)',
+      'alert http any any -> any any (msg:"file"; flow:to_server; file.data; content:"cmd=whoami"; startswith; sid:3;)',
+    ].join('\n');
+    const gz = gzipSync(Buffer.from('cmd=whoami&x=1'));
+    const s = httpConversation({ request: post('Content-Encoding: gzip\r\n', gz), response: { status: 200 } });
+    expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3]);
+    // A GET's body is no file.
+    const get = Buffer.from('GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\ncmd=whoami', 'latin1');
+    const s2 = httpConversation({ request: get, response: { status: 200 } });
+    expect(sids(await scanPackets(rules, s2.packets()))).toEqual([2]);
   });
 });
 

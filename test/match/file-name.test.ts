@@ -36,11 +36,13 @@ describe('file.name over HTTP', () => {
     expect(sids(await scanPackets(RULES, empty))).toEqual([]);
   });
 
-  it('a PUT body is named by the URI path; a POST body is no file', async () => {
+  it('a PUT or POST body is named by the URI path, as Suricata names request files; a GET body is no file', async () => {
     const put = httpConversation({ request: { method: 'PUT', uri: '/uploads/shell.php', body: '<?php system($_GET[1]);' }, response: { status: 201 } }).packets();
     expect(sids(await scanPackets(RULES, put))).toEqual([3]);
     const post = httpConversation({ request: { method: 'POST', uri: '/uploads/shell.php', body: 'a=1' }, response: { status: 200 } }).packets();
-    expect(sids(await scanPackets(RULES, post))).toEqual([]);
+    expect(sids(await scanPackets(RULES, post))).toEqual([3]);
+    const get = httpConversation({ request: { method: 'GET', uri: '/uploads/shell.php', body: 'a=1' }, response: { status: 200 } }).packets();
+    expect(sids(await scanPackets(RULES, get))).toEqual([]);
   });
 });
 

@@ -25,6 +25,7 @@ import {
 } from './headers.js';
 import type { HttpMessage, HttpRequest, HttpResponse } from './message.js';
 import { normalizeUri, type NormalizedUri } from './normalize-uri.js';
+import { extractAttachments, type MimeFile } from '../smtp/mime.js';
 
 const CRLF = ascii('\r\n');
 
@@ -57,6 +58,27 @@ class SideView implements BufferSource {
   }
 }
 
+/** The request side with one of the request's files as its `file.data` and `file.name`. */
+class RequestFileView implements BufferSource {
+  constructor(
+    private readonly tx: HttpTransaction,
+    private readonly index: number,
+  ) {}
+
+  buffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'file.data' || name === 'file.name') {
+      const f = this.tx.requestFiles()[this.index];
+      if (f === undefined) return undefined;
+      return name === 'file.data' ? nonEmpty(f.data) : nonEmpty(f.name);
+    }
+    return this.tx.bufferFor(name, 'request');
+  }
+
+  instances(name: BufferName): readonly Uint8Array[] | undefined {
+    return this.tx.instancesFor(name, 'request');
+  }
+}
+
 /**
  * A request/response pair and the buffers rules inspect. Everything beyond the raw slices is
  * built on first use and cached: most transactions never have their normalized headers or
@@ -81,6 +103,8 @@ export class HttpTransaction implements HttpTxView {
   private uri: NormalizedUri | undefined;
   private host: Uint8Array | null | undefined;
   private decodedBody: Uint8Array | null | undefined;
+  private decodedRequestBody: Uint8Array | null | undefined;
+  private files: readonly MimeFile[] | undefined;
   private requestCache: SideCache | undefined;
   private responseCache: SideCache | undefined;
   private requestView: BufferSource | undefined;
@@ -222,11 +246,11 @@ export class HttpTransaction implements HttpTxView {
       case 'http.connection':
         return msg === null ? undefined : headerValue(msg.head, msg.fields, H_CONNECTION);
       case 'http.request_body':
-        return nonEmpty(req?.body);
+        return this.requestBody();
       case 'http.response_body':
         return this.responseBody();
       case 'file.data':
-        return side === 'request' ? nonEmpty(req?.body) : this.responseBody();
+        return side === 'request' ? nonEmpty(this.requestFiles()[0]?.data) : this.responseBody();
       case 'file.name':
         return this.fileName(side);
       default:
@@ -277,17 +301,42 @@ export class HttpTransaction implements HttpTxView {
   }
 
   /**
+   * The files a request carries, as Suricata's HTTP file handling finds them: each part of a
+   * multipart body that names a file (an upload form's `filename=`), its content as sent;
+   * otherwise the whole body of a POST or PUT, named by the normalised URI path. Other requests,
+   * and multipart bodies with form fields only, carry none.
+   */
+  requestFiles(): readonly MimeFile[] {
+    if (this.files !== undefined) return this.files;
+    const req = this.request;
+    const body = this.requestBody();
+    if (req === null || body === undefined) return (this.files = []);
+    const type = headerValue(req.head, req.fields, H_CONTENT_TYPE);
+    if (type !== undefined && isMultipart(type)) {
+      const header = concatHeader(type);
+      return (this.files = extractAttachments(header, body).files);
+    }
+    const method = latin1(req.method);
+    if (method !== 'POST' && method !== 'PUT') return (this.files = []);
+    return (this.files = [{ name: this.uriPath() ?? new Uint8Array(0), data: body }]);
+  }
+
+  requestFileCount(): number {
+    return this.requestFiles().length;
+  }
+
+  /** The request side with file i as its `file.data` and `file.name`. */
+  requestFile(i: number): BufferSource {
+    return new RequestFileView(this, i);
+  }
+
+  /**
    * The name of the file a message carries, as Suricata names HTTP files: a response's body is a
    * file named by its Content-Disposition `filename=` parameter, else by the request's (normalised)
-   * URI path; a PUT request's body is named by that path. None without a body (no file), and none
-   * for other requests (multipart uploads are not decoded).
+   * URI path; a request's files are named as requestFiles() finds them.
    */
   private fileName(side: HttpSide): Uint8Array | undefined {
-    const req = this.request;
-    if (side === 'request') {
-      if (req === null || req.body === null || req.body.length === 0 || latin1(req.method) !== 'PUT') return undefined;
-      return this.uriPath();
-    }
+    if (side === 'request') return nonEmpty(this.requestFiles()[0]?.name);
     const res = this.response;
     if (res === null || res.body === null || res.body.length === 0) return undefined;
     const disposition = headerValue(res.head, res.fields, H_CONTENT_DISPOSITION);
@@ -300,6 +349,24 @@ export class HttpTransaction implements HttpTxView {
     if (uri === undefined) return undefined;
     const q = uri.indexOf(0x3f);
     return nonEmpty(q < 0 ? uri : uri.subarray(0, q));
+  }
+
+  /** The request's body, its Content-Encoding undone (Suricata decompresses requests too). */
+  private requestBody(): Uint8Array | undefined {
+    const req = this.request;
+    if (req === null || req.body === null || req.body.length === 0) return undefined;
+    if (req.encoding === ENC_NONE) return req.body;
+    if (this.decodedRequestBody === undefined) {
+      const d = decompressBody(req.body, req.encoding, this.decompressLimit);
+      if (d.failed) {
+        this.anomalyList.add('http.decompression_failed');
+        this.decodedRequestBody = req.body;
+      } else {
+        if (d.limited) this.anomalyList.add('http.decompression_limit');
+        this.decodedRequestBody = d.bytes;
+      }
+    }
+    return nonEmpty(this.decodedRequestBody ?? undefined);
   }
 
   private responseBody(): Uint8Array | undefined {
@@ -452,6 +519,24 @@ export function normalizeHostBytes(raw: Uint8Array): Uint8Array {
  * one. Parameters are split at ';' and matched by name as written, as Suricata does (so the
  * RFC 5987 `filename*=` form is not read).
  */
+/** A Content-Type of a multipart body (`multipart/form-data; boundary=...`, any case). */
+function isMultipart(type: Uint8Array): boolean {
+  let i = 0;
+  while (i < type.length && (type[i] === SP || type[i] === 0x09)) i++;
+  return latin1(type.subarray(i, i + 10)).toLowerCase() === 'multipart/';
+}
+
+/** The header block the MIME walker reads: the request's Content-Type as its only field. */
+function concatHeader(type: Uint8Array): Uint8Array {
+  const name = ascii('Content-Type: ');
+  const out = allocBytes(name.length + type.length + 2);
+  out.set(name, 0);
+  out.set(type, name.length);
+  out[out.length - 2] = CR;
+  out[out.length - 1] = LF;
+  return out;
+}
+
 export function dispositionFileName(value: Uint8Array): Uint8Array | undefined {
   let start = 0;
   while (start <= value.length) {
