@@ -57,6 +57,7 @@ export class DecodeStats {
   ppp = 0;
   vxlan = 0;
   geneve = 0;
+  teredo = 0;
   ipv4InIpv6 = 0;
   ipv6InIpv6 = 0;
   /** Decoder events by name (Suricata's decode-event names, without the "decoder." prefix). */
@@ -137,6 +138,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   ppp: 'decoder.ppp',
   vxlan: 'decoder.vxlan',
   geneve: 'decoder.geneve',
+  teredo: 'decoder.teredo',
   ipv4InIpv6: 'decoder.ipv4_in_ipv6',
   ipv6InIpv6: 'decoder.ipv6_in_ipv6',
 };

@@ -1,4 +1,4 @@
-import type { DecodedPacket } from '../types/packet.js';
+import type { DecodedPacket, QuotedPacket } from '../types/packet.js';
 import { EMPTY_BYTES, u16be, u32be, view } from './bytes.js';
 import { raiseEvent } from './events.js';
 import type { DecodeStats } from './stats.js';
@@ -122,6 +122,33 @@ function icmpv4KnownType(type: number): boolean {
   return type === 0 || (type >= 3 && type <= 5) || (type >= 8 && type <= 18);
 }
 
+/** Destination unreachable, source quench, redirect, time exceeded, parameter problem: Suricata's ICMPV4_IS_ERROR_MSG. */
+export function icmpv4IsError(type: number): boolean {
+  return (type >= 3 && type <= 5) || type === 11 || type === 12;
+}
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+/** RFC 792: an error quotes the IP header and at least the first 8 bytes of its payload, enough for the ports. */
+const QUOTED_TRANSPORT = 8;
+
+/**
+ * The TCP or UDP tuple of the IPv4 packet quoted by an ICMP error (its bytes [off, end)), or
+ * undefined when no such packet is quoted whole enough to tell: stream/ uses it to give the
+ * error the flow of the packet it reports on.
+ */
+function quotedPacket(b: Uint8Array, off: number, end: number): QuotedPacket | undefined {
+  if (end - off < 20 || b[off]! >> 4 !== 4) return undefined;
+  const hlen = (b[off]! & 0x0f) * 4;
+  const protocol = b[off + 9]!;
+  if (hlen < 20 || (protocol !== PROTO_TCP && protocol !== PROTO_UDP)) return undefined;
+  // A later fragment carries no transport header: its first bytes are not ports.
+  if ((u16be(b, off + 6) & 0x1fff) !== 0) return undefined;
+  const t = off + hlen;
+  if (t + QUOTED_TRANSPORT > end) return undefined;
+  return { src: view(b, off + 12, off + 16), dst: view(b, off + 16, off + 20), protocol, srcPort: u16be(b, t), dstPort: u16be(b, t + 2) };
+}
+
 export function decodeIcmpv4(
   pkt: DecodedPacket,
   b: Uint8Array,
@@ -144,6 +171,10 @@ export function decodeIcmpv4(
     id: idSeq ? u16be(b, off + 4) : 0,
     seq: idSeq ? u16be(b, off + 6) : 0,
   };
+  if (icmpv4IsError(type)) {
+    const quoted = quotedPacket(b, off + ICMP_HEADER, end);
+    if (quoted !== undefined) pkt.icmp.quoted = quoted;
+  }
   pkt.payload = off + ICMP_HEADER < end ? view(b, off + ICMP_HEADER, end) : EMPTY_BYTES;
 }
 

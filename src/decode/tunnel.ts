@@ -1,4 +1,4 @@
-import type { DecodedPacket } from '../types/packet.js';
+import type { DecodedPacket, UdpHeader } from '../types/packet.js';
 import { u16be } from './bytes.js';
 import { decodeByEthertype } from './decode-frame.js';
 import { raiseEvent, type DecodeEvent } from './events.js';
@@ -18,9 +18,10 @@ const PROTO_IPIP = 4;
 const PROTO_IPV6 = 41;
 const PROTO_GRE = 47;
 
-/** Suricata's default ports (`decoder.vxlan.ports`, `decoder.geneve.ports`). */
+/** Suricata's default ports (`decoder.vxlan.ports`, `decoder.geneve.ports`, `decoder.teredo.ports`). */
 export const VXLAN_PORT = 4789;
 export const GENEVE_PORT = 6081;
+export const TEREDO_PORT = 3544;
 
 /** Layers of tunnels followed inside one frame; deeper ones are counted and not decoded. */
 export const MAX_TUNNEL_LAYERS = 8;
@@ -44,6 +45,10 @@ const GRE_ACK = 0x80;
 const GRE_RESERVED_FLAGS = 0x78;
 
 const ETHERNET_HEADER = 14;
+const IPV6_HEADER = 40;
+/** Teredo (RFC 4380): origin indication is 0x0000, a port and an address; authentication 0x0001, two lengths, the client id and value they give, a nonce and a confirmation byte. */
+const TEREDO_ORIGIN_INDICATION = 8;
+const TEREDO_AUTH_FIXED = 13;
 const VXLAN_HEADER = 8;
 const GENEVE_HEADER = 8;
 const ERSPAN_2_HEADER = 8;
@@ -61,7 +66,12 @@ export function mayCarryTunnel(pkt: DecodedPacket): boolean {
   const p = ip.protocol;
   if (p === PROTO_GRE || p === PROTO_IPIP || p === PROTO_IPV6) return true;
   const udp = pkt.udp;
-  return udp !== undefined && (udp.dstPort === VXLAN_PORT || udp.dstPort === GENEVE_PORT);
+  return udp !== undefined && (udp.dstPort === VXLAN_PORT || onPort(udp, GENEVE_PORT) || onPort(udp, TEREDO_PORT));
+}
+
+/** Teredo and Geneve are recognised on either port (replies come from the server's port); VXLAN, as RFC 7348 says, by destination only. */
+function onPort(udp: UdpHeader, port: number): boolean {
+  return udp.srcPort === port || udp.dstPort === port;
 }
 
 /**
@@ -72,6 +82,13 @@ export function mayCarryTunnel(pkt: DecodedPacket): boolean {
  * outer packet's payload: they live as long as it does.
  */
 export function decodeTunnel(outer: DecodedPacket, stats: DecodeStats): DecodedPacket | null {
+  const inner = decodeLayer(outer, stats);
+  // Flows are keyed on it: a mirrored copy of traffic also seen natively must not join its flows.
+  if (inner !== null) inner.tunnelLayer = (outer.tunnelLayer ?? 0) + 1;
+  return inner;
+}
+
+function decodeLayer(outer: DecodedPacket, stats: DecodeStats): DecodedPacket | null {
   const ip = outer.ip!;
   const b = outer.payload;
   switch (ip.protocol) {
@@ -86,9 +103,43 @@ export function decodeTunnel(outer: DecodedPacket, stats: DecodeStats): DecodedP
   }
   const udp = outer.udp;
   if (udp === undefined) return null;
+  // Suricata's order: a datagram that checks out as one kind is not tried as the next.
+  if (onPort(udp, TEREDO_PORT)) {
+    const start = teredoStart(b);
+    if (start >= 0) {
+      stats.teredo++;
+      return inner(outer, b, start, ETHERTYPE_IPV6, stats);
+    }
+  }
+  if (onPort(udp, GENEVE_PORT)) {
+    const geneve = geneveStart(b);
+    if (geneve >= 0) return decodeGeneve(outer, b, geneve, stats);
+  }
   if (udp.dstPort === VXLAN_PORT) return decodeVxlan(outer, b, stats);
-  if (udp.dstPort === GENEVE_PORT) return decodeGeneve(outer, b, stats);
   return null;
+}
+
+/**
+ * Where the IPv6 packet of a Teredo datagram starts, or -1 when the datagram is not one. Teredo
+ * has no magic number, so, as Suricata does, the inner packet must look like real IPv6 (version
+ * 6, a hop limit, a payload length that accounts for exactly the rest of the datagram) before
+ * other traffic on the port is taken for a tunnel.
+ */
+function teredoStart(b: Uint8Array): number {
+  let off = 0;
+  if (b.length >= 2 && b[0] === 0 && b[1] === 1) {
+    if (b.length < TEREDO_AUTH_FIXED) return -1;
+    off = TEREDO_AUTH_FIXED + b[2]! + b[3]!;
+  }
+  if (off + 2 <= b.length && b[off] === 0 && b[off + 1] === 0) off += TEREDO_ORIGIN_INDICATION;
+  if (off + IPV6_HEADER > b.length || b[off]! >> 4 !== 6) return -1;
+  const payloadLength = u16be(b, off + 4);
+  const nextHeader = b[off + 6]!;
+  const hopLimit = b[off + 7]!;
+  if (hopLimit === 0) return -1;
+  // A hop-by-hop header needs 8 bytes; less is noise that happens to start with 0x6.
+  if (nextHeader === 0 && payloadLength < 8) return -1;
+  return off + IPV6_HEADER + payloadLength === b.length ? off : -1;
 }
 
 function decodeGre(outer: DecodedPacket, b: Uint8Array, stats: DecodeStats): DecodedPacket | null {
@@ -198,10 +249,14 @@ function decodeVxlan(outer: DecodedPacket, b: Uint8Array, stats: DecodeStats): D
   return ethernetInner(outer, b, VXLAN_HEADER, stats);
 }
 
-function decodeGeneve(outer: DecodedPacket, b: Uint8Array, stats: DecodeStats): DecodedPacket | null {
-  if (b.length < GENEVE_HEADER || b[0]! >> 6 !== 0) return null;
+/** Where a Geneve datagram's payload starts (after its options), or -1 when it is not Geneve version 0. */
+function geneveStart(b: Uint8Array): number {
+  if (b.length < GENEVE_HEADER || b[0]! >> 6 !== 0) return -1;
   const off = GENEVE_HEADER + (b[0]! & 0x3f) * 4;
-  if (off > b.length) return null;
+  return off > b.length ? -1 : off;
+}
+
+function decodeGeneve(outer: DecodedPacket, b: Uint8Array, off: number, stats: DecodeStats): DecodedPacket | null {
   stats.geneve++;
   const type = u16be(b, 2);
   if (type === GRE_ETHERNET) return ethernetInner(outer, b, off, stats);

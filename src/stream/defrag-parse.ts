@@ -7,7 +7,7 @@ import type { DecodedPacket, IpHeader } from '../types/packet.js';
 
 export interface ParsedFragment {
   v6: boolean;
-  /** Tracker key: (family, src, dst, protocol or next header, id, vlan). */
+  /** Tracker key: (family, src, dst, protocol or next header, id, VLAN tags and tunnel layer). */
   key: string;
   /** Byte offset of this fragment's data within the datagram's fragmentable part. */
   offset: number;

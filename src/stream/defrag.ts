@@ -1,7 +1,7 @@
 /**
  * IPv4 and IPv6 fragment reassembly.
  *
- * Fragments are tracked per (family, src, dst, protocol or next header, id, vlan). Each
+ * Fragments are tracked per (family, src, dst, protocol or next header, id, VLAN tags and tunnel layer). Each
  * fragment's data is copied when it arrives (the frame it came in may be reused by the reader);
  * overlaps are noted on arrival and resolved by the configured policy (defrag-policy.ts) when
  * the datagram is complete. The rebuilt datagram carries the first fragment's header with the
@@ -242,6 +242,8 @@ export class Defragmenter {
       return null;
     }
     if (whole.ip !== undefined) whole.ip.reassembled = true;
+    // A datagram rebuilt inside a tunnel stays in the tunnel's flows.
+    if (last.tunnelLayer !== undefined) whole.tunnelLayer = last.tunnelLayer;
     if (v6) this.stats.defragIpv6Reassembled++;
     else this.stats.defragIpv4Reassembled++;
     return whole;

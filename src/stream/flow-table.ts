@@ -1,6 +1,6 @@
 /**
- * The flow table: flows keyed on (addresses, ports, protocol, vlan) in either direction, with a
- * hard bound on entries.
+ * The flow table: flows keyed on (addresses, ports, protocol, VLAN tags, tunnel layer) in either
+ * direction, with a hard bound on entries.
  *
  * - Lookup hashes the tuple symmetrically into an open-chained bucket array and compares
  *   numbers: no string keys, no allocation per packet.
@@ -14,7 +14,7 @@
  *
  * Time is the caller's packet clock, assumed not to go backwards (the engine keeps it monotonic).
  */
-import type { DecodedPacket } from '../types/packet.js';
+import type { DecodedPacket, QuotedPacket } from '../types/packet.js';
 import type { FlowConfig } from './config.js';
 import {
   CLASS_COUNT,
@@ -78,6 +78,9 @@ export class FlowTable {
   private kV6 = false;
   private kProto = 0;
   private kVlan = 0;
+  private kScope = 0;
+  /** The key last looked up is the tuple an ICMP error quotes, not the packet's own. */
+  private kQuoted = false;
   private kS0 = 0;
   private kS1 = 0;
   private kS2 = 0;
@@ -127,8 +130,30 @@ export class FlowTable {
     this.keyPkt = null;
     const ip = pkt.ip;
     if (ip === undefined) return null;
-    const src = ip.src;
-    const dst = ip.dst;
+    const quoted = quotedFlowKey(pkt);
+    if (quoted !== undefined) return this.lookupQuoted(pkt, quoted);
+    this.kQuoted = false;
+    // The decoder gives 0 for transports without ports, so ICMP and the like key on addresses.
+    if (!this.setKey(pkt, ip.src, ip.dst, ip.protocol, pkt.srcPort, pkt.dstPort)) return null;
+    return this.find();
+  }
+
+  /**
+   * An ICMP error belongs to the flow of the packet it quotes, as in Suricata (it keys them on
+   * the quoted tuple): flowbits set by that flow can be tested on it and it logs that flow's id.
+   * Its direction is told by its own source: from the flow's client it goes to the server, from
+   * the server or a router on the way back to the client.
+   */
+  private lookupQuoted(pkt: DecodedPacket, q: QuotedPacket): Flow | null {
+    this.kQuoted = true;
+    if (!this.setKey(pkt, q.src, q.dst, q.protocol, q.srcPort, q.dstPort)) return null;
+    const f = this.find();
+    if (f !== null) this.lookupToServer = sameAddress(pkt.ip!.src, f.clientIp);
+    return f;
+  }
+
+  /** Takes the key of a lookup; false when the addresses cannot be keyed. */
+  private setKey(pkt: DecodedPacket, src: Uint8Array, dst: Uint8Array, protocol: number, srcPort: number, dstPort: number): boolean {
     if (src.length === 4 && dst.length === 4) {
       this.kV6 = false;
       this.kS0 = word(src, 0);
@@ -146,17 +171,23 @@ export class FlowTable {
       this.kD2 = word(dst, 8);
       this.kD3 = word(dst, 12);
     } else {
-      return null;
+      return false;
     }
     this.keyPkt = pkt;
-    this.kProto = ip.protocol & 0xff;
-    // The decoder gives 0 for transports without ports, so ICMP and the like key on addresses.
-    this.kSPort = pkt.srcPort & 0xffff;
-    this.kDPort = pkt.dstPort & 0xffff;
+    this.kProto = protocol & 0xff;
+    this.kSPort = srcPort & 0xffff;
+    this.kDPort = dstPort & 0xffff;
     const vl = pkt.vlans;
-    this.kVlan = this.config.vlanTracking && vl.length > 0 ? (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0) : 0;
+    const tracked = this.config.vlanTracking && vl.length > 0;
+    this.kVlan = tracked ? (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0) : 0;
+    this.kScope = scopeKey(tracked && vl.length > 2 ? vl[2]! : 0, pkt.tunnelLayer ?? 0);
+    return true;
+  }
+
+  /** The flow of the key just set, in either direction, or null. */
+  private find(): Flow | null {
     const last = this.lastFlow;
-    if (last !== null && last.proto === this.kProto && last.vlan === this.kVlan && last.v6 === this.kV6) {
+    if (last !== null && last.proto === this.kProto && last.vlan === this.kVlan && last.scope === this.kScope && last.v6 === this.kV6) {
       const dir = this.direction(last);
       if (dir !== 0) {
         this.lookupToServer = dir > 0;
@@ -165,7 +196,7 @@ export class FlowTable {
     }
     const hash = this.keyHash();
     for (let f = this.buckets[hash & this.mask]; f !== null; f = f.bucketNext) {
-      if (f.hash !== hash || f.proto !== this.kProto || f.vlan !== this.kVlan || f.v6 !== this.kV6) continue;
+      if (f.hash !== hash || f.proto !== this.kProto || f.vlan !== this.kVlan || f.scope !== this.kScope || f.v6 !== this.kV6) continue;
       const dir = this.direction(f);
       if (dir !== 0) {
         this.lookupToServer = dir > 0;
@@ -182,7 +213,7 @@ export class FlowTable {
     const hs = this.kV6 ? endpointHash(this.kS0, this.kS1, this.kS2, this.kS3, this.kSPort) : mixIn(mixIn(0x2545f491, this.kS0), this.kSPort);
     const hd = this.kV6 ? endpointHash(this.kD0, this.kD1, this.kD2, this.kD3, this.kDPort) : mixIn(mixIn(0x2545f491, this.kD0), this.kDPort);
     // Addition is symmetric, so both directions land in the same bucket.
-    return finalMix((hs + hd) ^ Math.imul(this.kProto + 1, 0x9e3779b1) ^ Math.imul(this.kVlan, 0x85ebca77));
+    return finalMix((hs + hd) ^ Math.imul(this.kProto + 1, 0x9e3779b1) ^ Math.imul(this.kVlan, 0x85ebca77) ^ Math.imul(this.kScope, 0xc2b2ae3d));
   }
 
   /** 1: the key looked up is f's client to server; -1: server to client; 0: another tuple. */
@@ -215,11 +246,13 @@ export class FlowTable {
    */
   create(pkt: DecodedPacket, srcIsClient: boolean, nowUs: number): Flow {
     if (this.keyPkt !== pkt) throw new Error('FlowTable.create() must follow lookup() of the same packet');
+    if (this.kQuoted) throw new Error('FlowTable.create(): an ICMP error never creates a flow');
     if (this.count >= this.config.maxFlows) this.evictOne();
     const f = new Flow(this.ids.next++);
     f.v6 = this.kV6;
     f.proto = this.kProto;
     f.vlan = this.kVlan;
+    f.scope = this.kScope;
     // Computed here: a lookup that hit the last flow did not need it (a tuple reused after a
     // closed session gets here after such a hit).
     f.hash = this.keyHash();
@@ -372,6 +405,31 @@ export function classify(f: Flow): number {
     default:
       return f.established ? CLASS_OTHER_ESTABLISHED : CLASS_OTHER_NEW;
   }
+}
+
+/**
+ * What keys a flow besides its tuple and first two VLAN tags (Suricata keys on three tags and
+ * the tunnel recursion level): the third tag and the tunnel layer, in one number.
+ */
+function scopeKey(thirdVlan: number, tunnelLayer: number): number {
+  return (thirdVlan & 0xfff) | ((tunnelLayer & 0xff) << 12);
+}
+
+/**
+ * The tuple an ICMPv4 destination unreachable quotes, when it quotes a TCP or UDP packet: the
+ * only ICMP error Suricata's flow hash keys on what it quotes.
+ */
+function quotedFlowKey(pkt: DecodedPacket): QuotedPacket | undefined {
+  const icmp = pkt.icmp;
+  return icmp !== undefined && icmp.type === ICMP_DEST_UNREACH && !icmp.v6 ? icmp.quoted : undefined;
+}
+
+const ICMP_DEST_UNREACH = 3;
+
+function sameAddress(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function word(b: Uint8Array, at: number): number {

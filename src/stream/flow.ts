@@ -47,7 +47,10 @@ export class Flow implements FlowView {
   // Key. Client side first: the side that sent the SYN (or the first packet).
   v6 = false;
   proto = 0;
+  /** The first two VLAN tags (12 bits each). */
   vlan = 0;
+  /** The third VLAN tag and the tunnel layer (see flow-table.ts's scopeKey). */
+  scope = 0;
   c0 = 0;
   c1 = 0;
   c2 = 0;

@@ -36,6 +36,8 @@ export interface StreamStats {
   flowsActive: number;
   /** Packets that could not be keyed to a flow (address lengths not 4/16). */
   flowsUnkeyable: number;
+  /** ICMPv4 errors about no flow in the table: they get none (an error never opens a flow). */
+  icmpErrorsWithoutFlow: number;
 
   // TCP
   tcpPackets: number;
@@ -127,6 +129,7 @@ export function createStreamStats(): StreamStats {
     tcpReuse: 0,
     flowsActive: 0,
     flowsUnkeyable: 0,
+    icmpErrorsWithoutFlow: 0,
     tcpPackets: 0,
     tcpSessions: 0,
     tcpMidstreamPickups: 0,
@@ -190,6 +193,7 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   tcpReuse: 'flow.tcp_reuse',
   flowsActive: 'flow.active',
   flowsUnkeyable: 'flow.unkeyable',
+  icmpErrorsWithoutFlow: 'flow.icmp_errors_without_flow',
   tcpPackets: 'tcp.pkts',
   tcpSessions: 'tcp.sessions',
   tcpMidstreamPickups: 'tcp.midstream_pickups',

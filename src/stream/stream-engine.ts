@@ -27,6 +27,7 @@
  * Sink calls happen synchronously inside process()/flush(); chunks and flows are only valid
  * during the call (copy a chunk to keep it). The sink must not call back into the engine.
  */
+import { icmpv4IsError } from '../decode/transport.js';
 import type { FlowView } from '../types/flow.js';
 import type { DecodedPacket } from '../types/packet.js';
 import { TCP_ACK, TCP_SYN, type TcpHeader } from '../types/packet.js';
@@ -201,6 +202,12 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
       sink.packet(pkt, null);
       return;
     }
+    if (flow === null && isIcmpv4Error(pkt)) {
+      // As Suricata: an error about a flow that is not in the table does not open one.
+      this.stats.icmpErrorsWithoutFlow++;
+      sink.packet(pkt, null);
+      return;
+    }
     let toServer = table.lookupToServer;
     const tcp = ip.protocol === PROTO_TCP ? pkt.tcp : undefined;
     if (flow !== null && tcp !== undefined && startsNewSession(flow, toServer, tcp)) {
@@ -231,7 +238,8 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
         flow.releaseQueued = true;
         this.closedFlows.push(flow);
       }
-    } else if (!flow.established && flow.seenBothWays) {
+    } else if (!flow.established && flow.seenBothWays && flow.proto !== PROTO_TCP) {
+      // An ICMP error that joined a TCP flow leaves the handshake to decide.
       flow.established = true;
     }
     table.touch(flow, this.nowUs);
@@ -248,11 +256,22 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
     stats.tcpRetransmissionsAfterRelease += stats.tcpRetransmissions - before;
   }
 
+  /** The VLAN tags (all three, as Suricata) and tunnel layer that key a fragment's tracker with its addresses. */
   private vlanKey(pkt: DecodedPacket): number {
-    const vl = pkt.vlans;
-    if (!this.config.flow.vlanTracking || vl.length === 0) return 0;
-    return (vl[0]! & 0xfff) | (vl.length > 1 ? (vl[1]! & 0xfff) << 12 : 0);
+    const vl = this.config.flow.vlanTracking ? pkt.vlans : NO_VLANS;
+    // Arithmetic, not bit operations: three 12-bit tags and the layer take more than 32 bits.
+    let key = pkt.tunnelLayer ?? 0;
+    for (let i = 0; i < 3; i++) key = key * 4096 + ((vl[i] ?? 0) & 0xfff);
+    return key;
   }
+}
+
+const NO_VLANS: readonly number[] = [];
+
+/** Suricata never opens a flow for these (FlowCreateCheck). */
+function isIcmpv4Error(pkt: DecodedPacket): boolean {
+  const icmp = pkt.icmp;
+  return icmp !== undefined && !icmp.v6 && icmpv4IsError(icmp.type);
 }
 
 /**

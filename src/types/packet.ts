@@ -81,6 +81,18 @@ export interface IcmpHeader {
   seq: number;
   /** ICMPv6 Packet Too Big (type 2): the MTU it reports; absent otherwise. */
   mtu?: number;
+  /** ICMPv4 errors: the TCP or UDP packet they quote, when its addresses and ports were quoted; absent otherwise. */
+  quoted?: QuotedPacket;
+}
+
+/** The tuple of the packet an ICMP error quotes, as that packet travelled (source first). */
+export interface QuotedPacket {
+  src: IpBytes;
+  dst: IpBytes;
+  /** 6 (TCP) or 17 (UDP). */
+  protocol: number;
+  srcPort: number;
+  dstPort: number;
 }
 
 export interface DecodedPacket {
@@ -94,6 +106,11 @@ export interface DecodedPacket {
   wireLength: number;
   /** VLAN ids, outermost first. */
   vlans: number[];
+  /**
+   * How many tunnel layers enclose this packet: absent (0) for the packet of a captured frame, 1
+   * for the packet inside one tunnel, and so on. Part of the flow key, as Suricata's recursion level.
+   */
+  tunnelLayer?: number;
   ip?: IpHeader;
   tcp?: TcpHeader;
   udp?: UdpHeader;

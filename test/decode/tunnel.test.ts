@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTunnel, GENEVE_PORT, MAX_TUNNEL_LAYERS, mayCarryTunnel, VXLAN_PORT } from '../../src/decode/tunnel.js';
+import { decodeTunnel, GENEVE_PORT, MAX_TUNNEL_LAYERS, mayCarryTunnel, TEREDO_PORT, VXLAN_PORT } from '../../src/decode/tunnel.js';
 import { DecodeStats } from '../../src/decode/stats.js';
 import { Scanner } from '../../src/match/scanner.js';
 import { concatBytes, encodePcap, httpConversation, ipDatagram, ipPacket, udpPacket, type BuiltPacket } from '../../src/traffic/index.js';
@@ -67,7 +67,24 @@ const geneve: Wrap = (frame, tsUs) =>
 const geneveIp: Wrap = (frame, tsUs) =>
   udpPacket({ src: '192.0.2.1:40000', dst: `192.0.2.2:${GENEVE_PORT}`, payload: concatBytes([bytes(0, 0, ...etherType(frame), 0, 0, 42, 0), datagramOf(frame)]), tsUs });
 
-const WRAPS: Record<string, Wrap> = { gre, greAllFields, greEthernet, erspan2, erspan3, pptp, ipip, ipInIpv6, vxlan, geneve, geneveIp };
+/** Geneve from the tunnel endpoint's port, as its replies travel. */
+const geneveFromPort: Wrap = (frame, tsUs) =>
+  udpPacket({ src: `192.0.2.2:${GENEVE_PORT}`, dst: '192.0.2.1:40000', payload: concatBytes([bytes(0, 0, 0x65, 0x58, 0, 0, 42, 0), frame]), tsUs });
+
+const WRAPS: Record<string, Wrap> = { gre, greAllFields, greEthernet, erspan2, erspan3, pptp, ipip, ipInIpv6, vxlan, geneve, geneveIp, geneveFromPort };
+
+/** Teredo origin indication: type 0x0000, then the obfuscated port and address. */
+const ORIGIN_INDICATION = bytes(0, 0, 0xf2, 0x3d, 0x3f, 0xff, 0xfd, 0xfe);
+/** Teredo authentication: type 0x0001, client id length 2, value length 1, the id, the value, an 8-byte nonce, confirmation. */
+const AUTHENTICATION = bytes(0, 1, 2, 1, 0xaa, 0xbb, 0xcc, 1, 2, 3, 4, 5, 6, 7, 8, 0);
+/** IPv6 in UDP through a Teredo relay: the relay's port is 3544, on whichever side it is. */
+const teredo =
+  (header: Uint8Array, fromRelay: boolean): Wrap =>
+  (frame, tsUs) => {
+    const relay = `192.0.2.2:${TEREDO_PORT}`;
+    const client = '198.51.100.7:40000';
+    return udpPacket({ src: fromRelay ? relay : client, dst: fromRelay ? client : relay, payload: concatBytes([header, datagramOf(frame)]), tsUs });
+  };
 
 const RULES = `
 alert http any any -> any any (msg:"uri"; http.uri; content:"/shell.php"; sid:1;)
@@ -143,6 +160,57 @@ describe('tunnels', () => {
     expect(stats.out!['decoder.event.too_many_layers']).toBe(1);
   });
 
+  it('Teredo: IPv6 inside UDP from or to port 3544, after authentication and origin indication, each layer counted', async () => {
+    const plain = httpConversation({
+      client: '[2001:0:4136:e378:8000:63bf:3fff:fdd2]:51000',
+      server: '[2001:db8::80]:80',
+      seed: 5,
+      request: { method: 'GET', uri: '/shell.php?cmd=cat%20/etc/passwd' },
+      requestSend: { splitAt: [20] },
+      response: { status: 200, body: 'root:x:0:0:root:/root:/bin/bash\n' },
+    }).packets();
+    const expected = (await scan(plain)).map(key);
+    expect(expected.length).toBe(3);
+    for (const header of [new Uint8Array(0), ORIGIN_INDICATION, AUTHENTICATION, concatBytes([AUTHENTICATION, ORIGIN_INDICATION])]) {
+      for (const fromRelay of [false, true]) {
+        const stats: { out?: Record<string, number> } = {};
+        const tunneled = plain.map((p) => teredo(header, fromRelay)(p.frame, p.tsUs));
+        expect((await scan(tunneled, stats)).map(key), `${header.length} ${fromRelay}`).toEqual(expected);
+        expect(stats.out!['decoder.teredo']).toBe(plain.length);
+      }
+    }
+  });
+
+  it('packets inside a tunnel get flows apart from native packets of the same addresses and ports', async () => {
+    // A session seen natively, and a mirror of it through GRE whose data differs: the mirrored
+    // copy is not a retransmission of the native one, it is a flow of its own.
+    const mirrored = conversation(6, []);
+    const native = httpConversation({
+      client: '10.1.1.5:51000',
+      server: '10.2.2.9:80',
+      seed: 6,
+      request: { method: 'GET', uri: '/shell.asp?cmd=cat%20/etc/passwd' },
+      response: { status: 200, body: 'root:x:0:0:root:/root:/bin/bash\n' },
+    }).packets();
+    expect(native.map((p) => p.frame.length)).toEqual(mirrored.map((p) => p.frame.length));
+    const both = native.flatMap((p, i) => [p, gre(mirrored[i]!.frame, p.tsUs)]);
+    const alerts = await scan(both);
+    expect(alerts.filter((a) => a.sid === 1).length).toBe(1);
+    const streamAlerts = alerts.filter((a) => a.sid === 2);
+    expect(streamAlerts.length).toBe(2);
+    expect(streamAlerts[0]!.flowId).not.toBe(streamAlerts[1]!.flowId);
+  });
+
+  it('decodeTunnel numbers the layers of nested tunnels', () => {
+    const stats = new DecodeStats();
+    const p = conversation(7, [])[0]!;
+    const outer = decodeBytes(ETHERNET, vxlan(gre(p.frame, p.tsUs).frame, p.tsUs).frame, stats)!;
+    expect(outer.tunnelLayer).toBeUndefined();
+    const first = decodeTunnel(outer, stats)!;
+    expect(first.tunnelLayer).toBe(1);
+    expect(decodeTunnel(first, stats)!.tunnelLayer).toBe(2);
+  });
+
   it('outer-layer rules still see the outer packet', async () => {
     const alerts: Alert[] = [];
     const scanner = new Scanner(rulesetOf('alert ip any any -> any any (msg:"gre"; ip_proto:47; sid:9;)'), (a) => alerts.push(a));
@@ -157,6 +225,21 @@ describe('tunnels', () => {
     expect(alerts.every((a) => a.srcIp === '192.0.2.1' && a.proto === 'GRE')).toBe(true);
   });
 });
+
+/** UDP payloads on the Teredo port that are not Teredo: what Suricata's checks turn away. */
+function notTeredo(): [number, Uint8Array][] {
+  const v6 = (payloadLength: number, nextHeader: number, hopLimit: number, after: number): Uint8Array =>
+    concatBytes([bytes(0x60, 0, 0, 0, payloadLength >> 8, payloadLength & 0xff, nextHeader, hopLimit), new Uint8Array(32 + after)]);
+  return [
+    [TEREDO_PORT, v6(8, 17, 64, 7)], // payload length short of the datagram
+    [TEREDO_PORT, v6(8, 17, 64, 9)], // payload length past it
+    [TEREDO_PORT, v6(8, 17, 0, 8)], // hop limit 0
+    [TEREDO_PORT, v6(4, 0, 64, 4)], // a hop-by-hop header in 4 bytes
+    [TEREDO_PORT, concatBytes([bytes(0x45), new Uint8Array(47)])], // IPv4
+    [TEREDO_PORT, concatBytes([bytes(0, 2), new Uint8Array(46)])], // neither indication
+    [TEREDO_PORT, concatBytes([bytes(0, 1, 200, 200), new Uint8Array(44)])], // authentication longer than the datagram
+  ];
+}
 
 describe('decodeTunnel on malformed input', () => {
   const outerGre = (payload: Uint8Array) => {
@@ -186,12 +269,13 @@ describe('decodeTunnel on malformed input', () => {
     expect(stats.eventCount(event)).toBe(1);
   });
 
-  it('other traffic on the VXLAN and Geneve ports is left alone', () => {
+  it('other traffic on the VXLAN, Geneve and Teredo ports is left alone', () => {
     for (const [port, payload] of [
       [VXLAN_PORT, 'not vxlan at all, just text'],
       [VXLAN_PORT, bytes(0x08, 0, 0, 0, 0, 0, 1, 0)], // header with nothing after it
       [GENEVE_PORT, bytes(0xc0, 0, 0x65, 0x58, 0, 0, 0, 0)], // version 3
       [GENEVE_PORT, bytes(0x3f, 0, 0x65, 0x58, 0, 0, 0, 0)], // options longer than the packet
+      ...notTeredo(),
     ] as const) {
       const stats = new DecodeStats();
       const outer = decodeBytes(ETHERNET, udpPacket({ src: '192.0.2.1:1000', dst: `192.0.2.2:${port}`, payload, tsUs: 0 }).frame, stats)!;
@@ -204,12 +288,12 @@ describe('decodeTunnel on malformed input', () => {
   it('property: arbitrary tunnel payloads never throw and inner packets stay inside the outer bytes', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(PROTO_GRE, PROTO_IPIP, PROTO_IPV6, VXLAN_PORT, GENEVE_PORT),
+        fc.constantFrom(PROTO_GRE, PROTO_IPIP, PROTO_IPV6, VXLAN_PORT, GENEVE_PORT, TEREDO_PORT),
         fc.uint8Array({ maxLength: 120 }),
         (kind, payload) => {
           const stats = new DecodeStats();
           const frame =
-            kind === VXLAN_PORT || kind === GENEVE_PORT
+            kind === VXLAN_PORT || kind === GENEVE_PORT || kind === TEREDO_PORT
               ? udpPacket({ src: '192.0.2.1:1000', dst: `192.0.2.2:${kind}`, payload, tsUs: 0 }).frame
               : ipPacket(ipDatagram({ src: '192.0.2.1', dst: '192.0.2.2', protocol: kind, payload }), 0).frame;
           const outer = decodeBytes(ETHERNET, frame, stats)!;
