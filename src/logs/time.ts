@@ -156,9 +156,10 @@ const REF_SLACK_US = 2 * US_PER_DAY;
 
 /**
  * Assigns years to year-less dates (RFC 3164 syslog). Choice of rule, in order:
- * an explicit year (rolled forward at Dec -> Jan wraps), a reference time (each date gets the latest
- * year that does not put it after the reference, so a file spanning New Year resolves both halves),
- * the first full-dated line of the stream (rolled forward like an explicit year), else 1970 (counted).
+ * an explicit year (rolled forward at Dec -> Jan wraps), the first full-dated line of the stream
+ * not after the reference (rolled forward like an explicit year; from that line on), a reference time (each date gets the
+ * latest year that does not put it after the reference, so a file spanning New Year resolves both
+ * halves), else 1970 (counted).
  */
 export class YearResolver {
   private readonly refUs: number | undefined;
@@ -182,9 +183,16 @@ export class YearResolver {
     this.source = opts.year !== undefined ? 'option' : opts.refTimeUs !== undefined ? 'reference' : 'assumed';
   }
 
-  /** A line carrying a full date was seen: seeds the year when nothing better is known. */
+  /**
+   * A line carrying a full date was seen: seeds the year unless one was given or already seeded.
+   * It wins over the reference time for the lines after it (a date the log states is better
+   * evidence than the file's mtime, which a copy moves), but only when it is not after the
+   * reference: a log cannot hold lines written after its last change, so such a date is the
+   * one in doubt.
+   */
   noteDated(tsUs: number): void {
-    if (this.current !== undefined || this.refUs !== undefined) return;
+    if (this.current !== undefined) return;
+    if (this.refUs !== undefined && tsUs > this.refUs + REF_SLACK_US) return;
     const c = civilFromUs(tsUs);
     // Wraps among the year-less dates resolved before this one (from 1970, see resolve), and
     // between the last of them and this date: what `rewind` takes off for a pass from the top.

@@ -72,6 +72,21 @@ describe('kanshi scan inputs', () => {
     expect(r.err).toContain(`${bad}: named like a capture, but it starts with no pcap or pcapng header: read as log lines`);
   });
 
+  it('finds logs rotated with a date in their name (logrotate dateext) in a directory', async () => {
+    const logs = join(dir, 'dateext');
+    mkdirSync(logs);
+    const line = (port: number) => `Oct 10 13:55:37 web01 sshd[1]: Failed password for root from 203.0.113.5 port ${port} ssh2\n`;
+    writeFileSync(join(logs, 'messages-20231010'), line(1));
+    writeFileSync(join(logs, 'secure-20231011.gz'), gzipSync(line(2)));
+    writeFileSync(join(logs, 'maillog-2023101003'), line(3));
+    writeFileSync(join(logs, 'access.log-20231010.gz'), gzipSync(line(4)));
+    const rules = join(dir, 'sshd.rules');
+    writeFileSync(rules, 'alert tcp any any -> any any (msg:"sshd"; log.program; content:"sshd"; sid:30;)\n');
+    const r = await run(['scan', '--no-correlate', '--year', '2023', '-r', rules, logs]);
+    expect(r.err).not.toContain('neither a capture nor named like a log');
+    expect(r.alerts).toBe(4);
+  });
+
   it('reads a named FIFO once, as a stream, without losing its first bytes', async () => {
     const fifo = join(dir, 'pipe.pcap');
     execFileSync('mkfifo', [fifo]);

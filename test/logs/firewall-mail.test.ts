@@ -69,6 +69,29 @@ describe('Cisco PIX/ASA', () => {
     expect(records[0]!.fields.acl).toBe('inside_in');
     expect([records[1]!.dstPort, records[1]!.fields.user, records[1]!.timeKnown]).toEqual([22, 'root', false]);
   });
+
+  it('ignores the identity user or FQDN after an endpoint', () => {
+    const { records } = parseLogLines([
+      'Oct 10 13:55:42 fw01 %ASA-4-106023: Deny tcp src outside:198.51.100.7/3381(LOCAL\\evil) dst inside:192.168.1.40/445 by access-group "outside_in" [0x0, 0x0]',
+      'Oct 10 13:55:43 fw01 %ASA-4-106023: Deny udp src outside:198.51.100.7/1029 dst inside:192.168.1.30/1434(LOCAL\\jdoe) by access-group "outside_in" [0x0, 0x0]',
+      'Oct 10 13:55:44 fw01 %ASA-4-106023: Deny tcp src inside:192.168.1.40/50000 dst outside:198.51.100.7/445(smb.example.net) by access-group "inside_in" [0x0, 0x0]',
+      'Oct 10 13:55:45 fw01 %ASA-6-106100: access-list in denied tcp outside/198.51.100.7(3382)(LOCAL\\evil, sg) -> inside/192.168.1.40(445)(LOCAL\\jdoe, sg) hit-cnt 1 first hit [0x1, 0x0]',
+    ], { year: 2023 });
+    expect(records.map((r) => [r.srcText, r.srcPort, r.dstText, r.dstPort, r.fields.dst_interface])).toEqual([
+      ['198.51.100.7', 3381, '192.168.1.40', 445, 'inside'],
+      ['198.51.100.7', 1029, '192.168.1.30', 1434, 'inside'],
+      ['192.168.1.40', 50000, '198.51.100.7', 445, 'outside'],
+      ['198.51.100.7', 3382, '192.168.1.40', 445, 'inside'],
+    ]);
+  });
+
+  it('106100 for ICMP: the type is where the destination port goes, and there are no ports', () => {
+    const { records } = parseLogLines([
+      'Oct 10 13:55:45 fw01 %ASA-6-106100: access-list outside_in denied icmp outside/198.51.100.7(0) -> inside/192.168.1.40(8) hit-cnt 1 first hit [0x91c26a3, 0x0]',
+    ], { year: 2023 });
+    const r = records[0]!;
+    expect([r.proto, r.icmpType, r.srcPort, r.dstPort, r.srcText, r.dstText]).toEqual([1, 8, undefined, undefined, '198.51.100.7', '192.168.1.40']);
+  });
 });
 
 describe('sendmail', () => {

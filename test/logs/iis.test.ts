@@ -73,6 +73,37 @@ describe('IIS W3C extended', () => {
     expect(records[0]!.http?.status).toBe(200);
   });
 
+  it('reads IIS Advanced Logging: quoted values, local date and time', () => {
+    const lines = [
+      '#Software: IIS Advanced Logging Module',
+      '#Version: 1.0',
+      '#Start-Date: 2011-05-12 00:00:00.391',
+      '#Fields:  date-local time-local s-computername cs-uri-stem cs-uri-query c-ip cs-method sc-status cs(User-Agent) cs(Referer) cs(Cookie) TimeTakenMS',
+      '2011-05-12 00:00:01.391 "WEB01" /admin a=1 203.0.113.9 POST 200 "Mozilla/5.0 (Windows NT 10.0; Win64)" - "sess=1; x=2" 15',
+    ];
+    const { records, stats } = parseLogLines(lines, { tz: '+02:00' });
+    expect(stats.malformed).toBe(0);
+    const r = records[0]!;
+    expect(iso(r.tsUs)).toBe('2011-05-11T22:00:01.391Z');
+    expect([r.fields['s-computername'], text(r, 'http.uri.raw'), r.srcText, r.http?.status]).toEqual(['WEB01', '/admin?a=1', '203.0.113.9', 200]);
+    expect(text(r, 'http.user_agent')).toBe('Mozilla/5.0 (Windows NT 10.0; Win64)');
+    expect(text(r, 'http.cookie')).toBe('sess=1; x=2');
+    expect(r.buffer('http.referer')).toBeUndefined();
+    expect(iso(parseLogLines(lines).records[0]!.tsUs)).toBe('2011-05-12T00:00:01.391Z');
+  });
+
+  it('does not read quotes as value delimiters in logs IIS itself wrote', () => {
+    const { records } = parseLogLines(
+      [
+        '#Software: Microsoft Internet Information Services 10.0',
+        '#Fields: date time cs-uri-query cs(User-Agent) c-ip sc-status',
+        '2020-01-01 00:00:00 "a Mozilla" 192.0.2.1 200',
+      ],
+      { format: 'iis' },
+    );
+    expect([text(records[0]!, 'http.user_agent'), records[0]!.srcText]).toEqual(['Mozilla"', '192.0.2.1']);
+  });
+
   it('uses #Date when there is no date column, and reports short lines', () => {
     const { records, stats } = parseLogLines(
       ['#Date: 2002-05-02 17:42:15', '#Fields: time c-ip cs-method cs-uri-stem sc-status', '17:42:15 192.0.2.1 GET /x 200', '17:42:16 192.0.2.1 GET'],

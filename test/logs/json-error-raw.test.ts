@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeUri } from '../../src/app/http/normalize-uri.js';
-import { parseLogLines } from '../../src/logs/index.js';
+import { parseLogLines, type LogRecord } from '../../src/logs/index.js';
 import { iso, parseFixture, text } from './helpers.js';
 
 describe('JSON lines', () => {
@@ -58,6 +58,50 @@ describe('JSON lines', () => {
     expect(records[0]!.proto).toBe(17);
     expect(records[0]!.buffer('http.uri')).toBeUndefined();
     expect(parseLogLines(['{"a":1}'], { format: 'json' }).records[0]!.buffer('pkt_data')).toBeUndefined();
+  });
+
+  it('reads ICMP type and code: EVE fields, Zeek conn.log port columns', () => {
+    const { records } = parseLogLines(
+      [
+        '{"timestamp":"2023-10-10T13:55:36.000000+0000","event_type":"flow","src_ip":"203.0.113.5","dest_ip":"192.168.1.30","proto":"ICMP","icmp_type":8,"icmp_code":0}',
+        '{"ts":1696946136.5,"uid":"C1","id.orig_h":"203.0.113.5","id.orig_p":3,"id.resp_h":"192.168.1.30","id.resp_p":1,"proto":"icmp","conn_state":"OTH"}',
+        '{"ts":1696946137.5,"uid":"C2","id.orig_h":"203.0.113.5","id.orig_p":3072,"id.resp_h":"192.168.1.30","id.resp_p":1434,"proto":"udp","conn_state":"S0"}',
+      ],
+      { format: 'json' },
+    );
+    expect(records.map((r) => [r.proto, r.icmpType, r.icmpCode, r.srcPort, r.dstPort])).toEqual([
+      [1, 8, 0, undefined, undefined],
+      [1, 3, 1, undefined, undefined],
+      [17, undefined, undefined, 3072, 1434],
+    ]);
+  });
+
+  it('reads a journald message as the syslog line it stands for', () => {
+    const { records, stats } = parseLogLines(
+      [
+        '{"__REALTIME_TIMESTAMP":"1696946136123456","_TRANSPORT":"kernel","SYSLOG_IDENTIFIER":"kernel","_HOSTNAME":"host","MESSAGE":"[UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.5 DST=192.168.1.30 LEN=404 TOS=0x00 PREC=0x00 TTL=113 ID=1 PROTO=UDP SPT=3072 DPT=1434 LEN=384"}',
+        '{"__REALTIME_TIMESTAMP":"1696946137000000","SYSLOG_IDENTIFIER":"sshd","_PID":"77","_HOSTNAME":"host","MESSAGE":"Failed password for root from 198.51.100.7 port 4711 ssh2"}',
+        '{"__REALTIME_TIMESTAMP":"1696946138000000","SYSLOG_IDENTIFIER":"app","MESSAGE":[104,105,255]}',
+      ],
+      { format: 'json' },
+    );
+    expect(stats.malformed).toBe(0);
+    const [nf, ssh, bin] = records as [LogRecord, LogRecord, LogRecord];
+    expect([nf.format, nf.srcText, nf.dstText, nf.proto, nf.dstPort, nf.action, nf.tsUs]).toEqual([
+      'netfilter', '203.0.113.5', '192.168.1.30', 17, 1434, 'deny', 1696946136123456,
+    ]);
+    expect([text(nf, 'log.program'), text(nf, 'log.hostname'), nf.fields.prefix]).toEqual(['kernel', 'host', '[UFW BLOCK]']);
+    expect([ssh.format, ssh.srcText, ssh.srcPort, ssh.fields.pid]).toEqual(['syslog', '198.51.100.7', 4711, '77']);
+    expect(text(ssh, 'log.message')).toBe('Failed password for root from 198.51.100.7 port 4711 ssh2');
+    expect(Array.from(bin.buffer('log.message')!)).toEqual([104, 105, 255]);
+  });
+
+  it('does not let a journald message from another program pose as a firewall line', () => {
+    const { records } = parseLogLines(
+      ['{"__REALTIME_TIMESTAMP":"1696946136123456","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Invalid user IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=UDP SPT=1 DPT=1434"}'],
+      { format: 'json' },
+    );
+    expect([records[0]!.format, records[0]!.dstPort]).toEqual(['syslog', undefined]);
   });
 
   it('reports invalid JSON and non-objects', () => {

@@ -145,6 +145,36 @@ describe('netfilter', () => {
     expect(v6.tcpFlags).toBe(TCP_SYN | TCP_FIN);
   });
 
+  it('reads a log prefix written without a trailing space', () => {
+    const { records } = parseLogLines(
+      [
+        'Oct 10 13:55:36 host kernel: DROPIN=eth0 OUT= SRC=203.0.113.5 DST=192.168.1.30 LEN=404 TOS=0x00 PREC=0x00 TTL=113 ID=1 PROTO=UDP SPT=3072 DPT=1434 LEN=384',
+        'Oct 10 13:55:37 host kernel: usb 1-1: LOGIN=x SRC=203.0.113.5 DST=192.168.1.30 PROTO=UDP DPT=1434',
+      ],
+      { year: 2023 },
+    );
+    expect(records.map((r) => [r.format, r.srcText, r.dstPort, r.action, r.fields.prefix])).toEqual([
+      ['netfilter', '203.0.113.5', 1434, 'deny', 'DROP'],
+      ['syslog', undefined, undefined, undefined, undefined],
+    ]);
+  });
+
+  it('reads a bracketed log prefix that is not preceded by an uptime stamp', () => {
+    const { records } = parseLogLines(
+      ['Oct 10 13:55:37 host kernel: [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.5 DST=192.168.1.30 LEN=404 TOS=0x00 PREC=0x00 TTL=113 ID=1 PROTO=UDP SPT=3072 DPT=1434 LEN=384'],
+      { year: 2023 },
+    );
+    expect([records[0]!.fields.prefix, records[0]!.action]).toEqual(['[UFW BLOCK]', 'deny']);
+  });
+
+  it('reads the lines of ulogd\'s syslog output', () => {
+    const { records } = parseLogLines(
+      ['Oct 10 13:55:38 host ulogd[812]: DROP IN=eth0 OUT= SRC=203.0.113.5 DST=192.168.1.30 LEN=404 TOS=00 PREC=0x00 TTL=113 ID=1 PROTO=UDP SPT=3072 DPT=1434 LEN=384'],
+      { year: 2023 },
+    );
+    expect([records[0]!.format, records[0]!.srcText, records[0]!.dstPort, records[0]!.proto]).toEqual(['netfilter', '203.0.113.5', 1434, 17]);
+  });
+
   it('reads bare dmesg lines and keeps an ICMP error\'s quoted packet apart', () => {
     const { records } = parseLogLines(
       [

@@ -90,6 +90,19 @@ describe('year inference for year-less dates', () => {
     expect(stats.yearSource).toBe('reference');
   });
 
+  it('a dated line wins over the reference time for the lines after it', () => {
+    const ref = Date.UTC(2025, 0, 15) * 1000;
+    const lines = [syslog('Oct  9 10:00:00'), syslog('2023-10-10T13:55:36+02:00'), syslog('Oct 10 13:55:37'), syslog('Dec 31 23:00:00'), syslog('Jan  1 01:00:00')];
+    const { records, stats } = parseLogLines(lines, { refTimeUs: ref });
+    expect(records.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['2024-10-09', '2023-10-10', '2023-10-10', '2023-12-31', '2024-01-01']);
+    expect(stats.yearSource).toBe('stream');
+    // A date after the reference contradicts it (a log holds nothing written after its last change): the reference stands.
+    const later = parseLogLines([syslog('2026-10-10T13:55:36Z'), syslog('Oct 10 13:55:37')], { refTimeUs: ref }).records;
+    expect(iso(later[1]!.tsUs).slice(0, 10)).toBe('2024-10-10');
+    const given = parseLogLines(lines, { refTimeUs: ref, year: 2020 }).records;
+    expect(given.map((r) => iso(r.tsUs).slice(0, 10))).toEqual(['2020-10-09', '2023-10-10', '2020-10-10', '2020-12-31', '2021-01-01']);
+  });
+
   it('otherwise the first dated line of the stream seeds the year', () => {
     const { records, stats } = parseLogLines([syslog('2010-12-31T10:00:00Z'), syslog('Dec 31 11:00:00'), syslog('Jan  2 00:00:00')]);
     expect(records.map((r) => iso(r.tsUs))).toEqual(['2010-12-31T10:00:00.000Z', '2010-12-31T11:00:00.000Z', '2011-01-02T00:00:00.000Z']);

@@ -90,21 +90,17 @@ function parseEndpointToken(tok: string): Endpoint | undefined {
   let t = tok.replace(/[,;:.]+$/, '');
   // Closing parentheses of the surrounding text ("(remote 198.18.1.100))") are not part of the address.
   while (t.endsWith(')') && count(t, '(') < count(t, ')')) t = t.slice(0, -1);
+  const open = t.indexOf('(');
+  if (open > 0) {
+    const close = t.indexOf(')', open);
+    const inner = t.slice(open + 1, close < 0 ? t.length : close);
+    t = t.slice(0, open);
+    // 106100 writes the port in parentheses: outside/10.1.1.1(1234). Anything else there is the
+    // identity user or FQDN the ASA appends to an endpoint ("/445(LOCAL\jdoe)", "(host.example.net)").
+    if (/^\d{1,5}$/.test(inner)) return slashEndpoint(t, portValue(inner));
+  }
   let port: number | undefined;
   let iface: string | undefined;
-  const paren = /^(.*)\(([^()]*)\)$/.exec(t);
-  if (paren) {
-    // 106100: outside/10.1.1.1(1234)
-    port = portValue(paren[2]!);
-    t = paren[1]!;
-    const slash = t.indexOf('/');
-    if (slash > 0) {
-      iface = t.slice(0, slash);
-      t = t.slice(slash + 1);
-    }
-    const ip = parseIpText(t);
-    return ip ? { iface, ip, port } : undefined;
-  }
   const slash = t.lastIndexOf('/');
   if (slash > 0) {
     const p = portValue(t.slice(slash + 1));
@@ -124,6 +120,18 @@ function parseEndpointToken(tok: string): Endpoint | undefined {
   return ip ? { iface, ip, port } : undefined;
 }
 
+/** 106100's `iface/ip` (the port was in parentheses). */
+function slashEndpoint(t: string, port: number | undefined): Endpoint | undefined {
+  let iface: string | undefined;
+  const slash = t.indexOf('/');
+  if (slash > 0) {
+    iface = t.slice(0, slash);
+    t = t.slice(slash + 1);
+  }
+  const ip = parseIpText(t);
+  return ip ? { iface, ip, port } : undefined;
+}
+
 function count(s: string, ch: string): number {
   let n = 0;
   for (const c of s) if (c === ch) n++;
@@ -137,6 +145,29 @@ function endpointAfter(words: string[], key: string, from = 0): [Endpoint, numbe
     if (ep) return [ep, i + 1];
   }
   return undefined;
+}
+
+/**
+ * The endpoint just before words[at], stepping back over an identity group that holds spaces
+ * ("inside/10.0.0.1(1234)(LOCAL\jdoe, sg_info) ->").
+ */
+function endpointBefore(words: string[], at: number): Endpoint | undefined {
+  for (let i = at - 1; i >= Math.max(0, at - 4); i--) {
+    const ep = parseEndpointToken(words[i]!);
+    if (ep) return ep;
+  }
+  return undefined;
+}
+
+/**
+ * 106100 logs an ICMP packet with 0 where the source port goes and the ICMP type where the
+ * destination port goes: neither is a port.
+ */
+function icmpTypeFromPorts(rec: AsaRecord, src: Endpoint | undefined, dst: Endpoint | undefined): void {
+  const type = dst?.port;
+  if (type !== undefined && type <= 255) rec.icmpType = type;
+  if (src) src.port = undefined;
+  if (dst) dst.port = undefined;
 }
 
 /** Fills the ASA record from the text after the mnemonic; returns false when the mnemonic is malformed. */
@@ -199,8 +230,9 @@ export function fillAsa(rec: AsaRecord, mnemonicStart: number): boolean {
     srcEp = src[0];
     dstEp = endpointAfter(words, 'dst', src[1])?.[0];
   } else if (arrow > 0 && arrow + 1 < words.length) {
-    srcEp = parseEndpointToken(words[arrow - 1]!);
+    srcEp = endpointBefore(words, arrow);
     dstEp = parseEndpointToken(words[arrow + 1]!);
+    if (rec.proto === 1 || rec.proto === 58) icmpTypeFromPorts(rec, srcEp, dstEp);
   } else if (words.includes('faddr')) {
     connectionForm = true;
     const f = endpointAfter(words, 'faddr')?.[0];

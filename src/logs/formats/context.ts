@@ -14,6 +14,8 @@ export interface IisState {
   fields: import('./iis.js').IisLayout | undefined;
   /** From `#Date:`, for layouts without a date column: [y, m, d]. */
   date: [number, number, number] | undefined;
+  /** Values may be double-quoted (IIS Advanced Logging, as its `#Software:` line says). */
+  quoted: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface IisState {
  */
 export class ParseContext {
   lineNo = 0;
-  readonly iis: IisState = { fields: undefined, date: undefined };
+  readonly iis: IisState = { fields: undefined, date: undefined, quoted: false };
 
   constructor(
     readonly file: string,

@@ -18,6 +18,8 @@ export interface IisLayout {
   names: readonly string[];
   date: number;
   time: number;
+  /** date and time are the server's local time (Advanced Logging's date-local, time-local). */
+  local: boolean;
   cIp: number;
   cPort: number;
   sIp: number;
@@ -42,10 +44,12 @@ export interface IisLayout {
 export function makeLayout(names: readonly string[], guessed = false): IisLayout {
   const lower = names.map((n) => n.toLowerCase());
   const at = (n: string): number => lower.indexOf(n);
+  const local = at('time') < 0 && at('time-local') >= 0;
   return {
     names,
-    date: at('date'),
-    time: at('time'),
+    date: local ? at('date-local') : at('date'),
+    time: local ? at('time-local') : at('time'),
+    local,
     cIp: at('c-ip'),
     cPort: at('c-port'),
     sIp: at('s-ip'),
@@ -295,6 +299,8 @@ function directive(line: Uint8Array, ctx: ParseContext): null {
   if (startsWithAscii(line, 0, '#Fields:')) {
     const names = latin1(line, 8, line.length).trim().split(/\s+/).filter((n) => n.length > 0).slice(0, MAX_COLS);
     ctx.iis.fields = names.length ? makeLayout(names) : undefined;
+  } else if (startsWithAscii(line, 0, '#Software:')) {
+    ctx.iis.quoted = latin1(line, 10, Math.min(line.length, 128)).includes('Advanced Logging');
   } else if (startsWithAscii(line, 0, '#Date:')) {
     const m = /(\d{4})-(\d{2})-(\d{2})/.exec(latin1(line, 6, Math.min(line.length, 64)));
     if (m) ctx.iis.date = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -308,8 +314,12 @@ class Tokens {
   count = 0;
 }
 
-/** Start/end of each space-separated token, up to MAX_COLS (the rest joins the last). */
-function tokenize(b: Uint8Array, out: Tokens): void {
+/**
+ * Start/end of each space-separated token, up to MAX_COLS (the rest joins the last). With
+ * `quoted`, a token opening with `"` runs to the `"` before a space or the line's end, and its
+ * span leaves the quotes out.
+ */
+function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
   const spans = out.spans;
   const end = b.length;
   let n = 0;
@@ -317,15 +327,31 @@ function tokenize(b: Uint8Array, out: Tokens): void {
   while (i < end) {
     while (i < end && b[i] === 0x20) i++;
     if (i >= end) break;
+    let s = i;
     let e = i;
-    if (n === MAX_COLS - 1) e = end;
-    else while (e < end && b[e] !== 0x20) e++;
-    spans[n * 2] = i;
+    const close = quoted && b[i] === 0x22 ? closingQuote(b, i + 1, end) : -1;
+    if (close >= 0) {
+      s = i + 1;
+      e = close;
+      i = close + 1;
+    } else {
+      if (n === MAX_COLS - 1) e = end;
+      else while (e < end && b[e] !== 0x20) e++;
+      i = e;
+    }
+    spans[n * 2] = s;
     spans[n * 2 + 1] = e;
     n++;
-    i = e;
   }
   out.count = n;
+}
+
+/** The `"` at or after `from` that ends a quoted value (followed by a space or the end), or -1. */
+function closingQuote(b: Uint8Array, from: number, end: number): number {
+  for (let q = b.indexOf(0x22, from); q >= 0 && q < end; q = b.indexOf(0x22, q + 1)) {
+    if (q + 1 >= end || b[q + 1] === 0x20) return q;
+  }
+  return -1;
 }
 
 function guessLayout(b: Uint8Array, toks: Tokens): IisLayout | undefined {
@@ -387,7 +413,7 @@ function align(L: IisLayout, b: Uint8Array, toks: Tokens): number[] | undefined 
 
 function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if (line[0] === 0x23) return directive(line, ctx);
-  tokenize(line, toks);
+  tokenize(line, toks, ctx.iis.quoted);
   let L = ctx.iis.fields;
   if (!L || (L.guessed && L.names.length !== toks.count)) {
     L = guessLayout(line, toks);
@@ -423,7 +449,7 @@ function parseIis(line: Uint8Array, ctx: ParseContext): ParseOutcome {
       const nd = Math.min(offs[L.time * 2 + 1]!, tS + 15) - (tS + 9);
       if (frac >= 0) us = frac * 10 ** (6 - nd);
     }
-    ts = ctx.withOffset(y, mo, d, h, mi, s, us, 0);
+    ts = L.local ? ctx.local(y, mo, d, h, mi, s, us) : ctx.withOffset(y, mo, d, h, mi, s, us, 0);
     if (Number.isNaN(ts)) return M_BAD_TIME;
     rec.tsUs = ts;
   } else rec.timeKnown = false;

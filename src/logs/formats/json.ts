@@ -3,6 +3,8 @@ import { isValidUtf8, latin1 } from '../bytes.js';
 import { parseIpText } from '../ip.js';
 import { protoNumber, type HttpLogMeta, type SmtpLogMeta } from '../record.js';
 import { scanIso } from './time-scan.js';
+import { newHeader } from './syslog-header.js';
+import { parseSyslogMessage } from './syslog.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart } from './http-record.js';
 
@@ -211,6 +213,8 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     return M_NOT_JSON;
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return M_NOT_OBJECT;
+  const journal = parseJournal(obj, ctx, !utf8);
+  if (journal) return journal;
   const rec = new JsonRecord(line, ctx.file, ctx.lineNo, obj, !utf8);
   rec.timeKnown = false;
   for (const k of TIME_KEYS) {
@@ -255,6 +259,7 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if (Number.isInteger(status) && status >= 0) rec.statusCode = status;
   const length = Number(pick(['http.length', 'http.response.body.bytes', 'response_body_len']));
   if (Number.isInteger(length) && length >= 0) rec.bodyLength = length;
+  if (rec.proto === 1 || rec.proto === 58) fillIcmp(rec, obj);
   const action = pick(['alert.action', 'event.outcome', 'action']);
   if (action !== undefined) {
     const a = action.toLowerCase();
@@ -262,6 +267,81 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
     else if (a === 'allowed' || a === 'allow' || a === 'accept' || a === 'pass' || a === 'permit') rec.action = 'allow';
   }
   return rec;
+}
+
+/**
+ * ICMP has a type and a code, no ports: EVE names them; Zeek's conn.log writes them in the port
+ * columns (id.orig_p the type, id.resp_p the code).
+ */
+function fillIcmp(rec: JsonRecord, obj: JsonObject): void {
+  const zeek = lookup(obj, 'icmp_type') === undefined && lookup(obj, 'id.orig_p') !== undefined;
+  const type = byteValue(lookup(obj, zeek ? 'id.orig_p' : 'icmp_type'));
+  const code = byteValue(lookup(obj, zeek ? 'id.resp_p' : 'icmp_code'));
+  if (type !== undefined) rec.icmpType = type;
+  if (code !== undefined) rec.icmpCode = code;
+  if (zeek) rec.srcPort = rec.dstPort = undefined;
+}
+
+function byteValue(v: Json | undefined): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : undefined;
+}
+
+/**
+ * journald (`journalctl -o json`) keeps the syslog tag, host and time in fields of their own and
+ * the message in MESSAGE. Put back together as the syslog line they stand for, the message goes
+ * through the syslog family's parsers: a kernel firewall line or an sshd failure from the journal
+ * gets the same addresses and ports as from /var/log/messages. Undefined when not a journal entry.
+ */
+function parseJournal(obj: JsonObject, ctx: ParseContext, latin1Decoded: boolean): ParseOutcome | undefined {
+  if (lookup(obj, '__REALTIME_TIMESTAMP') === undefined && lookup(obj, 'SYSLOG_IDENTIFIER') === undefined) return undefined;
+  const msg = journalBytes(obj.MESSAGE, latin1Decoded);
+  if (!msg) return undefined;
+  const host = journalBytes(obj._HOSTNAME, latin1Decoded);
+  const tag = journalBytes(obj.SYSLOG_IDENTIFIER, latin1Decoded);
+  const pid = journalBytes(obj.SYSLOG_PID ?? obj._PID, latin1Decoded);
+  const h = newHeader();
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  const put = (b: Uint8Array): number => {
+    parts.push(b);
+    at += b.length;
+    return at;
+  };
+  if (host && host.length) {
+    h.hostStart = at;
+    h.hostEnd = put(host);
+    put(SPACE);
+  }
+  if (tag && tag.length) {
+    h.progStart = at;
+    h.progEnd = put(tag);
+    if (pid && pid.length) {
+      h.pidStart = put(OPEN_BRACKET);
+      h.pidEnd = put(pid);
+      put(CLOSE_BRACKET);
+    }
+    put(COLON_SPACE);
+  }
+  h.msgStart = at;
+  put(msg);
+  h.tsUs = jsonTime(lookup(obj, '__REALTIME_TIMESTAMP'), ctx, '__REALTIME_TIMESTAMP');
+  return parseSyslogMessage(Buffer.concat(parts), ctx, h);
+}
+
+const SPACE = Buffer.from(' ');
+const OPEN_BRACKET = Buffer.from('[');
+const CLOSE_BRACKET = Buffer.from(']');
+const COLON_SPACE = Buffer.from(': ');
+
+/** A journal field's bytes: text, or an array of byte values (journald's form for text that is not UTF-8). */
+function journalBytes(v: Json | undefined, latin1Decoded: boolean): Uint8Array | undefined {
+  if (typeof v === 'string') return Buffer.from(v, latin1Decoded ? 'latin1' : 'utf8');
+  if (typeof v === 'number') return Buffer.from(String(v));
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255)) {
+    return Uint8Array.from(v as number[]);
+  }
+  return undefined;
 }
 
 /** EVE tls events, ECS TLS events, Zeek ssl.log lines (server_name or ja3 plus the cipher). */

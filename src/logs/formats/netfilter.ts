@@ -67,11 +67,21 @@ export class NetfilterRecord extends SyslogRecord {
 
 /** Index of `IN=` starting the netfilter key list in b[from, end), or -1 (SRC= and DST= must follow). */
 export function findNetfilter(b: Uint8Array, from: number, end: number): number {
-  let at = indexOfAscii(b, 'IN=', from, end);
-  while (at >= 0 && at > from && b[at - 1] !== 0x20 && b[at - 1] !== 0x5d) at = indexOfAscii(b, 'IN=', at + 3, end);
-  if (at < 0) return -1;
-  if (indexOfAscii(b, ' SRC=', at, end) < 0 || indexOfAscii(b, ' DST=', at, end) < 0) return -1;
-  return at;
+  for (let at = indexOfAscii(b, 'IN=', from, end); at >= 0; at = indexOfAscii(b, 'IN=', at + 3, end)) {
+    if (opensKeyList(b, from, at, end)) return at;
+  }
+  return -1;
+}
+
+function opensKeyList(b: Uint8Array, from: number, at: number, end: number): boolean {
+  if (indexOfAscii(b, ' SRC=', at, end) < 0 || indexOfAscii(b, ' DST=', at, end) < 0) return false;
+  const before = b[at - 1];
+  if (at === from || before === 0x20 || before === 0x5d) return true;
+  // The kernel writes --log-prefix straight before "IN=", so a prefix without a trailing space
+  // ("DROPIN=eth0") is glued to it. Only the fixed opening "IN=<dev> OUT=" and a PROTO= tell
+  // that apart from some other key ending in "IN" ("LOGIN=", "DOMAIN=").
+  const dev = tokenEnd(b, at, end);
+  return startsWithAscii(b, dev + 1, 'OUT=', end) && indexOfAscii(b, ' PROTO=', dev, end) >= 0;
 }
 
 const FLAG_BITS = new Map<string, number>([
@@ -88,16 +98,27 @@ const FLAG_BITS = new Map<string, number>([
 const DENY_WORDS = /\b(?:BLOCK|BLOCKED|DROP|DROPPED|DENY|DENIED|REJECT|REJECTED)\b/i;
 const ALLOW_WORDS = /\b(?:ACCEPT|ACCEPTED|ALLOW|ALLOWED|PERMIT|PERMITTED|PASS)\b/i;
 
+/** Whether b[s, e) is the inside of a kernel uptime stamp: " 1234.567890". */
+function isUptimeStamp(b: Uint8Array, s: number, e: number): boolean {
+  let digits = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c !== 0x20 && c !== 0x2e) return false;
+  }
+  return digits > 0;
+}
+
 /** Fills `rec` from the key list starting at `kvStart`; false when SRC/DST are not addresses. */
 export function fillNetfilter(rec: NetfilterRecord, kvStart: number): boolean {
   const b = rec.line;
   const end = b.length;
   rec.kvStart = kvStart;
   let p = rec.msgStart;
-  // Kernel uptime stamp "[12345.678901]" is not part of the log prefix.
+  // Kernel uptime stamp "[12345.678901]" is not part of the log prefix; "[UFW BLOCK]" is.
   if (b[p] === 0x5b) {
     const close = b.indexOf(0x5d, p);
-    if (close > p && close < kvStart) p = skipSpaces(b, close + 1, end);
+    if (close > p && close < kvStart && isUptimeStamp(b, p + 1, close)) p = skipSpaces(b, close + 1, end);
   }
   let pe = kvStart;
   while (pe > p && b[pe - 1] === 0x20) pe--;

@@ -28,12 +28,17 @@ function asaPosition(line: Uint8Array, has: boolean, h: SyslogHeader): number {
 }
 
 /**
- * netfilter lines come from the kernel (or from a logger that writes no tag, such as ulogd's
- * syslog emulation). Other programs' messages may quote "IN= SRC= DST=" text on an attacker's behalf.
+ * netfilter lines come from the kernel, from ulogd (its SYSLOG output plugin tags them `ulogd`), or
+ * from a logger that writes no tag. Other programs' messages may quote "IN= SRC= DST=" text on an
+ * attacker's behalf.
  */
 function netfilterPosition(line: Uint8Array, has: boolean, h: SyslogHeader): number {
-  if (has && h.progStart >= 0 && latin1(line, h.progStart, h.progEnd) !== 'kernel') return -1;
+  if (has && h.progStart >= 0 && !isNetfilterProgram(latin1(line, h.progStart, h.progEnd))) return -1;
   return findNetfilter(line, has ? h.msgStart : 0, line.length);
+}
+
+function isNetfilterProgram(prog: string): boolean {
+  return prog === 'kernel' || prog === 'ulogd';
 }
 
 function isApacheProgram(prog: string): boolean {
@@ -69,17 +74,29 @@ export function classifySyslogLine(line: Uint8Array, ctx: ParseContext): SyslogK
  */
 export function parseSyslogFamily(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   const has = parseSyslogHeader(line, ctx, header);
-  const h = has ? header : undefined;
-  const from = has ? header.msgStart : 0;
+  return dispatch(line, ctx, has, header);
+}
+
+/**
+ * A message whose header parts the caller already knows (journald keeps tag, host and time in
+ * fields of their own): `h` holds their offsets in `line`. Dispatched as a syslog line would be.
+ */
+export function parseSyslogMessage(line: Uint8Array, ctx: ParseContext, h: SyslogHeader): ParseOutcome {
+  return dispatch(line, ctx, true, h);
+}
+
+function dispatch(line: Uint8Array, ctx: ParseContext, has: boolean, head: SyslogHeader): ParseOutcome {
+  const h = has ? head : undefined;
+  const from = has ? head.msgStart : 0;
   const file = ctx.file;
   const no = ctx.lineNo;
 
-  const asaAt = asaPosition(line, has, header);
+  const asaAt = asaPosition(line, has, head);
   if (asaAt >= 0) {
     const rec = new AsaRecord(line, file, no, 'asa', h);
     if (fillAsa(rec, asaAt)) return rec;
   }
-  const nf = netfilterPosition(line, has, header);
+  const nf = netfilterPosition(line, has, head);
   if (nf >= 0) {
     const rec = new NetfilterRecord(line, file, no, 'netfilter', h);
     if (fillNetfilter(rec, nf)) return rec;
@@ -91,12 +108,12 @@ export function parseSyslogFamily(line: Uint8Array, ctx: ParseContext): ParseOut
     }
     return NO_HEADER;
   }
-  if (isSendmailProgram(line, header.progStart, header.progEnd)) {
+  if (isSendmailProgram(line, head.progStart, head.progEnd)) {
     const rec = new SendmailRecord(line, file, no, 'sendmail', h);
     fillSendmail(rec);
     return rec;
   }
-  const prog = header.progStart >= 0 ? latin1(line, header.progStart, header.progEnd) : '';
+  const prog = head.progStart >= 0 ? latin1(line, head.progStart, head.progEnd) : '';
   if (prog.startsWith('postfix/')) {
     const rec = new SendmailRecord(line, file, no, 'postfix', h);
     fillPostfix(rec);
