@@ -84,7 +84,12 @@ function onPort(udp: UdpHeader, port: number): boolean {
 export function decodeTunnel(outer: DecodedPacket, stats: DecodeStats): DecodedPacket | null {
   const inner = decodeLayer(outer, stats);
   // Flows are keyed on it: a mirrored copy of traffic also seen natively must not join its flows.
-  if (inner !== null) inner.tunnelLayer = (outer.tunnelLayer ?? 0) + 1;
+  if (inner !== null) {
+    inner.tunnelLayer = (outer.tunnelLayer ?? 0) + 1;
+    // Copied: the outer packet's bytes are views of its frame, which the alert may outlive.
+    const ip = outer.ip!;
+    inner.tunnel = outer.tunnel ?? { src: ip.src.slice(), dst: ip.dst.slice(), protocol: ip.protocol, srcPort: outer.srcPort, dstPort: outer.dstPort };
+  }
   return inner;
 }
 

@@ -13,7 +13,7 @@ import type { DceRequestView, DnsQueryView, HttpSide, HttpTxView, SipMessageView
 import type { Alert } from '../types/alert.js';
 import type { BufferName, BufferSource } from '../types/buffers.js';
 import type { FlowView } from '../types/flow.js';
-import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
+import { TCP_SYN, type DecodedPacket, type TunnelOrigin } from '../types/packet.js';
 import type { LogRecord } from '../logs/record.js';
 import {
   appProtoApplies,
@@ -235,6 +235,9 @@ class FlowState {
   /** flow.established as it was after the previous packet of the flow. */
   establishedBefore = false;
   vlans: readonly number[] = NO_VLANS;
+  /** The tunnel the flow's packets came through (every packet of a flow shares it: it is in the flow key). */
+  tunnel: TunnelOrigin | undefined = undefined;
+  tunnelDepth = 0;
   /** Made again for a late packet of a flow whose end was already inspected. */
   revived = false;
   /** Alerts waiting for the server's answer to their transaction (HeldAlerts). */
@@ -385,6 +388,9 @@ export class DetectionEngine {
   /** IP-only rules are passed over in this inspection (a later packet of a flow direction). */
   private ipOnlySkip = false;
   private vlans: readonly number[] = NO_VLANS;
+  /** The outermost packet of the tunnel the inspected data came through, and how deep it was. */
+  private tunnel: TunnelOrigin | null = null;
+  private tunnelDepth = 0;
   // What alerts of the current inspection context share (see resetAlertCaches).
   private srcTextCache: string | null = null;
   private dstTextCache: string | null = null;
@@ -942,7 +948,7 @@ export class DetectionEngine {
    */
   private inspectWithoutIp(pkt: DecodedPacket): void {
     this.counters.inspections.packet++;
-    this.beginContext(null, null, true, pkt.vlans);
+    this.beginContext(null, null, true, pkt.vlans, pkt.tunnel, pkt.tunnelLayer);
     this.established = false;
     this.srcIp = EMPTY;
     this.dstIp = EMPTY;
@@ -1777,7 +1783,7 @@ export class DetectionEngine {
       : this.unit !== null ? this.unit.id
       : undefined;
     const metadata = r.metadata();
-    if (txId === undefined && this.vlans.length === 0) {
+    if (txId === undefined && this.vlans.length === 0 && this.tunnel === null) {
       // The common case: the rule's metadata alone, one shared object per rule.
       if (metadata !== undefined) alert.extra = this.metadataExtra(r, metadata);
     } else {
@@ -1791,6 +1797,7 @@ export class DetectionEngine {
         if (this.emailMeta !== undefined) extra.email = this.emailMeta;
       }
       if (this.vlans.length > 0) extra.vlan = [...this.vlans];
+      if (this.tunnel !== null) extra.tunnel = tunnelObject(this.tunnel, this.tunnelDepth);
       alert.extra = extra;
     }
     this.counters.alerts++;
@@ -1955,6 +1962,8 @@ export class DetectionEngine {
     const ip = pkt.ip!;
     st.known = true;
     st.vlans = pkt.vlans.length > 0 ? pkt.vlans.slice() : NO_VLANS;
+    st.tunnel = pkt.tunnel;
+    st.tunnelDepth = pkt.tunnelLayer ?? 0;
     st.proto = ip.protocol;
     st.ipVersion = ip.version;
     if (flow.toServer) {
@@ -1985,7 +1994,7 @@ export class DetectionEngine {
   }
 
   /** What every packet, stream or transaction context starts from: no record, buffer or application unit. */
-  private beginContext(flow: FlowView | null, st: FlowState | null, toServer: boolean, vlans: readonly number[]): void {
+  private beginContext(flow: FlowView | null, st: FlowState | null, toServer: boolean, vlans: readonly number[], tunnel: TunnelOrigin | undefined, depth: number | undefined): void {
     this.resetAlertCaches();
     this.flow = flow;
     this.state = st;
@@ -1995,13 +2004,15 @@ export class DetectionEngine {
     this.source = null;
     this.toServer = toServer;
     this.vlans = vlans;
+    this.tunnel = tunnel ?? null;
+    this.tunnelDepth = depth ?? 0;
     this.pktLazy = LAZY_NONE;
     this.ipOnlySkip = false;
   }
 
   private setPacketContext(pkt: DecodedPacket, flow: FlowView | null, st: FlowState | null): void {
     const ip = pkt.ip!;
-    this.beginContext(flow, st, flow === null ? true : flow.toServer, pkt.vlans);
+    this.beginContext(flow, st, flow === null ? true : flow.toServer, pkt.vlans, pkt.tunnel, pkt.tunnelLayer);
     // As in Suricata, the TCP packet that completes the handshake is not yet "established":
     // a packet sees the state the flow had before it.
     this.established = flow === null ? false : ip.protocol === PROTO_TCP && st !== null ? st.establishedBefore : flow.established;
@@ -2025,7 +2036,7 @@ export class DetectionEngine {
   /** Context for data of a flow in one direction (stream chunk, transaction). */
   private setFlowContext(st: FlowState, toServer: boolean): void {
     const flow = st.flow;
-    this.beginContext(flow, st, toServer, st.vlans);
+    this.beginContext(flow, st, toServer, st.vlans, st.tunnel, st.tunnelDepth);
     this.established = flow.established;
     this.srcIp = toServer ? st.clientIp : st.serverIp;
     this.dstIp = toServer ? st.serverIp : st.clientIp;
@@ -2119,6 +2130,19 @@ function protoAllowed(r: CompiledRule, proto: number): boolean {
  */
 function protocolUnknownFails(r: CompiledRule, isRecord: boolean): boolean {
   return isRecord && r.kind === 'header' && r.protoMask !== P_ANY;
+}
+
+/** Suricata's EVE `tunnel` object: the outermost packet of the tunnel and the alerting packet's depth. */
+function tunnelObject(t: TunnelOrigin, depth: number): Record<string, unknown> {
+  const ports = hasPorts(t.protocol);
+  return {
+    src_ip: ipText(t.src),
+    src_port: ports ? t.srcPort : undefined,
+    dest_ip: ipText(t.dst),
+    dest_port: ports ? t.dstPort : undefined,
+    proto: protoName(t.protocol),
+    depth,
+  };
 }
 
 function hasPorts(proto: number): boolean {

@@ -95,6 +95,17 @@ export interface QuotedPacket {
   dstPort: number;
 }
 
+/** The outermost packet of a tunnel, as EVE's `tunnel` object shows it. */
+export interface TunnelOrigin {
+  src: IpBytes;
+  dst: IpBytes;
+  /** IP protocol of the outer packet (GRE, UDP, IP-in-IP, ...). */
+  protocol: number;
+  /** 0 when the outer transport has no ports. */
+  srcPort: number;
+  dstPort: number;
+}
+
 export interface DecodedPacket {
   /** 1-based number of the packet in its capture (Suricata's pcap_cnt). */
   num: number;
@@ -111,6 +122,8 @@ export interface DecodedPacket {
    * for the packet inside one tunnel, and so on. Part of the flow key, as Suricata's recursion level.
    */
   tunnelLayer?: number;
+  /** For a packet found inside a tunnel: the outermost packet that carried it (Suricata's p->root). */
+  tunnel?: TunnelOrigin;
   ip?: IpHeader;
   tcp?: TcpHeader;
   udp?: UdpHeader;

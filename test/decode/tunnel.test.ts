@@ -123,6 +123,17 @@ describe('tunnels', () => {
     }
   });
 
+  it("alerts from inside a tunnel carry Suricata's tunnel object: the outermost packet and the depth", async () => {
+    const plain = conversation(1, [20]);
+    const direct = await scan(plain);
+    expect(direct.every((a) => a.extra?.tunnel === undefined)).toBe(true);
+    const viaGre = await scan(plain.map((p) => gre(p.frame, p.tsUs)));
+    expect(viaGre.length).toBe(3);
+    for (const a of viaGre) expect(a.extra?.tunnel).toEqual({ src_ip: '192.0.2.1', src_port: undefined, dest_ip: '192.0.2.2', dest_port: undefined, proto: 'GRE', depth: 1 });
+    const nested = await scan(plain.map((p) => vxlan(gre(p.frame, p.tsUs).frame, p.tsUs)));
+    expect(nested[0]!.extra?.tunnel).toMatchObject({ proto: 'UDP', dest_port: VXLAN_PORT, depth: 2 });
+  });
+
   it('nested tunnels are followed, each layer counted', async () => {
     const plain = conversation(2, [7, 30]);
     const expected = (await scan(plain)).map(key);
