@@ -118,6 +118,7 @@ export function parseEveLine(line: string): EveLine {
     level,
   };
   if (classtype !== undefined) alert.classtype = classtype;
+  if (a.rule_threshold === true) alert.ruleThreshold = true;
   if (typeof rec.pcap_cnt === 'number') alert.pcapCnt = rec.pcap_cnt;
   if (typeof rec.flow_id === 'number') alert.flowId = rec.flow_id;
   if (typeof rec.src_port === 'number') alert.srcPort = rec.src_port;
@@ -133,7 +134,7 @@ export function parseEveLine(line: string): EveLine {
   if (a.metadata !== undefined) (extra ??= {}).metadata = a.metadata;
   for (const key of Object.keys(rec)) if (!MAPPED.has(key)) (extra ??= {})[key] = rec[key];
   if (extra) alert.extra = extra;
-  return { kind: 'alert', alert, facts: { levelExplicit: explicit } };
+  return { kind: 'alert', alert, facts: { levelExplicit: explicit, ruleThreshold: a.rule_threshold === true } };
 }
 
 export interface EveInputStats {

@@ -1772,6 +1772,7 @@ export class DetectionEngine {
       classtype: r.classtype,
       level: r.level,
       levelFromRule: r.levelExplicit ? true : undefined,
+      ruleThreshold: r.threshold !== undefined || r.detectionFilter !== undefined ? true : undefined,
       http,
       smtp,
       log: rec !== null ? (this.recordLog ??= rec.log) : undefined,

@@ -38,6 +38,9 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   if (a.classtype !== undefined) alert.classtype = a.classtype;
   // Re-correlating this file must know the rule's own level from one its classtype gave.
   if (a.levelFromRule === true) alert.level_source = 'rule';
+  // And whether the rule thins its own hits: a policy's global filters and rate_filters leave
+  // such a rule alone, in `kanshi correlate` as in the scan that wrote this.
+  if (a.ruleThreshold === true) alert.rule_threshold = true;
   if (a.extra?.metadata) alert.metadata = a.extra.metadata;
   if (a.fp_reason) alert.fp_reason = a.fp_reason;
   rec.alert = alert;

@@ -28,6 +28,8 @@ export interface Alert {
   level: Level;
   /** The rule set the level itself (`level:`), rather than its classtype's default. */
   levelFromRule?: true;
+  /** The rule has its own threshold: or detection_filter:, which global filters and rate_filters leave alone. */
+  ruleThreshold?: true;
   http?: Record<string, unknown>;
   smtp?: Record<string, unknown>;
   log?: { file: string; line: number; format: string };

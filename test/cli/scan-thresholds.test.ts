@@ -65,6 +65,20 @@ describe('rule thresholds with the policy', () => {
     }
   });
 
+  it('re-correlating the raw EVE of a scan gives what the scan with the policy gave', async () => {
+    const rules = rule('detection_filter:track by_src, count 1, seconds 60;');
+    const policy = file('p.policy', 'event_filter gen_id 0, sig_id 0, type limit, track by_src, count 2, seconds 60\n');
+    const log = accessLog([['10.0.0.1', 0], ['10.0.0.1', 1], ['10.0.0.1', 2], ['10.0.0.1', 3], ['10.0.0.1', 4], ['10.0.0.1', 5]]);
+    const direct = await alertsOf(['-r', rules, '--policy', policy, log]);
+    // The global filter leaves a rule with its own detection_filter alone: 5 of 6 hits.
+    expect(direct.length).toBe(5);
+    const raw = join(dir, 'raw.json');
+    expect(await main(['scan', '--no-correlate', '-r', rules, '--format', 'eve', '-o', raw, log], { stdout: { write: () => undefined }, stderr: { write: () => undefined } })).toBe(0);
+    let out = '';
+    expect(await main(['correlate', '--policy', policy, raw], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => undefined } })).toBe(0);
+    expect(out.split('\n').filter((l) => l.includes('"event_type":"alert"')).length).toBe(5);
+  });
+
   it('track by_flow on log records keys each client apart', async () => {
     const rules = rule('threshold:type limit, track by_flow, count 1, seconds 60;');
     const log = accessLog([['10.0.0.1', 0], ['10.0.0.2', 1], ['10.0.0.3', 2], ['10.0.0.1', 3]]);
