@@ -268,6 +268,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     if (writeFailure !== undefined) break;
   }
 
+  correlator?.finish();
   const counters = scanner.counters();
   counters['detect.rules_skipped'] = counts.skipped + ruleset.skipped.length;
   counters['detect.rules_invalid'] = counts.invalid;
@@ -595,6 +596,9 @@ function observeRecord(c: Correlator, r: LogRecord): void {
   if (r.teardown === true) return;
   const hasPorts = r.srcPort !== undefined && r.dstPort !== undefined;
   c.observePacket({
+    // A connection the firewall let through (Built, ACCEPT) went somewhere: only what it denied,
+    // or logged without a verdict, can be a probe that went nowhere.
+    permitted: r.action === 'allow',
     tsUs: r.tsUs,
     src: r.src,
     dst: r.dst,
@@ -618,6 +622,7 @@ function observe(c: Correlator, pkt: DecodedPacket): void {
     dstPort: hasPorts ? pkt.dstPort : -1,
     proto: ip.protocol,
     tcpFlags: pkt.tcp !== undefined ? pkt.tcp.flags : -1,
+    ...(pkt.icmp?.quoted !== undefined ? { icmpType: pkt.icmp.type, quoted: { ...pkt.icmp.quoted, proto: pkt.icmp.quoted.protocol } } : {}),
   });
 }
 

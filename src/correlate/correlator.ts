@@ -255,6 +255,11 @@ export class Correlator {
     this.scanDetector.observe(o);
   }
 
+  /** The input is over: scans still waiting for answers to their last probes are decided now. */
+  finish(): void {
+    this.scanDetector.finish();
+  }
+
   /**
    * Correlates one raw hit. The correlator takes the alert object over: its `level` (and
    * `action`, under a rate_filter) are set in place and, when the policy changed something,

@@ -1,6 +1,7 @@
 import type { Alert } from '../types/alert.js';
 import * as packet from '../types/packet.js';
-import { addressKey, addressText } from './ip-bytes.js';
+import { ipText } from '../match/ip-text.js';
+import { addressKey } from './ip-bytes.js';
 import type { ScanKind, ScanThreshold } from './policy-types.js';
 
 /** One packet as the scan detector sees it (every packet, not only those that alerted). */
@@ -16,6 +17,14 @@ export interface PacketObservation {
   proto: number;
   /** TCP flag byte, -1 if the packet is not TCP. */
   tcpFlags: number;
+  /**
+   * ICMP errors (time exceeded, unreachable, ...): their type and the TCP or UDP packet they
+   * quote (source first, as it travelled), when the decoder could read it.
+   */
+  icmpType?: number;
+  quoted?: { src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; proto: number };
+  /** A firewall's log line that permitted the connection (an ASA Built or ACCEPT line): not a probe that went nowhere. */
+  permitted?: boolean;
 }
 
 /**
@@ -61,6 +70,26 @@ const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const US = 1_000_000;
 
+/**
+ * How long a scan's decision waits for answers to its last probes: the classic initial TCP
+ * retransmission timeout, past which an unanswered SYN is retried.
+ */
+const ANSWER_GRACE_US = 3 * US;
+/** A UDP conversation idle this long is over: a datagram after it is a new probe. */
+const UDP_IDLE_US = 120 * US;
+const ICMP_TIME_EXCEEDED = 11;
+
+type PendingKind = 'vertical' | 'horizontal' | 'sweep' | 'service_sweep';
+
+interface PendingCheck {
+  atUs: number;
+  tally: Tally;
+  gen: number;
+  kind: PendingKind;
+  /** The probe that reached the count (its time and addresses go into the event). */
+  o: PacketObservation;
+}
+
 /** The distinct targets (hosts or ports) seen within one window. */
 interface Tally {
   startUs: number;
@@ -72,6 +101,10 @@ interface Tally {
   /** Anomalous packets counted (flags, port zero); distinct ports (0-2) for service sweeps. */
   count: number;
   alerted: boolean;
+  /** Bumped whenever the tally starts afresh (new window, or reused for another key): a pending check must still find its own. */
+  gen: number;
+  /** A check of this tally is pending (see ScanDetector: decisions wait for answers). */
+  due: boolean;
 }
 
 /** Hash of a numeric key (two exact integers below 2^53). */
@@ -188,6 +221,8 @@ export class TallyTable {
       clearItems(t);
       t.count = 0;
       t.alerted = false;
+      t.gen++;
+      t.due = false;
     }
     return t;
   }
@@ -212,10 +247,12 @@ export class TallyTable {
       t.first2 = -1;
       t.count = 0;
       t.alerted = false;
+      t.gen++;
+      t.due = false;
     } else {
       i = this.size++;
       if (i >= this.prev.length) this.grow();
-      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false };
+      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, gen: 0, due: false };
     }
     this.linkNewest(i);
     return i;
@@ -304,6 +341,10 @@ function addItem(t: Tally, x: number | string): number {
   return 2;
 }
 
+function itemCount(t: Tally): number {
+  return t.items !== undefined ? t.items.size : t.first !== undefined ? 1 : 0;
+}
+
 function deleteItem(t: Tally, x: number | string): void {
   if (t.items !== undefined) t.items.delete(x);
   else if (t.first === x) t.first = undefined;
@@ -319,9 +360,10 @@ export function tcpFlagAnomaly(flags: number): string | undefined {
   const f = flags & 0x3f;
   if (f === 0) return 'NULL';
   if (f === 0x3f) return 'all flags';
-  if ((f & (TCP_SYN | TCP_FIN)) === (TCP_SYN | TCP_FIN)) return 'SYN+FIN';
-  if ((f & (TCP_SYN | TCP_RST)) === (TCP_SYN | TCP_RST)) return 'SYN+RST';
   if ((f & TCP_ACK) === 0) {
+    // With ACK these are answers: old stacks answer a SYN+FIN probe with SYN+FIN+ACK.
+    if ((f & (TCP_SYN | TCP_FIN)) === (TCP_SYN | TCP_FIN)) return 'SYN+FIN';
+    if ((f & (TCP_SYN | TCP_RST)) === (TCP_SYN | TCP_RST)) return 'SYN+RST';
     if ((f & (TCP_FIN | TCP_PSH | TCP_URG)) === (TCP_FIN | TCP_PSH | TCP_URG)) return 'Xmas';
     if ((f & (TCP_FIN | TCP_RST)) === (TCP_FIN | TCP_RST)) return 'FIN+RST';
     if (f === TCP_FIN) return 'FIN without ACK';
@@ -339,10 +381,11 @@ function peekConversation(t: TallyTable, a: number | string, aPort: number, b: n
   return typeof a === 'number' && typeof b === 'number' ? t.peekNumbers(a * 65536 + aPort, b * 65536 + bPort) : t.peekText(conversationText(a, aPort, b, bPort));
 }
 
-/** Adds the conversation (keyed as peekConversation reads it), never to run out. */
+/** Adds the conversation (keyed as peekConversation reads it), or starts it afresh after its idle timeout. */
 function openConversation(t: TallyTable, a: number | string, aPort: number, b: number | string, bPort: number, tsUs: number): void {
-  if (typeof a === 'number' && typeof b === 'number') t.openNumbers(a * 65536 + aPort, b * 65536 + bPort, tsUs, Infinity);
-  else t.openText(conversationText(a, aPort, b, bPort), tsUs, Infinity);
+  const idleSeconds = UDP_IDLE_US / US;
+  if (typeof a === 'number' && typeof b === 'number') t.openNumbers(a * 65536 + aPort, b * 65536 + bPort, tsUs, idleSeconds);
+  else t.openText(conversationText(a, aPort, b, bPort), tsUs, idleSeconds);
 }
 
 function conversationText(a: number | string, aPort: number, b: number | string, bPort: number): string {
@@ -382,12 +425,14 @@ export class ScanDetector {
   private readonly flags: TallyTable;
   private readonly portZero: TallyTable;
   /**
-   * UDP conversations seen, to tell a reply from a new probe: keys only, each added once and
-   * never reopened, so the least recently opened is the oldest added (and with no window, a
-   * dropped one counts as evicted).
+   * UDP conversations seen, to tell a reply from a new probe: keys only, each tally's start the
+   * conversation's last datagram (it ends after UDP_IDLE_US without one).
    */
   private udpConversations: TallyTable | undefined;
   private readonly maxPerTable: number;
+  /** Scans waiting for answers to their last probes, in the order they reached their count. */
+  private readonly pending: PendingCheck[] = [];
+  private head = 0;
   private readonly st: ScanStats = {
     packets: 0,
     probes: 0,
@@ -418,10 +463,19 @@ export class ScanDetector {
 
   observe(o: PacketObservation): void {
     this.st.packets++;
+    if (this.head < this.pending.length) this.decideDue(o.tsUs);
+    if (o.permitted === true) return;
+    if (o.quoted !== undefined) {
+      // A probe that died on the way (time exceeded: traceroute) says nothing of its target.
+      if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.proto, true);
+      return;
+    }
     const tcp = o.proto === PROTO_TCP && o.tcpFlags >= 0;
     if (!tcp && o.proto !== PROTO_UDP) return;
     const th = this.thresholds;
     let srcKey: number | string | undefined;
+    // An ACK or RST answers something: the answer of a port-0 target or of an odd probe is no probe itself.
+    const answering = tcp && (o.tcpFlags & (TCP_ACK | TCP_RST)) !== 0;
 
     if (tcp && th.flags.count > 0) {
       const anomaly = tcpFlagAnomaly(o.tcpFlags);
@@ -435,39 +489,65 @@ export class ScanDetector {
         }
       }
     }
-    if ((o.srcPort === 0 || o.dstPort === 0) && th.port_zero.count > 0) {
-      srcKey ??= addressKey(o.src);
-      const t = this.portZero.open(srcKey, o.tsUs, th.port_zero.seconds);
-      t.count++;
-      if (!t.alerted && t.count >= th.port_zero.count) {
-        t.alerted = true;
-        this.raise('port_zero', o, o.dst, o.dstPort, { packets: t.count, first_seen_us: t.startUs });
-      }
-    }
+    if (tcp && !answering && (o.srcPort === 0 || o.dstPort === 0)) srcKey = this.portZeroProbe(o, srcKey);
     if (o.srcPort < 0 || o.dstPort < 0) return;
 
     if (tcp) {
       const f = o.tcpFlags;
       if ((f & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
-        this.answered(o);
+        this.st.answers++;
+        this.answered(o.dst, o.src, o.srcPort, o.proto, true);
         return;
       }
-      if ((f & (TCP_ACK | TCP_RST)) !== 0) return;
+      // The prober acknowledging (its handshake's last step, or data): the target answered, even
+      // when the capture missed the answer (one side of an asymmetric route).
+      if ((f & TCP_ACK) !== 0 && (f & (TCP_SYN | TCP_RST)) === 0) {
+        this.answered(o.src, o.dst, o.dstPort, o.proto, true);
+        return;
+      }
+      if (answering) return;
       this.probe(o, srcKey ?? addressKey(o.src), true);
       return;
     }
 
-    // UDP: a datagram of a conversation already seen the other way is a reply.
+    // UDP: a datagram of a conversation seen the other way (and not idle since) is a reply.
     const from = srcKey ?? addressKey(o.src);
     const to = addressKey(o.dst);
     const seen = (this.udpConversations ??= new TallyTable(this.maxPerTable * 2));
-    if (peekConversation(seen, to, o.dstPort, from, o.srcPort) !== undefined) {
-      this.answered(o);
+    const back = peekConversation(seen, to, o.dstPort, from, o.srcPort);
+    if (back !== undefined && o.tsUs - back.startUs <= UDP_IDLE_US) {
+      back.startUs = o.tsUs;
+      this.st.answers++;
+      this.answered(o.dst, o.src, o.srcPort, o.proto, true);
       return;
     }
-    if (peekConversation(seen, from, o.srcPort, to, o.dstPort) !== undefined) return;
+    const forth = peekConversation(seen, from, o.srcPort, to, o.dstPort);
+    if (forth !== undefined && o.tsUs - forth.startUs <= UDP_IDLE_US) {
+      forth.startUs = o.tsUs;
+      return;
+    }
+    // New, or back after its idle timeout: a scan run again from the same source port counts again.
     openConversation(seen, from, o.srcPort, to, o.dstPort, o.tsUs);
+    if (o.srcPort === 0 || o.dstPort === 0) this.portZeroProbe(o, from);
     this.probe(o, from, false);
+  }
+
+  /** Decides the scans still waiting for answers: the end of the input leaves nothing more to wait for. */
+  finish(): void {
+    this.decideDue(Infinity);
+  }
+
+  private portZeroProbe(o: PacketObservation, srcKey: number | string | undefined): number | string {
+    const key = srcKey ?? addressKey(o.src);
+    const th = this.thresholds.port_zero;
+    if (th.count <= 0) return key;
+    const t = this.portZero.open(key, o.tsUs, th.seconds);
+    t.count++;
+    if (!t.alerted && t.count >= th.count) {
+      t.alerted = true;
+      this.raise('port_zero', o, o.dst, o.dstPort, { packets: t.count, first_seen_us: t.startUs });
+    }
+    return key;
   }
 
   stats(): ScanStats {
@@ -494,37 +574,16 @@ export class ScanDetector {
         typeof srcKey === 'number' && typeof dstKey === 'number'
           ? this.vertical.openNumbers(srcKey, verticalNumber(dstKey, o.proto), o.tsUs, th.vertical.seconds)
           : this.vertical.openText(`${srcKey}>${dstKey}/${o.proto}`, o.tsUs, th.vertical.seconds);
-      if (!t.alerted) {
-        const n = addItem(t, o.dstPort);
-        if (n >= th.vertical.count) {
-          t.alerted = true;
-          this.raise('vertical', o, o.dst, o.dstPort, { ports: n, first_seen_us: t.startUs });
-          clearItems(t);
-        }
-      }
+      if (!t.alerted && addItem(t, o.dstPort) >= th.vertical.count) this.schedule('vertical', t, o);
     }
     if (th.horizontal.count > 0) {
       const t = this.horizontal.open(horizontalKey(srcKey, o.dstPort, o.proto), o.tsUs, th.horizontal.seconds);
-      if (!t.alerted) {
-        const n = addItem(t, dstKey);
-        if (n >= th.horizontal.count) {
-          t.alerted = true;
-          this.raise('horizontal', o, o.dst, o.dstPort, { hosts: n, port: o.dstPort, first_seen_us: t.startUs });
-          clearItems(t);
-        }
-      }
+      if (!t.alerted && addItem(t, dstKey) >= th.horizontal.count) this.schedule('horizontal', t, o);
     }
     if (!tcp) return;
     if (th.sweep.count > 0) {
       const t = this.sweep.open(srcKey, o.tsUs, th.sweep.seconds);
-      if (!t.alerted) {
-        const n = addItem(t, dstKey);
-        if (n >= th.sweep.count) {
-          t.alerted = true;
-          this.raise('sweep', o, o.dst, o.dstPort, { hosts: n, first_seen_us: t.startUs });
-          clearItems(t);
-        }
-      }
+      if (!t.alerted && addItem(t, dstKey) >= th.sweep.count) this.schedule('sweep', t, o);
     }
     if (th.service_sweep.count > 0) {
       const t = this.serviceSweep.open(srcKey, o.tsUs, th.service_sweep.seconds);
@@ -535,33 +594,73 @@ export class ScanDetector {
           t.count = 1;
           t.first2 = o.dstPort;
         } else if (t.count === 1 && t.first2 !== o.dstPort) t.count = 2;
-        if (n >= th.service_sweep.count && t.count >= 2) {
-          t.alerted = true;
-          this.raise('service_sweep', o, o.dst, o.dstPort, { hosts: n, first_seen_us: t.startUs });
-          clearItems(t);
-        }
+        if (n >= th.service_sweep.count && t.count >= 2) this.schedule('service_sweep', t, o);
       }
     }
   }
 
-  /** The target answered o's source's earlier probe: that probe no longer counts. */
-  private answered(o: PacketObservation): void {
-    this.st.answers++;
-    // o goes target -> prober, so the prober is o.dst and the target o.src.
-    const prober = addressKey(o.dst);
-    const target = addressKey(o.src);
+  /**
+   * The target answered the prober's earlier probe of (target, port): that probe no longer counts
+   * (nor, for TCP, towards the sweeps).
+   */
+  private answered(proberIp: Uint8Array, targetIp: Uint8Array, port: number, proto: number, sweeps: boolean): void {
+    const prober = addressKey(proberIp);
+    const target = addressKey(targetIp);
     const v =
       typeof prober === 'number' && typeof target === 'number'
-        ? this.vertical.peekNumbers(prober, verticalNumber(target, o.proto))
-        : this.vertical.peekText(`${prober}>${target}/${o.proto}`);
-    if (v !== undefined && !v.alerted) deleteItem(v, o.srcPort);
-    const h = this.horizontal.peek(horizontalKey(prober, o.srcPort, o.proto));
+        ? this.vertical.peekNumbers(prober, verticalNumber(target, proto))
+        : this.vertical.peekText(`${prober}>${target}/${proto}`);
+    if (v !== undefined && !v.alerted) deleteItem(v, port);
+    const h = this.horizontal.peek(horizontalKey(prober, port, proto));
     if (h !== undefined && !h.alerted) deleteItem(h, target);
-    if (o.proto !== PROTO_TCP) return;
+    if (proto !== PROTO_TCP || !sweeps) return;
     const s = this.sweep.peek(prober);
     if (s !== undefined && !s.alerted) deleteItem(s, target);
     const ss = this.serviceSweep.peek(prober);
     if (ss !== undefined && !ss.alerted) deleteItem(ss, target);
+  }
+
+  /**
+   * A tally reached its count: the decision waits ANSWER_GRACE_US, so that answers to the last
+   * probes (a browser's or a mail server's burst of parallel connections, answered a few
+   * milliseconds later) can take them off first. Refused and unanswered probes still count.
+   */
+  private schedule(kind: PendingKind, t: Tally, o: PacketObservation): void {
+    if (t.due) return;
+    t.due = true;
+    // Copied: the observation's addresses are views of a packet that will not outlive this call.
+    const at: PacketObservation = { tsUs: o.tsUs, src: o.src.slice(), dst: o.dst.slice(), srcPort: o.srcPort, dstPort: o.dstPort, proto: o.proto, tcpFlags: o.tcpFlags };
+    this.pending.push({ atUs: o.tsUs + ANSWER_GRACE_US, tally: t, gen: t.gen, kind, o: at });
+  }
+
+  /** Decides the pending checks whose grace ran out by nowUs. */
+  private decideDue(nowUs: number): void {
+    const q = this.pending;
+    while (this.head < q.length && q[this.head]!.atUs <= nowUs) this.decide(q[this.head++]!);
+    if (this.head === q.length) {
+      q.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private decide(c: PendingCheck): void {
+    const t = c.tally;
+    // The tally started afresh since (a new window, or another key): its own checks decide.
+    if (t.gen !== c.gen || t.alerted) return;
+    t.due = false;
+    const n = itemCount(t);
+    if (n < this.thresholds[c.kind].count || (c.kind === 'service_sweep' && t.count < 2)) return;
+    t.alerted = true;
+    const o = c.o;
+    const detail: Record<string, unknown> =
+      c.kind === 'vertical' ? { ports: n, first_seen_us: t.startUs }
+      : c.kind === 'horizontal' ? { hosts: n, port: o.dstPort, first_seen_us: t.startUs }
+      : { hosts: n, first_seen_us: t.startUs };
+    this.raise(c.kind, o, o.dst, o.dstPort, detail);
+    clearItems(t);
   }
 
   private raise(kind: ScanKind, o: PacketObservation, target: Uint8Array, port: number, detail: Record<string, unknown>): void {
@@ -571,8 +670,9 @@ export class ScanDetector {
     this.st[kind]++;
     const alert: Alert = {
       tsUs: o.tsUs,
-      srcIp: addressText(o.src),
-      destIp: addressText(target),
+      // Written as the rules' alerts write addresses (Suricata's full IPv6 form): one host, one text.
+      srcIp: ipText(o.src),
+      destIp: ipText(target),
       proto: protoName(o.proto),
       action: 'alert',
       gid: SCAN_GID,

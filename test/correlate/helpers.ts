@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Alert } from '../../src/types/alert.js';
 import { formatDiagnostic } from '../../src/rule/diagnostics.js';
 import { Correlator, parsePolicy, type CorrelatedEvent, type CorrelatorOptions, type PolicyOptions } from '../../src/correlate/index.js';
@@ -51,3 +52,4 @@ export function problemsOf(text: string, options: PolicyOptions = {}): string[] 
 }
 
 export const ip4 = (s: string): Uint8Array => new Uint8Array(s.split('.').map(Number));
+export const ip6 = (s: string): Uint8Array => Uint8Array.from(ipaddr.IPv6.parse(s).toByteArray());

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Correlator, SCAN_GID, tcpFlagAnomaly, type CorrelatedEvent, type PacketObservation } from '../../src/correlate/index.js';
 import { ScanDetector } from '../../src/correlate/scan-detector.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../src/types/packet.js';
-import { ip4, policyOf, sec } from './helpers.js';
+import { ip4, ip6, policyOf, sec } from './helpers.js';
 
 const SYN = TCP_SYN;
 const SYNACK = TCP_SYN | TCP_ACK;
@@ -16,6 +16,7 @@ function run(packets: readonly PacketObservation[], policyText = '', varOverride
   const events: CorrelatedEvent[] = [];
   const c = new Correlator(policyOf(policyText, varOverrides ? { varOverrides } : {}), { onEvent: (e) => events.push(e) });
   for (const p of packets) c.observePacket(p);
+  c.finish();
   return { events, stats: c.stats() };
 }
 
@@ -158,6 +159,76 @@ describe('TCP-FLAGS and PORT-ZERO', () => {
 
   it('can be switched off', () => {
     expect(run([pkt('203.0.113.4', '192.0.2.1', 0, { tcpFlags: 0 })], 'scan flags, off\nscan port_zero, count 0').events).toEqual([]);
+  });
+});
+
+describe('what is not a scan', () => {
+  const ms = (n: number) => n * 1000;
+
+  it('a burst of parallel connections answered a little later (a browser, a mail server)', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 30; i++) packets.push(pkt('192.168.1.20', `198.51.100.${1 + (i % 20)}`, 443, { srcPort: 50000 + i, tsUs: sec(0) + ms(i) }));
+    for (let i = 0; i < 30; i++) packets.push(pkt(`198.51.100.${1 + (i % 20)}`, '192.168.1.20', 50000 + i, { srcPort: 443, tcpFlags: SYNACK, tsUs: sec(0) + ms(40 + i) }));
+    expect(run(packets, '', { HOME_NET: '192.168.0.0/16' }).events).toEqual([]);
+  });
+
+  it('but answers that come after the grace do not take back a scan already decided', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 12; i++) packets.push(pkt('203.0.113.66', `192.0.2.${i + 1}`, 445, { tsUs: sec(0) + ms(i) }));
+    for (let i = 0; i < 12; i++) packets.push(pkt(`192.0.2.${i + 1}`, '203.0.113.66', 51000, { srcPort: 445, tcpFlags: SYNACK, tsUs: sec(10) + ms(i) }));
+    expect(names(run(packets, 'scan sweep, off\nscan service_sweep, off').events)).toEqual(['Horizontal Scan']);
+  });
+
+  it('the client side of handshakes whose answers the capture missed (asymmetric routing)', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 12; i++) {
+      packets.push(pkt('192.168.1.20', `198.51.100.${i + 1}`, 443, { srcPort: 50000 + i, tsUs: sec(i) }));
+      packets.push(pkt('192.168.1.20', `198.51.100.${i + 1}`, 443, { srcPort: 50000 + i, tcpFlags: TCP_ACK, tsUs: sec(i) + ms(30) }));
+    }
+    expect(run(packets).events).toEqual([]);
+  });
+
+  it('a traceroute: each probe answered by a router with time exceeded', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 20; i++) {
+      const probe = pkt('192.168.1.20', '198.51.100.9', 33434 + i, { srcPort: 40000, proto: 17, tcpFlags: -1, tsUs: sec(0) + ms(10 * i) });
+      packets.push(probe);
+      packets.push({
+        ...pkt(`10.0.${i}.1`, '192.168.1.20', -1, { proto: 1, tcpFlags: -1, srcPort: -1, tsUs: sec(0) + ms(10 * i + 5) }),
+        icmpType: 11,
+        quoted: { src: probe.src, dst: probe.dst, srcPort: 40000, dstPort: 33434 + i, proto: 17 },
+      });
+    }
+    expect(run(packets).events).toEqual([]);
+  });
+
+  it("a port-0 target's RST, and an old stack's SYN+FIN+ACK answer, are no probes", () => {
+    const { events } = run([
+      pkt('203.0.113.9', '192.168.1.10', 0),
+      pkt('192.168.1.10', '203.0.113.9', 51000, { srcPort: 0, tcpFlags: RSTACK, tsUs: sec(0) + ms(1) }),
+      pkt('203.0.113.9', '192.168.1.10', 80, { tcpFlags: TCP_SYN | TCP_FIN, tsUs: sec(1) }),
+      pkt('192.168.1.10', '203.0.113.9', 51000, { srcPort: 80, tcpFlags: TCP_SYN | TCP_FIN | TCP_ACK, tsUs: sec(1) + ms(1) }),
+    ], '', { HOME_NET: '192.168.0.0/16' });
+    expect(events.map((e) => `${e.signature} ${e.srcIp}`)).toEqual(['PORT-ZERO 203.0.113.9', 'TCP-FLAGS 203.0.113.9']);
+  });
+
+  it('connections a firewall log says it permitted', () => {
+    const packets = Array.from({ length: 25 }, (_, i) => pkt('192.168.1.20', `198.51.100.${i + 1}`, 443, { tsUs: sec(i), permitted: true }));
+    expect(run(packets).events).toEqual([]);
+  });
+});
+
+describe('scans seen again', () => {
+  it('a UDP scan run again from the same source port after its conversations went idle counts again', () => {
+    const pass = (t0: number) => Array.from({ length: 20 }, (_, i) => pkt('203.0.113.66', '192.0.2.1', 1000 + i, { srcPort: 53000, proto: 17, tcpFlags: -1, tsUs: sec(t0 + i) }));
+    const { events, stats } = run([...pass(0), ...pass(3600)]);
+    expect(names(events)).toEqual(['Vertical scan', 'Vertical scan']);
+    expect(stats.scan.probes).toBe(40);
+  });
+
+  it('names IPv6 hosts as alerts do, in full', () => {
+    const packets = Array.from({ length: 15 }, (_, i) => ({ ...pkt('203.0.113.1', '192.0.2.1', 1000 + i, { tsUs: sec(i) }), src: ip6('2001:db8:bad::9'), dst: ip6('2001:db8:1::1') }));
+    expect(run(packets).events[0]).toMatchObject({ srcIp: '2001:0db8:0bad:0000:0000:0000:0000:0009', destIp: '2001:0db8:0001:0000:0000:0000:0000:0001' });
   });
 });
 
