@@ -84,8 +84,10 @@ export function parseEveLine(line: string): EveLine {
   if (tsUs === undefined) return { kind: 'bad', message: `bad or missing "timestamp" (${JSON.stringify(rec.timestamp)})` };
   // kanshi leaves out an address its input did not carry (a web log's server, a syslog line
   // naming no host): either or both may be absent, as in the alerts `kanshi scan` correlates.
-  const srcIp = rec.src_ip ?? '';
-  const destIp = rec.dest_ip ?? '';
+  // A host name a log gave for an address is in log.src_host / log.dest_host (see output/eve.ts).
+  const logObj = isObject(rec.log) ? rec.log : undefined;
+  const srcIp = rec.src_ip ?? (typeof logObj?.src_host === 'string' ? logObj.src_host : '');
+  const destIp = rec.dest_ip ?? (typeof logObj?.dest_host === 'string' ? logObj.dest_host : '');
   if (typeof srcIp !== 'string' || typeof destIp !== 'string') return { kind: 'bad', message: '"src_ip" or "dest_ip" is not a string' };
   const sid = a.signature_id;
   if (typeof sid !== 'number' || !Number.isInteger(sid) || sid < 0) return { kind: 'bad', message: 'missing or bad "alert.signature_id"' };

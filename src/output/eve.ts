@@ -12,9 +12,13 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   rec.event_type = 'alert';
   // An address the input did not carry (a web log names no server) is left out, as a port is:
   // an empty string in an IP field is refused by the stores EVE is loaded into.
-  if (a.srcIp !== '') rec.src_ip = a.srcIp;
+  // A web server logging host names (HostnameLookups) gives a name where an address goes: the
+  // stores EVE is loaded into type src_ip as an address, so a name goes to `log.src_host`.
+  const srcHost = a.srcIp !== '' && !looksLikeIp(a.srcIp) ? a.srcIp : undefined;
+  const destHost = a.destIp !== '' && !looksLikeIp(a.destIp) ? a.destIp : undefined;
+  if (a.srcIp !== '' && srcHost === undefined) rec.src_ip = a.srcIp;
   if (a.srcPort !== undefined) rec.src_port = a.srcPort;
-  if (a.destIp !== '') rec.dest_ip = a.destIp;
+  if (a.destIp !== '' && destHost === undefined) rec.dest_ip = a.destIp;
   if (a.destPort !== undefined) rec.dest_port = a.destPort;
   // A log line with no protocol of its own (a syslog message) has none to name either.
   if (a.proto !== '') rec.proto = a.proto;
@@ -47,7 +51,7 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   if (a.correlation) rec.correlation = a.correlation;
   if (a.http) rec.http = a.http;
   if (a.smtp) rec.smtp = a.smtp;
-  if (a.log) rec.log = a.log;
+  if (a.log) rec.log = srcHost === undefined && destHost === undefined ? a.log : { ...a.log, ...(srcHost !== undefined ? { src_host: srcHost } : {}), ...(destHost !== undefined ? { dest_host: destHost } : {}) };
   if (a.extra) {
     for (const [k, v] of Object.entries(a.extra)) if (k !== 'metadata' && !(k in rec)) rec[k] = v;
   }
@@ -80,4 +84,9 @@ export function eveStats(tsUs: number, counters: Record<string, number>): Record
     else node[leaf] = counters[name];
   }
   return { timestamp: eveTimestamp(tsUs), event_type: 'stats', stats };
+}
+
+/** An IPv4 dotted quad or an IPv6 address (hex groups and colons, maybe a dotted tail), not a host name. */
+function looksLikeIp(text: string): boolean {
+  return /^(?:\d{1,3}\.){3}\d{1,3}$/.test(text) || (text.includes(':') && /^[0-9A-Fa-f:.]+(?:%[\w.-]+)?$/.test(text));
 }

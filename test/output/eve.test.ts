@@ -37,6 +37,16 @@ describe('EVE alert records', () => {
     expect(Object.keys(eveAlert({ ...BASE, srcIp: '' }))).not.toContain('src_ip');
   });
 
+  it('put a host name a log gave for an address in log.src_host, never in src_ip, and read it back', () => {
+    const log = { file: 'access.log', line: 3, format: 'combined' };
+    const rec = eveAlert({ ...BASE, srcIp: 'host.attacker.example', destIp: '', destPort: undefined, log });
+    expect(rec.src_ip).toBeUndefined();
+    expect(rec.log).toEqual({ ...log, src_host: 'host.attacker.example' });
+    expect(eveAlert({ ...BASE, srcIp: '2001:0db8:0000:0000:0000:0000:0000:0001' }).src_ip).toBe('2001:0db8:0000:0000:0000:0000:0000:0001');
+    const back = parseEveLine(JSON.stringify(rec));
+    expect(back.kind === 'alert' && back.alert.srcIp).toBe('host.attacker.example');
+  });
+
   it('leave out the protocol of a record that has none (a syslog message)', () => {
     const rec = eveAlert({ ...BASE, srcIp: '', srcPort: undefined, destIp: '', destPort: undefined, proto: '', appProto: undefined, http: undefined });
     expect(Object.keys(rec)).toEqual(['timestamp', 'flow_id', 'pcap_cnt', 'event_type', 'alert']);
