@@ -12,7 +12,7 @@ import type { XbitsValue } from '../options/non-payload/xbits.js';
 import { flowintModifies, type FlowintValue } from '../options/non-payload/flowint.js';
 import type { DetectionFilterValue } from '../options/post/detection-filter.js';
 import type { ThresholdValue } from '../options/post/threshold.js';
-import type { Rule } from '../rule/ast.js';
+import type { Rule, RuleOption } from '../rule/ast.js';
 import type { IpSet } from '../rule/ip-set.js';
 import type { PortSet } from '../rule/port-set.js';
 import { MULTI_INSTANCE_BUFFERS } from '../types/buffers.js';
@@ -879,14 +879,25 @@ function bufferApp(bits: number): string | undefined {
 const TCP_ONLY_APPS: ReadonlySet<string> = new Set(['http', 'smtp', 'tls', 'ssh']);
 
 /**
+ * What a contradiction points at: a word of an option's value (flow's direction), or the
+ * header's protocol.
+ */
+export type ContradictionSite = { option: RuleOption; word: string } | 'protocol';
+
+export interface Contradiction {
+  message: string;
+  at: ContradictionSite;
+}
+
+/**
  * Why a rule can never match, when its parts contradict each other in a way Suricata refuses at
  * load ("mixes keywords with conflicting directions", "can't set rule app proto"): a response
- * buffer with flow:to_server (a request buffer with flow:to_client is read from the response's
- * request, so it can match), a buffer of another
- * application than the header's, a TCP application's buffer under a udp or icmp header.
+ * buffer with flow:to_server, a request buffer with flow:to_client (unless the rule also reads the
+ * response: kanshi reads such a pair from one transaction, as a web log line holds both), a buffer
+ * of another application than the header's, a TCP application's buffer under a udp or icmp header.
  * undefined when none of these holds. For `kanshi check`'s warnings; matching is unchanged.
  */
-export function ruleContradiction(rule: Rule): string | undefined {
+export function ruleContradiction(rule: Rule): Contradiction | undefined {
   const det = rule.body?.detection;
   if (det === undefined) return undefined;
   const names: string[] = [];
@@ -896,18 +907,37 @@ export function ruleContradiction(rule: Rule): string | undefined {
     if (b !== undefined && !names.includes(b)) names.push(b);
   }
   const dir = det.flow?.direction;
-  const proto = PROTOCOLS.get(rule.protocol);
+  const readsResponse = names.some((n) => (bufferBits(baseBuffer(n)) & B_HTTP_RESPONSE) !== 0);
   for (const n of names) {
     const bits = bufferBits(baseBuffer(n));
-    if (dir === 'to_server' && (bits & B_HTTP_RESPONSE) !== 0) return `${n} is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`;
-    const app = bufferApp(bits);
-    if (app === undefined) continue;
-    if (proto !== undefined && proto.app !== null && proto.app !== app) {
-      return `${n} is a buffer of ${app}, but the rule is alert ${rule.protocol}: the rule can never match; write alert ${app} (or tcp)`;
+    if (dir === 'to_server' && (bits & B_HTTP_RESPONSE) !== 0) {
+      return directionConflict(rule, `${n} is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`);
     }
-    if ((rule.protocol === 'udp' || rule.protocol.startsWith('icmp')) && TCP_ONLY_APPS.has(app)) {
-      return `${n} is a buffer of ${app}, which runs over TCP, but the rule is alert ${rule.protocol}: the rule can never match; write alert ${app} or alert tcp`;
+    if (dir === 'to_client' && (bits & B_HTTP_REQUEST) !== 0 && !readsResponse) {
+      return directionConflict(rule, `${n} is in the request, but flow:to_client inspects responses only: Suricata refuses the rule (its keywords have conflicting directions); use flow:to_server, or a response buffer`);
     }
+    const why = protocolConflict(rule.protocol, n, bufferApp(bits));
+    if (why !== undefined) return { message: why, at: 'protocol' };
+  }
+  return undefined;
+}
+
+/** The flow option's direction word (to_server, from_client, ...) as written, for the caret. */
+function directionConflict(rule: Rule, message: string): Contradiction | undefined {
+  const flow = rule.options.find((o) => o.keyword === 'flow');
+  if (flow === undefined) return undefined;
+  const word = /(?:to|from)_(?:server|client)/i.exec(flow.raw ?? '')?.[0] ?? '';
+  return { message, at: { option: flow, word } };
+}
+
+function protocolConflict(protocol: string, buffer: string, app: string | undefined): string | undefined {
+  if (app === undefined) return undefined;
+  const proto = PROTOCOLS.get(protocol);
+  if (proto !== undefined && proto.app !== null && proto.app !== app) {
+    return `${buffer} is a buffer of ${app}, but the rule is alert ${protocol}: the rule can never match; write alert ${app} (or tcp)`;
+  }
+  if ((protocol === 'udp' || protocol.startsWith('icmp')) && TCP_ONLY_APPS.has(app)) {
+    return `${buffer} is a buffer of ${app}, which runs over TCP, but the rule is alert ${protocol}: the rule can never match; write alert ${app} or alert tcp`;
   }
   return undefined;
 }

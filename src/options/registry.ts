@@ -17,6 +17,8 @@ import { byteJump } from './payload/byte-jump.js';
 import { byteMath } from './payload/byte-math.js';
 import { byteTest } from './payload/byte-test.js';
 import { content } from './payload/content.js';
+import { datarep } from './payload/datarep.js';
+import { dataset } from './payload/dataset.js';
 import { isdataat } from './payload/isdataat.js';
 import { pcre } from './payload/pcre.js';
 import { uricontent } from './payload/uricontent.js';
@@ -241,6 +243,8 @@ const MODULES: readonly KeywordModule[] = [
   byteMath,
   byteTest,
   content,
+  datarep,
+  dataset,
   isdataat,
   pcre,
   uricontent,

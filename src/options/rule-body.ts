@@ -3,6 +3,7 @@ import type { Level } from '../types/level.js';
 import type { KeywordContext, KeywordModule } from './keyword.js';
 import type { IntOrVar } from './lib/int-or-var.js';
 import type { NumericRange } from './lib/range.js';
+import { rangeMax } from './lib/range-match.js';
 import type { MetadataEntry } from './meta/metadata.js';
 import type { ReferenceValue } from './meta/reference.js';
 import type { TargetValue } from './meta/target.js';
@@ -186,6 +187,24 @@ function modifierOf(src: ContentSources, keyword: string): OptionInstance | unde
 }
 
 /**
+ * Stands for a keyword kanshi recognises only by name (src/rule/foreign-keywords.ts): it makes
+ * the rule skipped, and whatever it does with the buffer selected before it is unknown.
+ */
+const FOREIGN: KeywordModule<undefined> = {
+  keyword: 'foreign',
+  category: 'payload',
+  takesValue: 'optional',
+  evaluable: false,
+  parse: () => undefined,
+  print: () => null,
+};
+
+/** The option instance of a keyword that has no module (see FOREIGN), for its place in the rule. */
+export function foreignOption(keyword: string, ctx: KeywordContext): OptionInstance {
+  return { module: FOREIGN, keyword, value: undefined, raw: null, ctx };
+}
+
+/**
  * Walks the options in order, checks how they combine, and builds the rule's model.
  * Problems with one option are reported at that option (its ctx); rule-level problems
  * (missing sid or msg) go to `ruleCtx`. Options whose value failed to parse are skipped
@@ -254,6 +273,7 @@ class RuleBodyBuilder {
       sticky.option.ctx.error(`${kw} selects the buffer of the payload keywords after it, but none follows: move it before the content or pcre it is meant for, e.g. ${kw}; content:"...";`);
     }
     checkContents(this.detection.payload, this.sources, this.options, this.stickyPcres);
+    checkSizeLimits(this.detection.payload, this.detection.conditions);
     if (ruleCtx !== undefined) {
       if (this.meta.sid === undefined && !this.singleSeen.includes('sid')) {
         ruleCtx.error('rule has no sid: add sid:N; with a number unique among your rules (local rules usually use 1000000 and above)');
@@ -277,7 +297,8 @@ class RuleBodyBuilder {
 
   private option(o: OptionInstance): void {
     const m = o.module;
-    if (m.category === 'payload') this.stickyUsed = true;
+    // Suricata lets a keyword kanshi does not evaluate (dataset, lua, ...) consume the sticky buffer.
+    if (m.category === 'payload' || (m.evaluable === false && m.category !== 'transform' && m.category !== 'sticky-buffer')) this.stickyUsed = true;
     if (m.evaluable === false) this.skip(o, `${o.keyword} is recognised but not evaluated yet`);
     if (m.singleUse) {
       if (this.singleSeen.includes(o.keyword)) {
@@ -314,6 +335,13 @@ class RuleBodyBuilder {
         if (this.sticky === undefined) {
           o.ctx.error(`${o.keyword} must follow a sticky buffer such as http.uri; (a transform rewrites the current buffer)`);
           return;
+        }
+        // Suricata transforms the whole buffer, matches written before the transform included, and
+        // expects transforms right after the sticky buffer; ET Open ships a few written later, so
+        // this is a warning (kanshi applies the transform to what follows it).
+        if (this.stickyUsed) {
+          const kw = this.sticky.option.keyword;
+          o.ctx.warning(`${o.keyword} after a match in ${kw}: a transform rewrites the whole buffer, so put it right after the sticky buffer, as ${kw}; ${o.keyword}; content:"...";`);
         }
         this.transforms = [...this.transforms, { keyword: o.keyword, value, option: o }];
         return;
@@ -481,6 +509,11 @@ class RuleBodyBuilder {
     const kw = o.keyword;
     const el = this.lastContent;
     if (el === undefined) {
+      const pcre = this.lastMatch?.kind === 'pcre' ? this.lastMatch : undefined;
+      if (kw === 'nocase' && pcre !== undefined) {
+        o.ctx.error(`nocase applies to a content, not to a pcre: give the pcre the i flag instead, as pcre:${withCaselessFlag(pcre.option.raw ?? '')};`);
+        return;
+      }
       o.ctx.error(`${kw} must follow a content option; write content:"..."; ${kw}${o.raw !== null && o.raw.trim() !== '' ? ':' + o.raw.trim() : ''};`);
       return;
     }
@@ -587,6 +620,13 @@ class RuleBodyBuilder {
   }
 }
 
+/** A pcre value with the `i` flag added: `"/admin/"` gives `"/admin/i"`. */
+function withCaselessFlag(raw: string): string {
+  const text = raw.trim();
+  const close = text.lastIndexOf('"');
+  return close > 0 && !text.slice(text.lastIndexOf('/', close) + 1, close).includes('i') ? `${text.slice(0, close)}i${text.slice(close)}` : text;
+}
+
 /** Keywords that each make one content element (see content()): content and those naming their buffer. */
 function makesContent(m: KeywordModule): boolean {
   return m.keyword === 'content' || m.contentElement !== undefined;
@@ -670,6 +710,7 @@ function checkContents(
       continue;
     }
     if (el.kind !== 'content') continue;
+    checkCaseTransform(el);
     const src = sources!.get(el)!;
     if (src.modifiers.length === 0 && el.buffer !== 'http.host') {
       if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
@@ -756,6 +797,50 @@ function checkContents(
   }
 }
 
+/** Transforms that keep the case of every letter, so an earlier case change still holds after them. */
+const CASE_KEEPING: ReadonlySet<string> = new Set(['compress_whitespace', 'strip_whitespace', 'dotprefix']);
+
+/**
+ * A content with upper-case letters after to_lowercase (lower-case after to_uppercase) never
+ * matches; Suricata refuses such a content as incompatible with the transform.
+ */
+function checkCaseTransform(el: ContentMatch): void {
+  if (el.nocase) return;
+  let last: TransformStep | undefined;
+  for (let k = el.transforms.length - 1; k >= 0 && last === undefined; k--) {
+    if (!CASE_KEEPING.has(el.transforms[k]!.keyword)) last = el.transforms[k];
+  }
+  const kw = last?.keyword;
+  const wrong = kw === 'to_lowercase' ? hasUpper(el.bytes) : kw === 'to_uppercase' ? hasLower(el.bytes) : false;
+  if (!wrong) return;
+  const cased = kw === 'to_lowercase' ? 'lower' : 'upper';
+  el.option.ctx.error(
+    `${kw} makes ${el.buffer} ${cased} case, so a content with ${cased === 'lower' ? 'upper' : 'lower'}-case letters can never match it: write the content in ${cased} case or add nocase`,
+  );
+}
+
+/**
+ * A content that needs more bytes than bsize (same buffer) or dsize (the packet payload) allows.
+ * Suricata refuses both at load: the content's length, with its offset, exceeds the size value.
+ */
+function checkSizeLimits(payload: readonly PayloadElement[], conditions: readonly Condition[]): void {
+  const dsize = conditions.find((c) => c.keyword === 'dsize');
+  const dsizeMax = dsize === undefined ? undefined : rangeMax(dsize.value as NumericRange);
+  for (const el of payload) {
+    if (el.kind !== 'content' || el.negated) continue;
+    const needed = el.bytes.length + (typeof el.offset === 'number' ? el.offset : 0);
+    const bsize = payload.find((b): b is BsizeMatch => b.kind === 'bsize' && b.buffer === el.buffer && b.transforms === el.transforms);
+    const bsizeMax = bsize === undefined ? undefined : rangeMax(bsize.value);
+    if (bsize !== undefined && bsizeMax !== undefined && needed > bsizeMax) tooLong(el, needed, `bsize:${bsize.option.raw!.trim()}`, bsizeMax);
+    else if (dsize !== undefined && dsizeMax !== undefined && el.buffer === 'pkt_data' && needed > dsizeMax) tooLong(el, needed, `dsize:${dsize.option.raw!.trim()}`, dsizeMax);
+  }
+}
+
+function tooLong(el: ContentMatch, needed: number, limit: string, max: number): void {
+  const what = needed === el.bytes.length ? `this content is ${needed} bytes` : `this content needs ${needed} bytes (offset ${String(el.offset)} and ${el.bytes.length} of content)`;
+  el.option.ctx.error(`${what}, but ${limit} allows at most ${max}, so it can never match: shorten the content or change ${limit.slice(0, limit.indexOf(':'))}`);
+}
+
 /** A pcre buffer flag agrees with the sticky buffer (Q names the HTTP response body as file data). */
 function sameBuffer(a: string, b: string): boolean {
   if (a === b) return true;
@@ -765,5 +850,10 @@ function sameBuffer(a: string, b: string): boolean {
 
 function hasUpper(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x41 && bytes[i]! <= 0x5a) return true;
+  return false;
+}
+
+function hasLower(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x61 && bytes[i]! <= 0x7a) return true;
   return false;
 }

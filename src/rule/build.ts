@@ -1,7 +1,7 @@
 import type { Token } from 'moo';
 import type { KeywordContext, KeywordModule } from '../options/keyword.js';
 import { keywordNames, lookupKeyword } from '../options/registry.js';
-import { buildRuleBody, type OptionInstance, type SkipReason } from '../options/rule-body.js';
+import { buildRuleBody, foreignOption, type OptionInstance, type SkipReason } from '../options/rule-body.js';
 import type { CompiledHeader, Rule, RuleOption } from './ast.js';
 import type { DiagnosticSink, PositionMap, Severity } from './diagnostics.js';
 import { snort3Hint } from './dialect.js';
@@ -261,7 +261,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
 
   // Every option a module knows goes to buildRuleBody, read or not (it skips unread values
   // quietly), so problems in how the options combine are reported even in a rule with other errors.
-  const instances: Array<RuleOption & OptionInstance> = [];
+  const instances: OptionInstance[] = [];
   let missingSemicolon = false;
   for (const option of options) {
     const written = option.keyword;
@@ -269,6 +269,8 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
     if (!module) {
       if (FOREIGN_KEYWORDS.has(written)) {
         if (!unsupported.includes(written)) unsupported.push(written);
+        // Its place among the options still counts: after a sticky buffer it may be what inspects it.
+        instances.push(foreignOption(written, option));
       } else {
         sink.report('error', `unknown keyword '${written}'${keywordHint(written) || ': check the spelling, or remove the option'}`, option.offset, written.length);
       }

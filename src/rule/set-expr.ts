@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from './diagnostics.js';
+import { closest, editDistance } from './did-you-mean.js';
 import { VARIABLE_NAME, type VariableTable } from './variables.js';
 
 /**
@@ -253,6 +254,15 @@ function parseListBody<S>(s: Scanner, open: number, vars: VariableTable, sink: D
   return minus.length === 0 ? base : alg.subtract(base, alg.unionAll(minus));
 }
 
+/** `did you mean $HOME_NET? or ` for a name one slip away from a defined variable of the right kind. */
+function nearVariable(name: string, vars: VariableTable, what: string): string {
+  const wrongKind = what === 'port' ? 'ip' : 'port';
+  const near = closest(name, vars.names().filter((n) => vars.kind(n) !== wrongKind));
+  // Variable names share long parts (_PORTS, _NET, _SERVERS): only a slip or two is a likely typo.
+  if (near === undefined || editDistance(name.toLowerCase(), near.toLowerCase(), 2) > 2) return '';
+  return `did you mean $${near}? or `;
+}
+
 function expandVariable<S>(
   word: string,
   at: number,
@@ -272,7 +282,7 @@ function expandVariable<S>(
     sink.error(
       broken !== undefined
         ? `$${name} has no value: its definition at ${broken} has errors; fix it there`
-        : `undefined variable $${name}: define it with --var ${name}=VALUE or ${alg.what === 'port' ? 'a portvar' : 'an ipvar'} line`,
+        : `undefined variable $${name}: ${nearVariable(name, vars, alg.what)}define it with --var ${name}=VALUE or ${alg.what === 'port' ? 'a portvar' : 'an ipvar'} line`,
       at,
       word.length,
     );

@@ -80,6 +80,20 @@ describe('kanshi check', () => {
     expect(r.err.trimEnd().split('\n')).toEqual([`${f}:2:62: warning: flowbit 'file.realplayer.playist' is checked but no loaded rule sets it: check the spelling, or load the rules that set it`]);
   });
 
+  it('names the set flowbit that a checked one differs from only in case', async () => {
+    const f = write(
+      'fbcase.rules',
+      [
+        'alert tcp any any -> any 80 (msg:"s"; content:"a"; flowbits:set,cve.stage1; flowbits:noalert; sid:1;)',
+        'alert tcp any any -> any 80 (msg:"c"; content:"a"; flowbits:isset,CVE.stage1; sid:2;)',
+      ].join('\n') + '\n',
+    );
+    const r = await run(['check', f]);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${f}:2:61: warning: flowbit 'CVE.stage1' is checked but no loaded rule sets it: did you mean 'cve.stage1'? (flowbit names are case-sensitive)`,
+    ]);
+  });
+
   it('warns at rules whose parts contradict each other, which Suricata refuses and which never match', async () => {
     const f = write(
       'never.rules',
@@ -88,14 +102,19 @@ describe('kanshi check', () => {
         'alert udp any any -> any any (msg:"b"; content:"/x"; http_uri; sid:2;)',
         'alert dns any any -> any any (msg:"c"; http.uri; content:"/x"; sid:3;)',
         'alert http any any -> any any (msg:"fine"; flow:established,to_client; content:"200"; http_stat_code; http.uri; content:"/x"; sid:4;)',
+        'alert http any any -> any any (msg:"e"; flow:established,to_client; http.request_body; content:"cmd="; sid:5;)',
+        'alert http any any -> any any (msg:"f"; flow:from_server; content:"GET"; http_method; sid:6;)',
       ].join('\n') + '\n',
     );
     const r = await run(['check', f]);
     expect(r.code).toBe(0);
+    // At the flow direction as written, or at the header's protocol.
     expect(r.err.trimEnd().split('\n')).toEqual([
-      `${f}:1:1: warning: http.stat_code is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`,
-      `${f}:2:1: warning: http.uri is a buffer of http, which runs over TCP, but the rule is alert udp: the rule can never match; write alert http or alert tcp`,
-      `${f}:3:1: warning: http.uri is a buffer of http, but the rule is alert dns: the rule can never match; write alert http (or tcp)`,
+      `${f}:1:58: warning: http.stat_code is in the response, but flow:to_server inspects requests only: the rule can never match; use flow:to_client, or a request buffer`,
+      `${f}:2:7: warning: http.uri is a buffer of http, which runs over TCP, but the rule is alert udp: the rule can never match; write alert http or alert tcp`,
+      `${f}:3:7: warning: http.uri is a buffer of http, but the rule is alert dns: the rule can never match; write alert http (or tcp)`,
+      `${f}:5:58: warning: http.request_body is in the request, but flow:to_client inspects responses only: Suricata refuses the rule (its keywords have conflicting directions); use flow:to_server, or a response buffer`,
+      `${f}:6:46: warning: http.method is in the request, but flow:to_client inspects responses only: Suricata refuses the rule (its keywords have conflicting directions); use flow:to_server, or a response buffer`,
     ]);
   });
 

@@ -27,7 +27,7 @@ describe('content', () => {
   });
 
   it('reports an unterminated hex block at its opening |', () => {
-    expect(err('content', '"ab|41 42"')).toEqual({ severity: 'error', message: 'unterminated hex block: add the closing | to the content', offset: 3, length: 7 });
+    expect(err('content', '"ab|41 42"')).toEqual({ severity: 'error', message: 'unterminated hex block: add the closing | to the content, or write |7C| for a literal |', offset: 3, length: 7 });
   });
 
   it('reports odd hex digits over the whole block', () => {
@@ -51,10 +51,42 @@ describe('content', () => {
   it('rejects unknown escapes, saying how to write the byte', () => {
     expect(err('content', String.raw`"a\nb"`)).toEqual({
       severity: 'error',
-      message: String.raw`unknown escape \n in content: only \" \; \\ and \: are escapes; write other bytes in hex, e.g. |6E|`,
+      message: String.raw`unknown escape \n in content: only \" \; \\ and \: are escapes; write |0A| for that byte, or \\n for a backslash and n`,
       offset: 2,
       length: 2,
     });
+  });
+
+  it('suggests the bytes a run of \\xHH escapes meant, underlining the run', () => {
+    expect(err('content', String.raw`"\x41\x42"`)).toEqual({
+      severity: 'error',
+      message: String.raw`unknown escape \x in content: only \" \; \\ and \: are escapes; write the bytes \x41\x42 as a hex block: |41 42|`,
+      offset: 1,
+      length: 8,
+    });
+  });
+
+  it('suggests a literal backslash for any other unknown escape', () => {
+    expect(err('content', String.raw`"C:\Windows"`)).toEqual({
+      severity: 'error',
+      message: String.raw`unknown escape \W in content: only \" \; \\ and \: are escapes; for a literal backslash write C:\\Windows or C:|5C|Windows`,
+      offset: 3,
+      length: 2,
+    });
+  });
+
+  it('says how to write a quote that ended the string early', () => {
+    expect(err('content', '"value="x""')).toEqual({
+      severity: 'error',
+      message: String.raw`unescaped " inside content ends the string early: write \" or |22| for a quote, as content:"value=\"x\"";`,
+      offset: 7,
+      length: 1,
+    });
+  });
+
+  it('skips commas between hex bytes, as Suricata does', () => {
+    expect(ok('content', '"|0d,0a|x|41, 42|"')).toEqual({ bytes: bytes('\r\nxAB'), negated: false });
+    expect(print('content', ok('content', '"|0d,0a|"'))).toBe('"|0D 0A|"');
   });
 
   it('explains the Snort 3 comma form', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { err, ok, print } from './helpers.js';
+import { err, ok, parse, print } from './helpers.js';
 
 describe('byte_test', () => {
   it('parses the four fields and every option', () => {
@@ -122,5 +122,25 @@ describe('position modifiers and fast_pattern', () => {
     expect(ok('nocase', null)).toBe(true);
     expect(err('nocase', 'yes')).toEqual({ severity: 'error', message: 'nocase takes no value: write nocase;', offset: 0, length: 3 });
     expect(err('http_uri', ' x')).toEqual({ severity: 'error', message: 'http_uri takes no value: write http_uri;', offset: 1, length: 1 });
+  });
+});
+
+describe('values that can never be met', () => {
+  it('warns of a byte_test value larger than its bytes can hold, under the value', () => {
+    const { diags } = parse('byte_test', '1,>,300,0,relative');
+    expect(diags).toEqual([
+      { severity: 'warning', message: 'byte_test reads 1 byte, whose value is at most 255, so >300 never holds: the rule can never match; read more bytes or lower the value', offset: 4, length: 3 },
+    ]);
+    expect(parse('byte_test', '2,=,65536,0').diags.map((d) => d.message)).toEqual([
+      'byte_test reads 2 bytes, whose value is at most 65535, so =65536 never holds: the rule can never match; read more bytes or lower the value',
+    ]);
+    expect(parse('byte_test', '1,<,300,0').diags).toEqual([]);
+    expect(parse('byte_test', '1,>=,255,0').diags).toEqual([]);
+    expect(parse('byte_test', '3,>,300,0,string,dec').diags).toEqual([]);
+  });
+
+  it('rejects a negative offset, as Suricata does; distance may be negative', () => {
+    expect(err('offset', '-5')).toEqual({ severity: 'error', message: 'offset -5 is out of range: use 0 to 65535', offset: 0, length: 2 });
+    expect(ok('distance', '-5')).toBe(-5);
   });
 });

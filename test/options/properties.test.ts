@@ -74,6 +74,12 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .map(([b, o, op, r, res, rest]) => [`bytes ${b}`, `offset ${o}`, `oper ${op}`, `rvalue ${r}`, `result ${res}`, ...rest].join(', ')),
   isdataat: fc.tuple(fc.boolean(), fc.oneof(int(0, 65535), ident), fc.subarray(['relative', 'rawbytes'])).map(([n, v, r]) => [`${n ? '!' : ''}${v}`, ...r].join(',')),
   bsize: range(0, 100000, ALL_OPS),
+  dataset: fc
+    .tuple(fc.constantFrom('set', 'unset', 'isset', 'isnotset'), word, fc.subarray(['type string', 'load a.lst', 'memcap 10mb', 'hashsize 1024']))
+    .map(([c, n, o]) => [c, n, ...o].join(',')),
+  datarep: fc
+    .tuple(word, fc.constantFrom('>', '<', '>=', '<=', '=='), int(0, 100), fc.subarray(['type string', 'load a.csv']))
+    .map(([n, op, v, o]) => [n, op, v, ...o].join(',')),
   asn1: fc
     .tuple(
       fc.boolean(),
@@ -105,7 +111,7 @@ const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
     .map((items) => items.join(',')),
   sip_stat_code: fc.array(fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 100, max: 999 })), { minLength: 1, maxLength: 4 }).map((cs) => cs.join(',')),
   base64_decode: fc.subarray(['bytes 10', 'offset 2', 'relative']).map((a) => (a.length ? a.join(', ') : null)),
-  offset: fc.oneof(int(-65535, 65535), ident),
+  offset: fc.oneof(int(0, 65535), ident),
   depth: fc.oneof(int(1, 65535), ident),
   distance: fc.oneof(int(-65535, 65535), ident),
   within: fc.oneof(int(1, 65535), ident),

@@ -261,3 +261,73 @@ describe('buildRuleBody: diagnostics', () => {
     expect(rule('content:"a";', false).diags).toEqual([]);
   });
 });
+
+describe('buildRuleBody: rules Suricata refuses as never matching', () => {
+  it('rejects a content longer than the bsize of its buffer allows, offset included', () => {
+    expect(rule(`${META} http.uri; content:"/administrator"; bsize:5;`).diags).toEqual([
+      { severity: 'error', message: 'this content is 14 bytes, but bsize:5 allows at most 5, so it can never match: shorten the content or change bsize', at: '3:content' },
+    ]);
+    expect(rule(`${META} http.uri; content:"/a"; offset:10; bsize:<8;`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'this content needs 12 bytes (offset 10 and 2 of content), but bsize:<8 allows at most 7, so it can never match: shorten the content or change bsize',
+        at: '3:content',
+      },
+    ]);
+    // Another buffer's bsize, a lower bound, or a negated content do not limit it.
+    expect(rule(`${META} http.uri; bsize:5; http.header; content:"/administrator";`).diags).toEqual([]);
+    expect(rule(`${META} http.uri; content:"/administrator"; bsize:>5;`).diags).toEqual([]);
+    expect(rule(`${META} http.uri; content:!"/administrator"; bsize:5;`).diags).toEqual([]);
+  });
+
+  it('rejects a packet content longer than dsize allows', () => {
+    expect(rule(`${META} dsize:<5; content:"abcdefghij";`).diags).toEqual([
+      { severity: 'error', message: 'this content is 10 bytes, but dsize:<5 allows at most 4, so it can never match: shorten the content or change dsize', at: '3:content' },
+    ]);
+    expect(rule(`${META} dsize:<5; http.uri; content:"abcdefghij";`).diags).toEqual([]);
+    expect(rule(`${META} dsize:10; content:"abcdefghij";`).diags).toEqual([]);
+  });
+
+  it('warns of a transform written after a match in its buffer', () => {
+    expect(rule(`${META} http.uri; content:"abc"; compress_whitespace; content:"d";`).diags).toEqual([
+      {
+        severity: 'warning',
+        message: 'compress_whitespace after a match in http.uri: a transform rewrites the whole buffer, so put it right after the sticky buffer, as http.uri; compress_whitespace; content:"...";',
+        at: '4:compress_whitespace',
+      },
+    ]);
+    expect(rule(`${META} http.uri; to_lowercase; compress_whitespace; content:"abc";`).diags).toEqual([]);
+  });
+
+  it('rejects a content that cannot survive a case transform, unless nocase', () => {
+    expect(rule(`${META} http.uri; to_lowercase; content:"/Admin";`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'to_lowercase makes http.uri lower case, so a content with upper-case letters can never match it: write the content in lower case or add nocase',
+        at: '4:content',
+      },
+    ]);
+    expect(rule(`${META} http.uri; to_uppercase; strip_whitespace; content:"GET x";`).diags).toEqual([
+      {
+        severity: 'error',
+        message: 'to_uppercase makes http.uri upper case, so a content with lower-case letters can never match it: write the content in upper case or add nocase',
+        at: '5:content',
+      },
+    ]);
+    expect(rule(`${META} http.uri; to_lowercase; content:"/Admin"; nocase;`).diags).toEqual([]);
+    expect(rule(`${META} http.uri; to_lowercase; to_md5; content:"AB";`).diags).toEqual([]);
+  });
+});
+
+describe('buildRuleBody: advice for a modifier written after a pcre', () => {
+  it('says nocase applies to content and shows the pcre with the i flag', () => {
+    expect(rule(`${META} pcre:"/admin/"; nocase;`).diags).toEqual([
+      { severity: 'error', message: 'nocase applies to a content, not to a pcre: give the pcre the i flag instead, as pcre:"/admin/i";', at: '3:nocase' },
+    ]);
+    expect(rule(`${META} pcre:"/admin/U"; nocase;`).diags.map((d) => d.message)).toEqual([
+      'nocase applies to a content, not to a pcre: give the pcre the i flag instead, as pcre:"/admin/Ui";',
+    ]);
+    // After a content, nocase still applies to that content.
+    expect(rule(`${META} content:"a"; pcre:"/b/R"; nocase;`).diags).toEqual([]);
+  });
+});

@@ -35,10 +35,17 @@ describe('rule header diagnostics', () => {
 
   it('unknown variable', () => {
     expect(diags('alert tcp $HOME_NETT any -> any any (msg:"x"; sid:1;)')).toEqual([
-      '1:11: error: undefined variable $HOME_NETT: define it with --var HOME_NETT=VALUE or an ipvar line',
+      '1:11: error: undefined variable $HOME_NETT: did you mean $HOME_NET? or define it with --var HOME_NETT=VALUE or an ipvar line',
     ]);
     expect(diags('alert tcp any $WEB_PORTS -> any any (msg:"x"; sid:1;)')).toEqual([
       '1:15: error: undefined variable $WEB_PORTS: define it with --var WEB_PORTS=VALUE or a portvar line',
+    ]);
+  });
+
+  it('an undefined variable one slip away from a defined one of its kind: did you mean', () => {
+    expect(diags('alert tcp $EXTERNAL_NET any -> $HOMENET $HTTP_PORT (msg:"x"; sid:1;)')).toEqual([
+      '1:32: error: undefined variable $HOMENET: did you mean $HOME_NET? or define it with --var HOMENET=VALUE or an ipvar line',
+      '1:41: error: undefined variable $HTTP_PORT: did you mean $HTTP_PORTS? or define it with --var HTTP_PORT=VALUE or a portvar line',
     ]);
   });
 
@@ -208,5 +215,37 @@ describe('case', () => {
     expect(r.counts.loaded).toBe(2);
     const [upper, lower] = r.rules.map((x) => printRule(x));
     expect(upper!.replace('"upper"', '"lower"').replace('sid:1;', 'sid:2;')).toBe(lower);
+  });
+});
+
+describe('keywords kanshi recognises but does not evaluate', () => {
+  it('a dataset or datarep right after a sticky buffer skips the rule (Suricata allows it)', () => {
+    expect(diags('alert dns any any -> any any (msg:"x"; dns.query; dataset:isset,bad-domains,type string,load bad.lst; sid:1;)')).toEqual([
+      "1:51: warning: rule skipped: kanshi does not evaluate 'dataset' yet",
+    ]);
+    expect(diags('alert http any any -> any any (msg:"x"; http.host; datarep:bad-hosts,>,50,load hosts.lst,type string; sid:1;)')).toEqual([
+      "1:52: warning: rule skipped: kanshi does not evaluate 'datarep' yet",
+    ]);
+  });
+
+  it('any keyword known only by name after a sticky buffer skips the rule, without a trailing-buffer error', () => {
+    expect(diags('alert http any any -> any any (msg:"x"; http.uri; luajit:check.lua; sid:1;)')).toEqual([
+      "1:51: warning: rule skipped: kanshi does not evaluate 'luajit' yet",
+    ]);
+  });
+
+  it('still reports an error in the dataset value after a sticky buffer', () => {
+    expect(diags('alert dns any any -> any any (msg:"x"; dns.query; dataset:isset; sid:1;)')).toEqual([
+      '1:64: error: dataset:isset needs a set name: write dataset:isset,bad-domains,type string,load bad-domains.lst;',
+    ]);
+    expect(diags('alert dns any any -> any any (msg:"x"; dns.query; dataset:isset,bl,type text; sid:1;)')).toEqual([
+      '1:73: error: unknown dataset type "text": use string, md5, sha256, ipv4, ipv6, ip',
+    ]);
+    expect(diags('alert dns any any -> any any (msg:"x"; dns.query; dataset:check,bl; sid:1;)')).toEqual([
+      '1:59: error: unknown dataset command "check": use set, unset, isset or isnotset, as in dataset:isset,bad-domains,type string,load bad-domains.lst;',
+    ]);
+    expect(diags('alert http any any -> any any (msg:"x"; http.host; datarep:bad,=>,50; sid:1;)')).toEqual([
+      '1:64: error: datarep operator must be one of > < >= <= ==, not "=>"',
+    ]);
   });
 });

@@ -113,12 +113,9 @@ export function parseContentString(keyword: string, raw: string | null, ctx: Key
         ctx.error(`unterminated string: add the closing " to the ${keyword}`, open, raw.length - open);
         return undefined;
       }
+      const { advice, length } = escapeAdvice(raw, open, i);
       const shown = String.fromCodePoint(raw.codePointAt(i + 1)!);
-      ctx.error(
-        `unknown escape \\${shown} in ${keyword}: only \\" \\; \\\\ and \\: are escapes; write other bytes in hex, e.g. |${hex2(raw.charCodeAt(i + 1) & 0xff)}|`,
-        i,
-        2,
-      );
+      ctx.error(`unknown escape \\${shown} in ${keyword}: only \\" \\; \\\\ and \\: are escapes; ${advice}`, i, length);
       return undefined;
     }
     if (c === 0x3b /* ; */) {
@@ -161,6 +158,16 @@ export function parseContentString(keyword: string, raw: string | null, ctx: Key
       );
       return undefined;
     }
+    if (raw.trimEnd().endsWith('"')) {
+      // Suricata refuses it too ("invalid unescaped double quote" in a content): the quote was meant as a byte.
+      const text = raw.slice(open + 1, raw.trimEnd().length - 1);
+      ctx.error(
+        `unescaped " inside ${keyword} ends the string early: write \\" or |22| for a quote, as ${keyword}:"${text.replace(/(?<!\\)"/g, '\\"')}";`,
+        closed,
+        1,
+      );
+      return undefined;
+    }
     ctx.error(`unexpected text after the closing quote of ${keyword}: end the option with ; here`, after, raw.length - after);
     return undefined;
   }
@@ -194,7 +201,8 @@ function parseHexBlock(keyword: string, raw: string, open: number, out: ByteWrit
         out.push(pending);
         pending = 0;
       }
-    } else if (!isBlank(c)) {
+    } else if (!isBlank(c) && c !== 0x2c) {
+      // Suricata skips commas between hex bytes (|0d,0a|) as it skips blanks.
       const shown = String.fromCodePoint(raw.codePointAt(i)!);
       ctx.error(
         `bad hex character '${shown}' in |...| block of ${keyword}: use digits 0-9 and A-F in pairs, e.g. |0D 0A|, and close the block with |`,
@@ -205,8 +213,31 @@ function parseHexBlock(keyword: string, raw: string, open: number, out: ByteWrit
     }
     i++;
   }
-  ctx.error(`unterminated hex block: add the closing | to the ${keyword}`, open, raw.length - open);
+  ctx.error(`unterminated hex block: add the closing | to the ${keyword}, or write |7C| for a literal |`, open, raw.length - open);
   return -1;
+}
+
+/** Bytes that C-style escapes stand for, which a writer may expect to work in a content. */
+const C_ESCAPES: Readonly<Record<string, number>> = { n: 0x0a, r: 0x0d, t: 0x09, '0': 0x00 };
+
+/**
+ * How to write what an unknown escape at `at` probably meant: `\x41\x42` the bytes in a hex
+ * block, `\n` a newline, anything else a literal backslash; with the span to underline.
+ */
+function escapeAdvice(raw: string, open: number, at: number): { advice: string; length: number } {
+  const run = /^(?:\\x[0-9A-Fa-f]{2})+/.exec(raw.slice(at));
+  if (run !== null) {
+    const hex = run[0].split('\\x').slice(1).map((h) => h.toUpperCase());
+    return { advice: `write the bytes ${run[0]} as a hex block: |${hex.join(' ')}|`, length: run[0].length };
+  }
+  const next = raw[at + 1]!;
+  const c = C_ESCAPES[next];
+  if (c !== undefined) return { advice: `write |${hex2(c)}| for that byte, or \\\\${next} for a backslash and ${next}`, length: 2 };
+  const close = closingQuote(raw, at + 2);
+  const text = raw.slice(open + 1, close < 0 ? raw.length : close);
+  const k = at - open - 1;
+  const replaced = (s: string): string => text.slice(0, k) + s + text.slice(k + 1);
+  return { advice: `for a literal backslash write ${replaced('\\\\')} or ${replaced('|5C|')}`, length: 2 };
 }
 
 function unquotedEnd(raw: string, i: number): number {

@@ -23,3 +23,19 @@ export function rangeHolds(r: NumericRange, x: number): boolean {
       return x > r.a && x < (r.b ?? r.a);
   }
 }
+
+/** The largest `x` that satisfies the value, or undefined when it has no upper bound (`>5`, `!5`). */
+export function rangeMax(r: NumericRange): number | undefined {
+  switch (r.op) {
+    case '=':
+    case '<=':
+      return r.a;
+    case '<':
+      return r.a - 1;
+    case '<>':
+    case '-':
+      return (r.b ?? r.a) - 1;
+    default:
+      return undefined;
+  }
+}

@@ -6,7 +6,8 @@ const NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
  * `classtype:name;` the alert's category; an unknown name is only a warning (sites add their
- * own classes to classification.config) and the alert then gets priority 3 unless set.
+ * own classes to classification.config, which kanshi does not read) and the alert then gets
+ * priority 3 unless set.
  */
 export const classtype: KeywordModule<string> = {
   keyword: 'classtype',
@@ -24,7 +25,7 @@ export const classtype: KeywordModule<string> = {
     if (lookupClassification(v.text) === undefined) {
       const near = closest(v.text, CLASSIFICATION_NAMES, 3);
       ctx.warning(
-        `unknown classtype "${v.text}" (not in classification.config)${near ? `: did you mean ${near}?` : ''}`,
+        `unknown classtype "${v.text}": not one of the classtypes kanshi knows (those of ET Open's classification.config, Snort's standard classes included)${near ? `; did you mean ${near}?` : ''}`,
         v.offset,
         v.text.length,
       );

@@ -1,4 +1,5 @@
 import { positionModifier } from '../lib/position-modifier.js';
 
 /** `offset:N;` the preceding content starts at least N bytes into the buffer. */
-export const offset = positionModifier('offset', -65535, 65535, 4);
+// Suricata reads offset as an unsigned 16-bit number and refuses a negative one (distance may be negative).
+export const offset = positionModifier('offset', 0, 65535, 4);

@@ -59,7 +59,26 @@ function parseByteTest(raw: string | null, ctx: KeywordContext): ByteTestValue |
   const out: ByteTestValue = { bytes, op: opText as ByteTestOp, negated, value, offset, relative: state.relative, endian: state.endian };
   if (state.string !== undefined) out.string = state.string;
   if (state.bitmask !== undefined) out.bitmask = state.bitmask;
+  warnUnreachableValue(out, valueP, ctx);
   return out;
+}
+
+/**
+ * `byte_test:1,>,300,...`: N bytes read as a number never exceed 2^(8N)-1, so a test that needs a
+ * larger number never holds. Suricata loads it, hence a warning.
+ */
+function warnUnreachableValue(v: ByteTestValue, at: { offset: number; text: string }, ctx: KeywordContext): void {
+  const { bytes, value } = v;
+  // A string number or a masked one is not bounded by the byte count; 7 bytes and more exceed exact integers.
+  if (typeof bytes !== 'number' || typeof value !== 'number' || bytes === 0 || bytes > 6 || v.string !== undefined || v.bitmask !== undefined) return;
+  if (v.negated || (v.op !== '>' && v.op !== '>=' && v.op !== '=')) return;
+  const max = 2 ** (8 * bytes) - 1;
+  if (value < max || (value === max && v.op !== '>')) return;
+  ctx.warning(
+    `byte_test reads ${bytes} byte${bytes === 1 ? '' : 's'}, whose value is at most ${max}, so ${v.op}${value} never holds: the rule can never match; read more bytes or lower the value`,
+    at.offset,
+    at.text.length,
+  );
 }
 
 /** `byte_test:bytes,[!]op,value,offset[,relative][,big|little|dce][,string,dec][,bitmask N];` */
