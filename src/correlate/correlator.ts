@@ -338,6 +338,11 @@ export class Correlator {
       const dst = this.dst();
       if (dst === undefined || o.home.contains(dst)) continue;
       isOutbound = true;
+      // One event per inside host and rule in each window; its other outward hits are merged.
+      if (o.seconds !== undefined) {
+        const slot = this.slot(this.space(`${o.index}|${plan.ruleKey}`), alert, 'by_src');
+        if (slot !== UNTRACKED && !limitAt(this.windows, slot, this.windows.fresh, 1, o.seconds, ts)) return this.drop(MERGED, o);
+      }
       if (rank(o.level) > rank(level)) {
         // The first change of a hit (outbound and refused exclude each other): an array of exactly one.
         changes = [this.fixedChange(o, 'outbound', level, o.level)];

@@ -289,10 +289,13 @@ function buildEscalate(st: StatementNode, index: number, origin: StatementOrigin
 
 function buildOutbound(st: StatementNode, index: number, origin: StatementOrigin, ctx: BuildContext): Statement | undefined {
   const opts = new OptionTable(st, ctx);
-  opts.checkAllowed([...SELECTOR_OPTIONS, 'level', 'home']);
+  opts.checkAllowed([...SELECTOR_OPTIONS, 'level', 'home', 'seconds']);
   const { select, ok } = readSelector(opts, ctx);
   const levelOpt = opts.get('level');
   const level: Level | undefined = levelOpt ? readLevel(ctx, levelOpt) : 'Emergency';
+  const secondsOpt = opts.get('seconds');
+  const seconds = secondsOpt ? readInt(ctx, secondsOpt, 'seconds 300', { min: 1, max: MAX_U32 }) : undefined;
+  if (secondsOpt && seconds === undefined) return undefined;
   const homeOpt = opts.get('home');
   let home = homeOpt ? readAddress(ctx, homeOpt, 'home $HOME_NET') : undefined;
   if (!homeOpt) {
@@ -312,7 +315,9 @@ function buildOutbound(st: StatementNode, index: number, origin: StatementOrigin
       `the monitored network (${homeOpt ? home.text : '$HOME_NET'}) is 'any', so no destination is outside it and this statement never applies: set 'ipvar HOME_NET [...]' or pass --var HOME_NET=...`,
     );
   }
-  return { kind: 'outbound', index, origin, select, level, home: home.set, homeText: homeOpt ? home.text : '$HOME_NET' };
+  const out: Statement = { kind: 'outbound', index, origin, select, level, home: home.set, homeText: homeOpt ? home.text : '$HOME_NET' };
+  if (seconds !== undefined) out.seconds = seconds;
+  return out;
 }
 
 function buildRefused(st: StatementNode, index: number, origin: StatementOrigin, ctx: BuildContext): Statement | undefined {

@@ -90,6 +90,11 @@ export interface OutboundStatement extends Base {
   /** The monitored network (default $HOME_NET). */
   home: IpSet;
   homeText: string;
+  /**
+   * `seconds T`: one event per inside host and rule every T seconds, the host's other outward
+   * hits of that rule in the window merged into it (an infected host sends thousands a second).
+   */
+  seconds?: number;
 }
 
 /** HTTP status or SMTP reply codes: exact codes plus `4xx`-style classes. */

@@ -119,6 +119,23 @@ describe('outbound: a monitored host attacking the Internet is an Emergency', ()
     expect(events[0]!.level).toBe('Critical');
   });
 
+  it('with seconds, gives one event per inside host and rule in each window, merging the rest', () => {
+    const worm = (t: number, srcIp = '10.1.2.3', sid = 1) => hit({ tsUs: sec(t), srcIp, destIp: `93.184.216.${t % 200}`, sid });
+    const { events, stats } = correlate(
+      'outbound level Emergency, seconds 300',
+      [worm(0), worm(1), worm(2), worm(3, '10.1.2.4'), worm(4, '10.1.2.3', 2), worm(301), worm(302), hit({ tsUs: sec(303), srcIp: '93.184.216.34', destIp: '10.1.2.3' })],
+      HOME,
+    );
+    expect(events.map((e) => `${e.srcIp} ${e.sid} ${e.level}`)).toEqual([
+      '10.1.2.3 1 Emergency',
+      '10.1.2.4 1 Emergency',
+      '10.1.2.3 2 Emergency',
+      '10.1.2.3 1 Emergency',
+      '93.184.216.34 1000 Warning',
+    ]);
+    expect(stats).toMatchObject({ raw: 8, emitted: 5, merged: 3, outbound: 4 });
+  });
+
   it('never applies while HOME_NET is any', () => {
     const { events } = correlate('outbound level Emergency', [hit({ srcIp: '10.1.2.3', destIp: '93.184.216.34' })]);
     expect(events[0]!.level).toBe('Warning');
