@@ -613,7 +613,7 @@ function observeRecord(c: Correlator, r: LogRecord): void {
 function observe(c: Correlator, pkt: DecodedPacket): void {
   const ip = pkt.ip;
   if (ip === undefined) return;
-  const hasPorts = pkt.tcp !== undefined || pkt.udp !== undefined;
+  const hasPorts = pkt.tcp !== undefined || pkt.udp !== undefined || pkt.sctp !== undefined;
   c.observePacket({
     tsUs: pkt.tsUs,
     src: ip.src,

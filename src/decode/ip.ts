@@ -3,12 +3,13 @@ import { EMPTY_BYTES, u16be, u32be, view } from './bytes.js';
 import { countInvalidFrame, raiseEvent } from './events.js';
 import { newPacket } from './packet.js';
 import type { DecodeStats } from './stats.js';
-import { decodeIcmpv4, decodeIcmpv6, decodeTcp, decodeUdp } from './transport.js';
+import { decodeIcmpv4, decodeIcmpv6, decodeSctp, decodeTcp, decodeUdp } from './transport.js';
 
 const IPPROTO_ICMP = 1;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const IPPROTO_ICMPV6 = 58;
+const IPPROTO_SCTP = 132;
 
 const IPV4_MIN_HEADER = 20;
 const IPV6_HEADER = 40;
@@ -373,6 +374,9 @@ function decodeTransport(
       return;
     case IPPROTO_ICMPV6:
       decodeIcmpv6(pkt, b, off, end, stats);
+      return;
+    case IPPROTO_SCTP:
+      decodeSctp(pkt, b, off, end, stats);
       return;
     default:
       pkt.payload = off < end ? view(b, off, end) : EMPTY_BYTES;

@@ -38,6 +38,7 @@ export class DecodeStats {
   ipv6 = 0;
   tcp = 0;
   udp = 0;
+  sctp = 0;
   icmpv4 = 0;
   icmpv6 = 0;
   /** IPv4 or IPv6 fragments seen (handed on to defragmentation without a transport layer). */
@@ -127,6 +128,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   ipv6: 'decoder.ipv6',
   tcp: 'decoder.tcp',
   udp: 'decoder.udp',
+  sctp: 'decoder.sctp',
   icmpv4: 'decoder.icmpv4',
   icmpv6: 'decoder.icmpv6',
   ipv4Frag: 'decoder.ipv4_frag',

@@ -111,6 +111,29 @@ export function decodeUdp(
   pkt.payload = udpLen > UDP_HEADER ? view(b, off + UDP_HEADER, off + udpLen) : EMPTY_BYTES;
 }
 
+const SCTP_COMMON_HEADER = 12;
+
+/** SCTP: the common header's ports and verification tag; the chunks after it are the payload. */
+export function decodeSctp(
+  pkt: DecodedPacket,
+  b: Uint8Array,
+  off: number,
+  end: number,
+  stats: DecodeStats,
+): void {
+  stats.sctp++;
+  if (end - off < SCTP_COMMON_HEADER) {
+    raiseEvent(pkt, stats, 'sctp.pkt_too_small', true);
+    return;
+  }
+  const srcPort = u16be(b, off);
+  const dstPort = u16be(b, off + 2);
+  pkt.sctp = { srcPort, dstPort, verificationTag: u32be(b, off + 4) };
+  pkt.srcPort = srcPort;
+  pkt.dstPort = dstPort;
+  pkt.payload = off + SCTP_COMMON_HEADER < end ? view(b, off + SCTP_COMMON_HEADER, end) : EMPTY_BYTES;
+}
+
 const ICMP_HEADER = 8;
 
 /** ICMPv4 types whose second header word is an identifier and a sequence number. */

@@ -97,6 +97,8 @@ export interface CompiledRule {
   metadata(): Record<string, string[]> | undefined;
 
   protoMask: number;
+  /** The one IP protocol the rule is for when its class (protoMask) holds several (sctp: 132), else -1. */
+  exactProto: number;
   /** 0 (either), 4 or 6. */
   ipVersion: number;
   /** Application protocol the header names (`alert http ...`), or null. */
@@ -241,7 +243,7 @@ export function isHttpRequestOnly(name: string): boolean {
  * Header protocols: the transports they cover (`mask`), and for rules inspecting pkt_data only
  * (`payloadMask`, default `mask`).
  */
-const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; version: number; app: string | null; packetOnly?: boolean; streamOnly?: boolean }> = new Map([
+const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; version: number; app: string | null; packetOnly?: boolean; streamOnly?: boolean; exact?: number }> = new Map([
   ['ip', { mask: P_ANY, version: 0, app: null }],
   ['ipv4', { mask: P_ANY, version: 4, app: null }],
   ['ip4', { mask: P_ANY, version: 4, app: null }],
@@ -253,6 +255,8 @@ const PROTOCOLS: ReadonlyMap<string, { mask: number; payloadMask?: number; versi
   ['pkthdr', { mask: P_ANY, version: 0, app: null, packetOnly: true }],
   ['tcp-stream', { mask: P_TCP, version: 0, app: null, streamOnly: true }],
   ['udp', { mask: P_UDP, version: 0, app: null }],
+  // One of the other protocols, told apart by its number.
+  ['sctp', { mask: P_OTHER, version: 0, app: null, exact: 132 }],
   // Suricata's icmp covers ICMPv4 and ICMPv6.
   ['icmp', { mask: P_ICMP4 | P_ICMP6, version: 0, app: null }],
   ['icmpv4', { mask: P_ICMP4, version: 0, app: null }],
@@ -617,6 +621,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     action: rule.action,
     metadata: ruleMetadata,
     protoMask: kind === 'payload' ? (proto.payloadMask ?? proto.mask) : proto.mask,
+    exactProto: proto.exact ?? -1,
     ipVersion: proto.version,
     appProto: proto.app,
     src: header.src,

@@ -1400,6 +1400,7 @@ export class DetectionEngine {
     if (r.ipOnly && this.ipOnlySkip) return false;
     // Protocol and addresses.
     if (this.proto >= 0 ? !protoAllowed(r, this.proto) : protocolUnknownFails(r, this.record !== null)) return false;
+    if (r.exactProto >= 0 && this.proto !== r.exactProto) return false;
     if (r.ipVersion !== 0 && this.facts.ipVersion !== 0 && r.ipVersion !== this.facts.ipVersion) return false;
     if (!this.addressesMatch(r)) return false;
     // Flow.
@@ -2024,7 +2025,7 @@ export class DetectionEngine {
     this.window = null;
     this.pktMode = MODE_BUFFER;
     this.pktBuf = this.fragment ? EMPTY : pkt.payload;
-    const hasTransport = pkt.tcp !== undefined || pkt.udp !== undefined;
+    const hasTransport = pkt.tcp !== undefined || pkt.udp !== undefined || pkt.sctp !== undefined;
     this.srcPort = hasTransport ? pkt.srcPort : this.fragment ? -1 : 0;
     this.dstPort = hasTransport ? pkt.dstPort : this.fragment ? -1 : 0;
     this.proto = ip.protocol;

@@ -62,6 +62,7 @@ export function protoClassBit(proto: number): number {
  */
 export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
   if (s.proto >= 0 ? (r.protoMask & protoClassBit(s.proto)) === 0 : r.kind === 'header' && r.protoMask !== P_ANY) return false;
+  if (r.exactProto >= 0 && s.proto !== r.exactProto) return false;
   if (r.ipVersion !== 0 && s.ipVersion !== 0 && r.ipVersion !== s.ipVersion) return false;
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
     const lenient = readsAppBuffers(r.kind);

@@ -23,7 +23,7 @@ const PROTOCOL_TABLE: ReadonlyArray<readonly [string, boolean]> = [
   ['ip4', true],
   ['ip6', true],
   ['pkthdr', true],
-  ['sctp', false],
+  ['sctp', true],
   ['udp-pkt', false],
   ['http2', false],
   ['ftp', true],

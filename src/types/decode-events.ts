@@ -60,6 +60,7 @@ const PACKET_EVENTS = [
   'udp.hlen_too_small',
   'udp.pkt_too_small',
   'udp.hlen_invalid',
+  'sctp.pkt_too_small',
   'icmpv4.pkt_too_small',
   'icmpv4.unknown_type',
   'icmpv6.pkt_too_small',

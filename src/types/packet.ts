@@ -71,6 +71,13 @@ export interface UdpHeader {
   length: number;
 }
 
+/** SCTP's common header: its ports key the association's flow, as Suricata's DecodeSCTP sets them. */
+export interface SctpHeader {
+  srcPort: number;
+  dstPort: number;
+  verificationTag: number;
+}
+
 export interface IcmpHeader {
   /** true for ICMPv6 */
   v6: boolean;
@@ -127,6 +134,7 @@ export interface DecodedPacket {
   ip?: IpHeader;
   tcp?: TcpHeader;
   udp?: UdpHeader;
+  sctp?: SctpHeader;
   icmp?: IcmpHeader;
   /** Ports, 0 when the transport has none. */
   srcPort: number;

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
-import { httpConversation, icmpEcho, ipFragments, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import { concatBytes, httpConversation, icmpEcho, ipDatagram, ipFragments, ipPacket, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { scanPackets, sids } from './helpers.js';
 import { casePackets } from '../../src/ruletest/build.js';
 import { parseCaseText } from '../../src/ruletest/parse.js';
@@ -241,6 +241,25 @@ describe('HTTP', () => {
     // Normalized, /scripts/..%c0%af../winnt/cmd.exe (33 bytes) is /winnt/cmd.exe (14 bytes).
     const s = httpConversation({ request: { uri: '/scripts/..%c0%af../winnt/cmd.exe' }, response: { status: 404 } });
     expect(sids(await scanPackets(rules, s.packets())).sort()).toEqual([1, 2, 3, 5]);
+  });
+});
+
+describe('SCTP', () => {
+  it('decodes the ports of the common header: alert sctp rules match on them, not on other protocols', async () => {
+    const chunk = Buffer.from('\x00\x03\x00\x14\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00EVILMARK', 'latin1');
+    const sctp = (sp: number, dp: number) => concatBytes([Uint8Array.of(sp >> 8, sp & 255, dp >> 8, dp & 255, 0, 0, 0, 7, 0, 0, 0, 0), chunk]);
+    const packets = [
+      ipPacket(ipDatagram({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 132, payload: sctp(40000, 2905) }), 1_000_000),
+      ipPacket(ipDatagram({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 47, payload: sctp(40000, 2905) }), 2_000_000),
+    ];
+    const rules = [
+      'alert sctp any any -> any 2905 (msg:"sctp port"; content:"EVILMARK"; sid:1;)',
+      'alert sctp any any -> any 80 (msg:"other port"; content:"EVILMARK"; sid:2;)',
+      'alert ip any any -> any any (msg:"any ip"; content:"EVILMARK"; sid:3;)',
+      'alert udp any any -> any any (msg:"udp"; content:"EVILMARK"; sid:4;)',
+    ].join('\n');
+    const alerts = await scanPackets(rules, packets);
+    expect(alerts.map((a) => `${a.sid} ${a.pcapCnt} ${a.srcPort ?? '-'}>${a.destPort ?? '-'}`)).toEqual(['1 1 40000>2905', '3 1 40000>2905', '3 2 ->-']);
   });
 });
 
