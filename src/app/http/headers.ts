@@ -219,7 +219,7 @@ export function headerValue(head: Uint8Array, fields: readonly HeaderField[], id
     if (f.id !== id) continue;
     const v = fieldValue(head, f);
     if (first === undefined) first = v;
-    else (parts ??= [first]).push(v);
+    else if (id !== H_CONTENT_LENGTH) (parts ??= [first]).push(v);
   }
   if (parts === undefined) return first;
   return joinWith(parts, COMMA_SP);
@@ -264,7 +264,9 @@ export function mergedFields(head: Uint8Array, fields: readonly HeaderField[]): 
       index.set(key, out.length);
       out.push({ name: fieldName(head, f), value, id: f.id });
       parts.push(undefined);
-    } else {
+    } else if (f.id !== H_CONTENT_LENGTH) {
+      // libhtp keeps a repeated Content-Length once (flagging a different value) rather than
+      // joining it as it joins other repeated headers.
       (parts[at] ??= [out[at]!.value]).push(value);
     }
   }

@@ -261,6 +261,13 @@ describe('chunked bodies', () => {
     expect(req.tx.anomalies).toContain('http.chunk_size_invalid');
   });
 
+  it('keeps a repeated Content-Length once, as libhtp does, instead of joining it like other headers', () => {
+    const { rec } = run([[true, 'POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX: 1\r\nContent-Length: 3\r\nX: 2\r\n\r\nabc']]);
+    const tx = rec.requests()[0]!.tx;
+    expect(text(tx.buffer('http.content_len'))).toBe('3');
+    expect(text(tx.buffer('http.header'))).toBe('Host: a\r\nContent-Length: 3\r\nX: 1, 2\r\n');
+  });
+
   it('counts each anomaly once per transaction in the stats', () => {
     const odd = 'POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n1\r\nzQQ\r\n0\r\n\r\n';
     const { app } = run([[true, odd + odd + 'GET /b HTTP/1.1\r\nHost: b\r\n\r\n']]);
