@@ -343,6 +343,8 @@ export class DetectionEngine {
   /** Rules whose own threshold:/detection_filter: applies. */
   private readonly ownThreshold: Uint8Array;
   private readonly suppressedByPolicy: ((hit: SuppressedHit) => boolean) | undefined;
+  /** Rules with a program on file.data or file.name (1), by rule index. */
+  private readonly readsFile: Uint8Array;
   private packetPending: DecodedPacket | null = null;
   private packetFlow: FlowView | null = null;
   private packetState: FlowState | null = null;
@@ -475,6 +477,8 @@ export class DetectionEngine {
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
     this.suppressedByPolicy = options.suppressedByPolicy;
+    this.readsFile = new Uint8Array(ruleset.rules.length);
+    for (const r of ruleset.rules) if (r.programs.some((p) => p.buffer === 'file.data' || p.buffer === 'file.name')) this.readsFile[r.index] = 1;
     this.extraByRule = packedSlots(ruleset.rules.length);
     // One past the last rule: the number of programs.
     this.programBase = new Int32Array(ruleset.rules.length + 1);
@@ -1004,12 +1008,21 @@ export class DetectionEngine {
     } else {
       // An upload of several files: each is the request's file.data in turn, and a rule alerts
       // once on the transaction, as Suricata's transaction-based detection does.
+      // Only rules reading file.data or file.name can decide differently on a later file: the
+      // other buffers are scanned once, and a file costs what its own bytes cost to scan.
+      let carried: Int32Array | undefined;
       for (let i = 0; i < files && !this.stopped; i++) {
         const view = tx.requestFile(i);
         this.source = view;
         this.firedOnUnit = this.firedIn(st, 'http', tx.id);
         this.cand.clear();
-        this.collectSet(set, view);
+        if (carried === undefined) {
+          this.collectSet(set, view);
+          carried = this.fileReadingCandidates();
+        } else {
+          this.cand.addAll(carried);
+          this.collectFileBuffers(set, view);
+        }
         this.evaluateCandidates();
       }
       this.firedOnUnit = null;
@@ -1165,6 +1178,29 @@ export class DetectionEngine {
   private collectSet(set: GroupSet, source: BufferSource): void {
     const n = set.lookup(this.srcPort, this.dstPort, this.groups);
     for (let g = 0; g < n; g++) this.collectFrom(this.groups[g]!, source);
+  }
+
+  /** The candidates found so far that read a file buffer (see inspectHttp). */
+  private fileReadingCandidates(): Int32Array {
+    const set = this.cand.set;
+    const out: number[] = [];
+    for (let k = 0; k < set.count; k++) {
+      const id = set.ids[k]!;
+      if (this.readsFile[id] === 1) out.push(id);
+    }
+    return Int32Array.from(out);
+  }
+
+  /** Candidates from the file buffers alone (file.data, file.name) of the groups of a set. */
+  private collectFileBuffers(set: GroupSet, source: BufferSource): void {
+    const n = set.lookup(this.srcPort, this.dstPort, this.groups);
+    for (let g = 0; g < n; g++) {
+      for (const f of this.groups[g]!.prefilters()) {
+        if (f.buffer !== 'file.data' && f.buffer !== 'file.name') continue;
+        const buf = source.buffer(f.buffer);
+        if (buf !== undefined && buf.length > 0) f.prefilter.scan(buf, this.cand.set);
+      }
+    }
   }
 
   private collectFrom(group: RuleGroup, source: BufferSource): void {

@@ -283,10 +283,13 @@ describe('HTTP request files, as Suricata finds them', () => {
       'alert http any any -> any any (msg:"exact size"; flow:to_server; file.data; content:"<?php echo"; startswith; bsize:16; sid:4;)',
       'alert http any any -> any any (msg:"name of one, data of another"; flow:to_server; file.name; content:"b.php"; file.data; content:"system"; sid:5;)',
       'alert http any any -> any any (msg:"raw body keeps the multipart"; http.request_body; content:"Content-Disposition"; sid:6;)',
+      // Found by the URI, then checked on each file: the second file decides.
+      'alert http any any -> any any (msg:"uri then a later file"; flow:to_server; http.uri; content:"/upload.php"; fast_pattern; file.data; content:"echo 1"; sid:7;)',
+      'alert http any any -> any any (msg:"no fast pattern, a later file"; flow:to_server; file.data; pcre:"/echo\\s1/"; sid:8;)',
     ].join('\n');
     const s = httpConversation({ request: post('Content-Type: multipart/form-data; boundary=XyZ\r\n', body), response: { status: 200 } });
     const alerts = await scanPackets(rules, s.packets());
-    expect(sids(alerts).sort()).toEqual([1, 2, 4, 6]);
+    expect(sids(alerts).sort()).toEqual([1, 2, 4, 6, 7, 8]);
   });
 
   it("names a plain POST's body by its URI path, and decompresses a gzip request body", async () => {
