@@ -70,6 +70,19 @@ describe('Cisco PIX/ASA', () => {
     expect([records[1]!.dstPort, records[1]!.fields.user, records[1]!.timeKnown]).toEqual([22, 'root', false]);
   });
 
+  it('reads hostile lines of many IN= or closing parentheses without losing the good lines after them', () => {
+    const { records } = parseLogLines([
+      `Jan 25 05:30:00 fw kernel: ${'IN='.repeat(60_000)} no addresses here`,
+      `Oct 10 13:55:41 fw01 %ASA-4-106023: Deny tcp src outside:198.51.100.7/3381${')'.repeat(60_000)} dst inside:192.168.1.40/445 by access-group "outside_in" [0x0, 0x0]`,
+      'Jan 25 05:30:02 fw kernel: DROP IN=eth0 OUT= SRC=198.51.100.7 DST=10.0.0.1 LEN=404 TOS=0x00 PREC=0x00 TTL=116 ID=1234 PROTO=UDP SPT=1029 DPT=1434 LEN=384',
+    ], { year: 2023 });
+    expect(records.map((r) => [r.format, r.srcText, r.dstPort])).toEqual([
+      ['syslog', undefined, undefined],
+      ['asa', '198.51.100.7', 445],
+      ['netfilter', '198.51.100.7', 1434],
+    ]);
+  });
+
   it('ignores the identity user or FQDN after an endpoint', () => {
     const { records } = parseLogLines([
       'Oct 10 13:55:42 fw01 %ASA-4-106023: Deny tcp src outside:198.51.100.7/3381(LOCAL\\evil) dst inside:192.168.1.40/445 by access-group "outside_in" [0x0, 0x0]',

@@ -89,7 +89,15 @@ function portValue(text: string): number | undefined {
 function parseEndpointToken(tok: string): Endpoint | undefined {
   let t = tok.replace(/[,;:.]+$/, '');
   // Closing parentheses of the surrounding text ("(remote 198.18.1.100))") are not part of the address.
-  while (t.endsWith(')') && count(t, '(') < count(t, ')')) t = t.slice(0, -1);
+  // Counted once, then the surplus cut in one slice (a token of thousands of ')' would
+  // otherwise be recounted for each).
+  let surplus = count(t, ')') - count(t, '(');
+  let cut = t.length;
+  while (surplus > 0 && cut > 0 && t.charCodeAt(cut - 1) === 0x29) {
+    cut--;
+    surplus--;
+  }
+  t = t.slice(0, cut);
   const open = t.indexOf('(');
   if (open > 0) {
     const close = t.indexOf(')', open);

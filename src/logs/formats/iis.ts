@@ -324,12 +324,17 @@ function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
   const end = b.length;
   let n = 0;
   let i = 0;
+  // Once no quote closes a value from some point on, none closes one from any later point:
+  // not searching again keeps a line of unclosed quotes linear.
+  let quotesClose = quoted;
   while (i < end) {
     while (i < end && b[i] === 0x20) i++;
     if (i >= end) break;
     let s = i;
     let e = i;
-    const close = quoted && b[i] === 0x22 ? closingQuote(b, i + 1, end) : -1;
+    // The last column takes the rest of the line, quoted or not: the spans hold MAX_COLS columns.
+    const close = quotesClose && n < MAX_COLS - 1 && b[i] === 0x22 ? closingQuote(b, i + 1, end) : -1;
+    if (quotesClose && close < 0 && b[i] === 0x22 && n < MAX_COLS - 1) quotesClose = false;
     if (close >= 0) {
       s = i + 1;
       e = close;
