@@ -183,8 +183,18 @@ export class HttpConnection {
     const tx = new HttpTransaction(this.nextId++, this.ctx.limits.decompressLimit, this.ctx.anomalies);
     this.ctx.stats.transactions++;
     this.open.push(tx);
-    if (this.open.length > this.ctx.limits.maxPendingTransactions) this.evict(this.open[0]!);
+    if (this.open.length > this.ctx.limits.maxPendingTransactions) this.evict(this.evictable());
     return tx;
+  }
+
+  /**
+   * The oldest transaction that can be given up: not one whose response is still arriving
+   * (handing it over now would inspect its body cut short, and its end would go uninspected:
+   * a client could hide a response that way behind a burst of requests).
+   */
+  private evictable(): HttpTransaction {
+    for (const t of this.open) if (t.response === null || t.responseReady) return t;
+    return this.open[0]!;
   }
 
   private flushTx(tx: HttpTransaction): void {

@@ -129,6 +129,24 @@ describe('hostile HTTP input never throws and stays bounded', () => {
     app.flowEnd(flow);
   });
 
+  it('a response still arriving is not given up for a burst of later requests', () => {
+    const rec = new Recorder();
+    const app = new AppLayer(rec, { maxPendingTransactions: 64 });
+    const flow = makeFlow(10);
+    const first = bytes('GET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+    app.streamData(flow, true, first, 0, false);
+    const head = bytes('HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\nRESPMARK');
+    app.streamData(flow, false, head, 0, false);
+    const burst = bytes('GET /x HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(300));
+    app.streamData(flow, true, burst, first.length, false);
+    app.streamData(flow, false, bytes(' and the rest'), head.length, false);
+    const res = rec.responses().find((e) => e.tx.id === 0)!;
+    // As it was when handed over for inspection.
+    expect(res.snapshot['http.response_body']).toBe('RESPMARK and the rest');
+    expect(app.stats.http.pendingEvicted).toBeGreaterThan(0);
+    app.flowEnd(flow);
+  });
+
   it('many flows each holding a half-sent megabyte header stay within the memory budget', () => {
     const memcap = 8 << 20;
     const rec = new Recorder();
