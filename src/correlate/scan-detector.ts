@@ -105,6 +105,8 @@ interface Tally {
   gen: number;
   /** A check of this tally is pending (see ScanDetector: decisions wait for answers). */
   due: boolean;
+  /** That check, while due. */
+  check: PendingCheck | undefined;
 }
 
 /** Hash of a numeric key (two exact integers below 2^53). */
@@ -148,7 +150,15 @@ export class TallyTable {
   /** Keys dropped after their window had run out (nothing lost). */
   reclaimed = 0;
 
-  constructor(private readonly max: number) {}
+  /**
+   * `onDropDue`: a tally about to be dropped for a new key while its check is pending; the
+   * check is made there and then (waiting longer would lose it, and a flood of spoofed sources
+   * would then hide every scan it overlaps).
+   */
+  constructor(
+    private readonly max: number,
+    private readonly onDropDue?: (t: Tally) => void,
+  ) {}
 
   /** The tally of a key (a number stands for the pair (n, 0)), opened (or reopened after its window ran out) at tsUs. */
   open(key: number | string, tsUs: number, seconds: number): Tally {
@@ -217,6 +227,8 @@ export class TallyTable {
     }
     const t = this.tallies[i]!;
     if (tsUs > t.startUs + seconds * US) {
+      // A window that ran out while its check waited is decided as it stood.
+      if (t.due && this.onDropDue !== undefined) this.onDropDue(t);
       t.startUs = tsUs;
       clearItems(t);
       t.count = 0;
@@ -242,6 +254,7 @@ export class TallyTable {
       if (k !== undefined) this.texts!.delete(k);
       else this.unindex(i);
       const t = this.tallies[i]!;
+      if (t.due && this.onDropDue !== undefined) this.onDropDue(t);
       t.startUs = tsUs;
       clearItems(t);
       t.first2 = -1;
@@ -252,7 +265,7 @@ export class TallyTable {
     } else {
       i = this.size++;
       if (i >= this.prev.length) this.grow();
-      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, gen: 0, due: false };
+      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, gen: 0, due: false, check: undefined };
     }
     this.linkNewest(i);
     return i;
@@ -453,10 +466,13 @@ export class ScanDetector {
     maxPerTable = 32_768,
   ) {
     this.maxPerTable = maxPerTable;
-    this.vertical = new TallyTable(maxPerTable);
-    this.horizontal = new TallyTable(maxPerTable);
-    this.sweep = new TallyTable(maxPerTable);
-    this.serviceSweep = new TallyTable(maxPerTable);
+    const decideNow = (t: Tally): void => {
+      if (t.check !== undefined) this.decide(t.check);
+    };
+    this.vertical = new TallyTable(maxPerTable, decideNow);
+    this.horizontal = new TallyTable(maxPerTable, decideNow);
+    this.sweep = new TallyTable(maxPerTable, decideNow);
+    this.serviceSweep = new TallyTable(maxPerTable, decideNow);
     this.flags = new TallyTable(maxPerTable);
     this.portZero = new TallyTable(maxPerTable);
   }
@@ -630,7 +646,9 @@ export class ScanDetector {
     t.due = true;
     // Copied: the observation's addresses are views of a packet that will not outlive this call.
     const at: PacketObservation = { tsUs: o.tsUs, src: o.src.slice(), dst: o.dst.slice(), srcPort: o.srcPort, dstPort: o.dstPort, proto: o.proto, tcpFlags: o.tcpFlags };
-    this.pending.push({ atUs: o.tsUs + ANSWER_GRACE_US, tally: t, gen: t.gen, kind, o: at });
+    const check: PendingCheck = { atUs: o.tsUs + ANSWER_GRACE_US, tally: t, gen: t.gen, kind, o: at };
+    t.check = check;
+    this.pending.push(check);
   }
 
   /** Decides the pending checks whose grace ran out by nowUs. */
@@ -651,6 +669,7 @@ export class ScanDetector {
     // The tally started afresh since (a new window, or another key): its own checks decide.
     if (t.gen !== c.gen || t.alerted) return;
     t.due = false;
+    t.check = undefined;
     const n = itemCount(t);
     if (n < this.thresholds[c.kind].count || (c.kind === 'service_sweep' && t.count < 2)) return;
     t.alerted = true;

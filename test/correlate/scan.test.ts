@@ -218,6 +218,30 @@ describe('what is not a scan', () => {
   });
 });
 
+describe('scans decided early', () => {
+  it('when a flood of spoofed sources pushes a scan waiting for answers out of its table', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 15; i++) packets.push(pkt('203.0.113.66', '192.0.2.1', 1000 + i, { tsUs: sec(0) + i }));
+    // 2,000 spoofed sources within the wait, in tables capped at 64 keys.
+    for (let i = 0; i < 2000; i++) packets.push(pkt(`10.${(i >> 8) & 255}.${i & 255}.1`, '192.0.2.9', 80, { tsUs: sec(1) + i }));
+    const events: CorrelatedEvent[] = [];
+    const c = new Correlator(policyOf('scan horizontal, off\nscan sweep, off\nscan service_sweep, off'), { onEvent: (e) => events.push(e), maxScanTracked: 64 });
+    for (const p of packets) c.observePacket(p);
+    c.finish();
+    expect(names(events)).toEqual(['Vertical scan']);
+  });
+
+  it('when its window runs out while it waits', () => {
+    const packets: PacketObservation[] = [];
+    packets.push(pkt('203.0.113.66', '192.0.2.1', 1000, { tsUs: sec(0) }));
+    for (let i = 1; i < 20; i++) packets.push(pkt('203.0.113.66', `192.0.2.${i + 1}`, 1000 + i, { tsUs: sec(4.9) + i }));
+    // The sweep window (5 s from the first probe) is over before the 3 s wait: the next probe opens a new one.
+    packets.push(pkt('203.0.113.66', '192.0.2.200', 80, { tsUs: sec(5.5) }));
+    const { events } = run(packets, 'scan horizontal, off\nscan vertical, off\nscan service_sweep, off');
+    expect(names(events)).toEqual(['TCP-SWEEP']);
+  });
+});
+
 describe('scans seen again', () => {
   it('a UDP scan run again from the same source port after its conversations went idle counts again', () => {
     const pass = (t0: number) => Array.from({ length: 20 }, (_, i) => pkt('203.0.113.66', '192.0.2.1', 1000 + i, { srcPort: 53000, proto: 17, tcpFlags: -1, tsUs: sec(t0 + i) }));
