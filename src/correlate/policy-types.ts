@@ -19,8 +19,8 @@ export type SuppressTrack = 'by_src' | 'by_dst' | 'by_either';
 export type ThresholdTrack = 'by_src' | 'by_dst' | 'by_rule' | 'by_both' | 'by_flow';
 export type ThresholdType = 'limit' | 'threshold' | 'both';
 export type RateAction = 'alert' | 'drop' | 'pass' | 'log' | 'reject' | 'sdrop';
-export type ScanKind = 'horizontal' | 'vertical' | 'sweep' | 'flags' | 'port_zero' | 'service_sweep';
-export const SCAN_KINDS: readonly ScanKind[] = ['horizontal', 'vertical', 'sweep', 'flags', 'port_zero', 'service_sweep'];
+export type ScanKind = 'horizontal' | 'vertical' | 'sweep' | 'flags' | 'port_zero' | 'service_sweep' | 'icmp_sweep';
+export const SCAN_KINDS: readonly ScanKind[] = ['horizontal', 'vertical', 'sweep', 'flags', 'port_zero', 'service_sweep', 'icmp_sweep'];
 
 /**
  * Which hits a kanshi statement applies to. Every given part must hold; none given means all.
@@ -175,4 +175,7 @@ export const DEFAULT_SCAN_THRESHOLDS: Readonly<Record<ScanKind, { count: number;
   service_sweep: { count: 10, seconds: 90 },
   flags: { count: 1, seconds: 90 },
   port_zero: { count: 1, seconds: 90 },
+  // Snort's port_scan counts an ICMP sweep over its ip_window; a ping sweep of a handful of
+  // hosts is host discovery, as the TCP sweep is.
+  icmp_sweep: { count: 10, seconds: 90 },
 };

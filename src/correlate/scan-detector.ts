@@ -41,6 +41,7 @@ export const SCAN_SIGNATURES: Readonly<Record<ScanKind, { sid: number; name: str
   flags: { sid: 4, name: 'TCP-FLAGS' },
   port_zero: { sid: 5, name: 'PORT-ZERO' },
   service_sweep: { sid: 6, name: 'TCP_Service_Sweep' },
+  icmp_sweep: { sid: 7, name: 'ICMP-SWEEP' },
 };
 
 export interface ScanStats {
@@ -55,6 +56,7 @@ export interface ScanStats {
   flags: number;
   port_zero: number;
   service_sweep: number;
+  icmp_sweep: number;
 }
 
 // TCP flag bits, copied once: the per-packet path reads them several times, and an imported
@@ -78,8 +80,14 @@ const ANSWER_GRACE_US = 3 * US;
 /** A UDP conversation idle this long is over: a datagram after it is a new probe. */
 const UDP_IDLE_US = 120 * US;
 const ICMP_TIME_EXCEEDED = 11;
+const PROTO_ICMP = 1;
+const PROTO_ICMPV6 = 58;
+const ICMP_ECHO_REPLY = 0;
+const ICMP_ECHO_REQUEST = 8;
+const ICMPV6_ECHO_REQUEST = 128;
+const ICMPV6_ECHO_REPLY = 129;
 
-type PendingKind = 'vertical' | 'horizontal' | 'sweep' | 'service_sweep';
+type PendingKind = 'vertical' | 'horizontal' | 'sweep' | 'service_sweep' | 'icmp_sweep';
 
 interface PendingCheck {
   atUs: number;
@@ -435,6 +443,7 @@ export class ScanDetector {
   private readonly horizontal: TallyTable;
   private readonly sweep: TallyTable;
   private readonly serviceSweep: TallyTable;
+  private readonly icmpSweep: TallyTable;
   private readonly flags: TallyTable;
   private readonly portZero: TallyTable;
   /**
@@ -458,6 +467,7 @@ export class ScanDetector {
     flags: 0,
     port_zero: 0,
     service_sweep: 0,
+    icmp_sweep: 0,
   };
 
   constructor(
@@ -473,6 +483,7 @@ export class ScanDetector {
     this.horizontal = new TallyTable(maxPerTable, decideNow);
     this.sweep = new TallyTable(maxPerTable, decideNow);
     this.serviceSweep = new TallyTable(maxPerTable, decideNow);
+    this.icmpSweep = new TallyTable(maxPerTable, decideNow);
     this.flags = new TallyTable(maxPerTable);
     this.portZero = new TallyTable(maxPerTable);
   }
@@ -484,6 +495,10 @@ export class ScanDetector {
     if (o.quoted !== undefined) {
       // A probe that died on the way (time exceeded: traceroute) says nothing of its target.
       if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.proto, true);
+      return;
+    }
+    if (o.proto === PROTO_ICMP || o.proto === PROTO_ICMPV6) {
+      this.icmp(o);
       return;
     }
     const tcp = o.proto === PROTO_TCP && o.tcpFlags >= 0;
@@ -548,6 +563,25 @@ export class ScanDetector {
     this.probe(o, from, false);
   }
 
+  /**
+   * Echo requests to many hosts (a ping sweep): each counts a host until its echo reply comes,
+   * as a TCP sweep counts unanswered SYNs.
+   */
+  private icmp(o: PacketObservation): void {
+    const th = this.thresholds.icmp_sweep;
+    if (th.count <= 0 || o.icmpType === undefined) return;
+    const v6 = o.proto === PROTO_ICMPV6;
+    if (o.icmpType === (v6 ? ICMPV6_ECHO_REQUEST : ICMP_ECHO_REQUEST)) {
+      this.st.probes++;
+      const t = this.icmpSweep.open(addressKey(o.src), o.tsUs, th.seconds);
+      if (!t.alerted && addItem(t, addressKey(o.dst)) >= th.count) this.schedule('icmp_sweep', t, o);
+    } else if (o.icmpType === (v6 ? ICMPV6_ECHO_REPLY : ICMP_ECHO_REPLY)) {
+      this.st.answers++;
+      const t = this.icmpSweep.peek(addressKey(o.dst));
+      if (t !== undefined && !t.alerted) deleteItem(t, addressKey(o.src));
+    }
+  }
+
   /** Decides the scans still waiting for answers: the end of the input leaves nothing more to wait for. */
   finish(): void {
     this.decideDue(Infinity);
@@ -574,6 +608,7 @@ export class ScanDetector {
         this.horizontal.evictions +
         this.sweep.evictions +
         this.serviceSweep.evictions +
+        this.icmpSweep.evictions +
         this.flags.evictions +
         this.portZero.evictions +
         (this.udpConversations?.evictions ?? 0),

@@ -112,7 +112,7 @@ describe('policy diagnostics', () => {
       "p.policy:11:86: error: unknown level 'Severe': write Information, Warning, Critical or Emergency",
       "p.policy:12:1: error: refused needs evidence: add 'http_status 400|404|501', 'server \"Apache\"' or 'smtp_reply 5xx'",
       "p.policy:13:1: error: unknown statement 'Suppress' (keywords are lower case: write 'suppress')",
-      "p.policy:14:6: error: unknown scan kind 'diagonal': write one of horizontal, vertical, sweep, flags, port_zero, service_sweep",
+      "p.policy:14:6: error: unknown scan kind 'diagonal': write one of horizontal, vertical, sweep, flags, port_zero, service_sweep, icmp_sweep",
       "p.policy:15:31: error: 'sig_id' is given twice in this statement (first at column 20): keep one",
       "p.policy:16:27: error: 'sig_id' must be 0 to 4294967295, not 99999999999",
       "p.policy:17:1: error: ',' cannot start a statement: a statement starts with a keyword: suppress, threshold, event_filter, rate_filter, var, ipvar, escalate, outbound, refused, except, scan or classify",

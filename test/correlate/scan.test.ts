@@ -218,6 +218,30 @@ describe('what is not a scan', () => {
   });
 });
 
+describe('ICMP-SWEEP', () => {
+  const echo = (src: string, dst: string, t: number, type = 8, proto = 1) => pkt(src, dst, -1, { srcPort: -1, proto, tcpFlags: -1, icmpType: type, tsUs: sec(t) });
+
+  it('is raised when one source pings the default count of hosts that do not answer, IPv4 or IPv6', () => {
+    const v4 = Array.from({ length: 10 }, (_, i) => echo('203.0.113.5', `192.0.2.${i + 1}`, i));
+    const { events } = run(v4);
+    expect(names(events)).toEqual(['ICMP-SWEEP']);
+    expect(events[0]).toMatchObject({ sid: 7, srcIp: '203.0.113.5', proto: 'ICMP' });
+    expect(events[0]!.extra?.scan).toMatchObject({ kind: 'icmp_sweep', hosts: 10 });
+    const v6 = Array.from({ length: 10 }, (_, i) => ({ ...echo('203.0.113.5', '192.0.2.1', i, 128, 58), src: ip6('2001:db8::5'), dst: ip6(`2001:db8:1::${i + 1}`) }));
+    expect(names(run(v6).events)).toEqual(['ICMP-SWEEP']);
+  });
+
+  it('does not count hosts that answered (a monitoring system pinging its servers)', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 30; i++) {
+      packets.push(echo('192.168.1.2', `192.168.1.${i + 10}`, i));
+      packets.push(echo(`192.168.1.${i + 10}`, '192.168.1.2', i + 0.001, 0));
+    }
+    expect(run(packets).events).toEqual([]);
+    expect(run(packets.filter((p) => p.tsUs < sec(5)), 'scan icmp_sweep, off').events).toEqual([]);
+  });
+});
+
 describe('scans decided early', () => {
   it('when a flood of spoofed sources pushes a scan waiting for answers out of its table', () => {
     const packets: PacketObservation[] = [];
