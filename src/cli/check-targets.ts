@@ -68,31 +68,19 @@ function warnUnknownRules(statements: readonly Statement[], ctx: CheckContext): 
     known.add(n);
     if (r.body!.detection.threshold !== undefined || r.body!.detection.detectionFilter !== undefined) ownThreshold.add(n);
   }
+  const warn = (st: Statement, message: string): void => {
+    const o = st.origin;
+    ctx.diagnostics.add({ file: o.file, line: o.line, col: o.col, severity: 'warning', message, length: 1 });
+  };
   for (const st of statements) {
     if (st.kind !== 'suppress' && st.kind !== 'threshold' && st.kind !== 'rate_filter') continue;
     if (st.kind === 'rate_filter' && st.sid !== 0 && ownThreshold.has(ruleNumber(st.gid, st.sid))) {
       // As Suricata warns: the rule's own threshold takes precedence, the rate_filter is not applied.
-      const o = st.origin;
-      ctx.diagnostics.add({
-        file: o.file,
-        line: o.line,
-        col: o.col,
-        severity: 'warning',
-        message: `rule sid ${st.sid} has its own threshold or detection_filter, which takes precedence: this rate_filter never applies to it (remove the rule's threshold to rate-limit it here)`,
-        length: 1,
-      });
+      warn(st, `rule sid ${st.sid} has its own threshold or detection_filter, which takes precedence: this rate_filter never applies to it (remove the rule's threshold to rate-limit it here)`);
       continue;
     }
     if (st.sid === 0 || st.gid === 0 || BUILT_IN_GIDS.has(st.gid) || known.has(ruleNumber(st.gid, st.sid))) continue;
-    const o = st.origin;
-    ctx.diagnostics.add({
-      file: o.file,
-      line: o.line,
-      col: o.col,
-      severity: 'warning',
-      message: `no rule checked here has sid ${st.sid}${st.gid !== 1 ? ` (gid ${st.gid})` : ''}: this ${st.kind === 'threshold' ? 'event filter' : st.kind} never applies; check the sid`,
-      length: 1,
-    });
+    warn(st, `no rule checked here has sid ${st.sid}${st.gid !== 1 ? ` (gid ${st.gid})` : ''}: this ${st.kind === 'threshold' ? 'event filter' : st.kind} never applies; check the sid`);
   }
 }
 

@@ -356,34 +356,25 @@ export class HttpTransaction implements HttpTxView {
     const req = this.request;
     if (req === null || req.body === null || req.body.length === 0) return undefined;
     if (req.encoding === ENC_NONE) return req.body;
-    if (this.decodedRequestBody === undefined) {
-      const d = decompressBody(req.body, req.encoding, this.decompressLimit);
-      if (d.failed) {
-        this.anomalyList.add('http.decompression_failed');
-        this.decodedRequestBody = req.body;
-      } else {
-        if (d.limited) this.anomalyList.add('http.decompression_limit');
-        this.decodedRequestBody = d.bytes;
-      }
-    }
-    return nonEmpty(this.decodedRequestBody ?? undefined);
+    return nonEmpty((this.decodedRequestBody ??= this.decoded(req.body, req.encoding)) ?? undefined);
   }
 
   private responseBody(): Uint8Array | undefined {
     const res = this.response;
     if (res === null || res.body === null || res.body.length === 0) return undefined;
     if (res.encoding === ENC_NONE) return res.body;
-    if (this.decodedBody === undefined) {
-      const d = decompressBody(res.body, res.encoding, this.decompressLimit);
-      if (d.failed) {
-        this.anomalyList.add('http.decompression_failed');
-        this.decodedBody = res.body; // inspect what was sent rather than nothing
-      } else {
-        if (d.limited) this.anomalyList.add('http.decompression_limit');
-        this.decodedBody = d.bytes;
-      }
+    return nonEmpty((this.decodedBody ??= this.decoded(res.body, res.encoding)) ?? undefined);
+  }
+
+  /** A body with its content codings undone within the limit; as sent when that fails (rather than nothing). */
+  private decoded(body: Uint8Array, encoding: number): Uint8Array {
+    const d = decompressBody(body, encoding, this.decompressLimit);
+    if (d.failed) {
+      this.anomalyList.add('http.decompression_failed');
+      return body;
     }
-    return nonEmpty(this.decodedBody ?? undefined);
+    if (d.limited) this.anomalyList.add('http.decompression_limit');
+    return d.bytes;
   }
 
   private normalizedHeader(msg: HttpMessage | null, side: HttpSide): Uint8Array | undefined {
