@@ -46,9 +46,8 @@ const GRE_RESERVED_FLAGS = 0x78;
 
 const ETHERNET_HEADER = 14;
 const IPV6_HEADER = 40;
-/** Teredo (RFC 4380): origin indication is 0x0000, a port and an address; authentication 0x0001, two lengths, the client id and value they give, a nonce and a confirmation byte. */
+/** Teredo (RFC 4380): an origin indication is 0x0000, a port and an address. */
 const TEREDO_ORIGIN_INDICATION = 8;
-const TEREDO_AUTH_FIXED = 13;
 const VXLAN_HEADER = 8;
 const GENEVE_HEADER = 8;
 const ERSPAN_2_HEADER = 8;
@@ -132,10 +131,9 @@ function decodeLayer(outer: DecodedPacket, stats: DecodeStats): DecodedPacket | 
  */
 function teredoStart(b: Uint8Array): number {
   let off = 0;
-  if (b.length >= 2 && b[0] === 0 && b[1] === 1) {
-    if (b.length < TEREDO_AUTH_FIXED) return -1;
-    off = TEREDO_AUTH_FIXED + b[2]! + b[3]!;
-  }
+  // An authentication header marks Teredo's qualification exchange with its server, not tunnelled
+  // traffic: Suricata leaves such datagrams as plain UDP, and so does kanshi.
+  if (b.length >= 2 && b[0] === 0 && b[1] === 1) return -1;
   if (off + 2 <= b.length && b[off] === 0 && b[off + 1] === 0) off += TEREDO_ORIGIN_INDICATION;
   if (off + IPV6_HEADER > b.length || b[off]! >> 4 !== 6) return -1;
   const payloadLength = u16be(b, off + 4);

@@ -171,7 +171,7 @@ describe('tunnels', () => {
     expect(stats.out!['decoder.event.too_many_layers']).toBe(1);
   });
 
-  it('Teredo: IPv6 inside UDP from or to port 3544, after authentication and origin indication, each layer counted', async () => {
+  it('Teredo: IPv6 inside UDP from or to port 3544, after an origin indication, each layer counted; with authentication (qualification), plain UDP as in Suricata', async () => {
     const plain = httpConversation({
       client: '[2001:0:4136:e378:8000:63bf:3fff:fdd2]:51000',
       server: '[2001:db8::80]:80',
@@ -182,13 +182,18 @@ describe('tunnels', () => {
     }).packets();
     const expected = (await scan(plain)).map(key);
     expect(expected.length).toBe(3);
-    for (const header of [new Uint8Array(0), ORIGIN_INDICATION, AUTHENTICATION, concatBytes([AUTHENTICATION, ORIGIN_INDICATION])]) {
+    for (const header of [new Uint8Array(0), ORIGIN_INDICATION]) {
       for (const fromRelay of [false, true]) {
         const stats: { out?: Record<string, number> } = {};
         const tunneled = plain.map((p) => teredo(header, fromRelay)(p.frame, p.tsUs));
         expect((await scan(tunneled, stats)).map(key), `${header.length} ${fromRelay}`).toEqual(expected);
         expect(stats.out!['decoder.teredo']).toBe(plain.length);
       }
+    }
+    for (const header of [AUTHENTICATION, concatBytes([AUTHENTICATION, ORIGIN_INDICATION])]) {
+      const stats: { out?: Record<string, number> } = {};
+      expect(await scan(plain.map((p) => teredo(header, false)(p.frame, p.tsUs)), stats)).toEqual([]);
+      expect(stats.out!['decoder.teredo'] ?? 0).toBe(0);
     }
   });
 
