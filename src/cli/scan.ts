@@ -442,7 +442,9 @@ function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognise
       specialFiles.push(...w.special);
       for (const f of w.files) {
         const kind = fileKind(f);
-        if (kind !== 'log' || LOG_NAME.test(f)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
+        // A log is taken by its name, or, whatever its name (fail2ban's `apache-auth`, a copied
+        // `auth`), by first lines that read as a known log format.
+        if (kind !== 'log' || LOG_NAME.test(f) || looksLikeKnownLog(f, false)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
         else unrecognised.push(f);
       }
     } else if (!st.isFile()) {
@@ -480,13 +482,16 @@ function unrecognisedNotes(files: readonly string[]): string[] {
   }
   if (others.length > 0) {
     const named = others.slice(0, 3).join(', ') + (others.length > 3 ? `, ... (${others.length - 3} more)` : '');
-    notes.push(`skipped ${others.length} file${others.length === 1 ? '' : 's'} neither a capture nor named like a log: ${named} (name one on the command line to read it as log lines)`);
+    notes.push(`skipped ${others.length} file${others.length === 1 ? '' : 's'} neither a capture nor a log (by name or first lines): ${named} (name one on the command line to read it as log lines)`);
   }
   return notes;
 }
 
-/** Whether the first lines of a file detect as a log format other than raw lines. */
-function looksLikeKnownLog(path: string): boolean {
+/**
+ * Whether the first lines of a file detect as a log format other than raw lines (`orEmpty`: an
+ * empty or unreadable file counts as one, to be read and reported when its turn comes).
+ */
+function looksLikeKnownLog(path: string, orEmpty = true): boolean {
   const head = new Uint8Array(64 * 1024);
   let n = 0;
   try {
@@ -497,13 +502,13 @@ function looksLikeKnownLog(path: string): boolean {
       closeSync(fd);
     }
   } catch {
-    return true; // let the scan report why it cannot be read
+    return orEmpty; // let the scan report why it cannot be read
   }
   let bytes: Uint8Array = head.subarray(0, n);
   if (isGzipMagic(bytes)) bytes = gunzipPrefix(bytes);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const lines = text.split('\n', 33).slice(0, 32).filter((l) => l.trim() !== '');
-  return lines.length === 0 || detectLogFormat(lines) !== 'raw';
+  return lines.length === 0 ? orEmpty : detectLogFormat(lines) !== 'raw';
 }
 
 /** What the first bytes of a gzip file decompress to (as much as they hold), to recognise the log inside. */

@@ -83,7 +83,7 @@ describe('kanshi scan inputs', () => {
     const rules = join(dir, 'sshd.rules');
     writeFileSync(rules, 'alert tcp any any -> any any (msg:"sshd"; log.program; content:"sshd"; sid:30;)\n');
     const r = await run(['scan', '--no-correlate', '--year', '2023', '-r', rules, logs]);
-    expect(r.err).not.toContain('neither a capture nor named like a log');
+    expect(r.err).not.toContain('neither a capture nor a log');
     expect(r.alerts).toBe(4);
   });
 

@@ -91,14 +91,16 @@ describe('kanshi scan', () => {
     writeFileSync(join(sub, 'broken.pcap'), 'not a capture at all');
     writeFileSync(join(sub, 'empty.pcap'), '');
     writeFileSync(join(sub, 'README'), 'what these files are\n');
+    // No log name, but lines of a web server's access log: read.
+    writeFileSync(join(sub, 'apache-auth'), readFileSync(LOG));
     const walked = await run(['-r', RULES, '--no-correlate', sub]);
     expect(walked.code).toBe(0);
     expect(walked.err).toContain(`${manifest}: skipped: neither a capture nor a log format`);
     expect(walked.err).toContain(`${join(sub, 'broken.pcap')}: skipped: named like a capture, but it starts with no pcap or pcapng header\n`);
     expect(walked.err).toContain(`${join(sub, 'empty.pcap')}: skipped: named like a capture, but empty\n`);
-    expect(walked.err).toContain(`skipped 1 file neither a capture nor named like a log: ${join(sub, 'README')} (name one on the command line to read it as log lines)\n`);
-    expect(walked.err).toContain('kanshi scan: 1 input (0 packets, 1 log records): 1 hits\n');
-    expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(1);
+    expect(walked.err).toContain(`skipped 1 file neither a capture nor a log (by name or first lines): ${join(sub, 'README')} (name one on the command line to read it as log lines)\n`);
+    expect(walked.err).toContain('kanshi scan: 2 inputs (0 packets, 2 log records): 2 hits\n');
+    expect(records(walked.out).filter((x) => x.event_type === 'alert')).toHaveLength(2);
     const named = await run(['-r', RULES, '--no-correlate', manifest]);
     expect(named.err).not.toContain(': skipped:');
     const stats = records(named.out).find((x) => x.event_type === 'stats')!.stats as { logs: { records_by_format: Record<string, number> } };
