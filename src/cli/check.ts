@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import { walkDirectory } from '../rule/walk.js';
+import { siteClassifications } from '../rule/classification-config.js';
+import { useSiteClassifications } from '../options/lib/classifications.js';
 import { addContradictionWarnings, addUnsetFlowbitWarnings } from './never-match-notes.js';
 import type { VariableTable } from '../rule/variables.js';
 import { parseArgs } from './args.js';
@@ -31,6 +33,7 @@ interface Job {
 
 async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   let jobs: Job[];
+  let paths: readonly string[] = [];
   let vars: VariableTable;
   let fixed: Set<string>;
   let json: boolean;
@@ -54,6 +57,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
     ({ vars, fixed } = variablesFromFlags(args.flags.get('--var') ?? []));
     if (args.positionals.length === 0) throw new UsageError('no PATH given');
     jobs = collectJobs(args.positionals, emptyDirs);
+    paths = args.positionals;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr.write(`kanshi check: ${e.message}\n${USAGE}\n`);
@@ -62,6 +66,7 @@ async function runCheck(argv: string[], io: CommandIo): Promise<number> {
 
   for (const n of emptyDirs) io.stderr.write(`kanshi check: error: ${n}\n`);
   const diagnostics = new DiagnosticCollector();
+  useSiteClassifications(siteClassifications(paths, diagnostics));
   const ctx: CheckContext = { rules: new RuleLoader({ vars, fixedVars: fixed, collector: diagnostics }), diagnostics, vars };
   // Rules first: other file kinds (policies) may refer to the rules' sids.
   const ordered = [...jobs.filter((j) => j.checker === rulesChecker), ...jobs.filter((j) => j.checker !== rulesChecker)];

@@ -14,6 +14,8 @@ import { createAlertWriter, type OutputFormat } from '../output/writer.js';
 import { DiagnosticCollector, formatDiagnostic } from '../rule/diagnostics.js';
 import { RuleLoader } from '../rule/loader.js';
 import { walkDirectory } from '../rule/walk.js';
+import { siteClassifications } from '../rule/classification-config.js';
+import { useSiteClassifications } from '../options/lib/classifications.js';
 import type { VariableTable } from '../rule/variables.js';
 import type { Alert } from '../types/alert.js';
 import { DECODED_LINK_TYPES, UNDECODED_LINK_TYPE_NAMES } from '../types/link-types.js';
@@ -105,8 +107,9 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
     return EXIT_USAGE;
   }
 
-  // Rules.
+  // Rules, with the classes of a classification.config beside them.
   const diagnostics = new DiagnosticCollector();
+  useSiteClassifications(siteClassifications(cfg.rulesPaths, diagnostics));
   const loader = new RuleLoader({ vars: cfg.vars, fixedVars: cfg.fixed, collector: diagnostics });
   let unreadable = 0;
   for (const p of cfg.rulesPaths) {

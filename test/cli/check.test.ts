@@ -199,3 +199,33 @@ describe('kanshi check --perf', () => {
     expect(plain.out).not.toContain('poorly screened');
   });
 });
+
+describe('a classification.config beside the rules', () => {
+  const rules = write('site/local.rules', 'alert http any any -> any any (msg:"site class"; http.uri; content:"/x"; classtype:site-webshell; sid:900001;)\n');
+  write(
+    'site/classification.config',
+    '# site classes\nconfig classification: site-webshell,Web shell upload, seen here,1\nconfig classification: broken line\nconfig classification: site-other,Other,high\n',
+  );
+
+  it('defines classes a classtype may name, and reports its malformed lines at their position', async () => {
+    const r = await run(['check', join(dir, 'site')]);
+    expect(r.code).toBe(0);
+    const cfg = join(dir, 'site', 'classification.config');
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `${cfg}:3:1: warning: not a classification: write config classification: name,description,priority (e.g. config classification: web-application-attack,Web Application Attack,1)`,
+      `${cfg}:4:41: warning: priority "high" of site-other is not a number from 1 (most severe) up`,
+    ]);
+    // Checked without it, the class is unknown.
+    const alone = write('elsewhere/local.rules', 'alert tcp any any -> any 80 (msg:"site class"; content:"x"; classtype:site-webshell; sid:900001;)\n');
+    expect((await run(['check', alone])).err).toContain('unknown classtype "site-webshell"');
+  });
+
+  it('gives scan alerts of those classes their description and priority', async () => {
+    const log = write('site/access.log', '10.0.0.1 - - [10/Mar/2003:10:00:00 +0000] "GET /x HTTP/1.0" 200 1 "-" "curl"\n');
+    let out = '';
+    const code = await main(['scan', '--no-correlate', '-r', rules, '--format', 'eve', log], { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => undefined } });
+    expect(code).toBe(0);
+    const alert = out.split('\n').filter((l) => l.includes('"event_type":"alert"')).map((l) => JSON.parse(l) as { alert: { category: string; severity: number } })[0]!;
+    expect(alert.alert).toMatchObject({ category: 'Web shell upload, seen here', severity: 1 });
+  });
+});

@@ -56,7 +56,7 @@ describe('classtype', () => {
     const r = parse('classtype', 'trojan-activty');
     expect(r.value).toBe('trojan-activty');
     expect(r.diags).toEqual([
-      { severity: 'warning', message: 'unknown classtype "trojan-activty": not one of the classtypes kanshi knows (those of ET Open\'s classification.config, Snort\'s standard classes included); did you mean trojan-activity?', offset: 0, length: 14 },
+      { severity: 'warning', message: 'unknown classtype "trojan-activty": not one of the classtypes kanshi knows (those of ET Open\'s classification.config, Snort\'s standard classes included, and of a classification.config beside the rules); did you mean trojan-activity?', offset: 0, length: 14 },
     ]);
   });
   it('rejects bad characters', () => {

@@ -57,8 +57,26 @@ export const CLASSIFICATIONS: readonly Classification[] = [
 
 const byName = new Map(CLASSIFICATIONS.map((c) => [c.name, c]));
 
+/** A site's own classification.config, read beside its rules (see useSiteClassifications). */
+let site: ReadonlyMap<string, Classification> | undefined;
+
+/**
+ * Classes a site defines (its classification.config), looked up before the built-in ones: a
+ * class of its own is no unknown classtype, and an alert of it gets its description and
+ * priority, as Suricata reads them from its classification.config. Each command sets this
+ * afresh (undefined: the built-in classes alone).
+ */
+export function useSiteClassifications(classes: readonly Classification[] | undefined): void {
+  site = classes === undefined || classes.length === 0 ? undefined : new Map(classes.map((c) => [c.name, c]));
+}
+
 export function lookupClassification(name: string): Classification | undefined {
-  return byName.get(name);
+  return site?.get(name) ?? byName.get(name);
 }
 
 export const CLASSIFICATION_NAMES: readonly string[] = CLASSIFICATIONS.map((c) => c.name);
+
+/** Every class name a classtype may use now, the site's included (for "did you mean"). */
+export function classificationNames(): readonly string[] {
+  return site === undefined ? CLASSIFICATION_NAMES : [...CLASSIFICATION_NAMES, ...site.keys()];
+}

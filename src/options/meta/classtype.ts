@@ -1,13 +1,13 @@
 import type { KeywordModule } from '../keyword.js';
-import { lookupClassification, CLASSIFICATION_NAMES } from '../lib/classifications.js';
+import { classificationNames, lookupClassification } from '../lib/classifications.js';
 import { closest, requireValue } from '../lib/text.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
- * `classtype:name;` the alert's category; an unknown name is only a warning (sites add their
- * own classes to classification.config, which kanshi does not read) and the alert then gets
- * priority 3 unless set.
+ * `classtype:name;` the alert's category; an unknown name is only a warning (a site's own
+ * classes come from a classification.config beside its rules, see rule/classification-config.ts)
+ * and the alert then gets priority 3 unless set.
  */
 export const classtype: KeywordModule<string> = {
   keyword: 'classtype',
@@ -23,9 +23,9 @@ export const classtype: KeywordModule<string> = {
       return undefined;
     }
     if (lookupClassification(v.text) === undefined) {
-      const near = closest(v.text, CLASSIFICATION_NAMES, 3);
+      const near = closest(v.text, classificationNames(), 3);
       ctx.warning(
-        `unknown classtype "${v.text}": not one of the classtypes kanshi knows (those of ET Open's classification.config, Snort's standard classes included)${near ? `; did you mean ${near}?` : ''}`,
+        `unknown classtype "${v.text}": not one of the classtypes kanshi knows (those of ET Open's classification.config, Snort's standard classes included, and of a classification.config beside the rules)${near ? `; did you mean ${near}?` : ''}`,
         v.offset,
         v.text.length,
       );
