@@ -630,8 +630,8 @@ function observe(c: Correlator, pkt: DecodedPacket): void {
     dstPort: hasPorts ? pkt.dstPort : -1,
     proto: ip.protocol,
     tcpFlags: pkt.tcp !== undefined ? pkt.tcp.flags : -1,
-    ...(pkt.icmp !== undefined ? { icmpType: pkt.icmp.type } : {}),
-    ...(pkt.icmp?.quoted !== undefined ? { quoted: { ...pkt.icmp.quoted, proto: pkt.icmp.quoted.protocol } } : {}),
+    icmpType: pkt.icmp?.type,
+    quoted: pkt.icmp?.quoted,
   });
 }
 

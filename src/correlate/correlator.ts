@@ -116,6 +116,8 @@ interface RulePlan {
   thresholdOther: ThresholdStatement | undefined;
   /** Tracking key spaces, parallel to the statements above (rate filters and event filters: per rule). */
   rateSpaces: KeySpace[];
+  /** Per outbound statement with `seconds`: its windows for this rule (undefined without). */
+  outboundSpaces: (KeySpace | undefined)[];
   thresholdOwnSpace: KeySpace | undefined;
   thresholdOtherSpace: KeySpace | undefined;
   escalate: EscalateStatement | undefined;
@@ -241,13 +243,18 @@ export class Correlator {
     this.srcNum = NOT_PARSED;
     this.dstNum = NOT_PARSED;
     try {
-      for (let i = 0; i < plan.excepts.length; i++) if (this.exceptMatches(plan.excepts[i]!, a)) return true;
-      if (plan.noAlert !== undefined) return true;
-      for (let i = 0; i < plan.suppress.length; i++) if (this.suppressMatches(plan.suppress[i]!)) return true;
-      return false;
+      return this.hiddenBy(plan, a) !== undefined;
     } finally {
       this.current = undefined;
     }
+  }
+
+  /** The analyst exception or suppress that hides the current hit (step 2 of push), if any. */
+  private hiddenBy(plan: RulePlan, alert: Alert): Statement | undefined {
+    for (let i = 0; i < plan.excepts.length; i++) if (this.exceptMatches(plan.excepts[i]!, alert)) return plan.excepts[i];
+    if (plan.noAlert !== undefined) return plan.noAlert;
+    for (let i = 0; i < plan.suppress.length; i++) if (this.suppressMatches(plan.suppress[i]!)) return plan.suppress[i];
+    return undefined;
   }
 
   /** Feeds one packet (every packet, not only those that alerted) to the scan detector. */
@@ -282,15 +289,8 @@ export class Correlator {
     this.windows.seen(ts);
 
     // 2. Analyst exceptions, then suppressions: these hits are not shown at all.
-    for (let i = 0; i < plan.excepts.length; i++) {
-      const ex = plan.excepts[i]!;
-      if (this.exceptMatches(ex, alert)) return this.drop(SUPPRESSED, ex);
-    }
-    if (plan.noAlert !== undefined) return this.drop(SUPPRESSED, plan.noAlert);
-    for (let i = 0; i < plan.suppress.length; i++) {
-      const s = plan.suppress[i]!;
-      if (this.suppressMatches(s)) return this.drop(SUPPRESSED, s);
-    }
+    const hidden = this.hiddenBy(plan, alert);
+    if (hidden !== undefined) return this.drop(SUPPRESSED, hidden);
 
     // 3. Rate filters: every applicable one counts the hit; the first in force sets the action.
     // A rule with its own threshold or detection_filter is left alone, as Suricata leaves it
@@ -340,7 +340,7 @@ export class Correlator {
       isOutbound = true;
       // One event per inside host and rule in each window; its other outward hits are merged.
       if (o.seconds !== undefined) {
-        const slot = this.slot(this.space(`${o.index}|${plan.ruleKey}`), alert, 'by_src');
+        const slot = this.slot(plan.outboundSpaces[i]!, alert, 'by_src');
         if (slot !== UNTRACKED && !limitAt(this.windows, slot, this.windows.fresh, 1, o.seconds, ts)) return this.drop(MERGED, o);
       }
       if (rank(o.level) > rank(level)) {
@@ -728,6 +728,7 @@ export class Correlator {
       thresholdOwn: specific,
       thresholdOther: other,
       rateSpaces: rate.map((r) => this.space(`${r.index}|${ruleKey}`)),
+      outboundSpaces: outbound.map((o) => (o.seconds === undefined ? undefined : this.space(`${o.index}|${ruleKey}`))),
       thresholdOwnSpace: specific && this.space(`${specific.index}|${ruleKey}`),
       thresholdOtherSpace: other && this.space(`${other.index}|${ruleKey}`),
       escalate,

@@ -1,5 +1,6 @@
 import type { Alert } from '../types/alert.js';
 import * as packet from '../types/packet.js';
+import type { QuotedPacket } from '../types/packet.js';
 import { ipText } from '../match/ip-text.js';
 import { addressKey } from './ip-bytes.js';
 import type { ScanKind, ScanThreshold } from './policy-types.js';
@@ -22,7 +23,7 @@ export interface PacketObservation {
    * quote (source first, as it travelled), when the decoder could read it.
    */
   icmpType?: number;
-  quoted?: { src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; proto: number };
+  quoted?: QuotedPacket;
   /** A firewall's log line that permitted the connection (an ASA Built or ACCEPT line): not a probe that went nowhere. */
   permitted?: boolean;
 }
@@ -92,7 +93,6 @@ type PendingKind = 'vertical' | 'horizontal' | 'sweep' | 'service_sweep' | 'icmp
 interface PendingCheck {
   atUs: number;
   tally: Tally;
-  gen: number;
   kind: PendingKind;
   /** The probe that reached the count (its time and addresses go into the event). */
   o: PacketObservation;
@@ -109,11 +109,10 @@ interface Tally {
   /** Anomalous packets counted (flags, port zero); distinct ports (0-2) for service sweeps. */
   count: number;
   alerted: boolean;
-  /** Bumped whenever the tally starts afresh (new window, or reused for another key): a pending check must still find its own. */
-  gen: number;
-  /** A check of this tally is pending (see ScanDetector: decisions wait for answers). */
-  due: boolean;
-  /** That check, while due. */
+  /**
+   * The check of this tally that is pending (see ScanDetector: decisions wait for answers);
+   * cleared whenever the tally starts afresh, so a queued check that is no longer it is stale.
+   */
   check: PendingCheck | undefined;
 }
 
@@ -236,15 +235,20 @@ export class TallyTable {
     const t = this.tallies[i]!;
     if (tsUs > t.startUs + seconds * US) {
       // A window that ran out while its check waited is decided as it stood.
-      if (t.due && this.onDropDue !== undefined) this.onDropDue(t);
+      this.dropCheck(t);
       t.startUs = tsUs;
       clearItems(t);
       t.count = 0;
       t.alerted = false;
-      t.gen++;
-      t.due = false;
     }
     return t;
+  }
+
+  /** A tally about to start afresh: its pending check is made now (onDropDue), then forgotten. */
+  private dropCheck(t: Tally): void {
+    if (t.check === undefined) return;
+    this.onDropDue?.(t);
+    t.check = undefined;
   }
 
   /**
@@ -262,18 +266,16 @@ export class TallyTable {
       if (k !== undefined) this.texts!.delete(k);
       else this.unindex(i);
       const t = this.tallies[i]!;
-      if (t.due && this.onDropDue !== undefined) this.onDropDue(t);
+      this.dropCheck(t);
       t.startUs = tsUs;
       clearItems(t);
       t.first2 = -1;
       t.count = 0;
       t.alerted = false;
-      t.gen++;
-      t.due = false;
     } else {
       i = this.size++;
       if (i >= this.prev.length) this.grow();
-      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, gen: 0, due: false, check: undefined };
+      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, check: undefined };
     }
     this.linkNewest(i);
     return i;
@@ -494,7 +496,7 @@ export class ScanDetector {
     if (o.permitted === true) return;
     if (o.quoted !== undefined) {
       // A probe that died on the way (time exceeded: traceroute) says nothing of its target.
-      if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.proto, true);
+      if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.protocol, true);
       return;
     }
     if (o.proto === PROTO_ICMP || o.proto === PROTO_ICMPV6) {
@@ -677,11 +679,10 @@ export class ScanDetector {
    * milliseconds later) can take them off first. Refused and unanswered probes still count.
    */
   private schedule(kind: PendingKind, t: Tally, o: PacketObservation): void {
-    if (t.due) return;
-    t.due = true;
+    if (t.check !== undefined) return;
     // Copied: the observation's addresses are views of a packet that will not outlive this call.
     const at: PacketObservation = { tsUs: o.tsUs, src: o.src.slice(), dst: o.dst.slice(), srcPort: o.srcPort, dstPort: o.dstPort, proto: o.proto, tcpFlags: o.tcpFlags };
-    const check: PendingCheck = { atUs: o.tsUs + ANSWER_GRACE_US, tally: t, gen: t.gen, kind, o: at };
+    const check: PendingCheck = { atUs: o.tsUs + ANSWER_GRACE_US, tally: t, kind, o: at };
     t.check = check;
     this.pending.push(check);
   }
@@ -702,8 +703,7 @@ export class ScanDetector {
   private decide(c: PendingCheck): void {
     const t = c.tally;
     // The tally started afresh since (a new window, or another key): its own checks decide.
-    if (t.gen !== c.gen || t.alerted) return;
-    t.due = false;
+    if (t.check !== c || t.alerted) return;
     t.check = undefined;
     const n = itemCount(t);
     if (n < this.thresholds[c.kind].count || (c.kind === 'service_sweep' && t.count < 2)) return;

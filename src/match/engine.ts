@@ -25,7 +25,6 @@ import {
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
   isHttpRequestOnly,
-  P_ANY,
   type CompiledRule,
 } from './compile.js';
 import { Candidates, sortIdsInto, type GroupSet, type RuleGroup } from './groups.js';
@@ -55,7 +54,7 @@ import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Rules
 import { CandidateSet } from './prefilter/index.js';
 import { OUTCOME_EVALUATE, OUTCOME_MATCHED, OUTCOME_PAYLOAD, outcomeCode, RecordOutcomes } from './record-outcomes.js';
 import { ProgramOutcomes, ScanMemo } from './scan-memo.js';
-import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protoClassBit, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
+import { VERDICT_HEADER_FREE, VERDICT_NEVER, buildRecordPlan, protocolFits, type RecordFilter, type RecordPlan, type RecordShape } from './record-plan.js';
 import { StreamWindow } from './stream-window.js';
 import { ThresholdTable, type ThresholdKeyParts } from './threshold.js';
 import { XbitsStore } from './xbits.js';
@@ -406,7 +405,10 @@ export class DetectionEngine {
    */
   private firedOnUnit: Set<number> | null = null;
   private readonly firedInTx = new Set<number>();
-  private firedTx = '';
+  /** The transaction firedInTx belongs to: flow id, kind, transaction id (no key text per inspection). */
+  private firedFlow = -1;
+  private firedKind = '';
+  private firedId = -1;
   /** Alerts held in all flows (HeldAlerts). */
   private heldCount = 0;
   private unitMeta: Record<string, unknown> | null = null;
@@ -1011,10 +1013,10 @@ export class DetectionEngine {
       // Only rules reading file.data or file.name can decide differently on a later file: the
       // other buffers are scanned once, and a file costs what its own bytes cost to scan.
       let carried: Int32Array | undefined;
+      this.firedOnUnit = this.firedIn(st, 'http', tx.id);
       for (let i = 0; i < files && !this.stopped; i++) {
         const view = tx.requestFile(i);
         this.source = view;
-        this.firedOnUnit = this.firedIn(st, 'http', tx.id);
         this.cand.clear();
         if (carried === undefined) {
           this.collectSet(set, view);
@@ -1107,9 +1109,9 @@ export class DetectionEngine {
     const files = unit.files.length;
     if (files === 0) this.inspectUnit(st, true, unit, set, undefined, unit);
     else {
+      this.firedOnUnit = this.firedIn(st, 'smtp', unit.id);
       for (let i = 0; i < files; i++) {
         const view = unit.withFile(i);
-        this.firedOnUnit = this.firedIn(st, 'smtp', unit.id);
         this.inspectUnit(st, true, view, set, undefined, view);
       }
       this.firedOnUnit = null;
@@ -1119,10 +1121,11 @@ export class DetectionEngine {
 
   /** The rules that fired on a transaction inspected in parts; emptied when another transaction starts. */
   private firedIn(st: FlowState, kind: string, id: number): Set<number> {
-    const tx = `${st.flow.id}:${kind}:${id}`;
-    if (tx !== this.firedTx) {
+    if (st.flow.id !== this.firedFlow || kind !== this.firedKind || id !== this.firedId) {
       this.firedInTx.clear();
-      this.firedTx = tx;
+      this.firedFlow = st.flow.id;
+      this.firedKind = kind;
+      this.firedId = id;
     }
     return this.firedInTx;
   }
@@ -1435,8 +1438,7 @@ export class DetectionEngine {
   private evaluate(r: CompiledRule): boolean {
     if (r.ipOnly && this.ipOnlySkip) return false;
     // Protocol and addresses.
-    if (this.proto >= 0 ? !protoAllowed(r, this.proto) : protocolUnknownFails(r, this.record !== null)) return false;
-    if (r.exactProto >= 0 && this.proto !== r.exactProto) return false;
+    if (!protocolFits(r, this.proto, this.record !== null)) return false;
     if (r.ipVersion !== 0 && this.facts.ipVersion !== 0 && r.ipVersion !== this.facts.ipVersion) return false;
     if (!this.addressesMatch(r)) return false;
     // Flow.
@@ -2155,19 +2157,6 @@ function transportClass(pkt: DecodedPacket): number {
   if (p === PROTO_ICMP) return CLASS_ICMP4;
   if (p === PROTO_ICMPV6) return CLASS_ICMP6;
   return CLASS_OTHER;
-}
-
-function protoAllowed(r: CompiledRule, proto: number): boolean {
-  return (r.protoMask & protoClassBit(proto)) !== 0;
-}
-
-/**
- * A log record that names no protocol (a cron line) has no header to test: a header-only rule
- * for one protocol (`alert icmp any any -> any any (itype:8;)`) is not about it. Rules that
- * look at the record's text still apply, their protocol being what the text is about.
- */
-function protocolUnknownFails(r: CompiledRule, isRecord: boolean): boolean {
-  return isRecord && r.kind === 'header' && r.protoMask !== P_ANY;
 }
 
 /** Suricata's EVE `tunnel` object: the outermost packet of the tunnel and the alerting packet's depth. */

@@ -55,14 +55,25 @@ export function protoClassBit(proto: number): number {
 }
 
 /**
+ * Whether a rule is about traffic of IP protocol `proto` (-1: unknown). A log record that names
+ * no protocol (a cron line) has no header to test: a header-only rule for one protocol
+ * (`alert icmp any any -> any any (itype:8;)`) is not about it, while rules on the record's text
+ * still apply, their protocol being what the text is about. A rule for one protocol of a class
+ * that holds several (sctp) needs that very one.
+ */
+export function protocolFits(r: CompiledRule, proto: number, isRecord: boolean): boolean {
+  if (proto >= 0 ? (r.protoMask & protoClassBit(proto)) === 0 : isRecord && r.kind === 'header' && r.protoMask !== P_ANY) return false;
+  return r.exactProto < 0 || proto === r.exactProto;
+}
+
+/**
  * Whether a rule can apply to some record of the shape: each test rejected here is one the
  * engine's evaluation would fail for every such record (records have no flow: toServer, no
  * fragment, no flowbits; a missing address or port fits only rules that do not ask for it,
  * or that inspect the record's application buffers).
  */
 export function mayApplyToRecords(r: CompiledRule, s: RecordShape): boolean {
-  if (s.proto >= 0 ? (r.protoMask & protoClassBit(s.proto)) === 0 : r.kind === 'header' && r.protoMask !== P_ANY) return false;
-  if (r.exactProto >= 0 && s.proto !== r.exactProto) return false;
+  if (!protocolFits(r, s.proto, true)) return false;
   if (r.ipVersion !== 0 && s.ipVersion !== 0 && r.ipVersion !== s.ipVersion) return false;
   if (!(s.hasSrc && s.hasDst && s.hasSp && s.hasDp)) {
     const lenient = readsAppBuffers(r.kind);

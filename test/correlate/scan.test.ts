@@ -196,7 +196,7 @@ describe('what is not a scan', () => {
       packets.push({
         ...pkt(`10.0.${i}.1`, '192.168.1.20', -1, { proto: 1, tcpFlags: -1, srcPort: -1, tsUs: sec(0) + ms(10 * i + 5) }),
         icmpType: 11,
-        quoted: { src: probe.src, dst: probe.dst, srcPort: 40000, dstPort: 33434 + i, proto: 17 },
+        quoted: { src: probe.src, dst: probe.dst, srcPort: 40000, dstPort: 33434 + i, protocol: 17 },
       });
     }
     expect(run(packets).events).toEqual([]);
