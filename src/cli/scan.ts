@@ -81,8 +81,11 @@ interface Input {
    */
   kind: 'capture' | 'log' | 'stdin' | 'stream' | 'capture-gz';
   size: number;
-  /** Found by walking a directory rather than named on the command line. */
-  found?: boolean;
+  /**
+   * A log taken from a directory by its name alone: its first lines are checked when its turn
+   * comes (a manifest named *.json is skipped then).
+   */
+  checkFirstLines?: boolean;
   /** Said on stderr before it is read (a file named like a capture that is not one). */
   note?: string;
 }
@@ -246,7 +249,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
         : await scanner.scanLogStream(stream, name, logOptions);
     } else if (input.kind === 'capture') {
       r = scanner.scanCaptureFile(input.path);
-    } else if (input.found === true && cfg.logFormat === undefined && !looksLikeKnownLog(input.path)) {
+    } else if (input.checkFirstLines === true && cfg.logFormat === undefined && !looksLikeKnownLog(input.path)) {
       // A file met while walking a directory (a manifest, a pretty-printed JSON document) is not
       // taken for raw log lines: those would alert with no time and no addresses.
       progress.done();
@@ -447,7 +450,8 @@ function collectInputs(paths: readonly string[]): { inputs: Input[]; unrecognise
         const kind = fileKind(f);
         // A log is taken by its name, or, whatever its name (fail2ban's `apache-auth`, a copied
         // `auth`), by first lines that read as a known log format.
-        if (kind !== 'log' || LOG_NAME.test(f) || looksLikeKnownLog(f, false)) inputs.push({ path: f, kind, size: statSync(f).size, found: true });
+        const byName = kind === 'log' && LOG_NAME.test(f);
+        if (kind !== 'log' || byName || looksLikeKnownLog(f, false)) inputs.push({ path: f, kind, size: statSync(f).size, ...(byName ? { checkFirstLines: true } : {}) });
         else unrecognised.push(f);
       }
     } else if (!st.isFile()) {

@@ -379,13 +379,10 @@ export function decodeByEthertype(
         if (nibble === 4) etherType = ETHERTYPE_IPV4;
         else if (nibble === 6) etherType = ETHERTYPE_IPV6;
         else if (nibble === 0) {
-          if (d.length - off < MPLS_PW_CONTROL_WORD + ETHERNET_HEADER) {
-            countInvalidFrame(stats, 'mpls.pkt_too_small');
-            return null;
-          }
+          off = skipToEthertype(d, off, MPLS_PW_CONTROL_WORD + ETHERNET_HEADER, stats, 'mpls.pkt_too_small');
+          if (off < 0) return null;
           stats.ethernet++;
-          etherType = u16be(d, off + MPLS_PW_CONTROL_WORD + 12);
-          off += MPLS_PW_CONTROL_WORD + ETHERNET_HEADER;
+          etherType = u16be(d, off - 2);
         } else {
           countInvalidFrame(stats, 'mpls.unknown_payload_type');
           return null;
@@ -394,33 +391,24 @@ export function decodeByEthertype(
       }
       case ETHERTYPE_8021AH: {
         stats.ieee8021ah++;
-        if (d.length - off < 4 + ETHERNET_HEADER) {
-          countInvalidFrame(stats, 'ieee8021ah.header_too_small');
-          return null;
-        }
-        etherType = u16be(d, off + 4 + 12);
-        off += 4 + ETHERNET_HEADER;
+        off = skipToEthertype(d, off, 4 + ETHERNET_HEADER, stats, 'ieee8021ah.header_too_small');
+        if (off < 0) return null;
+        etherType = u16be(d, off - 2);
         continue;
       }
       case ETHERTYPE_VNTAG: {
         stats.vntag++;
-        if (d.length - off < 6) {
-          countInvalidFrame(stats, 'vntag.header_too_small');
-          return null;
-        }
-        etherType = u16be(d, off + 4);
-        off += 6;
+        off = skipToEthertype(d, off, 6, stats, 'vntag.header_too_small');
+        if (off < 0) return null;
+        etherType = u16be(d, off - 2);
         continue;
       }
       case ETHERTYPE_DCE: {
         // Two bytes, then a whole Ethernet frame (Suricata's decode.h).
-        if (d.length - off < 2 + ETHERNET_HEADER) {
-          countInvalidFrame(stats, 'dce.pkt_too_small');
-          return null;
-        }
+        off = skipToEthertype(d, off, 2 + ETHERNET_HEADER, stats, 'dce.pkt_too_small');
+        if (off < 0) return null;
         stats.ethernet++;
-        etherType = u16be(d, off + 2 + 12);
-        off += 2 + ETHERNET_HEADER;
+        etherType = u16be(d, off - 2);
         continue;
       }
       case ETHERTYPE_PPPOE_DISCOVERY:
@@ -434,4 +422,16 @@ export function decodeByEthertype(
         return null;
     }
   }
+}
+
+/**
+ * The offset past a header of `length` bytes whose last two are the next ethertype (an inner
+ * Ethernet frame's header, a VN-Tag), or -1 when the frame is too short for it (counted as `event`).
+ */
+function skipToEthertype(d: Uint8Array, off: number, length: number, stats: DecodeStats, event: DecodeEvent): number {
+  if (d.length - off < length) {
+    countInvalidFrame(stats, event);
+    return -1;
+  }
+  return off + length;
 }

@@ -102,8 +102,9 @@ export class HttpTransaction implements HttpTxView {
 
   private uri: NormalizedUri | undefined;
   private host: Uint8Array | null | undefined;
-  private decodedBody: Uint8Array | null | undefined;
-  private decodedRequestBody: Uint8Array | null | undefined;
+  /** The bodies with their content codings undone, once asked for. */
+  private decodedBody: Uint8Array | undefined;
+  private decodedRequestBody: Uint8Array | undefined;
   private files: readonly MimeFile[] | undefined;
   private requestCache: SideCache | undefined;
   private responseCache: SideCache | undefined;
@@ -313,8 +314,7 @@ export class HttpTransaction implements HttpTxView {
     if (req === null || body === undefined) return (this.files = []);
     const type = headerValue(req.head, req.fields, H_CONTENT_TYPE);
     if (type !== undefined && isMultipart(type)) {
-      const header = concatHeader(type);
-      return (this.files = extractAttachments(header, body).files);
+      return (this.files = extractAttachments(contentTypeHeader(type), body).files);
     }
     const method = latin1(req.method);
     if (method !== 'POST' && method !== 'PUT') return (this.files = []);
@@ -356,14 +356,14 @@ export class HttpTransaction implements HttpTxView {
     const req = this.request;
     if (req === null || req.body === null || req.body.length === 0) return undefined;
     if (req.encoding === ENC_NONE) return req.body;
-    return nonEmpty((this.decodedRequestBody ??= this.decoded(req.body, req.encoding)) ?? undefined);
+    return nonEmpty((this.decodedRequestBody ??= this.decoded(req.body, req.encoding)));
   }
 
   private responseBody(): Uint8Array | undefined {
     const res = this.response;
     if (res === null || res.body === null || res.body.length === 0) return undefined;
     if (res.encoding === ENC_NONE) return res.body;
-    return nonEmpty((this.decodedBody ??= this.decoded(res.body, res.encoding)) ?? undefined);
+    return nonEmpty((this.decodedBody ??= this.decoded(res.body, res.encoding)));
   }
 
   /** A body with its content codings undone within the limit; as sent when that fails (rather than nothing). */
@@ -518,7 +518,7 @@ function isMultipart(type: Uint8Array): boolean {
 }
 
 /** The header block the MIME walker reads: the request's Content-Type as its only field. */
-function concatHeader(type: Uint8Array): Uint8Array {
+function contentTypeHeader(type: Uint8Array): Uint8Array {
   const name = ascii('Content-Type: ');
   const out = allocBytes(name.length + type.length + 2);
   out.set(name, 0);
