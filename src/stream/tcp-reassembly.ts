@@ -82,6 +82,15 @@ export class TcpStream {
   finSeen = false;
   finSeq = 0;
 
+  /**
+   * Sequence number just past the highest data byte seen (delivered or buffered): where the
+   * sender's next new byte, or its FIN or RST, is expected.
+   */
+  get seqAfterData(): number {
+    const last = this.segs[this.segs.length - 1];
+    return last === undefined ? this.base : (this.base + (last.off + last.data.length - this.nextOff)) >>> 0;
+  }
+
   /** Nothing delivered, skipped or buffered yet. */
   get pristine(): boolean {
     return this.nextOff === 0 && this.segs.length === 0;

@@ -10,12 +10,12 @@
  * - SYN, SYN/ACK, ACK -> established. A missing SYN/ACK or final ACK in the capture does not
  *   stall the session: the next ACK from the client, or data from the server, completes it.
  * - FIN from one side -> closing; from both, or a RST -> closed (data on the RST itself goes to the
- *   stream before it closes). Data after a FIN or RST is
- *   still reassembled (an attacker gains nothing by a spoofed RST but a flush).
+ *   stream before it closes). Data after a FIN or RST is still reassembled.
  * - The close is complete (`flow.closeComplete`) at a RST, or once each side's FIN has been
  *   acknowledged by the other (the last ACK): from then on the engine may release the flow's
  *   buffers, as nothing new is expected.
- * - A RST far outside the sender's sequence space is ignored and counted (RST injection).
+ * - A RST not at the sender's next sequence number is ignored and counted (`stream.rst_invalid`):
+ *   the receiver drops it too, so believing it would let a spoofed RST hide the rest of an attack.
  */
 import type { DecodedPacket, TcpHeader } from '../types/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../types/packet.js';
@@ -34,6 +34,22 @@ export function startsNewSession(flow: Flow, toServer: boolean, tcp: TcpHeader):
   // The tuple was first seen from the other side without a handshake (a scan, a stray
   // packet): the side now opening the session is the client.
   return flow.tcpState === TCP_NONE && !toServer;
+}
+
+/**
+ * A RST counts only at the sequence number where the sender's next byte is due: from the next
+ * byte to deliver to just past the highest byte seen (or acknowledged by the peer), plus one
+ * for a FIN. Suricata's default (BSD) policy wants the exact next sequence number, Linux any
+ * number in the receiver's window; a receiver drops a RST elsewhere, so an observer that
+ * believed it would stop reassembling while the real session goes on (a spoofed RST makes the
+ * rest of an attack invisible).
+ */
+function plausibleRst(snd: TcpStream, seq: number): boolean {
+  const ahead = seqDiff(seq, snd.base);
+  if (ahead < 0) return false;
+  let reach = seqDiff(snd.seqAfterData, snd.base);
+  if (snd.ackValid) reach = Math.max(reach, seqDiff(snd.ackedByPeer, snd.base));
+  return ahead <= reach + 1;
 }
 
 /** The direction's FIN was acknowledged by the other side. */
@@ -67,7 +83,7 @@ export class TcpSessionTracker {
 
     if ((flags & TCP_RST) !== 0) {
       stats.tcpRst++;
-      if (snd.initialized && Math.abs(seqDiff(seq, snd.base)) > this.config.maxSeqAhead) {
+      if (snd.initialized && !plausibleRst(snd, seq)) {
         stats.tcpRstInvalid++;
         this.events.event('stream.rst_invalid', flow);
         return;

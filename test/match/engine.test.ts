@@ -443,6 +443,17 @@ describe('TCP reassembly under evasion', () => {
     expect(order.length).toBeGreaterThan(2_700);
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
   });
+
+  it('is not cut short by a spoofed RST off the next sequence number (the receiver drops it too)', async () => {
+    const rules = 'alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL"; sid:1;)';
+    for (const from of ['client', 'server'] as const) {
+      const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+      s.send('client', 'hello ', { ack: false });
+      s.segment(from, { seq: s.seqAt(from, from === 'client' ? 6 : 0) + 1000, flags: 'RA' });
+      s.send('client', 'EVIL', { segments: [2, 2] }).close();
+      expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+    }
+  });
 });
 
 describe('IP fragments', () => {

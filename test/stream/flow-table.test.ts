@@ -163,6 +163,61 @@ describe('TCP handshake and direction', () => {
     expect(sink.events.map((x) => x.kind)).toContain('stream.rst_invalid');
     expect(sink.text(true)).toBe('still here');
   });
+
+  it('ignores a RST ahead of the next sequence number, from either side, and reassembles on', () => {
+    for (const fromServer of [false, true]) {
+      const e = engine();
+      const sink = new RecordingSink();
+      const c = new Conversation(1000, 2000);
+      for (const p of c.handshake()) e.process(p, sink);
+      e.process(c.c(0, 'hello'), sink);
+      const rst = fromServer
+        ? tcpPkt({ src: SERVER, dst: CLIENT, sport: 80, dport: 40000, seq: 2001 + 1000, flags: TCP_RST })
+        : tcpPkt({ seq: 1001 + 5 + 1000, flags: TCP_RST });
+      e.process(rst, sink);
+      e.process(c.c(5, 'EV'), sink);
+      e.process(c.c(7, 'IL'), sink);
+      expect(e.stats.tcpRstInvalid).toBe(1);
+      e.process(udpPkt(CLIENT, SERVER, 1, 2, 'next'), sink);
+      expect(sink.ended).toEqual([]);
+      expect(sink.text(true)).toBe('helloEVIL');
+    }
+  });
+
+  it('takes a RST at the next sequence number, and one just past a FIN', () => {
+    const atNext = engine();
+    const sink = new RecordingSink();
+    const c = new Conversation(1000, 2000);
+    for (const p of c.handshake()) atNext.process(p, sink);
+    atNext.process(c.c(0, 'hello'), sink);
+    atNext.process(tcpPkt({ seq: 1001 + 5, flags: TCP_RST }), sink);
+    atNext.process(udpPkt(CLIENT, SERVER, 1, 2, 'next'), sink);
+    expect(atNext.stats.tcpRstInvalid).toBe(0);
+    expect(sink.ended).toEqual([1]);
+
+    const afterFin = engine();
+    const sink2 = new RecordingSink();
+    for (const p of c.handshake()) afterFin.process(p, sink2);
+    afterFin.process(c.c(0, 'bye', { flags: TCP_ACK | TCP_FIN }), sink2);
+    afterFin.process(tcpPkt({ seq: 1001 + 3 + 1, flags: TCP_RST }), sink2);
+    afterFin.process(udpPkt(CLIENT, SERVER, 1, 2, 'next'), sink2);
+    expect(afterFin.stats.tcpRstInvalid).toBe(0);
+    expect(sink2.ended).toEqual([1]);
+  });
+
+  it('takes a RST at data the capture missed but the peer acknowledged', () => {
+    const e = engine();
+    const sink = new RecordingSink();
+    const c = new Conversation(1000, 2000);
+    for (const p of c.handshake()) e.process(p, sink);
+    e.process(c.c(0, 'hello'), sink);
+    // 100 bytes of the client never reached the capture; the server acknowledged them.
+    e.process(c.s(0, 'ok', { ackOff: 105 }), sink);
+    e.process(tcpPkt({ seq: 1001 + 105, flags: TCP_RST }), sink);
+    e.process(udpPkt(CLIENT, SERVER, 1, 2, 'next'), sink);
+    expect(e.stats.tcpRstInvalid).toBe(0);
+    expect(sink.ended).toEqual([1]);
+  });
 });
 
 describe('UDP and other protocols', () => {
