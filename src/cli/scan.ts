@@ -17,6 +17,7 @@ import { walkDirectory } from '../rule/walk.js';
 import { siteClassifications } from '../rule/classification-config.js';
 import { useSiteClassifications } from '../options/lib/classifications.js';
 import type { VariableTable } from '../rule/variables.js';
+import type { ChecksumMode } from '../stream/index.js';
 import type { Alert } from '../types/alert.js';
 import { DECODED_LINK_TYPES, UNDECODED_LINK_TYPE_NAMES } from '../types/link-types.js';
 import { TCP_SYN, type DecodedPacket } from '../types/packet.js';
@@ -26,7 +27,7 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, type Command, type Comm
 
 const USAGE = `usage: kanshi scan [-r RULES]... [--var NAME=VALUE]... [--format eve|fast] [-o FILE]
                   [--no-correlate] [--policy FILE] [--log-format NAME] [--year N] [--tz ZONE]
-                  [--no-midstream] INPUT...
+                  [--no-midstream] [-k auto|all|none] INPUT...
 
 Scans captures (pcap, pcapng, directories of them, - for stdin) and log files with rules.
   -r RULES          rules file or directory (*.rules, searched recursively); repeatable;
@@ -42,6 +43,10 @@ Scans captures (pcap, pcapng, directories of them, - for stdin) and log files wi
   --no-midstream    do not pick up TCP sessions whose handshake the capture lacks (Suricata's
                     default, stream.midstream: false); their data is then inspected per packet,
                     never as established
+  -k auto|all|none  TCP checksums verified (Suricata's -k): all leaves every segment with a wrong
+                    checksum out of its session (inspected as a lone packet), as the receiver
+                    drops it; none trusts them all; auto (default) as all, but segments that look
+                    offloaded (the NIC was to fill the checksum in) are taken as right
 Exit status: 0 scanned (alerts or not), 1 an input could not be read at all or the output could
 not be written, 2 usage error.`;
 
@@ -64,6 +69,7 @@ interface ScanConfig {
   year: number | undefined;
   tz: string | undefined;
   midstream: boolean;
+  checksum: ChecksumMode;
   inputs: Input[];
   /** Files met in directories that are neither captures nor named like logs: noted, not read. */
   unrecognised: string[];
@@ -201,7 +207,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       ...(policy !== undefined ? { thresholdOverridden: (gid: number, sid: number) => policy!.overridesRuleThreshold(gid, sid) } : {}),
       ...(correlator !== undefined ? { suppressedByPolicy: (hit: SuppressedHit) => correlator.suppresses(hit) } : {}),
     },
-    stream: { tcp: { midstream: cfg.midstream } },
+    stream: { tcp: { midstream: cfg.midstream, checksum: cfg.checksum } },
   });
   // The first malformed lines of each log are named on stderr (file:line and why); the rest are
   // counted, by format and reason, in the stats record.
@@ -343,6 +349,8 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     { name: '--year', takesValue: true },
     { name: '--tz', takesValue: true },
     { name: '--no-midstream', takesValue: false },
+    { name: '-k', takesValue: true },
+    { name: '--checksum-checks', takesValue: true },
     { name: '--help', takesValue: false },
     { name: '-h', takesValue: false },
   ]);
@@ -379,6 +387,10 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
       throw new UsageError(`--tz: ${(e as Error).message}`);
     }
   }
+  const checksum = one('-k', '--checksum-checks') ?? 'auto';
+  if (checksum !== 'auto' && checksum !== 'all' && checksum !== 'none') {
+    throw new UsageError(`-k must be auto, all or none, not '${checksum}'`);
+  }
   if (args.positionals.length === 0) throw new UsageError('no INPUT given: name a capture, a log file, a directory, or - for standard input');
   return {
     rulesPaths,
@@ -393,6 +405,7 @@ function parseConfig(argv: string[]): ScanConfig | 'help' {
     year,
     tz,
     midstream: !args.flags.has('--no-midstream'),
+    checksum,
     ...collectInputs(args.positionals),
   };
 }

@@ -30,5 +30,6 @@ export function newPacket(
     payload: EMPTY_BYTES,
     events: undefined,
     invalid: false,
+    streamRefused: false,
   };
 }

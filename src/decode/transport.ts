@@ -55,6 +55,9 @@ export function decodeTcp(
     urgent: u16be(b, off + 18),
     headerLength: hlen,
     options,
+    raw: b,
+    rawStart: off,
+    rawEnd: end,
   };
   pkt.srcPort = srcPort;
   pkt.dstPort = dstPort;

@@ -690,9 +690,9 @@ export class DetectionEngine {
     const payload = this.fragment ? EMPTY : pkt.payload;
     if (this.onInspect !== undefined && payload.length > 0) this.inspected('packet', dir === 0, pktDataOnly(payload));
     this.collect(cand, this.ruleset.packet[cls]![dir], payload);
-    // TCP data that reassembly does not take (no flow, or a session picked up midstream while
-    // midstream pickup is off) is inspected as the packet's own payload.
-    if (cls === CLASS_TCP && !this.fragment && payload.length > 0 && (flow === null || (!this.midstream && !st!.synSeen))) {
+    // TCP data that reassembly does not take (no flow, a session picked up midstream while
+    // midstream pickup is off, a segment with a wrong checksum) is inspected as the packet's own payload.
+    if (cls === CLASS_TCP && !this.fragment && payload.length > 0 && (flow === null || (!this.midstream && !st!.synSeen) || pkt.streamRefused === true)) {
       this.collect(cand, this.ruleset.stream[dir], payload);
     }
     this.packetPending = pkt;

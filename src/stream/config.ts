@@ -25,7 +25,20 @@ export interface FlowConfig {
   vlanTracking: boolean;
 }
 
+/**
+ * Which TCP checksums the stream stage verifies (Suricata's -k / checksum-checks): `all` leaves
+ * every segment with a wrong checksum out of the session and its stream, as the receiver drops
+ * it; `none` trusts them all; `auto` (default) does so too, except for segments that look
+ * offloaded. A capture taken on a host whose NIC computes checksums shows what that host sent
+ * with a wrong one: the field holds the pseudo-header sum the NIC was to complete (or 0), or the
+ * direction never sent a right checksum at all. An attacker's own segments must carry right
+ * checksums to be received, so a different wrong one from them is an insertion.
+ */
+export type ChecksumMode = 'auto' | 'all' | 'none';
+
 export interface TcpConfig {
+  /** Which segments' checksums are verified (see ChecksumMode). */
+  checksum: ChecksumMode;
   /** Which bytes win where not-yet-delivered segments overlap. */
   policy: TcpOverlapPolicy;
   /** Pick up sessions whose handshake was not captured (flagged `midstream`). */
@@ -93,6 +106,7 @@ export function defaultStreamConfig(): StreamConfig {
       vlanTracking: true,
     },
     tcp: {
+      checksum: 'auto',
       policy: 'first',
       midstream: true,
       maxBufferedPerDirection: 1 << 20,
@@ -161,6 +175,9 @@ function validate(c: StreamConfig): void {
       const v = c.flow.timeouts[proto][state];
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`flow timeout ${proto}.${state} must be zero or more, got ${v}`);
     }
+  }
+  if (c.tcp.checksum !== 'auto' && c.tcp.checksum !== 'all' && c.tcp.checksum !== 'none') {
+    throw new RangeError(`tcp checksum mode must be "auto", "all" or "none", got ${String(c.tcp.checksum)}`);
   }
   if (c.tcp.policy !== 'first' && c.tcp.policy !== 'last') {
     throw new RangeError(`tcp overlap policy must be "first" or "last", got ${String(c.tcp.policy)}`);

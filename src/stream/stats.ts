@@ -47,8 +47,12 @@ export interface StreamStats {
   tcpSyn: number;
   tcpSynAck: number;
   tcpRst: number;
-  /** RSTs ignored because their sequence number was far outside the stream. */
+  /** RSTs ignored because they were not at their sender's next sequence number. */
   tcpRstInvalid: number;
+  /** Segments left out of the session and its stream for a wrong checksum. */
+  tcpInvalidChecksum: number;
+  /** Segments with a wrong checksum taken in `auto` mode, their direction never having sent a right one (offload). */
+  tcpChecksumOffloaded: number;
   /** TCP packets carrying data. */
   tcpSegments: number;
   /** Segments that arrived ahead of a hole and were buffered. */
@@ -137,6 +141,8 @@ export function createStreamStats(): StreamStats {
     tcpSynAck: 0,
     tcpRst: 0,
     tcpRstInvalid: 0,
+    tcpInvalidChecksum: 0,
+    tcpChecksumOffloaded: 0,
     tcpSegments: 0,
     tcpOutOfOrder: 0,
     tcpRetransmissions: 0,
@@ -201,6 +207,8 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   tcpSynAck: 'tcp.synack',
   tcpRst: 'tcp.rst',
   tcpRstInvalid: 'tcp.rst_invalid',
+  tcpInvalidChecksum: 'tcp.invalid_checksum',
+  tcpChecksumOffloaded: 'tcp.checksum_offloaded',
   tcpSegments: 'tcp.segments',
   tcpOutOfOrder: 'tcp.out_of_order',
   tcpRetransmissions: 'tcp.retransmissions',

@@ -52,6 +52,8 @@ const SEGMENT_OVERHEAD = 64;
 /** Reassembly state of one direction of a TCP session. */
 export class TcpStream {
   initialized = false;
+  /** A segment with a right checksum came from this direction (see ChecksumMode). */
+  checksumSeenRight = false;
   /** Sequence number of the next byte to deliver. */
   base = 0;
   /** Sequence number of the direction's first data byte (ISN + 1; the first seen when midstream). */

@@ -17,6 +17,7 @@
  * - A RST not at the sender's next sequence number is ignored and counted (`stream.rst_invalid`):
  *   the receiver drops it too, so believing it would let a spoofed RST hide the rest of an attack.
  */
+import { tcpChecksumLooksOffloaded, tcpChecksumValid } from '../decode/checksum.js';
 import type { DecodedPacket, TcpHeader } from '../types/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../types/packet.js';
 import type { TcpConfig } from './config.js';
@@ -80,6 +81,7 @@ export class TcpSessionTracker {
     const snd = toServer ? flow.client : flow.server;
     const rcv = toServer ? flow.server : flow.client;
     const reasm = this.reasm;
+    if (this.config.checksum !== 'none' && !this.checksumAccepted(pkt, snd)) return;
 
     if ((flags & TCP_RST) !== 0) {
       stats.tcpRst++;
@@ -196,6 +198,22 @@ export class TcpSessionTracker {
     this.reasm.flush(flow, flow.server, false);
     this.reasm.release(flow.client);
     this.reasm.release(flow.server);
+  }
+
+  /** Whether the segment may change the session: false for a wrong checksum the receiver drops. */
+  private checksumAccepted(pkt: DecodedPacket, snd: TcpStream): boolean {
+    const valid = tcpChecksumValid(pkt);
+    if (valid !== false) {
+      if (valid === true) snd.checksumSeenRight = true;
+      return true;
+    }
+    if (this.config.checksum === 'auto' && (!snd.checksumSeenRight || tcpChecksumLooksOffloaded(pkt))) {
+      this.stats.tcpChecksumOffloaded++;
+      return true;
+    }
+    this.stats.tcpInvalidChecksum++;
+    pkt.streamRefused = true;
+    return false;
   }
 
   private pickUp(flow: Flow): void {

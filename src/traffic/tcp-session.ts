@@ -57,6 +57,8 @@ export interface SegmentOptions {
   /** Move the next unsent offset past this segment when it ends beyond it (default true). */
   advance?: boolean;
   fragment?: readonly number[];
+  /** Write a wrong TCP checksum (the right one plus one): a segment the receiver drops. */
+  badChecksum?: boolean;
 }
 
 interface SideState {
@@ -183,6 +185,7 @@ export class TcpSession {
       ...(options.options !== undefined ? { options: toBytes(options.options) } : {}),
       ...(options.window !== undefined ? { window: options.window } : {}),
       ...(options.fragment !== undefined ? { fragment: options.fragment } : {}),
+      ...(options.badChecksum === true ? { badChecksum: true } : {}),
     });
     if ((options.advance ?? true) && options.seq === undefined && offset + data.length > s.nextOffset) {
       s.nextOffset = offset + data.length;
@@ -284,7 +287,7 @@ export class TcpSession {
     seq: number,
     flags: number | string,
     payload: Uint8Array,
-    extra: { ack?: number; options?: Uint8Array; window?: number; fragment?: readonly number[] },
+    extra: { ack?: number; options?: Uint8Array; window?: number; fragment?: readonly number[]; badChecksum?: boolean },
   ): void {
     const s = this.sides[from];
     const d = this.sides[other(from)];
@@ -304,6 +307,7 @@ export class TcpSession {
       s.endpoint.ip,
       d.endpoint.ip,
     );
+    if (extra.badChecksum === true) segment[17] = (segment[17]! + 1) & 0xff;
     const id = s.ipId;
     s.ipId = (s.ipId + 1) & 0xffff;
     const datagram = this.v6

@@ -63,6 +63,13 @@ export interface TcpHeader {
   headerLength: number;
   /** Raw option bytes after the fixed header. */
   options: Uint8Array;
+  /**
+   * The memory holding the whole segment, header to end, at [rawStart, rawEnd): lets the stream
+   * stage verify the checksum without a view per packet. Absent on packets built without it.
+   */
+  raw?: Uint8Array;
+  rawStart?: number;
+  rawEnd?: number;
 }
 
 export interface UdpHeader {
@@ -152,4 +159,10 @@ export interface DecodedPacket {
    * header when the TCP header is bad) and has no transport; `events` names the reason.
    */
   invalid?: boolean;
+  /**
+   * Set by the stream stage on a TCP segment it left out of its session and stream (a wrong
+   * checksum): its data is inspected as the packet's own payload instead, as Suricata inspects
+   * a segment its stream engine refused.
+   */
+  streamRefused?: boolean;
 }

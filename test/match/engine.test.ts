@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
 import { concatBytes, httpConversation, icmpEcho, ipDatagram, ipFragments, ipPacket, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
-import { scanPackets, sids } from './helpers.js';
+import { scanPackets, scanWithCounters, sids } from './helpers.js';
 import { casePackets } from '../../src/ruletest/build.js';
 import { parseCaseText } from '../../src/ruletest/parse.js';
 
@@ -442,6 +442,57 @@ describe('TCP reassembly under evasion', () => {
     s.send('client', body, { segments: sizes, order }).close();
     expect(order.length).toBeGreaterThan(2_700);
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+  });
+
+  it('leaves out a segment with a wrong checksum, as the receiver does, once its sender sent a right one', async () => {
+    const rules = 'alert tcp any any -> any any (msg:"evil"; flow:established,to_server; content:"EVIL"; sid:1;)\nalert tcp any any -> any any (msg:"good"; content:"GOOD"; sid:2;)';
+    const insertion = (): ReturnType<typeof tcpSession> => {
+      const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+      // Junk the server drops (wrong checksum) takes the sequence space first; the real bytes follow.
+      s.segment('client', { data: 'GOOD', badChecksum: true });
+      s.segment('client', { data: 'EVIL', offset: 0 });
+      s.ack('server').close();
+      return s;
+    };
+    // The dropped segment is still inspected as a packet of its own (Suricata does the same), so
+    // sid 2 fires on it; the stream holds the real bytes.
+    const auto = await scanWithCounters(rules, insertion().packets());
+    expect(sids(auto.alerts)).toEqual([2, 1]);
+    expect(auto.counters['tcp.invalid_checksum']).toBe(1);
+    expect(sids(await scanPackets(rules, insertion().packets(), { stream: { tcp: { checksum: 'none' } } }))).toEqual([2]);
+
+    // A host whose NIC computes checksums shows every segment it sent with a wrong one: read whole in auto mode.
+    const session = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    session.send('client', 'EVIL', { segments: [2, 2] });
+    const offload = session.packets().map((p) => {
+      // Ethernet, IPv4 without options: the source address at 26, the TCP checksum at 50.
+      if (p.frame[29] !== 1) return p;
+      const frame = p.frame.slice();
+      frame[51] = frame[51]! ^ 0x5a;
+      return { ...p, frame };
+    });
+    const off = await scanWithCounters(rules, offload);
+    expect(sids(off.alerts)).toEqual([1]);
+    expect(off.counters['tcp.checksum_offloaded']).toBe(4);
+    expect(sids(await scanPackets(rules, offload, { stream: { tcp: { checksum: 'all' } } }))).toEqual([]);
+
+    // Segmentation offload: the handshake checksummed, the data left with the pseudo-header sum
+    // for the NIC to complete (as in suricata-verify's bug-1045 capture).
+    const partial = session.packets().map((p, i) => {
+      if (p.frame[29] !== 1 || i < 3) return p;
+      const frame = p.frame.slice();
+      const tcpLength = ((frame[16]! << 8) | frame[17]!) - 20;
+      let sum = 6 + tcpLength;
+      for (let k = 26; k < 34; k += 2) sum += (frame[k]! << 8) | frame[k + 1]!;
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      frame[50] = sum >>> 8;
+      frame[51] = sum & 0xff;
+      return { ...p, frame };
+    });
+    const tso = await scanWithCounters(rules, partial);
+    expect(sids(tso.alerts)).toEqual([1]);
+    expect(tso.counters['tcp.checksum_offloaded']).toBe(2);
+    expect(tso.counters['tcp.invalid_checksum']).toBe(0);
   });
 
   it('is not cut short by a spoofed RST off the next sequence number (the receiver drops it too)', async () => {

@@ -22,6 +22,8 @@ export interface VerifyCase {
   otherChecks: number;
   /** Suricata picks up sessions without a handshake only with `--set stream.midstream=true`. */
   midstream: boolean;
+  /** `-k none` in the case's arguments: no checksum is verified. */
+  checksumNone: boolean;
 }
 
 export interface AlertCheck {
@@ -75,6 +77,7 @@ function readCase(root: string, dir: string): VerifyCase {
   return {
     name: dir.slice(root.length + 1),
     midstream: /stream\.midstream=true/.test(args),
+    checksumNone: /(^|\s)-k\s+none\b/.test(args),
     dir,
     rulesFile: rules.length > 0 ? join(dir, rules[0]!) : '',
     pcap,
@@ -91,7 +94,7 @@ export function runCase(c: VerifyCase): CaseResult {
   const alerts: Record<string, unknown>[] = [];
   const scanner = new Scanner(ruleset, (a) => alerts.push(eveAlert(a)), {
     engine: { midstream: c.midstream },
-    stream: { tcp: { midstream: c.midstream } },
+    stream: { tcp: { midstream: c.midstream, ...(c.checksumNone ? { checksum: 'none' as const } : {}) } },
   });
   const failures: string[] = [];
   if (!existsSync(c.pcap)) failures.push(`pcap ${c.pcap} not found`);
