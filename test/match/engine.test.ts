@@ -426,6 +426,19 @@ describe('SMTP', () => {
   });
 });
 
+describe('relative content as Suricata computes its window', () => {
+  it('drops within when distance + within would end the window before the buffer start', async () => {
+    const rules = [
+      'alert udp any any -> any any (msg:"wrapped"; content:"abc"; content:"d"; distance:-10; within:5; sid:1;)',
+      'alert udp any any -> any any (msg:"wrapped negated"; content:"abc"; content:!"x"; distance:-10; within:5; sid:2;)',
+      'alert udp any any -> any any (msg:"in reach"; content:"abc"; content:"d"; distance:-2; within:5; sid:3;)',
+    ].join('\n');
+    expect(sids(await scanPackets(rules, [udp('abcxxxxxxxd')]))).toEqual([1]);
+    expect(sids(await scanPackets(rules, [udp('abcx')]))).toEqual([]);
+    expect(sids(await scanPackets(rules, [udp('abcd')]))).toEqual([1, 2, 3]);
+  });
+});
+
 describe('TCP reassembly under evasion', () => {
   it('reassembles a request sent in thousands of tiny segments in random order', async () => {
     const rules = 'alert http any any -> any any (msg:"long SEARCH"; http.method; content:"SEARCH"; urilen:>60000; sid:1;)';

@@ -6,7 +6,8 @@
  *
  * Window of a content (Suricata's arithmetic):
  * - offset/depth: it lies in [offset, offset + depth) of the buffer;
- * - distance/within: in [cursor + distance, cursor + distance + within), start clamped at 0;
+ * - distance/within: in [cursor + distance, cursor + distance + within), start clamped at 0,
+ *   end at the buffer end when it falls before 0 (Suricata sums them as unsigned 32-bit numbers);
  * - startswith: at 0; endswith: it ends at the buffer end;
  * - negated: no occurrence lies in its window (the cursor does not move).
  */
@@ -45,6 +46,7 @@ export function occurrences(buf: Uint8Array, cursor: number, c: RefContent): num
     const d = c.distance ?? 0;
     lo = Math.max(0, cursor + d);
     hi = c.within !== undefined ? cursor + d + c.within : len;
+    if (hi < 0) hi = len;
   } else if (c.startsWith === true) {
     lo = 0;
     hi = c.bytes.length;

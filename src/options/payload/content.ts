@@ -59,7 +59,7 @@ function hasUpperAscii(bytes: Uint8Array): boolean {
  * content with its modifiers, evaluated as Suricata does:
  * - absolute (offset/depth): the occurrence lies in [offset, offset + depth);
  * - relative (distance/within): in [cursor + distance, cursor + distance + within), the start
- *   clamped at 0 for a negative distance;
+ *   clamped at 0 for a negative distance, the end at the buffer end when it would fall before 0;
  * - startswith: at 0; endswith: ending at the buffer end;
  * - nocase: ASCII letters fold; negated (`!`): passes, without moving the cursor, when no
  *   occurrence lies in the window.
@@ -134,6 +134,9 @@ export class ContentMatcher implements PayloadMatcher {
       lo = cursor + d;
       if (lo < 0) lo = 0;
       hi = this.within === NUM_ABSENT ? len : cursor + d + (this.withinVar ? ins.vars[this.within]! : this.within);
+      // Suricata adds these as unsigned 32-bit numbers: a window that would end before the
+      // buffer starts wraps around to a huge end, cut to the buffer's, so within drops out.
+      if (hi < 0) hi = len;
     } else if (this.startsWith) {
       lo = 0;
       hi = plen;
@@ -200,7 +203,11 @@ const NUM_ABSENT = -0x7fffffff;
  */
 function contentReach(offset: number, depth: number, distance: number, within: number, usesVar: boolean, relative: boolean, startsWith: boolean, plen: number): number | undefined {
   if (usesVar) return undefined;
-  if (relative) return within === NUM_ABSENT ? undefined : (distance === NUM_ABSENT ? 0 : distance) + within;
+  if (relative) {
+    const end = within === NUM_ABSENT ? undefined : (distance === NUM_ABSENT ? 0 : distance) + within;
+    // A window ending before the cursor may end before the buffer start: then it is unbounded (see match).
+    return end === undefined || end < 0 ? undefined : end;
+  }
   if (startsWith) return plen;
   return depth === NUM_ABSENT ? undefined : (offset === NUM_ABSENT ? 0 : offset) + depth;
 }
