@@ -107,7 +107,7 @@ export function defaultStreamConfig(): StreamConfig {
     },
     tcp: {
       checksum: 'auto',
-      policy: 'first',
+      policy: 'bsd',
       midstream: true,
       maxBufferedPerDirection: 1 << 20,
       maxSegmentsPerDirection: 16384,
@@ -179,7 +179,7 @@ function validate(c: StreamConfig): void {
   if (c.tcp.checksum !== 'auto' && c.tcp.checksum !== 'all' && c.tcp.checksum !== 'none') {
     throw new RangeError(`tcp checksum mode must be "auto", "all" or "none", got ${String(c.tcp.checksum)}`);
   }
-  if (c.tcp.policy !== 'first' && c.tcp.policy !== 'last') {
-    throw new RangeError(`tcp overlap policy must be "first" or "last", got ${String(c.tcp.policy)}`);
+  if (c.tcp.policy !== 'bsd' && c.tcp.policy !== 'first' && c.tcp.policy !== 'last') {
+    throw new RangeError(`tcp overlap policy must be "bsd", "first" or "last", got ${String(c.tcp.policy)}`);
   }
 }

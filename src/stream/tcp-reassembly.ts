@@ -15,9 +15,12 @@
  *   bytes are compared with a retained tail of delivered data (`retainBytes`), and a difference
  *   counts as `tcpOverlapDiffData` (Suricata's reassembly_overlap_different_data event): the
  *   classic insertion/evasion signature.
- * - Among buffered (not yet delivered) out-of-order data the policy decides: `first` keeps the
- *   bytes that arrived first (the default, as the Windows and BSD targets of the time did),
- *   `last` lets the newest bytes replace them. Differences are counted the same way.
+ * - Among buffered (not yet delivered) out-of-order data the policy decides, as Suricata's
+ *   DoHandleDataOverlap does: `bsd` (the default, Suricata's and Snort's; also what Windows,
+ *   Linux and macOS do here) lets a new segment's bytes replace buffered ones only where the new
+ *   segment starts before the buffered segment, else the buffered bytes stay; `first` always
+ *   keeps the bytes that arrived first; `last` always lets the newest replace them. Differences
+ *   are counted the same way.
  *
  * Holes: a hole is declared a gap, and delivery continues after it with `gapBefore` set, when
  * - the peer has acknowledged data at or beyond the next buffered segment (the missing bytes
@@ -32,7 +35,7 @@ import type { StreamEventListener } from './events.js';
 import { seqDiff, seqGeq, seqGt } from './seq.js';
 import type { StreamStats } from './stats.js';
 
-export type TcpOverlapPolicy = 'first' | 'last';
+export type TcpOverlapPolicy = 'bsd' | 'first' | 'last';
 
 export interface StreamDataConsumer {
   onData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void;
@@ -200,7 +203,11 @@ export class TcpReassembler {
       st.holeSinceUs = this.nowUs;
     }
     if (off > st.nextOff) this.stats.tcpOutOfOrder++;
-    const overlapsBuffered = this.config.policy === 'last' ? this.insertLast(flow, st, off, d) : this.insertFirst(flow, st, off, d);
+    const policy = this.config.policy;
+    const overlapsBuffered =
+      policy === 'bsd' ? this.insertBsd(flow, st, off, d)
+      : policy === 'last' ? this.insertLast(flow, st, off, d, false)
+      : this.insertFirst(flow, st, off, d);
     if (overlapsBuffered && !overlapsDelivered) this.stats.tcpOverlaps++;
     this.deliverContiguous(flow, st, toServer);
     while (
@@ -283,13 +290,36 @@ export class TcpReassembler {
     return overlapped;
   }
 
-  /** `last` policy: the new segment replaces whatever buffered bytes it covers. Returns whether it overlapped any. */
-  private insertLast(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): boolean {
+  /**
+   * `bsd` policy: a buffered segment that starts at or before the new one keeps its bytes; those
+   * starting after it are replaced where the new one covers them. Returns whether it overlapped any.
+   */
+  private insertBsd(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): boolean {
+    const segs = st.segs;
+    const end = off + d.length;
+    const s = segs[firstEndingAfter(segs, off)];
+    if (s === undefined || s.off > off) return this.insertLast(flow, st, off, d, false);
+    // The buffered segment holding the new one's first byte wins over what they share.
+    const cut = Math.min(end, s.off + s.data.length);
+    const differs = !sameBytes(d, 0, s.data, off - s.off, cut - off);
+    if (cut === end) {
+      if (differs) this.noteDifferentData(flow);
+      return true;
+    }
+    this.insertLast(flow, st, cut, d.subarray(cut - off), differs);
+    return true;
+  }
+
+  /**
+   * `last` policy: the new segment replaces whatever buffered bytes it covers. Returns whether it
+   * overlapped any. `differed`: the caller already found different data in this segment (one event).
+   */
+  private insertLast(flow: FlowView, st: TcpStream, off: number, d: Uint8Array, differed: boolean): boolean {
     const segs = st.segs;
     const end = off + d.length;
     const i = firstEndingAfter(segs, off);
     let j = i;
-    let differs = false;
+    let differs = differed;
     while (j < segs.length && segs[j]!.off < end) {
       const s = segs[j]!;
       const from = Math.max(off, s.off);
@@ -299,6 +329,7 @@ export class TcpReassembler {
     }
     if (j === i) {
       this.addSeg(st, i, off, d);
+      if (differs) this.noteDifferentData(flow);
       return false;
     }
     const first = segs[i]!;

@@ -508,6 +508,16 @@ describe('TCP reassembly under evasion', () => {
     expect(tso.counters['tcp.invalid_checksum']).toBe(0);
   });
 
+  it('reassembles overlapping out-of-order segments as a BSD or Windows target does (the earlier-starting segment wins)', async () => {
+    const rules = 'alert tcp any any -> any any (msg:"evil"; flow:established,to_server; content:"EVIL"; sid:1;)';
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    s.segment('client', { data: 'GOXX', offset: 2 });
+    s.segment('client', { data: 'EVIL', offset: 0 });
+    s.ack('server').close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+    expect(sids(await scanPackets(rules, s.packets(), { stream: { tcp: { policy: 'first' } } }))).toEqual([]);
+  });
+
   it('is not cut short by a spoofed RST off the next sequence number (the receiver drops it too)', async () => {
     const rules = 'alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL"; sid:1;)';
     for (const from of ['client', 'server'] as const) {

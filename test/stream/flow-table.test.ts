@@ -337,7 +337,8 @@ describe('counters', () => {
 
   it('rejects nonsensical settings', () => {
     expect(() => engine({ flow: { maxFlows: 0 } })).toThrow(/maxFlows/);
-    expect(() => engine({ tcp: { policy: 'bsd' as never } })).toThrow(/policy/);
+    expect(() => engine({ tcp: { policy: 'windows' as never } })).toThrow(/policy/);
+    expect(() => engine({ tcp: { checksum: 'some' as never } })).toThrow(/checksum/);
   });
 });
 

@@ -88,6 +88,20 @@ describe('out of order, duplicates, overlaps', () => {
     expect(sink.events.filter((x) => x.kind === 'stream.reassembly_overlap_different_data')).toHaveLength(2);
   });
 
+  it('bsd policy (the default): new bytes win over buffered ones only where the new segment starts first', () => {
+    const { e, sink, c } = setup();
+    e.process(c.c(4, 'SAFE'), sink);
+    e.process(c.c(4, 'EVIL'), sink); // same start: the buffered bytes stay
+    e.process(c.c(2, 'xxEVIL'), sink); // starts before SAFE: replaces it
+    e.process(c.c(10, 'abcd'), sink);
+    e.process(c.c(12, 'XYZW'), sink); // starts inside abcd: cd stays, ZW extends it
+    e.process(c.c(0, 'GE'), sink);
+    e.process(c.c(8, '--'), sink);
+    expect(sink.text(true)).toBe('GExxEVIL--abcdZW');
+    expect(e.stats.tcpOverlapDiffData).toBe(3);
+    expect(sink.events.filter((x) => x.kind === 'stream.reassembly_overlap_different_data')).toHaveLength(3);
+  });
+
   it('last policy: the newest bytes replace buffered ones', () => {
     const { e, sink, c } = setup({ tcp: { policy: 'last' } });
     e.process(c.c(4, 'SAFE'), sink);
