@@ -31,5 +31,6 @@ export function newPacket(
     events: undefined,
     invalid: false,
     streamRefused: false,
+    streamDisplaced: false,
   };
 }

@@ -691,9 +691,11 @@ export class DetectionEngine {
     if (this.onInspect !== undefined && payload.length > 0) this.inspected('packet', dir === 0, pktDataOnly(payload));
     this.collect(cand, this.ruleset.packet[cls]![dir], payload);
     // TCP data that reassembly does not take (no flow, a session picked up midstream while
-    // midstream pickup is off, a segment with a wrong checksum) is inspected as the packet's own payload.
-    if (cls === CLASS_TCP && !this.fragment && payload.length > 0 && (flow === null || (!this.midstream && !st!.synSeen) || pkt.streamRefused === true)) {
-      this.collect(cand, this.ruleset.stream[dir], payload);
+    // midstream pickup is off, a segment with a wrong checksum) is inspected as the packet's own
+    // payload; so is one that did not begin a stream chunk, by the rules anchored at a buffer start.
+    if (cls === CLASS_TCP && !this.fragment && payload.length > 0) {
+      if (flow === null || (!this.midstream && !st!.synSeen) || pkt.streamRefused === true) this.collect(cand, this.ruleset.stream[dir], payload);
+      else if (pkt.streamDisplaced === true) this.collect(cand, this.ruleset.streamAnchored[dir], payload);
     }
     this.packetPending = pkt;
     this.packetFlow = flow;
@@ -914,6 +916,7 @@ export class DetectionEngine {
     let j = 0;
     let k = 0;
     let ctx = -1;
+    let firedId = -1;
     this.stopped = false;
     while (!this.stopped && (i < a.length || j < b.length || k < c.length)) {
       const x = i < a.length ? a[i]! : 0x7fffffff;
@@ -934,13 +937,19 @@ export class DetectionEngine {
         want = 2;
         k++;
       }
+      // A rule run on both the packet and the stream (a displaced segment's anchored rules)
+      // alerts once per packet, as in Suricata; the merged lists bring its two runs together.
+      if (id === firedId) continue;
       if (want !== ctx) {
         if (want === 0) this.usePacket(pkt);
         else this.useWindow(st!, want === 1, want === 1 ? ws! : wc!);
         ctx = want;
       }
       const r = rules[id]!;
-      if (this.evaluate(r)) this.onMatch(r);
+      if (this.evaluate(r)) {
+        if (want === 0) firedId = id;
+        this.onMatch(r);
+      }
     }
     if (ws !== null) this.finishWindow(ws, this.candTs);
     if (wc !== null) this.finishWindow(wc, this.candTc);

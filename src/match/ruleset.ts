@@ -46,6 +46,12 @@ export class Ruleset {
   readonly packet: readonly DirectedGroups[];
   /** Reassembled TCP data: pkt_data payload rules. */
   readonly stream: DirectedGroups;
+  /**
+   * The stream rules positioned from a buffer start (offset, depth, startswith): also run on a
+   * segment whose data did not begin a stream chunk (DecodedPacket.streamDisplaced), as Suricata
+   * runs rules with depth or offset on the packet as well as on the stream.
+   */
+  readonly streamAnchored: DirectedGroups;
   readonly httpRequest: GroupSet;
   readonly httpResponse: GroupSet;
   readonly smtpCommand: GroupSet;
@@ -82,6 +88,7 @@ export class Ruleset {
     this.skipped = skipped;
     const packet = CLASS_BITS.map(() => directed());
     const stream = directed();
+    const streamAnchored = directed();
     this.httpRequest = new GroupSet();
     this.httpResponse = new GroupSet();
     this.smtpCommand = new GroupSet();
@@ -113,7 +120,10 @@ export class Ruleset {
           for (let c = 0; c < CLASS_BITS.length; c++) {
             if ((r.protoMask & CLASS_BITS[c]!) === 0) continue;
             // TCP payload is inspected on the stream, unless the rule needs the packet itself.
-            if (c === CLASS_TCP && !r.requiresPacket) addDirected(stream, r);
+            if (c === CLASS_TCP && !r.requiresPacket) {
+              addDirected(stream, r);
+              if (r.programs.some((p) => p.buffer === 'pkt_data' && p.anchored)) addDirected(streamAnchored, r);
+            }
             else if (!(c === CLASS_TCP && r.streamOnly)) addDirected(packet[c]!, r);
           }
           break;
@@ -146,6 +156,7 @@ export class Ruleset {
     this.derived = derived;
     this.packet = packet;
     this.stream = stream;
+    this.streamAnchored = streamAnchored;
     this.decodeEventRules = compiled.filter(
       (r) => r.kind === 'header' && (r.needs & FACT_DECODE_EVENTS) !== 0 && r.src.isAny && r.dst.isAny && r.srcPort.isAny && r.dstPort.isAny,
     );

@@ -37,6 +37,13 @@ import type { StreamStats } from './stats.js';
 
 export type TcpOverlapPolicy = 'bsd' | 'first' | 'last';
 
+/** TcpReassembler.segment: the data went to the stream, starting a chunk where it was new. */
+export const SEGMENT_IN_STREAM = 0;
+/** Buffered out of order, or a retransmission of delivered bytes with other bytes. */
+export const SEGMENT_DISPLACED = 1;
+/** Left out of the stream (out of window). */
+export const SEGMENT_REFUSED = 2;
+
 export interface StreamDataConsumer {
   onData(flow: FlowView, toServer: boolean, chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void;
 }
@@ -164,44 +171,50 @@ export class TcpReassembler {
     }
   }
 
-  /** One segment's data, `seq` being the sequence number of data[0]. */
-  segment(flow: FlowView, st: TcpStream, toServer: boolean, seq: number, data: Uint8Array): void {
+  /**
+   * One segment's data, `seq` being the sequence number of data[0]. Returns where its bytes went
+   * (SEGMENT_*): a segment whose start did not begin a chunk of its own is also inspected as a
+   * packet by rules positioned from a buffer start, as Suricata inspects such rules on both.
+   */
+  segment(flow: FlowView, st: TcpStream, toServer: boolean, seq: number, data: Uint8Array): number {
     const n = data.length;
-    if (n === 0) return;
+    if (n === 0) return SEGMENT_IN_STREAM;
     this.stats.tcpSegments++;
     if (!st.initialized) this.initFromData(st, seq);
     const rel = seqDiff(seq, st.base);
     if (rel > this.config.maxSeqAhead) {
       this.stats.tcpOutOfWindow++;
       this.events.event('stream.pkt_out_of_window', flow);
-      return;
+      return SEGMENT_REFUSED;
     }
     let off = st.nextOff + rel;
     const end = off + n;
     if (end <= st.nextOff) {
       // A one-byte segment just before the delivery point is a keep-alive probe; its byte is filler.
-      if (n === 1 && end === st.nextOff) return;
+      if (n === 1 && end === st.nextOff) return SEGMENT_IN_STREAM;
       this.stats.tcpRetransmissions++;
       this.stats.tcpOverlaps++;
-      this.checkDelivered(flow, st, off, data);
-      return;
+      // A copy of what was delivered needs no second look; one with other bytes does.
+      return this.checkDelivered(flow, st, off, data) ? SEGMENT_DISPLACED : SEGMENT_IN_STREAM;
     }
     let d = data;
+    let outcome = SEGMENT_IN_STREAM;
     const overlapsDelivered = off < st.nextOff;
     if (overlapsDelivered) {
       this.stats.tcpOverlaps++;
       const old = st.nextOff - off;
-      this.checkDelivered(flow, st, off, d.subarray(0, old));
+      if (this.checkDelivered(flow, st, off, d.subarray(0, old))) outcome = SEGMENT_DISPLACED;
       d = d.subarray(old);
       off = st.nextOff;
     }
     if (st.segs.length === 0) {
       if (off === st.nextOff) {
         this.deliver(flow, st, toServer, d, off);
-        return;
+        return outcome;
       }
       st.holeSinceUs = this.nowUs;
     }
+    outcome = SEGMENT_DISPLACED;
     if (off > st.nextOff) this.stats.tcpOutOfOrder++;
     const policy = this.config.policy;
     const overlapsBuffered =
@@ -218,6 +231,7 @@ export class TcpReassembler {
       this.skipHole(flow, st, toServer);
     }
     this.adopt(flow, st, toServer, off, off + d.length);
+    return outcome;
   }
 
   /** Declares holes that will not be filled (acknowledged by the peer, or waited on too long). */
@@ -352,19 +366,20 @@ export class TcpReassembler {
     this.events.event('stream.reassembly_overlap_different_data', flow);
   }
 
-  /** Compares a retransmission with the retained tail of what was delivered. */
-  private checkDelivered(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): void {
+  /** Compares a retransmission with the retained tail of what was delivered; true when they differ. */
+  private checkDelivered(flow: FlowView, st: TcpStream, off: number, d: Uint8Array): boolean {
     const tail = st.tail;
-    if (tail === null) return;
+    if (tail === null) return false;
     const start = st.tailEnd - st.tailLength; // stream offset of tail[0]
     const lo = Math.max(off, start);
     const hi = Math.min(off + d.length, st.tailEnd);
     for (let p = lo; p < hi; p++) {
       if (tail[p - start] !== d[p - off]) {
         this.noteDifferentData(flow);
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   /** Delivers the run of buffered segments that starts at the delivery point, as one chunk. */

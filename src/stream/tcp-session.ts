@@ -25,7 +25,7 @@ import type { StreamEventListener } from './events.js';
 import { Flow, TCP_CLOSED, TCP_CLOSING, TCP_ESTABLISHED, TCP_NONE, TCP_SYN_RECV, TCP_SYN_SENT } from './flow.js';
 import { seqDiff, seqGeq } from './seq.js';
 import type { StreamStats } from './stats.js';
-import { TcpStream, type TcpReassembler } from './tcp-reassembly.js';
+import { SEGMENT_DISPLACED, SEGMENT_REFUSED, TcpStream, type TcpReassembler } from './tcp-reassembly.js';
 
 /** Does a packet with these flags on this flow start a new session on the same tuple? */
 export function startsNewSession(flow: Flow, toServer: boolean, tcp: TcpHeader): boolean {
@@ -92,7 +92,7 @@ export class TcpSessionTracker {
       }
       // Data a RST carries reaches the stream first, as in Suricata: a rule must not be evaded by
       // sending the attack on the segment that closes the session.
-      if (pkt.payload.length > 0 && snd.initialized) reasm.segment(flow, snd, toServer, seq, pkt.payload);
+      if (pkt.payload.length > 0 && snd.initialized) this.noteSegment(pkt, reasm.segment(flow, snd, toServer, seq, pkt.payload));
       flow.tcpState = TCP_CLOSED;
       flow.closeComplete = true;
       reasm.flush(flow, flow.client, true);
@@ -182,7 +182,7 @@ export class TcpSessionTracker {
     if (hasAck) reasm.noteAck(rcv, ack);
     const payload = pkt.payload;
     if (payload.length > 0 && (flow.tcpState !== TCP_NONE || this.config.midstream)) {
-      reasm.segment(flow, snd, toServer, syn ? (seq + 1) >>> 0 : seq, payload);
+      this.noteSegment(pkt, reasm.segment(flow, snd, toServer, syn ? (seq + 1) >>> 0 : seq, payload));
     }
     if (rcv.segs.length > 0) reasm.checkGaps(flow, rcv, !toServer);
     if (snd.segs.length > 0) reasm.checkGaps(flow, snd, toServer);
@@ -198,6 +198,12 @@ export class TcpSessionTracker {
     this.reasm.flush(flow, flow.server, false);
     this.reasm.release(flow.client);
     this.reasm.release(flow.server);
+  }
+
+  /** Tells detection how to see a segment's data besides the stream (see DecodedPacket). */
+  private noteSegment(pkt: DecodedPacket, outcome: number): void {
+    if (outcome === SEGMENT_DISPLACED) pkt.streamDisplaced = true;
+    else if (outcome === SEGMENT_REFUSED) pkt.streamRefused = true;
   }
 
   /** Whether the segment may change the session: false for a wrong checksum the receiver drops. */

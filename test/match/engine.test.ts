@@ -518,6 +518,29 @@ describe('TCP reassembly under evasion', () => {
     expect(sids(await scanPackets(rules, s.packets(), { stream: { tcp: { policy: 'first' } } }))).toEqual([]);
   });
 
+  it('runs rules anchored at a buffer start on a segment that did not begin a stream chunk, as Suricata runs depth/offset rules on packets too', async () => {
+    const rules = [
+      'alert tcp any any -> any any (msg:"anchored"; flow:to_server; content:"EVIL"; depth:4; sid:3;)',
+      'alert tcp any any -> any any (msg:"floating"; flow:to_server; content:"EVIL"; sid:1;)',
+    ].join('\n');
+    // Out of order: EVIL waits behind a hole, then reaches the stream inside GETEVIL.
+    const ooo = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    ooo.segment('client', { data: 'EVIL', offset: 3 });
+    ooo.segment('client', { data: 'GET', offset: 0 });
+    ooo.ack('server').close();
+    expect(sids(await scanPackets(rules, ooo.packets()))).toEqual([3, 1]);
+    // A retransmission with other bytes than those delivered (and acknowledged).
+    const retrans = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    retrans.send('client', 'GOOD');
+    retrans.segment('client', { data: 'EVIL', offset: 0 });
+    retrans.close();
+    expect(sids(await scanPackets(rules, retrans.packets()))).toEqual([3]);
+    // An identical retransmission is not looked at again: one alert, on the first copy.
+    const same = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1 }).handshake();
+    same.send('client', 'EVIL', { duplicate: [0] }).close();
+    expect(sids(await scanPackets(rules, same.packets()))).toEqual([3, 1]);
+  });
+
   it('is not cut short by a spoofed RST off the next sequence number (the receiver drops it too)', async () => {
     const rules = 'alert tcp any any -> any any (msg:"split"; flow:established,to_server; content:"EVIL"; sid:1;)';
     for (const from of ['client', 'server'] as const) {
