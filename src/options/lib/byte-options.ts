@@ -4,12 +4,14 @@ import { parseDecOrHex, splitWord, type Piece } from './text.js';
 /** The trailing options byte_test, byte_jump, byte_extract and byte_math share. */
 export type Endian = 'big' | 'little' | 'dce';
 export type NumberBase = 'hex' | 'dec' | 'oct';
+/** `string` with no base: strtoull's base 0, the digits say (`0x1f` hex, `017` octal, else decimal). */
+export type DigitBase = NumberBase | 'auto';
 
-export interface ByteOptionState {
+export interface ByteOptionState<B extends DigitBase = DigitBase> {
   relative: boolean;
   endian: Endian;
   /** Set when `string` was given: the digits' base. */
-  string?: NumberBase;
+  string?: B;
   bitmask?: number;
   multiplier?: number;
   align?: boolean | number;
@@ -31,15 +33,32 @@ export type ByteOptionName =
 const BASES = new Set(['hex', 'dec', 'oct']);
 
 /**
- * Parses `pieces` as options of `keyword`; `allowed` says which it takes. Reports at the
- * offending piece; returns false after an error.
+ * Parses `pieces` as options of `keyword`; `allowed` says which it takes, `bareString` what
+ * `string` without a base reads (Suricata: byte_test and byte_jump leave the base to strtoull,
+ * byte_extract and byte_math read decimal). Reports at the offending piece; returns false after an error.
  */
+export function parseByteOptions(
+  keyword: string,
+  pieces: readonly Piece[],
+  allowed: ReadonlySet<ByteOptionName>,
+  state: ByteOptionState<NumberBase>,
+  ctx: KeywordContext,
+): boolean;
 export function parseByteOptions(
   keyword: string,
   pieces: readonly Piece[],
   allowed: ReadonlySet<ByteOptionName>,
   state: ByteOptionState,
   ctx: KeywordContext,
+  bareString: 'auto',
+): boolean;
+export function parseByteOptions(
+  keyword: string,
+  pieces: readonly Piece[],
+  allowed: ReadonlySet<ByteOptionName>,
+  state: ByteOptionState,
+  ctx: KeywordContext,
+  bareString: 'dec' | 'auto' = 'dec',
 ): boolean {
   const seen = new Set<string>();
   let endianWritten: Piece | undefined;
@@ -169,7 +188,7 @@ export function parseByteOptions(
       return false;
     }
   }
-  if (stringWritten !== undefined) state.string = base ?? 'dec';
+  if (stringWritten !== undefined) state.string = base ?? bareString;
   else if (baseWritten !== undefined) {
     ctx.error(`${keyword}: ${baseWritten.text} reads digits and needs string: write string,${baseWritten.text}`, baseWritten.offset, baseWritten.text.length);
     return false;
@@ -201,7 +220,8 @@ export function printByteOptions(s: ByteOptionState, endianStyle: 'bare' | 'keye
   if (s.relative) out.push('relative');
   if (s.multiplier !== undefined) out.push(`multiplier ${s.multiplier}`);
   if (s.endian !== 'big') out.push(endianStyle === 'keyed' && s.endian !== 'dce' ? `endian ${s.endian}` : s.endian);
-  if (s.string !== undefined) out.push(endianStyle === 'keyed' ? `string ${s.string}` : `string,${s.string}`);
+  if (s.string === 'auto') out.push('string');
+  else if (s.string !== undefined) out.push(endianStyle === 'keyed' ? `string ${s.string}` : `string,${s.string}`);
   if (s.align === true) out.push('align');
   else if (typeof s.align === 'number') out.push(`align ${s.align}`);
   if (s.from !== undefined) out.push(`from_${s.from}`);

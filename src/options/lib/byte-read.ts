@@ -1,4 +1,4 @@
-import type { Endian, NumberBase } from './byte-options.js';
+import type { DigitBase, Endian } from './byte-options.js';
 
 /**
  * Where the last readNumber stopped: after the bytes read (binary), or after the last character
@@ -18,7 +18,7 @@ const TWO_64 = 2 ** 64;
  * with `string`, as digits of the given base. Returns NaN when the bytes are not all inside the
  * buffer or hold no digits. Values above 2^53 lose precision (readExact has them whole).
  */
-export function readNumber(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: NumberBase | undefined, dceLittle = false): number {
+export function readNumber(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: DigitBase | undefined, dceLittle = false): number {
   if (pos < 0 || nbytes <= 0 || pos + nbytes > buf.length) return NaN;
   if (base !== undefined) return readDigits(buf, pos, nbytes, base);
   let v = 0;
@@ -32,7 +32,7 @@ export function readNumber(buf: Uint8Array, pos: number, nbytes: number, endian:
 }
 
 /** The same number as readNumber, exact (for values past 2^53); undefined where readNumber gives NaN. */
-export function readExact(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: NumberBase | undefined, dceLittle = false): bigint | undefined {
+export function readExact(buf: Uint8Array, pos: number, nbytes: number, endian: Endian, base: DigitBase | undefined, dceLittle = false): bigint | undefined {
   if (pos < 0 || nbytes <= 0 || pos + nbytes > buf.length) return undefined;
   if (base !== undefined) {
     const d = scanDigits(buf, pos, nbytes, base);
@@ -53,17 +53,20 @@ export function readExact(buf: Uint8Array, pos: number, nbytes: number, endian: 
 
 /**
  * strtoull over at most `nbytes` characters: optional blanks and a sign, then digits of the
- * base (hex may start with 0x). The digits' range, or undefined when there are none.
+ * base (hex may start with 0x; with base 0, `auto`, a 0x prefix means hex and a leading 0
+ * octal). The digits' range, or undefined when there are none.
  */
-function scanDigits(buf: Uint8Array, pos: number, nbytes: number, base: NumberBase): { start: number; end: number; radix: number; negative: boolean } | undefined {
-  const radix = base === 'hex' ? 16 : base === 'oct' ? 8 : 10;
+function scanDigits(buf: Uint8Array, pos: number, nbytes: number, base: DigitBase): { start: number; end: number; radix: number; negative: boolean } | undefined {
+  let radix = base === 'hex' ? 16 : base === 'oct' ? 8 : 10;
   const end = pos + nbytes;
   let i = pos;
   while (i < end && (buf[i] === 0x20 || (buf[i]! >= 0x09 && buf[i]! <= 0x0d))) i++;
   let negative = false;
   if (i < end && (buf[i] === 0x2b || buf[i] === 0x2d)) negative = buf[i++] === 0x2d;
   // `0x` counts as a prefix only before a hex digit (strtoull reads "0xg" as 0).
-  if (radix === 16 && i + 2 < end && buf[i] === 0x30 && (buf[i + 1] === 0x78 || buf[i + 1] === 0x58) && digitValue(buf[i + 2]!) >= 0) i += 2;
+  const hexPrefix = i + 2 < end && buf[i] === 0x30 && (buf[i + 1] === 0x78 || buf[i + 1] === 0x58) && digitValue(buf[i + 2]!) >= 0;
+  if (base === 'auto') radix = hexPrefix ? 16 : i < end && buf[i] === 0x30 ? 8 : 10;
+  if (radix === 16 && hexPrefix) i += 2;
   const start = i;
   while (i < end) {
     const d = digitValue(buf[i]!);
@@ -73,7 +76,7 @@ function scanDigits(buf: Uint8Array, pos: number, nbytes: number, base: NumberBa
   return i === start ? undefined : { start, end: i, radix, negative };
 }
 
-function readDigits(buf: Uint8Array, pos: number, nbytes: number, base: NumberBase): number {
+function readDigits(buf: Uint8Array, pos: number, nbytes: number, base: DigitBase): number {
   const d = scanDigits(buf, pos, nbytes, base);
   if (d === undefined) return NaN;
   let v = 0;

@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList } from '../lib/text.js';
-import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
+import { applyBitmask, applyBitmaskExact, lastRead, readExact, readNumber } from '../lib/byte-read.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteExtractMatch } from '../rule-body.js';
 
@@ -39,7 +39,7 @@ function parseByteExtract(raw: string | null, ctx: KeywordContext): ByteExtractV
     ctx.error(`byte_extract variable name "${nameP.text}" must start with a letter or _ and hold only letters, digits and _`, nameP.offset, Math.max(1, nameP.text.length));
     return undefined;
   }
-  const state: ByteOptionState = { relative: false, endian: 'big' };
+  const state: ByteOptionState<NumberBase> = { relative: false, endian: 'big' };
   if (!parseByteOptions('byte_extract', parts.slice(3), OPTIONS, state, ctx)) return undefined;
   if (!checkByteCount('byte_extract', bytes as number, state.string !== undefined, parts[0]!, ctx)) return undefined;
   const out: ByteExtractValue = { bytes: bytes as number, offset: offset as number, name: nameP.text, relative: state.relative, endian: state.endian };
@@ -85,11 +85,22 @@ export class ByteExtractMatcher implements PayloadMatcher {
     if (Number.isNaN(x)) return NO_MATCH;
     // A string number moves the cursor past the characters it used, not the whole count.
     const end = lastRead.end;
-    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
-    x *= v.multiplier ?? 1;
+    const multiplier = v.multiplier ?? 1;
     const align = v.align ?? 0;
+    if (x * multiplier + align > Number.MAX_SAFE_INTEGER) {
+      // Past exact numbers: Suricata's unsigned 64-bit arithmetic, whole.
+      let e = readExact(ins.buf, pos, v.bytes, v.endian, v.string, ins.dceLittle)!;
+      if (v.bitmask !== undefined) e = applyBitmaskExact(e, v.bitmask);
+      e = BigInt.asUintN(64, e * BigInt(multiplier));
+      const a = BigInt(align);
+      if (align > 1 && e % a !== 0n) e += a - (e % a);
+      ins.setVarExact(this.slot, e);
+      return end;
+    }
+    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
+    x *= multiplier;
     if (align > 1 && x % align !== 0) x += align - (x % align);
-    ins.vars[this.slot] = x;
+    ins.setVar(this.slot, x);
     return end;
   }
 }

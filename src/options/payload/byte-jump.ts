@@ -1,5 +1,5 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
-import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
+import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type DigitBase, type Endian } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
 import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
@@ -12,7 +12,8 @@ export interface ByteJumpValue {
   offset: IntOrVar;
   relative: boolean;
   endian: Endian;
-  string?: NumberBase;
+  /** `auto` when `string` has no base: strtoull's base 0 (`0x1f` hex, `017` octal, else decimal). */
+  string?: DigitBase;
   multiplier?: number;
   /** Round the jump up to a multiple of 4. */
   align: boolean;
@@ -38,7 +39,7 @@ function parseByteJump(raw: string | null, ctx: KeywordContext): ByteJumpValue |
   const offset = parseIntOrVar(parts[1]!, { what: 'byte_jump offset', min: -65535, max: 65535, variable: true }, ctx);
   if (offset === undefined) return undefined;
   const state: ByteOptionState = { relative: false, endian: 'big' };
-  if (!parseByteOptions('byte_jump', parts.slice(2), OPTIONS, state, ctx)) return undefined;
+  if (!parseByteOptions('byte_jump', parts.slice(2), OPTIONS, state, ctx, 'auto')) return undefined;
   // 0 bytes reads nothing: the jump is by offset and post_offset alone (Suricata and Snort 3 accept it).
   if (typeof bytes === 'number' && bytes !== 0 && !checkByteCount('byte_jump', bytes, state.string !== undefined, parts[0]!, ctx)) return undefined;
   const out: ByteJumpValue = { bytes, offset, relative: state.relative, endian: state.endian, align: state.align === true };
@@ -86,8 +87,9 @@ export class ByteJumpMatcher implements PayloadMatcher {
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
     const buf = ins.buf;
-    const n = this.nbytes.get(ins);
-    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
+    // Suricata casts a variable count or offset to int32: 0xffffffff is -1.
+    const n = this.nbytes.int32(ins);
+    const pos = (this.relative ? cursor : 0) + this.offset.int32(ins);
     if (n === 0 && (pos < 0 || pos > buf.length)) return NO_MATCH;
     let x = n === 0 ? 0 : readNumber(buf, pos, n, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return NO_MATCH;

@@ -2,7 +2,7 @@ import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { isIdentifier, requireValue, splitList, splitWord, type Piece } from '../lib/text.js';
-import { applyBitmask, lastRead, readNumber } from '../lib/byte-read.js';
+import { applyBitmaskExact, lastRead, readExact, readNumber } from '../lib/byte-read.js';
 import { IntSource } from '../lib/int-source.js';
 import { NO_MATCH, type Inspection, type PayloadMatcher, type VariableSlots } from '../matcher.js';
 import type { ByteMathMatch } from '../rule-body.js';
@@ -66,7 +66,7 @@ function parseByteMath(raw: string | null, ctx: KeywordContext): ByteMathValue |
     ctx.error(`byte_math result "${resultP.text}" must be a variable name (letters, digits and _)`, resultP.offset, resultP.text.length);
     return undefined;
   }
-  const state: ByteOptionState = { relative: false, endian: 'big' };
+  const state: ByteOptionState<NumberBase> = { relative: false, endian: 'big' };
   if (!parseByteOptions('byte_math', rest, OPTIONS, state, ctx)) return undefined;
   const out: ByteMathValue = { bytes, offset, oper: operP.text as ByteMathOp, rvalue, result: resultP.text, relative: state.relative, endian: state.endian };
   if (state.string !== undefined) out.string = state.string;
@@ -112,14 +112,18 @@ export class ByteMathMatcher implements PayloadMatcher {
 
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
-    const n = this.nbytes.get(ins);
-    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
+    // Suricata keeps a variable count's low 8 bits (a uint8_t); a variable offset is read as
+    // byte_test and byte_jump read theirs, as an int32.
+    const n = this.nbytes.uint32(ins) & 0xff;
+    const pos = (this.relative ? cursor : 0) + this.offset.int32(ins);
     if (this.relative && pos >= ins.buf.length) return NO_MATCH;
-    let x = readNumber(ins.buf, pos, n, v.endian, v.string, ins.dceLittle);
-    if (Number.isNaN(x)) return NO_MATCH;
+    const read = readNumber(ins.buf, pos, n, v.endian, v.string, ins.dceLittle);
+    if (Number.isNaN(read)) return NO_MATCH;
     // A string number moves the cursor past the characters it used, not the whole count.
     const end = lastRead.end;
-    const r = this.rvalue.get(ins);
+    let x = read <= Number.MAX_SAFE_INTEGER ? BigInt(read) : readExact(ins.buf, pos, n, v.endian, v.string, ins.dceLittle)!;
+    const r = this.rvalue.exact(ins);
+    // Suricata computes in unsigned 64 bits: 5 - 10 is 2^64 - 5, not -5.
     switch (v.oper) {
       case '+':
         x += r;
@@ -131,18 +135,21 @@ export class ByteMathMatcher implements PayloadMatcher {
         x *= r;
         break;
       case '/':
-        if (r === 0) return NO_MATCH;
-        x = Math.floor(x / r);
+        if (r === 0n) return NO_MATCH;
+        x /= r;
         break;
+      // C leaves a shift by 64 or more undefined; the x86-64 and AArch64 shift instructions
+      // Suricata's builds use take the count modulo 64.
       case '<<':
-        x *= 2 ** r;
+        x <<= r & 63n;
         break;
       case '>>':
-        x = Math.floor(x / 2 ** r);
+        x >>= r & 63n;
         break;
     }
-    if (v.bitmask !== undefined) x = applyBitmask(x, v.bitmask);
-    ins.vars[this.slot] = x;
+    x = BigInt.asUintN(64, x);
+    if (v.bitmask !== undefined) x = applyBitmaskExact(x, v.bitmask);
+    ins.setVarExact(this.slot, x);
     return end;
   }
 }

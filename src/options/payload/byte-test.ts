@@ -1,5 +1,5 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
-import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type Endian, type NumberBase } from '../lib/byte-options.js';
+import { checkByteCount, parseByteOptions, printByteOptions, type ByteOptionName, type ByteOptionState, type DigitBase, type Endian } from '../lib/byte-options.js';
 import { parseIntOrVar, type IntOrVar } from '../lib/int-or-var.js';
 import { requireValue, splitList } from '../lib/text.js';
 import { applyBitmask, applyBitmaskExact, readExact, readNumber } from '../lib/byte-read.js';
@@ -18,7 +18,8 @@ export interface ByteTestValue {
   offset: IntOrVar;
   relative: boolean;
   endian: Endian;
-  string?: NumberBase;
+  /** `auto` when `string` has no base: strtoull's base 0 (`0x1f` hex, `017` octal, else decimal). */
+  string?: DigitBase;
   bitmask?: number;
 }
 
@@ -54,7 +55,7 @@ function parseByteTest(raw: string | null, ctx: KeywordContext): ByteTestValue |
   const offset = parseIntOrVar(offsetP, { what: 'byte_test offset', min: -65535, max: 65535, variable: true }, ctx);
   if (offset === undefined) return undefined;
   const state: ByteOptionState = { relative: false, endian: 'big' };
-  if (!parseByteOptions('byte_test', parts.slice(4), OPTIONS, state, ctx)) return undefined;
+  if (!parseByteOptions('byte_test', parts.slice(4), OPTIONS, state, ctx, 'auto')) return undefined;
   if (typeof bytes === 'number' && !checkByteCount('byte_test', bytes, state.string !== undefined, bytesP, ctx)) return undefined;
   const out: ByteTestValue = { bytes, op: opText as ByteTestOp, negated, value, offset, relative: state.relative, endian: state.endian };
   if (state.string !== undefined) out.string = state.string;
@@ -121,17 +122,18 @@ export class ByteTestMatcher implements PayloadMatcher {
 
   match(ins: Inspection, cursor: number, _from: number): number {
     const v = this.el.value;
-    const pos = (this.relative ? cursor : 0) + this.offset.get(ins);
-    const nbytes = this.nbytes.get(ins);
+    // Suricata casts a variable offset or count to int32: 0xffffffff is -1.
+    const pos = (this.relative ? cursor : 0) + this.offset.int32(ins);
+    const nbytes = this.nbytes.int32(ins);
     ins.readEnd = pos + nbytes;
     let x = readNumber(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle);
     if (Number.isNaN(x)) return this.independent ? ABORT : NO_MATCH;
     const want = this.value.get(ins);
     let ok: boolean;
-    if (x > Number.MAX_SAFE_INTEGER) {
-      // 7 and 8-byte reads, and strings starting with '-' (which wrap as in strtoull), are
-      // compared whole, as Suricata compares them in 64 bits.
-      ok = compareExact(v, readExact(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle)!, want);
+    if (x > Number.MAX_SAFE_INTEGER || want > Number.MAX_SAFE_INTEGER) {
+      // 7 and 8-byte reads, strings starting with '-' (which wrap as in strtoull) and variables
+      // past 2^53 are compared whole, as Suricata compares them in 64 bits.
+      ok = compareExact(v, readExact(ins.buf, pos, nbytes, v.endian, v.string, ins.dceLittle)!, this.value.exact(ins));
       if (v.negated) ok = !ok;
       if (ok) return cursor;
       return this.independent ? ABORT : NO_MATCH;
@@ -166,9 +168,8 @@ export class ByteTestMatcher implements PayloadMatcher {
   }
 }
 
-function compareExact(v: ByteTestValue, read: bigint, wantNumber: number): boolean {
+function compareExact(v: ByteTestValue, read: bigint, want: bigint): boolean {
   const x = v.bitmask !== undefined ? applyBitmaskExact(read, v.bitmask) : read;
-  const want = BigInt(wantNumber);
   switch (v.op) {
     case '<':
       return x < want;

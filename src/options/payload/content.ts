@@ -129,20 +129,24 @@ export class ContentMatcher implements PayloadMatcher {
     const plen = this.pattern.length;
     let lo: number;
     let hi: number;
+    // Suricata keeps a variable's low 32 bits here: as an int32 for distance and within
+    // (0xffffffff is -1), unsigned for offset and depth.
     if (this.relative) {
-      const d = this.distance === NUM_ABSENT ? 0 : this.distanceVar ? ins.vars[this.distance]! : this.distance;
+      const d = this.distance === NUM_ABSENT ? 0 : this.distanceVar ? ins.varLo[this.distance]! | 0 : this.distance;
       lo = cursor + d;
       if (lo < 0) lo = 0;
-      hi = this.within === NUM_ABSENT ? len : cursor + d + (this.withinVar ? ins.vars[this.within]! : this.within);
-      // Suricata adds these as unsigned 32-bit numbers: a window that would end before the
-      // buffer starts wraps around to a huge end, cut to the buffer's, so within drops out.
+      // Suricata adds these as 32-bit numbers and compares them signed: a window that would end
+      // before the buffer starts wraps around to a huge end, cut to the buffer's, so within drops out.
+      hi = this.within === NUM_ABSENT ? len : (cursor + d + (this.withinVar ? ins.varLo[this.within]! | 0 : this.within)) | 0;
       if (hi < 0) hi = len;
     } else if (this.startsWith) {
       lo = 0;
       hi = plen;
     } else {
-      lo = this.offset === NUM_ABSENT ? 0 : this.offsetVar ? ins.vars[this.offset]! : this.offset;
-      hi = this.depth === NUM_ABSENT ? len : lo + (this.depthVar ? ins.vars[this.depth]! : this.depth);
+      lo = this.offset === NUM_ABSENT ? 0 : this.offsetVar ? ins.varLo[this.offset]! : this.offset;
+      if (this.depth === NUM_ABSENT) hi = len;
+      else if (this.depthVar || this.offsetVar) hi = (lo + (this.depthVar ? ins.varLo[this.depth]! : this.depth)) >>> 0;
+      else hi = lo + this.depth;
     }
     if (hi > len) hi = len;
     if (from > lo) lo = from;
