@@ -2,9 +2,19 @@
  * A backtracking matcher with a step budget, for the translated pcre patterns that neither
  * linear-time engine accepts (back-references, lookaround). It runs the JavaScript regex syntax
  * that src/options/lib/pcre-translate.ts produces, over binary strings (one character per byte),
- * with JavaScript's matching semantics, and gives up after `stepLimit` steps the way PCRE's
- * match_limit does: a pattern written to backtrack catastrophically costs a bounded amount of
- * work and is counted as cut off, never a hung scan.
+ * and gives up after `stepLimit` steps the way PCRE's match_limit does: a pattern written to
+ * backtrack catastrophically costs a bounded amount of work and is counted as cut off, never a
+ * hung scan.
+ *
+ * It matches with JavaScript's semantics except in how repeats and captures interact, where it
+ * follows PCRE: the source stands for a PCRE pattern, and every pattern with a back-reference
+ * (which is where captures show) runs here, as neither linear-time engine takes one:
+ * - a back-reference to a group that has not matched fails (JavaScript matches the empty string);
+ * - a group inside a repeat keeps what it captured in an earlier iteration when a later one does
+ *   not set it (JavaScript clears it at the start of each iteration);
+ * - an iteration of a repeat that matches the empty string ends the repeat and counts, captures
+ *   included (JavaScript rejects it and backtracks into it): `(a*)?\1` matches, `(|a)*` matches
+ *   the empty string at the start of `a`.
  */
 
 export class RegexLimitExceeded extends Error {}
@@ -38,7 +48,7 @@ type Node =
   | { k: K.End }
   | { k: K.WordB }
   | { k: K.NotWordB }
-  | { k: K.Repeat; body: Node; min: number; max: number; greedy: boolean; groups: number[] };
+  | { k: K.Repeat; body: Node; min: number; max: number; greedy: boolean };
 
 type Cont = (pos: number) => boolean;
 
@@ -86,15 +96,14 @@ class Parser {
   private sequence(): Node {
     const items: Node[] = [];
     while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
-      const groupsBefore = this.groups;
       let atom = this.atom();
-      atom = this.quantified(atom, groupsBefore);
+      atom = this.quantified(atom);
       items.push(atom);
     }
     return items.length === 1 ? items[0]! : { k: K.Seq, items };
   }
 
-  private quantified(atom: Node, groupsBefore: number): Node {
+  private quantified(atom: Node): Node {
     const s = this.s;
     const c = s[this.i];
     let min: number;
@@ -123,9 +132,7 @@ class Parser {
       greedy = false;
       this.i++;
     }
-    const groups: number[] = [];
-    for (let g = groupsBefore + 1; g <= this.groups; g++) groups.push(g);
-    return { k: K.Repeat, body: atom, min, max, greedy, groups };
+    return { k: K.Repeat, body: atom, min, max, greedy };
   }
 
   private atom(): Node {
@@ -653,8 +660,7 @@ export class BacktrackRegex {
       case K.Backref: {
         const a = this.caps[n.index * 2]!;
         const b = this.caps[n.index * 2 + 1]!;
-        // An unset group matches the empty string, as in JavaScript.
-        if (a < 0 || b < 0) return k(pos);
+        if (a < 0 || b < 0) return false;
         const len = b - a;
         if (pos + len > s.length) return false;
         if (this.caseless) {
@@ -734,26 +740,14 @@ export class BacktrackRegex {
   private repeat(n: Extract<Node, { k: K.Repeat }>, pos: number, count: number, k: Cont): boolean {
     const again = (): boolean => {
       if (count >= n.max) return false;
-      // Captures inside the body start fresh on each iteration (JavaScript semantics), and
-      // come back as they were when the iteration fails.
-      const caps = this.caps;
-      const saved = n.groups.length === 0 ? null : n.groups.map((g) => [caps[g * 2]!, caps[g * 2 + 1]!] as const);
-      for (const g of n.groups) {
-        caps[g * 2] = -1;
-        caps[g * 2 + 1] = -1;
-      }
-      const ok = this.m(n.body, pos, (p) => {
-        // An iteration past the minimum that matched nothing ends the loop (no infinite repeat).
-        if (p === pos && count + 1 > n.min) return false;
+      // Captures from earlier iterations stay until this one sets them (PCRE semantics); each
+      // group puts its previous value back when what follows it fails.
+      return this.m(n.body, pos, (p) => {
+        // An iteration past the minimum that matched nothing ends the loop (no infinite repeat)
+        // and stands, with what it captured, as in PCRE: JavaScript rejects it instead.
+        if (p === pos && count + 1 > n.min) return k(p);
         return this.repeat(n, p, count + 1, k);
       });
-      if (!ok && saved !== null) {
-        n.groups.forEach((g, j) => {
-          caps[g * 2] = saved[j]![0];
-          caps[g * 2 + 1] = saved[j]![1];
-        });
-      }
-      return ok;
     };
     if (count < n.min) return again();
     if (n.greedy) return again() || k(pos);

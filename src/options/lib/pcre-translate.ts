@@ -286,6 +286,8 @@ class Translator {
   private readonly refs: RefTok[] = [];
   caselessBackref = false;
   inlineCaseChange = false;
+  /** (*BSR_ANYCRLF): \R matches \r, \n and \r\n only. */
+  private bsrAnyCrlf = false;
 
   constructor(
     private readonly p: string,
@@ -337,6 +339,7 @@ class Translator {
       if (/^(UTF8?|UCP)$/.test(verb)) throw new UnsupportedFailure(`(*${verb}) switches PCRE to Unicode mode, which kanshi does not evaluate`, this.i);
       if (/^(CR|CRLF|ANYCRLF|ANY|NUL)$/.test(verb)) throw new UnsupportedFailure(`(*${verb}) changes the newline convention, which kanshi does not evaluate`, this.i);
       if (!/^(LF|NO_START_OPT|NO_AUTO_POSSESS|NO_DOTSTAR_ANCHOR|NO_JIT|BSR_ANYCRLF|BSR_UNICODE|LIMIT_(MATCH|RECURSION|DEPTH|HEAP)=\d+)$/.test(verb)) return;
+      if (verb === 'BSR_ANYCRLF' || verb === 'BSR_UNICODE') this.bsrAnyCrlf = verb === 'BSR_ANYCRLF';
       this.i = close + 1;
     }
   }
@@ -388,6 +391,16 @@ class Translator {
         kind = this.group();
         break;
       case 0x5b /* [ */:
+        if (p.startsWith('[[:<:]]', this.i) || p.startsWith('[[:>:]]', this.i)) {
+          // PCRE reads these as \b(?=\w) and \b(?<=\w), not as classes; a quantifier binds to the lookaround.
+          const start = p[this.i + 3] === '<';
+          this.i += 7;
+          this.out.push('\\b');
+          atomStart = this.out.length;
+          this.out.push(start ? '(?=\\w)' : '(?<=\\w)');
+          kind = 'assertion';
+          break;
+        }
         this.out.push(this.charClass());
         break;
       case 0x5c /* \ */: {
@@ -954,7 +967,9 @@ class Translator {
       case 'Z':
         return inClass ? this.fail('escape sequence is invalid in character class', start, 2) : { t: 'anchor', js: '(?=\\n?$)' };
       case 'R':
-        return inClass ? this.fail('escape sequence is invalid in character class', start, 2) : { t: 'atom', js: '(?:\\r\\n|[\\n\\x0b\\x0c\\r\\x85])' };
+        // \R is atomic in PCRE: it never gives back the \n of a \r\n to what follows it.
+        if (inClass) this.fail('escape sequence is invalid in character class', start, 2);
+        return { t: 'atom', js: this.bsrAnyCrlf ? '(?:\\r\\n|\\r(?!\\n)|\\n)' : '(?:\\r\\n|\\r(?!\\n)|[\\n\\x0b\\x0c\\x85])' };
       case 'N':
         return inClass ? this.fail('escape sequence is invalid in character class', start, 2) : { t: 'atom', js: '[^\\n]' };
       case 'X':

@@ -74,37 +74,32 @@ class IrregexpRunner implements RegexRunner {
   constructor(
     source: string,
     flags: string,
-    /** `$` was PCRE's default `$` (end, or before a final newline): see Re2Runner. */
-    private readonly dollarBeforeNewline = false,
+    /** Groups that hold a final newline the match took for PCRE's `$` (see finalNewlineDollar). */
+    private readonly finalNl: readonly number[] = NO_GROUPS,
   ) {
     this.re = new RegExp(source, flags.includes('y') ? flags : flags + 'g');
   }
 
   exec(subject: string, from: number): boolean {
-    let found = this.run(subject, from);
-    const len = subject.length;
-    if (this.dollarBeforeNewline && len > 0 && subject.charCodeAt(len - 1) === 0x0a && from < len) {
-      const fullStart = found ? this.start : Infinity;
-      const fullEnd = this.end;
-      if (this.run(subject.slice(0, -1), from) && this.start < fullStart) found = true;
-      else if (found) {
-        this.start = fullStart;
-        this.end = fullEnd;
-      }
-    }
-    return found;
-  }
-
-  private run(subject: string, from: number): boolean {
     const re = this.re;
     re.lastIndex = from;
     const m = re.exec(subject);
     if (m === null) return false;
     this.start = m.index;
-    this.end = m.index + m[0].length;
+    let end = m.index + m[0].length;
+    for (const g of this.finalNl) {
+      const nl = m[g];
+      if (nl !== undefined) {
+        end -= nl.length;
+        break;
+      }
+    }
+    this.end = end;
     return true;
   }
 }
+
+const NO_GROUPS: readonly number[] = [];
 
 /**
  * Patterns that begin with PCRE's multiline `^` and/or end with its multiline `$`, written
@@ -183,8 +178,8 @@ class Re2Runner implements RegexRunner {
   constructor(
     source: string,
     flags: string,
-    /** The pattern's `$` also matches before a final newline (PCRE's default `$`). */
-    private readonly dollarBeforeNewline: boolean,
+    /** Groups that hold a final newline the match took for PCRE's `$` (see finalNewlineDollar). */
+    private readonly finalNl: readonly number[],
     private readonly maxSubject: number,
   ) {
     this.re = RE2JS.compile(source, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
@@ -198,19 +193,7 @@ class Re2Runner implements RegexRunner {
       this.limited = true;
     }
     if (from > subject.length) return false;
-    let found = this.run(this.re.matcher(subject), from);
-    if (this.dollarBeforeNewline && subject.length > 0 && subject.charCodeAt(subject.length - 1) === 0x0a && from < subject.length) {
-      // `$` before a final newline: the same search on the subject without that newline.
-      const fullStart = found ? this.start : Infinity;
-      const fullEnd = this.end;
-      const m = this.re.matcher(subject.slice(0, -1));
-      if (this.run(m, from) && this.start < fullStart) found = true;
-      else if (found) {
-        this.start = fullStart;
-        this.end = fullEnd;
-      }
-    }
-    return found;
+    return this.run(this.re.matcher(subject), from);
   }
 
   private run(m: Matcher, from: number): boolean {
@@ -218,7 +201,15 @@ class Re2Runner implements RegexRunner {
     const s = m.start();
     if (this.anchored && s !== from) return false;
     this.start = s;
-    this.end = m.end();
+    let end = m.end();
+    for (const g of this.finalNl) {
+      const nlStart = m.start(g);
+      if (nlStart >= 0) {
+        end = nlStart;
+        break;
+      }
+    }
+    this.end = end;
     return true;
   }
 }
@@ -267,8 +258,9 @@ const ML_DOLLAR = '(?=\\n|$)';
 /**
  * Rewrites the translator's spellings of PCRE line anchors into RE2 syntax. Returns null when
  * the pattern holds a construct RE2 has no equivalent for. `dollarNl` is set when PCRE's
- * default `$` (end, or before a final newline) was rewritten to RE2's `$` (end only): the
- * runner then also searches the subject without its final newline.
+ * default `$` (end, or before a final newline) was rewritten to RE2's `$` (end only), which
+ * no longer matches before a final newline: chooseTier only hands sources to RE2 after
+ * finalNewlineDollar has taken that `$` out.
  */
 export function toRe2Source(source: string): { source: string; dollarNl: boolean } | null {
   let out = '';
@@ -312,9 +304,105 @@ export function toRe2Source(source: string): { source: string; dollarNl: boolean
     out += c;
     i++;
   }
-  // Both kinds of `$` in one pattern cannot share one subject: leave it to another tier.
+  // Neither `$` can then be told from the other by its RE2 spelling.
   if (dollarNl && plainDollar) return null;
   return { source: out, dollarNl };
+}
+
+/**
+ * PCRE's default `$` where nothing can follow it in a match (the end of the pattern, or of a
+ * branch or plain group that ends it), written as `(\n?)$`: the greedy `\n?` takes a final
+ * newline, so each path through the pattern succeeds exactly where PCRE's `$` lets it, in the
+ * same order, and the match found is PCRE's. The match then ends before the newline the group
+ * took. `groups` numbers those groups; null when a `$` is followed by more of the pattern (or
+ * sits in a lookaround or a repeated group), or the pattern has a back-reference, whose
+ * numbering the new groups would shift: lookaround is the only exact spelling there.
+ */
+export function finalNewlineDollar(source: string): { source: string; groups: number[] } | null {
+  if (!source.includes(DOLLAR_NL)) return { source, groups: [] };
+  const n = source.length;
+  // For each `(`, whether it is a plain group; for each `)`, its `(`; for each `|`, the `)`
+  // that closes its group (n at the top level).
+  const openOf = new Map<number, number>();
+  const plainOpen = new Set<number>();
+  const altEnd = new Map<number, number>();
+  const dollars: number[] = [];
+  const stack: { at: number; alts: number[] }[] = [];
+  const top: number[] = [];
+  let i = 0;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '\\') {
+      if (/[1-9]/.test(source[i + 1] ?? '')) return null;
+      i += 2;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      if (source[j] === ']') j++;
+      while (j < n && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
+      i = j + 1;
+    } else if (c === '(') {
+      if (source.startsWith(DOLLAR_NL, i)) {
+        dollars.push(i);
+        i += DOLLAR_NL.length;
+        continue;
+      }
+      if (source[i + 1] !== '?' || source[i + 2] === ':') plainOpen.add(i);
+      stack.push({ at: i, alts: [] });
+      i++;
+    } else if (c === ')') {
+      const g = stack.pop();
+      if (g === undefined) return null;
+      openOf.set(i, g.at);
+      for (const a of g.alts) altEnd.set(a, i);
+      i++;
+    } else {
+      if (c === '|') (stack.length > 0 ? stack[stack.length - 1]!.alts : top).push(i);
+      i++;
+    }
+  }
+  if (stack.length > 0) return null;
+  for (const a of top) altEnd.set(a, n);
+  for (const d of dollars) {
+    let k = d + DOLLAR_NL.length;
+    while (k < n) {
+      const c = source[k];
+      if (c === '|') k = altEnd.get(k)!;
+      else if (c === ')') {
+        const q = source[k + 1];
+        if (!plainOpen.has(openOf.get(k)!) || q === '*' || q === '+' || q === '?' || q === '{') return null;
+        k++;
+      } else return null;
+    }
+  }
+  // Groups are numbered by their `(` in the new source, the inserted ones included.
+  let out = '';
+  let from = 0;
+  let captures = 0;
+  const groups: number[] = [];
+  for (const d of dollars) {
+    captures += countCaptures(source, from, d);
+    out += source.slice(from, d) + '(\\n?)$';
+    groups.push(++captures);
+    from = d + DOLLAR_NL.length;
+  }
+  return { source: out + source.slice(from), groups };
+}
+
+/** Capturing `(` in source[from, to), outside classes and escapes. */
+function countCaptures(source: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < to && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '(' && source[i + 1] !== '?') count++;
+  }
+  return count;
 }
 
 export interface RegexChoice {
@@ -345,7 +433,7 @@ class LazyRe2Runner implements RegexRunner {
   private inner: RegexRunner | null = null;
 
   constructor(
-    private readonly re2: { source: string; dollarNl: boolean },
+    private readonly re2: { source: string; finalNl: readonly number[] },
     private readonly jsSource: string,
     private readonly flags: string,
     private readonly limits: RegexLimits,
@@ -355,7 +443,7 @@ class LazyRe2Runner implements RegexRunner {
     let r = this.inner;
     if (r === null) {
       try {
-        r = new Re2Runner(this.re2.source, this.flags, this.re2.dollarNl, this.limits.maxSubject);
+        r = new Re2Runner(this.re2.source, this.flags, this.re2.finalNl, this.limits.maxSubject);
       } catch {
         // RE2 refused it after all: the bounded backtracking matcher runs it.
         r = new BacktrackRunner(this.jsSource, this.flags, this.limits);
@@ -595,19 +683,39 @@ function lineRunner(source: string, flags: string): LineRunner | null {
   return new LineRunner(body, flags, lineStart, lineEnd);
 }
 
+/** How pcre-translate.ts writes a back-reference. */
+const BACKREF = /\(\?:\\[1-9]/;
+
 function chooseTier(original: string, flags: string, limits: RegexLimits): RegexChoice {
   // `(?=[av])(audio|video)`: a hint for backtracking engines that would keep the faster tiers away.
   const source = withoutRedundantLookaheads(original, flags);
+  // V8's linear engine takes a back-reference inside its own group (JavaScript reads it as the
+  // empty string; PCRE as the previous iteration's capture, failing on the first): only the
+  // backtracker reads back-references as PCRE does.
+  return (BACKREF.test(source) ? null : fastTier(source, flags, limits)) ?? backtrackTier(source, flags, limits);
+}
+
+/** A linear-time tier for the source, or null. */
+function fastTier(source: string, flags: string, limits: RegexLimits): RegexChoice | null {
   if (linearCapable(source, flags)) return { runner: new IrregexpRunner(source, flags) };
   const lines = lineRunner(source, flags);
   if (lines !== null) return { runner: lines };
-  const re2 = toRe2Source(source);
-  // PCRE's default `$` is a lookahead in JavaScript, which V8's linear engine refuses; written
-  // as a plain `$` (searched on the subject with and without its final newline) it may not be.
-  if (re2 !== null && re2.dollarNl && !re2.source.includes('(?m:') && linearCapable(re2.source, flags)) {
-    return { runner: new IrregexpRunner(re2.source, flags, true) };
+  // PCRE's default `$` is a lookahead in JavaScript, which V8's linear engine refuses; at the
+  // end of the pattern it has a spelling without one. Elsewhere only the backtracker runs it.
+  const tail = finalNewlineDollar(source);
+  if (tail !== null) {
+    if (tail.groups.length > 0 && linearCapable(tail.source, flags)) {
+      return { runner: new IrregexpRunner(tail.source, flags, tail.groups) };
+    }
+    const re2 = toRe2Source(tail.source);
+    if (re2 !== null && !re2Refuses(re2.source)) {
+      return { runner: new LazyRe2Runner({ source: re2.source, finalNl: tail.groups }, source, flags, limits), note: 'run by re2js' };
+    }
   }
-  if (re2 !== null && !re2Refuses(re2.source)) return { runner: new LazyRe2Runner(re2, source, flags, limits), note: 'run by re2js' };
+  return null;
+}
+
+function backtrackTier(source: string, flags: string, limits: RegexLimits): RegexChoice {
   let runner: BacktrackRunner;
   try {
     runner = new BacktrackRunner(source, flags, limits);
