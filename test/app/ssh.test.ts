@@ -57,4 +57,14 @@ describe('SSH banners', () => {
     expect(b.out.map((x) => text(x.buffer('ssh.software'))!.length)).toEqual([MAX_SSH_BANNER - 8]);
     expect(b.stats).toMatchObject({ banners: 1, long: 1 });
   });
+
+  it('reads a long banner whole, as Suricata reads a line that came whole, and counts it as long', () => {
+    const a = session();
+    a.s.data(true, bytes('SSH-2.0-libssh' + 'A'.repeat(280) + 'ENDMARK\r\n'));
+    expect(a.out.map((x) => text(x.buffer('ssh.software'))!.endsWith('ENDMARK'))).toEqual([true]);
+    expect(a.stats).toMatchObject({ banners: 1, long: 1 });
+    const short = session();
+    short.s.data(true, bytes('SSH-2.0-OpenSSH_9.6\r\n'));
+    expect(short.stats).toMatchObject({ banners: 1, long: 0 });
+  });
 });

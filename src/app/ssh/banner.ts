@@ -8,19 +8,22 @@ import { KexInitReader, SshKexInit } from './kexinit.js';
  * bytes. Each is handed to detection once complete, exposing `ssh.proto` (the protocol version,
  * "2.0" or "1.99") and `ssh.software` (up to the first space: comments are left out), as
  * Suricata reads them. A line that does not start the direction with `SSH-`, or has no `-`
- * after the version, ends that direction's parsing (counted). A banner longer than
- * MAX_SSH_BANNER bytes is read up to there (counted as long). After a banner, the direction's
+ * after the version, ends that direction's parsing (counted). A banner of LONG_SSH_BANNER bytes
+ * or more is counted as long (Suricata's long_banner event) but read whole, as Suricata reads a
+ * line that arrived whole, up to MAX_SSH_BANNER bytes (a bound on memory). After a banner, the direction's
  * first binary packet is read (kexinit.ts): when it is the SSH_MSG_KEXINIT, as the RFC requires,
  * it is handed to detection as a unit of its own, exposing the HASSH buffers. The encrypted
  * traffic after it is not parsed.
  */
 
-/** Bytes of a banner line read (RFC 4253 allows 255 with its CR LF). */
-export const MAX_SSH_BANNER = 256;
+/** Lines this long are long banners (RFC 4253 allows 255 bytes with the CR LF). */
+export const LONG_SSH_BANNER = 256;
+/** Bytes of a banner line read at most. */
+export const MAX_SSH_BANNER = 8192;
 
 export interface SshStats {
   banners: number;
-  /** Banners cut at MAX_SSH_BANNER bytes. */
+  /** Banners of LONG_SSH_BANNER bytes or more (those past MAX_SSH_BANNER are cut there). */
   long: number;
   /** Directions that did not start with a valid banner. */
   invalid: number;
@@ -46,7 +49,8 @@ const DASH = 0x2d;
 const PREFIX = [0x53, 0x53, 0x48, 0x2d];
 
 class Direction {
-  readonly line = new Uint8Array(MAX_SSH_BANNER);
+  /** Grown on demand up to MAX_SSH_BANNER: nearly every banner fits the first 64 bytes. */
+  line = new Uint8Array(64);
   length = 0;
   /** The banner was handed over, or the direction gave up. */
   done = false;
@@ -116,9 +120,13 @@ export class SshSession {
         this.invalid(d);
         return i;
       }
+      if (d.length === d.line.length) {
+        const grown = new Uint8Array(Math.min(MAX_SSH_BANNER, d.line.length * 4));
+        grown.set(d.line);
+        d.line = grown;
+      }
       d.line[d.length++] = c;
       if (d.length === MAX_SSH_BANNER) {
-        this.ctx.stats.long++;
         this.finish(d, toServer, true);
         return i + 1;
       }
@@ -145,6 +153,7 @@ export class SshSession {
   private finish(d: Direction, toServer: boolean, cut: boolean): void {
     d.done = true;
     let len = d.length;
+    if (len >= LONG_SSH_BANNER) this.ctx.stats.long++;
     // A lone CR at the end of a cut line is part of no field.
     if (cut && d.sawCr) len--;
     const line = d.line.subarray(0, len);
