@@ -15,8 +15,8 @@ import { eveText } from '../../types/eve-text.js';
 const HEADER = 12;
 /** Suricata's MAX_NAME_LEN: a longer name is cut there (RFC 1035 allows 255 wire bytes; attackers send more). */
 const MAX_NAME = 1025;
-/** Compression pointers followed within one name (a chain longer than the labels it could hold is a loop). */
-const MAX_POINTERS = 64;
+/** Labels and pointers read within one name, as Suricata counts them: more is a loop. */
+const MAX_STEPS = 255;
 
 export interface DnsQuestion {
   /** Labels joined with '.', as sent (no trailing dot; empty for the root). */
@@ -64,7 +64,7 @@ function readName(b: Uint8Array, start: number): { text: Uint8Array; next: numbe
   let n = 0;
   let off = start;
   let next = -1;
-  let pointers = 0;
+  let steps = 0;
   for (;;) {
     if (off >= b.length) return null;
     const len = b[off]!;
@@ -74,22 +74,32 @@ function readName(b: Uint8Array, start: number): { text: Uint8Array; next: numbe
     }
     const kind = len & 0xc0;
     if (kind === 0xc0) {
-      if (off + 1 >= b.length || ++pointers > MAX_POINTERS) return null;
+      if (off + 1 >= b.length) return null;
       const target = ((len & 0x3f) << 8) | b[off + 1]!;
-      // Anywhere in the message but at itself, as Suricata follows them; a loop ends at MAX_POINTERS.
-      if (target === off || target >= b.length) return null;
+      if (target >= b.length) return null;
+      // A pointer at itself, or a loop (past MAX_STEPS labels and pointers), ends the name as
+      // Suricata ends it: with what was read, once a pointer was followed (the name's end in the
+      // message is known then); a malformed name otherwise.
+      if (target === off) {
+        if (next < 0) return null;
+        break;
+      }
       if (next < 0) next = off + 2;
       off = target;
-      continue;
+    } else {
+      if (kind !== 0) return null; // 0x40 and 0x80 label types are obsolete or undefined
+      if (off + 1 + len > b.length) return null;
+      // Past MAX_NAME the name is cut (and still read to its end, for the offset of what follows).
+      if (n > 0 && n < MAX_NAME) out[n++] = 0x2e;
+      const take = Math.min(len, MAX_NAME - n);
+      if (take > 0) out.set(b.subarray(off + 1, off + 1 + take), n);
+      n += take;
+      off += 1 + len;
     }
-    if (kind !== 0) return null; // 0x40 and 0x80 label types are obsolete or undefined
-    if (off + 1 + len > b.length) return null;
-    // Past MAX_NAME the name is cut (and still read to its end, for the offset of what follows).
-    if (n > 0 && n < MAX_NAME) out[n++] = 0x2e;
-    const take = Math.min(len, MAX_NAME - n);
-    if (take > 0) out.set(b.subarray(off + 1, off + 1 + take), n);
-    n += take;
-    off += 1 + len;
+    if (++steps > MAX_STEPS) {
+      if (next < 0) return null;
+      break;
+    }
   }
   return { text: out.slice(0, n), next };
 }

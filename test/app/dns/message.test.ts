@@ -32,9 +32,8 @@ describe('parseDnsMessage', () => {
   it.each([
     ['dns.too_short', Uint8Array.from([0, 1, 1, 0, 0, 1])],
     ['dns.no_question', Uint8Array.from([0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
-    // A pointer to itself, a loop of two pointers, and one past the end.
+    // A pointer to itself before any other was followed, and one past the end.
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])],
-    ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 0xc0, 12, 0, 1, 0, 1])],
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 99, 0, 1, 0, 1])],
     // Label type 0x40, and a label running past the end.
     ['dns.malformed_name', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x41, 0x61, 0])],
@@ -42,6 +41,19 @@ describe('parseDnsMessage', () => {
     ['dns.truncated_question', Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1])],
   ])('%s', (anomaly, bytes) => {
     expect(parseDnsMessage(bytes)).toEqual({ ok: false, anomaly });
+  });
+
+  it('ends a name at a pointer loop with what was read, once a pointer was followed, as Suricata 7 does', () => {
+    // The question points at "evil" followed by a pointer to itself.
+    const self = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 28, 0, 1, 0, 1, ...new Array<number>(10).fill(0), 4, ...Buffer.from('evil'), 0xc0, 33]);
+    const a = parseDnsMessage(self);
+    expect(a.ok && a.message.questions.map((q) => text(q.name))).toEqual(['evil']);
+    // The question points at "evil" followed by a pointer back to it: 255 labels and pointers, then the end.
+    const loop = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 24, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 4, ...Buffer.from('evil'), 0xc0, 24]);
+    const b = parseDnsMessage(loop);
+    expect(b.ok && b.message.questions.map((q) => text(q.name).split('.').every((l) => l === 'evil'))).toEqual([true]);
+    expect(b.ok && b.message.questions[0]!.name.length).toBe(127 * 5 + 4);
+    expect(b.ok && b.message.questions[0]!.type).toBe(1);
   });
 
   it('reads what Suricata reads: forward pointers, names past 255 bytes (cut at 1025), any number of questions', () => {
