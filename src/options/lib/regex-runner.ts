@@ -395,12 +395,8 @@ function countCaptures(source: string, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const c = source[i];
     if (c === '\\') i++;
-    else if (c === '[') {
-      i++;
-      if (source[i] === '^') i++;
-      if (source[i] === ']') i++;
-      while (i < to && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-    } else if (c === '(' && source[i + 1] !== '?') count++;
+    else if (c === '[') i = closingBracket(source, i, to);
+    else if (c === '(' && source[i + 1] !== '?') count++;
   }
   return count;
 }
@@ -650,16 +646,21 @@ function hasTopLevelAlternation(source: string): boolean {
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') i++;
-    else if (c === '[') {
-      i++;
-      if (source[i] === '^') i++;
-      if (source[i] === ']') i++;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-    } else if (c === '(') depth++;
+    else if (c === '[') i = closingBracket(source, i, source.length);
+    else if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '|' && depth === 0) return true;
   }
   return false;
+}
+
+/** The index of the `]` closing the class opened at source[open] (a leading `]` or `^]` is a member), or `to`. */
+function closingBracket(source: string, open: number, to: number): number {
+  let i = open + 1;
+  if (source[i] === '^') i++;
+  if (source[i] === ']') i++;
+  while (i < to && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+  return i;
 }
 
 /** Ends with `tail` not escaped by a backslash. */
