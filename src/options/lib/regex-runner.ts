@@ -336,11 +336,7 @@ export function finalNewlineDollar(source: string): { source: string; groups: nu
       if (/[1-9]/.test(source[i + 1] ?? '')) return null;
       i += 2;
     } else if (c === '[') {
-      let j = i + 1;
-      if (source[j] === '^') j++;
-      if (source[j] === ']') j++;
-      while (j < n && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
-      i = j + 1;
+      i = closingBracket(source, i, n) + 1;
     } else if (c === '(') {
       if (source.startsWith(DOLLAR_NL, i)) {
         dollars.push(i);
