@@ -39,9 +39,12 @@ export type TcpOverlapPolicy = 'bsd' | 'first' | 'last';
 
 /** TcpReassembler.segment: the data went to the stream, starting a chunk where it was new. */
 export const SEGMENT_IN_STREAM = 0;
-/** Buffered out of order, or a retransmission of delivered bytes with other bytes. */
+/** Buffered out of order: it reaches the stream later, inside a chunk that starts elsewhere. */
 export const SEGMENT_DISPLACED = 1;
-/** Left out of the stream (out of window). */
+/**
+ * Left out of the stream: out of window, or a retransmission whose bytes differ from those
+ * delivered (delivered data is final; the receiver may have kept these instead).
+ */
 export const SEGMENT_REFUSED = 2;
 
 export interface StreamDataConsumer {
@@ -173,8 +176,8 @@ export class TcpReassembler {
 
   /**
    * One segment's data, `seq` being the sequence number of data[0]. Returns where its bytes went
-   * (SEGMENT_*): a segment whose start did not begin a chunk of its own is also inspected as a
-   * packet by rules positioned from a buffer start, as Suricata inspects such rules on both.
+   * (SEGMENT_*), so that detection can also inspect the segment as a packet: all of it when the
+   * stream did not take it, its start when that did not begin a chunk of its own.
    */
   segment(flow: FlowView, st: TcpStream, toServer: boolean, seq: number, data: Uint8Array): number {
     const n = data.length;
@@ -195,7 +198,7 @@ export class TcpReassembler {
       this.stats.tcpRetransmissions++;
       this.stats.tcpOverlaps++;
       // A copy of what was delivered needs no second look; one with other bytes does.
-      return this.checkDelivered(flow, st, off, data) ? SEGMENT_DISPLACED : SEGMENT_IN_STREAM;
+      return this.checkDelivered(flow, st, off, data) ? SEGMENT_REFUSED : SEGMENT_IN_STREAM;
     }
     let d = data;
     let outcome = SEGMENT_IN_STREAM;
@@ -203,7 +206,7 @@ export class TcpReassembler {
     if (overlapsDelivered) {
       this.stats.tcpOverlaps++;
       const old = st.nextOff - off;
-      if (this.checkDelivered(flow, st, off, d.subarray(0, old))) outcome = SEGMENT_DISPLACED;
+      if (this.checkDelivered(flow, st, off, d.subarray(0, old))) outcome = SEGMENT_REFUSED;
       d = d.subarray(old);
       off = st.nextOff;
     }
@@ -214,7 +217,7 @@ export class TcpReassembler {
       }
       st.holeSinceUs = this.nowUs;
     }
-    outcome = SEGMENT_DISPLACED;
+    if (outcome === SEGMENT_IN_STREAM) outcome = SEGMENT_DISPLACED;
     if (off > st.nextOff) this.stats.tcpOutOfOrder++;
     const policy = this.config.policy;
     const overlapsBuffered =

@@ -160,14 +160,15 @@ export interface DecodedPacket {
    */
   invalid?: boolean;
   /**
-   * Set by the stream stage on a TCP segment it left out of its session and stream (a wrong
-   * checksum, out of window): its data is inspected as the packet's own payload instead, as Suricata inspects
-   * a segment its stream engine refused.
+   * Set by the stream stage on a TCP segment whose data its stream did not take (a wrong
+   * checksum, out of window, or a retransmission carrying other bytes than those already
+   * delivered, which the receiver may have kept instead: the insertion evasions): its data is
+   * inspected as the packet's own payload too, as Suricata inspects a segment its stream engine refused.
    */
   streamRefused?: boolean;
   /**
    * Set by the stream stage on a TCP segment whose data did not begin a stream chunk of its own
-   * (buffered out of order, or a retransmission carrying other bytes than those delivered): rules
+   * (buffered out of order): rules
    * positioned from a buffer start (offset, depth, startswith) also inspect it as a packet, as
    * Suricata inspects such rules on the packet and on the stream.
    */
