@@ -348,27 +348,46 @@ export function compileRules(rules: readonly Rule[], options: CompileOptions = {
       skipped.push({ rule, reason: e.message });
     }
   }
-  // Evaluation order: pass before drop before alert, flowbit setters before readers, then file
-  // order. Keys are computed once: rank * 2^24 + position (rule sets stay far below 2^24 rules).
-  const keys = new Float64Array(out.length);
+  // Evaluation (and alert) order, as Suricata's detect-engine-sigorder.c sorts: pass before drop
+  // before alert; then, for flowbits, flowints, hostbits and ip-pair bits in turn, rules that only
+  // set before those that set and read, before those that only read; then priority (lower first)
+  // and sid. A rule set thus gives the same results whatever order its files are loaded in.
+  // The roles are packed in one number per rule (2 bits each), computed once.
+  const roles = new Float64Array(out.length);
+  const order = new Array<number>(out.length);
   for (let i = 0; i < out.length; i++) {
     const c = out[i]!;
-    keys[i] = ((ACTION_RANK[c.action] ?? 3) * 4 + flowbitRole(c)) * 16_777_216 + i;
+    roles[i] =
+      (ACTION_RANK[c.action] ?? 3) * 256 +
+      role(c.flowbitActions.length > 0, c.flowbitChecks.length > 0) * 64 +
+      role(c.flowintActions.length > 0, c.flowintChecks.length > 0) * 16 +
+      xbitRole(c, false) * 4 +
+      xbitRole(c, true);
+    order[i] = i;
   }
-  keys.sort();
+  order.sort((a, b) => roles[a]! - roles[b]! || out[a]!.severity - out[b]!.severity || out[a]!.sid - out[b]!.sid || a - b);
   const sorted: CompiledRule[] = new Array<CompiledRule>(out.length);
-  for (let i = 0; i < keys.length; i++) {
-    const c = out[keys[i]! % 16_777_216]!;
+  for (let i = 0; i < order.length; i++) {
+    const c = out[order[i]!]!;
     c.index = i;
     sorted[i] = c;
   }
   return { rules: sorted, skipped };
 }
 
-function flowbitRole(c: CompiledRule): number {
-  const sets = c.flowbitActions.length > 0;
-  const reads = c.flowbitChecks.length > 0;
+/** Setters only first, then setters that also read, then readers, then rules without the kind. */
+function role(sets: boolean, reads: boolean): number {
   return sets && !reads ? 0 : sets ? 1 : reads ? 2 : 3;
+}
+
+/** role() over the rule's xbits of one kind: tracked by ip_pair (Suricata's ippairbits) or by host. */
+function xbitRole(c: CompiledRule, pair: boolean): number {
+  return role(hasTrack(c.xbitActions, pair), hasTrack(c.xbitChecks, pair));
+}
+
+function hasTrack(xbits: readonly XbitsValue[], pair: boolean): boolean {
+  for (let i = 0; i < xbits.length; i++) if ((xbits[i]!.track === 'ip_pair') === pair) return true;
+  return false;
 }
 
 /**
