@@ -21,6 +21,7 @@ import {
   readsAppBuffers,
   readsRecordReversed,
   wellKnownPort,
+  DIR_TO_CLIENT,
   DIR_TO_SERVER,
   STATE_ESTABLISHED,
   STATE_NOT_ESTABLISHED,
@@ -1452,10 +1453,16 @@ export class DetectionEngine {
     if (!this.addressesMatch(r)) return false;
     // Flow.
     const flow = this.flow;
+    const flowless = flow === null && this.record === null;
     if (r.flowDir !== 0) {
-      if (flow === null && this.record === null) return false;
-      if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer && !this.respondsToRecord(r)) return false;
+      // A packet without a flow (an IP fragment) counts as going to the server, as Suricata
+      // inspects it with its to-server rules: the direction alone asks for no flow.
+      if (flowless) {
+        if (r.flowDir === DIR_TO_CLIENT) return false;
+      } else if (r.flowDir === DIR_TO_SERVER ? !this.toServer : this.toServer && !this.respondsToRecord(r)) return false;
     }
+    // Any other flow option needs a flow (Suricata's SIG_MASK_REQUIRE_FLOW).
+    if (flowless && (r.flowState === STATE_ESTABLISHED || r.flowState === STATE_NOT_ESTABLISHED || r.frag !== 0)) return false;
     if (r.flowState === STATE_ESTABLISHED) {
       if (flow === null ? !this.recordIsSession() : !this.established) return false;
     } else if (r.flowState === STATE_NOT_ESTABLISHED) {

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
-import { concatBytes, httpConversation, icmpEcho, ipDatagram, ipFragments, ipPacket, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
+import { concatBytes, fragmentPacket, httpConversation, icmpEcho, ipDatagram, ipFragments, ipPacket, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
 import { scanPackets, scanWithCounters, sids } from './helpers.js';
 import { casePackets } from '../../src/ruletest/build.js';
 import { parseCaseText } from '../../src/ruletest/parse.js';
@@ -560,6 +560,18 @@ describe('TCP reassembly under evasion', () => {
 });
 
 describe('IP fragments', () => {
+  it('meet flow options as in Suricata: a fragment has no flow, so only the direction alone (to the server) holds', async () => {
+    const rules = [
+      'alert ip any any -> any any (msg:"only_frag"; flow:only_frag; sid:1;)',
+      'alert ip any any -> any any (msg:"to_server and MF"; flow:to_server; fragbits:M; sid:2;)',
+      'alert ip any any -> any any (msg:"not_established and MF"; flow:not_established; fragbits:M; sid:3;)',
+      'alert ip any any -> any any (msg:"to_client and MF"; flow:to_client; fragbits:M; sid:4;)',
+    ].join('\n');
+    const datagram = udpPacket({ src: '10.0.0.1:1024', dst: '10.0.0.2:53', payload: 'A'.repeat(40), tsUs: 1_000_000 });
+    // The first fragment (MF set) matches sid 2 only; the datagram rebuilt from both has a flow and matches only_frag.
+    expect(sids(await scanPackets(rules, fragmentPacket(datagram, { sizes: [24] })))).toEqual([2, 1]);
+  });
+
   it('the datagram rebuilt from them lends its header fields (ttl) to the stream data it delivered', async () => {
     const parsed = parseCaseText('=== frag\nsid: 1\nexpect: positive\nttl: 5\nserver: 10.1.1.1:9\n--- tcp client frag=8\nTTTT\n', '/cases/x.ktest');
     const packets = casePackets(parsed.cases[0]!);
