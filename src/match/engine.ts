@@ -1760,9 +1760,12 @@ export class DetectionEngine {
       this.counters.xbitsEvictions = this.xbits.evictions;
     }
     if (r.action === 'pass') {
-      // As Suricata: a pass rule stops inspection of the packet and, on a flow, of the flow.
+      // As Suricata (FlowApplySignatureActions): a pass rule stops inspection of the packet, and
+      // of its flow when it matched the stream or a transaction or is IP-only; a packet rule's
+      // match (a datagram's payload, TCP flags) passes only that packet.
       this.stopped = true;
-      if (this.state !== null && !this.state.passed) {
+      const flowPass = r.ipOnly || this.pktMode === MODE_STREAM || (r.kind !== 'payload' && r.kind !== 'header');
+      if (flowPass && this.state !== null && !this.state.passed) {
         this.state.passed = true;
         this.counters.flowsPassed++;
       }

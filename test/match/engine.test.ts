@@ -593,4 +593,17 @@ describe('pass rules', () => {
     s.send('client', 'EVIL TRUSTED').send('client', 'EVIL again').close();
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([]);
   });
+
+  it('pass only the packet they matched when they matched a packet rather than the stream, as Suricata does', async () => {
+    const rules = [
+      'pass udp any any -> any any (msg:"ok datagram"; content:"ok"; sid:1;)',
+      'alert udp any any -> any any (msg:"bad"; content:"bad"; sid:2;)',
+      'pass tcp any any -> any any (msg:"syn"; flags:S; sid:3;)',
+      'alert tcp any any -> any any (msg:"bad in stream"; content:"bad"; sid:4;)',
+    ].join('\n');
+    const udpFlow = [udp('ok bad', { ts: 1 }), udp('bad', { ts: 2 })];
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 10 }).handshake();
+    s.send('client', 'bad').close();
+    expect(sids(await scanPackets(rules, [...udpFlow, ...s.packets()]))).toEqual([2, 4]);
+  });
 });
