@@ -12,6 +12,24 @@ export interface MimeResult {
   anomalies: SmtpAnomaly[];
 }
 
+export interface MimeOptions {
+  /**
+   * Read the structure as Suricata's SMTP decoder reads a mail, more loosely than RFC 2046: a
+   * delimiter line is any line that starts with `--` and the boundary, in any case (`--xyz` and
+   * `--XYZ-part1` for `XYZ`); a `boundary` parameter splits the body whatever the Content-Type
+   * (`text/plain; boundary=...`); a transfer encoding that contains `base64` anywhere is base64;
+   * every `message/*` part is an attached message. Off, the stricter reading is kept: multipart
+   * uploads outside mail are read that way.
+   */
+  readonly mail?: boolean;
+}
+
+/** What one extraction reads with and collects into. */
+interface Walk {
+  readonly out: MimeResult;
+  readonly mail: boolean;
+}
+
 /** Multipart nesting followed (an attacker's message can nest boundaries without end). */
 export const MAX_MIME_DEPTH = 16;
 /**
@@ -39,18 +57,18 @@ interface Field {
  * The attachments of one SMTP message, as Suricata's MIME decoder finds them: every leaf part
  * that names a file (Content-Disposition `filename`, else Content-Type `name`), its base64 or
  * quoted-printable transfer encoding undone; parts inside `multipart/*` (nested, up to
- * MAX_MIME_DEPTH) and inside attached `message/rfc822` messages are followed. A part without a
- * file name (the text of the mail) is not a file, as in Suricata, where `file.data` on SMTP
- * inspects attachments only. Lenient like mail clients: invalid base64 characters are skipped,
+ * MAX_MIME_DEPTH) and inside attached `message/rfc822` messages are followed (read as a mail,
+ * `options.mail`, more loosely still: see MimeOptions). A part without a file name (the text of
+ * the mail) is not a file, as in Suricata, where `file.data` on SMTP inspects attachments only. Lenient like mail clients: invalid base64 characters are skipped,
  * an `=` not followed by two hex digits is kept, and each such oddity is reported.
  */
-export function extractAttachments(header: Uint8Array | undefined, body: Uint8Array | undefined): MimeResult {
+export function extractAttachments(header: Uint8Array | undefined, body: Uint8Array | undefined, options: MimeOptions = {}): MimeResult {
   const out: MimeResult = { files: [], anomalies: [] };
   const empty = new Uint8Array(0);
   const head = header ?? empty;
   const content = body ?? empty;
   if (longestLine(head) > MAX_LINE || longestLine(content) > MAX_LINE) anomaly(out, 'smtp.mime_long_line');
-  walkEntity(parseFields(head, 0, head.length), content, 0, out);
+  walkEntity(parseFields(head, 0, head.length), content, 0, { out, mail: options.mail === true });
   return out;
 }
 
@@ -84,41 +102,57 @@ function anomaly(out: MimeResult, a: SmtpAnomaly): void {
   if (!out.anomalies.includes(a)) out.anomalies.push(a);
 }
 
-function walkEntity(fields: Field[], content: Uint8Array, depth: number, out: MimeResult): void {
+function walkEntity(fields: Field[], content: Uint8Array, depth: number, walk: Walk): void {
+  const out = walk.out;
   const type = headerValue(fields, 'content-type');
   const mediaType = type === undefined ? 'text/plain' : mainValue(type).toLowerCase();
-  if (mediaType.startsWith('multipart/')) {
+  const multipart = mediaType.startsWith('multipart/');
+  // Suricata 7 opens every message/ type (message/global, message/partial) as a message of its own.
+  const attached = walk.mail ? mediaType.startsWith('message/') : mediaType === 'message/rfc822';
+  // Suricata 7 splits at the boundary of any Content-Type, not only a multipart one: a mail that
+  // declares text/plain and still carries delimited parts hides its attachments otherwise.
+  if (multipart || (walk.mail && !attached)) {
     const boundary = type === undefined ? undefined : parameter(type, 'boundary');
     if (boundary !== undefined && boundary.length > 0) {
       if (boundary.length > MAX_BOUNDARY) anomaly(out, 'smtp.mime_long_boundary');
       if (depth >= MAX_MIME_DEPTH) {
         anomaly(out, 'smtp.mime_depth_exceeded');
-        return;
+        if (multipart) return;
+      } else {
+        const parts = splitParts(content, latin1Bytes(boundary), walk.mail);
+        if (parts !== null) {
+          for (const [s, e] of parts) {
+            const headEnd = endOfHeaders(content, s, e);
+            walkEntity(parseFields(content, s, headEnd.fieldsEnd), content.subarray(headEnd.bodyStart, e), depth + 1, walk);
+          }
+          return;
+        }
+        if (multipart) {
+          anomaly(out, 'smtp.mime_malformed');
+          return;
+        }
+        // A stray boundary parameter on a leaf whose delimiter never appears: the leaf is read as is.
       }
-      for (const [s, e] of splitParts(content, latin1Bytes(boundary), out)) {
-        const headEnd = endOfHeaders(content, s, e);
-        walkEntity(parseFields(content, s, headEnd.fieldsEnd), content.subarray(headEnd.bodyStart, e), depth + 1, out);
-      }
-      return;
+    } else if (multipart) {
+      // A multipart type without a boundary cannot be split: read as one leaf, like any other part.
+      anomaly(out, 'smtp.mime_malformed');
     }
-    // A multipart type without a boundary cannot be split: read as one leaf, like any other part.
-    anomaly(out, 'smtp.mime_malformed');
   }
   const name = fileName(fields);
   // An attached message is opened whether or not it is named (forwarded as fwd.eml), as Suricata 7 does.
-  if (mediaType === 'message/rfc822') {
+  if (attached) {
     if (depth >= MAX_MIME_DEPTH) {
       anomaly(out, 'smtp.mime_depth_exceeded');
       return;
     }
-    const inner = decodeTransfer(fields, content, out);
+    const inner = decodeTransfer(fields, content, walk);
     const headEnd = endOfHeaders(inner, 0, inner.length);
-    walkEntity(parseFields(inner, 0, headEnd.fieldsEnd), inner.subarray(headEnd.bodyStart), depth + 1, out);
+    walkEntity(parseFields(inner, 0, headEnd.fieldsEnd), inner.subarray(headEnd.bodyStart), depth + 1, walk);
     return;
   }
   if (name === undefined) {
     // Not a file, but its encoding is still checked: the anomalies are the message's.
-    decodeTransfer(fields, content, out);
+    decodeTransfer(fields, content, walk);
     return;
   }
   if (out.files.length >= MAX_MIME_FILES) {
@@ -130,13 +164,18 @@ function walkEntity(fields: Field[], content: Uint8Array, depth: number, out: Mi
     anomaly(out, 'smtp.mime_long_filename');
     kept = name.slice(0, MAX_FILENAME);
   }
-  out.files.push({ name: latin1Bytes(kept), data: decodeTransfer(fields, content, out) });
+  out.files.push({ name: latin1Bytes(kept), data: decodeTransfer(fields, content, walk) });
 }
 
-function decodeTransfer(fields: Field[], content: Uint8Array, out: MimeResult): Uint8Array {
+function decodeTransfer(fields: Field[], content: Uint8Array, walk: Walk): Uint8Array {
+  const out = walk.out;
   const cte = headerValue(fields, 'content-transfer-encoding');
   const encoding = cte === undefined ? '' : mainValue(cte).toLowerCase();
-  if (encoding === 'base64') {
+  // Suricata 7 decodes base64 when the value contains "base64" anywhere, in any case (x-base64,
+  // "base64"); Suricata 8 wants the exact token. The lenient reading is taken so that an
+  // attachment labelled loosely, which mail clients still decode, is not inspected undecoded.
+  const base64 = walk.mail && cte !== undefined ? cte.toLowerCase().includes('base64') : encoding === 'base64';
+  if (base64) {
     if (longestLine(content) > MAX_ENCODED_LINE) anomaly(out, 'smtp.mime_long_encoded_line');
     return decodeBase64(content, out);
   }
@@ -164,9 +203,10 @@ function longestLine(b: Uint8Array): number {
  * The [start, end) ranges of the parts between `--boundary` delimiter lines (RFC 2046 5.1.1):
  * the preamble before the first and the epilogue after `--boundary--` are not parts, and the
  * line break before a delimiter belongs to the delimiter. A message cut before its closing
- * delimiter still yields its last part.
+ * delimiter still yields its last part. Null when no delimiter line appears at all.
  */
-function splitParts(content: Uint8Array, boundary: Uint8Array, out: MimeResult): Array<[number, number]> {
+function splitParts(content: Uint8Array, boundary: Uint8Array, mail: boolean): Array<[number, number]> | null {
+  const wanted = mail ? boundary.map(lowerAscii) : boundary;
   const parts: Array<[number, number]> = [];
   let partStart = -1;
   let lineStart = 0;
@@ -175,7 +215,7 @@ function splitParts(content: Uint8Array, boundary: Uint8Array, out: MimeResult):
     const nl = content.indexOf(LF, lineStart);
     const lineEnd = nl < 0 ? n : nl;
     const next = nl < 0 ? n : nl + 1;
-    const kind = delimiterKind(content, lineStart, lineEnd, boundary);
+    const kind = delimiterKind(content, lineStart, lineEnd, wanted, mail);
     if (kind !== 0) {
       if (partStart >= 0) parts.push([partStart, breakBefore(content, partStart, lineStart)]);
       if (kind === 2) return parts;
@@ -183,21 +223,35 @@ function splitParts(content: Uint8Array, boundary: Uint8Array, out: MimeResult):
     }
     lineStart = next;
   }
-  if (partStart >= 0 && partStart < n) parts.push([partStart, n]);
-  else if (partStart < 0) anomaly(out, 'smtp.mime_malformed');
+  if (partStart < 0) return null;
+  if (partStart < n) parts.push([partStart, n]);
   return parts;
 }
 
-/** 0: not a delimiter line; 1: `--boundary`; 2: the closing `--boundary--`. Transport padding (spaces, tabs) may follow. */
-function delimiterKind(b: Uint8Array, s: number, e: number, boundary: Uint8Array): number {
+function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
+/**
+ * 0: not a delimiter line; 1: `--boundary`; 2: the closing `--boundary--`. Strictly, only
+ * transport padding (spaces, tabs) may follow. Read as a mail, the line need only start with
+ * `--` and the boundary in any case (`boundary` then given in lower case), as Suricata 7 and 8
+ * match it, and `--` right after the boundary closes whatever follows, as Suricata 7 reads it.
+ */
+function delimiterKind(b: Uint8Array, s: number, e: number, boundary: Uint8Array, mail: boolean): number {
   if (e - s < boundary.length + 2 || b[s] !== 0x2d || b[s + 1] !== 0x2d) return 0;
-  for (let i = 0; i < boundary.length; i++) if (b[s + 2 + i] !== boundary[i]) return 0;
+  if (mail) {
+    for (let i = 0; i < boundary.length; i++) if (lowerAscii(b[s + 2 + i]!) !== boundary[i]) return 0;
+  } else {
+    for (let i = 0; i < boundary.length; i++) if (b[s + 2 + i] !== boundary[i]) return 0;
+  }
   let p = s + 2 + boundary.length;
   let kind = 1;
   if (p + 1 < e && b[p] === 0x2d && b[p + 1] === 0x2d) {
     kind = 2;
     p += 2;
   }
+  if (mail) return kind;
   while (p < e && (b[p] === SP || b[p] === HT || b[p] === CR)) p++;
   return p === e ? kind : 0;
 }

@@ -432,7 +432,7 @@ export class SmtpSession {
     if (headerCut) unit.anomalyList.add('smtp.header_too_long');
     if (msg.longLine) unit.anomalyList.add('smtp.header_line_too_long');
     if (budgetCut) unit.anomalyList.add('smtp.memcap');
-    const mime = extractAttachments(unit.header, unit.body);
+    const mime = extractAttachments(unit.header, unit.body, { mail: true });
     unit.files = mime.files;
     for (const a of mime.anomalies) unit.anomalyList.add(a);
     this.ctx.stats.messages++;

@@ -13,8 +13,9 @@ function base64Lines(data: Uint8Array, eol = '\r\n'): string {
 
 const EXE = enc('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode.');
 
+/** Read as the SMTP parser reads a mail. */
 function files(header: string, body: string) {
-  return extractAttachments(enc(header), enc(body));
+  return extractAttachments(enc(header), enc(body), { mail: true });
 }
 
 describe('MIME attachments of an SMTP message', () => {
@@ -94,12 +95,12 @@ describe('MIME attachments of an SMTP message', () => {
     ]);
   });
 
-  it('does not end a part at a line that only starts like its boundary', () => {
-    const r = files(
-      'Content-Type: multipart/mixed; boundary=b\r\n',
-      '--b\r\nContent-Disposition: attachment; filename=t.txt\r\n\r\nline\r\n--bx not a delimiter\r\nmore\r\n--b--\r\n',
+  it('read strictly (not as a mail), does not end a part at a line that only starts like its boundary', () => {
+    const r = extractAttachments(
+      enc('Content-Type: multipart/mixed; boundary=b\r\n'),
+      enc('--b\r\nContent-Disposition: attachment; filename=t.txt\r\n\r\nline\r\n--bx not a delimiter\r\nmore\r\n--B--\r\n'),
     );
-    expect(str(r.files[0]!.data)).toBe('line\r\n--bx not a delimiter\r\nmore');
+    expect(str(r.files[0]!.data)).toBe('line\r\n--bx not a delimiter\r\nmore\r\n--B--\r\n');
   });
 
   it('reports invalid base64 and quoted-printable, keeping what decodes', () => {
@@ -175,6 +176,89 @@ describe('MIME attachments of an SMTP message', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a mail read as Suricata reads it', () => {
+  const B64 = Buffer.from('xx EVILMARKER yy').toString('base64'); // eHggRVZJTE1BUktFUiB5eQ==
+  const named = (f: { name: Uint8Array; data: Uint8Array }) => [str(f.name), str(f.data)];
+
+  it('matches delimiter lines whatever their case (boundary="XYZ", lines --xyz)', () => {
+    const r = files(
+      'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XYZ"\r\n',
+      '--xyz\r\nContent-Type: text/plain\r\n\r\nhello\r\n' +
+        '--Xyz\r\nContent-Disposition: attachment; filename="evil.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        'eHggRVZJTE1BUktFUiB5eQ==\r\n--xyz--\r\nepilogue\r\n',
+    );
+    expect(r.files.map(named)).toEqual([['evil.txt', 'xx EVILMARKER yy']]);
+    expect(r.anomalies).toEqual([]);
+  });
+
+  it('takes a line that starts with --boundary as a delimiter, and --boundary-- followed by more as the end', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary="XYZ"\r\n',
+      '--XYZ-part1\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
+        '--XYZjunk\r\nContent-Disposition: attachment; filename="evil.txt"\r\n\r\nEVILMARKER\r\n' +
+        '--XYZ--end of parts\r\n--XYZ\r\nContent-Disposition: attachment; filename="epilogue.txt"\r\n\r\nnot a part\r\n',
+    );
+    expect(r.files.map(named)).toEqual([['evil.txt', 'EVILMARKER']]);
+  });
+
+  it('splits at the boundary of a Content-Type that is not multipart', () => {
+    const r = files(
+      'Content-Type: text/plain; boundary="XYZ"\r\n',
+      'preamble\r\n--XYZ\r\nContent-Type: application/octet-stream; name="evil.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        B64 +
+        '\r\n--XYZ--\r\n',
+    );
+    expect(r.files.map(named)).toEqual([['evil.txt', 'xx EVILMARKER yy']]);
+    // A leaf whose boundary never appears stays one file.
+    const leaf = files('Content-Type: application/pdf; name="a.pdf"; boundary="nope"\r\n', '%PDF-1.4\r\n--not it\r\n');
+    expect(leaf.files.map(named)).toEqual([['a.pdf', '%PDF-1.4\r\n--not it\r\n']]);
+    expect(leaf.anomalies).toEqual([]);
+  });
+
+  it('decodes base64 for any transfer encoding that contains it (x-base64, "base64")', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary=b\r\n',
+      '--b\r\nContent-Disposition: attachment; filename="x.txt"\r\nContent-Transfer-Encoding: x-base64\r\n\r\n' +
+        B64 +
+        '\r\n--b\r\nContent-Disposition: attachment; filename="q.txt"\r\nContent-Transfer-Encoding: "BASE64"\r\n\r\n' +
+        B64 +
+        '\r\n--b--\r\n',
+    );
+    expect(r.files.map(named)).toEqual([
+      ['x.txt', 'xx EVILMARKER yy'],
+      ['q.txt', 'xx EVILMARKER yy'],
+    ]);
+  });
+
+  it('opens any message/ part as an attached message (message/global)', () => {
+    const r = files(
+      'Content-Type: multipart/mixed; boundary="XYZ"\r\n',
+      '--XYZ\r\nContent-Type: message/global\r\n\r\n' +
+        'From: x@y\r\nContent-Type: multipart/mixed; boundary="IN"\r\n\r\n' +
+        '--IN\r\nContent-Disposition: attachment; filename="evil.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        B64 +
+        '\r\n--IN--\r\n--XYZ--\r\n',
+    );
+    expect(r.files.map(named)).toEqual([['evil.txt', 'xx EVILMARKER yy']]);
+  });
+
+  it('keeps the strict reading when not asked to read a mail', () => {
+    const strict = (h: string, b: string) => extractAttachments(enc(h), enc(b)).files.map(named);
+    expect(strict('Content-Type: multipart/mixed; boundary="XYZ"\r\n', '--xyz\r\nContent-Disposition: attachment; filename=a\r\n\r\nx\r\n--xyz--\r\n')).toEqual([]);
+    expect(strict('Content-Type: text/plain; boundary="XYZ"\r\n', '--XYZ\r\nContent-Disposition: attachment; filename=a\r\n\r\nx\r\n--XYZ--\r\n')).toEqual([]);
+    expect(strict('Content-Type: application/x; name=a\r\nContent-Transfer-Encoding: x-base64\r\n', B64)).toEqual([['a', B64]]);
+    expect(strict('Content-Type: multipart/mixed; boundary=b\r\n', '--b\r\nContent-Type: message/global\r\n\r\nContent-Disposition: attachment; filename=in\r\n\r\nx\r\n--b--\r\n')).toEqual([]);
+  });
+
+  it('keeps lines that start like the boundary but are not delimiters in the part (hostile mail)', () => {
+    const boundary = 'B'.repeat(200);
+    const line = `--${'b'.repeat(199)}x\r\n`;
+    const body = `--${boundary}\r\nContent-Disposition: attachment; filename=a\r\n\r\n` + line.repeat(5000) + `--${boundary}--\r\n`;
+    const r = files(`Content-Type: multipart/mixed; boundary="${boundary}"\r\n`, body);
+    expect(r.files[0]!.data.length).toBe(line.length * 5000 - 2);
   });
 });
 

@@ -148,6 +148,25 @@ describe('SMTP message transfer', () => {
   });
 });
 
+describe('SMTP attachments', () => {
+  it('reads a mail loosely as Suricata does: delimiters in other case or with a suffix, x-base64, message/global', () => {
+    const message =
+      'From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="XYZ"\r\n\r\n' +
+      '--xyz-part1\r\nContent-Type: application/octet-stream; name="evil.txt"\r\nContent-Transfer-Encoding: x-base64\r\n\r\n' +
+      'eHggRVZJTE1BUktFUiB5eQ==\r\n' +
+      '--XYZ\r\nContent-Type: message/global\r\n\r\nFrom: x@y\r\nContent-Type: text/plain; boundary="IN"\r\n\r\n' +
+      '--IN\r\nContent-Disposition: attachment; filename="inner.txt"\r\n\r\nINNERMARKER\r\n--IN--\r\n' +
+      '--xyz--\r\n.\r\n';
+    const { rec } = run(session(message));
+    const m = messages(rec)[0]!.unit;
+    const got = m.files.map((_, i) => [text(m.withFile(i).buffer('file.name')), text(m.withFile(i).buffer('file.data'))]);
+    expect(got).toEqual([
+      ['evil.txt', 'xx EVILMARKER yy'],
+      ['inner.txt', 'INNERMARKER'],
+    ]);
+  });
+});
+
 describe('SMTP extensions and state changes', () => {
   it('stops inspecting after STARTTLS is accepted', () => {
     const { rec, app } = run([
