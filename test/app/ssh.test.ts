@@ -66,5 +66,11 @@ describe('SSH banners', () => {
     const short = session();
     short.s.data(true, bytes('SSH-2.0-OpenSSH_9.6\r\n'));
     expect(short.stats).toMatchObject({ banners: 1, long: 0 });
+    // Dribbled: a long line still open at the end of its chunk is read as far as it came.
+    const dribbled = session();
+    dribbled.s.data(true, bytes('SSH-2.0-' + 'A'.repeat(300)));
+    dribbled.s.data(true, bytes('ENDMARK\r\n'));
+    expect(dribbled.out.map((x) => text(x.buffer('ssh.software'))!.length)).toEqual([300]);
+    expect(dribbled.stats).toMatchObject({ banners: 1, long: 1 });
   });
 });

@@ -117,3 +117,14 @@ describe('[[:<:]] and [[:>:]]', () => {
     expect(search('/[[:<:]]*a/', 'xa')).toBeNull();
   });
 });
+
+describe('the backtracker bounds its work, not only its steps', () => {
+  it('gives up on a back-reference compared again and again over a long run (counted as a limit hit)', () => {
+    // (a+)\1b on 60,000 a: each of a few thousand steps would compare up to 30,000 bytes.
+    const before = ins.pcreLimitHits;
+    expect(search('/(a+)\\1b/', 'a'.repeat(60_000))).toBeNull();
+    expect(ins.pcreLimitHits - before).toBe(1);
+    // A back-reference over a short subject still matches as PCRE2 does.
+    expect(search('/(a+)\\1b/', 'aaaab')).toEqual([0, 5]);
+  });
+});

@@ -17,6 +17,8 @@ const HEADER = 12;
 const MAX_NAME = 1025;
 /** Labels and pointers read within one name, as Suricata counts them: more is a loop. */
 const MAX_STEPS = 255;
+/** Labels and pointers read within one message, all names together (eight looping names). */
+const MAX_MESSAGE_STEPS = 8 * (MAX_STEPS + 1);
 
 export interface DnsQuestion {
   /** Labels joined with '.', as sent (no trailing dot; empty for the root). */
@@ -47,8 +49,12 @@ export function parseDnsMessage(b: Uint8Array): DnsParse {
   if (qdcount === 0) return { ok: false, anomaly: 'dns.no_question' };
   const questions: DnsQuestion[] = [];
   let off = HEADER;
+  const budget = { steps: MAX_MESSAGE_STEPS };
   for (let q = 0; q < qdcount; q++) {
-    const name = readName(b, off);
+    // Questions that each loop through pointers cost 255 steps and a long name apiece: past the
+    // message's budget the rest are left unread, so a datagram cannot multiply its own weight.
+    if (budget.steps <= 0) break;
+    const name = readName(b, off, budget);
     if (name === null) return { ok: false, anomaly: 'dns.malformed_name' };
     off = name.next;
     if (off + 4 > b.length) return { ok: false, anomaly: 'dns.truncated_question' };
@@ -59,7 +65,7 @@ export function parseDnsMessage(b: Uint8Array): DnsParse {
 }
 
 /** A name starting at `start`: its dotted text and the offset after it in the message, or null when malformed. */
-function readName(b: Uint8Array, start: number): { text: Uint8Array; next: number } | null {
+function readName(b: Uint8Array, start: number, budget: { steps: number }): { text: Uint8Array; next: number } | null {
   const out = new Uint8Array(MAX_NAME);
   let n = 0;
   let off = start;
@@ -96,6 +102,7 @@ function readName(b: Uint8Array, start: number): { text: Uint8Array; next: numbe
       n += take;
       off += 1 + len;
     }
+    budget.steps--;
     if (++steps > MAX_STEPS) {
       if (next < 0) return null;
       break;

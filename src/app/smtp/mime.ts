@@ -301,7 +301,9 @@ function parseFields(b: Uint8Array, s: number, e: number): Field[] {
       const last = fields[fields.length - 1]!;
       last.value += latin1(b.subarray(lineStart, textEnd));
     } else {
-      const colon = b.indexOf(0x3a, lineStart);
+      // Within the line only: searching on to the buffer's end made many colon-less lines quadratic.
+      let colon = lineStart;
+      while (colon < textEnd && b[colon] !== 0x3a) colon++;
       if (colon > lineStart && colon < textEnd) {
         fields.push({ name: latin1(b.subarray(lineStart, colon)).trim().toLowerCase(), value: latin1(b.subarray(colon + 1, textEnd)) });
       }

@@ -10,7 +10,9 @@ import { KexInitReader, SshKexInit } from './kexinit.js';
  * Suricata reads them. A line that does not start the direction with `SSH-`, or has no `-`
  * after the version, ends that direction's parsing (counted). A banner of LONG_SSH_BANNER bytes
  * or more is counted as long (Suricata's long_banner event) but read whole, as Suricata reads a
- * line that arrived whole, up to MAX_SSH_BANNER bytes (a bound on memory). After a banner, the direction's
+ * line that arrived whole in one chunk, up to MAX_SSH_BANNER bytes; a long line still open at the
+ * end of its chunk is read as far as it came (as Suricata does), so no flow holds more than
+ * LONG_SSH_BANNER bytes between segments. After a banner, the direction's
  * first binary packet is read (kexinit.ts): when it is the SSH_MSG_KEXINIT, as the RFC requires,
  * it is handed to detection as a unit of its own, exposing the HASSH buffers. The encrypted
  * traffic after it is not parsed.
@@ -47,6 +49,8 @@ const LF = 0x0a;
 const SP = 0x20;
 const DASH = 0x2d;
 const PREFIX = [0x53, 0x53, 0x48, 0x2d];
+
+const NO_LINE = new Uint8Array(0);
 
 class Direction {
   /** Grown on demand up to MAX_SSH_BANNER: nearly every banner fits the first 64 bytes. */
@@ -131,6 +135,9 @@ export class SshSession {
         return i + 1;
       }
     }
+    // A long line not ended in its chunk is read as far as it came, as Suricata reads it: a
+    // banner dribbled over many segments holds at most LONG_SSH_BANNER bytes between them.
+    if (d.length >= LONG_SSH_BANNER) this.finish(d, toServer, true);
     return chunk.length;
   }
 
@@ -158,6 +165,8 @@ export class SshSession {
     if (cut && d.sawCr) len--;
     const line = d.line.subarray(0, len);
     const parsed = parseSshBanner(line);
+    // The fields are copies: the line's memory goes back now, not at the flow's end.
+    d.line = NO_LINE;
     if (parsed === null) {
       this.ctx.stats.invalid++;
       return;

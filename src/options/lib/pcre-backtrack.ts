@@ -542,6 +542,9 @@ export function minMatchLength(source: string, flags: string): number {
   }
 }
 
+/** Bytes of back-reference comparison and repeat scanning allowed per step of the limit. */
+const WORK_PER_STEP = 64;
+
 /**
  * A compiled pattern. `exec` finds the leftmost match at or after `from` (at `from` only when
  * sticky); throws RegexLimitExceeded when the step budget runs out.
@@ -564,6 +567,14 @@ export class BacktrackRegex {
   private subject = '';
   private steps = 0;
   private limit = 0;
+  /**
+   * Bytes compared by back-references and scanned by single-byte repeats, which count as one
+   * step each (as PCRE counts its match calls) but cost their length: bounded apart, at
+   * WORK_PER_STEP times the step limit, so `(a+)\1b` on a long run of `a` gives up in
+   * milliseconds instead of seconds.
+   */
+  private work = 0;
+  private workLimit = 0;
 
   constructor(source: string, flags: string) {
     const p = new Parser(source, flags.includes('i'));
@@ -590,6 +601,8 @@ export class BacktrackRegex {
     this.subject = subject;
     this.steps = 0;
     this.limit = stepLimit;
+    this.work = 0;
+    this.workLimit = stepLimit * WORK_PER_STEP;
     const last = this.sticky ? from : subject.length;
     if (this.lead === undefined) this.lead = lengthRange(this.root)[0] > 0 ? leadSet(this.root) : null;
     const lead = this.lead;
@@ -621,6 +634,11 @@ export class BacktrackRegex {
 
   private tick(): void {
     if (++this.steps > this.limit) throw new RegexLimitExceeded('pcre step limit');
+  }
+
+  private charge(bytes: number): void {
+    this.work += bytes;
+    if (this.work > this.workLimit) throw new RegexLimitExceeded('pcre step limit');
   }
 
   private m(n: Node, pos: number, k: Cont): boolean {
@@ -663,6 +681,7 @@ export class BacktrackRegex {
         if (a < 0 || b < 0) return false;
         const len = b - a;
         if (pos + len > s.length) return false;
+        this.charge(len);
         if (this.caseless) {
           for (let j = 0; j < len; j++) if (CANON[s.charCodeAt(a + j)] !== CANON[s.charCodeAt(pos + j)]) return false;
         } else {
@@ -722,6 +741,7 @@ export class BacktrackRegex {
     let run = 0;
     const cap = n.max === Infinity ? s.length - pos : Math.min(n.max, s.length - pos);
     while (run < cap && set[s.charCodeAt(pos + run)] === 1) run++;
+    this.charge(run);
     if (run < n.min) return false;
     if (n.greedy) {
       for (let c = run; c >= n.min; c--) {

@@ -56,6 +56,15 @@ describe('parseDnsMessage', () => {
     expect(b.ok && b.message.questions[0]!.type).toBe(1);
   });
 
+  it('reads at most eight looping names per message, so a datagram cannot multiply its weight', () => {
+    // 30 questions, each a pointer to a looping "evil" name: 255 steps and a 639-byte name apiece.
+    const head = [0, 1, 1, 0, 0, 30, 0, 0, 0, 0, 0, 0];
+    const questions = new Array<number[]>(30).fill([0xc0, 12 + 30 * 6, 0, 1, 0, 1]).flat();
+    const loop = [4, ...Buffer.from('evil'), 0xc0, 12 + 30 * 6];
+    const r = parseDnsMessage(Uint8Array.from([...head, ...questions, ...loop]));
+    expect(r.ok && r.message.questions.length).toBe(8);
+  });
+
   it('reads what Suricata reads: forward pointers, names past 255 bytes (cut at 1025), any number of questions', () => {
     // A forward pointer: the question's name points at "evil.example" written after it.
     const fwd = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 18, 0, 1, 0, 1, 4, ...Buffer.from('evil'), 7, ...Buffer.from('example'), 0]);
