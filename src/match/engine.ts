@@ -468,7 +468,7 @@ export class DetectionEngine {
     this.thresholds = new ThresholdTable(options.maxThresholdKeys ?? 65_536);
     this.xbits = new XbitsStore(options.maxXbitsKeys ?? 65_536);
     this.ins.stepLimit = options.stepLimit ?? 3000;
-    this.ins.vars = new Float64Array(Math.max(1, ruleset.maxVariables));
+    this.ins.sizeVars(Math.max(1, ruleset.maxVariables));
     this.cand = new Candidates(ruleset.rules.length);
     this.candPkt = new Candidates(ruleset.rules.length);
     this.candTs = new Candidates(ruleset.rules.length);

@@ -184,24 +184,12 @@ export interface HeaderMatcher {
 export class Inspection {
   buf: Uint8Array = EMPTY;
   /**
-   * byte_extract / byte_math values, by the slot the compiler gave each variable name, as numbers
-   * (exact below 2^53). Setting it sizes varLo and varHi to match.
-   */
-  get vars(): Float64Array {
-    return this.varValues;
-  }
-  set vars(v: Float64Array) {
-    this.varValues = v;
-    this.varLo = new Uint32Array(v.length);
-    this.varHi = new Uint32Array(v.length);
-  }
-  /**
-   * The same values exact, in 32-bit halves: Suricata keeps them as unsigned 64-bit numbers that
-   * wrap, and most uses keep only the low 32 bits (offsets and distances read them as int32).
+   * byte_extract / byte_math values, by the slot the compiler gave each variable name, exact in
+   * 32-bit halves: Suricata keeps them as unsigned 64-bit numbers that wrap, and most uses keep
+   * only the low 32 bits (offsets and distances read them as int32).
    */
   varLo: Uint32Array = new Uint32Array(8);
   varHi: Uint32Array = new Uint32Array(8);
-  private varValues: Float64Array = new Float64Array(8);
   /** Where the occurrence found by the last searching step (content, pcre) began. */
   matchStart = 0;
   /** End of the bytes the last successful `readsAhead` step needed. */
@@ -249,17 +237,23 @@ export class Inspection {
     this.lowerOffset = offset;
   }
 
+  /** Room for `n` variables (the most any rule of the set uses). */
+  sizeVars(n: number): void {
+    this.varLo = new Uint32Array(n);
+    this.varHi = new Uint32Array(n);
+  }
+
+  /** A variable's value as a number (exact below 2^53). */
+  varValue(slot: number): number {
+    return this.varHi[slot]! * 0x100000000 + this.varLo[slot]!;
+  }
+
   /** Stores a variable's value, a whole number from 0 to 2^64 - 1. */
   setVar(slot: number, v: number): void {
-    if (v >= 0 && v <= 0xffffffff) {
-      this.varLo[slot] = v;
-      this.varHi[slot] = 0;
-      this.varValues[slot] = v;
-    } else if (v > 0 && v <= Number.MAX_SAFE_INTEGER) {
+    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
       const hi = Math.floor(v / 0x100000000);
       this.varLo[slot] = v - hi * 0x100000000;
       this.varHi[slot] = hi;
-      this.varValues[slot] = v;
     } else this.setVarExact(slot, BigInt(Math.trunc(v)));
   }
 
@@ -268,7 +262,6 @@ export class Inspection {
     const u = BigInt.asUintN(64, v);
     this.varLo[slot] = Number(u & 0xffffffffn);
     this.varHi[slot] = Number(u >> 32n);
-    this.varValues[slot] = Number(u);
   }
 
   /** A variable's exact value. */

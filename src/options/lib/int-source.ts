@@ -17,7 +17,7 @@ export class IntSource {
   }
 
   get(ins: Inspection): number {
-    return this.isVar ? ins.vars[this.n]! : this.n;
+    return this.isVar ? ins.varValue(this.n) : this.n;
   }
 
   int32(ins: Inspection): number {
