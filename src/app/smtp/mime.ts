@@ -240,10 +240,9 @@ function lowerAscii(c: number): number {
  */
 function delimiterKind(b: Uint8Array, s: number, e: number, boundary: Uint8Array, mail: boolean): number {
   if (e - s < boundary.length + 2 || b[s] !== 0x2d || b[s + 1] !== 0x2d) return 0;
-  if (mail) {
-    for (let i = 0; i < boundary.length; i++) if (lowerAscii(b[s + 2 + i]!) !== boundary[i]) return 0;
-  } else {
-    for (let i = 0; i < boundary.length; i++) if (b[s + 2 + i] !== boundary[i]) return 0;
+  for (let i = 0; i < boundary.length; i++) {
+    const c = b[s + 2 + i]!;
+    if ((mail ? lowerAscii(c) : c) !== boundary[i]) return 0;
   }
   let p = s + 2 + boundary.length;
   let kind = 1;
