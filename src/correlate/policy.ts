@@ -95,13 +95,18 @@ export class Policy {
           const map = s.sid !== 0 ? this.thresholdByRule : s.gid !== 0 ? this.thresholdByGid : undefined;
           const earlier = map ? map.get(key) : this.thresholdAll;
           if (earlier) {
-            // Snort refuses a second event_filter for the same gen_id/sig_id; keep the first and say so.
-            problems?.error(
+            // Snort refuses a second event_filter for one gen_id/sig_id; Suricata loads the file and
+            // lets a sid's later line replace its earlier one, while a gen-wide or global filter
+            // leaves rules that already have one alone (the first applies). A merged threshold.config
+            // must not stop a scan, so this is a warning, and the filter that applies is Suricata's.
+            const later = s.sid !== 0;
+            problems?.warning(
               offsetOfStatement(problems, s.origin),
               s.origin.text.split(' ')[0]!.length,
-              `gen_id ${s.gid}, sig_id ${s.sid} already has a ${earlier.keyword} at ${originAt(earlier.origin)}: keep only one`,
+              `gen_id ${s.gid}, sig_id ${s.sid} already has a ${earlier.keyword} at ${originAt(earlier.origin)}; ` +
+                `${later ? 'this later one replaces it' : 'that first one applies and this one is ignored'}, as in Suricata: keep only one`,
             );
-            break;
+            if (!later) break;
           }
           if (map) map.set(key, s);
           else this.thresholdAll = s;

@@ -145,13 +145,23 @@ describe('policy diagnostics', () => {
     expect(problem).toMatch(/^p\.policy:2:47: error: .*NO_SUCH_NET/);
   });
 
-  it('refuses a second event filter for the same rule, citing the first', () => {
+  it('warns of a second event filter for the same rule, citing the first; the later one applies, as in Suricata', () => {
     const text = 'threshold gen_id 1, sig_id 5, type limit, track by_src, count 1, seconds 60\nevent_filter gen_id 1, sig_id 5, type both, track by_dst, count 2, seconds 10';
     expect(problemsOf(text)).toEqual([
-      'p.policy:2:1: error: gen_id 1, sig_id 5 already has a threshold at p.policy:1: keep only one',
+      'p.policy:2:1: warning: gen_id 1, sig_id 5 already has a threshold at p.policy:1; this later one replaces it, as in Suricata: keep only one',
     ]);
     const load = parsePolicy(text, 'p.policy');
-    expect(load.policy.thresholdByRule.get(4294967296 + 5)?.origin.line).toBe(1);
+    expect(load.policy.thresholdByRule.get(4294967296 + 5)?.origin.line).toBe(2);
+  });
+
+  it('keeps the first of two gen-wide or global event filters, with a warning', () => {
+    const text = 'threshold gen_id 1, sig_id 0, type limit, track by_src, count 1, seconds 60\nthreshold gen_id 1, sig_id 0, type limit, track by_src, count 3, seconds 60';
+    expect(problemsOf(text)).toEqual([
+      'p.policy:2:1: warning: gen_id 1, sig_id 0 already has a threshold at p.policy:1; that first one applies and this one is ignored, as in Suricata: keep only one',
+    ]);
+    expect(parsePolicy(text, 'p.policy').policy.thresholdByGid.get(1)?.origin.line).toBe(1);
+    const global = 'threshold gen_id 0, sig_id 0, type limit, track by_src, count 1, seconds 60\nthreshold gen_id 0, sig_id 0, type limit, track by_dst, count 3, seconds 60';
+    expect(parsePolicy(global, 'p.policy').policy.thresholdAll?.origin.line).toBe(1);
   });
 
   it('warns when outbound cannot apply because HOME_NET is any, but not for the bundled policy', () => {
