@@ -24,6 +24,8 @@ export interface HttpStats {
   resyncBytes: number;
   /** Bytes after a protocol switch (CONNECT, Upgrade) that are not HTTP. */
   tunnelBytes: number;
+  /** Client bytes after an HTTP/0.9 request, which libhtp ignores (no transaction comes of them). */
+  afterHttp09Bytes: number;
   /** Transactions dropped because too many were pending on one flow. */
   pendingEvicted: number;
   /** Body bytes seen past the inspection limits (not kept). */
@@ -39,6 +41,7 @@ export function newHttpStats(): HttpStats {
     interimResponses: 0,
     resyncBytes: 0,
     tunnelBytes: 0,
+    afterHttp09Bytes: 0,
     pendingEvicted: 0,
     bodyBytesBeyondLimit: 0,
     headBytesCut: 0,
@@ -109,7 +112,7 @@ export class HttpConnection {
 
   expectsHttp09Response(): boolean {
     const tx = this.awaiting[0];
-    return tx !== undefined && tx.request !== null && tx.request.protocol === null;
+    return tx !== undefined && tx.request !== null && tx.request.http09;
   }
 
   startTunnel(): void {

@@ -107,8 +107,18 @@ export class LineEnds {
 /**
  * Parses header lines in head[start..end) (the block after the start line, up to and including
  * the blank line, or cut short when the block exceeded its bound). Lines end in LF with an
- * optional CR. Lines without a colon are reported and left out of the field list (they stay
- * in the raw header buffer).
+ * optional CR. Every line is a field, as libhtp (htp_connp_REQ_HEADERS / RES_HEADERS and
+ * htp_parse_*_header_generic) stores it:
+ *
+ * - a line without a colon is a field with an empty name, the whole line its value (Suricata's
+ *   http.header shows it as ": line"); a line starting with a colon has an empty name too;
+ * - a continuation line (obs-fold, leading SP or HT) is appended to the field before it as sent,
+ *   its leading whitespace included and nothing in between ("one" + "\ttwo" is "one\ttwo");
+ *   the value is trimmed only at its two ends;
+ * - a continuation line as the first line has nothing to continue: its whitespace is dropped and
+ *   it is read as a header line of its own (libhtp 0.5.41);
+ * - with `colonFoldsSplit` (an HTTP/1.1 response), a continuation line holding a colon after a
+ *   field holding one starts a new field instead (libhtp RES_HEADERS).
  */
 export function parseHeaderFields(
   head: Uint8Array,
@@ -116,11 +126,16 @@ export function parseHeaderFields(
   end: number,
   anomalies: AnomalyList<HttpAnomaly>,
   known: LineEnds | null = null,
+  colonFoldsSplit = false,
 ): HeaderField[] {
   const fields: HeaderField[] = [];
-  /** The field whose continuation lines are being collected, and its value's pieces so far. */
+  /** The field whose continuation lines are being collected, and its raw pieces so far. */
   let foldField: HeaderField | null = null;
   let foldParts: Uint8Array[] | null = null;
+  /** The last field's line: where it ended (before CR LF), whether it had a colon, whether its text so far has one. */
+  let lastLineEnd = 0;
+  let lastNamed = false;
+  let lastHasColon = false;
   const knownLines = known === null ? 0 : known.count;
   let line = 0;
   let pos = start;
@@ -153,61 +168,86 @@ export function parseHeaderFields(
     let lineEnd = nl;
     if (lineEnd > pos && head[lineEnd - 1] === CR) lineEnd--;
     if (lineEnd === pos) break; // blank line: end of the block
+    if (colon >= lineEnd) colon = -1;
+    let from = pos;
     const first = head[pos]!;
     if (first === SP || first === HT) {
       anomalies.add('http.header_folding');
       const prev = fields[fields.length - 1];
-      const cs = skipOws(head, pos, lineEnd);
-      const ce = trimEndWs(head, cs, lineEnd);
-      if (prev !== undefined) {
-        if (ce > cs) {
-          // The pieces are joined once, when the field ends: joining at each continuation line
-          // made a header of many short folds quadratic.
-          if (foldField !== prev) {
-            finishFold(foldField, foldParts);
-            foldField = prev;
-            foldParts = [];
-            const v = fieldValue(head, prev);
-            if (v.length > 0) foldParts.push(v);
-          }
-          foldParts!.push(head.subarray(cs, ce));
+      if (prev !== undefined && !(colonFoldsSplit && colon >= 0 && lastHasColon)) {
+        // The pieces are joined once, when the field ends: joining at each continuation line
+        // made a header of many short folds quadratic.
+        if (foldField !== prev) {
+          finishFold(foldField, foldParts, lastNamed);
+          foldField = prev;
+          foldParts = [head.subarray(prev.vs, lastLineEnd)];
         }
-      } else {
-        anomalies.add('http.header_invalid');
+        foldParts!.push(head.subarray(pos, lineEnd));
+        if (colon >= 0) lastHasColon = true;
+        pos = nl + 1;
+        continue;
       }
-      pos = nl + 1;
-      continue;
+      // Nothing to continue (the first line), or a response's folded "Name: value": a line of
+      // its own, read without its leading whitespace.
+      if (prev === undefined) anomalies.add('http.header_invalid');
+      from = skipOws(head, pos, lineEnd);
+      firstBad = firstNonToken(head, from, colon >= 0 ? colon : lineEnd);
     }
-    if (colon < 0 || colon >= lineEnd) {
-      anomalies.add('http.header_invalid');
-      pos = nl + 1;
-      continue;
-    }
-    let nameEnd = colon;
-    while (nameEnd > pos && isSpaceOrTab(head[nameEnd - 1]!)) nameEnd--;
-    if (nameEnd !== colon) anomalies.add('http.header_name_whitespace');
-    if (nameEnd === pos) {
-      anomalies.add('http.header_invalid');
-      pos = nl + 1;
-      continue;
-    }
-    if (firstBad >= 0 && firstBad < nameEnd) anomalies.add('http.header_name_whitespace'); // inside the name
-    const vs = skipOws(head, colon + 1, lineEnd);
-    const ve = trimEndWs(head, vs, lineEnd);
-    fields.push({ ns: pos, ne: nameEnd, vs, ve, id: headerIdAt(head, pos, nameEnd), folded: null });
+    finishFold(foldField, foldParts, lastNamed);
+    foldField = null;
+    foldParts = null;
+    lastLineEnd = lineEnd;
+    lastNamed = colon >= 0;
+    lastHasColon = lastNamed;
+    fields.push(colon < 0 ? unnamedField(from, lineEnd, anomalies) : namedField(head, from, colon, lineEnd, firstBad, anomalies));
     pos = nl + 1;
   }
-  finishFold(foldField, foldParts);
+  finishFold(foldField, foldParts, lastNamed);
   return fields;
 }
 
-const ONE_SP = Uint8Array.of(SP);
-
-/** A folded field's value: its pieces joined with one space each. */
-function finishFold(field: HeaderField | null, parts: Uint8Array[] | null): void {
-  if (field === null || parts === null || parts.length === 0) return;
-  field.folded = parts.length === 1 ? parts[0]! : joinWith(parts, ONE_SP);
+/** A "Name: value" line head[from..lineEnd) whose colon is at `colon`. */
+function namedField(head: Uint8Array, from: number, colon: number, lineEnd: number, firstBad: number, anomalies: AnomalyList<HttpAnomaly>): HeaderField {
+  let nameEnd = colon;
+  while (nameEnd > from && isSpaceOrTab(head[nameEnd - 1]!)) nameEnd--;
+  if (nameEnd !== colon) anomalies.add('http.header_name_whitespace');
+  // An empty name is kept, as libhtp keeps it (flagged, not dropped).
+  if (nameEnd === from) anomalies.add('http.header_invalid');
+  else if (firstBad >= 0 && firstBad < nameEnd) anomalies.add('http.header_name_whitespace'); // inside the name
+  const vs = skipOws(head, colon + 1, lineEnd);
+  const ve = trimEndWs(head, vs, lineEnd);
+  return { ns: from, ne: nameEnd, vs, ve, id: headerIdAt(head, from, nameEnd), folded: null };
 }
+
+/** A line without a colon: libhtp stores it with an empty name and the whole line, untrimmed, as its value. */
+function unnamedField(from: number, lineEnd: number, anomalies: AnomalyList<HttpAnomaly>): HeaderField {
+  anomalies.add('http.header_invalid');
+  return { ns: from, ne: from, vs: from, ve: lineEnd, id: H_OTHER, folded: null };
+}
+
+/** Offset of the first byte in buf[start..end) that is not a token character, or -1. */
+function firstNonToken(buf: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (!isTchar(buf[i]!)) return i;
+  return -1;
+}
+
+/**
+ * A folded field's value: its raw pieces (the first line's value, then each continuation line
+ * with its leading whitespace) joined as they are, as libhtp joins them; a named field's value is
+ * then trimmed at both ends, a nameless one's is kept whole.
+ */
+function finishFold(field: HeaderField | null, parts: Uint8Array[] | null, named: boolean): void {
+  if (field === null || parts === null) return;
+  const joined = joinWith(parts, EMPTY_SEP);
+  if (!named) {
+    field.folded = joined;
+    return;
+  }
+  const vs = skipOws(joined, 0, joined.length);
+  field.folded = joined.subarray(vs, trimEndWs(joined, vs, joined.length));
+}
+
+const EMPTY_SEP = new Uint8Array(0);
 
 const COMMA_SP = ascii(', ');
 

@@ -34,8 +34,13 @@ export abstract class HttpMessage {
     this.head = head;
     this.lineEnd = lineEnd;
     this.headersStart = headersStart;
-    this.fields = parseHeaderFields(head, headersStart, head.length, anomalies, lineEnds);
+    this.fields = parseHeaderFields(head, headersStart, head.length, anomalies, lineEnds, this.splitsColonFolds());
     this.headParsed = true;
+  }
+
+  /** Whether a folded line holding a colon starts a field of its own (see parseHeaderFields). */
+  protected splitsColonFolds(): boolean {
+    return false;
   }
 
   startLine(): Uint8Array {
@@ -87,19 +92,52 @@ export function hasProtocolAtEnd(buf: Uint8Array, start: number, end: number): b
   return sp >= start && startsWithLower(buf, sp + 1, HTTP_SLASH);
 }
 
+const HTTP = ascii('http');
+
+/**
+ * Whether buf[start..end) (a response's first line, or a line's start) is taken for a status
+ * line: after blanks and NULs, "http" in any case; libhtp's htp_treat_response_line_as_body asks
+ * no more (browsers read "HTTP 200 OK" as a status line too). Anything else is response body.
+ */
+export function looksLikeStatusLine(buf: Uint8Array, start: number, end: number): boolean {
+  let s = start;
+  while (s < end && isBlankOrNul(buf[s]!)) s++;
+  return end - s >= HTTP.length && startsWithLower(buf, s, HTTP);
+}
+
+/** libhtp's htp_is_space (SP HT CR LF VT FF), plus NUL, as htp_treat_response_line_as_body skips them. */
+function isBlankOrNul(b: number): boolean {
+  return b === SP || (b >= 0x09 && b <= 0x0d) || b === 0;
+}
+
+/** Whether buf[from..] holds anything but libhtp's blanks (htp_is_space: SP HT CR LF VT FF). */
+export function moreThanBlanks(buf: Uint8Array, from: number): boolean {
+  for (let i = from; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b !== SP && (b < 0x09 || b > 0x0d)) return true;
+  }
+  return false;
+}
+
 export class HttpRequest extends HttpMessage {
   method: Uint8Array = EMPTY;
   target: Uint8Array = EMPTY;
-  /** "HTTP/1.1" as sent; null for an HTTP/0.9-style request line. */
+  /** "HTTP/1.1" as sent; null for a request line without one. */
   protocol: Uint8Array | null = null;
+  /**
+   * An HTTP/0.9 request: a line without a protocol and nothing after it but blanks. A line
+   * without a protocol followed by more is libhtp's "missing protocol": headers follow.
+   */
+  http09 = false;
   /** Set when the line was longer than its bound: the kept line is a prefix. */
   lineTruncated = false;
 
   /**
    * Splits the request line head[0..lineEnd). When the line was cut at its bound, `tail` holds
-   * its last bytes, from which the protocol is still recovered.
+   * its last bytes, from which the protocol is still recovered. `lineOnly`: nothing followed the
+   * line, so one without a protocol is HTTP/0.9.
    */
-  parseLine(anomalies: AnomalyList<HttpAnomaly>, tail: Uint8Array | null): void {
+  parseLine(anomalies: AnomalyList<HttpAnomaly>, tail: Uint8Array | null, lineOnly = false): void {
     const h = this.head;
     let e = this.lineEnd;
     let s = 0;
@@ -136,7 +174,9 @@ export class HttpRequest extends HttpMessage {
       }
     }
     if (this.protocol === null) {
-      anomalies.add('http.http09_request');
+      this.http09 = lineOnly;
+      // Headers after a line without a protocol: libhtp's "Request line: missing protocol".
+      anomalies.add(lineOnly ? 'http.http09_request' : 'http.request_line_invalid');
     } else if (!isValidProtocol(this.protocol)) {
       anomalies.add('http.protocol_invalid');
     }
@@ -151,6 +191,12 @@ export class HttpResponse extends HttpMessage {
   statusMsg: Uint8Array = EMPTY;
   /** Numeric status, -1 when the line carries none that parses. */
   status = -1;
+
+  /** libhtp's RES_HEADERS does this for HTTP/1.1 responses only. */
+  protected override splitsColonFolds(): boolean {
+    const p = this.protocol;
+    return isValidProtocol(p) && p[5] === 0x31 && p[7] === 0x31;
+  }
 
   parseLine(anomalies: AnomalyList<HttpAnomaly>, truncated: boolean): void {
     const h = this.head;

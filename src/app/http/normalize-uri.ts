@@ -11,7 +11,11 @@ import type { UriEvasion } from '../anomalies.js';
  *          '\' as '/'; '//' collapsed; '/./' dropped; '/../' removing the previous segment,
  *          never above the root.
  *   query: %XX and %uXXXX decoding only (no second pass, no path collapsing).
- *   absolute-form targets (http://host/path) keep only the path and query.
+ *   fragment: as the query. libhtp (htp_parse_uri) ends the path at '?' or '#' and the query at
+ *          '#', normalises the path only and URL-decodes the fragment; Suricata's http.uri is
+ *          path, '?' query, '#' fragment. So "/a.cgi#/../../x" keeps its "/a.cgi": dot
+ *          segments after a '#' are not path, and a '?' after the '#' is fragment too.
+ *   absolute-form targets (http://host/path) keep only the path, query and fragment.
  *
  * Pure function, also used for URIs read from web server logs. Returns the input array itself
  * when nothing needs changing.
@@ -21,6 +25,12 @@ export interface NormalizedUri {
   bytes: Uint8Array;
   /** Evasions seen, in the fixed order of URI_EVASIONS, no duplicates. */
   evasions: UriEvasion[];
+  /**
+   * Length of the normalised path at the start of `bytes` (the decoded path may hold a '?' or
+   * '#' of its own, from %3f or %23); -1 when `bytes` is the raw URI, whose path ends at its
+   * first '?' or '#'.
+   */
+  pathEnd: number;
 }
 
 const F_ASCII = 1 << 0;
@@ -41,6 +51,7 @@ const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const QMARK = 0x3f;
+const HASH = 0x23;
 
 /**
  * Characters whose %-encoding only serves to dodge a matcher: letters and digits anywhere, and
@@ -78,14 +89,14 @@ function ensureScratch(n: number): void {
 }
 
 export function normalizeUri(raw: Uint8Array): NormalizedUri {
-  if (!needsWork(raw)) return { bytes: raw, evasions: [] };
+  if (!needsWork(raw)) return { bytes: raw, evasions: [], pathEnd: -1 };
   flagBits = 0;
   const n = raw.length;
   ensureScratch(n + 2);
 
   const start = absoluteFormPathStart(raw);
-  let q = start;
-  while (q < n && raw[q] !== QMARK) q++;
+  const q = pathEndAt(raw, start);
+  const f = raw[q] === QMARK ? fragmentStartAt(raw, q + 1) : q;
 
   let path = scratchA;
   let spare = scratchB;
@@ -117,11 +128,41 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
   }
 
   let length = pathLength;
-  if (q < n) {
-    path[pathLength] = QMARK;
-    length = pathLength + 1 + percentDecode(raw, q + 1, n, path, pathLength + 1, true, NEEDLESSLY_ENCODED_IN_QUERY);
-  }
-  return { bytes: copyOut(path, 0, length), evasions: flagsToEvasions(flagBits) };
+  if (q < f) length = appendDecoded(raw, q, f, path, length);
+  if (f < n) length = appendDecoded(raw, f, n, path, length);
+  return { bytes: copyOut(path, 0, length), evasions: flagsToEvasions(flagBits), pathEnd: pathLength };
+}
+
+/** Where the path of raw[start..] ends: its first '?' or '#', else the end. */
+function pathEndAt(raw: Uint8Array, start: number): number {
+  let i = start;
+  while (i < raw.length && raw[i] !== QMARK && raw[i] !== HASH) i++;
+  return i;
+}
+
+/** Where the fragment of a query starting at raw[from] starts: its first '#', else the end. */
+function fragmentStartAt(raw: Uint8Array, from: number): number {
+  const h = raw.indexOf(HASH, from);
+  return h < 0 ? raw.length : h;
+}
+
+/**
+ * Appends a query or fragment raw[from..to) (its '?' or '#' at raw[from]) to out[at..], its
+ * escapes decoded once; returns the new length. Neither is collapsed like a path.
+ */
+function appendDecoded(raw: Uint8Array, from: number, to: number, out: Uint8Array, at: number): number {
+  out[at] = raw[from]!;
+  return at + 1 + percentDecode(raw, from + 1, to, out, at + 1, true, NEEDLESSLY_ENCODED_IN_QUERY);
+}
+
+/**
+ * One %XX / %uXXXX decoding pass, as libhtp decodes the parts of a URI it does not normalise
+ * otherwise (the hostname of an absolute-form target). Returns `raw` itself without a '%'.
+ */
+export function urlDecodeOnce(raw: Uint8Array): Uint8Array {
+  if (raw.indexOf(PCT) < 0) return raw;
+  const out = new Uint8Array(raw.length);
+  return out.subarray(0, percentDecode(raw, 0, raw.length, out, 0, true, NEEDLESSLY_ENCODED_IN_QUERY));
 }
 
 /** Whether normalizeUri would change `raw` or report an evasion (false: it returns `raw` as is). */
@@ -133,12 +174,12 @@ export function uriNeedsNormalizing(raw: Uint8Array): boolean {
 function needsWork(raw: Uint8Array): boolean {
   const n = raw.length;
   if (n > 0 && raw[0] !== SLASH) return true; // absolute form, '*', relative: let the slow path decide
-  let inQuery = false;
+  let inQuery = false; // past the path: in the query or the fragment, which are never collapsed
   for (let i = 0; i < n; i++) {
     const b = raw[i]!;
     if (b === PCT || b >= 0x80) return true;
     if (inQuery) continue;
-    if (b === QMARK) inQuery = true;
+    if (b === QMARK || b === HASH) inQuery = true;
     else if (b === BACKSLASH) return true;
     else if (b === SLASH && i + 1 < n) {
       const c = raw[i + 1]!;
@@ -148,7 +189,7 @@ function needsWork(raw: Uint8Array): boolean {
   return false;
 }
 
-/** Offset of the path in an absolute-form target ("http://host:port/path"), else 0. */
+/** Offset of the path in an absolute-form target ("http://host:port/path"), else 0. The authority ends at '/', '?' or '#'. */
 function absoluteFormPathStart(raw: Uint8Array): number {
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" "//"
   let i = 0;
@@ -164,7 +205,7 @@ function absoluteFormPathStart(raw: Uint8Array): number {
   const authorityStart = i + 3;
   for (let j = authorityStart; j < n; j++) {
     const b = raw[j]!;
-    if (b === SLASH || b === QMARK) return j;
+    if (b === SLASH || b === QMARK || b === HASH) return j;
   }
   return n;
 }

@@ -1,10 +1,10 @@
 import { ByteAccumulator } from '../accumulator.js';
 import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
-import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar, skipOws, startsWithLower } from '../bytes.js';
+import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar } from '../bytes.js';
 import type { HttpConnection } from './connection.js';
 import { looksLikeRequestStart, readFraming } from './framing.js';
 import { H_HOST, LineEnds, fieldValue } from './headers.js';
-import { HttpRequest, HttpResponse, hasProtocolAtEnd, type HttpMessage } from './message.js';
+import { HttpRequest, HttpResponse, hasProtocolAtEnd, looksLikeStatusLine, moreThanBlanks, type HttpMessage } from './message.js';
 import { normalizeHostBytes, type HttpTransaction } from './transaction.js';
 
 const S_IDLE = 0;
@@ -18,6 +18,8 @@ const S_TRAILERS = 7;
 const S_BODY_UNTIL_CLOSE = 8;
 const S_RESYNC = 9;
 const S_TUNNEL = 10;
+/** After an HTTP/0.9 request: libhtp ignores the rest of the client's data (htp_connp_REQ_IGNORE_DATA_AFTER_HTTP_0_9). */
+const S_IGNORE = 11;
 
 const MAX_CHUNK_LINE = 1024;
 /** Largest chunk size accepted (2^44): beyond is an overflow attempt, not a real chunk. */
@@ -34,7 +36,8 @@ const WHOLE_HEAD_LINES = new LineEnds();
 
 const HEAD = ascii('head');
 const CONNECT = ascii('connect');
-const HTTP_SLASH = ascii('http/');
+/** libhtp compares the byte after a response's non-status line with 'H' exactly. */
+const UPPER_H = 0x48;
 
 /**
  * One direction of an HTTP connection: requests (client to server) or responses. A state
@@ -71,6 +74,15 @@ export class HttpReader {
   private trailerBytes = 0;
   // resync and protocol switches
   private resyncAtLineStart = false;
+  /**
+   * Response side: lines that are not a status line are being taken as the body of this.msg
+   * (libhtp's RES_LINE after htp_treat_response_line_as_body), line by line, until one is a
+   * status line or a line ends the chunk it came in.
+   */
+  private lineBody = false;
+  /** Chunks fed so far, and the one in which the last response ended (libhtp's RES_FINALIZE). */
+  private chunkNo = 0;
+  private finishedInChunk = -1;
   /** After CONNECT or Upgrade: the next bytes may be another protocol. */
   upgradePending = false;
   /** Anomalies of a head being parsed, before its transaction is known (reused). */
@@ -88,6 +100,7 @@ export class HttpReader {
   feed(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
+    this.chunkNo++;
     while (pos < n) {
       switch (this.state) {
         case S_IDLE:
@@ -121,6 +134,10 @@ export class HttpReader {
         case S_RESYNC:
           pos = this.resync(chunk, pos);
           break;
+        case S_IGNORE:
+          this.conn.ctx.stats.afterHttp09Bytes += n - pos;
+          pos = n;
+          break;
         default:
           this.conn.ctx.stats.tunnelBytes += n - pos;
           pos = n;
@@ -133,10 +150,12 @@ export class HttpReader {
     switch (this.state) {
       case S_IDLE:
       case S_RESYNC:
+        this.endLineBody('http.gap');
         this.enterResync();
         return;
       case S_LINE:
         this.head.reset();
+        this.endLineBody('http.gap');
         this.enterResync();
         return;
       case S_HEADERS:
@@ -175,7 +194,8 @@ export class HttpReader {
     switch (this.state) {
       case S_LINE:
         if (this.lineKept > 0) {
-          this.lineComplete();
+          // The close ends the line (libhtp reads a last line without LF, a response's too).
+          this.lineComplete(null, 0);
           if ((this.state as number) === S_HEADERS) {
             this.finishHead('http.message_incomplete');
             if (this.msg !== null) this.finishMessage(null);
@@ -199,12 +219,14 @@ export class HttpReader {
       default:
         break;
     }
+    this.endLineBody(null);
     this.head.reset();
     this.body.reset();
     this.state = S_TUNNEL;
   }
 
   enterTunnel(): void {
+    this.endLineBody(null);
     this.head.reset();
     this.body.reset();
     this.state = S_TUNNEL;
@@ -213,30 +235,10 @@ export class HttpReader {
   // ---- start line ----
 
   private idle(chunk: Uint8Array, pos: number): number {
-    const n = chunk.length;
-    while (pos < n) {
-      const b = chunk[pos]!;
-      if (b !== CR && b !== LF && b !== SP && b !== HT) break;
-      pos++;
-    }
-    if (pos === n) return n;
-    const b = chunk[pos]!;
-    if (this.isRequest) {
-      if (this.upgradePending) {
-        this.upgradePending = false;
-        if (!looksLikeRequestStart(chunk, pos, true)) {
-          this.conn.startTunnel();
-          return pos;
-        }
-      }
-      if (!isTchar(b)) {
-        this.enterResync();
-        this.resyncAtLineStart = false;
-        return pos;
-      }
-    } else if ((b | 0x20) !== 0x68 && this.conn.expectsHttp09Response()) {
-      this.startHttp09Response();
-      return pos;
+    // Between body lines every byte counts (blank lines are sorted out line by line).
+    if (!this.lineBody) {
+      pos = skipBlankBytes(chunk, pos);
+      if (pos === chunk.length || this.turnedAway(chunk, pos)) return pos;
     }
     const end = this.wholeHead(chunk, pos);
     if (end >= 0) return end;
@@ -250,12 +252,39 @@ export class HttpReader {
     return pos;
   }
 
+  /**
+   * Whether the bytes at chunk[pos] (past blanks) take another turn than a message: a tunnel
+   * after CONNECT or Upgrade, a resync after garbage, the body of an HTTP/0.9 response. The
+   * state is switched to it.
+   */
+  private turnedAway(chunk: Uint8Array, pos: number): boolean {
+    const b = chunk[pos]!;
+    if (this.isRequest) {
+      if (this.upgradePending) {
+        this.upgradePending = false;
+        if (!looksLikeRequestStart(chunk, pos, true)) {
+          this.conn.startTunnel();
+          return true;
+        }
+      }
+      if (!isTchar(b)) {
+        this.enterResync();
+        this.resyncAtLineStart = false;
+        return true;
+      }
+    } else if ((b | 0x20) !== 0x68 && this.conn.expectsHttp09Response()) {
+      this.startHttp09Response();
+      return true;
+    }
+    return false;
+  }
+
   private readLine(chunk: Uint8Array, pos: number): number {
     const nl = chunk.indexOf(LF, pos);
     const end = nl < 0 ? chunk.length : nl + 1;
     this.appendLine(chunk, pos, end);
     if (nl < 0) return end;
-    this.lineComplete();
+    this.lineComplete(chunk, end);
     return end;
   }
 
@@ -297,8 +326,12 @@ export class HttpReader {
     this.tailLen += end - start;
   }
 
-  /** The start line is in; decide whether headers follow. */
-  private lineComplete(): void {
+  /**
+   * The start line is in; decide whether headers follow. `chunk` is the chunk the line ended in
+   * and `next` the offset after it there (null at the close): libhtp decides on what follows
+   * in that chunk.
+   */
+  private lineComplete(chunk: Uint8Array | null, next: number): void {
     let e = this.lineKept;
     if (!this.lineOverflow) {
       if (e > 0 && this.head.byteAt(e - 1) === LF) e--;
@@ -307,27 +340,20 @@ export class HttpReader {
     this.lineEnd = e;
     if (this.isRequest) {
       const hasProtocol = this.lineOverflow ? hasProtocolAtEnd(this.tail, 0, this.tailLen) : hasProtocolAtEnd(this.head.view(), 0, this.lineEnd);
-      if (!hasProtocol) {
-        // HTTP/0.9-style: the request is this one line.
-        this.finishHead(null);
+      if (!hasProtocol && (chunk === null || !moreThanBlanks(chunk, next))) {
+        // HTTP/0.9: the request is this one line.
+        this.finishHead(null, true);
         this.afterHead();
         return;
       }
-    } else if (!this.responseLineStartsWell()) {
-      this.head.reset();
-      this.conn.ctx.stats.resyncBytes += this.lineKept;
-      this.enterResync();
+    } else if (!looksLikeStatusLine(this.head.view(), 0, e)) {
+      const line = this.head.take();
+      this.state = S_IDLE; // the line is done with, whatever becomes of it
+      this.notStatusLine(line, 0, line.length, e, chunk, next);
       return;
     }
     this.state = S_HEADERS;
     this.lineState = 1;
-  }
-
-  private responseLineStartsWell(): boolean {
-    const v = this.head.view();
-    let s = 0;
-    while (s < v.length && (v[s] === SP || v[s] === HT)) s++;
-    return startsWithLower(v, s, HTTP_SLASH);
   }
 
   // ---- header block ----
@@ -381,13 +407,16 @@ export class HttpReader {
     return -1;
   }
 
-  /** Turns the collected head into a message (and, for requests, a transaction). */
-  private finishHead(anomaly: HttpAnomaly | null): void {
+  /**
+   * Turns the collected head into a message (and, for requests, a transaction). `lineOnly`: the
+   * head is a request line with nothing after it (HTTP/0.9 when it has no protocol).
+   */
+  private finishHead(anomaly: HttpAnomaly | null, lineOnly = false): void {
     const head = this.head.take();
     const lineEnd = Math.min(this.lineEnd, head.length);
     const headersStart = Math.min(this.lineKept, head.length);
     const tail = this.lineOverflow ? this.tail.slice(0, this.tailLen) : null;
-    this.buildMessage(head, lineEnd, headersStart, tail, anomaly);
+    this.buildMessage(head, lineEnd, headersStart, tail, anomaly, null, lineOnly);
   }
 
   /**
@@ -401,12 +430,19 @@ export class HttpReader {
     tail: Uint8Array | null,
     anomaly: HttpAnomaly | null,
     lineEnds: LineEnds | null = null,
+    lineOnly = false,
   ): void {
     const anomalies = this.scratch;
     anomalies.items.length = 0;
     if (anomaly !== null) anomalies.add(anomaly);
     if (this.headerOverflow) anomalies.add('http.header_too_long');
     if (this.headMemcap) anomalies.add('http.memcap');
+    // A response whose first lines were taken as body: libhtp reads the status line into the
+    // same transaction, the body so far kept. Unless that body was already handed over (it
+    // reached the limit): then the status line starts a response of its own.
+    if (this.lineBody && this.bodyTaken) this.finishMessage(null);
+    const bodyLinesMsg = this.lineBody ? this.msg : null;
+    const bodyLinesTx = this.lineBody ? this.tx : null;
     this.msg = null;
     this.tx = null;
     this.state = S_IDLE;
@@ -414,7 +450,7 @@ export class HttpReader {
       const req = new HttpRequest();
       req.head = head;
       req.lineEnd = lineEnd;
-      req.parseLine(anomalies, tail);
+      req.parseLine(anomalies, tail, lineOnly);
       req.setHead(head, lineEnd, headersStart, anomalies, lineEnds);
       const tx = this.conn.newRequestTx();
       tx.request = req;
@@ -431,9 +467,13 @@ export class HttpReader {
       if (res.status >= 100 && res.status < 200 && res.status !== 101) {
         // 100 Continue and friends: the final response for the same request follows.
         this.conn.ctx.stats.interimResponses++;
+        this.msg = bodyLinesMsg;
+        this.tx = bodyLinesTx;
         return;
       }
-      const tx = this.conn.pairResponse();
+      this.lineBody = false;
+      const tx = bodyLinesTx ?? this.conn.pairResponse();
+      if (bodyLinesMsg !== null) res.bodyLength = bodyLinesMsg.bodyLength;
       tx.response = res;
       for (const a of anomalies.items) tx.anomalyList.add(a);
       this.msg = res;
@@ -455,10 +495,16 @@ export class HttpReader {
     const lineEnds = WHOLE_HEAD_LINES;
     lineEnds.count = 0;
     lineEnds.shift = pos; // the head is copied from chunk[pos..]
-    if (this.isRequest && !hasProtocolAtEnd(chunk, pos, e)) {
-      headEnd = nl + 1; // HTTP/0.9: the request is this line
+    // libhtp (htp_connp_REQ_PROTOCOL): a request line without a protocol is HTTP/0.9 only when
+    // nothing but blanks follows in its chunk; else it is "missing protocol" and headers follow.
+    const lineOnly = this.isRequest && !hasProtocolAtEnd(chunk, pos, e) && !moreThanBlanks(chunk, nl + 1);
+    if (lineOnly) {
+      headEnd = nl + 1;
     } else {
-      if (!this.isRequest && !startsWithLower(chunk, skipOws(chunk, pos, e), HTTP_SLASH)) return -1;
+      if (!this.isRequest && !looksLikeStatusLine(chunk, pos, e)) {
+        this.notStatusLine(chunk, pos, nl + 1, e - pos, chunk, nl + 1);
+        return nl + 1;
+      }
       this.lineState = 1;
       headEnd = this.scanBlankLine(chunk, nl + 1, lineEnds);
       if (headEnd < 0 || headEnd - (nl + 1) > limits.maxHeaderBytes) return -1;
@@ -466,7 +512,7 @@ export class HttpReader {
     this.lineOverflow = false;
     this.headerOverflow = false;
     this.headMemcap = false;
-    this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null, lineEnds);
+    this.buildMessage(copyOut(chunk, pos, headEnd), e - pos, nl + 1 - pos, null, null, lineEnds, lineOnly);
     this.afterHead();
     return headEnd;
   }
@@ -475,8 +521,64 @@ export class HttpReader {
   private afterHead(): void {
     const msg = this.msg;
     if (msg === null) return;
-    if (this.isRequest && (msg as HttpRequest).protocol === null) this.finishMessage(null);
-    else this.startBody();
+    if (!this.isRequest || !(msg as HttpRequest).http09) {
+      this.startBody();
+      return;
+    }
+    this.finishMessage(null);
+    // libhtp ignores all the client sends after an HTTP/0.9 request: a request line there
+    // makes no transaction (htp_connp_REQ_IGNORE_DATA_AFTER_HTTP_0_9).
+    this.state = S_IGNORE;
+  }
+
+  // ---- response lines that are not status lines ----
+
+  /**
+   * A response line that is not a status line, src[start..end) with its line end (`chomped`
+   * bytes without), as libhtp 0.5.44+ reads it (htp_connp_RES_LINE): skipped when more than one
+   * byte follows in the chunk and that byte is 'H' (the status line may come next) or the line
+   * is at most 2 bytes long; else it is response body, of a response with no status line and no
+   * headers, whose next lines are read the same way. A body line that ends its chunk ends the
+   * response (libhtp finalises it there). `chunk`/`next`: what follows the line (null at close).
+   */
+  private notStatusLine(src: Uint8Array, start: number, end: number, chomped: number, chunk: Uint8Array | null, next: number): void {
+    const stats = this.conn.ctx.stats;
+    const left = chunk === null ? 0 : chunk.length - next;
+    if (this.lineBody && isIgnorableLine(src, start, end)) {
+      stats.resyncBytes += end - start; // blank lines between body lines are dropped
+      return;
+    }
+    if (!this.lineBody && this.finishedInChunk === this.chunkNo) {
+      // libhtp (RES_FINALIZE) would add such lines to the body of the response that ended
+      // earlier in this chunk; that one has been handed over here, so they are skipped.
+      stats.resyncBytes += end - start;
+      return;
+    }
+    if (left > 1 && (chunk![next] === UPPER_H || chomped <= 2)) {
+      stats.resyncBytes += end - start;
+      return;
+    }
+    if (!this.lineBody) this.startLineBody();
+    this.appendBody(src, start, end);
+    if (left === 0 && this.lineBody) this.finishMessage(null);
+  }
+
+  /** A response read from lines that are not a status line: no line, no headers, a body. */
+  private startLineBody(): void {
+    const res = new HttpResponse();
+    const tx = this.conn.pairResponse();
+    tx.response = res;
+    tx.anomalyList.add('http.status_invalid');
+    this.msg = res;
+    this.tx = tx;
+    this.bodyTaken = false;
+    this.lineBody = true;
+    this.state = S_IDLE;
+  }
+
+  /** Ends a response read from body lines, if one is open (a gap, the close, a tunnel). */
+  private endLineBody(anomaly: HttpAnomaly | null): void {
+    if (this.lineBody) this.finishMessage(anomaly);
   }
 
   private checkHost(tx: HttpTransaction, req: HttpRequest): void {
@@ -719,7 +821,9 @@ export class HttpReader {
     this.msg = null;
     this.tx = null;
     this.state = S_IDLE;
+    this.lineBody = false;
     if (msg === null || tx === null) return;
+    if (!this.isRequest) this.finishedInChunk = this.chunkNo;
     if (anomaly !== null) tx.anomalyList.add(anomaly);
     else msg.complete = true;
     if (!this.bodyTaken) {
@@ -746,7 +850,7 @@ export class HttpReader {
     const n = chunk.length;
     while (pos < n) {
       if (this.resyncAtLineStart) {
-        const ok = this.isRequest ? looksLikeRequestStart(chunk, pos, false) : startsWithLower(chunk, pos, HTTP_SLASH);
+        const ok = this.isRequest ? looksLikeRequestStart(chunk, pos, false) : looksLikeStatusLine(chunk, pos, chunk.length);
         if (ok) {
           this.state = S_IDLE;
           return pos;
@@ -764,4 +868,25 @@ export class HttpReader {
     }
     return pos;
   }
+}
+
+/**
+ * libhtp's ignorable line (htp_connp_is_line_ignorable): "\n", "\r\n", or one SP or HT then
+ * "\n"; src[start..end) is the line with its end.
+ */
+function isIgnorableLine(src: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 1) return src[start] === LF;
+  return n === 2 && src[start + 1] === LF && (src[start] === CR || src[start] === SP || src[start] === HT);
+}
+
+/** Offset of the first byte at or after `pos` that is not CR, LF, SP or HT (blank lines before a message). */
+function skipBlankBytes(chunk: Uint8Array, pos: number): number {
+  const n = chunk.length;
+  while (pos < n) {
+    const b = chunk[pos]!;
+    if (b !== CR && b !== LF && b !== SP && b !== HT) break;
+    pos++;
+  }
+  return pos;
 }

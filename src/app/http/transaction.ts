@@ -24,7 +24,7 @@ import {
   type NamedField,
 } from './headers.js';
 import type { HttpMessage, HttpRequest, HttpResponse } from './message.js';
-import { normalizeUri, type NormalizedUri } from './normalize-uri.js';
+import { normalizeUri, urlDecodeOnce, type NormalizedUri } from './normalize-uri.js';
 import { extractAttachments, type MimeFile } from '../smtp/mime.js';
 
 const CRLF = ascii('\r\n');
@@ -202,7 +202,8 @@ export class HttpTransaction implements HttpTxView {
       case 'http.request_line':
         return req?.startLine();
       case 'http.response_line':
-        return res?.startLine();
+        // None for a response without a status line (HTTP/0.9, or lines read as body).
+        return nonEmpty(res?.startLine());
       case 'http.stat_code':
         return res !== null && res.statusCode.length > 0 ? res.statusCode : undefined;
       case 'http.stat_msg':
@@ -269,17 +270,28 @@ export class HttpTransaction implements HttpTxView {
     return this.uri;
   }
 
-  /** Host from an absolute-form target, else from Host: lower-case, no port, no trailing dot. */
+  /**
+   * Host from an absolute-form target (URL-decoded, as libhtp decodes parsed_uri->hostname),
+   * else from Host: lower-case, no port, no trailing dot.
+   */
   normalizedHost(): Uint8Array | null {
     if (this.host !== undefined) return this.host;
-    const raw = this.uriAuthorityHost() ?? this.headerHost();
+    const uriHost = this.uriAuthorityHost();
+    const raw = uriHost !== undefined ? urlDecodeOnce(uriHost) : this.headerHost();
     this.host = raw === undefined ? null : normalizeHostBytes(raw);
     if (this.host !== null && this.host.length === 0) this.host = null;
     return this.host;
   }
 
+  /**
+   * Suricata's http.host.raw (detect-http-host.c GetRawData) reads libhtp's parsed_uri->hostname
+   * when the target is absolute-form, and that is the normalised hostname (what http.host
+   * holds): the Host header as sent only when the target names no host. So an absolute URI's
+   * host wins over a Host header that says something else, as the server would see it.
+   */
   private rawHost(): Uint8Array | undefined {
-    return this.headerHost() ?? this.uriAuthorityHost();
+    if (this.uriAuthorityHost() !== undefined) return this.normalizedHost() ?? undefined;
+    return this.headerHost();
   }
 
   private headerHost(): Uint8Array | undefined {
@@ -343,12 +355,15 @@ export class HttpTransaction implements HttpTxView {
     return (disposition === undefined ? undefined : dispositionFileName(disposition)) ?? this.uriPath();
   }
 
-  /** The normalised URI without its query. */
+  /**
+   * The normalised URI path: without query or fragment (libhtp's parsed_uri->path, which
+   * Suricata names files by). A decoded '?' or '#' (%3f, %23) stays in the path.
+   */
   private uriPath(): Uint8Array | undefined {
-    const uri = this.normalizedUri()?.bytes;
+    const uri = this.normalizedUri();
     if (uri === undefined) return undefined;
-    const q = uri.indexOf(0x3f);
-    return nonEmpty(q < 0 ? uri : uri.subarray(0, q));
+    const b = uri.bytes;
+    return nonEmpty(b.subarray(0, uri.pathEnd >= 0 ? uri.pathEnd : rawPathEnd(b)));
   }
 
   /** The request's body, its Content-Encoding undone (Suricata decompresses requests too). */
@@ -479,6 +494,13 @@ export class HttpTransaction implements HttpTxView {
 }
 
 const SCHEME_SEP = ascii('://');
+
+/** End of the path of a URI that needed no normalising: its first '?' or '#'. */
+function rawPathEnd(uri: Uint8Array): number {
+  let i = 0;
+  while (i < uri.length && uri[i] !== 0x3f && uri[i] !== 0x23) i++;
+  return i;
+}
 
 function indexOfSeq(buf: Uint8Array, seq: Uint8Array, within: number): number {
   const limit = Math.min(buf.length - seq.length, within);

@@ -14,9 +14,9 @@
  * bytes, or, for overlong and double forms, bytes that the later steps turn back into the
  * same character without touching their neighbours. Positions next to a '%' or a byte >= 0x80
  * of the pass-1 output (where a second-pass escape or an overlong sequence is being formed)
- * therefore only take the exact forms (%XX, %u). The query is split at the first raw '?',
- * which is never encoded, and only takes %XX of unreserved characters and '/': '&', '=', '+'
- * and the rest keep their meaning to the application.
+ * therefore only take the exact forms (%XX, %u). The query (or fragment) is split at the
+ * first raw '?' or '#', which is never encoded, and only takes %XX of unreserved characters
+ * and '/': '&', '=', '+' and the rest keep their meaning to the application.
  */
 import type { Target } from '../model.js';
 
@@ -42,6 +42,7 @@ const PCT = 0x25;
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 const QMARK = 0x3f;
+const HASH = 0x23;
 const DOT = 0x2e;
 
 /** One token of the raw target: a plain byte, or a %XX / %uXXXX escape. */
@@ -55,7 +56,7 @@ interface Token {
 
 export interface UriAnalysis {
   raw: Uint8Array;
-  /** End of the path: index of the first raw '?', or the length. */
+  /** End of the path: index of the first raw '?' or '#', or the length. */
   pathEnd: number;
   /** Start of the path (after "scheme://authority" of an absolute-form target). */
   pathStart: number;
@@ -112,8 +113,12 @@ function uBytes(cp: number): number[] {
 
 export function analyzeUri(raw: Uint8Array): UriAnalysis {
   const pathStart = absolutePathStart(raw);
+  // The path ends at the first raw '?' or '#': a server, and http.uri, never collapse or
+  // re-decode what follows as path.
   let pathEnd = raw.indexOf(QMARK, pathStart);
   if (pathEnd < 0) pathEnd = raw.length;
+  const hash = raw.indexOf(HASH, pathStart);
+  if (hash >= 0 && hash < pathEnd) pathEnd = hash;
   const tokens: Token[] = [];
   const inEscape = new Uint8Array(raw.length);
   const sensitive = new Uint8Array(raw.length);

@@ -60,7 +60,7 @@ describe('HTTP request buffers', () => {
     expect(s['http.connection']).toBe('keep-alive');
   });
 
-  it('builds http.header the way Suricata does: "Name: value" lines, no Cookie, folding joined', () => {
+  it('builds http.header the way Suricata does: "Name: value" lines, no Cookie, folded lines appended as sent', () => {
     expect(s['http.header']).toBe(
       'Host: WWW.Example.COM:8080\r\n' +
         'User-Agent: Mozilla/4.0 (compatible; MSIE 6.0)\r\n' +
@@ -69,7 +69,7 @@ describe('HTTP request buffers', () => {
         'Accept-Encoding: gzip\r\n' +
         'Accept-Language: en-us\r\n' +
         'Connection: keep-alive\r\n' +
-        'X-Long: part one part two\r\n',
+        'X-Long: part one\tpart two\r\n',
     );
   });
 
@@ -82,7 +82,7 @@ describe('HTTP request buffers', () => {
       '\r\nHost\r\nUser-Agent\r\nReferer\r\nAccept\r\nAccept-Encoding\r\nAccept-Language\r\nCookie\r\nConnection\r\nX-Long\r\n\r\n',
     );
     expect(s['http.start']!.startsWith('GET /Shop/../cart%2easp?id=%27 HTTP/1.1\r\nHost: WWW.Example.COM:8080\r\n')).toBe(true);
-    expect(s['http.start']!.endsWith('Cookie: session=abc\r\nConnection: keep-alive\r\nX-Long: part one part two\r\n\r\n')).toBe(true);
+    expect(s['http.start']!.endsWith('Cookie: session=abc\r\nConnection: keep-alive\r\nX-Long: part one\tpart two\r\n\r\n')).toBe(true);
   });
 
   it('has no body buffers for a GET and no response buffers at request time', () => {
@@ -277,12 +277,12 @@ describe('chunked bodies', () => {
 });
 
 describe('header folding', () => {
-  it('joins every continuation line of a field with one space, for any number of them', () => {
+  it('appends every continuation line of a field as sent, leading whitespace included, for any number of them', () => {
     const folds = 20_000;
     const request = `GET /a HTTP/1.1\r\nHost: a\r\nX-A: start\r\n${' p\r\n'.repeat(folds)}X-B:\r\n\tone\r\n  two\r\nX-C: plain\r\n\r\n`;
     const { rec } = run([[true, request]]);
     const header = text(rec.requests()[0]!.tx.buffer('http.header'));
-    expect(header).toBe(`Host: a\r\nX-A: start${' p'.repeat(folds)}\r\nX-B: one two\r\nX-C: plain\r\n`);
+    expect(header).toBe(`Host: a\r\nX-A: start${' p'.repeat(folds)}\r\nX-B: one  two\r\nX-C: plain\r\n`);
   });
 });
 
