@@ -1,6 +1,7 @@
 import { Malformed, ParseContext, type LogFormatModule } from './formats/context.js';
 import { parseRaw } from './formats/raw.js';
 import { LOG_FORMATS, logFormatByName, logFormatNames } from './formats/registry.js';
+import { newHeader, parseSyslogHeader } from './formats/syslog-header.js';
 import type { LogFormatName, LogRecord } from './record.js';
 import { emptyLogStats, type LogStats, type MalformedLine } from './stats.js';
 import { YearResolver, ZoneResolver } from './time.js';
@@ -30,6 +31,12 @@ export interface LogParseOptions {
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 const DETECT_MAX_BYTES = 4 << 20;
+/**
+ * While the first lines read as raw (or end in a format syslog cannot read), detection holds up
+ * to this many times `detectLines` lines, doubling the window, for a format that begins later:
+ * a container's startup output before its access log runs to a line per worker process.
+ */
+const DETECT_EXTEND = 16;
 
 function isBlank(line: Uint8Array): boolean {
   for (let i = 0; i < line.length; i++) {
@@ -39,21 +46,67 @@ function isBlank(line: Uint8Array): boolean {
   return true;
 }
 
+/** The format of a log's first lines, and where in them it begins. */
+export interface LogDetection {
+  format: LogFormatName;
+  /**
+   * Index (in the lines given, blank ones counted) of the first line of the format: the lines
+   * before it are a preamble (a container's startup output before its access log). 0: none.
+   */
+  start: number;
+  /**
+   * Nothing specific fits yet (raw), or the last line fits a format with a parser of its own
+   * that the verdict (syslog) cannot read: the format may begin after the lines given.
+   */
+  open: boolean;
+}
+
+/** Formats a preamble may precede: each has its own parser (the syslog family dispatches per line anyway). */
+const PREAMBLE_FORMATS: ReadonlySet<LogFormatName> = new Set<LogFormatName>([
+  'vhost_combined', 'combined', 'common', 'iis', 'iis_native', 'json', 'apache_error',
+]);
+/** A line fits a format at this probe score (1 exact, 0.5 a variant the parser reads; 0.3 is a sibling's line). */
+const FIT = 0.5;
+/** Consecutive fitting lines that open a format after a preamble. */
+const PREAMBLE_RUN = 8;
+
 /**
  * The format of a log from its first lines: every format scores every line, the best total
  * wins, ties go to the more specific format; `raw` when nothing fits.
  */
 export function detectLogFormat(firstLines: readonly (Uint8Array | string)[]): LogFormatName {
+  return detectLog(firstLines).format;
+}
+
+/**
+ * detectLogFormat, and where the format begins. When the lines as a whole read as raw or
+ * generic syslog, a format with a parser of its own that opens with a run of PREAMBLE_RUN
+ * fitting lines and fits at least two thirds of the lines from there to the end is the
+ * log's format, the lines before the run its preamble: a real syslog or raw file has no
+ * such run (its lines do not parse as access, W3C or JSON lines), and a file whose last lines
+ * are all of one format is read in that format.
+ */
+export function detectLog(firstLines: readonly (Uint8Array | string)[]): LogDetection {
   const ctx = new ParseContext('-', new ZoneResolver('UTC'), new YearResolver({ year: 2000 }), 'raw');
-  const scores = new Map<LogFormatModule, number>();
-  let n = 0;
-  for (const l of firstLines) {
+  const nf = LOG_FORMATS.length;
+  /** Index in firstLines of each non-blank line, the line, and its scores (nf per line). */
+  const at: number[] = [];
+  const kept: Uint8Array[] = [];
+  const scores: number[] = [];
+  let directives = -1;
+  for (let li = 0; li < firstLines.length; li++) {
+    const l = firstLines[li]!;
     const line = typeof l === 'string' ? Buffer.from(l.replace(/\r?\n$/, ''), 'utf8') : l;
     if (isBlank(line)) continue;
     // A W3C extended log declares itself: its `#Fields:` directive decides the layout, so
     // per-line scores (which cannot see a non-default column order) must not outvote it.
-    if (startsWithAscii(line, '#Fields:')) return 'iis';
-    n++;
+    // The directives just before it open the log; lines before those are a preamble.
+    if (line[0] === 0x23) {
+      if (directives < 0) directives = li;
+    } else directives = -1;
+    if (startsWithAscii(line, '#Fields:')) return { format: 'iis', start: Math.max(directives, 0), open: false };
+    at.push(li);
+    kept.push(line);
     for (const f of LOG_FORMATS) {
       let s = 0;
       try {
@@ -61,21 +114,75 @@ export function detectLogFormat(firstLines: readonly (Uint8Array | string)[]): L
       } catch {
         s = 0;
       }
-      scores.set(f, (scores.get(f) ?? 0) + s);
+      scores.push(s);
     }
   }
-  let best: LogFormatModule | undefined;
+  const n = at.length;
+  // Totals and fitting lines of each format over lines[k..n), k = 0..n (sums from the end).
+  const totals = new Float64Array((n + 1) * nf);
+  const fits = new Int32Array((n + 1) * nf);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let f = 0; f < nf; f++) {
+      const s = scores[i * nf + f]!;
+      totals[i * nf + f] = totals[(i + 1) * nf + f]! + s;
+      fits[i * nf + f] = fits[(i + 1) * nf + f]! + (s >= FIT ? 1 : 0);
+    }
+  }
+  /** Whether the PREAMBLE_RUN lines from k (or all left) fit format f. */
+  const runAt = (k: number, f: number): boolean => {
+    for (let i = k; i < Math.min(n, k + PREAMBLE_RUN); i++) if (scores[i * nf + f]! < FIT) return false;
+    return true;
+  };
+  const whole = bestOf(totals.subarray(0, nf), n, () => true);
+  const name = whole < 0 ? 'raw' : LOG_FORMATS[whole]!.name;
+  if (PREAMBLE_FORMATS.has(name)) {
+    // Lines before the format's first line are its preamble when a run of it opens there.
+    let k = 0;
+    while (k < n && scores[k * nf + whole]! < FIT) k++;
+    return { format: name, start: k > 0 && k < n && runAt(k, whole) ? at[k]! : 0, open: false };
+  }
+  if (name !== 'raw' && name !== 'syslog') return { format: name, start: 0, open: false };
+  // Raw or generic syslog: look for the earliest run of a format of its own after a preamble.
+  for (let k = 1; k + PREAMBLE_RUN <= n; k++) {
+    const v = bestOf(totals.subarray(k * nf, (k + 1) * nf), 0, (f) => PREAMBLE_FORMATS.has(LOG_FORMATS[f]!.name));
+    if (v >= 0 && fits[k * nf + v]! * 3 >= (n - k) * 2 && runAt(k, v)) return { format: LOG_FORMATS[v]!.name, start: at[k]!, open: false };
+  }
+  let open = name === 'raw';
+  if (!open && n > 0) {
+    // Syslog whose last line is of a format of its own that syslog cannot read, or whose lines
+    // mostly name no program (an application's own log with ISO stamps: no evidence either).
+    const last = (n - 1) * nf;
+    open = scores[last + whole] === 0 && LOG_FORMATS.some((f, i) => PREAMBLE_FORMATS.has(f.name) && scores[last + i]! >= FIT);
+    if (!open) {
+      const h = newHeader();
+      let tagged = 0;
+      for (let i = 0; i < n; i++) {
+        if (scores[i * nf + whole]! > 0 && parseSyslogHeader(kept[i]!, ctx, h) && h.progStart >= 0) tagged++;
+      }
+      open = tagged * 2 < fits[whole]!;
+    }
+  }
+  return { format: name, start: 0, open };
+}
+
+/**
+ * The format (index in LOG_FORMATS) of the best total among those `allowed`, the earlier on
+ * ties; -1 when none scores, or (with `n` lines) fewer than a third of the lines fit it.
+ */
+function bestOf(totals: Float64Array, n: number, allowed: (f: number) => boolean): number {
+  let best = -1;
   let bestScore = 0;
-  for (const f of LOG_FORMATS) {
-    const s = scores.get(f) ?? 0;
+  for (let f = 0; f < totals.length; f++) {
+    if (!allowed(f)) continue;
+    const s = totals[f]!;
     if (s > bestScore) {
       best = f;
       bestScore = s;
     }
   }
   // Fewer than a third of the lines fitting anything specific is no evidence of a format.
-  if (!best || bestScore < n / 3) return 'raw';
-  return best.name;
+  if (best >= 0 && bestScore < n / 3) return -1;
+  return best;
 }
 
 /**
@@ -96,6 +203,10 @@ export class LogParser {
   private pending: { line: Uint8Array; no: number }[] = [];
   private pendingNonBlank = 0;
   private pendingBytes = 0;
+  /** Non-blank lines held before detection decides (doubled while the verdict is open). */
+  private detectTarget: number;
+  /** Lines before this one are the preamble of the detected format (see detectLog). */
+  private preambleEnd = 0;
   private lineNo = 0;
   private lastTsUs = 0;
 
@@ -105,6 +216,7 @@ export class LogParser {
     this.years = new YearResolver({ year: opts.year, refTimeUs: opts.refTimeUs });
     this.rawFallback = opts.rawFallback ?? true;
     this.detectLines = Math.max(1, opts.detectLines ?? 32);
+    this.detectTarget = this.detectLines;
     this.maxSamples = opts.maxSamples ?? 100;
     this.onMalformed = opts.onMalformed;
     if (opts.format !== undefined) {
@@ -139,21 +251,29 @@ export class LogParser {
     this.pending.push({ line, no });
     this.pendingBytes += line.length;
     if (!isBlank(line)) this.pendingNonBlank++;
-    if (this.pendingNonBlank >= this.detectLines || this.pendingBytes >= DETECT_MAX_BYTES) this.flushDetection(emit);
+    if (this.pendingNonBlank >= this.detectTarget || this.pendingBytes >= DETECT_MAX_BYTES) this.flushDetection(emit, false);
   }
 
   /** End of stream: parses lines still held for detection. */
   end(emit: (r: LogRecord) => void): void {
-    if (!this.module) this.flushDetection(emit);
+    if (!this.module) this.flushDetection(emit, true);
     if (this.years.used > 0) this.stats.yearSource = this.years.source;
   }
 
-  private flushDetection(emit: (r: LogRecord) => void): void {
-    const fmt = detectLogFormat(this.pending.map((p) => p.line));
-    const module = logFormatByName(fmt)!;
+  private flushDetection(emit: (r: LogRecord) => void, atEnd: boolean): void {
+    const found = detectLog(this.pending.map((p) => p.line));
+    if (found.open && !atEnd && this.pendingBytes < DETECT_MAX_BYTES && this.detectTarget < this.detectLines * DETECT_EXTEND) {
+      // Nothing specific yet: the log proper may begin after more lines.
+      this.detectTarget *= 2;
+      return;
+    }
+    const module = logFormatByName(found.format)!;
     this.setModule(module);
     const held = this.pending;
     this.pending = [];
+    // Preamble lines the format cannot read are malformed for a reason of their own (and so
+    // named on stderr, with the format chosen after them, by the caller's onMalformed).
+    if (found.start > 0) this.preambleEnd = held[found.start]!.no;
     if (!this.years.known) {
       // No year given: a fully dated line anywhere in the window seeds the year of the
       // year-less lines before it too. Records of this pass are discarded.
@@ -192,15 +312,16 @@ export class LogParser {
       return;
     }
     if (out instanceof Malformed) {
+      const reason = no < this.preambleEnd ? 'preamble' : out.reason;
       stats.malformed++;
       const by = (stats.malformedBy[module.name] ??= {});
-      by[out.reason] = (by[out.reason] ?? 0) + 1;
-      const m: MalformedLine = { file: this.file, line: no, format: module.name, reason: out.reason };
+      by[reason] = (by[reason] ?? 0) + 1;
+      const m: MalformedLine = { file: this.file, line: no, format: module.name, reason };
       if (stats.samples.length < this.maxSamples) stats.samples.push(m);
       this.onMalformed?.(m);
       if (!this.rawFallback) return;
       const raw = parseRaw(line, ctx);
-      raw.malformed = out.reason;
+      raw.malformed = reason;
       out = raw;
     }
     if (out.timeKnown) this.lastTsUs = out.tsUs;

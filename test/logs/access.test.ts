@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AnomalyList, type HttpAnomaly } from '../../src/app/anomalies.js';
+import { HttpRequest } from '../../src/app/http/message.js';
 import { normalizeUri } from '../../src/app/http/normalize-uri.js';
 import { LogParser, parseLogLines, type LogRecord } from '../../src/logs/index.js';
 import { ipToText } from '../../src/logs/ip.js';
@@ -200,5 +202,111 @@ describe('access log times', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('X-Forwarded-For client lists', () => {
+  const tail = ' - - [25/Jan/2024:06:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"';
+
+  it('the leftmost address of a comma-separated list is the client; the list is the client column', () => {
+    for (const [client, src] of [
+      ['198.51.100.1, 10.0.0.1', '198.51.100.1'],
+      ['198.51.100.1, 10.0.0.1, 10.0.0.2', '198.51.100.1'],
+      ['198.51.100.1,10.0.0.1', '198.51.100.1'],
+      ['2001:db8::1, 10.0.0.1', '2001:db8::1'],
+    ] as const) {
+      for (const format of [undefined, 'vhost_combined']) {
+        const { records, stats } = parseLogLines([client + tail], format === undefined ? {} : { format });
+        const r = records[0]!;
+        expect(stats.malformed).toBe(0);
+        expect(r.format).toBe('combined');
+        expect(r.srcText).toBe(src);
+        expect(r.srcHost).toBeUndefined();
+        expect(r.fields.client).toBe(client);
+        expect(r.fields.ident).toBe('-');
+        expect(r.fields.vhost).toBeUndefined();
+        expect(r.buffer('http.host')).toBeUndefined();
+        expect(text(r, 'http.uri')).toBe('/etc/passwd');
+      }
+    }
+  });
+
+  it('a file of such lines is detected as combined, not vhost_combined', () => {
+    const lines = ['198.51.100.1, 10.0.0.1', '198.51.100.2, 10.0.0.1', '198.51.100.3, 10.0.0.1, 10.0.0.2'].map((c) => c + tail);
+    const { records, stats } = parseLogLines(lines);
+    expect(stats.format).toBe('combined');
+    expect(records.map((r) => r.srcText)).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.3']);
+  });
+
+  it('a vhost line is still a vhost line', () => {
+    const r = parseLogLines(['www.example.com:8080 192.0.2.1' + tail], { format: 'vhost_combined' }).records[0]!;
+    expect(r.srcText).toBe('192.0.2.1');
+    expect(text(r, 'http.host')).toBe('www.example.com');
+    expect(r.dstPort).toBe(8080);
+  });
+});
+
+describe('request line split as the packet parser splits it', () => {
+  const logLine = (request: string): string => `198.51.100.1 - - [25/Jan/2024:06:00:00 +0000] "${request}" 404 0 "-" "-"`;
+  const parts = (request: string): [string | undefined, string | undefined, string | undefined] => {
+    const r = parseLogLines([Buffer.from(logLine(request), 'latin1')], { format: 'combined' }).records[0]!;
+    return [text(r, 'http.method'), text(r, 'http.uri.raw'), text(r, 'http.protocol')];
+  };
+  const packet = (line: string): [string, string, string | undefined] => {
+    const req = new HttpRequest();
+    const head = Buffer.from(line + '\r\n\r\n', 'latin1');
+    req.head = head;
+    req.lineEnd = line.length;
+    req.parseLine(new AnomalyList<HttpAnomaly>(), null);
+    const t = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+    return [t(req.method), t(req.target), req.protocol === null ? undefined : t(req.protocol)];
+  };
+
+  it('extra blanks, a tab, a lower-case protocol (the QA lines of req.log / req.pcap)', () => {
+    expect(parts('GET  /etc/passwd  HTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
+    expect(parts('GET /etc/passwd http/1.1')).toEqual(['GET', '/etc/passwd', 'http/1.1']);
+    expect(parts('GET /etc/passwd\tHTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
+    expect(parts('GET\t/etc/passwd HTTP/1.1 ')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
+    const r = parseLogLines([logLine('GET  /etc/passwd  HTTP/1.1')]).records[0]!;
+    expect(text(r, 'http.uri')).toBe('/etc/passwd');
+    expect(text(r, 'http.request_line')).toBe('GET  /etc/passwd  HTTP/1.1');
+  });
+
+  it('an escaped tab (Apache \\t, nginx \\x09) is the tab the server received', () => {
+    expect(parts('GET /etc/passwd\\tHTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
+    expect(parts('GET /etc/passwd\\x09HTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
+    expect(parts('GET /a\\x22b\\x09HTTP/1.0')).toEqual(['GET', '/a"b', 'HTTP/1.0']);
+    // An escaped backslash followed by "t" is no tab.
+    expect(parts('GET /a\\\\tHTTP/1.1')).toEqual(['GET', '/a\\tHTTP/1.1', undefined]);
+  });
+
+  it('agrees with HttpRequest.parseLine on request lines as Apache and nginx escape them', () => {
+    const piece = fc.constantFrom(' ', '\t', '  ', 'GET', 'POST', '/', '/etc/passwd', 'HTTP/1.1', 'http/1.0', 'HTTP/', 'x', '"', '\\', '\u00e9', '%20', '?a=b');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), fc.boolean(), (pieces, apache) => {
+        const raw = Buffer.from(pieces.join(''), 'latin1');
+        const esc = Array.from(raw, (c) =>
+          c === 0x22 ? '\\"' : c === 0x5c ? '\\\\' : c === 0x09 && apache ? '\\t' : c < 0x20 || c >= 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : String.fromCharCode(c),
+        ).join('');
+        const [m, u, p] = packet(raw.toString('latin1'));
+        // The log splits a request whose method is a token followed by a blank (else it keeps the line whole).
+        const method = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]/.exec(raw.toString('latin1'));
+        if (method === null) return;
+        expect(parts(esc), JSON.stringify(raw.toString('latin1'))).toEqual([m, u === '' ? undefined : u, p]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('agrees with HttpRequest.parseLine on method, target and protocol', () => {
+    const lines = [
+      'GET /x HTTP/1.1', 'GET  /x  HTTP/1.1', 'GET /x http/1.1', 'GET /x\tHTTP/1.1', 'GET\t/x\tHTTP/1.0', ' GET /x HTTP/1.1',
+      'GET /x HTTP/1.1 \t', 'GET /a b HTTP/1.1', 'GET /a b', 'GET /x', 'GET /x HTTPS/1.1', 'GET /x HTTP/', 'GET /x hTtP/2',
+      'GET  HTTP/1.1', 'POST /a?b=c d\t\tHTTP/1.1', 'GET /x HTTP/1.1 extra', 'OPTIONS * HTTP/1.1',
+    ];
+    for (const l of lines) {
+      const [m, u, p] = packet(l);
+      expect(parts(l), l).toEqual([m, u === '' ? undefined : u, p]);
+    }
   });
 });

@@ -98,6 +98,33 @@ describe('Cisco PIX/ASA', () => {
     ]);
   });
 
+  it('reads a relayed ASA line whose message opens with the ASA\'s own time stamp and device id', () => {
+    const msg = (src: string): string => `%ASA-2-106001: Inbound TCP connection denied from ${src}/4444 to 192.0.2.5/445 flags SYN  on interface outside`;
+    const { records, stats } = parseLogLines(
+      [
+        `Jan 25 06:02:15 10.0.0.1 Jan 25 2024 06:02:15: ${msg('198.51.100.3')}`,
+        `Jan 25 06:02:16 10.0.0.1 Jan 25 2024 06:02:16 fw01 : ${msg('198.51.100.4')}`,
+        `Jan 25 06:02:17 10.0.0.1 Jan 25 2024 06:02:17.123 fw01: ${msg('198.51.100.5')}`,
+        // Anchored at the message start, and not inside a tagged daemon's message.
+        `Jan 25 06:02:18 web1 sshd[1]: Jan 25 2024 06:02:18: ${msg('6.6.6.6')}`,
+        `Jan 25 06:02:19 10.0.0.1 hello Jan 25 2024 06:02:19: ${msg('6.6.6.7')}`,
+      ],
+      { year: 2024 },
+    );
+    expect(stats.malformed).toBe(0);
+    expect(records.map((r) => [r.format, r.srcText, r.srcPort, r.dstText, r.dstPort, r.proto, r.tcpFlags, r.action])).toEqual([
+      ['asa', '198.51.100.3', 4444, '192.0.2.5', 445, 6, TCP_SYN, 'deny'],
+      ['asa', '198.51.100.4', 4444, '192.0.2.5', 445, 6, TCP_SYN, 'deny'],
+      ['asa', '198.51.100.5', 4444, '192.0.2.5', 445, 6, TCP_SYN, 'deny'],
+      ['syslog', undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+      ['syslog', undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+    ]);
+    expect(text(records[1]!, 'log.message')).toBe(msg('198.51.100.4'));
+    expect(text(records[1]!, 'log.hostname')).toBe('10.0.0.1');
+    expect(records[1]!.fields.asa_id).toBe('106001');
+    expect(iso(records[0]!.tsUs)).toBe('2024-01-25T06:02:15.000Z');
+  });
+
   it('106100 for ICMP: the type is where the destination port goes, and there are no ports', () => {
     const { records } = parseLogLines([
       'Oct 10 13:55:45 fw01 %ASA-6-106100: access-list outside_in denied icmp outside/198.51.100.7(0) -> inside/192.168.1.40(8) hit-cnt 1 first hit [0x91c26a3, 0x0]',

@@ -64,6 +64,22 @@ describe('IIS W3C extended', () => {
     expect(text(records[1]!, 'http.protocol')).toBe('HTTP/1.1');
   });
 
+  it('reads tab-separated W3C logs (Amazon CloudFront)', () => {
+    const { records, stats } = parseFixture('cloudfront.log');
+    expect(stats.format).toBe('iis');
+    expect(stats.malformed).toBe(0);
+    expect(stats.recordsByFormat).toEqual({ iis: 1 });
+    const r = records[0]!;
+    expect(iso(r.tsUs)).toBe('2024-01-25T06:00:00.000Z');
+    expect([r.srcText, r.srcPort, r.http?.status]).toEqual(['198.51.100.1', 40000, 404]);
+    expect([text(r, 'http.method'), text(r, 'http.uri'), text(r, 'http.user_agent')]).toEqual(['GET', '/etc/passwd', 'curl/8.0']);
+    expect(r.fields['x-edge-location']).toBe('SEA19-C1');
+    // Header-less, tab-separated lines in an IIS default layout are detected too.
+    const tabbed = parseLogLines(['2015-03-11\t21:59:09\t1.2.3.4\tGET\t/x.jsp\t-\t80\t-\t31.3.3.7\tcurl/8\t-\t404\t0\t2\t0']);
+    expect(tabbed.stats.format).toBe('iis');
+    expect([tabbed.records[0]!.srcText, text(tabbed.records[0]!, 'http.uri')]).toEqual(['31.3.3.7', '/x.jsp']);
+  });
+
   it('gives extra tokens to the free-text column and keeps the others aligned', () => {
     const { records } = parseLogLines(
       ['#Fields: date time c-ip cs-method cs-uri-stem cs(User-Agent) sc-status', '2020-01-01 00:00:00 192.0.2.1 GET / Mozilla 5.0 (X11) 200'],

@@ -104,6 +104,36 @@ describe('JSON lines', () => {
     expect([records[0]!.format, records[0]!.dstPort]).toEqual(['syslog', undefined]);
   });
 
+  it('reads numeric time stamps by magnitude: seconds, milliseconds, microseconds, nanoseconds', () => {
+    const at = (v: string): [boolean, string] => {
+      const r = parseLogLines([`{"timestamp":${v},"src_ip":"198.51.100.1"}`], { format: 'json' }).records[0]!;
+      return [r.timeKnown, r.timeKnown ? iso(r.tsUs) : '-'];
+    };
+    expect(at('1706162406123')).toEqual([true, '2024-01-25T06:00:06.123Z']);
+    expect(at('"1706162406123"')).toEqual([true, '2024-01-25T06:00:06.123Z']);
+    expect(at('1706162406')).toEqual([true, '2024-01-25T06:00:06.000Z']);
+    expect(at('1706162406.25')).toEqual([true, '2024-01-25T06:00:06.250Z']);
+    expect(at('1706162406123456')).toEqual([true, '2024-01-25T06:00:06.123Z']);
+    expect(parseLogLines(['{"ts":"1706162406123456789"}'], { format: 'json' }).records[0]!.tsUs).toBe(1706162406123457);
+    // Out of every unit's range: no time (a duration, a counter), not year 9999 or 1970.
+    for (const v of ['12', '0.25', '-1706162406', '1e25', '99999999999999999999999']) expect(at(v)).toEqual([false, '-']);
+  });
+
+  it('decodes escapes of a non-UTF-8 line as on a valid line: only the invalid bytes are kept as they are', () => {
+    const line = (x: number[]): Buffer =>
+      Buffer.concat([
+        Buffer.from('{"event_type":"http","src_ip":"198.51.100.8","http":{"url":"/x\\u012e\\u012e\\u012fetc\\u012fpasswd\\u00e9\\ud83d\\udc80\\\\u012e","http_method":"GET"},"x":"'),
+        Buffer.from(x),
+        Buffer.from('"}'),
+      ]);
+    const uri = (x: number[]): string => Buffer.from(parseLogLines([line(x)], { format: 'json' }).records[0]!.buffer('http.uri.raw')!).toString('hex');
+    const expected = Buffer.concat([Buffer.from('/x\u012e\u012e\u012fetc\u012fpasswd\u00e9\u{1f480}', 'utf8'), Buffer.from('\\u012e')]).toString('hex');
+    expect(uri([0x79])).toBe(expected);
+    expect(uri([0xff])).toBe(expected);
+    const bad = parseLogLines([line([0xff, 0x5c, 0x75, 0x30, 0x30, 0x65, 0x39])], { format: 'json' }).records[0]!;
+    expect(Array.from(Buffer.from(bad.fields.x!, 'latin1'))).toEqual([0xff, 0xc3, 0xa9]);
+  });
+
   it('reports invalid JSON and non-objects', () => {
     const { stats } = parseLogLines(['{"a":1}', '{"a":', '[1,2]'], { format: 'json' });
     expect(stats.malformedBy.json).toEqual({ 'not-json': 1, 'not-object': 1 });

@@ -218,7 +218,10 @@ describe('byte helpers', () => {
         );
         const line = Buffer.concat([Buffer.from('192.0.2.1 - - [10/Oct/2000:13:55:36 +0000] "GET /'), esc, Buffer.from(' HTTP/1.1" 200 1 "-" "ua"')]);
         const { records } = parseLogLines([line], { format: 'combined' });
-        expect(Array.from(records[0]!.buffer('http.uri.raw')!)).toEqual([0x2f, ...tail]);
+        // The target ends where the packet parser ends it: blanks (SP, HT, CR, LF) before the protocol are no part of it.
+        let e = tail.length;
+        while (e > 0 && (tail[e - 1] === 0x20 || tail[e - 1] === 0x09 || tail[e - 1] === 0x0d || tail[e - 1] === 0x0a)) e--;
+        expect(Array.from(records[0]!.buffer('http.uri.raw')!)).toEqual([0x2f, ...tail.subarray(0, e)]);
       }),
     );
   });

@@ -190,3 +190,52 @@ describe('netfilter', () => {
     expect(r.timeKnown).toBe(false);
   });
 });
+
+describe('access lines in an envelope', () => {
+  const lines = [
+    'Jan 25 06:00:00 web1 nginx: 198.51.100.1 - - [25/Jan/2024:06:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"',
+    '<190>Jan 25 06:00:01 web1 nginx: 198.51.100.2 - - [25/Jan/2024:06:00:01 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"',
+    '2024-01-25T06:00:02+00:00 web1 httpd[123]: 198.51.100.3 - - [25/Jan/2024:06:00:02 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"',
+  ];
+
+  it('nginx `access_log syslog:` and Apache through logger: access records with the syslog header', () => {
+    const { records, stats } = parseLogLines(lines, { year: 2024, tz: '+01:00' });
+    expect(stats.format).toBe('syslog');
+    expect(stats.malformed).toBe(0);
+    expect(stats.recordsByFormat).toEqual({ combined: 3 });
+    expect(records.map((r) => [r.srcText, text(r, 'http.method'), text(r, 'http.uri'), text(r, 'http.stat_code'), text(r, 'http.user_agent')])).toEqual([
+      ['198.51.100.1', 'GET', '/etc/passwd', '404', 'curl/8'],
+      ['198.51.100.2', 'GET', '/etc/passwd', '404', 'curl/8'],
+      ['198.51.100.3', 'GET', '/etc/passwd', '404', 'curl/8'],
+    ]);
+    expect(records.map((r) => [text(r, 'log.program'), text(r, 'log.hostname'), r.fields.pid, r.fields.pri])).toEqual([
+      ['nginx', 'web1', undefined, undefined],
+      ['nginx', 'web1', undefined, '190'],
+      ['httpd', 'web1', '123', undefined],
+    ]);
+    expect(text(records[0]!, 'log.message')).toBe(lines[0]!.slice('Jan 25 06:00:00 web1 nginx: '.length));
+    // The syslog header's time (here read in +01:00), as every other record of the stream; the line's own stamp stays a field.
+    expect(records.map((r) => iso(r.tsUs))).toEqual(['2024-01-25T05:00:00.000Z', '2024-01-25T05:00:01.000Z', '2024-01-25T06:00:02.000Z']);
+    expect(records[0]!.fields.time).toBe('25/Jan/2024:06:00:00 +0000');
+    expect(records[0]!.appProto).toBe('http');
+  });
+
+  it('other daemons cannot pose as a web server', () => {
+    const { records } = parseLogLines(
+      ['Jan 25 06:00:00 web1 sshd[1]: 198.51.100.9 - - [25/Jan/2024:06:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"'],
+      { year: 2024 },
+    );
+    expect([records[0]!.format, records[0]!.srcText, records[0]!.buffer('http.uri')]).toEqual(['syslog', undefined, undefined]);
+  });
+
+  it('Docker json-file lines whose `log` is an access line', () => {
+    const line = '{"log":"198.51.100.1 - - [25/Jan/2024:06:00:00 +0000] \\"GET /etc/passwd HTTP/1.1\\" 404 0 \\"-\\" \\"curl/8\\"\\n","stream":"stdout","time":"2024-01-25T06:00:00.123456789Z"}';
+    const { records, stats } = parseLogLines([line, '{"log":"nginx: [emerg] bind() failed\\n","stream":"stderr","time":"2024-01-25T06:00:01Z"}']);
+    expect(stats.format).toBe('json');
+    expect(stats.recordsByFormat).toEqual({ combined: 1, json: 1 });
+    const r = records[0]!;
+    expect([r.srcText, text(r, 'http.uri'), text(r, 'http.user_agent'), iso(r.tsUs)]).toEqual(['198.51.100.1', '/etc/passwd', 'curl/8', '2024-01-25T06:00:00.123Z']);
+    expect(text(r, 'log.message')).toBe('198.51.100.1 - - [25/Jan/2024:06:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"');
+    expect(text(records[1]!, 'log.message')).toBe('nginx: [emerg] bind() failed\n');
+  });
+});

@@ -1,6 +1,6 @@
 import type { BufferName } from '../../types/buffers.js';
 import { eveText, eveTextOfLatin1 } from '../../types/eve-text.js';
-import { digits, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
+import { digits, hexVal, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
 import { LastAddress, parseIp } from '../ip.js';
 import { KeptById } from '../kept-by-id.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
@@ -8,6 +8,7 @@ import { SpanKeyIds, SpanParts } from '../span-ids.js';
 import { monthAt } from '../time.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart, normalizeHost, unescapeLogBytes } from './http-record.js';
+import type { SyslogHeader } from './syslog-header.js';
 
 /**
  * NCSA/Apache access logs: common (`host ident user [time] "request" status bytes`), combined
@@ -126,7 +127,8 @@ export class AccessRecord extends HttpLogRecord {
       case HttpPart.UriRaw:
         return this.uS >= 0 && this.uE > this.uS ? this.field(this.uS, this.uE) : undefined;
       case HttpPart.Protocol:
-        return this.pS >= 0 ? sub(this.line, this.pS, this.pE) : undefined;
+        // Anything may follow "http/" (as on the wire): unescaped like the target.
+        return this.pS >= 0 ? this.field(this.pS, this.pE) : undefined;
       case HttpPart.HostRaw:
         return this.vhS >= 0 ? sub(this.line, this.vhS, this.vhE) : undefined;
       case HttpPart.UserAgent:
@@ -430,6 +432,70 @@ export class AccessRecord extends HttpLogRecord {
 // One domain for every access record, kept on the prototype.
 (AccessRecord.prototype as { bufferKeyDomain: string }).bufferKeyDomain = 'access';
 
+/**
+ * An access line carried by an envelope: a syslog message (nginx `access_log syslog:`, Apache
+ * piped to logger) or a container runtime's JSON line (Docker's `log` field). The HTTP fields
+ * are the access line's; log.message is the message (not the syslog header), log.hostname and
+ * log.program the syslog header's. A class of its own (and key domain) so that the records of
+ * plain access logs, one per line, keep their shape.
+ */
+export class WrappedAccessRecord extends AccessRecord {
+  declare pri: number;
+  declare sysHostS: number;
+  declare sysHostE: number;
+  declare progS: number;
+  declare progE: number;
+  declare pidS: number;
+  declare pidE: number;
+  /** Where the access line starts (the syslog message). */
+  declare msgS: number;
+
+  constructor(line: Uint8Array, file: string, lineNo: number, format: LogFormatName, h: SyslogHeader | undefined) {
+    super(line, file, lineNo, format);
+    this.pri = h ? h.pri : -1;
+    this.sysHostS = h ? h.hostStart : -1;
+    this.sysHostE = h ? h.hostEnd : -1;
+    this.progS = h ? h.progStart : -1;
+    this.progE = h ? h.progEnd : -1;
+    this.pidS = h ? h.pidStart : -1;
+    this.pidE = h ? h.pidEnd : -1;
+    this.msgS = h ? h.msgStart : 0;
+  }
+
+  override buffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'log.message') return this.msgS === 0 ? this.line : this.line.subarray(this.msgS);
+    return super.buffer(name);
+  }
+
+  protected override makeBuffer(name: BufferName): Uint8Array | undefined {
+    if (name === 'log.program') return this.progS >= 0 ? sub(this.line, this.progS, this.progE) : undefined;
+    if (name === 'log.hostname') return this.sysHostS >= 0 ? sub(this.line, this.sysHostS, this.sysHostE) : undefined;
+    return super.makeBuffer(name);
+  }
+
+  override bufferKeyId(name: BufferName): number {
+    // Built when asked (no key), as log.message is.
+    if (name === 'log.program') return this.progS >= 0 ? -1 : 0;
+    if (name === 'log.hostname') return this.sysHostS >= 0 ? -1 : 0;
+    return super.bufferKeyId(name);
+  }
+
+  override bufferKeyDomainHas(name: BufferName): boolean {
+    return name === 'log.program' || name === 'log.hostname' || super.bufferKeyDomainHas(name);
+  }
+
+  protected override collectFields(out: Record<string, string>): void {
+    super.collectFields(out);
+    if (this.pri >= 0) out.pri = String(this.pri);
+    if (this.sysHostS >= 0) out.hostname = latin1(this.line, this.sysHostS, this.sysHostE);
+    if (this.progS >= 0) out.program = latin1(this.line, this.progS, this.progE);
+    if (this.pidS >= 0) out.pid = latin1(this.line, this.pidS, this.pidE);
+    if (this.msgS > 0) out.message = latin1(this.line, this.msgS, this.line.length);
+  }
+}
+
+(WrappedAccessRecord.prototype as { bufferKeyDomain: string }).bufferKeyDomain = 'access-wrapped';
+
 /** Node's native Latin-1 decoder reads any Uint8Array (no Buffer view per call). */
 const LATIN1_SLICE = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
@@ -526,34 +592,176 @@ function isTokenByte(c: number): boolean {
   );
 }
 
-/** Splits `METHOD SP target [SP HTTP/x.y]` inside the request field. */
+/** End of the first entry of the list forwardedList found. */
+let forwardedFirst = -1;
+
+/**
+ * The end (the space after it) of a comma-separated address list opening at i (`a, b, c` or
+ * `a,b`; the entries hold no space or comma), -1 when the column is not one; sets forwardedFirst.
+ */
+function forwardedList(b: Uint8Array, i: number, end: number): number {
+  let p = i;
+  while (p < end && b[p] !== 0x2c && b[p] !== 0x20) p++;
+  if (p === i || b[p] !== 0x2c) return -1;
+  forwardedFirst = p;
+  while (p < end && b[p] === 0x2c) {
+    p++;
+    while (p < end && b[p] === 0x20) p++;
+    const s = p;
+    while (p < end && b[p] !== 0x2c && b[p] !== 0x20) p++;
+    if (p === s || (p - s === 1 && b[s] === 0x2d)) return -1;
+  }
+  return p < end ? p : -1;
+}
+
+function isBlankByte(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** SP, HT, CR or LF: what the packet parser trims off the end of a request line. */
+function isEndWs(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** The parts splitCore found, as offsets into the bytes it was given. */
+let splitMS = -1;
+let splitME = -1;
+let splitUS = -1;
+let splitUE = -1;
+let splitPS = -1;
+/** End of the line splitCore split, trailing blanks cut (the protocol's end). */
+let splitEnd = -1;
+
+/**
+ * The request line d[s..e) split as the packet parser splits one (HttpRequest.parseLine in
+ * app/http/message.ts): blanks are SP and HT, leading ones are skipped, the method runs to the
+ * first blank and the target starts after the blanks that follow it; trailing SP/HT/CR/LF are
+ * cut, and the part after the last blank is the protocol when it starts with `http/` in any
+ * case, the blanks before it ending the target. The protocol runs to e; splitPS is -1 without
+ * one. False when there is no method token followed by a blank (nothing is split then).
+ */
+function splitCore(d: Uint8Array, s: number, e: number): boolean {
+  while (s < e && isBlankByte(d[s]!)) s++;
+  let me = s;
+  while (me < e && !isBlankByte(d[me]!)) me++;
+  if (me === s || me >= e) return false;
+  for (let k = s; k < me; k++) if (!isTokenByte(d[k]!)) return false;
+  let ts = me + 1;
+  while (ts < e && isBlankByte(d[ts]!)) ts++;
+  while (e > ts && isEndWs(d[e - 1]!)) e--;
+  let sp = e - 1;
+  while (sp >= ts && !isBlankByte(d[sp]!)) sp--;
+  splitMS = s;
+  splitME = me;
+  splitUS = ts;
+  if (
+    sp >= ts && e - sp > 5 &&
+    (d[sp + 1]! | 0x20) === 0x68 && (d[sp + 2]! | 0x20) === 0x74 && (d[sp + 3]! | 0x20) === 0x74 && (d[sp + 4]! | 0x20) === 0x70 && d[sp + 5] === 0x2f
+  ) {
+    splitPS = sp + 1;
+    let te = sp;
+    while (te > ts && isEndWs(d[te - 1]!)) te--;
+    splitUE = te;
+  } else {
+    splitPS = -1;
+    splitUE = e;
+  }
+  splitEnd = e;
+  return true;
+}
+
+/**
+ * Splits the request field into method, target and protocol as the packet parser would split
+ * the request line the server received: on the bytes as logged or, when the field holds
+ * escapes (Apache writes a tab as `\t`, nginx as `\x09`), on the bytes they stand for, each part
+ * then ending on an escape's boundary.
+ */
 function splitRequest(b: Uint8Array, rec: AccessRecord): void {
   const s = rec.reqS;
   const e = rec.reqE;
-  let i = s;
-  while (i < e && isTokenByte(b[i]!)) i++;
-  if (i === s || i >= e || b[i] !== 0x20) return;
-  rec.mS = s;
-  rec.mE = i;
-  const uS = i + 1;
-  let pSp = -1;
-  for (let k = e - 1; k > uS; k--) {
-    if (b[k] === 0x20) {
-      pSp = k;
-      break;
+  if (rec.escaped) {
+    const bs = b.indexOf(0x5c, s);
+    if (bs >= 0 && bs < e) {
+      splitEscaped(b, rec, s, e);
+      return;
     }
   }
-  if (pSp > uS && e - pSp > 5 && b[pSp + 1] === 0x48 && b[pSp + 2] === 0x54 && b[pSp + 3] === 0x54 && b[pSp + 4] === 0x50) {
-    rec.uS = uS;
-    rec.uE = pSp;
-    rec.pS = pSp + 1;
-    rec.pE = e;
-  } else {
-    // HTTP/0.9 style or a protocol-less request: the rest is the target.
-    rec.uS = uS;
-    rec.uE = e;
+  if (!splitCore(b, s, e)) return;
+  rec.mS = splitMS;
+  rec.mE = splitME;
+  rec.uS = splitUS;
+  rec.uE = splitUE;
+  if (splitPS >= 0) {
+    rec.pS = splitPS;
+    rec.pE = splitEnd;
   }
 }
+
+/** splitRequest of a field with escapes: split the decoded bytes, map the parts back (see unescapeLogBytes). */
+function splitEscaped(b: Uint8Array, rec: AccessRecord, s: number, e: number): void {
+  const n = e - s;
+  const d = new Uint8Array(n);
+  /** Offset in b of each decoded byte, and of the field's end after the last. */
+  const at = new Int32Array(n + 1);
+  let o = 0;
+  for (let i = s; i < e; ) {
+    const c = b[i]!;
+    at[o] = i;
+    let len = 1;
+    let v = c;
+    if (c === 0x5c && i + 1 < e) {
+      const x = b[i + 1]!;
+      const mapped = escapeValue(x);
+      if (mapped >= 0) {
+        v = mapped;
+        len = 2;
+      } else if (x === 0x78 && i + 3 < e) {
+        const h = hexVal(b[i + 2]!);
+        const l = hexVal(b[i + 3]!);
+        if (h >= 0 && l >= 0) {
+          v = (h << 4) | l;
+          len = 4;
+        }
+      }
+    }
+    d[o++] = v;
+    i += len;
+  }
+  at[o] = e;
+  if (!splitCore(d, 0, o)) return;
+  rec.mS = at[splitMS]!;
+  rec.mE = at[splitME]!;
+  rec.uS = at[splitUS]!;
+  rec.uE = at[splitUE]!;
+  if (splitPS >= 0) {
+    rec.pS = at[splitPS]!;
+    rec.pE = at[splitEnd]!;
+  }
+}
+
+/** The byte a two-character escape `\x` stands for (as unescapeLogBytes reads it), -1 for others. */
+function escapeValue(x: number): number {
+  switch (x) {
+    case 0x5c:
+    case 0x22:
+      return x;
+    case 0x6e:
+      return 0x0a;
+    case 0x72:
+      return 0x0d;
+    case 0x74:
+      return 0x09;
+    case 0x62:
+      return 0x08;
+    case 0x76:
+      return 0x0b;
+    case 0x66:
+      return 0x0c;
+    default:
+      return -1;
+  }
+}
+
 
 /** `[10/Oct/2000:13:55:36 -0700]` (day may have one digit, seconds a fraction, the zone may be absent). */
 function parseAccessTime(b: Uint8Array, i: number, end: number, ctx: ParseContext, rec: AccessRecord): number {
@@ -635,19 +843,28 @@ function rememberStamp(b: Uint8Array, start: number, end: number, ctx: ParseCont
   stampContext = ctx;
 }
 
-function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName, vhost: boolean): ParseOutcome {
+/** An envelope around an access line: where the line starts, and the syslog header around it (if any). */
+interface Wrap {
+  from: number;
+  head: SyslogHeader | undefined;
+}
+
+function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName, vhost: boolean, wrap?: Wrap): ParseOutcome {
   const b = line;
   const end = b.length;
-  const rec = new AccessRecord(line, ctx.file, ctx.lineNo, format);
+  const rec = wrap === undefined ? new AccessRecord(line, ctx.file, ctx.lineNo, format) : new WrappedAccessRecord(line, ctx.file, ctx.lineNo, format, wrap.head);
   // Most lines hold no escape at all: their quoted fields end at the next quote.
   const plain = indexOfByte(b, 0x5c, 0) < 0;
   rec.appProto = 'http';
   rec.proto = 6;
-  let i = 0;
+  let i = wrap === undefined ? 0 : wrap.from;
   if (vhost) {
     let e = i;
     while (e < end && b[e] !== 0x20) e++;
     if (e === i || e >= end) return M_NO_VHOST;
+    // "a, b - - [...": an X-Forwarded-For client list, not a virtual host (no comma in a host name).
+    // Read as a plain line, which takes the list as its client column (and so is not re-read here).
+    for (let k = i; k < e; k++) if (b[k] === 0x2c && forwardedList(b, i, end) > 0) return parseAccess(line, ctx, 'combined', false, wrap);
     // vhost_combined writes "%v:%p"; a bare name is accepted too.
     let colon = -1;
     for (let k = e - 1; k > i; k--) {
@@ -679,9 +896,22 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (e === i || e >= end) return M_NO_HOST;
   rec.hostS = i;
   rec.hostE = e;
-  const ip = LAST_CLIENT.parse(b, i, e);
+  let ip = LAST_CLIENT.parse(b, i, e);
+  let listed = false;
   if (ip) rec.src = ip;
-  else rec.srcHost = latin1(b, i, e);
+  else {
+    // `LogFormat "%{X-Forwarded-For}i ..."`, nginx $proxy_add_x_forwarded_for: "client, proxy, ..."
+    // (or "client,proxy"): the leftmost address is the client, the column runs to the last hop.
+    const listEnd = forwardedList(b, i, end);
+    if (listEnd > 0) {
+      ip = parseIp(b, i, forwardedFirst);
+      if (ip) rec.src = ip;
+      else rec.srcHost = latin1(b, i, forwardedFirst);
+      e = listEnd;
+      rec.hostE = e;
+      listed = true;
+    } else rec.srcHost = latin1(b, i, e);
+  }
   // ident, then user up to the '[' (user names may contain spaces)
   i = e + 1;
   e = i;
@@ -695,8 +925,8 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   rec.userE = lb - 1 >= e + 1 ? lb - 1 : e + 1;
   // A vhost-prefixed line inside a plain log ("www.example.com 192.0.2.1 - - [..."): the client
   // lands in ident and "ident user" in user. Re-read it with the vhost column.
-  if (!vhost && !ip && hasSpace(b, rec.userS, rec.userE) && parseIp(b, rec.identS, rec.identE)) {
-    return parseAccess(line, ctx, 'vhost_combined', true);
+  if (!vhost && !ip && !listed && hasSpace(b, rec.userS, rec.userE) && parseIp(b, rec.identS, rec.identE)) {
+    return parseAccess(line, ctx, 'vhost_combined', true, wrap);
   }
   // time
   let rb: number;
@@ -778,6 +1008,18 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   return rec;
 }
 
+/**
+ * The access line at line[from..] inside an envelope (a syslog message: `head` is its header),
+ * or undefined when it is none. Its time is the envelope's when the envelope has one, so the
+ * records of a syslog stream keep one clock (the access line's own stamp stays in fields.time).
+ */
+export function parseWrappedAccess(line: Uint8Array, ctx: ParseContext, from: number, head: SyslogHeader | undefined): AccessRecord | undefined {
+  const out = parseAccess(line, ctx, 'combined', false, { from, head });
+  if (!(out instanceof AccessRecord)) return undefined;
+  if (head !== undefined && !Number.isNaN(head.tsUs)) out.tsUs = head.tsUs;
+  return out;
+}
+
 /** Detection score: 1 for a line of exactly this variant, lower for a sibling the parser also accepts. */
 function probeAccess(line: Uint8Array, ctx: ParseContext, want: 'common' | 'combined' | 'vhost'): number {
   const out = parseAccess(line, ctx, 'combined', want === 'vhost');
@@ -786,7 +1028,7 @@ function probeAccess(line: Uint8Array, ctx: ParseContext, want: 'common' | 'comb
   if (want === 'vhost') {
     // A plain line read as vhost leaves the user field empty ("1.2.3.4 - - [" -> vhost, client "-", ident "-").
     const clientDash = out.hostE - out.hostS === 1 && line[out.hostS] === 0x2d;
-    return out.userE > out.userS && !clientDash && !userHasSpace ? 1 : 0;
+    return out.vhS >= 0 && out.userE > out.userS && !clientDash && !userHasSpace ? 1 : 0;
   }
   // A vhost line read as plain puts "ident user" into the user field.
   if (userHasSpace) return 0.3;

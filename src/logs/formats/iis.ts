@@ -308,16 +308,21 @@ function directive(line: Uint8Array, ctx: ParseContext): null {
   return null;
 }
 
-/** The space-separated tokens of a line: start and end of each, up to MAX_COLS. */
+/** The separated tokens of a line: start and end of each, up to MAX_COLS. */
 class Tokens {
   readonly spans = new Int32Array(MAX_COLS * 2);
   count = 0;
 }
 
+/** A field separator: SP (IIS) or HT (Amazon CloudFront and other W3C writers). */
+function isSep(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 /**
- * Start/end of each space-separated token, up to MAX_COLS (the rest joins the last). With
- * `quoted`, a token opening with `"` runs to the `"` before a space or the line's end, and its
- * span leaves the quotes out.
+ * Start/end of each token separated by spaces or tabs, up to MAX_COLS (the rest joins the last).
+ * With `quoted`, a token opening with `"` runs to the `"` before a separator or the line's end,
+ * and its span leaves the quotes out.
  */
 function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
   const spans = out.spans;
@@ -328,7 +333,7 @@ function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
   // not searching again keeps a line of unclosed quotes linear.
   let quotesClose = quoted;
   while (i < end) {
-    while (i < end && b[i] === 0x20) i++;
+    while (i < end && isSep(b[i]!)) i++;
     if (i >= end) break;
     let s = i;
     let e = i;
@@ -341,7 +346,7 @@ function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
       i = close + 1;
     } else {
       if (n === MAX_COLS - 1) e = end;
-      else while (e < end && b[e] !== 0x20) e++;
+      else while (e < end && !isSep(b[e]!)) e++;
       i = e;
     }
     spans[n * 2] = s;
@@ -351,10 +356,10 @@ function tokenize(b: Uint8Array, out: Tokens, quoted = false): void {
   out.count = n;
 }
 
-/** The `"` at or after `from` that ends a quoted value (followed by a space or the end), or -1. */
+/** The `"` at or after `from` that ends a quoted value (followed by a separator or the end), or -1. */
 function closingQuote(b: Uint8Array, from: number, end: number): number {
   for (let q = b.indexOf(0x22, from); q >= 0 && q < end; q = b.indexOf(0x22, q + 1)) {
-    if (q + 1 >= end || b[q + 1] === 0x20) return q;
+    if (q + 1 >= end || isSep(b[q + 1]!)) return q;
   }
   return -1;
 }
@@ -495,8 +500,8 @@ function probeIis(line: Uint8Array): number {
     if (startsWithAscii(line, 0, '#Fields:') && latin1(line, 0, Math.min(line.length, 400)).includes('cs-')) return 1;
     return startsWithAscii(line, 0, '#Version:') || startsWithAscii(line, 0, '#Date:') ? 0.8 : 0;
   }
-  // Headerless data line: "YYYY-MM-DD HH:MM:SS ..." with a method column.
-  if (line.length < 20 || line[4] !== 0x2d || line[10] !== 0x20 || line[13] !== 0x3a) return 0;
+  // Headerless data line: "YYYY-MM-DD HH:MM:SS ..." (or tab-separated) with a method column.
+  if (line.length < 20 || line[4] !== 0x2d || !isSep(line[10]!) || line[13] !== 0x3a) return 0;
   const t = new Tokens();
   tokenize(line, t);
   return guessLayout(line, t) ? 0.8 : 0;

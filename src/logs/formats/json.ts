@@ -7,6 +7,7 @@ import { newHeader } from './syslog-header.js';
 import { parseSyslogMessage } from './syslog.js';
 import { Malformed, type LogFormatModule, type ParseContext, type ParseOutcome } from './context.js';
 import { HttpLogRecord, HttpPart } from './http-record.js';
+import { parseWrappedAccess } from './access.js';
 
 /**
  * JSON lines: Suricata/kanshi EVE records first of all (src_ip, dest_ip, ports, proto, http,
@@ -194,6 +195,32 @@ function flatten(v: Json, prefix: string, out: Record<string, string>, depth: nu
   out[prefix] = typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** A `\u` escape pair (surrogates), a `\u` escape, or any other escape (kept whole, so `\\u` is no escape). */
+const ESCAPE = /\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\[^]/g;
+
+/**
+ * The text of a line that is not valid UTF-8, read as latin1 (one char per byte: a string's
+ * bytes, valid or not, are handed out as they were written) with each `\uXXXX` escape of a
+ * character past ASCII rewritten as the `\u00HH` escapes of its UTF-8 bytes: an escape gives
+ * the bytes it gives on a valid line (`\u012e` is C4 AE, not 2E), whatever else is on the line.
+ * A lone surrogate gives EF BF BD, as Buffer.from(text, 'utf8') makes of it on a valid line.
+ */
+function escapesAsBytes(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(ESCAPE, (m: string, hi: string | undefined, lo: string | undefined, one: string | undefined) => {
+    let cp: number;
+    if (hi !== undefined) cp = 0x10000 + ((parseInt(hi, 16) - 0xd800) << 10) + (parseInt(lo!, 16) - 0xdc00);
+    else if (one !== undefined) {
+      cp = parseInt(one, 16);
+      if (cp < 0x80) return m;
+      if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+    } else return m;
+    let out = '';
+    for (const byte of Buffer.from(String.fromCodePoint(cp), 'utf8')) out += '\\u00' + (byte < 16 ? '0' : '') + byte.toString(16);
+    return out;
+  });
+}
+
 const M_NOT_JSON = new Malformed('not-json');
 const M_NOT_OBJECT = new Malformed('not-object');
 
@@ -205,7 +232,7 @@ const TIME_KEYS = ['timestamp', '@timestamp', 'time', 'ts', 'date', '__REALTIME_
 
 function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   const utf8 = isValidUtf8(line);
-  const text = utf8 ? Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8') : latin1(line);
+  const text = utf8 ? Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8') : escapesAsBytes(latin1(line));
   let obj: Json;
   try {
     obj = JSON.parse(text) as Json;
@@ -215,6 +242,8 @@ function parseJson(line: Uint8Array, ctx: ParseContext): ParseOutcome {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return M_NOT_OBJECT;
   const journal = parseJournal(obj, ctx, !utf8);
   if (journal) return journal;
+  const docker = parseDockerAccess(obj, ctx, !utf8);
+  if (docker) return docker;
   const rec = new JsonRecord(line, ctx.file, ctx.lineNo, obj, !utf8);
   rec.timeKnown = false;
   for (const k of TIME_KEYS) {
@@ -329,6 +358,26 @@ function parseJournal(obj: JsonObject, ctx: ParseContext, latin1Decoded: boolean
   return parseSyslogMessage(Buffer.concat(parts), ctx, h);
 }
 
+/**
+ * Docker's json-file driver: `{"log":"<line>\n","stream":"stdout","time":"..."}`. A `log` that
+ * is an access log line (nginx and httpd images log requests to stdout) becomes an access
+ * record of those bytes, at the envelope's time. Undefined for anything else.
+ */
+function parseDockerAccess(obj: JsonObject, ctx: ParseContext, latin1Decoded: boolean): ParseOutcome | undefined {
+  const log = obj.log;
+  if (typeof log !== 'string' || (obj.stream !== 'stdout' && obj.stream !== 'stderr')) return undefined;
+  let bytes: Uint8Array = Buffer.from(log, latin1Decoded ? 'latin1' : 'utf8');
+  let e = bytes.length;
+  if (e > 0 && bytes[e - 1] === 0x0a) e--;
+  if (e > 0 && bytes[e - 1] === 0x0d) e--;
+  bytes = bytes.subarray(0, e);
+  const rec = parseWrappedAccess(bytes, ctx, 0, undefined);
+  if (rec === undefined) return undefined;
+  const ts = jsonTime(obj.time, ctx, 'time');
+  if (!Number.isNaN(ts)) rec.tsUs = ts;
+  return rec;
+}
+
 const SPACE = Buffer.from(' ');
 const OPEN_BRACKET = Buffer.from('[');
 const CLOSE_BRACKET = Buffer.from(']');
@@ -358,17 +407,53 @@ function isDnsRecord(obj: JsonObject): boolean {
   return typeof lookup(obj, 'query') === 'string' && lookup(obj, 'qtype_name') !== undefined;
 }
 
+/**
+ * A time field: ISO 8601 text, or an epoch stamp (number or digit string) read by its
+ * magnitude: seconds (Zeek `ts`, possibly with a fraction), milliseconds (JavaScript, Java),
+ * microseconds (journald) or nanoseconds (Go, Docker). A stamp that is none of these (before
+ * 1973 or past 5138 in each unit: a duration, a counter) is no time.
+ */
 function jsonTime(v: Json | undefined, ctx: ParseContext, key: string): number {
-  if (typeof v === 'number' && Number.isFinite(v)) {
-    // Epoch seconds (Zeek ts), or journald's microseconds.
-    if (key === '__REALTIME_TIMESTAMP') return Math.round(v);
-    return Math.round(v * 1_000_000);
+  if (typeof v === 'number') {
+    // journald's field is microseconds by definition.
+    if (key === '__REALTIME_TIMESTAMP') return epochUs(v, EPOCH_US);
+    return epochUs(v, unitOf(v));
   }
   if (typeof v !== 'string') return NaN;
-  if (key === '__REALTIME_TIMESTAMP' && /^\d+$/.test(v)) return Number(v);
-  if (/^\d{9,10}(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1_000_000);
+  if (EPOCH_TEXT.test(v)) {
+    const n = Number(v);
+    const unit = key === '__REALTIME_TIMESTAMP' ? EPOCH_US : unitOf(n);
+    // Nanoseconds go past 2^53: divided exactly from the digits.
+    if (unit === EPOCH_NS && !v.includes('.')) return Number((BigInt(v) + 500n) / 1000n);
+    if (unit !== 0) return epochUs(n, unit);
+  }
   const b = Buffer.from(v, 'latin1');
   return scanIso(b, 0, b.length, ctx);
+}
+
+const EPOCH_TEXT = /^\d{1,20}(\.\d+)?$/;
+/** Microseconds per unit of an epoch stamp; 0: not a stamp. */
+const EPOCH_S = 1_000_000;
+const EPOCH_MS = 1000;
+const EPOCH_US = 1;
+const EPOCH_NS = 0.001;
+
+/**
+ * The unit of an epoch stamp by its magnitude: each unit covers 1973-03-03 up to 5138, and the
+ * ranges do not overlap (1e8 s = 1e11 ms = 1e14 us = 1e17 ns).
+ */
+function unitOf(v: number): number {
+  if (!(v >= 1e8) || v >= 1e20) return 0;
+  if (v < 1e11) return EPOCH_S;
+  if (v < 1e14) return EPOCH_MS;
+  if (v < 1e17) return EPOCH_US;
+  return EPOCH_NS;
+}
+
+function epochUs(v: number, unit: number): number {
+  if (unit === 0 || !Number.isFinite(v)) return NaN;
+  const us = Math.round(v * unit);
+  return us >= 1e14 && us < 1e17 ? us : NaN;
 }
 
 function probeJson(line: Uint8Array): number {

@@ -1,5 +1,7 @@
-import { latin1 } from '../bytes.js';
+import { isDigit, latin1 } from '../bytes.js';
 import { parseIpText } from '../ip.js';
+import { monthAt } from '../time.js';
+import { parseWrappedAccess } from './access.js';
 import { ApacheErrorRecord, fillApacheError, looksLikeApacheError } from './apache-error.js';
 import { AsaRecord, fillAsa, isAsaMnemonicAt } from './asa.js';
 import { Malformed, type ParseContext, type ParseOutcome } from './context.js';
@@ -13,18 +15,66 @@ const header = newHeader();
 const NO_HEADER = new Malformed('no-syslog-header');
 
 /**
- * Where a Cisco mnemonic may sit: as the syslog tag, at the start of the message, or at the start
- * of a header-less line (after an optional <PRI>). Never deeper inside a message: an attacker
- * could otherwise make any daemon's line read as a firewall verdict with addresses of their choice.
+ * Where a Cisco mnemonic may sit: as the syslog tag, at the start of the message (after the
+ * ASA's own `Mmm dd yyyy hh:mm:ss:` stamp and `device-id :` when a relay put its header before
+ * them), or at the start of a header-less line (after an optional <PRI>). Never deeper inside a
+ * message: an attacker could otherwise make any daemon's line read as a firewall verdict with
+ * addresses of their choice.
  */
 function asaPosition(line: Uint8Array, has: boolean, h: SyslogHeader): number {
   if (has) {
     if (isAsaMnemonicAt(line, h.progStart)) return h.progStart;
-    return isAsaMnemonicAt(line, h.msgStart) ? h.msgStart : -1;
+    if (isAsaMnemonicAt(line, h.msgStart)) return h.msgStart;
+    // A relayed ASA line: "<relay header> Jan 25 2024 06:02:15: %ASA-..." or "... 06:02:15 fw01 : %ASA-...".
+    if (h.progStart >= 0) return -1;
+    return asaAfterOwnHeader(line, h.msgStart);
   }
   if (isAsaMnemonicAt(line, 0)) return 0;
   const gt = line[0] === 0x3c ? line.indexOf(0x3e) : -1;
   return gt > 0 && gt < 5 && isAsaMnemonicAt(line, gt + 1) ? gt + 1 : -1;
+}
+
+/**
+ * The mnemonic after the ASA's own header at b[i]: its time stamp (`Mmm dd yyyy hh:mm:ss`,
+ * optionally with a fraction and a colon), then optionally a device id followed by a colon
+ * (`fw01 :` or `fw01:`); -1 when the message does not open so. No time is read: the record
+ * keeps the relay's.
+ */
+function asaAfterOwnHeader(b: Uint8Array, i: number): number {
+  const end = b.length;
+  if (monthAt(b, i) === 0 || b[i + 3] !== 0x20) return -1;
+  let j = i + 4;
+  if (b[j] === 0x20) j++;
+  const d = j;
+  while (j < end && j - d < 2 && isDigit(b[j]!)) j++;
+  if (j === d || b[j] !== 0x20) return -1;
+  j++;
+  for (let k = 0; k < 4; k++) if (!isDigit(b[j + k] ?? 0)) return -1;
+  j += 4;
+  if (b[j] !== 0x20) return -1;
+  j++;
+  // hh:mm:ss
+  for (let k = 0; k < 8; k++) {
+    const c = b[j + k] ?? 0;
+    if (k === 2 || k === 5 ? c !== 0x3a : !isDigit(c)) return -1;
+  }
+  j += 8;
+  if (b[j] === 0x2e) {
+    j++;
+    while (j < end && isDigit(b[j]!)) j++;
+  }
+  if (b[j] === 0x3a) j++;
+  while (b[j] === 0x20) j++;
+  if (isAsaMnemonicAt(b, j)) return j;
+  // Device id ("logging device-id hostname"), then a colon.
+  const s = j;
+  while (j < end && b[j] !== 0x20 && b[j] !== 0x3a) j++;
+  if (j === s || j - s > 64) return -1;
+  while (b[j] === 0x20) j++;
+  if (b[j] !== 0x3a) return -1;
+  j++;
+  while (b[j] === 0x20) j++;
+  return isAsaMnemonicAt(b, j) ? j : -1;
 }
 
 /**
@@ -44,6 +94,17 @@ function isNetfilterProgram(prog: string): boolean {
 function isApacheProgram(prog: string): boolean {
   const p = prog.toLowerCase();
   return p === '' || p.includes('httpd') || p.includes('apache');
+}
+
+/**
+ * Web servers that log requests through syslog, by tag: nginx (`access_log syslog:`, tag
+ * `nginx`), Apache piped to logger (`logger -t httpd`, `apache2`, or logger's default tag, the
+ * user `www-data`), lighttpd, OpenResty. Other daemons' messages, and untagged ones, are not read
+ * as access lines, whatever text they hold: their client address would be anyone's to choose.
+ */
+function isWebServerProgram(prog: string): boolean {
+  const p = prog.toLowerCase();
+  return p.includes('nginx') || p.includes('httpd') || p.includes('apache') || p.includes('lighttpd') || p.includes('openresty') || p === 'www-data';
 }
 
 export type SyslogKind = 'asa' | 'netfilter' | 'sendmail' | 'postfix' | 'portsentry' | 'scanlogd' | 'apache_error' | 'syslog';
@@ -128,6 +189,11 @@ function dispatch(line: Uint8Array, ctx: ParseContext, has: boolean, head: Syslo
   } else if (isApacheProgram(prog) && looksLikeApacheError(line, from)) {
     const rec = new ApacheErrorRecord(line, file, no, 'apache_error', h);
     if (fillApacheError(rec, from, ctx)) return rec;
+  }
+  // An access log line sent through syslog: an access record, with the syslog header's time and host.
+  if (isWebServerProgram(prog)) {
+    const rec = parseWrappedAccess(line, ctx, from, head);
+    if (rec !== undefined) return rec;
   }
   const rec = new SyslogRecord(line, file, no, 'syslog', h);
   fillPeer(rec, prog);
