@@ -213,11 +213,30 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
   // counted, by format and reason, in the stats record.
   let malformedShown = 0;
   let malformedMore = 0;
+  // A preamble (lines before the log proper, such as a container's startup output) is one note,
+  // not a malformed line each: it says which format the rest was read in.
+  let preamble: { first: MalformedLine; last: number; count: number } | undefined;
+  const notePreamble = (): void => {
+    if (preamble === undefined) return;
+    const { first, last, count } = preamble;
+    const lines = count === 1 ? `line ${first.line}` : `lines ${first.line}-${last}`;
+    io.stderr.write(`kanshi scan: ${first.file}: read as ${first.format} after a preamble of ${count} line${count === 1 ? '' : 's'} (${lines}, read as raw lines)\n`);
+    preamble = undefined;
+  };
   const logOptions = {
     ...(cfg.logFormat !== undefined ? { format: cfg.logFormat } : {}),
     ...(cfg.year !== undefined ? { year: cfg.year } : {}),
     ...(cfg.tz !== undefined ? { tz: cfg.tz } : {}),
     onMalformed: (m: MalformedLine): void => {
+      if (m.reason === 'preamble') {
+        if (preamble === undefined) preamble = { first: m, last: m.line, count: 1 };
+        else {
+          preamble.last = m.line;
+          preamble.count++;
+        }
+        return;
+      }
+      notePreamble();
       if (malformedShown++ < MALFORMED_SHOWN) io.stderr.write(`kanshi scan: ${m.file}:${m.line}: malformed ${m.format} line (${m.reason}): read as a raw line\n`);
       else malformedMore++;
     },
@@ -266,6 +285,7 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
       r = await scanner.scanLogFile(input.path, logOptions);
     }
     progress.done();
+    notePreamble();
     if (malformedMore > 0) io.stderr.write(`kanshi scan: ${input.path === '-' ? '<stdin>' : input.path}: ${malformedMore} more malformed line${malformedMore === 1 ? '' : 's'} (counted by reason in the stats record)\n`);
     malformedShown = 0;
     malformedMore = 0;

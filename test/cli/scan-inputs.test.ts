@@ -121,4 +121,20 @@ describe('kanshi scan inputs', () => {
     expect(out.err).toContain('cannot write');
     for (const r of [scan, correlate, check, out]) expect(r.err).not.toMatch(/internal error|\n\s+at /);
   });
+
+  it('names a preamble before a log in one note, with the format the rest was read in', async () => {
+    const log = join(dir, 'container.log');
+    const startup = ['/docker-entrypoint.sh: Configuration complete; ready for start up', '2024/01/25 06:00:00 [notice] 1#1: start worker process 29'];
+    const access = Array.from({ length: 12 }, (_, i) => `172.17.0.1 - - [25/Jan/2024:06:00:${String(i).padStart(2, '0')} +0000] "GET /ATTACK HTTP/1.1" 404 153 "-" "curl/8.0"`);
+    writeFileSync(log, [...startup, ...access, 'not an access line', ''].join('\n'));
+    const rules = join(dir, 'uri.rules');
+    writeFileSync(rules, 'alert http any any -> any any (msg:"uri"; http.uri; content:"/ATTACK"; sid:2;)\n');
+    const r = await run(['scan', '--no-correlate', '-r', rules, log]);
+    expect(r.alerts).toBe(12);
+    const notes = r.err.split('\n').filter((l) => l.includes('container.log'));
+    expect(notes).toEqual([
+      `kanshi scan: ${log}: read as combined after a preamble of 2 lines (lines 1-2, read as raw lines)`,
+      `kanshi scan: ${log}:15: malformed combined line (no-time): read as a raw line`,
+    ]);
+  });
 });
