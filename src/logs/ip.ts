@@ -215,3 +215,24 @@ export function parsePort(b: Uint8Array, start: number, end: number): number {
   return v <= 65535 ? v : -1;
 }
 
+
+/**
+ * Whether an address is one a site's own proxies and clients use (RFC 1918, CGNAT 100.64/10,
+ * loopback, link-local; IPv6 ULA fc00::/7, link-local fe80::/10, ::1; IPv4-mapped ones by their
+ * IPv4 address): the hops of an X-Forwarded-For list that a site trusts to have appended theirs.
+ */
+export function isInternalAddress(ip: IpBytes): boolean {
+  if (ip.length === 16) {
+    let mapped = true;
+    for (let k = 0; k < 10; k++) if (ip[k] !== 0) mapped = false;
+    if (mapped && ip[10] === 0xff && ip[11] === 0xff) return isInternalV4(ip[12]!, ip[13]!);
+    if ((ip[0]! & 0xfe) === 0xfc || (ip[0] === 0xfe && (ip[1]! & 0xc0) === 0x80)) return true;
+    for (let k = 0; k < 15; k++) if (ip[k] !== 0) return false;
+    return ip[15] === 1;
+  }
+  return isInternalV4(ip[0]!, ip[1]!);
+}
+
+function isInternalV4(a: number, b: number): boolean {
+  return a === 10 || a === 127 || (a === 172 && (b & 0xf0) === 16) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && (b & 0xc0) === 64);
+}

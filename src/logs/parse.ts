@@ -248,9 +248,15 @@ export class LogParser {
       this.parseOne(line, no, emit);
       return;
     }
+    // A blank line only counts as skipped, whatever the format: holding it for detection would
+    // let a run of empty lines grow the window without bound (they add no bytes and no lines).
+    if (isBlank(line)) {
+      this.stats.skipped++;
+      return;
+    }
     this.pending.push({ line, no });
     this.pendingBytes += line.length;
-    if (!isBlank(line)) this.pendingNonBlank++;
+    this.pendingNonBlank++;
     if (this.pendingNonBlank >= this.detectTarget || this.pendingBytes >= DETECT_MAX_BYTES) this.flushDetection(emit, false);
   }
 

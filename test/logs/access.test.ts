@@ -208,7 +208,7 @@ describe('access log times', () => {
 describe('X-Forwarded-For client lists', () => {
   const tail = ' - - [25/Jan/2024:06:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 0 "-" "curl/8"';
 
-  it('the leftmost address of a comma-separated list is the client; the list is the client column', () => {
+  it('the client of a comma-separated list is its rightmost public address; the list is the client column', () => {
     for (const [client, src] of [
       ['198.51.100.1, 10.0.0.1', '198.51.100.1'],
       ['198.51.100.1, 10.0.0.1, 10.0.0.2', '198.51.100.1'],
@@ -228,6 +228,23 @@ describe('X-Forwarded-For client lists', () => {
         expect(r.buffer('http.host')).toBeUndefined();
         expect(text(r, 'http.uri')).toBe('/etc/passwd');
       }
+    }
+  });
+
+  it('takes the rightmost address outside the internal ranges, so a forged entry cannot choose the source', () => {
+    for (const [client, src] of [
+      // The client sent "X-Forwarded-For: 6.6.6.6"; the proxy appended the address it saw.
+      ['6.6.6.6, 198.51.100.1, 10.0.0.1', '198.51.100.1'],
+      ['198.51.100.9, 203.0.113.5', '203.0.113.5'],
+      ['192.0.2.7, 172.16.4.4, 100.64.0.1, 127.0.0.1', '192.0.2.7'],
+      ['2001:db8::7, fd00::1, ::ffff:10.1.1.1', '2001:db8::7'],
+      // All internal: nothing outside to trust, the leftmost stands.
+      ['10.0.0.5, 10.0.0.1', '10.0.0.5'],
+      ['client.example, 10.0.0.1', undefined],
+    ] as const) {
+      const r = parseLogLines([client + tail]).records[0]!;
+      expect(r.srcText, client).toBe(src);
+      expect(r.fields.client).toBe(client);
     }
   });
 

@@ -79,4 +79,14 @@ describe('a preamble before a log', () => {
     expect(stats.recordsByFormat).toEqual({ raw: 2, iis: 1 });
     expect(stats.malformedBy).toEqual({ iis: { preamble: 2 } });
   });
+
+  it('holds no blank lines for detection: megabytes of blank lines before a log neither decide its format nor grow the window', () => {
+    const blank = ' '.repeat(1000);
+    const input = [...lines(4400, () => blank), ...lines(40, access)];
+    const { records, stats } = parseLogLines(input);
+    expect(stats.format).toBe('combined');
+    expect(stats.skipped).toBe(4400);
+    expect(records).toHaveLength(40);
+    expect(records.every((r) => r.format === 'combined')).toBe(true);
+  });
 });

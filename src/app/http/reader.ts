@@ -80,9 +80,6 @@ export class HttpReader {
    * status line or a line ends the chunk it came in.
    */
   private lineBody = false;
-  /** Chunks fed so far, and the one in which the last response ended (libhtp's RES_FINALIZE). */
-  private chunkNo = 0;
-  private finishedInChunk = -1;
   /** After CONNECT or Upgrade: the next bytes may be another protocol. */
   upgradePending = false;
   /** Anomalies of a head being parsed, before its transaction is known (reused). */
@@ -100,7 +97,6 @@ export class HttpReader {
   feed(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
-    this.chunkNo++;
     while (pos < n) {
       switch (this.state) {
         case S_IDLE:
@@ -521,6 +517,9 @@ export class HttpReader {
   private afterHead(): void {
     const msg = this.msg;
     if (msg === null) return;
+    // An interim (1xx) response after body lines: that response is still read line by line,
+    // its body not delimited by any header (else every later response would become its body).
+    if (!this.isRequest && this.lineBody) return;
     if (!this.isRequest || !(msg as HttpRequest).http09) {
       this.startBody();
       return;
@@ -548,12 +547,9 @@ export class HttpReader {
       stats.resyncBytes += end - start; // blank lines between body lines are dropped
       return;
     }
-    if (!this.lineBody && this.finishedInChunk === this.chunkNo) {
-      // libhtp (RES_FINALIZE) would add such lines to the body of the response that ended
-      // earlier in this chunk; that one has been handed over here, so they are skipped.
-      stats.resyncBytes += end - start;
-      return;
-    }
+    // libhtp (RES_FINALIZE) adds such lines to the body of a response that ended earlier in
+    // the same chunk. That one has been handed over here, so they open a response of their
+    // own instead: their bytes are inspected as response body either way, never dropped.
     if (left > 1 && (chunk![next] === UPPER_H || chomped <= 2)) {
       stats.resyncBytes += end - start;
       return;
@@ -823,7 +819,6 @@ export class HttpReader {
     this.state = S_IDLE;
     this.lineBody = false;
     if (msg === null || tx === null) return;
-    if (!this.isRequest) this.finishedInChunk = this.chunkNo;
     if (anomaly !== null) tx.anomalyList.add(anomaly);
     else msg.complete = true;
     if (!this.bodyTaken) {
@@ -849,14 +844,15 @@ export class HttpReader {
   private resync(chunk: Uint8Array, pos: number): number {
     const n = chunk.length;
     while (pos < n) {
+      const nl = chunk.indexOf(LF, pos);
       if (this.resyncAtLineStart) {
-        const ok = this.isRequest ? looksLikeRequestStart(chunk, pos, false) : looksLikeStatusLine(chunk, pos, chunk.length);
+        // Each line is judged by itself (a run of blank lines must not be rescanned per line).
+        const ok = this.isRequest ? looksLikeRequestStart(chunk, pos, false) : looksLikeStatusLine(chunk, pos, nl < 0 ? n : nl);
         if (ok) {
           this.state = S_IDLE;
           return pos;
         }
       }
-      const nl = chunk.indexOf(LF, pos);
       if (nl < 0) {
         this.conn.ctx.stats.resyncBytes += n - pos;
         this.resyncAtLineStart = false;

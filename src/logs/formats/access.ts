@@ -1,7 +1,8 @@
 import type { BufferName } from '../../types/buffers.js';
 import { eveText, eveTextOfLatin1 } from '../../types/eve-text.js';
 import { digits, hexVal, indexOfByte, isDigit, latin1, parseUint, sub } from '../bytes.js';
-import { LastAddress, parseIp } from '../ip.js';
+import { isInternalAddress, LastAddress, parseIp } from '../ip.js';
+import type { IpBytes } from '../../types/packet.js';
 import { KeptById } from '../kept-by-id.js';
 import { BufferKeyIds, type HttpLogMeta, type LogFormatName } from '../record.js';
 import { SpanKeyIds, SpanParts } from '../span-ids.js';
@@ -614,6 +615,24 @@ function forwardedList(b: Uint8Array, i: number, end: number): number {
   return p < end ? p : -1;
 }
 
+/**
+ * The client of the list b[i..listEnd) forwardedList read: its rightmost address outside the
+ * internal ranges, else its first entry's address (undefined when that is a name).
+ */
+function forwardedClient(b: Uint8Array, i: number, listEnd: number): IpBytes | undefined {
+  let found: IpBytes | undefined;
+  let p = i;
+  while (p < listEnd) {
+    while (p < listEnd && (b[p] === 0x2c || b[p] === 0x20)) p++;
+    const s = p;
+    while (p < listEnd && b[p] !== 0x2c && b[p] !== 0x20) p++;
+    if (p === s) break;
+    const ip = parseIp(b, s, p);
+    if (ip && !isInternalAddress(ip)) found = ip;
+  }
+  return found ?? parseIp(b, i, forwardedFirst);
+}
+
 function isBlankByte(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
@@ -864,7 +883,9 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
     if (e === i || e >= end) return M_NO_VHOST;
     // "a, b - - [...": an X-Forwarded-For client list, not a virtual host (no comma in a host name).
     // Read as a plain line, which takes the list as its client column (and so is not re-read here).
-    for (let k = i; k < e; k++) if (b[k] === 0x2c && forwardedList(b, i, end) > 0) return parseAccess(line, ctx, 'combined', false, wrap);
+    // (One look for a comma, then one read of the list: the column is the client's to fill.)
+    const comma = indexOfByte(b, 0x2c, i);
+    if (comma >= 0 && comma < e && forwardedList(b, i, end) > 0) return parseAccess(line, ctx, 'combined', false, wrap);
     // vhost_combined writes "%v:%p"; a bare name is accepted too.
     let colon = -1;
     for (let k = e - 1; k > i; k--) {
@@ -901,10 +922,14 @@ function parseAccess(line: Uint8Array, ctx: ParseContext, format: LogFormatName,
   if (ip) rec.src = ip;
   else {
     // `LogFormat "%{X-Forwarded-For}i ..."`, nginx $proxy_add_x_forwarded_for: "client, proxy, ..."
-    // (or "client,proxy"): the leftmost address is the client, the column runs to the last hop.
+    // (or "client,proxy"), the column running to the last hop. Each proxy appends the address it
+    // was reached from, and everything left of that is what the client sent: the client is the
+    // rightmost address outside the site's own (internal) ranges, as nginx's realip module finds
+    // it with its internal proxies trusted, so an attacker cannot pick the source by sending a
+    // forged X-Forwarded-For. All internal: the leftmost.
     const listEnd = forwardedList(b, i, end);
     if (listEnd > 0) {
-      ip = parseIp(b, i, forwardedFirst);
+      ip = forwardedClient(b, i, listEnd);
       if (ip) rec.src = ip;
       else rec.srcHost = latin1(b, i, forwardedFirst);
       e = listEnd;

@@ -115,6 +115,19 @@ describe('response that does not start with a status line (libhtp 0.5.44+ htp_co
     expect(res.snapshot['http.header']).toBeUndefined();
   });
 
+  it('keeps reading line by line after an interim response that follows body lines', () => {
+    const finals = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none' + 'HTTP/1.1 404 NF\r\nContent-Length: 3\r\n\r\ntwo';
+    const { rec } = run([
+      [true, GET + GET],
+      [false, 'junk-line\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n' + finals],
+    ]);
+    // The 100 leaves the body-line response open; its status line comes next, then the 404.
+    expect(rec.responses().map((e) => [e.snapshot['http.stat_code'], e.snapshot['http.response_body']])).toEqual([
+      ['200', 'junk-line\r\none'],
+      ['404', 'two'],
+    ]);
+  });
+
   it('skips a line followed by "H", or of at most 2 bytes, when more follows in the chunk', () => {
     const { rec } = run([
       [true, GET + GET + GET],
@@ -135,14 +148,23 @@ describe('response that does not start with a status line (libhtp 0.5.44+ htp_co
     expect(split.responses().map((e) => [e.snapshot['http.response_line'], e.snapshot['http.response_body']])).toEqual([['HTTP/1.1 200 OK', 'ok']]);
 
     // Lines after a response that ended earlier in the same chunk would extend that response
-    // in libhtp (RES_FINALIZE); handed over already here, they are skipped, not given to the next.
+    // in libhtp (RES_FINALIZE); handed over already here, they open the next response instead,
+    // so their bytes are still inspected as response body (JUNK2 is skipped: 'H' follows it).
     const after = run([
       [true, GET + GET],
       [false, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK1\r\nJUNK2\r\nHTTP/1.1 404 NF\r\nContent-Length: 1\r\n\r\nb'],
     ]).rec;
     expect(after.responses().map((e) => [e.snapshot['http.stat_code'], e.snapshot['http.response_body']])).toEqual([
       ['200', 'ok'],
-      ['404', 'b'],
+      ['404', 'JUNK1\r\nb'],
+    ]);
+    const trailing = run([
+      [true, GET + GET],
+      [false, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' + 'secret line one\nsecret line two\n'],
+    ]).rec;
+    expect(trailing.responses().map((e) => [e.snapshot['http.stat_code'], e.snapshot['http.response_body']])).toEqual([
+      ['200', 'ok'],
+      [undefined, 'secret line one\nsecret line two\n'],
     ]);
   });
 
