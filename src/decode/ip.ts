@@ -127,7 +127,32 @@ export function decodeIpv4Into(
 
 const NO_OPTIONS: number[] = Object.freeze([] as number[]) as number[];
 
-/** Records option type codes; false (packet made invalid) when an option's length is impossible. */
+const OPT_EOL = 0;
+const OPT_NOP = 1;
+const OPT_RR = 0x07;
+const OPT_QS = 0x19;
+const OPT_TS = 0x44;
+const OPT_SEC = 0x82;
+const OPT_LSRR = 0x83;
+const OPT_CIPSO = 0x86;
+const OPT_SID = 0x88;
+const OPT_SSRR = 0x89;
+const OPT_RTRALT = 0x94;
+
+/**
+ * Suricata's DecodeIPV4Options. `out` receives, in order, the type codes Suricata records in
+ * its options-set flags (what `ipopts` matches): end of list, no-op, and each known option
+ * (RR, QS, TS, SEC, LSRR, CIPSO, SID, SSRR, router alert) that passes validation, first
+ * occurrence only; other option types are kept too (Suricata raises ipv4.opt_invalid for them
+ * and goes on). Returns false (the IP layer is dropped) only when an option's length byte is
+ * below 2 (ipv4.opt_invalid_len) or runs past the options (Suricata: opt_invalid_len too; kanshi
+ * keeps its older name ipv4.opt_malformed there). A known option that fails
+ * validation raises ipv4.opt_invalid_len or ipv4.opt_malformed (the packet is invalid) but
+ * decoding goes on without its code; a multi-byte option type in the last byte (no room for a
+ * length) ends the list and decoding goes on (Suricata's ipv4.opt_eol_required, which
+ * src/types/decode-events.ts does not name yet, so no event). Options whose length is not a
+ * multiple of 8 raise ipv4.opt_pad_required (not invalid), as in Suricata.
+ */
 function readIpv4Options(
   pkt: DecodedPacket,
   b: Uint8Array,
@@ -136,28 +161,124 @@ function readIpv4Options(
   out: number[],
   stats: DecodeStats,
 ): boolean {
+  // Options not filling a multiple of 8 bytes: Suricata warns and goes on.
+  if ((end - p) % 8 !== 0) raiseEvent(pkt, stats, 'ipv4.opt_pad_required', false);
+  let seen = 0; // known options met already, one bit each (duplicates are skipped)
   while (p < end) {
     const type = b[p]!;
-    out.push(type);
-    if (type === 0) return true; // end of option list: the rest is padding
-    if (type === 1) {
+    if (type === OPT_EOL) {
+      out.push(type);
+      return true; // the rest is padding
+    }
+    if (type === OPT_NOP) {
+      out.push(type);
       p++;
       continue;
     }
-    if (p + 1 >= end) {
-      raiseEvent(pkt, stats, 'ipv4.opt_malformed', true);
-      return false;
-    }
+    if (p + 1 >= end) return true; // no room for the length: EOL required
     const optLen = b[p + 1]!;
-    if (optLen < 2) {
-      raiseEvent(pkt, stats, 'ipv4.opt_invalid_len', true);
+    // Suricata raises ipv4.opt_invalid_len for both; kanshi has long named the overrun
+    // ipv4.opt_malformed (rules and test/match rely on it), so that name stays.
+    if (optLen < 2 || p + optLen > end) {
+      raiseEvent(pkt, stats, optLen < 2 ? 'ipv4.opt_invalid_len' : 'ipv4.opt_malformed', true);
       return false;
     }
-    if (p + optLen > end) {
-      raiseEvent(pkt, stats, 'ipv4.opt_malformed', true);
-      return false;
+    const bit = knownOptionBit(type);
+    if (bit === 0) out.push(type);
+    else if ((seen & bit) === 0) {
+      seen |= bit;
+      if (ipv4OptionValid(pkt, b, p, optLen, type, stats)) out.push(type);
     }
     p += optLen;
+  }
+  return true;
+}
+
+function knownOptionBit(type: number): number {
+  switch (type) {
+    case OPT_RR:
+      return 1;
+    case OPT_QS:
+      return 2;
+    case OPT_TS:
+      return 4;
+    case OPT_SEC:
+      return 8;
+    case OPT_LSRR:
+      return 16;
+    case OPT_CIPSO:
+      return 32;
+    case OPT_SID:
+      return 64;
+    case OPT_SSRR:
+      return 128;
+    case OPT_RTRALT:
+      return 256;
+    default:
+      return 0;
+  }
+}
+
+/** Suricata's IPV4OptValidate* for the option of `len` bytes at b[p]; raises the event when not valid. */
+function ipv4OptionValid(pkt: DecodedPacket, b: Uint8Array, p: number, len: number, type: number, stats: DecodeStats): boolean {
+  let minLen: number;
+  let exactLen = 0;
+  switch (type) {
+    case OPT_RR:
+    case OPT_LSRR:
+    case OPT_SSRR:
+      minLen = 3;
+      break;
+    case OPT_TS:
+      minLen = 5;
+      break;
+    case OPT_CIPSO:
+      minLen = 10;
+      break;
+    case OPT_QS:
+      minLen = 8;
+      break;
+    case OPT_SEC:
+      minLen = exactLen = 11;
+      break;
+    default: // SID, router alert
+      minLen = exactLen = 4;
+  }
+  if (len < minLen || (exactLen !== 0 && len !== exactLen)) {
+    raiseEvent(pkt, stats, 'ipv4.opt_invalid_len', true);
+    return false;
+  }
+  let ok = true;
+  if (type === OPT_RR || type === OPT_LSRR || type === OPT_SSRR) {
+    // The 1-based pointer is past type, length and pointer, a multiple of 4, and inside the option.
+    const ptr = b[p + 2]!;
+    ok = ptr >= 4 && ptr % 4 === 0 && ptr <= len + 1;
+  } else if (type === OPT_TS) {
+    const ptr = b[p + 2]!;
+    // Suricata reads the flag at data + 3 (the option's sixth byte), not in the overflow/flag byte.
+    const flag = p + 5 < b.length ? b[p + 5]! : 0;
+    const recSize = flag === 1 || flag === 3 ? 8 : 4;
+    ok = ptr >= 5 && (ptr - 5) % recSize === 0 && ptr <= len + 1;
+  } else if (type === OPT_CIPSO) {
+    ok = cipsoTagsValid(b, p + 6, len - 6);
+  }
+  if (!ok) raiseEvent(pkt, stats, 'ipv4.opt_malformed', true);
+  return ok;
+}
+
+/** IPV4OptValidateCIPSO's walk of the tags after the 4-byte domain of interpretation. */
+function cipsoTagsValid(b: Uint8Array, t: number, len: number): boolean {
+  while (len > 0) {
+    if (len < 2) return false;
+    const ttype = b[t]!;
+    const tlen = b[t + 1]!;
+    t += 2;
+    if (tlen > len) return false;
+    if (ttype !== 1 && ttype !== 2 && ttype !== 5 && ttype !== 6 && ttype !== 7) return false;
+    if (tlen < 4) return false;
+    if (ttype !== 7 && b[t] !== 0) return false;
+    t += tlen - 2;
+    len -= tlen;
   }
   return true;
 }
@@ -273,7 +394,10 @@ export function decodeIpv6Into(
         ip.fragHeaderOffset = p - off;
         ip.fragOffset = fragOffset;
         ip.moreFragments = more;
-        ip.protocol = next;
+        // As Suricata (IPV6_SET_L4PROTO with the fragment header's own number): a fragment's
+        // protocol is 44, so ip_proto:44 matches it and protocol rules only the rebuilt datagram.
+        // The fragment header's next header stays in the bytes (datagram[fragHeaderOffset]).
+        ip.protocol = EH_FRAGMENT;
         ip.headerLength = p + 8 - off;
         pkt.payload = p + 8 < dgramEnd ? view(b, p + 8, dgramEnd) : EMPTY_BYTES;
         return;
@@ -427,7 +551,7 @@ export function rebuildDatagram(first: IpHeader, data: Uint8Array): Uint8Array |
     nextField = p;
     p += nh === EH_AH ? (out[p + 1]! + 2) * 4 : (out[p + 1]! + 1) * 8;
   }
-  out[nextField] = first.protocol;
+  out[nextField] = dgram[fh]!; // the fragment header's next header
   return out;
 }
 

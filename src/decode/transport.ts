@@ -155,25 +155,60 @@ export function icmpv4IsError(type: number): boolean {
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
-/** RFC 792: an error quotes the IP header and at least the first 8 bytes of its payload, enough for the ports. */
-const QUOTED_TRANSPORT = 8;
+/** Suricata's DecodePartialIPV4 reads the quoted transport at this fixed offset, whatever the quoted IHL. */
+const QUOTED_IP_HEADER = 20;
+/** It ties the error to the quoted TCP packet only with the whole 20-byte TCP header quoted (emb_tcph). */
+const QUOTED_TCP = 20;
+/** ... and to a UDP packet with its 8-byte header (emb_udph). */
+const QUOTED_UDP = 8;
+
+/**
+ * Whether Suricata's DecodeICMPV4 decodes the packet an error of this type and code quotes:
+ * destination unreachable up to code 15, source quench and parameter problem with code 0,
+ * redirect up to code 3, time exceeded up to code 1.
+ */
+function icmpv4QuotesPacket(type: number, code: number): boolean {
+  switch (type) {
+    case 3:
+      return code <= 15;
+    case 4:
+    case 12:
+      return code === 0;
+    case 5:
+      return code <= 3;
+    case 11:
+      return code <= 1;
+    default:
+      return false;
+  }
+}
 
 /**
  * The TCP or UDP tuple of the IPv4 packet quoted by an ICMP error (its bytes [off, end)), or
- * undefined when no such packet is quoted whole enough to tell: stream/ uses it to give the
- * error the flow of the packet it reports on.
+ * undefined when Suricata's DecodePartialIPV4 would not set the embedded TCP or UDP header:
+ * stream/ uses it to give the error the flow of the packet it reports on. As in Suricata, the
+ * transport header is read right after the first 20 bytes (IP options in the quoted header are
+ * not skipped) and must be quoted whole (20 bytes for TCP, 8 for UDP).
  */
 function quotedPacket(b: Uint8Array, off: number, end: number): QuotedPacket | undefined {
-  if (end - off < 20 || b[off]! >> 4 !== 4) return undefined;
-  const hlen = (b[off]! & 0x0f) * 4;
+  if (end - off < QUOTED_IP_HEADER || b[off]! >> 4 !== 4) return undefined;
   const protocol = b[off + 9]!;
-  if (hlen < 20 || (protocol !== PROTO_TCP && protocol !== PROTO_UDP)) return undefined;
+  let need: number;
+  if (protocol === PROTO_TCP) need = QUOTED_TCP;
+  else if (protocol === PROTO_UDP) need = QUOTED_UDP;
+  else return undefined;
   // A later fragment carries no transport header: its first bytes are not ports.
   if ((u16be(b, off + 6) & 0x1fff) !== 0) return undefined;
-  const t = off + hlen;
-  if (t + QUOTED_TRANSPORT > end) return undefined;
+  const t = off + QUOTED_IP_HEADER;
+  if (t + need > end) return undefined;
   return { src: view(b, off + 12, off + 16), dst: view(b, off + 16, off + 20), protocol, srcPort: u16be(b, t), dstPort: u16be(b, t + 2) };
 }
+
+const ICMP_TIMESTAMP = 13;
+const ICMP_TIMESTAMP_REPLY = 14;
+const ICMP_ROUTER_ADVERT = 9;
+/** Originate, receive and transmit timestamps after the 8-byte header (Suricata's ICMPV4Timestamp). */
+const ICMP_TIMESTAMP_FIELDS = 12;
 
 export function decodeIcmpv4(
   pkt: DecodedPacket,
@@ -183,25 +218,35 @@ export function decodeIcmpv4(
   stats: DecodeStats,
 ): void {
   stats.icmpv4++;
-  if (end - off < ICMP_HEADER) {
+  const len = end - off;
+  if (len < ICMP_HEADER) {
     raiseEvent(pkt, stats, 'icmpv4.pkt_too_small', true);
     return;
   }
   const type = b[off]!;
+  const code = b[off + 1]!;
   if (!icmpv4KnownType(type)) raiseEvent(pkt, stats, 'icmpv4.unknown_type', false);
   const idSeq = icmpv4HasIdSeq(type);
   pkt.icmp = {
     v6: false,
     type,
-    code: b[off + 1]!,
+    code,
     id: idSeq ? u16be(b, off + 4) : 0,
     seq: idSeq ? u16be(b, off + 6) : 0,
   };
-  if (icmpv4IsError(type)) {
+  // Suricata's payload starts after icmpv4vars.hlen: the 8-byte header, plus the timestamps of a
+  // timestamp request or reply and the address list of a router advertisement when they fit.
+  let hlen = ICMP_HEADER;
+  if (type === ICMP_TIMESTAMP || type === ICMP_TIMESTAMP_REPLY) {
+    if (len >= ICMP_HEADER + ICMP_TIMESTAMP_FIELDS) hlen += ICMP_TIMESTAMP_FIELDS;
+  } else if (type === ICMP_ROUTER_ADVERT) {
+    const advertLen = b[off + 4]! * b[off + 5]! * 4; // number of addresses * entry size in 32-bit words
+    if (len >= ICMP_HEADER + advertLen) hlen += advertLen;
+  } else if (icmpv4IsError(type) && icmpv4QuotesPacket(type, code)) {
     const quoted = quotedPacket(b, off + ICMP_HEADER, end);
     if (quoted !== undefined) pkt.icmp.quoted = quoted;
   }
-  pkt.payload = off + ICMP_HEADER < end ? view(b, off + ICMP_HEADER, end) : EMPTY_BYTES;
+  pkt.payload = off + hlen < end ? view(b, off + hlen, end) : EMPTY_BYTES;
 }
 
 export function decodeIcmpv6(

@@ -271,11 +271,11 @@ describe('IPv4', () => {
       ['ipv4.pkt_too_small', (b) => b.subarray(0, 19)],
       [
         'ipv4.opt_invalid_len',
-        () => ipv4Datagram({ src: C, dst: S, protocol: 6, payload: '', options: Uint8Array.of(0x83, 1, 0, 0) }),
+        () => ipv4Datagram({ src: C, dst: S, protocol: 6, payload: '', options: Uint8Array.of(0x83, 1, 0, 0, 0, 0, 0, 0) }),
       ],
       [
         'ipv4.opt_malformed',
-        () => ipv4Datagram({ src: C, dst: S, protocol: 6, payload: '', options: Uint8Array.of(0x83, 9, 0, 0) }),
+        () => ipv4Datagram({ src: C, dst: S, protocol: 6, payload: '', options: Uint8Array.of(0x83, 9, 0, 0, 0, 0, 0, 0) }),
       ],
     ];
     for (const [event, mutate] of cases) {
@@ -380,7 +380,9 @@ describe('IPv6', () => {
     expect(d.ip!.id).toBe(0xdeadbeef);
     expect(d.ip!.fragOffset).toBe(8);
     expect(d.ip!.moreFragments).toBe(true);
-    expect(d.ip!.protocol).toBe(6);
+    // Suricata gives a fragment protocol 44; the fragment header's next header stays in the bytes.
+    expect(d.ip!.protocol).toBe(44);
+    expect(d.ip!.datagram![d.ip!.fragHeaderOffset!]).toBe(6);
     expect(d.ip!.fragHeaderOffset).toBe(48);
     expect(d.ip!.headerLength).toBe(56);
     expect(d.tcp).toBeUndefined();

@@ -32,13 +32,14 @@ describe('ICMPv4 errors: the quoted packet', () => {
     }
   });
 
-  it('finds the ports after quoted IP options', () => {
+  it('reads the quoted ports right after the first 20 bytes, IP options or not (Suricata DecodePartialIPV4)', () => {
     const withOptions = udpPacket({ src: '10.0.0.1:5353', dst: '10.0.0.2:53', payload: 'query', tsUs: 0 });
     const d = datagramOf(withOptions);
     const dgram = ipDatagram({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, payload: d.subarray(20), options: Uint8Array.from([1, 1, 1, 0]) });
     const pkt = decodeBytes(ETHERNET, icmpPacket({ src: '10.0.0.2', dst: '10.0.0.1', type: 3, payload: dgram.subarray(0, 32), tsUs: 0 }).frame)!;
-    expect(pkt.icmp!.quoted!.srcPort).toBe(5353);
-    expect(pkt.icmp!.quoted!.dstPort).toBe(53);
+    // The "ports" are the option bytes 01 01 | 01 00.
+    expect(pkt.icmp!.quoted!.srcPort).toBe(0x0101);
+    expect(pkt.icmp!.quoted!.dstPort).toBe(0x0100);
   });
 
   it('has none for echo, for a quote cut before the ports, for other protocols or later fragments', () => {
