@@ -16,7 +16,7 @@ const HEX = '0123456789abcdef';
 
 /** Names as Suricata prints them on a Debian host (from /etc/protocols, whose names it uses). */
 const PROTO_NAMES: Readonly<Record<number, string>> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IP-ENCAP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'IPSEC-ESP', 51: 'IPSEC-AH', 58: 'IPv6-ICMP', 89: 'OSPFIGP', 103: 'PIM', 112: 'VRRP', 132: 'SCTP',
+  1: 'ICMP', 2: 'IGMP', 4: 'IP-ENCAP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 44: 'IPv6-Frag', 47: 'GRE', 50: 'IPSEC-ESP', 51: 'IPSEC-AH', 58: 'IPv6-ICMP', 89: 'OSPFIGP', 103: 'PIM', 112: 'VRRP', 132: 'SCTP',
 };
 
 /** Protocol as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", "GRE", ..., else the number. */
