@@ -67,12 +67,16 @@ export interface TcpConfig {
 
 export interface DefragConfig {
   policy: DefragPolicy;
-  /** A datagram not complete this long after its first fragment is dropped. */
+  /** A datagram that receives no fragment for this long (from its last one's whole second) is dropped. */
   timeout: number;
   maxTrackers: number;
   /** Fragment bytes all trackers together may hold. */
   maxBytes: number;
-  maxFragsPerDatagram: number;
+  /**
+   * Fragments all trackers together may hold (Suricata's defrag.max-frags); a fragment arriving
+   * when they are all in use is ignored. There is no per-datagram limit, as in Suricata.
+   */
+  maxFrags: number;
 }
 
 export interface StreamConfig {
@@ -123,7 +127,7 @@ export function defaultStreamConfig(): StreamConfig {
       timeout: 60,
       maxTrackers: 65535,
       maxBytes: 32 << 20,
-      maxFragsPerDatagram: 512,
+      maxFrags: 65535,
     },
     inspectFragments: true,
   };
@@ -155,7 +159,7 @@ function validate(c: StreamConfig): void {
     ['defrag.timeout', c.defrag.timeout],
     ['defrag.maxTrackers', c.defrag.maxTrackers],
     ['defrag.maxBytes', c.defrag.maxBytes],
-    ['defrag.maxFragsPerDatagram', c.defrag.maxFragsPerDatagram],
+    ['defrag.maxFrags', c.defrag.maxFrags],
   ];
   for (const [name, v] of positive) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`stream setting ${name} must be a positive number, got ${v}`);

@@ -7,7 +7,10 @@ import type { DecodedPacket, IpHeader } from '../types/packet.js';
 
 export interface ParsedFragment {
   v6: boolean;
-  /** Tracker key: (family, src, dst, protocol or next header, id, VLAN tags and tunnel layer). */
+  /**
+   * Tracker key, as Suricata's CMP_DEFRAGTRACKER: family, the two addresses in either order,
+   * (IPv4) the protocol, the id, VLAN tags (and the tunnel layer).
+   */
   key: string;
   /** Byte offset of this fragment's data within the datagram's fragmentable part. */
   offset: number;
@@ -18,7 +21,7 @@ export interface ParsedFragment {
   header: Uint8Array;
   /** IPv6: index in `header` of the next-header byte that names the Fragment header. */
   nextHeaderPos: number;
-  /** IPv4: the protocol. IPv6: the Fragment header's next header. */
+  /** IPv4: the protocol. IPv6: the Fragment header's next header (used from the offset-0 fragment). */
   nextHeader: number;
 }
 
@@ -93,6 +96,11 @@ function u32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
+/** Fixed-width hex, so that the strings order as the addresses do. */
+function hex32(b: Uint8Array, at: number): string {
+  return u32(b, at).toString(16).padStart(8, '0');
+}
+
 function parseV4(b: Uint8Array, c: number, vlanKey: number): ParsedFragment | FragmentRejection {
   const ihl = (b[c]! & 0x0f) * 4;
   if (ihl < 20 || c + ihl > b.length) return 'invalid';
@@ -105,9 +113,13 @@ function parseV4(b: Uint8Array, c: number, vlanKey: number): ParsedFragment | Fr
   if (!more && offset === 0) return 'not-fragment';
   const id = (b[c + 4]! << 8) | b[c + 5]!;
   const proto = b[c + 9]!;
+  // Suricata's CMP_DEFRAGTRACKER: the addresses in either order, the protocol, the id, the VLANs.
+  const src = u32(b, c + 12);
+  const dst = u32(b, c + 16);
+  const pair = src <= dst ? `${src}|${dst}` : `${dst}|${src}`;
   return {
     v6: false,
-    key: `4|${u32(b, c + 12)}|${u32(b, c + 16)}|${proto}|${id}|${vlanKey}`,
+    key: `4|${pair}|${proto}|${id}|${vlanKey}`,
     offset,
     more,
     data: b.subarray(c + ihl, c + totalLength),
@@ -147,11 +159,15 @@ function parseV6(b: Uint8Array, c: number, vlanKey: number): ParsedFragment | Fr
   const data = b.subarray(p + 8, end);
   if (more && data.length % 8 !== 0) return 'invalid-length';
   const id = u32(b, p + 4);
-  const src = `${u32(b, c + 8)},${u32(b, c + 12)},${u32(b, c + 16)},${u32(b, c + 20)}`;
-  const dst = `${u32(b, c + 24)},${u32(b, c + 28)},${u32(b, c + 32)},${u32(b, c + 36)}`;
+  const src = `${hex32(b, c + 8)}${hex32(b, c + 12)}${hex32(b, c + 16)}${hex32(b, c + 20)}`;
+  const dst = `${hex32(b, c + 24)}${hex32(b, c + 28)}${hex32(b, c + 32)}${hex32(b, c + 36)}`;
+  // Suricata's CMP_DEFRAGTRACKER: the addresses in either order, the id and the VLANs. Its
+  // protocol is the packet's, which for every IPv6 fragment is the Fragment header (44): the
+  // Fragment header's next header is not part of the key (the offset-0 fragment's one is used).
+  const pair = src <= dst ? `${src}|${dst}` : `${dst}|${src}`;
   return {
     v6: true,
-    key: `6|${src}|${dst}|${fragNextHeader}|${id}|${vlanKey}`,
+    key: `6|${pair}|${id}|${vlanKey}`,
     offset,
     more,
     data,

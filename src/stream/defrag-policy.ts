@@ -9,7 +9,10 @@
  * owning an overlapped byte (`old`); fragments are applied in arrival order:
  * - first:   old always wins (the first-arrived data; most Windows and BSD stacks of 2003).
  * - last:    new always wins (the last-arrived data; Cisco IOS and some printers).
- * - bsd:     new wins only if it starts before old; on equal starts old wins.
+ * - bsd:     new wins only if it starts before old; on equal starts old wins. This is the
+ *            pairwise summary only: the defragmenter applies bsd as Suricata's DefragInsertFrag
+ *            does, trimming on arrival against the neighbouring held fragments' trimmed starts
+ *            (defrag.ts trimBsd), which differs when more than two fragments overlap.
  * - linux:   new wins if it starts before or at the same offset as old.
  * - windows: new wins only if it starts before old and ends after it.
  * - solaris: new wins only if it starts before old and ends at or after its end.

@@ -256,17 +256,19 @@ export class StreamEngine implements StreamDataConsumer, FlowRemovalListener, St
     stats.tcpRetransmissionsAfterRelease += stats.tcpRetransmissions - before;
   }
 
-  /** The VLAN tags (all three, as Suricata) and tunnel layer that key a fragment's tracker with its addresses. */
+  /**
+   * The VLAN tags (all three, as Suricata) and tunnel layer that key a fragment's tracker with its
+   * addresses. The tags count whatever flow.vlanTracking says: Suricata's defrag hash takes the
+   * packet's vlan ids as they are (vlan.use-for-tracking masks them for flows only).
+   */
   private vlanKey(pkt: DecodedPacket): number {
-    const vl = this.config.flow.vlanTracking ? pkt.vlans : NO_VLANS;
+    const vl = pkt.vlans;
     // Arithmetic, not bit operations: three 12-bit tags and the layer take more than 32 bits.
     let key = pkt.tunnelLayer ?? 0;
     for (let i = 0; i < 3; i++) key = key * 4096 + ((vl[i] ?? 0) & 0xfff);
     return key;
   }
 }
-
-const NO_VLANS: readonly number[] = [];
 
 /** Suricata never opens a flow for these (FlowCreateCheck). */
 function isIcmpv4Error(pkt: DecodedPacket): boolean {

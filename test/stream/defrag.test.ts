@@ -80,16 +80,41 @@ describe('IPv4 defragmentation', () => {
     expect(sink.packets[0]!.pkt.ip!.reassembled).toBe(true);
   });
 
-  it('drops a datagram not complete within the timeout (packet time) and counts it', () => {
+  it('drops a datagram that gets no fragment within the timeout of its last one (packet time, whole seconds) and counts it', () => {
+    // Suricata: every fragment sets tracker->timeout to its time's whole second + timeout.
     const { e, sink, dec } = setup();
     const [a, b, c] = v4frags(datagram, specs);
-    e.process(a!, sink);
-    e.process(b!, sink);
-    e.process({ ...c!, tsUs: a!.tsUs + 60_000_001 }, sink);
+    e.process({ ...a!, tsUs: 1_900_000 }, sink);
+    e.process({ ...b!, tsUs: 1_900_000 }, sink); // times out at 1 s (its whole second) + 60 s
+    e.process({ ...c!, tsUs: 61_500_000 }, sink);
     expect(dec.seen).toHaveLength(0);
     expect(e.stats.defragIpv4Timeouts).toBe(1);
     e.flush(sink);
     expect(e.stats.defragIncompleteAtFlush).toBe(1);
+  });
+
+  it('keeps a datagram while each fragment comes within the timeout of the one before (Suricata refreshes per fragment)', () => {
+    const { e, sink, dec } = setup();
+    const [a, b, c] = v4frags(datagram, specs);
+    e.process({ ...a!, tsUs: 1_000_000 }, sink);
+    e.process({ ...b!, tsUs: 51_000_000 }, sink);
+    e.process({ ...c!, tsUs: 101_000_000 }, sink);
+    expect(dec.seen).toEqual([datagram]);
+    expect(e.stats.defragIpv4Timeouts).toBe(0);
+  });
+
+  it('times out the tracker that went longest without a fragment first', () => {
+    const { e, sink, dec } = setup();
+    const other = ipv4Datagram({ proto: 17, id: 0x4321, payload, df: false });
+    const [a, b, c] = v4frags(datagram, specs);
+    const [x] = v4frags(other, specs);
+    e.process({ ...a!, tsUs: 0 }, sink);
+    e.process({ ...x!, tsUs: 10_000_000 }, sink);
+    e.process({ ...b!, tsUs: 20_000_000 }, sink); // refreshes the older tracker: now due at 80 s
+    e.process({ ...c!, tsUs: 70_500_000 }, sink); // the other one (due at 70 s) goes, this one completes
+    expect(e.stats.defragIpv4Timeouts).toBe(1);
+    expect(dec.seen).toEqual([datagram]);
+    expect(e.fragmentTrackerCount).toBe(0);
   });
 
   it('completes a datagram whose fragments straddle most of the timeout', () => {
@@ -110,16 +135,45 @@ describe('IPv4 defragmentation', () => {
     expect(e.fragmentTrackerCount).toBe(0);
   });
 
-  it('counts fragments that contradict the datagram end, and empty fragments', () => {
+  it('keeps fragments that disagree about the end: the first without MF, in offset order, ends the datagram (DefragMfIpv4Test)', () => {
+    const { e, sink, dec } = setup();
+    const d = ipv4Datagram({ proto: 253, id: 11, payload: new Uint8Array(24) });
+    const frag = (off: number, ch: string, more: boolean) =>
+      fragmentPacket(ipv4FragmentBytes(d, { off, data: new Uint8Array(8).fill(ch.charCodeAt(0)), more }));
+    e.process(frag(16, 'C', true), sink);
+    e.process(frag(0, 'A', true), sink);
+    e.process(frag(8, 'B', false), sink);
+    expect(e.stats.defragInvalid).toBe(0);
+    expect(dec.seen).toHaveLength(1);
+    expect(dec.seen[0]!.length).toBe(20 + 16);
+    expect(new TextDecoder().decode(dec.seen[0]!.subarray(20))).toBe('AAAAAAAABBBBBBBB');
+    expect(e.fragmentTrackerCount).toBe(0);
+  });
+
+  it('waits for a hole beyond the datagram end to be filled, as Suricata checks every held fragment', () => {
+    const { e, sink, dec } = setup();
+    const d = ipv4Datagram({ proto: 253, id: 12, payload: new Uint8Array(32) });
+    const frag = (off: number, ch: string, more: boolean) =>
+      fragmentPacket(ipv4FragmentBytes(d, { off, data: new Uint8Array(8).fill(ch.charCodeAt(0)), more }));
+    e.process(frag(8, 'B', false), sink);
+    e.process(frag(24, 'D', true), sink);
+    e.process(frag(0, 'A', true), sink);
+    expect(dec.seen).toHaveLength(0);
+    e.process(frag(16, 'C', true), sink);
+    expect(dec.seen).toHaveLength(1);
+    expect(new TextDecoder().decode(dec.seen[0]!.subarray(20))).toBe('AAAAAAAABBBBBBBB');
+  });
+
+  it('drops empty fragments, which do not end the datagram (DefragNoDataIpv4Test)', () => {
     const { e, sink, dec } = setup();
     const [a, b, c] = v4frags(datagram, specs);
-    e.process(c!, sink); // last fragment: end 208
-    e.process(fragmentPacket(ipv4FragmentBytes(datagram, { off: 200, data: new Uint8Array(16), more: true })), sink); // past the end
-    e.process(fragmentPacket(ipv4FragmentBytes(datagram, { off: 136, data: new Uint8Array(80), more: false })), sink); // second, different end
-    e.process(fragmentPacket(ipv4FragmentBytes(datagram, { off: 64, data: new Uint8Array(0), more: true })), sink); // empty
-    expect(e.stats.defragInvalid).toBe(3);
-    e.process(b!, sink);
     e.process(a!, sink);
+    e.process(fragmentPacket(ipv4FragmentBytes(datagram, { off: 64, data: new Uint8Array(0), more: false })), sink);
+    e.process(fragmentPacket(ipv4FragmentBytes(datagram, { off: 64, data: new Uint8Array(0), more: true })), sink);
+    expect(e.stats.defragInvalid).toBe(2);
+    expect(dec.seen).toHaveLength(0);
+    e.process(b!, sink);
+    e.process(c!, sink);
     expect(dec.seen).toEqual([datagram]);
   });
 
@@ -157,12 +211,43 @@ describe('IPv4 defragmentation', () => {
     expect(e.stats.defragMemcapHits).toBeGreaterThan(0);
   });
 
-  it('bounds the fragments of one datagram', () => {
-    const { e, sink } = setup({ defrag: { maxFragsPerDatagram: 8 } });
-    const d = ipv4Datagram({ proto: 17, id: 1, payload: new Uint8Array(1000) });
-    for (let i = 0; i < 20; i++) e.process(fragmentPacket(ipv4FragmentBytes(d, { off: i * 8, data: new Uint8Array(8), more: true })), sink);
-    expect(e.stats.defragMaxFragsReached).toBeGreaterThan(0);
-    expect(e.fragmentBytesHeld).toBeLessThan(20 * 72);
+  it('has no per-datagram fragment limit (600 fragments of 8 bytes, in order and shuffled)', () => {
+    const body = pattern(600 * 8 - 8, 5);
+    const d = ipv4Datagram({ proto: 17, id: 1, payload: udpDatagramPayload(body) });
+    const specs600 = cut(d.subarray(20), Array.from({ length: 599 }, (_, i) => (i + 1) * 8));
+    expect(specs600).toHaveLength(600);
+    for (const order of ['in order', 'shuffled']) {
+      const { e, sink, dec } = setup();
+      const list = specs600.slice();
+      if (order === 'shuffled') for (let i = list.length - 1, x = 7; i > 0; i--) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        const j = x % (i + 1);
+        [list[i], list[j]] = [list[j]!, list[i]!];
+      }
+      for (const f of list) e.process(fragmentPacket(ipv4FragmentBytes(d, f)), sink);
+      expect(dec.seen, order).toEqual([d]);
+      expect(e.stats.defragMaxFragsReached).toBe(0);
+    }
+  });
+
+  it('bounds the fragments all trackers hold together (Suricata defrag.max-frags): the next one is ignored', () => {
+    const { e, sink, dec } = setup({ defrag: { maxFrags: 8 } });
+    const d1 = ipv4Datagram({ proto: 17, id: 1, payload: new Uint8Array(1000) });
+    const d2 = ipv4Datagram({ proto: 17, id: 2, payload: new Uint8Array(1000) });
+    const frag = (d: Uint8Array, i: number, tsUs: number) =>
+      fragmentPacket(ipv4FragmentBytes(d, { off: i * 8, data: new Uint8Array(8), more: true }), tsUs);
+    for (let i = 0; i < 5; i++) e.process(frag(d1, i, 1_000_000), sink);
+    for (let i = 0; i < 5; i++) e.process(frag(d2, i, 30_000_000), sink);
+    expect(e.stats.defragMaxFragsReached).toBe(2);
+    expect(sink.events.filter((x) => x.kind === 'ipv4.frag_ignored')).toHaveLength(2);
+    expect(e.fragmentTrackerCount).toBe(2);
+    expect(e.fragmentBytesHeld).toBe(8 * 72 + 2 * 20);
+    // The first datagram timing out frees its fragments for the second.
+    e.process(frag(d2, 3, 61_500_000), sink);
+    expect(e.stats.defragIpv4Timeouts).toBe(1);
+    expect(e.stats.defragMaxFragsReached).toBe(2);
+    expect(e.fragmentBytesHeld).toBe(4 * 72 + 20);
+    expect(dec.seen).toHaveLength(0);
   });
 
   it('processes a packet flagged as a fragment whose header says it is whole as a normal packet', () => {
@@ -230,6 +315,107 @@ describe('overlap policies', () => {
   }
 });
 
+/** Letters fragments of one datagram (proto 253, id 77): [offset, text, more]. Returns the datagrams rebuilt. */
+function runLetters(frags: [number, string, boolean][], policy?: DefragPolicy) {
+  const { e, sink, dec } = setup(policy === undefined ? {} : { defrag: { policy } });
+  const d = ipv4Datagram({ proto: 253, id: 77, payload: new Uint8Array(8) });
+  for (const [off, text, more] of frags) {
+    e.process(fragmentPacket(ipv4FragmentBytes(d, { off, data: new TextEncoder().encode(text), more })), sink);
+  }
+  return { e, rebuilt: dec.seen.map((b) => new TextDecoder().decode(b.subarray(20))) };
+}
+
+describe('Sturges-Novak overlap layout (as in Suricata\'s defrag tests)', () => {
+  const layout: [number, number, string, boolean][] = [
+    [0, 24, 'A', true], [32, 16, 'B', true], [48, 24, 'C', true], [80, 8, 'D', true], [104, 16, 'E', true],
+    [120, 24, 'F', true], [144, 16, 'G', true], [160, 16, 'H', true], [176, 8, 'I', true],
+    [8, 32, 'J', true], [48, 24, 'K', true], [72, 24, 'L', true], [96, 24, 'M', true], [128, 8, 'N', true],
+    [152, 8, 'O', true], [160, 8, 'P', true], [176, 16, 'Q', false],
+  ];
+  const expected: Record<DefragPolicy, string> = {
+    bsd: 'AAAJJBCCCLLLMMMFFFGGHHIQ',
+    linux: 'AAAJJBKKKLLLMMMFFFGGPHQQ',
+    first: 'AAAJBBCCCLDLMEEFFFGGHHIQ',
+    last: 'AJJJJBKKKLLLMMMFNFGOPHQQ',
+    windows: 'AAAJBBCCCLLLMEEFFFGGHHIQ',
+    solaris: 'AAAJBBCCCLLLMMMFFFGGHHIQ',
+  };
+  for (const policy of Object.keys(expected) as DefragPolicy[]) {
+    it(policy, () => {
+      const { rebuilt } = runLetters(layout.map(([off, n, ch, more]) => [off, ch.repeat(n), more]), policy);
+      expect(rebuilt).toEqual([[...expected[policy]].map((c) => c.repeat(8)).join('')]);
+    });
+  }
+});
+
+describe('bsd: trimmed on arrival as Suricata 7 DefragInsertFrag does', () => {
+  it('a third copy of the head wins over the second (the second was trimmed against the first, the third trims it)', () => {
+    const { rebuilt } = runLetters([[0, 'AAAAAAAA', true], [0, 'B'.repeat(16), true], [0, 'C'.repeat(16), true], [16, 'ZZZZZZZZ', false]]);
+    expect(rebuilt).toEqual(['AAAAAAAACCCCCCCCZZZZZZZZ']);
+  });
+
+  it('a fragment covering three held ones trims the first two, not the third', () => {
+    const { rebuilt } = runLetters([[8, 'a'.repeat(8), true], [16, 'b'.repeat(8), true], [24, 'EVILEVIL', true], [0, 'N'.repeat(32), true], [32, 'LLLLLLLL', false]]);
+    expect(rebuilt).toEqual(['N'.repeat(24) + 'EVILEVIL' + 'LLLLLLLL']);
+  });
+
+  it('a last fragment trimmed to nothing is dropped before it can end the datagram', () => {
+    const { e, rebuilt } = runLetters([[0, 'yyyyyyyy', true], [8, 'EVILEVIL', true], [8, 'goodgood', false]]);
+    expect(rebuilt).toEqual([]);
+    expect(e.stats.defragIpv4Overlaps).toBe(1);
+    expect(e.fragmentTrackerCount).toBe(1);
+    const more = runLetters([[0, 'yyyyyyyy', true], [8, 'EVILEVIL', true], [8, 'goodgood', false], [16, 'zzzzzzzz', false]]);
+    expect(more.rebuilt).toEqual(['yyyyyyyyEVILEVILzzzzzzzz']);
+  });
+});
+
+describe('tracker key (Suricata CMP_DEFRAGTRACKER)', () => {
+  const body = new Uint8Array(16).fill(65);
+
+  it('IPv4: matches the addresses in either direction', () => {
+    const { e, sink, dec } = setup();
+    const there = ipv4Datagram({ src: CLIENT, dst: SERVER, proto: 253, id: 31, payload: body });
+    const back = ipv4Datagram({ src: SERVER, dst: CLIENT, proto: 253, id: 31, payload: body });
+    e.process(fragmentPacket(ipv4FragmentBytes(there, { off: 0, data: body.subarray(0, 8), more: true })), sink);
+    e.process(fragmentPacket(ipv4FragmentBytes(back, { off: 8, data: body.subarray(8), more: false })), sink);
+    expect(dec.seen).toEqual([there]);
+  });
+
+  it('IPv4: the protocol is part of the key', () => {
+    const { e, sink, dec } = setup();
+    const udp = ipv4Datagram({ proto: 17, id: 31, payload: body });
+    const other = ipv4Datagram({ proto: 253, id: 31, payload: body });
+    e.process(fragmentPacket(ipv4FragmentBytes(udp, { off: 0, data: body.subarray(0, 8), more: true })), sink);
+    e.process(fragmentPacket(ipv4FragmentBytes(other, { off: 8, data: body.subarray(8), more: false })), sink);
+    expect(dec.seen).toHaveLength(0);
+    expect(e.fragmentTrackerCount).toBe(2);
+  });
+
+  it('IPv6: matches the addresses in either direction and not the Fragment header\'s next header', () => {
+    const { e, sink, dec } = setup();
+    const a = ip6('2001:db8:0:0:0:0:0:1');
+    const b = ip6('2001:db8:0:0:0:0:0:2');
+    const there = ipv6Datagram({ src: a, dst: b, nextHeader: 17, payload: body });
+    const back = ipv6Datagram({ src: b, dst: a, nextHeader: 59, payload: body });
+    e.process(fragmentPacket(ipv6FragmentBytes(back, { off: 8, data: body.subarray(8), more: false }, 7)), sink);
+    e.process(fragmentPacket(ipv6FragmentBytes(there, { off: 0, data: body.subarray(0, 8), more: true }, 7)), sink);
+    // The offset-0 fragment's header and next header make the datagram.
+    expect(dec.seen).toEqual([there]);
+  });
+
+  it('VLAN tags are part of the key even when flows do not track them', () => {
+    const { e, sink, dec } = setup({ flow: { vlanTracking: false } });
+    const d = ipv4Datagram({ proto: 253, id: 31, payload: body });
+    const first = fragmentPacket(ipv4FragmentBytes(d, { off: 0, data: body.subarray(0, 8), more: true }));
+    const second = fragmentPacket(ipv4FragmentBytes(d, { off: 8, data: body.subarray(8), more: false }));
+    e.process({ ...first, vlans: [10] }, sink);
+    e.process({ ...second, vlans: [20] }, sink);
+    expect(dec.seen).toHaveLength(0);
+    e.process({ ...second, vlans: [10] }, sink);
+    expect(dec.seen).toEqual([d]);
+  });
+});
+
 describe('IPv6 defragmentation', () => {
   const payload = udpDatagramPayload(pattern(300, 3));
   for (const hopByHop of [false, true]) {
@@ -265,6 +451,19 @@ describe('IPv6 defragmentation', () => {
       expect(dec.seen[0]![40 + 20]).toBe(66);
       expect(e.stats.defragIpv6Overlaps).toBe(1);
     }
+  });
+
+  it('keeps fragments that disagree about the end: the first without MF, in offset order, ends the datagram (DefragMfIpv6Test)', () => {
+    const { e, sink, dec } = setup();
+    const d = ipv6Datagram({ nextHeader: 59, payload: new Uint8Array(24) });
+    const frag = (off: number, ch: string, more: boolean) =>
+      fragmentPacket(ipv6FragmentBytes(d, { off, data: new Uint8Array(8).fill(ch.charCodeAt(0)), more }, 3));
+    e.process(frag(16, 'C', true), sink);
+    e.process(frag(0, 'A', true), sink);
+    e.process(frag(8, 'B', false), sink);
+    expect(dec.seen).toHaveLength(1);
+    expect(dec.seen[0]![5]).toBe(16); // payload length
+    expect(new TextDecoder().decode(dec.seen[0]!.subarray(40))).toBe('AAAAAAAABBBBBBBB');
   });
 
   it('rejects a non-final fragment whose length is not a multiple of 8', () => {

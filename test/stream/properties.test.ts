@@ -129,7 +129,7 @@ describe('property: hostile input', () => {
   const LIMITS = {
     flow: { maxFlows: 16 },
     tcp: { maxBufferedPerDirection: 2048, maxSegmentsPerDirection: 16, memcap: 8192, retainBytes: 256, retainMemcap: 1024 },
-    defrag: { maxTrackers: 4, maxBytes: 4096, maxFragsPerDatagram: 8 },
+    defrag: { maxTrackers: 4, maxBytes: 4096, maxFrags: 8 },
   };
 
   const addrArb = fc.oneof(
