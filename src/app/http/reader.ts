@@ -561,15 +561,20 @@ export class HttpReader {
 
   /** A response read from lines that are not a status line: no line, no headers, a body. */
   private startLineBody(): void {
+    this.openBareResponse().anomalyList.add('http.status_invalid');
+    this.lineBody = true;
+    this.state = S_IDLE;
+  }
+
+  /** A response with no status line and no headers, paired with the next request; returns its transaction. */
+  private openBareResponse(): HttpTransaction {
     const res = new HttpResponse();
     const tx = this.conn.pairResponse();
     tx.response = res;
-    tx.anomalyList.add('http.status_invalid');
     this.msg = res;
     this.tx = tx;
     this.bodyTaken = false;
-    this.lineBody = true;
-    this.state = S_IDLE;
+    return tx;
   }
 
   /** Ends a response read from body lines, if one is open (a gap, the close, a tunnel). */
@@ -801,12 +806,7 @@ export class HttpReader {
   }
 
   private startHttp09Response(): void {
-    const res = new HttpResponse();
-    const tx = this.conn.pairResponse();
-    tx.response = res;
-    this.msg = res;
-    this.tx = tx;
-    this.bodyTaken = false;
+    this.openBareResponse();
     this.state = S_BODY_UNTIL_CLOSE;
   }
 
