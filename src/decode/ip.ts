@@ -143,14 +143,13 @@ const OPT_RTRALT = 0x94;
  * Suricata's DecodeIPV4Options. `out` receives, in order, the type codes Suricata records in
  * its options-set flags (what `ipopts` matches): end of list, no-op, and each known option
  * (RR, QS, TS, SEC, LSRR, CIPSO, SID, SSRR, router alert) that passes validation, first
- * occurrence only; other option types are kept too (Suricata raises ipv4.opt_invalid for them
- * and goes on). Returns false (the IP layer is dropped) only when an option's length byte is
+ * occurrence only (a repeat raises ipv4.opt_duplicate); other option types are kept too, with
+ * ipv4.opt_invalid, and decoding goes on. Returns false (the IP layer is dropped) only when an option's length byte is
  * below 2 (ipv4.opt_invalid_len) or runs past the options (Suricata: opt_invalid_len too; kanshi
  * keeps its older name ipv4.opt_malformed there). A known option that fails
  * validation raises ipv4.opt_invalid_len or ipv4.opt_malformed (the packet is invalid) but
  * decoding goes on without its code; a multi-byte option type in the last byte (no room for a
- * length) ends the list and decoding goes on (Suricata's ipv4.opt_eol_required, which
- * src/types/decode-events.ts does not name yet, so no event). Options whose length is not a
+ * length) ends the list with ipv4.opt_eol_required and decoding goes on. Options whose length is not a
  * multiple of 8 raise ipv4.opt_pad_required (not invalid), as in Suricata.
  */
 function readIpv4Options(
@@ -175,7 +174,10 @@ function readIpv4Options(
       p++;
       continue;
     }
-    if (p + 1 >= end) return true; // no room for the length: EOL required
+    if (p + 1 >= end) {
+      raiseEvent(pkt, stats, 'ipv4.opt_eol_required', false); // no room for the length
+      return true;
+    }
     const optLen = b[p + 1]!;
     // Suricata raises ipv4.opt_invalid_len for both; kanshi has long named the overrun
     // ipv4.opt_malformed (rules and test/match rely on it), so that name stays.
@@ -184,8 +186,11 @@ function readIpv4Options(
       return false;
     }
     const bit = knownOptionBit(type);
-    if (bit === 0) out.push(type);
-    else if ((seen & bit) === 0) {
+    if (bit === 0) {
+      raiseEvent(pkt, stats, 'ipv4.opt_invalid', false);
+      out.push(type);
+    } else if ((seen & bit) !== 0) raiseEvent(pkt, stats, 'ipv4.opt_duplicate', false);
+    else {
       seen |= bit;
       if (ipv4OptionValid(pkt, b, p, optLen, type, stats)) out.push(type);
     }
