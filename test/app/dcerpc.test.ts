@@ -53,6 +53,41 @@ describe('DCE/RPC', () => {
     ]);
   });
 
+  it('hands over a request whose last fragment never comes: restarted call id, too many open calls, connection end', () => {
+    const { s, out, stats } = session();
+    s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+    // A first fragment, then its call id restarted by a whole request: the first is not hidden.
+    s.data(true, requestPdu({ callId: 5, contextId: 0, opnum: 15, stub: 'EVILEVIL', first: true, last: false }));
+    s.data(true, requestPdu({ callId: 5, contextId: 0, opnum: 15, stub: 'benign' }));
+    // More open calls than MAX_CALLS: the oldest is handed over, not dropped.
+    for (let k = 0; k < 17; k++) s.data(true, requestPdu({ callId: 100 + k, contextId: 0, opnum: 1, stub: `open${k}`, first: true, last: false }));
+    expect(out.map((r) => text(r.buffer('dce_stub_data')))).toEqual(['EVILEVIL', 'benign', 'open0']);
+    // At the end of the connection the calls still open are handed over with what was joined.
+    s.data(true, requestPdu({ callId: 116, contextId: 0, opnum: 1, stub: '-more', first: false, last: false }));
+    s.end();
+    expect(out).toHaveLength(3 + 16);
+    expect(out.map((r) => text(r.buffer('dce_stub_data')))).toContain('open16-more');
+    expect(out.every((r) => r.iface?.uuid === SRVSVC)).toBe(true);
+    expect(stats.requests).toBe(19);
+  });
+
+  it('after a gap, resumes at the next PDU (05 00), even one whose 05 ends a chunk', () => {
+    for (const cut of [0, 1, 5]) {
+      const { s, out, stats } = session();
+      s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));
+      const lost = requestPdu({ callId: 1, contextId: 0, opnum: 2, stub: 'lost-part-of-this-request' });
+      s.data(true, lost.subarray(0, 20));
+      // Bytes went missing: what follows starts inside the request, then a whole one comes.
+      s.gap(true);
+      const after = Buffer.concat([lost.subarray(30), requestPdu({ callId: 2, contextId: 0, opnum: 9, stub: 'after-the-gap' })]);
+      const split = after.indexOf(5) + cut;
+      s.data(true, after.subarray(0, split));
+      s.data(true, after.subarray(split));
+      expect(out.map((r) => [r.iface?.uuid, r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([[SRVSVC, 9, 'after-the-gap']]);
+      expect(stats.malformed).toBe(0);
+    }
+  });
+
   it('bounds what it keeps and stops on bytes that are not DCE/RPC', () => {
     const { s, out, stats } = session();
     s.data(true, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }], true));

@@ -7,6 +7,29 @@ import { bindPdu, nbss, requestPdu, smb1TransactNmPipe, smb1WriteAndX, smb2Trans
 
 const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
 const text = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('latin1');
+const le16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
+const smb1Head = (command: number): number[] => [0xff, 0x53, 0x4d, 0x42, command, ...new Array<number>(27).fill(0)];
+
+/** SMB1 core Write (0x0b) of `data` to `fid`: five words, byte count, buffer format 1, data length, data. */
+function smb1Write(fid: number, data: Uint8Array): Uint8Array {
+  const words = [...le16(fid), ...le16(data.length), 0, 0, 0, 0, 0, 0];
+  return Uint8Array.from([...smb1Head(0x0b), 5, ...words, ...le16(data.length + 3), 1, ...le16(data.length), ...data]);
+}
+
+/** SMB1 Write and Close (0x2c, six words) of `data` to `fid`, one byte of padding before the data. */
+function smb1WriteAndClose(fid: number, data: Uint8Array): Uint8Array {
+  const words = [...le16(fid), ...le16(data.length), 0, 0, 0, 0, 0, 0, 0, 0];
+  return Uint8Array.from([...smb1Head(0x2c), 6, ...words, ...le16(data.length + 1), 0, ...data]);
+}
+
+/** LockingAndX (no locks) chained to a WriteAndX of `data` to `fid`, in one SMB1 message. */
+function smb1LockingThenWrite(fid: number, data: Uint8Array): Uint8Array {
+  // LockingAndX at 32: 8 words (AndX header naming WriteAndX at 51), no bytes.
+  const locking = [8, 0x2f, 0, ...le16(51), ...le16(fid), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le16(0)];
+  // WriteAndX at 51: 14 words, then byte count, a pad byte, the data at offset 83.
+  const w = [0xff, 0, 0, 0, ...le16(fid), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le16(data.length), ...le16(83), 0, 0, 0, 0];
+  return Uint8Array.from([...smb1Head(0x24), ...locking, 14, ...w, ...le16(data.length + 1), 0, ...data]);
+}
 
 function session(): { s: SmbSession; out: DceRequest[]; stats: ReturnType<typeof newDcerpcStats>; budget: MemoryBudget } {
   const out: DceRequest[] = [];
@@ -43,6 +66,20 @@ describe('SMB named pipes', () => {
     expect(out.map((r) => r.id)).toEqual([0, 1]);
     s.end();
     expect(budget.used).toBe(0);
+  });
+
+  it('SMB1: core Write, Write and Close, and a WriteAndX behind another AndX command (as Suricata reads them)', () => {
+    const { s, out, stats } = session();
+    s.data(true, nbss(smb1Write(0x4002, bindPdu([{ id: 0, uuid: SRVSVC, major: 3 }]))));
+    s.data(true, nbss(smb1Write(0x4002, requestPdu({ callId: 1, contextId: 0, opnum: 31, stub: 'via-write' }))));
+    s.data(true, nbss(smb1WriteAndClose(0x4002, requestPdu({ callId: 2, contextId: 0, opnum: 31, stub: 'via-write-and-close' }))));
+    s.data(true, nbss(smb1LockingThenWrite(0x4002, requestPdu({ callId: 3, contextId: 0, opnum: 31, stub: 'via-andx-chain' }))));
+    expect(out.map((r) => [r.iface?.uuid, r.opnum, text(r.buffer('dce_stub_data'))])).toEqual([
+      [SRVSVC, 31, 'via-write'],
+      [SRVSVC, 31, 'via-write-and-close'],
+      [SRVSVC, 31, 'via-andx-chain'],
+    ]);
+    expect(stats.malformed).toBe(0);
   });
 
   it('skips a session message past the bound (a bulk write) unread, counted, and reads on after it', () => {

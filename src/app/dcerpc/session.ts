@@ -11,10 +11,13 @@ import { ByteAccumulator, type MemoryBudget } from '../accumulator.js';
  * PDUs from the client bind presentation context ids to interfaces (UUID and version); a bind
  * acknowledgement that rejects a context unbinds it. A request's fragments (first to last, by
  * call id) are joined, and the whole request is handed over with the interface its context id
- * names, its operation number and its stub data in the sender's byte order. Bounds: at most
+ * names, its operation number and its stub data in the sender's byte order. A request whose last
+ * fragment does not come (its call id restarted by a new first fragment, pushed out by too many
+ * open calls, or the connection ended) is handed over with what was joined. Bounds: at most
  * MAX_CONTEXTS contexts and MAX_CALLS requests being joined per connection, stub data up to
  * MAX_STUB bytes (longer ones are handed over cut, and counted). A PDU that is not DCE/RPC ends
- * the parsing of its direction (counted).
+ * the parsing of its direction (counted). After a gap (lost bytes) the direction resumes at the
+ * next 05 00, where a PDU may start, as Suricata does.
  */
 
 export const MAX_STUB = 256 * 1024;
@@ -104,6 +107,8 @@ class Direction {
   pdu: ByteAccumulator | null = null;
   pduLength = 0;
   stopped = false;
+  /** After a gap in the stream: bytes are skipped up to the next 05 00 (a PDU's version), as Suricata does. */
+  resync = false;
 }
 
 export class DcerpcSession {
@@ -120,6 +125,24 @@ export class DcerpcSession {
     const d = this.dirs[toServer ? 0 : 1]!;
     let i = 0;
     while (i < chunk.length && !d.stopped) {
+      if (d.resync) {
+        // A 05 that ended the last chunk is held as the header's first byte: 00 must follow it.
+        if (d.headerHave === 1 && chunk[i] === 0) d.resync = false;
+        else {
+          d.headerHave = 0;
+          let j = i;
+          while (j < chunk.length && !(chunk[j] === 5 && (j + 1 === chunk.length || chunk[j + 1] === 0))) j++;
+          if (j >= chunk.length) return;
+          i = j;
+          if (j + 1 === chunk.length) {
+            d.header[0] = 5;
+            d.headerHave = 1;
+            return;
+          }
+          d.resync = false;
+        }
+        continue;
+      }
       if (d.pdu === null) {
         const take = Math.min(CO_HEADER - d.headerHave, chunk.length - i);
         d.header.set(chunk.subarray(i, i + take), d.headerHave);
@@ -153,11 +176,13 @@ export class DcerpcSession {
     }
   }
 
+  /** Bytes of a direction were lost: the PDU being gathered is dropped and the next one looked for. */
   gap(toServer: boolean): void {
     const d = this.dirs[toServer ? 0 : 1]!;
     d.pdu?.reset();
     d.pdu = null;
-    d.stopped = true;
+    d.headerHave = 0;
+    if (!d.stopped) d.resync = true;
   }
 
   end(): void {
@@ -166,8 +191,9 @@ export class DcerpcSession {
       d.pdu = null;
       d.stopped = true;
     }
-    for (const c of this.calls) c.stub.reset();
-    this.calls.length = 0;
+    // Requests whose last fragment never came are still inspected, with what was joined (Suricata
+    // inspects a request's transaction from its first fragment on).
+    while (this.calls.length > 0) this.handOver(this.calls[0]!);
   }
 
   private stop(d: Direction): void {
@@ -235,9 +261,11 @@ export class DcerpcSession {
     const stubEnd = Math.max(stubStart, trailer - pad);
     let call = this.calls.find((c) => c.callId === callId);
     if ((flags & PFC_FIRST_FRAG) !== 0 || call === undefined) {
-      // A call restarted, or the oldest of too many: what was joined so far is given up.
-      if (call !== undefined) this.discard(call);
-      if (this.calls.length >= MAX_CALLS) this.discard(this.calls[0]!);
+      // A call restarted, or the oldest of too many: what was joined so far is handed over as it
+      // is, not dropped (Suricata has inspected it from its first fragment on), so a first fragment
+      // cannot be hidden by restarting its call id or by opening many calls.
+      if (call !== undefined) this.handOver(call);
+      if (this.calls.length >= MAX_CALLS) this.handOver(this.calls[0]!);
       call = { callId, contextId: u16(pdu, 20, little), opnum: u16(pdu, 22, little), little, head: pdu.slice(0, stubStart), stub: new ByteAccumulator(this.ctx.budget, MAX_STUB), frags: 0 };
       this.calls.push(call);
     }
@@ -245,6 +273,11 @@ export class DcerpcSession {
     // What does not fit MAX_STUB (or the budget) is cut, and counted when the request is handed over.
     if (stubEnd > stubStart) call.stub.append(pdu, stubStart, Math.min(stubEnd, pdu.length));
     if ((flags & PFC_LAST_FRAG) === 0) return;
+    this.handOver(call);
+  }
+
+  /** Hands a request over to detection (its last fragment, or it is given up unfinished) and forgets it. */
+  private handOver(call: PendingCall): void {
     this.drop(call);
     const iface = this.contexts.get(call.contextId) ?? null;
     const stats = this.ctx.stats;
@@ -261,11 +294,6 @@ export class DcerpcSession {
     if (k >= 0) this.calls.splice(k, 1);
   }
 
-  /** Drops a call and gives its stub's memory back to the budget. */
-  private discard(call: PendingCall): void {
-    this.drop(call);
-    call.stub.reset();
-  }
 }
 
 /**

@@ -4,10 +4,11 @@ import { DcerpcSession, type DcerpcContext } from '../dcerpc/session.js';
 /**
  * SMB carrying DCE/RPC over named pipes (MSRPC's ncacn_np, ports 139 and 445): NetBIOS session
  * messages are cut from the client's stream, and the bytes the client writes to a pipe (SMB1
- * WriteAndX and TransactNmPipe, SMB2 WRITE and IOCTL FSCTL_PIPE_TRANSCEIVE, compounded SMB2
- * requests followed) are fed, per file id, to a DCE/RPC reader, whose requests go to detection
- * like those over TCP. A file id whose first write is not a DCE/RPC PDU (a file being copied)
- * is left alone. Only what the client sends is read (binds need no acknowledgement here).
+ * Write, WriteAndX, Write and Close and TransactNmPipe, AndX chains followed; SMB2 WRITE and
+ * IOCTL FSCTL_PIPE_TRANSCEIVE, compounded SMB2 requests followed) are fed, per file id, to a
+ * DCE/RPC reader, whose requests go to detection like those over TCP. A file id whose first write
+ * is not a DCE/RPC PDU (a file being copied) is left alone. Only what the client sends is read
+ * (binds need no acknowledgement here).
  * Bounds: session messages up to MAX_SMB_MESSAGE bytes are read (a longer one, a bulk file
  * write, is skipped unread and counted; DCE/RPC fragments are far smaller), at most MAX_PIPES
  * file ids per connection (the oldest is forgotten). Other SMB commands are skipped.
@@ -18,6 +19,10 @@ export const MAX_PIPES = 16;
 
 const SMB1_WRITE_ANDX = 0x2f;
 const SMB1_TRANSACTION = 0x25;
+const SMB1_WRITE = 0x0b;
+const SMB1_WRITE_AND_CLOSE = 0x2c;
+/** SMB1 commands whose parameter block starts with an AndX header (next command, reserved, its offset). */
+const SMB1_ANDX = new Set([0x24, 0x2d, 0x2e, 0x2f, 0x73, 0x74, 0x75, 0xa2]);
 const TRANS_TRANSACT_NMPIPE = 0x0026;
 const SMB2_WRITE = 0x09;
 const SMB2_IOCTL = 0x0b;
@@ -134,15 +139,38 @@ export class SmbSession {
   private smb1(m: Uint8Array): void {
     // A reply (flags bit 7) carries nothing the client wrote.
     if ((m[9]! & 0x80) !== 0) return;
-    const command = m[4]!;
-    const wc = m[32]!;
-    const words = 33;
+    // AndX chains are followed (a WriteAndX after a LockingAndX, say), as Suricata does: each block
+    // names the next command and its offset from the SMB header, which must move forward.
+    let command = m[4]!;
+    let at = 32;
+    for (let n = 0; n < 16; n++) {
+      this.smb1Command(m, command, at);
+      if (!SMB1_ANDX.has(command) || at + 5 > m.length) return;
+      const next = le16(m, at + 3);
+      if (m[at + 1] === 0xff || next <= at || next >= m.length) return;
+      command = m[at + 1]!;
+      at = next;
+    }
+  }
+
+  /** One SMB1 command whose parameter block (word count, then words) starts at m[at]. */
+  private smb1Command(m: Uint8Array, command: number, at: number): void {
+    const wc = m[at]!;
+    const words = at + 1;
     if (words + wc * 2 > m.length) return;
     if (command === SMB1_WRITE_ANDX && (wc === 12 || wc === 14)) {
       const fid = le16(m, words + 4);
       const length = le16(m, words + 20) + le16(m, words + 18) * 65536;
       this.write(`1:${fid}`, m, le16(m, words + 22), length);
-    } else if (command === SMB1_TRANSACTION && wc >= 16 && m[words + 26]! >= 2 && le16(m, words + 28) === TRANS_TRANSACT_NMPIPE) {
+    } else if (command === SMB1_WRITE && wc === 5 && words + 15 <= m.length) {
+      // The core Write: words, byte count, buffer format, data length, data.
+      this.write(`1:${le16(m, words)}`, m, words + 15, le16(m, words + 13));
+    } else if (command === SMB1_WRITE_AND_CLOSE && wc === 6 && words + 14 <= m.length) {
+      // Write and Close: words, byte count, padding (byte count beyond the bytes to write), data.
+      const count = le16(m, words + 2);
+      const bcc = le16(m, words + 12);
+      this.write(`1:${le16(m, words)}`, m, words + 14 + Math.max(0, bcc - count), count);
+    } else if (command === SMB1_TRANSACTION && at === 32 && wc >= 16 && m[words + 26]! >= 2 && le16(m, words + 28) === TRANS_TRANSACT_NMPIPE) {
       this.write(`1:${le16(m, words + 30)}`, m, le16(m, words + 24), le16(m, words + 22));
     }
   }
