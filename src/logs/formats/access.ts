@@ -620,17 +620,18 @@ function forwardedList(b: Uint8Array, i: number, end: number): number {
  * internal ranges, else its first entry's address (undefined when that is a name).
  */
 function forwardedClient(b: Uint8Array, i: number, listEnd: number): IpBytes | undefined {
+  let first: IpBytes | undefined;
   let found: IpBytes | undefined;
-  let p = i;
-  while (p < listEnd) {
+  for (let p = i, k = 0; p < listEnd; k++) {
     while (p < listEnd && (b[p] === 0x2c || b[p] === 0x20)) p++;
     const s = p;
     while (p < listEnd && b[p] !== 0x2c && b[p] !== 0x20) p++;
     if (p === s) break;
     const ip = parseIp(b, s, p);
+    if (k === 0) first = ip;
     if (ip && !isInternalAddress(ip)) found = ip;
   }
-  return found ?? parseIp(b, i, forwardedFirst);
+  return found ?? first;
 }
 
 function isBlankByte(c: number): boolean {
