@@ -364,9 +364,26 @@ export function protoNumber(name: string): number {
     case 'gre':
       return 47;
     case 'esp':
+    case 'ipsec-esp': // Suricata 6 and older named protocols from /etc/protocols
       return 50;
     case 'ah':
+    case 'ipsec-ah':
       return 51;
+    case 'ospf':
+    case 'ospfigp':
+      return 89;
+    case 'ip-in-ip':
+    case 'ip-encap':
+    case 'ipencap':
+      return 4;
+    case 'ipv6':
+      return 41;
+    case 'ipv6-frag':
+      return 44;
+    case 'pim':
+      return 103;
+    case 'vrrp':
+      return 112;
     case 'sctp':
       return 132;
     case 'igmp':

@@ -14,12 +14,27 @@ export function ipText(a: Uint8Array | null | undefined): string {
 
 const HEX = '0123456789abcdef';
 
-/** Names as Suricata prints them on a Debian host (from /etc/protocols, whose names it uses). */
-const PROTO_NAMES: Readonly<Record<number, string>> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IP-ENCAP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 44: 'IPv6-Frag', 47: 'GRE', 50: 'IPSEC-ESP', 51: 'IPSEC-AH', 58: 'IPv6-ICMP', 89: 'OSPFIGP', 103: 'PIM', 112: 'VRRP', 132: 'SCTP',
-};
+/**
+ * IANA protocol names by number as Suricata 7 and later print them (its own table, no longer the
+ * host's /etc/protocols): 50 is "ESP", 89 "OSPF"; numbers past 143 print as numbers.
+ */
+const PROTO_NAMES: readonly string[] = [
+  'HOPOPT', 'ICMP', 'IGMP', 'GGP', 'IP-in-IP', 'ST', 'TCP', 'CBT', 'EGP', 'IGP', 'BBN-RCC-MON', 'NVP-II',
+  'PUP', 'ARGUS', 'EMCON', 'XNET', 'CHAOS', 'UDP', 'MUX', 'DCN-MEAS', 'HMP', 'PRM', 'XNS-IDP', 'TRUNK-1',
+  'TRUNK-2', 'LEAF-1', 'LEAF-2', 'RDP', 'IRTP', 'ISO-TP4', 'NETBLT', 'MFE-NSP', 'MERIT-INP', 'DCCP', '3PC',
+  'IDPR', 'XTP', 'DDP', 'IDPR-CMTP', 'TP++', 'IL', 'IPv6', 'SDRP', 'IPv6-Route', 'IPv6-Frag', 'IDRP', 'RSVP',
+  'GRE', 'DSR', 'BNA', 'ESP', 'AH', 'I-NLSP', 'SwIPe', 'NARP', 'MOBILE', 'TLSP', 'SKIP', 'IPv6-ICMP',
+  'IPv6-NoNxt', 'IPv6-Opts', 'Any', 'CFTP', 'Any', 'SAT-EXPAK', 'KRYPTOLAN', 'RVD', 'IPPC', 'Any', 'SAT-MON',
+  'VISA', 'IPCU', 'CPNX', 'CPHB', 'WSN', 'PVP', 'BR-SAT-MON', 'SUN-ND', 'WB-MON', 'WB-EXPAK', 'ISO-IP',
+  'VMTP', 'SECURE-VMTP', 'VINES', 'TTP', 'NSFNET-IGP', 'DGP', 'TCF', 'EIGRP', 'OSPF', 'Sprite-RPC', 'LARP',
+  'MTP', 'AX.25', 'OS', 'MICP', 'SCC-SP', 'ETHERIP', 'ENCAP', 'Any', 'GMTP', 'IFMP', 'PNNI', 'PIM', 'ARIS',
+  'SCPS', 'QNX', 'A/N', 'IPComp', 'SNP', 'Compaq-Peer', 'IPX-in-IP', 'VRRP', 'PGM', 'Any', 'L2TP', 'DDX',
+  'IATP', 'STP', 'SRP', 'UTI', 'SMP', 'SM', 'PTP', 'IS-IS', 'FIRE', 'CRTP', 'CRUDP', 'SSCOPMCE', 'IPLT',
+  'SPS', 'PIPE', 'SCTP', 'FC', 'RSVP-E2E-IGNORE', 'Mobility', 'UDPLite', 'MPLS-in-IP', 'manet', 'HIP',
+  'Shim6', 'WESP', 'ROHC', 'Ethernet',
+];
 
 /** Protocol as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", "GRE", ..., else the number. */
 export function protoName(proto: number): string {
-  return PROTO_NAMES[proto] ?? String(proto);
+  return (Number.isInteger(proto) ? PROTO_NAMES[proto] : undefined) ?? String(proto);
 }

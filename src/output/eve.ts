@@ -28,7 +28,7 @@ export function eveAlert(a: Alert & { correlation?: unknown; fp_reason?: string 
   }
   if (a.appProto) rec.app_proto = a.appProto;
   const alert: Record<string, unknown> = {
-    action: a.action === 'drop' || a.action === 'reject' || a.action === 'sdrop' ? 'blocked' : 'allowed',
+    action: eveAction(a),
     gid: a.gid,
     signature_id: a.sid,
     rev: a.rev,
@@ -90,3 +90,18 @@ export function eveStats(tsUs: number, counters: Record<string, number>): Record
 function looksLikeIp(text: string): boolean {
   return /^(?:\d{1,3}\.){3}\d{1,3}$/.test(text) || (text.includes(':') && /^[0-9A-Fa-f:.]+(?:%[\w.-]+)?$/.test(text));
 }
+
+/**
+ * `alert.action` as Suricata writes it when it reads a capture (IDS mode): a reject rule is
+ * "blocked" (Suricata counts its reset as blocking even then), a drop rule "allowed", since
+ * nothing is dropped; kanshi never sits inline. Where a rate_filter changed the action, the new
+ * action decides, drop included, as Suricata then reads the packet's action instead of the rule's.
+ */
+function eveAction(a: Alert & { correlation?: unknown }): 'allowed' | 'blocked' {
+  const changed = (a.correlation as { action?: { to?: unknown } } | undefined)?.action?.to;
+  if (typeof changed === 'string') return BLOCKING.has(changed) ? 'blocked' : 'allowed';
+  return a.action === 'reject' ? 'blocked' : 'allowed';
+}
+
+const BLOCKING: ReadonlySet<string> = new Set(['drop', 'sdrop', 'reject']);
+

@@ -72,9 +72,15 @@ describe('EVE alert records', () => {
     expect(rec.http).toEqual(BASE.http);
   });
 
-  it('write blocking actions as "blocked" and leave out what the hit does not have', () => {
-    const rec = eveAlert({ ...BASE, action: 'drop', pcapCnt: undefined, flowId: undefined, srcPort: undefined, destPort: undefined, appProto: undefined, http: undefined, proto: 'ICMP' });
+  it('write the action as Suricata does reading a capture, and leave out what the hit does not have', () => {
+    const rec = eveAlert({ ...BASE, action: 'reject', pcapCnt: undefined, flowId: undefined, srcPort: undefined, destPort: undefined, appProto: undefined, http: undefined, proto: 'ICMP' });
     expect((rec.alert as Record<string, unknown>).action).toBe('blocked');
+    // Nothing is dropped off-line: Suricata writes "blocked" for drop rules only in IPS mode.
+    for (const action of ['drop', 'sdrop', 'alert', 'pass'] as const) expect((eveAlert({ ...BASE, action }).alert as Record<string, unknown>).action, action).toBe('allowed');
+    // A rate_filter's new action is the packet's: drop then writes "blocked", as in Suricata.
+    const rated = (from: string, to: string): unknown => (eveAlert({ ...BASE, action: to, correlation: { base_level: 'Warning', level_source: 'classtype', action: { from, to } } }).alert as Record<string, unknown>).action;
+    expect(rated('alert', 'drop')).toBe('blocked');
+    expect(rated('reject', 'alert')).toBe('allowed');
     for (const k of ['pcap_cnt', 'flow_id', 'src_port', 'dest_port', 'app_proto', 'http']) expect(rec).not.toHaveProperty(k);
   });
 
