@@ -302,9 +302,9 @@ async function runScan(argv: string[], io: CommandIo): Promise<number> {
 
   correlator?.finish();
   const counters = scanner.counters();
-  counters['detect.rules_skipped'] = counts.skipped + ruleset.skipped.length;
-  counters['detect.rules_invalid'] = counts.invalid;
-  counters['detect.rules_disabled'] = counts.disabled;
+  counters['kanshi.detect.rules_skipped'] = counts.skipped + ruleset.skipped.length;
+  counters['kanshi.detect.rules_invalid'] = counts.invalid;
+  counters['kanshi.detect.rules_disabled'] = counts.disabled;
   counters['kanshi.inputs.errors'] = inputErrors + cfg.walkProblems.length;
   counters['kanshi.inputs.skipped'] = skipped + cfg.unrecognised.length + cfg.specialFiles.length;
   if (correlator !== undefined) Object.assign(counters, correlator.counters());
@@ -329,7 +329,7 @@ function cutShortNote(input: string, cut: number, frames: number): string {
 
 /**
  * Frames of a link type kanshi cannot decode (802.11 with radiotap, USB, ...) are skipped and
- * counted (decoder.unsupported_linktype): name the type, so an empty result is not read as clean.
+ * counted (kanshi.decoder.unsupported_linktype): name the type, so an empty result is not read as clean.
  */
 function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frames: number): string[] {
   // A pcapng file may describe any number of interfaces: a few lines say enough.
@@ -339,7 +339,7 @@ function linkTypeNotes(input: string, byType: ReadonlyMap<number, number>, frame
     return `${input}: ${n} of ${frames} packets have link type ${linkType}${name !== undefined ? ` (${name})` : ''}, which kanshi does not decode: they were skipped (kanshi reads ${DECODED_LINK_TYPES} captures)`;
   });
   const more = byType.size - shown.length;
-  if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
+  if (more > 0) notes.push(`${input}: packets of ${more} more link types kanshi does not decode were skipped (kanshi.decoder.unsupported_linktype counts them all)`);
   return notes;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Decoder counters. Field names follow Suricata's `decoder.*` stats (camelCase here);
- * toSuricataStats() gives them their Suricata names so output can print them unchanged.
+ * toSuricataStats() names them as Suricata 7 or 8 does where it has the counter, and under
+ * `kanshi.decoder.*` where it has none: a consumer validating against Suricata's schema reads
+ * everything under `decoder` with Suricata's meaning.
  * Per-layer counters count decode attempts, as Suricata's do: a packet whose TCP header
  * is bad still counts under `tcp`, and under `invalid`.
  */
@@ -22,6 +24,7 @@ export class DecodeStats {
   /** Frames with three VLAN tags. */
   vlanQinqinq = 0;
   sll = 0;
+  /** Suricata 8's counter; Suricata 7 does not decode SLL2. */
   sll2 = 0;
   raw = 0;
   null = 0;
@@ -41,10 +44,10 @@ export class DecodeStats {
   sctp = 0;
   icmpv4 = 0;
   icmpv6 = 0;
-  /** IPv4 or IPv6 fragments seen (handed on to defragmentation without a transport layer). */
+  /** IPv4 or IPv6 fragments seen (handed on to defragmentation without a transport layer); Suricata counts them only under `defrag`. */
   ipv4Frag = 0;
   ipv6Frag = 0;
-  /** Frames of a link type the decoder does not know. */
+  /** Frames of a link type the decoder does not know (Suricata refuses such a capture outright). */
   unsupportedLinkType = 0;
   /**
    * Frames captured shorter than they were on the wire (the capture's snapshot length, tcpdump's
@@ -85,10 +88,10 @@ export class DecodeStats {
     for (const [t, n] of other.unsupportedLinkTypes) this.unsupportedLinkTypes.set(t, (this.unsupportedLinkTypes.get(t) ?? 0) + n);
   }
 
-  /** The counters under their Suricata stats names ("decoder.pkts", "decoder.event.ipv4.trunc_pkt", ...). */
+  /** The counters under their stats names ("decoder.pkts", "decoder.event.ipv4.trunc_pkt", "kanshi.decoder.nflog", ...). */
   toSuricataStats(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const key of COUNTER_KEYS) out[SURICATA_NAMES[key]] = this[key];
+    for (const key of COUNTER_KEYS) out[STATS_NAMES[key]] = this[key];
     out['decoder.max_pkt_size'] = this.maxPktSize;
     out['decoder.avg_pkt_size'] = this.pkts === 0 ? 0 : Math.round(this.bytes / this.pkts);
     const names = [...this.events.keys()].sort();
@@ -104,7 +107,8 @@ type CounterKey = Exclude<
   'maxPktSize'
 >;
 
-const SURICATA_NAMES: Record<CounterKey, string> = {
+/** Suricata's name (Suricata 7's DecodeRegisterPerfCounters or Suricata 8's schema), else kanshi's. */
+const STATS_NAMES: Record<CounterKey, string> = {
   pkts: 'decoder.pkts',
   bytes: 'decoder.bytes',
   invalid: 'decoder.invalid',
@@ -118,7 +122,7 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   sll2: 'decoder.sll2',
   raw: 'decoder.raw',
   null: 'decoder.null',
-  nflog: 'decoder.nflog',
+  nflog: 'kanshi.decoder.nflog',
   chdlc: 'decoder.chdlc',
   pppoe: 'decoder.pppoe',
   mpls: 'decoder.mpls',
@@ -131,9 +135,9 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   sctp: 'decoder.sctp',
   icmpv4: 'decoder.icmpv4',
   icmpv6: 'decoder.icmpv6',
-  ipv4Frag: 'decoder.ipv4_frag',
-  ipv6Frag: 'decoder.ipv6_frag',
-  unsupportedLinkType: 'decoder.unsupported_linktype',
+  ipv4Frag: 'kanshi.decoder.ipv4_frag',
+  ipv6Frag: 'kanshi.decoder.ipv6_frag',
+  unsupportedLinkType: 'kanshi.decoder.unsupported_linktype',
   cutShort: 'kanshi.capture.packets_cut_short',
   gre: 'decoder.gre',
   erspan: 'decoder.erspan',
@@ -145,4 +149,4 @@ const SURICATA_NAMES: Record<CounterKey, string> = {
   ipv6InIpv6: 'decoder.ipv6_in_ipv6',
 };
 
-const COUNTER_KEYS = Object.keys(SURICATA_NAMES) as CounterKey[];
+const COUNTER_KEYS = Object.keys(STATS_NAMES) as CounterKey[];

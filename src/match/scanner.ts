@@ -94,7 +94,10 @@ export class Scanner {
     return this.scanLog(name, (onRecord) => readLogStream(input, { file: name, ...options }, onRecord));
   }
 
-  /** Counters for the closing stats record, named as Suricata names them where it has them. */
+  /**
+   * Counters for the closing stats record: Suricata's groups (decoder, flow, tcp, defrag, detect,
+   * app_layer) hold only counters Suricata has, with its meaning; kanshi's own are under `kanshi`.
+   */
   counters(): Record<string, number> {
     const out: Record<string, number> = {};
     Object.assign(out, this.decodeStats.toSuricataStats());
@@ -103,19 +106,23 @@ export class Scanner {
     if (this.logs > 0) Object.assign(out, logStatsCounters(this.logStats));
     const c = this.engine.counters;
     out['detect.alert'] = c.alerts;
-    out['detect.rules_loaded'] = this.ruleset.rules.length;
-    out['detect.rules_skipped_compile'] = this.ruleset.skipped.length;
-    out['detect.rules_evaluated'] = c.evaluated;
-    for (const [kind, n] of Object.entries(c.inspections)) out[`detect.inspect.${kind}`] = n;
-    out['detect.pcre_limit'] = c.pcreLimit;
-    out['detect.inspection_limit'] = c.stepLimit;
-    out['detect.thresholded'] = c.thresholded;
-    out['detect.threshold_evictions'] = c.thresholdEvictions;
-    out['detect.xbits_evictions'] = c.xbitsEvictions;
-    out['detect.noalert'] = c.noalert;
-    out['detect.flows_passed'] = c.flowsPassed;
-    out['detect.flow_states_evicted'] = c.flowStatesEvicted;
-    out['detect.stream_windows_without_tail'] = c.windowsWithoutTail;
+    // Suricata's alerts_suppressed: matches kept from output by the rules' thresholds or noalert
+    // (a --policy suppress acts later, in correlation, and counts as correlate.suppressed).
+    out['detect.alerts_suppressed'] = c.thresholded + c.noalert;
+    // Suricata reports rule counts per engine (detect.engines[]), not as counters.
+    out['kanshi.detect.rules_loaded'] = this.ruleset.rules.length;
+    out['kanshi.detect.rules_skipped_compile'] = this.ruleset.skipped.length;
+    out['kanshi.detect.rules_evaluated'] = c.evaluated;
+    for (const [kind, n] of Object.entries(c.inspections)) out[`kanshi.detect.inspect.${kind}`] = n;
+    out['kanshi.detect.pcre_limit'] = c.pcreLimit;
+    out['kanshi.detect.inspection_limit'] = c.stepLimit;
+    out['kanshi.detect.thresholded'] = c.thresholded;
+    out['kanshi.detect.threshold_evictions'] = c.thresholdEvictions;
+    out['kanshi.detect.xbits_evictions'] = c.xbitsEvictions;
+    out['kanshi.detect.noalert'] = c.noalert;
+    out['kanshi.detect.flows_passed'] = c.flowsPassed;
+    out['kanshi.detect.flow_states_evicted'] = c.flowStatesEvicted;
+    out['kanshi.detect.stream_windows_without_tail'] = c.windowsWithoutTail;
     out['kanshi.inputs.captures'] = this.captures;
     out['kanshi.inputs.logs'] = this.logs;
     return out;

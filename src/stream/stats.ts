@@ -1,7 +1,8 @@
 /**
  * Counters of the stream stage. Field names are kanshi's; `streamCounters` maps them to the
- * names Suricata uses in its stats records where Suricata has the counter, and to names in the
- * same style otherwise.
+ * names Suricata 7 or 8 uses in its stats records where Suricata has the counter with the same
+ * meaning, and to `kanshi.flow.*`, `kanshi.tcp.*` and `kanshi.defrag.*` otherwise: Suricata's
+ * groups hold only Suricata's counters, as a consumer checking them against its schema expects.
  */
 export interface StreamStats {
   // Flow table
@@ -13,7 +14,11 @@ export interface StreamStats {
   flowsOther: number;
   /** Flows removed because their state's timeout passed (packet time). */
   flowsTimedOut: number;
-  /** Flows removed to make room when the table was full. */
+  /**
+   * Flows removed to make room when the table was full. The new packet still gets its flow, as
+   * when Suricata takes a used flow from its hash (flow.get_used); Suricata's flow.memcap counts
+   * packets left without a flow, which never happens here.
+   */
   flowsEvicted: number;
   /** Of flowsEvicted, those that had completed a handshake (should stay near 0 under a SYN flood). */
   flowsEvictedEstablished: number;
@@ -57,7 +62,7 @@ export interface StreamStats {
   tcpSegments: number;
   /** Segments that arrived ahead of a hole and were buffered. */
   tcpOutOfOrder: number;
-  /** Segments whose data was entirely delivered already. */
+  /** Segments whose data was entirely delivered already (Suricata counts these only as a stream event). */
   tcpRetransmissions: number;
   /** Segments overlapping data already delivered or buffered (retransmissions included). */
   tcpOverlaps: number;
@@ -69,7 +74,11 @@ export interface StreamStats {
   tcpOutOfWindow: number;
   /** Holes skipped because the per-direction buffer bound was reached. */
   tcpBufferLimitHits: number;
-  /** Holes skipped because the global reassembly memcap was reached. */
+  /**
+   * Times the global reassembly memcap was reached. Suricata's tcp.segment_memcap_drop counts the
+   * segments it could not store; here the segment is kept and what the direction buffered is
+   * handed on early with its holes marked as gaps: either way, bytes were lost to the memcap.
+   */
   tcpMemcapHits: number;
   /** Directions for which no retained tail could be allocated (overlap checks against delivered data off). */
   tcpRetainMemcapHits: number;
@@ -98,11 +107,15 @@ export interface StreamStats {
   defragInvalid: number;
   /** Fragments whose bytes were cut short by the capture (snap length). */
   defragTruncated: number;
-  /** Trackers dropped to make room when the tracker table was full. */
+  /**
+   * Unfinished trackers dropped to make room for a new datagram when the tracker table was full:
+   * Suricata 8's tracker_hard_reuse. Its max_trackers_reached counts packets left without a
+   * tracker, which never happens here.
+   */
   defragMaxTrackersReached: number;
   /** Trackers dropped because fragment bytes held exceeded the memcap. */
   defragMemcapHits: number;
-  /** Trackers dropped because one datagram had too many fragments. */
+  /** Fragments not stored because the fragments held by all trackers reached maxFrags (the datagram is kept). */
   defragMaxFragsReached: number;
   /** Reassembled datagrams the IP decoder rejected. */
   defragDecodeFailed: number;
@@ -110,7 +123,7 @@ export interface StreamStats {
   defragIncompleteAtFlush: number;
   /** Fragment trackers right now (gauge). */
   defragTrackersActive: number;
-  /** Fragment bytes held right now (gauge). */
+  /** Fragment bytes held right now, with a per-fragment overhead (gauge); Suricata's memuse also counts its tracker table. */
   defragMemuse: number;
 }
 
@@ -180,48 +193,51 @@ export function createStreamStats(): StreamStats {
   };
 }
 
-/** Suricata-style dotted counter names for each field (Suricata's own name wherever it has one). */
+/**
+ * Dotted counter names for each field: Suricata's where Suricata 7 (DecodeRegisterPerfCounters,
+ * StreamTcpThreadInit) or Suricata 8 (etc/schema.json) has the counter, kanshi's otherwise.
+ */
 export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string } = {
   flowsCreated: 'flow.total',
   flowsTcp: 'flow.tcp',
   flowsUdp: 'flow.udp',
   flowsIcmp4: 'flow.icmpv4',
   flowsIcmp6: 'flow.icmpv6',
-  flowsOther: 'flow.other',
+  flowsOther: 'kanshi.flow.other',
   flowsTimedOut: 'flow.mgr.flows_timeout',
-  flowsEvicted: 'flow.memcap',
-  flowsEvictedEstablished: 'flow.memcap_established',
-  flowsEndedAtFlush: 'flow.end.shutdown',
-  tcpFlowsReleasedAtClose: 'tcp.released_at_close',
-  tcpPacketsAfterRelease: 'tcp.pkts_after_close',
-  tcpRetransmissionsAfterRelease: 'tcp.retransmissions_after_close',
-  tcpFlowsRevived: 'tcp.released_flows_revived',
+  flowsEvicted: 'flow.get_used',
+  flowsEvictedEstablished: 'kanshi.flow.get_used_established',
+  flowsEndedAtFlush: 'kanshi.flow.open_at_end',
+  tcpFlowsReleasedAtClose: 'kanshi.tcp.released_at_close',
+  tcpPacketsAfterRelease: 'kanshi.tcp.pkts_after_close',
+  tcpRetransmissionsAfterRelease: 'kanshi.tcp.retransmissions_after_close',
+  tcpFlowsRevived: 'kanshi.tcp.released_flows_revived',
   tcpReuse: 'flow.tcp_reuse',
   flowsActive: 'flow.active',
-  flowsUnkeyable: 'flow.unkeyable',
-  icmpErrorsWithoutFlow: 'flow.icmp_errors_without_flow',
-  tcpPackets: 'tcp.pkts',
+  flowsUnkeyable: 'kanshi.flow.unkeyable',
+  icmpErrorsWithoutFlow: 'kanshi.flow.icmp_errors_without_flow',
+  tcpPackets: 'kanshi.tcp.pkts',
   tcpSessions: 'tcp.sessions',
   tcpMidstreamPickups: 'tcp.midstream_pickups',
   tcpSyn: 'tcp.syn',
   tcpSynAck: 'tcp.synack',
   tcpRst: 'tcp.rst',
-  tcpRstInvalid: 'tcp.rst_invalid',
+  tcpRstInvalid: 'kanshi.tcp.rst_invalid',
   tcpInvalidChecksum: 'tcp.invalid_checksum',
-  tcpChecksumOffloaded: 'tcp.checksum_offloaded',
-  tcpSegments: 'tcp.segments',
-  tcpOutOfOrder: 'tcp.out_of_order',
-  tcpRetransmissions: 'tcp.retransmissions',
+  tcpChecksumOffloaded: 'kanshi.tcp.checksum_offloaded',
+  tcpSegments: 'kanshi.tcp.segments',
+  tcpOutOfOrder: 'kanshi.tcp.out_of_order',
+  tcpRetransmissions: 'kanshi.tcp.retransmissions',
   tcpOverlaps: 'tcp.overlap',
   tcpOverlapDiffData: 'tcp.overlap_diff_data',
   tcpReassemblyGaps: 'tcp.reassembly_gap',
-  tcpOutOfWindow: 'tcp.out_of_window',
-  tcpBufferLimitHits: 'tcp.buffer_limit',
+  tcpOutOfWindow: 'kanshi.tcp.out_of_window',
+  tcpBufferLimitHits: 'kanshi.tcp.buffer_limit',
   tcpMemcapHits: 'tcp.segment_memcap_drop',
-  tcpRetainMemcapHits: 'tcp.retain_memcap',
+  tcpRetainMemcapHits: 'kanshi.tcp.retain_memcap',
   tcpStreamDepthReached: 'tcp.stream_depth_reached',
   tcpReassemblyMemuse: 'tcp.reassembly_memuse',
-  tcpRetainMemuse: 'tcp.retain_memuse',
+  tcpRetainMemuse: 'kanshi.tcp.retain_memuse',
   defragIpv4Fragments: 'defrag.ipv4.fragments',
   defragIpv4Reassembled: 'defrag.ipv4.reassembled',
   defragIpv4Timeouts: 'defrag.ipv4.timeouts',
@@ -230,18 +246,18 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   defragIpv6Timeouts: 'defrag.ipv6.timeouts',
   defragIpv4Overlaps: 'decoder.event.ipv4.frag_overlap',
   defragIpv6Overlaps: 'decoder.event.ipv6.frag_overlap',
-  defragOverlapDiffData: 'defrag.overlap_diff_data',
+  defragOverlapDiffData: 'kanshi.defrag.overlap_diff_data',
   defragIpv4TooLarge: 'decoder.event.ipv4.frag_pkt_too_large',
   defragIpv6TooLarge: 'decoder.event.ipv6.frag_pkt_too_large',
   defragIpv6InvalidLength: 'decoder.event.ipv6.frag_invalid_length',
-  defragInvalid: 'defrag.invalid',
-  defragTruncated: 'defrag.truncated',
-  defragMaxTrackersReached: 'defrag.max_trackers_reached',
-  defragMemcapHits: 'defrag.memcap',
+  defragInvalid: 'kanshi.defrag.invalid',
+  defragTruncated: 'kanshi.defrag.truncated',
+  defragMaxTrackersReached: 'defrag.tracker_hard_reuse',
+  defragMemcapHits: 'kanshi.defrag.memcap',
   defragMaxFragsReached: 'defrag.max_frags_reached',
-  defragDecodeFailed: 'defrag.decode_failed',
-  defragIncompleteAtFlush: 'defrag.incomplete_at_end',
-  defragTrackersActive: 'defrag.trackers_active',
+  defragDecodeFailed: 'kanshi.defrag.decode_failed',
+  defragIncompleteAtFlush: 'kanshi.defrag.incomplete_at_end',
+  defragTrackersActive: 'kanshi.defrag.trackers_active',
   defragMemuse: 'defrag.memuse',
 };
 

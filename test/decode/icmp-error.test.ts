@@ -79,6 +79,6 @@ describe('ICMPv4 errors in the pipeline', () => {
       [12, undefined],
     ]);
     expect(counters['flow.total']).toBe(1);
-    expect(counters['flow.icmp_errors_without_flow']).toBe(2);
+    expect(counters['kanshi.flow.icmp_errors_without_flow']).toBe(2);
   });
 });

@@ -40,7 +40,7 @@ describe('DCE/RPC rules', () => {
     expect(r.alerts[0]!.extra).toMatchObject({ dcerpc: { req: { opnum: 0 }, interfaces: [{ uuid: IACTIVATION }] } });
     expect(r.counters['app_layer.flow.dcerpc_tcp']).toBe(1);
     expect(r.counters['app_layer.flow.dcerpc_udp']).toBe(1);
-    expect(r.counters['detect.inspect.dcerpc']).toBe(6);
+    expect(r.counters['kanshi.detect.inspect.dcerpc']).toBe(6);
   });
 
   it('byte_test dce reads big-endian requests big-endian', async () => {

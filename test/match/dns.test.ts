@@ -87,7 +87,7 @@ alert dns any any -> any any (msg:"then"; dns.query; content:"stage2.test"; flow
     expect(c['kanshi.app.dns.queries']).toBe(2);
     expect(c['kanshi.app.dns.responses']).toBe(1);
     expect(c['kanshi.app.dns.malformed']).toBe(1);
-    expect(c['detect.inspect.dns']).toBe(2);
+    expect(c['kanshi.detect.inspect.dns']).toBe(2);
   });
 
   it('ET Open DNS rules load, dotprefix ones included; a transform kanshi lacks skips its rule by name', () => {

@@ -490,7 +490,7 @@ describe('TCP reassembly under evasion', () => {
     });
     const off = await scanWithCounters(rules, offload);
     expect(sids(off.alerts)).toEqual([1]);
-    expect(off.counters['tcp.checksum_offloaded']).toBe(4);
+    expect(off.counters['kanshi.tcp.checksum_offloaded']).toBe(4);
     expect(sids(await scanPackets(rules, offload, { stream: { tcp: { checksum: 'all' } } }))).toEqual([]);
 
     // Segmentation offload: the handshake checksummed, the data left with the pseudo-header sum
@@ -508,7 +508,7 @@ describe('TCP reassembly under evasion', () => {
     });
     const tso = await scanWithCounters(rules, partial);
     expect(sids(tso.alerts)).toEqual([1]);
-    expect(tso.counters['tcp.checksum_offloaded']).toBe(2);
+    expect(tso.counters['kanshi.tcp.checksum_offloaded']).toBe(2);
     expect(tso.counters['tcp.invalid_checksum']).toBe(0);
   });
 

@@ -187,7 +187,7 @@ describe('pcre in rules', () => {
     const bytes = encodePcap(packets);
     await scanner.scanCaptureStream((async function* () { yield bytes; })(), 'redos.pcap');
     expect(alerts).toEqual([5, 5, 5, 5, 5]);
-    expect(scanner.counters()['detect.pcre_limit']).toBeGreaterThan(0);
+    expect(scanner.counters()['kanshi.detect.pcre_limit']).toBeGreaterThan(0);
   });
 
   // Each of these searches runs over the rest of the payload from every start position and gives
@@ -210,6 +210,6 @@ describe('pcre in rules', () => {
     await scanner.scanCaptureStream((async function* () { yield bytes; })(), 'poly.pcap');
     expect(alerts).toEqual([4, 4]);
     // The linear engine finds what irregexp would: no match is cut off.
-    expect(scanner.counters()['detect.pcre_limit']).toBe(0);
+    expect(scanner.counters()['kanshi.detect.pcre_limit']).toBe(0);
   });
 });

@@ -219,5 +219,5 @@ async function scanWith(rules: Ruleset, lines: string[], stepLimit: number): Pro
   const text = lines.join('\n') + '\n';
   const r = await scanner.scanLogStream((async function* () { yield Buffer.from(text, 'latin1'); })(), 'test.log', { format: 'combined' });
   expect(r.error).toBeUndefined();
-  return { alerts, limitHits: scanner.counters()['detect.inspection_limit'] ?? 0 };
+  return { alerts, limitHits: scanner.counters()['kanshi.detect.inspection_limit'] ?? 0 };
 }

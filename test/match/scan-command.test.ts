@@ -55,6 +55,27 @@ describe('kanshi scan', () => {
     expect(stats.flow!.total).toBeGreaterThan(0);
   });
 
+  it("keeps Suricata's stats groups to counters Suricata has, kanshi's own under kanshi", async () => {
+    // Suricata's schema (etc/schema.json, 7 and 8) allows no other property in these groups: a
+    // consumer reads whatever is there as Suricata's counter, with Suricata's meaning.
+    const suricata: Record<string, readonly string[]> = {
+      decoder: ['pkts', 'bytes', 'invalid', 'avg_pkt_size', 'max_pkt_size', 'max_mac_addrs_src', 'max_mac_addrs_dst', 'ethernet', 'arp', 'unknown_ethertype', 'vlan', 'vlan_qinq', 'vlan_qinqinq', 'sll', 'sll2', 'raw', 'null', 'chdlc', 'pppoe', 'ppp', 'mpls', 'ieee8021ah', 'vntag', 'etag', 'nsh', 'esp', 'ipv4', 'ipv6', 'tcp', 'udp', 'sctp', 'icmpv4', 'icmpv6', 'gre', 'erspan', 'vxlan', 'geneve', 'teredo', 'ipv4_in_ipv4', 'ipv4_in_ipv6', 'ipv6_in_ipv4', 'ipv6_in_ipv6', 'too_many_layers'],
+      flow: ['total', 'active', 'tcp', 'udp', 'icmpv4', 'icmpv6', 'tcp_reuse', 'memcap', 'memuse', 'spare', 'get_used', 'get_used_eval', 'get_used_eval_busy', 'get_used_eval_reject', 'get_used_failed', 'emerg_mode_entered', 'emerg_mode_over', 'mgr.flows_checked', 'mgr.flows_evicted', 'mgr.flows_evicted_needs_work', 'mgr.flows_notimeout', 'mgr.flows_timeout', 'mgr.full_hash_pass', 'mgr.rows_maxlen', 'mgr.rows_per_sec'],
+      tcp: ['sessions', 'active_sessions', 'ssn_memcap_drop', 'pseudo', 'invalid_checksum', 'no_flow', 'syn', 'synack', 'rst', 'midstream_pickups', 'pkt_on_wrong_thread', 'segment_memcap_drop', 'segment_from_cache', 'segment_from_pool', 'stream_depth_reached', 'reassembly_gap', 'reassembly_memuse', 'memuse', 'overlap', 'overlap_diff_data', 'insert_data_normal_fail', 'insert_data_overlap_fail', 'ack_unseen_data', 'urg', 'urgent_oob_data'],
+      defrag: ['ipv4.fragments', 'ipv4.reassembled', 'ipv4.timeouts', 'ipv6.fragments', 'ipv6.reassembled', 'ipv6.timeouts', 'max_frags_reached', 'max_trackers_reached', 'tracker_soft_reuse', 'tracker_hard_reuse', 'memuse', 'mgr.tracker_timeout', 'wrk.tracker_timeout'],
+      detect: ['alert', 'alert_queue_overflow', 'alerts_suppressed'],
+    };
+    const r = await run(['-r', RULES, '--no-correlate', PCAP, LOG]);
+    const stats = records(r.out).at(-1)!.stats as Record<string, Record<string, unknown>>;
+    const leaves = (o: Record<string, unknown>, prefix = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+    for (const [group, names] of Object.entries(suricata)) {
+      const own = leaves(stats[group]!).filter((n) => !(group === 'decoder' && n.startsWith('event.')));
+      expect(own.filter((n) => !names.includes(n)), group).toEqual([]);
+    }
+    expect(stats.kanshi).toMatchObject({ decoder: { unsupported_linktype: 0 }, detect: { rules_loaded: 2, inspect: { http: expect.any(Number) } }, flow: { open_at_end: expect.any(Number) }, tcp: { pkts: expect.any(Number) } });
+  });
+
   it('correlates by default (levels, and the correlator counters in stats)', async () => {
     const r = await run(['-r', RULES, PCAP]);
     expect(r.code).toBe(0);
@@ -129,8 +150,10 @@ describe('kanshi scan', () => {
     const r = await run(['-r', RULES, '--no-correlate', path]);
     expect(r.code).toBe(0);
     expect(r.err).toContain(`${path}: 2 of 2 packets have link type 127 (IEEE 802.11 with radiotap headers), which kanshi does not decode: they were skipped`);
-    const stats = records(r.out).at(-1)!.stats as { decoder: { unsupported_linktype: number } };
-    expect(stats.decoder.unsupported_linktype).toBe(2);
+    const stats = records(r.out).at(-1)!.stats as { decoder: Record<string, number>; kanshi: { decoder: { unsupported_linktype: number } } };
+    // Suricata has no such counter: it stays out of Suricata's group.
+    expect(stats.decoder).not.toHaveProperty('unsupported_linktype');
+    expect(stats.kanshi.decoder.unsupported_linktype).toBe(2);
     expect(records(r.out).filter((x) => x.event_type === 'alert')).toEqual([]);
     // One line per link type, up to a few: a pcapng file may describe any number of interfaces.
     const many = join(dir, 'many-link-types.pcapng');
@@ -139,7 +162,7 @@ describe('kanshi scan', () => {
     const notes = m.err.split('\n').filter((l) => l.includes(many));
     expect(notes).toHaveLength(5);
     expect(notes[0]).toContain('1 of 6 packets have link type 300, which kanshi does not decode');
-    expect(notes[4]).toBe(`kanshi scan: ${many}: packets of 2 more link types kanshi does not decode were skipped (decoder.unsupported_linktype counts them all)`);
+    expect(notes[4]).toBe(`kanshi scan: ${many}: packets of 2 more link types kanshi does not decode were skipped (kanshi.decoder.unsupported_linktype counts them all)`);
   });
 
   it('reads packets a firewall logged through NFLOG (tcpdump -i nflog:N)', async () => {

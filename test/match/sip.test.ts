@@ -32,6 +32,6 @@ describe('SIP rules', () => {
     expect(r.alerts.map((a) => [a.sid, a.appProto])).toEqual([[1, 'sip'], [4, 'sip'], [2, 'sip'], [3, 'sip'], [6, 'sip'], [5, 'sip']]);
     expect(r.alerts[0]!.extra).toMatchObject({ tx_id: 0, sip: { method: 'INVITE', uri: 'sip:bob@example.com' } });
     expect(r.counters['app_layer.flow.sip']).toBe(3);
-    expect(r.counters['detect.inspect.sip']).toBe(6);
+    expect(r.counters['kanshi.detect.inspect.sip']).toBe(6);
   });
 });

@@ -22,6 +22,6 @@ describe('ssh.proto and ssh.software', () => {
     expect(server.extra).toMatchObject({ tx_id: 1, ssh: { client: { software_version: 'libssh_0.9.6' }, server: { proto_version: '1.99', software_version: 'OpenSSH_3.5p1' } } });
     expect(r.counters['app_layer.flow.ssh']).toBe(1);
     expect(r.counters['kanshi.app.ssh.banners']).toBe(2);
-    expect(r.counters['detect.inspect.ssh']).toBe(2);
+    expect(r.counters['kanshi.detect.inspect.ssh']).toBe(2);
   });
 });

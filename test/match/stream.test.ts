@@ -104,7 +104,7 @@ describe('stream matching', () => {
     const bytes = encodePcap(s.packets());
     await scanner.scanCaptureStream((async function* () { yield bytes; })(), 'budget.pcap');
     expect(alerts).toEqual([]);
-    expect(scanner.counters()['detect.stream_windows_without_tail']).toBeGreaterThan(0);
+    expect(scanner.counters()['kanshi.detect.stream_windows_without_tail']).toBeGreaterThan(0);
   });
 
   it('any segmentation and order of a stream holding one occurrence fires exactly once', async () => {

@@ -53,7 +53,7 @@ alert tcp any any -> any any (msg:"ja3 string on tcp"; ja3.string; content:"771,
     expect(c['app_layer.flow.tls']).toBe(1);
     expect(c['kanshi.app.tls.client_hellos']).toBe(1);
     expect(c['kanshi.app.tls.server_hellos']).toBe(1);
-    expect(c['detect.inspect.tls']).toBe(2);
+    expect(c['kanshi.detect.inspect.tls']).toBe(2);
   });
 });
 

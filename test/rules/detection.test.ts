@@ -32,7 +32,7 @@ describe('negative samples trigger nothing', () => {
   it('no shipped pattern needs the pcre limits to stay silent on any sample', async () => {
     const counters: Record<string, number> = {};
     await scanSamples(ruleset, entries.map(([f]) => f), manifest, counters);
-    expect(counters['detect.pcre_limit']).toBe(0);
+    expect(counters['kanshi.detect.pcre_limit']).toBe(0);
   });
 });
 

@@ -329,7 +329,7 @@ describe('counters', () => {
   it('maps to Suricata stats names', () => {
     const e = engine();
     const counters = streamCounters(e.stats);
-    for (const name of ['flow.total', 'flow.tcp', 'flow.udp', 'tcp.sessions', 'tcp.syn', 'tcp.synack', 'tcp.rst', 'tcp.reassembly_gap', 'tcp.overlap', 'tcp.overlap_diff_data', 'tcp.midstream_pickups', 'defrag.ipv4.fragments', 'defrag.ipv4.reassembled', 'defrag.ipv6.fragments', 'defrag.ipv6.reassembled', 'defrag.max_trackers_reached']) {
+    for (const name of ['flow.total', 'flow.tcp', 'flow.udp', 'tcp.sessions', 'tcp.syn', 'tcp.synack', 'tcp.rst', 'tcp.reassembly_gap', 'tcp.overlap', 'tcp.overlap_diff_data', 'tcp.midstream_pickups', 'defrag.ipv4.fragments', 'defrag.ipv4.reassembled', 'defrag.ipv6.fragments', 'defrag.ipv6.reassembled', 'defrag.tracker_hard_reuse']) {
       expect(counters, name).toHaveProperty([name], 0);
     }
     expect(Object.keys(counters)).toHaveLength(Object.keys(e.stats).length);

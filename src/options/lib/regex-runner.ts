@@ -18,7 +18,7 @@
  *    rewritten into RE2 syntax (V8's linear engine refuses large counted repeats; RE2 does not).
  * 3. `backtrack`: the rest (back-references, lookaround) run on kanshi's backtracking matcher
  *    with a step budget, like PCRE's match_limit; a match cut off by the budget counts as no
- *    match and is reported (stats detect.pcre_limit).
+ *    match and is reported (stats kanshi.detect.pcre_limit).
  *
  * Subjects are binary strings (one character per byte). Tiers 2 and 3 cost more per byte, so
  * their subjects are cut to `maxSubject` bytes (also counted as a limit hit).
