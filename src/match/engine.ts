@@ -232,6 +232,8 @@ class FlowState {
   synSeen = false;
   /** Memory charged for this flow's stream windows. */
   windowBytes = 0;
+  /** The direction whose stream data came last (1 to the server, 2 to the client, 0 none yet). */
+  lastStreamDir = 0;
   /** flow.established as it was after the previous packet of the flow. */
   establishedBefore = false;
   vlans: readonly number[] = NO_VLANS;
@@ -569,7 +571,11 @@ export class DetectionEngine {
       // Data before a hole is inspected on its own: a match must not span the hole.
       this.inspectWindow(st, toServer, w);
     }
-    w.append(chunk, streamOffset, gapBefore);
+    // Data after the other side spoke starts a turn (a new request, a new SMB command): its start
+    // stays an anchor however many small segments follow (see StreamWindow.append).
+    const dir = toServer ? 1 : 2;
+    w.append(chunk, streamOffset, gapBefore, st.lastStreamDir !== dir);
+    st.lastStreamDir = dir;
     this.markDirty(st);
   }
 

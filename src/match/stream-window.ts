@@ -11,7 +11,10 @@
 import { LOWER, type LowercaseSource } from '../options/matcher.js';
 import type { Candidates } from './groups.js';
 
+/** The latest chunk starts kept as anchors (a per-packet engine's segment starts). */
 const MAX_ANCHORS = 16;
+/** The latest turn starts kept as anchors besides them (see append). */
+const MAX_TURN_ANCHORS = 8;
 const MAX_CARRIED = 64;
 const NO_INTS = new Int32Array(0);
 const NO_OFFSETS = new Float64Array(0);
@@ -25,6 +28,7 @@ export class StreamWindow implements LowercaseSource {
   private base = 0;
   private view: Uint8Array | null = null;
   private readonly anchors: number[] = [];
+  private readonly turnAnchors: number[] = [];
   // Allocated on first use: many windows never carry a candidate or run an anchored rule.
   private anchorView: Int32Array = NO_INTS;
   private carriedIds: Int32Array = NO_INTS;
@@ -59,9 +63,21 @@ export class StreamWindow implements LowercaseSource {
     return !gapBefore && streamOffset === this.base + this.len;
   }
 
-  append(chunk: Uint8Array, streamOffset: number, gapBefore: boolean): void {
+  /**
+   * Adds a chunk of stream data. Its start becomes an anchor for rules positioned from a buffer
+   * start. A chunk that begins a turn (`turnStart`: the other side spoke since this side's last
+   * chunk, so a new request or command likely starts here) or the window (the stream's start,
+   * data after a hole) is kept among the turn anchors, so a message sent in many small segments
+   * is still tried from its first byte, as Suricata inspects raw stream data from where the
+   * last inspection left off rather than from each segment. Both lists are bounded: an attacker's
+   * one-byte segments cannot multiply the anchored work per inspection.
+   */
+  append(chunk: Uint8Array, streamOffset: number, gapBefore: boolean, turnStart = false): void {
     if (this.len > 0 && !this.continues(streamOffset, gapBefore)) this.reset();
-    if (this.len === 0) this.base = streamOffset;
+    if (this.len === 0) {
+      this.base = streamOffset;
+      turnStart = true;
+    }
     const need = this.len + chunk.length;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
@@ -73,8 +89,13 @@ export class StreamWindow implements LowercaseSource {
     this.len = need;
     this.view = null;
     this.loweredView = null;
-    this.anchors.push(streamOffset);
-    if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
+    if (turnStart) {
+      this.turnAnchors.push(streamOffset);
+      if (this.turnAnchors.length > MAX_TURN_ANCHORS) this.turnAnchors.shift();
+    } else {
+      this.anchors.push(streamOffset);
+      if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
+    }
   }
 
   /** The window's bytes lower-cased (ASCII), valid like bytes(); only the bytes new since the last call are converted. */
@@ -116,10 +137,19 @@ export class StreamWindow implements LowercaseSource {
 
   /** Chunk starts inside the window, as indexes into bytes(), ascending. */
   anchorOffsets(): Int32Array {
+    if (this.anchorView.length === 0) this.anchorView = new Int32Array(MAX_ANCHORS + MAX_TURN_ANCHORS);
+    const out = this.anchorView;
+    const chunks = this.anchors;
+    const turns = this.turnAnchors;
+    // Both lists ascend: merged, each start once.
     let n = 0;
-    if (this.anchorView.length === 0) this.anchorView = new Int32Array(MAX_ANCHORS);
-    for (const a of this.anchors) if (a >= this.base) this.anchorView[n++] = a - this.base;
-    return this.anchorView.subarray(0, n);
+    let i = 0;
+    let j = 0;
+    while (i < chunks.length || j < turns.length) {
+      const a = j >= turns.length || (i < chunks.length && chunks[i]! < turns[j]!) ? chunks[i++]! : turns[j++]!;
+      if (a >= this.base && (n === 0 || out[n - 1]! !== a - this.base)) out[n++] = a - this.base;
+    }
+    return out.subarray(0, n);
   }
 
   addCarriedTo(cand: Candidates): void {
@@ -175,6 +205,7 @@ export class StreamWindow implements LowercaseSource {
     this.view = null;
     this.loweredView = null;
     while (this.anchors.length > 0 && this.anchors[0]! < this.base) this.anchors.shift();
+    while (this.turnAnchors.length > 0 && this.turnAnchors[0]! < this.base) this.turnAnchors.shift();
     let n = 0;
     for (let i = 0; i < this.carriedCount; i++) {
       if (this.carriedUntil[i]! <= this.base) continue;
@@ -190,6 +221,7 @@ export class StreamWindow implements LowercaseSource {
     this.lowerLen = 0;
     this.newStart = 0;
     this.anchors.length = 0;
+    this.turnAnchors.length = 0;
     this.carriedCount = 0;
     this.view = null;
     this.loweredView = null;

@@ -7,7 +7,7 @@ import { splitLogRequest } from './http-message.js';
 import { inputKind, streamProtocol, type TestCase } from './model.js';
 
 export const FAMILIES = {
-  segment: 'TCP segmentation at random points',
+  segment: 'TCP segmentation at random points, and a send dribbled out 1 to 8 bytes per segment',
   reorder: 'TCP segments sent out of order',
   duplicate: 'TCP segments sent twice',
   overlap: 'overlapping retransmissions carrying the same bytes',

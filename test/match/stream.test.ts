@@ -76,6 +76,32 @@ describe('stream matching', () => {
     expect(sids(await scanPackets(rule, s.packets()))).toEqual([3, 3]);
   });
 
+  // An SMB Trans2 request as EternalBlue sends it: a NetBIOS header, then the SMB header anchored at offset 4.
+  const TRANS2 = Buffer.concat([Buffer.from([0, 0, 0, 0x51, 0xff, 0x53, 0x4d, 0x42, 0x32]), Buffer.alloc(52, 0x41), Buffer.from([0x0e, 0x00]), Buffer.alloc(20, 0x42)]);
+  const TRANS2_RULE = 'alert tcp any any -> any 445 (msg:"trans2"; flow:to_server,established; content:"|FF|SMB|32|"; offset:4; depth:5; content:"|0e 00|"; distance:52; within:2; sid:4;)';
+  function smbSession() {
+    return tcpSession({ client: '10.0.0.1:40001', server: '10.0.0.2:445', startUs: 1_000_000 });
+  }
+  const oneByte = (n: number): number[] => Array.from({ length: n - 1 }, (_, i) => i + 1);
+
+  it('anchors a message at the stream start however small the segments it comes in', async () => {
+    for (const size of [1, 3, 7]) {
+      const s = smbSession().handshake();
+      s.send('client', TRANS2, { splitAt: oneByte(TRANS2.length).filter((k) => k % size === 0) });
+      s.close();
+      expect(sids(await scanPackets(TRANS2_RULE, s.packets())), `${size}-byte segments`).toEqual([4]);
+    }
+  });
+
+  it('anchors the message that starts a turn, after the other side spoke, in one-byte segments', async () => {
+    const s = smbSession().handshake();
+    s.send('client', 'negotiate........');
+    s.send('server', 'negotiate response');
+    s.send('client', TRANS2, { splitAt: oneByte(TRANS2.length) });
+    s.close();
+    expect(sids(await scanPackets(TRANS2_RULE, s.packets()))).toEqual([4]);
+  });
+
   it('inspects data carried on the RST that closes the session, once', async () => {
     const s = session().handshake();
     s.send('client', 'hello ');

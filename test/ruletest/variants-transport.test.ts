@@ -19,6 +19,7 @@ const plan = fc.record({
   dups: fc.array(fc.nat(), { maxLength: 4 }),
   overlaps: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }),
   frag: fc.option(fc.array(fc.integer({ min: 1, max: 30 }).map((n) => n * 8), { minLength: 1, maxLength: 3 }), { nil: null }),
+  tiny: fc.integer({ min: 0, max: 8 }),
 });
 
 describe('transport variants', () => {
@@ -73,5 +74,14 @@ describe('transport variants', () => {
     const d = deliveryFor(100, { splits: [9, 49], swaps: [[0, 2]], dups: [1], overlaps: [[10, 4]], frag: [16] }, 'request', changes);
     expect(d).toEqual({ split: [10, 50], order: [2, 1, 0], dup: [1], overlap: [[10, 15]], frag: [16] });
     expect(changes).toEqual(['request: cut at 10,50; segments sent in order 2,1,0; segments 1 sent twice; bytes 10-15 retransmitted; IP fragments of 16 bytes']);
+  });
+
+  it('dribble the start of a send out a few bytes per segment, said in a few words', () => {
+    const changes: string[] = [];
+    const d = deliveryFor(1000, { splits: [699], swaps: [], dups: [], overlaps: [], frag: null, tiny: 3 }, 'request', changes);
+    expect(segmentSizes(1000, d.split).slice(0, 3)).toEqual([3, 3, 3]);
+    expect(d.split!.filter((at) => at < 512)).toEqual(Array.from({ length: 170 }, (_, i) => 3 * (i + 1)));
+    expect(changes).toEqual(['request: first 512 bytes sent 3 bytes per segment; cut at 700']);
+    expect(deliveryFor(5, { splits: [], swaps: [], dups: [], overlaps: [], frag: null, tiny: 1 }, 'request', [])).toEqual({ split: [1, 2, 3, 4] });
   });
 });

@@ -108,6 +108,7 @@ function list<T>(on: boolean, arb: fc.Arbitrary<T>, max: number): fc.Arbitrary<T
 function transportArb(f: ReadonlySet<Family>): fc.Arbitrary<TransportPlan> {
   return fc.record({
     splits: list(f.has('segment'), pick, 10),
+    tiny: maybe(f.has('segment'), fc.integer({ min: 1, max: 8 }), 0),
     swaps: list(f.has('reorder'), pair, 4),
     dups: list(f.has('duplicate'), pick, 3),
     overlaps: list(f.has('overlap'), pair, 2),

@@ -9,6 +9,11 @@ import type { Delivery } from '../model.js';
 export interface TransportPlan {
   /** Picks of split offsets (reduced to 1..length-1). */
   splits: number[];
+  /**
+   * Segment size for the send's first TINY_SPAN bytes (0: off): a message dribbled out a few
+   * bytes per segment, so no segment starts where a rule positioned from the buffer start looks.
+   */
+  tiny?: number;
   /** Segment pairs that trade places in the send order. */
   swaps: [number, number][];
   /** Picks of segments sent again. */
@@ -26,6 +31,9 @@ export interface DatagramPlan {
 }
 
 export const NO_TRANSPORT_CHANGE: TransportPlan = { splits: [], swaps: [], dups: [], overlaps: [], frag: null };
+
+/** Bytes of a send cut into tiny segments (the rest goes in ordinary ones): bounds the packets per variant. */
+const TINY_SPAN = 512;
 
 /** Longest same-content retransmission generated (bytes). */
 const MAX_OVERLAP = 256;
@@ -45,8 +53,11 @@ function permuted(n: number, swaps: readonly [number, number][]): number[] | und
 export function deliveryFor(length: number, plan: TransportPlan, what: string, changes: string[]): Delivery {
   const d: Delivery = {};
   if (length === 0) return d;
-  if (length >= 2 && plan.splits.length > 0) {
-    d.split = [...new Set(plan.splits.map((v) => 1 + (v % (length - 1))))].sort((a, b) => a - b);
+  const tiny = plan.tiny ?? 0;
+  if (length >= 2 && (plan.splits.length > 0 || tiny > 0)) {
+    const cuts = new Set(plan.splits.map((v) => 1 + (v % (length - 1))));
+    for (let at = tiny; tiny > 0 && at < Math.min(length, TINY_SPAN); at += tiny) cuts.add(at);
+    d.split = [...cuts].sort((a, b) => a - b);
   }
   const n = segmentSizes(length, d.split).length;
   const order = permuted(n, plan.swaps);
@@ -61,7 +72,12 @@ export function deliveryFor(length: number, plan: TransportPlan, what: string, c
   }
   if (plan.frag !== null && plan.frag.length > 0) d.frag = plan.frag.slice();
   const parts: string[] = [];
-  if (d.split !== undefined) parts.push(`cut at ${d.split.join(',')}`);
+  if (d.split !== undefined) {
+    // A run of tiny cuts is said in a few words, not hundreds of offsets.
+    const other = tiny > 0 ? d.split.filter((at) => at >= TINY_SPAN || at % tiny !== 0) : d.split;
+    if (tiny > 0) parts.push(`first ${Math.min(length, TINY_SPAN)} bytes sent ${tiny} byte${tiny === 1 ? '' : 's'} per segment`);
+    if (other.length > 0) parts.push(`cut at ${other.join(',')}`);
+  }
   if (d.order !== undefined) parts.push(`segments sent in order ${d.order.join(',')}`);
   if (d.dup !== undefined) parts.push(`segments ${d.dup.join(',')} sent twice`);
   if (d.overlap !== undefined) parts.push(`bytes ${d.overlap.map(([a, b]) => `${a}-${b}`).join(',')} retransmitted`);
