@@ -53,7 +53,7 @@ export interface AppLayerStats {
   flows: number;
   httpFlows: number;
   smtpFlows: number;
-  /** Flows whose first bytes matched no supported protocol. */
+  /** Flows (or tunnels after an accepted CONNECT) whose first bytes matched no supported protocol. */
   undetectedFlows: number;
   /** Flows recognised by content as FTP, SMB, SSH or DCE/RPC (see LABELLED_PROTOCOLS). */
   labelledFlows: Record<LabelledProtocol, number>;
@@ -125,6 +125,7 @@ const MAX_FTP_EXPECTED = 4096;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
+const NO_BYTES = new Uint8Array(0);
 
 interface PendingChunk {
   toServer: boolean;
@@ -437,8 +438,10 @@ export class AppLayer {
 
   private dispatch(st: FlowState, toServer: boolean, chunk: Uint8Array, gap: boolean, gapLength: number): void {
     if (st.proto === P_HTTP) {
-      if (gap) st.http!.gap(toServer, gapLength);
-      st.http!.data(toServer, chunk);
+      const http = st.http!;
+      if (gap) http.gap(toServer, gapLength);
+      const used = http.data(toServer, chunk);
+      if (http.tunnelOpened) this.detectTunnel(st, toServer, chunk.subarray(used));
     } else if (st.proto === P_SMTP) {
       const smtp = st.smtp!;
       if (gap) smtp.gap(toServer, gapLength);
@@ -523,6 +526,8 @@ export class AppLayer {
       st.lost[d] = true;
       if (st.verdicts[1 - d] === 'none') {
         st.proto = P_NONE;
+        // A tunnel's flow was http until now; Suricata's is "failed" when detection fails there.
+        st.flow.appProto = null;
         this.counters.undetectedFlows++;
         this.dropDetection(st);
       }
@@ -553,6 +558,29 @@ export class AppLayer {
     for (let d = 0; d < 2; d++) if (startedLost[d]) this.dispatchGap(st, d === 0);
     bufs?.[0].reset();
     bufs?.[1].reset();
+  }
+
+  /**
+   * An accepted CONNECT answered the connection's first request: as Suricata 7's HTTP parser asks
+   * for a protocol change to "unknown" there, each direction's next bytes are detected afresh and
+   * parsed as if the connection started with them (TLS, HTTP, ...). The flow stays http until a
+   * protocol is found, as Suricata's does. Those bytes are the client's held since the CONNECT,
+   * then the rest of the response chunk; a direction that lost bytes goes on after a gap.
+   */
+  private detectTunnel(st: FlowState, toServer: boolean, rest: Uint8Array): void {
+    const http = st.http!;
+    const held = http.takeTunnelStart();
+    http.end();
+    st.http = null;
+    st.proto = P_PENDING;
+    for (let d = 0; d < 2; d++) {
+      st.verdicts[d] = 'more';
+      st.lost[d] = false;
+      st.midstream[d] = false;
+    }
+    for (const part of held.parts) this.dispatch(st, true, part, false, 0);
+    if (held.lost) this.dispatch(st, true, NO_BYTES, true, 0);
+    if (rest.length > 0) this.dispatch(st, toServer, rest, false, 0);
   }
 
   private dispatchGap(st: FlowState, toServer: boolean): void {

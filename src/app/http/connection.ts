@@ -1,5 +1,6 @@
 import type { HttpSide } from '../../types/app.js';
 import type { MemoryBudget } from '../accumulator.js';
+import { ConnectHold } from './connect-hold.js';
 import { HttpReader } from './reader.js';
 import { HttpTransaction } from './transaction.js';
 
@@ -22,8 +23,13 @@ export interface HttpStats {
   interimResponses: number;
   /** Bytes skipped while looking for the next message after garbage or a gap. */
   resyncBytes: number;
-  /** Bytes after a protocol switch (CONNECT, Upgrade) that are not HTTP. */
+  /**
+   * Bytes after a protocol switch that are not read: an Upgrade's or a later CONNECT's tunnel,
+   * client bytes after a CONNECT past what is held for its answer.
+   */
   tunnelBytes: number;
+  /** Accepted CONNECTs after which the connection was detected afresh (each direction's next bytes). */
+  connectTunnels: number;
   /** Client bytes after an HTTP/0.9 request, which libhtp ignores (no transaction comes of them). */
   afterHttp09Bytes: number;
   /** Transactions dropped because too many were pending on one flow. */
@@ -41,6 +47,7 @@ export function newHttpStats(): HttpStats {
     interimResponses: 0,
     resyncBytes: 0,
     tunnelBytes: 0,
+    connectTunnels: 0,
     afterHttp09Bytes: 0,
     pendingEvicted: 0,
     bodyBytesBeyondLimit: 0,
@@ -69,14 +76,32 @@ export class HttpConnection {
   private readonly awaiting: HttpTransaction[] = [];
   private readonly requests: HttpReader;
   private readonly responses: HttpReader;
+  /** Final responses so far (libhtp's completed transactions, orphans included). */
+  private finalResponses = 0;
+  /** The client's bytes after a CONNECT, while its answer is awaited. */
+  private hold: ConnectHold | null = null;
+  /** The CONNECT was refused: the held bytes go back to the request side once the response chunk is read. */
+  private refused = false;
+  /** Held bytes being read again after a refusal (ours: a CONNECT among them may hold their rest by reference). */
+  private rereading: Uint8Array | null = null;
+  /**
+   * An accepted CONNECT answered the connection's first transaction: nothing after it is HTTP's.
+   * The caller detects what follows afresh (`takeTunnelStart`, then the rest of the response chunk).
+   */
+  tunnelOpened = false;
 
   constructor(readonly ctx: HttpContext) {
     this.requests = new HttpReader(this, true);
     this.responses = new HttpReader(this, false);
   }
 
-  data(toServer: boolean, chunk: Uint8Array): void {
-    (toServer ? this.requests : this.responses).feed(chunk);
+  /** Reads a chunk; returns how much of it was HTTP's (all of it unless a tunnel opened there). */
+  data(toServer: boolean, chunk: Uint8Array): number {
+    if (toServer) return this.requests.feed(chunk);
+    const used = this.responses.feed(chunk);
+    // Once the response chunk is read, not from inside the response reader: no reader is re-entered.
+    if (this.refused) this.resumeRequests(false);
+    return used;
   }
 
   gap(toServer: boolean, length: number): void {
@@ -84,6 +109,8 @@ export class HttpConnection {
   }
 
   end(): void {
+    // Never answered: the held bytes are read as they would have been without waiting.
+    if (this.hold !== null) this.resumeRequests(true);
     this.requests.end();
     this.responses.end();
     for (const tx of this.open) {
@@ -102,6 +129,7 @@ export class HttpConnection {
   }
 
   pairResponse(): HttpTransaction {
+    this.finalResponses++;
     const tx = this.awaiting.shift();
     if (tx !== undefined) return tx;
     const orphan = this.newTx();
@@ -116,8 +144,86 @@ export class HttpConnection {
   }
 
   startTunnel(): void {
+    this.dropHold();
     this.requests.enterTunnel();
     this.responses.enterTunnel();
+  }
+
+  /** A CONNECT request is complete: the client's next bytes are held for its answer. */
+  holdAfterConnect(): void {
+    this.dropHold();
+    this.hold = new ConnectHold(this.ctx.budget);
+  }
+
+  holdBytes(chunk: Uint8Array, start: number, end: number): void {
+    const h = this.hold;
+    if (h === null) this.ctx.stats.tunnelBytes += end - start;
+    else if (chunk === this.rereading) h.adopt(chunk.subarray(start, end));
+    else h.add(chunk, start, end);
+  }
+
+  holdGap(): void {
+    this.hold?.gap();
+  }
+
+  /**
+   * A final response to a CONNECT. Accepted (2xx) as the connection's first transaction: the
+   * tunnel is handed over, as Suricata 7 asks for a protocol change to "unknown" there
+   * (app-layer-htp.c, HTPCallbackResponseComplete: `transaction_cnt == 1`); returns true, the
+   * response reader stops. Accepted later (no protocol change in Suricata then): a tunnel left
+   * unread. Refused: the held bytes are the client's next requests.
+   */
+  connectAnswered(accepted: boolean): boolean {
+    if (!accepted) {
+      this.refused = this.hold !== null;
+      return false;
+    }
+    if (this.finalResponses !== 1) {
+      this.startTunnel();
+      return false;
+    }
+    this.tunnelOpened = true;
+    this.ctx.stats.connectTunnels++;
+    this.requests.enterTunnel();
+    return true;
+  }
+
+  /**
+   * After `tunnelOpened`: the client's bytes held since the CONNECT (the tunnel's first bytes
+   * in that direction), and whether bytes after them were dropped.
+   */
+  takeTunnelStart(): { parts: Uint8Array[]; lost: boolean } {
+    const h = this.hold;
+    this.hold = null;
+    if (h === null) return { parts: [], lost: false };
+    this.ctx.stats.tunnelBytes += h.dropped;
+    return { parts: h.take(), lost: h.lost };
+  }
+
+  private resumeRequests(probe: boolean): void {
+    this.refused = false;
+    const h = this.hold;
+    if (h === null) return;
+    this.hold = null;
+    this.ctx.stats.tunnelBytes += h.dropped;
+    this.requests.resumeAfterConnect(probe);
+    for (const part of h.take()) {
+      this.rereading = part;
+      try {
+        this.requests.feed(part);
+      } finally {
+        this.rereading = null;
+      }
+    }
+    if (h.lost) this.requests.gap(0);
+  }
+
+  private dropHold(): void {
+    const h = this.hold;
+    if (h === null) return;
+    this.hold = null;
+    this.ctx.stats.tunnelBytes += h.length + h.dropped;
+    h.take();
   }
 
   /** A side of `tx` is ready for inspection: hand phases over in request-then-response order. */

@@ -20,6 +20,10 @@ const S_RESYNC = 9;
 const S_TUNNEL = 10;
 /** After an HTTP/0.9 request: libhtp ignores the rest of the client's data (htp_connp_REQ_IGNORE_DATA_AFTER_HTTP_0_9). */
 const S_IGNORE = 11;
+/** After a CONNECT request: the client's bytes are held until the answer (libhtp's REQ_CONNECT_WAIT_RESPONSE). */
+const S_CONNECT_WAIT = 12;
+/** Response side, after the accepted CONNECT that opened a tunnel: the rest of the connection is not HTTP's. */
+const S_HANDED_OVER = 13;
 
 const MAX_CHUNK_LINE = 1024;
 /** Largest chunk size accepted (2^44): beyond is an overflow attempt, not a real chunk. */
@@ -80,7 +84,7 @@ export class HttpReader {
    * status line or a line ends the chunk it came in.
    */
   private lineBody = false;
-  /** After CONNECT or Upgrade: the next bytes may be another protocol. */
+  /** After an Upgrade request, or a CONNECT never answered: the next bytes may be another protocol. */
   upgradePending = false;
   /** Anomalies of a head being parsed, before its transaction is known (reused). */
   private readonly scratch = new AnomalyList<HttpAnomaly>();
@@ -94,7 +98,8 @@ export class HttpReader {
     this.body = new ByteAccumulator(conn.ctx.budget, isRequest ? l.requestBodyLimit : l.responseBodyLimit);
   }
 
-  feed(chunk: Uint8Array): void {
+  /** Reads a chunk; returns how much of it was HTTP's (less only when a tunnel was handed over). */
+  feed(chunk: Uint8Array): number {
     let pos = 0;
     const n = chunk.length;
     while (pos < n) {
@@ -134,11 +139,18 @@ export class HttpReader {
           this.conn.ctx.stats.afterHttp09Bytes += n - pos;
           pos = n;
           break;
+        case S_CONNECT_WAIT:
+          this.conn.holdBytes(chunk, pos, n);
+          pos = n;
+          break;
+        case S_HANDED_OVER:
+          return pos;
         default:
           this.conn.ctx.stats.tunnelBytes += n - pos;
           pos = n;
       }
     }
+    return n;
   }
 
   /** Bytes are missing before the next chunk. `length` is how many, when known (else 0). */
@@ -179,6 +191,9 @@ export class HttpReader {
         return;
       case S_BODY_UNTIL_CLOSE:
         this.addAnomaly('http.gap');
+        return;
+      case S_CONNECT_WAIT:
+        this.conn.holdGap();
         return;
       default:
         return;
@@ -226,6 +241,16 @@ export class HttpReader {
     this.head.reset();
     this.body.reset();
     this.state = S_TUNNEL;
+  }
+
+  /**
+   * Request side, when the CONNECT's answer has come (or never will): reading goes on at the held
+   * bytes. `probe`: they may be tunnel data all the same (no answer seen), as after an Upgrade.
+   */
+  resumeAfterConnect(probe: boolean): void {
+    if (this.state !== S_CONNECT_WAIT) return;
+    this.state = S_IDLE;
+    this.upgradePending = probe;
   }
 
   // ---- start line ----
@@ -609,7 +634,15 @@ export class HttpReader {
     this.bodyTaken = false;
     if (this.isRequest) {
       const req = msg as HttpRequest;
-      if (equalsLower(req.method, 0, req.method.length, CONNECT) || framing.upgrade) this.upgradePending = true;
+      if (equalsLower(req.method, 0, req.method.length, CONNECT)) {
+        // No body, whatever the headers say: what follows waits for the answer (libhtp's
+        // REQ_CONNECT_CHECK comes before the body is looked for).
+        this.finishMessage(null);
+        this.state = S_CONNECT_WAIT;
+        this.conn.holdAfterConnect();
+        return;
+      }
+      if (framing.upgrade) this.upgradePending = true;
       if (framing.chunked) this.enterChunked();
       else if (framing.length > 0) this.enterLength(framing.length);
       else this.finishMessage(null);
@@ -618,10 +651,20 @@ export class HttpReader {
     const res = msg as HttpResponse;
     const method = tx.request?.method;
     const status = res.status;
-    if (status === 101 || (method !== undefined && equalsLower(method, 0, method.length, CONNECT) && status >= 200 && status < 300)) {
+    // A 101 leaves a tunnel unread: Suricata 7 changes protocol only for h2c, to HTTP/2 (not parsed here).
+    if (status === 101) {
       this.finishMessage(null);
       this.conn.startTunnel();
       return;
+    }
+    if (method !== undefined && equalsLower(method, 0, method.length, CONNECT)) {
+      if (status >= 200 && status < 300) {
+        // A tunnel from the end of this head on (RFC 7230 3.3.3): no body, whatever the headers say.
+        this.finishMessage(null);
+        if (this.conn.connectAnswered(true)) this.state = S_HANDED_OVER;
+        return;
+      }
+      this.conn.connectAnswered(false);
     }
     if ((method !== undefined && equalsLower(method, 0, method.length, HEAD)) || status === 204 || status === 304) {
       this.finishMessage(null);

@@ -86,15 +86,16 @@ describe('HTTP message framing', () => {
     expect(rec.requests()[1]!.snapshot['http.user_agent']).toBe('u');
   });
 
-  it('stops parsing after CONNECT is accepted (tunnel)', () => {
-    const { rec, app } = run([
+  it('stops parsing after CONNECT is accepted: the tunnel is detected afresh, not read as HTTP', () => {
+    const { rec, app, flow } = run([
       [true, 'CONNECT mail.example:443 HTTP/1.1\r\nHost: mail.example:443\r\n\r\n'],
       [false, 'HTTP/1.1 200 Connection established\r\n\r\n'],
       [true, new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5])],
       [false, new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x02, 9, 9])],
     ]);
     expect(summary(rec)).toEqual(['0:request:mail.example:443', '0:response:200:']);
-    expect(app.stats.http.tunnelBytes).toBe(17);
+    expect(app.stats.http.connectTunnels).toBe(1);
+    expect(flow.appProto).toBe('tls');
   });
 
   it('continues after a refused CONNECT when the client sends another request', () => {
