@@ -262,6 +262,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   // Every option a module knows goes to buildRuleBody, read or not (it skips unread values
   // quietly), so problems in how the options combine are reported even in a rule with other errors.
   const instances: OptionInstance[] = [];
+  let misspelt: Set<string> | undefined;
   let missingSemicolon = false;
   for (const option of options) {
     const written = option.keyword;
@@ -273,6 +274,10 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
         instances.push(foreignOption(written, option));
       } else {
         sink.report('error', `unknown keyword '${written}'${keywordHint(written) || ': check the spelling, or remove the option'}`, option.offset, written.length);
+        // A misspelt `content` after a sticky buffer is what that buffer was for: holding its
+        // place keeps the one mistake from being reported twice ("none follows" the buffer).
+        (misspelt ??= new Set()).add(written);
+        instances.push(foreignOption(written, option));
       }
       continue;
     }
@@ -315,7 +320,7 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   } catch (e) {
     sink.report('error', `internal error combining the options: ${e instanceof Error ? e.message : String(e)}`, node.open.offset, 1);
   }
-  for (const k of rule.body?.unsupported ?? []) if (!unsupported.includes(k)) unsupported.push(k);
+  for (const k of rule.body?.unsupported ?? []) if (!unsupported.includes(k) && misspelt?.has(k) !== true) unsupported.push(k);
   warnEstablishedUdp(protocol, rule.body, options, sink);
   // Kept as long as the rule: without the spare capacity that pushing left, or shared when empty.
   rule.unsupported = unsupported.length > 0 ? unsupported.slice() : (NOTHING_UNSUPPORTED as string[]);

@@ -2,6 +2,9 @@ import nearley from 'nearley';
 import type { Token } from 'moo';
 import grammar, { type LineNode } from '../../grammar/rule.generated.js';
 import { tokenize } from '../../grammar/rule-lexer.js';
+import { keywordNames } from '../options/registry.js';
+import { didYouMean } from './did-you-mean.js';
+import { FOREIGN_KEYWORDS } from './foreign-keywords.js';
 
 export type { LineNode, RuleNode, VarNode, IncludeNode, SpecNode } from '../../grammar/rule.generated.js';
 
@@ -253,7 +256,7 @@ function describeFailure(text: string, tokens: readonly Token[], f: { at: number
     return { message: `'${first.value}' is a Snort configuration directive, not a rule: kanshi reads rules files (set variables with var/ipvar/portvar lines or --var)`, offset: first.offset, length: first.text.length };
   }
 
-  if (bad?.type === 'badOption') return describeBadOption(bad);
+  if (bad?.type === 'badOption') return describeBadOption(bad, text);
   if (f.expected.has('option') || f.expected.has('rparen')) {
     if (!bad) return { message: "missing ')' at the end of the rule: close the options with ')'", ...end };
     if (bad.type === 'stray' && bad.text === ';') return { message: "empty option: remove the extra ';'", ...at };
@@ -292,12 +295,31 @@ function describeFailure(text: string, tokens: readonly Token[], f: { at: number
   return { message: `cannot read this line: ${HEADER_SHAPE}`, ...at };
 }
 
-function describeBadOption(token: Token): StructureError {
+function describeBadOption(token: Token, line: string): StructureError {
   const lead = token.text.length - token.text.trimStart().length;
   const t = { text: token.text.slice(lead), offset: token.offset + lead };
   const text = t.text;
   const colon = text.indexOf(':');
   const keyword = (colon < 0 ? text : text.slice(0, colon)).trim();
+  // The keyword stopped at a character no keyword holds: say which, rather than ask for a ';'
+  // that would leave half a keyword behind.
+  const next = colon < 0 && text === keyword ? line.codePointAt(token.offset + token.text.length) : undefined;
+  if (next === 0x22 /* " */) {
+    return { message: `missing ':' between '${keyword}' and its value: write ${keyword}:"..."`, offset: token.offset + token.text.length, length: 1 };
+  }
+  if (next !== undefined && next > 0x7f) {
+    const ch = String.fromCodePoint(next);
+    let end = token.offset + token.text.length;
+    while (end < line.length && !/[\s;:()"]/.test(line[end]!)) end++;
+    const word = line.slice(t.offset, end);
+    const code = next.toString(16).toUpperCase().padStart(4, '0');
+    const hint = didYouMean(word.replace(/[^\x00-\x7f]/g, ''), knownKeywords());
+    return {
+      message: `'${ch}' (U+${code}) in the keyword '${word}': keywords are written in ASCII letters, digits, '_', '.' and '-' (a look-alike letter pasted from a web page or a document?)${hint}`,
+      offset: token.offset + token.text.length,
+      length: ch.length,
+    };
+  }
   const value = colon < 0 ? '' : text.slice(colon + 1);
   const quote = unclosedQuote(value);
   if (quote >= 0) {
@@ -343,4 +365,9 @@ function fieldIndex(tokens: readonly Token[], upto: number): number {
     } else if (depth === 0 && t.type !== 'bang') fields++;
   }
   return fields;
+}
+
+let keywordList: string[] | undefined;
+function knownKeywords(): string[] {
+  return (keywordList ??= [...new Set([...keywordNames(), ...FOREIGN_KEYWORDS])]);
 }

@@ -81,6 +81,15 @@ describe('option list diagnostics', () => {
     // After an unquoted value too, whatever follows.
     expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; depth:4 content:"b"; sid:1;)')).toEqual(["1:60: error: missing ';' after depth:4: write depth:4; content:\"b\""]);
     expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; sid:9500004 rev:2;)')).toEqual(["1:64: error: missing ';' after sid:9500004: write sid:9500004; rev:2"]);
+  });
+
+  it('names a look-alike letter in a keyword, a missing colon, and a misspelt keyword once', () => {
+    expect(diags('alert http any any -> any any (msg:"x"; http.ur\u0456; content:"/a"; sid:1;)')).toEqual([
+      "1:48: error: '\u0456' (U+0456) in the keyword 'http.ur\u0456': keywords are written in ASCII letters, digits, '_', '.' and '-' (a look-alike letter pasted from a web page or a document?); did you mean 'http.uri'?",
+    ]);
+    expect(diags('alert http any any -> any any (msg:"x"; http.uri; content"/a"; sid:2;)')).toEqual([`1:58: error: missing ':' between 'content' and its value: write content:"..."`]);
+    // Not also "http.uri ... none follows": the misspelt keyword is what the buffer was for.
+    expect(diags('alert http any any -> any any (msg:"x"; http.uri; contnet:"/a"; sid:3;)')).toEqual(["1:51: error: unknown keyword 'contnet'; did you mean 'content'?"]);
     // Values with blanks of their own are left alone.
     expect(diags('alert tcp any any -> any any (msg:"x"; content:"a"; threshold:type limit, track by_src, count 1, seconds 60; metadata:created_at 2010_07_30, tag Phishing; sid:1;)')).toEqual([]);
   });
