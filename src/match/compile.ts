@@ -19,6 +19,7 @@ import { MULTI_INSTANCE_BUFFERS } from '../types/buffers.js';
 import type { Level } from '../types/level.js';
 import { BufferProgram } from './payload.js';
 import { requiredPcreLiterals, screensBetter, type PcreLiteral } from './pcre-literal.js';
+import { readsUriQueryAsSent, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from './uri-query-as-sent.js';
 
 // Transport classes a rule applies to (bits).
 export const P_TCP = 1;
@@ -499,11 +500,12 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
   bufferSteps.length = 0;
   bufferSections.length = 0;
   const payload = det.payload;
+  const uriAsSent = readsUriQueryAsSent(det);
   let derivedBuffers: DerivedBuffer[] | null = null;
   for (let i = 0; i < payload.length; i++) {
     const el = payload[i]!;
-    const name = inspectedBuffer(el);
-    if (name !== el.buffer && !(derivedBuffers ?? []).some((d) => d.name === name)) (derivedBuffers ??= []).push(derivedBuffer(el, name));
+    const name = inspectedBuffer(el, uriAsSent);
+    if (name !== el.buffer && !(derivedBuffers ?? []).some((d) => d.name === name)) (derivedBuffers ??= []).push(derivedBuffer(el, name, uriAsSent));
     const section = MULTI_INSTANCE_BUFFERS.has(el.buffer) ? stickySection(rule, el) : 0;
     addStep(bufferNames, bufferSteps, bufferSections, name, section, payloadMatcher(el, ctx));
   }
@@ -518,7 +520,11 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     const module = c.option.module;
     if (module.bufferCondition !== undefined) {
       const b = module.bufferCondition(c.value);
-      addStep(bufferNames, bufferSteps, bufferSections, b.buffer, 0, b.matcher);
+      // urilen measures the URI the rule's contents read.
+      if (uriAsSent && b.buffer === 'http.uri') {
+        if (!(derivedBuffers ?? []).some((d) => d.name === URI_QUERY_AS_SENT)) (derivedBuffers ??= []).push(URI_QUERY_AS_SENT_BUFFER);
+        addStep(bufferNames, bufferSteps, bufferSections, URI_QUERY_AS_SENT, 0, b.matcher);
+      } else addStep(bufferNames, bufferSteps, bufferSections, b.buffer, 0, b.matcher);
       continue;
     }
     if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
@@ -675,7 +681,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     tlsServer,
     derivedBuffers: derivedBuffers ?? NO_DERIVED,
     variableCount: scratch.slotCount,
-    fastPattern: chooseFastPattern(det, readsAppBuffers(kind)),
+    fastPattern: chooseFastPattern(det, readsAppBuffers(kind), uriAsSent),
   };
 }
 
@@ -692,11 +698,14 @@ const NO_DERIVED: readonly DerivedBuffer[] = Object.freeze([]);
 /**
  * The buffer a payload element inspects: its sticky buffer, or, after transforms, a derived
  * buffer named `base|t1|t2` (the prefilter and the programs treat it as a buffer of its own, so
- * a fast pattern after `dotprefix` is looked for in the dot-prefixed bytes).
+ * a fast pattern after `dotprefix` is looked for in the dot-prefixed bytes). `uriAsSent`: the
+ * rule reads http.uri with its query as sent (see uri-query-as-sent.ts), whatever transforms
+ * then make of it.
  */
-export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string; option: { raw: string | null } }[] }): string {
-  if (el.transforms.length === 0) return el.buffer;
-  let name = el.buffer;
+export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string; option: { raw: string | null } }[] }, uriAsSent = false): string {
+  const buffer = uriAsSent && el.buffer === 'http.uri' ? URI_QUERY_AS_SENT : el.buffer;
+  if (el.transforms.length === 0) return buffer;
+  let name = buffer;
   for (let i = 0; i < el.transforms.length; i++) {
     const t = el.transforms[i]!;
     // A transform with a value (xor's key) rewrites differently per value: the value names it too.
@@ -711,17 +720,23 @@ export function baseBuffer(name: string): string {
   return bar < 0 ? name : name.slice(0, bar);
 }
 
-function derivedBuffer(el: PayloadElement, name: string): DerivedBuffer {
+/** http.uri with its query as sent, rebuilt from the raw URI. */
+const URI_QUERY_AS_SENT_BUFFER: DerivedBuffer = Object.freeze({ name: URI_QUERY_AS_SENT, base: URI_QUERY_AS_SENT_BASE, apply: uriQueryAsSent });
+
+function derivedBuffer(el: PayloadElement, name: string, uriAsSent: boolean): DerivedBuffer {
   // pkt_data is supplied by the engine per packet, stream window or message, not by a source.
   if (el.buffer === 'pkt_data') throw new CompileError(`transform ${el.transforms[0]!.keyword} on pkt_data is not evaluated: name a sticky buffer before it`);
+  const asSent = uriAsSent && el.buffer === 'http.uri';
+  if (asSent && el.transforms.length === 0) return URI_QUERY_AS_SENT_BUFFER;
   const steps = el.transforms.map((t) => {
     const make = t.option.module.transform;
     if (make === undefined) throw new CompileError(`buffer transform ${t.keyword} is not evaluated`);
     return make(t.value);
   });
+  if (asSent) steps.unshift(uriQueryAsSent);
   return {
     name,
-    base: el.buffer,
+    base: asSent ? URI_QUERY_AS_SENT_BASE : el.buffer,
     apply(buf: Uint8Array): Uint8Array {
       let out = buf;
       for (let i = 0; i < steps.length; i++) out = steps[i]!(out);
@@ -794,14 +809,15 @@ function payloadMatcher(el: PayloadElement, ctx: MatcherContext): PayloadMatcher
  * them over a pkt_data one (as Suricata's buffer priorities do): the prefilter then scans the
  * small URI or header buffers rather than the whole raw message; a content in http.method comes
  * last (Suricata 7 ranks that buffer below the raw payload). A content of under four bytes
- * gives way to a pcre whose literals are all longer (see pcreFastPattern).
+ * gives way to a pcre whose literals are all longer (see pcreFastPattern). `uriAsSent`: as
+ * for inspectedBuffer, the rule's own by default.
  */
-export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false): FastPattern | null {
+export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false, uriAsSent = readsUriQueryAsSent(det)): FastPattern | null {
   const fp = det.fastPattern;
-  if (fp !== undefined && !fp.negated && fp.bytes.length > 0 && inspectedBuffer(fp) !== BASE64_DATA) {
+  if (fp !== undefined && !fp.negated && fp.bytes.length > 0 && inspectedBuffer(fp, uriAsSent) !== BASE64_DATA) {
     const chop = fp.fastPattern?.kind === 'chop' ? fp.fastPattern : undefined;
     const bytes = chop ? fp.bytes.subarray(chop.offset, chop.offset + chop.length) : fp.bytes;
-    if (bytes.length > 0) return { buffer: inspectedBuffer(fp), bytes, nocase: fp.nocase };
+    if (bytes.length > 0) return { buffer: inspectedBuffer(fp, uriAsSent), bytes, nocase: fp.nocase };
   }
   // Buffer priority, as Suricata ranks them: application buffers over the raw payload for rules
   // inspected on application buffers, and http.method below everything (its few values are in
@@ -809,9 +825,9 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   // bytes screens no better than a method: it ranks with the method, so that
   // `http.method; content:"SEARCH"; http.uri; content:"/";` keeps the method.
   let hasMethod = false;
-  for (const el of det.payload) if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el) === 'http.method') hasMethod = true;
+  for (const el of det.payload) if (el.kind === 'content' && !el.negated && el.bytes.length > 0 && inspectedBuffer(el, uriAsSent) === 'http.method') hasMethod = true;
   const rank = (el: ContentMatch): number => {
-    const buffer = inspectedBuffer(el);
+    const buffer = inspectedBuffer(el, uriAsSent);
     if (buffer === 'http.method' || (hasMethod && el.bytes.length < 3)) return 0;
     return preferAppBuffers && buffer === 'pkt_data' ? 1 : 2;
   };
@@ -820,19 +836,19 @@ export function chooseFastPattern(det: RuleDetection, preferAppBuffers = false):
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
     if (el.kind !== 'content' || el.negated || el.bytes.length === 0) continue;
-    if (inspectedBuffer(el) === BASE64_DATA) continue;
+    if (inspectedBuffer(el, uriAsSent) === BASE64_DATA) continue;
     const r = rank(el);
     if (best === undefined || r > bestRank || (r === bestRank && el.bytes.length > best.bytes.length)) {
       best = el;
       bestRank = r;
     }
   }
-  if (best === undefined) return pcreFastPattern(det);
-  const content: FastPattern = { buffer: inspectedBuffer(best), bytes: best.bytes, nocase: best.nocase };
+  if (best === undefined) return pcreFastPattern(det, uriAsSent);
+  const content: FastPattern = { buffer: inspectedBuffer(best, uriAsSent), bytes: best.bytes, nocase: best.nocase };
   // A content of a few bytes (`content:"200"; http.stat_code;`, `content:"%";`) screens little:
   // a pcre whose literals are all longer screens better, and which one is scanned changes no verdict.
   if (best.bytes.length >= SHORT_CONTENT) return content;
-  const pcre = pcreFastPattern(det);
+  const pcre = pcreFastPattern(det, uriAsSent);
   if (pcre === null || shortestLiteral(pcre) <= best.bytes.length) return content;
   // Never from an application buffer back to the raw payload (see preferAppBuffers).
   if (pcre.buffer === 'pkt_data' && content.buffer !== 'pkt_data') return content;
@@ -853,13 +869,13 @@ function shortestLiteral(fp: FastPattern): number {
  * requires (see pcre-literal.ts), so the prefilter still screens it. Every pcre must match, so
  * any one's literals serve: the set that screens best is taken.
  */
-function pcreFastPattern(det: RuleDetection): FastPattern | null {
+function pcreFastPattern(det: RuleDetection, uriAsSent: boolean): FastPattern | null {
   let best: { buffer: string; literals: PcreLiteral[] } | null = null;
   for (let i = 0; i < det.payload.length; i++) {
     const el = det.payload[i]!;
-    if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null || inspectedBuffer(el) === BASE64_DATA) continue;
+    if (el.kind !== 'pcre' || el.value.negated || el.value.compiled === null || inspectedBuffer(el, uriAsSent) === BASE64_DATA) continue;
     const literals = requiredPcreLiterals(el.value.pattern, el.value.flags);
-    if (literals !== null && (best === null || screensBetter(literals, best.literals))) best = { buffer: inspectedBuffer(el), literals };
+    if (literals !== null && (best === null || screensBetter(literals, best.literals))) best = { buffer: inspectedBuffer(el, uriAsSent), literals };
   }
   if (best === null) return null;
   const [first, ...rest] = best.literals;

@@ -133,6 +133,31 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
   return { bytes: copyOut(path, 0, length), evasions: flagsToEvasions(flagBits), pathEnd: pathLength };
 }
 
+/**
+ * The URI as Suricata's http.uri holds it: the path normalised as normalizeUri normalises it,
+ * the query as sent, the fragment decoded once. libhtp (htp_normalize_parsed_uri) copies the
+ * query undecoded, so rules written against Suricata may spell an escape of the query
+ * ("?command=cmd+%2Fc") that normalizeUri's decoded query never holds. Returns `raw` itself
+ * when nothing needs changing.
+ */
+export function uriWithQueryAsSent(raw: Uint8Array): Uint8Array {
+  if (!needsWork(raw)) return raw;
+  const n = raw.length;
+  const q = pathEndAt(raw, absoluteFormPathStart(raw));
+  const normalized = normalizeUri(raw);
+  // Without an escape after the path, decoding the query or fragment changes nothing.
+  if (raw.indexOf(PCT, q) < 0) return normalized.bytes;
+  const f = raw[q] === QMARK ? fragmentStartAt(raw, q + 1) : q;
+  const pathLength = normalized.pathEnd;
+  ensureScratch(pathLength + n - q + 2);
+  const out = scratchA;
+  out.set(normalized.bytes.subarray(0, pathLength), 0);
+  out.set(raw.subarray(q, f), pathLength);
+  let length = pathLength + f - q;
+  if (f < n) length = appendDecoded(raw, f, n, out, length);
+  return copyOut(out, 0, length);
+}
+
 /** Where the path of raw[start..] ends: its first '?' or '#', else the end. */
 function pathEndAt(raw: Uint8Array, start: number): number {
   let i = start;
