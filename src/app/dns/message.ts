@@ -72,7 +72,12 @@ function readName(b: Uint8Array, start: number, budget: { steps: number }): { te
   let next = -1;
   let steps = 0;
   for (;;) {
-    if (off >= b.length) return null;
+    if (off >= b.length) {
+      // A pointer to the message's very end ends the name there, as Suricata's dns_parse_name
+      // stops at an empty rest; running off the end without one is a malformed name.
+      if (next < 0) return null;
+      break;
+    }
     const len = b[off]!;
     if (len === 0) {
       if (next < 0) next = off + 1;
@@ -82,7 +87,7 @@ function readName(b: Uint8Array, start: number, budget: { steps: number }): { te
     if (kind === 0xc0) {
       if (off + 1 >= b.length) return null;
       const target = ((len & 0x3f) << 8) | b[off + 1]!;
-      if (target >= b.length) return null;
+      if (target > b.length) return null;
       // A pointer at itself, or a loop (past MAX_STEPS labels and pointers), ends the name as
       // Suricata ends it: with what was read, once a pointer was followed (the name's end in the
       // message is known then); a malformed name otherwise.

@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 /**
  * TLS ClientHello and ServerHello bodies (RFC 5246 / 8446), read for detection: the server name
  * (SNI) and the JA3 / JA3S fingerprints. Every length is checked against what encloses it, so
- * a hostile hello yields null, never an exception or a read past its end.
+ * a hostile hello yields null, never an exception or a read past its end. A malformed extension
+ * ends the reading of the extensions, not the hello: what came before it stays (an SNI read
+ * before a broken ALPN still names the server), as Suricata 7 keeps what it decoded
+ * (TLSDecodeHSHelloExtensions stops there, the hello is kept); `truncated` says so.
  */
 
 export const EXT_SERVER_NAME = 0;
@@ -30,6 +33,8 @@ export interface ClientHello {
   signatureAlgorithms: number[];
   /** The protocol names of the ALPN extension, in order. */
   alpn: Uint8Array[];
+  /** An extension was malformed: the extensions after it were not read. */
+  truncated: boolean;
 }
 
 export interface ServerHello {
@@ -39,6 +44,8 @@ export interface ServerHello {
   /** From supported_versions (TLS 1.3), else the version field. */
   negotiated: number;
   random: Uint8Array;
+  /** An extension was malformed: the extensions after it were not read. */
+  truncated: boolean;
 }
 
 /** GREASE values (RFC 8701), which JA3 leaves out: 0x0a0a, 0x1a1a, ..., 0xfafa. */
@@ -70,23 +77,28 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
     supportedVersions: [],
     signatureAlgorithms: [],
     alpn: [],
+    truncated: false,
   };
   if (!r.ok) return null;
   const ok = readExtensions(b, r, (type, e) => {
-    hello.extensions.push(type);
     // A second server_name extension is ignored, as Suricata ignores it: the first name counts.
     if (type === EXT_SERVER_NAME && hello.sni === null) hello.sni = serverName(e);
     else if (type === EXT_SUPPORTED_GROUPS) {
+      // A list longer than its extension is malformed as a whole: none of it is taken.
       const n = e.u16();
+      if (n > e.remaining) return false;
       for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.groups.push(e.u16());
     } else if (type === EXT_EC_POINT_FORMATS) {
       const n = e.u8();
+      if (n > e.remaining) return false;
       for (let k = 0; k < n && e.ok; k++) hello.pointFormats.push(e.u8());
     } else if (type === EXT_SUPPORTED_VERSIONS) {
       const n = e.u8();
+      if (n > e.remaining) return false;
       for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.supportedVersions.push(e.u16());
     } else if (type === EXT_SIGNATURE_ALGORITHMS) {
       const n = e.u16();
+      if (n > e.remaining) return false;
       for (let k = 0; k + 2 <= n && e.ok; k += 2) hello.signatureAlgorithms.push(e.u16());
     } else if (type === EXT_ALPN) {
       const listEnd = e.at + 2 + e.u16();
@@ -95,9 +107,12 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
         if (name !== null) hello.alpn.push(name.slice());
       }
     }
+    // Counted in the fingerprints once read whole, as Suricata adds a type to JA3 after decoding it.
+    if (e.ok) hello.extensions.push(type);
     return e.ok;
   });
-  return ok ? hello : null;
+  hello.truncated = !ok;
+  return hello;
 }
 
 /**
@@ -141,13 +156,14 @@ export function parseServerHello(b: Uint8Array): ServerHello | null {
   const cipher = r.u16();
   r.skip(1); // compression method
   if (!r.ok) return null;
-  const hello: ServerHello = { version, cipher, extensions: [], negotiated: version, random: b.slice(2, 34) };
+  const hello: ServerHello = { version, cipher, extensions: [], negotiated: version, random: b.slice(2, 34), truncated: false };
   const ok = readExtensions(b, r, (type, e) => {
     hello.extensions.push(type);
     if (type === EXT_SUPPORTED_VERSIONS && e.remaining === 2) hello.negotiated = e.u16();
     return true;
   });
-  return ok ? hello : null;
+  hello.truncated = !ok;
+  return hello;
 }
 
 /** JA3: version,ciphers,extensions,groups,point formats (decimal, '-' joined, GREASE left out). */

@@ -49,10 +49,12 @@ export interface TlsStats {
   encryptedBytes: number;
   /** Directions whose parsing stopped: not TLS records, oversized messages, gaps. */
   parseErrors: number;
+  /** Hellos with a malformed extension, kept with what came before it (see hello.ts). */
+  malformedHellos: number;
 }
 
 export function newTlsStats(): TlsStats {
-  return { flows: 0, clientHellos: 0, serverHellos: 0, certificates: 0, encryptedBytes: 0, parseErrors: 0 };
+  return { flows: 0, clientHellos: 0, serverHellos: 0, certificates: 0, encryptedBytes: 0, parseErrors: 0, malformedHellos: 0 };
 }
 
 export interface TlsContext {
@@ -260,6 +262,7 @@ export class TlsSession {
     if (toServer && type === HS_CLIENT_HELLO) {
       const hello = parseClientHello(body);
       if (hello === null) return;
+      if (hello.truncated) this.ctx.stats.malformedHellos++;
       this.client = hello;
       this.ctx.stats.clientHellos++;
       // As Suricata: a client offering supported_versions is at the first (preferred) one it lists.
@@ -270,6 +273,7 @@ export class TlsSession {
     } else if (!toServer && type === HS_SERVER_HELLO) {
       const hello = parseServerHello(body);
       if (hello === null || this.server !== null) return;
+      if (hello.truncated) this.ctx.stats.malformedHellos++;
       this.ctx.stats.serverHellos++;
       this.server = hello;
       this.ctx.version?.(false, hello.negotiated);

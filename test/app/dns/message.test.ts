@@ -56,6 +56,17 @@ describe('parseDnsMessage', () => {
     expect(b.ok && b.message.questions[0]!.type).toBe(1);
   });
 
+  it("ends a name at a pointer to the message's very end, as Suricata does (one past it is malformed)", () => {
+    // "evil.bad.example" then a pointer to offset 35, the message's length.
+    const labels = [4, ...Buffer.from('evil'), 3, ...Buffer.from('bad'), 7, ...Buffer.from('example')];
+    const b = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...labels, 0xc0, 35, 0, 1, 0, 1]);
+    expect(b.length).toBe(35);
+    const r = parseDnsMessage(b);
+    expect(r.ok && r.message.questions.map((q) => [text(q.name), q.type])).toEqual([['evil.bad.example', 1]]);
+    const past = Uint8Array.from([...b.subarray(0, 29), 0xc0, 36, 0, 1, 0, 1]);
+    expect(parseDnsMessage(past)).toEqual({ ok: false, anomaly: 'dns.malformed_name' });
+  });
+
   it('reads at most eight looping names per message, so a datagram cannot multiply its weight', () => {
     // 30 questions, each a pointer to a looping "evil" name: 255 steps and a 639-byte name apiece.
     const head = [0, 1, 1, 0, 0, 30, 0, 0, 0, 0, 0, 0];

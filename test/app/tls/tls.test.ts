@@ -36,13 +36,27 @@ describe('hellos', () => {
     expect(long.sni).toBeNull();
   });
 
+  it('keeps what came before a malformed extension (SNI and fingerprint so far), as Suricata keeps what it decoded', () => {
+    // ec_point_formats declaring 5 formats but holding 1; an ALPN list longer than its extension.
+    for (const bad of [{ type: 11, data: '\x05\x00' }, { type: 16, data: '\x00\x0a\x02h2' }]) {
+      const h = parseClientHello(body(clientHello({ sni: 'evil.bad.example', ciphers: [0x1301], groups: [29], pointFormats: [], extensions: [bad, { type: 43, data: '\x02\x03\x04' }] })))!;
+      expect(text(h.sni!)).toBe('evil.bad.example');
+      expect(h.truncated).toBe(true);
+      // The broken extension and those after it are not in the fingerprint.
+      expect(h.extensions).toEqual([0, 10, 11]);
+      expect(ja3String(h)).toBe('771,4865,0-10-11,29,');
+    }
+    const whole = parseClientHello(body(clientHello({ sni: 'ok.example' })))!;
+    expect(whole.truncated).toBe(false);
+  });
+
   it("names versions as Suricata's EVE does (SSLv3, TLSv1, TLS 1.1 ...)", () => {
     expect([0x0200, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f1c].map(versionName)).toEqual(['SSLv2', 'SSLv3', 'TLSv1', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', '0x7f1c']);
   });
 
   it('reads the ServerHello version from supported_versions', () => {
     const h = parseServerHello(body(serverHello({ cipher: 0x1301, extensions: [{ type: 43, data: '\x03\x04' }] })))!;
-    expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304, random: new Uint8Array(32).fill(9) });
+    expect(h).toEqual({ version: 0x0303, cipher: 0x1301, extensions: [43], negotiated: 0x0304, random: new Uint8Array(32).fill(9), truncated: false });
   });
 
   it('property: truncated and random hellos give null or a hello, never throw', () => {
