@@ -5,6 +5,7 @@
  */
 import { splitLogRequest } from './http-message.js';
 import { inputKind, streamProtocol, type TestCase } from './model.js';
+import { rechunkable } from './variants/chunked.js';
 
 export const FAMILIES = {
   segment: 'TCP segmentation at random points, and a send dribbled out 1 to 8 bytes per segment',
@@ -23,6 +24,7 @@ export const FAMILIES = {
   'double-encoding': 'double percent-encoding in the path (IIS)',
   'path-tricks': '/./ and // inserted in the path',
   'path-case': 'case of letters in path names (IIS)',
+  chunked: 'HTTP/1.1 bodies sent with Transfer-Encoding: chunked instead of Content-Length',
   'command-case': 'case of SMTP command verbs and keywords',
   'command-space': 'extra spaces in SMTP MAIL/RCPT commands',
 } as const;
@@ -41,8 +43,11 @@ const HTTP_IIS: readonly Family[] = ['method-case', 'u-encoding', 'overlong', 'd
 const LOG_ANY: readonly Family[] = ['percent', 'path-tricks'];
 const LOG_IIS: readonly Family[] = ['method-case', 'u-encoding', 'overlong', 'double-encoding', 'path-case'];
 const SMTP: readonly Family[] = ['command-case', 'command-space', 'header-case', 'header-order', 'extra-headers', 'fold'];
-/** What a benign client, server or network may do to traffic: negatives must stay silent under it. */
-const BENIGN: ReadonlySet<Family> = new Set<Family>([...TRANSPORT, 'header-case', 'header-order', 'extra-headers']);
+/**
+ * What a benign client, server or network may do to traffic: negatives must stay silent under it.
+ * Clients that stream an upload, and servers that stream a page, send their bodies chunked.
+ */
+const BENIGN: ReadonlySet<Family> = new Set<Family>([...TRANSPORT, 'header-case', 'header-order', 'extra-headers', 'chunked']);
 
 /** Every family that makes sense for the case's traffic. */
 export function applicableFamilies(c: TestCase): Family[] {
@@ -58,8 +63,11 @@ export function applicableFamilies(c: TestCase): Family[] {
       return ['fragment'];
     case 'stream':
       switch (streamProtocol(c)) {
-        case 'http':
-          return [...TRANSPORT, ...HTTP_ANY, ...(c.target === 'iis' ? HTTP_IIS : [])];
+        case 'http': {
+          // Only a message whose body its Content-Length frames has a body to send chunked.
+          const body = c.sections.some((_, i) => rechunkable(c, i));
+          return [...TRANSPORT, ...HTTP_ANY, ...(body ? (['chunked'] as const) : []), ...(c.target === 'iis' ? HTTP_IIS : [])];
+        }
         case 'smtp':
           return [...TRANSPORT, ...SMTP];
         case 'tcp':

@@ -68,3 +68,19 @@ export function receive(packets: readonly BuiltPacket[]): Received {
 
 export const latin1 = (b: Uint8Array): string => new TextDecoder('latin1').decode(b);
 export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** A chunked body decoded: each size read as the hex digits its line starts with, up to the last chunk. */
+export function dechunked(body: Uint8Array): Uint8Array {
+  const text = latin1(body);
+  let at = 0;
+  let out = '';
+  for (;;) {
+    const eol = text.indexOf('\r\n', at);
+    if (eol < 0) throw new Error(`no size line at ${at}`);
+    const size = parseInt(text.slice(at, eol), 16);
+    at = eol + 2;
+    if (!(size > 0)) return bytesOf(out);
+    out += text.slice(at, at + size);
+    at += size + 2;
+  }
+}

@@ -23,6 +23,7 @@ import {
 import type { HttpSection, LogSection, Section, SmtpSection, SmtpStep, TcpSection, TestCase } from '../model.js';
 import { defaultReply, smtpSends, verbOf } from '../smtp-script.js';
 import { encodeText } from '../text.js';
+import { chunkMessage, rechunkable, type ChunkPlan } from './chunked.js';
 import { applyHeaderPlan, HTTP_REQUEST_EXTRAS, MAIL_EXTRAS, type HeaderPlan } from './headers.js';
 import { datagramDeliveryFor, deliveryFor, NO_TRANSPORT_CHANGE, type DatagramPlan, type TransportPlan } from './transport.js';
 import {
@@ -61,8 +62,8 @@ export interface UriPlan {
 }
 
 export type SectionPlan =
-  | { kind: 'request'; method: CasePlanMode | null; uri: UriPlan; headers: HeaderPlan; transport: TransportPlan }
-  | { kind: 'response'; headers: HeaderPlan; transport: TransportPlan }
+  | { kind: 'request'; method: CasePlanMode | null; uri: UriPlan; chunked: ChunkPlan | null; headers: HeaderPlan; transport: TransportPlan }
+  | { kind: 'response'; chunked: ChunkPlan | null; headers: HeaderPlan; transport: TransportPlan }
   | { kind: 'smtp'; commandCase: [number, number][]; commandSpace: [number, number, number][]; headers: HeaderPlan; sends: TransportPlan[] }
   | { kind: 'tcp'; transport: TransportPlan }
   | { kind: 'datagram'; datagram: DatagramPlan }
@@ -125,6 +126,17 @@ function headerArb(f: ReadonlySet<Family>, request: boolean): fc.Arbitrary<Heade
   });
 }
 
+function chunkArb(on: boolean): fc.Arbitrary<ChunkPlan | null> {
+  const plan: fc.Arbitrary<ChunkPlan | null> = fc.record({
+    cuts: fc.array(pick, { maxLength: 12 }),
+    dribble: fc.option(fc.tuple(pick, fc.integer({ min: 1, max: 4 })), { nil: null }),
+    upper: fc.boolean(),
+    zeros: fc.array(fc.tuple(pick, fc.integer({ min: 1, max: 7 })), { maxLength: 3 }),
+    ext: fc.array(pair, { maxLength: 3 }),
+  });
+  return maybe(on, plan, null);
+}
+
 function caseModeArb(on: boolean): fc.Arbitrary<CasePlanMode | null> {
   return maybe(on, fc.oneof(fc.constant('lower' as const), fc.constant('upper' as const), fc.array(pick, { minLength: 1, maxLength: 6 })), null as CasePlanMode | null);
 }
@@ -184,11 +196,17 @@ export function prepareVariants(c: TestCase, families: ReadonlySet<Family>): Pre
             kind: fc.constant('request' as const),
             method: caseModeArb(families.has('method-case')),
             uri: uriArb(families),
+            chunked: chunkArb(families.has('chunked') && rechunkable(c, i)),
             headers: headerArb(families, true),
             transport: transportArb(families),
           });
         }
-        return fc.record({ kind: fc.constant('response' as const), headers: headerArb(families, false), transport: transportArb(families) });
+        return fc.record({
+          kind: fc.constant('response' as const),
+          chunked: chunkArb(families.has('chunked') && rechunkable(c, i)),
+          headers: headerArb(families, false),
+          transport: transportArb(families),
+        });
       case 'smtp': {
         const sends = smtpSends(s).length;
         return fc.record({
@@ -278,7 +296,8 @@ function applyPlan(c: TestCase, plan: CasePlan, models: ReadonlyMap<number, Requ
       const data = rewriteRequest(s.data, p, models.get(i)!, c, changes, label);
       sections.push({ ...s, data, delivery: deliveryFor(data.length, p.transport, `${label} delivery`, changes) });
     } else if (s.kind === 'http' && p.kind === 'response') {
-      const parts = splitHttpMessage(s.data);
+      const split = splitHttpMessage(s.data);
+      const parts = split === null || p.chunked === null ? split : chunkMessage(split, p.chunked, changes, label);
       const data = parts === null ? s.data : joinHttpMessage({ ...parts, headers: applyHeaderPlan(parts.headers, p.headers, [], changes, `${label} headers`) });
       sections.push({ ...s, data, delivery: deliveryFor(data.length, p.transport, `${label} delivery`, changes) });
     } else if (s.kind === 'smtp' && p.kind === 'smtp') {
@@ -360,15 +379,17 @@ function rewriteMethod(method: Uint8Array, mode: CasePlanMode | null, changes: s
 }
 
 function rewriteRequest(data: Uint8Array, p: Extract<SectionPlan, { kind: 'request' }>, m: RequestModel, c: TestCase, changes: string[], label: string): Uint8Array {
-  const parts = splitHttpMessage(data);
-  if (parts === null) return data;
-  const line = splitRequestLine(parts.startLine);
-  let startLine = parts.startLine;
+  const split = splitHttpMessage(data);
+  if (split === null) return data;
+  const line = splitRequestLine(split.startLine);
+  let startLine = split.startLine;
   if (line !== null) {
     const method = rewriteMethod(line.method, p.method, changes, label);
     const target = m.uri !== null ? rewriteTarget(m, p.uri, c, changes, label) : line.target;
     startLine = joinRequestLine({ method, target, version: line.version });
   }
+  // Before the header plan: its picks then see the Transfer-Encoding field where Content-Length was.
+  const parts = p.chunked === null ? split : chunkMessage(split, p.chunked, changes, label);
   const headers = applyHeaderPlan(parts.headers, p.headers, HTTP_REQUEST_EXTRAS, changes, `${label} headers`);
   return joinHttpMessage({ startLine, headers, body: parts.body });
 }
@@ -587,6 +608,17 @@ function transportCuts(t: TransportPlan): TransportPlan[] {
   return out;
 }
 
+function chunkCuts(p: ChunkPlan | null): (ChunkPlan | null)[] {
+  if (p === null) return [];
+  const out: (ChunkPlan | null)[] = [null];
+  for (const c of cuts(p.cuts)) out.push({ ...p, cuts: c });
+  if (p.dribble !== null) out.push({ ...p, dribble: null });
+  if (p.upper) out.push({ ...p, upper: false });
+  for (const c of cuts(p.zeros)) out.push({ ...p, zeros: c });
+  for (const c of cuts(p.ext)) out.push({ ...p, ext: c });
+  return out;
+}
+
 function headerCuts(h: HeaderPlan): HeaderPlan[] {
   const out: HeaderPlan[] = [];
   for (const key of ['nameCase', 'swaps', 'extra', 'fold'] as const) for (const c of cuts(h[key])) out.push({ ...h, [key]: c });
@@ -628,11 +660,13 @@ function sectionCuts(p: SectionPlan, model: RequestModel | undefined): SectionPl
     case 'request': {
       for (const x of caseModeCuts(p.method, null, [])) out.push({ ...p, method: x });
       for (const x of uriCuts(p.uri, model!)) out.push({ ...p, uri: x });
+      for (const x of chunkCuts(p.chunked)) out.push({ ...p, chunked: x });
       for (const h of headerCuts(p.headers)) out.push({ ...p, headers: h });
       for (const t of transportCuts(p.transport)) out.push({ ...p, transport: t });
       break;
     }
     case 'response':
+      for (const x of chunkCuts(p.chunked)) out.push({ ...p, chunked: x });
       for (const h of headerCuts(p.headers)) out.push({ ...p, headers: h });
       for (const t of transportCuts(p.transport)) out.push({ ...p, transport: t });
       break;
