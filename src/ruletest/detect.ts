@@ -8,6 +8,7 @@ import { ipText } from '../match/ip-text.js';
 import { Ruleset } from '../match/ruleset.js';
 import { regexRunner } from '../options/lib/regex-runner.js';
 import { Scanner } from '../match/scanner.js';
+import { readsUriQueryAsSent, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from '../match/uri-query-as-sent.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import { walkDirectory } from '../rule/walk.js';
 import type { Alert } from '../types/alert.js';
@@ -93,9 +94,13 @@ const MAX_INSPECTED = 256;
 function readsOf(rule: Rule): RuleReads {
   const buffers: string[] = [];
   const probes: Probe[] = [];
-  for (const el of rule.body?.detection?.payload ?? []) {
-    if (!buffers.includes(el.buffer)) buffers.push(el.buffer);
-    const base = { text: `${el.option.keyword}:${el.option.raw ?? ''}`, buffer: el.buffer, transformed: el.transforms.length > 0 };
+  const det = rule.body?.detection;
+  // The buffer the engine reads: such a rule's http.uri keywords read the query as sent.
+  const asSent = det !== undefined && readsUriQueryAsSent(det);
+  for (const el of det?.payload ?? []) {
+    const buffer = asSent && el.buffer === 'http.uri' ? URI_QUERY_AS_SENT : el.buffer;
+    if (!buffers.includes(buffer)) buffers.push(buffer);
+    const base = { text: `${el.option.keyword}:${el.option.raw ?? ''}`, buffer, transformed: el.transforms.length > 0 };
     if (el.kind === 'content') {
       const { bytes, nocase } = el;
       probes.push({ ...base, kind: 'content', negated: el.negated, test: (hay) => occurs(bytes, nocase, hay) });
@@ -242,6 +247,11 @@ class EngineDetector implements Detector {
   }
 }
 
+function asSentUri(unit: InspectedUnit): Uint8Array | undefined {
+  const raw = unit.source.buffer(URI_QUERY_AS_SENT_BASE);
+  return raw === undefined ? undefined : uriQueryAsSent(raw);
+}
+
 /** Copies the watched buffers of each inspection, labelled by kind and count ("client stream 2"). */
 function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
   const counts = new Map<string, number>();
@@ -252,7 +262,7 @@ function watcher(watch: InspectionWatch): (unit: InspectedUnit) => void {
     if (n > MAX_INSPECTED) return;
     const buffers = new Map<string, Uint8Array>();
     for (const name of watch.buffers) {
-      const b = unit.source.buffer(name as BufferName);
+      const b = name === URI_QUERY_AS_SENT ? asSentUri(unit) : unit.source.buffer(name as BufferName);
       if (b !== undefined) buffers.set(name, b.slice());
     }
     watch.into.push({

@@ -52,6 +52,19 @@ describe('explaining a verdict', () => {
     expect(detector.rules.get(9100001)?.reads).toMatchObject({ buffers: ['http.uri.raw', 'http.uri'] });
   });
 
+  it('shows the URI with its query as sent to a rule that spells a %-escape, as the engine reads it', async () => {
+    const rules = tmp.write('rules/escape.rules', 'alert http any any -> any any (msg:"ping"; content:"/exec.jsp?command=cmd+%2Fc+ping"; http_uri; sid:9100021; rev:1;)\n');
+    const { detector: d } = loadRules([rules], []);
+    expect(d.rules.get(9100021)?.reads).toMatchObject({ buffers: ['http.uri.raw|query_as_sent'] });
+    const parsed = parseCaseText('=== ping\nsid: 9100021\nexpect: positive\n--- http request\nGET /exec.jsp?command=cmd+%2Fc+dir HTTP/1.1\nHost: www\n', join(tmp.dir, 'rules/tests/ping.ktest'));
+    const v = await runCase(parsed.cases[0]!, d);
+    expect(v.why).toEqual([
+      'sid 9100021 reads http.uri.raw|query_as_sent; the traffic gave:',
+      '  http request 1  http.uri.raw|query_as_sent  /exec.jsp?command=cmd+%2Fc+dir',
+      'content:"/exec.jsp?command=cmd+%2Fc+ping" is in no http.uri.raw|query_as_sent above',
+    ]);
+  });
+
   it('shows the HTTP inspection of a large body that came in hundreds of packets', async () => {
     const rules = tmp.write('rules/body.rules', 'alert http any any -> any any (msg:"zzz"; http.request_body; content:"ZZZ"; sid:9100020; rev:1;)\n');
     const { detector: d } = loadRules([rules], []);
