@@ -329,6 +329,7 @@ export class Correlator {
     // Counted once the hit is emitted: these counts are subsets of the emitted events.
     let outboundBy: OutboundStatement | undefined;
     let refusedBy: RefusedStatement | undefined;
+    let bypassFilter = false;
     for (let i = 0; i < plan.outbound.length; i++) {
       const o = plan.outbound[i]!;
       if (selectsAnything(o.select) && base === 'Information') continue;
@@ -342,6 +343,9 @@ export class Correlator {
       if (o.seconds !== undefined) {
         const slot = this.slot(plan.outboundSpaces[i]!, alert, 'by_src');
         if (slot !== UNTRACKED && !limitAt(this.windows, slot, this.windows.fresh, 1, o.seconds, ts)) return this.drop(MERGED, o);
+        // The hit that opens the window is the event the rest merge into: no event filter may
+        // drop it, or the window would merge the host's outward attack into nothing.
+        bypassFilter = true;
       }
       if (rank(o.level) > rank(level)) {
         // The first change of a hit (outbound and refused exclude each other): an array of exactly one.
@@ -370,7 +374,6 @@ export class Correlator {
     }
 
     // 5. Escalation by repetition (a refused attempt does not count towards it).
-    let bypassFilter = false;
     const e = plan.escalate;
     if (e !== undefined && !refused) {
       const slot = e.track === 'by_rule' ? this.windows.acquire(plan.escalateSpace!, plan.ruleKey) : this.slot(plan.escalateSpace!, alert, e.track);

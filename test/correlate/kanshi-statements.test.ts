@@ -114,6 +114,18 @@ describe('outbound: a monitored host attacking the Internet is an Emergency', ()
     expect(correlate('outbound level Emergency, classtype trojan-activity', [other], HOME).events[0]!.level).toBe('Warning');
   });
 
+  it('emits the hit that opens its window whatever event filter applies, so the hits merged into it are not lost', () => {
+    const policy = ['outbound level Emergency, seconds 300', 'threshold gen_id 0, sig_id 0, type threshold, track by_src, count 10, seconds 60'].join('\n');
+    const hits = Array.from({ length: 30 }, (_, t) => hit({ tsUs: sec(t), srcIp: '10.0.0.5', destIp: `198.51.100.${t + 1}` }));
+    const { events, stats } = correlate(policy, hits, HOME);
+    expect(events.map((e) => e.level)).toEqual(['Emergency']);
+    expect(stats).toMatchObject({ raw: 30, emitted: 1, merged: 29, thresholded: 0, outbound: 1 });
+    const limited = ['outbound level Emergency, seconds 300', 'event_filter gen_id 1, sig_id 0, type limit, track by_rule, count 1, seconds 60'].join('\n');
+    const inside = hit({ tsUs: sec(0), srcIp: '10.0.0.7', destIp: '10.0.0.9' });
+    const later = Array.from({ length: 5 }, (_, t) => hit({ tsUs: sec(10 + t), srcIp: '10.0.0.5', destIp: `198.51.100.${t + 1}` }));
+    expect(correlate(limited, [inside, ...later], HOME).events.map((e) => e.level)).toEqual(['Warning', 'Emergency']);
+  });
+
   it('takes its own monitored network', () => {
     const { events } = correlate('outbound level Critical, home 192.0.2.0/24', [hit({ srcIp: '192.0.2.9', destIp: '8.8.8.8' })]);
     expect(events[0]!.level).toBe('Critical');
