@@ -1,3 +1,4 @@
+import { BlockingStdout } from './blocking-stdout.js';
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIo } from './command.js';
 
 /** A subcommand as `kanshi --help` lists it, and where its implementation lives. */
@@ -20,7 +21,8 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'test', summary: 'run rule test cases, and with --properties their attack variants', load: async () => (await import('./test.js')).testCommand },
 ];
 
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+// Standard output waits for a slow reader rather than queueing alerts in memory (see BlockingStdout).
+const defaultIo: CommandIo = { stdout: new BlockingStdout(), stderr: process.stderr };
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
