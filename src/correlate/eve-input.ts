@@ -40,7 +40,12 @@ const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(
 export function parseEveTimestamp(text: string): number | undefined {
   const m = TS_RE.exec(text);
   if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  // Date.UTC rolls a 13th month or a 45th day over into later dates: such a stamp is refused.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return undefined;
+  const ms = Date.UTC(year, month - 1, day, Number(m[4]), Number(m[5]), Math.min(59, Number(m[6])));
   if (!Number.isFinite(ms)) return undefined;
   const micros = m[7] ? Number(m[7].padEnd(6, '0').slice(0, 6)) : 0;
   let offsetMin = 0;
@@ -50,6 +55,10 @@ export function parseEveTimestamp(text: string): number | undefined {
     offsetMin = (digits[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
   }
   return ms * 1000 + micros - offsetMin * 60_000_000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -52,6 +52,13 @@ describe('EVE timestamps', () => {
     expect(parseEveTimestamp('2009-11-24 20:27:09')).toBeUndefined();
     expect(parseEveTimestamp('yesterday')).toBeUndefined();
   });
+
+  it('refuses dates that do not exist rather than rolling them over into later ones', () => {
+    for (const bad of ['2003-13-45T99:00:00Z', '2003-02-29T00:00:00Z', '2003-04-31T00:00:00Z', '2003-01-01T24:00:00Z', '2003-01-01T00:60:00Z', '2003-00-10T00:00:00Z']) {
+      expect(parseEveTimestamp(bad), bad).toBeUndefined();
+    }
+    expect(parseEveTimestamp('2004-02-29T23:59:59Z')).toBe(Date.UTC(2004, 1, 29, 23, 59, 59) * 1000);
+  });
 });
 
 describe('parsing eve.json alert lines', () => {
