@@ -3,6 +3,8 @@ import { LEVELS, type Level } from '../types/level.js';
 import { parseAddressText, type IpSet } from '../rule/ip-set.js';
 import type { VariableTable } from '../rule/variables.js';
 import { didYouMean, type PolicyProblems } from './policy-diagnostics.js';
+import { isStandardClasstype, standardClasstypes } from './classifications.js';
+import { classtypeLevels } from './levels.js';
 import type { CodeSet } from './policy-types.js';
 
 /** What every option reader needs: where to report, the file text, the variables. */
@@ -256,7 +258,15 @@ export function readClasstypes(ctx: ReadContext, o: OptionNode): Set<string> | u
     if (!CLASSTYPE_NAME.test(a.text)) {
       ctx.problems.error(a.offset, a.text.length, `'${a.text}' is not a classtype name (letters, digits, '-', '_' and '.')`);
       ok = false;
-    } else out.add(a.text);
+    } else {
+      out.add(a.text);
+      // A site may name classes of its own (its classification.config): only a near miss of a
+      // known one is said, as a statement with a misspelt classtype silently applies to nothing.
+      if (!knownClasstype(a.text)) {
+        const hint = didYouMean(a.text, knownClasstypeNames());
+        if (hint !== '') ctx.problems.warning(a.offset, a.text.length, `'${a.text}' is no classtype kanshi knows${hint}: the statement applies only to rules of that class`);
+      }
+    }
   }
   return ok ? out : undefined;
 }
@@ -338,4 +348,13 @@ export class CompiledGlob {
     if (this.kind === 1) return text.startsWith(this.text);
     return globMatch(this.text, text);
   }
+}
+
+function knownClasstype(name: string): boolean {
+  return isStandardClasstype(name) || classtypeLevels().has(name);
+}
+
+let classtypeNames: string[] | undefined;
+function knownClasstypeNames(): string[] {
+  return (classtypeNames ??= [...new Set([...standardClasstypes(), ...classtypeLevels().keys()])]);
 }

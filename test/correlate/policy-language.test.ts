@@ -121,6 +121,12 @@ describe('policy diagnostics', () => {
     ]);
   });
 
+  it('warns of a near miss of a known classtype, and leaves a site\'s own class names alone', () => {
+    expect(problemsOf('escalate classtype attempted-admn|web-application-attack, track by_src, count 3, seconds 10\nclassify classtype acme-internal, level Critical')).toEqual([
+      "p.policy:1:20: warning: 'attempted-admn' is no classtype kanshi knows (did you mean 'attempted-admin'?): the statement applies only to rules of that class",
+    ]);
+  });
+
   it('says to bracket an address list written with commas, and cuts an endless value short in the message', () => {
     expect(problemsOf('suppress gen_id 1, sig_id 16, track by_src, ip 1.2.3.4, 5.6.7.8')).toEqual([
       "p.policy:1:57: error: suppress has no option '5.6.7.8'; to list addresses write them in brackets: ip [1.2.3.4,5.6.7.8]; it takes gen_id, sig_id, track, ip",
