@@ -87,6 +87,19 @@ const ICMP_ECHO_REPLY = 0;
 const ICMP_ECHO_REQUEST = 8;
 const ICMPV6_ECHO_REQUEST = 128;
 const ICMPV6_ECHO_REPLY = 129;
+/**
+ * The most unanswered targets one key remembers in a window (or the kind's count, if higher).
+ * A set grows past the count without raising its scan only while more targets answered
+ * (isScan), which a busy host keeps up all day: this bounds its set. Past it, a source more of
+ * whose targets answered than this is not raised in that window.
+ */
+const MAX_UNANSWERED = 4096;
+
+/**
+ * Numbers the windows of every table from one sequence, so that (window, target) names one
+ * target of one window in the table of answered targets, whichever table the window is in.
+ */
+let windowSerial = 0;
 
 type PendingKind = 'vertical' | 'horizontal' | 'sweep' | 'service_sweep' | 'icmp_sweep';
 
@@ -109,6 +122,10 @@ interface Tally {
   /** Anomalous packets counted (flags, port zero); distinct ports (0-2) for service sweeps. */
   count: number;
   alerted: boolean;
+  /** This window's number (windowSerial): a new one whenever the tally starts afresh. */
+  window: number;
+  /** Distinct targets that answered the key's probes in this window (each counted once). */
+  answered: number;
   /**
    * The check of this tally that is pending (see ScanDetector: decisions wait for answers);
    * cleared whenever the tally starts afresh, so a queued check that is no longer it is stale.
@@ -240,6 +257,8 @@ export class TallyTable {
       clearItems(t);
       t.count = 0;
       t.alerted = false;
+      t.window = ++windowSerial;
+      t.answered = 0;
     }
     return t;
   }
@@ -272,10 +291,12 @@ export class TallyTable {
       t.first2 = -1;
       t.count = 0;
       t.alerted = false;
+      t.window = ++windowSerial;
+      t.answered = 0;
     } else {
       i = this.size++;
       if (i >= this.prev.length) this.grow();
-      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, check: undefined };
+      this.tallies[i] = { startUs: tsUs, first: undefined, items: undefined, first2: -1, count: 0, alerted: false, window: ++windowSerial, answered: 0, check: undefined };
     }
     this.linkNewest(i);
     return i;
@@ -349,10 +370,10 @@ export class TallyTable {
   }
 }
 
-/** Adds a target; returns how many distinct targets the tally holds. */
-function addItem(t: Tally, x: number | string): number {
+/** Adds a target (unless the tally already holds `cap`); returns how many distinct targets the tally holds. */
+function addItem(t: Tally, x: number | string, cap: number): number {
   if (t.items !== undefined) {
-    t.items.add(x);
+    if (t.items.size < cap) t.items.add(x);
     return t.items.size;
   }
   if (t.first === undefined || t.first === x) {
@@ -368,9 +389,27 @@ function itemCount(t: Tally): number {
   return t.items !== undefined ? t.items.size : t.first !== undefined ? 1 : 0;
 }
 
-function deleteItem(t: Tally, x: number | string): void {
-  if (t.items !== undefined) t.items.delete(x);
-  else if (t.first === x) t.first = undefined;
+/** Takes a target out; says whether the tally held it. */
+function deleteItem(t: Tally, x: number | string): boolean {
+  if (t.items !== undefined) return t.items.delete(x);
+  if (t.first !== x) return false;
+  t.first = undefined;
+  return true;
+}
+
+/**
+ * Whether n unanswered targets make tally t a scan: the count reached, and no fewer than the
+ * targets that answered. A resolver or a NAT reaches thousands of hosts and loses a few percent
+ * of its probes; a scanner's probes mostly go nowhere. Answers only ever lower n and raise the
+ * targets answered, so the probe that makes this true is the one to check again after the grace.
+ */
+function isScan(t: Tally, n: number, count: number): boolean {
+  return n >= count && n >= t.answered;
+}
+
+/** How many unanswered targets a tally of a kind with this count remembers. */
+function unansweredCap(count: number): number {
+  return count > MAX_UNANSWERED ? count : MAX_UNANSWERED;
 }
 
 function clearItems(t: Tally): void {
@@ -430,7 +469,10 @@ function protoName(p: number): string {
  * conversation. A probe the target *answers* (SYN+ACK, or a UDP reply) stops counting: the
  * source reached a live service, as every client does. What is left are probes that were
  * refused or went nowhere, which is what scanning looks like; counts are per window (from the
- * first probe, `seconds` long), and each source/target raises its event once per window.
+ * first probe, `seconds` long), and each source/target raises its event once per window. The
+ * distinct targets that answered are counted too, and a count of unanswered ones raises its
+ * event only if it is at least as large: a host that reaches thousands of others loses a few
+ * percent of its probes (a resolver, a NAT) without scanning anything.
  *
  * - Horizontal Scan: one source, one port (TCP or UDP), `count` hosts.
  * - Vertical scan: one source, one host, `count` ports.
@@ -453,6 +495,12 @@ export class ScanDetector {
    * conversation's last datagram (it ends after UDP_IDLE_US without one).
    */
   private udpConversations: TallyTable | undefined;
+  /**
+   * Targets already counted as answered, keyed by (window, target): keys only. Its drops are not
+   * counted as evictions: a dropped entry can only let a target that answers again count twice,
+   * which errs towards raising nothing, and a busy NAT would drop entries all day.
+   */
+  private answeredTargets: TallyTable | undefined;
   private readonly maxPerTable: number;
   /** Scans waiting for answers to their last probes, in the order they reached their count. */
   private readonly pending: PendingCheck[] = [];
@@ -496,7 +544,7 @@ export class ScanDetector {
     if (o.permitted === true) return;
     if (o.quoted !== undefined) {
       // A probe that died on the way (time exceeded: traceroute) says nothing of its target.
-      if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.protocol, true);
+      if (o.icmpType === ICMP_TIME_EXCEEDED) this.answered(o.quoted.src, o.quoted.dst, o.quoted.dstPort, o.quoted.protocol, o.tsUs);
       return;
     }
     if (o.proto === PROTO_ICMP || o.proto === PROTO_ICMPV6) {
@@ -529,13 +577,13 @@ export class ScanDetector {
       const f = o.tcpFlags;
       if ((f & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
         this.st.answers++;
-        this.answered(o.dst, o.src, o.srcPort, o.proto, true);
+        this.answered(o.dst, o.src, o.srcPort, o.proto, o.tsUs);
         return;
       }
       // The prober acknowledging (its handshake's last step, or data): the target answered, even
       // when the capture missed the answer (one side of an asymmetric route).
       if ((f & TCP_ACK) !== 0 && (f & (TCP_SYN | TCP_RST)) === 0) {
-        this.answered(o.src, o.dst, o.dstPort, o.proto, true);
+        this.answered(o.src, o.dst, o.dstPort, o.proto, o.tsUs);
         return;
       }
       if (answering) return;
@@ -551,7 +599,7 @@ export class ScanDetector {
     if (back !== undefined && o.tsUs - back.startUs <= UDP_IDLE_US) {
       back.startUs = o.tsUs;
       this.st.answers++;
-      this.answered(o.dst, o.src, o.srcPort, o.proto, true);
+      this.answered(o.dst, o.src, o.srcPort, o.proto, o.tsUs);
       return;
     }
     const forth = peekConversation(seen, from, o.srcPort, to, o.dstPort);
@@ -576,11 +624,13 @@ export class ScanDetector {
     if (o.icmpType === (v6 ? ICMPV6_ECHO_REQUEST : ICMP_ECHO_REQUEST)) {
       this.st.probes++;
       const t = this.icmpSweep.open(addressKey(o.src), o.tsUs, th.seconds);
-      if (!t.alerted && addItem(t, addressKey(o.dst)) >= th.count) this.schedule('icmp_sweep', t, o);
+      if (!t.alerted && isScan(t, addItem(t, addressKey(o.dst), unansweredCap(th.count)), th.count)) this.schedule('icmp_sweep', t, o);
     } else if (o.icmpType === (v6 ? ICMPV6_ECHO_REPLY : ICMP_ECHO_REPLY)) {
       this.st.answers++;
       const t = this.icmpSweep.peek(addressKey(o.dst));
-      if (t !== undefined && !t.alerted) deleteItem(t, addressKey(o.src));
+      if (t === undefined || t.alerted) return;
+      const host = addressKey(o.src);
+      if (deleteItem(t, host)) this.countAnswered(t, host, o.tsUs, th.seconds);
     }
   }
 
@@ -627,50 +677,66 @@ export class ScanDetector {
         typeof srcKey === 'number' && typeof dstKey === 'number'
           ? this.vertical.openNumbers(srcKey, verticalNumber(dstKey, o.proto), o.tsUs, th.vertical.seconds)
           : this.vertical.openText(`${srcKey}>${dstKey}/${o.proto}`, o.tsUs, th.vertical.seconds);
-      if (!t.alerted && addItem(t, o.dstPort) >= th.vertical.count) this.schedule('vertical', t, o);
+      if (!t.alerted && isScan(t, addItem(t, o.dstPort, unansweredCap(th.vertical.count)), th.vertical.count)) this.schedule('vertical', t, o);
     }
     if (th.horizontal.count > 0) {
       const t = this.horizontal.open(horizontalKey(srcKey, o.dstPort, o.proto), o.tsUs, th.horizontal.seconds);
-      if (!t.alerted && addItem(t, dstKey) >= th.horizontal.count) this.schedule('horizontal', t, o);
+      if (!t.alerted && isScan(t, addItem(t, dstKey, unansweredCap(th.horizontal.count)), th.horizontal.count)) this.schedule('horizontal', t, o);
     }
     if (!tcp) return;
     if (th.sweep.count > 0) {
       const t = this.sweep.open(srcKey, o.tsUs, th.sweep.seconds);
-      if (!t.alerted && addItem(t, dstKey) >= th.sweep.count) this.schedule('sweep', t, o);
+      if (!t.alerted && isScan(t, addItem(t, dstKey, unansweredCap(th.sweep.count)), th.sweep.count)) this.schedule('sweep', t, o);
     }
     if (th.service_sweep.count > 0) {
       const t = this.serviceSweep.open(srcKey, o.tsUs, th.service_sweep.seconds);
       if (!t.alerted) {
-        const n = addItem(t, dstKey);
+        const n = addItem(t, dstKey, unansweredCap(th.service_sweep.count));
         // Two distinct ports are all the rule needs (kept in `count` and `ports`); more would only cost memory.
         if (t.count === 0) {
           t.count = 1;
           t.first2 = o.dstPort;
         } else if (t.count === 1 && t.first2 !== o.dstPort) t.count = 2;
-        if (n >= th.service_sweep.count && t.count >= 2) this.schedule('service_sweep', t, o);
+        if (t.count >= 2 && isScan(t, n, th.service_sweep.count)) this.schedule('service_sweep', t, o);
       }
     }
   }
 
   /**
    * The target answered the prober's earlier probe of (target, port): that probe no longer counts
-   * (nor, for TCP, towards the sweeps).
+   * as unanswered (nor, for TCP, towards the sweeps), and the target counts as answered instead.
+   * Only an answer to a probe of the window counts: a server's own ACKs to its clients answer
+   * nothing it probed.
    */
-  private answered(proberIp: Uint8Array, targetIp: Uint8Array, port: number, proto: number, sweeps: boolean): void {
+  private answered(proberIp: Uint8Array, targetIp: Uint8Array, port: number, proto: number, tsUs: number): void {
     const prober = addressKey(proberIp);
     const target = addressKey(targetIp);
+    const th = this.thresholds;
     const v =
       typeof prober === 'number' && typeof target === 'number'
         ? this.vertical.peekNumbers(prober, verticalNumber(target, proto))
         : this.vertical.peekText(`${prober}>${target}/${proto}`);
-    if (v !== undefined && !v.alerted) deleteItem(v, port);
+    if (v !== undefined && !v.alerted && deleteItem(v, port)) this.countAnswered(v, port, tsUs, th.vertical.seconds);
     const h = this.horizontal.peek(horizontalKey(prober, port, proto));
-    if (h !== undefined && !h.alerted) deleteItem(h, target);
-    if (proto !== PROTO_TCP || !sweeps) return;
+    if (h !== undefined && !h.alerted && deleteItem(h, target)) this.countAnswered(h, target, tsUs, th.horizontal.seconds);
+    if (proto !== PROTO_TCP) return;
     const s = this.sweep.peek(prober);
-    if (s !== undefined && !s.alerted) deleteItem(s, target);
+    if (s !== undefined && !s.alerted && deleteItem(s, target)) this.countAnswered(s, target, tsUs, th.sweep.seconds);
     const ss = this.serviceSweep.peek(prober);
-    if (ss !== undefined && !ss.alerted) deleteItem(ss, target);
+    if (ss !== undefined && !ss.alerted && deleteItem(ss, target)) this.countAnswered(ss, target, tsUs, th.service_sweep.seconds);
+  }
+
+  /**
+   * Counts a target that answered in tally t's window, once however often it is probed and
+   * answers again (a browser reconnecting, a resolver asking the same server): what weighs
+   * against a scan is how many targets the source reached, not how often.
+   */
+  private countAnswered(t: Tally, target: number | string, tsUs: number, seconds: number): void {
+    const seen = (this.answeredTargets ??= new TallyTable(this.maxPerTable * 2));
+    const e = typeof target === 'number' ? seen.openNumbers(t.window, target, tsUs, seconds) : seen.openText(`${t.window}>${target}`, tsUs, seconds);
+    if (e.count !== 0) return;
+    e.count = 1;
+    t.answered++;
   }
 
   /**
@@ -706,13 +772,14 @@ export class ScanDetector {
     if (t.check !== c || t.alerted) return;
     t.check = undefined;
     const n = itemCount(t);
-    if (n < this.thresholds[c.kind].count || (c.kind === 'service_sweep' && t.count < 2)) return;
+    if (!isScan(t, n, this.thresholds[c.kind].count) || (c.kind === 'service_sweep' && t.count < 2)) return;
     t.alerted = true;
     const o = c.o;
+    const answered = t.answered;
     const detail: Record<string, unknown> =
-      c.kind === 'vertical' ? { ports: n, first_seen_us: t.startUs }
-      : c.kind === 'horizontal' ? { hosts: n, port: o.dstPort, first_seen_us: t.startUs }
-      : { hosts: n, first_seen_us: t.startUs };
+      c.kind === 'vertical' ? { ports: n, answered, first_seen_us: t.startUs }
+      : c.kind === 'horizontal' ? { hosts: n, port: o.dstPort, answered, first_seen_us: t.startUs }
+      : { hosts: n, answered, first_seen_us: t.startUs };
     this.raise(c.kind, o, o.dst, o.dstPort, detail);
     clearItems(t);
   }

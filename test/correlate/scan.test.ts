@@ -242,6 +242,133 @@ describe('ICMP-SWEEP', () => {
   });
 });
 
+describe('busy hosts: a scan needs at least as many unanswered targets as answered ones', () => {
+  const ms = (n: number) => n * 1000;
+  const home = { HOME_NET: '10.0.0.0/8' };
+  /** The n-th of a few thousand addresses (198.18.0.0/15). */
+  const far = (n: number) => `198.18.${n >> 8}.${n & 255}`;
+  /** A TCP connection the target accepts: SYN, SYN+ACK, the client's ACK. */
+  const accepted = (client: string, server: string, port: number, srcPort: number, t: number): PacketObservation[] => [
+    pkt(client, server, port, { srcPort, tsUs: t }),
+    pkt(server, client, srcPort, { srcPort: port, tcpFlags: SYNACK, tsUs: t + ms(2) }),
+    pkt(client, server, port, { srcPort, tcpFlags: TCP_ACK, tsUs: t + ms(3) }),
+  ];
+
+  it('a resolver: 1,000 queries a minute to 400 servers, 16 of which never answer', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const server = i % 400;
+      const t = sec(0) + ms(60 * i);
+      const srcPort = 1024 + i;
+      packets.push(pkt('10.0.0.53', far(server), 53, { srcPort, proto: 17, tcpFlags: -1, tsUs: t }));
+      if (server % 25 !== 0) packets.push(pkt(far(server), '10.0.0.53', srcPort, { srcPort: 53, proto: 17, tcpFlags: -1, tsUs: t + ms(5) }));
+    }
+    const { events, stats } = run(packets, 'outbound level Emergency', home);
+    expect(events).toEqual([]);
+    expect(stats.scan).toMatchObject({ probes: 1000, events: 0 });
+  });
+
+  it('a NAT gateway: 800 web connections in 80 s, one in 25 to a host that is gone', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 800; i++) {
+      const port = i % 2 === 0 ? 80 : 443;
+      const t = sec(0) + ms(100 * i);
+      if (i % 25 === 0) packets.push(pkt('10.0.0.1', far(i), port, { srcPort: 20000 + i, tsUs: t }));
+      else packets.push(...accepted('10.0.0.1', far(i), port, 20000 + i, t));
+    }
+    expect(run(packets, 'outbound level Emergency', home).events).toEqual([]);
+  });
+
+  it('a SYN sweep of a /24 where a fifth of the hosts answer is raised at the same probes', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 1; i <= 254; i++) {
+      const t = sec(0) + ms(10 * i);
+      packets.push(pkt('10.0.0.66', `192.0.2.${i}`, 445, { srcPort: 40000 + i, tsUs: t }));
+      if (i % 5 === 0) packets.push(pkt(`192.0.2.${i}`, '10.0.0.66', 40000 + i, { srcPort: 445, tcpFlags: SYNACK, tsUs: t + ms(2) }));
+    }
+    const { events } = run(packets, 'outbound level Emergency', home);
+    // The 10th and 20th hosts that did not answer: 192.0.2.12 and 192.0.2.24.
+    expect(events.map((e) => [e.signature, e.destIp, e.tsUs, e.level])).toEqual([
+      ['Horizontal Scan', '192.0.2.12', sec(0) + ms(120), 'Emergency'],
+      ['TCP-SWEEP', '192.0.2.24', sec(0) + ms(240), 'Emergency'],
+    ]);
+    expect(events[0]!.extra?.scan).toMatchObject({ kind: 'horizontal', answered: 50 });
+  });
+
+  it('an ICMP sweep where a fifth of the hosts answer is raised at the 10th silent host', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 1; i <= 100; i++) {
+      packets.push(pkt('203.0.113.5', `192.0.2.${i}`, -1, { srcPort: -1, proto: 1, tcpFlags: -1, icmpType: 8, tsUs: sec(i / 10) }));
+      if (i % 5 === 0) packets.push(pkt(`192.0.2.${i}`, '203.0.113.5', -1, { srcPort: -1, proto: 1, tcpFlags: -1, icmpType: 0, tsUs: sec(i / 10) + ms(1) }));
+    }
+    const { events } = run(packets);
+    expect(events.map((e) => [e.signature, e.destIp])).toEqual([['ICMP-SWEEP', '192.0.2.12']]);
+  });
+
+  it('a port scan of a host with a few open ports is raised at the 15th closed one', () => {
+    const packets: PacketObservation[] = [];
+    for (let port = 1; port <= 1000; port++) {
+      const t = sec(0) + ms(port);
+      packets.push(pkt('203.0.113.9', '192.0.2.50', port, { tsUs: t }));
+      const open = port === 7 || port === 13 || port === 21 || port === 22;
+      packets.push(pkt('192.0.2.50', '203.0.113.9', 51000, { srcPort: port, tcpFlags: open ? SYNACK : RSTACK, tsUs: t + 100 }));
+    }
+    const { events } = run(packets);
+    // Ports 7 and 13 answered: the 15th closed port is 17.
+    expect(events.map((e) => [e.signature, e.destPort])).toEqual([['Vertical scan', 17]]);
+  });
+
+  it('a scanner that also browses is judged by the share of targets that did not answer', () => {
+    const packets: PacketObservation[] = [];
+    for (let i = 0; i < 25; i++) packets.push(...accepted('10.0.0.77', `198.51.100.${i + 1}`, 443, 50000 + i, sec(i)));
+    const dead = (n: number) => Array.from({ length: n }, (_, i) => pkt('10.0.0.77', `203.0.113.${i + 1}`, 443, { srcPort: 51000 + i, tsUs: sec(30 + i) }));
+    // 24 silent hosts against 25 that answered: a client with bad luck, not yet a scan.
+    expect(run([...packets, ...dead(24)], 'scan service_sweep, off', home).events).toEqual([]);
+    const { events } = run([...packets, ...dead(40)], 'outbound level Emergency\nscan service_sweep, off', home);
+    expect(events.map((e) => [e.signature, e.destIp, e.level])).toEqual([['Horizontal Scan', '203.0.113.25', 'Emergency']]);
+    expect(events[0]!.extra?.scan).toMatchObject({ kind: 'horizontal', answered: 25 });
+  });
+
+  it('counts each target that answered once, however often it is reached', () => {
+    const packets: PacketObservation[] = [];
+    // Fifty connections to one web server, then ten silent hosts on the same port.
+    for (let i = 0; i < 50; i++) packets.push(...accepted('10.0.0.77', '198.51.100.1', 443, 50000 + i, sec(i / 2)));
+    for (let i = 0; i < 10; i++) packets.push(pkt('10.0.0.77', `203.0.113.${i + 1}`, 443, { srcPort: 51000 + i, tsUs: sec(30 + i) }));
+    const { events } = run(packets, 'scan service_sweep, off', home);
+    expect(events.map((e) => [e.signature, e.destIp])).toEqual([['Horizontal Scan', '203.0.113.10']]);
+    expect(events[0]!.extra?.scan).toMatchObject({ hosts: 10, answered: 1 });
+  });
+
+  it("a server's own ACKs to its clients answer nothing it probed", () => {
+    const packets: PacketObservation[] = [];
+    // A web server serving 100 clients, then sweeping 20 hosts that do not answer.
+    for (let i = 0; i < 100; i++) {
+      const client = `198.51.100.${i + 1}`;
+      packets.push(...accepted(client, '10.0.0.80', 443, 50000 + i, sec(0) + ms(10 * i)));
+      packets.push(pkt('10.0.0.80', client, 50000 + i, { srcPort: 443, tcpFlags: TCP_ACK | TCP_PSH, tsUs: sec(0) + ms(10 * i + 5) }));
+    }
+    for (let i = 0; i < 20; i++) packets.push(pkt('10.0.0.80', `203.0.113.${i + 1}`, 1000 + i, { srcPort: 52000 + i, tsUs: sec(1) + ms(10 * i) }));
+    const { events } = run(packets, 'scan horizontal, off\nscan vertical, off\nscan service_sweep, off', home);
+    expect(events.map((e) => [e.signature, e.srcIp, e.destIp])).toEqual([['TCP-SWEEP', '10.0.0.80', '203.0.113.20']]);
+  });
+
+  it('remembers at most 4,096 unanswered targets per source and window, however busy it is', () => {
+    const busy = (answering: number, silent: number) => {
+      const packets: PacketObservation[] = [];
+      for (let i = 0; i < answering; i++) {
+        packets.push(pkt('10.0.0.53', far(i), 53, { srcPort: 1024 + i, proto: 17, tcpFlags: -1, tsUs: sec(0) + ms(i) }));
+        packets.push(pkt(far(i), '10.0.0.53', 1024 + i, { srcPort: 53, proto: 17, tcpFlags: -1, tsUs: sec(0) + ms(i) + 500 }));
+      }
+      for (let i = 0; i < silent; i++) packets.push(pkt('10.0.0.53', far(answering + i), 53, { srcPort: 30000 + i, proto: 17, tcpFlags: -1, tsUs: sec(5) + ms(i) }));
+      return run(packets).events;
+    };
+    // 4,000 answered: raised once as many have not (the 4,000th silent server).
+    expect(busy(4000, 5000).map((e) => [e.signature, e.destIp])).toEqual([['Horizontal Scan', far(7999)]]);
+    // 4,500 answered: the silent ones stop being remembered at 4,096, so never as many.
+    expect(busy(4500, 5000)).toEqual([]);
+  });
+});
+
 describe('scans decided early', () => {
   it('when a flood of spoofed sources pushes a scan waiting for answers out of its table', () => {
     const packets: PacketObservation[] = [];
