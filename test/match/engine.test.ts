@@ -2,7 +2,7 @@
  * The engine's behaviour, keyword by keyword and inspection point by inspection point, on
  * traffic built with the traffic builder.
  */
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { eveAlert } from '../../src/output/eve.js';
 import { concatBytes, fragmentPacket, httpConversation, icmpEcho, ipDatagram, ipFragments, ipPacket, smtpConversation, tcpSession, udpPacket } from '../../src/traffic/index.js';
@@ -305,6 +305,58 @@ describe('HTTP request files, as Suricata finds them', () => {
     const get = Buffer.from('GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\ncmd=whoami', 'latin1');
     const s2 = httpConversation({ request: get, response: { status: 200 } });
     expect(sids(await scanPackets(rules, s2.packets()))).toEqual([2]);
+  });
+});
+
+describe('HTTP uploads and compressed bodies read as Suricata reads them', () => {
+  const RULES = [
+    'alert http any any -> any any (msg:"req body"; flow:to_server; http.request_body; content:"EVILREQ"; sid:1;)',
+    'alert http any any -> any any (msg:"resp body"; flow:to_client; http.response_body; content:"EVILRESP"; sid:2;)',
+    'alert http any any -> any any (msg:"resp file"; flow:to_client; file.data; content:"EVILRESP"; sid:3;)',
+    'alert http any any -> any any (msg:"req file"; flow:to_server; file.data; content:"EVILREQ"; sid:4;)',
+    'alert http any any -> any any (msg:"exe part"; flow:to_server; file.name; content:"evil.exe"; file.data; content:"MZ"; startswith; sid:14;)',
+    'alert http any any -> any any (msg:"put by path"; flow:to_server; file.name; content:"/put.php"; file.data; content:"--XyZ"; startswith; sid:16;)',
+  ].join('\n');
+  const part = 'Content-Disposition: form-data; name="f"; filename="evil.exe"\r\n\r\nMZ EVILREQ data';
+  const upload = (method: string, type: string, body: string) =>
+    httpConversation({
+      request: Buffer.from(`${method} /put.php HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n${body}`, 'latin1'),
+      response: { status: 200 },
+    }).packets();
+
+  it('finds the file of a multipart POST with a loose delimiter line or a boundary on another type', async () => {
+    expect(sids(await scanPackets(RULES, upload('POST', 'multipart/form-data; boundary=XyZ', `--XyZ junk\r\n${part}\r\n--XyZ--\r\n`))).sort((x, y) => x - y)).toEqual([1, 4, 14]);
+    expect(sids(await scanPackets(RULES, upload('POST', 'multipart/form-data; boundary=XyZ', `--XyZZZ\r\n${part}\r\n--XyZ--\r\n`))).sort((x, y) => x - y)).toEqual([1, 4, 14]);
+    expect(sids(await scanPackets(RULES, upload('POST', 'text/plain; boundary=XyZ', `--XyZ\r\n${part}\r\n--XyZ--\r\n`))).sort((x, y) => x - y)).toEqual([1, 4, 14]);
+  });
+
+  it('makes a multipart PUT one file named by the URI path', async () => {
+    expect(sids(await scanPackets(RULES, upload('PUT', 'multipart/form-data; boundary=XyZ', `--XyZ\r\n${part}\r\n--XyZ--\r\n`))).sort((x, y) => x - y)).toEqual([1, 4, 16]);
+  });
+
+  it('decodes bodies whose Content-Encoding is wrong, or given on two lines', async () => {
+    const html = Buffer.from('hello EVILRESP world '.repeat(20));
+    const respond = (headers: Record<string, string>, body: Buffer) =>
+      httpConversation({ request: { uri: '/index.html' }, response: { status: 200, headers: { ...headers, 'Content-Length': String(body.length) }, body } }).packets();
+    for (const [enc, body] of [
+      ['gzip', deflateSync(html)],
+      ['gzip', deflateRawSync(html)],
+      ['deflate', gzipSync(html)],
+      ['gzip, deflate', gzipSync(deflateSync(html))],
+    ] as const) {
+      expect(sids(await scanPackets(RULES, respond({ 'Content-Encoding': enc }, body))).sort((x, y) => x - y)).toEqual([2, 3]);
+    }
+    const twoLines = httpConversation({
+      request: { uri: '/index.html' },
+      response: Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Encoding: deflate\r\nContent-Length: ${deflateSync(gzipSync(html)).length}\r\n\r\n`), deflateSync(gzipSync(html))]),
+    }).packets();
+    expect(sids(await scanPackets(RULES, twoLines)).sort((x, y) => x - y)).toEqual([2, 3]);
+    const form = deflateSync(Buffer.from('a=1&x=EVILREQ'));
+    const post = httpConversation({
+      request: Buffer.concat([Buffer.from(`POST /f.php HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\nContent-Length: ${form.length}\r\n\r\n`), form]),
+      response: { status: 200 },
+    }).packets();
+    expect(sids(await scanPackets(RULES, post)).sort((x, y) => x - y)).toEqual([1, 4]);
   });
 });
 

@@ -19,6 +19,20 @@ describe('file.name over HTTP', () => {
     expect(name('inline')).toBeUndefined();
     expect(name("attachment; filename*=UTF-8''x.exe")).toBeUndefined();
     expect(name('attachment; filename=""')).toBeUndefined();
+    // The name in any case, a ";" inside quotes kept (HTTPParseContentDispositionHeader).
+    expect(name('attachment; FILENAME="evil.exe"')).toBe('evil.exe');
+    expect(name('attachment; Filename=evil.exe')).toBe('evil.exe');
+    expect(name('attachment; filename="a;evil.exe"')).toBe('a;evil.exe');
+  });
+
+  it('names a download by a Content-Disposition parameter in another case, or with a quoted ";"', async () => {
+    for (const disposition of ['attachment; FILENAME="Setup.exe"', 'attachment; filename="a;setup.exe"']) {
+      const p = httpConversation({
+        request: { method: 'GET', uri: '/download?id=7' },
+        response: { status: 200, headers: { 'Content-Disposition': disposition }, body: 'MZ' },
+      }).packets();
+      expect(sids(await scanPackets(RULES, p))).toEqual([1]);
+    }
   });
 
   it('names a response body by Content-Disposition, else by the URI path without its query', async () => {

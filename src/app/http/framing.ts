@@ -1,13 +1,14 @@
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
 import { HT, SP, ascii, isTchar, latin1, lowerAscii, parseDecimal, startsWithLower } from '../bytes.js';
 import { ENC_DEFLATE, ENC_GZIP, ENC_NONE, encodingLayers, MAX_ENCODING_LAYERS } from './decompress.js';
-import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_UPGRADE, fieldValue, type HeaderField } from './headers.js';
+import { H_CONTENT_ENCODING, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_UPGRADE, fieldValue, joinWith, type HeaderField } from './headers.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH } from './message.js';
 
 const CHUNKED = ascii('chunked');
 const GZIP = ascii('gzip');
 const X_GZIP = ascii('x-gzip');
 const DEFLATE = ascii('deflate');
+const COMMA_SP = ascii(', ');
 
 /** Method tokens (lower-case bytes) used to find the next request after garbage or a gap. */
 const RESYNC_METHODS: Uint8Array[] = [...KNOWN_METHODS].map((m) => ascii(m.toLowerCase()));
@@ -46,6 +47,7 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
   let encoding = ENC_NONE;
   let upgrade = false;
   let clSeen = false;
+  const codings: Uint8Array[] = [];
   for (const f of fields) {
     switch (f.id) {
       case H_CONTENT_LENGTH: {
@@ -68,7 +70,7 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
         break;
       }
       case H_CONTENT_ENCODING:
-        encoding = contentEncoding(fieldValue(head, f));
+        codings.push(fieldValue(head, f));
         break;
       case H_UPGRADE:
         upgrade = true;
@@ -77,6 +79,9 @@ export function readFraming(head: Uint8Array, fields: readonly HeaderField[], an
         break;
     }
   }
+  // Repeated Content-Encoding lines are one list, as libhtp joins a repeated header with ", ":
+  // `gzip` then `deflate` on two lines is both codings, not the last one alone.
+  if (codings.length > 0) encoding = contentEncoding(codings.length === 1 ? codings[0]! : joinWith(codings, COMMA_SP));
   if (te && !chunked) anomalies.add('http.transfer_encoding_invalid');
   if (chunked && clSeen) anomalies.add('http.transfer_encoding_and_content_length');
   return { chunked, length, encoding, upgrade };

@@ -314,10 +314,13 @@ export class HttpTransaction implements HttpTxView {
   }
 
   /**
-   * The files a request carries, as Suricata's HTTP file handling finds them: each part of a
-   * multipart body that names a file (an upload form's `filename=`), its content as sent;
-   * otherwise the whole body of a POST or PUT, named by the normalised URI path. Other requests,
-   * and multipart bodies with form fields only, carry none.
+   * The files a request carries, as Suricata's HTTP file handling finds them
+   * (HTPCallbackRequestBodyData): a POST whose Content-Type has a `boundary` parameter, whatever
+   * the type, is a multipart upload, and each part that names a file (an upload form's
+   * `filename=`) is one, its content as sent; any other POST body, and any PUT body (multipart or
+   * not), is one file named by the normalised URI path. Other methods carry no file in Suricata;
+   * here a multipart body sent with one (frameworks read uploads on PATCH, some on any method)
+   * still has its parts read. Multipart bodies with form fields only carry none.
    */
   requestFiles(): readonly MimeFile[] {
     if (this.files !== undefined) return this.files;
@@ -325,12 +328,15 @@ export class HttpTransaction implements HttpTxView {
     const body = this.requestBody();
     if (req === null || body === undefined) return (this.files = []);
     const type = headerValue(req.head, req.fields, H_CONTENT_TYPE);
-    if (type !== undefined && isMultipart(type)) {
-      return (this.files = extractAttachments(contentTypeHeader(type), body).files);
-    }
+    const boundary = type === undefined ? undefined : boundaryParameter(type);
     const method = latin1(req.method);
-    if (method !== 'POST' && method !== 'PUT') return (this.files = []);
-    return (this.files = [{ name: this.uriPath() ?? new Uint8Array(0), data: body }]);
+    if (method === 'PUT' || (method === 'POST' && boundary === undefined)) {
+      return (this.files = [{ name: this.uriPath() ?? new Uint8Array(0), data: body }]);
+    }
+    if (boundary !== undefined && (method === 'POST' || isMultipart(type!))) {
+      return (this.files = extractAttachments(uploadHeader(boundary), body).files);
+    }
+    return (this.files = []);
   }
 
   requestFileCount(): number {
@@ -381,13 +387,13 @@ export class HttpTransaction implements HttpTxView {
     return nonEmpty((this.decodedBody ??= this.decoded(res.body, res.encoding)));
   }
 
-  /** A body with its content codings undone within the limit; as sent when that fails (rather than nothing). */
+  /**
+   * A body with its content codings undone within the limit; a coding that cannot be undone is
+   * left as sent (rather than nothing), the codings before it undone.
+   */
   private decoded(body: Uint8Array, encoding: number): Uint8Array {
     const d = decompressBody(body, encoding, this.decompressLimit);
-    if (d.failed) {
-      this.anomalyList.add('http.decompression_failed');
-      return body;
-    }
+    if (d.failed) this.anomalyList.add('http.decompression_failed');
     if (d.limited) this.anomalyList.add('http.decompression_limit');
     return d.bytes;
   }
@@ -527,11 +533,6 @@ export function normalizeHostBytes(raw: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * The `filename=` parameter of a Content-Disposition value, quotes removed; undefined without
- * one. Parameters are split at ';' and matched by name as written, as Suricata does (so the
- * RFC 5987 `filename*=` form is not read).
- */
 /** A Content-Type of a multipart body (`multipart/form-data; boundary=...`, any case). */
 function isMultipart(type: Uint8Array): boolean {
   let i = 0;
@@ -539,39 +540,86 @@ function isMultipart(type: Uint8Array): boolean {
   return latin1(type.subarray(i, i + 10)).toLowerCase() === 'multipart/';
 }
 
-/** The header block the MIME walker reads: the request's Content-Type as its only field. */
-function contentTypeHeader(type: Uint8Array): Uint8Array {
-  const name = ascii('Content-Type: ');
-  const out = allocBytes(name.length + type.length + 2);
-  out.set(name, 0);
-  out.set(type, name.length);
-  out[out.length - 2] = CR;
-  out[out.length - 1] = LF;
+/**
+ * The `boundary=` parameter of a Content-Type, as Suricata's HtpRequestBodySetupMultipart finds
+ * it (see headerParameter); undefined without one, or when it is empty.
+ */
+function boundaryParameter(type: Uint8Array): Uint8Array | undefined {
+  return headerParameter(type, BOUNDARY_EQ);
+}
+
+/**
+ * The header block the MIME walker reads for an upload: the boundary found here, quoted, so that
+ * the walker splits at that boundary and no other.
+ */
+function uploadHeader(boundary: Uint8Array): Uint8Array {
+  const quote = boundary.indexOf(0x22) < 0;
+  const head = ascii(quote ? 'Content-Type: multipart/form-data; boundary="' : 'Content-Type: multipart/form-data; boundary=');
+  const out = allocBytes(head.length + boundary.length + (quote ? 3 : 2));
+  out.set(head, 0);
+  out.set(boundary, head.length);
+  let o = head.length + boundary.length;
+  if (quote) out[o++] = 0x22;
+  out[o++] = CR;
+  out[o] = LF;
   return out;
 }
 
+/**
+ * The `filename=` parameter of a Content-Disposition value, quotes removed; undefined without
+ * one. Read as Suricata's HTTPParseContentDispositionHeader reads it (see headerParameter), so the
+ * RFC 5987 `filename*=` form is not read.
+ */
 export function dispositionFileName(value: Uint8Array): Uint8Array | undefined {
-  let start = 0;
-  while (start <= value.length) {
-    let end = value.indexOf(0x3b, start);
-    if (end < 0) end = value.length;
-    let s = start;
-    while (s < end && (value[s] === SP || value[s] === 0x09)) s++;
-    if (end - s > FILENAME_EQ.length && FILENAME_EQ.every((b, k) => value[s + k] === b)) {
-      let a = s + FILENAME_EQ.length;
-      let z = end;
-      while (z > a && (value[z - 1] === SP || value[z - 1] === 0x09)) z--;
-      if (z - a >= 2 && value[a] === 0x22 && value[z - 1] === 0x22) {
-        a++;
-        z--;
-      }
-      return z > a ? value.subarray(a, z) : undefined;
+  return headerParameter(value, FILENAME_EQ);
+}
+
+/**
+ * A `name=` parameter (`nameEq` in lower case) of a header value, as Suricata's
+ * HTTPParseContentDispositionHeader and HTTPParseContentTypeHeader find one: the value is split
+ * at each `;` that is neither escaped (`\;`) nor inside double quotes, blanks after it skipped;
+ * the first piece that starts with the name, in any case (`FILENAME=`, `Filename=`), and holds
+ * more than it gives its value, a leading and a trailing quote dropped (`"a;evil.exe"` is
+ * `a;evil.exe`). Blanks at the piece's end are dropped too (Suricata keeps them).
+ */
+function headerParameter(value: Uint8Array, nameEq: Uint8Array): Uint8Array | undefined {
+  let s = 0;
+  while (s < value.length && isBlank(value[s]!)) s++;
+  let quotes = 0;
+  let start = s;
+  for (let x = s; x <= value.length; x++) {
+    const c = value[x];
+    if (x < value.length) {
+      const escaped = x > s && value[x - 1] === 0x5c;
+      if (c === 0x22 && !escaped) quotes++;
+      if (c !== 0x3b || escaped || quotes % 2 !== 0) continue;
     }
-    start = end + 1;
+    const found = parameterValue(value, start, x, nameEq);
+    if (found !== null) return found;
+    start = x + 1;
+    while (start < value.length && isBlank(value[start]!)) start++;
+    x = start - 1;
   }
   return undefined;
 }
 
+/** The value of piece [s, e) when it is `nameEq` followed by something; null when it is not that parameter. */
+function parameterValue(value: Uint8Array, s: number, e: number, nameEq: Uint8Array): Uint8Array | undefined | null {
+  if (e - s <= nameEq.length) return null;
+  for (let k = 0; k < nameEq.length; k++) if (lowerAscii(value[s + k]!) !== nameEq[k]) return null;
+  let a = s + nameEq.length;
+  let z = e;
+  while (z > a && isBlank(value[z - 1]!)) z--;
+  if (z > a && value[a] === 0x22) a++;
+  if (z > a && value[z - 1] === 0x22) z--;
+  return z > a ? value.subarray(a, z) : undefined;
+}
+
+function isBlank(c: number): boolean {
+  return c === SP || c === 0x09 || c === CR || c === LF || c === 0x0b || c === 0x0c;
+}
+
+const BOUNDARY_EQ = ascii('boundary=');
 const FILENAME_EQ = ascii('filename=');
 
 /** Bytes of the fields as serializeFields writes them. */

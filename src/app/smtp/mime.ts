@@ -18,8 +18,11 @@ export interface MimeOptions {
    * delimiter line is any line that starts with `--` and the boundary, in any case (`--xyz` and
    * `--XYZ-part1` for `XYZ`); a `boundary` parameter splits the body whatever the Content-Type
    * (`text/plain; boundary=...`); a transfer encoding that contains `base64` anywhere is base64;
-   * every `message/*` part is an attached message. Off, the stricter reading is kept: multipart
-   * uploads outside mail are read that way.
+   * every `message/*` part is an attached message. Off, a multipart upload is read (http/), as
+   * Suricata and PHP read one: a delimiter line starts with `--` and the boundary as sent (case
+   * counts), whatever follows it on the line (`--XyZ junk`, `--XyZZZ`; Suricata looks for
+   * `--boundary` anywhere, PHP for a line that starts with it); only multipart types are split
+   * (http/ hands over the boundary of an upload whatever its declared type).
    */
   readonly mail?: boolean;
 }
@@ -233,10 +236,10 @@ function lowerAscii(c: number): number {
 }
 
 /**
- * 0: not a delimiter line; 1: `--boundary`; 2: the closing `--boundary--`. Strictly, only
- * transport padding (spaces, tabs) may follow. Read as a mail, the line need only start with
- * `--` and the boundary in any case (`boundary` then given in lower case), as Suricata 7 and 8
- * match it, and `--` right after the boundary closes whatever follows, as Suricata 7 reads it.
+ * 0: not a delimiter line; 1: `--boundary`; 2: the closing `--boundary--`. The line need only
+ * start with `--` and the boundary, and `--` right after the boundary closes whatever follows, as
+ * Suricata 7 reads a mail and an upload; a mail's boundary matches in any case (`boundary` then
+ * given in lower case), as Suricata 7 and 8 match it, an upload's as sent.
  */
 function delimiterKind(b: Uint8Array, s: number, e: number, boundary: Uint8Array, mail: boolean): number {
   if (e - s < boundary.length + 2 || b[s] !== 0x2d || b[s + 1] !== 0x2d) return 0;
@@ -244,15 +247,8 @@ function delimiterKind(b: Uint8Array, s: number, e: number, boundary: Uint8Array
     const c = b[s + 2 + i]!;
     if ((mail ? lowerAscii(c) : c) !== boundary[i]) return 0;
   }
-  let p = s + 2 + boundary.length;
-  let kind = 1;
-  if (p + 1 < e && b[p] === 0x2d && b[p + 1] === 0x2d) {
-    kind = 2;
-    p += 2;
-  }
-  if (mail) return kind;
-  while (p < e && (b[p] === SP || b[p] === HT || b[p] === CR)) p++;
-  return p === e ? kind : 0;
+  const p = s + 2 + boundary.length;
+  return p + 1 < e && b[p] === 0x2d && b[p + 1] === 0x2d ? 2 : 1;
 }
 
 /** Where a part's content ends: before the CRLF (or LF) that precedes its delimiter line. */

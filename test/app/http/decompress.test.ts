@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { decompressBody, decompressLayerByBisection, ENC_DEFLATE, ENC_GZIP } from '../../../src/app/http/decompress.js';
+import { constants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { decompressBody, decompressLayerByBisection, ENC_DEFLATE, ENC_GZIP, encodingLayers } from '../../../src/app/http/decompress.js';
 
 describe('decompressBody', () => {
   it('stops a bomb at exactly the limit, in one pass', () => {
@@ -54,5 +54,75 @@ describe('decompressBody', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('decompressBody as libhtp restarts its decompressor (htp_gzip_decompressor_restart)', () => {
+  const str = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+  const compressors = { gzip: gzipSync, zlib: deflateSync, raw: deflateRawSync };
+
+  it('decodes a body whatever its label says: gzip, zlib-wrapped or raw deflate, as "gzip" or "deflate"', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3_000 }), fc.constantFrom('gzip', 'zlib', 'raw'), fc.constantFrom(ENC_GZIP, ENC_DEFLATE), (data, kind, label) => {
+        const d = decompressBody(compressors[kind as keyof typeof compressors](data), label, 1 << 20);
+        expect(d.failed).toBe(false);
+        expect(Buffer.from(d.bytes).equals(Buffer.from(data))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('undoes stacked codings listed in either order, each layer read whatever its label', () => {
+    const x = Buffer.from('stacked EVIL payload '.repeat(30));
+    const listed = encodingLayers([ENC_GZIP, ENC_DEFLATE]); // "gzip, deflate": deflate undone first
+    expect(str(decompressBody(deflateSync(gzipSync(x)), listed, 1 << 20).bytes)).toBe(x.toString('latin1'));
+    expect(str(decompressBody(gzipSync(deflateSync(x)), listed, 1 << 20).bytes)).toBe(x.toString('latin1'));
+    expect(str(decompressBody(gzipSync(deflateRawSync(x)), listed, 1 << 20).bytes)).toBe(x.toString('latin1'));
+  });
+
+  it('passes a layer it cannot undo on as it came, with what the layers before it decoded', () => {
+    const inner = Buffer.from('not compressed at all');
+    const d = decompressBody(gzipSync(inner), encodingLayers([ENC_DEFLATE, ENC_GZIP]), 1 << 20);
+    expect(d.failed).toBe(true);
+    expect(str(d.bytes)).toBe('not compressed at all');
+    const plain = decompressBody(Buffer.from('plain'), ENC_GZIP, 1 << 20);
+    expect({ failed: plain.failed, bytes: str(plain.bytes) }).toEqual({ failed: true, bytes: 'plain' });
+  });
+
+  it('keeps what decoded before the data went bad, to the byte, then the rest as sent', () => {
+    const header = gzipSync(Buffer.from('x')).subarray(0, 10);
+    const flushed = deflateRawSync(Buffer.from('benign prefix '.repeat(10)), { finishFlush: constants.Z_SYNC_FLUSH });
+    const body = Buffer.concat([header, flushed, Buffer.from('\xff\xff hello EVILRESP world', 'latin1')]);
+    const d = decompressBody(body, ENC_GZIP, 1 << 20);
+    expect(d.failed).toBe(false);
+    expect(str(d.bytes)).toBe('benign prefix '.repeat(10) + '\xff\xff hello EVILRESP world');
+    // Far into a larger body too: the prefix comes out whole, though zlib fails a 16 KiB step.
+    const big = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `line ${(i * 7919) % 10007}\n`).join(''));
+    const bigFlushed = deflateRawSync(big, { finishFlush: constants.Z_SYNC_FLUSH });
+    const tail = Buffer.from('\xffEVILTAIL', 'latin1');
+    const d2 = decompressBody(Buffer.concat([deflateSync(Buffer.alloc(0)).subarray(0, 2), bigFlushed, tail]), ENC_DEFLATE, 1 << 20);
+    expect(str(d2.bytes)).toBe(big.toString('latin1') + tail.toString('latin1'));
+    // The output bound holds for what follows as sent as well.
+    const d3 = decompressBody(body, ENC_GZIP, 150);
+    expect(d3.limited).toBe(true);
+    expect(str(d3.bytes)).toBe(('benign prefix '.repeat(10) + '\xff\xff hello EVILRESP world').slice(0, 150));
+  });
+
+  it('never throws on random bodies, stays within the limit, and leaves a body it cannot undo as sent', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 1, max: 500 }), fc.constantFrom(ENC_GZIP, ENC_DEFLATE), (data, limit, label) => {
+        const d = decompressBody(data, label, limit);
+        if (d.failed) expect(Buffer.from(d.bytes).equals(Buffer.from(data))).toBe(true);
+        else expect(d.bytes.length).toBeLessThanOrEqual(limit);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stops a bomb whose data goes bad past the limit at the limit', () => {
+    const bomb = Buffer.concat([gzipSync(Buffer.alloc(20 << 20, 0x41)).subarray(0, 15_000), Buffer.alloc(64, 0xff)]);
+    const d = decompressBody(bomb, ENC_GZIP, 1 << 20);
+    expect(d).toMatchObject({ limited: true, failed: false });
+    expect(d.bytes.length).toBe(1 << 20);
   });
 });

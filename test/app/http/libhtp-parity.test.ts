@@ -2,8 +2,10 @@
  * Buffers that must come out as Suricata 7 (libhtp 0.5.x) fills them, for inputs where a reading
  * of its own would let an attacker hide from rules written for Suricata: URI fragments, request
  * lines without a protocol, responses without a status line, odd header lines, the host of an
- * absolute-form target.
+ * absolute-form target, bodies with the wrong or a repeated Content-Encoding, the files of an
+ * upload and the name of a download.
  */
+import { constants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { normalizeUri } from '../../../src/app/http/normalize-uri.js';
 import { bytes, run, text } from '../helpers.js';
@@ -263,5 +265,102 @@ describe('http.host.raw with an absolute-form target (Suricata detect-http-host.
     const s = rec.requests()[0]!.snapshot;
     expect(s['http.host.raw']).toBe('evil.example');
     expect(s['http.host']).toBe('evil.example');
+  });
+});
+
+describe('body decompression (libhtp htp_gzip_decompressor_decompress and _restart)', () => {
+  const html = Buffer.from('<html>' + 'x'.repeat(2000) + 'EVILRESP</html>');
+  const respond = (headers: string[], body: Buffer, segments: Buffer[] = [body]) =>
+    run([
+      [true, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n'],
+      [false, new Uint8Array(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\n${headers.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n`), segments[0]!]))],
+      ...segments.slice(1).map((b) => [false, new Uint8Array(b)] as const),
+    ]).rec.responses()[0]!;
+
+  it.each([
+    ['gzip', deflateSync],
+    ['gzip', deflateRawSync],
+    ['x-gzip', deflateSync],
+    ['deflate', gzipSync],
+    ['gzip, deflate', (b: Buffer) => gzipSync(deflateSync(b))],
+  ])('decodes a response labelled %s whatever it holds (restarts with the other method)', (enc, compress) => {
+    const res = respond([`Content-Encoding: ${enc}`], compress(html));
+    expect(res.snapshot['http.response_body']).toBe(html.toString('latin1'));
+    expect(res.snapshot['file.data']).toBe(html.toString('latin1'));
+    expect(res.anomalies).not.toContain('http.decompression_failed');
+  });
+
+  it('decodes a mislabelled request body too (Suricata turns request decompression on)', () => {
+    const form = Buffer.from('a=1&x=EVILREQ&b=2');
+    const z = deflateSync(form);
+    const { rec } = run([[true, new Uint8Array(Buffer.concat([Buffer.from(`POST /f HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\nContent-Length: ${z.length}\r\n\r\n`), z]))]]);
+    expect(rec.requests()[0]!.snapshot['http.request_body']).toBe('a=1&x=EVILREQ&b=2');
+  });
+
+  it('undoes the codings of two Content-Encoding lines, as libhtp joins a repeated header ("gzip, deflate")', () => {
+    const res = respond(['Content-Encoding: gzip', 'Content-Encoding: deflate'], deflateSync(gzipSync(html)));
+    expect(res.snapshot['http.response_body']).toBe(html.toString('latin1'));
+  });
+
+  it('keeps what decoded before the data went bad and passes the later data through as sent', () => {
+    const head = gzipSync(Buffer.from('x')).subarray(0, 10);
+    const first = Buffer.concat([head, deflateRawSync(Buffer.from('benign prefix '.repeat(10)), { finishFlush: constants.Z_SYNC_FLUSH }), Buffer.from([0xff, 0xff])]);
+    const second = Buffer.from(' hello EVILRESP world');
+    const res = respond(['Content-Encoding: gzip'], Buffer.concat([first, second]), [first, second]);
+    expect(res.snapshot['http.response_body']).toBe('benign prefix '.repeat(10) + '\xff\xff hello EVILRESP world');
+  });
+});
+
+describe('request files (Suricata HTPCallbackRequestBodyData, HtpRequestBodyHandleMultipart)', () => {
+  const part = 'Content-Disposition: form-data; name="f"; filename="evil.exe"\r\nContent-Type: application/octet-stream\r\n\r\nMZ EVILREQ data';
+  const send = (method: string, type: string | null, body: string) => {
+    const { rec } = run([[true, `${method} /put.php HTTP/1.1\r\nHost: a\r\n${type === null ? '' : `Content-Type: ${type}\r\n`}Content-Length: ${body.length}\r\n\r\n${body}`]]);
+    const tx = rec.requests()[0]!.tx as unknown as { requestFiles(): readonly { name: Uint8Array; data: Uint8Array }[] };
+    return tx.requestFiles().map((f) => [text(f.name), text(f.data)]);
+  };
+
+  it('takes a line that starts with --boundary for a delimiter, whatever follows on it', () => {
+    expect(send('POST', 'multipart/form-data; boundary=XyZ', `--XyZ junk\r\n${part}\r\n--XyZ--\r\n`)).toEqual([['evil.exe', 'MZ EVILREQ data']]);
+    expect(send('POST', 'multipart/form-data; boundary=XyZ', `--XyZZZ\r\n${part}\r\n--XyZ--\r\n`)).toEqual([['evil.exe', 'MZ EVILREQ data']]);
+    // The boundary as sent: another case is no delimiter.
+    expect(send('POST', 'multipart/form-data; boundary=XyZ', `--xyz\r\n${part}\r\n--xyz--\r\n`)).toEqual([]);
+  });
+
+  it('reads a POST as multipart when its Content-Type has a boundary, whatever the type', () => {
+    for (const type of ['text/plain; boundary=XyZ', 'application/octet-stream; BOUNDARY="XyZ"']) {
+      expect(send('POST', type, `--XyZ\r\n${part}\r\n--XyZ--\r\n`)).toEqual([['evil.exe', 'MZ EVILREQ data']]);
+    }
+    // multipart/ without a boundary is a plain POST body, named by the path.
+    expect(send('POST', 'multipart/form-data', 'a=1')).toEqual([['/put.php', 'a=1']]);
+  });
+
+  it('makes a PUT body one file named by the path, multipart or not', () => {
+    const body = `--XyZ\r\n${part}\r\n--XyZ--\r\n`;
+    expect(send('PUT', 'multipart/form-data; boundary=XyZ', body)).toEqual([['/put.php', body]]);
+  });
+
+  it('still reads the parts of a multipart body sent with another method (more than Suricata, which reads none)', () => {
+    expect(send('PATCH', 'multipart/form-data; boundary=XyZ', `--XyZ\r\n${part}\r\n--XyZ--\r\n`)).toEqual([['evil.exe', 'MZ EVILREQ data']]);
+    expect(send('PATCH', 'text/plain; boundary=XyZ', `--XyZ\r\n${part}\r\n--XyZ--\r\n`)).toEqual([]);
+  });
+});
+
+describe('response file.name (Suricata HTTPParseContentDispositionHeader)', () => {
+  const named = (disposition: string): string | undefined =>
+    run([
+      [true, 'GET /dl/x.bin?id=1 HTTP/1.1\r\nHost: a\r\n\r\n'],
+      [false, `HTTP/1.1 200 OK\r\nContent-Disposition: ${disposition}\r\nContent-Length: 2\r\n\r\nMZ`],
+    ]).rec.responses()[0]!.snapshot['file.name'];
+
+  it('matches the parameter name in any case', () => {
+    expect(named('attachment; FILENAME="evil.exe"')).toBe('evil.exe');
+    expect(named('attachment; Filename=evil.exe')).toBe('evil.exe');
+  });
+
+  it('does not split at a ";" inside quotes, or an escaped one', () => {
+    expect(named('attachment; filename="a;evil.exe"')).toBe('a;evil.exe');
+    expect(named('attachment; filename=a\\;evil.exe')).toBe('a\\;evil.exe');
+    // A quoted value that only contains "filename=" is not the parameter.
+    expect(named('attachment; x="y; filename=evil.exe"')).toBe('/dl/x.bin');
   });
 });

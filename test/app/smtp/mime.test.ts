@@ -95,12 +95,12 @@ describe('MIME attachments of an SMTP message', () => {
     ]);
   });
 
-  it('read strictly (not as a mail), does not end a part at a line that only starts like its boundary', () => {
+  it('read as an upload (not as a mail), ends a part at a line that starts with its boundary as sent, as Suricata and PHP', () => {
     const r = extractAttachments(
       enc('Content-Type: multipart/mixed; boundary=b\r\n'),
-      enc('--b\r\nContent-Disposition: attachment; filename=t.txt\r\n\r\nline\r\n--bx not a delimiter\r\nmore\r\n--B--\r\n'),
+      enc('--b\r\nContent-Disposition: attachment; filename=t.txt\r\n\r\nline\r\n--B not one: case counts\r\n--bx ends it\r\nmore\r\n--b--\r\n'),
     );
-    expect(str(r.files[0]!.data)).toBe('line\r\n--bx not a delimiter\r\nmore\r\n--B--\r\n');
+    expect(r.files.map((f) => [str(f.name), str(f.data)])).toEqual([['t.txt', 'line\r\n--B not one: case counts']]);
   });
 
   it('reports invalid base64 and quoted-printable, keeping what decodes', () => {
@@ -127,7 +127,8 @@ describe('MIME attachments of an SMTP message', () => {
 
   it('stops following nested multiparts at the depth limit', () => {
     let body = 'Content-Disposition: attachment; filename=deep.bin\r\n\r\ndeep\r\n';
-    for (let i = MAX_MIME_DEPTH + 4; i > 0; i--) body = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    // Boundaries that do not start one another (b1x, b10x): a delimiter line only has to start with one.
+    for (let i = MAX_MIME_DEPTH + 4; i > 0; i--) body = `Content-Type: multipart/mixed; boundary=b${i}x\r\n\r\n--b${i}x\r\n${body}--b${i}x--\r\n`;
     const nl = body.indexOf('\r\n\r\n');
     const r = extractAttachments(enc(body.slice(0, nl + 2)), enc(body.slice(nl + 4)));
     expect(r.files).toEqual([]);
@@ -245,7 +246,7 @@ describe('a mail read as Suricata reads it', () => {
     expect(r.files.map(named)).toEqual([['evil.txt', 'xx EVILMARKER yy']]);
   });
 
-  it('keeps the strict reading when not asked to read a mail', () => {
+  it('reads an upload, not a mail, when not asked to read a mail', () => {
     const strict = (h: string, b: string) => extractAttachments(enc(h), enc(b)).files.map(named);
     expect(strict('Content-Type: multipart/mixed; boundary="XYZ"\r\n', '--xyz\r\nContent-Disposition: attachment; filename=a\r\n\r\nx\r\n--xyz--\r\n')).toEqual([]);
     expect(strict('Content-Type: text/plain; boundary="XYZ"\r\n', '--XYZ\r\nContent-Disposition: attachment; filename=a\r\n\r\nx\r\n--XYZ--\r\n')).toEqual([]);
