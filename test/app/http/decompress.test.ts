@@ -89,6 +89,15 @@ describe('decompressBody as libhtp restarts its decompressor (htp_gzip_decompres
     expect({ failed: plain.failed, bytes: str(plain.bytes) }).toEqual({ failed: true, bytes: 'plain' });
   });
 
+  it('passes plain text labelled gzip on as sent, though raw deflate decodes a few bytes of it before failing', () => {
+    const json = Buffer.from('{"sdk_version":11026,"app_package":"com.xcm.huasheng","app_version":"1.7.4","device_id":"350672920106648"}', 'latin1');
+    for (const label of [ENC_GZIP, ENC_DEFLATE]) {
+      const d = decompressBody(json, label, 1 << 20);
+      expect(Buffer.from(d.bytes).equals(json)).toBe(true);
+      expect(d.failed).toBe(true);
+    }
+  });
+
   it('keeps what decoded before the data went bad, to the byte, then the rest as sent', () => {
     const header = gzipSync(Buffer.from('x')).subarray(0, 10);
     const flushed = deflateRawSync(Buffer.from('benign prefix '.repeat(10)), { finishFlush: constants.Z_SYNC_FLUSH });
