@@ -1,5 +1,5 @@
 /**
- * Decoder behaviour aligned with Suricata 7 after a QA pass (/tmp/qa-defrag t5, t7, t8, t9):
+ * Decoder behaviour as Suricata 7 decodes:
  * IPv6 fragment protocol (DecodeIPV6ExtHdrs), IPv4 option parsing (DecodeIPV4Options) and
  * ICMPv4 error quotes and timestamp payloads (DecodeICMPV4, DecodePartialIPV4).
  */

@@ -279,7 +279,7 @@ describe('request line split as the packet parser splits it', () => {
     return [t(req.method), t(req.target), req.protocol === null ? undefined : t(req.protocol)];
   };
 
-  it('extra blanks, a tab, a lower-case protocol (the QA lines of req.log / req.pcap)', () => {
+  it('extra blanks, a tab, a lower-case protocol', () => {
     expect(parts('GET  /etc/passwd  HTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
     expect(parts('GET /etc/passwd http/1.1')).toEqual(['GET', '/etc/passwd', 'http/1.1']);
     expect(parts('GET /etc/passwd\tHTTP/1.1')).toEqual(['GET', '/etc/passwd', 'HTTP/1.1']);
