@@ -371,75 +371,21 @@ function swallowedOption(o: RuleOption, raw: string | null, known: (k: string) =
   if (raw === null) return undefined;
   let m: RegExpExecArray | null = null;
   if (raw.includes('"') && !raw.trimEnd().endsWith('"')) m = QUOTED_THEN_KEYWORD.exec(raw);
-  let valueEnd: number;
-  let keyword: string;
-  if (m !== null) {
-    valueEnd = m[1]!.length;
-    keyword = m[3]!;
-  } else {
-    // Cheap test first: an unquoted value with no blank in it cannot hold a second option.
-    if (!raw.includes(' ') && !raw.includes('\t')) return undefined;
-    const found = unquotedThenKeyword(raw);
-    if (found === undefined) return undefined;
-    valueEnd = found.valueEnd;
-    keyword = raw.slice(found.keywordStart, found.keywordEnd);
-  }
-  if (!known(keyword)) return undefined;
-  const head = `${o.written}:${raw.slice(0, valueEnd).trim()}`;
+  // Cheap test first: an unquoted value with no blank in it cannot hold a second option.
+  if (m === null && (raw.includes(' ') || raw.includes('\t'))) m = UNQUOTED_THEN_KEYWORD.exec(raw);
+  if (!m || !known(m[3]!)) return undefined;
+  const head = `${o.written}:${m[1]!.trim()}`;
   const shown = head.length > 40 ? `${o.written}:...` : head;
-  const rest = raw.slice(valueEnd).trim();
-  const next = rest.length > 24 ? `${keyword}...` : rest;
-  return { message: `missing ';' after ${shown}: write ${shown}; ${next}`, offset: o.valueOffset + valueEnd };
-}
-
-/** Whether `c` is a character JavaScript's `\s` matches. */
-function isJsBlank(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-function isKeywordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-/**
- * The first place UNQUOTED_THEN_KEYWORD would match in `raw`, found without the regex: an
- * unquoted value, blanks, then a keyword followed by ':' or the end. Every option with a blank
- * in its value (metadata, reference, most msg-less values) is looked at, and the lazy regex
- * retried at each character of long metadata values; this is one pass.
- */
-export function unquotedThenKeyword(raw: string): { valueEnd: number; keywordStart: number; keywordEnd: number } | undefined {
-  const n = raw.length;
-  let p = 0;
-  while (p < n && isJsBlank(raw.charCodeAt(p))) p++;
-  if (p === n || raw.charCodeAt(p) === 34 /* " */) return undefined;
-  // The value runs from 0 to e (exclusive); it never holds a quote.
-  for (let e = p + 1; e < n; ) {
-    const c = raw.charCodeAt(e);
-    if (c === 34) return undefined;
-    if (!isJsBlank(c)) {
-      e++;
-      continue;
-    }
-    let f = e + 1;
-    while (f < n && isJsBlank(raw.charCodeAt(f))) f++;
-    if (f < n && isKeywordStart(raw.charCodeAt(f))) {
-      let g = f + 1;
-      while (g < n && isKeywordChar(raw.charCodeAt(g))) g++;
-      let h = g;
-      while (h < n && isJsBlank(raw.charCodeAt(h))) h++;
-      if (h === n || raw.charCodeAt(h) === 58 /* : */) return { valueEnd: e, keywordStart: f, keywordEnd: g };
-    }
-    // A value ending further inside this run of blanks meets the same keyword candidate.
-    e = f;
-  }
-  return undefined;
+  const rest = raw.slice(m[1]!.length).trim();
+  const next = rest.length > 24 ? `${m[3]}...` : rest;
+  return { message: `missing ';' after ${shown}: write ${shown}; ${next}`, offset: o.valueOffset + m[1]!.length };
 }
 
 const isKnownKeyword = (k: string): boolean => lookupKeyword(k) !== undefined;
 /** A quoted value, blanks, then a keyword with a value or at the end. */
 const QUOTED_THEN_KEYWORD = /^(\s*!?\s*"(?:[^"\\]|\\.)*")(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/;
+/** An unquoted value (no quote before the blank), blanks, then a keyword with a value or at the end. */
+const UNQUOTED_THEN_KEYWORD = /^(\s*[^"\s][^"]*?)(\s+)([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::|$)/;
 
 /** The value of an option without its surrounding blanks. */
 function valueSpan(t: { raw: string | null; valueOffset: number }): { offset: number; length: number } {
