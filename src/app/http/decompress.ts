@@ -42,7 +42,7 @@ export function decompressBody(input: Uint8Array, encoding: number, limit: numbe
   let bytes = input;
   let limited = false;
   for (let enc = encoding; enc !== 0; enc >>>= 2) {
-    const d = decompressLayer(bytes, enc & 3, limit);
+    const d = decompressLayer(bytes, limit);
     if (d.failed) return { bytes, limited, failed: true };
     bytes = d.bytes;
     limited ||= d.limited;
@@ -61,7 +61,7 @@ export function decompressBody(input: Uint8Array, encoding: number, limit: numbe
  * stream's end) and the bytes from the bad spot on follow as sent, as libhtp passes the later
  * data of a body through once its restarts fail there.
  */
-function decompressLayer(input: Uint8Array, encoding: number, limit: number): Decompressed {
+function decompressLayer(input: Uint8Array, limit: number): Decompressed {
   if (input.length === 0) return { bytes: input, limited: false, failed: false };
   // Wrapped (gzip, whose deflate data gunzipUpTo reads raw after the header, or zlib), then raw.
   for (const raw of [false, true]) {
@@ -69,7 +69,7 @@ function decompressLayer(input: Uint8Array, encoding: number, limit: number): De
     if (!raw && isGzipMagic(input, 0)) r = gunzipUpTo(input, limit);
     else if (refusedAtOnce(input, raw)) continue;
     else r = inflateUpTo(raw, input, limit);
-    if (r === undefined) return decompressLayerByBisection(input, encoding, limit);
+    if (r === undefined) return decompressLayerByBisection(input, limit);
     if (!r.error) return { bytes: r.bytes, limited: r.limited, failed: false };
     // Raw deflate has no header to vouch for it: plain text labelled gzip (suricata-verify's
     // http-encoding-gzip-uncompressed) often decodes a few bytes of garbage before its first
@@ -253,7 +253,7 @@ function joined(parts: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 /** The fallback where zlib cannot be stepped: the longest input prefix whose output fits, by bisection. */
-export function decompressLayerByBisection(input: Uint8Array, encoding: number, limit: number): Decompressed {
+export function decompressLayerByBisection(input: Uint8Array, limit: number): Decompressed {
   const whole = tryDecode(input, limit);
   if (whole !== 'too-large' && whole !== null) return { bytes: whole, limited: false, failed: false };
   if (whole === null) return { bytes: new Uint8Array(0), limited: false, failed: true };
