@@ -19,7 +19,7 @@ import { MULTI_INSTANCE_BUFFERS } from '../types/buffers.js';
 import type { Level } from '../types/level.js';
 import { BufferProgram } from './payload.js';
 import { requiredPcreLiterals, screensBetter, type PcreLiteral } from './pcre-literal.js';
-import { readsUriQueryAsSent, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from './uri-query-as-sent.js';
+import { readsUriQueryAsSent, uriBufferOf, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from './uri-query-as-sent.js';
 
 // Transport classes a rule applies to (bits).
 export const P_TCP = 1;
@@ -521,10 +521,9 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
     if (module.bufferCondition !== undefined) {
       const b = module.bufferCondition(c.value);
       // urilen measures the URI the rule's contents read.
-      if (uriAsSent && b.buffer === 'http.uri') {
-        if (!(derivedBuffers ?? []).some((d) => d.name === URI_QUERY_AS_SENT)) (derivedBuffers ??= []).push(URI_QUERY_AS_SENT_BUFFER);
-        addStep(bufferNames, bufferSteps, bufferSections, URI_QUERY_AS_SENT, 0, b.matcher);
-      } else addStep(bufferNames, bufferSteps, bufferSections, b.buffer, 0, b.matcher);
+      const name = uriBufferOf(b.buffer, uriAsSent);
+      if (name === URI_QUERY_AS_SENT && !(derivedBuffers ?? []).some((d) => d.name === name)) (derivedBuffers ??= []).push(URI_QUERY_AS_SENT_BUFFER);
+      addStep(bufferNames, bufferSteps, bufferSections, name, 0, b.matcher);
       continue;
     }
     if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
@@ -703,7 +702,7 @@ const NO_DERIVED: readonly DerivedBuffer[] = Object.freeze([]);
  * then make of it.
  */
 export function inspectedBuffer(el: { buffer: string; transforms: readonly { keyword: string; option: { raw: string | null } }[] }, uriAsSent = false): string {
-  const buffer = uriAsSent && el.buffer === 'http.uri' ? URI_QUERY_AS_SENT : el.buffer;
+  const buffer = uriBufferOf(el.buffer, uriAsSent);
   if (el.transforms.length === 0) return buffer;
   let name = buffer;
   for (let i = 0; i < el.transforms.length; i++) {

@@ -16,6 +16,11 @@ export const URI_QUERY_AS_SENT_BASE = 'http.uri.raw';
 /** Builds the buffer from its base: normalised path, query as sent, fragment decoded once. */
 export const uriQueryAsSent: (raw: Uint8Array) => Uint8Array = uriWithQueryAsSent;
 
+/** The buffer a rule's keyword on `buffer` reads: http.uri becomes the query-as-sent one when `asSent`. */
+export function uriBufferOf(buffer: string, asSent: boolean): string {
+  return asSent && buffer === 'http.uri' ? URI_QUERY_AS_SENT : buffer;
+}
+
 const PCRE_ESCAPE = /%[0-9a-f]{2}/i;
 
 /**

@@ -8,7 +8,7 @@ import { ipText } from '../match/ip-text.js';
 import { Ruleset } from '../match/ruleset.js';
 import { regexRunner } from '../options/lib/regex-runner.js';
 import { Scanner } from '../match/scanner.js';
-import { readsUriQueryAsSent, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from '../match/uri-query-as-sent.js';
+import { readsUriQueryAsSent, uriBufferOf, uriQueryAsSent, URI_QUERY_AS_SENT, URI_QUERY_AS_SENT_BASE } from '../match/uri-query-as-sent.js';
 import { DiagnosticCollector, RuleLoader, ruleSid, VariableTable, type Diagnostic } from '../rule/index.js';
 import { walkDirectory } from '../rule/walk.js';
 import type { Alert } from '../types/alert.js';
@@ -98,7 +98,7 @@ function readsOf(rule: Rule): RuleReads {
   // The buffer the engine reads: such a rule's http.uri keywords read the query as sent.
   const asSent = det !== undefined && readsUriQueryAsSent(det);
   for (const el of det?.payload ?? []) {
-    const buffer = asSent && el.buffer === 'http.uri' ? URI_QUERY_AS_SENT : el.buffer;
+    const buffer = uriBufferOf(el.buffer, asSent);
     if (!buffers.includes(buffer)) buffers.push(buffer);
     const base = { text: `${el.option.keyword}:${el.option.raw ?? ''}`, buffer, transformed: el.transforms.length > 0 };
     if (el.kind === 'content') {
