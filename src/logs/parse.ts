@@ -86,7 +86,7 @@ export function detectLogFormat(firstLines: readonly (Uint8Array | string)[]): L
  * such run (its lines do not parse as access, W3C or JSON lines), and a file whose last lines
  * are all of one format is read in that format.
  */
-export function detectLog(firstLines: readonly (Uint8Array | string)[]): LogDetection {
+function detectLog(firstLines: readonly (Uint8Array | string)[]): LogDetection {
   const ctx = new ParseContext('-', new ZoneResolver('UTC'), new YearResolver({ year: 2000 }), 'raw');
   const nf = LOG_FORMATS.length;
   /** Index in firstLines of each non-blank line, the line, and its scores (nf per line). */

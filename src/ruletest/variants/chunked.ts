@@ -94,7 +94,7 @@ export function rechunkable(c: TestCase, i: number): boolean {
 }
 
 /** Where the chunks of a body of `length` bytes end, as the plan says. */
-export function chunkSizes(length: number, plan: ChunkPlan): number[] {
+function chunkSizes(length: number, plan: ChunkPlan): number[] {
   const cuts = new Set<number>();
   if (length >= 2) {
     for (const v of plan.cuts) cuts.add(1 + (v % (length - 1)));
