@@ -25,7 +25,10 @@ export const HTTP_ANOMALIES = [
   ...URI_EVASIONS,
   'http.uri.space', // unencoded space inside the request target
   'http.request_line_too_long',
-  'http.request_line_invalid', // leading whitespace, missing parts, extra separators
+  'http.request_line_invalid', // missing parts, extra separators, VT/FF/CR as a separator
+  // Whitespace before the method, which libhtp skips and IIS serves: Suricata's app-layer event
+  // of the same name (REQUEST_LINE_LEADING_WHITESPACE).
+  'http.request_line_leading_whitespace',
   'http.method_unknown',
   'http.protocol_invalid',
   'http.http09_request',

@@ -125,6 +125,13 @@ const MAX_FTP_EXPECTED = 4096;
 
 /** Bytes of a direction that are always examined before "no LF yet" stops re-running detection. */
 const DETECT_SHORT = 64;
+/**
+ * Client bytes held while a first line that is HTTP only if the server answers with a status
+ * line waits for the server's first bytes (a request head, a small body): past this the client
+ * direction is given up, so a silent server (or a one-sided capture) of a chatty text protocol
+ * does not keep a line-limit's worth per flow.
+ */
+const ANSWER_WAIT_LIMIT = 64 * 1024;
 const NO_BYTES = new Uint8Array(0);
 
 interface PendingChunk {
@@ -506,11 +513,15 @@ export class AppLayer {
     const kept = buf.append(chunk, 0, chunk.length);
     st.pending.push({ toServer, start, end: start + kept, gap, gapLength });
     let verdict: Verdict;
-    if (start >= DETECT_SHORT && kept === chunk.length && chunk.indexOf(LF) < 0) verdict = 'more';
+    // Such a first line is HTTP if the server says so: more client bytes change nothing.
+    if (st.verdicts[d] === 'http-if-answered') verdict = 'http-if-answered';
+    else if (start >= DETECT_SHORT && kept === chunk.length && chunk.indexOf(LF) < 0) verdict = 'more';
     else if (st.midstream[d]) verdict = detectMidstream(buf.view(), toServer);
     else verdict = toServer ? detectToServer(buf.view()) : detectToClient(buf.view());
     // Out of room while still undecided: give up on this direction.
     if (verdict === 'more' && kept < chunk.length) verdict = 'none';
+    // Given up too when the server has already said it is not HTTP, or stays silent too long.
+    if (verdict === 'http-if-answered' && (kept < chunk.length || start + kept > ANSWER_WAIT_LIMIT || st.verdicts[1 - d] === 'none')) verdict = 'none';
     st.verdicts[d] = verdict;
     if (verdict === 'http') this.startHttp(st);
     else if (verdict === 'smtp') this.startSmtp(st);
@@ -524,7 +535,8 @@ export class AppLayer {
       st.pending = st.pending.filter((p) => p.toServer !== toServer);
       buf.reset();
       st.lost[d] = true;
-      if (st.verdicts[1 - d] === 'none') {
+      const other = st.verdicts[1 - d];
+      if (other === 'none' || other === 'http-if-answered') {
         st.proto = P_NONE;
         // A tunnel's flow was http until now; Suricata's is "failed" when detection fails there.
         st.flow.appProto = null;

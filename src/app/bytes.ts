@@ -35,6 +35,21 @@ export function isSpaceOrTab(b: number): boolean {
   return b === SP || b === HT;
 }
 
+/** libhtp's htp_is_space (C's isspace): SP, HT, LF, VT, FF, CR. */
+export function isHtpSpace(b: number): boolean {
+  return b === SP || (b >= HT && b <= CR);
+}
+
+/** Index of the first byte in [start, end) that is not an htp_is_space byte other than LF (end if none). */
+export function skipLineSpace(buf: Uint8Array, start: number, end: number): number {
+  while (start < end) {
+    const b = buf[start]!;
+    if (b !== SP && (b < HT || b > CR || b === LF)) break;
+    start++;
+  }
+  return start;
+}
+
 export function lowerAscii(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }

@@ -1,11 +1,12 @@
-import { CR, HT, LF, SP, ascii, isTchar, lowerAscii, startsWithLower } from './bytes.js';
+import { CR, HT, LF, SP, ascii, isHtpSpace, isTchar, lowerAscii, skipLineSpace, startsWithLower } from './bytes.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH, asciiString } from './http/message.js';
 
 /**
  * Application protocol detection by content, whatever the port. Each direction's first bytes
- * give a verdict: a protocol, "more" (cannot tell yet), or "none".
+ * give a verdict: a protocol, "more" (cannot tell yet), or "none"; towards the server also
+ * "http-if-answered" (HTTP if the server's first bytes are HTTP, see oddRequestLine).
  */
-export type Verdict = 'http' | 'smtp' | 'tls' | 'sip' | LabelledProtocol | 'more' | 'none';
+export type Verdict = 'http' | 'http-if-answered' | 'smtp' | 'tls' | 'sip' | LabelledProtocol | 'more' | 'none';
 
 /**
  * Protocols recognised by their first bytes whose rules read the stream's own bytes (`alert
@@ -29,7 +30,9 @@ export const DETECT_LINE_LIMIT = 1 << 20;
 
 /**
  * Client-to-server bytes: a request line (known method, or any token whose line ends in
- * " HTTP/x.y", as WebDAV and extension methods do), or an SMTP HELO/EHLO.
+ * " HTTP/x.y", as WebDAV and extension methods do), or an SMTP HELO/EHLO. A first line that only
+ * libhtp's lenient reading takes for a request line is HTTP when the server answers with a
+ * status line (see oddRequestLine).
  */
 export function detectToServer(buf: Uint8Array): Verdict {
   const tls = buf.length > 0 && (buf[0]! & 0x80) !== 0 ? detectSsl2Hello(buf, SSL2_CLIENT_HELLO) : detectTlsRecord(buf, HS_CLIENT_HELLO);
@@ -43,8 +46,8 @@ export function detectToServer(buf: Uint8Array): Verdict {
   if (s === buf.length) return 'more';
   let e = s;
   while (e < buf.length && e - s <= MAX_METHOD_LENGTH && isTchar(buf[e]!)) e++;
-  if (e === buf.length) return e - s <= MAX_METHOD_LENGTH ? 'more' : 'none';
-  if (e === s) return 'none';
+  if (e === buf.length) return e - s <= MAX_METHOD_LENGTH ? 'more' : oddRequestLine(buf, s);
+  if (e === s) return oddRequestLine(buf, s);
   const sep = buf[e]!;
   for (const p of SMTP_CLIENT_START) {
     if (startsWithLower(buf, s, p) && (s + p.length === buf.length || isLineSep(buf[s + p.length]!) || p[p.length - 1] === 0x3a)) {
@@ -52,7 +55,7 @@ export function detectToServer(buf: Uint8Array): Verdict {
     }
   }
   for (const p of FTP_CLIENT_START) if (startsWithLower(buf, s, p)) return 'ftp';
-  if (sep !== SP && sep !== HT) return 'none';
+  if (sep !== SP && sep !== HT) return oddRequestLine(buf, s);
   const method = asciiString(buf, s, e).toUpperCase();
   // OPTIONS starts SIP requests too: its line's end tells them apart.
   if (KNOWN_METHODS.has(method) && method !== 'OPTIONS') return 'http';
@@ -62,7 +65,43 @@ export function detectToServer(buf: Uint8Array): Verdict {
   let end = nl;
   if (end > e && buf[end - 1] === CR) end--;
   if (endsWithSipVersion(buf, e, end)) return 'sip';
-  return method === 'OPTIONS' || endsWithHttpVersion(buf, e, end) ? 'http' : 'none';
+  return method === 'OPTIONS' || endsWithHttpVersion(buf, e, end) ? 'http' : oddRequestLine(buf, s);
+}
+
+/**
+ * A first line the checks above turn down that libhtp still reads as a request line
+ * (htp_parse_request_line_generic_ex): whitespace before the method (SP, HT, VT, FF, CR: IIS
+ * serves such requests), a method longer than MAX_METHOD_LENGTH or made of other visible bytes,
+ * VT, FF or CR between method and target, no protocol. Suricata detects HTTP towards the server
+ * by a known method at the very start only, and such flows by the server's "HTTP/1.x" status
+ * line, after which libhtp parses the request as sent.
+ *
+ * Ending in " HTTP/x.y", the line is HTTP on its own, as an unknown method's line is: that is the
+ * request line's own shape. Without it, "token, blanks, target" is also how the first line of
+ * many text protocols looks (IRC, chat, memcached, Redis inline commands), so it is only
+ * `http-if-answered`: its bytes wait for the server's first bytes, and a status line makes the
+ * flow HTTP with the request parsed; anything else leaves the flow undetected. A line
+ * with a byte that is neither visible ASCII nor blank in its method, or with nothing after the
+ * method, is no request line (binary protocols are turned down at once).
+ */
+function oddRequestLine(buf: Uint8Array, from: number): Verdict {
+  const n = buf.length;
+  const wait: Verdict = n - from > DETECT_LINE_LIMIT ? 'none' : 'more';
+  let m = from;
+  while (m < n && isHtpSpace(buf[m]!)) m++;
+  let me = m;
+  while (me < n && buf[me]! > SP && buf[me]! < 0x7f) me++;
+  if (me === n) return wait;
+  // No method (a byte neither visible nor blank first), such a byte in it, or nothing after it.
+  if (me === m || !isHtpSpace(buf[me]!) || buf[me] === LF) return 'none';
+  const t = skipLineSpace(buf, me, n);
+  if (t === n) return wait;
+  if (buf[t] === LF) return 'none';
+  const nl = buf.indexOf(LF, t);
+  if (nl < 0) return wait;
+  let end = nl;
+  if (end > t && buf[end - 1] === CR) end--;
+  return endsWithHttpVersion(buf, t, end) ? 'http' : 'http-if-answered';
 }
 
 const SIP_VERSION = ascii(' sip/2.0');

@@ -10,6 +10,7 @@ export const APP_LAYER_EVENTS: ReadonlyMap<string, string> = new Map([
   ['http.missing_host_header', 'http.host_missing'],
   ['http.host_header_ambiguous', 'http.host_mismatch'],
   ['http.unable_to_match_response_to_request', 'http.response_without_request'],
+  ['http.request_line_leading_whitespace', 'http.request_line_leading_whitespace'],
   ['smtp.mime_invalid_base64', 'smtp.mime_invalid_base64'],
   ['smtp.mime_invalid_qp', 'smtp.mime_invalid_qp'],
   ['smtp.mime_long_line', 'smtp.mime_long_line'],

@@ -11,7 +11,7 @@ describe('protocol detection by content', () => {
     ['search /a HTTP/1.1\r\n', 'http'],
     ['BASELINE-CONTROL /a HTTP/1.1\r\n', 'http'],
     ['X-WHATEVER /a HTTP/1.1\r\n', 'http'],
-    ['X-WHATEVER /a\r\n', 'none'],
+    ['X-WHATEVER /a\r\n', 'http-if-answered'],
     ['X-WHATEVER /a HTTP/1.1', 'more'],
     ['G', 'more'],
     ['GE', 'more'],

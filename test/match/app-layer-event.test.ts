@@ -24,6 +24,14 @@ describe('app-layer-event', () => {
     expect(sids(await scanPackets(rules, ambiguous.packets()))).toEqual([3]);
   });
 
+  it('raises a request line led by whitespace, which IIS and libhtp accept', async () => {
+    const rule = 'alert http any any -> any any (msg:"leading blank"; flow:to_server; app-layer-event:http.request_line_leading_whitespace; sid:4;)';
+    const led = httpConversation({ request: request(' GET /scripts/cmd.exe HTTP/1.1\r\nHost: a') });
+    expect(sids(await scanPackets(rule, led.packets()))).toEqual([4]);
+    const plain = httpConversation({ request: request('GET /scripts/cmd.exe HTTP/1.1\r\nHost: a') });
+    expect(sids(await scanPackets(rule, plain.packets()))).toEqual([]);
+  });
+
   it('skips rules on events kanshi does not raise, saying why', () => {
     const r = parseRules('alert http any any -> any any (msg:"x"; app-layer-event:http.request_field_too_long; sid:1;)', { vars: VariableTable.withDefaults() });
     expect(r.rules[0]!.status).toBe('skipped');

@@ -2,7 +2,11 @@ import type { HttpSide } from '../../types/app.js';
 import type { MemoryBudget } from '../accumulator.js';
 import { ConnectHold } from './connect-hold.js';
 import { HttpReader } from './reader.js';
+import type { HttpResponse } from './message.js';
 import { HttpTransaction } from './transaction.js';
+
+/** Interim (1xx) responses kept per transaction for inspection; more are only counted. */
+const MAX_INTERIM_RESPONSES = 4;
 
 export interface HttpLimits {
   /** Bytes of a request or status line kept and parsed (longer lines are cut, still parsed). */
@@ -136,6 +140,21 @@ export class HttpConnection {
     orphan.anomalyList.add('http.response_without_request');
     this.ctx.stats.orphanResponses++;
     return orphan;
+  }
+
+  /**
+   * An interim (1xx) response to the oldest request still waiting for its response: its status
+   * line is handed over as a response phase of its own just before the final response (emit),
+   * or when the transaction is flushed without one. Handed over then, not now: the request may
+   * still be sending its body (Expect: 100-continue), and the request's held alerts, released by
+   * any response phase, go out with the final status that way. At most a few per transaction.
+   */
+  interimResponse(res: HttpResponse): void {
+    const tx = this.awaiting[0];
+    if (tx === undefined) return;
+    res.dropHeaders();
+    const list = (tx.interims ??= []);
+    if (list.length < MAX_INTERIM_RESPONSES) list.push(res);
   }
 
   expectsHttp09Response(): boolean {
@@ -309,12 +328,24 @@ export class HttpConnection {
   private flushTx(tx: HttpTransaction): void {
     if (tx.request !== null && !tx.requestEmitted) this.emit(tx, 'request');
     if (tx.response !== null && !tx.responseEmitted) this.emit(tx, 'response');
+    else this.emitInterims(tx);
   }
 
   private emit(tx: HttpTransaction, side: HttpSide): void {
     if (side === 'request') tx.requestEmitted = true;
-    else tx.responseEmitted = true;
+    else {
+      this.emitInterims(tx);
+      tx.responseEmitted = true;
+    }
     tx.side = side;
     this.ctx.emit(tx, side);
+  }
+
+  /** The interim responses of a transaction whose request was handed over, each as a response phase. */
+  private emitInterims(tx: HttpTransaction): void {
+    const list = tx.interims;
+    if (list === null) return;
+    tx.interims = null;
+    for (const res of list) this.ctx.emit(tx.interimView(res), 'response');
   }
 }

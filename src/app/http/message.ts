@@ -1,4 +1,4 @@
-import { EMPTY, HT, SP, ascii, isSpaceOrTab, isTchar, skipOws, startsWithLower, trimEndWs, viewOf } from '../bytes.js';
+import { EMPTY, HT, SP, ascii, isHtpSpace, isSpaceOrTab, isTchar, skipOws, startsWithLower, trimEndWs, viewOf } from '../bytes.js';
 import type { AnomalyList, HttpAnomaly } from '../anomalies.js';
 import { parseHeaderFields, type HeaderField, type LineEnds } from './headers.js';
 
@@ -105,6 +105,12 @@ export function looksLikeStatusLine(buf: Uint8Array, start: number, end: number)
   return end - s >= HTTP.length && startsWithLower(buf, s, HTTP);
 }
 
+/** Index of the first byte in [start, end) that is not htp_is_space (end if none). */
+function skipHtpSpace(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && isHtpSpace(buf[start]!)) start++;
+  return start;
+}
+
 /** libhtp's htp_is_space (SP HT CR LF VT FF), plus NUL, as htp_treat_response_line_as_body skips them. */
 function isBlankOrNul(b: number): boolean {
   return b === SP || (b >= 0x09 && b <= 0x0d) || b === 0;
@@ -140,21 +146,21 @@ export class HttpRequest extends HttpMessage {
   parseLine(anomalies: AnomalyList<HttpAnomaly>, tail: Uint8Array | null, lineOnly = false): void {
     const h = this.head;
     let e = this.lineEnd;
-    let s = 0;
-    if (s < e && isSpaceOrTab(h[s]!)) {
-      anomalies.add('http.request_line_invalid');
-      s = skipOws(h, s, e);
-    }
+    // As libhtp (htp_parse_request_line_generic_ex): whitespace before the method is skipped
+    // ("IIS allows this") and flagged; the method runs to the next htp_is_space byte, and any of
+    // them (VT and FF too) may separate it from the target. The line itself stays as sent.
+    const s = skipHtpSpace(h, 0, e);
+    if (s > 0) anomalies.add('http.request_line_leading_whitespace');
     let me = s;
-    while (me < e && !isSpaceOrTab(h[me]!)) me++;
+    while (me < e && !isHtpSpace(h[me]!)) me++;
     this.method = viewOf(h, s, me);
     let methodOk = me > s;
     for (let i = s; i < me && methodOk; i++) if (!isTchar(h[i]!)) methodOk = false;
     if (!methodOk) anomalies.add('http.request_line_invalid');
     else if (!isKnownMethod(h, s, me)) anomalies.add('http.method_unknown');
 
-    const ts = skipOws(h, me, e);
-    if (ts - me > 1) anomalies.add('http.request_line_invalid');
+    const ts = skipHtpSpace(h, me, e);
+    if (ts - me > 1 || (ts > me && !isSpaceOrTab(h[me]!))) anomalies.add('http.request_line_invalid');
     if (tail !== null) {
       this.lineTruncated = true;
       anomalies.add('http.request_line_too_long');
@@ -191,6 +197,15 @@ export class HttpResponse extends HttpMessage {
   statusMsg: Uint8Array = EMPTY;
   /** Numeric status, -1 when the line carries none that parses. */
   status = -1;
+
+  /**
+   * An interim (1xx) response keeps its status line only: libhtp clears its headers before the
+   * final response's line (htp_connp_RES_BODY_DETERMINE), so no rule reads them.
+   */
+  dropHeaders(): void {
+    this.fields = NO_FIELDS;
+    this.headParsed = false;
+  }
 
   /** libhtp's RES_HEADERS does this for HTTP/1.1 responses only. */
   protected override splitsColonFolds(): boolean {

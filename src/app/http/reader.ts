@@ -1,6 +1,6 @@
 import { ByteAccumulator } from '../accumulator.js';
 import { AnomalyList, type HttpAnomaly } from '../anomalies.js';
-import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar } from '../bytes.js';
+import { CR, HT, LF, SP, ascii, copyOut, equalsLower, hexValue, isTchar, skipLineSpace } from '../bytes.js';
 import type { HttpConnection } from './connection.js';
 import { looksLikeRequestStart, readFraming } from './framing.js';
 import { H_HOST, LineEnds, fieldValue } from './headers.js';
@@ -76,6 +76,8 @@ export class HttpReader {
   private chunkInvalid = false;
   private sawCr = false;
   private trailerBytes = 0;
+  /** Request side: the line held so far is whitespace before a method not seen yet. */
+  private lineUnchecked = false;
   // resync and protocol switches
   private resyncAtLineStart = false;
   /**
@@ -256,14 +258,24 @@ export class HttpReader {
   // ---- start line ----
 
   private idle(chunk: Uint8Array, pos: number): number {
-    // Between body lines every byte counts (blank lines are sorted out line by line).
-    if (!this.lineBody) {
+    let unchecked = false;
+    if (this.isRequest) {
+      // Blank lines are skipped; whitespace before the method stays on the request line, whose
+      // first other byte decides its turn (maybe in a later chunk: see readLine).
+      pos = skipBlankLines(chunk, pos);
+      if (pos === chunk.length) return pos;
+      const first = skipLineSpace(chunk, pos, chunk.length);
+      if (first < chunk.length && this.turnedAway(chunk, first)) return pos;
+      unchecked = first === chunk.length;
+    } else if (!this.lineBody) {
+      // Between body lines every byte counts (blank lines are sorted out line by line).
       pos = skipBlankBytes(chunk, pos);
       if (pos === chunk.length || this.turnedAway(chunk, pos)) return pos;
     }
-    const end = this.wholeHead(chunk, pos);
+    const end = unchecked ? -1 : this.wholeHead(chunk, pos);
     if (end >= 0) return end;
     this.state = S_LINE;
+    this.lineUnchecked = unchecked;
     this.lineKept = 0;
     this.lineOverflow = false;
     this.tailLen = 0;
@@ -301,12 +313,28 @@ export class HttpReader {
   }
 
   private readLine(chunk: Uint8Array, pos: number): number {
+    if (this.lineUnchecked && this.checkLineStart(chunk, pos)) return pos;
     const nl = chunk.indexOf(LF, pos);
     const end = nl < 0 ? chunk.length : nl + 1;
     this.appendLine(chunk, pos, end);
     if (nl < 0) return end;
     this.lineComplete(chunk, end);
     return end;
+  }
+
+  /**
+   * A request line held so far is whitespace only: its first other byte, once here, decides
+   * whether it is a request at all (turnedAway). True when it is not: the whitespace is dropped
+   * and the state switched.
+   */
+  private checkLineStart(chunk: Uint8Array, pos: number): boolean {
+    const first = skipLineSpace(chunk, pos, chunk.length);
+    if (first === chunk.length || chunk[first] === LF) return false; // still blank, or a blank line
+    this.lineUnchecked = false;
+    if (!this.turnedAway(chunk, first)) return false;
+    this.conn.ctx.stats.resyncBytes += this.lineKept;
+    this.head.reset();
+    return true;
   }
 
   private appendLine(chunk: Uint8Array, pos: number, end: number): void {
@@ -359,6 +387,13 @@ export class HttpReader {
       if (e > 0 && this.head.byteAt(e - 1) === CR) e--;
     }
     this.lineEnd = e;
+    if (this.lineUnchecked) {
+      // Whitespace only: a blank line before the request, skipped as idle() skips one.
+      this.lineUnchecked = false;
+      this.head.reset();
+      this.state = S_IDLE;
+      return;
+    }
     if (this.isRequest) {
       const hasProtocol = this.lineOverflow ? hasProtocolAtEnd(this.tail, 0, this.tailLen) : hasProtocolAtEnd(this.head.view(), 0, this.lineEnd);
       if (!hasProtocol && (chunk === null || !moreThanBlanks(chunk, next))) {
@@ -442,7 +477,8 @@ export class HttpReader {
 
   /**
    * Turns a head (start line + header block) into a message and, for requests and final
-   * responses, attaches it to its transaction. Interim (1xx) responses are dropped here.
+   * responses, attaches it to its transaction. Interim (1xx) responses go to the connection,
+   * to be inspected before the final one.
    */
   private buildMessage(
     head: Uint8Array,
@@ -486,8 +522,11 @@ export class HttpReader {
       res.parseLine(anomalies, tail !== null);
       res.setHead(head, lineEnd, headersStart, anomalies, lineEnds);
       if (res.status >= 100 && res.status < 200 && res.status !== 101) {
-        // 100 Continue and friends: the final response for the same request follows.
+        // 100 Continue and friends: the final response for the same request follows. Its status
+        // line is inspected first (http.stat_code "100", as libhtp shows it until then); one
+        // among body lines stays out of it, their response still open.
         this.conn.ctx.stats.interimResponses++;
+        if (bodyLinesTx === null) this.conn.interimResponse(res);
         this.msg = bodyLinesMsg;
         this.tx = bodyLinesTx;
         return;
@@ -917,6 +956,18 @@ function isIgnorableLine(src: Uint8Array, start: number, end: number): boolean {
   const n = end - start;
   if (n === 1) return src[start] === LF;
   return n === 2 && src[start + 1] === LF && (src[start] === CR || src[start] === SP || src[start] === HT);
+}
+
+/**
+ * Request side: the offset after the blank lines at chunk[pos..] (lines of nothing but
+ * htp_is_space bytes), where the next line starts, its leading whitespace included.
+ */
+function skipBlankLines(chunk: Uint8Array, pos: number): number {
+  for (;;) {
+    const first = skipLineSpace(chunk, pos, chunk.length);
+    if (first === chunk.length || chunk[first] !== LF) return pos;
+    pos = first + 1;
+  }
 }
 
 /** Offset of the first byte at or after `pos` that is not CR, LF, SP or HT (blank lines before a message). */

@@ -99,6 +99,8 @@ export class HttpTransaction implements HttpTxView {
   responseReady = false;
   /** Bytes charged to the memory budget while the request waits for its response. */
   retained = 0;
+  /** Interim (1xx) responses to hand over before the final one (see interimView), oldest first. */
+  interims: HttpResponse[] | null = null;
 
   private uri: NormalizedUri | undefined;
   private host: Uint8Array | null | undefined;
@@ -111,12 +113,30 @@ export class HttpTransaction implements HttpTxView {
   private requestView: BufferSource | undefined;
   private responseView: BufferSource | undefined;
 
+  /** `shared`: the anomaly list of the transaction this one is a view of (interimView). */
   constructor(
     readonly id: number,
     private readonly decompressLimit: number,
     anomalyCounts?: Record<string, number>,
+    shared?: AnomalyList<HttpAnomaly>,
   ) {
-    this.anomalyList = new AnomalyList<HttpAnomaly>(anomalyCounts);
+    this.anomalyList = shared ?? new AnomalyList<HttpAnomaly>(anomalyCounts);
+  }
+
+  /**
+   * This transaction as an interim (1xx) response showed it, for inspection before the final
+   * response replaces it: the request, and a response that is that status line alone (libhtp
+   * drops an interim response's headers, and Suricata's inspection reaches no further than the
+   * response line before the final one comes). Same id and anomalies; its own buffers.
+   */
+  interimView(res: HttpResponse): HttpTransaction {
+    const v = new HttpTransaction(this.id, this.decompressLimit, undefined, this.anomalyList);
+    v.request = this.request;
+    v.response = res;
+    v.side = 'response';
+    v.uri = this.uri;
+    v.host = this.host;
+    return v;
   }
 
   get status(): number | null {

@@ -38,14 +38,14 @@ describe('HTTP message framing', () => {
     expect(summary(rec).filter((s) => s.includes('response'))).toEqual(['0:response:200:', '1:response:204:', '2:response:304:', '3:response:200:last']);
   });
 
-  it('skips 100 Continue and pairs the final response', () => {
+  it('hands 100 Continue over as a status line of its own and pairs the final response', () => {
     const { rec, app } = run([
       [true, 'POST /u HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n'],
       [false, 'HTTP/1.1 100 Continue\r\n\r\n'],
       [true, 'abc'],
       [false, 'HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'],
     ]);
-    expect(summary(rec)).toEqual(['0:request:/u', '0:response:201:']);
+    expect(summary(rec)).toEqual(['0:request:/u', '0:response:100:', '0:response:201:']);
     expect(rec.requests()[0]!.snapshot['http.request_body']).toBe('abc');
     expect(app.stats.http.interimResponses).toBe(1);
   });
