@@ -22,6 +22,7 @@ import type { PcreValue } from './payload/pcre.js';
 import type { DetectionFilterValue } from './post/detection-filter.js';
 import type { TagValue } from './post/tag.js';
 import type { ThresholdValue } from './post/threshold.js';
+import { repeatedOption } from './repeated-options.js';
 
 /** One option of a rule after its module parsed the value. */
 export interface OptionInstance {
@@ -256,7 +257,12 @@ class RuleBodyBuilder {
   private lastContent: ContentMatch | null | undefined;
   /** The last element that set the cursor, for the buffer of relative keywords. */
   private lastMatch: PayloadElement | undefined;
-  private fastPatternOption: OptionInstance | undefined;
+  /** Contents marked fast_pattern after the first (rare: see settleFastPatterns). */
+  private moreFastPatterns: ContentMatch[] | undefined;
+  /** Whether a content has fast_pattern:only (what relativeToOnly looks for). */
+  private onlyFastPattern = false;
+  /** Whether the rule already got its "Suricata 7 refuses this rule" warning. */
+  private refusalReported = false;
   private thresholdOption: OptionInstance | undefined;
   /** pcre elements placed in a sticky buffer (a relative one may then start at the buffer start). */
   private stickyPcres: Set<PcreMatch> | undefined;
@@ -265,6 +271,7 @@ class RuleBodyBuilder {
 
   build(ruleCtx: DiagnosticSink | undefined): RuleBody {
     for (const o of this.options) this.option(o);
+    this.settleFastPatterns();
     // As Suricata, which rejects such a rule ("setup buffer ... but didn't add matches to it"):
     // a trailing sticky buffer usually means the Snort 2 modifier form was meant.
     const sticky = this.sticky;
@@ -274,6 +281,10 @@ class RuleBodyBuilder {
     }
     checkContents(this.detection.payload, this.sources, this.options, this.stickyPcres);
     checkSizeLimits(this.detection.payload, this.detection.conditions);
+    const mix = this.detection.conditions.length > 0 ? packetAndTransaction(this.detection) : undefined;
+    if (mix !== undefined) {
+      this.refusedBySuricata(mix.packet.option, `it combines ${mix.packet.keyword}, a test of one packet, with ${mix.app}, which Suricata inspects per transaction; kanshi evaluates the rule as written`);
+    }
     if (ruleCtx !== undefined) {
       if (this.meta.sid === undefined && !this.singleSeen.includes('sid')) {
         ruleCtx.error('rule has no sid: add sid:N; with a number unique among your rules (local rules usually use 1000000 and above)');
@@ -301,15 +312,8 @@ class RuleBodyBuilder {
     if (m.category === 'payload' || (m.evaluable === false && m.category !== 'transform' && m.category !== 'sticky-buffer')) this.stickyUsed = true;
     if (m.evaluable === false) this.skip(o, `${o.keyword} is recognised but not evaluated yet`);
     if (m.singleUse) {
-      if (this.singleSeen.includes(o.keyword)) {
-        o.ctx.error(
-          o.keyword === 'flow'
-            ? 'duplicate flow: a rule takes one flow option; combine them, e.g. flow:established,to_server;'
-            : `duplicate ${o.keyword}: a rule takes one ${o.keyword} option; remove this one`,
-        );
-        return;
-      }
-      this.singleSeen.push(o.keyword);
+      if (!this.singleSeen.includes(o.keyword)) this.singleSeen.push(o.keyword);
+      else if (!repeatedOption(o, this.meta, this.detection)) return;
     }
     const value = o.value;
     if (value === undefined) {
@@ -327,9 +331,13 @@ class RuleBodyBuilder {
           o.ctx.error('base64_data inspects what base64_decode decoded: put a base64_decode before it, e.g. base64_decode:relative; base64_data;');
           return;
         }
+        if (this.sticky !== undefined && !this.stickyUsed) unusedSticky(this.sticky.option, o);
         this.sticky = o.keyword === 'pkt_data' ? undefined : { buffer: m.buffer ?? o.keyword, option: o };
         this.stickyUsed = false;
         this.transforms = NO_TRANSFORMS;
+        // Suricata looks for a modifier's content in the current sticky buffer only; pkt_data
+        // selects no buffer of its own, so a modifier after it still finds the last content.
+        if (o.keyword !== 'pkt_data') this.lastContent = undefined;
         return;
       case 'transform':
         if (this.sticky === undefined) {
@@ -514,7 +522,14 @@ class RuleBodyBuilder {
         o.ctx.error(`nocase applies to a content, not to a pcre: give the pcre the i flag instead, as pcre:${withCaselessFlag(pcre.option.raw ?? '')};`);
         return;
       }
-      o.ctx.error(`${kw} must follow a content option; write content:"..."; ${kw}${o.raw !== null && o.raw.trim() !== '' ? ':' + o.raw.trim() : ''};`);
+      const written = `${kw}${o.raw !== null && o.raw.trim() !== '' ? ':' + o.raw.trim() : ''}`;
+      const sticky = o.module.buffer === undefined ? this.sticky?.option.keyword : undefined;
+      if (sticky === undefined) o.ctx.error(`${kw} must follow a content option; write content:"..."; ${written};`);
+      else if (kw === 'rawbytes') o.ctx.error(`rawbytes cannot be used after ${sticky}: rawbytes inspects the raw packet; remove it`);
+      else if (kw === 'fast_pattern' && this.sources !== undefined) {
+        // Suricata 7 loads it, choosing only what screens the rule: nothing a match depends on.
+        o.ctx.warning(`fast_pattern must follow a content in ${sticky}: Suricata 7 gives it to the last content before ${sticky} instead, and kanshi ignores it; write ${sticky}; content:"..."; fast_pattern;`);
+      } else o.ctx.error(`${kw} must follow a content in ${sticky}: write ${sticky}; content:"..."; ${written};`);
       return;
     }
     if (el === null) return;
@@ -532,6 +547,11 @@ class RuleBodyBuilder {
         o.ctx.error(`${kw} cannot apply here: this content already inspects ${el.buffer} (selected by ${by}); remove ${kw}`);
         return;
       }
+      // Snort 2 reads file_data as a cursor that an http_* modifier overrides; Suricata 7
+      // refuses the modifier while a sticky buffer is set.
+      if (el.bufferFrom === 'sticky') {
+        this.refusedBySuricata(o, `${kw} after a content in file_data, which is a sticky buffer there; kanshi reads it as Snort 2 does and moves ${shownOption(el.option)} to ${o.module.buffer}; for Suricata, write pkt_data; before that content`);
+      }
       el.buffer = o.module.buffer;
       el.bufferFrom = 'modifier';
       el.transforms = NO_TRANSFORMS;
@@ -539,7 +559,9 @@ class RuleBodyBuilder {
       return;
     }
     if (modifierOf(src, kw) !== undefined) {
-      o.ctx.error(`${kw} is already set for this content: remove one`);
+      // Suricata sets endswith again without complaint; every other repeat it refuses.
+      if (kw === 'endswith') o.ctx.warning('endswith is already set for this content: remove one');
+      else o.ctx.error(`${kw} is already set for this content: remove one`);
       return;
     }
     src.modifiers.push(o);
@@ -557,13 +579,11 @@ class RuleBodyBuilder {
         el.endsWith = true;
         return;
       case 'fast_pattern':
-        if (this.fastPatternOption !== undefined) {
-          o.ctx.error('only one content per rule can be the fast_pattern: remove this one (an earlier content already has fast_pattern)');
-          return;
-        }
-        this.fastPatternOption = o;
         el.fastPattern = value as FastPatternValue;
-        this.detection.fastPattern = el;
+        if (el.fastPattern.kind === 'only') this.onlyFastPattern = true;
+        // Which of several wins is settled once every content has its final buffer (settleFastPatterns).
+        if (this.detection.fastPattern === undefined) this.detection.fastPattern = el;
+        else (this.moreFastPatterns ??= []).push(el);
         return;
       // One named store per keyword: a store keyed by `kw` would be a megamorphic keyed store.
       case 'offset':
@@ -576,15 +596,72 @@ class RuleBodyBuilder {
         return;
       case 'distance':
         this.checkVar(o, value as IntOrVar, kw);
+        if (this.onlyFastPattern) this.relativeToOnly(o, el);
         el.distance = value as IntOrVar;
         return;
       case 'within':
         this.checkVar(o, value as IntOrVar, kw);
+        if (this.onlyFastPattern) this.relativeToOnly(o, el);
         el.within = value as IntOrVar;
         return;
       default:
         // A modifier module this builder has no slot for: keep it out of the model, loudly.
         o.ctx.error(`${kw} cannot be combined with content here`);
+    }
+  }
+
+  /**
+   * Suricata refuses distance or within when the match before their content, in the buffer it
+   * is in when they are read, has fast_pattern:only ("relative keywords around a fast_pattern
+   * only content"). Snort 2 rules do that; kanshi evaluates them as Snort does, and says so.
+   */
+  private relativeToOnly(o: OptionInstance, el: ContentMatch): void {
+    if (this.refusalReported) return;
+    const p = this.detection.payload;
+    for (let k = p.lastIndexOf(el) - 1; k >= 0; k--) {
+      const prev = p[k]!;
+      if ((prev.kind !== 'content' && prev.kind !== 'pcre') || prev.buffer !== el.buffer) continue;
+      if (prev.kind === 'content' && prev.fastPattern?.kind === 'only') {
+        this.refusedBySuricata(
+          o,
+          `it reads ${o.keyword} next to ${shownOption(prev.option)}, which has fast_pattern:only, and allows no relative keyword around such a content; kanshi evaluates the rule as written (for Suricata, write fast_pattern; instead of fast_pattern:only)`,
+        );
+      }
+      return;
+    }
+  }
+
+  /**
+   * A Snort 2 form that kanshi evaluates and Suricata 7 refuses to load: said once per rule,
+   * for a rule checked before it goes to a Suricata sensor.
+   */
+  private refusedBySuricata(o: OptionInstance, why: string): void {
+    if (this.refusalReported) return;
+    this.refusalReported = true;
+    o.ctx.warning(`Suricata 7 refuses this rule: ${why}`);
+  }
+
+  /**
+   * Suricata 7 screens a rule by one fast_pattern content: the one on pkt_data if any (it
+   * refuses one written after that), else the first. Others are accepted and ignored.
+   */
+  private settleFastPatterns(): void {
+    const more = this.moreFastPatterns;
+    if (more === undefined) return;
+    const all = [this.detection.fastPattern!, ...more];
+    const raw = all.findIndex((el) => el.buffer === 'pkt_data');
+    const chosen = all[Math.max(0, raw)]!;
+    this.detection.fastPattern = chosen;
+    for (let k = 0; k < all.length; k++) {
+      const el = all[k]!;
+      if (el === chosen) continue;
+      const fp = modifierOf(this.sources!.get(el)!, 'fast_pattern')!;
+      if (raw >= 0 && k > raw) fp.ctx.error('only one content per rule can be the fast_pattern: remove this one (an earlier content already has fast_pattern)');
+      else {
+        fp.ctx.warning(
+          `fast_pattern on a second content: Suricata 7 accepts it, but screens the rule by ${shownOption(chosen.option)} in ${chosen.buffer} alone, as kanshi does; remove the fast_pattern it does not use`,
+        );
+      }
     }
   }
 
@@ -631,6 +708,23 @@ function withCaselessFlag(raw: string): string {
 function makesContent(m: KeywordModule): boolean {
   return m.keyword === 'content' || m.contentElement !== undefined;
 }
+
+/** `content:"abc"` as written, cut short when long, for naming a content in a message. */
+function shownOption(o: OptionInstance): string {
+  const text = `${o.keyword}:${(o.raw ?? '').trim()}`;
+  return text.length > 48 ? `${text.slice(0, 45)}..."` : text;
+}
+
+/**
+ * A sticky buffer followed by another with nothing between them: Suricata refuses the rule
+ * ("previous sticky buffer has no matches"); most often the content meant for the first was lost.
+ */
+function unusedSticky(first: OptionInstance, next: OptionInstance): void {
+  const kw = first.keyword;
+  if (kw === next.keyword) first.ctx.error(`${kw} is written twice in a row, with nothing to match between: remove one`);
+  else first.ctx.error(`${kw} has nothing to match before ${next.keyword}: remove ${kw}, or add the content meant for it, as ${kw}; content:"..."; ${next.keyword};`);
+}
+
 const NO_TRANSFORMS: readonly TransformStep[] = Object.freeze([]);
 
 /** Shared by every rule with nothing in a list: the model is read, never changed, once built. */
@@ -711,6 +805,7 @@ function checkContents(
     }
     if (el.kind !== 'content') continue;
     checkCaseTransform(el);
+    if (el.bytes.length !== 32 && HASH_BUFFERS.has(el.buffer)) checkHashLength(el, payload);
     const src = sources!.get(el)!;
     if (src.modifiers.length === 0 && el.buffer !== 'http.host') {
       if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
@@ -725,6 +820,7 @@ function checkContents(
     let withinO: OptionInstance | undefined;
     let fp: OptionInstance | undefined;
     let raw: OptionInstance | undefined;
+    let starts: OptionInstance | undefined;
     for (const m of src.modifiers) {
       switch (m.keyword) {
         case 'offset':
@@ -744,6 +840,9 @@ function checkContents(
           break;
         case 'rawbytes':
           raw = m;
+          break;
+        case 'startswith':
+          starts = m;
           break;
       }
     }
@@ -776,25 +875,68 @@ function checkContents(
       );
     }
     if (fp !== undefined && el.fastPattern !== undefined) {
-      if (el.negated) fp.ctx.error('fast_pattern cannot be used on a negated content: put it on a content without !');
+      // startswith is a depth to Suricata.
+      if (el.negated) negatedFastPattern(el.fastPattern, fp, positional ?? starts);
       else if (el.fastPattern.kind === 'chop' && el.fastPattern.offset + el.fastPattern.length > len) {
         fp.ctx.error(`fast_pattern:${el.fastPattern.offset},${el.fastPattern.length} reaches past the end of the content (${len} bytes)`);
       } else if (el.fastPattern.kind === 'only') {
-        if (positional !== undefined) {
-          fp.ctx.error(`fast_pattern:only cannot be combined with ${positional.keyword}: the prefilter match alone cannot check a position; write fast_pattern; instead`);
+        const fixed = positional ?? starts;
+        if (fixed !== undefined) {
+          fp.ctx.error(`fast_pattern:only cannot be combined with ${fixed.keyword}: the prefilter match alone cannot check a position; write fast_pattern; instead`);
         }
       }
     }
     if (raw !== undefined && el.buffer !== 'pkt_data') {
       raw.ctx.error(`rawbytes cannot be used on a content in ${el.buffer}: rawbytes inspects the raw packet; remove one of them`);
     }
-    if (el.buffer === 'http.host' && !el.nocase && hasUpper(el.bytes)) {
-      (src.bufferOption ?? el.option).ctx.error(
-        'http.host is lower-cased, so a content with upper-case letters can never match it: write the content in lower case or add nocase',
-      );
-    }
+    if (el.buffer === 'http.host') checkHostCase(el, src);
     if (!anchored.includes(el.buffer)) anchored.push(el.buffer);
   }
+}
+
+/** Buffers that hold an MD5 hash as 32 hex characters. */
+const HASH_BUFFERS: ReadonlySet<string> = new Set(['ja3.hash', 'ja3s.hash', 'ssh.hassh', 'ssh.hassh.server']);
+
+/**
+ * Suricata refuses a hash buffer whose first content is not 32 characters long, since it can
+ * never match (DetectTlsJa3HashValidateCallback and the like); a transform makes another buffer.
+ */
+function checkHashLength(el: ContentMatch, payload: readonly PayloadElement[]): void {
+  if (el.transforms.length > 0) return;
+  for (const other of payload) {
+    if (other === el) break;
+    if (other.kind === 'content' && other.buffer === el.buffer && other.transforms.length === 0) return;
+  }
+  el.option.ctx.error(`${el.buffer} is an MD5 hash written as 32 hex characters, so a content of ${el.bytes.length} bytes can never match it: write the whole hash`);
+}
+
+/**
+ * fast_pattern on a negated content: Suricata 7 accepts it unless the content also has a
+ * position, but the prefilter cannot screen by a pattern the rule wants absent, so the engine
+ * screens by another content (src/match chooseFastPattern) and the mark only misleads.
+ */
+function negatedFastPattern(v: FastPatternValue, fp: OptionInstance, positional: OptionInstance | undefined): void {
+  if (v.kind === 'only') fp.ctx.error('fast_pattern:only cannot be used on a negated content: put it on a content without !');
+  else if (positional !== undefined) {
+    fp.ctx.error(`fast_pattern cannot be used on a negated content with ${positional.keyword}: remove fast_pattern, or put it on a content without !`);
+  } else {
+    fp.ctx.warning('fast_pattern on a negated content cannot screen the rule (the rule must be checked wherever the pattern is absent): put it on a content without !');
+  }
+}
+
+/**
+ * http.host holds the host in lower case. Suricata refuses nocase there (the buffer is lower
+ * case already) and an upper-case content; a transform makes another buffer of it, which
+ * Suricata does not check, and checkCaseTransform handles the case-changing ones.
+ */
+function checkHostCase(el: ContentMatch, src: ContentSources): void {
+  const nocase = el.transforms.length === 0 ? modifierOf(src, 'nocase') : undefined;
+  if (nocase !== undefined) {
+    nocase.ctx.error('nocase cannot be used on http.host: the host buffer is lower case already, so write the content in lower case without nocase');
+    return;
+  }
+  if (el.nocase || !hasUpper(el.bytes) || !keepsCase(el.transforms)) return;
+  (src.bufferOption ?? el.option).ctx.error('http.host is lower-cased, so a content with upper-case letters can never match it: write the content in lower case');
 }
 
 /** Transforms that keep the case of every letter, so an earlier case change still holds after them. */
@@ -805,18 +947,33 @@ const CASE_KEEPING: ReadonlySet<string> = new Set(['compress_whitespace', 'strip
  * matches; Suricata refuses such a content as incompatible with the transform.
  */
 function checkCaseTransform(el: ContentMatch): void {
-  if (el.nocase) return;
-  let last: TransformStep | undefined;
-  for (let k = el.transforms.length - 1; k >= 0 && last === undefined; k--) {
-    if (!CASE_KEEPING.has(el.transforms[k]!.keyword)) last = el.transforms[k];
-  }
-  const kw = last?.keyword;
+  if (el.transforms.length === 0) return;
+  const kw = lastCaseTransform(el);
   const wrong = kw === 'to_lowercase' ? hasUpper(el.bytes) : kw === 'to_uppercase' ? hasLower(el.bytes) : false;
   if (!wrong) return;
   const cased = kw === 'to_lowercase' ? 'lower' : 'upper';
+  const other = cased === 'lower' ? 'upper' : 'lower';
+  // Suricata checks the content as written, before nocase: it refuses it with nocase too.
   el.option.ctx.error(
-    `${kw} makes ${el.buffer} ${cased} case, so a content with ${cased === 'lower' ? 'upper' : 'lower'}-case letters can never match it: write the content in ${cased} case or add nocase`,
+    el.nocase
+      ? `${kw} makes ${el.buffer} ${cased} case, and Suricata refuses a content with ${other}-case letters after it even with nocase: write the content in ${cased} case, without nocase`
+      : `${kw} makes ${el.buffer} ${cased} case, so a content with ${other}-case letters can never match it: write the content in ${cased} case`,
   );
+}
+
+/** Whether every transform keeps the case of the letters (so http.host stays lower case). */
+function keepsCase(transforms: readonly TransformStep[]): boolean {
+  for (const t of transforms) if (!CASE_KEEPING.has(t.keyword)) return false;
+  return true;
+}
+
+/** The last transform of a content's buffer that sets the case of its letters, if any. */
+function lastCaseTransform(el: ContentMatch): string | undefined {
+  for (let k = el.transforms.length - 1; k >= 0; k--) {
+    const kw = el.transforms[k]!.keyword;
+    if (!CASE_KEEPING.has(kw)) return kw === 'to_lowercase' || kw === 'to_uppercase' ? kw : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -834,6 +991,34 @@ function checkSizeLimits(payload: readonly PayloadElement[], conditions: readonl
     if (bsize !== undefined && bsizeMax !== undefined && needed > bsizeMax) tooLong(el, needed, `bsize:${bsize.option.raw!.trim()}`, bsizeMax);
     else if (dsize !== undefined && dsizeMax !== undefined && el.buffer === 'pkt_data' && needed > dsizeMax) tooLong(el, needed, `dsize:${dsize.option.raw!.trim()}`, dsizeMax);
   }
+}
+
+/** Header keywords Suricata counts as matches on a single packet. */
+const PACKET_KEYWORDS: ReadonlySet<string> = new Set(['flags', 'fragbits', 'fragoffset', 'dsize', 'ttl', 'tos', 'id', 'ipopts', 'ack', 'seq', 'window', 'sameip', 'itype', 'icode', 'icmp_id', 'icmp_seq', 'icmpv6.mtu']);
+
+/**
+ * A test of a single packet (flags, dsize, ttl, ...) beside one of a transaction's buffer
+ * (http.uri, file.data, ...): Suricata 7 inspects the two at different times and refuses the
+ * rule. Snort 2 rules do it; kanshi evaluates both on the packet.
+ */
+function packetAndTransaction(d: RuleDetection): { packet: Condition; app: string } | undefined {
+  let packet: Condition | undefined;
+  for (const c of d.conditions) {
+    if (PACKET_KEYWORDS.has(c.keyword)) {
+      packet = c;
+      break;
+    }
+  }
+  if (packet === undefined) return undefined;
+  let app: string | undefined;
+  for (const el of d.payload) {
+    if (el.buffer !== 'pkt_data' && el.buffer !== 'base64_data') {
+      app = `the ${el.buffer} buffer`;
+      break;
+    }
+  }
+  if (app === undefined && d.conditions.some((c) => c.keyword === 'urilen')) app = 'urilen';
+  return app === undefined ? undefined : { packet, app };
 }
 
 function tooLong(el: ContentMatch, needed: number, limit: string, max: number): void {

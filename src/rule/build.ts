@@ -6,11 +6,11 @@ import type { CompiledHeader, Rule, RuleOption } from './ast.js';
 import type { DiagnosticSink, PositionMap, Severity } from './diagnostics.js';
 import { snort3Hint } from './dialect.js';
 import { didYouMean } from './did-you-mean.js';
-import { FOREIGN_KEYWORDS } from './foreign-keywords.js';
+import { FOREIGN_KEYWORDS, SUGGESTED_FOREIGN_KEYWORDS } from './foreign-keywords.js';
 import { parseAddressText } from './ip-set.js';
 import type { RuleNode, SpecNode } from './line-parser.js';
 import { parsePortText } from './port-set.js';
-import { ACTIONS, PROTOCOLS } from './protocols.js';
+import { ACTIONS, PROTOCOLS, SKIPPED_ACTIONS } from './protocols.js';
 import type { OptionValueCache } from './option-values.js';
 import type { VariableTable } from './variables.js';
 
@@ -157,7 +157,7 @@ function stripBlanks(s: string): string {
 let allKeywordNames: string[] | undefined;
 function knownKeywordNames(): string[] {
   // The registry is fixed once modules are loaded; cache its names with the foreign ones.
-  if (allKeywordNames === undefined) allKeywordNames = [...new Set([...keywordNames(), ...FOREIGN_KEYWORDS])];
+  if (allKeywordNames === undefined) allKeywordNames = [...new Set([...keywordNames(), ...SUGGESTED_FOREIGN_KEYWORDS])];
   return allKeywordNames;
 }
 
@@ -209,7 +209,8 @@ export function buildRule(node: RuleNode, line: string, map: PositionMap, opts: 
   // and `Content:` load as written in lower case.
   const action = ACTIONS.has(node.action.value) ? node.action.value : node.action.value.toLowerCase();
   if (!ACTIONS.has(action)) {
-    sink.report('error', `unknown action '${action}'${didYouMean(action, ACTIONS) || `: write one of ${[...ACTIONS].slice(0, 6).join(', ')}`}`, node.action.offset, action.length);
+    if (SKIPPED_ACTIONS.has(action)) unsupported.push(`action ${action}`);
+    else sink.report('error', `unknown action '${action}'${didYouMean(action, [...ACTIONS, ...SKIPPED_ACTIONS]) || `: write one of ${[...ACTIONS].join(', ')}`}`, node.action.offset, action.length);
   }
   const protocol = PROTOCOLS.has(node.protocol.value) ? node.protocol.value : node.protocol.value.toLowerCase();
   const proto = PROTOCOLS.get(protocol);
@@ -406,7 +407,7 @@ function skipMessage(unsupported: readonly string[], reasons: readonly SkipReaso
   let generic = '';
   for (const u of unsupported) {
     if (specific?.has(u) === true) continue;
-    generic += (generic === '' ? '' : ', ') + (u.startsWith('protocol ') ? u : `'${u}'`);
+    generic += (generic === '' ? '' : ', ') + (u.startsWith('protocol ') || u.startsWith('action ') ? u : `'${u}'`);
   }
   let text = generic === '' ? '' : `kanshi does not evaluate ${generic} yet`;
   if (specific !== undefined) for (const reason of specific.values()) text += (text === '' ? '' : '; ') + reason;
@@ -414,6 +415,7 @@ function skipMessage(unsupported: readonly string[], reasons: readonly SkipReaso
 }
 
 function firstUnsupportedOffset(node: RuleNode, options: readonly RuleOption[], unsupported: readonly string[]): { offset: number; length: number } {
+  if (unsupported[0]?.startsWith('action ')) return { offset: node.action.offset, length: node.action.text.length };
   if (unsupported[0]?.startsWith('protocol ')) return { offset: node.protocol.offset, length: node.protocol.text.length };
   for (const t of options) if (unsupported.includes(t.keyword)) return { offset: t.offset, length: t.written.length };
   return { offset: node.action.offset, length: node.action.text.length };

@@ -5,7 +5,7 @@ export interface SourcePos {
   file: string;
   /** 1-based */
   line: number;
-  /** 1-based, in characters */
+  /** 1-based, in code points (an emoji counts once) */
   col: number;
 }
 
@@ -28,9 +28,10 @@ export function formatDiagnostic(d: Diagnostic, withCaret: boolean): string {
   const head = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
   if (!withCaret || d.sourceLine === undefined) return head;
   const line = d.sourceLine.replace(/\t/g, ' ');
-  // Columns count UTF-16 units; a terminal gives CJK and emoji two cells, combining marks none.
-  const before = displayWidth(line.slice(0, Math.max(0, d.col - 1)));
-  const under = Math.max(1, displayWidth(line.slice(Math.max(0, d.col - 1), Math.max(0, d.col - 1) + Math.min(d.length, 200))));
+  // Columns count code points; a terminal gives CJK and emoji two cells, combining marks none.
+  const start = utf16Index(line, Math.max(0, d.col - 1));
+  const before = displayWidth(line.slice(0, start));
+  const under = Math.max(1, displayWidth(line.slice(start, start + Math.min(d.length, 200))));
   const caret = ' '.repeat(before) + '^' + '~'.repeat(Math.max(0, under - 1));
   return `${head}\n  ${line}\n  ${caret}`;
 }
@@ -78,12 +79,6 @@ export class DiagnosticCollector {
     else this.warnings++;
   }
 
-  /** Counts errors that are summarised rather than listed one by one. */
-  countUnlisted(severity: Severity, n: number): void {
-    if (severity === 'error') this.errors += n;
-    else this.warnings += n;
-  }
-
   /** A sink whose offsets are relative to `base` in the text `map` covers. */
   sinkAt(map: PositionMap, base: number, defaultLength = 1): DiagnosticSink {
     const report = (severity: Severity, message: string, offset = 0, length = defaultLength): void => {
@@ -98,7 +93,40 @@ export class DiagnosticCollector {
 
 export function diagnosticAt(map: PositionMap, severity: Severity, message: string, offset: number, length: number): Diagnostic {
   const at = map.locate(Math.max(0, offset));
-  return { file: map.file, line: at.line, col: at.col, severity, message, length: Math.max(1, length), sourceLine: at.sourceLine };
+  return { file: map.file, line: at.line, col: codePointColumn(at.sourceLine, at.col), severity, message, length: Math.max(1, length), sourceLine: at.sourceLine };
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/**
+ * A 1-based column counted in UTF-16 units, counted in code points instead: an emoji before
+ * it counts once, as editors count it. Only diagnostics pay for this, not the parse.
+ */
+function codePointColumn(line: string, col: number): number {
+  let out = col;
+  const end = Math.min(col - 1, line.length);
+  for (let i = 0; i + 1 < end; i++) {
+    if (isHighSurrogate(line.charCodeAt(i)) && isLowSurrogate(line.charCodeAt(i + 1))) {
+      out--;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The UTF-16 index of the code point `points` code points into `line`. */
+function utf16Index(line: string, points: number): number {
+  let i = 0;
+  for (let k = 0; k < points && i < line.length; k++) {
+    i += isHighSurrogate(line.charCodeAt(i)) && isLowSurrogate(line.charCodeAt(i + 1)) ? 2 : 1;
+  }
+  return i;
 }
 
 /** A sink that keeps what it is told, to be replayed, downgraded or dropped by the caller. */

@@ -4,7 +4,7 @@ import grammar, { type LineNode } from '../../grammar/rule.generated.js';
 import { tokenize } from '../../grammar/rule-lexer.js';
 import { keywordNames } from '../options/registry.js';
 import { didYouMean } from './did-you-mean.js';
-import { FOREIGN_KEYWORDS } from './foreign-keywords.js';
+import { SUGGESTED_FOREIGN_KEYWORDS } from './foreign-keywords.js';
 
 export type { LineNode, RuleNode, VarNode, IncludeNode, SpecNode } from '../../grammar/rule.generated.js';
 
@@ -257,7 +257,13 @@ function describeFailure(text: string, tokens: readonly Token[], f: { at: number
   }
 
   if (bad?.type === 'badOption') return describeBadOption(bad, text);
-  if (f.expected.has('option') || f.expected.has('rparen')) {
+  const inOptions = f.expected.has('option') || f.expected.has('rparen');
+  const hidden = bad?.type === 'stray' ? invisible(bad.text) : undefined;
+  if (hidden !== undefined) {
+    const where = inOptions ? 'in the options' : `where the ${HEADER_FIELDS[Math.min(fieldIndex(tokens, f.at), HEADER_FIELDS.length - 1)]} belongs`;
+    return { message: `unexpected ${hidden.name} ${where}: ${hidden.fix}`, ...at };
+  }
+  if (inOptions) {
     if (!bad) return { message: "missing ')' at the end of the rule: close the options with ')'", ...end };
     if (bad.type === 'stray' && bad.text === ';') return { message: "empty option: remove the extra ';'", ...at };
     if (bad.type === 'stray') return { message: `unexpected ${show(bad)} in the options: write keyword:value; or keyword;`, ...at };
@@ -273,7 +279,7 @@ function describeFailure(text: string, tokens: readonly Token[], f: { at: number
   if (open && bad && (bad.type === 'word' || bad.type === 'variable' || bad.type === 'lbracket' || bad.type === 'bang')) {
     return { message: `missing ']' to close this list (or ',' before ${show(bad)})`, offset: open.offset, length: 1 };
   }
-  if (bad?.type === 'rbracket') return { message: "unbalanced ']': remove it or add the matching '['", ...at };
+  if (bad?.type === 'rbracket') return describeClose(text, tokens, f.at, at);
   if (bad?.type === 'comma' && !open) return { message: "',' outside a list: put list elements in [brackets], as [80,443]", ...at };
   if (bad?.type === 'stray' && bad.text === '"') return { message: `unexpected '"' in the rule header: ${HEADER_SHAPE}`, ...at };
   const field = fieldIndex(tokens, f.at);
@@ -282,7 +288,7 @@ function describeFailure(text: string, tokens: readonly Token[], f: { at: number
   }
   if (tokens[0]?.value === 'include' && tokens.length === 1) return { message: 'include needs a file: write include PATH', ...at };
   if (field === 4 && bad && (bad.type === 'word' || bad.type === 'stray')) {
-    return { message: `${show(bad)} is not a direction: write -> or <>`, ...at };
+    return gluedPort(text, tokens, f.at) ?? { message: `${show(bad)} is not a direction: write -> or <>`, ...at };
   }
   if (field < HEADER_FIELDS.length) {
     const what = HEADER_FIELDS[field]!;
@@ -303,11 +309,15 @@ function describeBadOption(token: Token, line: string): StructureError {
   const keyword = (colon < 0 ? text : text.slice(0, colon)).trim();
   // The keyword stopped at a character no keyword holds: say which, rather than ask for a ';'
   // that would leave half a keyword behind.
-  const next = colon < 0 && text === keyword ? line.codePointAt(token.offset + token.text.length) : undefined;
+  const after = token.offset + token.text.length;
+  const next = colon < 0 && text.trimEnd() === keyword ? line.codePointAt(after) : undefined;
   if (next === 0x22 /* " */) {
-    return { message: `missing ':' between '${keyword}' and its value: write ${keyword}:"..."`, offset: token.offset + token.text.length, length: 1 };
+    return { message: `missing ':' between '${keyword}' and its value: write ${keyword}:${valueAt(line, after)};`, offset: after, length: 1 };
   }
-  if (next !== undefined && next > 0x7f) {
+  if (next === 0x3d /* = */ && text === keyword) {
+    return { message: `use ':' between '${keyword}' and its value, not '=': write ${keyword}:${valueAt(line, after + 1)};`, offset: after, length: 1 };
+  }
+  if (next !== undefined && next > 0x7f && text === keyword) {
     const ch = String.fromCodePoint(next);
     let end = token.offset + token.text.length;
     while (end < line.length && !/[\s;:()"]/.test(line[end]!)) end++;
@@ -328,6 +338,75 @@ function describeBadOption(token: Token, line: string): StructureError {
   const written = text.trimEnd().replace(/\)\s*$/, '');
   const shown = written.length > 40 ? `${keyword}:...` : written;
   return { message: `missing ';' after ${shown}: end every option with ';', as ${shown};`, offset: t.offset + written.length, length: 1 };
+}
+
+/** The value written at `from` (blanks skipped): a quoted string, or up to the next ';' or ')'; cut short when long. */
+function valueAt(line: string, from: number): string {
+  let i = from;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  let end = i;
+  if (line[i] === '"') {
+    end = i + 1;
+    while (end < line.length && line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+    end = Math.min(line.length, end + 1);
+  } else {
+    while (end < line.length && line[end] !== ';' && line[end] !== ')') end++;
+  }
+  const value = line.slice(i, end).trimEnd();
+  if (value === '') return '"..."';
+  return value.length > 40 ? `${value.slice(0, 36)}...${value[0] === '"' ? '"' : ''}` : value;
+}
+
+/** Blanks that look like a plain space, and characters that show as nothing, by code point. */
+const INVISIBLE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00a0, 'no-break space'],
+  [0x2007, 'figure space'],
+  [0x2009, 'thin space'],
+  [0x202f, 'narrow no-break space'],
+  [0x3000, 'ideographic space'],
+  [0x200b, 'zero-width space'],
+  [0x200c, 'zero-width non-joiner'],
+  [0x200d, 'zero-width joiner'],
+  [0x2060, 'word joiner'],
+  [0xfeff, 'byte order mark'],
+]);
+
+/**
+ * A character that a message could not show (it looks like a space, or like nothing): its
+ * code point and name, and how to fix it. Pasted from a web page or a word processor, or a
+ * byte order mark left by an editor.
+ */
+function invisible(text: string): { name: string; fix: string } | undefined {
+  const cp = text.codePointAt(0)!;
+  const spaceLike = (cp >= 0x2000 && cp <= 0x200a) || cp === 0x00a0 || cp === 0x202f || cp === 0x3000;
+  const name = INVISIBLE_NAMES.get(cp) ?? (spaceLike ? 'space' : undefined);
+  if (name === undefined) return undefined;
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return { name: `${code} (${name})`, fix: spaceLike ? 'replace it with a plain space' : 'remove it (most editors do not show it)' };
+}
+
+/** A ']' the grammar did not expect: after a trailing ',', in an empty list, or with no '['. */
+function describeClose(line: string, tokens: readonly Token[], at: number, span: { offset: number; length: number }): StructureError {
+  const prev = tokens[at - 1];
+  const open = openBracket(tokens, at);
+  if (prev?.type === 'comma' && open !== undefined) {
+    return { message: `trailing ',' before ']': remove it, as ${line.slice(open.offset, prev.offset)}]`, offset: prev.offset, length: 1 };
+  }
+  if (prev?.type === 'lbracket') return { message: "empty list '[]': write at least one element between the brackets, or any", offset: prev.offset, length: 2 };
+  return { message: "unbalanced ']': remove it or add the matching '['", ...span };
+}
+
+/** `[2001:db8::1]:80`: a port written onto a bracketed address, as in a URL. */
+function gluedPort(line: string, tokens: readonly Token[], upto: number): StructureError | undefined {
+  for (let k = 1; k < upto && k < tokens.length; k++) {
+    const t = tokens[k]!;
+    const close = tokens[k - 1]!;
+    if (t.type !== 'word' || t.text[0] !== ':' || close.type !== 'rbracket' || close.offset + 1 !== t.offset) continue;
+    const open = openBracket(tokens, k - 1);
+    const address = open === undefined ? ']' : line.slice(open.offset, close.offset + 1);
+    return { message: `'${t.text}' is joined to the address: a port goes in its own field after a space, as ${address} ${t.text.slice(1)}`, offset: t.offset, length: t.text.length };
+  }
+  return undefined;
 }
 
 /** Index of a quote left open in a value (escapes honoured), or -1. */
@@ -369,5 +448,5 @@ function fieldIndex(tokens: readonly Token[], upto: number): number {
 
 let keywordList: string[] | undefined;
 function knownKeywords(): string[] {
-  return (keywordList ??= [...new Set([...keywordNames(), ...FOREIGN_KEYWORDS])]);
+  return (keywordList ??= [...new Set([...keywordNames(), ...SUGGESTED_FOREIGN_KEYWORDS])]);
 }

@@ -94,10 +94,12 @@ export class RuleLoader {
   /** loadText for a file whose real path (`id`) is known. */
   private loadTextAs(id: string, path: string, text: string): void {
     // A byte order mark (Windows editors save UTF-8 with one) is no part of the first rule.
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const bom = text.charCodeAt(0) === 0xfeff;
+    if (bom) text = text.slice(1);
     this.loadedFiles.add(id);
     this.stack.push(id);
     const state: FileState = { path, diagnostics: [], rules: [], enabledRuleLines: 0, snort3: [], done: false };
+    if (bom) state.diagnostics.push({ d: bomWarning(path, text), rule: false });
     try {
       for (const line of logicalLines(path, text)) this.loadLine(line, state);
       this.finishFile(state);
@@ -280,8 +282,8 @@ export class RuleLoader {
       // sid they share with a loaded file is no clash: none of them is loaded.
       state.diagnostics = state.diagnostics.filter((x) => !x.rule && !x.d.message.startsWith('duplicate sid '));
       const message = `this file is written in Snort 3 rule syntax (${n} of ${enabled.length} rules use Snort 3 options) and none of its rules were loaded: kanshi reads Snort 2 / Suricata rules; here, ${advice}`;
+      // One diagnostic, one error: the rules are counted as invalid, not as errors.
       state.diagnostics.push({ d: { ...first, message }, rule: false });
-      this.collector.countUnlisted('error', Math.max(0, enabled.length - 1));
     } else {
       for (const s of state.snort3) {
         s.rule.status = 'invalid';
@@ -321,6 +323,23 @@ class LineReporter implements RuleReporter {
     if (this.state.done) this.collector.add(d);
     else this.state.diagnostics.push({ d, rule });
   }
+}
+
+/**
+ * Suricata reads a byte order mark as part of the file's first word, and refuses the first
+ * rule ("invalid action"); kanshi reads past it, so the file loads here and not there.
+ */
+function bomWarning(path: string, text: string): Diagnostic {
+  const end = text.indexOf('\n');
+  return {
+    file: path,
+    line: 1,
+    col: 1,
+    severity: 'warning',
+    message: 'the file begins with a UTF-8 byte order mark, which Suricata 7 reads as part of line 1 (a rule there fails to load): save the file as UTF-8 without BOM',
+    length: 1,
+    sourceLine: (end < 0 ? text : text.slice(0, end)).replace(/\r$/, ''),
+  };
 }
 
 function placeholderRule(line: LogicalLine, action: string, protocol: string): Rule {

@@ -1,6 +1,9 @@
 /** Rule actions of Snort 2 and Suricata. */
 export const ACTIONS: ReadonlySet<string> = new Set(['alert', 'log', 'pass', 'drop', 'reject', 'sdrop', 'rejectsrc', 'rejectdst', 'rejectboth']);
 
+/** Actions kanshi recognises but does not evaluate: Suricata 7's config changes its logging of a flow. */
+export const SKIPPED_ACTIONS: ReadonlySet<string> = new Set(['config']);
+
 /**
  * Header protocols. `evaluated` says whether kanshi can inspect traffic of that protocol today:
  * a rule for one it cannot is skipped with a warning instead of silently never matching.

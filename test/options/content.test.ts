@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, err, ok, print } from './helpers.js';
+import { bytes, err, located, ok, print } from './helpers.js';
 
 describe('content', () => {
   it('parses text, hex blocks and escapes', () => {
@@ -112,5 +112,14 @@ describe('content', () => {
   it('uricontent parses the same way and inspects http.uri', () => {
     expect(ok('uricontent', '"/a.php"')).toEqual({ bytes: bytes('/a.php'), negated: false });
     expect(err('uricontent', '"x').message).toBe('unterminated string: add the closing " to the uricontent');
+  });
+});
+
+describe('content, as Suricata 7 reads it', () => {
+  it('rejects a tab between the bytes of a hex block', () => {
+    expect(located('alert tcp any any -> any any (msg:"t"; content:"|41\t42|"; sid:1;)')).toEqual([
+      '1:52: error: a tab inside the |...| block of content: separate hex bytes with spaces, as |0D 0A|',
+    ]);
+    expect(ok('content', '"|41 42|"')).toEqual({ bytes: bytes('AB'), negated: false });
   });
 });

@@ -114,11 +114,9 @@ describe('public rule sets', () => {
     expect(t.rules).toBe(6579 + 3460);
     expect(t.unknown).toEqual(new Map());
     expect(t.roundTripFailures).toEqual([]);
-    // Two disabled ET rules are genuinely wrong (a repeated endswith, fast_pattern on a negated content).
-    expect(t.errors).toEqual([
-      'sid 2020392: endswith: endswith is already set for this content: remove one',
-      'sid 2030249: fast_pattern: fast_pattern cannot be used on a negated content: put it on a content without !',
-    ]);
+    // Two disabled ET rules are sloppy but load in Suricata 7, so they get warnings only (a
+    // repeated endswith, fast_pattern on a negated content).
+    expect(t.errors).toEqual([]);
   });
 
   it('mutated option values from the rule sets get a value or an error, never an exception', () => {

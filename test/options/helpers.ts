@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { KeywordContext } from '../../src/options/keyword.js';
 import { lookupKeyword } from '../../src/options/registry.js';
 import { buildRuleBody, type OptionInstance, type RuleBody } from '../../src/options/rule-body.js';
+import { parseRules } from '../../src/rule/index.js';
 
 export interface Diag {
   severity: 'error' | 'warning';
@@ -117,4 +118,16 @@ export const META = 'msg:"t"; sid:1;';
 
 export function bytes(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(text, 'latin1'));
+}
+
+/** `line:col: severity: message` of every diagnostic of rules text, as `kanshi check` reports them. */
+export function located(text: string): string[] {
+  return parseRules(text, { file: 't.rules' }).diagnostics.map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`);
+}
+
+/** The model of the one rule in `text` (which must have none of the errors that drop it). */
+export function bodyOf(text: string): RuleBody {
+  const body = parseRules(text, { file: 't.rules' }).rules[0]?.body;
+  if (body === undefined) throw new Error(`no rule body: ${text}`);
+  return body;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { err, ok, parse, print } from './helpers.js';
+import { err, located, ok, parse, print } from './helpers.js';
 
 describe('msg', () => {
   it('unescapes and prints canonically', () => {
@@ -26,7 +26,7 @@ describe('msg', () => {
 describe('sid, rev, gid, priority', () => {
   it('parse whole numbers in range', () => {
     expect(ok('sid', ' 2100498')).toBe(2100498);
-    expect(ok('rev', '0')).toBe(0);
+    expect(ok('rev', '1')).toBe(1);
     expect(ok('gid', '1')).toBe(1);
     expect(ok('priority', '3')).toBe(3);
   });
@@ -108,5 +108,14 @@ describe('target and level', () => {
       offset: 0,
       length: 4,
     });
+  });
+});
+
+describe('meta values Suricata 7 refuses', () => {
+  it('rejects rev:0 and warns of an empty msg, at the value', () => {
+    expect(located('alert tcp any any -> any any (msg:"t"; content:"x"; rev:0; sid:1;)')).toEqual(['1:57: error: rev 0 is out of range: use 1 to 4294967295']);
+    expect(located('alert tcp any any -> any any (msg:""; content:"x"; sid:1;)')).toEqual([
+      '1:35: warning: empty msg: Suricata 7 refuses it, and alerts would carry no description; write what the rule detects, as msg:"...";',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_SYN, TCP_URG } from '../../src/types/packet.js';
-import { err, ok, print } from './helpers.js';
+import { err, located, ok, print } from './helpers.js';
 import { parseRules } from '../../src/rule/index.js';
 
 describe('flow', () => {
@@ -180,5 +180,16 @@ describe('ssl_state and ssl_version', () => {
     expect(err('ssl_version', 'sslv3,,tls1.0')).toMatchObject({ message: "ssl_version has an empty item: write names such as sslv3,tls1.0 separated by ','", offset: 6 });
     expect(err('ssl_version', 'tls1.2 tls1.3')).toMatchObject({ message: "ssl_version items are separated by ',': write sslv3,tls1.0", offset: 7 });
     expect(err('ssl_state', 'client_hello,client_hello')).toMatchObject({ message: 'ssl_state names client_hello twice: remove one', offset: 13 });
+  });
+});
+
+describe('ranges that can never hold', () => {
+  it('warn at the value, as the other never-matching values do', () => {
+    const rule = (o: string, proto = 'tcp') => `alert ${proto} any any -> any any (msg:"t"; ${o} sid:1;)`;
+    expect(located(rule('dsize:>65535;'))).toEqual(['1:46: warning: dsize:>65535 can never match: dsize is never above 65535 (Suricata refuses it)']);
+    expect(located(rule('dsize:<0;'))).toEqual(['1:46: warning: dsize:<0 can never match: dsize is never below 0 (Suricata refuses it)']);
+    expect(located(rule('ttl:<0;', 'ip'))).toEqual(['1:43: warning: ttl:<0 can never match: ttl is never below 0 (Suricata refuses it)']);
+    expect(located(rule('urilen:>65535;', 'http'))).toEqual(['1:48: warning: urilen:>65535 can never match: urilen is never above 65535 (Suricata refuses it)']);
+    expect(located(rule('dsize:>65534; ttl:<1;'))).toEqual([]);
   });
 });

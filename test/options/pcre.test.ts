@@ -108,6 +108,7 @@ describe('pcre', () => {
 
   it('reports quoting problems', () => {
     expect(err('pcre', 'x/i')).toEqual({ severity: 'error', message: 'pcre must be quoted: write pcre:"x/i";', offset: 0, length: 3 });
+    expect(err('pcre', "'/x/i'")).toEqual({ severity: 'error', message: 'pcre must be quoted with plain double quotes ("), not \': write pcre:"/x/i";', offset: 0, length: 6 });
     expect(err('pcre', '"/x/i')).toEqual({ severity: 'error', message: 'unterminated string: add the closing " to the pcre', offset: 0, length: 5 });
     expect(err('pcre', '"x/i"')).toEqual({ severity: 'error', message: 'a pcre pattern starts with /: write pcre:"/pattern/flags";', offset: 1, length: 1 });
     expect(err('pcre', '"/x"')).toEqual({ severity: 'error', message: 'pcre needs a closing / after the pattern: write pcre:"/pattern/flags";', offset: 3, length: 1 });

@@ -87,3 +87,10 @@ describe('registry', () => {
     }
   });
 });
+
+describe('Suricata 7 names', () => {
+  it('are aliases of the modules kanshi has, the old names kept', () => {
+    const pairs = [['tcp.ack', 'ack'], ['tcp.seq', 'seq'], ['tcp.window', 'window'], ['dcerpc.iface', 'dce_iface'], ['dcerpc.opnum', 'dce_opnum'], ['dcerpc.stub_data', 'dce_stub_data'], ['krb5_cname', 'krb5.cname'], ['krb5_sname', 'krb5.sname']];
+    for (const [alias, keyword] of pairs) expect(lookupKeyword(alias!)?.keyword, alias).toBe(keyword);
+  });
+});

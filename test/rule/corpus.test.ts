@@ -79,7 +79,7 @@ describe('Snort 3 community rules', () => {
     const { loader, collector } = loadAll([SNORT3]);
     expect(collector.list).toHaveLength(1);
     expect(collector.list[0]!.message).toMatch(/^this file is written in Snort 3 rule syntax \(\d+ of 4004 rules use Snort 3 options\)/);
-    expect(collector.errors).toBe(4_004);
+    expect(collector.errors).toBe(1);
     expect(loader.counts()).toEqual({ loaded: 0, disabled: 0, skipped: 0, invalid: 4_004 });
   });
 });

@@ -28,7 +28,11 @@ describe('byte order mark', () => {
     const p = write('bom.rules', '\ufeffalert tcp any any -> any 80 (msg:"first"; content:"a"; sid:1;)\nalert tcp any any -> any 80 (msg:"second"; depth:2; sid:2;)\n');
     const { loader, diags } = load(p);
     expect(loader.rules.map((r) => [r.status, r.loc.line, r.loc.col])).toEqual([['loaded', 1, 1], ['invalid', 2, 1]]);
-    expect(diags).toEqual(['bom.rules:2:44: error: depth must follow a content option; write content:"..."; depth:2;']);
+    expect(diags).toEqual([
+      'bom.rules:1:1: warning: the file begins with a UTF-8 byte order mark, which Suricata 7 reads as part of line 1 (a rule there fails to load): save the file as UTF-8 without BOM',
+      'bom.rules:2:44: error: depth must follow a content option; write content:"..."; depth:2;',
+    ]);
+    expect(load(write('nobom.rules', 'alert tcp any any -> any 80 (msg:"first"; content:"a"; sid:1;)\n')).diags).toEqual([]);
   });
 });
 

@@ -1,4 +1,7 @@
 import { stickyBuffer } from '../lib/factories.js';
 
-/** `krb5_cname;`: the payload keywords after it inspect a Kerberos client principal name (Suricata); recognised, not evaluated yet. */
-export const krb5CnameBuffer = stickyBuffer('krb5_cname', 'krb5_cname', { evaluable: false });
+/**
+ * `krb5.cname;` (Suricata 7; `krb5_cname;` before): the payload keywords after it inspect a
+ * Kerberos client principal name; recognised, not evaluated yet.
+ */
+export const krb5CnameBuffer = stickyBuffer('krb5.cname', 'krb5.cname', { aliases: ['krb5_cname'], evaluable: false });

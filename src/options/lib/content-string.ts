@@ -1,4 +1,5 @@
 import type { KeywordContext } from '../keyword.js';
+import { unquotedAdvice } from './quoted.js';
 import { hexValue, isBlank, isHexDigit, pushUtf8, skipBlanks } from './text.js';
 
 const encoder = new TextEncoder();
@@ -84,7 +85,7 @@ export function parseContentString(keyword: string, raw: string | null, ctx: Key
   }
   if (raw.charCodeAt(i) !== 0x22) {
     const end = unquotedEnd(raw, i);
-    ctx.error(`${keyword} must be quoted: write ${keyword}:${negated ? '!' : ''}"${raw.slice(i, end)}";`, i, end - i);
+    ctx.error(unquotedAdvice(keyword, raw.slice(i, end), negated ? '!' : ''), i, end - i);
     return undefined;
   }
   const open = i;
@@ -201,6 +202,10 @@ function parseHexBlock(keyword: string, raw: string, open: number, out: ByteWrit
         out.push(pending);
         pending = 0;
       }
+    } else if (c === 0x09) {
+      // Suricata takes spaces (and commas) between hex bytes, and refuses the rest.
+      ctx.error(`a tab inside the |...| block of ${keyword}: separate hex bytes with spaces, as |0D 0A|`, i, 1);
+      return -1;
     } else if (!isBlank(c) && c !== 0x2c) {
       // Suricata skips commas between hex bytes (|0d,0a|) as it skips blanks.
       const shown = String.fromCodePoint(raw.codePointAt(i)!);

@@ -19,7 +19,7 @@ export function parseQuotedText(keyword: string, raw: string | null, ctx: Keywor
   if (raw.charCodeAt(open) !== 0x22) {
     let end = raw.length;
     while (end > open && isBlank(raw.charCodeAt(end - 1))) end--;
-    ctx.error(`${keyword} must be quoted: write ${keyword}:"${raw.slice(open, end)}";`, open, end - open);
+    ctx.error(unquotedAdvice(keyword, raw.slice(open, end)), open, end - open);
     return undefined;
   }
   // The common case (no escapes): one native search and one slice.
@@ -66,6 +66,20 @@ export function parseQuotedText(keyword: string, raw: string | null, ctx: Keywor
     return undefined;
   }
   return text;
+}
+
+/** Quote marks that are not `"`: typographic quotes pasted from a document, and single quotes. */
+const OTHER_QUOTES = /^[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB\u2018\u2019\u201A\u201B\u2032\uFF02']+|[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB\u2018\u2019\u201A\u201B\u2032\uFF02']+$/g;
+
+/**
+ * How to quote an unquoted value: `write msg:"text";`. A value between other quote marks
+ * (“text”, 'text') is shown between plain double quotes, without the marks.
+ */
+export function unquotedAdvice(keyword: string, value: string, prefix = ''): string {
+  const bare = value.replace(OTHER_QUOTES, '');
+  if (bare === value) return `${keyword} must be quoted: write ${keyword}:${prefix}"${value}";`;
+  const mark = value.startsWith(bare) ? value[value.length - 1] : value[0];
+  return `${keyword} must be quoted with plain double quotes ("), not ${mark}: write ${keyword}:${prefix}"${bare}";`;
 }
 
 /** The start of another option (`keyword:` or `keyword;`) where a value should have ended. */

@@ -22,12 +22,13 @@ export function rangeKeyword(
   max: number,
   ops: readonly RangeOp[],
   example: string,
-  opts: { category?: KeywordCategory; hex?: boolean; singleUse?: boolean; field?: RangeField } = {},
+  opts: { aliases?: readonly string[]; category?: KeywordCategory; hex?: boolean; singleUse?: boolean; field?: RangeField } = {},
 ): KeywordModule<NumericRange> {
   const field = opts.field;
   return {
     ...(field !== undefined ? { condition: (value: NumericRange) => rangeCondition(field, value) } : {}),
     keyword,
+    aliases: opts.aliases,
     category: opts.category ?? 'non-payload',
     takesValue: 'required',
     singleUse: opts.singleUse,

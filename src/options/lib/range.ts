@@ -147,7 +147,12 @@ export function parseRange(value: Piece, spec: RangeSpec, ctx: KeywordContext): 
     }
     return { op: resolved, a: first.value!, b: b.value! };
   }
-  return { op: resolved, a: first.value! };
+  const a = first.value!;
+  if ((resolved === '<' && a <= spec.min) || (resolved === '>' && a >= spec.max)) {
+    const side = resolved === '<' ? `below ${spec.min}` : `above ${spec.max}`;
+    ctx.warning(`${spec.keyword}:${resolved}${a} can never match: ${spec.keyword} is never ${side} (Suricata refuses it)`, at, text.length);
+  }
+  return { op: resolved, a };
 }
 
 function checkBounds(n: NumberToken, spec: RangeSpec, at: number, ctx: KeywordContext): boolean {

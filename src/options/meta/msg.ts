@@ -7,6 +7,11 @@ export const msg: KeywordModule<string> = {
   category: 'meta',
   takesValue: 'required',
   singleUse: true,
-  parse: (raw, ctx) => parseQuotedText('msg', raw, ctx),
+  parse(raw, ctx) {
+    const text = parseQuotedText('msg', raw, ctx);
+    // Suricata refuses it; kanshi loads it, but its alerts would say nothing.
+    if (text === '') ctx.warning('empty msg: Suricata 7 refuses it, and alerts would carry no description; write what the rule detects, as msg:"...";', raw!.indexOf('"'), 2);
+    return text;
+  },
   print: (value) => printQuotedText(value),
 };

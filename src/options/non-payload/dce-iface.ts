@@ -20,6 +20,7 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  */
 export const dceIface: KeywordModule<DceIfaceValue> = {
   keyword: 'dce_iface',
+  aliases: ['dcerpc.iface'],
   category: 'non-payload',
   takesValue: 'required',
   parse(raw, ctx) {

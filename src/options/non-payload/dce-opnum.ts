@@ -13,6 +13,7 @@ export interface DceOpnumValue {
  */
 export const dceOpnum: KeywordModule<DceOpnumValue> = {
   keyword: 'dce_opnum',
+  aliases: ['dcerpc.opnum'],
   category: 'non-payload',
   takesValue: 'required',
   parse(raw, ctx) {

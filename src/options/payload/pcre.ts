@@ -1,6 +1,7 @@
 import type { KeywordContext, KeywordModule } from '../keyword.js';
 import { translatePcre, type JsRegexSource, type PcreOptions, type PcreTranslation } from '../lib/pcre-translate.js';
 import { isBlank, skipBlanks } from '../lib/text.js';
+import { unquotedAdvice } from '../lib/quoted.js';
 import { minMatchLength } from '../lib/pcre-backtrack.js';
 import { regexRunner, type RegexRunner } from '../lib/regex-runner.js';
 import { ABORT, DEFAULT_REGEX_LIMITS, MatcherUnavailable, NO_MATCH, type Inspection, type PayloadMatcher, type RegexLimits } from '../matcher.js';
@@ -113,7 +114,7 @@ function parsePcre(raw: string | null, ctx: KeywordContext): PcreValue | undefin
   // Suricata also reads the pattern without quotes (`pcre:/x/U;`); it prints with them.
   const quoted = raw[i] === '"';
   if (!quoted && raw[i] !== '/') {
-    ctx.error(`pcre must be quoted: write pcre:${negated ? '!' : ''}"${raw.slice(i).trim()}";`, i, raw.length - i);
+    ctx.error(unquotedAdvice('pcre', raw.slice(i).trim(), negated ? '!' : ''), i, raw.length - i);
     return undefined;
   }
   const open = i;
