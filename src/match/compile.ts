@@ -436,6 +436,15 @@ const NO_FLOWINTS: FlowintValue[] = [];
 /** The buffer base64_decode fills (see base64-decode.ts); never prefiltered. */
 export const BASE64_DATA = 'base64_data';
 
+/**
+ * fragbits reads the IPv4 header's flags: as Suricata's DetectFragBitsMatch, it never matches an
+ * IPv6 packet (its fragment header has no such flags; `fragbits:!D` would otherwise hold on all
+ * IPv6 traffic).
+ */
+function ipv4Only(m: HeaderMatcher): HeaderMatcher {
+  return { needs: m.needs, test: (h) => h.ipVersion === 4 && m.test(h) };
+}
+
 // What the buffers of a rule's programs say about where it is inspected (bits).
 const B_LOG = 1;
 const B_HTTP = 2;
@@ -527,7 +536,7 @@ export function compileRule(rule: Rule, limits: RegexLimits = DEFAULT_REGEX_LIMI
       continue;
     }
     if (module.condition === undefined) throw new CompileError(`${c.keyword} has no matcher`);
-    const m = module.condition(c.value);
+    const m = c.keyword === 'fragbits' ? ipv4Only(module.condition(c.value)) : module.condition(c.value);
     if (conditions === NO_CONDITIONS) conditions = [];
     conditions.push(m);
     needs |= m.needs;

@@ -342,6 +342,13 @@ export class DetectionEngine {
   private readonly onInspect: ((unit: InspectedUnit) => void) | undefined;
   /** Some rule inspects TCP payload on the stream (else stream data is not kept at all). */
   private readonly hasStreamRules: boolean;
+  /** Rules (by index) whose stream program waits for the stream's end (BufferProgram.endSensitive). */
+  private readonly endSensitive: Uint8Array;
+  private readonly hasEndSensitive: boolean;
+  /** The stream window under inspection is the last data of its direction (the flow ended). */
+  private streamFinal = false;
+  /** The rule ids of a final stream inspection (endSensitive ones only). */
+  private readonly finalIds: Int32Array;
   /** Rules whose own threshold:/detection_filter: applies. */
   private readonly ownThreshold: Uint8Array;
   private readonly suppressedByPolicy: ((hit: SuppressedHit) => boolean) | undefined;
@@ -480,6 +487,10 @@ export class DetectionEngine {
     this.usePlans = options.recordPlans ?? true;
     this.useHeaderIndex = options.headerIndex ?? true;
     this.hasStreamRules = ruleset.stream[0].size + ruleset.stream[1].size > 0;
+    this.endSensitive = new Uint8Array(ruleset.rules.length);
+    for (const r of ruleset.rules) if (r.programs.some((p) => p.buffer === 'pkt_data' && p.endSensitive)) this.endSensitive[r.index] = 1;
+    this.hasEndSensitive = this.hasStreamRules && this.endSensitive.includes(1);
+    this.finalIds = new Int32Array(this.hasEndSensitive ? ruleset.rules.length : 0);
     this.ownThreshold = new Uint8Array(ruleset.rules.length);
     this.suppressedByPolicy = options.suppressedByPolicy;
     this.readsFile = new Uint8Array(ruleset.rules.length);
@@ -628,6 +639,7 @@ export class DetectionEngine {
     const st = this.flows.get(flow.id);
     if (st === undefined) return;
     this.drain(st);
+    this.inspectStreamEnds(st);
     this.rememberEnded(st);
     this.forget(st);
   }
@@ -650,6 +662,7 @@ export class DetectionEngine {
     this.endPacket();
     for (const st of this.flows.values()) {
       this.drain(st);
+      this.inspectStreamEnds(st);
       this.releaseAllHeld(st);
     }
     this.flows.clear();
@@ -698,8 +711,10 @@ export class DetectionEngine {
     if (this.onInspect !== undefined && payload.length > 0) this.inspected('packet', dir === 0, pktDataOnly(payload));
     this.collect(cand, this.ruleset.packet[cls]![dir], payload);
     // TCP data that reassembly does not take (no flow, a session picked up midstream while
-    // midstream pickup is off, a segment with a wrong checksum) is inspected as the packet's own
-    // payload; so is one that did not begin a stream chunk, by the rules anchored at a buffer start.
+    // midstream pickup is off, a segment the stream refused: a wrong checksum, PAWS, data on a
+    // SYN) is inspected as the packet's own payload; so is one that did not begin a stream chunk
+    // (out of order, a retransmission with other bytes, past a FIN), by the rules anchored at a
+    // buffer start only, as Suricata inspects a segment it added to its stream.
     if (cls === CLASS_TCP && !this.fragment && payload.length > 0) {
       if (flow === null || (!this.midstream && !st!.synSeen) || pkt.streamRefused === true) this.collect(cand, this.ruleset.stream[dir], payload);
       else if (pkt.streamDisplaced === true) this.collect(cand, this.ruleset.streamAnchored[dir], payload);
@@ -853,6 +868,37 @@ export class DetectionEngine {
         else if (e.unit !== null) this.inspectAppUnit(st, e.unit);
       }
     }
+  }
+
+  /**
+   * The flow ended: no more data follows in either direction. Rules waiting for that
+   * (endSensitive: a negated isdataat) are decided on what each window holds, as Suricata decides
+   * them on its inspection at the stream's end.
+   */
+  private inspectStreamEnds(st: FlowState): void {
+    if (!this.hasEndSensitive || st.passed) return;
+    if (st.toServer !== null) this.inspectStreamEnd(st, true, st.toServer);
+    if (st.toClient !== null) this.inspectStreamEnd(st, false, st.toClient);
+  }
+
+  private inspectStreamEnd(st: FlowState, toServer: boolean, w: StreamWindow): void {
+    const cand = toServer ? this.candTs : this.candTc;
+    cand.clear();
+    this.setFlowContext(st, toServer);
+    const set = this.ruleset.stream[toServer ? 0 : 1];
+    const n = set.lookup(toServer ? st.clientPort : st.serverPort, toServer ? st.serverPort : st.clientPort, this.groups);
+    for (let g = 0; g < n; g++) this.addAlways(cand, this.groups[g]!);
+    w.addCarriedTo(cand);
+    const all = cand.ordered();
+    const ids = this.finalIds;
+    let k = 0;
+    for (let i = 0; i < all.length; i++) if (this.endSensitive[all[i]!] === 1) ids[k++] = all[i]!;
+    if (k === 0) return;
+    this.useWindow(st, toServer, w);
+    this.streamFinal = true;
+    this.evaluateList(ids, k);
+    this.streamFinal = false;
+    this.window = null;
   }
 
   private inspectWindow(st: FlowState, toServer: boolean, w: StreamWindow): void {
@@ -1679,12 +1725,19 @@ export class DetectionEngine {
    * pkt_data over a stream window: only matches that end in data not inspected before count.
    * Programs that position themselves from the buffer start are tried from each chunk start
    * still in the window (the start of a segment, as a per-packet engine would see it).
+   *
+   * A program with a negated isdataat (endSensitive) is not decided while the stream goes on:
+   * the bytes it wants absent may still come. It is decided once, when the flow ends
+   * (inspectStreamEnds), on the whole window; a rule needing its fast pattern still has it
+   * carried then if that data is still in the window.
    */
   private streamProgram(p: BufferProgram): boolean {
+    const final = this.streamFinal;
+    if (p.endSensitive !== final) return false;
     const w = this.window!;
     const ins = this.ins;
     const buf = w.bytes();
-    const b = w.newStart;
+    const b = final ? 0 : w.newStart;
     if (!p.advances) {
       ins.setBuffer(buf.subarray(b), w, b);
       return runProgram(p, ins, -2);

@@ -3,11 +3,12 @@
  * conditions test: what the engine fills once per inspection context before evaluating.
  */
 import type { FlowView } from '../types/flow.js';
-import type { DecodedPacket } from '../types/packet.js';
+import type { DecodedPacket, IpHeader } from '../types/packet.js';
 import {
   FACT_APP_PROTO,
   FACT_DECODE_EVENTS,
   FACT_DSIZE,
+  FACT_FRAG,
   FACT_ICMP_CODE,
   FACT_ICMP_ECHO,
   FACT_ICMP_TYPE,
@@ -29,7 +30,7 @@ import {
 export function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowView | null, fragment: boolean, needed: number): void {
   const ip = pkt.ip!;
   f.clear();
-  let known = FACT_IP_ALL | FACT_DSIZE | FACT_APP_PROTO | FACT_DECODE_EVENTS;
+  let known = (fragmentFacts(ip) ? FACT_IP_ALL : FACT_IP_ALL & ~FACT_FRAG) | FACT_DSIZE | FACT_APP_PROTO | FACT_DECODE_EVENTS;
   if (pkt.events !== undefined) f.decodeEvents = pkt.events;
   f.ipVersion = ip.version;
   f.src = ip.src;
@@ -66,6 +67,17 @@ export function fillPacketFacts(f: HeaderFacts, pkt: DecodedPacket, flow: FlowVi
     }
   }
   f.known = known;
+}
+
+/**
+ * Whether fragbits and fragoffset read this packet, as in Suricata: an IPv6 packet only with a
+ * fragment header (fragoffset reads that header; fragbits is IPv4's alone, compile.ts), so not
+ * a rebuilt IPv6 datagram, which has none. A rebuilt IPv4 datagram keeps its header's fields
+ * (Suricata's pseudo packets, PKT_IS_PSEUDOPKT, are stream ones; a rebuilt datagram matches
+ * `fragbits:!D` and `fragoffset:0` there too).
+ */
+function fragmentFacts(ip: IpHeader): boolean {
+  return ip.version === 4 || ip.fragHeaderOffset !== undefined;
 }
 
 /**

@@ -8,6 +8,7 @@
  * budget (Suricata's inspection recursion limit) so that no rule can make it quadratic forever.
  */
 import { ABORT, NO_MATCH, type Inspection, type PayloadMatcher } from '../options/matcher.js';
+import { IsDataAtMatcher } from '../options/payload/isdataat.js';
 
 export const MATCHED = 1;
 
@@ -24,6 +25,11 @@ export class BufferProgram {
    * matches ending past some point skips the anchors this cannot get past.
    */
   readonly reach: number;
+  /**
+   * Some step is a negated isdataat: it holds because bytes are missing, which on a stream that
+   * goes on only means they have not arrived yet (see engine.ts, streamProgram).
+   */
+  readonly endSensitive: boolean;
 
   constructor(
     /** Buffer name: 'pkt_data' or a sticky-buffer name (src/types/buffers.ts). */
@@ -56,6 +62,7 @@ export class BufferProgram {
     this.anchored = anchored;
     this.advances = advanced;
     this.reach = programReach(steps);
+    this.endSensitive = steps.some((s) => s instanceof IsDataAtMatcher && s.readsAhead !== true);
   }
 }
 

@@ -86,6 +86,11 @@ export class Flow implements FlowView {
   clientFin = false;
   serverFin = false;
   /**
+   * Both sides use TCP timestamps (the SYN and the SYN/ACK carried them, or the packet a session
+   * was picked up at did): PAWS applies to its segments.
+   */
+  tcpTimestamps = false;
+  /**
    * The session is over for good: a RST, or both FINs acknowledged. Nothing the ends send later
    * is expected to carry new data.
    */

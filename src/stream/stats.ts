@@ -1,8 +1,9 @@
 /**
  * Counters of the stream stage. Field names are kanshi's; `streamCounters` maps them to the
  * names Suricata 7 or 8 uses in its stats records where Suricata has the counter with the same
- * meaning, and to `kanshi.flow.*`, `kanshi.tcp.*` and `kanshi.defrag.*` otherwise: Suricata's
- * groups hold only Suricata's counters, as a consumer checking them against its schema expects.
+ * meaning (`stream.*`: the stream events Suricata counts with stats.stream-events on), and to
+ * `kanshi.flow.*`, `kanshi.tcp.*` and `kanshi.defrag.*` otherwise: Suricata's groups hold only
+ * Suricata's counters, as a consumer checking them against its schema expects.
  */
 export interface StreamStats {
   // Flow table
@@ -58,6 +59,14 @@ export interface StreamStats {
   tcpInvalidChecksum: number;
   /** Segments with a wrong checksum taken in `auto` mode, their direction never having sent a right one (offload). */
   tcpChecksumOffloaded: number;
+  /** Segments left out of the session and its stream by PAWS: a TSval older than the last one accepted (Suricata's stream event). */
+  tcpInvalidTimestamp: number;
+  /** SYN and SYN/ACK segments whose data stayed out of the stream (no TCP Fast Open, or a SYN/ACK). */
+  tcpSynDataIgnored: number;
+  /** TCP Fast Open SYNs whose data the SYN/ACK did not acknowledge (Suricata's stream event). */
+  tcpTfoDataIgnored: number;
+  /** Segments carrying data beyond their sender's FIN, which stays out of the stream. */
+  tcpDataAfterFin: number;
   /** TCP packets carrying data. */
   tcpSegments: number;
   /** Segments that arrived ahead of a hole and were buffered. */
@@ -156,6 +165,10 @@ export function createStreamStats(): StreamStats {
     tcpRstInvalid: 0,
     tcpInvalidChecksum: 0,
     tcpChecksumOffloaded: 0,
+    tcpInvalidTimestamp: 0,
+    tcpSynDataIgnored: 0,
+    tcpTfoDataIgnored: 0,
+    tcpDataAfterFin: 0,
     tcpSegments: 0,
     tcpOutOfOrder: 0,
     tcpRetransmissions: 0,
@@ -225,6 +238,10 @@ export const STREAM_COUNTER_NAMES: { readonly [K in keyof StreamStats]: string }
   tcpRstInvalid: 'kanshi.tcp.rst_invalid',
   tcpInvalidChecksum: 'tcp.invalid_checksum',
   tcpChecksumOffloaded: 'kanshi.tcp.checksum_offloaded',
+  tcpInvalidTimestamp: 'stream.pkt_invalid_timestamp',
+  tcpSynDataIgnored: 'kanshi.tcp.syn_data_ignored',
+  tcpTfoDataIgnored: 'stream.3whs_synack_tfo_data_ignored',
+  tcpDataAfterFin: 'kanshi.tcp.data_after_fin',
   tcpSegments: 'kanshi.tcp.segments',
   tcpOutOfOrder: 'kanshi.tcp.out_of_order',
   tcpRetransmissions: 'kanshi.tcp.retransmissions',

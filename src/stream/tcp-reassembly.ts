@@ -39,12 +39,14 @@ export type TcpOverlapPolicy = 'bsd' | 'first' | 'last';
 
 /** TcpReassembler.segment: the data went to the stream, starting a chunk where it was new. */
 export const SEGMENT_IN_STREAM = 0;
-/** Buffered out of order: it reaches the stream later, inside a chunk that starts elsewhere. */
-export const SEGMENT_DISPLACED = 1;
 /**
- * Left out of the stream: out of window, or a retransmission whose bytes differ from those
- * delivered (delivered data is final; the receiver may have kept these instead).
+ * Its start did not begin a chunk: buffered out of order (it reaches the stream later, inside a
+ * chunk that starts elsewhere), or a retransmission whose bytes differ from those delivered
+ * (delivered data is final). Suricata adds such a segment to its stream as well, so only the
+ * rules positioned from a buffer start see it as a packet too.
  */
+export const SEGMENT_DISPLACED = 1;
+/** Left out of the stream: out of window (the receiver drops it). */
 export const SEGMENT_REFUSED = 2;
 
 export interface StreamDataConsumer {
@@ -93,9 +95,20 @@ export class TcpStream {
   tailEnd = 0;
   retainRefused = false;
   depthReached = false;
-  /** This direction sent a FIN, at sequence number `finSeq`. */
+  /** This direction sent a FIN, at sequence number `finSeq`: its data ends there. */
   finSeen = false;
   finSeq = 0;
+  /** This direction's SYN carried the timestamp option (offered it). */
+  tsOffered = false;
+  /** TSval of the last segment accepted in order (PAWS compares later ones with it). */
+  tsLast = 0;
+  /** Packet time, whole seconds, of the last segment whose timestamp was accepted. */
+  tsLastSec = 0;
+  /**
+   * Data of a TCP Fast Open SYN, held until the SYN/ACK says whether the server took it (a copy;
+   * null when there is none).
+   */
+  synData: Uint8Array | null = null;
 
   /**
    * Sequence number just past the highest data byte seen (delivered or buffered): where the
@@ -198,7 +211,7 @@ export class TcpReassembler {
       this.stats.tcpRetransmissions++;
       this.stats.tcpOverlaps++;
       // A copy of what was delivered needs no second look; one with other bytes does.
-      return this.checkDelivered(flow, st, off, data) ? SEGMENT_REFUSED : SEGMENT_IN_STREAM;
+      return this.checkDelivered(flow, st, off, data) ? SEGMENT_DISPLACED : SEGMENT_IN_STREAM;
     }
     let d = data;
     let outcome = SEGMENT_IN_STREAM;
@@ -206,7 +219,7 @@ export class TcpReassembler {
     if (overlapsDelivered) {
       this.stats.tcpOverlaps++;
       const old = st.nextOff - off;
-      if (this.checkDelivered(flow, st, off, d.subarray(0, old))) outcome = SEGMENT_REFUSED;
+      if (this.checkDelivered(flow, st, off, d.subarray(0, old))) outcome = SEGMENT_DISPLACED;
       d = d.subarray(old);
       off = st.nextOff;
     }
@@ -217,7 +230,7 @@ export class TcpReassembler {
       }
       st.holeSinceUs = this.nowUs;
     }
-    if (outcome === SEGMENT_IN_STREAM) outcome = SEGMENT_DISPLACED;
+    outcome = SEGMENT_DISPLACED;
     if (off > st.nextOff) this.stats.tcpOutOfOrder++;
     const policy = this.config.policy;
     const overlapsBuffered =

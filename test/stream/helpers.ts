@@ -64,6 +64,8 @@ export interface TcpSpec {
   tsUs?: number;
   num?: number;
   vlans?: number[];
+  /** Raw TCP option bytes. */
+  options?: Uint8Array;
 }
 
 export const CLIENT = ip4('10.0.0.1');
@@ -82,7 +84,7 @@ export function tcpPkt(s: TcpSpec): DecodedPacket {
     wireLength: payload.length + 54,
     vlans: s.vlans ?? [],
     ip: ipHeader(src, dst, 6, 20 + payload.length),
-    tcp: { srcPort: sport, dstPort: dport, seq: s.seq >>> 0, ack: (s.ack ?? 0) >>> 0, flags: s.flags, window: 65535, urgent: 0, headerLength: 20, options: new Uint8Array(0) },
+    tcp: { srcPort: sport, dstPort: dport, seq: s.seq >>> 0, ack: (s.ack ?? 0) >>> 0, flags: s.flags, window: 65535, urgent: 0, headerLength: 20 + (s.options?.length ?? 0), options: s.options ?? new Uint8Array(0) },
     srcPort: sport,
     dstPort: dport,
     payload,

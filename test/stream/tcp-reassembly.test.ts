@@ -41,10 +41,10 @@ describe('in-order delivery', () => {
     expect(order).toEqual(['data@0:3', 'packet', 'data@3:4', 'packet']);
   });
 
-  it('treats data on a SYN as starting after the SYN sequence number', () => {
+  it('treats data on a TCP Fast Open SYN as starting after the SYN sequence number', () => {
     const e = new StreamEngine(new TestIpDecoder().decode);
     const sink = new RecordingSink();
-    e.process(tcpPkt({ seq: 500, flags: 0x02, payload: 'fastopen' }), sink);
+    e.process(tcpPkt({ seq: 500, flags: 0x02, payload: 'fastopen', options: Uint8Array.of(34, 2) }), sink);
     e.process(tcpPkt({ seq: 509, ack: 1, flags: TCP_ACK, payload: '+more' }), sink);
     expect(sink.text(true)).toBe('fastopen+more');
   });
