@@ -115,7 +115,7 @@ export class TcpSessionTracker {
     const rcv = toServer ? flow.server : flow.client;
     const reasm = this.reasm;
     if (this.config.checksum !== 'none' && !this.checksumAccepted(pkt, snd)) return;
-    if (flow.tcpTimestamps && !syn && !this.timestampAccepted(pkt, tcp, snd, seq)) return;
+    if (flow.tcpTimestamps && !syn && !this.timestampAccepted(pkt, flow, tcp, snd, seq)) return;
 
     if ((flags & TCP_RST) !== 0) {
       stats.tcpRst++;
@@ -323,13 +323,14 @@ export class TcpSessionTracker {
    * The sender's last TSval moves with each segment accepted at its next sequence number (RFC
    * 7323's TS.Recent); a segment without the option is taken, as Suricata takes it.
    */
-  private timestampAccepted(pkt: DecodedPacket, tcp: TcpHeader, snd: TcpStream, seq: number): boolean {
+  private timestampAccepted(pkt: DecodedPacket, flow: Flow, tcp: TcpHeader, snd: TcpStream, seq: number): boolean {
     const ts = this.ts;
     if (!ts.read(tcp.options)) return true;
     const nowSec = Math.floor(pkt.tsUs / 1e6);
     const inOrder = snd.initialized && seq === expectedSeq(snd);
     if (!pawsAccepts(ts.val, snd, nowSec, inOrder)) {
       this.stats.tcpInvalidTimestamp++;
+      this.events.event('stream.pkt_invalid_timestamp', flow);
       pkt.streamRefused = true;
       return false;
     }

@@ -113,6 +113,6 @@ export const DEFRAG_EVENTS = [
 export type DefragEvent = (typeof DEFRAG_EVENTS)[number];
 
 /** TCP stream events, as Suricata's `stream-event` keyword spells them (without "stream."). */
-export const STREAM_EVENTS = ['reassembly_overlap_different_data', 'reassembly_seq_gap', 'rst_invalid', 'pkt_out_of_window'] as const;
+export const STREAM_EVENTS = ['reassembly_overlap_different_data', 'reassembly_seq_gap', 'rst_invalid', 'pkt_out_of_window', 'pkt_invalid_timestamp'] as const;
 
 export type StreamEvent = (typeof STREAM_EVENTS)[number];

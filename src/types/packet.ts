@@ -161,14 +161,15 @@ export interface DecodedPacket {
   invalid?: boolean;
   /**
    * Set by the stream stage on a TCP segment whose data its stream did not take (a wrong
-   * checksum, out of window, or a retransmission carrying other bytes than those already
-   * delivered, which the receiver may have kept instead: the insertion evasions): its data is
-   * inspected as the packet's own payload too, as Suricata inspects a segment its stream engine refused.
+   * checksum, out of window, an old PAWS timestamp, data on a SYN without Fast Open: segments
+   * the receiver drops, the insertion evasions): its data is inspected as the packet's own
+   * payload too, as Suricata inspects a segment its stream engine refused.
    */
   streamRefused?: boolean;
   /**
    * Set by the stream stage on a TCP segment whose data did not begin a stream chunk of its own
-   * (buffered out of order): rules
+   * (buffered out of order, a retransmission carrying other bytes than those delivered, data
+   * past a FIN): rules
    * positioned from a buffer start (offset, depth, startswith) also inspect it as a packet, as
    * Suricata inspects such rules on the packet and on the stream.
    */

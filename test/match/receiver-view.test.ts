@@ -79,6 +79,8 @@ describe('PAWS', () => {
     const r = await scanWithCounters(RULES, s.packets());
     expect(sids(r.alerts)).toEqual([1]);
     expect(r.counters['stream.pkt_invalid_timestamp']).toBe(1);
+    const event = 'alert tcp any any -> any any (msg:"paws"; stream-event:pkt_invalid_timestamp; sid:9;)';
+    expect(sids(await scanPackets(event, s.packets()))).toEqual([9]);
   });
 
   it('does not apply when the server did not answer the SYN with timestamps', async () => {
