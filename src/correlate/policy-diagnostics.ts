@@ -1,4 +1,4 @@
-import type { Diagnostic, DiagnosticSink, Severity } from '../rule/diagnostics.js';
+import { codePointColumn, type Diagnostic, type DiagnosticSink, type Severity } from '../rule/diagnostics.js';
 
 /**
  * Collects the problems of one policy file with `file:line:col` positions. Everything is
@@ -52,7 +52,7 @@ export class PolicyProblems {
     this.list.push({
       file: this.file,
       line,
-      col: offset - start + 1,
+      col: codePointColumn(sourceLine, offset - start + 1),
       severity,
       message: shortened(message),
       length: Math.max(1, length),

@@ -108,7 +108,7 @@ function isLowSurrogate(c: number): boolean {
  * A 1-based column counted in UTF-16 units, counted in code points instead: an emoji before
  * it counts once, as editors count it. Only diagnostics pay for this, not the parse.
  */
-function codePointColumn(line: string, col: number): number {
+export function codePointColumn(line: string, col: number): number {
   let out = col;
   const end = Math.min(col - 1, line.length);
   for (let i = 0; i + 1 < end; i++) {

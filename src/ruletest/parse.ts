@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Diagnostic } from '../rule/diagnostics.js';
+import { codePointColumn, type Diagnostic } from '../rule/diagnostics.js';
 import { logFormatByName } from '../logs/index.js';
 import { parseEndpoint } from '../traffic/addr.js';
 import { caseEndpoints, EndpointError, withPort } from './endpoints.js';
@@ -109,7 +109,7 @@ function withoutInvalidUtf8(parsed: ParsedCaseFile, bytes: Buffer, text: string)
 }
 
 function diag(file: string, line: number, col: number, message: string, length: number, sourceLine: string | undefined): Diagnostic {
-  const d: Diagnostic = { file, line, col, severity: 'error', message, length: Math.max(1, length) };
+  const d: Diagnostic = { file, line, col: sourceLine === undefined ? col : codePointColumn(sourceLine, col), severity: 'error', message, length: Math.max(1, length) };
   if (sourceLine !== undefined) d.sourceLine = sourceLine;
   return d;
 }

@@ -74,6 +74,13 @@ describe('policy files', () => {
 });
 
 describe('policy diagnostics', () => {
+  it('counts columns in code points, as the rule diagnostics do', () => {
+    // An emoji (two UTF-16 units) before a mistake counts as one column.
+    const problems = problemsOf('except uri "/\u{1F600}", track by_src');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^p\.policy:1:18: error: except has no option 'track'/);
+  });
+
   it('reports every problem of a file with file:line:col and what to write instead', () => {
     const text = [
       'suppres gen_id 1, sig_id 2', // 1
