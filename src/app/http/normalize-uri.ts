@@ -1,16 +1,20 @@
 import { copyOut, hexValue } from '../bytes.js';
 import type { UriEvasion } from '../anomalies.js';
+import { BESTFIT_1252 } from './bestfit-1252.js';
 
 /**
  * Request-target normalization as IIS 4/5 and Apache read a URI, so that one content match sees
  * through the encodings attackers used to slip past pattern matchers (Nimda, CodeRed, the IIS
  * Unicode and double-decode traversals):
  *
- *   path:  %XX decoding; IIS %uXXXX; a second decoding pass when the first left %XX behind
- *          (IIS double decode); overlong UTF-8 (raw or encoded) folded to the ASCII it spells;
- *          '\' as '/'; '//' collapsed; '/./' dropped; '/../' removing the previous segment,
- *          never above the root.
- *   query: %XX and %uXXXX decoding only (no second pass, no path collapsing).
+ *   path:  %XX decoding; IIS %uXXXX to one byte, as libhtp's IDS personality decodes it
+ *          (decode_u_encoding_path: %u00XX is the byte XX, any other code point its byte in
+ *          libhtp's Windows-1252 best-fit map, '?' when unmapped); a second decoding pass when
+ *          the first left %XX behind (IIS double decode); overlong UTF-8 (raw or encoded)
+ *          folded to the ASCII it spells; '\' as '/'; '//' collapsed; '/./' dropped; '/../'
+ *          removing the previous segment, never above the root.
+ *   query: %XX and %uXXXX decoding only (%u to one byte as in the path; no second pass, no
+ *          path collapsing).
  *   fragment: as the query. libhtp (htp_parse_uri) ends the path at '?' or '#' and the query at
  *          '#', normalises the path only and URL-decodes the fragment; Suricata's http.uri is
  *          path, '?' query, '#' fragment. So "/a.cgi#/../../x" keeps its "/a.cgi": dot
@@ -51,6 +55,8 @@ const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const QMARK = 0x3f;
+/** libhtp's bestfit_replacement_byte: what an unmapped %u code point becomes. */
+const BESTFIT_REPLACEMENT = QMARK;
 const HASH = 0x23;
 
 /**
@@ -266,7 +272,7 @@ function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Ar
       if (cp >= 0) {
         flagBits |= F_IIS_U;
         if (cp === 0) flagBits |= F_NULL;
-        o = writeIisCodePoint(out, o, cp);
+        out[o++] = iisByte(cp);
         i += 5;
         continue;
       }
@@ -288,24 +294,17 @@ function hex4(src: Uint8Array, at: number): number {
 }
 
 /**
- * How IIS turned a %u code point into the bytes its path checks saw: ASCII as is, full-width
- * forms (U+FF01..U+FF5E) best-fit to their ASCII twins, anything else as UTF-8.
- * Never writes more than the 6 input bytes it replaces.
+ * The byte a %u code point decodes to, as libhtp writes it (decode_u_encoding_path, and
+ * decode_u_encoding_params for the fragment and hostname): Suricata's http.uri holds one byte
+ * per %u escape, so a rule written for it ("??????????" for a CodeRed %u9090 sled) must see the
+ * same byte here. %u00XX is the byte XX (NUL included: libhtp keeps an encoded NUL in the path);
+ * above U+00FF, the best-fit byte (full-width forms to their ASCII twins, U+0100 to 'A', ...),
+ * else '?', libhtp's default replacement byte. Snort's http_inspect also maps %u to one byte.
  */
-function writeIisCodePoint(out: Uint8Array, o: number, cp: number): number {
-  if (cp < 0x80) {
-    out[o++] = cp;
-  } else if (cp >= 0xff01 && cp <= 0xff5e) {
-    out[o++] = cp - 0xfee0;
-  } else if (cp < 0x800) {
-    out[o++] = 0xc0 | (cp >> 6);
-    out[o++] = 0x80 | (cp & 0x3f);
-  } else {
-    out[o++] = 0xe0 | (cp >> 12);
-    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-    out[o++] = 0x80 | (cp & 0x3f);
-  }
-  return o;
+function iisByte(cp: number): number {
+  if (cp < 0x100) return cp;
+  const b = BESTFIT_1252[cp]!;
+  return b === 0 ? BESTFIT_REPLACEMENT : b;
 }
 
 /** Whether a decoded path buf[0..length) still holds a %XX or %uXXXX escape (so IIS would decode it again). */
