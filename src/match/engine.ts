@@ -50,7 +50,7 @@ import {
   HeaderFacts,
   Inspection,
 } from '../options/matcher.js';
-import { runProgram, type BufferProgram } from './payload.js';
+import { lastMatchEnd, runProgram, type BufferProgram } from './payload.js';
 import { CLASS_ICMP4, CLASS_ICMP6, CLASS_OTHER, CLASS_TCP, CLASS_UDP, type Ruleset } from './ruleset.js';
 import { CandidateSet } from './prefilter/index.js';
 import { OUTCOME_EVALUATE, OUTCOME_MATCHED, OUTCOME_PAYLOAD, outcomeCode, RecordOutcomes } from './record-outcomes.js';
@@ -345,8 +345,14 @@ export class DetectionEngine {
   /** Rules (by index) whose stream program waits for the stream's end (BufferProgram.endSensitive). */
   private readonly endSensitive: Uint8Array;
   private readonly hasEndSensitive: boolean;
-  /** The stream window under inspection is the last data of its direction (the flow ended). */
+  /** The stream inspection decides the rules waiting for their direction's data to be complete (decideStream). */
   private streamFinal = false;
+  /** The rule whose programs payloadMatches runs (streamProgram reads its last alert's end). */
+  private streamRule = -1;
+  /** The stream offset where the current rule's stream match ends (-1: none), kept by onMatch. */
+  private streamMatchEnd = -1;
+  /** Index in the window where the buffer of the last stream program run began. */
+  private streamMatchBase = 0;
   /** The rule ids of a final stream inspection (endSensitive ones only). */
   private readonly finalIds: Int32Array;
   /** Rules whose own threshold:/detection_filter: applies. */
@@ -585,6 +591,7 @@ export class DetectionEngine {
     // Data after the other side spoke starts a turn (a new request, a new SMB command): its start
     // stays an anchor however many small segments follow (see StreamWindow.append).
     const dir = toServer ? 1 : 2;
+    this.decideAtTurn(st, dir);
     w.append(chunk, streamOffset, gapBefore, st.lastStreamDir !== dir);
     st.lastStreamDir = dir;
     this.markDirty(st);
@@ -872,16 +879,34 @@ export class DetectionEngine {
 
   /**
    * The flow ended: no more data follows in either direction. Rules waiting for that
-   * (endSensitive: a negated isdataat) are decided on what each window holds, as Suricata decides
-   * them on its inspection at the stream's end.
+   * (endSensitive: a negated isdataat) are decided on what each window holds and was not decided
+   * at a turn, as Suricata decides them on its inspection at the stream's end.
    */
   private inspectStreamEnds(st: FlowState): void {
     if (!this.hasEndSensitive || st.passed) return;
-    if (st.toServer !== null) this.inspectStreamEnd(st, true, st.toServer);
-    if (st.toClient !== null) this.inspectStreamEnd(st, false, st.toClient);
+    if (st.toServer !== null) this.decideStream(st, true, st.toServer);
+    if (st.toClient !== null) this.decideStream(st, false, st.toClient);
   }
 
-  private inspectStreamEnd(st: FlowState, toServer: boolean, w: StreamWindow): void {
+  /**
+   * The other side sends data: the direction that spoke before is complete for now (a request
+   * waiting for its answer, a beacon waiting for its reply), so the rules waiting for the end of
+   * its data are decided on it, reported at the packet bringing the other side's data. Data that
+   * goes on in the same direction (a chunked body) is no turn and decides nothing.
+   */
+  private decideAtTurn(st: FlowState, dir: number): void {
+    if (!this.hasEndSensitive || st.lastStreamDir === 0 || st.lastStreamDir === dir) return;
+    const toServer = st.lastStreamDir === 1;
+    const w = toServer ? st.toServer : st.toClient;
+    if (w === null || st.passed) return;
+    // Its data not inspected yet (handed on with this packet) is inspected first, in order.
+    if (w.hasNew) this.inspectWindow(st, toServer, w);
+    this.decideStream(st, toServer, w);
+  }
+
+  /** Decides the endSensitive rules of one direction on its data not decided before (streamProgram). */
+  private decideStream(st: FlowState, toServer: boolean, w: StreamWindow): void {
+    if (w.decidedUntil >= w.end) return;
     const cand = toServer ? this.candTs : this.candTc;
     cand.clear();
     this.setFlowContext(st, toServer);
@@ -893,12 +918,14 @@ export class DetectionEngine {
     const ids = this.finalIds;
     let k = 0;
     for (let i = 0; i < all.length; i++) if (this.endSensitive[all[i]!] === 1) ids[k++] = all[i]!;
-    if (k === 0) return;
-    this.useWindow(st, toServer, w);
-    this.streamFinal = true;
-    this.evaluateList(ids, k);
-    this.streamFinal = false;
-    this.window = null;
+    if (k > 0) {
+      this.useWindow(st, toServer, w);
+      this.streamFinal = true;
+      this.evaluateList(ids, k);
+      this.streamFinal = false;
+      this.window = null;
+    }
+    w.decidedUntil = w.end;
   }
 
   private inspectWindow(st: FlowState, toServer: boolean, w: StreamWindow): void {
@@ -1611,6 +1638,8 @@ export class DetectionEngine {
   private payloadMatches(r: CompiledRule, index = r.index): boolean {
     const ins = this.ins;
     ins.steps = 0;
+    this.streamRule = index;
+    this.streamMatchEnd = -1;
     // base64_data is what this rule's own base64_decode decodes, never an earlier rule's.
     ins.base64 = EMPTY;
     ins.sender = this.srcIp;
@@ -1724,35 +1753,65 @@ export class DetectionEngine {
   /**
    * pkt_data over a stream window: only matches that end in data not inspected before count.
    * Programs that position themselves from the buffer start are tried from each chunk start
-   * still in the window (the start of a segment, as a per-packet engine would see it).
+   * still in the window (the start of a segment, as a per-packet engine would see it), each
+   * over its message only: up to the next turn start (the other side spoke in between).
    *
-   * A program with a negated isdataat (endSensitive) is not decided while the stream goes on:
-   * the bytes it wants absent may still come. It is decided once, when the flow ends
-   * (inspectStreamEnds), on the whole window; a rule needing its fast pattern still has it
-   * carried then if that data is still in the window.
+   * A program with a negated isdataat (endSensitive) is not decided while its direction's data
+   * goes on: the bytes it wants absent may still come. It is decided when that data is complete
+   * for now (decideStream: the other side speaks, or the flow ends), over the data not decided
+   * before; a rule needing its fast pattern still has it carried then if that data is still in
+   * the window.
+   *
+   * A rule that alerted on this direction is tried only on the data from where its last alert's
+   * match ended: its occurrences in data already alerted on do not make a new match.
    */
   private streamProgram(p: BufferProgram): boolean {
     const final = this.streamFinal;
     if (p.endSensitive !== final) return false;
     const w = this.window!;
-    const ins = this.ins;
     const buf = w.bytes();
-    const b = final ? 0 : w.newStart;
-    if (!p.advances) {
-      ins.setBuffer(buf.subarray(b), w, b);
-      return runProgram(p, ins, -2);
+    const b = final ? Math.max(0, w.decidedUntil - w.start) : w.newStart;
+    const alertEnd = w.alertEndOf(this.streamRule);
+    const from = alertEnd > w.start ? Math.min(alertEnd - w.start, buf.length) : 0;
+    let matched: boolean;
+    // Programs that do not move the cursor look at the new data only; a decision (final) at all
+    // the data not decided yet; others count a match ending past b. None starts before `from`.
+    if (!p.advances) matched = this.runPlain(p, buf, Math.max(b, from), -2);
+    else if (final) matched = p.anchored ? this.runAnchored(p, buf, Math.max(b, from), Math.max(b, from)) : this.runPlain(p, buf, Math.max(b, from), -2);
+    else matched = p.anchored ? this.runAnchored(p, buf, b, from) : this.runPlain(p, buf, from, b > from ? b - from : -2);
+    if (matched) {
+      const end = lastMatchEnd();
+      const at = w.start + this.streamMatchBase + end;
+      if (end >= 0 && at > this.streamMatchEnd) this.streamMatchEnd = at;
     }
-    if (!p.anchored) {
-      ins.setBuffer(buf, w, 0);
-      return runProgram(p, ins, b);
-    }
+    return matched;
+  }
+
+  /** Runs a program over the window from index `at` (minEnd as runProgram's, relative to it). */
+  private runPlain(p: BufferProgram, buf: Uint8Array, at: number, minEnd: number): boolean {
+    this.streamMatchBase = at;
+    this.ins.setBuffer(at === 0 ? buf : buf.subarray(at), this.window!, at);
+    return runProgram(p, this.ins, minEnd);
+  }
+
+  /**
+   * An anchored program tried from each anchor at or after `from`, over the message the anchor
+   * begins; a match counts when it ends past index `b`.
+   */
+  private runAnchored(p: BufferProgram, buf: Uint8Array, b: number, from: number): boolean {
+    const w = this.window!;
+    const ins = this.ins;
     const anchors = w.anchorOffsets();
     for (let k = 0; k < anchors.length; k++) {
       const a = anchors[k]!;
+      if (a < from) continue;
       // A match from here counts when it ends past b: skipped when none can get that far
       // (every step that moves the cursor is a content with depth or within).
       if (a < b && p.reach <= b - a) continue;
-      ins.setBuffer(a === 0 ? buf : buf.subarray(a), w, a);
+      const end = w.messageEnd(a);
+      if (end <= b) continue;
+      this.streamMatchBase = a;
+      ins.setBuffer(a === 0 && end === buf.length ? buf : buf.subarray(a, end), w, a);
       if (runProgram(p, ins, a >= b ? -2 : b - a)) return true;
     }
     return false;
@@ -1801,6 +1860,10 @@ export class DetectionEngine {
     if (fired !== null) {
       if (fired.has(r.index)) return;
       fired.add(r.index);
+    }
+    // A stream alert: the rule's next match on this direction must lie past this one's end.
+    if (this.pktMode === MODE_STREAM && this.window !== null && this.streamRule === r.index && this.streamMatchEnd >= 0) {
+      this.window.noteAlertEnd(r.index, this.streamMatchEnd);
     }
     const flow = this.flow;
     if (flow !== null) {

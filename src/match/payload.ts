@@ -55,7 +55,11 @@ export class BufferProgram {
     let anchored = false;
     let advanced = false;
     for (const s of steps) {
-      // A relative step before anything moved the cursor counts from the buffer start.
+      // A relative step before anything moved the cursor counts from the buffer start. An
+      // isdataat only tests the buffer's length: it does not tie the match to where a segment
+      // began (Suricata inspects packets as well only for a content with depth or offset), so
+      // it never makes the program tried from each chunk start.
+      if (s instanceof IsDataAtMatcher) continue;
       if (s.absolute || (s.relative && !advanced)) anchored = true;
       if (s.advances) advanced = true;
     }
@@ -89,9 +93,20 @@ export function runProgram(p: BufferProgram, ins: Inspection, minEnd: number): b
   return step(p, ins, 0, 0, -1, minEnd) === MATCHED;
 }
 
+/** The furthest end (index in the buffer) of the last match runProgram found; -1 when nothing moved the cursor. */
+let matchEnd = -1;
+
+export function lastMatchEnd(): number {
+  return matchEnd;
+}
+
 function step(p: BufferProgram, ins: Inspection, i: number, cursor: number, maxEnd: number, minEnd: number): number {
   const steps = p.steps;
-  if (i === steps.length) return maxEnd > minEnd ? MATCHED : NO_MATCH;
+  if (i === steps.length) {
+    if (maxEnd <= minEnd) return NO_MATCH;
+    matchEnd = maxEnd;
+    return MATCHED;
+  }
   if (++ins.steps > ins.stepLimit) return ABORT;
   const m = steps[i]!;
   if (!m.searches) {

@@ -16,6 +16,8 @@ const MAX_ANCHORS = 16;
 /** The latest turn starts kept as anchors besides them (see append). */
 const MAX_TURN_ANCHORS = 8;
 const MAX_CARRIED = 64;
+/** Rules whose last stream alert end is remembered per direction (see noteAlertEnd); the oldest entry gives way. */
+const MAX_ALERT_ENDS = 64;
 const NO_INTS = new Int32Array(0);
 const NO_OFFSETS = new Float64Array(0);
 
@@ -35,6 +37,18 @@ export class StreamWindow implements LowercaseSource {
   /** Stream offset up to which each carried candidate's evidence reaches; dropped once it leaves the window. */
   private carriedUntil: Float64Array = NO_OFFSETS;
   private carriedCount = 0;
+  /**
+   * Stream offset up to which the rules waiting for the end of the data (a negated isdataat)
+   * have been decided: each decision (at a turn, at the flow's end) looks only past it, so no
+   * data is decided twice.
+   */
+  decidedUntil = 0;
+  /**
+   * Per rule that alerted on this direction: the stream offset where its last alert's match
+   * ended. A later match of the rule counts only from there (its occurrences in data already
+   * alerted on are not a new attack). Allocated at the first alert.
+   */
+  private alertEnds: Map<number, number> | null = null;
   /** Lower-cased copy of buf[0 .. lowerLen), extended on demand (nocase searches). */
   private lowerBuf: Uint8Array | null = null;
   private lowerLen = 0;
@@ -52,6 +66,41 @@ export class StreamWindow implements LowercaseSource {
   /** Bytes of memory the window holds. */
   get footprint(): number {
     return this.buf.length + (this.lowerBuf?.length ?? 0);
+  }
+
+  /** Stream offset of bytes()[0]. */
+  get start(): number {
+    return this.base;
+  }
+
+  /** Stream offset just past the window's data. */
+  get end(): number {
+    return this.base + this.len;
+  }
+
+  /**
+   * Where the message beginning at index `a` of bytes() ends: the first turn start after it (the
+   * other side spoke in between), else the window's end.
+   */
+  messageEnd(a: number): number {
+    const at = this.base + a;
+    const turns = this.turnAnchors;
+    for (let i = 0; i < turns.length; i++) if (turns[i]! > at) return turns[i]! - this.base;
+    return this.len;
+  }
+
+  /** The stream offset where rule `id`'s last alert on this direction ended its match, or -1. */
+  alertEndOf(id: number): number {
+    const ends = this.alertEnds;
+    if (ends === null) return -1;
+    return ends.get(id) ?? -1;
+  }
+
+  /** Rule `id` alerted on a match ending at stream offset `end`. */
+  noteAlertEnd(id: number, end: number): void {
+    const ends = (this.alertEnds ??= new Map());
+    if (!ends.has(id) && ends.size >= MAX_ALERT_ENDS) ends.delete(ends.keys().next().value!);
+    ends.set(id, end);
   }
 
   get hasNew(): boolean {

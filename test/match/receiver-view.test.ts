@@ -130,17 +130,38 @@ describe('fragbits', () => {
 describe('negated isdataat on a stream', () => {
   const rules = 'alert tcp any any -> any any (msg:"short after"; flow:established,to_server; content:"OVERFLOW"; isdataat:!200,relative; sid:1;)';
 
-  it('is not judged while more data may follow: bytes arriving later make it false', async () => {
+  it('is not judged while more data follows in the same turn: a chunked body makes it false', async () => {
     const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
-    s.send('client', 'xxOVERFLOWyy').send('server', 'ok\r\n').send('client', 'B'.repeat(300)).close();
+    s.send('client', 'xxOVERFLOWyy').send('client', 'B'.repeat(300)).send('server', 'ok\r\n').close();
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([]);
   });
 
-  it('is judged at the end of the stream, on all the data it holds', async () => {
+  it('is decided when the other side speaks, at the packet bringing its data', async () => {
     const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
-    s.send('client', 'xxOVERFLOWyy').send('server', 'ok\r\n').send('client', 'B'.repeat(100)).close();
+    s.send('client', 'xxOVERFLOWyy').send('server', 'ok\r\n');
+    // The reply's packet number (numbered from 1, before the client's ACK of it): the decision is
+    // not delayed to the flow's end.
+    const reply = s.packets().length - 1;
+    s.send('client', 'B'.repeat(300)).close();
     const alerts = await scanPackets(rules, s.packets());
     expect(sids(alerts)).toEqual([1]);
+    expect(alerts[0]!.pcapCnt).toBe(reply);
+  });
+
+  it('fires once per beacon on a persistent connection, each decided at its reply', async () => {
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
+    for (let i = 0; i < 3; i++) s.send('client', `beacon ${i} OVERFLOWyy`).send('server', 'ack\r\n');
+    s.send('client', 'B'.repeat(300)).close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1, 1, 1]);
+  });
+
+  it('is judged at the end of a one-way stream, on all the data it holds', async () => {
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
+    s.send('client', 'xxOVERFLOWyy').send('client', 'B'.repeat(100)).close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+    const t = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
+    t.send('client', 'xxOVERFLOWyy').send('client', 'B'.repeat(300)).close();
+    expect(sids(await scanPackets(rules, t.packets()))).toEqual([]);
   });
 
   it('still holds on a lone packet, whose data is all there is', async () => {

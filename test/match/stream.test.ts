@@ -209,17 +209,20 @@ describe('stream anchors out of a rule\'s reach', () => {
     'alert tcp any any -> any any (msg:"unbounded"; flow:to_server,established; content:"GET "; depth:4; content:"/y"; distance:0; sid:3;)',
   ].join('\n');
 
-  /** Occurrences of `needle` in `text` ending in (lo, hi]. */
-  function endsIn(text: string, needle: string, from: number, lastEnd: number, lo: number, hi: number): boolean {
+  /** The end of the first occurrence of `needle` in `text` from `from` ending in (lo, hi] and not past lastEnd, or -1. */
+  function endIn(text: string, needle: string, from: number, lastEnd: number, lo: number, hi: number): number {
     for (let p = text.indexOf(needle, from); p >= 0; p = text.indexOf(needle, p + 1)) {
       const end = p + needle.length;
-      if (end > lastEnd) return false;
-      if (end > lo && end <= hi) return true;
+      if (end > lastEnd) return -1;
+      if (end > lo && end <= hi) return end;
     }
-    return false;
+    return -1;
   }
 
-  /** The README's stream semantics: tried from every chunk start, counted when the match ends in the chunk. */
+  /**
+   * The README's stream semantics: tried from every chunk start, counted when the match ends in
+   * the chunk; after an alert, a rule's next match uses no occurrence starting before its end.
+   */
   function model(chunks: readonly string[]): number[] {
     const text = chunks.join('');
     const starts: number[] = [];
@@ -229,14 +232,26 @@ describe('stream anchors out of a rule\'s reach', () => {
       at += c.length;
     }
     const out: number[] = [];
+    const alertEnd = new Map<number, number>();
+    const fire = (sid: number, anchors: number[], match: (a: number) => number): void => {
+      const from = alertEnd.get(sid) ?? 0;
+      for (const a of anchors) {
+        if (a < from) continue;
+        const end = match(a);
+        if (end < 0) continue;
+        out.push(sid);
+        alertEnd.set(sid, end);
+        return;
+      }
+    };
     for (let j = 0; j < chunks.length; j++) {
       const lo = starts[j]!;
       const hi = lo + chunks[j]!.length;
       const anchors = starts.slice(0, j + 1);
       const get = anchors.filter((a) => text.startsWith('GET ', a));
-      if (get.some((a) => endsIn(text, '/x', a + 4, a + 7, lo, hi))) out.push(1);
-      if (anchors.some((a) => endsIn(text, 'ab', a + 2, a + 8, lo, hi))) out.push(2);
-      if (get.some((a) => endsIn(text, '/y', a + 4, Infinity, lo, hi))) out.push(3);
+      fire(1, get, (a) => endIn(text, '/x', a + 4, a + 7, lo, hi));
+      fire(2, anchors, (a) => endIn(text, 'ab', a + 2, a + 8, lo, hi));
+      fire(3, get, (a) => endIn(text, '/y', a + 4, Infinity, lo, hi));
     }
     return out.sort();
   }
@@ -257,5 +272,70 @@ describe('stream anchors out of a rule\'s reach', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('a rule that alerted on a stream direction', () => {
+  // Not chained: the cheap content may occur anywhere, the pcre anywhere else.
+  const UNCHAINED = 'alert tcp any any -> any any (msg:"drop"; flow:to_server,established; content:"|ff|SMB"; pcre:"/startup.inst\\.exe/i"; sid:1;)';
+
+  it('does not fire again when new data brings only a new occurrence of one of its keywords', async () => {
+    const s = session().handshake();
+    s.send('client', '\xffSMB create \\Startup\\inst.exe').send('server', 'ok');
+    for (let i = 0; i < 3; i++) s.send('client', `\xffSMB write ${i}`).send('server', 'ok');
+    s.close();
+    expect(sids(await scanPackets(UNCHAINED, s.packets()))).toEqual([1]);
+  });
+
+  it('fires again on a new occurrence of all of them', async () => {
+    const s = session().handshake();
+    s.send('client', '\xffSMB create \\Startup\\inst.exe').send('server', 'ok');
+    s.send('client', '\xffSMB write').send('server', 'ok');
+    s.send('client', '\xffSMB create \\Startup\\inst.exe again').send('server', 'ok');
+    s.close();
+    expect(sids(await scanPackets(UNCHAINED, s.packets()))).toEqual([1, 1]);
+  });
+
+  it('sent one byte a segment, still fires once', async () => {
+    const s = session().handshake();
+    for (const c of 'MAIL FROM:<a\xff\\\xff\\\xff\\\xff\\@x>\r\n') s.send('client', c);
+    s.close();
+    const rule = 'alert tcp any any -> any any (msg:"prescan"; flow:to_server,established; content:"|ff|"; pcre:"/^MAIL FROM[ \\t]*:[^\\n]*(?:\\x5c\\xff|\\xff\\x5c)/mi"; sid:2;)';
+    expect(sids(await scanPackets(rule, s.packets()))).toEqual([2]);
+  });
+});
+
+describe('a rule positioned from a message start', () => {
+  const RULE = 'alert tcp any any -> any any (msg:"cross"; flow:to_server,established; content:"AB"; depth:2; content:"XY"; distance:0; sid:1;)';
+
+  it('does not match its later contents in a message sent after the other side spoke', async () => {
+    const s = session().handshake();
+    s.send('client', 'HELLO').send('server', 'ok').send('client', 'AB create').send('server', 'ok').send('client', 'write XY').send('server', 'ok').close();
+    expect(sids(await scanPackets(RULE, s.packets()))).toEqual([]);
+  });
+
+  it('matches within one message, however it is segmented', async () => {
+    const s = session().handshake();
+    s.send('client', 'HELLO').send('server', 'ok');
+    for (const c of ['A', 'B cr', 'eate X', 'Y']) s.send('client', c);
+    s.close();
+    expect(sids(await scanPackets(RULE, s.packets()))).toEqual([1]);
+  });
+});
+
+describe('an absolute isdataat', () => {
+  const RULE = 'alert tcp any any -> any any (msg:"one byte"; flow:to_server,established; isdataat:0; isdataat:!1; content:"|13|"; sid:1;)';
+
+  it('does not make a rule tried from each segment start', async () => {
+    const s = session().handshake();
+    for (const c of 'POST / HTTP/1.0\r\n\r\nab\x13cd\x13') s.send('client', c);
+    s.send('server', 'HTTP/1.0 200 OK\r\n\r\n').close();
+    expect(sids(await scanPackets(RULE, s.packets()))).toEqual([]);
+  });
+
+  it('still holds on a stream whose data is that one byte', async () => {
+    const s = session().handshake();
+    s.send('client', '\x13').send('server', 'ok').close();
+    expect(sids(await scanPackets(RULE, s.packets()))).toEqual([1]);
   });
 });

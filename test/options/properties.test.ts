@@ -43,7 +43,7 @@ const byteOpts = (extra: string[]): fc.Arbitrary<string[]> =>
 const GENERATORS: Record<string, fc.Arbitrary<string | null>> = {
   msg: fc.string({ maxLength: 30 }).map((s) => `"${s.replace(/[\\";]/g, (c) => '\\' + c)}"`),
   sid: int(1, 4294967295),
-  rev: int(0, 4294967295),
+  rev: int(1, 4294967295),
   gid: int(0, 4294967295),
   priority: int(1, 255),
   classtype: fc.constantFrom(...CLASSIFICATION_NAMES),
