@@ -213,6 +213,14 @@ const MAX_HELD_PER_FLOW = 32;
 
 const NO_NAMES: readonly string[] = [];
 
+/** Unanswered HTTP transactions a flow keeps for its stream alerts (streamHttpTx); past this, the oldest is dropped. */
+const MAX_UNANSWERED_HTTP = 32;
+/**
+ * Stream alerts that carry one HTTP transaction at most: Suricata's detect.stream-tx-log-limit
+ * (default 4); later stream alerts on it go out without it, as Suricata's do.
+ */
+const STREAM_TX_LOG_LIMIT = 4;
+
 /** What detection keeps per flow. */
 class FlowState {
   known = false;
@@ -244,6 +252,10 @@ class FlowState {
   revived = false;
   /** Alerts waiting for the server's answer to their transaction (HeldAlerts). */
   held: HeldAlerts[] | null = null;
+  /** The HTTP transaction inspected last (either side): a stream alert's fallback (streamHttpTx). */
+  httpLast: HttpTxView | null = null;
+  /** HTTP transactions whose request was inspected and whose response was not yet, oldest first. */
+  httpUnanswered: HttpTxView[] | null = null;
   /** IPONLY_TO_SERVER/IPONLY_TO_CLIENT: directions whose first packet met the IP-only rules. */
   ipOnlyDone = 0;
 
@@ -397,6 +409,8 @@ export class DetectionEngine {
   private window: StreamWindow | null = null;
   private source: BufferSource | null = null;
   private http: HttpTxView | null = null;
+  /** Stream alerts that carried each HTTP transaction so far (STREAM_TX_LOG_LIMIT). */
+  private readonly streamTxLogged = new WeakMap<HttpTxView, number>();
   private smtp: SmtpUnitView | null = null;
   /** The DNS, TLS, SSH, DCE/RPC or SIP unit under inspection (its tx id, facts and EVE object). */
   private unit: AppUnit | null = null;
@@ -1074,6 +1088,7 @@ export class DetectionEngine {
     const request = phase === 'request';
     // The request's alerts went before its response's, now with the status.
     if (!request && st.held !== null) this.releaseHeld(st, 'http', tx.id);
+    this.trackHttpTx(st, tx, request);
     this.setFlowContext(st, request);
     // app-layer-event rules read the transaction's anomalies.
     this.facts.appAnomalies = tx.anomalies;
@@ -1121,6 +1136,51 @@ export class DetectionEngine {
     this.http = null;
     this.source = null;
     this.pktLazy = LAZY_NONE;
+  }
+
+  /**
+   * Keeps what streamHttpTx chooses from: the transactions still waiting for their response and
+   * the latest one. Responses come in request order, so one answered answers every older one.
+   */
+  private trackHttpTx(st: FlowState, tx: HttpTxView, request: boolean): void {
+    if (!this.hasStreamRules) return;
+    if (st.httpLast === null || tx.id >= st.httpLast.id) st.httpLast = tx;
+    if (request) {
+      const open = (st.httpUnanswered ??= []);
+      if (open.length >= MAX_UNANSWERED_HTTP) open.shift();
+      open.push(tx);
+      return;
+    }
+    const open = st.httpUnanswered;
+    if (open === null) return;
+    let n = 0;
+    while (n < open.length && open[n]!.id <= tx.id) n++;
+    if (n === open.length) st.httpUnanswered = null;
+    else if (n > 0) open.splice(0, n);
+  }
+
+  /**
+   * The HTTP transaction a stream rule's alert on this flow carries, as Suricata 7 chooses it for
+   * a stream match: the one its parser inspects in the data's direction (the oldest not yet
+   * complete that way), else the latest. The app layer parses a packet before its rules run, so a
+   * transaction handed over with this packet (still queued in st.pending) counts as not yet
+   * complete in the direction it was handed over for. A request still partly received has no
+   * transaction here yet: the previous one stands in (Suricata would name the new one).
+   */
+  private streamHttpTx(st: FlowState, toServer: boolean): HttpTxView | null {
+    if (st.flow.appProto !== 'http') return null;
+    let latest = st.httpLast;
+    const pending = st.pending;
+    if (!toServer && st.httpUnanswered !== null) return st.httpUnanswered[0]!;
+    for (let i = 0; i < pending.length; i++) {
+      const tx = pending[i]!.http;
+      if (tx === null) continue;
+      // To the server: a request of this packet; to the client: any transaction of this packet
+      // (none older waits for its response, or it was returned above).
+      if (!toServer || pending[i]!.httpPhase === 'request') return tx;
+      if (latest === null || tx.id > latest.id) latest = tx;
+    }
+    return latest;
   }
 
   /** A DNS question, a TLS hello, an SSH banner, a DCE/RPC request or a SIP message, with its kind's rules. */
@@ -1922,9 +1982,24 @@ export class DetectionEngine {
     }
     const rec = this.record;
     const app = flow !== null ? flow.appProto : rec !== null ? (rec.appProto ?? null) : null;
+    // A stream rule's alert on an HTTP flow carries the transaction of its data's direction, as
+    // Suricata's does (marked tx_guessed): the analyst sees the URL and, once answered, the status.
+    let streamTx: HttpTxView | null = null;
+    if (this.pktMode === MODE_STREAM && this.window !== null && this.state !== null) {
+      streamTx = this.streamHttpTx(this.state, this.toServer);
+      if (streamTx !== null) {
+        const logged = this.streamTxLogged.get(streamTx) ?? 0;
+        if (logged < STREAM_TX_LOG_LIMIT) this.streamTxLogged.set(streamTx, logged + 1);
+        else streamTx = null;
+      }
+    }
     // Alerts of one inspection share its application metadata (read-only for the sinks):
     // many rules may fire on one transaction or log line.
-    const http = this.http !== null ? (this.httpMeta ??= this.http.meta()) : rec !== null ? this.recordHttpMeta() : undefined;
+    const http =
+      this.http !== null ? (this.httpMeta ??= this.http.meta())
+      : streamTx !== null ? streamTx.meta()
+      : rec !== null ? this.recordHttpMeta()
+      : undefined;
     const smtp = this.smtp !== null ? (this.smtpMeta ??= this.smtp.meta()) : rec !== null ? this.recordSmtpMeta() : undefined;
     const ports = hasPorts(this.proto);
     const icmp = (this.proto === 1 || this.proto === 58) && rec === null ? this.current?.icmp : undefined;
@@ -1960,6 +2035,7 @@ export class DetectionEngine {
     };
     const txId =
       this.http !== null ? this.http.id
+      : streamTx !== null ? streamTx.id
       : this.smtp !== null ? this.smtp.mailTx
       : this.unit !== null ? this.unit.id
       : undefined;
@@ -1971,6 +2047,7 @@ export class DetectionEngine {
       const extra: Record<string, unknown> = {};
       if (metadata !== undefined) extra.metadata = metadata;
       if (txId !== undefined) extra.tx_id = txId;
+      if (streamTx !== null) extra.tx_guessed = true;
       // EVE names each unit's object after its kind: dns, tls, ssh, dcerpc, sip.
       if (this.unit !== null) extra[this.unit.kind] = this.unitMeta ??= this.unit.meta();
       if (this.smtp !== null) {
@@ -1982,7 +2059,11 @@ export class DetectionEngine {
       alert.extra = extra;
     }
     this.counters.alerts++;
-    if (!this.holdUntilAnswered(alert, r)) this.sink(alert, r);
+    // A stream alert on the answer comes after the alerts its request's transaction held, as the
+    // answer's transaction alerts do (inspectHttp releases them before its rules run).
+    const st = this.state;
+    if (streamTx !== null && streamTx.status !== null && st !== null && st.held !== null) this.releaseHeld(st, 'http', streamTx.id);
+    if (!this.holdUntilAnswered(alert, r, streamTx)) this.sink(alert, r);
   }
 
   /** A flowless hit's 5-tuple, the same text whichever end sent it. */
@@ -2002,15 +2083,16 @@ export class DetectionEngine {
   }
 
   /** Holds an alert on an unanswered HTTP request or SMTP unit (see HeldAlerts); false: it goes out now. */
-  private holdUntilAnswered(alert: Alert, r: CompiledRule): boolean {
+  private holdUntilAnswered(alert: Alert, r: CompiledRule, streamTx: HttpTxView | null): boolean {
     const st = this.state;
     if (st === null || this.heldCount >= MAX_HELD_ALERTS) return false;
     let kind: 'http' | 'smtp';
     let tx: HttpTxView | SmtpUnitView;
-    if (this.http !== null) {
-      if (this.http.status !== null) return false;
+    const http = this.http ?? streamTx;
+    if (http !== null) {
+      if (http.status !== null) return false;
       kind = 'http';
-      tx = this.http;
+      tx = http;
     } else if (this.smtp !== null) {
       if (this.smtp.replyCode !== null) return false;
       kind = 'smtp';
