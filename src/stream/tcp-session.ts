@@ -242,14 +242,15 @@ export class TcpSessionTracker {
   }
 
   /**
-   * A segment's data to its direction's stream. Data beyond the sender's FIN stays out: the
-   * receiver discards it (RFC 9293 3.10.7.4) and Suricata does not reassemble it. Suricata adds
-   * the segment to its stream all the same, so the rules positioned from a buffer start still
-   * see it as a packet.
+   * A segment's data to its direction's stream. Data beyond a FIN the receiver acknowledged
+   * stays out: the receiver discards it (RFC 9293 3.10.7.4) and Suricata does not reassemble it.
+   * Suricata adds the segment to its stream all the same, so the rules positioned from a buffer
+   * start still see it as a packet. While the FIN is unacknowledged the receiver may never have
+   * had it (lost on the way), and then takes the data sent at its sequence number: so do we.
    */
   private routeData(flow: Flow, pkt: DecodedPacket, snd: TcpStream, toServer: boolean, seq: number, payload: Uint8Array): void {
     let data = payload;
-    if (snd.finSeen) {
+    if (finAcked(snd)) {
       const room = seqDiff(snd.finSeq, seq);
       if (room < data.length) {
         this.stats.tcpDataAfterFin++;

@@ -148,10 +148,10 @@ describe('PAWS', () => {
 });
 
 describe('FIN', () => {
-  it('ends its sender\'s stream: data beyond it is not reassembled', () => {
+  it('ends its sender\'s stream once acknowledged: data beyond it is not reassembled', () => {
     const { e, sink, run } = engine();
     run(fromClient(0, TCP_SYN), fromServer(0, TCP_SYN | TCP_ACK), fromClient(1, TCP_ACK));
-    run(fromClient(1, TCP_ACK | TCP_PSH, { payload: 'hi ' }), fromClient(4, TCP_FIN | TCP_ACK));
+    run(fromClient(1, TCP_ACK | TCP_PSH, { payload: 'hi ' }), fromClient(4, TCP_FIN | TCP_ACK), fromServer(1, TCP_ACK, { ackOff: 4 }));
     const after = fromClient(4, TCP_ACK | TCP_PSH, { payload: 'EVIL after fin' });
     run(after);
     expect(sink.text(true)).toBe('hi ');
@@ -159,10 +159,19 @@ describe('FIN', () => {
     expect(e.stats.tcpDataAfterFin).toBe(1);
   });
 
+  it('does not end it while unacknowledged: the receiver may never have had it, and takes the data', () => {
+    const { e, sink, run } = engine();
+    run(fromClient(0, TCP_SYN), fromServer(0, TCP_SYN | TCP_ACK), fromClient(1, TCP_ACK));
+    run(fromClient(1, TCP_ACK | TCP_PSH, { payload: 'hi ' }), fromClient(4, TCP_FIN | TCP_ACK));
+    run(fromClient(4, TCP_ACK | TCP_PSH, { payload: 'EVIL' }), fromServer(1, TCP_ACK, { ackOff: 7 }));
+    expect(sink.text(true)).toBe('hi EVIL');
+    expect(e.stats.tcpDataAfterFin).toBe(0);
+  });
+
   it('keeps the data a FIN carries and the part of a segment before it', () => {
     const { sink, run } = engine();
     run(fromClient(0, TCP_SYN), fromServer(0, TCP_SYN | TCP_ACK), fromClient(1, TCP_ACK));
-    run(fromClient(1, TCP_FIN | TCP_ACK | TCP_PSH, { payload: 'last' }), fromClient(3, TCP_ACK | TCP_PSH, { payload: 'stEVIL' }));
+    run(fromClient(1, TCP_FIN | TCP_ACK | TCP_PSH, { payload: 'last' }), fromServer(1, TCP_ACK, { ackOff: 5 }), fromClient(3, TCP_ACK | TCP_PSH, { payload: 'stEVIL' }));
     expect(sink.text(true)).toBe('last');
   });
 
