@@ -134,8 +134,8 @@ export function normalizeUri(raw: Uint8Array): NormalizedUri {
   }
 
   let length = pathLength;
-  if (q < f) length = appendDecoded(raw, q, f, path, length);
-  if (f < n) length = appendDecoded(raw, f, n, path, length);
+  if (q < f) length = appendDecoded(raw, q, f, path, length, true);
+  if (f < n) length = appendDecoded(raw, f, n, path, length, false);
   return { bytes: copyOut(path, 0, length), evasions: flagsToEvasions(flagBits), pathEnd: pathLength };
 }
 
@@ -160,7 +160,7 @@ export function uriWithQueryAsSent(raw: Uint8Array): Uint8Array {
   out.set(normalized.bytes.subarray(0, pathLength), 0);
   out.set(raw.subarray(q, f), pathLength);
   let length = pathLength + f - q;
-  if (f < n) length = appendDecoded(raw, f, n, out, length);
+  if (f < n) length = appendDecoded(raw, f, n, out, length, false);
   return copyOut(out, 0, length);
 }
 
@@ -179,11 +179,14 @@ function fragmentStartAt(raw: Uint8Array, from: number): number {
 
 /**
  * Appends a query or fragment raw[from..to) (its '?' or '#' at raw[from]) to out[at..], its
- * escapes decoded once; returns the new length. Neither is collapsed like a path.
+ * escapes decoded once; returns the new length. Neither is collapsed like a path. In the query
+ * (`query`), a %u escape of a code point libhtp's best-fit map lacks stays as sent: libhtp
+ * leaves the whole query undecoded, so Suricata's http.uri holds "%u9090" there, never the '?'
+ * it writes for such an escape in the path (a CodeRed query is no run of '?').
  */
-function appendDecoded(raw: Uint8Array, from: number, to: number, out: Uint8Array, at: number): number {
+function appendDecoded(raw: Uint8Array, from: number, to: number, out: Uint8Array, at: number, query: boolean): number {
   out[at] = raw[from]!;
-  return at + 1 + percentDecode(raw, from + 1, to, out, at + 1, true, NEEDLESSLY_ENCODED_IN_QUERY);
+  return at + 1 + percentDecode(raw, from + 1, to, out, at + 1, true, NEEDLESSLY_ENCODED_IN_QUERY, query);
 }
 
 /**
@@ -246,7 +249,7 @@ function absoluteFormPathStart(raw: Uint8Array): number {
  * more than end - start). `firstPass` marks raw input, where bytes >= 0x80 are bare bytes;
  * later passes only see what earlier passes produced.
  */
-function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number, firstPass: boolean, needless: Uint8Array): number {
+function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Array, at: number, firstPass: boolean, needless: Uint8Array, unmappedAsSent = false): number {
   let o = at;
   for (let i = start; i < end; i++) {
     const b = src[i]!;
@@ -271,6 +274,10 @@ function percentDecode(src: Uint8Array, start: number, end: number, out: Uint8Ar
       const cp = hex4(src, i + 2);
       if (cp >= 0) {
         flagBits |= F_IIS_U;
+        if (unmappedAsSent && cp >= 0x100 && BESTFIT_1252[cp] === 0) {
+          out[o++] = b;
+          continue;
+        }
         if (cp === 0) flagBits |= F_NULL;
         out[o++] = iisByte(cp);
         i += 5;

@@ -38,9 +38,9 @@ describe('normalizeUri: decoding', () => {
     expect(norm('/a%uFF0Fb')).toEqual({ uri: '/a/b', evasions: ['http.uri.iis_unicode'] });
   });
 
-  it('keeps CodeRed %u shellcode in the query decoded but uncollapsed', () => {
+  it('keeps CodeRed %u shellcode in the query as libhtp does (unmapped %u as sent), uncollapsed', () => {
     const r = norm('/default.ida?NNNN%u9090%u6858/../x');
-    expect(r.uri).toBe('/default.ida?NNNN??/../x');
+    expect(r.uri).toBe('/default.ida?NNNN%u9090%u6858/../x');
     expect(r.evasions).toEqual(['http.uri.iis_unicode']);
   });
 
