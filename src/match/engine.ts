@@ -883,8 +883,10 @@ export class DetectionEngine {
       st.pending = [];
       for (const e of events) {
         if (st.passed) break;
-        if (e.http !== null) this.inspectHttp(st, e.http, e.httpPhase);
-        else if (e.reply) this.releaseHeld(st, 'smtp', e.smtp!.id);
+        if (e.http !== null) {
+          this.inspectHttp(st, e.http, e.httpPhase);
+          if (this.hasEndSensitive) this.decideAtMessageEnd(st, e.httpPhase === 'request');
+        } else if (e.reply) this.releaseHeld(st, 'smtp', e.smtp!.id);
         else if (e.smtp !== null) this.inspectSmtp(st, e.smtp);
         else if (e.unit !== null) this.inspectAppUnit(st, e.unit);
       }
@@ -914,6 +916,18 @@ export class DetectionEngine {
     const w = toServer ? st.toServer : st.toClient;
     if (w === null || st.passed) return;
     // Its data not inspected yet (handed on with this packet) is inspected first, in order.
+    if (w.hasNew) this.inspectWindow(st, toServer, w);
+    this.decideStream(st, toServer, w);
+  }
+
+  /**
+   * An HTTP request or response is complete: its direction's data is complete for now, as at a
+   * turn. Suricata inspects the raw stream when the parser completes a message, so a request
+   * pipelined right behind this one must not count as bytes following it.
+   */
+  private decideAtMessageEnd(st: FlowState, toServer: boolean): void {
+    const w = toServer ? st.toServer : st.toClient;
+    if (w === null || st.passed) return;
     if (w.hasNew) this.inspectWindow(st, toServer, w);
     this.decideStream(st, toServer, w);
   }

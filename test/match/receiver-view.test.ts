@@ -155,6 +155,20 @@ describe('negated isdataat on a stream', () => {
     expect(sids(await scanPackets(rules, s.packets()))).toEqual([1, 1, 1]);
   });
 
+  it('is decided at each complete HTTP request: a request pipelined behind it does not follow it', async () => {
+    const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 }).handshake();
+    s.send('client', 'GET /a?OVERFLOW HTTP/1.1\r\nHost: a\r\n\r\n');
+    s.send('client', `GET /${'b'.repeat(300)} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    s.send('server', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n').close();
+    expect(sids(await scanPackets(rules, s.packets()))).toEqual([1]);
+    // A chunked body is one request until its last chunk: nothing is decided before.
+    const c = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:80', startUs: 1_000_000 }).handshake();
+    c.send('client', 'POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nxxxxxxOVERFLOWyy\r\n');
+    c.send('client', `12c\r\n${'B'.repeat(300)}\r\n0\r\n\r\n`);
+    c.send('server', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n').close();
+    expect(sids(await scanPackets(rules, c.packets()))).toEqual([]);
+  });
+
   it('is judged at the end of a one-way stream, on all the data it holds', async () => {
     const s = tcpSession({ client: '10.0.0.1:40000', server: '10.0.0.2:4444', startUs: 1_000_000 }).handshake();
     s.send('client', 'xxOVERFLOWyy').send('client', 'B'.repeat(100)).close();
