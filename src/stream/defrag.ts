@@ -317,6 +317,9 @@ export class Defragmenter {
       if (end > prev.start + prev.ltrim) prev.ltrim = Math.max(prev.ltrim, end - prev.start);
       if (next !== null && end > next.start) next.ltrim = end - next.start;
     }
+    // A fragment the newcomer overlaps entirely holds no byte any more: gone, as prev is, so a
+    // later fragment is never measured against bytes that are no longer there (which left a hole).
+    if (next !== null && next.ltrim >= next.data.length) this.release(t, i + 1);
     if (prev.ltrim >= prev.data.length) this.release(t, i);
     return ltrim;
   }

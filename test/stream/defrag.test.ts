@@ -416,6 +416,22 @@ describe('tracker key (Suricata CMP_DEFRAGTRACKER)', () => {
   });
 });
 
+describe('bsd overlaps', () => {
+  it('rebuilds a datagram whose held fragment a newcomer overlapped entirely, then another overlapped that newcomer', () => {
+    // [24,32) is wholly covered by [16,40); [24,40) then covers what is left of both. Keeping the
+    // emptied [24,32) made the next trim measure against bytes no longer held: a hole, never rebuilt.
+    const datagram = ipv6Datagram({ nextHeader: 17, payload: pattern(200, 0) });
+    const body = ipv6Payload(datagram);
+    const spec = (a: number, b: number): FragSpec => ({ off: a, data: body.subarray(a, b), more: b < body.length });
+    const { e, sink, dec } = setup({ defrag: { policy: 'bsd' } });
+    for (const [a, b] of [[0, 8], [8, 16], [16, 24], [24, 32], [16, 40], [24, 40], [32, body.length]] as const) {
+      e.process(fragmentPacket(ipv6FragmentBytes(datagram, spec(a, b), 0)), sink);
+    }
+    expect(dec.seen).toEqual([datagram]);
+    expect(e.fragmentBytesHeld).toBe(0);
+  });
+});
+
 describe('IPv6 defragmentation', () => {
   const payload = udpDatagramPayload(pattern(300, 3));
   for (const hopByHop of [false, true]) {
