@@ -912,22 +912,18 @@ export class DetectionEngine {
    */
   private decideAtTurn(st: FlowState, dir: number): void {
     if (!this.hasEndSensitive || st.lastStreamDir === 0 || st.lastStreamDir === dir) return;
-    const toServer = st.lastStreamDir === 1;
-    const w = toServer ? st.toServer : st.toClient;
-    if (w === null || st.passed) return;
-    // Its data not inspected yet (handed on with this packet) is inspected first, in order.
-    if (w.hasNew) this.inspectWindow(st, toServer, w);
-    this.decideStream(st, toServer, w);
+    this.decideAtMessageEnd(st, st.lastStreamDir === 1);
   }
 
   /**
-   * An HTTP request or response is complete: its direction's data is complete for now, as at a
-   * turn. Suricata inspects the raw stream when the parser completes a message, so a request
-   * pipelined right behind this one must not count as bytes following it.
+   * A direction's data is complete for now: at a turn, or when an HTTP request or response is
+   * complete (Suricata inspects the raw stream when the parser completes a message, so a request
+   * pipelined right behind this one must not count as bytes following it).
    */
   private decideAtMessageEnd(st: FlowState, toServer: boolean): void {
     const w = toServer ? st.toServer : st.toClient;
     if (w === null || st.passed) return;
+    // Its data not inspected yet (handed on with this packet) is inspected first, in order.
     if (w.hasNew) this.inspectWindow(st, toServer, w);
     this.decideStream(st, toServer, w);
   }
